@@ -1,0 +1,88 @@
+"""London Digital Apprenticeships: the Flask application factory."""
+
+from flask import Flask
+
+from .config import INSTANCE_PATH, PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure the app; `config` overrides settings (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        static_folder="static",
+        static_url_path="/assets",
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(load_config())
+    app.config.update(config or {})
+    register_extensions(app)
+    register_templates(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
+    from . import models  # noqa: F401  (the models must be known before migrations and queries)
+    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_templates(app: Flask) -> None:
+    """Find templates in the project and in the GOV.UK Frontend packages; add WTForms widgets."""
+    from .templating import configure_templates
+
+    configure_templates(app)
+
+
+def register_security(app: Flask) -> None:
+    """Add the CSP nonce and security headers to every response."""
+    from .security import init_security
+
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each audience's blueprint."""
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .candidates import bp as candidates_bp
+    from .public import bp as public_bp
+    from .recruiters import bp as recruiters_bp
+    from .reports import bp as reports_bp
+    from .staff import bp as staff_bp
+    from .vacancies import bp as vacancies_bp
+
+    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, staff_bp, recruiters_bp, reports_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    """Render 4xx and 5xx errors as pages in the service's style."""
+    from .errors import init_errors
+
+    init_errors(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the `flask seed`, `flask users`, `flask outbox` and other commands."""
+    from .cli import init_cli
+
+    init_cli(app)

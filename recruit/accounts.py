@@ -1,0 +1,164 @@
+"""Accounts: register, confirm an email address, sign in and out, reset a password."""
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .access import landing_endpoint
+from .extensions import limiter
+from .forms import BaseForm, email_field, password_field, submit_button
+from .passwords import MIN_LENGTH
+from .security import safe_next_url
+from .services import accounts as service
+
+bp = Blueprint("accounts", __name__)
+
+NEW_PASSWORD_HINT = f"Must be {MIN_LENGTH} characters or more. A few unrelated words together make a strong password."
+
+
+class SignInForm(BaseForm):
+    email = email_field()
+    password = password_field()
+    submit = submit_button("Sign in")
+
+
+class RegisterForm(BaseForm):
+    email = email_field(hint="We will send you a link to confirm it. We only use it about your application.")
+    password = password_field("Create a password", hint=NEW_PASSWORD_HINT, autocomplete="new-password")
+    submit = submit_button("Create account")
+
+
+class ForgotPasswordForm(BaseForm):
+    email = email_field()
+    submit = submit_button("Send me a link")
+
+
+class ResetPasswordForm(BaseForm):
+    password = password_field("New password", hint=NEW_PASSWORD_HINT, autocomplete="new-password")
+    submit = submit_button("Save new password")
+
+
+class SignOutForm(BaseForm):
+    submit = submit_button("Sign out")
+
+
+def _count_failed_sign_in(response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _apply_field_error(form, error: service.AccountError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_count_failed_sign_in)
+def sign_in():
+    """Sign in with an email address and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for(landing_endpoint(current_user)))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(form.email.data, form.password.data)
+        except service.AccountError as error:
+            g.sign_in_failed = True
+            _apply_field_error(form, error)
+        else:
+            login_user(user)
+            return redirect(safe_next_url(request.args.get("next")) or url_for(landing_endpoint(user)))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a candidate account."""
+    if current_user.is_authenticated:
+        return redirect(url_for(landing_endpoint(current_user)))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.register_candidate(form.email.data, form.password.data)
+        except service.AccountError as error:
+            _apply_field_error(form, error)
+        else:
+            if user is not None:
+                login_user(user)
+            return redirect(url_for("accounts.check_email", email=form.email.data))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/check-your-email")
+def check_email():
+    """Tell the person to look for the confirmation email."""
+    return render_template("accounts/check_email.html", email=request.args.get("email", "")[:254])
+
+
+@bp.route("/confirm-email/<token>")
+def confirm_email(token: str):
+    """Confirm an email address from the link we sent."""
+    try:
+        service.confirm_email(token)
+    except service.AccountError as error:
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    flash("Your email address is confirmed", "success")
+    return redirect(url_for(landing_endpoint(current_user)) if current_user.is_authenticated else url_for("accounts.sign_in"))
+
+
+@bp.route("/confirm-email/resend", methods=["POST"])
+@login_required
+def resend_confirmation():
+    """Send the confirmation email again."""
+    form = SignOutForm()  # only its CSRF token is needed
+    if form.validate_on_submit():
+        service.resend_confirmation(current_user)
+        flash(f"We have sent a new link to {current_user.email}", "success")
+    return redirect(url_for(landing_endpoint(current_user)))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    try:
+        user = service.user_from_token(token, "reset")
+    except service.AccountError as error:
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data)
+        except service.AccountError as error:
+            _apply_field_error(form, error)
+        else:
+            flash("Your password has been changed. Sign in with your new password.", "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form, email=user.email)
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    """Sign out (a POST with a CSRF token; GET shows the button)."""
+    form = SignOutForm()
+    if not current_user.is_authenticated:
+        return redirect(url_for("public.start"))
+    if form.validate_on_submit():
+        logout_user()
+        flash("You have signed out", "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/sign_out.html", form=form)

@@ -1,0 +1,22 @@
+"""The audit trail: who did what to which record, when. Ids only, never personal data."""
+
+from flask_login import current_user
+
+from .extensions import db
+from .models import AuditEvent
+
+
+def record_event(action: str, entity, *, actor_id: int | None = None, **detail) -> AuditEvent:
+    """Add an audit event to the caller's transaction (the caller commits)."""
+    if actor_id is None and current_user and getattr(current_user, "is_authenticated", False):
+        actor_id = current_user.id
+    event = AuditEvent(
+        action=action,
+        entity_type=type(entity).__name__,
+        entity_id=getattr(entity, "id", None),
+        borough_id=getattr(entity, "borough_id", None),
+        actor_id=actor_id,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event

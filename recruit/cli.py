@@ -1,0 +1,72 @@
+"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+seed_cli = AppGroup("seed", help="Load reference or demo data.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+outbox_cli = AppGroup("outbox", help="Send queued emails.")
+
+
+@seed_cli.command("reference")
+def seed_reference_command():
+    """Load the London boroughs and the apprenticeship standards (idempotent)."""
+    from .reference import seed_reference
+
+    counts = seed_reference()
+    click.echo(f"Reference data: {counts['boroughs']} boroughs, {counts['standards']} standards.")
+
+
+@seed_cli.command("demo")
+def seed_demo_command():
+    """Create demo staff, placements and fictional candidates (idempotent; never in production)."""
+    from .demo import seed_demo
+    from .reference import seed_reference
+
+    seed_reference()
+    result = seed_demo()
+    if result["created"]:
+        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates.")
+    else:
+        click.echo("Demo data already present.")
+    click.echo("Demo sign-ins (demo only, never use these passwords elsewhere):")
+    for email in result["staff"]:
+        click.echo(f"  {email}  password: {result['staff_password']}")
+    click.echo(f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["borough_staff", "recruiter", "analyst", "admin"]))
+@click.option("--borough", "borough_slug", help="Borough slug, like hackney (borough_staff and recruiter only).")
+@click.password_option(help="At least 12 characters; asked for if not given.")
+def create_user_command(email, role, borough_slug, password):
+    """Create a staff account."""
+    from .services.accounts import AccountError, create_staff_user
+
+    try:
+        user = create_staff_user(email, role, password, borough_slug)
+    except AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role} {user.email}" + (f" for {user.borough.name}" if user.borough else ""))
+
+
+@outbox_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending until stopped.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
+def send_outbox_command(loop, interval):
+    """Send due emails, retrying failures with backoff."""
+    from .outbox import run_worker, send_due_emails
+
+    if loop:
+        run_worker(interval)
+    else:
+        counts = send_due_emails()
+        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
+
+
+def init_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    for group in (seed_cli, users_cli, outbox_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,151 @@
+"""Synthetic demo data: staff for a few boroughs, live placements and clearly fictional candidates."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .models import ApplicationStatus, Borough, Candidate, MonitoringResponse, Preference, Role, Standard, User
+from .models import Vacancy, VacancyStatus, utcnow
+from .passwords import hash_password
+from .postcodes import outward_areas
+from .reference import equality_questions
+from .services.monitoring import age_band, pseudonym
+
+DEMO_BOROUGHS = ("hackney", "camden", "lambeth", "newham", "croydon")
+DEMO_STAFF_PASSWORD = "demo-staff-password-2026"
+DEMO_CANDIDATE_PASSWORD = "demo-candidate-password-2026"
+DEMO_DOMAIN = "demo.example"
+
+FIRST_NAMES = """Amara Kwame Priya Tomasz Aisha Oluwaseun Mei Callum Fatima Joao Zainab Dmitri Chloe Ibrahim Niamh
+Kofi Sana Mateus Leah Yusuf Anjali Deshawn Hana Rory Abdi Ewa Tariq Grace Emeka Sofia Jamal Lin Kemi Arjun Isla
+Bilal Marta Chidi Noor Reuben Ayesha Tyrone Yara Kiran Olu Ines Hamza Ruby Samir""".split()
+LAST_NAMES = """Okafor Begum Nowak Mensah Patel Campbell Ahmed Silva Chen O'Brien Hussain Kowalski Adeyemi Khan Murphy
+Osei Rahman Costa Williams Ali Nguyen Brown Mohamed Singh Clarke Yilmaz Asante Ferreira Islam Walker Haddad Evans""".split()
+SKILL_PHRASES = [
+    "I built a website for my cousin's cake shop using HTML and CSS",
+    "I fix laptops and phones for neighbours and set up home Wi-Fi",
+    "I made a spreadsheet with charts to track my football team's results",
+    "I taught myself Python and wrote a small game",
+    "I volunteer at the library helping older people use Microsoft 365 and email",
+    "I run the social media for a community group and write posts and content",
+    "I did a course on cyber security and learned about firewalls and passwords",
+    "I used SQL queries on a college project about bus journeys",
+    "I like solving problems and troubleshooting when something breaks",
+    "I tested apps for bugs as a volunteer and wrote up the defects",
+    "I made dashboards in Excel for my part-time job at a shop",
+    "I set up a Raspberry Pi network and learned about routing and switching",
+]
+CHANNELS = ["school_college", "jobcentre", "social_media", "friend_family", "borough_website", "community_group", "careers_fair"]
+
+
+def seed_demo(seed: int = 2026) -> dict:
+    """Create the demo world once; running it again changes nothing."""
+    if current_app.config["PRODUCTION"]:
+        raise RuntimeError("Demo data is never created in production")
+    if db.session.scalar(select(User).where(User.email == f"admin@{DEMO_DOMAIN}")):
+        return {"created": False, **_sign_ins()}
+    rng = random.Random(seed)
+    boroughs = {b.slug: b for b in db.session.scalars(select(Borough))}
+    standards = list(db.session.scalars(select(Standard).order_by(Standard.reference)))
+    if not boroughs or not standards:
+        raise RuntimeError("Run `flask seed reference` first")
+    staff_hash = hash_password(DEMO_STAFF_PASSWORD)
+    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value, email_confirmed_at=utcnow()))
+    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value, email_confirmed_at=utcnow()))
+    for slug in DEMO_BOROUGHS:
+        for role in (Role.BOROUGH_STAFF, Role.RECRUITER):
+            db.session.add(User(email=f"{role.value.replace('_', '-')}.{slug}@{DEMO_DOMAIN}", password_hash=staff_hash,
+                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow()))
+    areas_by_borough: dict[str, list] = {}
+    for area in outward_areas().values():
+        if area.in_london:
+            areas_by_borough.setdefault(area.borough_ons, []).append(area)
+    vacancies = _demo_vacancies(rng, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
+    candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
+    db.session.commit()
+    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), **_sign_ins()}
+
+
+def _sign_ins() -> dict:
+    staff = [f"admin@{DEMO_DOMAIN}", f"analyst@{DEMO_DOMAIN}"] + [
+        f"{role}.{slug}@{DEMO_DOMAIN}" for slug in DEMO_BOROUGHS for role in ("borough-staff", "recruiter")
+    ]
+    return {"staff": staff, "staff_password": DEMO_STAFF_PASSWORD,
+            "candidate_example": f"candidate1@{DEMO_DOMAIN}", "candidate_password": DEMO_CANDIDATE_PASSWORD}
+
+
+def _demo_vacancies(rng, boroughs, standards, areas_by_borough) -> list[Vacancy]:
+    today = date.today()
+    vacancies = []
+    for index in range(30):
+        borough = boroughs[index % len(boroughs)]
+        standard = standards[rng.randrange(len(standards))]
+        area = rng.choice(areas_by_borough[borough.ons_code])
+        hourly = Decimal(str(rng.choice([8.60, 10.00, 12.21, 13.85, 14.80, 15.50])))
+        keywords = rng.sample(standard.keywords, k=min(5, len(standard.keywords)))
+        vacancy = Vacancy(
+            borough=borough, standard=standard, status=VacancyStatus.LIVE.value,
+            title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
+            description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
+                        f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
+            skills=keywords, skills_text=", ".join(keywords), wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
+            hours_per_week=rng.choice([30, 35, 37, 37, 40]), positions=rng.choice([1, 1, 2, 3]),
+            start_date=today + timedelta(days=rng.randint(60, 150)), closing_date=today + timedelta(days=rng.randint(14, 50)),
+            workplace_outward=area.outward, lat=area.lat, lon=area.lon,
+            training_provider=rng.choice(["City College London", "Capital Digital Skills", "North London Training Partnership"]),
+            disability_confident=rng.random() < 0.6, resident_priority=rng.random() < 0.3,
+            adjustments_contact=f"apprenticeships@{borough.slug}.{DEMO_DOMAIN}", published_at=utcnow(),
+        )
+        db.session.add(vacancy)
+        vacancies.append(vacancy)
+    db.session.flush()
+    return vacancies
+
+
+def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> list[Candidate]:
+    password_hash = hash_password(DEMO_CANDIDATE_PASSWORD)
+    today = date.today()
+    candidates = []
+    for index in range(1, 301):
+        borough = rng.choice(boroughs)
+        area = rng.choice(areas_by_borough[borough.ons_code])
+        interests = rng.sample(standards, k=rng.randint(1, 3))
+        skills = sorted({k for s in interests for k in rng.sample(s.keywords, k=min(3, len(s.keywords)))})
+        user = User(email=f"candidate{index}@{DEMO_DOMAIN}", password_hash=password_hash, role=Role.CANDIDATE.value,
+                    email_confirmed_at=utcnow())
+        candidate = Candidate(
+            user=user, status=ApplicationStatus.SUBMITTED.value,
+            first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+            date_of_birth=today - timedelta(days=rng.randint(16 * 365 + 30, 29 * 365)),
+            outward_postcode=area.outward, lat=area.lat, lon=area.lon, home_borough=borough,
+            travel_km=rng.choice([5, 8, 10, 15, 20]), hours_per_week=rng.choice([30, 35, 37, 40]),
+            available_from=today + timedelta(days=rng.randint(0, 90)),
+            eligibility={"age": True, "left_school": True, "right_to_work": True, "residence": True,
+                         "not_in_full_time_education": True, "not_on_apprenticeship": True},
+            skills=skills, skills_text=rng.choice(SKILL_PHRASES), interests=[s.reference for s in interests],
+            qualifications={"highest_level": rng.choice([1, 2, 3]), "english_maths": rng.choice(["both", "english", "maths", "neither"])},
+            outreach_channel=rng.choice(CHANNELS), campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
+            consider_other_placements=rng.random() < 0.8, declaration_at=utcnow(), submitted_at=utcnow(),
+        )
+        ranked = rng.sample(vacancies, k=rng.randint(1, 10))
+        candidate.preferences = [Preference(vacancy=v, rank=r) for r, v in enumerate(ranked, start=1)]
+        db.session.add(candidate)
+        candidates.append(candidate)
+    db.session.flush()
+    for candidate in candidates:
+        if rng.random() < 0.85:  # most, not all, answer the optional questions
+            db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate.id), answers=_demo_answers(rng, candidate)))
+    return candidates
+
+
+def _demo_answers(rng, candidate) -> dict:
+    answers = {"age_band": age_band(candidate.date_of_birth, date.today())}
+    for question in equality_questions():
+        if question["key"] == "age_band" or ("asked_if" in question and any(answers.get(k) != v for k, v in question["asked_if"].items())):
+            continue
+        answers[question["key"]] = rng.choice([option["value"] for option in question["options"]])
+    return answers

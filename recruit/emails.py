@@ -1,0 +1,33 @@
+"""One named function per email the service sends; each queues it in the outbox."""
+
+from flask import current_app, has_request_context, url_for
+
+from .outbox import queue_email
+
+
+def _link(endpoint: str, **values) -> str:
+    """An absolute link built on PUBLIC_BASE_URL, never on the request's Host header (which a sender controls)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def email_confirm_address(user, token: str) -> None:
+    """Ask a new user to confirm their email address."""
+    queue_email(user.email, "confirm_email", "Confirm your email address",
+                link=_link("accounts.confirm_email", token=token))
+
+
+def email_password_reset(user, token: str) -> None:
+    """Send a link to choose a new password."""
+    queue_email(user.email, "reset_password", "Reset your password",
+                link=_link("accounts.reset_password", token=token))
+
+
+def email_account_exists(email: str) -> None:
+    """Tell someone who tried to register again that they already have an account."""
+    queue_email(email, "account_exists", "You already have an account",
+                link=_link("accounts.sign_in"), reset_link=_link("accounts.forgot_password"))

@@ -1,0 +1,42 @@
+"""Flask extensions, created unbound so that create_app() can configure them."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# A naming convention gives every constraint a stable name, so migrations can alter them on any database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def render_migration_type(kind, obj, autogen_context):
+    """Write the project's UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
+    if kind == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+# Batch mode lets the same migrations alter tables on SQLite, which cannot ALTER most things in place.
+migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_migration_type)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+mail = Mail()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

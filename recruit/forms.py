@@ -1,0 +1,51 @@
+"""Form pieces shared by every audience: GOV.UK widgets and validators with GOV.UK-style messages."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+
+class BaseForm(FlaskForm):
+    """A FlaskForm (CSRF-protected) whose text inputs are stripped of surrounding spaces."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if unbound_field.field_class in (StringField,) and _strip not in filters:
+                unbound_field.kwargs["filters"] = [*filters, _strip]
+            return unbound_field.bind(form=form, **options)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label: str = "Email address", hint: str | None = None) -> StringField:
+    """An email address field with the GOV.UK messages."""
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def password_field(label: str = "Password", hint: str | None = None, autocomplete: str = "current-password"):
+    """A password field; the strength rules live in recruit.passwords."""
+    return PasswordField(
+        label,
+        description=hint,
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password" if autocomplete == "current-password" else "Enter a password")],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def submit_button(label: str = "Continue") -> SubmitField:
+    return SubmitField(label, widget=GovSubmitInput())

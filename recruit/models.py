@@ -1,0 +1,311 @@
+"""The data model: one class per entity of DESIGN §4."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store UTC datetimes; always hand back timezone-aware values, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use recruit.models.utcnow()")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Role(str, enum.Enum):
+    CANDIDATE = "candidate"
+    BOROUGH_STAFF = "borough_staff"
+    RECRUITER = "recruiter"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+    @property
+    def needs_borough(self) -> bool:
+        return self in (Role.BOROUGH_STAFF, Role.RECRUITER)
+
+
+class VacancyStatus(str, enum.Enum):
+    DRAFT = "draft"
+    LIVE = "live"
+    CLOSED = "closed"
+    FILLED = "filled"
+
+
+class ApplicationStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class MatchStage(str, enum.Enum):
+    SUGGESTED = "suggested"
+    SHORTLISTED = "shortlisted"
+    INTERVIEW = "interview"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+def _enum_values(enum_cls) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum_cls)
+
+
+class Borough(db.Model):
+    __tablename__ = "borough"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ons_code: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    lat: Mapped[float]
+    lon: Mapped[float]
+
+
+class Standard(db.Model):
+    __tablename__ = "standard"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(10), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    level: Mapped[int]
+    duration_months: Mapped[int]
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(f"role IN ({_enum_values(Role)})", name="role_known"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    borough_id: Mapped[int | None] = mapped_column(ForeignKey("borough.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    borough: Mapped[Borough | None] = relationship()
+    candidate: Mapped[Candidate | None] = relationship(back_populates="user", uselist=False)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in for deactivated users.
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class Candidate(db.Model):
+    __tablename__ = "candidate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=ApplicationStatus.DRAFT.value)
+    # About you
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # Where you live: the outward code only, never the full postcode.
+    outward_postcode: Mapped[str | None] = mapped_column(String(4))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    home_borough_id: Mapped[int | None] = mapped_column(ForeignKey("borough.id"), index=True)
+    lives_outside_london: Mapped[bool] = mapped_column(Boolean, default=False)
+    travel_km: Mapped[int | None]
+    # When you can work
+    hours_per_week: Mapped[int | None]
+    available_from: Mapped[date | None] = mapped_column(Date)
+    eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Skills, interests, qualifications
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    skills_text: Mapped[str | None] = mapped_column(Text)
+    interests: Mapped[list] = mapped_column(JSON, default=list)  # standard references, e.g. "ST0116"
+    qualifications: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Support
+    interview_adjustments: Mapped[str | None] = mapped_column(Text)
+    guaranteed_interview: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How you heard about us
+    outreach_channel: Mapped[str | None] = mapped_column(String(40))
+    campaign_code: Mapped[str | None] = mapped_column(String(40))
+    consider_other_placements: Mapped[bool] = mapped_column(Boolean, default=True)
+    declaration_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="candidate")
+    home_borough: Mapped[Borough | None] = relationship()
+    preferences: Mapped[list[Preference]] = relationship(
+        back_populates="candidate", order_by="Preference.rank", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.first_name or "there"
+
+
+class Vacancy(db.Model):
+    __tablename__ = "vacancy"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(VacancyStatus)})", name="status_known"),
+        CheckConstraint("positions >= 1", name="positions_positive"),
+        CheckConstraint("wage_unit IN ('hour', 'year')", name="wage_unit_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id"), index=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=VacancyStatus.DRAFT.value, index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    skills_text: Mapped[str] = mapped_column(Text, default="")
+    wage_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    wage_unit: Mapped[str] = mapped_column(String(4), default="hour")
+    hourly_wage: Mapped[Decimal] = mapped_column(Numeric(10, 2))  # normalised, so lists can sort and filter by wage
+    hours_per_week: Mapped[int]
+    positions: Mapped[int] = mapped_column(Integer, default=1)
+    start_date: Mapped[date] = mapped_column(Date)
+    closing_date: Mapped[date] = mapped_column(Date, index=True)
+    workplace_outward: Mapped[str] = mapped_column(String(4))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    training_provider: Mapped[str] = mapped_column(String(200), default="")
+    disability_confident: Mapped[bool] = mapped_column(Boolean, default=False)
+    resident_priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    adjustments_contact: Mapped[str] = mapped_column(String(254), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    borough: Mapped[Borough] = relationship()
+    standard: Mapped[Standard] = relationship()
+
+
+class Preference(db.Model):
+    __tablename__ = "preference"
+    __table_args__ = (UniqueConstraint("candidate_id", "vacancy_id", name="uq_preference_candidate_vacancy"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="preferences")
+    vacancy: Mapped[Vacancy] = relationship()
+
+
+class MatchRun(db.Model):
+    __tablename__ = "match_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    algorithm_version: Mapped[str] = mapped_column(String(40))
+    weights: Mapped[dict] = mapped_column(JSON)
+    seed: Mapped[int]
+    input_hash: Mapped[str] = mapped_column(String(64))
+    candidate_count: Mapped[int] = mapped_column(Integer, default=0)
+    vacancy_count: Mapped[int] = mapped_column(Integer, default=0)
+    match_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    matches: Mapped[list[Match]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+
+class Match(db.Model):
+    __tablename__ = "match"
+    __table_args__ = (
+        UniqueConstraint("run_id", "candidate_id", "vacancy_id", name="uq_match_run_candidate_vacancy"),
+        CheckConstraint(f"stage IN ({_enum_values(MatchStage)})", name="stage_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float]
+    components: Mapped[dict] = mapped_column(JSON)
+    explanation: Mapped[dict] = mapped_column(JSON)
+    stage: Mapped[str] = mapped_column(String(12), default=MatchStage.SUGGESTED.value, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: two recruiters deciding at once cannot silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    run: Mapped[MatchRun] = relationship(back_populates="matches")
+    candidate: Mapped[Candidate] = relationship()
+    vacancy: Mapped[Vacancy] = relationship()
+
+
+class MonitoringResponse(db.Model):
+    """Equality monitoring answers, kept apart: keyed by an HMAC pseudonym, with no link to Candidate."""
+
+    __tablename__ = "monitoring_response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class OutboxEmail(db.Model):
+    __tablename__ = "outbox_email"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, when (UTC). Holds ids only, never personal data."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None]  # no foreign key: the trail outlives deleted accounts
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None]
+    borough_id: Mapped[int | None]
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,41 @@
+"""Public pages: the start page, accessibility statement, privacy notice, cookies, feedback."""
+
+from flask import Blueprint, current_app, render_template
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def start():
+    """The start page: what the service is, who can apply, Start now."""
+    return render_template("public/start.html")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("public/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice."""
+    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"])
+
+
+@bp.route("/cookies")
+def cookies():
+    """The cookies page: essential cookies only."""
+    return render_template("public/cookies.html")
+
+
+@bp.route("/feedback")
+def feedback():
+    """How to tell the team what you think."""
+    return render_template("public/feedback.html")
+
+
+@bp.route("/how-matching-works")
+def how_matching_works():
+    """The published matching method, weights and rules."""
+    return render_template("public/how_matching_works.html", weights=current_app.config["MATCH_WEIGHTS"])
