@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:05:58.832753
+Create Date: (regenerated from the models by `make migration`)
 
 """
 from alembic import op

@@ -1,0 +1,44 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install install-test migrate seed migration assets clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs the service, creates or upgrades the SQLite database, loads the demo data and serves it.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed reference
+	$(BIN)/flask seed demo
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Installs the service with its test tools and runs the whole suite (set TEST_DATABASE_URL for PostgreSQL).
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Regenerate the initial migration from the models (allowed until the first production release).
+migration: install
+	rm -f instance/migration-check.db migrations/versions/0001_initial_schema.py
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-check.db $(BIN)/flask db migrate --rev-id 0001 -m "initial schema"
+	sed -i 's/^Create Date.*/Create Date: (regenerated from the models by `make migration`)/' migrations/versions/0001_initial_schema.py
+	rm -f instance/migration-check.db
+	$(BIN)/flask db heads | cut -d' ' -f1 > migrations/.current-alembic-head
+
+# Rebuild the committed CSS and JS from assets/ (needs Node.js and npm; a fresh clone does not).
+assets:
+	cd assets && npm ci && npm run build
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
