@@ -1,0 +1,113 @@
+"""Columnar (numpy) views of candidate and placement profiles, built once per run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .types import CandidateProfile, PlacementProfile
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km between points given in degrees (broadcasts; NaN propagates)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
+    half = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))
+
+
+def _coordinate(value) -> float:
+    return np.nan if value is None else float(value)
+
+
+@dataclass
+class CandidateArrays:
+    """Candidates as parallel arrays; index i is the i-th candidate of the input list."""
+
+    ids: list[str]
+    eligible: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    travel_km: np.ndarray
+    hours: np.ndarray
+    available_from: np.ndarray  # proleptic Gregorian ordinal
+    consider_others: np.ndarray
+    # Highest level already achieved per field index (-1 = none); fields come from placements.
+    qualified_level: np.ndarray
+
+
+@dataclass
+class PlacementArrays:
+    """Placements as parallel arrays; index j is the j-th placement of the input list."""
+
+    ids: list[str]
+    standards: list[str]  # distinct standard references, index = standard code
+    standard: np.ndarray  # standard code per placement
+    fields: list[str]
+    field: np.ndarray
+    level: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    hours: np.ndarray
+    starts_on: np.ndarray
+    available: np.ndarray  # open and not full
+    remaining: np.ndarray
+
+
+def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
+    """Build the columnar view of placements, rejecting duplicate ids."""
+    ids = [p.id for p in placements]
+    _reject_duplicates(ids, "placement")
+    standards = sorted({p.standard for p in placements})
+    standard_code = {s: k for k, s in enumerate(standards)}
+    fields = sorted({p.standard_field for p in placements})
+    field_code = {f: k for k, f in enumerate(fields)}
+    remaining = np.array([p.remaining for p in placements], dtype=np.int64)
+    return PlacementArrays(
+        ids=ids,
+        standards=standards,
+        standard=np.array([standard_code[p.standard] for p in placements], dtype=np.int32),
+        fields=fields,
+        field=np.array([field_code[p.standard_field] for p in placements], dtype=np.int32),
+        level=np.array([p.level for p in placements], dtype=np.int32),
+        lat=np.array([_coordinate(p.lat) for p in placements], dtype=np.float64),
+        lon=np.array([_coordinate(p.lon) for p in placements], dtype=np.float64),
+        hours=np.array([p.hours for p in placements], dtype=np.int32),
+        starts_on=np.array([p.starts_on.toordinal() for p in placements], dtype=np.int64),
+        available=np.array([p.is_open for p in placements], dtype=bool) & (remaining > 0),
+        remaining=remaining,
+    )
+
+
+def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementArrays) -> CandidateArrays:
+    """Build the columnar view of candidates against the placements' field list."""
+    ids = [c.id for c in candidates]
+    _reject_duplicates(ids, "candidate")
+    field_code = {f: k for k, f in enumerate(places.fields)}
+    qualified_level = np.full((len(candidates), max(1, len(places.fields))), -1, dtype=np.int32)
+    for i, candidate in enumerate(candidates):
+        for field_name, level in candidate.qualified:
+            k = field_code.get(field_name)
+            if k is not None and level > qualified_level[i, k]:
+                qualified_level[i, k] = level
+    return CandidateArrays(
+        ids=ids,
+        eligible=np.array([c.eligible for c in candidates], dtype=bool),
+        lat=np.array([_coordinate(c.lat) for c in candidates], dtype=np.float64),
+        lon=np.array([_coordinate(c.lon) for c in candidates], dtype=np.float64),
+        travel_km=np.array([c.travel_km for c in candidates], dtype=np.float64),
+        hours=np.array([c.hours_available for c in candidates], dtype=np.int32),
+        available_from=np.array([c.available_from.toordinal() for c in candidates], dtype=np.int64),
+        consider_others=np.array([c.consider_others for c in candidates], dtype=bool),
+        qualified_level=qualified_level,
+    )
+
+
+def _reject_duplicates(ids: list[str], kind: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"duplicate {kind} id {item!r}")
+        seen.add(item)

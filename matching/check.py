@@ -1,0 +1,42 @@
+"""Verify an assignment against an instance: capacity, mutual acceptability, no blocking pair."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def assignment_violations(candidates: Mapping, placements: Mapping, assignment: Mapping) -> list[str]:
+    """Every way the assignment breaks the rules of a stable matching (empty list if none)."""
+    problems: list[str] = []
+    for c in assignment:
+        if c not in candidates:
+            problems.append(f"assignment names unknown candidate {c!r}")
+    for c in candidates:
+        if c not in assignment:
+            problems.append(f"candidate {c!r} is missing from the assignment")
+    rank_of = {p: {c: r for r, c in enumerate(spec["ranking"])} for p, spec in placements.items()}
+    taken: dict[str, list[str]] = {p: [] for p in placements}
+    for c, p in assignment.items():
+        if p is None or c not in candidates:
+            continue
+        if p not in placements:
+            problems.append(f"candidate {c!r} is assigned to unknown placement {p!r}")
+            continue
+        taken[p].append(c)
+        if p not in candidates[c] or c not in rank_of[p]:
+            problems.append(f"candidate {c!r} and placement {p!r} do not both list each other")
+    for p, held in taken.items():
+        if len(held) > placements[p]["capacity"]:
+            problems.append(f"placement {p!r} holds {len(held)} candidates, capacity {placements[p]['capacity']}")
+    # Blocking pair: c prefers p to their match, and p has room or holds someone it ranks below c.
+    worst_rank = {p: max((rank_of[p].get(c, -1) for c in held), default=-1) for p, held in taken.items()}
+    for c, wishes in candidates.items():
+        current = assignment.get(c)
+        for p in wishes:
+            if p == current:
+                break
+            if p not in placements or c not in rank_of[p]:
+                continue
+            room = len(taken[p]) < placements[p]["capacity"]
+            if room or rank_of[p][c] < worst_rank[p]:
+                problems.append(f"blocking pair: candidate {c!r} and placement {p!r} would both rather be together")
+    return problems

@@ -1,0 +1,79 @@
+"""Aggregate fairness statistics on selection counts per group (never individual records)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy.stats import fisher_exact, norm
+
+MIN_GROUP_SIZE = 10
+ADVERSE_IMPACT_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class GroupStatistics:
+    """Selection statistics for one group; rate fields are None when there is not enough data."""
+
+    group: str
+    selected: int
+    total: int
+    enough_data: bool
+    rate: float | None
+    interval_low: float | None
+    interval_high: float | None
+    fisher_p_value: float | None  # group vs everyone else
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    """Per-group statistics plus the adverse impact ratio over groups with enough data."""
+
+    groups: tuple[GroupStatistics, ...]
+    adverse_impact_ratio: float | None
+    lowest_group: str | None
+    highest_group: str | None
+    flagged: bool
+
+
+def wilson_interval(selected: int, total: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion."""
+    if total <= 0:
+        raise ValueError("total must be positive")
+    z = norm.ppf(0.5 + confidence / 2.0)
+    p = selected / total
+    denominator = 1.0 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
+    """Selection rates, Wilson intervals, Fisher tests and the adverse impact ratio for {group: (selected, total)}."""
+    for group, (selected, total) in counts.items():
+        if selected < 0 or total < 0 or selected > total:
+            raise ValueError(f"group {group!r}: need 0 <= selected <= total, got {selected}/{total}")
+    all_selected = sum(s for s, _ in counts.values())
+    all_total = sum(t for _, t in counts.values())
+    stats = []
+    for group in sorted(counts):
+        selected, total = counts[group]
+        if total < MIN_GROUP_SIZE:
+            stats.append(GroupStatistics(group, selected, total, False, None, None, None, None, "not enough data"))
+            continue
+        low, high = wilson_interval(selected, total)
+        rest_selected, rest_total = all_selected - selected, all_total - total
+        p_value = None
+        if rest_total > 0:
+            table = [[selected, total - selected], [rest_selected, rest_total - rest_selected]]
+            p_value = float(fisher_exact(table).pvalue)
+        stats.append(GroupStatistics(group, selected, total, True, selected / total, low, high, p_value))
+    rated = [s for s in stats if s.enough_data]
+    ratio = lowest = highest = None
+    if len(rated) >= 2:
+        low_group = min(rated, key=lambda s: (s.rate, s.group))
+        high_group = max(rated, key=lambda s: (s.rate, s.group))
+        lowest, highest = low_group.group, high_group.group
+        ratio = low_group.rate / high_group.rate if high_group.rate > 0 else None
+    return FairnessReport(tuple(stats), ratio, lowest, highest,
+                          ratio is not None and ratio < ADVERSE_IMPACT_THRESHOLD)
