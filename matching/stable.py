@@ -102,7 +102,10 @@ def deferred_acceptance(
     found_ok[found_ok] = rank_keys[found[found_ok]] == entry_keys[found_ok]
     # Drop entries the placement does not rank, or placements with no room: never acceptable.
     keep = found_ok & (capacity[cand_places] > 0)
-    entry_rank = np.where(found_ok, rank_values[np.minimum(found, len(rank_values) - 1)], -1)
+    if len(rank_values) == 0:
+        entry_rank = np.full(len(found), -1, dtype=np.int64)
+    else:
+        entry_rank = np.where(found_ok, rank_values[np.minimum(found, len(rank_values) - 1)], -1)
     places_kept = cand_places[keep]
     # Heap keys: -(rank × n + candidate), so the min-heap's top is the worst candidate held.
     keys_kept = -(entry_rank[keep] * n_cand + cand_of_entry[keep])
