@@ -5,7 +5,6 @@ import datetime
 import hashlib
 import json
 import time
-from dataclasses import asdict
 from functools import cached_property
 from itertools import chain
 from typing import Sequence
@@ -65,25 +64,28 @@ class MatchResult:
         return why_not(self, candidate_id)
 
 
+def _canonical_row(item) -> list:
+    """A dataclass instance as a JSON-ready list of its field values (sets sorted, dates ISO)."""
+    row = []
+    for name in item.__dataclass_fields__:
+        value = getattr(item, name)
+        if isinstance(value, (set, frozenset)):
+            value = sorted(value, key=repr)
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        row.append(value)
+    return row
+
+
 def input_hash(candidates, placements, weights: Weights, **settings) -> str:
     """sha256 over a canonical JSON serialisation of everything that determines the result."""
-    def canonical(value):
-        if isinstance(value, (set, frozenset)):
-            return sorted((canonical(v) for v in value), key=repr)
-        if isinstance(value, (list, tuple)):
-            return [canonical(v) for v in value]
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: canonical(v) for k, v in value.items()}
-        return value
-    digest = hashlib.sha256()
-    head = {"algorithm": ALGORITHM_VERSION, "weights": weights.as_dict(), "settings": settings}
-    digest.update(json.dumps(head, sort_keys=True).encode())
-    for item in chain(sorted(candidates, key=lambda c: c.id), sorted(placements, key=lambda p: p.id)):
-        digest.update(json.dumps(canonical(asdict(item)), sort_keys=True, separators=(",", ":")).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    head = {"algorithm": ALGORITHM_VERSION, "weights": weights.as_dict(), "settings": settings,
+            "candidate_fields": list(CandidateProfile.__dataclass_fields__),
+            "placement_fields": list(PlacementProfile.__dataclass_fields__)}
+    rows = [_canonical_row(c) for c in sorted(candidates, key=lambda c: c.id)]
+    rows += [_canonical_row(p) for p in sorted(placements, key=lambda p: p.id)]
+    text = json.dumps([head, rows], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
@@ -189,6 +191,10 @@ def run_matching(
         cutoffs = {places.ids[j]: float(lowest[j]) for j in np.flatnonzero(full & np.isfinite(lowest)).tolist()}
     timings["collect"] = time.perf_counter() - clock
 
+    clock = time.perf_counter()
+    digest = input_hash(candidates, placements, weights, seed=seed, shortlist_factor=shortlist_factor,
+                        max_list_length=max_list_length)
+    timings["input_hash"] = time.perf_counter() - clock
     assignment = {cid: (places.ids[j] if j >= 0 else None) for cid, j in zip(cands.ids, match.tolist())}
     counts = {"candidates": len(candidates), "placements": len(placements), "ranked_pairs": int(len(r_ci)),
               "excluded_ranked_pairs": int((~valid).sum()), "list_entries": int(len(entries)),
@@ -196,9 +202,7 @@ def run_matching(
     return MatchResult(
         algorithm_version=ALGORITHM_VERSION, seed=seed, weights=weights, shortlist_factor=shortlist_factor,
         max_list_length=max_list_length, assignment=assignment, counts=counts, timings=timings,
-        placement_cutoffs=cutoffs,
-        input_hash=input_hash(candidates, placements, weights, seed=seed, shortlist_factor=shortlist_factor,
-                              max_list_length=max_list_length),
+        placement_cutoffs=cutoffs, input_hash=digest,
         _model=model, _candidates=list(candidates), _placements=list(placements), _placement_ids=places.ids,
         _candidate_index={cid: i for i, cid in enumerate(cands.ids)}, _suggested=suggested,
         _ranked={"candidate": r_ci, "placement": r_pj, "rank": r_rank, "mask": mask, "unknown": unknown},

@@ -85,12 +85,14 @@ def other_placement_pairs(
     # Squared chord length of each candidate's limit: chord² ≤ limit² ⇔ great-circle distance ≤ limit.
     chord_limit_sq = (2.0 * np.sin(np.maximum(cands.travel_km, 0.0) / (2.0 * EARTH_RADIUS_KM))) ** 2
 
-    ranked_by_candidate: dict[int, list[int]] = {}
+    # Each candidate's ranked placements (as usable positions), CSR-style, to leave out of "others".
     usable_position = np.full(len(places.ids), -1, dtype=np.int64)
     usable_position[usable] = np.arange(len(usable))
-    for c, p in zip(ranked_ci.tolist(), ranked_pj.tolist()):
-        if usable_position[p] >= 0:
-            ranked_by_candidate.setdefault(c, []).append(int(usable_position[p]))
+    ranked_keep = usable_position[ranked_pj] >= 0
+    ranked_order = np.argsort(ranked_ci[ranked_keep], kind="stable")
+    ranked_positions = usable_position[ranked_pj[ranked_keep]][ranked_order]
+    ranked_offsets = np.zeros(len(cands.ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ranked_ci[ranked_keep], minlength=len(cands.ids)), out=ranked_offsets[1:])
 
     def one_block(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         centre = cand_unit[members].sum(axis=0)
@@ -122,10 +124,11 @@ def other_placement_pairs(
         np.putmask(score, excluded, -np.inf)
         local_position = np.full(len(usable), -1, dtype=np.int64)
         local_position[local] = np.arange(len(local))
-        for row, c in enumerate(members.tolist()):
-            for position in ranked_by_candidate.get(c, ()):
-                if local_position[position] >= 0:
-                    score[row, local_position[position]] = -np.inf
+        counts = ranked_offsets[members + 1] - ranked_offsets[members]
+        rows = np.repeat(np.arange(len(members)), counts)
+        spans = np.repeat(ranked_offsets[members] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        cols = local_position[ranked_positions[spans]]
+        score[rows[cols >= 0], cols[cols >= 0]] = -np.inf
         keep = min(len(local), int(wanted[members].max()) + slack)
         best = np.argpartition(score, len(local) - keep, axis=1)[:, len(local) - keep:]
         best_score = np.take_along_axis(score, best, axis=1)

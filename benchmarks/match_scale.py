@@ -1,0 +1,135 @@
+"""Measure matching at scale on synthetic London-like data (a script, not a test).
+
+    python benchmarks/match_scale.py                 # 10k×1k, 50k×5k, 100k×10k, then assignment alone
+    python benchmarks/match_scale.py --sizes 100000x10000 --skip-assign-only
+
+Peak memory is the process's maximum resident set size (ru_maxrss), so run one size per process
+when you want a clean figure for it.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matching import CandidateProfile, PlacementProfile, Weights, run_matching, stable_match  # noqa: E402
+
+DATA = ROOT / "recruit" / "data"
+FILLER = ("team", "customer", "service", "communication", "retail", "volunteering", "football", "music",
+          "organised", "reliable", "school", "college", "maths", "english", "problem", "solving", "helping")
+
+
+def load_reference():
+    """Borough centroids and apprenticeship standards from the project's reference data."""
+    with open(DATA / "london_boroughs.csv", newline="") as f:
+        boroughs = np.array([[float(r["lat"]), float(r["lon"])] for r in csv.DictReader(f)])
+    with open(DATA / "apprenticeship_standards.csv", newline="") as f:
+        standards = [(r["reference"], r["title"], int(r["level"]), r["keywords"].split(";")) for r in csv.DictReader(f)]
+    return boroughs, standards
+
+
+def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
+    """Placements around borough centroids; candidates with keyword-based skills and 10 nearby choices."""
+    rng = np.random.default_rng(seed)
+    boroughs, standards = load_reference()
+    start = datetime.date(2025, 9, 1)
+
+    def spots(n):
+        centre = boroughs[rng.integers(0, len(boroughs), n)]
+        return centre + rng.normal(0.0, [0.015, 0.024], (n, 2))  # ≈1.7 km jitter
+
+    p_loc = spots(n_placements)
+    p_std = rng.integers(0, len(standards), n_placements)
+    placements = []
+    for j in range(n_placements):
+        ref, title, level, words = standards[p_std[j]]
+        extra = rng.choice(words, size=min(3, len(words)), replace=False)
+        placements.append(PlacementProfile(
+            f"P{j}", ref, ref[:4] if level < 4 else title.split()[0].lower(), level, float(p_loc[j, 0]),
+            float(p_loc[j, 1]), int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 60))),
+            True, int(rng.integers(1, 4)), 0, " ".join(words) + " " + " ".join(extra), title))
+    c_loc = spots(n_candidates)
+    travel = rng.uniform(3.0, 25.0, n_candidates)
+    # Preferences: 10 placements drawn from the 60 nearest, as people choose places they can reach.
+    from sklearn.neighbors import BallTree
+    tree = BallTree(np.radians(p_loc), metric="haversine")
+    _, near = tree.query(np.radians(c_loc), k=min(60, n_placements))
+    candidates = []
+    for i in range(n_candidates):
+        liked = rng.integers(0, len(standards), 2)
+        words = [w for s in liked for w in rng.choice(standards[s][3], 4, replace=False)]
+        words += list(rng.choice(FILLER, 4, replace=False))
+        prefs = tuple(f"P{j}" for j in rng.choice(near[i], min(10, near.shape[1]), replace=False))
+        candidates.append(CandidateProfile(
+            f"C{i}", bool(rng.random() < 0.97), float(c_loc[i, 0]), float(c_loc[i, 1]), float(travel[i]),
+            int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 30))),
+            " ".join(words), frozenset(standards[s][0] for s in liked),
+            frozenset({("data", 3)}) if rng.random() < 0.05 else frozenset(), prefs, bool(rng.random() < 0.7)))
+    return candidates, placements
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def bench_pipeline(n_c: int, n_p: int) -> None:
+    clock = time.perf_counter()
+    candidates, placements = synthetic(n_c, n_p)
+    print(f"\n{n_c:,} candidates × {n_p:,} placements (data generated in {time.perf_counter() - clock:.1f} s)")
+    weights = Weights(skills=0.35, interest=0.2, travel=0.2, preference=0.25)
+    clock = time.perf_counter()
+    result = run_matching(candidates, placements, weights, seed=42)
+    run_s = time.perf_counter() - clock
+    for stage, seconds in result.timings.items():
+        print(f"  {stage:<15} {seconds:6.2f} s")
+    clock = time.perf_counter()
+    suggestions = result.suggestions  # structured explanations + a sentence for every suggested pair
+    explain_s = time.perf_counter() - clock
+    print(f"  run_matching    {run_s:6.2f} s   explanations+sentences for {len(suggestions):,} pairs {explain_s:.2f} s")
+    print(f"  total           {run_s + explain_s:6.2f} s   peak RSS so far {peak_mb():,.0f} MB   counts {result.counts}")
+
+
+def bench_assign_only(n_c: int = 100_000, n_p: int = 5_000, length: int = 10) -> None:
+    rng = np.random.default_rng(1)
+    choice = np.argsort(rng.random((n_c, n_p // 10)), axis=1)[:, :length]  # fast distinct picks per row
+    choice = choice * 10 + rng.integers(0, 10, (n_c, 1))
+    candidates = {f"c{i}": [f"p{j}" for j in row] for i, row in enumerate(choice.tolist())}
+    listed: dict[str, list[str]] = {f"p{j}": [] for j in range(n_p)}
+    merit = rng.random(n_c)
+    for c, row in candidates.items():
+        for p in row:
+            listed[p].append(c)
+    placements = {p: {"capacity": int(rng.integers(1, 8)), "ranking": sorted(cs, key=lambda c: merit[int(c[1:])])}
+                  for p, cs in listed.items()}
+    clock = time.perf_counter()
+    result = stable_match(candidates, placements)
+    seconds = time.perf_counter() - clock
+    print(f"\nstable_match alone, {n_c:,} × {n_p:,}, lists of {length}: {seconds:.2f} s "
+          f"({sum(v is not None for v in result.values()):,} matched)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="*", default=["10000x1000", "50000x5000", "100000x10000"])
+    parser.add_argument("--skip-assign-only", action="store_true")
+    args = parser.parse_args()
+    print(f"cores (os.cpu_count): {os.cpu_count()}")
+    for size in args.sizes:
+        n_c, n_p = (int(x) for x in size.lower().split("x"))
+        bench_pipeline(n_c, n_p)
+    if not args.skip_assign_only:
+        bench_assign_only()
+
+
+if __name__ == "__main__":
+    main()
