@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 seed_cli = AppGroup("seed", help="Load reference or demo data.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
+data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 
 
 @seed_cli.command("reference")
@@ -66,7 +67,21 @@ def send_outbox_command(loop, interval):
         click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
+@data_cli.command("purge")
+@click.option("--months", type=click.IntRange(min=0), default=None,
+              help="Keep applications this many months after their last placement closed (default: RETENTION_MONTHS).")
+def purge_data_command(months):
+    """Delete applications (with their accounts, choices, suggestions and equality answers) past retention."""
+    from flask import current_app
+
+    from .services.candidates.data import purge
+
+    months = current_app.config["RETENTION_MONTHS"] if months is None else months
+    count = purge(months)
+    click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli):
+    for group in (seed_cli, users_cli, outbox_cli, data_cli):
         app.cli.add_command(group)

@@ -31,3 +31,11 @@ def email_account_exists(email: str) -> None:
     """Tell someone who tried to register again that they already have an account."""
     queue_email(email, "account_exists", "You already have an account",
                 link=_link("accounts.sign_in"), reset_link=_link("accounts.forgot_password"))
+
+
+def email_application_received(candidate) -> None:
+    """Tell a candidate their application has arrived, and what happens next."""
+    queue_email(candidate.user.email, "application_received", "We have received your application",
+                name=candidate.display_name, choices=[p.vacancy.title for p in candidate.preferences],
+                consider_other=candidate.consider_other_placements,
+                link=_link("candidates.dashboard"), monitoring_link=_link("candidates.monitoring_start"))

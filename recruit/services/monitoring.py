@@ -1,9 +1,18 @@
-"""Equality monitoring storage: answers live under a keyed pseudonym, apart from everything else."""
+"""Equality monitoring storage: answers live under a keyed pseudonym, apart from everything else.
+
+Only this module and the reporting code read MonitoringResponse. A candidate sees their own answers
+(looked up by their pseudonym); no recruiter, borough or candidate page ever joins them to anything."""
 
 import hashlib
 import hmac
+from datetime import date
 
 from flask import current_app
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import MonitoringResponse
+from ..reference import equality_questions
 
 
 def pseudonym(candidate_id: int) -> str:
@@ -22,3 +31,89 @@ def age_band(date_of_birth, on) -> str:
     if age <= 34:
         return "25_34"
     return "35_plus"
+
+
+# --- The candidate's own answers: asked after submitting, each optional, kept only under the pseudonym. ---
+
+DERIVED_KEYS = frozenset({"age_band"})
+
+
+class MonitoringError(ValueError):
+    """A monitoring action that is not possible now, with a message for the candidate."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def asked_questions() -> list[dict]:
+    """The questions we ask (derived ones, like the age band, are never asked)."""
+    return [q for q in equality_questions() if q["key"] not in DERIVED_KEYS]
+
+
+def question(key: str) -> dict | None:
+    """An asked question by key, or None."""
+    return next((q for q in asked_questions() if q["key"] == key), None)
+
+
+def applies(q: dict, answers: dict) -> bool:
+    """True if the question should be asked given the answers so far (its asked_if conditions hold)."""
+    return all(answers.get(k) == v for k, v in q.get("asked_if", {}).items())
+
+
+def questions_for(answers: dict) -> list[dict]:
+    """The questions that apply to this candidate, in order."""
+    return [q for q in asked_questions() if applies(q, answers)]
+
+
+def next_question(after_key: str | None, answers: dict) -> dict | None:
+    """The applicable question after `after_key` (or the first), or None at the end."""
+    keys = [q["key"] for q in asked_questions()]
+    start = keys.index(after_key) + 1 if after_key in keys else 0
+    return next((q for q in asked_questions()[start:] if applies(q, answers)), None)
+
+
+def _response(candidate_id: int) -> MonitoringResponse | None:
+    return db.session.scalar(select(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
+
+
+def own_answers(candidate_id: int) -> dict | None:
+    """The candidate's own answers (for their own eyes only), or None if they have none."""
+    response = _response(candidate_id)
+    return dict(response.answers) if response else None
+
+
+def save_answer(candidate, key: str, value: str) -> None:
+    """Save one answer under the candidate's pseudonym; the age band is derived, never asked."""
+    if candidate.submitted_at is None:
+        raise MonitoringError("Send your application before answering these questions")
+    q = question(key)
+    if q is None or value not in {option["value"] for option in q["options"]}:
+        raise MonitoringError("Select an answer, or select Prefer not to say")
+    response = _response(candidate.id)
+    if response is None:
+        response = MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={})
+        db.session.add(response)
+    answers = dict(response.answers or {})
+    answers[key] = value
+    if candidate.date_of_birth:
+        answers["age_band"] = age_band(candidate.date_of_birth, (candidate.submitted_at.date() if candidate.submitted_at else date.today()))
+    # An answer to a question that no longer applies (its condition changed) is dropped, not kept unseen.
+    for other in asked_questions():
+        if not applies(other, answers):
+            answers.pop(other["key"], None)
+    response.answers = answers
+    db.session.commit()
+
+
+def delete_answers(candidate_id: int) -> bool:
+    """Delete the candidate's answers in the caller's transaction; True if there were any."""
+    result = db.session.execute(delete(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
+    return bool(result.rowcount)
+
+
+def withdraw_answers(candidate) -> bool:
+    """The candidate withdraws their answers: the row is deleted, not blanked."""
+    deleted = delete_answers(candidate.id)
+    db.session.commit()
+    return deleted

@@ -1,0 +1,90 @@
+"""The candidate's account: dashboard, withdraw the application, download or delete their data."""
+
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+
+from ..services.candidates import CandidateError
+from ..services.candidates import application as application_service
+from ..services.candidates import choices as choices_service
+from ..services.candidates import data as data_service
+from ..services.candidates import eligibility as eligibility_service
+from . import bp, candidate_view, summary
+from .forms import ConfirmForm
+
+STAGE_TAGS = {
+    "suggested": ("Suggested", "govuk-tag--blue"),
+    "shortlisted": ("Shortlisted", "govuk-tag--turquoise"),
+    "interview": ("Invited to interview", "govuk-tag--purple"),
+    "offered": ("Offered", "govuk-tag--green"),
+    "accepted": ("Accepted", "govuk-tag--green"),
+    "rejected": ("Not successful", "govuk-tag--red"),
+    "withdrawn": ("Withdrawn", "govuk-tag--grey"),
+}
+
+
+@bp.route("/candidates/")
+@candidate_view()
+def dashboard(candidate):
+    """The candidate's own application, its status in plain words, suggestions and what happens next."""
+    return render_template("candidates/dashboard.html", candidate=candidate,
+                           eligible=eligibility_service.is_eligible(candidate),
+                           statuses=application_service.task_statuses(candidate),
+                           matches=application_service.matches_for(candidate), stage_tags=STAGE_TAGS,
+                           choices_locked=choices_service.is_locked(candidate))
+
+
+@bp.route("/candidates/withdraw", methods=["GET", "POST"])
+@candidate_view()
+def withdraw(candidate):
+    """Withdraw the application, after a confirmation page."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            application_service.withdraw(candidate)
+        except CandidateError as error:
+            flash(error.message, "info")
+        else:
+            flash("You have withdrawn your application", "success")
+        return redirect(url_for("candidates.dashboard"))
+    if candidate.status != "submitted":
+        return redirect(url_for("candidates.dashboard"))
+    return render_template("candidates/confirm.html", form=form, title="Are you sure you want to withdraw your application?",
+                           body=["Recruiters will stop considering you for every placement, including any you have been "
+                                 "shortlisted or interviewed for.", "You cannot undo this."],
+                           button="Withdraw my application", back=url_for("candidates.dashboard"), warning=True)
+
+
+@bp.route("/candidates/your-data")
+@candidate_view()
+def your_data(candidate):
+    """Everything we hold about the candidate, in a readable page."""
+    return render_template("candidates/your_data.html", candidate=candidate, data=data_service.export(current_user),
+                           sections=summary.sections(candidate, return_to=None))
+
+
+@bp.route("/candidates/your-data.json")
+@candidate_view()
+def your_data_json(candidate):
+    """Everything we hold about the candidate, as a JSON download."""
+    body = json.dumps(data_service.export(current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-apprenticeship-data.json"'})
+
+
+@bp.route("/candidates/delete-account", methods=["GET", "POST"])
+@candidate_view()
+def delete_account(candidate):
+    """Delete the account and everything held about the candidate, after a confirmation page."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        logout_user()
+        data_service.delete_account(user)
+        flash("Your account and your data have been deleted", "success")
+        return redirect(url_for("public.start"))
+    return render_template("candidates/confirm.html", form=form, title="Are you sure you want to delete your account?",
+                           body=["We will delete your account, your application, your placement choices, any suggestions "
+                                 "and your equality answers.", "You cannot undo this. You may want to download your data first."],
+                           button="Delete my account", back=url_for("candidates.your_data"), warning=True)

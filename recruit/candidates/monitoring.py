@@ -1,0 +1,88 @@
+"""Equality monitoring: optional questions after sending the application, kept apart under a pseudonym."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from ..reference import equality_questions
+from ..services import monitoring as service
+from . import bp, candidate_view
+from .forms import ConfirmForm, QuestionForm
+
+
+def _submitted_only(candidate):
+    if candidate.submitted_at is None:
+        flash("Send your application first. Then you can answer the equality questions.", "info")
+        return redirect(url_for("candidates.dashboard"))
+    return None
+
+
+def _answer_rows(answers: dict) -> list[dict]:
+    rows = []
+    for question in service.questions_for(answers):
+        labels = {o["value"]: o["label"] for o in question["options"]}
+        rows.append({"question": question["question"], "answer": labels.get(answers.get(question["key"]), "Not answered"),
+                     "href": url_for("candidates.monitoring_question", key=question["key"])})
+    band = next(q for q in equality_questions() if q["key"] == "age_band")
+    if answers.get("age_band"):
+        labels = {o["value"]: o["label"] for o in band["options"]}
+        rows.append({"question": "Age group (worked out from your date of birth, not asked)",
+                     "answer": labels.get(answers["age_band"], ""), "href": None})
+    return rows
+
+
+@bp.route("/candidates/equality-questions")
+@candidate_view()
+def monitoring_start(candidate):
+    """Why we ask, who sees the answers (nobody who decides), and the candidate's own answers if any."""
+    redirect_response = _submitted_only(candidate)
+    if redirect_response:
+        return redirect_response
+    answers = service.own_answers(candidate.id)
+    first = service.next_question(None, answers or {})
+    return render_template("candidates/monitoring_start.html", answers=answers,
+                           rows=_answer_rows(answers) if answers is not None else [], first=first)
+
+
+@bp.route("/candidates/equality-questions/<key>", methods=["GET", "POST"])
+@candidate_view()
+def monitoring_question(candidate, key: str):
+    """One optional equality question; leaving it unanswered is fine."""
+    redirect_response = _submitted_only(candidate)
+    if redirect_response:
+        return redirect_response
+    answers = service.own_answers(candidate.id) or {}
+    question = service.question(key)
+    if question is None or not service.applies(question, answers):
+        abort(404)
+    form = QuestionForm.for_question(question["question"], [(o["value"], o["label"]) for o in question["options"]],
+                                     "Select an answer, or select Prefer not to say",
+                                     "This question is optional. You can continue without answering.", optional=True,
+                                     data={"answer": answers.get(key)})
+    if form.validate_on_submit():
+        if form.answer.data:
+            service.save_answer(candidate, key, form.answer.data)
+            answers = service.own_answers(candidate.id) or {}
+        following = service.next_question(key, answers)
+        if following is None:
+            flash("Thank you. Your equality answers are saved.", "success") if service.own_answers(candidate.id) else None
+            return redirect(url_for("candidates.monitoring_start"))
+        return redirect(url_for("candidates.monitoring_question", key=following["key"]))
+    keys = [q["key"] for q in service.questions_for(answers)]
+    index = keys.index(key)
+    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index else url_for("candidates.monitoring_start")
+    return render_template("candidates/question.html", form=form, title=question["question"], back=back,
+                           caption=f"Equality questions ({index + 1} of {len(keys)})", skip=True)
+
+
+@bp.route("/candidates/equality-questions/withdraw", methods=["GET", "POST"])
+@candidate_view()
+def monitoring_withdraw(candidate):
+    """Withdraw the equality answers: they are deleted."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.withdraw_answers(candidate)
+        flash("Your equality answers have been deleted", "success")
+        return redirect(url_for("candidates.dashboard"))
+    return render_template("candidates/confirm.html", form=form, title="Are you sure you want to delete your equality answers?",
+                           body=["We will delete all your answers to the equality questions. This does not affect your application.",
+                                 "You can answer them again at any time."],
+                           button="Delete my answers", back=url_for("candidates.monitoring_start"), warning=False)

@@ -1,0 +1,74 @@
+"""The candidate's answers as plain-English rows, for "Check your answers" and "Your data"."""
+
+from flask import url_for
+
+from ..services.candidates import application as service
+from .forms import ENGLISH_MATHS, OUTREACH_CHANNELS, QUALIFICATION_LEVELS
+
+LEVELS = dict(QUALIFICATION_LEVELS)
+
+
+def _date(value) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "Not given"
+
+
+def _rows(candidate, key: str) -> list[tuple[str, list[str], str]]:
+    """(question, answer lines, change link anchor) for one section."""
+    c = candidate
+    if key == "about-you":
+        return [("Name", [" ".join(filter(None, [c.first_name, c.last_name])) or "Not given"], "first_name"),
+                ("Preferred name", [c.preferred_name or "None"], "preferred_name"),
+                ("Email address", [c.user.email], None),
+                ("Phone number", [c.phone or "None"], "phone"),
+                ("Date of birth", [_date(c.date_of_birth)], "date_of_birth-day")]
+    if key == "where-you-live":
+        borough = c.home_borough.name if c.home_borough else ("Outside London" if c.lives_outside_london else "Not confirmed")
+        return [("Postcode area", [c.outward_postcode or "Not given"], "postcode"),
+                ("Home borough", [borough], "borough"),
+                ("How far you can travel", [f"{c.travel_km} km" if c.travel_km else "Not given"], "travel_km")]
+    if key == "when-you-can-work":
+        return [("Hours a week", [f"{c.hours_per_week} hours" if c.hours_per_week else "Not given"], "hours_per_week"),
+                ("Earliest start date", [_date(c.available_from)], "available_from-day")]
+    if key == "skills":
+        return [("Skills", [", ".join(c.skills) if c.skills else "None selected"], None),
+                ("Something you have made, fixed or learned", [c.skills_text or "Not given"], "skills_text")]
+    if key == "interests":
+        titles = {s.reference: f"{s.title} (level {s.level})" for s in service.standards()}
+        return [("Jobs that interest you", [titles.get(ref, ref) for ref in c.interests] or ["None selected"], "interests")]
+    if key == "qualifications":
+        q = c.qualifications or {}
+        digital = {"yes": "Yes" + (f": {LEVELS.get(str(q.get('digital_level')), '')}" if q.get("digital_level") else ""),
+                   "no": "No"}.get(q.get("digital"), "Not given")
+        return [("Highest qualification", [LEVELS.get(str(q.get("highest_level")), "Not given")], "highest_level"),
+                ("English and maths", [dict(ENGLISH_MATHS).get(q.get("english_maths"), "Not given")], "english_maths"),
+                ("Digital qualification", [digital], "digital")]
+    if key == "support":
+        return [("Adjustments at interview", [c.interview_adjustments or "None"], "interview_adjustments"),
+                ("Guaranteed interview scheme", ["Yes" if c.guaranteed_interview else "No"], "guaranteed_interview")]
+    if key == "how-you-heard":
+        return [("How you heard about us", [dict(OUTREACH_CHANNELS).get(c.outreach_channel, "Not given")], "outreach_channel"),
+                ("Campaign code", [c.campaign_code or "None"], "campaign_code")]
+    if key == "choices":
+        chosen = [f"{p.rank}. {p.vacancy.title}, {p.vacancy.borough.name}" for p in c.preferences]
+        return [("Placements you chose", chosen or ["None chosen"], None),
+                ("Consider you for other placements", ["Yes" if c.consider_other_placements else "No"], "consider_other")]
+    return []
+
+
+def sections(candidate, return_to: str | None = "check") -> list[dict]:
+    """Every section with its rows and the link to change it (coming back to `return_to`)."""
+    result = []
+    for section, done in service.task_statuses(candidate):
+        if section.key == "choices":
+            change = url_for("candidates.choices")
+        else:
+            change = url_for("candidates.section", key=section.key, **({"return": return_to} if return_to else {}))
+        rows = []
+        for label, lines, anchor in _rows(candidate, section.key):
+            href = None
+            if anchor:
+                href = url_for("candidates.home_borough", **({"return": return_to} if return_to else {})) if anchor == "borough" \
+                    else f"{change}#{anchor}"
+            rows.append({"label": label, "lines": lines, "href": href})
+        result.append({"key": section.key, "title": section.title, "complete": done, "rows": rows})
+    return result

@@ -1,0 +1,135 @@
+"""The candidate's data: download all of it, delete it, and purge old applications after retention."""
+
+import calendar
+from datetime import date
+
+from sqlalchemy import and_, delete, exists, func, or_, select
+
+from ...audit import record_event
+from ...extensions import db
+from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
+from .. import monitoring
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def export(user: User) -> dict:
+    """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
+    candidate = user.candidate
+    matches = db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id))
+    outbox = db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
+                                .order_by(OutboxEmail.id))
+    events = db.session.scalars(select(AuditEvent).where(or_(
+        AuditEvent.actor_id == user.id,
+        and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
+        and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
+    )).order_by(AuditEvent.at, AuditEvent.id))
+    return {
+        "exported_at": _iso(utcnow()),
+        "account": {
+            "email": user.email,
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "last_sign_in_at": _iso(user.last_sign_in_at),
+        },
+        "application": {
+            "status": candidate.status,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
+            "preferred_name": candidate.preferred_name,
+            "phone": candidate.phone,
+            "date_of_birth": _iso(candidate.date_of_birth),
+            "outward_postcode": candidate.outward_postcode,
+            "home_borough": candidate.home_borough.name if candidate.home_borough else None,
+            "lives_outside_london": candidate.lives_outside_london,
+            "travel_km": candidate.travel_km,
+            "hours_per_week": candidate.hours_per_week,
+            "available_from": _iso(candidate.available_from),
+            "eligibility": candidate.eligibility,
+            "skills": candidate.skills,
+            "skills_text": candidate.skills_text,
+            "interests": candidate.interests,
+            "qualifications": candidate.qualifications,
+            "interview_adjustments": candidate.interview_adjustments,
+            "guaranteed_interview": candidate.guaranteed_interview,
+            "outreach_channel": candidate.outreach_channel,
+            "campaign_code": candidate.campaign_code,
+            "consider_other_placements": candidate.consider_other_placements,
+            "declaration_at": _iso(candidate.declaration_at),
+            "submitted_at": _iso(candidate.submitted_at),
+            "withdrawn_at": _iso(candidate.withdrawn_at),
+            "created_at": _iso(candidate.created_at),
+            "updated_at": _iso(candidate.updated_at),
+        },
+        "placement_choices": [
+            {"rank": p.rank, "placement": p.vacancy.title, "borough": p.vacancy.borough.name,
+             "closing_date": _iso(p.vacancy.closing_date)}
+            for p in candidate.preferences
+        ],
+        "suggested_placements": [
+            {"placement": m.vacancy.title, "borough": m.vacancy.borough.name, "stage": m.stage, "score": m.score,
+             "components": m.components, "explanation": m.explanation, "reason": m.reason, "feedback": m.feedback,
+             "decided_at": _iso(m.decided_at)}
+            for m in matches
+        ],
+        "equality_monitoring": monitoring.own_answers(candidate.id),
+        "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
+                   for e in outbox],
+        "activity": [{"at": _iso(e.at), "action": e.action} for e in events],
+    }
+
+
+def _erase(user: User) -> int:
+    """Delete the user, their application, choices, suggestions, equality answers and emails (no commit)."""
+    candidate = user.candidate
+    candidate_id = candidate.id if candidate else None
+    if candidate is not None:
+        db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        monitoring.delete_answers(candidate.id)
+        db.session.delete(candidate)
+    # Queued and sent emails carry the address and often the name: they go too.
+    db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
+    db.session.delete(user)
+    return candidate_id
+
+
+def delete_account(user: User) -> None:
+    """The candidate deletes their account: personal data and equality answers go; the audit trail keeps ids."""
+    user_id = user.id
+    candidate_id = _erase(user)
+    record_event("account.deleted", User(id=user_id), actor_id=user_id, candidate_id=candidate_id)
+    db.session.commit()
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (clamped to the month's last day)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month = month0 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def purgeable_candidates(months: int, today: date | None = None) -> list[Candidate]:
+    """Applications whose every chosen or suggested placement closed more than `months` months ago."""
+    cutoff = months_before(today or date.today(), months)
+    still_relevant = select(Vacancy.id).where(or_(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= cutoff))
+    has_any = or_(exists().where(Preference.candidate_id == Candidate.id), exists().where(Match.candidate_id == Candidate.id))
+    has_recent = or_(
+        exists().where(Preference.candidate_id == Candidate.id, Preference.vacancy_id.in_(still_relevant)),
+        exists().where(Match.candidate_id == Candidate.id, Match.vacancy_id.in_(still_relevant)),
+    )
+    return list(db.session.scalars(select(Candidate).where(has_any, ~has_recent).order_by(Candidate.id)))
+
+
+def purge(months: int, today: date | None = None) -> int:
+    """Delete applications past retention (with their accounts, choices, suggestions and equality answers)."""
+    if months < 0:
+        raise ValueError("months must be 0 or more")
+    candidates = purgeable_candidates(months, today)
+    for candidate in candidates:
+        user = candidate.user
+        candidate_id = _erase(user)
+        record_event("application.purged", Candidate(id=candidate_id), actor_id=None, months=months)
+    db.session.commit()
+    return len(candidates)

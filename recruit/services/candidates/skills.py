@@ -1,0 +1,55 @@
+"""The skills taxonomy candidates pick from: the standards' keywords, deduplicated and grouped by kind of work."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Standard
+
+# Each standard belongs to one family of work; a keyword joins the family whose standards list it most often
+# (ties go to the family listed first), so "SQL" sits with data, "monitoring" with networks, "testing" with software.
+GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("software", "Software and testing", ("ST0116", "ST0128", "ST0129", "ST0119")),
+    ("data", "Data", ("ST0118", "ST0795", "ST1386")),
+    ("infrastructure", "Computers, networks and cloud", ("ST0505", "ST0973", "ST0127", "ST0825")),
+    ("security", "Cyber security", ("ST1021", "ST0865")),
+    ("people", "Helping people use technology", ("ST0120",)),
+    ("marketing", "Digital marketing and content", ("ST0122",)),
+    ("business", "Business, change and automation", ("ST0117", "ST1512")),
+)
+OTHER = ("other", "Other skills")
+
+
+@dataclass(frozen=True)
+class SkillGroup:
+    key: str
+    label: str
+    skills: tuple[str, ...]
+
+
+def taxonomy() -> list[SkillGroup]:
+    """The skill groups, each with its keywords sorted, every keyword once (case-insensitive)."""
+    order = [(key, label) for key, label, _ in GROUPS] + [OTHER]
+    group_index = {ref: i for i, (_, _, refs) in enumerate(GROUPS) for ref in refs}
+    counts: dict[str, Counter] = {}
+    spelling: dict[str, str] = {}
+    for standard in db.session.scalars(select(Standard).order_by(Standard.reference)):
+        index = group_index.get(standard.reference, len(GROUPS))
+        for keyword in standard.keywords or []:
+            folded = keyword.strip().casefold()
+            if folded:
+                spelling.setdefault(folded, keyword.strip())
+                counts.setdefault(folded, Counter())[index] += 1
+    members: dict[int, list[str]] = {}
+    for folded, per_group in counts.items():
+        best = min(per_group, key=lambda i: (-per_group[i], i))
+        members.setdefault(best, []).append(spelling[folded])
+    return [SkillGroup(key, label, tuple(sorted(members[i], key=str.casefold)))
+            for i, (key, label) in enumerate(order) if members.get(i)]
+
+
+def all_skills() -> set[str]:
+    """Every skill in the taxonomy."""
+    return {skill for group in taxonomy() for skill in group.skills}

@@ -1,0 +1,91 @@
+"""Helpers for the candidate journey tests: live placements, eligible candidates and a complete application."""
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from recruit.extensions import db
+from recruit.models import Borough, Candidate, Standard, Vacancy, VacancyStatus
+
+ELIGIBLE_ANSWERS = {"age": "yes", "left_school": "yes", "right_to_work": "yes", "residence": "yes",
+                    "full_time_education": "no", "apprenticeship": "no"}
+ELIGIBILITY_RECORD = {"age": True, "left_school": True, "right_to_work": True, "residence": True,
+                      "not_in_full_time_education": True, "not_on_apprenticeship": True}
+START = date.today() + timedelta(days=60)
+
+SECTION_ANSWERS = {
+    "about-you": {"first_name": "Zephyrine", "last_name": "Quillfeather", "preferred_name": "Zeph",
+                  "phone": "07700 900 982", "date_of_birth": ["14", "3", "2005"]},
+    "where-you-live": {"postcode": "E8 1DY", "travel_km": "10"},
+    "when-you-can-work": {"hours_per_week": "35", "available_from": [str(START.day), str(START.month), str(START.year)]},
+    "skills": {"skills_data": ["SQL", "Excel"], "skills_text": "I built a website for my cousin's cake shop"},
+    "interests": {"interests": ["ST0116", "ST0118"]},
+    "qualifications": {"highest_level": "3", "english_maths": "both", "digital": "yes", "digital_level": "2"},
+    "support": {"interview_adjustments": "Questions in advance, please", "guaranteed_interview": "yes"},
+    "how-you-heard": {"outreach_channel": "social_media", "campaign_code": "SPRING26"},
+}
+
+
+def csrf_token(client, path="/apply/eligibility/age") -> str:
+    """A CSRF token for this client's session (any page with a form gives one)."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+class Poster:
+    """Posts forms with the session's CSRF token, as a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token = None
+
+    def __call__(self, path: str, data: dict | None = None, **kwargs):
+        if self._token is None:
+            self._token = csrf_token(self.client)
+        return self.client.post(path, data={"csrf_token": self._token, **(data or {})}, **kwargs)
+
+
+def make_vacancy(app, borough="hackney", standard="ST0116", title=None, status=VacancyStatus.LIVE.value,
+                 closing_date=None, **fields) -> int:
+    """Create a placement and return its id."""
+    with app.app_context():
+        borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
+        standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
+        vacancy = Vacancy(borough=borough_row, standard=standard_row, status=status,
+                          title=title or f"{standard_row.title} apprentice in {borough_row.name}",
+                          wage_amount=Decimal("10.00"), hourly_wage=Decimal("10.00"), hours_per_week=35,
+                          start_date=START, closing_date=closing_date or date.today() + timedelta(days=30),
+                          workplace_outward="E8", lat=51.545, lon=-0.055, **fields)
+        db.session.add(vacancy)
+        db.session.commit()
+        return vacancy.id
+
+
+def make_eligible(app, candidate_id: int, **fields) -> None:
+    """Give a candidate eligible answers (and any other fields) directly."""
+    with app.app_context():
+        candidate = db.session.get(Candidate, candidate_id)
+        candidate.eligibility = dict(ELIGIBILITY_RECORD)
+        for name, value in fields.items():
+            setattr(candidate, name, value)
+        db.session.commit()
+
+
+def complete_sections(post) -> None:
+    """Fill in every section through the forms (the skills free text and checkboxes included)."""
+    for key, answers in SECTION_ANSWERS.items():
+        response = post(f"/candidates/application/{key}", answers)
+        assert response.status_code == 302, (key, _errors(response))
+        if key == "where-you-live":
+            response = post("/candidates/application/where-you-live/borough", {"home": "suggested"})
+            assert response.status_code == 302
+    response = post("/candidates/choices", {"consider_other": "yes"})
+    assert response.status_code == 302
+
+
+def _errors(response) -> list:
+    """The error summary's messages, for readable assertion failures."""
+    html = response.get_data(as_text=True)
+    if "govuk-error-summary__list" not in html:
+        return [response.status_code, html[-2000:]]
+    return re.findall(r'<a href="#[^"]*">([^<]*)</a>', html.split("govuk-error-summary__list")[1].split("</ul>")[0])
