@@ -10,7 +10,6 @@ exactly (float64, haversine) by the caller, so block arithmetic only has to be g
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -23,6 +22,7 @@ from .types import Weights
 
 TRAVEL_BAND_KM = 4.0
 CELL_DEGREES = 0.02
+EXCLUDED_BASE = np.float32(-10.0)  # real block scores are ≥ about -1e-6
 
 
 def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -121,22 +121,24 @@ def other_placement_pairs(
         excluded |= places.starts_on[global_local][None, :] < cands.available_from[members, None]
         qualified = cands.qualified_level[members][:, places.field[global_local]]
         excluded |= qualified >= places.level[global_local][None, :]
-        np.putmask(score, excluded, -np.inf)
+        # Distinct values below every real score: argpartition degrades badly on many equal values.
+        np.copyto(score, EXCLUDED_BASE - np.arange(len(local), dtype=np.float32) * np.float32(1e-4),
+                  where=excluded)
         local_position = np.full(len(usable), -1, dtype=np.int64)
         local_position[local] = np.arange(len(local))
         counts = ranked_offsets[members + 1] - ranked_offsets[members]
         rows = np.repeat(np.arange(len(members)), counts)
         spans = np.repeat(ranked_offsets[members] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         cols = local_position[ranked_positions[spans]]
-        score[rows[cols >= 0], cols[cols >= 0]] = -np.inf
+        score[rows[cols >= 0], cols[cols >= 0]] = EXCLUDED_BASE
         keep = min(len(local), int(wanted[members].max()) + slack)
         best = np.argpartition(score, len(local) - keep, axis=1)[:, len(local) - keep:]
         best_score = np.take_along_axis(score, best, axis=1)
-        rows, cols = np.nonzero(best_score > -np.inf)
+        rows, cols = np.nonzero(best_score > EXCLUDED_BASE / 2)
         return members[rows].astype(np.int64), usable[local[best[rows, cols]]].astype(np.int64)
 
     blocks = [active[s:s + block_size] for s in range(0, len(active), block_size)]
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or 1  # measured: threads did not help on 2 cores (BLAS already uses both)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(one_block, blocks))
