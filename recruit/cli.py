@@ -8,6 +8,7 @@ seed_cli = AppGroup("seed", help="Load reference or demo data.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
+vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 
 
 @seed_cli.command("reference")
@@ -67,6 +68,14 @@ def send_outbox_command(loop, interval):
         click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
+@vacancies_cli.command("close-expired")
+def close_expired_command():
+    """Close live placements whose closing date has passed (run daily)."""
+    from .services.vacancies import close_expired
+
+    click.echo(f"Closed {close_expired()} placement(s) past their closing date.")
+
+
 @data_cli.command("purge")
 @click.option("--months", type=click.IntRange(min=0), default=None,
               help="Keep applications this many months after their last placement closed (default: RETENTION_MONTHS).")
@@ -83,5 +92,5 @@ def purge_data_command(months):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, data_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli):
         app.cli.add_command(group)

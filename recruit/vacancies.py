@@ -1,11 +1,130 @@
-"""The public listing of live placements."""
+"""The public listing of live placements: search, filter, sort, and one placement's page."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
+from werkzeug.routing import BuildError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from .forms import BaseForm
+from .models import Role
+from .services import vacancies as service
 
 bp = Blueprint("vacancies", __name__, url_prefix="/placements")
+
+
+class SearchForm(BaseForm):
+    """The listing's filters: a GET form (nothing changes, so no CSRF token); the service checks the values."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Keywords", description="For example, data or cyber", widget=GovTextInput())
+    postcode = StringField("Postcode", description="A London postcode, like E8 1DY, or the first part, like E8",
+                           widget=GovTextInput(), render_kw={"autocomplete": "postal-code", "spellcheck": "false"})
+    distance = SelectField("Distance from the postcode", widget=GovSelect(), validate_choice=False)
+    borough = SelectField("Borough", widget=GovSelect(), validate_choice=False)
+    level = SelectField("Level", widget=GovSelect(), validate_choice=False)
+    standard = SelectField("Apprenticeship", widget=GovSelect(), validate_choice=False)
+    llw = BooleanField("Only show placements that pay the London Living Wage", widget=GovCheckboxInput(),
+                       false_values=("", "no", "false", "0", "off"))
+    sort = SelectField("Sort by", widget=GovSelect(), validate_choice=False)
+
+    def set_choices(self, choices: dict) -> None:
+        """Fill the drop-downs from the reference data."""
+        self.distance.choices = [SelectChoice("", "Any distance")] + [SelectChoice(str(km), f"Within {km} km")
+                                                                       for km in service.DISTANCES_KM]
+        self.borough.choices = [SelectChoice("", "Any borough")] + [SelectChoice(slug, name) for slug, name in choices["boroughs"]]
+        self.level.choices = [SelectChoice("", "Any level")] + [SelectChoice(str(level), f"Level {level}") for level in choices["levels"]]
+        self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [SelectChoice(ref, label) for ref, label in choices["standards"]]
+        self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Put the service's messages on the fields they belong to."""
+        for name, message in errors.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = [message]
+            else:
+                self.form_errors.append(message)
+
+
+class AddChoiceForm(BaseForm):
+    """Only its CSRF token: the candidate adds this placement to their choices."""
+
+
+def pagination(page: int, pages: int, url_for_page) -> dict | None:
+    """Parameters for govukPagination: previous, next, first, last and the pages around the current one."""
+    if pages <= 1:
+        return None
+    shown = {1, pages, page - 1, page, page + 1}
+    items, last = [], 0
+    for number in sorted(n for n in shown if 1 <= n <= pages):
+        if number - last > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": url_for_page(number), "current": number == page})
+        last = number
+    params = {"items": items, "landmarkLabel": "Results pages"}
+    if page > 1:
+        params["previous"] = {"href": url_for_page(min(page - 1, pages))}
+    if page < pages:
+        params["next"] = {"href": url_for_page(page + 1)}
+    return params
+
+
+@bp.app_template_global()
+def endpoint_url(endpoint: str, **values) -> str | None:
+    """The URL of an endpoint, or None if this build does not have it (yet)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.app_template_filter("pays_llw")
+def pays_llw(vacancy) -> bool:
+    """Whether a placement pays the configured London Living Wage."""
+    return service.pays_london_living_wage(vacancy.hourly_wage, service.wage_rules())
+
+
+@bp.app_template_filter("wage_text")
+def wage_text(vacancy) -> str:
+    """The wage as a candidate reads it: £21,000 a year (£10.77 an hour)."""
+    if vacancy.wage_unit == "year":
+        amount = f"£{vacancy.wage_amount:,.0f}" if vacancy.wage_amount % 1 == 0 else f"£{vacancy.wage_amount:,.2f}"
+        return f"{amount} a year (£{vacancy.hourly_wage:,.2f} an hour)"
+    return f"£{vacancy.wage_amount:,.2f} an hour"
 
 
 @bp.route("/")
 def search():
     """Search and filter live placements."""
-    return render_template("vacancies/search.html")
+    form = SearchForm(request.args)
+    form.set_choices(service.filter_choices())
+    query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"])
+    results = None
+    if errors:
+        form.show_errors(errors)
+    else:
+        results = service.search_live(query)
+    args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
+    def page_url(number: int) -> str:
+        return url_for("vacancies.search", **args, page=number)
+
+    pages = pagination(query.page, results.pages, page_url) if results else None
+    return render_template("vacancies/search.html", form=form, query=query, results=results, pages=pages,
+                           page_url=page_url, filtered=bool(args))
+
+
+@bp.route("/<int:vacancy_id>")
+def detail(vacancy_id: int):
+    """One live placement, with everything a candidate needs to decide."""
+    vacancy = service.get_live(vacancy_id)
+    if vacancy is None:
+        abort(404)
+    is_candidate = current_user.is_authenticated and current_user.role == Role.CANDIDATE.value
+    return render_template("vacancies/detail.html", vacancy=vacancy, is_candidate=is_candidate,
+                           choice_form=AddChoiceForm())

@@ -1,0 +1,180 @@
+"""Open data API: live placements as JSON, for boroughs' own websites, with an OpenAPI 3 description."""
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from .extensions import csrf
+from .services import vacancies as service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
+
+
+def _error(status: int, message: str, errors: dict | None = None):
+    body = {"error": {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(status, "error"), "message": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+@bp.errorhandler(HTTPException)
+def api_http_error(error: HTTPException):
+    """Errors inside the API are JSON, never an HTML page."""
+    return _error(error.code or 500, error.description or "Error")
+
+
+@bp.after_request
+def open_to_other_sites(response):
+    """Any website may read the open data from a browser."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    return response
+
+
+@bp.route("/vacancies")
+def vacancies():
+    """Live placements, filtered, sorted and paginated as the public listing is."""
+    query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
+                                               allow_per_page=True)
+    if errors:
+        return _error(400, "; ".join(errors.values()), errors)
+    results = service.search_live(query)
+    args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
+
+    def page_link(number: int) -> str:
+        return url_for("api.vacancies", **args, page=number, _external=True)
+
+    links = {"self": page_link(query.page), "first": page_link(1), "last": page_link(results.pages),
+             "next": page_link(query.page + 1) if query.page < results.pages else None,
+             "prev": page_link(min(query.page - 1, results.pages)) if query.page > 1 else None}
+    return jsonify({
+        "items": [service.describe(v, km, _public_url(v.id)) for v, km in results.items],
+        "page": results.page, "per_page": results.per_page, "total": results.total, "pages": results.pages,
+        "links": links,
+    })
+
+
+@bp.route("/vacancies/<vacancy_id>")
+def vacancy(vacancy_id: str):
+    """One live placement."""
+    found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
+    if found is None:
+        return _error(404, "No live placement has this id. It may have closed.")
+    return jsonify(service.describe(found, None, _public_url(found.id)))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
+
+
+def _public_url(vacancy_id: int) -> str:
+    return url_for("vacancies.detail", vacancy_id=vacancy_id, _external=True)
+
+
+def _param(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def openapi_document() -> dict:
+    """The API's OpenAPI 3.0 document; its schemas are what the tests validate responses against."""
+    nullable_string = {"type": "string", "nullable": True}
+    vacancy_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "title", "url", "borough", "standard", "description", "skills", "skills_text", "wage",
+                     "pays_london_living_wage", "hours_per_week", "positions", "start_date", "closing_date", "workplace",
+                     "distance_km", "training_provider", "disability_confident", "resident_priority",
+                     "interview_adjustments_contact"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "url": {"type": "string", "format": "uri", "description": "The placement's page on this service"},
+            "borough": {"type": "object", "additionalProperties": False, "required": ["name", "slug", "ons_code"],
+                        "properties": {"name": {"type": "string"}, "slug": {"type": "string"},
+                                       "ons_code": {"type": "string", "pattern": "^E090000[0-9]{2}$"}}},
+            "standard": {"type": "object", "additionalProperties": False,
+                         "required": ["reference", "title", "level", "duration_months"],
+                         "properties": {"reference": {"type": "string", "pattern": "^ST[0-9]{4}$"}, "title": {"type": "string"},
+                                        "level": {"type": "integer", "minimum": 2, "maximum": 7},
+                                        "duration_months": {"type": "integer", "minimum": 1}}},
+            "description": {"type": "string"},
+            "skills": {"type": "array", "items": {"type": "string"}},
+            "skills_text": {"type": "string"},
+            "wage": {"type": "object", "additionalProperties": False, "required": ["amount", "unit", "hourly"],
+                     "properties": {"amount": {"type": "number", "minimum": 0}, "unit": {"type": "string", "enum": ["hour", "year"]},
+                                    "hourly": {"type": "number", "minimum": 0,
+                                               "description": "The wage per hour (a yearly wage ÷ (hours per week × 52))"}}},
+            "pays_london_living_wage": {"type": "boolean"},
+            "hours_per_week": {"type": "integer", "minimum": 16, "maximum": 40},
+            "positions": {"type": "integer", "minimum": 1, "maximum": 50},
+            "start_date": {"type": "string", "format": "date"},
+            "closing_date": {"type": "string", "format": "date"},
+            "workplace": {"type": "object", "additionalProperties": False,
+                          "required": ["outward_postcode", "latitude", "longitude"],
+                          "properties": {"outward_postcode": {"type": "string", "description": "The first part of the postcode, like E8"},
+                                         "latitude": {"type": "number"}, "longitude": {"type": "number"}}},
+            "distance_km": {"type": "number", "nullable": True, "minimum": 0,
+                            "description": "From the postcode searched for; null without one"},
+            "training_provider": {"type": "string"},
+            "disability_confident": {"type": "boolean"},
+            "resident_priority": {"type": "boolean", "description": "Residents of the borough are considered first"},
+            "interview_adjustments_contact": {"type": "string"},
+        },
+    }
+    error_schema = {"type": "object", "required": ["error", "message"], "additionalProperties": False,
+                    "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                                   "errors": {"type": "object", "additionalProperties": {"type": "string"},
+                                              "description": "A message for each bad parameter"}}}
+    page_schema = {
+        "type": "object", "additionalProperties": False,
+        "required": ["items", "page", "per_page", "total", "pages", "links"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Vacancy"}},
+            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
+            "links": {"type": "object", "additionalProperties": False, "required": ["self", "first", "last", "next", "prev"],
+                      "properties": {name: ({"type": "string", "format": "uri"} if name in ("self", "first", "last") else nullable_string)
+                                     for name in ("self", "first", "last", "next", "prev")}},
+        },
+    }
+    json_content = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "London Digital Apprenticeships open data", "version": "1.0.0",
+                 "description": "Live apprenticeship placements posted by London boroughs. Only live placements whose "
+                                "closing date has not passed are included. Open Government Licence v3.0.",
+                 "license": {"name": "Open Government Licence v3.0",
+                             "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/vacancies": {"get": {
+                "summary": "Search live placements",
+                "operationId": "listVacancies",
+                "parameters": [
+                    _param("q", "Keywords in the title, description or skills", {"type": "string", "maxLength": 100}),
+                    _param("borough", "A borough's slug, like hackney", {"type": "string"}),
+                    _param("level", "Apprenticeship level", {"type": "integer", "minimum": 2, "maximum": 7}),
+                    _param("standard", "A standard's reference, like ST0116", {"type": "string"}),
+                    _param("llw", "Only placements paying the London Living Wage", {"type": "string", "enum": ["yes", "no", "true", "false", "1", "0"]}),
+                    _param("postcode", "A London postcode or outward code; gives each result a distance", {"type": "string"}),
+                    _param("distance", "Only placements within this many km of the postcode (needs postcode)",
+                           {"type": "number", "minimum": 1, "maximum": 100}),
+                    _param("sort", "Order of results (distance needs postcode)", {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
+                    _param("page", "Page number", {"type": "integer", "minimum": 1, "default": 1}),
+                    _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+                ],
+                "responses": {"200": {"description": "A page of live placements", "content": json_content("VacancyPage")},
+                              "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
+            }},
+            "/vacancies/{id}": {"get": {
+                "summary": "One live placement",
+                "operationId": "getVacancy",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "The placement", "content": json_content("Vacancy")},
+                              "404": {"description": "No live placement has this id", "content": json_content("Error")}},
+            }},
+        },
+        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}},
+    }

@@ -1,0 +1,158 @@
+"""CSV export and import of a borough's placements; an import with any bad row imports nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...access import borough_scoped
+from ...audit import record_event
+from ...extensions import db
+from ...models import Borough, Role, Vacancy, VacancyStatus
+from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_vacancy
+from .manage import boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
+
+MAX_ROWS = 1_000
+IMPORT_COLUMNS = FIELD_NAMES
+# Columns an export adds; an import accepts them (so an export can be edited and imported) and ignores all but borough.
+EXPORT_ONLY_COLUMNS = ("id", "status", "borough", "level", "hourly_wage", "pays_london_living_wage")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read; nothing was imported."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowError:
+    row: int  # the spreadsheet's row number, counting the header as row 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _safe_cell(value) -> str:
+    # A cell that starts like a formula would run in a spreadsheet: prefix it so it is shown as text.
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export_csv() -> str:
+    """The user's borough's placements as CSV (admins: every borough's)."""
+    rules = wage_rules()
+    statement = borough_scoped(select(Vacancy), Vacancy).options(joinedload(Vacancy.borough), joinedload(Vacancy.standard))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
+    for v in db.session.scalars(statement.order_by(Vacancy.id)):
+        row = [v.id, v.status, v.borough.slug, v.title, v.standard.reference, v.description, ";".join(v.skills or []),
+               v.skills_text, plain_amount(v.wage_amount), v.wage_unit, v.hours_per_week, v.positions,
+               v.start_date.isoformat(), v.closing_date.isoformat(), v.workplace_outward, v.training_provider,
+               "yes" if v.disability_confident else "no", "yes" if v.resident_priority else "no",
+               v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
+               "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def template_csv() -> str:
+    """An empty import file: just the column headings."""
+    out = io.StringIO()
+    csv.writer(out).writerow(IMPORT_COLUMNS)
+    return out.getvalue()
+
+
+def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
+    if not data.strip():
+        raise CsvFileError("The selected file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvFileError("The selected file must be saved as UTF-8. In Excel, choose 'CSV UTF-8' when you save it.") from None
+    if "\x00" in text:
+        raise CsvFileError("The selected file must be a CSV file")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        missing = [name for name in IMPORT_COLUMNS if name not in header]
+        unknown = [name for name in header if name not in IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS]
+        if missing or unknown or len(set(header)) != len(header):
+            parts = []
+            if missing:
+                parts.append("missing " + ", ".join(missing))
+            if unknown:
+                parts.append("not recognised: " + ", ".join(h[:30] or "(blank)" for h in unknown[:5]))
+            if len(set(header)) != len(header):
+                parts.append("a column appears twice")
+            raise CsvFileError("The first row must be the column headings from the template (" + "; ".join(parts) + ")")
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines at the end of a spreadsheet export
+            if len(rows) >= MAX_ROWS:
+                raise CsvFileError(f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
+                                   f"{MAX_ROWS:,} rows or fewer.")
+            rows.append((reader.line_num, dict(zip(header, cells)), len(cells) > len(header)))
+    except csv.Error as error:
+        raise CsvFileError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
+    if not rows:
+        raise CsvFileError("The selected file has headings but no placements")
+    return header, rows
+
+
+def _unformula(value: str) -> str:
+    # Undo the apostrophe an export puts before formula-like text.
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def import_csv(data: bytes, today: date | None = None) -> ImportReport:
+    """Import placements as drafts; if any row has a problem, import none and report every problem."""
+    _, rows = _read_rows(data)
+    today = today or date.today()
+    standards, rules = standards_by_reference(), WageRules.from_config(current_app.config)
+    boroughs = boroughs_by_slug()
+    is_admin = current_user.role == Role.ADMIN.value
+    own = db.session.get(Borough, current_user.borough_id) if not is_admin else None
+    report = ImportReport(rows=len(rows))
+    new = []
+    for line, row, too_many_cells in rows:
+        raw = {name: _unformula(value) for name, value in row.items() if isinstance(value, str)}
+        values, errors = validate_vacancy(raw, standards, rules, today)
+        if too_many_cells:
+            errors["row"] = "This row has more cells than there are column headings"
+        slug = raw.get("borough", "").strip().lower()
+        borough = boroughs.get(slug) if is_admin else own
+        if is_admin and borough is None:
+            errors["borough"] = "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
+        elif not is_admin and slug and slug != own.slug:
+            errors["borough"] = f"You can only import placements for {own.name}"
+        for column, message in errors.items():
+            report.errors.append(RowError(line, column, message))
+        if not errors:
+            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id))
+    if report.errors:
+        return report
+    db.session.add_all(new)
+    db.session.flush()
+    for vacancy in new:
+        record_event("vacancy.imported", vacancy, status=vacancy.status)
+    db.session.commit()
+    report.imported = len(new)
+    return report

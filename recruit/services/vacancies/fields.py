@@ -1,0 +1,247 @@
+"""One validation function for a placement's fields, shared by the staff form and CSV import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
+
+WEEKS_PER_YEAR = 52
+MIN_HOURS, MAX_HOURS, USUAL_MIN_HOURS = 16, 40, 30
+MIN_POSITIONS, MAX_POSITIONS = 1, 50
+MAX_HOURLY_WAGE = Decimal("100")  # anything above is a typing slip, not an apprentice wage
+MAX_YEARLY_WAGE = Decimal("200000")
+MAX_START_YEARS = 2
+LIMITS = {"title": 120, "description": 5000, "skills_text": 1000, "training_provider": 200, "adjustments_contact": 254}
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", ""})
+
+# The input names, in the order a person meets them; CSV columns use the same names.
+FIELD_NAMES = (
+    "title", "standard", "description", "skills", "skills_text", "wage_amount", "wage_unit", "hours_per_week",
+    "positions", "start_date", "closing_date", "workplace_postcode", "training_provider", "disability_confident",
+    "resident_priority", "adjustments_contact",
+)
+LABELS = {
+    "title": "Title", "description": "What you will do", "skills_text": "Other skills", "training_provider":
+    "Training provider", "adjustments_contact": "Interview adjustments contact", "start_date": "Start date",
+    "closing_date": "Closing date",
+}
+REQUIRED_MESSAGES = {
+    "title": "Enter a title",
+    "description": "Enter what the apprentice will do",
+    "training_provider": "Enter the training provider's name",
+    "adjustments_contact": "Enter who candidates can contact about adjustments for their interview",
+}
+
+
+@dataclass(frozen=True)
+class WageRules:
+    """The rates in force, from config: the apprentice minimum (with its date) and the London Living Wage."""
+
+    minimum_hourly: Decimal
+    minimum_from: date
+    london_living_wage: Decimal
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> WageRules:
+        return cls(Decimal(str(config["APPRENTICE_MINIMUM_WAGE"])), config["APPRENTICE_MINIMUM_WAGE_FROM"],
+                   Decimal(str(config["LONDON_LIVING_WAGE"])))
+
+
+def long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def money(value: Decimal) -> str:
+    return f"£{value:,.2f}"
+
+
+def pays_london_living_wage(hourly_wage, rules: WageRules) -> bool:
+    """True when the hourly wage meets the configured London Living Wage."""
+    return Decimal(str(hourly_wage)) >= rules.london_living_wage
+
+
+def validate_vacancy(raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules,
+                     today: date) -> tuple[dict, dict[str, str]]:
+    """Check a placement's answers; return (model values, {field: GOV.UK-style message}).
+
+    `raw` holds strings as typed (or a (day, month, year) tuple for a date from the form);
+    `standards` maps a standard's reference to the Standard. Values are only complete when there are no errors.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    for name in ("title", "description", "skills_text", "training_provider", "adjustments_contact"):
+        text = _text(raw.get(name))
+        if not text and name in REQUIRED_MESSAGES:
+            errors[name] = REQUIRED_MESSAGES[name]
+        elif len(text) > LIMITS[name]:
+            errors[name] = f"{LABELS[name]} must be {LIMITS[name]:,} characters or fewer"
+        values[name] = text
+
+    standard = standards.get(_text(raw.get("standard")).upper())
+    if standard is None:
+        errors["standard"] = "Select the apprenticeship standard"
+    else:
+        values["standard_id"] = standard.id
+        _check_skills(raw.get("skills"), standard, values, errors)
+
+    hours = _whole_number(raw.get("hours_per_week"), "hours_per_week", "Hours per week", "37", MIN_HOURS, MAX_HOURS, errors)
+    values["hours_per_week"] = hours
+    values["positions"] = _whole_number(raw.get("positions"), "positions", "Number of positions", "2",
+                                        MIN_POSITIONS, MAX_POSITIONS, errors)
+    _check_wage(raw, hours, rules, values, errors)
+    _check_dates(raw, today, values, errors)
+    _check_postcode(raw.get("workplace_postcode"), values, errors)
+    for name in ("disability_confident", "resident_priority"):
+        flag = _flag(raw.get(name))
+        if flag is None:
+            errors[name] = "Answer yes or no"
+        values[name] = bool(flag)
+    return values, errors
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _flag(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    return True if text in TRUE_WORDS else False if text in FALSE_WORDS else None
+
+
+def _check_skills(value, standard, values, errors) -> None:
+    if isinstance(value, str):
+        tags = [tag.strip() for tag in value.split(";")]
+    else:
+        tags = [tag.strip() for tag in (value or []) if isinstance(tag, str)]
+    tags = list(dict.fromkeys(tag for tag in tags if tag))
+    by_lower = {keyword.lower(): keyword for keyword in standard.keywords}
+    unknown = [tag for tag in tags if tag.lower() not in by_lower]
+    if unknown:
+        errors["skills"] = (f"Skills must be from the list for {standard.title}: '{unknown[0][:40]}' is not. "
+                            "Put other skills in 'Other skills'")
+    values["skills"] = [by_lower[tag.lower()] for tag in tags if tag.lower() in by_lower]
+
+
+def _whole_number(value, name, label, example, low, high, errors) -> int | None:
+    text = _text(value)
+    if not text:
+        errors[name] = f"Enter the {label.lower()}"
+        return None
+    if not re.fullmatch(r"-?\d{1,6}", text):
+        errors[name] = f"{label} must be a whole number, like {example}"
+        return None
+    number = int(text)
+    if number < low:
+        errors[name] = f"{label} must be {low} or more"
+    elif number > high:
+        errors[name] = f"{label} must be {high} or fewer"
+    return number
+
+
+def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
+    unit = _text(raw.get("wage_unit")).lower()
+    unit = {"per hour": "hour", "hourly": "hour", "per year": "year", "yearly": "year", "annual": "year"}.get(unit, unit)
+    if unit not in ("hour", "year"):
+        errors["wage_unit"] = "Select whether the wage is per hour or per year"
+    values["wage_unit"] = unit
+    text = _text(raw.get("wage_amount")).replace("£", "").replace(",", "").strip()
+    if not text:
+        errors["wage_amount"] = "Enter the wage"
+        return
+    try:
+        amount = Decimal(text) if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None:
+        errors["wage_amount"] = "Wage must be an amount in pounds, like 9.50 or 21000"
+        return
+    values["wage_amount"] = amount
+    if unit == "hour" and amount > MAX_HOURLY_WAGE:
+        errors["wage_amount"] = f"Wage must be {money(MAX_HOURLY_WAGE)} an hour or less"
+    elif unit == "year" and amount > MAX_YEARLY_WAGE:
+        errors["wage_amount"] = f"Wage must be {money(MAX_YEARLY_WAGE)} a year or less"
+    if unit not in ("hour", "year") or "wage_amount" in errors:
+        return
+    rate = f"the apprentice minimum wage of {money(rules.minimum_hourly)} an hour from {long_date(rules.minimum_from)}"
+    if unit == "hour":
+        values["hourly_wage"] = amount
+        if amount < rules.minimum_hourly:
+            errors["wage_amount"] = f"Wage must be at least {rate}"
+    elif hours is not None and "hours_per_week" not in errors:
+        yearly_minimum = rules.minimum_hourly * hours * WEEKS_PER_YEAR
+        values["hourly_wage"] = (amount / (hours * WEEKS_PER_YEAR)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if amount < yearly_minimum:
+            errors["wage_amount"] = (f"Wage must be at least {money(yearly_minimum)} a year for {hours} hours a week "
+                                     f"({rate})")
+
+
+def _date_parts(value) -> tuple[str, str, str]:
+    """A (day, month, year) of strings from the form's three boxes or a CSV cell (2026-09-01 or 01/09/2026)."""
+    if isinstance(value, date):
+        return str(value.day), str(value.month), str(value.year)
+    if isinstance(value, (tuple, list)):
+        parts = [_text(part) for part in value][:3]
+        return tuple(parts + [""] * (3 - len(parts)))  # type: ignore[return-value]
+    text = _text(value)
+    iso = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", text)
+    if iso:
+        return iso[3], iso[2], iso[1]
+    parts = re.split(r"[/.\s]+", text) if text else []
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    return ("?", "?", "?") if text else ("", "", "")
+
+
+def parse_date(value, label: str) -> tuple[date | None, str | None]:
+    """A date from the form or a CSV cell, or the GOV.UK message for what is wrong with it."""
+    day, month, year = _date_parts(value)
+    if not (day or month or year):
+        return None, f"Enter the {label.lower()}"
+    missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+    if missing:
+        return None, f"{label} must include a {' and a '.join(missing)}"
+    if not all(part.isdigit() and len(part) <= 4 for part in (day, month, year)) or len(year) != 4:
+        return None, f"{label} must be a real date, like 1 9 {date.today().year + 1}"
+    try:
+        return date(int(year), int(month), int(day)), None
+    except ValueError:
+        return None, f"{label} must be a real date, like 1 9 {date.today().year + 1}"
+
+
+def _check_dates(raw, today: date, values, errors) -> None:
+    start, problem = parse_date(raw.get("start_date"), "Start date")
+    if problem:
+        errors["start_date"] = problem
+    closing, problem = parse_date(raw.get("closing_date"), "Closing date")
+    if problem:
+        errors["closing_date"] = problem
+    latest = today + timedelta(days=365 * MAX_START_YEARS)
+    if start is not None:
+        if start <= today:
+            errors["start_date"] = "Start date must be in the future"
+        elif start > latest:
+            errors["start_date"] = f"Start date must be within {MAX_START_YEARS} years, by {long_date(latest)}"
+    if closing is not None:
+        if closing <= today:
+            errors["closing_date"] = "Closing date must be in the future"
+        elif start is not None and closing >= start:
+            errors["closing_date"] = "Closing date must be before the start date"
+    values["start_date"], values["closing_date"] = start, closing
+
+
+def _check_postcode(value, values, errors) -> None:
+    try:
+        area = require_london(parse_postcode(_text(value)))
+    except PostcodeError as error:
+        errors["workplace_postcode"] = "Enter the workplace postcode" if error.message == ERROR_EMPTY else error.message
+        return
+    values["workplace_outward"], values["lat"], values["lon"] = area.outward, area.lat, area.lon

@@ -1,0 +1,231 @@
+"""The public listing: parse the filters (web page and API alike), search live placements, describe one."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ...extensions import db
+from ...models import Borough, Standard, Vacancy, VacancyStatus
+from ...postcodes import EARTH_RADIUS_KM, ParsedPostcode, PostcodeError, haversine_km, parse_postcode, require_london
+from .fields import FALSE_WORDS, TRUE_WORDS, WageRules, pays_london_living_wage
+
+SORTS = {"closing": "Closing date (soonest first)", "distance": "Distance (nearest first)", "wage": "Wage (highest first)"}
+DISTANCES_KM = (1, 2, 5, 10, 20, 50)
+MAX_DISTANCE_KM = 100
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+MAX_KEYWORDS = 100
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+QUERY_PARAMETERS = ("q", "borough", "level", "standard", "llw", "postcode", "distance", "sort", "page", "per_page")
+
+
+@dataclass
+class ListingQuery:
+    """What a person searched for, checked."""
+
+    q: str = ""
+    borough: str | None = None
+    level: int | None = None
+    standard: str | None = None
+    llw: bool = False
+    postcode: ParsedPostcode | None = None
+    distance: float | None = None
+    sort: str = "closing"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Results:
+    """One page of live placements, each with its distance in km when a postcode was given."""
+
+    items: list[tuple[Vacancy, float | None]] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
+                       allow_per_page: bool = False) -> tuple[ListingQuery, dict[str, str]]:
+    """Check the listing's filters (from a query string); return the query and {parameter: message}."""
+    query, errors = ListingQuery(per_page=default_per_page), {}
+
+    def text(name: str) -> str:
+        value = args.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    query.q = text("q")
+    if len(query.q) > MAX_KEYWORDS:
+        errors["q"] = f"Keywords must be {MAX_KEYWORDS} characters or fewer"
+    if text("borough"):
+        slug = text("borough").lower()
+        if db.session.scalar(select(Borough.id).where(Borough.slug == slug)) is None:
+            errors["borough"] = "Select a borough from the list"
+        query.borough = slug
+    if text("level"):
+        levels = set(db.session.scalars(select(Standard.level).distinct()))
+        level = int(text("level")) if text("level").isdigit() and len(text("level")) < 3 else None
+        if level not in levels:
+            errors["level"] = "Select a level from the list"
+        query.level = level
+    if text("standard"):
+        reference = text("standard").upper()
+        if db.session.scalar(select(Standard.id).where(Standard.reference == reference)) is None:
+            errors["standard"] = "Select an apprenticeship standard from the list"
+        query.standard = reference
+    llw = text("llw").lower()
+    if llw in TRUE_WORDS:
+        query.llw = True
+    elif llw not in FALSE_WORDS:
+        errors["llw"] = "London Living Wage must be yes or no"
+    if text("postcode"):
+        try:
+            query.postcode = parse_postcode(text("postcode"))
+            require_london(query.postcode)
+        except PostcodeError as error:
+            errors["postcode"] = error.message
+            query.postcode = None
+    if text("distance"):
+        try:
+            distance = float(text("distance"))
+        except ValueError:
+            distance = math.nan
+        if not 1 <= distance <= MAX_DISTANCE_KM:  # NaN fails too
+            errors["distance"] = f"Distance must be a number of kilometres from 1 to {MAX_DISTANCE_KM}"
+        else:
+            query.distance = distance
+            if not text("postcode"):
+                errors.setdefault("postcode", "Enter a postcode to search by distance")
+    sort = text("sort").lower() or "closing"
+    if sort not in SORTS:
+        errors["sort"] = "Sort by closing date, distance or wage"
+    elif sort == "distance" and not text("postcode"):
+        errors.setdefault("postcode", "Enter a postcode to sort by distance")
+    query.sort = sort
+    query.page = _positive(text("page"), "page", "Page", MAX_PAGE, errors) or 1
+    if allow_per_page:
+        query.per_page = _positive(text("per_page"), "per_page", "Results per page", MAX_PER_PAGE, errors) or default_per_page
+    elif text("per_page"):
+        errors["per_page"] = "Results per page cannot be changed here"
+    return query, errors
+
+
+def _positive(value: str, name: str, label: str, maximum: int, errors: dict) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 6 or not 1 <= int(value) <= maximum:
+        errors[name] = f"{label} must be a whole number from 1 to {maximum:,}"
+        return None
+    return int(value)
+
+
+def live_filter(today: date | None = None):
+    """Live and not yet past the closing date: the only placements the public ever sees."""
+    return (Vacancy.status == VacancyStatus.LIVE.value) & (Vacancy.closing_date >= (today or date.today()))
+
+
+def search_live(query: ListingQuery, today: date | None = None) -> Results:
+    """One page of live placements matching the query, filtered in SQL; distances only for the rows left."""
+    conditions = [live_filter(today)]
+    if query.borough:
+        conditions.append(Vacancy.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
+    if query.standard:
+        conditions.append(Vacancy.standard_id == select(Standard.id).where(Standard.reference == query.standard).scalar_subquery())
+    if query.level is not None:
+        conditions.append(Vacancy.standard_id.in_(select(Standard.id).where(Standard.level == query.level)))
+    if query.llw:
+        conditions.append(Vacancy.hourly_wage >= WageRules.from_config(current_app.config).london_living_wage)
+    if query.q:
+        words = [or_(Vacancy.title.icontains(word, autoescape=True), Vacancy.skills_text.icontains(word, autoescape=True),
+                     Vacancy.description.icontains(word, autoescape=True)) for word in query.q.split()[:10]]
+        conditions.extend(words)
+    results = Results(page=query.page, per_page=query.per_page)
+    offset = (query.page - 1) * query.per_page
+    if query.postcode is None:
+        results.total = db.session.scalar(select(func.count(Vacancy.id)).where(*conditions))
+        order = {"wage": [Vacancy.hourly_wage.desc()], "closing": []}.get(query.sort, [])
+        rows = db.session.scalars(select(Vacancy).where(*conditions)
+                                  .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard))
+                                  .order_by(*order, Vacancy.closing_date, Vacancy.id).limit(query.per_page).offset(offset))
+        results.items = [(vacancy, None) for vacancy in rows]
+        return results
+
+    origin = query.postcode.area
+    if query.distance is not None:  # a bounding box in SQL (uses plain comparisons) before the exact distance
+        dlat = query.distance / KM_PER_DEGREE
+        dlon = query.distance / (KM_PER_DEGREE * max(math.cos(math.radians(origin.lat)), 0.01))
+        conditions += [Vacancy.lat.between(origin.lat - dlat, origin.lat + dlat),
+                       Vacancy.lon.between(origin.lon - dlon, origin.lon + dlon)]
+    candidates = db.session.execute(select(Vacancy.id, Vacancy.lat, Vacancy.lon, Vacancy.closing_date, Vacancy.hourly_wage)
+                                    .where(*conditions)).all()
+    scored = []
+    for row in candidates:
+        km = haversine_km(origin.lat, origin.lon, row.lat, row.lon)
+        if query.distance is None or km <= query.distance:
+            scored.append((row, km))
+    sort_key = {
+        "distance": lambda item: (item[1], item[0].closing_date, item[0].id),
+        "wage": lambda item: (-item[0].hourly_wage, item[0].closing_date, item[0].id),
+    }.get(query.sort, lambda item: (item[0].closing_date, item[0].id))
+    scored.sort(key=sort_key)
+    results.total = len(scored)
+    page = scored[offset:offset + query.per_page]
+    by_id = {v.id: v for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_([row.id for row, _ in page]))
+                                                 .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))}
+    results.items = [(by_id[row.id], km) for row, km in page]
+    return results
+
+
+def get_live(vacancy_id: int, today: date | None = None) -> Vacancy | None:
+    """A live, open placement by id, or None (drafts, closed and expired ones are not public)."""
+    return db.session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id, live_filter(today))
+                             .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))
+
+
+def filter_choices() -> dict:
+    """The options for the listing's filters: boroughs, levels and standards."""
+    standards = list(db.session.scalars(select(Standard).order_by(Standard.title)))
+    return {
+        "boroughs": list(db.session.execute(select(Borough.slug, Borough.name).order_by(Borough.name))),
+        "levels": sorted({s.level for s in standards}),
+        "standards": [(s.reference, f"{s.title} (level {s.level})") for s in standards],
+    }
+
+
+def describe(vacancy: Vacancy, distance_km: float | None = None, url: str | None = None) -> dict:
+    """A placement as open data (the API's Vacancy schema)."""
+    rules = WageRules.from_config(current_app.config)
+    return {
+        "id": vacancy.id,
+        "title": vacancy.title,
+        "url": url,
+        "borough": {"name": vacancy.borough.name, "slug": vacancy.borough.slug, "ons_code": vacancy.borough.ons_code},
+        "standard": {"reference": vacancy.standard.reference, "title": vacancy.standard.title,
+                     "level": vacancy.standard.level, "duration_months": vacancy.standard.duration_months},
+        "description": vacancy.description,
+        "skills": list(vacancy.skills or []),
+        "skills_text": vacancy.skills_text,
+        "wage": {"amount": float(vacancy.wage_amount), "unit": vacancy.wage_unit, "hourly": float(vacancy.hourly_wage)},
+        "pays_london_living_wage": pays_london_living_wage(vacancy.hourly_wage, rules),
+        "hours_per_week": vacancy.hours_per_week,
+        "positions": vacancy.positions,
+        "start_date": vacancy.start_date.isoformat(),
+        "closing_date": vacancy.closing_date.isoformat(),
+        "workplace": {"outward_postcode": vacancy.workplace_outward, "latitude": vacancy.lat, "longitude": vacancy.lon},
+        "distance_km": round(distance_km, 2) if distance_km is not None else None,
+        "training_provider": vacancy.training_provider,
+        "disability_confident": vacancy.disability_confident,
+        "resident_priority": vacancy.resident_priority,
+        "interview_adjustments_contact": vacancy.adjustments_contact,
+    }
