@@ -17,8 +17,12 @@ ADJUSTMENTS_MAX = 1000
 CAMPAIGN_CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim spaces and drop control characters (PostgreSQL refuses NUL in text, and nobody means to type them)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -40,7 +44,7 @@ def checkboxes(label: str, pairs, message: str = "Select from the list", hint: s
 def text(label: str, required: str | None, max_length: int, too_long: str, hint: str | None = None, **kwargs) -> StringField:
     """A stripped text input with GOV.UK messages."""
     validators = [DataRequired(required)] if required else [Optional()]
-    return StringField(label, description=hint, widget=GovTextInput(),
+    return StringField(label, description=hint, widget=GovTextInput(), filters=[strip],
                        validators=[*validators, Length(max=max_length, message=too_long)], **kwargs)
 
 
@@ -159,7 +163,7 @@ class AboutYouForm(BaseForm):
     preferred_name = text("Preferred name (optional)", None, 100, "Preferred name must be 100 characters or fewer",
                           hint="What you would like us to call you, if it is different from your first name.",
                           render_kw={"spellcheck": "false"})
-    phone = StringField("Phone number (optional)", widget=GovTextInput(),
+    phone = StringField("Phone number (optional)", widget=GovTextInput(), filters=[strip],
                         description="For international numbers include the country code. We only call about your application.",
                         validators=[Optional(), Length(max=30, message="Enter a phone number, like 07700 900 982"), valid_phone],
                         render_kw={"autocomplete": "tel", "type": "tel"})
