@@ -1,0 +1,150 @@
+"""Your data: download it all, delete the account leaving no personal data, and purge after retention."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from recruit.extensions import db
+from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, OutboxEmail, Preference, User, VacancyStatus
+from recruit.services.candidates.data import months_before
+from recruit.services.monitoring import pseudonym
+
+from candidate_journey import Poster, SECTION_ANSWERS, complete_sections, make_eligible, make_vacancy
+
+NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
+
+
+@pytest.fixture
+def applied(app, client, login_as):
+    """A candidate who has sent a full application with a choice, a suggestion and equality answers."""
+    user = login_as(email="zephyrine.q@test.example")
+    make_eligible(app, user.candidate_id)
+    post = Poster(client)
+    vacancy = make_vacancy(app, title="Cloud apprentice")
+    complete_sections(post)
+    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
+    post("/candidates/equality-questions/religion", {"answer": "sikh"})
+    with app.app_context():
+        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Match(run_id=run.id, candidate_id=user.candidate_id, vacancy_id=vacancy, score=0.7, components={},
+                             explanation={"sentence": "Near you."}, stage="rejected", feedback="Keep going"))
+        db.session.commit()
+    user.post, user.vacancy = post, vacancy
+    return user
+
+
+def test_your_data_page_and_json_hold_everything_including_own_equality_answers(app, client, applied):
+    page = client.get("/candidates/your-data").get_data(as_text=True)
+    for expected in (NAME, SURNAME, applied.email, "Cloud apprentice", "Keep going", "Sikh".lower(), "Download your data"):
+        assert expected.lower() in page.lower()
+    response = client.get("/candidates/your-data.json")
+    assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == applied.email
+    assert data["application"]["first_name"] == NAME and data["application"]["phone"] == PHONE
+    assert data["application"]["date_of_birth"] == "2005-03-14" and data["application"]["outward_postcode"] == "E8"
+    assert data["placement_choices"][0]["placement"] == "Cloud apprentice"
+    assert data["suggested_placements"][0]["feedback"] == "Keep going"
+    assert data["equality_monitoring"]["religion"] == "sikh" and "age_band" in data["equality_monitoring"]
+    assert any(e["subject"] == "We have received your application" for e in data["emails"])
+    assert any(a["action"] == "application.submitted" for a in data["activity"])
+
+
+def _all_rows_as_text(app) -> str:
+    """Every row of every table, as text."""
+    with app.app_context():
+        chunks = []
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(table.select()):
+                chunks.append(" ".join(str(value) for value in row))
+        return "\n".join(chunks)
+
+
+def test_deleting_the_account_leaves_no_personal_data_in_any_table(app, client, applied):
+    before = _all_rows_as_text(app)
+    for value in (NAME, SURNAME, applied.email, PHONE, "2005-03-14"):
+        assert value in before  # the scan can see them while they exist
+    assert "Are you sure you want to delete your account?" in client.get("/candidates/delete-account").get_data(as_text=True)
+    response = applied.post("/candidates/delete-account", {})
+    assert response.headers["Location"] == "/"
+    after = _all_rows_as_text(app)
+    for value in (NAME, SURNAME, applied.email, PHONE, "2005-03-14", "Questions in advance"):
+        assert value not in after
+    with app.app_context():
+        assert db.session.get(User, applied.id) is None and db.session.get(Candidate, applied.candidate_id) is None
+        assert db.session.scalar(db.select(db.func.count()).select_from(Preference)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Match)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(MonitoringResponse)) == 0
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
+        assert event.entity_id == applied.id and event.detail == {"candidate_id": applied.candidate_id}
+    # Signed out: the account pages now ask to sign in.
+    assert "/sign-in" in client.get("/candidates/").headers["Location"]
+
+
+def _make_applicant(app, make_user, vacancy_ids, answers=True):
+    user = make_user("candidate")
+    make_eligible(app, user.candidate_id, first_name="Purgeable", status="submitted")
+    with app.app_context():
+        for rank, vacancy in enumerate(vacancy_ids, start=1):
+            db.session.add(Preference(candidate_id=user.candidate_id, vacancy_id=vacancy, rank=rank))
+        if answers:
+            db.session.add(MonitoringResponse(pseudonym=pseudonym(user.candidate_id), answers={"sex": "female"}))
+        db.session.commit()
+    return user
+
+
+def test_purge_removes_applications_whose_placements_all_closed_long_ago(app, runner, make_user):
+    old = date.today() - timedelta(days=7 * 31)
+    long_closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=old)
+    recently_closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=date.today() - timedelta(days=30))
+    live = make_vacancy(app)
+    gone = _make_applicant(app, make_user, [long_closed])
+    kept_recent = _make_applicant(app, make_user, [long_closed, recently_closed])
+    kept_live = _make_applicant(app, make_user, [live])
+    result = runner.invoke(args=["data", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 application" in result.output
+    with app.app_context():
+        assert db.session.get(User, gone.id) is None and db.session.get(Candidate, gone.candidate_id) is None
+        remaining = set(db.session.scalars(db.select(MonitoringResponse.pseudonym)))
+        assert pseudonym(gone.candidate_id) not in remaining
+        assert {pseudonym(kept_recent.candidate_id), pseudonym(kept_live.candidate_id)} <= remaining
+        assert db.session.get(Candidate, kept_recent.candidate_id) and db.session.get(Candidate, kept_live.candidate_id)
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.purged"))
+        assert event.entity_id == gone.candidate_id and "Purgeable" not in json.dumps(event.detail)
+    # A shorter retention, given on the command line, reaches the recently closed one too.
+    result = runner.invoke(args=["data", "purge", "--months", "0"])
+    assert "Deleted 1 application" in result.output
+    with app.app_context():
+        assert db.session.get(Candidate, kept_recent.candidate_id) is None
+        assert db.session.get(Candidate, kept_live.candidate_id) is not None
+
+
+def test_purge_follows_matched_placements_too_and_uses_retention_months(app, runner, make_user):
+    app.config["RETENTION_MONTHS"] = 12
+    old = date.today() - timedelta(days=8 * 31)
+    closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=old)
+    applicant = _make_applicant(app, make_user, [closed], answers=False)
+    assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
+    app.config["RETENTION_MONTHS"] = 6
+    live = make_vacancy(app)
+    with app.app_context():  # a suggestion for a placement still open keeps the application
+        run = MatchRun(algorithm_version="t", weights={}, seed=1, input_hash="y" * 64)
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Match(run_id=run.id, candidate_id=applicant.candidate_id, vacancy_id=live, score=0.5,
+                             components={}, explanation={}))
+        db.session.commit()
+    assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
+    assert runner.invoke(args=["data", "purge", "--months", "-1"]).exit_code != 0
+
+
+def test_months_before_clamps_to_the_end_of_the_month():
+    assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
+    assert months_before(date(2026, 1, 15), 1) == date(2025, 12, 15)
+    assert months_before(date(2026, 5, 1), 0) == date(2026, 5, 1)
