@@ -239,6 +239,9 @@ class MatchRun(db.Model):
     match_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The exact lists and capacities the assignment ran on (ids as in the database), so the run can be
+    # exported and re-checked later with `python -m matching`. Deferred: it can be large.
+    instance: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     matches: Mapped[list[Match]] = relationship(back_populates="run", cascade="all, delete-orphan")
 

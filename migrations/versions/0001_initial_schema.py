@@ -155,6 +155,7 @@ def upgrade():
     sa.Column('match_count', sa.Integer(), nullable=False),
     sa.Column('duration_ms', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('instance', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_match_run_created_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
     )
