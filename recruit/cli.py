@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`."""
+"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`."""
 
 import click
 from flask import Flask
@@ -9,6 +9,7 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
+match_cli = AppGroup("match", help="Run matching and export runs for audit.")
 
 
 @seed_cli.command("reference")
@@ -90,7 +91,41 @@ def purge_data_command(months):
     click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
 
 
+@match_cli.command("run")
+@click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="1 starts a new cycle; 2 matches the candidates left without a suggestion to the places left.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Tie-break lottery seed (random if not given).")
+def match_run_command(round_number, seed):
+    """Suggest candidates to live placements and record the run."""
+    from .services.matching import MatchError, run_match
+
+    try:
+        run = run_match(round_number, seed)
+    except MatchError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.match_count} suggestion(s) for "
+               f"{run.candidate_count} candidate(s) and {run.vacancy_count} placement(s) in {run.duration_ms} ms.")
+    if run.note:
+        click.echo(run.note)
+
+
+@match_cli.command("export")
+@click.argument("run_id", type=int)
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: print it).")
+def match_export_command(run_id, output):
+    """Write a run's instance and assignment as JSON, for `python -m matching check`."""
+    import json
+
+    from .services.matching import export_run
+
+    data = export_run(run_id)
+    if data is None:
+        raise click.ClickException(f"There is no match run {run_id}")
+    json.dump(data, output, indent=1, sort_keys=True)
+    output.write("\n")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli):
         app.cli.add_command(group)

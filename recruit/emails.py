@@ -39,3 +39,24 @@ def email_application_received(candidate) -> None:
                 name=candidate.display_name, choices=[p.vacancy.title for p in candidate.preferences],
                 consider_other=candidate.consider_other_placements,
                 link=_link("candidates.dashboard"), monitoring_link=_link("candidates.monitoring_start"))
+
+
+def email_match_shortlisted(match) -> None:
+    """Tell a candidate a borough has shortlisted them for a placement."""
+    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                link=_link("candidates.dashboard"))
+
+
+def email_match_offered(match) -> None:
+    """Tell a candidate they have been offered a placement."""
+    queue_email(match.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                link=_link("candidates.dashboard"))
+
+
+def email_match_rejected(match) -> None:
+    """Tell a candidate a borough is not going ahead with them for a placement, with its feedback."""
+    queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                feedback=match.feedback, link=_link("candidates.dashboard"))

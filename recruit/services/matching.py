@@ -1,0 +1,389 @@
+"""Match runs and match review: build the library's profiles from the database, record each run with
+its explanations, export it for audit, and move suggestions through the recruiter's stages.
+
+What the service tells the library (and nothing else: never contact details, never monitoring answers):
+- candidates: submitted applications only; eligible = every eligibility answer met; home coordinates
+  of their outward postcode; travel limit; hours; available from; skills = tags + their own words;
+  interests = standard references; preferences = their ranked placements; consider_others.
+- qualified: every standard in the catalogue is a digital one, so there is one field, "digital". A
+  candidate who has a digital qualification is "already qualified" up to its level (the form's
+  "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
+  general qualification is not a digital one and excludes nothing.
+- placements: live vacancies whose closing date is today or later; filled = accepted matches.
+
+Rounds: round 1 starts a new cycle. Round 2 takes the submitted candidates with no active match
+(anything but rejected or withdrawn) in the current cycle (the latest round 1 run and every run
+after it) to the capacity each placement has left: (positions − accepted) × SHORTLIST_FACTOR minus
+the open suggestions it already has in the cycle.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+import matching
+
+from .. import emails
+from ..access import borough_scoped
+from ..audit import record_event
+from ..extensions import db
+from ..models import ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Vacancy, VacancyStatus, utcnow
+from .candidates.eligibility import is_eligible
+
+DIGITAL_FIELD = "digital"
+OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
+               MatchStage.OFFERED.value)
+ACTIVE_STAGES = (*OPEN_STAGES, MatchStage.ACCEPTED.value)
+# Name and contact details are shown to recruiters only from shortlisting until a final decision.
+REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
+                   MatchStage.ACCEPTED.value)
+
+
+class MatchError(ValueError):
+    """A problem a person can fix, with a GOV.UK-style message (and the field it belongs to)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+def match_weights() -> matching.Weights:
+    """The configured weights (MATCH_WEIGHTS), checked by the library: each ≥ 0, summing to 1."""
+    return matching.Weights(**current_app.config["MATCH_WEIGHTS"])
+
+
+def _settings() -> tuple[int, int]:
+    return current_app.config["SHORTLIST_FACTOR"], current_app.config["MATCH_LIST_LENGTH"]
+
+
+# --- Profiles ---------------------------------------------------------------------------------------
+
+def candidate_profile(candidate: Candidate, today: date) -> matching.CandidateProfile:
+    """What matching may know about one candidate."""
+    quals = candidate.qualifications or {}
+    qualified = frozenset()
+    if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
+        qualified = frozenset({(DIGITAL_FIELD, quals["digital_level"])})
+    return matching.CandidateProfile(
+        id=str(candidate.id),
+        eligible=is_eligible(candidate),
+        lat=candidate.lat,
+        lon=candidate.lon,
+        travel_km=float(candidate.travel_km or 0),
+        hours_available=candidate.hours_per_week or 0,
+        available_from=candidate.available_from or today,
+        skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
+        interests=frozenset(candidate.interests or ()),
+        qualified=qualified,
+        preferences=tuple(str(p.vacancy_id) for p in candidate.preferences),
+        consider_others=bool(candidate.consider_other_placements),
+    )
+
+
+def placement_profile(vacancy: Vacancy, positions: int, filled: int) -> matching.PlacementProfile:
+    """What matching may know about one placement; `positions` and `filled` depend on the round."""
+    standard = vacancy.standard
+    skills = " ".join([*(vacancy.skills or []), vacancy.skills_text or "", *(standard.keywords or [])]).strip()
+    return matching.PlacementProfile(
+        id=str(vacancy.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
+        lat=vacancy.lat, lon=vacancy.lon, hours=vacancy.hours_per_week, starts_on=vacancy.start_date,
+        is_open=True, positions=positions, filled=filled, skills_text=skills, title=vacancy.title,
+    )
+
+
+def _cycle_start() -> int | None:
+    """The id of the latest round 1 run: the current cycle is that run and every run after it."""
+    return db.session.scalar(select(func.max(MatchRun.id)).where(MatchRun.round == 1))
+
+
+def _stage_counts(stages, since_run: int | None = None) -> dict[int, int]:
+    """Matches per vacancy in these stages (in the current cycle when `since_run` is given)."""
+    statement = select(Match.vacancy_id, func.count()).where(Match.stage.in_(stages)).group_by(Match.vacancy_id)
+    if since_run is not None:
+        statement = statement.where(Match.run_id >= since_run)
+    return dict(db.session.execute(statement).all())
+
+
+def gather_inputs(round_number: int, today: date):
+    """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
+    factor, _ = _settings()
+    vacancies = db.session.scalars(
+        select(Vacancy).options(joinedload(Vacancy.standard))
+        .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
+    ).all()
+    candidates_query = (select(Candidate).options(selectinload(Candidate.preferences))
+                        .where(Candidate.status == ApplicationStatus.SUBMITTED.value).order_by(Candidate.id))
+    accepted = _stage_counts((MatchStage.ACCEPTED.value,))
+    if round_number == 1:
+        placements = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
+    else:
+        cycle = _cycle_start()
+        if cycle is None:
+            raise MatchError("There is no round 1 run yet. Run round 1 first.", "round")
+        still_matched = select(Match.candidate_id).where(Match.run_id >= cycle, Match.stage.in_(ACTIVE_STAGES))
+        candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))
+        open_now = _stage_counts(OPEN_STAGES, since_run=cycle)
+        # Capacity is counted in suggestions here, so the run uses a factor of 1 (see the module docstring).
+        placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
+                      for v in vacancies]
+        factor = 1
+    candidates = [candidate_profile(c, today) for c in db.session.scalars(candidates_query)]
+    return candidates, placements, factor
+
+
+def _empty_note(round_number: int, candidates, placements) -> str:
+    """Why a run can suggest nobody, or "" when it can try."""
+    if not placements:
+        return "No live placements are open for applications today, so nobody was matched."
+    if not any(p.remaining for p in placements):
+        return "Every live placement already has all the suggestions it can take, so nobody was matched."
+    if not any(c.eligible for c in candidates):
+        if round_number == 2 and not candidates:
+            return "Every candidate with a sent application already has a suggestion in this round, so nobody was matched."
+        return "No eligible candidates have sent an application, so nobody was matched."
+    return ""
+
+
+# --- Runs -------------------------------------------------------------------------------------------
+
+def _explanation_json(pair) -> dict:
+    """The explanation as stored on a Match (JSON), including the candidate-facing sentence."""
+    e = pair.explanation
+    return {
+        "sentence": e.sentence,
+        "total": e.total,
+        "components": [{"name": c.name, "value": c.value, "weight": c.weight, "contribution": c.contribution}
+                       for c in e.components],
+        "matching_terms": list(e.matching_terms),
+        "missing_terms": list(e.missing_terms),
+        "distance_km": e.distance_km,
+        "travel_km": e.travel_km,
+        "preference_rank": e.preference_rank,
+    }
+
+
+def _instance(result, candidates, placements, factor: int) -> dict:
+    """Both sides' lists and capacities the assignment ran on, in the library's JSON schema."""
+    # The library does not (yet) hand these back publicly; they are read from the result it returns.
+    lists = result._lists
+    candidate_ids = [c.id for c in candidates]
+    placement_ids = [p.id for p in placements]
+    draws = matching.lottery_numbers(candidate_ids, result.seed)
+    candidate_lists = {cid: [] for cid in candidate_ids}
+    rankings = {pid: [] for pid in placement_ids}
+    for ci, pj, total in zip(lists["candidate"].tolist(), lists["placement"].tolist(), lists["total"].tolist()):
+        cid, pid = candidate_ids[ci], placement_ids[pj]
+        candidate_lists[cid].append(pid)
+        rankings[pid].append((-total, draws[cid], cid))
+    return {
+        "candidates": candidate_lists,
+        "placements": {p.id: {"capacity": p.remaining * factor, "ranking": [c for *_, c in sorted(rankings[p.id])]}
+                       for p in placements},
+        "assignment": dict(result.assignment),
+    }
+
+
+def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
+              today: date | None = None) -> MatchRun:
+    """Run matching for a round and record the run and every suggestion (stage "suggested")."""
+    if round_number not in (1, 2):
+        raise MatchError("Select round 1 or round 2", "round")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise MatchError("The seed must be a whole number from 0 upwards", "seed")
+    clock = time.perf_counter()
+    today = today or date.today()
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    weights = match_weights()
+    candidates, placements, factor = gather_inputs(round_number, today)
+    _, list_length = _settings()
+    note = _empty_note(round_number, candidates, placements)
+    run = MatchRun(created_by_id=actor_id, round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
+                   weights=weights.as_dict(), seed=seed, candidate_count=len(candidates),
+                   vacancy_count=len(placements), note=note)
+    settings = {"shortlist_factor": factor, "max_list_length": list_length}
+    rows = []
+    if note:
+        run.input_hash = matching.input_hash(candidates, placements, weights, seed=seed, **settings)
+        run.instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
+    else:
+        result = matching.run_matching(candidates, placements, weights, seed=seed, shortlist_factor=factor,
+                                       max_list_length=list_length)
+        run.input_hash = result.input_hash
+        run.instance = {**_instance(result, candidates, placements, factor), "settings": settings}
+        rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
+                 "components": dict(pair.components), "explanation": _explanation_json(pair),
+                 "stage": MatchStage.SUGGESTED.value} for pair in result.suggestions]
+        if not rows:
+            run.note = ("Nobody could be suggested: every possible pairing broke one of the rules "
+                        "(eligibility, distance, hours, start date, qualifications) or had no places left.")
+    run.match_count = len(rows)
+    db.session.add(run)
+    db.session.flush()
+    if rows:
+        db.session.execute(insert(Match), [{**row, "run_id": run.id} for row in rows])
+    run.duration_ms = round((time.perf_counter() - clock) * 1000)
+    record_event("match_run.created", run, actor_id=actor_id, round=round_number, suggested=len(rows))
+    db.session.commit()
+    return run
+
+
+def runs() -> list[MatchRun]:
+    """Every run, newest first."""
+    return list(db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc())))
+
+
+def get_run(run_id: int) -> MatchRun | None:
+    """One run, or None."""
+    return db.session.get(MatchRun, run_id)
+
+
+def _pseudonym(candidate_id: str) -> str:
+    """A short keyed pseudonym for exports: stable per candidate, unlinkable without SECRET_KEY."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return "c-" + hmac.new(key, f"match-export:{candidate_id}".encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def export_run(run_id: int) -> dict | None:
+    """The run's instance and assignment in the library's JSON schema, with pseudonymous ids; None if unknown."""
+    run = get_run(run_id)
+    if run is None:
+        return None
+    stored = run.instance or {"candidates": {}, "placements": {}, "assignment": {}, "settings": {}}
+    c = _pseudonym
+
+    def p(pid: str) -> str:
+        return f"p-{pid}"
+
+    return {
+        "candidates": {c(cid): [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
+        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": [c(cid) for cid in spec["ranking"]]}
+                       for pid, spec in stored["placements"].items()},
+        "assignment": {c(cid): (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
+        "meta": {
+            "run_id": run.id, "round": run.round, "created_at": run.created_at.isoformat(),
+            "algorithm_version": run.algorithm_version, "weights": run.weights, "seed": run.seed,
+            "input_hash": run.input_hash, "settings": stored.get("settings", {}), "note": run.note,
+            "ids": "Candidate ids are keyed pseudonyms; placement ids are the service's placement numbers.",
+            "check": "python -m matching check THIS_FILE THIS_FILE",
+        },
+    }
+
+
+# --- Review (recruiters) ----------------------------------------------------------------------------
+
+def reference(candidate_id: int) -> str:
+    """The name-blind reference recruiters see until they shortlist, e.g. "C-0042"."""
+    return f"C-{candidate_id:04d}"
+
+
+def is_revealed(match: Match) -> bool:
+    """True when the recruiter may see the candidate's name and contact details."""
+    return match.stage in REVEALED_STAGES
+
+
+def _current_matches():
+    """Matches from the current cycle (the latest round 1 run and later rounds)."""
+    cycle = _cycle_start()
+    return select(Match).join(Match.vacancy).where(Match.run_id >= (cycle if cycle is not None else 0))
+
+
+def review_placements() -> list[tuple[Vacancy, dict[str, int]]]:
+    """The signed-in recruiter's live placements, each with its current matches counted by stage."""
+    vacancies = db.session.scalars(borough_scoped(
+        select(Vacancy).options(joinedload(Vacancy.borough)).where(Vacancy.status == VacancyStatus.LIVE.value)
+        .order_by(Vacancy.closing_date, Vacancy.id), Vacancy)).all()
+    counts: dict[int, dict[str, int]] = {}
+    cycle = _cycle_start()
+    if cycle is not None and vacancies:
+        statement = (select(Match.vacancy_id, Match.stage, func.count()).where(
+            Match.run_id >= cycle, Match.vacancy_id.in_([v.id for v in vacancies])).group_by(Match.vacancy_id, Match.stage))
+        for vacancy_id, stage, count in db.session.execute(statement):
+            counts.setdefault(vacancy_id, {})[stage] = count
+    return [(v, counts.get(v.id, {})) for v in vacancies]
+
+
+def placement_matches(vacancy: Vacancy) -> list[Match]:
+    """A placement's current matches, best score first (the caller has checked the borough)."""
+    statement = _current_matches().options(joinedload(Match.candidate)).where(Match.vacancy_id == vacancy.id)
+    return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
+
+
+def match_in_borough(match_id: int) -> Match | None:
+    """One match whose placement belongs to the signed-in staff member's borough (any borough for admins)."""
+    statement = borough_scoped(select(Match).join(Match.vacancy).where(Match.id == match_id), Vacancy)
+    return db.session.scalar(statement)
+
+
+# Each action: the stages it may start from, the stage it leads to, and the email it sends (if any).
+ACTIONS = {
+    "shortlist": ((MatchStage.SUGGESTED.value,), MatchStage.SHORTLISTED.value, emails.email_match_shortlisted),
+    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, None),
+    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value,
+              emails.email_match_offered),
+    "accept": ((MatchStage.OFFERED.value,), MatchStage.ACCEPTED.value, None),
+    "reject": (OPEN_STAGES, MatchStage.REJECTED.value, emails.email_match_rejected),
+}
+STALE_MESSAGE = ("Someone else changed this suggestion while you were looking at it. "
+                 "Check its stage below and try again if you still need to.")
+
+
+def actions_for(match: Match) -> list[str]:
+    """The actions a recruiter can take on a match in its current stage."""
+    return [name for name, (sources, _, _) in ACTIONS.items() if match.stage in sources]
+
+
+def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
+           feedback: str | None = None) -> Match:
+    """Move a match to its next stage, audited, emailing the candidate where the action says so.
+
+    `version` is the match version the recruiter saw: if the match changed since (or changes while
+    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised."""
+    if action not in ACTIONS:
+        raise MatchError("Choose what to do with this suggestion")
+    sources, target, send = ACTIONS[action]
+    if version != match.version:
+        raise MatchError(STALE_MESSAGE, "stale")
+    if match.stage not in sources:
+        raise MatchError(f"This suggestion is {match.stage}, so you cannot {action} it now")
+    if match.candidate.status != ApplicationStatus.SUBMITTED.value:
+        raise MatchError("This candidate has withdrawn their application")
+    if action == "reject":
+        if not reason:
+            raise MatchError("Select the reason for not going ahead", "reason")
+        if not feedback:
+            raise MatchError("Enter feedback for the candidate", "feedback")
+        match.reason, match.feedback = reason, feedback
+    before = match.stage
+    match.stage, match.decided_by_id, match.decided_at = target, actor_id, utcnow()
+    event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
+    event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
+    if send is not None:
+        send(match)
+    try:
+        db.session.commit()  # UPDATE … WHERE version = the one loaded: a concurrent change makes it fail
+    except StaleDataError:
+        db.session.rollback()
+        raise MatchError(STALE_MESSAGE, "stale") from None
+    return match
+
+
+# --- "How matching works" ---------------------------------------------------------------------------
+
+def worked_example() -> dict:
+    """The library's small fixed example, run by the real code now with the configured weights."""
+    candidates, placements, example = matching.worked_example()
+    result = matching.run_matching(candidates, placements, match_weights(), seed=example.seed,
+                                   shortlist_factor=example.shortlist_factor, max_list_length=example.max_list_length)
+    titles = {p.id: p.title for p in placements}
+    return {"candidates": candidates, "placements": placements, "result": result, "titles": titles,
+            "why_not": {c.id: result.why_not(c.id) for c in candidates}}
