@@ -37,5 +37,12 @@ def feedback():
 
 @bp.route("/how-matching-works")
 def how_matching_works():
-    """The published matching method, weights and rules."""
-    return render_template("public/how_matching_works.html", weights=current_app.config["MATCH_WEIGHTS"])
+    """The published method, weights and rules, with a worked example computed by the real code now."""
+    from matching import REASON_TEXT
+
+    from .services.matching import worked_example
+
+    return render_template("public/how_matching_works.html", weights=current_app.config["MATCH_WEIGHTS"],
+                           reasons=REASON_TEXT.values(), example=worked_example(),
+                           shortlist_factor=current_app.config["SHORTLIST_FACTOR"],
+                           list_length=current_app.config["MATCH_LIST_LENGTH"])

@@ -1,15 +1,116 @@
 """Recruiters: review suggested matches for their borough's placements, name-blind until shortlisting."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from .access import role_required
-from .models import Role
+from .access import get_in_borough_or_404, role_required
+from .candidates.forms import radios, strip
+from .forms import BaseForm, submit_button
+from .models import Role, Vacancy
+from .services import matching as service
 
 bp = Blueprint("recruiters", __name__, url_prefix="/recruiters")
+REVIEWERS = (Role.RECRUITER, Role.ADMIN)
+FEEDBACK_MAX = 1000
+
+REJECT_REASONS = (
+    ("skills", "Their skills do not match the placement closely enough"),
+    ("closer_match", "Other candidates were a closer match"),
+    ("interview", "Other candidates did better at interview"),
+    ("no_reply", "They did not reply, or did not come to the interview"),
+    ("other", "Another reason"),
+)
+BUTTONS = {"shortlist": "Shortlist", "interview": "Invite to interview", "offer": "Make an offer",
+           "accept": "Record that they accepted the offer"}
+
+
+class DecisionForm(BaseForm):
+    """A CSRF token and the version of the match the recruiter saw, for the stage buttons."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int | None:
+        value = self.version.data or ""
+        return int(value) if value.isdigit() else None
+
+
+class RejectForm(DecisionForm):
+    reason = radios("Why are you not going ahead?", REJECT_REASONS, "Select the reason for not going ahead",
+                    hint="This is kept for reporting. The candidate does not see it.")
+    feedback = TextAreaField(
+        "Feedback for the candidate", widget=GovCharacterCount(), filters=[strip],
+        description="Say what was good about their application and what would make it stronger. We email this to them.",
+        validators=[DataRequired("Enter feedback for the candidate"),
+                    Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX} characters or fewer")])
+    submit = submit_button("Reject and send feedback")
+
+
+def _match_or_404(match_id: int):
+    return service.match_in_borough(match_id) or abort(404)
 
 
 @bp.route("/")
-@role_required(Role.RECRUITER, Role.ADMIN)
+@role_required(*REVIEWERS)
 def index():
-    """The recruiter home page."""
-    return render_template("recruiters/index.html")
+    """Your borough's live placements with how many suggestions each has at each stage."""
+    return render_template("recruiters/index.html", placements=service.review_placements())
+
+
+@bp.route("/placements/<int:vacancy_id>")
+@role_required(*REVIEWERS)
+def placement(vacancy_id: int):
+    """One of your borough's placements with its suggested candidates, name-blind until shortlisted."""
+    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    return render_template("recruiters/placement.html", vacancy=vacancy, matches=service.placement_matches(vacancy),
+                           service=service)
+
+
+@bp.route("/matches/<int:match_id>")
+@role_required(*REVIEWERS)
+def match(match_id: int):
+    """One suggestion: why it was made, and what you can do next."""
+    found = _match_or_404(match_id)
+    return render_template("recruiters/match.html", match=found, form=DecisionForm(data={"version": found.version}),
+                           actions=service.actions_for(found), buttons=BUTTONS, service=service)
+
+
+@bp.route("/matches/<int:match_id>/<any(shortlist, interview, offer, accept):action>", methods=["POST"])
+@role_required(*REVIEWERS)
+def decide(match_id: int, action: str):
+    """Move a suggestion to its next stage (shortlist, interview, offer, accepted)."""
+    found = _match_or_404(match_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.decide(found, action, form.seen_version(), current_user.id)
+    except service.MatchError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{service.reference(found.candidate_id)}: {service.stage_label(found.stage)}", "success")
+    return redirect(url_for("recruiters.match", match_id=match_id))
+
+
+@bp.route("/matches/<int:match_id>/reject", methods=["GET", "POST"])
+@role_required(*REVIEWERS)
+def reject(match_id: int):
+    """Reject a suggestion with a reason and feedback the candidate is emailed."""
+    found = _match_or_404(match_id)
+    if "reject" not in service.actions_for(found):
+        flash(f"This suggestion is {service.stage_label(found.stage).lower()}, so it cannot be rejected now.", "error")
+        return redirect(url_for("recruiters.match", match_id=match_id))
+    form = RejectForm(data={"version": found.version})
+    if form.validate_on_submit():
+        try:
+            service.decide(found, "reject", form.seen_version(), current_user.id,
+                           reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
+        except service.MatchError as error:
+            form.form_errors.append(error.message)
+            form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
+        else:
+            flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
+            return redirect(url_for("recruiters.placement", vacancy_id=found.vacancy_id))
+    return render_template("recruiters/reject.html", match=found, form=form, service=service)

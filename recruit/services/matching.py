@@ -34,7 +34,8 @@ from .. import emails
 from ..access import borough_scoped
 from ..audit import record_event
 from ..extensions import db
-from ..models import ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Vacancy, VacancyStatus, utcnow
+from ..models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, User, Vacancy, VacancyStatus,
+                      utcnow)
 from .candidates.eligibility import is_eligible
 
 DIGITAL_FIELD = "digital"
@@ -44,6 +45,19 @@ ACTIVE_STAGES = (*OPEN_STAGES, MatchStage.ACCEPTED.value)
 # Name and contact details are shown to recruiters only from shortlisting until a final decision.
 REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
                    MatchStage.ACCEPTED.value)
+
+
+STAGE_LABELS = {
+    MatchStage.SUGGESTED.value: "Suggested", MatchStage.SHORTLISTED.value: "Shortlisted",
+    MatchStage.INTERVIEW.value: "Invited to interview", MatchStage.OFFERED.value: "Offered",
+    MatchStage.ACCEPTED.value: "Accepted the offer", MatchStage.REJECTED.value: "Rejected",
+    MatchStage.WITHDRAWN.value: "Withdrawn by the candidate",
+}
+
+
+def stage_label(stage: str) -> str:
+    """A stage as people read it."""
+    return STAGE_LABELS.get(stage, stage.capitalize())
 
 
 class MatchError(ValueError):
@@ -242,6 +256,12 @@ def runs() -> list[MatchRun]:
     return list(db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc())))
 
 
+def run_creators(match_runs) -> dict[int, str]:
+    """The email address of whoever started each run (runs from the command line have none)."""
+    ids = {run.created_by_id for run in match_runs if run.created_by_id is not None}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+
+
 def get_run(run_id: int) -> MatchRun | None:
     """One run, or None."""
     return db.session.get(MatchRun, run_id)
@@ -354,7 +374,7 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
     if version != match.version:
         raise MatchError(STALE_MESSAGE, "stale")
     if match.stage not in sources:
-        raise MatchError(f"This suggestion is {match.stage}, so you cannot {action} it now")
+        raise MatchError(f"This suggestion is now {stage_label(match.stage).lower()}, so you cannot {action} it")
     if match.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise MatchError("This candidate has withdrawn their application")
     if action == "reject":
@@ -385,5 +405,13 @@ def worked_example() -> dict:
     result = matching.run_matching(candidates, placements, match_weights(), seed=example.seed,
                                    shortlist_factor=example.shortlist_factor, max_list_length=example.max_list_length)
     titles = {p.id: p.title for p in placements}
+    not_suggested = [(x.candidate_id, x.placement_id, "Not suggested, because of a rule: " + " ".join(x.reasons))
+                     for x in result.excluded]
+    for c in candidates:
+        not_suggested += [(c.id, why.placement_id, f"Their choice number {why.preference_rank}. What {c.id} is told: “{why.text}”")
+                          for why in result.why_not(c.id) if why.reason_code not in matching.REASON_TEXT]
+        if result.assignment.get(c.id) is None:
+            not_suggested.append((c.id, None, "Not suggested for any placement in this round. "
+                                              "They would be considered again in the second round."))
     return {"candidates": candidates, "placements": placements, "result": result, "titles": titles,
-            "why_not": {c.id: result.why_not(c.id) for c in candidates}}
+            "not_suggested": not_suggested}
