@@ -11,6 +11,10 @@ What the service tells the library (and nothing else: never contact details, nev
   general qualification is not a digital one and excludes nothing.
 - placements: live vacancies whose closing date is today or later; filled = accepted matches.
 
+A placement that has rejected a candidate is taken out of that candidate's choices. (The library has
+no way yet to forbid a pair outright, so if the candidate agreed to consider other placements it
+could still come back as an "other" one; a per-candidate exclusion list has been asked for.)
+
 Rounds: round 1 starts a new cycle. Round 2 takes the submitted candidates with no active match
 (anything but rejected or withdrawn) in the current cycle (the latest round 1 run and every run
 after it) to the capacity each placement has left: (positions − accepted) × SHORTLIST_FACTOR minus
@@ -82,8 +86,9 @@ def _settings() -> tuple[int, int]:
 
 # --- Profiles ---------------------------------------------------------------------------------------
 
-def candidate_profile(candidate: Candidate, today: date) -> matching.CandidateProfile:
-    """What matching may know about one candidate."""
+def candidate_profile(candidate: Candidate, today: date, turned_down: frozenset[int] = frozenset()
+                      ) -> matching.CandidateProfile:
+    """What matching may know about one candidate; placements that `turned_down` them leave their choices."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -99,7 +104,7 @@ def candidate_profile(candidate: Candidate, today: date) -> matching.CandidatePr
         skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
-        preferences=tuple(str(p.vacancy_id) for p in candidate.preferences),
+        preferences=tuple(str(p.vacancy_id) for p in candidate.preferences if p.vacancy_id not in turned_down),
         consider_others=bool(candidate.consider_other_placements),
     )
 
@@ -151,7 +156,11 @@ def gather_inputs(round_number: int, today: date):
         placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
                       for v in vacancies]
         factor = 1
-    candidates = [candidate_profile(c, today) for c in db.session.scalars(candidates_query)]
+    rejected: dict[int, set[int]] = {}
+    for candidate_id, vacancy_id in db.session.execute(
+            select(Match.candidate_id, Match.vacancy_id).where(Match.stage == MatchStage.REJECTED.value)):
+        rejected.setdefault(candidate_id, set()).add(vacancy_id)
+    candidates = [candidate_profile(c, today, frozenset(rejected.get(c.id, ()))) for c in db.session.scalars(candidates_query)]
     return candidates, placements, factor
 
 

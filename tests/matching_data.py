@@ -1,0 +1,68 @@
+"""Helpers for the match run, admin and recruiter tests: submitted candidates with choices, and runs."""
+
+from datetime import date
+from types import SimpleNamespace
+
+from candidate_journey import ELIGIBILITY_RECORD, make_vacancy  # noqa: F401  (re-exported for the tests)
+
+from recruit.extensions import db
+from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
+
+NAMES = iter(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
+                                             "Kowalczyk-Nakamura", "Oyelaran-Fitzgerald")
+             for first in ("Thaddeus", "Ottoline", "Barnaby", "Perpetua", "Evander", "Clementine"))
+
+
+def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMITTED.value, **fields):
+    """A candidate near Hackney with a complete, sent application ranking `choices` (vacancy ids)."""
+    first, last = next(NAMES).split(" ")
+    user = make_user("candidate")
+    values = dict(
+        status=status, first_name=first, last_name=last, phone="07700 900 123", date_of_birth=date(2006, 5, 17),
+        outward_postcode="E8", lat=51.546, lon=-0.056, travel_km=10, hours_per_week=37,
+        available_from=date.today(), eligibility=dict(ELIGIBILITY_RECORD), skills=["Python", "SQL", "git"],
+        skills_text="I fixed bugs in a small web app and wrote unit tests", interests=["ST0116"],
+        qualifications={"highest_level": 3, "english_maths": "both", "digital": "no"},
+        consider_other_placements=False, interview_adjustments="Questions in advance, please",
+        submitted_at=utcnow() if status != ApplicationStatus.DRAFT.value else None,
+    )
+    values.update(fields)
+    with app.app_context():
+        candidate = db.session.get(Candidate, user.candidate_id)
+        for name, value in values.items():
+            setattr(candidate, name, value)
+        for rank, vacancy_id in enumerate(choices, start=1):
+            db.session.add(Preference(candidate_id=candidate.id, vacancy_id=vacancy_id, rank=rank))
+        db.session.commit()
+        return SimpleNamespace(id=candidate.id, user_id=user.id, email=user.email, first_name=first, last_name=last)
+
+
+def run(app, round_number=1, seed=1, **kwargs) -> SimpleNamespace:
+    """Run matching and return the run's fields and its suggestions as (candidate, vacancy, score) tuples."""
+    from recruit.services.matching import run_match
+
+    with app.app_context():
+        match_run = run_match(round_number, seed, **kwargs)
+        matches = db.session.scalars(db.select(Match).where(Match.run_id == match_run.id).order_by(Match.id)).all()
+        return SimpleNamespace(
+            id=match_run.id, note=match_run.note, input_hash=match_run.input_hash, seed=match_run.seed,
+            candidate_count=match_run.candidate_count, vacancy_count=match_run.vacancy_count,
+            match_count=match_run.match_count, created_by_id=match_run.created_by_id,
+            pairs=sorted((m.candidate_id, m.vacancy_id, m.score) for m in matches),
+            matches=[SimpleNamespace(id=m.id, candidate_id=m.candidate_id, vacancy_id=m.vacancy_id, stage=m.stage,
+                                     score=m.score, components=m.components, explanation=m.explanation,
+                                     version=m.version) for m in matches],
+        )
+
+
+def set_stage(app, match_id: int, stage: str) -> None:
+    """Put a match in a stage directly (as if recruiters had already decided)."""
+    with app.app_context():
+        db.session.get(Match, match_id).stage = stage
+        db.session.commit()
+
+
+def run_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(MatchRun))
+

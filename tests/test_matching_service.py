@@ -1,0 +1,228 @@
+"""Match runs in the service: profiles from the database, recorded runs, determinism, rounds, privacy, export."""
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import matching
+import pytest
+from matching_data import make_candidate, make_vacancy, run, set_stage
+from sqlalchemy import event
+
+from recruit.extensions import db
+from recruit.models import ApplicationStatus, AuditEvent, Candidate, MatchRun, MonitoringResponse, VacancyStatus
+from recruit.services.monitoring import pseudonym
+
+
+@pytest.fixture
+def app_config():
+    return {"SHORTLIST_FACTOR": 1}
+
+
+def test_a_run_records_provenance_and_explained_suggestions_for_sent_eligible_applications(app, make_user):
+    vacancy = make_vacancy(app, positions=2)
+    sent = make_candidate(app, make_user, [vacancy])
+    draft = make_candidate(app, make_user, [vacancy], status=ApplicationStatus.DRAFT.value)
+    ineligible = make_candidate(app, make_user, [vacancy], eligibility={"age": True, "right_to_work": False})
+
+    result = run(app, seed=42)
+
+    assert [(c, v) for c, v, _ in result.pairs] == [(sent.id, vacancy)]
+    assert result.candidate_count == 2  # the draft is never considered; the ineligible one is, and fails the rules
+    assert draft.id not in {c for c, *_ in result.pairs} and ineligible.id not in {c for c, *_ in result.pairs}
+    with app.app_context():
+        match_run = db.session.get(MatchRun, result.id)
+        assert match_run.algorithm_version == matching.ALGORITHM_VERSION
+        assert match_run.weights == app.config["MATCH_WEIGHTS"]
+        assert match_run.seed == 42 and re.fullmatch(r"[0-9a-f]{64}", match_run.input_hash)
+        assert (match_run.vacancy_count, match_run.match_count, match_run.note) == (1, 1, "")
+        assert match_run.duration_ms >= 0
+        assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "match_run.created")) is not None
+    match = result.matches[0]
+    assert match.stage == "suggested"
+    assert set(match.components) == {"skills", "interest", "travel", "preference"}
+    assert match.explanation["sentence"].startswith("Suggested because you chose")
+    assert sum(part["contribution"] for part in match.explanation["components"]) == pytest.approx(match.score)
+    assert {"git", "sql"} <= set(match.explanation["matching_terms"])  # from the standard's keywords
+
+
+def test_same_inputs_and_seed_give_identical_output_ties_included(app, make_user):
+    vacancy = make_vacancy(app)  # one place, factor 1: identical candidates tie, and the lottery decides
+    for _ in range(4):
+        make_candidate(app, make_user, [vacancy])
+    first, second = run(app, seed=7), run(app, seed=7)
+    assert first.pairs == second.pairs and len(first.pairs) == 1
+    assert first.input_hash == second.input_hash
+    winners = {run(app, seed=seed).pairs[0][0] for seed in range(12)}
+    assert len(winners) > 1  # the seed, not the order of rows, settles ties
+    assert run(app, seed=8).input_hash != first.input_hash
+
+
+def test_capacity_is_positions_times_the_shortlist_factor(app, make_user):
+    vacancy = make_vacancy(app, positions=2)
+    for _ in range(5):
+        make_candidate(app, make_user, [vacancy])
+    assert len(run(app).pairs) == 2
+    app.config["SHORTLIST_FACTOR"] = 2
+    assert len(run(app).pairs) == 4
+
+
+def test_accepted_matches_fill_positions(app, make_user):
+    vacancy = make_vacancy(app, positions=2)
+    for _ in range(3):
+        make_candidate(app, make_user, [vacancy])
+    set_stage(app, run(app).matches[0].id, "accepted")
+    assert len(run(app).pairs) == 1  # one position left
+
+
+def test_candidates_beyond_reach_hours_or_start_date_are_not_suggested(app, make_user):
+    vacancy = make_vacancy(app)
+    make_candidate(app, make_user, [vacancy], lat=51.40, lon=0.20, travel_km=5)  # about 20 km away
+    make_candidate(app, make_user, [vacancy], hours_per_week=20)
+    make_candidate(app, make_user, [vacancy], available_from=date.today() + timedelta(days=400))
+    qualified = make_candidate(app, make_user, [vacancy], qualifications={"highest_level": 6, "digital": "yes",
+                                                                          "digital_level": 6})
+    result = run(app)
+    assert result.pairs == [] and result.candidate_count == 4
+    assert "Nobody could be suggested" in result.note
+    from recruit.services.matching import candidate_profile
+
+    with app.app_context():
+        assert candidate_profile(db.session.get(Candidate, qualified.id), date.today()).qualified == {("digital", 6)}
+
+
+def test_others_are_suggested_only_to_candidates_who_agreed(app, make_user):
+    wanted, other = make_vacancy(app), make_vacancy(app)
+    fussy = make_candidate(app, make_user, [wanted])
+    open_minded = make_candidate(app, make_user, [wanted], consider_other_placements=True, skills=["Python"])
+    pairs = {(c, v) for c, v, _ in run(app).pairs}
+    assert (fussy.id, wanted) in pairs  # more matching skills: it takes the one place
+    assert (open_minded.id, other) in pairs
+
+
+def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_left(app, make_user):
+    placement = make_vacancy(app)
+    first = make_candidate(app, make_user, [placement])
+    second = make_candidate(app, make_user, [placement], skills=["Python"])
+    round_1 = run(app)
+    assert [(c, v) for c, v, _ in round_1.pairs] == [(first.id, placement)]
+
+    still_full = run(app, round_number=2)
+    assert still_full.pairs == [] and still_full.candidate_count == 1  # the first candidate is still active
+    assert "already has all the suggestions it can take" in still_full.note
+
+    set_stage(app, round_1.matches[0].id, "rejected")
+    round_2 = run(app, round_number=2)
+    assert round_2.candidate_count == 2
+    assert [(c, v) for c, v, _ in round_2.pairs] == [(second.id, placement)]  # never back to who turned them down
+
+
+def test_round_2_before_any_round_1_is_refused(app):
+    from recruit.services.matching import MatchError, run_match
+
+    with app.app_context(), pytest.raises(MatchError, match="Run round 1 first"):
+        run_match(2, 1)
+
+
+def test_a_run_never_reads_equality_monitoring_data(app, make_user):
+    vacancy = make_vacancy(app)
+    candidate = make_candidate(app, make_user, [vacancy])
+    with app.app_context():
+        db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={"ethnicity": "asian_bangladeshi"}))
+        db.session.commit()
+        statements = []
+        listener = lambda conn, cursor, statement, *args: statements.append(statement.lower())  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            from recruit.services.matching import run_match
+
+            run_match(1, 3)
+            run_match(2, 3)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert any("from candidate" in s for s in statements) and any(re.match(r'insert into "?match"? ', s) for s in statements)
+    assert not [s for s in statements if "monitoring_response" in s]
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ("no_placements", "No live placements are open"),
+    ("closed_placements", "No live placements are open"),
+    ("no_candidates", "No eligible candidates have sent an application"),
+])
+def test_an_empty_run_completes_and_says_why(app, make_user, runner, setup, expected):
+    if setup == "closed_placements":
+        make_vacancy(app, closing_date=date.today() - timedelta(days=1))
+        make_vacancy(app, status=VacancyStatus.CLOSED.value)
+    if setup != "no_candidates":
+        make_candidate(app, make_user, [])
+    else:
+        make_vacancy(app)
+    result = runner.invoke(args=["match", "run", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "0 suggestion(s)" in result.output and expected in result.output
+    with app.app_context():
+        match_run = db.session.scalar(db.select(MatchRun))
+        assert expected in match_run.note and match_run.match_count == 0 and match_run.seed == 5
+
+
+def test_cli_runs_round_2_and_refuses_bad_options(app, make_user, runner):
+    vacancy = make_vacancy(app)
+    make_candidate(app, make_user, [vacancy])
+    assert "1 suggestion(s)" in runner.invoke(args=["match", "run"]).output
+    result = runner.invoke(args=["match", "run", "--round", "2"])
+    assert result.exit_code == 0 and "Match run 2 (round 2" in result.output
+    assert runner.invoke(args=["match", "run", "--round", "3"]).exit_code == 2
+    assert runner.invoke(args=["match", "run", "--seed", "-1"]).exit_code == 2
+
+
+def test_export_round_trips_through_the_library_command_line(app, make_user, runner, tmp_path):
+    app.config["SHORTLIST_FACTOR"] = 2
+    placements = [make_vacancy(app, positions=1), make_vacancy(app, positions=1, standard="ST0118")]
+    people = [make_candidate(app, make_user, placements[:: (1 if k % 2 else -1)], consider_other_placements=k % 3 == 0)
+              for k in range(7)]
+    match_run = run(app, seed=11)
+    output = tmp_path / "run.json"
+    result = runner.invoke(args=["match", "export", str(match_run.id), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+
+    exported = json.loads(output.read_text())
+    text = output.read_text()
+    assert all(re.fullmatch(r"c-[0-9a-f]{12}", cid) for cid in exported["candidates"])
+    assert set(exported["placements"]) == {f"p-{pid}" for pid in placements}
+    assert not any(p.email in text or p.last_name in text for p in people)
+    assert exported["meta"]["seed"] == 11 and exported["meta"]["input_hash"] == match_run.input_hash
+    assert sum(v is not None for v in exported["assignment"].values()) == len(match_run.pairs) == 4
+
+    assigned = subprocess.run([sys.executable, "-m", "matching", "assign", str(output)], capture_output=True, text=True,
+                              check=True)
+    assert json.loads(assigned.stdout)["assignment"] == exported["assignment"]
+    checked = subprocess.run([sys.executable, "-m", "matching", "check", str(output), str(output)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    tampered = dict(exported, assignment={cid: None for cid in exported["assignment"]})
+    (tmp_path / "tampered.json").write_text(json.dumps(tampered))
+    from matching.__main__ import main as matching_cli  # in-process: a third interpreter start would be slow
+
+    assert matching_cli(["check", str(output), str(tmp_path / "tampered.json")]) == 1  # the check can fail
+
+
+def test_export_of_an_unknown_run_is_a_clear_error(runner):
+    result = runner.invoke(args=["match", "export", "999"])
+    assert result.exit_code == 1 and "There is no match run 999" in result.output
+
+
+def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_example(app, client):
+    app.config["MATCH_WEIGHTS"] = {"skills": 0.5, "interest": 0.1, "travel": 0.3, "preference": 0.1}
+    page = client.get("/how-matching-works").get_data(as_text=True)
+    assert "50%" in page and "30%" in page and "10%" in page
+    assert "further away than the distance you said you can travel" in page  # the rules, in the library's words
+    assert "equality monitoring questions" in page and "A person makes every decision" in page
+    for name in ("Amani", "Bo", "Chris", "Software developer", "Data analyst"):
+        assert name in page
+    # The example is scored now, with the configured weights: Amani's skills part is 0.71 × 0.50.
+    assert re.search(r"Skills</th>\s*<td[^>]*>\s*0\.71\s*</td>\s*<td[^>]*>\s*0\.50\s*</td>\s*<td[^>]*>\s*0\.354", page)
+    assert "Suggested because you chose Software developer first" in page
+    assert "Its places went to candidates it scored higher" in page
