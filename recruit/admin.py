@@ -21,7 +21,9 @@ ROUNDS = (("1", "Round 1: suggest candidates to every live placement"),
 
 
 class MatchRunForm(BaseForm):
-    round = radios("Which round do you want to run?", ROUNDS, "Select round 1 or round 2")
+    round = radios("Which round do you want to run?", ROUNDS, "Select round 1 or round 2",
+                   hint="Run round 1 when applications close. Run round 2 once recruiters have turned candidates "
+                        "down, or when placements still have room.")
     seed = StringField("Tie-break seed (optional)", widget=GovTextInput(),
                        description="A whole number, like 20250901. Leave it empty for a random one. "
                                    "The same seed and the same data give the same suggestions.",

@@ -1,5 +1,6 @@
 """Helpers for the match run, admin and recruiter tests: submitted candidates with choices, and runs."""
 
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -53,6 +54,18 @@ def run(app, round_number=1, seed=1, **kwargs) -> SimpleNamespace:
                                      score=m.score, components=m.components, explanation=m.explanation,
                                      version=m.version) for m in matches],
         )
+
+
+class Poster:
+    """Posts forms with the session's CSRF token, taken from a page of ours that has a form."""
+
+    def __init__(self, client, token_page: str):
+        html = client.get(token_page).get_data(as_text=True)
+        self.client = client
+        self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    def __call__(self, path: str, data: dict | None = None, **kwargs):
+        return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
 
 
 def set_stage(app, match_id: int, stage: str) -> None:

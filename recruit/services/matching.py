@@ -386,20 +386,22 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         raise MatchError(f"This suggestion is now {stage_label(match.stage).lower()}, so you cannot {action} it")
     if match.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise MatchError("This candidate has withdrawn their application")
-    if action == "reject":
-        if not reason:
-            raise MatchError("Select the reason for not going ahead", "reason")
-        if not feedback:
-            raise MatchError("Enter feedback for the candidate", "feedback")
-        match.reason, match.feedback = reason, feedback
-    before = match.stage
-    match.stage, match.decided_by_id, match.decided_at = target, actor_id, utcnow()
-    event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
-    event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
-    if send is not None:
-        send(match)
+    if action == "reject" and not reason:
+        raise MatchError("Select the reason for not going ahead", "reason")
+    if action == "reject" and not feedback:
+        raise MatchError("Enter feedback for the candidate", "feedback")
     try:
-        db.session.commit()  # UPDATE … WHERE version = the one loaded: a concurrent change makes it fail
+        # The UPDATE says "… WHERE version = the one loaded", so a change committed by someone else since
+        # makes it match no row; that surfaces on the first flush (loading the email's data) or the commit.
+        if action == "reject":
+            match.reason, match.feedback = reason, feedback
+        before = match.stage
+        match.stage, match.decided_by_id, match.decided_at = target, actor_id, utcnow()
+        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
+        event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
+        if send is not None:
+            send(match)
+        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise MatchError(STALE_MESSAGE, "stale") from None

@@ -1,0 +1,212 @@
+"""Recruiters review suggestions for their own borough's placements, name-blind until they shortlist."""
+
+import re
+
+import pytest
+from matching_data import Poster, make_candidate, make_vacancy, run, set_stage
+
+from conftest import sign_in
+from recruit.extensions import db
+from recruit.models import AuditEvent, Match, OutboxEmail
+
+
+@pytest.fixture
+def suggested(app, make_user):
+    """One Hackney placement with one suggested candidate, and one Camden placement with another."""
+    hackney = make_vacancy(app, title="Junior developer apprentice (Housing repairs)")
+    camden = make_vacancy(app, borough="camden", title="Data apprentice (Libraries)")
+    person = make_candidate(app, make_user, [hackney])
+    other = make_candidate(app, make_user, [camden])
+    result = run(app)
+    by_vacancy = {m.vacancy_id: m for m in result.matches}
+    return {"hackney": hackney, "camden": camden, "person": person, "other": other,
+            "match": by_vacancy[hackney], "camden_match": by_vacancy[camden]}
+
+
+def _page(client, path) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def _post(client, suggested) -> Poster:
+    return Poster(client, f"/recruiters/matches/{suggested['match'].id}/reject")
+
+
+def _stage(app, match_id) -> str:
+    with app.app_context():
+        return db.session.get(Match, match_id).stage
+
+
+# Every recruiter and admin URL, with the method and which borough's record it names (the one list).
+def _urls(s):
+    m = s["match"].id
+    return [
+        ("GET", f"/recruiters/placements/{s['hackney']}"),
+        ("GET", f"/recruiters/matches/{m}"),
+        ("GET", f"/recruiters/matches/{m}/reject"),
+        ("POST", f"/recruiters/matches/{m}/reject"),
+        *[("POST", f"/recruiters/matches/{m}/{action}") for action in ("shortlist", "interview", "offer", "accept")],
+    ]
+
+
+ADMIN_URLS = [("GET", "/admin/"), ("GET", "/admin/match-runs"), ("POST", "/admin/match-runs"),
+              ("GET", "/admin/match-runs/1"), ("GET", "/admin/match-runs/1/export.json")]
+
+
+def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app, client, login_as, suggested):
+    login_as("recruiter", "camden")
+    post = Poster(client, f"/recruiters/matches/{suggested['camden_match'].id}/reject")
+    for method, path in _urls(suggested):
+        response = client.get(path) if method == "GET" else post(path, {"version": "1", "reason": "skills",
+                                                                        "feedback": "Thank you"})
+        assert response.status_code == 404, (method, path)
+    for method, path in ADMIN_URLS:
+        response = client.get(path) if method == "GET" else post(path, {"round": "1"})
+        assert response.status_code == 403, (method, path)
+    assert _stage(app, suggested["match"].id) == "suggested"
+    for role in ("candidate", "borough_staff", "analyst"):
+        sign_in(client, login_as(role, "hackney"))
+        for method, path in [*_urls(suggested), ("GET", "/recruiters/")]:
+            response = client.get(path) if method == "GET" else client.post(path)
+            assert response.status_code in (400, 403), (role, method, path)  # a POST without a token stops at CSRF
+
+
+def test_recruiter_sees_only_their_boroughs_live_placements(client, login_as, suggested):
+    login_as("recruiter", "hackney")
+    page = _page(client, "/recruiters/")
+    assert "Junior developer apprentice (Housing repairs)" in page and "Data apprentice (Libraries)" not in page
+    assert _page(client, f"/recruiters/matches/{suggested['match'].id}")  # their own is open
+
+
+def test_admin_sees_every_borough(client, login_as, suggested):
+    login_as("admin", None)
+    page = _page(client, "/recruiters/")
+    assert "Junior developer apprentice (Housing repairs)" in page and "Data apprentice (Libraries)" in page
+    assert _page(client, f"/recruiters/matches/{suggested['camden_match'].id}")
+
+
+def test_unknown_or_malformed_ids_are_404(client, login_as, suggested):
+    login_as("recruiter", "hackney")
+    for path in ("/recruiters/placements/999999", "/recruiters/matches/999999", "/recruiters/matches/abc",
+                 f"/recruiters/matches/{suggested['match'].id}/promote"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_name_blind_until_shortlisted_then_name_and_contact_details_shown(app, client, login_as, suggested):
+    login_as("recruiter", "hackney")
+    person, match = suggested["person"], suggested["match"]
+    pages = [_page(client, f"/recruiters/placements/{suggested['hackney']}"), _page(client, f"/recruiters/matches/{match.id}"),
+             _page(client, f"/recruiters/matches/{match.id}/reject")]
+    reference = f"C-{person.id:04d}"
+    for page in pages:
+        assert reference in page
+        for secret in (person.first_name, person.last_name, person.email, "07700 900 123", "17 May 2006", "2006-05-17",
+                       "E8", "Questions in advance"):
+            assert secret not in page, secret
+    assert "I fixed bugs in a small web app" in pages[1]  # skills are what they judge on
+    assert "Suggested because they chose this placement first" in pages[1]
+    assert re.search(r"Score</th>.*?0\.\d{3}", pages[1], re.S)
+
+    response = _post(client, suggested)(f"/recruiters/matches/{match.id}/shortlist", {"version": str(match.version)})
+    assert response.status_code == 302
+    page = _page(client, f"/recruiters/matches/{match.id}")
+    for shown in (person.first_name, person.last_name, person.email, "07700 900 123", "Questions in advance"):
+        assert shown in page
+    assert "17 May 2006" not in page and "E8" not in page  # never the date of birth or the postcode
+
+
+def test_stages_move_on_with_audit_and_emails_to_the_candidate(app, client, login_as, suggested):
+    recruiter = login_as("recruiter", "hackney")
+    post, match_id = _post(client, suggested), suggested["match"].id
+    for action, stage, version in (("shortlist", "shortlisted", 1), ("interview", "interview", 2), ("offer", "offered", 3)):
+        assert post(f"/recruiters/matches/{match_id}/{action}", {"version": str(version)}).status_code == 302
+        assert _stage(app, match_id) == stage
+    with app.app_context():
+        emails = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id)).all()
+        mine = [e for e in emails if e.recipient == suggested["person"].email]
+        assert [e.template for e in mine if e.template.startswith("match_")] == ["match_shortlisted", "match_offered"]
+        assert "Junior developer apprentice (Housing repairs)" in mine[-1].text_body
+        events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity_type == "Match")).all()
+        assert [(e.action, e.actor_id, e.entity_id) for e in events] == [
+            ("match.shortlisted", recruiter.id, match_id), ("match.interview", recruiter.id, match_id),
+            ("match.offered", recruiter.id, match_id)]
+        assert all(e.borough_id == recruiter.borough_id for e in events)
+        match = db.session.get(Match, match_id)
+        assert match.decided_by_id == recruiter.id and match.decided_at is not None
+    # An action that does not fit the stage is refused with a message, not a 500.
+    response = post(f"/recruiters/matches/{match_id}/shortlist", {"version": "4"}, follow_redirects=True)
+    assert "so you cannot shortlist it" in response.get_data(as_text=True)
+
+
+def test_reject_needs_a_reason_and_feedback_which_the_candidate_is_emailed(app, client, login_as, suggested):
+    login_as("recruiter", "hackney")
+    post, match_id = _post(client, suggested), suggested["match"].id
+    response = post(f"/recruiters/matches/{match_id}/reject", {"version": "1", "feedback": "Keep building things"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Select the reason for not going ahead" in page and "Keep building things" in page  # answers kept
+    response = post(f"/recruiters/matches/{match_id}/reject", {"version": "1", "reason": "skills", "feedback": ""})
+    assert "Enter feedback for the candidate" in response.get_data(as_text=True)
+    response = post(f"/recruiters/matches/{match_id}/reject", {"version": "1", "reason": "wrong", "feedback": "x" * 1001})
+    page = response.get_data(as_text=True)
+    assert "Select the reason for not going ahead" in page and "Feedback must be 1000 characters or fewer" in page
+    assert _stage(app, match_id) == "suggested"
+
+    feedback = "Your testing experience stood out. More SQL practice would make your next application stronger."
+    response = post(f"/recruiters/matches/{match_id}/reject", {"version": "1", "reason": "skills", "feedback": feedback})
+    assert response.status_code == 302
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        assert (match.stage, match.feedback) == ("rejected", feedback)
+        assert match.reason == "Their skills do not match the placement closely enough"
+        email = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.template == "match_rejected"))
+        assert email.recipient == suggested["person"].email and feedback in email.text_body and feedback in email.html_body
+    assert feedback in _page(client, f"/recruiters/matches/{match_id}")
+    assert client.get(f"/recruiters/matches/{match_id}/reject").status_code == 302  # nothing more to reject
+
+
+def test_two_recruiters_at_once_do_not_overwrite_each_other(app, client, login_as, make_user, suggested):
+    login_as("recruiter", "hackney")
+    match_id = suggested["match"].id
+    other_client = app.test_client()
+    sign_in(other_client, make_user("recruiter", "hackney"))
+    # Both open the page at version 1; the first shortlists, then the second (still at version 1) rejects.
+    assert _post(client, suggested)(f"/recruiters/matches/{match_id}/shortlist", {"version": "1"}).status_code == 302
+    response = _post(other_client, suggested)(f"/recruiters/matches/{match_id}/reject",
+                                    {"version": "1", "reason": "skills", "feedback": "Not this time"})
+    page = response.get_data(as_text=True)
+    assert "Someone else changed this suggestion while you were looking at it" in page
+    assert "Not this time" in page  # their feedback is not lost
+    assert _stage(app, match_id) == "shortlisted"
+    response = _post(other_client, suggested)(f"/recruiters/matches/{match_id}/shortlist", {"version": "1"}, follow_redirects=True)
+    assert "Someone else changed this suggestion" in response.get_data(as_text=True)
+
+
+def test_a_change_committed_between_loading_and_saving_is_caught(app, login_as, suggested):
+    """The version column catches a change that lands after the page's checks (StaleDataError)."""
+    from recruit.services.matching import STALE_MESSAGE, MatchError, decide
+
+    recruiter = login_as("recruiter", "hackney")
+    match_id = suggested["match"].id
+    with app.test_request_context():
+        match = db.session.get(Match, match_id)
+        _ = match.candidate.status, match.vacancy.borough_id
+        with db.engine.begin() as other:  # a second recruiter's transaction commits first
+            other.execute(db.text("UPDATE match SET stage = 'rejected', version = version + 1 WHERE id = :id"),
+                          {"id": match_id})
+        with pytest.raises(MatchError) as error:
+            decide(match, "shortlist", 1, recruiter.id)
+        assert error.value.message == STALE_MESSAGE
+    assert _stage(app, match_id) == "rejected"
+
+
+def test_withdrawn_candidates_cannot_be_moved_on(app, client, login_as, suggested):
+    login_as("recruiter", "hackney")
+    post = _post(client, suggested)  # the page still had its buttons when they opened it
+    set_stage(app, suggested["match"].id, "withdrawn")
+    page = _page(client, f"/recruiters/matches/{suggested['match'].id}")
+    assert "Withdrawn by the candidate" in page and "Shortlist</button>" not in page
+    response = post(f"/recruiters/matches/{suggested['match'].id}/shortlist", {"version": "2"}, follow_redirects=True)
+    assert "withdrawn by the candidate, so you cannot shortlist it" in response.get_data(as_text=True)
+    assert _stage(app, suggested["match"].id) == "withdrawn"
