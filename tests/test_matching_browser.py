@@ -1,0 +1,65 @@
+"""Matching pages in Chromium through axe-core: How matching works, admin runs, recruiter review (error states too)."""
+
+import re
+
+import pytest
+from a11y import assert_no_axe_violations
+from matching_data import make_candidate, make_vacancy, run
+
+pytestmark = pytest.mark.browser
+
+
+def _check(page, path=None):
+    if path:
+        page.goto(path)
+    assert page.locator("h1").count() == 1, f"{page.url} should have one h1"
+    assert_no_axe_violations(page)
+
+
+def _click(page, name):
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+
+
+def test_how_matching_works_page(page):
+    _check(page, "/how-matching-works")
+    assert page.get_by_role("heading", name="A worked example").is_visible()
+
+
+def test_admin_match_run_pages(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app)
+    make_candidate(app, make_user, [vacancy])
+    run(app, seed=5)
+    browser_sign_in(make_user("admin", None))
+    _check(page, "/admin/")
+    _check(page, "/admin/match-runs")
+    page.fill("#seed", "not a number")
+    _click(page, "Run matching")
+    _check(page)  # the error state
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.get_by_label("Round 1: suggest candidates to every live placement").check()
+    page.fill("#seed", "")
+    _click(page, "Run matching")
+    assert re.search(r"/admin/match-runs/\d+$", page.url)
+    _check(page)
+
+
+def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app, title="Junior developer apprentice (Housing repairs)")
+    make_candidate(app, make_user, [vacancy])
+    match = run(app).matches[0]
+    browser_sign_in(make_user("recruiter", "hackney"))
+    _check(page, "/recruiters/")
+    _check(page, f"/recruiters/placements/{vacancy}")
+    _check(page, f"/recruiters/matches/{match.id}")
+    _click(page, "Shortlist")
+    _check(page)  # shortlisted: the success banner, name and contact details, two buttons
+    page.get_by_role("link", name="Reject with feedback").click()
+    _check(page)
+    _click(page, "Reject and send feedback")
+    _check(page)  # the error state
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.get_by_label("Other candidates were a closer match").check()
+    page.fill("#feedback", "Thank you for applying. Others had more experience with SQL.")
+    _click(page, "Reject and send feedback")
+    _check(page)
