@@ -1,12 +1,30 @@
 """Find each candidate's best-scoring *other* eligible placements without scoring every pair.
 
-Why this shape: at 100k candidates × 10k placements across London, ~400 million pairs lie within
-candidates' travel limits, and asking a BallTree for each candidate's own radius alone took ~29 s.
-So candidates are grouped into small blocks of similar travel limit and nearby home (Morton
-order); one BallTree radius query per block finds the placements any member could reach; the block
-is scored densely (a BLAS product for skills + interest, a 3-d dot product for distance) with every
-hard rule applied as a mask; each row keeps its best few. Survivors are re-checked and re-scored
-exactly (float64, haversine) by the caller, so block arithmetic only has to be good enough to pick.
+At 100k candidates × 10k placements about 400 million pairs lie within candidates' travel limits,
+so scoring them all (even in numpy) takes close to a minute. Instead:
+
+* Placements are split into **groups** with the same standard, field and level. Within a group a
+  candidate's interest (0/1) and "already qualified" rule are constants, and only the group's few
+  skill terms (~15 of ~160) can contribute to the cosine.
+* For every (candidate, group) an **upper bound** on any pair's score is cheap: interest is known,
+  travel ≤ 1, preference is 0 for "others", and cosine(c, p) ≤ c · max_p∈group(p) because TF-IDF
+  weights are non-negative. Each candidate visits groups best bound first, in rounds; once a
+  group's bound is below the candidate's current `wanted`-th best score, it and every later group
+  are skipped (usually after the one or two standards the candidate picked).
+* A visit scores a block of candidates against the group's placements in a latitude window that
+  covers the block's travel limits (the latitude difference never exceeds the distance), densely:
+  a float32 product over the group's terms for skills, a float64 product of unit vectors for the
+  chord (the distance rule is decided on the chord, exactly equivalent to the great-circle rule),
+  and every other hard rule as a mask. `np.partition` gives each row's `wanted`-th best score.
+
+Exactness: block scores differ from the exact float64 scores by at most `eps` (a bound computed
+from float32 rounding and the chord/arc difference). A pair is dropped only if its block score is
+more than 2·eps below the `wanted`-th best of pairs known to be eligible, so its exact score is
+strictly below the true `wanted`-th best exact score and it cannot be chosen, ties included.
+Pairs whose eligibility the chord cannot settle (within 1e-12 of the limit) are kept but never
+counted towards a threshold. Candidates with a travel limit that is not a positive finite number
+are scored exactly against every placement. The caller re-checks and re-scores every returned pair
+exactly (float64, haversine) and picks the best with the same tie-break as before.
 """
 from __future__ import annotations
 
@@ -14,15 +32,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.neighbors import BallTree
+
+try:
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency, already loaded by it
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
 
 from .arrays import EARTH_RADIUS_KM, CandidateArrays, PlacementArrays
-from .scoring import SkillsModel
+from .rules import rule_failures
+from .scoring import SkillsModel, score_pairs
 from .types import Weights
 
 TRAVEL_BAND_KM = 4.0
-CELL_DEGREES = 0.02
-EXCLUDED_BASE = np.float32(-10.0)  # real block scores are ≥ about -1e-6
+DOT_TOLERANCE = 1e-12  # |float64 chord arithmetic error| is ~1e-15 on this scale
+NEG = np.float32(-np.inf)
+FLOOR = np.float32(-1e30)  # thresholds never go below this, so -inf (excluded) is never kept
 
 
 def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -31,20 +55,24 @@ def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
 
 
-def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Interleave the bits of two small non-negative ints so nearby cells sort together."""
-    code = np.zeros(len(x), dtype=np.int64)
-    for bit in range(16):
-        code |= ((x >> bit) & 1) << (2 * bit)
-        code |= ((y >> bit) & 1) << (2 * bit + 1)
-    return code
+class _Group:
+    """Usable placements sharing standard, field and level, sorted by latitude."""
 
-
-def _block_order(lat: np.ndarray, lon: np.ndarray, travel_km: np.ndarray) -> np.ndarray:
-    band = np.floor(travel_km / TRAVEL_BAND_KM).astype(np.int64)
-    cx = np.floor((lon - lon.min()) / (CELL_DEGREES * 1.6)).astype(np.int64)
-    cy = np.floor((lat - lat.min()) / CELL_DEGREES).astype(np.int64)
-    return np.lexsort((_morton(cx, cy), band))
+    def __init__(self, cols, model: SkillsModel, places: PlacementArrays, unit, w_skills):
+        cols = cols[np.argsort(places.lat[cols], kind="stable")]
+        self.cols = cols
+        self.standard = int(places.standard[cols[0]])
+        self.field = int(places.field[cols[0]])
+        self.level = int(places.level[cols[0]])
+        self.lat = np.radians(places.lat[cols])
+        self.unit = np.ascontiguousarray(unit[cols].T)  # 3 × placements
+        self.hours = places.hours[cols]
+        self.starts_on = places.starts_on[cols]
+        block = model.placements[cols]
+        self.vocab = np.unique(block.indices)
+        # Weighted skills features as (group terms × placements): one float32 product per block.
+        self.features = np.ascontiguousarray((block[:, self.vocab] * w_skills).toarray().T, dtype=np.float32)
+        self.max_weights = np.asarray(block.max(axis=0).todense()).ravel() if block.shape[1] else np.zeros(0)
 
 
 def other_placement_pairs(
@@ -57,93 +85,215 @@ def other_placement_pairs(
     ranked_ci: np.ndarray,
     ranked_pj: np.ndarray,
     *,
-    slack: int = 5,
     block_size: int = 256,
     workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (ci, pj) holding, for each candidate i, roughly its best wanted[i] + slack unranked placements."""
-    active = np.flatnonzero((wanted > 0) & cands.eligible & ~np.isnan(cands.lat) & ~np.isnan(cands.lon))
+    """Pairs (ci, pj) that include, for each candidate i, its best wanted[i] unranked eligible placements."""
+    located = cands.eligible & ~np.isnan(cands.lat) & ~np.isnan(cands.lon)
+    active = np.flatnonzero((wanted > 0) & located)
     usable = np.flatnonzero(places.available & ~np.isnan(places.lat) & ~np.isnan(places.lon))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if len(active) == 0 or len(usable) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    active = active[_block_order(cands.lat[active], cands.lon[active], cands.travel_km[active])]
+        return empty
+    travel = cands.travel_km[active]
+    regular = np.isfinite(travel) & (travel > 0)
+    odd = active[~regular]
+    active = active[regular]
+    parts = [_exact_search(model, interests, cands, places, weights, wanted, odd, usable, ranked_ci, ranked_pj)]
+    if len(active):
+        parts.append(_bounded_search(model, interests, cands, places, weights, wanted, active, usable,
+                                     ranked_ci, ranked_pj, block_size, workers or 1))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    # Placement side: weighted skills terms then weighted standard one-hot, so one product gives
-    # w_skills × cosine + w_interest × picked-this-standard.
-    n_std = interests.shape[1]
-    standard_onehot = sp.csr_matrix(
-        (np.full(len(usable), weights.interest), (np.arange(len(usable)), places.standard[usable])),
-        shape=(len(usable), n_std),
-    )
-    place_features = sp.hstack([model.placements[usable] * weights.skills, standard_onehot]).toarray()
-    place_features = np.ascontiguousarray(place_features.T, dtype=np.float32)  # K × usable
-    cand_features = sp.hstack([model.candidates, interests]).tocsr().astype(np.float32)
 
-    place_unit = unit_vectors(places.lat[usable], places.lon[usable])
-    cand_unit = unit_vectors(cands.lat, cands.lon)
-    tree = BallTree(np.radians(np.column_stack((places.lat[usable], places.lon[usable]))), metric="haversine")
-    # Squared chord length of each candidate's limit: chord² ≤ limit² ⇔ great-circle distance ≤ limit.
-    chord_limit_sq = (2.0 * np.sin(np.maximum(cands.travel_km, 0.0) / (2.0 * EARTH_RADIUS_KM))) ** 2
+def _bounded_search(model, interests, cands, places, weights, wanted, active, usable, ranked_ci, ranked_pj,
+                    block_size, workers):
+    n_act = len(active)
+    unit = unit_vectors(places.lat, places.lon)
+    key = np.column_stack((places.standard[usable], places.field[usable], places.level[usable]))
+    _, group_of = np.unique(key, axis=0, return_inverse=True)
+    group_of = group_of.ravel()
+    groups = [_Group(usable[group_of == g], model, places, unit, weights.skills) for g in range(group_of.max() + 1)]
+    n_groups = len(groups)
 
-    # Each candidate's ranked placements (as usable positions), CSR-style, to leave out of "others".
-    usable_position = np.full(len(places.ids), -1, dtype=np.int64)
-    usable_position[usable] = np.arange(len(usable))
-    ranked_keep = usable_position[ranked_pj] >= 0
-    ranked_order = np.argsort(ranked_ci[ranked_keep], kind="stable")
-    ranked_positions = usable_position[ranked_pj[ranked_keep]][ranked_order]
-    ranked_offsets = np.zeros(len(cands.ids) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ranked_ci[ranked_keep], minlength=len(cands.ids)), out=ranked_offsets[1:])
+    # Per active candidate: dense skills row, unit vector, chord threshold, travel factor.
+    cand_terms = model.candidates[active]
+    dense_terms = cand_terms.toarray().astype(np.float32) if cand_terms.shape[1] else np.zeros((n_act, 0), np.float32)
+    cand_unit = unit_vectors(cands.lat[active], cands.lon[active])
+    lat = np.radians(cands.lat[active])
+    travel = cands.travel_km[active]
+    reach = np.minimum(travel / EARTH_RADIUS_KM, np.pi)  # radians of arc
+    chord_sq = (2.0 * np.sin(reach / 2.0)) ** 2
+    min_dot = 1.0 - chord_sq / 2.0  # chord² ≤ limit chord² ⇔ unit dot ≥ this
+    # distance ≈ R·chord = R·sqrt(2(1 − dot)); travel part = w_t − w_t·distance/limit.
+    per_root = (weights.travel * EARTH_RADIUS_KM * np.sqrt(2.0) / travel).astype(np.float32)
+    hours = cands.hours[active]
+    available_from = cands.available_from[active]
+    want = wanted[active]
+    picked = interests[active].toarray() > 0 if interests.shape[1] else np.zeros((n_act, 0), bool)
 
-    def one_block(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        centre = cand_unit[members].sum(axis=0)
-        centre /= np.linalg.norm(centre)
-        spread = np.arccos(np.clip(cand_unit[members] @ centre, -1.0, 1.0)).max() * EARTH_RADIUS_KM
-        reach_km = spread + cands.travel_km[members].max() + 1e-6
-        centre_latlon = [[np.arcsin(centre[2]), np.arctan2(centre[1], centre[0])]]
-        local = np.sort(tree.query_radius(centre_latlon, reach_km / EARTH_RADIUS_KM)[0])
-        if len(local) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        score = cand_features[members].toarray() @ place_features[:, local]
-        chord_sq = cand_unit[members] @ place_unit[local].T
-        chord_sq *= -2.0
-        chord_sq += 2.0
-        excluded = chord_sq > chord_limit_sq[members, None]
-        np.maximum(chord_sq, 0.0, out=chord_sq)
-        distance = np.sqrt(chord_sq.astype(np.float32)) * np.float32(EARTH_RADIUS_KM)
-        with np.errstate(divide="ignore"):
-            per_km = (weights.travel / cands.travel_km[members]).astype(np.float32)
-        per_km[~np.isfinite(per_km)] = 0.0
-        distance *= per_km[:, None]
-        score += np.float32(weights.travel)
-        score -= distance
-        global_local = usable[local]
-        excluded |= places.hours[global_local][None, :] > cands.hours[members, None]
-        excluded |= places.starts_on[global_local][None, :] < cands.available_from[members, None]
-        qualified = cands.qualified_level[members][:, places.field[global_local]]
-        excluded |= qualified >= places.level[global_local][None, :]
-        # Distinct values below every real score: argpartition degrades badly on many equal values.
-        np.copyto(score, EXCLUDED_BASE - np.arange(len(local), dtype=np.float32) * np.float32(1e-4),
-                  where=excluded)
-        local_position = np.full(len(usable), -1, dtype=np.int64)
-        local_position[local] = np.arange(len(local))
-        counts = ranked_offsets[members + 1] - ranked_offsets[members]
-        rows = np.repeat(np.arange(len(members)), counts)
-        spans = np.repeat(ranked_offsets[members] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        cols = local_position[ranked_positions[spans]]
-        score[rows[cols >= 0], cols[cols >= 0]] = EXCLUDED_BASE
-        keep = min(len(local), int(wanted[members].max()) + slack)
-        best = np.argpartition(score, len(local) - keep, axis=1)[:, len(local) - keep:]
-        best_score = np.take_along_axis(score, best, axis=1)
-        rows, cols = np.nonzero(best_score > EXCLUDED_BASE / 2)
-        return members[rows].astype(np.int64), usable[local[best[rows, cols]]].astype(np.int64)
+    # Upper bound of any score in each group; groups visited best bound first (ties: group order).
+    max_weights = np.column_stack([g.max_weights for g in groups]) if model.placements.shape[1] else None
+    skills_bound = (np.minimum(np.asarray(cand_terms @ max_weights), 1.0) if max_weights is not None
+                    else np.zeros((n_act, n_groups)))
+    std = np.array([g.standard for g in groups])
+    bound = weights.skills * skills_bound + weights.travel + 1e-9
+    if picked.shape[1]:
+        bound = bound + weights.interest * picked[:, std]
+    qualified = cands.qualified_level[active][:, [g.field for g in groups]] >= np.array([g.level for g in groups])
+    bound[qualified] = -np.inf
+    visit = np.argsort(-bound, axis=1, kind="stable")
+    row_const = (weights.travel + weights.interest * picked[:, std]).astype(np.float32) if picked.shape[1] else \
+        np.full((n_act, n_groups), weights.travel, dtype=np.float32)
 
-    blocks = [active[s:s + block_size] for s in range(0, len(active), block_size)]
-    workers = workers or 1  # measured: threads did not help on 2 cores (BLAS already uses both)
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(one_block, blocks))
-    else:
-        results = [one_block(b) for b in blocks]
-    ci = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
-    pj = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
-    return ci, pj
+    # Block scores are within eps of the exact ones (float32 rounding, chord vs arc).
+    vocab_max = max((len(g.vocab) for g in groups), default=0)
+    eps = 4.0 * (1e-6 + weights.skills * (vocab_max + 4) * 1.2e-7
+                 + weights.travel * (float(chord_sq.max()) / 12.0 + 1e-6))
+
+    # Ranked placements (CSR by active row) as (group, position in group) so blocks can skip them.
+    group_id = np.full(len(places.ids), -1, dtype=np.int64)
+    position = np.full(len(places.ids), -1, dtype=np.int64)
+    for g, grp in enumerate(groups):
+        group_id[grp.cols] = g
+        position[grp.cols] = np.arange(len(grp.cols))
+    act_pos = np.full(len(cands.ids), -1, dtype=np.int64)
+    act_pos[active] = np.arange(n_act)
+    keep = (act_pos[ranked_ci] >= 0) & (group_id[ranked_pj] >= 0)
+    r_row, r_pl = act_pos[ranked_ci[keep]], ranked_pj[keep]
+    order = np.argsort(r_row, kind="stable")
+    r_group, r_position = group_id[r_pl[order]], position[r_pl[order]]
+    r_offsets = np.zeros(n_act + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r_row, minlength=n_act), out=r_offsets[1:])
+
+    # Blocks hold candidates of similar travel limit and latitude, so their window stays narrow.
+    spatial = np.empty(n_act, dtype=np.int64)
+    spatial[np.lexsort((lat, np.floor(travel / TRAVEL_BAND_KM)))] = np.arange(n_act)
+
+    threshold = np.full(n_act, -np.inf, dtype=np.float32)
+
+    def one_block(task):
+        g, rows = task
+        grp = groups[g]
+        margin = reach[rows].max() + 1e-9  # latitude never differs by more than the arc
+        lo = int(np.searchsorted(grp.lat, lat[rows].min() - margin, side="left"))
+        hi = int(np.searchsorted(grp.lat, lat[rows].max() + margin, side="right"))
+        width = hi - lo
+        if width <= 0:
+            return None
+        if len(grp.vocab):
+            score = dense_terms[rows][:, grp.vocab] @ grp.features[:, lo:hi]
+        else:
+            score = np.zeros((len(rows), width), dtype=np.float32)
+        score += row_const[rows, g][:, None]
+        dot = cand_unit[rows] @ grp.unit[:, lo:hi]
+        limit = min_dot[rows][:, None]
+        excluded = dot < limit - DOT_TOLERANCE
+        unsure = dot < limit + DOT_TOLERANCE
+        unsure &= ~excluded
+        np.subtract(1.0, dot, out=dot)
+        np.maximum(dot, 0.0, out=dot)
+        root = dot.astype(np.float32)
+        np.sqrt(root, out=root)
+        root *= per_root[rows][:, None]
+        score -= root
+        excluded |= grp.hours[lo:hi][None, :] > hours[rows][:, None]
+        excluded |= grp.starts_on[lo:hi][None, :] < available_from[rows][:, None]
+        np.copyto(score, NEG, where=excluded)
+        # The candidate's own ranked placements are not "others".
+        counts = r_offsets[rows + 1] - r_offsets[rows]
+        if counts.sum():
+            at = np.repeat(r_offsets[rows] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            r_local = np.repeat(np.arange(len(rows)), counts)
+            mine = (r_group[at] == g) & (r_position[at] >= lo) & (r_position[at] < hi)
+            score[r_local[mine], r_position[at][mine] - lo] = NEG
+        any_unsure = bool(unsure.any())
+        counted = np.where(unsure, NEG, score) if any_unsure else score
+        k = int(want[rows].max())
+        if width > k:
+            kth = np.partition(counted, width - k, axis=1)[:, width - k]
+        else:
+            kth = np.full(len(rows), NEG)
+        cut = np.maximum(np.maximum(kth, threshold[rows]) - np.float32(2 * eps), FLOOR)
+        r, c = np.nonzero(score >= cut[:, None])
+        sure = ~unsure[r, c] if any_unsure else np.ones(len(r), dtype=bool)
+        return rows[r], grp.cols[lo + c], score[r, c], sure
+
+    pool = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
+    done: list[tuple] = []  # pool entries of candidates that will visit no more groups
+    alive = np.arange(n_act)
+    # Tiny products: BLAS threads cost more than they give (measured 3-20x slower on 2 busy cores);
+    # the blocks run in Python threads instead (numpy releases the GIL).
+    blas_limit = threadpool_limits(1, user_api="blas") if threadpool_limits else None
+    is_alive = np.zeros(n_act, dtype=bool)
+    pool_executor = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        for step in range(n_groups):
+            g_next = visit[alive, step]
+            b = bound[alive, g_next]
+            go = np.isfinite(b) & (b >= threshold[alive].astype(np.float64) - eps)
+            alive, g_next = alive[go], g_next[go]
+            is_alive[:] = False
+            is_alive[alive] = True
+            still = is_alive[pool[0]]
+            done.append(tuple(a[~still] for a in pool))
+            pool = tuple(a[still] for a in pool)
+            if len(alive) == 0:
+                break
+            tasks = []
+            by_group = np.lexsort((spatial[alive], g_next))
+            g_sorted = g_next[by_group]
+            starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+            for s, e in zip(starts, np.r_[starts[1:], len(g_sorted)]):
+                rows = alive[by_group[s:e]]
+                tasks += [(int(g_sorted[s]), rows[i:i + block_size]) for i in range(0, len(rows), block_size)]
+            results = list(pool_executor.map(one_block, tasks)) if pool_executor else list(map(one_block, tasks))
+            results = [r for r in results if r is not None]
+            pool = tuple(np.concatenate([pool[i]] + [r[i] for r in results]) for i in range(4))
+            pool = _trim(pool, want, threshold, eps)
+    finally:
+        if blas_limit is not None:
+            blas_limit.restore_original_limits()
+        if pool_executor:
+            pool_executor.shutdown()
+    done.append(pool)
+    rows = np.concatenate([d[0] for d in done])
+    return active[rows], np.concatenate([d[1] for d in done]).astype(np.int64)
+
+
+def _trim(pool, want, threshold, eps):
+    """Update each row's threshold (its want-th best sure score) and drop pairs that cannot make it."""
+    row, placement, score, sure = pool
+    order = np.lexsort((-score, row))
+    row, placement, score, sure = row[order], placement[order], score[order], sure[order]
+    first = np.searchsorted(row, row, side="left")
+    counted = np.cumsum(sure)
+    rank = counted - (counted[first] - sure[first])  # 1-based rank among sure pairs of the row
+    hit = sure & (rank == want[row])
+    threshold[row[hit]] = np.maximum(threshold[row[hit]], score[hit])
+    keep = score >= np.maximum(threshold[row] - np.float32(2 * eps), FLOOR)
+    return row[keep], placement[keep], score[keep], sure[keep]
+
+
+def _exact_search(model, interests, cands, places, weights, wanted, rows, usable, ranked_ci, ranked_pj,
+                  chunk_pairs: int = 2_000_000):
+    """Best `wanted` others for a few candidates by scoring every usable placement exactly."""
+    out_ci, out_pj = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    if len(rows) == 0:
+        return out_ci[0], out_pj[0]
+    ranked = set(zip(ranked_ci.tolist(), ranked_pj.tolist()))
+    step = max(1, chunk_pairs // len(usable))
+    for s in range(0, len(rows), step):
+        ci = np.repeat(rows[s:s + step], len(usable))
+        pj = np.tile(usable, len(rows[s:s + step]))
+        mask, distance = rule_failures(cands, places, ci, pj)
+        ok = (mask == 0) & np.array([(c, p) not in ranked for c, p in zip(ci.tolist(), pj.tolist())], dtype=bool)
+        ci, pj, distance = ci[ok], pj[ok], distance[ok]
+        _, total = score_pairs(model, interests, cands, places, weights, ci, pj, distance, np.zeros(len(ci)))
+        order = np.lexsort((pj, -total, ci))
+        ci, pj = ci[order], pj[order]
+        seq = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
+        top = seq < wanted[ci]
+        out_ci.append(ci[top])
+        out_pj.append(pj[top])
+    return np.concatenate(out_ci), np.concatenate(out_pj)
