@@ -35,7 +35,7 @@ def world(rng, n_c, n_p, *, spot_count=6, tie_copies=True):
                     else (51.45 + rng.random() * 0.1, -0.2 + rng.random() * 0.2))
         travel = float(rng.choice([0.0, 1.5, 4.0, 8.0, 30.0])) if rng.random() < 0.8 else float(rng.uniform(1, 12))
         picked = frozenset(s for s, _, _ in STANDARDS if rng.random() < 0.3)
-        prefs = tuple(f"P{j}" for j in rng.choice(n_p, int(rng.integers(0, 4)), replace=False))
+        prefs = tuple(f"P{j}" for j in rng.choice(n_p, min(n_p, int(rng.integers(0, 4))), replace=False))
         candidates.append(CandidateProfile(
             f"C{i}", bool(rng.random() < 0.95), float(lat), float(lon), travel, int(rng.choice([30, 35, 37])),
             DAY + datetime.timedelta(days=int(rng.integers(0, 3))), " ".join(rng.choice(WORDS, 3)), picked,
