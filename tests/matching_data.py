@@ -1,5 +1,6 @@
 """Helpers for the match run, admin and recruiter tests: submitted candidates with choices, and runs."""
 
+import itertools
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -9,7 +10,7 @@ from candidate_journey import ELIGIBILITY_RECORD, make_vacancy  # noqa: F401  (r
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
 
-NAMES = iter(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
+NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
                                              "Kowalczyk-Nakamura", "Oyelaran-Fitzgerald")
              for first in ("Thaddeus", "Ottoline", "Barnaby", "Perpetua", "Evander", "Clementine"))
 
@@ -66,6 +67,13 @@ class Poster:
 
     def __call__(self, path: str, data: dict | None = None, **kwargs):
         return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+
+def sign_in_other(client, user) -> None:
+    """Sign a second test client in (conftest's sign_in cannot be imported: tests/matching has a conftest too)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
 
 
 def set_stage(app, match_id: int, stage: str) -> None:

@@ -3,9 +3,7 @@
 import re
 
 import pytest
-from matching_data import Poster, make_candidate, make_vacancy, run, set_stage
-
-from conftest import sign_in
+from matching_data import Poster, make_candidate, make_vacancy, run, set_stage, sign_in_other
 from recruit.extensions import db
 from recruit.models import AuditEvent, Match, OutboxEmail
 
@@ -66,7 +64,7 @@ def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app
         assert response.status_code == 403, (method, path)
     assert _stage(app, suggested["match"].id) == "suggested"
     for role in ("candidate", "borough_staff", "analyst"):
-        sign_in(client, login_as(role, "hackney"))
+        login_as(role, "hackney")
         for method, path in [*_urls(suggested), ("GET", "/recruiters/")]:
             response = client.get(path) if method == "GET" else client.post(path)
             assert response.status_code in (400, 403), (role, method, path)  # a POST without a token stops at CSRF
@@ -170,7 +168,7 @@ def test_two_recruiters_at_once_do_not_overwrite_each_other(app, client, login_a
     login_as("recruiter", "hackney")
     match_id = suggested["match"].id
     other_client = app.test_client()
-    sign_in(other_client, make_user("recruiter", "hackney"))
+    sign_in_other(other_client, make_user("recruiter", "hackney"))
     # Both open the page at version 1; the first shortlists, then the second (still at version 1) rejects.
     assert _post(client, suggested)(f"/recruiters/matches/{match_id}/shortlist", {"version": "1"}).status_code == 302
     response = _post(other_client, suggested)(f"/recruiters/matches/{match_id}/reject",
