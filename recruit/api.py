@@ -31,9 +31,25 @@ def open_to_other_sites(response):
     return response
 
 
-@bp.route("/vacancies")
+# Routing errors never reach a blueprint's handlers, so the API answers other methods and paths itself, in JSON.
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def _refuse_writes():
+    return _error(405, "This API is read-only: use GET") if request.method != "GET" else None
+
+
+@bp.route("/<path:unknown>", methods=["GET", *WRITE_METHODS])
+def not_found(unknown: str):
+    """Any other path under the API."""
+    return _error(404, "There is nothing at this address. See /api/v1/openapi.json")
+
+
+@bp.route("/vacancies", methods=["GET", *WRITE_METHODS])
 def vacancies():
     """Live placements, filtered, sorted and paginated as the public listing is."""
+    if refused := _refuse_writes():
+        return refused
     query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
                                                allow_per_page=True)
     if errors:
@@ -54,9 +70,11 @@ def vacancies():
     })
 
 
-@bp.route("/vacancies/<vacancy_id>")
+@bp.route("/vacancies/<vacancy_id>", methods=["GET", *WRITE_METHODS])
 def vacancy(vacancy_id: str):
     """One live placement."""
+    if refused := _refuse_writes():
+        return refused
     found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")

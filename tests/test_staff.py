@@ -363,3 +363,45 @@ def test_status_changes_need_a_csrf_token(app, client, login_as):
     vacancy_id = make_vacancy(app, status="draft")
     assert client.post(f"/staff/placements/{vacancy_id}/publish").status_code == 400
     assert vacancies(app)[0].status == "draft"
+
+
+# --- any input at all -------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ANSWER = st.one_of(st.text(max_size=40), st.sampled_from(
+    ["", "0", "-1", "7.55", "9.5", "1e9", "NaN", "Infinity", "£21,000", "99999999999999", "37", "16", "41", "E8 1DY",
+     "M1 1AE", "SW1A", "hour", "year", "ST0116", "y", "31", "2", "2027", "\x00", "<script>"]))
+FORM = st.fixed_dictionaries({name: ANSWER for name in (
+    "standard", "title", "description", "skills_text", "wage_amount", "wage_unit", "hours_per_week", "positions",
+    "workplace_postcode", "training_provider", "disability_confident", "resident_priority", "adjustments_contact")},
+    optional={"skills": st.lists(ANSWER, max_size=3), "start_date": st.lists(ANSWER, max_size=4),
+              "closing_date": st.lists(ANSWER, max_size=4), "borough": ANSWER})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=FORM)
+def test_the_vacancy_form_never_fails_on_any_input(app, client, login_as, data):
+    if not getattr(client, "_signed_in", False):
+        login_as("borough_staff")
+        client._signed_in = True
+    response = client.post(CREATE_URL, data=data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "There is a problem" in response.get_data(as_text=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=FORM)
+def test_the_shared_validation_either_accepts_complete_values_or_names_a_field(data):
+    from recruit.services.vacancies import WageRules, validate_vacancy
+    from recruit.services.vacancies.fields import FIELD_NAMES
+
+    standard = type("S", (), {"id": 1, "title": "Software developer", "keywords": ["git", "SQL"]})
+    rules = WageRules(Decimal("7.55"), date(2025, 4, 1), Decimal("14.80"))
+    values, errors = validate_vacancy(data, {"ST0116": standard}, rules, TODAY)
+    assert set(errors) <= set(FIELD_NAMES)
+    if not errors:
+        assert 16 <= values["hours_per_week"] <= 40 and values["hourly_wage"] >= rules.minimum_hourly
+        assert TODAY < values["closing_date"] < values["start_date"]
