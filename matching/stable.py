@@ -51,17 +51,15 @@ def _flatten_lists(lists: Mapping, index: dict[str, int], owner: str, item: str)
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     # One dict lookup per entry over the whole flattened input; unhashable ids count as unknown.
-    lookup = index.get
+    # fromiter fails on the None an unknown id maps to (TypeError), so the happy path builds no list.
     try:
-        mapped = list(map(lookup, chain.from_iterable(values)))
+        flat = np.fromiter(map(index.get, chain.from_iterable(values)), dtype=np.int64, count=int(offsets[-1]))
     except TypeError:
-        mapped = [None]
-    if None in mapped:
         for owner_id, listed in zip(owners, values):
             for x in listed:
                 if not isinstance(x, str) or x not in index:
-                    raise ValueError(f"{owner} {owner_id!r} lists unknown {item} {x!r}")
-    flat = np.asarray(mapped, dtype=np.int64)
+                    raise ValueError(f"{owner} {owner_id!r} lists unknown {item} {x!r}") from None
+        raise
     # Duplicates: sort (owner, item) keys and look for equal neighbours.
     owner_of = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
     keys = np.sort(owner_of * max(1, len(index)) + flat)
@@ -86,26 +84,12 @@ def deferred_acceptance(
     match = np.full(n_cand, -1, dtype=np.int64)
     if n_cand == 0 or len(cand_places) == 0:
         return match
-    # Rank each candidate-list entry on the placement's side with one sorted-key lookup, so the
-    # proposal loop never searches a list. Key = placement * n_cand + candidate.
-    place_of_rank = np.repeat(np.arange(n_place, dtype=np.int64), np.diff(place_offsets))
-    rank_keys = place_of_rank * n_cand + place_candidates
-    rank_values = np.arange(len(place_candidates), dtype=np.int64) - place_offsets[place_of_rank]
-    order = np.argsort(rank_keys, kind="stable")
-    rank_keys, rank_values = rank_keys[order], rank_values[order]
+    # Rank each candidate-list entry on the placement's side once, so the proposal loop never
+    # searches a list; -1 = the placement does not rank this candidate.
     cand_of_entry = np.repeat(np.arange(n_cand, dtype=np.int64), np.diff(cand_offsets))
-    entry_keys = cand_places * n_cand + cand_of_entry
-    needle_order = np.argsort(entry_keys)  # sorted needles keep the binary searches cache-friendly
-    found = np.empty(len(entry_keys), dtype=np.int64)
-    found[needle_order] = np.searchsorted(rank_keys, entry_keys[needle_order])
-    found_ok = found < len(rank_keys)
-    found_ok[found_ok] = rank_keys[found[found_ok]] == entry_keys[found_ok]
+    entry_rank = _placement_ranks(cand_offsets, cand_places, place_offsets, place_candidates, cand_of_entry)
     # Drop entries the placement does not rank, or placements with no room: never acceptable.
-    keep = found_ok & (capacity[cand_places] > 0)
-    if len(rank_values) == 0:
-        entry_rank = np.full(len(found), -1, dtype=np.int64)
-    else:
-        entry_rank = np.where(found_ok, rank_values[np.minimum(found, len(rank_values) - 1)], -1)
+    keep = (entry_rank >= 0) & (capacity[cand_places] > 0)
     places_kept = cand_places[keep]
     # Heap keys: -(rank × n + candidate), so the min-heap's top is the worst candidate held.
     keys_kept = -(entry_rank[keep] * n_cand + cand_of_entry[keep])
@@ -114,8 +98,7 @@ def deferred_acceptance(
     held_keys, pointer, free = _parallel_rounds(places_kept, keys_kept, pointer, ends, capacity, n_cand)
     # Few proposals left: finish one proposal at a time with a heap per placement (same result,
     # since deferred acceptance does not depend on the order of proposals).
-    kept_places = places_kept.tolist()
-    kept_keys = keys_kept.tolist()
+    # Only the tail's lists become Python lists (converting all of them cost more than the tail).
     ends = ends.tolist()
     pointer = pointer.tolist()
     room = capacity.tolist()
@@ -130,9 +113,7 @@ def deferred_acceptance(
     while free:
         c = free.pop()
         k, end = pointer[c], ends[c]
-        while k < end:
-            p = kept_places[k]
-            key = kept_keys[k]
+        for p, key in zip(places_kept[k:end].tolist(), keys_kept[k:end].tolist()):
             k += 1
             if room[p]:
                 room[p] -= 1
@@ -147,6 +128,32 @@ def deferred_acceptance(
         for key in heap:
             match[(-key) % n_cand] = p
     return match
+
+
+def _placement_ranks(cand_offsets, cand_places, place_offsets, place_candidates, cand_of_entry) -> np.ndarray:
+    """For each candidate-list entry, the candidate's position in that placement's ranking, or -1."""
+    n_cand = len(cand_offsets) - 1
+    n_place = len(place_offsets) - 1
+    entry_rank = np.full(len(cand_places), -1, dtype=np.int64)
+    if len(place_candidates) == 0:
+        return entry_rank
+    place_of_rank = np.repeat(np.arange(n_place, dtype=np.int64), np.diff(place_offsets))
+    rank_values = np.arange(len(place_candidates), dtype=np.int64) - place_offsets[place_of_rank]
+    # Match (candidate, placement) keys of both sides by sorting each: the candidate side is already
+    # almost in key order (grouped by candidate), so its stable sort is cheap.
+    place_keys = place_candidates * n_place + place_of_rank
+    place_order = np.argsort(place_keys)  # keys are distinct: duplicates were rejected
+    place_keys = place_keys[place_order]
+    entry_keys = cand_of_entry * n_place + cand_places
+    entry_order = np.argsort(entry_keys, kind="stable")
+    entry_keys = entry_keys[entry_order]
+    if len(entry_keys) == len(place_keys) and np.array_equal(entry_keys, place_keys):
+        entry_rank[entry_order] = rank_values[place_order]  # both sides list the same pairs
+        return entry_rank
+    found = np.minimum(np.searchsorted(place_keys, entry_keys), len(place_keys) - 1)
+    ok = place_keys[found] == entry_keys
+    entry_rank[entry_order[ok]] = rank_values[place_order[found[ok]]]
+    return entry_rank
 
 
 def _parallel_rounds(places, keys, pointer, ends, capacity, n_cand, min_proposals=2000):
