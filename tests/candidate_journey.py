@@ -26,6 +26,17 @@ SECTION_ANSWERS = {
 }
 
 
+# The password every test user has (conftest's TEST_PASSWORD; conftest cannot be imported: tests/matching has one too).
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def sign_in(client, user) -> None:
+    """Sign a test client in as `user`, as conftest's sign_in does."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
 def csrf_token(client, path="/apply/eligibility/age") -> str:
     """A CSRF token for this client's session (any page with a form gives one)."""
     html = client.get(path).get_data(as_text=True)

@@ -8,9 +8,8 @@ import pytest
 from recruit.extensions import db
 from recruit.models import AuditEvent, Candidate, Match, MatchRun, OutboxEmail, Preference, User, VacancyStatus
 
-from candidate_journey import (ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections, csrf_token, make_eligible,
-                               make_vacancy)
-from conftest import TEST_PASSWORD
+from candidate_journey import (ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD, Poster, complete_sections, csrf_token,
+                               make_eligible, make_vacancy, sign_in)
 
 
 def _html(response) -> str:
@@ -152,8 +151,7 @@ def test_task_list_shows_each_section_incomplete_then_completed(client, candidat
 
 
 def test_a_saved_section_is_still_there_when_the_candidate_comes_back(app, client, candidate, post):
-    from conftest import sign_in
-
+    
     post("/candidates/application/about-you", SECTION_ANSWERS["about-you"])
     later = app.test_client()  # a new session, as after closing the browser or a timeout
     sign_in(later, candidate)
@@ -527,8 +525,7 @@ def test_a_draft_cannot_be_withdrawn(app, client, candidate, post):
 
 
 def test_two_candidates_each_see_and_change_only_their_own(app, client, make_user):
-    from conftest import sign_in
-
+    
     vacancy_a, vacancy_b = make_vacancy(app, title="Alpha placement"), make_vacancy(app, title="Bravo placement")
     alice, bob = make_user("candidate"), make_user("candidate")
     for user in (alice, bob):

@@ -10,8 +10,7 @@ from recruit.extensions import db
 from recruit.models import Match, MatchRun, OutboxEmail
 
 from a11y import assert_no_axe_violations
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, START, make_eligible, make_vacancy
-from conftest import TEST_PASSWORD
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, START, TEST_PASSWORD, make_eligible, make_vacancy
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, make_eligible, make_vacancy
-from conftest import sign_in
+from candidate_journey import SECTION_ANSWERS, make_eligible, make_vacancy, sign_in
 
 
 @pytest.fixture
