@@ -7,6 +7,7 @@ import json
 import time
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import Sequence
 
 import numpy as np
@@ -64,17 +65,29 @@ class MatchResult:
         return why_not(self, candidate_id)
 
 
-def _canonical_row(item) -> list:
-    """A dataclass instance as a JSON-ready list of its field values (sets sorted, dates ISO)."""
-    row = []
-    for name in item.__dataclass_fields__:
-        value = getattr(item, name)
-        if isinstance(value, (set, frozenset)):
-            value = sorted(value, key=repr)
-        elif isinstance(value, datetime.date):
-            value = value.isoformat()
-        row.append(value)
-    return row
+def _canonical_value(value):
+    """A field value in JSON-ready form (sets sorted by repr, dates ISO)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr) if len(value) > 1 else list(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), tuple})
+
+
+def _canonical_rows(items) -> list[list]:
+    """Dataclass instances as JSON-ready lists of their field values, converted a column at a time."""
+    if not items:
+        return []
+    columns = []
+    for name in items[0].__dataclass_fields__:
+        column = list(map(attrgetter(name), items))
+        if not set(map(type, column)) <= _PLAIN_TYPES:  # only columns holding sets/dates need work
+            column = [_canonical_value(v) for v in column]
+        columns.append(column)
+    return list(map(list, zip(*columns)))
 
 
 def input_hash(candidates, placements, weights: Weights, **settings) -> str:
@@ -82,8 +95,8 @@ def input_hash(candidates, placements, weights: Weights, **settings) -> str:
     head = {"algorithm": ALGORITHM_VERSION, "weights": weights.as_dict(), "settings": settings,
             "candidate_fields": list(CandidateProfile.__dataclass_fields__),
             "placement_fields": list(PlacementProfile.__dataclass_fields__)}
-    rows = [_canonical_row(c) for c in sorted(candidates, key=lambda c: c.id)]
-    rows += [_canonical_row(p) for p in sorted(placements, key=lambda p: p.id)]
+    rows = _canonical_rows(sorted(candidates, key=attrgetter("id")))
+    rows += _canonical_rows(sorted(placements, key=attrgetter("id")))
     text = json.dumps([head, rows], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
