@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -152,39 +153,47 @@ def search_live(query: ListingQuery, today: date | None = None) -> Results:
         conditions.extend(words)
     results = Results(page=query.page, per_page=query.per_page)
     offset = (query.page - 1) * query.per_page
+    # Ties always fall back to the soonest closing date, then the id, so every order is stable across pages.
+    order = [*([Vacancy.hourly_wage.desc()] if query.sort == "wage" else []), Vacancy.closing_date, Vacancy.id]
     if query.postcode is None:
         results.total = db.session.scalar(select(func.count(Vacancy.id)).where(*conditions))
-        order = {"wage": [Vacancy.hourly_wage.desc()], "closing": []}.get(query.sort, [])
-        rows = db.session.scalars(select(Vacancy).where(*conditions)
-                                  .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard))
-                                  .order_by(*order, Vacancy.closing_date, Vacancy.id).limit(query.per_page).offset(offset))
-        results.items = [(vacancy, None) for vacancy in rows]
+        # Sort and page narrow rows (ids only), then load the few full rows shown.
+        page_ids = list(db.session.scalars(select(Vacancy.id).where(*conditions).order_by(*order)
+                                           .limit(query.per_page).offset(offset)))
+        results.items = [(vacancy, None) for vacancy in _load_in_order(page_ids)]
         return results
 
     origin = query.postcode.area
-    if query.distance is not None:  # a bounding box in SQL (uses plain comparisons) before the exact distance
+    if query.distance is not None:  # a bounding box in SQL (plain comparisons) before the exact distance
         dlat = query.distance / KM_PER_DEGREE
         dlon = query.distance / (KM_PER_DEGREE * max(math.cos(math.radians(origin.lat)), 0.01))
         conditions += [Vacancy.lat.between(origin.lat - dlat, origin.lat + dlat),
                        Vacancy.lon.between(origin.lon - dlon, origin.lon + dlon)]
-    candidates = db.session.execute(select(Vacancy.id, Vacancy.lat, Vacancy.lon, Vacancy.closing_date, Vacancy.hourly_wage)
-                                    .where(*conditions)).all()
-    scored = []
-    for row in candidates:
-        km = haversine_km(origin.lat, origin.lon, row.lat, row.lon)
-        if query.distance is None or km <= query.distance:
-            scored.append((row, km))
-    sort_key = {
-        "distance": lambda item: (item[1], item[0].closing_date, item[0].id),
-        "wage": lambda item: (-item[0].hourly_wage, item[0].closing_date, item[0].id),
-    }.get(query.sort, lambda item: (item[0].closing_date, item[0].id))
-    scored.sort(key=sort_key)
-    results.total = len(scored)
-    page = scored[offset:offset + query.per_page]
-    by_id = {v.id: v for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_([row.id for row, _ in page]))
-                                                 .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))}
-    results.items = [(by_id[row.id], km) for row, km in page]
+    # Core rows, not ORM ones: thousands of (id, lat, lon) need no identity map.
+    rows = db.session.connection().execute(select(Vacancy.id, Vacancy.lat, Vacancy.lon).where(*conditions)
+                                           .order_by(*order)).all()
+    if not rows:
+        return results
+    # The exact (haversine) distance, for the rows the database left only, in one vectorised step.
+    ids, lats, lons = (np.array(column, dtype=float) for column in zip(*rows))  # columns: cheaper than rows
+    km = np.asarray(haversine_km(origin.lat, origin.lon, lats, lons))
+    keep = np.flatnonzero(km <= query.distance) if query.distance is not None else np.arange(len(km))
+    if query.sort == "distance":
+        keep = keep[np.argsort(km[keep], kind="stable")]  # stable: equal distances keep the SQL order
+    results.total = int(keep.size)
+    page = keep[offset:offset + query.per_page]
+    vacancies = _load_in_order([int(ids[i]) for i in page])
+    results.items = [(vacancy, float(km[i])) for vacancy, i in zip(vacancies, page)]
     return results
+
+
+def _load_in_order(ids: list[int]) -> list[Vacancy]:
+    """Full rows (with borough and standard) for these ids, in the order given."""
+    if not ids:
+        return []
+    by_id = {v.id: v for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_(ids))
+                                                 .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))}
+    return [by_id[i] for i in ids]
 
 
 def get_live(vacancy_id: int, today: date | None = None) -> Vacancy | None:
