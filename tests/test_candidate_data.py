@@ -4,14 +4,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, OutboxEmail, Preference, User, VacancyStatus
+from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, VacancyStatus
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
 
-from candidate_journey import Poster, SECTION_ANSWERS, complete_sections, make_eligible, make_vacancy
+from candidate_journey import Poster, complete_sections, make_eligible, make_vacancy
 
 NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
 

@@ -2,7 +2,6 @@
 
 import os
 import re
-from datetime import date
 
 import pytest
 
@@ -298,7 +297,7 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
         _press(page, _button("Continue"))
     assert "Your answers" in page.content()
     with app.app_context():
-        from recruit.models import Candidate, User
+        from recruit.models import User
 
         candidate = db.session.scalar(db.select(User).where(User.email == "keys.only@test.example")).candidate
         assert candidate.status == "submitted" and candidate.campaign_code == "KEYS26"

@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovDateInput, GovRadioInput,
-                                                GovSelect, GovTextArea, GovTextInput)
+                                                GovSelect, GovTextInput)
 from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError

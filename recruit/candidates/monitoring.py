@@ -63,7 +63,8 @@ def monitoring_question(candidate, key: str):
             answers = service.own_answers(candidate.id) or {}
         following = service.next_question(key, answers)
         if following is None:
-            flash("Thank you. Your equality answers are saved.", "success") if service.own_answers(candidate.id) else None
+            if answers:
+                flash("Thank you. Your equality answers are saved.", "success")
             return redirect(url_for("candidates.monitoring_start"))
         return redirect(url_for("candidates.monitoring_question", key=following["key"]))
     keys = [q["key"] for q in service.questions_for(answers)]
