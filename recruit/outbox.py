@@ -33,7 +33,8 @@ def queue_email(recipient: str, template: str, subject: str, **context) -> Outbo
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait before trying again: 1, 2, 4 … minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    minutes = 2 ** min(max(attempts - 1, 0), 20)  # the exponent is capped so huge counts cannot overflow
+    return min(timedelta(minutes=minutes), MAX_BACKOFF)
 
 
 def _claim_due(batch_size: int) -> list[OutboxEmail]:

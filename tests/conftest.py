@@ -2,6 +2,7 @@
 a client, a CLI runner, signed-in users of each role, a real SMTP server and a live server for browsers."""
 
 import os
+import socket
 import threading
 from types import SimpleNamespace
 
@@ -48,6 +49,7 @@ def _schema(database_url, tmp_path_factory):
         from recruit.reference import seed_reference
 
         seed_reference()
+        _db.session.remove()  # give its connection back before the pool is closed
         _db.engine.dispose()
     return instance
 
@@ -58,7 +60,12 @@ def _drop_alembic_version():
 
 
 def _test_config(database_url: str, instance) -> dict:
+    engine_options = {"pool_pre_ping": False}
+    if database_url.startswith("postgresql"):
+        # Tests need no durability; not waiting for each commit's WAL flush makes them much faster.
+        engine_options["connect_args"] = {"options": "-c synchronous_commit=off"}
     return {
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
@@ -83,18 +90,17 @@ def app(database_url, _schema, app_config):
     with app.app_context():
         _db.session.remove()
         _empty_tables()
+        _db.session.remove()  # give its connection back before the pool is closed
         _db.engine.dispose()
 
 
 def _empty_tables():
     """Delete every row except the reference data, children first."""
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    # DELETE, not TRUNCATE: on tables this small it is many times faster on PostgreSQL.
     with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        for table in tables:
+            connection.execute(table.delete())
     # Reference rows may have been edited by a test (admin pages): put them back as shipped.
     from recruit.reference import seed_reference
 
@@ -182,18 +188,25 @@ class _CollectingHandler:
         return "250 Message accepted for delivery"
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server (aiosmtpd) on 127.0.0.1; the app is configured to send through it."""
     from aiosmtpd.controller import Controller
 
     handler = _CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
     app.extensions["mail"].server = "127.0.0.1"
     app.extensions["mail"].port = port
+    app.extensions["mail"].suppress = False  # Flask-Mail suppresses sending under TESTING; we want real SMTP
     server = SimpleNamespace(host="127.0.0.1", port=port, messages=handler.messages, controller=controller)
     yield server
     controller.stop()

@@ -1,0 +1,105 @@
+"""Every page, for every role, in real Chromium with axe-core: 0 WCAG 2.2 A/AA violations.
+
+Pages without URL parameters are found from the app's routes, so a new page is checked as soon as it exists;
+pages that need a record or a state (errors, ids) are covered by each area's own browser tests."""
+
+import pytest
+
+from tests.a11y import assert_no_axe_violations, axe_violations
+
+pytestmark = pytest.mark.browser
+
+# Routes that are not pages: downloads, JSON, actions that only accept POST, sign-out's confirmation is a page.
+NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download")
+
+# Which URL prefixes belong to each role's part of the service (checked signed in as that role).
+ROLE_AREAS = {
+    "candidate": ("/candidates/", "/apply/"),
+    "borough_staff": ("/staff/",),
+    "recruiter": ("/recruiters/",),
+    "analyst": ("/reports/",),
+    "admin": ("/admin/",),
+}
+
+
+def _page_paths(app) -> list[str]:
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and not any(p in rule.rule for p in NOT_PAGES):
+            paths.add(rule.rule)
+    return sorted(paths)
+
+
+def _check(page, path):
+    response = page.goto(path)
+    assert response.status in (200,), f"{path} answered {response.status}"
+    assert page.locator("h1").count() == 1, f"{path} must have exactly one h1"
+    assert_no_axe_violations(page)
+
+
+def test_public_pages_have_no_violations(page, app):
+    public = [p for p in _page_paths(app) if not any(p.startswith(a) for areas in ROLE_AREAS.values() for a in areas)
+              and p not in ("/sign-out",) and not p.startswith("/confirm-email") and not p.startswith("/reset-password")]
+    assert "/" in public and "/privacy" in public and "/sign-in" in public
+    for path in public:
+        _check(page, path)
+    page.goto("/definitely-not-a-page")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("role", list(ROLE_AREAS))
+def test_each_roles_pages_have_no_violations(page, app, make_user, browser_sign_in, role):
+    user = make_user(role, "hackney" if role in ("borough_staff", "recruiter") else None)
+    browser_sign_in(user)
+    paths = [p for p in _page_paths(app) if p.startswith(ROLE_AREAS[role])] + ["/sign-out"]
+    for path in paths:
+        response = page.goto(path)
+        if response.status == 200:
+            assert_no_axe_violations(page)
+        else:
+            # a role may be sent on (302 followed by the browser) but never shown an error
+            assert response.status < 400, f"{role} got {response.status} on {path}"
+
+
+def test_form_error_states_have_no_violations(page):
+    for path, button in (("/sign-in", "Sign in"), ("/register", "Create account"), ("/forgot-password", "Send me a link")):
+        page.goto(path)
+        page.get_by_role("button", name=button).click()
+        assert page.locator(".govuk-error-summary").is_visible(), path
+        assert_no_axe_violations(page)
+
+
+def test_phone_width_pages_have_no_violations(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    for path in ("/", "/sign-in", "/register"):
+        page.goto(path)
+        assert_no_axe_violations(page)
+        # nothing wider than the screen: no sideways scrolling on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    context.close()
+
+
+def test_harness_catches_a_real_violation(page):
+    """Negative control: the same check must fail on a page with a known problem."""
+    page.goto("/")
+    page.evaluate("""() => {
+        const img = document.createElement('img'); img.src = '/assets/images/favicon.svg';
+        document.querySelector('main').appendChild(img);
+        const input = document.createElement('input'); input.type = 'text';
+        document.querySelector('main').appendChild(input);
+    }""")
+    rules = {violation["id"] for violation in axe_violations(page)}
+    assert {"image-alt", "label"} <= rules
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_no_axe_violations(page)
+
+
+def test_start_page_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("button", name="Start now").click() if page.get_by_role("button", name="Start now").count() else page.get_by_role("link", name="Start now").click()
+    assert page.locator("h1").count() == 1
+    assert_no_axe_violations(page)
+    context.close()
