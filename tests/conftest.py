@@ -5,6 +5,7 @@ import os
 import socket
 import threading
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -21,20 +22,29 @@ REFERENCE_TABLES = ("borough", "standard")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """The test database: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file."""
+def database_url(tmp_path_factory, request):
+    """The test database: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file.
+
+    Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, test_gw1 …) beside the given one."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        engine = create_engine(url)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as error:  # a configured database that cannot be reached is a failure, never a skip
-            pytest.fail(f"TEST_DATABASE_URL is set but the database cannot be reached: {error}")
-        finally:
-            engine.dispose()
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            if worker:
+                parts = urlsplit(url)
+                name = f"{parts.path.lstrip('/')}_{worker}"
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+                url = urlunsplit(parts._replace(path="/" + name))
+    except Exception as error:  # a configured database that cannot be reached is a failure, never a skip
+        pytest.fail(f"TEST_DATABASE_URL is set but the database cannot be used: {error}")
+    finally:
+        engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
