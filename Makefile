@@ -19,6 +19,8 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Installs the service with its test tools and runs the whole suite (set TEST_DATABASE_URL for PostgreSQL).
+# Two workers by default (pytest-xdist): each gets its own database. PYTEST_ARGS="-n 0 -x" runs in one process.
+PYTEST_ARGS ?= -n auto
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
