@@ -102,7 +102,7 @@ def other_placement_pairs(
     parts = [_exact_search(model, interests, cands, places, weights, wanted, odd, usable, ranked_ci, ranked_pj)]
     if len(active):
         parts.append(_bounded_search(model, interests, cands, places, weights, wanted, active, usable,
-                                     ranked_ci, ranked_pj, block_size, workers or 1))
+                                     ranked_ci, ranked_pj, block_size, workers or 2))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
