@@ -87,3 +87,16 @@ def test_static_assets_are_served_under_assets(client):
         with client.get(path) as response:  # closes the file handle send_file opened
             assert response.status_code == 200, path
             assert len(response.get_data()) > 100
+
+
+def test_an_unexpected_error_shows_the_styled_500_page_without_details(app):
+    @app.route("/boom-for-test")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom-for-test")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in html and "secret internal detail" not in html
+    assert "Traceback" not in html
