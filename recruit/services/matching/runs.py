@@ -29,13 +29,14 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 import matching
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Candidate, Match, MatchRun, MatchStage, User, Vacancy, VacancyStatus
+from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
+                       VacancyStatus)
 from ..candidates.eligibility import is_eligible
 
 DIGITAL_FIELD = "digital"
@@ -66,9 +67,13 @@ def _settings() -> tuple[int, int]:
 
 # --- Profiles ---------------------------------------------------------------------------------------
 
-def candidate_profile(candidate: Candidate, today: date, turned_down: frozenset[int] = frozenset()
-                      ) -> matching.CandidateProfile:
-    """What matching may know about one candidate; placements that `turned_down` them leave their choices."""
+CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
+                     Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
+                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements)
+
+def candidate_profile(candidate, today: date, choices=()) -> matching.CandidateProfile:
+    """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
+    the vacancy ids they ranked, best first."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -84,7 +89,7 @@ def candidate_profile(candidate: Candidate, today: date, turned_down: frozenset[
         skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
-        preferences=tuple(str(p.vacancy_id) for p in candidate.preferences if p.vacancy_id not in turned_down),
+        preferences=tuple(str(vacancy_id) for vacancy_id in choices),
         consider_others=bool(candidate.consider_other_placements),
     )
 
@@ -120,8 +125,8 @@ def gather_inputs(round_number: int, today: date):
         select(Vacancy).options(joinedload(Vacancy.standard))
         .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
     ).all()
-    candidates_query = (select(Candidate).options(selectinload(Candidate.preferences))
-                        .where(Candidate.status == ApplicationStatus.SUBMITTED.value).order_by(Candidate.id))
+    # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
+    candidates_query = select(*CANDIDATE_COLUMNS).where(Candidate.status == ApplicationStatus.SUBMITTED.value)
     accepted = _stage_counts((MatchStage.ACCEPTED.value,))
     if round_number == 1:
         placements = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
@@ -136,12 +141,23 @@ def gather_inputs(round_number: int, today: date):
         placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
                       for v in vacancies]
         factor = 1
-    rejected: dict[int, set[int]] = {}
-    for candidate_id, vacancy_id in db.session.execute(
-            select(Match.candidate_id, Match.vacancy_id).where(Match.stage == MatchStage.REJECTED.value)):
-        rejected.setdefault(candidate_id, set()).add(vacancy_id)
-    candidates = [candidate_profile(c, today, frozenset(rejected.get(c.id, ()))) for c in db.session.scalars(candidates_query)]
-    return candidates, placements, factor
+    choices = _choices(candidates_query)
+    rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
+    return [candidate_profile(row, today, choices.get(row.id, ())) for row in rows], placements, factor
+
+
+def _choices(candidates_query) -> dict[int, list[int]]:
+    """Each candidate's ranked vacancy ids, best first, leaving out placements that have rejected them."""
+    chosen = candidates_query.with_only_columns(Candidate.id)
+    rejected = select(Match.id).where(Match.candidate_id == Preference.candidate_id,
+                                      Match.vacancy_id == Preference.vacancy_id, Match.stage == MatchStage.REJECTED.value)
+    statement = (select(Preference.candidate_id, Preference.vacancy_id)
+                 .where(Preference.candidate_id.in_(chosen), ~rejected.exists())
+                 .order_by(Preference.candidate_id, Preference.rank))
+    choices: dict[int, list[int]] = {}
+    for candidate_id, vacancy_id in db.session.execute(statement):
+        choices.setdefault(candidate_id, []).append(vacancy_id)
+    return choices
 
 
 def _empty_note(round_number: int, candidates, placements) -> str:
