@@ -16,15 +16,26 @@ Assignment JSON (output of ``assign``, input of ``check``)::
 
     {"assignment": {"<candidate id>": "<placement id>" | null}}
 """
-from .example import worked_example
-from .explain import why_not
-from .fairness import FairnessReport, GroupStatistics, fairness_report, wilson_interval
-from .pipeline import ALGORITHM_VERSION, MatchResult, input_hash, run_matching
-from .rules import REASON_CODES, REASON_TEXT
-from .shortlist import build_lists, lottery_numbers
-from .stable import stable_match
-from .types import (DEFAULT_WEIGHTS, CandidateProfile, ComponentScore, ExcludedPair, Explanation,
-                    PlacementProfile, ScoredPair, Weights, WhyNot)
+from __future__ import annotations
+
+import importlib
+
+# Names are imported on first use (PEP 562), so `python -m matching assign|check` starts without
+# loading scikit-learn or scipy (about a second); `import matching` alone loads only the stdlib.
+_SOURCES = {
+    "worked_example": "example",
+    "why_not": "explain",
+    "FairnessReport": "fairness", "GroupStatistics": "fairness", "fairness_report": "fairness",
+    "wilson_interval": "fairness",
+    "ALGORITHM_VERSION": "pipeline", "MatchResult": "pipeline", "input_hash": "pipeline", "run_matching": "pipeline",
+    "REASON_CODES": "rules", "REASON_TEXT": "rules",
+    "build_lists": "shortlist", "lottery_numbers": "shortlist",
+    "stable_match": "stable",
+    "DEFAULT_WEIGHTS": "types", "CandidateProfile": "types", "ComponentScore": "types", "ExcludedPair": "types",
+    "Explanation": "types", "PlacementProfile": "types", "ScoredPair": "types", "Weights": "types", "WhyNot": "types",
+}
+_SUBMODULES = frozenset({"arrays", "check", "example", "explain", "fairness", "pipeline", "rules", "scoring", "search",
+                         "shortlist", "stable", "types"})
 
 __all__ = [
     "ALGORITHM_VERSION", "DEFAULT_WEIGHTS", "REASON_CODES", "REASON_TEXT",
@@ -33,3 +44,18 @@ __all__ = [
     "run_matching", "worked_example", "stable_match", "build_lists", "lottery_numbers", "why_not",
     "input_hash", "fairness_report", "wilson_interval",
 ]
+
+
+def __getattr__(name: str):
+    """Import a public name's module (or a submodule) the first time it is asked for."""
+    if name in _SOURCES:
+        value = getattr(importlib.import_module(f".{_SOURCES[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

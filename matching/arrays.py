@@ -36,6 +36,8 @@ class CandidateArrays:
     consider_others: np.ndarray
     # Highest level already achieved per field index (-1 = none); fields come from placements.
     qualified_level: np.ndarray
+    # Sorted keys i × len(placements) + j of the pairs a candidate excluded (unknown ids are dropped).
+    excluded_keys: np.ndarray
 
 
 @dataclass
@@ -92,6 +94,16 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
             k = field_code.get(field_name)
             if k is not None and level > qualified_level[i, k]:
                 qualified_level[i, k] = level
+    placement_index = None
+    excluded_keys = []
+    for i, candidate in enumerate(candidates):
+        if candidate.excluded_placements:
+            if isinstance(candidate.excluded_placements, str):
+                raise ValueError(f"candidate {candidate.id!r}: excluded_placements must be a set of placement ids")
+            if placement_index is None:
+                placement_index = {pid: j for j, pid in enumerate(places.ids)}
+            excluded_keys += [i * len(places.ids) + placement_index[p]
+                              for p in candidate.excluded_placements if p in placement_index]
     return CandidateArrays(
         ids=ids,
         eligible=np.array([c.eligible for c in candidates], dtype=bool),
@@ -102,6 +114,7 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
         available_from=np.array([c.available_from.toordinal() for c in candidates], dtype=np.int64),
         consider_others=np.array([c.consider_others for c in candidates], dtype=bool),
         qualified_level=qualified_level,
+        excluded_keys=np.unique(np.array(excluded_keys, dtype=np.int64)),
     )
 
 

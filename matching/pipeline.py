@@ -22,7 +22,7 @@ from .stable import deferred_acceptance
 from .types import (COMPONENT_NAMES, DEFAULT_WEIGHTS, CandidateProfile, ExcludedPair, PlacementProfile,
                     ScoredPair, Weights, WhyNot)
 
-ALGORITHM_VERSION = "1.0.0"
+ALGORITHM_VERSION = "1.1.0"  # 1.1: the "already_decided" rule (CandidateProfile.excluded_placements)
 
 
 class MatchResult:
@@ -59,6 +59,23 @@ class MatchResult:
             out.append(ExcludedPair(self._candidates[r["candidate"][k]].id, placement_id, int(r["rank"][k]),
                                     codes, reason_texts(codes)))
         return tuple(out)
+
+    def instance(self) -> dict:
+        """Both sides' lists and capacities the assignment ran on, in the CLI's JSON schema.
+
+        ``stable_match(**instance)`` (or ``python -m matching assign``) gives back `assignment`."""
+        lists = self._lists
+        cids = [c.id for c in self._candidates]
+        pids = self._placement_ids
+        # Entries are grouped by candidate (in list order) and, on the other side, by placement.
+        wishes = [pids[j] for j in lists["placement"].tolist()]
+        ranked_by = [cids[i] for i in lists["ranking"].tolist()]
+        c_ends = np.cumsum(np.bincount(lists["candidate"], minlength=len(cids))).tolist()
+        p_ends = lists["place_offsets"].tolist()
+        candidates = {cid: wishes[start:end] for cid, start, end in zip(cids, [0, *c_ends[:-1]], c_ends)}
+        placements = {pid: {"capacity": cap, "ranking": ranked_by[start:end]}
+                      for pid, cap, start, end in zip(pids, lists["capacity"].tolist(), p_ends[:-1], p_ends[1:])}
+        return {"candidates": candidates, "placements": placements}
 
     def why_not(self, candidate_id: str) -> list[WhyNot]:
         """Why this candidate did not get the placements they ranked above their suggestion."""
@@ -219,6 +236,7 @@ def run_matching(
         _model=model, _candidates=list(candidates), _placements=list(placements), _placement_ids=places.ids,
         _candidate_index={cid: i for i, cid in enumerate(cands.ids)}, _suggested=suggested,
         _ranked={"candidate": r_ci, "placement": r_pj, "rank": r_rank, "mask": mask, "unknown": unknown},
-        _lists={"candidate": l_ci, "placement": l_pj, "total": l_total},
+        _lists={"candidate": l_ci, "placement": l_pj, "total": l_total, "ranking": l_ci[p_order],
+                "place_offsets": place_offsets, "capacity": capacity},
     )
 

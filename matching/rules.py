@@ -14,9 +14,10 @@ REASON_TEXT = {
     "starts_too_soon": "It starts before the date you said you are available from.",
     "closed_or_full": "It is closed or all its places are filled.",
     "already_qualified": "You already hold a qualification at this level or above in this field.",
+    "already_decided": "A recruiter has already turned down your application for it, or you withdrew from it.",
 }
 REASON_CODES = tuple(REASON_TEXT)
-REASON_BIT = {code: np.uint8(1 << k) for k, code in enumerate(REASON_CODES)}
+REASON_BIT = {code: np.uint8(1 << k) for k, code in enumerate(REASON_CODES)}  # 8 codes fill the uint8
 
 
 def rule_failures(
@@ -37,7 +38,19 @@ def rule_failures(
     mask[~places.available[pj]] |= REASON_BIT["closed_or_full"]
     already = cands.qualified_level[ci, places.field[pj]] >= places.level[pj]
     mask[already] |= REASON_BIT["already_qualified"]
+    if len(cands.excluded_keys):
+        mask[is_excluded(cands, len(places.ids), ci, pj)] |= REASON_BIT["already_decided"]
     return mask, distance
+
+
+def is_excluded(cands: CandidateArrays, n_places: int, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
+    """True where the candidate excluded the placement (CandidateProfile.excluded_placements)."""
+    keys = np.asarray(ci, dtype=np.int64) * n_places + np.asarray(pj, dtype=np.int64)
+    table = cands.excluded_keys
+    if len(table) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    found = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return table[found] == keys
 
 
 def reason_codes(mask: int) -> tuple[str, ...]:

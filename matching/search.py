@@ -88,13 +88,19 @@ def other_placement_pairs(
     block_size: int = 256,
     workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (ci, pj) that include, for each candidate i, its best wanted[i] unranked eligible placements."""
+    """Pairs (ci, pj) that include, for each candidate i, its best wanted[i] unranked eligible placements.
+
+    Placements a candidate excluded are skipped like ranked ones (and fail the rules anyway)."""
     located = cands.eligible & ~np.isnan(cands.lat) & ~np.isnan(cands.lon)
     active = np.flatnonzero((wanted > 0) & located)
     usable = np.flatnonzero(places.available & ~np.isnan(places.lat) & ~np.isnan(places.lon))
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if len(active) == 0 or len(usable) == 0:
         return empty
+    if len(cands.excluded_keys):
+        # Skipping them here keeps them out of every threshold, so they never displace a true "other".
+        ranked_ci = np.concatenate((ranked_ci, cands.excluded_keys // len(places.ids)))
+        ranked_pj = np.concatenate((ranked_pj, cands.excluded_keys % len(places.ids)))
     travel = cands.travel_km[active]
     regular = np.isfinite(travel) & (travel > 0)
     odd = active[~regular]

@@ -28,6 +28,9 @@ class CandidateProfile:
     preferences: tuple[str, ...] = ()  # placement ids, best first
     consider_others: bool = False
     lottery: float | None = None  # overrides the seeded lottery number when given
+    # Placements this candidate must never be offered again (e.g. one that turned them down, or that
+    # they withdrew from): the "already_decided" rule removes the pair, ranked or not.
+    excluded_placements: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

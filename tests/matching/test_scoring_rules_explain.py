@@ -48,6 +48,8 @@ def test_weights_must_sum_to_one_and_be_non_negative():
     (person(), place(filled=2), "closed_or_full"),
     (person(qualified=frozenset({("software", 4)})), place(), "already_qualified"),
     (person(qualified=frozenset({("software", 5)})), place(), "already_qualified"),
+    (person(excluded_placements=frozenset({"P1"})), place(), "already_decided"),
+    (person(excluded_placements=frozenset({"P1"}), consider_others=True), place(), "already_decided"),
 ])
 def test_each_hard_rule_gives_its_reason(candidate, placement, code):
     result = run_matching([candidate], [placement], WEIGHTS, seed=1)
@@ -121,6 +123,11 @@ def test_run_matching_properties(seed):
         seed=seed, shortlist_factor=2, max_list_length=4)
     assert matching.stable_match(lists, specs) == result.assignment
     assert assignment_violations(lists, specs, result.assignment) == []
+    # The public instance is exactly what was assigned: re-assigning it gives the same answer.
+    instance = result.instance()
+    assert matching.stable_match(instance["candidates"], instance["placements"]) == result.assignment
+    assert instance["placements"] == specs
+    assert {c: set(x) for c, x in instance["candidates"].items()} == {c: set(x) for c, x in lists.items()}
 
 
 def _all_list_pairs(result):
@@ -178,3 +185,23 @@ def test_no_protected_characteristic_fields():
     names |= {f for fields in types.dataclass_field_names().values() for f in fields}
     assert "candidate_id" in names
     assert not names & keys
+
+
+def test_instance_round_trips_through_the_command_line(tmp_path, capsys):
+    from matching.__main__ import main
+    candidates, placements = random_world(np.random.default_rng(5), n_c=25, n_p=6)
+    result = run_matching(candidates, placements, WEIGHTS, seed=3, shortlist_factor=1, max_list_length=3)
+    instance = result.instance()
+    assert set(instance["candidates"]) == {c.id for c in candidates}
+    assert set(instance["placements"]) == {p.id for p in placements}
+    assert any(instance["candidates"].values()) and any(v is None for v in result.assignment.values())
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps({**instance, "assignment": result.assignment}))
+    assert main(["assign", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"assignment": result.assignment}
+    assert main(["check", str(path), str(path)]) == 0
+
+
+def test_excluded_placements_must_be_a_set_of_ids():
+    with pytest.raises(ValueError, match="excluded_placements"):
+        run_matching([person(excluded_placements="P1")], [place()], WEIGHTS, seed=1)
