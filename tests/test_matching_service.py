@@ -119,6 +119,32 @@ def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_l
     assert [(c, v) for c, v, _ in round_2.pairs] == [(second.id, placement)]  # never back to who turned them down
 
 
+@pytest.mark.parametrize("stage", ["rejected", "withdrawn"])
+def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_even_as_an_other(app, make_user, stage):
+    wanted = make_vacancy(app)
+    nearby = make_vacancy(app, standard="ST0118")  # a standard they did not pick: it scores lower as an "other"
+    candidate = make_candidate(app, make_user, [wanted], consider_other_placements=True)
+    round_1 = run(app)
+    assert [(c, v) for c, v, _ in round_1.pairs] == [(candidate.id, wanted)]
+    set_stage(app, round_1.matches[0].id, stage)
+
+    for later in (run(app, round_number=2), run(app)):  # round 2, then a new cycle
+        assert [(c, v) for c, v, _ in later.pairs] == [(candidate.id, nearby)]  # still matched, but elsewhere
+        with app.app_context():
+            instance = db.session.get(MatchRun, later.id).instance
+        assert instance["candidates"] == {str(candidate.id): [str(nearby)]}
+        assert instance["placements"][str(wanted)] == {"capacity": 1, "ranking": []}
+
+    # The library's own rule removed it, with its reason (the candidate still ranks it first).
+    from recruit.services.matching import gather_inputs
+
+    with app.app_context():
+        (profile,), placements, _ = gather_inputs(1, date.today())
+        result = matching.run_matching([profile], placements, seed=1, shortlist_factor=1)
+    assert profile.preferences == (str(wanted),) and profile.excluded_placements == {str(wanted)}
+    assert [x.reason_codes for x in result.excluded] == [("already_decided",)]
+
+
 def test_round_2_before_any_round_1_is_refused(app):
     from recruit.services.matching import MatchError, run_match
 

@@ -11,9 +11,9 @@ What the service tells the library (and nothing else: never contact details, nev
   general qualification is not a digital one and excludes nothing.
 - placements: live vacancies whose closing date is today or later; filled = accepted matches.
 
-A placement that has rejected a candidate is taken out of that candidate's choices. (The library has
-no way yet to forbid a pair outright, so if the candidate agreed to consider other placements it
-could still come back as an "other" one; a per-candidate exclusion list has been asked for.)
+A placement that has turned a candidate down, or that they withdrew from, in any earlier run is
+passed as one of the candidate's `excluded_placements`: the library's "already_decided" rule removes
+the pair, so it never comes back, as a ranked choice or as an "other" placement.
 
 Rounds: round 1 starts a new cycle. Round 2 takes the submitted candidates with no active match
 (anything but rejected or withdrawn) in the current cycle (the latest round 1 run and every run
@@ -43,6 +43,8 @@ DIGITAL_FIELD = "digital"
 OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
                MatchStage.OFFERED.value)
 ACTIVE_STAGES = (*OPEN_STAGES, MatchStage.ACCEPTED.value)
+# A placement that reached one of these with a candidate (in any run) is never suggested to them again.
+DECIDED_STAGES = (MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value)
 
 class MatchError(ValueError):
     """A problem a person can fix, with a GOV.UK-style message (and the field it belongs to)."""
@@ -71,9 +73,9 @@ CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candida
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
                      Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements)
 
-def candidate_profile(candidate, today: date, choices=()) -> matching.CandidateProfile:
+def candidate_profile(candidate, today: date, choices=(), decided=()) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
-    the vacancy ids they ranked, best first."""
+    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -91,6 +93,7 @@ def candidate_profile(candidate, today: date, choices=()) -> matching.CandidateP
         qualified=qualified,
         preferences=tuple(str(vacancy_id) for vacancy_id in choices),
         consider_others=bool(candidate.consider_other_placements),
+        excluded_placements=frozenset(str(vacancy_id) for vacancy_id in decided),
     )
 
 
@@ -141,23 +144,22 @@ def gather_inputs(round_number: int, today: date):
         placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
                       for v in vacancies]
         factor = 1
-    choices = _choices(candidates_query)
-    rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
-    return [candidate_profile(row, today, choices.get(row.id, ())) for row in rows], placements, factor
-
-
-def _choices(candidates_query) -> dict[int, list[int]]:
-    """Each candidate's ranked vacancy ids, best first, leaving out placements that have rejected them."""
     chosen = candidates_query.with_only_columns(Candidate.id)
-    rejected = select(Match.id).where(Match.candidate_id == Preference.candidate_id,
-                                      Match.vacancy_id == Preference.vacancy_id, Match.stage == MatchStage.REJECTED.value)
-    statement = (select(Preference.candidate_id, Preference.vacancy_id)
-                 .where(Preference.candidate_id.in_(chosen), ~rejected.exists())
-                 .order_by(Preference.candidate_id, Preference.rank))
-    choices: dict[int, list[int]] = {}
+    choices = _by_candidate(select(Preference.candidate_id, Preference.vacancy_id)
+                            .where(Preference.candidate_id.in_(chosen)).order_by(Preference.candidate_id, Preference.rank))
+    decided = _by_candidate(select(Match.candidate_id, Match.vacancy_id).distinct().where(
+        Match.candidate_id.in_(chosen), Match.stage.in_(DECIDED_STAGES)))
+    rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
+    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ())) for row in rows],
+            placements, factor)
+
+
+def _by_candidate(statement) -> dict[int, list[int]]:
+    """(candidate id, vacancy id) rows as each candidate's list of vacancy ids, in the rows' order."""
+    found: dict[int, list[int]] = {}
     for candidate_id, vacancy_id in db.session.execute(statement):
-        choices.setdefault(candidate_id, []).append(vacancy_id)
-    return choices
+        found.setdefault(candidate_id, []).append(vacancy_id)
+    return found
 
 
 def _empty_note(round_number: int, candidates, placements) -> str:
@@ -191,27 +193,6 @@ def _explanation_json(pair) -> dict:
     }
 
 
-def _instance(result, candidates, placements, factor: int) -> dict:
-    """Both sides' lists and capacities the assignment ran on, in the library's JSON schema."""
-    # The library does not (yet) hand these back publicly; they are read from the result it returns.
-    lists = result._lists
-    candidate_ids = [c.id for c in candidates]
-    placement_ids = [p.id for p in placements]
-    draws = matching.lottery_numbers(candidate_ids, result.seed)
-    candidate_lists = {cid: [] for cid in candidate_ids}
-    rankings = {pid: [] for pid in placement_ids}
-    for ci, pj, total in zip(lists["candidate"].tolist(), lists["placement"].tolist(), lists["total"].tolist()):
-        cid, pid = candidate_ids[ci], placement_ids[pj]
-        candidate_lists[cid].append(pid)
-        rankings[pid].append((-total, draws[cid], cid))
-    return {
-        "candidates": candidate_lists,
-        "placements": {p.id: {"capacity": p.remaining * factor, "ranking": [c for *_, c in sorted(rankings[p.id])]}
-                       for p in placements},
-        "assignment": dict(result.assignment),
-    }
-
-
 def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
               today: date | None = None) -> MatchRun:
     """Run matching for a round and record the run and every suggestion (stage "suggested")."""
@@ -238,7 +219,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
         result = matching.run_matching(candidates, placements, weights, seed=seed, shortlist_factor=factor,
                                        max_list_length=list_length)
         run.input_hash = result.input_hash
-        run.instance = {**_instance(result, candidates, placements, factor), "settings": settings}
+        run.instance = {**result.instance(), "assignment": dict(result.assignment), "settings": settings}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
                  "components": dict(pair.components), "explanation": _explanation_json(pair),
                  "stage": MatchStage.SUGGESTED.value} for pair in result.suggestions]
