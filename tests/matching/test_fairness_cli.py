@@ -93,3 +93,14 @@ def test_importing_matching_loads_neither_flask_nor_sqlalchemy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_command_line_loads_neither_scikit_learn_nor_scipy(tmp_path):
+    """`assign` and `check` start fast: the package imports the scoring stack only when it is used."""
+    instance = tmp_path / "instance.json"
+    instance.write_text(json.dumps({**INSTANCE, "assignment": {"a": "y", "b": "x", "c": None}}))
+    code = ("import sys; from matching.__main__ import main; "
+            f"codes = [main(['assign', {str(instance)!r}]), main(['check', {str(instance)!r}, {str(instance)!r}])]; "
+            "print(codes, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stderr.strip() == "[0, 0] []"
