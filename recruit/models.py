@@ -155,7 +155,8 @@ class Candidate(db.Model):
     # How you heard about us
     outreach_channel: Mapped[str | None] = mapped_column(String(40))
     campaign_code: Mapped[str | None] = mapped_column(String(40))
-    consider_other_placements: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None until the candidate answers on the choices page (which offers "yes" as the default answer).
+    consider_other_placements: Mapped[bool | None] = mapped_column(Boolean)
     declaration_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

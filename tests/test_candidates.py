@@ -142,11 +142,11 @@ def test_signed_in_candidate_can_do_the_check_and_carry_on(app, client, login_as
 
 def test_task_list_shows_each_section_incomplete_then_completed(client, candidate, post):
     page = _html(client.get("/candidates/application"))
-    assert "govuk-task-list" in page and page.count("Incomplete") == 8  # choices defaults to "consider me for others"
-    assert "You have completed 1 of 9 sections" in page
+    assert "govuk-task-list" in page and page.count("Incomplete") == 9  # nothing answered yet, the choices question included
+    assert "You have completed 0 of 9 sections" in page
     post("/candidates/application/about-you", SECTION_ANSWERS["about-you"])
     page = _html(client.get("/candidates/application"))
-    assert "You have completed 2 of 9 sections" in page
+    assert "You have completed 1 of 9 sections" in page
     assert re.search(r'About you\s*</a>.*?Completed', page, re.S)
 
 
@@ -389,6 +389,7 @@ def test_consider_other_placements_defaults_to_yes_and_can_be_changed(app, clien
 def test_choices_are_locked_once_matching_has_suggested_anything(app, client, candidate, post):
     vacancy = make_vacancy(app)
     post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    post("/candidates/choices", {"consider_other": "yes"})
     _add_match(app, candidate.candidate_id, vacancy)
     other = make_vacancy(app)
     post("/candidates/choices/add", {"vacancy_id": str(other)})

@@ -138,6 +138,7 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page)
     _click(page, "Move up\\s*: Placement 1")
     _axe(page)
+    _submit(page, "Save and continue")  # answers "also consider me for others" (yes is pre-selected)
     _axe(page, "/candidates/application/check")
     _submit(page, "Accept and send application")  # no declaration: the error state
     assert page.locator(".govuk-error-summary").count() == 1

@@ -127,7 +127,7 @@ def upgrade():
     sa.Column('guaranteed_interview', sa.Boolean(), nullable=False),
     sa.Column('outreach_channel', sa.String(length=40), nullable=True),
     sa.Column('campaign_code', sa.String(length=40), nullable=True),
-    sa.Column('consider_other_placements', sa.Boolean(), nullable=False),
+    sa.Column('consider_other_placements', sa.Boolean(), nullable=True),
     sa.Column('declaration_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),

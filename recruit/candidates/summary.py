@@ -51,7 +51,7 @@ def _rows(candidate, key: str) -> list[tuple[str, list[str], str]]:
     if key == "choices":
         chosen = [f"{p.rank}. {p.vacancy.title}, {p.vacancy.borough.name}" for p in c.preferences]
         return [("Placements you chose", chosen or ["None chosen"], None),
-                ("Consider you for other placements", ["Yes" if c.consider_other_placements else "No"], "consider_other")]
+                ("Consider you for other placements", [{True: "Yes", False: "No"}.get(c.consider_other_placements, "Not answered yet")], "consider_other")]
     return []
 
 

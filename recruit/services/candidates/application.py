@@ -44,7 +44,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("how-you-heard", "How you heard about us", ("outreach_channel", "campaign_code"),
             lambda c: bool(c.outreach_channel)),
     Section("choices", "Your placement choices", ("consider_other_placements",),
-            lambda c: bool(c.preferences) or c.consider_other_placements),
+            lambda c: c.consider_other_placements is not None),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
