@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, VacancyStatus
+from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, VacancyStatus, utcnow
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
 
@@ -141,6 +141,19 @@ def test_purge_follows_matched_placements_too_and_uses_retention_months(app, run
         db.session.commit()
     assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
     assert runner.invoke(args=["data", "purge", "--months", "-1"]).exit_code != 0
+
+
+def test_purge_removes_abandoned_applications_with_no_choices_after_retention(app, runner, make_user):
+    abandoned, fresh = make_user("candidate"), make_user("candidate")
+    with app.app_context():
+        # updated_at is set by the database on change; move it back as if untouched for seven months
+        db.session.execute(db.update(Candidate).where(Candidate.id == abandoned.candidate_id)
+                           .values(updated_at=utcnow() - timedelta(days=7 * 31)))
+        db.session.commit()
+    assert "Deleted 1 application" in runner.invoke(args=["data", "purge"]).output
+    with app.app_context():
+        assert db.session.get(Candidate, abandoned.candidate_id) is None and db.session.get(User, abandoned.id) is None
+        assert db.session.get(Candidate, fresh.candidate_id) is not None
 
 
 def test_months_before_clamps_to_the_end_of_the_month():

@@ -1,7 +1,7 @@
 """The candidate's data: download all of it, delete it, and purge old applications after retention."""
 
 import calendar
-from datetime import date
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 
@@ -111,15 +111,18 @@ def months_before(day: date, months: int) -> date:
 
 
 def purgeable_candidates(months: int, today: date | None = None) -> list[Candidate]:
-    """Applications whose every chosen or suggested placement closed more than `months` months ago."""
+    """Applications whose every chosen or suggested placement closed more than `months` months ago,
+    and applications that never chose or were suggested anything and have not changed for that long."""
     cutoff = months_before(today or date.today(), months)
+    untouched_since = datetime.combine(cutoff, time.min, tzinfo=timezone.utc)
     still_relevant = select(Vacancy.id).where(or_(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= cutoff))
     has_any = or_(exists().where(Preference.candidate_id == Candidate.id), exists().where(Match.candidate_id == Candidate.id))
     has_recent = or_(
         exists().where(Preference.candidate_id == Candidate.id, Preference.vacancy_id.in_(still_relevant)),
         exists().where(Match.candidate_id == Candidate.id, Match.vacancy_id.in_(still_relevant)),
     )
-    return list(db.session.scalars(select(Candidate).where(has_any, ~has_recent).order_by(Candidate.id)))
+    abandoned = and_(~has_any, Candidate.updated_at < untouched_since)
+    return list(db.session.scalars(select(Candidate).where(or_(and_(has_any, ~has_recent), abandoned)).order_by(Candidate.id)))
 
 
 def purge(months: int, today: date | None = None) -> int:
