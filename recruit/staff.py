@@ -103,7 +103,7 @@ def _vacancy_form(standard, vacancy: Vacancy | None = None, **kwargs) -> Vacancy
     data = {} if request.method != "GET" else service.form_values(vacancy) if vacancy is not None else {"positions": "1"}
     form = VacancyForm(data={**data, "standard": standard.reference}, **kwargs)
     form.skills.choices = [SelectChoice(keyword) for keyword in standard.keywords]
-    if current_user.role == Role.ADMIN.value:
+    if current_user.role == Role.ADMIN.value and vacancy is None:  # a placement never moves between boroughs
         form.borough.choices = [SelectChoice("", "Choose a borough")] + [
             SelectChoice(slug, borough.name) for slug, borough in service.boroughs_by_slug().items()]
     else:
