@@ -1,0 +1,411 @@
+"""London-wide outreach reports: the diversity funnel, fairness per stage and outreach channels, under disclosure control.
+
+This is the only code besides services/monitoring.py that reads MonitoringResponse. It computes the keyed pseudonym of
+every candidate in scope, joins answers to stages in memory and hands back aggregate counts only: no row about one
+person ever leaves this module. Every table passes through `suppress` (DESIGN §6) before a template sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from ..extensions import db
+from ..models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Vacancy
+from ..reference import equality_questions, read_csv
+
+MIN_COUNT = 10  # counts under this show as "<10"; no percentage on a base under it; no crossing with a cell under it
+NOT_ANSWERED = "Not answered or prefer not to say"
+
+# Funnel stages as the lowest "furthest stage level" a candidate needs to count there. A candidate's level is the
+# furthest any of their matches reached: 0 no match, 1 suggested (or later rejected/withdrawn: the stage column keeps
+# only the latest state), 2 shortlisted, 3 interview, 4 offered, 5 accepted.
+STAGES = (("applied", "Applied", 0), ("suggested", "Suggested", 1), ("shortlisted", "Shortlisted or later", 2),
+          ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
+LEVELS = 6
+_STAGE_LEVEL = {MatchStage.ACCEPTED.value: 5, MatchStage.OFFERED.value: 4, MatchStage.INTERVIEW.value: 3,
+                MatchStage.SHORTLISTED.value: 2}
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    key: str
+    label: str
+    groups: tuple[str, ...]  # group labels in display order (NOT_ANSWERED is added last)
+    codes: dict  # stored answer (or "a:b" pair for disability) -> group label
+    answer_keys: tuple[str, ...]
+    census_key: str | None = None
+
+
+def _options(key: str) -> list[dict]:
+    return next(q for q in equality_questions() if q["key"] == key)["options"]
+
+
+def _simple(key: str, label: str, rename: dict | None = None) -> Characteristic:
+    options = [o for o in _options(key) if o["value"] != "prefer_not_to_say"]
+    labels = {o["value"]: (rename or {}).get(o["value"], o["label"]) for o in options}
+    return Characteristic(key, label, tuple(labels.values()), labels, (key,), {"sex": "sex"}.get(key))
+
+
+def characteristics() -> dict[str, Characteristic]:
+    """The characteristics a report can be broken down by, built from the shared equality questions."""
+    ethnic = {o["value"]: o["group"] for o in _options("ethnicity") if o.get("group")}
+    disabled, not_disabled = "Disabled under the Equality Act", "Not disabled"
+    disability = {"yes:a_lot": disabled, "yes:a_little": disabled, "yes:not_at_all": not_disabled, "no:": not_disabled}
+    found = [
+        Characteristic("ethnicity", "Ethnic group", tuple(dict.fromkeys(ethnic.values())), ethnic, ("ethnicity",),
+                       "ethnicity_group"),
+        _simple("sex", "Sex"),
+        Characteristic("disability", "Disability", (disabled, not_disabled), disability,
+                       ("long_term_condition", "condition_reduces_activity"), "disability"),
+        _simple("age_band", "Age band"),
+        _simple("care_leaver", "Care leaver", {"yes": "Has been in care", "no": "Has not been in care"}),
+        _simple("socio_economic", "Socio-economic background"),
+    ]
+    return {c.key: c for c in found}
+
+
+def census_shares() -> dict[str, dict[str, float]]:
+    """London Census 2021 percentages by characteristic key and group label."""
+    shares: dict[str, dict[str, float]] = {}
+    for row in read_csv("london_census_2021.csv"):
+        shares.setdefault(row["characteristic"], {})[row["category"]] = float(row["london_percent"])
+    return shares
+
+
+# --- Disclosure control: pure, so it is tested on hand-made tables. ---
+
+def suppress(rows: list[list[int]], totals: list[int] | None = None) -> tuple[list[list[bool]], list[bool]]:
+    """Which cells (and totals) to hide: the masks for a table whose columns add up to a shown total row.
+
+    1. Primary: every count under 10 is hidden (shown as "<10").
+    2. Secondary: in a column that adds up to a shown total, the hidden entries (its total included) must be none
+       or at least two, or one could be worked out by subtraction. While a column has exactly one, the smallest
+       visible cell in it is hidden too (the total, if no cell is left). Repeats until nothing changes.
+    Rows are never summed to a total on these pages (a funnel row is cumulative stages), so rows need no rule.
+    """
+    hidden = [[count < MIN_COUNT for count in row] for row in rows]
+    total_hidden = [total < MIN_COUNT for total in totals] if totals is not None else []
+    changed = totals is not None
+    while changed:
+        changed = False
+        for col, total in enumerate(totals or []):
+            column = [(rows[r][col], r) for r in range(len(rows))]
+            if sum(hidden[r][col] for _, r in column) + total_hidden[col] != 1:
+                continue
+            visible = sorted((count, r) for count, r in column if not hidden[r][col])
+            if visible:
+                hidden[visible[0][1]][col] = True
+            else:
+                total_hidden[col] = True
+            changed = True
+    return hidden, total_hidden
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    hidden: bool
+    percent: float | None = None  # of the column's base; None when hidden or the base is under 10
+
+    @property
+    def text(self) -> str:
+        return f"<{MIN_COUNT}" if self.hidden else f"{self.count:,}"
+
+
+@dataclass
+class Table:
+    """A suppressed table: one row of Cells per group, and the total row (columns add up to it)."""
+
+    columns: tuple[str, ...]
+    labels: list[str]
+    rows: list[list[Cell]]
+    totals: list[Cell]
+    extra: list = field(default_factory=list)  # one value per row (the census share)
+
+
+def protected_table(columns, labels: list[str], counts: list[list[int]], percent_of_total: bool = True) -> Table:
+    """Suppress a table of counts; shares of each column's total are shown only for visible cells of a base >= 10."""
+    totals = [sum(row[c] for row in counts) for c in range(len(columns))]
+    hidden, total_hidden = suppress(counts, totals)
+
+    def share(count, col, is_hidden):
+        usable = percent_of_total and not is_hidden and not total_hidden[col] and totals[col] >= MIN_COUNT
+        return 100.0 * count / totals[col] if usable else None
+
+    rows = [[Cell(n, hidden[r][c], share(n, c, hidden[r][c])) for c, n in enumerate(row)] for r, row in enumerate(counts)]
+    return Table(tuple(columns), labels, rows, [Cell(t, total_hidden[c]) for c, t in enumerate(totals)])
+
+
+# --- Filters ---
+
+@dataclass(frozen=True)
+class Filters:
+    characteristic: str = "ethnicity"
+    cross_with: str = ""
+    stage: str = ""
+    borough: str = ""
+    round: int | None = None
+    run: int | None = None
+
+
+def filter_choices() -> dict:
+    """The values the filter form offers: characteristics, stages, boroughs and match runs."""
+    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    return {
+        "characteristics": [(c.key, c.label) for c in characteristics().values()],
+        "stages": [(key, label) for key, label, level in STAGES if level > 0],
+        "boroughs": db.session.execute(select(Borough.slug, Borough.name).order_by(Borough.name)).tuples().all(),
+        "rounds": sorted({r.round for r in runs}),
+        "runs": [(r.id, f"Run {r.id}, round {r.round}, {r.created_at:%d %b %Y}") for r in runs],
+    }
+
+
+def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
+    """Read the GET form; unknown values get GOV.UK-style messages instead of an error page."""
+    errors: dict[str, str] = {}
+
+    def pick(name, allowed, message, default=""):
+        value = (args.get(name) or "").strip() or default
+        if value and value not in allowed:
+            errors[name] = message
+            return default
+        return value
+
+    def number(name, allowed, message):
+        value = pick(name, {str(a) for a in allowed}, message)
+        return int(value) if value else None
+
+    keys = [key for key, _ in choices["characteristics"]]
+    characteristic = pick("characteristic", keys, "Select a characteristic from the list", "ethnicity")
+    cross_with = pick("cross_with", keys, "Select a characteristic to cross with from the list")
+    if cross_with and cross_with == characteristic and "characteristic" not in errors:
+        errors["cross_with"] = "Select a different characteristic to cross with, or select Do not cross"
+        cross_with = ""
+    stage = pick("stage", [key for key, _ in choices["stages"]], "Select a stage from the list")
+    borough = pick("borough", [slug for slug, _ in choices["boroughs"]], "Select a borough from the list")
+    round_ = number("round", choices["rounds"], "Select a match round from the list")
+    run = number("run", [run_id for run_id, _ in choices["runs"]], "Select a match run from the list")
+    return Filters(characteristic, cross_with, stage, borough, round_, run), errors
+
+
+# --- Gathering: one grouped query for stages, one for answers, counting in numpy. ---
+
+def _levels_query(filters: Filters):
+    """(candidate id, furthest stage level) for every candidate who sent an application, in one grouped query."""
+    level = case(*((Match.stage == stage, value) for stage, value in _STAGE_LEVEL.items()), else_=1)
+    furthest = select(Match.candidate_id, func.max(level).label("level")).group_by(Match.candidate_id)
+    if filters.borough:
+        furthest = furthest.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        furthest = furthest.where(Borough.slug == filters.borough)
+    if filters.round is not None:
+        furthest = furthest.join(MatchRun, MatchRun.id == Match.run_id).where(MatchRun.round == filters.round)
+    if filters.run is not None:
+        furthest = furthest.where(Match.run_id == filters.run)
+    furthest = furthest.subquery()
+    return (select(Candidate.id, func.coalesce(furthest.c.level, 0), Candidate.outreach_channel, Candidate.campaign_code)
+            .outerjoin(furthest, furthest.c.candidate_id == Candidate.id)
+            .where(Candidate.submitted_at.is_not(None)))
+
+
+def pseudonyms(candidate_ids) -> list[str]:
+    """services.monitoring.pseudonym for many ids at once: HMAC-SHA256 with the key's pads hashed once, not per id."""
+    key = current_app.config["MONITORING_KEY"].encode()
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+    out = []
+    append = out.append
+    for candidate_id in candidate_ids:  # the tight loop: about a microsecond each
+        inner = inner_copy()
+        inner.update(b"candidate:%d" % candidate_id)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        append(outer.hexdigest())
+    return out
+
+
+def _answer_expression(characteristic: Characteristic):
+    values = [MonitoringResponse.answers[key].as_string() for key in characteristic.answer_keys]
+    if len(values) == 1:
+        return values[0]
+    return func.coalesce(values[0], "") + ":" + func.coalesce(values[1], "")
+
+
+def _group_codes(characteristic: Characteristic, index_of: dict[str, int], size: int) -> np.ndarray:
+    """Each in-scope candidate's group number (the last number is 'not answered'), from one query of answers."""
+    groups = {label: number for number, label in enumerate(characteristic.groups)}
+    code_of = {answer: groups[label] for answer, label in characteristic.codes.items()}
+    not_answered = len(characteristic.groups)
+    codes = np.full(size, not_answered, dtype=np.int64)
+    rows = db.session.execute(select(MonitoringResponse.pseudonym, _answer_expression(characteristic))).all()
+    pairs = [(index_of.get(p), code_of.get(answer, not_answered)) for p, answer in rows]
+    pairs = [pair for pair in pairs if pair[0] is not None]  # answers of candidates out of scope are ignored
+    if pairs:
+        where, what = np.array(pairs, dtype=np.int64).T
+        codes[where] = what
+    return codes
+
+
+@dataclass
+class Population:
+    """Everyone in scope as parallel arrays (never shown): furthest stage level and group number per candidate."""
+
+    levels: np.ndarray
+    channels: list
+    campaigns: list
+    index_of: dict[str, int]
+
+
+def gather(filters: Filters) -> Population:
+    """Every applicant's furthest stage (one query), keyed by position; pseudonyms computed in bulk."""
+    rows = db.session.execute(_levels_query(filters)).all()
+    ids = [row[0] for row in rows]
+    index_of = dict(zip(pseudonyms(ids), range(len(ids))))
+    return Population(np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
+                      [row[2] for row in rows], [row[3] for row in rows], index_of)
+
+
+def stage_counts(codes: np.ndarray, levels: np.ndarray, groups: int) -> list[list[int]]:
+    """counts[group][stage]: how many of each group reached each funnel stage (cumulative over levels)."""
+    by_level = np.bincount(codes * LEVELS + levels, minlength=groups * LEVELS).reshape(groups, LEVELS)
+    at_least = by_level[:, ::-1].cumsum(axis=1)[:, ::-1]  # at_least[g][l] = reached level l or further
+    return [[int(at_least[g][level]) for _, _, level in STAGES] for g in range(groups)]
+
+
+def funnel(filters: Filters, population: Population | None = None) -> tuple[Table, np.ndarray]:
+    """The diversity funnel for one characteristic, suppressed, with the London census share where one exists."""
+    population = population or gather(filters)
+    characteristic = characteristics()[filters.characteristic]
+    codes = _group_codes(characteristic, population.index_of, len(population.levels))
+    labels = [*characteristic.groups, NOT_ANSWERED]
+    table = protected_table([label for _, label, _ in STAGES], labels,
+                            stage_counts(codes, population.levels, len(labels)))
+    census = census_shares().get(characteristic.census_key or "", {})
+    table.extra = [census.get(label) for label in labels]
+    return table, codes
+
+
+# --- Fairness per stage transition ---
+
+@dataclass(frozen=True)
+class FairnessRow:
+    group: str
+    selected: Cell
+    total: Cell
+    rate: float | None  # None when a count is hidden (a rate would reveal it) or there is not enough data
+    interval: tuple[float, float] | None
+    p_value: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_label: str
+    to_label: str
+    rows: list[FairnessRow]
+    ratio: float | None  # shown only if both groups' rates are shown
+    lowest: str | None
+    highest: str | None
+    flagged: bool
+
+
+def fairness(table: Table, stage: str = "") -> list[Transition]:
+    """Selection rate, Wilson interval, Fisher p and adverse impact ratio for each stage transition (or the chosen one).
+
+    The counts are the funnel's own cells, so anything the funnel hides stays hidden here: a rate, interval or
+    p-value is shown only when both of its counts are. People who did not answer are not a group to compare."""
+    from matching import fairness_report  # scipy loads only when a report is drawn
+
+    transitions = []
+    groups = [(label, row) for label, row in zip(table.labels, table.rows) if label != NOT_ANSWERED]
+    for step in range(1, len(STAGES)):
+        if stage and STAGES[step][0] != stage:
+            continue
+        report = fairness_report({label: (row[step].count, row[step - 1].count) for label, row in groups})
+        stats = {s.group: s for s in report.groups}
+        rows, shown = [], set()
+        for label, row in groups:
+            s, selected, total = stats[label], row[step], row[step - 1]
+            visible = not selected.hidden and not total.hidden and s.enough_data
+            note = ("not enough data" if not s.enough_data
+                    else "hidden: it would reveal a count under 10" if not visible else "")
+            if visible:
+                shown.add(label)
+            rows.append(FairnessRow(label, selected, total, s.rate if visible else None,
+                                    (s.interval_low, s.interval_high) if visible else None,
+                                    s.fisher_p_value if visible else None, note))
+        ratio = report.adverse_impact_ratio if {report.lowest_group, report.highest_group} <= shown else None
+        transitions.append(Transition(STAGES[step - 1][1], STAGES[step][1], rows, ratio, report.lowest_group,
+                                      report.highest_group, report.flagged))
+    return transitions
+
+
+# --- Crossing two characteristics ---
+
+@dataclass(frozen=True)
+class Crossing:
+    row_label: str
+    column_label: str
+    stage_label: str
+    refused: bool
+    rows: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    counts: list[list[int]] = field(default_factory=list)
+
+
+def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Crossing:
+    """Two characteristics crossed at one stage, only when every cell (not answered included) is at least 10."""
+    first, second = characteristics()[filters.characteristic], characteristics()[filters.cross_with]
+    stage_key, stage_label, level = next(s for s in STAGES if s[0] == (filters.stage or "applied"))
+    other = _group_codes(second, population.index_of, len(population.levels))
+    rows, columns = [*first.groups, NOT_ANSWERED], [*second.groups, NOT_ANSWERED]
+    reached = population.levels >= level
+    grid = np.bincount(codes[reached] * len(columns) + other[reached], minlength=len(rows) * len(columns))
+    counts = grid.reshape(len(rows), len(columns)).tolist()
+    if min(min(row) for row in counts) < MIN_COUNT:
+        return Crossing(first.label, second.label, stage_label, True)  # nothing of the grid leaves this function
+    return Crossing(first.label, second.label, stage_label, False, rows, columns, counts)
+
+
+# --- Outreach channels (no equality data needed) ---
+
+def channel_tables(population: Population, channel_labels: dict[str, str]) -> tuple[Table, Table]:
+    """Applications and progression by how candidates heard about us and by campaign code, suppressed."""
+    def by(values, order, label_of):
+        keys = list(dict.fromkeys([*order, *sorted({v for v in values if v is not None and v not in order})]))
+        keys.append(None)
+        index = {key: number for number, key in enumerate(keys)}
+        codes = np.fromiter((index.get(v, len(keys) - 1) for v in values), dtype=np.int64, count=len(values))
+        counts = stage_counts(codes, population.levels, len(keys))
+        return protected_table([label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
+
+    channels = by(population.channels, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given")
+    campaigns = by(population.campaigns, [], lambda k: k or "No campaign code")
+    return channels, campaigns
+
+
+@dataclass
+class OutreachReport:
+    characteristic: str
+    funnel: Table
+    fairness: list[Transition]
+    crossing: Crossing | None
+    channels: Table
+    campaigns: Table
+
+
+def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
+    """Everything on the analyst's page, as suppressed aggregates only."""
+    population = gather(filters)
+    table, codes = funnel(filters, population)
+    cross = crossing(filters, population, codes) if filters.cross_with else None
+    channels, campaigns = channel_tables(population, channel_labels)
+    return OutreachReport(characteristics()[filters.characteristic].label, table, fairness(table, filters.stage),
+                          cross, channels, campaigns)
