@@ -2,11 +2,33 @@
 
 from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from .access import landing_endpoint
 
 SERVICE_NAME = "London Digital Apprenticeships"
+
+
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the life of the process, shared by every app it creates.
+
+    Jinja keys each entry by template name and a checksum of its source, so an edited template is
+    compiled afresh. It matters wherever many apps are made in one process (the test suite makes one
+    per test); a server makes one app and loses nothing."""
+
+    def __init__(self):
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _ProcessBytecodeCache()
 
 
 def configure_templates(app: Flask) -> None:
@@ -22,6 +44,7 @@ def configure_templates(app: Flask) -> None:
             ),
         ]
     )
+    app.jinja_env.bytecode_cache = _BYTECODE_CACHE
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
