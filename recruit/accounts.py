@@ -49,14 +49,6 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
-def _apply_field_error(form, error: service.AccountError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_count_failed_sign_in)
 def sign_in():
@@ -69,7 +61,7 @@ def sign_in():
             user = service.authenticate(form.email.data, form.password.data)
         except service.AccountError as error:
             g.sign_in_failed = True
-            _apply_field_error(form, error)
+            form.show_error(error.message, error.field)
         else:
             login_user(user)
             return redirect(safe_next_url(request.args.get("next")) or url_for(landing_endpoint(user)))
@@ -86,7 +78,7 @@ def register():
         try:
             user = service.register_candidate(form.email.data, form.password.data)
         except service.AccountError as error:
-            _apply_field_error(form, error)
+            form.show_error(error.message, error.field)
         else:
             if user is not None:
                 login_user(user)
@@ -144,7 +136,7 @@ def reset_password(token: str):
         try:
             service.reset_password(token, form.password.data)
         except service.AccountError as error:
-            _apply_field_error(form, error)
+            form.show_error(error.message, error.field)
         else:
             flash("Your password has been changed. Sign in with your new password.", "success")
             return redirect(url_for("accounts.sign_in"))

@@ -9,6 +9,19 @@ from wtforms.validators import Email, InputRequired, Length
 class BaseForm(FlaskForm):
     """A FlaskForm (CSRF-protected) whose text inputs are stripped of surrounding spaces."""
 
+    def show_error(self, message: str, field_name: str | None = None) -> None:
+        """Show a service's message on its field, or at the top of the form when it has none."""
+        field = self._fields.get(field_name or "")
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            self.form_errors.append(message)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show several messages, each keyed by the name of the field it belongs to."""
+        for field_name, message in errors.items():
+            self.show_error(message, field_name)
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])

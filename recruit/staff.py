@@ -73,14 +73,6 @@ class VacancyForm(BaseForm):
         """The answers as the shared validation reads them."""
         return {name: self[name].data for name in service.FIELD_NAMES}
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = [message]
-            else:
-                self.form_errors.append(message)
-
 
 class StandardForm(BaseForm):
     standard = RadioField("Which apprenticeship standard is this placement for?", widget=GovRadioInput(),

@@ -40,15 +40,6 @@ class SearchForm(BaseForm):
         self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [SelectChoice(ref, label) for ref, label in choices["standards"]]
         self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        """Put the service's messages on the fields they belong to."""
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = [message]
-            else:
-                self.form_errors.append(message)
-
 
 class AddChoiceForm(BaseForm):
     """Only its CSRF token: the candidate adds this placement to their choices."""

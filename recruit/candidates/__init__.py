@@ -68,13 +68,4 @@ def candidate_view(*, draft_only: bool = False, eligible_only: bool = False):
     return decorator
 
 
-def apply_error(form, error) -> None:
-    """Show a service's error against its field, or at the top of the form."""
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 from . import account, application, choices, eligibility, monitoring  # noqa: E402,F401  (views register on bp)

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ..services.candidates import CandidateError
 from ..services.candidates import application as service
 from ..services.candidates.skills import taxonomy
-from . import apply_error, bp, candidate_view, summary
+from . import bp, candidate_view, summary
 from .forms import (AboutYouForm, DeclarationForm, HomeBoroughForm, HowYouHeardForm, InterestsForm, QualificationsForm,
                     SupportForm, WhenYouCanWorkForm, WhereYouLiveForm, options, skills_form)
 
@@ -96,7 +96,7 @@ def section(candidate, key: str):
         try:
             service.save_section(candidate, key, form.values())
         except CandidateError as error:
-            apply_error(form, error)
+            form.show_error(error.message, error.field)
         else:
             if key == "where-you-live":
                 return redirect(url_for("candidates.home_borough", **({"return": "check"} if _returning_to_check() else {})))
@@ -134,7 +134,7 @@ def home_borough(candidate):
         try:
             service.confirm_home_borough(candidate, chosen)
         except CandidateError as error:
-            apply_error(form, error)
+            form.show_error(error.message, error.field)
         else:
             flash("Where you live: saved", "success")
             return _after_save()
