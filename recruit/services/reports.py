@@ -8,11 +8,12 @@ person ever leaves this module. Every table passes through `suppress` (DESIGN §
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import String, cast, func, select
 
 from ..extensions import db
 from ..models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Vacancy
@@ -193,42 +194,30 @@ def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
     return Filters(characteristic, cross_with, stage, borough, round_, run), errors
 
 
-# --- Gathering: one grouped query for stages, one for answers, counting in numpy. ---
+# --- Gathering: three grouped queries that send id lists, not rows; counting in numpy. ---
 
-def _levels_query(filters: Filters):
-    """(candidate id, furthest stage level) for every candidate who sent an application, in one grouped query."""
-    level = case(*((Match.stage == stage, value) for stage, value in _STAGE_LEVEL.items()), else_=1)
-    furthest = select(Match.candidate_id, func.max(level).label("level")).group_by(Match.candidate_id)
+def _id_lists(rows) -> list[tuple]:
+    """Rows of (*keys, "1,2,3") from aggregate_strings, as (*keys, [ids or pseudonyms])."""
+    return [(*row[:-1], row[-1].split(",") if row[-1] else []) for row in rows]
+
+
+def _candidates_query():
+    """Every candidate who sent an application, as id lists per outreach channel and campaign code."""
+    return (select(Candidate.outreach_channel, Candidate.campaign_code, func.aggregate_strings(cast(Candidate.id, String), ","))
+            .where(Candidate.submitted_at.is_not(None)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
+
+
+def _stages_query(filters: Filters):
+    """Candidate id lists per match stage, within the borough, round and run chosen."""
+    query = select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ",")).group_by(Match.stage)
     if filters.borough:
-        furthest = furthest.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
-        furthest = furthest.where(Borough.slug == filters.borough)
+        query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        query = query.where(Borough.slug == filters.borough)
     if filters.round is not None:
-        furthest = furthest.join(MatchRun, MatchRun.id == Match.run_id).where(MatchRun.round == filters.round)
+        query = query.join(MatchRun, MatchRun.id == Match.run_id).where(MatchRun.round == filters.round)
     if filters.run is not None:
-        furthest = furthest.where(Match.run_id == filters.run)
-    furthest = furthest.subquery()
-    return (select(Candidate.id, func.coalesce(furthest.c.level, 0), Candidate.outreach_channel, Candidate.campaign_code)
-            .outerjoin(furthest, furthest.c.candidate_id == Candidate.id)
-            .where(Candidate.submitted_at.is_not(None)))
-
-
-def pseudonyms(candidate_ids) -> list[str]:
-    """services.monitoring.pseudonym for many ids at once: HMAC-SHA256 with the key's pads hashed once, not per id."""
-    key = current_app.config["MONITORING_KEY"].encode()
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
-    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
-    out = []
-    append = out.append
-    for candidate_id in candidate_ids:  # the tight loop: about a microsecond each
-        inner = inner_copy()
-        inner.update(b"candidate:%d" % candidate_id)
-        outer = outer_copy()
-        outer.update(inner.digest())
-        append(outer.hexdigest())
-    return out
+        query = query.where(Match.run_id == filters.run)
+    return query
 
 
 def _answer_expression(characteristic: Characteristic):
@@ -238,43 +227,95 @@ def _answer_expression(characteristic: Characteristic):
     return func.coalesce(values[0], "") + ":" + func.coalesce(values[1], "")
 
 
-def _group_codes(characteristic: Characteristic, index_of: dict[str, int], size: int) -> np.ndarray:
-    """Each in-scope candidate's group number (the last number is 'not answered'), from one query of answers."""
-    groups = {label: number for number, label in enumerate(characteristic.groups)}
-    code_of = {answer: groups[label] for answer, label in characteristic.codes.items()}
-    not_answered = len(characteristic.groups)
-    codes = np.full(size, not_answered, dtype=np.int64)
-    rows = db.session.execute(select(MonitoringResponse.pseudonym, _answer_expression(characteristic))).all()
-    pairs = [(index_of.get(p), code_of.get(answer, not_answered)) for p, answer in rows]
-    pairs = [pair for pair in pairs if pair[0] is not None]  # answers of candidates out of scope are ignored
-    if pairs:
-        where, what = np.array(pairs, dtype=np.int64).T
-        codes[where] = what
-    return codes
+def _answers_query(keys: list[str]):
+    """Pseudonym lists per answer (or pair of answers, when crossing) for the chosen characteristics."""
+    expressions = [_answer_expression(characteristics()[key]).label(f"answer{n}") for n, key in enumerate(keys)]
+    return select(*expressions, func.aggregate_strings(MonitoringResponse.pseudonym, ",")).group_by(*expressions)
+
+
+def pseudonyms(candidate_ids) -> list[str]:
+    """services.monitoring.pseudonym for many ids at once: HMAC-SHA256 with the key's pads hashed once, not per id."""
+    key = current_app.config["MONITORING_KEY"].encode()
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner_prefix = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner_prefix.update(b"candidate:")
+    inner_copy, outer_copy = inner_prefix.copy, hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+    out = []
+    append = out.append
+    for candidate_id in candidate_ids:  # the tight loop: about a microsecond each
+        inner = inner_copy()
+        inner.update(str(candidate_id).encode())
+        outer = outer_copy()
+        outer.update(inner.digest())
+        append(outer.hexdigest())
+    return out
 
 
 @dataclass
 class Population:
-    """Everyone in scope as parallel arrays (never shown): furthest stage level and group number per candidate."""
+    """Everyone in scope as arrays indexed by candidate id (never shown): furthest stage level and answer groups."""
 
-    levels: np.ndarray
-    channels: list
-    campaigns: list
-    index_of: dict[str, int]
+    level_by_id: np.ndarray  # -1 for ids that are not applicants
+    channels: list[tuple]  # (channel, campaign code, candidate ids)
+    answers: list[tuple]  # (answer, [second answer,] candidate ids): pseudonyms already turned into ids
 
 
-def gather(filters: Filters) -> Population:
-    """Every applicant's furthest stage (one query), keyed by position; pseudonyms computed in bulk."""
-    rows = db.session.execute(_levels_query(filters)).all()
-    ids = [row[0] for row in rows]
-    index_of = dict(zip(pseudonyms(ids), range(len(ids))))
-    return Population(np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
-                      [row[2] for row in rows], [row[3] for row in rows], index_of)
+def _run_apart(engine, statement):
+    """Run a read-only query on a connection of its own, so the database works while Python hashes."""
+    with engine.connect() as connection:
+        return connection.execute(statement).all()
+
+
+def gather(filters: Filters, keys: list[str] | None = None) -> Population:
+    """Applicants, their furthest stage and (for `keys`) their answers, from three grouped queries run side by side."""
+    keys = keys or [filters.characteristic]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers_future = pool.submit(_run_apart, db.engine, _answers_query(keys))
+        stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
+        channels = _id_lists(db.session.execute(_candidates_query()).all())
+        id_strings = [text for *_, ids in channels for text in ids]
+        id_of = dict(zip(pseudonyms(id_strings), map(int, id_strings)))  # the hashing overlaps the two queries
+        stage_rows, answer_rows = stages_future.result(), answers_future.result()
+    ids = np.array(list(id_of.values()), dtype=np.int64)
+    size = int(ids.max()) + 1 if len(ids) else 1
+    furthest = np.zeros(size, dtype=np.int64)
+    for stage, id_list in sorted(_id_lists(stage_rows), key=lambda row: _stage_level(row[0])):
+        matched = np.array(id_list, dtype=np.int64)
+        matched = matched[matched < size]
+        furthest[matched] = _stage_level(stage)  # ascending, so each candidate keeps their furthest stage
+    level_by_id = np.full(size, -1, dtype=np.int64)
+    level_by_id[ids] = furthest[ids]
+    answers = []
+    for *answer, names in _id_lists(answer_rows):
+        found = [id_of[name] for name in names if name in id_of]  # answers of candidates out of scope are ignored
+        answers.append((*answer, np.array(found, dtype=np.int64)))
+    channel_ids = [(channel, campaign, np.array(id_list, dtype=np.int64)) for channel, campaign, id_list in channels]
+    return Population(level_by_id, channel_ids, answers)
+
+
+def _stage_level(stage: str) -> int:
+    return _STAGE_LEVEL.get(stage, 1)
+
+
+def group_codes(characteristic: Characteristic, population: Population, position: int = 0) -> np.ndarray:
+    """Each applicant's group number by candidate id (the last number is 'not answered')."""
+    groups = {label: number for number, label in enumerate(characteristic.groups)}
+    not_answered = len(characteristic.groups)
+    codes = np.full(len(population.level_by_id), not_answered, dtype=np.int64)
+    for row in population.answers:
+        label = characteristic.codes.get(row[position])
+        if label is not None:
+            codes[row[-1]] = groups[label]
+    return codes
 
 
 def stage_counts(codes: np.ndarray, levels: np.ndarray, groups: int) -> list[list[int]]:
     """counts[group][stage]: how many of each group reached each funnel stage (cumulative over levels)."""
-    by_level = np.bincount(codes * LEVELS + levels, minlength=groups * LEVELS).reshape(groups, LEVELS)
+    applicants = levels >= 0
+    by_level = np.bincount(codes[applicants] * LEVELS + levels[applicants], minlength=groups * LEVELS)
+    by_level = by_level.reshape(groups, LEVELS)
     at_least = by_level[:, ::-1].cumsum(axis=1)[:, ::-1]  # at_least[g][l] = reached level l or further
     return [[int(at_least[g][level]) for _, _, level in STAGES] for g in range(groups)]
 
@@ -283,10 +324,10 @@ def funnel(filters: Filters, population: Population | None = None) -> tuple[Tabl
     """The diversity funnel for one characteristic, suppressed, with the London census share where one exists."""
     population = population or gather(filters)
     characteristic = characteristics()[filters.characteristic]
-    codes = _group_codes(characteristic, population.index_of, len(population.levels))
+    codes = group_codes(characteristic, population)
     labels = [*characteristic.groups, NOT_ANSWERED]
     table = protected_table([label for _, label, _ in STAGES], labels,
-                            stage_counts(codes, population.levels, len(labels)))
+                            stage_counts(codes, population.level_by_id, len(labels)))
     census = census_shares().get(characteristic.census_key or "", {})
     table.extra = [census.get(label) for label in labels]
     return table, codes
@@ -364,9 +405,9 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
     """Two characteristics crossed at one stage, only when every cell (not answered included) is at least 10."""
     first, second = characteristics()[filters.characteristic], characteristics()[filters.cross_with]
     stage_key, stage_label, level = next(s for s in STAGES if s[0] == (filters.stage or "applied"))
-    other = _group_codes(second, population.index_of, len(population.levels))
+    other = group_codes(second, population, position=1)
     rows, columns = [*first.groups, NOT_ANSWERED], [*second.groups, NOT_ANSWERED]
-    reached = population.levels >= level
+    reached = population.level_by_id >= level
     grid = np.bincount(codes[reached] * len(columns) + other[reached], minlength=len(rows) * len(columns))
     counts = grid.reshape(len(rows), len(columns)).tolist()
     if min(min(row) for row in counts) < MIN_COUNT:
@@ -378,16 +419,19 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
 
 def channel_tables(population: Population, channel_labels: dict[str, str]) -> tuple[Table, Table]:
     """Applications and progression by how candidates heard about us and by campaign code, suppressed."""
-    def by(values, order, label_of):
-        keys = list(dict.fromkeys([*order, *sorted({v for v in values if v is not None and v not in order})]))
+    def by(position, order, label_of):
+        values = {row[position] for row in population.channels}
+        keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
         keys.append(None)
         index = {key: number for number, key in enumerate(keys)}
-        codes = np.fromiter((index.get(v, len(keys) - 1) for v in values), dtype=np.int64, count=len(values))
-        counts = stage_counts(codes, population.levels, len(keys))
+        codes = np.full(len(population.level_by_id), len(keys) - 1, dtype=np.int64)
+        for row in population.channels:
+            codes[row[-1]] = index.get(row[position], len(keys) - 1)
+        counts = stage_counts(codes, population.level_by_id, len(keys))
         return protected_table([label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
 
-    channels = by(population.channels, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given")
-    campaigns = by(population.campaigns, [], lambda k: k or "No campaign code")
+    channels = by(0, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given")
+    campaigns = by(1, [], lambda k: k or "No campaign code")
     return channels, campaigns
 
 
@@ -403,7 +447,7 @@ class OutreachReport:
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
     """Everything on the analyst's page, as suppressed aggregates only."""
-    population = gather(filters)
+    population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
     table, codes = funnel(filters, population)
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)

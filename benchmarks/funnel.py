@@ -1,0 +1,157 @@
+"""The diversity funnel over N applications (default 1,000,000) on PostgreSQL: the bar is <= 2 s (DESIGN §10).
+
+    psql -h 127.0.0.1 -U postgres -c "create database bench_funnel"
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_funnel .venv/bin/python benchmarks/funnel.py [--n 1000000]
+
+The database is emptied and refilled with COPY (use a database of its own, never a shared one): N submitted candidates
+(each with a user account), about 80 % with equality answers under their pseudonym, and about 1.5 matches each over
+2,000 placements in two runs, at stages from suggested to accepted. Then the funnel for one characteristic is timed:
+the grouped stage query, the pseudonyms in bulk, the answers query and the counting, each shown apart.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from recruit import create_app  # noqa: E402
+from recruit.extensions import db  # noqa: E402
+from recruit.models import Borough, Standard  # noqa: E402
+from recruit.reference import equality_questions, seed_reference  # noqa: E402
+from recruit.services import reports  # noqa: E402
+
+PLACEMENTS = 2000
+STAGES = ["suggested"] * 60 + ["rejected"] * 20 + ["shortlisted"] * 8 + ["interview"] * 5 + ["offered"] * 3 + \
+    ["accepted"] * 3 + ["withdrawn"]
+CHANNELS = ["school_college", "jobcentre", "borough_website", "social_media", "friend_family", "community_group",
+            "careers_fair", "other", None]
+
+
+def _copy(connection, table: str, columns: str, lines) -> None:
+    """COPY text lines into a table in 50,000-line blocks."""
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        block = io.StringIO()
+        for number, line in enumerate(lines, 1):
+            block.write(line)
+            if number % 50_000 == 0:
+                copy.write(block.getvalue())
+                block = io.StringIO()
+        copy.write(block.getvalue())
+
+
+def fill(app, url: str, n: int) -> None:
+    """Recreate the schema and COPY in n applications with answers and matches."""
+    rng = random.Random(7)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_reference()
+        db.session.commit()
+        boroughs = list(db.session.scalars(select(Borough.id)))
+        standards = list(db.session.scalars(select(Standard.id)))
+        pseudonyms = reports.pseudonyms(range(1, n + 1))
+    options = {q["key"]: [o["value"] for o in q["options"]] for q in equality_questions()}
+    now = "2026-03-01 12:00:00+00"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as connection:
+        _copy(connection, "user_account", "id, email, password_hash, role, active, created_at",
+              (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t{now}\n" for i in range(1, n + 1)))
+        _copy(connection, "candidate",
+              "id, user_id, status, submitted_at, outreach_channel, campaign_code, lives_outside_london, "
+              "guaranteed_interview, eligibility, skills, interests, qualifications, created_at, updated_at",
+              (f"{i}\t{i}\tsubmitted\t{now}\t{rng.choice(CHANNELS) or chr(92) + 'N'}\t"
+               f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t{{}}\t{now}\t{now}\n"
+               for i in range(1, n + 1)))
+        _copy(connection, "match_run", "id, created_at, round, algorithm_version, weights, seed, input_hash, "
+              "candidate_count, vacancy_count, match_count, duration_ms, note",
+              (f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\n" for r in (1, 2)))
+        _copy(connection, "vacancy", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
+              "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
+              "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
+              "adjustments_contact, created_at, updated_at",
+              (f"{v}\t{rng.choice(boroughs)}\t{rng.choice(standards)}\tlive\tPlacement {v}\t\t[]\t\t12\thour\t12\t30\t2\t"
+               f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{now}\t{now}\n" for v in range(1, PLACEMENTS + 1)))
+
+        def matches():
+            match_id = 0
+            for i in range(1, n + 1):
+                for vacancy in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
+                    match_id += 1
+                    yield (f"{match_id}\t{1 if vacancy % 5 else 2}\t{i}\t{vacancy}\t0.5\t{{}}\t{{}}\t"
+                           f"{rng.choice(STAGES)}\t1\n")
+
+        _copy(connection, "match", "id, run_id, candidate_id, vacancy_id, score, components, explanation, stage, version",
+              matches())
+
+        def answers():
+            for i in range(1, n + 1):
+                if rng.random() < 0.8:
+                    answer = {key: rng.choice(options[key]) for key in ("ethnicity", "sex", "care_leaver", "socio_economic")}
+                    answer["long_term_condition"] = rng.choice(options["long_term_condition"])
+                    if answer["long_term_condition"] == "yes":
+                        answer["condition_reduces_activity"] = rng.choice(options["condition_reduces_activity"])
+                    answer["age_band"] = rng.choice(options["age_band"])
+                    yield f"{i}\t{pseudonyms[i - 1]}\t{json.dumps(answer)}\t{now}\t{now}\n"
+
+        _copy(connection, "monitoring_response", "id, pseudonym, answers, created_at, updated_at", answers())
+        connection.commit()
+        for table in ("user_account", "candidate", "match_run", "vacancy", "match", "monitoring_response"):
+            connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        connection.commit()
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE")
+
+
+def time_funnel(app, characteristic: str, repeats: int) -> None:
+    """Time the funnel `repeats` times (a fresh session each) and print the median and best, with its parts."""
+    filters = reports.Filters(characteristic=characteristic)
+    totals, gathers = [], []
+    with app.test_request_context():
+        for _ in range(repeats):
+            db.session.remove()
+            start = time.perf_counter()
+            population = reports.gather(filters)
+            gathered = time.perf_counter()
+            table, _ = reports.funnel(filters, population)
+            totals.append(time.perf_counter() - start)
+            gathers.append(gathered - start)
+            hash_start = time.perf_counter()
+            reports.pseudonyms(range(1, table.totals[0].count + 1))
+            hashing = time.perf_counter() - hash_start
+    print(f"applications: {table.totals[0].count:,}; suggested: {table.totals[1].count:,}; "
+          f"accepted: {table.totals[4].count:,}")
+    print(f"  queries + pseudonyms (side by side): {statistics.median(gathers):.2f} s; "
+          f"the pseudonyms alone take {hashing:.2f} s")
+    print(f"funnel by {characteristic}, whole: median {statistics.median(totals):.2f} s, best {min(totals):.2f} s "
+          f"over {repeats} runs; CPU cores (nproc): {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="applications to generate (default 1,000,000)")
+    parser.add_argument("--characteristic", default="ethnicity", choices=sorted(reports.characteristics()))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-fill", action="store_true", help="time the data already there")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench_funnel")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MONITORING_KEY": "bench-monitoring-key", "SECRET_KEY": "bench"})
+    if not args.no_fill:
+        start = time.perf_counter()
+        fill(app, url, args.n)
+        print(f"filled {args.n:,} applications in {time.perf_counter() - start:.0f} s")
+    time_funnel(app, args.characteristic, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
