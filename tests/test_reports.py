@@ -69,6 +69,7 @@ def test_shares_are_shown_only_for_visible_cells_of_a_base_of_ten_or_more():
     shares = [row[0].percent for row in table.rows]
     assert shares[2] is None and shares[1] is None  # 4 is hidden, so 25 is hidden with it: no share for either
     assert shares[0] == pytest.approx(100 * 30 / 59)
+    assert [row[0].text for row in table.rows] == ["30", "Hidden", "<10"]  # secondary cells never claim to be small
     small = reports.protected_table(["Applied"], ["A"], [[0]])
     assert small.rows[0][0].percent is None and small.totals[0].text == "<10"
 
@@ -184,6 +185,7 @@ def test_page_shows_suppressed_counts_and_never_an_individual(client, login_as, 
     assert "Candidates at each stage by ethnic group" in page
     assert "53.8%" in page  # census benchmark
     assert "Social media" in page and "SPRING26" in page
+    assert "Hidden" in page  # campaign codes, shortlisted: 0 and 27 of 27, so the 27 is hidden too
 
 
 def test_fairness_numbers_and_adverse_impact_flag_in_words(client, login_as, population):

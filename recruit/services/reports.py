@@ -115,7 +115,10 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return f"<{MIN_COUNT}" if self.hidden else f"{self.count:,}"
+        """A count under 10 shows as "<10"; a larger one hidden only to protect it (secondary) as "Hidden"."""
+        if not self.hidden:
+            return f"{self.count:,}"
+        return f"<{MIN_COUNT}" if self.count < MIN_COUNT else "Hidden"
 
 
 @dataclass
