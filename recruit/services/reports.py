@@ -231,13 +231,13 @@ def _answer_expression(characteristic: Characteristic):
 
 
 def _answers_query(keys: list[str]):
-    """Pseudonym lists per answer (or pair of answers, when crossing) for the chosen characteristics."""
+    """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen characteristics."""
     expressions = [_answer_expression(characteristics()[key]).label(f"answer{n}") for n, key in enumerate(keys)]
     return select(*expressions, func.aggregate_strings(MonitoringResponse.pseudonym, ",")).group_by(*expressions)
 
 
-def pseudonyms(candidate_ids) -> list[str]:
-    """services.monitoring.pseudonym for many ids at once: HMAC-SHA256 with the key's pads hashed once, not per id."""
+def _digests(candidate_ids) -> list[bytes]:
+    """services.monitoring.pseudonym's HMAC for many ids at once, as raw digests: the key's pads are hashed once."""
     key = current_app.config["MONITORING_KEY"].encode()
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
@@ -252,17 +252,57 @@ def pseudonyms(candidate_ids) -> list[str]:
         inner.update(str(candidate_id).encode())
         outer = outer_copy()
         outer.update(inner.digest())
-        append(outer.hexdigest())
+        append(outer.digest())
     return out
+
+
+def pseudonyms(candidate_ids) -> list[str]:
+    """services.monitoring.pseudonym for many ids at once."""
+    return [digest.hex() for digest in _digests(candidate_ids)]
+
+
+_HEX_VALUE = np.zeros(256, dtype=np.uint8)
+for _number, _char in enumerate(b"0123456789abcdef"):
+    _HEX_VALUE[_char] = _HEX_VALUE[ord(chr(_char).upper())] = _number
+
+
+def _keys_from_digests(digests: list[bytes]) -> np.ndarray:
+    """The first 128 bits of each digest as two uint64 columns: enough to join on, and joined in numpy."""
+    if not digests:
+        return np.zeros((0, 2), dtype=np.uint64)
+    raw = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)[:, :16]
+    return np.ascontiguousarray(raw).view(np.uint64)
+
+
+def _keys_from_hex(joined: str) -> np.ndarray:
+    """The same keys from the database's comma-joined pseudonyms (64 hex digits each), read without splitting."""
+    if len(joined) % 65 != 64:  # not all 64 digits: keep those that are (the rest can match no one)
+        joined = ",".join(name for name in joined.split(",") if len(name) == 64)
+    if not joined:
+        return np.zeros((0, 2), dtype=np.uint64)
+    digits = _HEX_VALUE[np.frombuffer((joined + ",").encode("ascii"), dtype=np.uint8).reshape(-1, 65)[:, :32]]
+    return np.ascontiguousarray((digits[:, 0::2] << 4) | digits[:, 1::2]).view(np.uint64)
+
+
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `left` and `right` whose keys are equal (right's keys are unique): a sort and a binary search."""
+    if not len(left) or not len(right):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(right[:, 0])
+    first = right[order, 0]
+    at = np.minimum(np.searchsorted(first, left[:, 0]), len(first) - 1)
+    hit = (first[at] == left[:, 0]) & (right[order[at], 1] == left[:, 1])
+    return np.nonzero(hit)[0], order[at[hit]]
 
 
 @dataclass
 class Population:
-    """Everyone in scope as arrays indexed by candidate id (never shown): furthest stage level and answer groups."""
+    """Every applicant by position (never shown): furthest stage level and which answer row (if any) is theirs."""
 
-    level_by_id: np.ndarray  # -1 for ids that are not applicants
-    channels: list[tuple]  # (channel, campaign code, candidate ids)
-    answers: list[tuple]  # (answer, [second answer,] candidate ids): pseudonyms already turned into ids
+    levels: np.ndarray
+    channels: list[tuple]  # (channel, campaign code, slice of positions)
+    answers: list[tuple]  # (answer, [second answer]) per answer row
+    answer_row: np.ndarray  # per applicant: index into answers, or -1 for none
 
 
 def _run_apart(engine, statement):
@@ -277,25 +317,25 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
     with ThreadPoolExecutor(max_workers=2) as pool:
         answers_future = pool.submit(_run_apart, db.engine, _answers_query(keys))
         stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
-        channels = _id_lists(db.session.execute(_candidates_query()).all())
-        id_strings = [text for *_, ids in channels for text in ids]
-        id_of = dict(zip(pseudonyms(id_strings), map(int, id_strings)))  # the hashing overlaps the two queries
+        channels, id_strings, start = [], [], 0
+        for channel, campaign, id_list in _id_lists(db.session.execute(_candidates_query()).all()):
+            channels.append((channel, campaign, slice(start, start + len(id_list))))
+            id_strings += id_list
+            start += len(id_list)
+        candidate_keys = _keys_from_digests(_digests(id_strings))  # the hashing overlaps the two queries
         stage_rows, answer_rows = stages_future.result(), answers_future.result()
-    ids = np.array(list(id_of.values()), dtype=np.int64)
-    size = int(ids.max()) + 1 if len(ids) else 1
-    furthest = np.zeros(size, dtype=np.int64)
+    ids = np.array(id_strings, dtype=np.int64)
+    furthest = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
     for stage, id_list in sorted(_id_lists(stage_rows), key=lambda row: _stage_level(row[0])):
         matched = np.array(id_list, dtype=np.int64)
-        matched = matched[matched < size]
-        furthest[matched] = _stage_level(stage)  # ascending, so each candidate keeps their furthest stage
-    level_by_id = np.full(size, -1, dtype=np.int64)
-    level_by_id[ids] = furthest[ids]
-    answers = []
-    for *answer, names in _id_lists(answer_rows):
-        found = [id_of[name] for name in names if name in id_of]  # answers of candidates out of scope are ignored
-        answers.append((*answer, np.array(found, dtype=np.int64)))
-    channel_ids = [(channel, campaign, np.array(id_list, dtype=np.int64)) for channel, campaign, id_list in channels]
-    return Population(level_by_id, channel_ids, answers)
+        furthest[matched[matched < len(furthest)]] = _stage_level(stage)  # ascending: the furthest stage wins
+    answer_keys = [_keys_from_hex(row[-1] or "") for row in answer_rows]
+    row_of_key = np.repeat(np.arange(len(answer_keys)), [len(k) for k in answer_keys])
+    answer_row = np.full(len(ids), -1, dtype=np.int64)
+    if answer_keys:
+        mine, theirs = _join(candidate_keys, np.concatenate(answer_keys))
+        answer_row[mine] = row_of_key[theirs]  # answers of candidates out of scope are never matched
+    return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row)
 
 
 def _stage_level(stage: str) -> int:
@@ -303,21 +343,16 @@ def _stage_level(stage: str) -> int:
 
 
 def group_codes(characteristic: Characteristic, population: Population, position: int = 0) -> np.ndarray:
-    """Each applicant's group number by candidate id (the last number is 'not answered')."""
+    """Each applicant's group number by position (the last number is 'not answered')."""
     groups = {label: number for number, label in enumerate(characteristic.groups)}
     not_answered = len(characteristic.groups)
-    codes = np.full(len(population.level_by_id), not_answered, dtype=np.int64)
-    for row in population.answers:
-        label = characteristic.codes.get(row[position])
-        if label is not None:
-            codes[row[-1]] = groups[label]
-    return codes
+    row_codes = [groups.get(characteristic.codes.get(row[position]), not_answered) for row in population.answers]
+    return np.array([*row_codes, not_answered], dtype=np.int64)[population.answer_row]  # -1 picks the last
 
 
 def stage_counts(codes: np.ndarray, levels: np.ndarray, groups: int) -> list[list[int]]:
     """counts[group][stage]: how many of each group reached each funnel stage (cumulative over levels)."""
-    applicants = levels >= 0
-    by_level = np.bincount(codes[applicants] * LEVELS + levels[applicants], minlength=groups * LEVELS)
+    by_level = np.bincount(codes * LEVELS + levels, minlength=groups * LEVELS)
     by_level = by_level.reshape(groups, LEVELS)
     at_least = by_level[:, ::-1].cumsum(axis=1)[:, ::-1]  # at_least[g][l] = reached level l or further
     return [[int(at_least[g][level]) for _, _, level in STAGES] for g in range(groups)]
@@ -330,7 +365,7 @@ def funnel(filters: Filters, population: Population | None = None) -> tuple[Tabl
     codes = group_codes(characteristic, population)
     labels = [*characteristic.groups, NOT_ANSWERED]
     table = protected_table([label for _, label, _ in STAGES], labels,
-                            stage_counts(codes, population.level_by_id, len(labels)))
+                            stage_counts(codes, population.levels, len(labels)))
     census = census_shares().get(characteristic.census_key or "", {})
     table.extra = [census.get(label) for label in labels]
     return table, codes
@@ -410,7 +445,7 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
     stage_key, stage_label, level = next(s for s in STAGES if s[0] == (filters.stage or "applied"))
     other = group_codes(second, population, position=1)
     rows, columns = [*first.groups, NOT_ANSWERED], [*second.groups, NOT_ANSWERED]
-    reached = population.level_by_id >= level
+    reached = population.levels >= level
     grid = np.bincount(codes[reached] * len(columns) + other[reached], minlength=len(rows) * len(columns))
     counts = grid.reshape(len(rows), len(columns)).tolist()
     if min(min(row) for row in counts) < MIN_COUNT:
@@ -427,10 +462,10 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
         keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
         keys.append(None)
         index = {key: number for number, key in enumerate(keys)}
-        codes = np.full(len(population.level_by_id), len(keys) - 1, dtype=np.int64)
+        codes = np.full(len(population.levels), len(keys) - 1, dtype=np.int64)
         for row in population.channels:
             codes[row[-1]] = index.get(row[position], len(keys) - 1)
-        counts = stage_counts(codes, population.level_by_id, len(keys))
+        counts = stage_counts(codes, population.levels, len(keys))
         return protected_table([label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
 
     channels = by(0, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given")
