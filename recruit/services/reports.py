@@ -247,9 +247,9 @@ def _digests(candidate_ids) -> list[bytes]:
     inner_copy, outer_copy = inner_prefix.copy, hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
     out = []
     append = out.append
-    for candidate_id in candidate_ids:  # the tight loop: about a microsecond each
+    for candidate_id in candidate_ids:  # the tight loop (ids as ASCII bytes): about a microsecond each
         inner = inner_copy()
-        inner.update(str(candidate_id).encode())
+        inner.update(candidate_id)
         outer = outer_copy()
         outer.update(inner.digest())
         append(outer.digest())
@@ -258,7 +258,7 @@ def _digests(candidate_ids) -> list[bytes]:
 
 def pseudonyms(candidate_ids) -> list[str]:
     """services.monitoring.pseudonym for many ids at once."""
-    return [digest.hex() for digest in _digests(candidate_ids)]
+    return [digest.hex() for digest in _digests(b"%d" % int(candidate_id) for candidate_id in candidate_ids)]
 
 
 _HEX_VALUE = np.zeros(256, dtype=np.uint8)
@@ -318,7 +318,8 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         answers_future = pool.submit(_run_apart, db.engine, _answers_query(keys))
         stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
         channels, id_strings, start = [], [], 0
-        for channel, campaign, id_list in _id_lists(db.session.execute(_candidates_query()).all()):
+        for channel, campaign, joined in db.session.execute(_candidates_query()).all():
+            id_list = joined.encode("ascii").split(b",") if joined else []
             channels.append((channel, campaign, slice(start, start + len(id_list))))
             id_strings += id_list
             start += len(id_list)
