@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
+    from .forms import whole_number
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -42,7 +43,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        user_id = whole_number(user_id)
+        return db.session.get(models.User, user_id) if user_id is not None else None
 
 
 def register_templates(app: Flask) -> None:

@@ -34,6 +34,20 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def whole_number(text: str | None, max_digits: int = 9) -> int | None:
+    """The whole number written in the digits 0-9, else None. (str.isdigit accepts '²' and '٣', which int() refuses.)"""
+    text = (text or "").strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
+def page_number(text: str | None, last: int = 100_000) -> int:
+    """A page number from a query string: a whole number from 1 to `last`, else page 1."""
+    number = whole_number(text, 6)
+    return number if number is not None and 1 <= number <= last else 1
+
+
 def email_field(label: str = "Email address", hint: str | None = None) -> StringField:
     """An email address field with the GOV.UK messages."""
     return StringField(

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from .access import get_in_borough_or_404, role_required
 from .candidates.forms import radios, strip
-from .forms import BaseForm, submit_button
+from .forms import BaseForm, submit_button, whole_number
 from .models import Role, Vacancy
 from .services import matching as service
 
@@ -33,8 +33,7 @@ class DecisionForm(BaseForm):
     version = HiddenField()
 
     def seen_version(self) -> int | None:
-        value = self.version.data or ""
-        return int(value) if value.isdigit() else None
+        return whole_number(self.version.data)
 
 
 class RejectForm(DecisionForm):

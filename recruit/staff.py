@@ -12,7 +12,7 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .access import get_in_borough_or_404, role_required
-from .forms import BaseForm, submit_button
+from .forms import BaseForm, page_number, submit_button
 from .models import Role, Vacancy
 from .services import vacancies as service
 from .vacancies import pagination
@@ -124,8 +124,7 @@ def _standard_form() -> StandardForm:
 @role_required(*STAFF)
 def index():
     """The borough's placements, with their status."""
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number(request.args.get("page"))
     per_page = current_app.config["PAGE_SIZE"]
     vacancies, total = service.staff_page(page, per_page)
     pages = max(1, -(-total // per_page))

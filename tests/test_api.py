@@ -122,3 +122,10 @@ def test_any_query_parameters_give_json_200_or_400_never_500(client, params):
     assert_matches(response.get_json(), "VacancyPage" if response.status_code == 200 else "Error")
     page = client.get("/placements/", query_string=params)
     assert page.status_code == 200
+
+
+def test_digits_that_are_not_0_to_9_are_refused_cleanly(client):
+    # '²' and '٣' pass str.isdigit() but int() refuses them: they must be a 400 / a form error, never a 500
+    for value in ("²", "٣", "１"):
+        assert client.get("/api/v1/vacancies", query_string={"page": value}).status_code == 400
+        assert client.get("/placements/", query_string={"page": value, "level": value}).status_code in (200, 400)

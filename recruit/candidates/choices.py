@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from ..forms import page_number
 from ..security import safe_next_url
 from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
@@ -11,8 +12,7 @@ from .forms import ChoiceForm, ConsiderOtherForm, options
 
 
 def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isascii() and page.isdigit() and int(page) > 0 else 1
+    return page_number(request.args.get("page"), last=10_000)
 
 
 def _back_to_choices():

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from ...forms import whole_number
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
 
 WEEKS_PER_YEAR = 52
@@ -209,7 +210,7 @@ def parse_date(value, label: str) -> tuple[date | None, str | None]:
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
     if missing:
         return None, f"{label} must include a {' and a '.join(missing)}"
-    if not all(part.isdigit() and len(part) <= 4 for part in (day, month, year)) or len(year) != 4:
+    if any(whole_number(part, 4) is None for part in (day, month, year)) or len(year) != 4:
         return None, f"{label} must be a real date, like 1 9 {date.today().year + 1}"
     try:
         return date(int(year), int(month), int(day)), None

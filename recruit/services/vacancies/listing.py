@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
+from ...forms import whole_number
 from ...models import Borough, Standard, Vacancy, VacancyStatus
 from ...postcodes import EARTH_RADIUS_KM, ParsedPostcode, PostcodeError, haversine_km, parse_postcode, require_london
 from .fields import FALSE_WORDS, TRUE_WORDS, WageRules, pays_london_living_wage
@@ -76,7 +77,7 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
         query.borough = slug
     if text("level"):
         levels = set(db.session.scalars(select(Standard.level).distinct()))
-        level = int(text("level")) if text("level").isdigit() and len(text("level")) < 3 else None
+        level = whole_number(text("level"), 2)
         if level not in levels:
             errors["level"] = "Select a level from the list"
         query.level = level
@@ -125,10 +126,11 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
 def _positive(value: str, name: str, label: str, maximum: int, errors: dict) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) > 6 or not 1 <= int(value) <= maximum:
+    number = whole_number(value, 6)
+    if number is None or not 1 <= number <= maximum:
         errors[name] = f"{label} must be a whole number from 1 to {maximum:,}"
         return None
-    return int(value)
+    return number
 
 
 def live_filter(today: date | None = None):
