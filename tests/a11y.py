@@ -7,7 +7,8 @@ _axe = Axe()
 
 
 def axe_violations(page) -> list[dict]:
-    """The WCAG 2.2 A/AA violations axe-core finds on the page as it is now."""
+    """The WCAG 2.2 A/AA violations axe-core finds on the page, once it has loaded."""
+    page.wait_for_load_state("load")  # a click may have started a navigation: check the page it leads to
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     return results.response["violations"]
 

@@ -4,6 +4,7 @@ Pages without URL parameters are found from the app's routes, so a new page is c
 pages that need a record or a state (errors, ids) are covered by each area's own browser tests."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.a11y import assert_no_axe_violations, axe_violations
 from tests.conftest import TEST_PASSWORD
@@ -34,7 +35,7 @@ def _page_paths(app) -> list[str]:
 def _check(page, path):
     response = page.goto(path)
     assert response.status in (200,), f"{path} answered {response.status}"
-    assert page.locator("h1").count() == 1, f"{path} must have exactly one h1"
+    expect(page.locator("h1"), f"{path} must have exactly one h1").to_have_count(1)
     assert_no_axe_violations(page)
 
 
@@ -67,7 +68,7 @@ def test_form_error_states_have_no_violations(page):
         page.goto(path)
         with page.expect_navigation():
             page.get_by_role("button", name=button).click()
-        assert page.locator(".govuk-error-summary").is_visible(), path
+        expect(page.locator(".govuk-error-summary"), path).to_be_visible()
         assert_no_axe_violations(page)
 
 

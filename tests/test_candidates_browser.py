@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from recruit.extensions import db
 from recruit.models import Match, MatchRun, OutboxEmail
@@ -29,7 +30,7 @@ def _click(page, button_name_pattern):
 def _axe(page, path=None):
     if path:
         page.goto(path)
-    assert page.locator("h1").count() == 1, f"{page.url} should have one h1"
+    expect(page.locator("h1"), f"{page.url} should have one h1").to_have_count(1)
     assert_no_axe_violations(page)
 
 
@@ -115,7 +116,7 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     for key in SECTIONS:
         _axe(page, f"/candidates/application/{key}")
         _submit(page, "Save and continue")  # empty: every error state
-        assert page.locator(".govuk-error-summary").count() == 1, key
+        expect(page.locator(".govuk-error-summary"), key).to_have_count(1)
         _axe(page)
         _fill_section(page, key)
         if key == "where-you-live":
@@ -141,7 +142,7 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _submit(page, "Save and continue")  # answers "also consider me for others" (yes is pre-selected)
     _axe(page, "/candidates/application/check")
     _submit(page, "Accept and send application")  # no declaration: the error state
-    assert page.locator(".govuk-error-summary").count() == 1
+    expect(page.locator(".govuk-error-summary")).to_have_count(1)
     _axe(page)
     page.locator("input[name=declaration]").check()
     _submit(page, "Accept and send application")
@@ -322,7 +323,7 @@ def test_whole_journey_without_javascript(app, browser, live_server, make_user):
         for key in SECTIONS:
             page.goto(f"/candidates/application/{key}")
             if key == "qualifications":  # the conditional question is on the page, visible, without JavaScript
-                assert page.locator("#digital_level").is_visible()
+                expect(page.locator("#digital_level")).to_be_visible()
             _fill_section(page, key)
             if key == "where-you-live":
                 page.locator("input[name=home][value=other]").check()

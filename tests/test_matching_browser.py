@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from a11y import assert_no_axe_violations
 from matching_data import make_candidate, make_vacancy, run
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 def _check(page, path=None):
     if path:
         page.goto(path)
-    assert page.locator("h1").count() == 1, f"{page.url} should have one h1"
+    expect(page.locator("h1"), f"{page.url} should have one h1").to_have_count(1)
     assert_no_axe_violations(page)
 
 
@@ -23,7 +24,7 @@ def _click(page, name):
 
 def test_how_matching_works_page(page):
     _check(page, "/how-matching-works")
-    assert page.get_by_role("heading", name="A worked example").is_visible()
+    expect(page.get_by_role("heading", name="A worked example")).to_be_visible()
 
 
 def test_admin_match_run_pages(page, app, make_user, browser_sign_in):
@@ -36,7 +37,7 @@ def test_admin_match_run_pages(page, app, make_user, browser_sign_in):
     page.fill("#seed", "not a number")
     _click(page, "Run matching")
     _check(page)  # the error state
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.get_by_label("Round 1: suggest candidates to every live placement").check()
     page.fill("#seed", "")
     _click(page, "Run matching")
@@ -58,7 +59,7 @@ def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
     _check(page)
     _click(page, "Reject and send feedback")
     _check(page)  # the error state
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.get_by_label("Other candidates were a closer match").check()
     page.fill("#feedback", "Thank you for applying. Others had more experience with SQL.")
     _click(page, "Reject and send feedback")

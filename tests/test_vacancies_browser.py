@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.a11y import assert_no_axe_violations
 from tests.test_vacancies import make_vacancy
@@ -17,7 +18,7 @@ def test_listing_with_results_and_with_a_filter_error(app, page):
     app.config["PAGE_SIZE"] = 2
     page.goto("/placements/?postcode=E8&sort=distance")
     assert page.locator("h1").inner_text() == "Find a placement"
-    assert page.locator(".govuk-pagination").count() == 1
+    expect(page.locator(".govuk-pagination")).to_have_count(1)
     assert_no_axe_violations(page)
     page.fill("#postcode", "M1 1AE")
     page.get_by_role("button", name="Search").click()
@@ -28,7 +29,7 @@ def test_listing_with_results_and_with_a_filter_error(app, page):
 def test_placement_page(app, page):
     vacancy_id = make_vacancy(app, hours_per_week=25)
     page.goto(f"/placements/{vacancy_id}")
-    assert page.get_by_role("button", name="Apply").count() == 1 or page.get_by_role("link", name="Apply").count() == 1
+    expect(page.get_by_role("button", name="Apply").or_(page.get_by_role("link", name="Apply"))).to_have_count(1)
     assert_no_axe_violations(page)
 
 
@@ -37,7 +38,7 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
         make_vacancy(app, status=status, title=f"A {status} placement")
     browser_sign_in(make_user("borough_staff", "hackney"))
     page.goto("/staff/")
-    assert page.locator("table tbody tr").count() == 3
+    expect(page.locator("table tbody tr")).to_have_count(3)
     assert_no_axe_violations(page)
 
     page.goto("/staff/placements/new")
@@ -50,7 +51,7 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
     page.fill("#wage_amount", "2")
     page.fill("#hours_per_week", "20")
     page.get_by_role("button", name="Save draft").click()
-    assert page.locator(".govuk-error-summary").count() == 1
+    expect(page.locator(".govuk-error-summary")).to_have_count(1)
     assert page.input_value("#title") == "Data apprentice"
     assert_no_axe_violations(page)  # the form with errors
 
