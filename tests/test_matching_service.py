@@ -69,6 +69,24 @@ def test_capacity_is_positions_times_the_shortlist_factor(app, make_user):
     assert len(run(app).pairs) == 4
 
 
+def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher(app, client, make_user):
+    wanted = make_vacancy(app, positions=1, title="Popular developer placement")
+    fallback = make_vacancy(app, positions=1, title="Second choice placement")
+    # Same profile, but the first candidate's skills fit the popular placement better, so it scores them higher.
+    winner = make_candidate(app, make_user, [wanted, fallback], skills_text="Python SQL git unit testing debugging API agile")
+    other = make_candidate(app, make_user, [wanted, fallback], skills_text="I like computers")
+    result = run(app)
+    assert (winner.id, wanted) in [(c, v) for c, v, _ in result.pairs]
+    assert (other.id, fallback) in [(c, v) for c, v, _ in result.pairs]
+    why_not = next(m for m in result.matches if m.candidate_id == other.id).explanation["why_not"]
+    assert [(w["vacancy_id"], w["rank"], w["title"]) for w in why_not] == [(wanted, 1, "Popular developer placement")]
+    with client.session_transaction() as session:
+        session["_user_id"] = str(other.user_id)
+    page = client.get("/candidates/").get_data(as_text=True)
+    assert "Placements you ranked higher" in page and "Your choice 1, Popular developer placement" in page
+    assert why_not[0]["text"] in page.replace("&#39;", "'").replace("&#34;", '"')
+
+
 def test_accepted_matches_fill_positions(app, make_user):
     vacancy = make_vacancy(app, positions=2)
     for _ in range(3):

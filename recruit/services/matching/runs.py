@@ -193,6 +193,12 @@ def _explanation_json(pair) -> dict:
     }
 
 
+def _why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
+    """Why the candidate did not get each placement they ranked above the one suggested, for their dashboard."""
+    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
+             "text": why.text} for why in result.why_not(candidate_id)]
+
+
 def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
               today: date | None = None) -> MatchRun:
     """Run matching for a round and record the run and every suggestion (stage "suggested")."""
@@ -220,8 +226,10 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
                                        max_list_length=list_length)
         run.input_hash = result.input_hash
         run.instance = {**result.instance(), "assignment": dict(result.assignment), "settings": settings}
+        titles = {p.id: p.title for p in placements}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
-                 "components": dict(pair.components), "explanation": _explanation_json(pair),
+                 "components": dict(pair.components),
+                 "explanation": {**_explanation_json(pair), "why_not": _why_not_json(result, pair.candidate_id, titles)},
                  "stage": MatchStage.SUGGESTED.value} for pair in result.suggestions]
         if not rows:
             run.note = ("Nobody could be suggested: every possible pairing broke one of the rules "
