@@ -55,7 +55,8 @@ def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
     _check(page, f"/recruiters/matches/{match.id}")
     _click(page, "Shortlist")
     _check(page)  # shortlisted: the success banner, name and contact details, two buttons
-    page.get_by_role("link", name="Reject with feedback").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Reject with feedback").click()
     _check(page)
     _click(page, "Reject and send feedback")
     _check(page)  # the error state

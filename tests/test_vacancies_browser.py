@@ -21,7 +21,8 @@ def test_listing_with_results_and_with_a_filter_error(app, page):
     expect(page.locator(".govuk-pagination")).to_have_count(1)
     assert_no_axe_violations(page)
     page.fill("#postcode", "M1 1AE")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     assert "Enter a postcode in London" in page.locator(".govuk-error-summary").inner_text()
     assert_no_axe_violations(page)
 
@@ -44,13 +45,15 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
     page.goto("/staff/placements/new")
     assert_no_axe_violations(page)
     page.get_by_label("Data analyst (level 4)").check()
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert page.locator("h1").inner_text() == "Placement details"
     assert_no_axe_violations(page)  # the empty form
     page.fill("#title", "Data apprentice")
     page.fill("#wage_amount", "2")
     page.fill("#hours_per_week", "20")
-    page.get_by_role("button", name="Save draft").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".govuk-error-summary")).to_have_count(1)
     assert page.input_value("#title") == "Data apprentice"
     assert_no_axe_violations(page)  # the form with errors
@@ -68,12 +71,14 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
     page.fill("#workplace_postcode", "E8 1DY")
     page.fill("#training_provider", "City College")
     page.fill("#adjustments_contact", "jobs@hackney.example")
-    page.get_by_role("button", name="Save draft").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
     assert "Draft saved" in page.content()
     assert "Most apprenticeships are 30 hours a week or more" in page.content()
     assert_no_axe_violations(page)  # the preview
 
-    page.get_by_role("button", name="Publish").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
     assert "Placement published" in page.content()
     assert_no_axe_violations(page)
 
@@ -81,7 +86,8 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
     assert_no_axe_violations(page)
     page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv",
                                          "buffer": b"title,standard\nOnly two columns,ST0116\n"}])
-    page.get_by_role("button", name="Import placements").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import placements").click()
     assert "The first row must be the column headings" in page.locator(".govuk-error-summary").inner_text()
     assert_no_axe_violations(page)
     header = ("title,standard,description,skills,skills_text,wage_amount,wage_unit,hours_per_week,positions,start_date,"
@@ -89,6 +95,7 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
     bad_row = "T,ST0116,D,git,,1,hour,37,1,2020-01-01,2020-01-01,M1 1AE,P,no,no,c"
     page.set_input_files("#file", files=[{"name": "rows.csv", "mimeType": "text/csv",
                                          "buffer": f"{header}\n{bad_row}\n".encode()}])
-    page.get_by_role("button", name="Import placements").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import placements").click()
     assert page.locator("#problems tbody tr").count() >= 3
     assert_no_axe_violations(page)  # the row-by-row report
