@@ -83,6 +83,37 @@ def test_phone_width_pages_have_no_violations(browser, live_server):
     context.close()
 
 
+def test_every_roles_pages_fit_a_phone_screen_with_demo_data(browser, live_server, app, make_user):
+    """At 375 px, with real-looking data (tables full of rows), nothing makes the page scroll sideways."""
+    from recruit.demo import seed_demo
+    from recruit.services.matching import run_match
+
+    with app.app_context():
+        seed_demo()
+        run_match(1, seed=1)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    for role in ["anonymous", *ROLE_AREAS]:
+        page.context.clear_cookies()
+        paths = ["/", "/placements/", "/how-matching-works"]
+        if role != "anonymous":
+            user = make_user(role, "hackney" if role in ("borough_staff", "recruiter") else None)
+            page.goto("/sign-in")
+            page.fill("#email", user.email)
+            page.fill("#password", TEST_PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            paths = [p for p in _page_paths(app) if p.startswith(ROLE_AREAS[role])]
+        for path in paths:
+            if page.goto(path).status != 200:
+                continue
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path} as {role} is {width}px wide on a 375px screen"
+            assert_no_axe_violations(page)
+    context.close()
+
+
 def test_harness_catches_a_real_violation(page):
     """Negative control: the same check must fail on a page with a known problem."""
     page.goto("/")
