@@ -91,6 +91,15 @@ def purge_data_command(months):
     click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
 
 
+@data_cli.command("recluster-answers")
+def recluster_answers_command():
+    """Rewrite the equality answers in pseudonym order, so no one can tell from the table when anyone answered."""
+    from .services.monitoring import recluster_answers
+
+    kept = recluster_answers()
+    click.echo(f"Rewrote {kept} equality answer rows in pseudonym order.")
+
+
 @match_cli.command("run")
 @click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
               help="1 starts a new cycle; 2 matches the candidates left without a suggestion to the places left.")

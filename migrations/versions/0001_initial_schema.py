@@ -7,7 +7,7 @@ Create Date: (regenerated from the models by `make migration`)
 """
 from alembic import op
 import sqlalchemy as sa
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -45,13 +45,10 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_borough_slug'))
     )
     op.create_table('monitoring_response',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pseudonym', sa.String(length=64), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_monitoring_response')),
-    sa.UniqueConstraint('pseudonym', name=op.f('uq_monitoring_response_pseudonym'))
+    sa.Column('answers', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.PrimaryKeyConstraint('pseudonym', name=op.f('pk_monitoring_response')),
+    sqlite_with_rowid=False
     )
     op.create_table('outbox_email',
     sa.Column('id', sa.Integer(), nullable=False),

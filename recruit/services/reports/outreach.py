@@ -139,7 +139,7 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
     """Two characteristics crossed at one stage, only when every cell (not answered included) is at least 10."""
     first, second = characteristics()[filters.characteristic], characteristics()[filters.cross_with]
     stage_key, stage_label, level = next(s for s in STAGES if s[0] == (filters.stage or "applied"))
-    other = group_codes(second, population, position=1)
+    other = group_codes(second, population)
     rows, columns = [*first.groups, NOT_ANSWERED], [*second.groups, NOT_ANSWERED]
     reached = population.levels >= level
     grid = np.bincount(codes[reached] * len(columns) + other[reached], minlength=len(rows) * len(columns))
