@@ -25,7 +25,7 @@ class ReportForm(BaseForm):
                              widget=GovSelect(), validate_choice=False)
     stage = SelectField("Stage", description="For the fairness tables and the crossed table", widget=GovSelect(),
                         validate_choice=False)
-    borough = SelectField("Placement borough", description="Counts suggested and later stages at this borough's placements",
+    borough = SelectField("Placement borough", description="Counts, at every stage, the candidates who chose a placement in this borough or were suggested one there",
                           widget=GovSelect(), validate_choice=False)
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)

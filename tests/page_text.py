@@ -83,7 +83,7 @@ class _Parser(HTMLParser):
     def handle_data(self, data):
         if self.hidden_tag is not None:
             return
-        self.text.append(data)
+        self.text.append(re.sub(r"\s+", " ", data))  # line breaks in the source are spaces on the page
         if self.in_caption and self.open_tables:
             self.open_tables[-1].caption += data
         elif self.cell is not None:

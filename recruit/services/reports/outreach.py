@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Borough, MatchRun
-from .disclosure import MIN_COUNT, Table, protected_table
-from .population import (NOT_ANSWERED, STAGES, Filters, Population, census_shares, characteristics, gather,
-                         group_codes, stage_counts)
+from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
+from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
+                         characteristics,
+                         gather, group_codes, stage_counts)
 
 
 def filter_choices() -> dict:
@@ -54,48 +55,65 @@ def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
     return Filters(characteristic, cross_with, stage, borough, round_, run), errors
 
 
+def funnel_caption(characteristic_label: str) -> str:
+    return f"Candidates at each stage by {characteristic_label.lower()}"
+
+
 def funnel(filters: Filters, population: Population | None = None) -> tuple[Table, np.ndarray]:
     """The diversity funnel for one characteristic, suppressed, with the London census share where one exists."""
     population = population or gather(filters)
     characteristic = characteristics()[filters.characteristic]
     codes = group_codes(characteristic, population)
+    counts = stage_counts(codes, population.levels, len(characteristic.groups) + 1)
+    return funnel_table(characteristic, counts), codes
+
+
+def funnel_table(characteristic: Characteristic, counts: list[list[int]]) -> Table:
+    """The funnel's suppressed table from counts per group (NOT_ANSWERED last) and stage, live or saved."""
     labels = [*characteristic.groups, NOT_ANSWERED]
-    table = protected_table([label for _, label, _ in STAGES], labels,
-                            stage_counts(codes, population.levels, len(labels)))
+    table = protected_table(funnel_caption(characteristic.label), [label for _, label, _ in STAGES], labels, counts,
+                            not_answered=NOT_ANSWERED)
     census = census_shares().get(characteristic.census_key or "", {})
-    table.extra = [census.get(label) for label in labels]
-    return table, codes
+    if census:
+        table.census = [census.get(label) if label != NOT_ANSWERED else None for label in labels]
+        table.census_source = census_source(characteristic.census_key)
+    return table
 
 
 # --- Fairness per stage transition ---
+
+OTHERS = "the other groups shown"
+
 
 @dataclass(frozen=True)
 class FairnessRow:
     group: str
     selected: Cell
     total: Cell
-    rate: float | None  # None when a count is hidden (a rate would reveal it) or there is not enough data
-    interval: tuple[float, float] | None
-    p_value: float | None
-    note: str
+    rate: Statistic
+    interval: Statistic
+    p_value: Statistic  # this group against the other groups whose counts are shown (never hidden ones)
 
 
 @dataclass(frozen=True)
 class Transition:
     from_label: str
     to_label: str
+    caption: str
     rows: list[FairnessRow]
-    ratio: float | None  # shown only if both groups' rates are shown
-    lowest: str | None
+    ratio: Statistic  # lowest shown group's rate over the highest's
+    flagged: Statistic  # below four fifths (exact), a warning only when shown
+    lowest: str | None  # only ever a group whose counts are shown
     highest: str | None
-    flagged: bool
+    compared: list[str]  # the groups compared: every count they need is shown and there are at least 10 people
 
 
-def fairness(table: Table, stage: str = "") -> list[Transition]:
+def fairness(table: Table, stage: str = "", characteristic_label: str = "") -> list[Transition]:
     """Selection rate, Wilson interval, Fisher p and adverse impact ratio for each stage transition (or the chosen one).
 
-    The counts are the funnel's own cells, so anything the funnel hides stays hidden here: a rate, interval or
-    p-value is shown only when both of its counts are. People who did not answer are not a group to compare."""
+    Computed among the groups whose two counts are both shown and who number at least 10: a hidden count never
+    enters any figure, "everyone else" in a p-value is the other shown groups, and a warning never names a
+    group whose counts are hidden. People who did not answer are not a group to compare."""
     from matching import fairness_report  # scipy loads only when a report is drawn
 
     transitions = []
@@ -103,22 +121,33 @@ def fairness(table: Table, stage: str = "") -> list[Transition]:
     for step in range(1, len(STAGES)):
         if stage and STAGES[step][0] != stage:
             continue
-        report = fairness_report({label: (row[step].count, row[step - 1].count) for label, row in groups})
+        pairs = {label: (row[step], row[step - 1]) for label, row in groups}
+        compared = [label for label, (selected, total) in pairs.items()
+                    if not selected.hidden and not total.hidden and total.count >= MIN_COUNT]
+        everyone = [cell for label in compared for cell in pairs[label]]
+        report = fairness_report({label: (pairs[label][0].count, pairs[label][1].count) for label in compared})
         stats = {s.group: s for s in report.groups}
-        rows, shown = [], set()
-        for label, row in groups:
-            s, selected, total = stats[label], row[step], row[step - 1]
-            visible = not selected.hidden and not total.hidden and s.enough_data
-            note = ("not enough data" if not s.enough_data
-                    else "hidden: it would reveal a count under 10" if not visible else "")
-            if visible:
-                shown.add(label)
-            rows.append(FairnessRow(label, selected, total, s.rate if visible else None,
-                                    (s.interval_low, s.interval_high) if visible else None,
-                                    s.fisher_p_value if visible else None, note))
-        ratio = report.adverse_impact_ratio if {report.lowest_group, report.highest_group} <= shown else None
-        transitions.append(Transition(STAGES[step - 1][1], STAGES[step][1], rows, ratio, report.lowest_group,
-                                      report.highest_group, report.flagged))
+        rows = []
+        for label, (selected, total) in pairs.items():
+            s = stats.get(label)
+            own = (selected, total)
+            small = "" if s else f"Not enough data: fewer than {MIN_COUNT} people"
+            rows.append(FairnessRow(
+                label, selected, total,
+                Statistic.of(lambda s=s: s and s.rate, own, reason=small),
+                Statistic.of(lambda s=s: s and (s.interval_low, s.interval_high), own, "interval", small),
+                Statistic.of(lambda s=s: s and s.fisher_p_value, everyone if s else own, "p",
+                             small or f"Not shown: no other group with every count shown to compare with")))
+        no_ratio = ("Not shown: it needs at least two groups of 10 or more people whose counts are all shown"
+                    if len(compared) < 2 else "Not shown: no group was selected at all")
+        from_label, to_label = STAGES[step - 1][1], STAGES[step][1]
+        caption = f"Selection from {from_label.lower()} to {to_label.lower()} by {characteristic_label.lower()}"
+        transitions.append(Transition(
+            from_label, to_label, caption, rows,
+            Statistic.of(lambda: report.adverse_impact_ratio, everyone, "ratio", no_ratio),
+            Statistic.of(lambda: report.flagged if report.adverse_impact_ratio is not None else None, everyone, "flag",
+                         no_ratio),
+            report.lowest_group, report.highest_group, compared))
     return transitions
 
 
@@ -151,9 +180,12 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
 
 # --- Outreach channels (no equality data needed) ---
 
+CHANNEL_CAPTION = "Candidates at each stage by how they heard about us"
+CAMPAIGN_CAPTION = "Candidates at each stage by campaign code"
+
 def channel_tables(population: Population, channel_labels: dict[str, str]) -> tuple[Table, Table]:
     """Applications and progression by how candidates heard about us and by campaign code, suppressed."""
-    def by(position, order, label_of):
+    def by(position, order, label_of, caption):
         values = {row[position] for row in population.channels}
         keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
         keys.append(None)
@@ -162,10 +194,10 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
         for row in population.channels:
             codes[row[-1]] = index.get(row[position], len(keys) - 1)
         counts = stage_counts(codes, population.levels, len(keys))
-        return protected_table([label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
+        return protected_table(caption, [label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
 
-    channels = by(0, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given")
-    campaigns = by(1, [], lambda k: k or "No campaign code")
+    channels = by(0, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given", CHANNEL_CAPTION)
+    campaigns = by(1, [], lambda k: k or "No campaign code", CAMPAIGN_CAPTION)
     return channels, campaigns
 
 
@@ -185,5 +217,5 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
     table, codes = funnel(filters, population)
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)
-    return OutreachReport(characteristics()[filters.characteristic].label, table, fairness(table, filters.stage),
-                          cross, channels, campaigns)
+    label = characteristics()[filters.characteristic].label
+    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns)

@@ -80,6 +80,11 @@ def census_shares() -> dict[str, dict[str, float]]:
     return shares
 
 
+def census_source(census_key: str) -> str:
+    """Where a characteristic's census figures come from, as the reference data says (e.g. "ONS Census 2021 TS021")."""
+    return next((row["source"] for row in read_csv("london_census_2021.csv") if row["characteristic"] == census_key), "")
+
+
 # Worked out at report time from the date of birth (never stored with the answers), for those who answered.
 DERIVED = frozenset({"age_band"})
 
