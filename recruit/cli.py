@@ -10,6 +10,7 @@ outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
+cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
 
 
 @seed_cli.command("reference")
@@ -134,7 +135,21 @@ def match_export_command(run_id, output):
     output.write("\n")
 
 
+@cycles_cli.command("close")
+@click.argument("cycle_id", type=int)
+def close_cycle_command(cycle_id):
+    """Close a recruitment cycle, saving its report as aggregate counts (later deletions leave it unchanged)."""
+    from .candidates.forms import OUTREACH_CHANNELS
+    from .services.cycles import CycleError, close_cycle
+
+    try:
+        saved = close_cycle(cycle_id, [key for key, _ in OUTREACH_CHANNELS])
+    except CycleError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Closed cycle {cycle_id}; saved {saved} counts for its report.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli):
         app.cli.add_command(group)

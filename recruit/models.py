@@ -95,6 +95,26 @@ class RecruitmentCycle(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CycleCount(db.Model):
+    """A closed cycle's report, saved when it closed: how many people of each group reached each stage.
+
+    Aggregates only (never a row about a person), so purging applications and deleting accounts later does not
+    change last year's report. Shown under the same disclosure control as live counts."""
+
+    __tablename__ = "cycle_count"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "breakdown", "position", "stage", name="uq_cycle_count_cell"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), index=True)
+    breakdown: Mapped[str] = mapped_column(String(40))  # a characteristic's key, or "channel" / "campaign"
+    position: Mapped[int]  # the group's place in the table (the last is "not answered" for a characteristic)
+    group_label: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int]
+
+
 class Borough(db.Model):
     __tablename__ = "borough"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -277,8 +277,6 @@ def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_exampl
 
 
 def test_stored_runs_name_candidates_by_labels_drawn_afresh_for_each_run(app, make_user):
-    import re
-
     vacancy = make_vacancy(app)
     people = [make_candidate(app, make_user, [vacancy]) for _ in range(3)]
     first, second = run(app), run(app)

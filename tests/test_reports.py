@@ -306,3 +306,28 @@ def test_report_page_with_data_and_with_an_error_has_no_axe_violations(page, mak
     page.goto("/reports/?characteristic=nonsense")
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_axe_violations(page)
+    page.goto("/reports/?borough=croydon")  # nobody chose Croydon: too few people, a message instead
+    assert page.get_by_text("Fewer than 10 people match these choices").is_visible()
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
+def test_closed_cycle_report_and_its_refusal_have_no_axe_violations(app, page, make_user, browser_sign_in, population):
+    from tests.a11y import assert_no_axe_violations
+
+    with app.app_context():
+        from recruit.models import RecruitmentCycle
+        from recruit.services.cycles import close_cycle
+
+        cycle = RecruitmentCycle(name="Last year", opens_on=date(2025, 1, 1), closes_on=date(2026, 12, 31))
+        _db.session.add(cycle)
+        _db.session.commit()
+        close_cycle(cycle.id, [])
+        cycle_id = cycle.id
+    browser_sign_in(make_user("analyst"))
+    page.goto(f"/reports/?cycle={cycle_id}")
+    assert page.get_by_text("Last year is closed.").is_visible()
+    assert_no_axe_violations(page)
+    page.goto(f"/reports/?cycle={cycle_id}&borough=hackney")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_axe_violations(page)

@@ -23,3 +23,31 @@ def current_cycle_id(today: date | None = None) -> int | None:
     """The current cycle's id, or None."""
     cycle = current_cycle(today)
     return cycle.id if cycle is not None else None
+
+
+class CycleError(ValueError):
+    """A cycle action that is not possible, with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = None) -> int:
+    """Close a cycle and save its report as aggregate counts per group per stage; returns the counts saved.
+
+    From then on its report reads the saved counts, so purging and deletions do not rewrite it."""
+    from ..audit import record_event
+    from ..models import utcnow
+    from .reports import save_cycle_counts
+
+    cycle = db.session.get(RecruitmentCycle, cycle_id, with_for_update=True)
+    if cycle is None:
+        raise CycleError(f"There is no recruitment cycle {cycle_id}")
+    if cycle.closed_at is not None:
+        raise CycleError(f"{cycle.name} is already closed")
+    saved = save_cycle_counts(cycle.id, channel_order)
+    cycle.closed_at = utcnow()
+    record_event("cycle.closed", cycle, actor_id=actor_id, counts_saved=saved)
+    db.session.commit()
+    return saved

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Borough, MatchRun
+from ...models import Borough, MatchRun, RecruitmentCycle
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
@@ -18,7 +18,11 @@ from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Populati
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
     runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    cycles = db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at)
+                                .order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())).all()
     return {
+        "cycles": [(c.id, f"{c.name} (closed: saved counts)" if c.closed_at else c.name) for c in cycles],
+        "closed_cycles": {c.id for c in cycles if c.closed_at},
         "characteristics": [(c.key, c.label) for c in characteristics().values()],
         "stages": [(key, label) for key, label, level in STAGES if level > 0],
         "boroughs": db.session.execute(select(Borough.slug, Borough.name).order_by(Borough.name)).tuples().all(),
@@ -52,7 +56,17 @@ def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
     borough = pick("borough", [slug for slug, _ in choices["boroughs"]], "Select a borough from the list")
     round_ = number("round", choices["rounds"], "Select a match round from the list")
     run = number("run", [run_id for run_id, _ in choices["runs"]], "Select a match run from the list")
-    return Filters(characteristic, cross_with, stage, borough, round_, run), errors
+    cycle = number("cycle", [cycle_id for cycle_id, _ in choices["cycles"]], "Select a recruitment cycle from the list")
+    if cycle in choices["closed_cycles"]:
+        # A closed cycle kept London-wide counts per characteristic only: nothing finer can be worked out.
+        narrower = {"cross_with": (cross_with, "Select Do not cross: a closed cycle kept no crossed counts"),
+                    "borough": (borough, "Select All of London: a closed cycle kept London-wide counts only"),
+                    "round": (round_, "Select Any round: a closed cycle kept counts for the whole cycle only"),
+                    "run": (run, "Select Any run: a closed cycle kept counts for the whole cycle only")}
+        for name, (value, message) in narrower.items():
+            if value not in ("", None) and name not in errors:
+                errors[name] = message
+    return Filters(characteristic, cross_with, stage, borough, round_, run, cycle), errors
 
 
 def funnel_caption(characteristic_label: str) -> str:
@@ -68,9 +82,9 @@ def funnel(filters: Filters, population: Population | None = None) -> tuple[Tabl
     return funnel_table(characteristic, counts), codes
 
 
-def funnel_table(characteristic: Characteristic, counts: list[list[int]]) -> Table:
+def funnel_table(characteristic: Characteristic, counts: list[list[int]], labels: list[str] | None = None) -> Table:
     """The funnel's suppressed table from counts per group (NOT_ANSWERED last) and stage, live or saved."""
-    labels = [*characteristic.groups, NOT_ANSWERED]
+    labels = labels or [*characteristic.groups, NOT_ANSWERED]
     table = protected_table(funnel_caption(characteristic.label), [label for _, label, _ in STAGES], labels, counts,
                             not_answered=NOT_ANSWERED)
     census = census_shares().get(characteristic.census_key or "", {})
@@ -183,9 +197,10 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
 CHANNEL_CAPTION = "Candidates at each stage by how they heard about us"
 CAMPAIGN_CAPTION = "Candidates at each stage by campaign code"
 
-def channel_tables(population: Population, channel_labels: dict[str, str]) -> tuple[Table, Table]:
-    """Applications and progression by how candidates heard about us and by campaign code, suppressed."""
-    def by(position, order, label_of, caption):
+def channel_counts(population: Population, order: list[str]) -> dict[str, tuple[list, list[list[int]]]]:
+    """Counts per stage by outreach channel ("channel", in `order` first) and by campaign code ("campaign"), each as
+    (keys, counts); None (not given) is the last key."""
+    def by(position, order):
         values = {row[position] for row in population.channels}
         keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
         keys.append(None)
@@ -193,12 +208,25 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
         codes = np.full(len(population.levels), len(keys) - 1, dtype=np.int64)
         for row in population.channels:
             codes[row[-1]] = index.get(row[position], len(keys) - 1)
-        counts = stage_counts(codes, population.levels, len(keys))
-        return protected_table(caption, [label for _, label, _ in STAGES], [label_of(k) for k in keys], counts)
+        return keys, stage_counts(codes, population.levels, len(keys))
 
-    channels = by(0, list(channel_labels), lambda k: channel_labels.get(k, k) if k else "Not given", CHANNEL_CAPTION)
-    campaigns = by(1, [], lambda k: k or "No campaign code", CAMPAIGN_CAPTION)
+    return {"channel": by(0, order), "campaign": by(1, [])}
+
+
+def channel_tables_from(counts: dict, channel_labels: dict[str, str]) -> tuple[Table, Table]:
+    """The two suppressed outreach tables from channel_counts (live or saved)."""
+    columns = [label for _, label, _ in STAGES]
+    channel_keys, channel_rows = counts["channel"]
+    campaign_keys, campaign_rows = counts["campaign"]
+    channels = protected_table(CHANNEL_CAPTION, columns, [channel_labels.get(k, k) if k else "Not given" for k in channel_keys],
+                               channel_rows)
+    campaigns = protected_table(CAMPAIGN_CAPTION, columns, [k or "No campaign code" for k in campaign_keys], campaign_rows)
     return channels, campaigns
+
+
+def channel_tables(population: Population, channel_labels: dict[str, str]) -> tuple[Table, Table]:
+    """Applications and progression by how candidates heard about us and by campaign code, suppressed."""
+    return channel_tables_from(channel_counts(population, list(channel_labels)), channel_labels)
 
 
 @dataclass
@@ -209,13 +237,28 @@ class OutreachReport:
     crossing: Crossing | None
     channels: Table
     campaigns: Table
+    saved_from: str = ""  # the closed cycle whose saved counts these are ("" for live counts)
+    too_few: bool = False  # fewer than 10 people in scope: nothing but that is shown
 
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
-    """Everything on the analyst's page, as suppressed aggregates only."""
-    population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
-    table, codes = funnel(filters, population)
-    cross = crossing(filters, population, codes) if filters.cross_with else None
-    channels, campaigns = channel_tables(population, channel_labels)
+    """Everything on the analyst's page, as suppressed aggregates only: live, or a closed cycle's saved counts."""
     label = characteristics()[filters.characteristic].label
-    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns)
+    cycle = db.session.get(RecruitmentCycle, filters.cycle) if filters.cycle is not None else None
+    if cycle is not None and cycle.closed_at is not None:
+        from .saved import saved_counts  # saved.py builds on this module
+
+        saved = saved_counts(cycle.id, [filters.characteristic, "channel", "campaign"])
+        labels, counts = saved.get(filters.characteristic, (None, [[0] * len(STAGES)] * (len(characteristics()[filters.characteristic].groups) + 1)))
+        table = funnel_table(characteristics()[filters.characteristic], counts, labels)
+        channels, campaigns = channel_tables_from({key: saved.get(key, ([""], [[0] * len(STAGES)])) for key in ("channel", "campaign")},
+                                                  channel_labels)
+        cross, saved_from = None, cycle.name
+    else:
+        population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
+        table, codes = funnel(filters, population)
+        cross = crossing(filters, population, codes) if filters.cross_with else None
+        channels, campaigns = channel_tables(population, channel_labels)
+        saved_from = ""
+    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, saved_from,
+                          too_few=table.totals[0].count < MIN_COUNT)
