@@ -81,16 +81,33 @@ def fill(app, url: str, n: int) -> None:
               (f"{v}\t{rng.choice(boroughs)}\t{rng.choice(standards)}\tlive\tPlacement {v}\t\t[]\t\t12\thour\t12\t30\t2\t"
                f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{now}\t{now}\n" for v in range(1, PLACEMENTS + 1)))
 
+        stages_of = {}
+
         def matches():
             match_id = 0
             for i in range(1, n + 1):
                 for vacancy in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
                     match_id += 1
+                    stages_of[match_id] = rng.choice(STAGES)
                     yield (f"{match_id}\t{1 if vacancy % 5 else 2}\t{i}\t{vacancy}\t0.5\t{{}}\t{{}}\t"
-                           f"{rng.choice(STAGES)}\t1\n")
+                           f"{stages_of[match_id]}\t1\n")
 
         _copy(connection, "match", "id, run_id, candidate_id, vacancy_id, score, components, explanation, stage, version",
               matches())
+
+        def history():
+            """The stage history: the suggestion made, then each step to where it is now."""
+            path = ["suggested", "shortlisted", "interview", "offered", "accepted"]
+            change = 0
+            for match_id, stage in stages_of.items():
+                steps = path[:path.index(stage) + 1] if stage in path else ["suggested", stage]
+                before = "\\N"
+                for step in steps:
+                    change += 1
+                    yield f"{change}\t{match_id}\t{before}\t{step}\t{now}\n"
+                    before = step
+
+        _copy(connection, "stage_change", "id, match_id, from_stage, to_stage, at", history())
 
         def answers():
             for i in range(1, n + 1):
@@ -99,16 +116,21 @@ def fill(app, url: str, n: int) -> None:
                     answer["long_term_condition"] = rng.choice(options["long_term_condition"])
                     if answer["long_term_condition"] == "yes":
                         answer["condition_reduces_activity"] = rng.choice(options["condition_reduces_activity"])
-                    answer["age_band"] = rng.choice(options["age_band"])
-                    yield f"{i}\t{pseudonyms[i - 1]}\t{json.dumps(answer)}\t{now}\t{now}\n"
+                    yield f"{pseudonyms[i - 1]}\t{json.dumps(answer)}\n"
 
-        _copy(connection, "monitoring_response", "id, pseudonym, answers, created_at, updated_at", answers())
+        _copy(connection, "monitoring_response", "pseudonym, answers", answers())
         connection.commit()
-        for table in ("user_account", "candidate", "match_run", "vacancy", "match", "monitoring_response"):
+        for table in ("user_account", "candidate", "match_run", "vacancy", "match", "stage_change"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()
         connection.autocommit = True
         connection.execute("VACUUM ANALYZE")
+    with app.app_context():  # the answers were written in id order: rewrite them in pseudonym order, as in service
+        from recruit.services.monitoring import recluster_answers
+
+        start = time.perf_counter()
+        kept = recluster_answers()
+        print(f"rewrote {kept:,} answer rows in pseudonym order in {time.perf_counter() - start:.1f} s")
 
 
 def time_funnel(app, characteristic: str, repeats: int) -> None:

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
@@ -331,3 +332,23 @@ def test_closed_cycle_report_and_its_refusal_have_no_axe_violations(app, page, m
     page.goto(f"/reports/?cycle={cycle_id}&borough=hackney")
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_axe_violations(page)
+
+
+def test_ids_are_parsed_from_the_databases_joined_text_exactly():
+    from recruit.services.reports.population import _parse_ids
+
+    assert _parse_ids(b"").tolist() == []
+    assert _parse_ids(b"7").tolist() == [7]
+    assert _parse_ids(b"1,22,333,4444444,0,10,9223372036854775807").tolist() == [1, 22, 333, 4444444, 0, 10, 2**63 - 1]
+
+
+def test_join_keys_are_remembered_per_monitoring_key(app):
+    from recruit.services.reports.population import _digests, _join_keys, _keys_from_digests
+
+    with app.test_request_context():
+        first = _join_keys.of(np.array([5, 3, 5]))
+        assert (first == _keys_from_digests(_digests([b"5", b"3", b"5"]))).all()
+    app.config["MONITORING_KEY"] = "another-key"
+    with app.test_request_context():  # another key: nothing remembered under the old one is used
+        assert (_join_keys.of(np.array([5])) == _keys_from_digests(_digests([b"5"]))).all()
+        assert not (_join_keys.of(np.array([5])) == first[0]).all()
