@@ -236,3 +236,41 @@ def test_recluster_command_reports_the_rows_kept(app, runner):
     result = runner.invoke(args=["data", "recluster-answers"])
     assert result.exit_code == 0, result.output
     assert "3 equality answer rows" in result.output
+
+
+def test_answers_saved_while_the_table_is_rewritten_are_all_kept(app):
+    """Candidates answer from several threads while the rewrite runs again and again: no answer is lost."""
+    import threading
+
+    from recruit.services import monitoring
+
+    candidate_ids = _answer_in_id_order(app, 30)
+    errors, barrier = [], threading.Barrier(4)
+
+    def answer(ids):
+        with app.test_request_context():
+            barrier.wait()
+            try:
+                for candidate_id in ids:
+                    monitoring.save_answer(db.session.get(Candidate, candidate_id), "religion", "buddhist")
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    def rewrite():
+        with app.app_context():
+            barrier.wait()
+            for _ in range(5):
+                monitoring.recluster_answers()
+            db.session.remove()
+
+    threads = [threading.Thread(target=answer, args=(candidate_ids[n::3],)) for n in range(3)]
+    threads.append(threading.Thread(target=rewrite))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    for candidate_id in candidate_ids:
+        assert _row(app, candidate_id).answers["religion"] == "buddhist"

@@ -145,3 +145,31 @@ def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app,
     html = response.get_data(as_text=True)
     assert "Fewer than 10 people match these choices, so nothing is shown" in visible_text(html)
     assert page_tables(html) == []
+
+
+def test_two_people_closing_the_same_cycle_at_once_save_its_counts_once(app, cycle):
+    import threading
+
+    from recruit.services.cycles import CycleError, close_cycle
+
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def close():
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes.append(close_cycle(cycle, []))
+            except CycleError as error:
+                outcomes.append(error.message)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    saved = [o for o in outcomes if isinstance(o, int)]
+    assert len(saved) == 1 and outcomes.count("2026 to 2027 is already closed") == 1
+    with app.app_context():
+        assert _db.session.scalar(select(_db.func.count()).select_from(CycleCount)) == saved[0]

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import RecruitmentCycle
@@ -41,13 +41,19 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
     from ..models import utcnow
     from .reports import save_cycle_counts
 
-    cycle = db.session.get(RecruitmentCycle, cycle_id, with_for_update=True)
+    cycle = db.session.get(RecruitmentCycle, cycle_id)
     if cycle is None:
         raise CycleError(f"There is no recruitment cycle {cycle_id}")
-    if cycle.closed_at is not None:
-        raise CycleError(f"{cycle.name} is already closed")
+    name = cycle.name
+    # Claim the closing with one conditional UPDATE: of two people closing at once, the second waits for the
+    # first's transaction and then matches no row, so the counts are saved once.
+    claimed = db.session.execute(update(RecruitmentCycle).where(RecruitmentCycle.id == cycle_id,
+                                                                RecruitmentCycle.closed_at.is_(None))
+                                 .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise CycleError(f"{name} is already closed")
     saved = save_cycle_counts(cycle.id, channel_order)
-    cycle.closed_at = utcnow()
     record_event("cycle.closed", cycle, actor_id=actor_id, counts_saved=saved)
     db.session.commit()
     return saved
