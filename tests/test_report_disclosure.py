@@ -241,3 +241,27 @@ def test_a_borough_filter_counts_applied_as_those_who_chose_or_were_suggested_a_
     for row in [*table.rows, table.totals]:
         counts = [cell.count for cell in row]
         assert counts == sorted(counts, reverse=True)
+
+
+def test_the_age_band_is_worked_out_from_the_date_of_birth_for_those_who_answered(app, client, login_as, seeded):
+    from recruit.services.monitoring import age_band
+
+    with app.app_context():
+        answered = set(_db.session.scalars(select(MonitoringResponse.pseudonym)))
+        people = _db.session.execute(select(Candidate.id, Candidate.date_of_birth, Candidate.submitted_at)).all()
+    with app.test_request_context():
+        expected = {}
+        for candidate_id, born, submitted in people:
+            band = age_band(born, submitted.date()) if pseudonym(candidate_id) in answered else None
+            expected[band] = expected.get(band, 0) + 1
+    login_as("analyst")
+    html = client.get("/reports/?characteristic=age_band").get_data(as_text=True)
+    funnel = next(t for t in page_tables(html) if t.caption == "Candidates at each stage by age band").body()
+    labels = {"16_18": "16 to 18", "19_24": "19 to 24", "25_34": "25 to 34", "35_plus": "35 and over", None: NOT_ANSWERED}
+    exact = 0
+    for band, count in expected.items():
+        shown = funnel[labels[band]]["Applied"]
+        assert shown == (f"{count:,}" if count >= 10 else "<10") or shown == "Hidden"
+        exact += shown == f"{count:,}"
+    assert exact >= 3
+    assert "The age band is worked out from the date of birth on the day the application was sent" in visible_text(html)
