@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import select
@@ -243,22 +244,33 @@ class OutreachReport:
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
     """Everything on the analyst's page, as suppressed aggregates only: live, or a closed cycle's saved counts."""
-    label = characteristics()[filters.characteristic].label
     cycle = db.session.get(RecruitmentCycle, filters.cycle) if filters.cycle is not None else None
     if cycle is not None and cycle.closed_at is not None:
-        from .saved import saved_counts  # saved.py builds on this module
-
-        saved = saved_counts(cycle.id, [filters.characteristic, "channel", "campaign"])
-        labels, counts = saved.get(filters.characteristic, (None, [[0] * len(STAGES)] * (len(characteristics()[filters.characteristic].groups) + 1)))
-        table = funnel_table(characteristics()[filters.characteristic], counts, labels)
-        channels, campaigns = channel_tables_from({key: saved.get(key, ([""], [[0] * len(STAGES)])) for key in ("channel", "campaign")},
-                                                  channel_labels)
-        cross, saved_from = None, cycle.name
-    else:
-        population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
-        table, codes = funnel(filters, population)
-        cross = crossing(filters, population, codes) if filters.cross_with else None
-        channels, campaigns = channel_tables(population, channel_labels)
-        saved_from = ""
-    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, saved_from,
+        return _closed_cycle_report(cycle.id, cycle.closed_at, cycle.name, filters.characteristic, filters.stage,
+                                    tuple(channel_labels.items()))
+    label = characteristics()[filters.characteristic].label
+    population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
+    table, codes = funnel(filters, population)
+    cross = crossing(filters, population, codes) if filters.cross_with else None
+    channels, campaigns = channel_tables(population, channel_labels)
+    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, "",
                           too_few=table.totals[0].count < MIN_COUNT)
+
+
+@lru_cache(maxsize=64)
+def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: str, channel_labels: tuple) -> OutreachReport:
+    """A closed cycle's report from its saved counts, remembered: the counts never change once saved, and the exact
+    tests on counts in the hundreds of thousands take far longer than reading them (the closing time is part of
+    the key, so a cycle id used again can never pick up another cycle's report)."""
+    from .saved import saved_counts  # saved.py builds on this module
+
+    characteristic = characteristics()[key]
+    saved = saved_counts(cycle_id, [key, "channel", "campaign"])
+    empty = [[0] * len(STAGES)] * (len(characteristic.groups) + 1)
+    labels, counts = saved.get(key, (None, empty))
+    table = funnel_table(characteristic, counts, labels)
+    channels, campaigns = channel_tables_from(
+        {breakdown: saved.get(breakdown, ([""], [[0] * len(STAGES)])) for breakdown in ("channel", "campaign")},
+        dict(channel_labels))
+    return OutreachReport(characteristic.label, table, fairness(table, stage, characteristic.label), None, channels,
+                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT)
