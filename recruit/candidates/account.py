@@ -12,6 +12,7 @@ from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
 from . import bp, candidate_view, summary
 from .forms import ConfirmForm
+from .monitoring import answer_rows as monitoring_rows
 
 STAGE_TAGS = {
     "suggested": ("Suggested", "govuk-tag--blue"),
@@ -60,7 +61,12 @@ def withdraw(candidate):
 @candidate_view()
 def your_data(candidate):
     """Everything we hold about the candidate, in a readable page."""
-    return render_template("candidates/your_data.html", candidate=candidate, data=data_service.export(current_user),
+    records = data_service.records(current_user)
+    answers = records["equality_monitoring"]
+    return render_template("candidates/your_data.html", candidate=candidate, records=records,
+                           activity=summary.activity(records["events"]), stage_tags=STAGE_TAGS,
+                           status=summary.APPLICATION_STATUS.get(candidate.status, candidate.status.capitalize()),
+                           equality_rows=monitoring_rows(answers) if answers else [],
                            sections=summary.sections(candidate, return_to=None))
 
 

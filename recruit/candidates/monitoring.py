@@ -15,7 +15,7 @@ def _submitted_only(candidate):
     return None
 
 
-def _answer_rows(answers: dict) -> list[dict]:
+def answer_rows(answers: dict) -> list[dict]:
     rows = []
     for question in service.questions_for(answers):
         labels = {o["value"]: o["label"] for o in question["options"]}
@@ -39,7 +39,7 @@ def monitoring_start(candidate):
     answers = service.own_answers(candidate.id)
     first = service.next_question(None, answers or {})
     return render_template("candidates/monitoring_start.html", answers=answers,
-                           rows=_answer_rows(answers) if answers is not None else [], first=first)
+                           rows=answer_rows(answers) if answers is not None else [], first=first)
 
 
 @bp.route("/candidates/equality-questions/<key>", methods=["GET", "POST"])
