@@ -80,3 +80,71 @@ def test_your_data_shows_dates_and_activity_in_words(app, client, candidate, pos
     assert row_value(response, "Application") == "Not sent yet"
     today = date.today()
     assert re.search(rf"\b{today.day} {today:%B %Y} at \d{{1,2}}:\d\d(am|pm): You saved a section", page)
+
+
+def _date_parts(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def test_a_child_cannot_give_a_date_of_birth_after_saying_they_will_be_16(app, client, candidate, post):
+    response = post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"], "date_of_birth": ["1", "1", "2020"]})
+    page = text(response)
+    assert "There is a problem" in page and "because you need to be 16 or older when the apprenticeship starts" in page
+    assert 'value="2020"' in response.get_data(as_text=True)  # the answer is kept as typed
+    almost_16 = date.today().replace(year=date.today().year - 16) + timedelta(days=200)
+    assert post("/candidates/application/about-you",
+                {**SECTION_ANSWERS["about-you"], "date_of_birth": _date_parts(almost_16)}).status_code == 302
+
+
+@pytest.mark.parametrize("path, answers, message", [
+    ("where-you-live", {"postcode": "E8 1DY", "travel_km": "-5"}, "Distance must be between 1 and 100 kilometres"),
+    ("when-you-can-work", {"hours_per_week": "-30", "available_from": ["1", "9", str(date.today().year + 1)]},
+     "Hours a week must be between 16 and 40"),
+])
+def test_a_negative_number_is_told_the_range_not_that_it_is_not_a_number(client, candidate, post, path, answers, message):
+    page = text(post(f"/candidates/application/{path}", answers))
+    assert message in page and "whole number" not in page
+
+
+def test_a_seed_that_is_not_a_number_is_told_so_not_its_length(app, client, login_as):
+    from matching_data import Poster as AdminPoster
+
+    login_as("admin", None)
+    response = AdminPoster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1", "seed": "<script>alert(1)</script>"})
+    page = text(response)
+    assert "The seed must be a whole number, like 20250901" in page and "18 digits" not in page
+
+
+def test_csv_date_errors_give_an_example_written_as_the_file_needs_it(app, client, login_as):
+    from test_staff_csv import csv_bytes, row, upload
+
+    login_as("borough_staff", "hackney")
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = text(upload(client, csv_bytes([row(start_date="31/02/2027")])))
+    assert f"Start date must be a real date, like {date.today().year + 1}-09-01" in page
+    assert "like 1 9 " not in page
+
+
+def test_change_on_one_equality_answer_comes_straight_back_to_the_summary(app, client, login_as, post):
+    from recruit.models import utcnow
+
+    user = login_as()
+    make_eligible(app, user.candidate_id, status="submitted", submitted_at=utcnow(), date_of_birth=date(2004, 5, 6))
+    post("/candidates/equality-questions/ethnicity", {"answer": "black_african"})
+    summary = client.get("/candidates/equality-questions").get_data(as_text=True)
+    change = re.search(r'href="(/candidates/equality-questions/ethnicity[^"]*)"', summary).group(1).replace("&amp;", "&")
+    assert "Back" in text(client.get(change))
+    response = post(change, {"answer": "white_british"})
+    assert response.headers["Location"] == "/candidates/equality-questions"
+
+
+def test_consider_me_for_others_is_not_answered_for_the_candidate_and_needs_a_choice(app, client, candidate, post):
+    html = client.get("/candidates/choices").get_data(as_text=True)
+    assert not re.search(r'name="consider_other"[^>]*checked', html)
+    post("/candidates/choices", {"consider_other": "yes"})
+    task_list = text(client.get("/candidates/application"))
+    assert "Your placement choices\nChoose between 1 and 10 placements\nIncomplete" in task_list
+    check = text(client.get("/candidates/application/check"))
+    assert "Choose at least one placement" in check
+    post("/candidates/choices/add", {"vacancy_id": str(make_vacancy(app))})
+    assert "Your placement choices\n1 placement chosen\nCompleted" in text(client.get("/candidates/application"))

@@ -26,7 +26,7 @@ def _back_to_choices():
 def choices(candidate):
     """The candidate's ranked placements, the live placements they can add, and 'consider me for others'."""
     locked = service.is_locked(candidate)
-    form = ConsiderOtherForm(data={"consider_other": "no" if candidate.consider_other_placements is False else "yes"})
+    form = ConsiderOtherForm(data={"consider_other": {True: "yes", False: "no"}.get(candidate.consider_other_placements)})
     if not locked and form.validate_on_submit():
         try:
             service.set_consider_other(candidate, form.consider_other.data == "yes")
