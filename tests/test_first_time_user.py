@@ -148,3 +148,54 @@ def test_consider_me_for_others_is_not_answered_for_the_candidate_and_needs_a_ch
     assert "Choose at least one placement" in check
     post("/candidates/choices/add", {"vacancy_id": str(make_vacancy(app))})
     assert "Your placement choices\n1 placement chosen\nCompleted" in text(client.get("/candidates/application"))
+
+
+def test_going_through_eligibility_again_asks_every_question_in_turn(client):
+    for key, answer in ELIGIBLE_ANSWERS.items():
+        response = Poster(client)(f"/apply/eligibility/{key}", {"answer": answer})
+    assert response.headers["Location"] == "/apply/eligibility/you-can-apply"
+    start = client.get("/apply/eligibility").get_data(as_text=True)
+    assert 'href="/apply/eligibility/age"' in start
+    response = Poster(client)("/apply/eligibility/age", {"answer": "yes"})
+    assert response.headers["Location"] == "/apply/eligibility/left_school"  # not straight to the result
+    assert "Have you left school" in text(client.get(response.headers["Location"]))
+
+
+def test_only_people_without_an_account_are_told_they_do_not_need_one(client, login_as):
+    assert "You do not need an account yet." in text(client.get("/apply/eligibility"))
+    login_as()
+    page = text(client.get("/apply/eligibility"))
+    assert "Check if you can apply" in page and "You do not need an account yet" not in page
+
+
+def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, client):
+    from candidate_journey import TEST_PASSWORD
+
+    vacancy_id = make_vacancy(app, title="Cloud support apprentice")
+    detail = client.get(f"/placements/{vacancy_id}").get_data(as_text=True)
+    apply = re.search(r'href="([^"]+)"[^>]*>\s*Apply', detail).group(1).replace("&amp;", "&")
+    assert "We will remember the placement you chose" in text(client.get(apply))
+    post = Poster(client)
+    for key, value in ELIGIBLE_ANSWERS.items():
+        post(f"/apply/eligibility/{key}", {"answer": value})
+    assert "the placement you chose will be in your placement choices" in text(client.get("/apply/eligibility/you-can-apply"))
+    assert post("/register", {"email": "first.timer@test.example", "password": TEST_PASSWORD}).status_code == 302
+    page = text(client.get("/candidates/choices"))
+    assert "Cloud support apprentice (Hackney) is in your placement choices" in page
+    assert "1. Cloud support apprentice" in page
+    with app.app_context():
+        candidate = db.session.scalar(db.select(Candidate).where(Candidate.first_name.is_(None)))
+        assert [p.vacancy_id for p in candidate.preferences] == [vacancy_id]
+    assert "is in your placement choices" not in text(client.get("/candidates/choices"))  # added once only
+
+
+def test_choices_page_searches_by_keyword_and_links_each_title_to_its_placement(app, client, candidate):
+    wanted = make_vacancy(app, title="Cyber security apprentice")
+    make_vacancy(app, title="Data analyst apprentice", standard="ST0118")
+    response = client.get("/candidates/choices?q=cyber")
+    page = text(response)
+    assert "Cyber security apprentice" in page and "Data analyst apprentice" not in page
+    assert '1 placement open for applications matching "cyber".' in page
+    assert f'<a class="govuk-link" href="/placements/{wanted}">Cyber security apprentice</a>' in response.get_data(as_text=True)
+    too_long = text(client.get("/candidates/choices", query_string={"q": "x" * 101}))
+    assert "Keywords must be 100 characters or fewer" in too_long and "Data analyst apprentice" in too_long

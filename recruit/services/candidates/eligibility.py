@@ -108,6 +108,19 @@ def next_step(answers: dict) -> tuple[str, str | None]:
     return "eligible", None
 
 
+def step_after(key: str, answers: dict) -> tuple[str, str | None]:
+    """Where to go after answering `key`: its "cannot apply" page, else the next question in order (even one answered
+    before, so going through again shows every question), else the result of all the answers."""
+    q = QUESTIONS_BY_KEY[key]
+    if answers.get(key) not in q.passes:
+        return "ineligible", key
+    keys = [question.key for question in QUESTIONS]
+    index = keys.index(key)
+    if index + 1 < len(keys):
+        return "question", keys[index + 1]
+    return next_step(answers)
+
+
 def previous_question(key: str) -> str | None:
     """The key of the question before this one (for the back link), or None for the first."""
     keys = [q.key for q in QUESTIONS]
