@@ -136,7 +136,7 @@ def test_placement_page_has_everything_a_candidate_needs_and_an_apply_link(app, 
                  "Priority for residents of Hackney", "jobs@hackney.example", "What you will do", "Skills wanted", "git",
                  "Most apprenticeships are 30 hours a week or more"):
         assert text in html, text
-    assert 'href="/apply/eligibility"' in html and "Add to my choices" not in html
+    assert f'href="/apply/eligibility?placement={vacancy_id}"' in html and "Add to my choices" not in html
 
 
 def test_a_signed_in_candidate_can_add_the_placement_to_their_choices(app, client, login_as):
