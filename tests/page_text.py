@@ -21,6 +21,7 @@ class _Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool, list[str], dict]] = []  # (tag, hidden, own text parts, attrs)
         self.parts: list[str] = []
+        self.checked: list[str] = []  # the same text less <code> (a format shown on purpose, like 2027-09-01)
         self.empty: list[str] = []
         self.ids: list[str] = []
 
@@ -36,10 +37,10 @@ class _Page(HTMLParser):
             if tag == "input" and attrs.get("type") in ("submit", "button") and not (hidden or self._hidden()):
                 self._text(attrs.get("value") or "")
             if tag == "br":
-                self.parts.append("\n")
+                self._break()
             return
         if tag in BLOCK:
-            self.parts.append("\n")
+            self._break()
         self.stack.append((tag, hidden, [], attrs))
 
     def handle_startendtag(self, tag, attrs):
@@ -63,7 +64,11 @@ class _Page(HTMLParser):
             if self.stack:
                 self.stack[-1][2].append(" " + "".join(own) + " ")
         if tag in BLOCK:
-            self.parts.append("\n")
+            self._break()
+
+    def _break(self):
+        self.parts.append("\n")
+        self.checked.append("\n")
 
     def handle_data(self, data):
         if not self._hidden():
@@ -71,6 +76,8 @@ class _Page(HTMLParser):
 
     def _text(self, data):
         self.parts.append(data)
+        if not any(tag == "code" for tag, _, _, _ in self.stack):
+            self.checked.append(data)
         if self.stack:
             self.stack[-1][2].append(data)
 
@@ -82,10 +89,14 @@ def parse(html: str) -> _Page:
     return page
 
 
+def _lines(parts: list[str]) -> str:
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def visible_text(html: str) -> str:
     """The page's visible text, one block a line, spaces collapsed."""
-    lines = (" ".join(line.split()) for line in "".join(parse(html).parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    return _lines(parse(html).parts)
 
 
 ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)")
@@ -99,7 +110,7 @@ RAW_WORD = re.compile(r"(?:^|:\s)(draft|submitted|withdrawn|suggested|shortliste
 def problems(html: str) -> list[str]:
     """Everything a person should never read on a page, each with the line it is on."""
     page = parse(html)
-    text = visible_text(html)
+    text = _lines(page.checked)
     found = []
     for line in text.split("\n"):
         for name, pattern in (("Python value", PYTHON_VALUE), ("raw timestamp", ISO_TIMESTAMP),
