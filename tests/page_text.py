@@ -99,12 +99,17 @@ def visible_text(html: str) -> str:
     return _lines(parse(html).parts)
 
 
-ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)")
+ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)|\b\d{1,2}/\d{1,2}/\d{4}\b")
 INTERNAL_CODE = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
 MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?>|&(?:[a-z]+|#\d+);")
 PYTHON_VALUE = re.compile(r"(?:^|:\s*|\()(?:None|True|False)(?:$|\))|\b(?:null|undefined|NaN|nan)\b")
 RAW_WORD = re.compile(r"(?:^|:\s)(draft|submitted|withdrawn|suggested|shortlisted|rejected|offered|accepted|borough_staff|"
                       r"live|closed|filled)$")
+
+
+# Labels whose value is always words (a stage, a status, a place, a name), never a bare number.
+WORD_KEYS = {"Stage", "Status", "Borough", "Apprenticeship standard", "Application", "Name", "Home borough",
+             "Started by", "Training provider"}
 
 
 def problems(html: str) -> list[str]:
@@ -118,6 +123,10 @@ def problems(html: str) -> list[str]:
                               ("raw status word", RAW_WORD)):
             if pattern.search(line):
                 found.append(f"{name}: {line!r}")
+    rows = text.split("\n")
+    for key, value in zip(rows, rows[1:]):
+        if key in WORD_KEYS and re.fullmatch(r"[\d.,%-]+", value):
+            found.append(f"a number where a word was expected: {key!r} is {value!r}")
     found += [f"empty element: {tag}" for tag in page.empty]
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
     found += [f"duplicate id: {i}" for i in duplicates]

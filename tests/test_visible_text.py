@@ -50,8 +50,8 @@ def _links(html: str) -> list[str]:
     return found
 
 
-def crawl(app, client) -> dict[str, list[str]]:
-    """Visit every page reachable from the parameterless ones; {path: problems} for pages with any."""
+def crawl(app, client) -> tuple[dict[str, list[str]], set[str]]:
+    """Visit every page reachable from the parameterless ones; ({path: problems} for pages with any, endpoints seen)."""
     adapter = app.url_map.bind("localhost")
     seen, per_endpoint, found = set(), {}, {}
     queue = _start_paths(app)
@@ -76,7 +76,7 @@ def crawl(app, client) -> dict[str, list[str]]:
         if page_problems:
             found[path] = page_problems
         queue.extend(link for link in _links(html) if link not in seen)
-    return found
+    return found, set(per_endpoint)
 
 
 def _sign_in(client, app, email: str) -> None:
@@ -90,26 +90,33 @@ def _sign_in(client, app, email: str) -> None:
 
 def test_every_page_of_every_role_reads_as_words(app, demo):
     assert demo["runs"] == 1 and [email for email, _ in demo["showcase"]] == ROLES[4:]
-    report = {}
-    anonymous = app.test_client()
-    for path, found in crawl(app, anonymous).items():
-        report[f"anonymous {path}"] = found
-    for email in ROLES:
+    report, endpoints = {}, {}
+    for email in [None, *ROLES]:
         client = app.test_client()
-        _sign_in(client, app, email)
-        for path, found in crawl(app, client).items():
-            report[f"{email} {path}"] = found
+        if email:
+            _sign_in(client, app, email)
+        found, endpoints[email] = crawl(app, client)
+        report.update({f"{email or 'anonymous'} {path}": problems_found for path, problems_found in found.items()})
     assert not report, "\n".join(f"{where}: {'; '.join(found)}" for where, found in report.items())
+    # The crawl reached the record pages, not only the start pages.
+    assert {"vacancies.detail", "accounts.sign_in"} <= endpoints[None]
+    assert {"admin.match_run", "staff.preview", "staff.edit"} <= endpoints["admin@demo.example"]
+    assert {"staff.preview", "staff.edit", "staff.import_csv"} <= endpoints["borough-staff.hackney@demo.example"]
+    assert {"recruiters.placement", "recruiters.match"} <= endpoints["recruiter.hackney@demo.example"]
+    assert {"candidates.dashboard", "candidates.your_data", "candidates.choices"} <= endpoints["candidate1@demo.example"]
+    assert {"candidates.task_list", "candidates.section", "candidates.check_answers"} <= endpoints["candidate9@demo.example"]
 
 
 def test_the_checks_catch_what_they_are_for():
     """Each check fails on the thing it looks for (so the crawl above can fail)."""
     assert problems("<dl><dt>Phone number</dt><dd>None</dd></dl>")
     assert problems("<p>Account created: 2026-12-02T01:00:53.826407+00:00</p>")
+    assert problems("<p>Closes 02/12/2026</p>")
     assert problems("<p>application.section_saved</p>")
     assert problems("<p>&lt;li&gt;Your choice&lt;/li&gt;</p>")
     assert problems("<dl><dt></dt><dd>Hackney</dd></dl>")
     assert problems('<div id="x"></div><input id="x">')
     assert problems("<dl><dt>Status</dt><dd>submitted</dd></dl>")
+    assert problems("<dl><dt>Stage</dt><dd>3</dd></dl>")
     assert not problems("<p>We have not suggested you for any placements yet.</p><p>2 December 2026 at 2:05pm</p>")
     assert visible_text("<p>Shown<script>hidden()</script><span hidden>no</span></p>") == "Shown"
