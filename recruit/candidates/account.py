@@ -10,7 +10,7 @@ from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
-from . import bp, candidate_view, summary
+from . import bp, candidate_view, next_steps, summary
 from .forms import ConfirmForm
 from .monitoring import answer_rows as monitoring_rows
 
@@ -29,11 +29,12 @@ STAGE_TAGS = {
 @candidate_view()
 def dashboard(candidate):
     """The candidate's own application, its status in plain words, suggestions and what happens next."""
-    return render_template("candidates/dashboard.html", candidate=candidate,
-                           eligible=eligibility_service.is_eligible(candidate),
-                           statuses=application_service.task_statuses(candidate),
-                           matches=application_service.matches_for(candidate), stage_tags=STAGE_TAGS,
-                           choices_locked=choices_service.is_locked(candidate))
+    eligible, matches = eligibility_service.is_eligible(candidate), application_service.matches_for(candidate)
+    return render_template("candidates/dashboard.html", candidate=candidate, eligible=eligible,
+                           statuses=application_service.task_statuses(candidate), matches=matches, stage_tags=STAGE_TAGS,
+                           choices_locked=choices_service.is_locked(candidate),
+                           state=next_steps.for_application(candidate, matches, eligible, application_service.round_has_run()),
+                           next_step=next_steps.for_suggestion)
 
 
 @bp.route("/candidates/withdraw", methods=["GET", "POST"])

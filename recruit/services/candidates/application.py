@@ -177,6 +177,13 @@ def withdraw(candidate: Candidate) -> None:
     db.session.commit()
 
 
+def round_has_run() -> bool:
+    """True once a round has suggested candidates in the current cycle (so a candidate with none was not matched)."""
+    from ..matching.runs import cycle_start
+
+    return cycle_start() is not None
+
+
 def matches_for(candidate: Candidate) -> list[Match]:
     """The candidate's own suggested placements, newest run first."""
     return list(db.session.scalars(
