@@ -199,3 +199,15 @@ def test_choices_page_searches_by_keyword_and_links_each_title_to_its_placement(
     assert f'<a class="govuk-link" href="/placements/{wanted}">Cyber security apprentice</a>' in response.get_data(as_text=True)
     too_long = text(client.get("/candidates/choices", query_string={"q": "x" * 101}))
     assert "Keywords must be 100 characters or fewer" in too_long and "Data analyst apprentice" in too_long
+
+
+def test_two_staff_placements_with_the_same_title_can_be_told_apart_and_the_table_says_it_scrolls(app, client, login_as):
+    first = make_vacancy(app, title="Digital apprentice")
+    second = make_vacancy(app, title="Digital apprentice")
+    login_as("borough_staff", "hackney")
+    page = text(client.get("/staff/"))
+    assert "On a small screen, scroll the table sideways to see every column." in page
+    rows = [line for line in page.split("\n") if line.startswith("Number ")]
+    assert len(rows) == 2 and {row.split(",")[0] for row in rows} == {f"Number {first}", f"Number {second}"}
+    header = page.split("\n")
+    assert header.index("Status") < header.index("Apprenticeship standard")  # status and closing date come first
