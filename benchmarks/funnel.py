@@ -1,4 +1,4 @@
-"""The diversity funnel over N applications (default 1,000,000) on PostgreSQL: the bar is <= 2 s (DESIGN §10).
+"""The diversity funnel over N applications (default 1,000,000) on PostgreSQL: the bar is <= 2 s (docs/architecture.md).
 
     psql -h 127.0.0.1 -U postgres -c "create database bench_funnel"
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_funnel .venv/bin/python benchmarks/funnel.py [--n 1000000]

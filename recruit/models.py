@@ -1,4 +1,4 @@
-"""The data model: one class per entity of DESIGN §4."""
+"""The data model: one class per entity (docs/data-model.md)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,8 @@ class _ProcessBytecodeCache(BytecodeCache):
 
 _BYTECODE_CACHE = _ProcessBytecodeCache()
 LONDON = ZoneInfo("Europe/London")
+# The parts of a score, in the glossary's words (the configuration keeps the short names).
+COMPONENT_LABELS = {"skills": "Skills", "interest": "Interests", "travel": "Travel", "preference": "Choice order"}
 
 
 def long_date(value) -> str:
@@ -78,4 +80,5 @@ def configure_templates(app: Flask) -> None:
 
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["component_label"] = lambda name: COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize())
     app.jinja_env.filters["money"] = lambda value: f"£{value:,.2f}"

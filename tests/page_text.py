@@ -131,3 +131,13 @@ def problems(html: str) -> list[str]:
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
     found += [f"duplicate id: {i}" for i in duplicates]
     return found
+
+
+# Words the glossary (docs/glossary.md) says never to use for its things, in anything a person reads.
+NOT_OUR_WORDS = re.compile(r"\b(vacanc(?:y|ies)|preferences?|applicants?|best match|matches for you|your matches)\b",
+                           re.IGNORECASE)
+
+
+def wrong_words(text: str) -> list[str]:
+    """Each line that uses a word the glossary replaces."""
+    return [f"not our word {m.group(0)!r}: {line!r}" for line in text.split("\n") for m in [NOT_OUR_WORDS.search(line)] if m]

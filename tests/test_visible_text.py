@@ -3,7 +3,7 @@
 The demo is seeded once; then, for each role (and each stage a candidate can be in), every page without URL
 parameters is visited, and every page its links lead to (record pages such as a placement, a suggestion or a run),
 a few per kind of page. The visible text of each must hold no Python value, no raw ISO timestamp, no markup shown
-as text, no internal code, no empty label and no duplicate id."""
+as text, no internal code, no empty label, no duplicate id, and none of the words the glossary replaces."""
 
 import re
 from html import unescape
@@ -16,7 +16,7 @@ from recruit.demo import SHOWCASE
 from recruit.extensions import db
 from recruit.models import MatchRun, User
 
-from page_text import problems, visible_text
+from page_text import problems, visible_text, wrong_words
 
 NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download", "/sign-out", "/confirm-email", "/reset-password")
 PER_ENDPOINT = 3  # record pages of one kind: a few are enough to see every shape of value
@@ -72,7 +72,7 @@ def crawl(app, client) -> tuple[dict[str, list[str]], set[str]]:
         if response.status_code != 200 or not response.mimetype == "text/html":
             continue
         html = response.get_data(as_text=True)
-        page_problems = problems(html)
+        page_problems = problems(html) + wrong_words(visible_text(html))
         if page_problems:
             found[path] = page_problems
         queue.extend(link for link in _links(html) if link not in seen)
@@ -120,3 +120,4 @@ def test_the_checks_catch_what_they_are_for():
     assert problems("<dl><dt>Stage</dt><dd>3</dd></dl>")
     assert not problems("<p>We have not suggested you for any placements yet.</p><p>2 December 2026 at 2:05pm</p>")
     assert visible_text("<p>Shown<script>hidden()</script><span hidden>no</span></p>") == "Shown"
+    assert wrong_words("Your preferences") and wrong_words("Vacancy details") and not wrong_words("Your choices")

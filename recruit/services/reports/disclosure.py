@@ -1,4 +1,4 @@
-"""Disclosure control (DESIGN §6): pure functions on tables of counts, so they are tested on hand-made tables."""
+"""Disclosure control (docs/privacy.md): pure functions on tables of counts, so they are tested on hand-made tables."""
 
 from __future__ import annotations
 
