@@ -83,7 +83,8 @@ def test_not_matched_once_a_round_has_run(app, client, login_as):
 
 
 @pytest.mark.parametrize("stage, tag, words", [
-    ("suggested", "Suggested", "A recruiter at Newham will look at your application and decide whether to shortlist you."),
+    ("suggested", "Suggested", "A recruiter at Newham will look at your application and decide whether to shortlist you "
+                               "(pick you to go on to the next step)."),
     ("shortlisted", "Shortlisted", "A recruiter at Newham will contact you to invite you to an interview."),
     ("interview", "Invited to interview", "A recruiter at Newham will contact you to agree a time for your interview."),
     ("offered", "Offered", "Newham has offered you this placement. A recruiter will contact you to ask for your answer"),

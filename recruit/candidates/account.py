@@ -53,8 +53,8 @@ def withdraw(candidate):
     if candidate.status != "submitted":
         return redirect(url_for("candidates.dashboard"))
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to withdraw your application?",
-                           body=["Recruiters will stop considering you for every placement, including any you have been "
-                                 "shortlisted or interviewed for.", "You cannot undo this."],
+                           body=["Recruiters will stop looking at you for every placement. This includes any you are on the "
+                                 "shortlist for, or had an interview for.", "You cannot undo this."],
                            button="Withdraw my application", back=url_for("candidates.dashboard"), warning=True)
 
 

@@ -16,7 +16,8 @@ class Step:
 
 # Keyed by the stage stored on a suggestion; {borough}, {starts} and {title} are filled in from the placement.
 SUGGESTION_STEPS = {
-    "suggested": "A recruiter at {borough} will look at your application and decide whether to shortlist you. "
+    "suggested": "A recruiter at {borough} will look at your application and decide whether to shortlist you "
+                 "(pick you to go on to the next step). "
                  "We will email you when they decide. The placement starts on {starts}.",
     "shortlisted": "A recruiter at {borough} will contact you to invite you to an interview. "
                    "Look out for an email or a phone call. The placement starts on {starts}.",
