@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, make_eligible
+from candidate_journey import SECTION_ANSWERS, make_eligible, sign_in
 from page_text import visible_text
 
 BAD = {
@@ -121,8 +121,6 @@ def test_account_forms_take_any_of_the_bad_inputs_without_a_server_error(client,
                                              "hours_per_week", "positions", "start_date", "closing_date",
                                              "workplace_postcode"]), text_values, max_size=10))
 def test_the_staff_placement_form_takes_any_of_the_bad_inputs_without_a_server_error(app, client, make_user, data):
-    from conftest import sign_in
-
     sign_in(client, make_user("borough_staff", "hackney"))
     response = client.post("/staff/placements/new/details", data={"standard": "ST0116", **data})
     assert response.status_code in (200, 302, 400)

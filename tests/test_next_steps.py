@@ -8,7 +8,7 @@ from recruit.candidates.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
 from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, utcnow
 
-from candidate_journey import START, make_eligible, make_vacancy
+from candidate_journey import START, make_eligible, make_vacancy, sign_in
 from page_text import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"
@@ -75,8 +75,6 @@ def test_not_matched_once_a_round_has_run(app, client, login_as):
     _sent(app, user.candidate_id)
     other = login_as()
     _suggest(app, other.candidate_id, "suggested")
-    from conftest import sign_in
-
     sign_in(client, user)
     step = _next(_dashboard(client))
     assert step.startswith("Your application: Not matched\nWe could not suggest you for any placement this time.")
