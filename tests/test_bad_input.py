@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from candidate_journey import SECTION_ANSWERS, make_eligible, sign_in
-from page_text import visible_text
+from page_checks import visible_text
 
 BAD = {
     "empty": "",

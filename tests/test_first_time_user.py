@@ -9,7 +9,7 @@ from recruit.extensions import db
 from recruit.models import Candidate
 
 from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections, make_eligible, make_vacancy
-from page_text import parse, problems, visible_text
+from page_checks import parse, problems, visible_text
 
 
 def text(response) -> str:

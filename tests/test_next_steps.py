@@ -9,7 +9,7 @@ from recruit.extensions import db
 from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, utcnow
 
 from candidate_journey import START, make_eligible, make_vacancy, sign_in
-from page_text import problems, visible_text
+from page_checks import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"
 

@@ -13,7 +13,7 @@ from recruit.extensions import db
 from recruit.models import utcnow
 
 from candidate_journey import ELIGIBLE_ANSWERS, Poster, make_eligible, make_vacancy
-from page_text import visible_text
+from page_checks import visible_text
 from test_next_steps import _suggest
 
 class _Pronunciations(dict):

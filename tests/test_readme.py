@@ -26,7 +26,7 @@ def _listed_commands() -> list[list[str]]:
 def test_the_readme_lists_the_commands():
     names = [" ".join(words) for words in _listed_commands()]
     assert "flask seed demo" in names and "python -m matching check" in names and "flask users create" in names
-    assert len(names) == 11
+    assert len(names) >= 11
 
 
 def test_every_flask_command_in_the_readme_runs_with_help(runner):

@@ -10,7 +10,7 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Vacancy
 from recruit.services.vacancies import FIELD_NAMES, MAX_ROWS
-from tests.page_text import visible_text
+from tests.page_checks import visible_text
 from tests.test_vacancies import make_vacancy
 
 TODAY = date.today()

@@ -16,7 +16,7 @@ from recruit.demo import SHOWCASE
 from recruit.extensions import db
 from recruit.models import MatchRun, User
 
-from page_text import problems, visible_text, wrong_words
+from page_checks import problems, visible_text, wrong_words
 
 NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download", "/sign-out", "/confirm-email", "/reset-password")
 PER_ENDPOINT = 3  # record pages of one kind: a few are enough to see every shape of value
