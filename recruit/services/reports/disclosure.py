@@ -67,7 +67,7 @@ _FORMATS = {
 
 @dataclass(frozen=True)
 class Statistic:
-    """A figure computed from counts (DESIGN §6): it carries the cells it is computed from, is worked out only when
+    """A figure computed from counts (docs/privacy.md): it carries the cells it is computed from, is worked out only when
     every one of them is shown, and renders as its value only then; otherwise it renders as the reason it is not."""
 
     value: Any
