@@ -120,8 +120,9 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
             answers.append((rank, WhyNot(placement_id, rank, "no_places", text, their, None)))
         else:
             tie = their is not None and abs(their - cutoff) < 1e-12
-            text = (f"Its places went to candidates it scored higher: the lowest score it took was "
-                    f"{cutoff:.3f} and yours was {their:.3f}."
+            # Scores out of 100, as the candidate reads them; the exact figures stay on the WhyNot.
+            text = (f"Its places went to candidates who scored higher. The lowest score it took was "
+                    f"{cutoff * 100:.0f} out of 100. Yours was {their * 100:.0f} out of 100."
                     + (" Equal scores were settled by the published lottery." if tie else ""))
             answers.append((rank, WhyNot(placement_id, rank, "filled_by_higher_scores", text, their, cutoff)))
     limit = got_rank if got_rank is not None else float("inf")

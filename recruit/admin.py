@@ -27,8 +27,8 @@ class MatchRunForm(BaseForm):
     seed = StringField("Tie-break seed (optional)", widget=GovTextInput(),
                        description="A whole number, like 20250901. Leave it empty for a random one. "
                                    "The same seed and the same data give the same suggestions.",
-                       validators=[Optional(), Length(max=18, message="The seed must be 18 digits or fewer"),
-                                   Regexp(r"^[0-9]+$", message="The seed must be a whole number, like 20250901")],
+                       validators=[Optional(), Regexp(r"^[0-9]+$", message="The seed must be a whole number, like 20250901"),
+                                   Length(max=18, message="The seed must be 18 digits or fewer")],
                        render_kw={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"})
     submit = submit_button("Run matching")
 

@@ -31,7 +31,12 @@ def seed_demo_command():
     seed_reference()
     result = seed_demo()
     if result["created"]:
-        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates.")
+        run = result["run"]
+        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates, "
+                   f"round 1 run with {run.match_count} suggestions.")
+        click.echo("Sign in as these candidates to see each stage:")
+        for email, stage in result["showcase"]:
+            click.echo(f"  {email}: {stage}")
     else:
         click.echo("Demo data already present.")
     click.echo("Demo sign-ins (demo only, never use these passwords elsewhere):")

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
-from .models import ApplicationStatus, Borough, Candidate, MonitoringResponse, Preference, Role, Standard, User
+from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
 from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
 from .postcodes import outward_areas
@@ -71,7 +71,78 @@ def seed_demo(seed: int = 2026) -> dict:
     vacancies = _demo_vacancies(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
     candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
     db.session.commit()
-    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), **_sign_ins()}
+    run = demo_round_one(seed)
+    showcase = _demo_stages(candidates)
+    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), "run": run, "showcase": showcase,
+            **_sign_ins()}
+
+
+def demo_round_one(seed: int):
+    """Round 1 over the demo data, so every role sees suggestions at once (the one call to change if runs must be
+    published before anyone sees them)."""
+    from .services.matching import run_match
+
+    return run_match(1, seed)
+
+
+# The demo candidates who show each stage, in this order, become candidate1@, candidate2@ …
+SHOWCASE = (
+    ("suggested", "Suggested for a placement, waiting for the recruiter"),
+    ("shortlisted", "Shortlisted"),
+    ("interview", "Invited to an interview"),
+    ("offered", "Offered a placement"),
+    ("accepted", "Accepted an offer"),
+    ("rejected", "Not successful, with feedback"),
+    ("withdrawn", "Withdrew their application"),
+    ("not_matched", "Sent an application but not suggested for any placement"),
+    ("draft", "Has not sent their application yet"),
+)
+
+
+def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
+    """Move a few suggestions along as recruiters would, then number the candidates so candidate1 … candidate9 each
+    show one stage. Returns (email, what their dashboard shows) for each."""
+    from .services.candidates.application import withdraw
+    from .services.matching.review import decide
+
+    matched = {}
+    for match in db.session.scalars(select(Match).order_by(Match.id)):
+        matched.setdefault(match.candidate_id, match)
+    chosen: dict[str, Candidate] = {}
+    with_match = [c for c in candidates if c.id in matched]
+    without = [c for c in candidates if c.id not in matched]
+    steps = {"suggested": [], "shortlisted": ["shortlist"], "interview": ["shortlist", "interview"],
+             "offered": ["shortlist", "interview", "offer"], "accepted": ["shortlist", "interview", "offer", "accept"],
+             "rejected": ["reject"], "withdrawn": []}
+    for stage, candidate in zip(steps, with_match):
+        match = matched[candidate.id]
+        recruiter = db.session.scalar(select(User).where(User.role == Role.RECRUITER.value,
+                                                         User.borough_id == match.vacancy.borough_id))
+        actor = recruiter.id if recruiter else None
+        for action in steps[stage]:
+            feedback = {"reason": "Other candidates were a closer match",
+                        "feedback": "Your skills are a good start. Adding a small project with SQL would help next time."}
+            decide(match, action, match.version, actor, **(feedback if action == "reject" else {}))
+        if stage == "withdrawn":
+            withdraw(candidate)
+        chosen[stage] = candidate
+    if without:
+        chosen["not_matched"] = without[0]
+    if len(without) > 1:
+        draft = without[-1]
+        draft.status, draft.submitted_at, draft.declaration_at = ApplicationStatus.DRAFT.value, None, None
+        chosen["draft"] = draft
+    # Number the showcase candidates first, so the README can name them; the rest keep their order.
+    ordered = [chosen[key] for key, _ in SHOWCASE if key in chosen]
+    ordered += [c for c in sorted(candidates, key=lambda c: c.id) if c not in ordered]
+    for index, candidate in enumerate(ordered, start=1):
+        candidate.user.email = f"renumbering-{index}@{DEMO_DOMAIN}"
+    db.session.flush()
+    for index, candidate in enumerate(ordered, start=1):
+        candidate.user.email = f"candidate{index}@{DEMO_DOMAIN}"
+    db.session.commit()
+    labels = dict(SHOWCASE)
+    return [(chosen[key].user.email, labels[key]) for key, _ in SHOWCASE if key in chosen]
 
 
 def _sign_ins() -> dict:
@@ -96,7 +167,7 @@ def _demo_vacancies(rng, cycle, boroughs, standards, areas_by_borough) -> list[V
             title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
             description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
                         f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
-            skills=keywords, skills_text=", ".join(keywords), wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
+            skills=keywords, skills_text=None, wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
             hours_per_week=rng.choice([30, 35, 37, 37, 40]), positions=rng.choice([1, 1, 2, 3]),
             start_date=today + timedelta(days=rng.randint(60, 150)), closing_date=today + timedelta(days=rng.randint(14, 50)),
             workplace_outward=area.outward, lat=area.lat, lon=area.lon,

@@ -1,4 +1,4 @@
-"""The data model: one class per entity of DESIGN §4."""
+"""The data model: one class per entity (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -339,7 +339,7 @@ class StageChange(db.Model):
 
 
 class MonitoringResponse(db.Model):
-    """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (DESIGN §6).
+    """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (docs/privacy.md).
 
     No serial id, no timestamps and no derived field (the age band is worked out at report time), and the
     pseudonym is the primary key, so the rows' physical order follows the pseudonym, not when anyone answered:

@@ -271,10 +271,22 @@ def import_csv():
             form.file.errors = [error.message]
         else:
             if not report.errors:
-                flash(f"{report.imported:,} placement{'s' if report.imported != 1 else ''} imported as drafts", "success")
+                flash(import_summary(report), "success")
                 return redirect(url_for("staff.index"))
             rows = len({e.row for e in report.errors})
             form.file.errors = [f"{len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''} in "
-                                f"{rows:,} row{'s' if rows != 1 else ''}. Nothing was imported. Fix the file and upload it again."]
+                                f"{rows:,} row{'s' if rows != 1 else ''}. Nothing was changed. Fix the file and upload it again."]
     return render_template("staff/import.html", form=form, report=report, max_rows=service.MAX_ROWS,
-                           columns=service.FIELD_NAMES)
+                           columns=service.FIELD_NAMES, example_date=date(date.today().year + 1, 9, 1).isoformat())
+
+
+def _placements(count: int) -> str:
+    return f"{count:,} placement{'s' if count != 1 else ''}"
+
+
+def import_summary(report) -> str:
+    """What an import did, in one sentence."""
+    parts = [f"{_placements(report.updated)} updated"] if report.updated else []
+    parts += [f"{_placements(report.imported)} added as {'drafts' if report.imported != 1 else 'a draft'}"] if report.imported else []
+    parts += [f"{_placements(report.unchanged)} unchanged"] if report.unchanged else []
+    return ", ".join(parts) if parts else "Nothing was changed"

@@ -1,5 +1,8 @@
 """Jinja set-up: project templates first, then the GOV.UK Frontend macro packages."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -29,6 +32,27 @@ class _ProcessBytecodeCache(BytecodeCache):
 
 
 _BYTECODE_CACHE = _ProcessBytecodeCache()
+LONDON = ZoneInfo("Europe/London")
+# The parts of a score, in the glossary's words (the configuration keeps the short names).
+COMPONENT_LABELS = {"skills": "Skills", "interest": "Interests", "travel": "Travel", "preference": "Choice order"}
+
+
+def long_date(value) -> str:
+    """A date as GOV.UK writes it: "2 December 2026" (a datetime is shown on its London day)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(LONDON)
+    return f"{value.day} {value:%B %Y}"
+
+
+def date_time(value) -> str:
+    """A moment as GOV.UK writes it, in London time: "2 December 2026 at 2:05pm"."""
+    if not value:
+        return ""
+    local = value.astimezone(LONDON) if value.tzinfo is not None else value
+    hour = local.hour % 12 or 12
+    return f"{long_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def configure_templates(app: Flask) -> None:
@@ -54,5 +78,7 @@ def configure_templates(app: Flask) -> None:
     def page_globals():
         return {"service_name": SERVICE_NAME, "csp_nonce": g.get("csp_nonce", "")}
 
-    app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["component_label"] = lambda name: COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize())
     app.jinja_env.filters["money"] = lambda value: f"£{value:,.2f}"

@@ -82,14 +82,19 @@ def make_eligible(app, candidate_id: int, **fields) -> None:
         db.session.commit()
 
 
-def complete_sections(post) -> None:
-    """Fill in every section through the forms (the skills free text and checkboxes included)."""
+def complete_sections(post, vacancy_id: int | None = None) -> None:
+    """Fill in every section through the forms (the skills free text and checkboxes included), choosing a placement
+    (`vacancy_id`, or a new one; 0 chooses none)."""
     for key, answers in SECTION_ANSWERS.items():
         response = post(f"/candidates/application/{key}", answers)
         assert response.status_code == 302, (key, _errors(response))
         if key == "where-you-live":
             response = post("/candidates/application/where-you-live/borough", {"home": "suggested"})
             assert response.status_code == 302
+    if vacancy_id is None:
+        vacancy_id = make_vacancy(post.client.application, title="A placement chosen to complete the application")
+    if vacancy_id:
+        assert post("/candidates/choices/add", {"vacancy_id": str(vacancy_id)}).status_code == 302
     response = post("/candidates/choices", {"consider_other": "yes"})
     assert response.status_code == 302
 

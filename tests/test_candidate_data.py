@@ -23,8 +23,7 @@ def applied(app, client, login_as):
     make_eligible(app, user.candidate_id)
     post = Poster(client)
     vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    complete_sections(post, vacancy)
     assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
     post("/candidates/equality-questions/religion", {"answer": "sikh"})
     with app.app_context():

@@ -380,10 +380,11 @@ def test_add_choice_needs_a_signed_in_candidate(app, client, login_as):
     assert client.post("/candidates/choices/add", data={"csrf_token": token, "vacancy_id": str(vacancy)}).status_code == 403
 
 
-def test_consider_other_placements_defaults_to_yes_and_can_be_changed(app, client, candidate, post):
-    assert 'value="yes" checked' in _html(client.get("/candidates/choices"))
+def test_consider_other_placements_starts_unanswered_and_can_be_changed(app, client, candidate, post):
+    assert "checked" not in _html(client.get("/candidates/choices"))
     post("/candidates/choices", {"consider_other": "no"})
     assert _candidate(app, candidate.candidate_id).consider_other_placements is False
+    assert 'value="no" checked' in _html(client.get("/candidates/choices"))
 
 
 def test_choices_are_locked_once_matching_has_suggested_anything(app, client, candidate, post):
@@ -473,7 +474,7 @@ def test_submitting_sends_the_application_and_queues_an_email(app, client, candi
 
 def test_candidate_must_be_16_on_their_start_date(app, client, candidate, post):
     complete_sections(post)
-    too_young = date.today() - timedelta(days=15 * 365)
+    too_young = date.today().replace(year=date.today().year - 16) + timedelta(days=100)  # 16 after the start date
     post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"],
                                                 "date_of_birth": [str(too_young.day), str(too_young.month), str(too_young.year)]})
     errors = _errors(post("/candidates/application/check", {"declaration": "agreed"}))

@@ -139,7 +139,8 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page)
     _click(page, "Move up\\s*: Placement 1")
     _axe(page)
-    _submit(page, "Save and continue")  # answers "also consider me for others" (yes is pre-selected)
+    page.locator("input[name=consider_other][value=yes]").check()  # nothing is pre-selected for the candidate
+    _submit(page, "Save and continue")
     _axe(page, "/candidates/application/check")
     _submit(page, "Accept and send application")  # no declaration: the error state
     expect(page.locator(".govuk-error-summary")).to_have_count(1)
@@ -284,6 +285,7 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
     _press(page, "a.govuk-task-list__link:text('Your placement choices')")
     _press(page, "button:has-text('Add to my choices')")
     assert "Keyboard placement" in page.locator(".app-choice-list").inner_text()
+    _radio(page, "consider_other", "yes")
     _press(page, _button("Save and continue"))
 
     _press(page, "a:text('Check your answers')")

@@ -273,7 +273,8 @@ def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_exampl
     # The example is scored now, with the configured weights: Amani's skills part is 0.71 × 0.50.
     assert re.search(r"Skills</th>\s*<td[^>]*>\s*0\.71\s*</td>\s*<td[^>]*>\s*0\.50\s*</td>\s*<td[^>]*>\s*0\.354", page)
     assert "Suggested because you chose Software developer first" in page
-    assert "Its places went to candidates it scored higher" in page
+    assert "Its places went to candidates who scored higher. The lowest score it took was" in page
+    assert re.search(r"The lowest score it took was \d{1,3} out of 100\. Yours was \d{1,3} out of 100\.", page)
 
 
 def test_stored_runs_name_candidates_by_labels_drawn_afresh_for_each_run(app, make_user):

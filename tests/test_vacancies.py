@@ -131,12 +131,12 @@ def test_pagination_is_accessible_and_keeps_the_filters(app, client):
 def test_placement_page_has_everything_a_candidate_needs_and_an_apply_link(app, client):
     vacancy_id = make_vacancy(app, hours_per_week=20, resident_priority=True, disability_confident=True)
     html = unescape(client.get(f"/placements/{vacancy_id}").get_data(as_text=True))
-    for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4", "£10.00 an hour",
+    for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4 (like the first year of a degree)", "£10.00 an hour",
                  "Hours per week", "Start date", "Closing date", "E8", "City College", "Disability Confident employer",
                  "Priority for residents of Hackney", "jobs@hackney.example", "What you will do", "Skills wanted", "git",
                  "Most apprenticeships are 30 hours a week or more"):
         assert text in html, text
-    assert 'href="/apply/eligibility"' in html and "Add to my choices" not in html
+    assert f'href="/apply/eligibility?placement={vacancy_id}"' in html and "Add to my choices" not in html
 
 
 def test_a_signed_in_candidate_can_add_the_placement_to_their_choices(app, client, login_as):

@@ -99,6 +99,8 @@ def whole_number(required: str, invalid: str, out_of_range: str, minimum: int, m
         value = (field.data or "").replace(",", "")
         if not value:
             raise StopValidation(required)
+        if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
+            raise StopValidation(out_of_range)  # a negative number is a number, just not one in range
         if not (value.isascii() and value.isdigit()) or len(value) > 6:
             raise StopValidation(invalid)
         if not minimum <= int(value) <= maximum:
@@ -155,6 +157,14 @@ def valid_phone(form, field):
         raise ValidationError("Enter a phone number, like 07700 900 982")
 
 
+def latest_date_of_birth(today: date) -> date:
+    """The latest birthday of someone who turns 16 within a year of `today` (29 February becomes 28)."""
+    try:
+        return today.replace(year=today.year + 1 - 16)
+    except ValueError:
+        return date(today.year + 1 - 16, 2, 28)
+
+
 class AboutYouForm(BaseForm):
     first_name = text("First name", "Enter your first name", 100, "First name must be 100 characters or fewer",
                       render_kw={"autocomplete": "given-name", "spellcheck": "false"})
@@ -175,6 +185,11 @@ class AboutYouForm(BaseForm):
             raise ValidationError("Date of birth must be in the past")
         if field.data.year < 1900:
             raise ValidationError("Date of birth must be after 1 January 1900")
+        # They said they will be 16 when the apprenticeship starts; most start within a year of applying.
+        latest = latest_date_of_birth(date.today())
+        if field.data > latest:
+            raise ValidationError(f"Date of birth must be on or before {latest.day} {latest:%B %Y}, because you need to "
+                                  "be 16 or older when the apprenticeship starts")
 
     def values(self) -> dict:
         return {"first_name": self.first_name.data, "last_name": self.last_name.data,

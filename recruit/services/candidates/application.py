@@ -44,8 +44,9 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: c.interview_adjustments is not None),
     Section("how-you-heard", "How you heard about us", ("outreach_channel", "campaign_code"),
             lambda c: bool(c.outreach_channel)),
+    # Complete once the candidate has chosen at least one placement and answered "consider me for others".
     Section("choices", "Your placement choices", ("consider_other_placements",),
-            lambda c: c.consider_other_placements is not None),
+            lambda c: c.consider_other_placements is not None and bool(c.preferences)),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -127,7 +128,9 @@ def submission_problems(candidate: Candidate) -> list[tuple[str, str]]:
     if not is_eligible(candidate):
         problems.append(("Answer the questions that check you can apply", "eligibility"))
     for s, done in task_statuses(candidate):
-        if not done:
+        if not done and s.key == "choices" and not candidate.preferences:
+            problems.append(("Choose at least one placement", s.key))
+        elif not done:
             problems.append((f"Complete the section: {s.title}", s.key))
     if candidate.date_of_birth and candidate.available_from and age_on(candidate.date_of_birth, candidate.available_from) < 16:
         problems.append(("You must be 16 or older on the date you can start. Check your date of birth and start date",
@@ -172,6 +175,13 @@ def withdraw(candidate: Candidate) -> None:
             move_stage(match, MatchStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
     record_event("application.withdrawn", candidate)
     db.session.commit()
+
+
+def round_has_run() -> bool:
+    """True once a round has suggested candidates in the current cycle (so a candidate with none was not matched)."""
+    from ..matching.runs import cycle_start
+
+    return cycle_start() is not None
 
 
 def matches_for(candidate: Candidate) -> list[Match]:

@@ -28,17 +28,27 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+def records(user: User) -> dict:
+    """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
+    candidate = user.candidate
+    return {
+        "matches": list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id))),
+        "emails": list(db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
+                                          .order_by(OutboxEmail.id))),
+        "events": list(db.session.scalars(select(AuditEvent).where(or_(
+            AuditEvent.actor_id == user.id,
+            and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
+            and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
+        )).order_by(AuditEvent.at, AuditEvent.id))),
+        "equality_monitoring": monitoring.own_answers(candidate.id),
+    }
+
+
 def export(user: User) -> dict:
     """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
     candidate = user.candidate
-    matches = db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id))
-    outbox = db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
-                                .order_by(OutboxEmail.id))
-    events = db.session.scalars(select(AuditEvent).where(or_(
-        AuditEvent.actor_id == user.id,
-        and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
-        and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
-    )).order_by(AuditEvent.at, AuditEvent.id))
+    rows = records(user)
+    matches, outbox, events = rows["matches"], rows["emails"], rows["events"]
     return {
         "exported_at": _iso(utcnow()),
         "account": {
@@ -87,7 +97,7 @@ def export(user: User) -> dict:
              "decided_at": _iso(m.decided_at)}
             for m in matches
         ],
-        "equality_monitoring": monitoring.own_answers(candidate.id),
+        "equality_monitoring": rows["equality_monitoring"],
         "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
                    for e in outbox],
         "activity": [{"at": _iso(e.at), "action": e.action} for e in events],
