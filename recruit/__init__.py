@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_templates(app)
     register_security(app)
+    register_page_cache(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -28,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
-    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
     from .forms import whole_number
 
     db.init_app(app)
@@ -36,6 +37,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    from .page_cache import compress_unless_shared
+
+    app.after_request(compress_unless_shared)  # registered first, so it runs last
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue"
@@ -59,6 +64,13 @@ def register_security(app: Flask) -> None:
     from .security import init_security
 
     init_security(app)
+
+
+def register_page_cache(app: Flask) -> None:
+    """Serve public pages and the API to anonymous visitors from a cache; version static assets."""
+    from .page_cache import init_page_cache
+
+    init_page_cache(app)
 
 
 def register_blueprints(app: Flask) -> None:
