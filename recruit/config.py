@@ -36,6 +36,18 @@ def _env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _static_compressed():
+    from .page_cache import StaticCompressed
+
+    return StaticCompressed()
+
+
+def _static_compressed_key(request) -> str:
+    from .page_cache import StaticCompressed
+
+    return StaticCompressed.key(request)
+
+
 def load_config() -> dict:
     """Build the app's configuration from the environment."""
     production = is_production()
@@ -101,5 +113,6 @@ def load_config() -> dict:
         # Responses are compressed (gzip, Brotli, zstd) when the browser accepts it; cached pages are compressed once.
         "COMPRESS_REGISTER": False,  # page_cache.compress_unless_shared calls it for answers the cache does not keep
         "COMPRESS_ALGORITHM": ["br", "gzip"],
-        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
+        "COMPRESS_CACHE_BACKEND": _static_compressed,
+        "COMPRESS_CACHE_KEY": _static_compressed_key,
     }

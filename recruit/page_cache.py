@@ -222,8 +222,10 @@ class PageCacheMiddleware:
         etag = entry["etag"] if encoding == "identity" else f"{entry['etag']}:{encoding}"
         last_modified = (datetime.fromtimestamp(entry["generation"] // 10**9, timezone.utc)
                          if entry["generation"] else None)
-        headers = list(entry["headers"])
-        headers += [("ETag", f'"{etag}"'), ("Vary", "Accept-Encoding"), ("X-Request-Id", request_id or uuid.uuid4().hex),
+        headers = [(k, v) for k, v in entry["headers"] if k.lower() != "vary"]
+        vary = [v.strip() for k, value in entry["headers"] if k.lower() == "vary" for v in value.split(",")]
+        headers += [("ETag", f'"{etag}"'), ("Vary", ", ".join(dict.fromkeys([*vary, "Accept-Encoding"]))),
+                    ("X-Request-Id", request_id or uuid.uuid4().hex),
                     # Browsers and shared caches may keep it but must ask each time: a change shows at once, a 304 is cheap.
                     ("Cache-Control", "public, no-cache")]
         if last_modified:
@@ -274,7 +276,33 @@ def _static_cache_headers(response: Response) -> Response:
         version = _asset_version(Path(current_app.static_folder) / filename) if filename else None
         if version and request.args.get("v") == version:
             response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+        if response.status_code == 200 and response.mimetype in compress.compress_mimetypes_set:
+            # Read the file now, so Flask-Compress compresses it whole, once per version (StaticCompressed).
+            response.direct_passthrough = False
+            response.get_data()
     return response
+
+
+class StaticCompressed:
+    """Flask-Compress's cache, holding compressed static files only, one entry per file version and encoding."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    @staticmethod
+    def key(req) -> str:
+        """The file and its content hash for static files; nothing for other answers, which are never kept."""
+        if req.endpoint != "static":
+            return ""
+        version = _asset_version(Path(current_app.static_folder) / (req.view_args or {}).get("filename", ""))
+        return f"static:{req.path}:{version}" if version else ""
+
+    def get(self, key: str) -> bytes | None:
+        return self._store.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if ";static:" in key and len(self._store) < 1000:
+            self._store[key] = value
 
 
 def page_cache_entries(app: Flask) -> int | None:

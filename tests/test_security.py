@@ -19,7 +19,7 @@ def test_every_response_has_security_headers(client):
     assert "Strict-Transport-Security" not in response.headers  # only in production
     # A fresh nonce for every page rendered. A public page served again from the page cache keeps the nonce its
     # scripts were rendered with (tests/test_page_cache.py checks header and page agree); no other page shares it.
-    rendered = [client.get("/accounts/sign-in"), client.get("/accounts/sign-in"), client.get("/cookies")]
+    rendered = [client.get("/sign-in"), client.get("/sign-in"), client.get("/cookies")]
     nonces = {re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in rendered}
     assert len(nonces | {nonce}) == 4
 
