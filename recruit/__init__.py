@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security(app)
     register_page_cache(app)
     register_blueprints(app)
+    register_operations(app)
     register_errors(app)
     register_cli(app)
     return app
@@ -96,6 +97,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, staff_bp, recruiters_bp, reports_bp, admin_bp,
                       api_bp):
         app.register_blueprint(blueprint)
+
+
+def register_operations(app: Flask) -> None:
+    """Health and readiness checks, Prometheus metrics and a JSON log line per request (outermost WSGI layer)."""
+    from .operations import init_operations
+
+    init_operations(app)
 
 
 def register_errors(app: Flask) -> None:

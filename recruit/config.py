@@ -105,6 +105,10 @@ def load_config() -> dict:
         # Anonymous public pages and API answers are cached (page_cache.py): in this process, at most
         # PAGE_CACHE_ENTRIES of them, unless CACHE_REDIS_URL names a Redis shared by every server.
         "PAGE_CACHE_ENABLED": _env_bool("PAGE_CACHE_ENABLED", True),
+        # Operations (README, "Production"): a JSON log line per request; who may read /metrics.
+        "REQUEST_LOG_JSON": _env_bool("REQUEST_LOG_JSON", production),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN"),
+        "METRICS_ALLOWED_NETWORKS": os.environ.get("METRICS_ALLOWED_NETWORKS", "" if production else "127.0.0.1/32,::1/128"),
         "CACHE_TYPE": "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache",
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL"),
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lda:"),

@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import brotli
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ from .extensions import cache, compress
 log = logging.getLogger(__name__)
 
 # Tables whose rows appear on public pages: a committed change to any of them retires every cached page.
-PUBLIC_TABLES = frozenset({"vacancy", "borough", "standard"})
+PUBLIC_TABLES = frozenset({"vacancy", "borough", "standard", "recruitment_cycle"})
 GENERATION_KEY = "page-generation"
 COMPRESSIONS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
 MIN_COMPRESS_BYTES = 500
@@ -147,7 +147,7 @@ def _mark_storable(response: Response) -> Response:
     if (getattr(view, "shared_page", False) and request.method in ("GET", "HEAD") and response.status_code == 200
             and not response.direct_passthrough and "Set-Cookie" not in response.headers
             and not session and not session.modified and not current_user.is_authenticated):
-        request.environ[STORABLE] = {"nonce": g.get("csp_nonce", ""), "endpoint": request.endpoint}
+        request.environ[STORABLE] = {"endpoint": request.endpoint, "route": request.url_rule.rule}
     return response
 
 
@@ -167,7 +167,8 @@ class PageCacheMiddleware:
         today = date.today().isoformat()
         entry = _safely(lambda: self._get(key))
         if entry and entry["generation"] == generation and entry["day"] == today:
-            environ["recruit.endpoint"] = entry["endpoint"]
+            environ.update({"recruit.endpoint": entry["endpoint"], "recruit.route": entry["route"],
+                            "recruit.page_cache": "hit"})
             return self._answer(entry, environ, start_response)
 
         captured = []
@@ -182,13 +183,14 @@ class PageCacheMiddleware:
         if not storable or not status.startswith("200") or any(k.lower() == "set-cookie" for k, _ in headers):
             start_response(status, headers, exc_info)
             return body_iter
+        environ["recruit.page_cache"] = "miss"  # rendered now, kept for the next visitor
         try:
             body = b"".join(body_iter)
         finally:
             if hasattr(body_iter, "close"):
                 body_iter.close()
         entry = {
-            "generation": generation, "day": today, "endpoint": storable["endpoint"],
+            "generation": generation, "day": today, "endpoint": storable["endpoint"], "route": storable["route"],
             "headers": [(k, v) for k, v in headers if k.lower() not in NOT_STORED],
             "etag": hashlib.sha256(body).hexdigest()[:32], "bodies": {"identity": body},
         }
