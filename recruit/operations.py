@@ -165,11 +165,13 @@ def task_queue_status() -> tuple[bool, str]:
     return _check(huey.pending_count)
 
 
+HUEY_SIGNAL_ERROR = "error"  # huey.signals.SIGNAL_ERROR: a task raised
+
+
 def count_task_failures(huey) -> None:
     """Count each task that raises in `recruit_task_failures_total` (call once where the Huey instance is made)."""
-    from huey.signals import SIGNAL_ERROR
 
-    @huey.signal(SIGNAL_ERROR)
+    @huey.signal(HUEY_SIGNAL_ERROR)
     def _failed(signal, task, exc=None):
         TASK_FAILURES.labels(getattr(task, "name", "task")).inc()
 

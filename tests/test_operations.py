@@ -89,6 +89,26 @@ def test_readyz_and_metrics_use_the_task_queue_once_one_is_plugged_in(app, clien
     assert "recruit_task_queue_pending" not in metrics_text(client)
 
 
+def test_task_failures_are_counted_once_the_queue_reports_them(app, client):
+    from recruit.operations import count_task_failures
+
+    class SignallingQueue(FakeQueue):
+        handlers = {}
+
+        def signal(self, name):
+            return lambda handler: self.handlers.setdefault(name, handler)
+
+    class Task:
+        name = "send_reminders"
+
+    queue = SignallingQueue()
+    count_task_failures(queue)
+    for _ in range(2):
+        queue.handlers["error"]("error", Task(), ValueError("boom"))
+    before = re.search(r'^recruit_task_failures_total\{task="send_reminders"\} (\S+)$', metrics_text(client), re.M)
+    assert before and float(before.group(1)) >= 2
+
+
 # --- metrics ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("remote", "headers"), [

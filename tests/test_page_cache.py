@@ -145,6 +145,31 @@ def test_a_change_made_by_another_worker_retires_this_workers_pages(app, databas
     assert "After" in visible_text(anonymous.get("/placements/"))
 
 
+@pytest.mark.parametrize("change", ["standard", "borough", "cycle"])
+def test_a_change_to_a_standard_a_borough_or_a_cycle_retires_pages_too(app, anonymous, change):
+    from recruit.models import Borough, RecruitmentCycle, Standard
+
+    make_vacancy(app)
+    anonymous.get("/placements/")
+    raw_title_change(app, vacancies(app)[0].id, "Seen after the change")
+    with app.app_context():
+        if change == "standard":
+            _db.session.scalar(_db.select(Standard).where(Standard.reference == "ST0116")).title += " "
+        elif change == "borough":
+            _db.session.scalar(_db.select(Borough).where(Borough.slug == "hackney")).name += " "
+        else:
+            _db.session.add(RecruitmentCycle(name="Next", opens_on=TODAY, closes_on=TODAY + timedelta(days=90), target=5))
+        _db.session.commit()
+    assert "Seen after the change" in visible_text(anonymous.get("/placements/"))
+
+
+def test_a_campaign_code_is_remembered_every_time_not_cached_away(app, anonymous):
+    for _ in range(3):
+        response = anonymous.get("/?ref=SCHOOL1")
+        assert response.status_code == 200 and "session=" in response.headers.get("Set-Cookie", "")
+    assert page_cache_entries(app) == 0
+
+
 def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
     vacancy_id = make_vacancy(app, title="Kept")
     anonymous.get("/placements/")
