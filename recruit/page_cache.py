@@ -43,7 +43,8 @@ KEY_HEADERS = ("HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO", "
 # Headers that belong to one answer, never to a stored page.
 NOT_STORED = {"set-cookie", "x-request-id", "date", "content-length", "content-encoding", "etag", "last-modified",
               "cache-control"}
-STORABLE = "recruit.page_cache.storable"  # set in the environ by Flask when the answer may be shared
+SHAREABLE = "recruit.page_cache.shareable"  # set by the WSGI layer: a GET without cookies, which it may keep
+STORABLE = "recruit.page_cache.storable"  # set by Flask: the answer may be shared
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
@@ -144,7 +145,7 @@ def _safely(operation, default=None):
 def _mark_storable(response: Response) -> Response:
     """Flag a 200 from a shared page, for a visitor with an empty session, that sets no cookie."""
     view = current_app.view_functions.get(request.endpoint)
-    if (getattr(view, "shared_page", False) and request.method in ("GET", "HEAD") and response.status_code == 200
+    if (request.environ.get(SHAREABLE) and getattr(view, "shared_page", False) and response.status_code == 200
             and not response.direct_passthrough and "Set-Cookie" not in response.headers
             and not session and not session.modified and not current_user.is_authenticated):
         request.environ[STORABLE] = {"endpoint": request.endpoint, "route": request.url_rule.rule}
@@ -171,6 +172,9 @@ class PageCacheMiddleware:
                             "recruit.page_cache": "hit"})
             return self._answer(entry, environ, start_response)
 
+        if environ["REQUEST_METHOD"] != "GET":  # a HEAD answer has no body to keep
+            return self.wsgi_app(environ, start_response)
+        environ[SHAREABLE] = True
         captured = []
 
         def capture(status, headers, exc_info=None):

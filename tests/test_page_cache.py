@@ -215,6 +215,23 @@ def test_a_visitor_with_a_flash_message_sees_it_and_it_is_never_shared(app, clie
     assert "Only for this visitor" not in visible_text(anonymous.get("/"))
 
 
+def test_head_is_answered_from_the_cache_and_never_leaves_an_empty_page_in_it(app, anonymous):
+    vacancy_id = make_vacancy(app, title="Head first")
+    head = anonymous.head(f"/placements/{vacancy_id}")
+    assert head.status_code == 200 and head.data == b"" and page_cache_entries(app) == 0
+    assert "Head first" in visible_text(anonymous.get(f"/placements/{vacancy_id}"))
+    again = anonymous.head(f"/placements/{vacancy_id}")
+    assert again.data == b"" and int(again.headers["Content-Length"]) > 1000 and "ETag" in again.headers
+
+
+def test_a_visitor_with_any_cookie_gets_a_rendered_compressed_page(app, anonymous):
+    make_vacancy(app)
+    anonymous.get("/placements/")
+    response = anonymous.get("/placements/", headers={"Cookie": "unrelated=1", "Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip" and "ETag" not in response.headers
+    assert b"Software developer apprentice" in gzip.decompress(response.data)
+
+
 def test_an_anonymous_page_that_sets_a_cookie_is_never_kept(app, anonymous):
     entries = page_cache_entries(app)
     response = anonymous.get("/sign-in")  # a form: its CSRF token starts a session
