@@ -13,19 +13,19 @@ give it a database of its own. Goal: a median of at most 50 ms each.
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from recruit import create_app  # noqa: E402
+from listing import bench_app  # noqa: E402
+
 from recruit.demo import DEMO_BOROUGHS, DEMO_DOMAIN, seed_demo  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.models import Borough, Candidate, Match, User, Vacancy  # noqa: E402
-from recruit.reference import seed_reference  # noqa: E402
 from recruit.services.matching import run_match  # noqa: E402
 
 REQUESTS = int(os.environ.get("REQUESTS", 100))
@@ -60,14 +60,8 @@ def measure(client, path: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/signed-in-bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MONITORING_KEY": "bench-monitoring",
-                      "RATELIMIT_ENABLED": False})
-    app.add_url_rule("/__hello", "hello", lambda: "Hello, world!")
+    app = bench_app("signed-in-bench", fresh=True)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed_reference()
         seed_demo()
         run = run_match(1, seed=16)
         matched = db.session.execute(select(Candidate.user_id).join(Match, Match.candidate_id == Candidate.id)
