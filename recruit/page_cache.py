@@ -78,14 +78,29 @@ def _shared_store(app: Flask) -> bool:
 
 
 def current_generation(app: Flask | None = None) -> int:
-    """When public data last changed, in nanoseconds since the epoch (0 if never): entries from before are stale."""
+    """When public data last changed, in nanoseconds since the epoch: entries from another generation are stale.
+
+    A generation that is missing (never set, evicted from Redis, stamp file deleted) starts afresh now, so that no
+    entry kept before it went missing can count as current again."""
     app = app or current_app
     if _shared_store(app):
-        return int(_backend(app).get(GENERATION_KEY) or 0)
+        generation = _backend(app).get(GENERATION_KEY)
+        if generation is None:
+            _backend(app).add(GENERATION_KEY, time.time_ns(), timeout=0)  # add: the first server to ask sets it
+            generation = _backend(app).get(GENERATION_KEY)
+        return int(generation)
     try:
         return os.stat(app.config["PAGE_CACHE_STAMP"]).st_mtime_ns
     except FileNotFoundError:
-        return 0
+        return _new_stamp(app, time.time_ns())
+
+
+def _new_stamp(app: Flask, generation: int) -> int:
+    stamp = Path(app.config["PAGE_CACHE_STAMP"])
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.touch()
+    os.utime(stamp, ns=(generation, generation))  # explicit: the file system's clock can be too coarse
+    return generation
 
 
 def retire_public_pages() -> None:
@@ -94,11 +109,8 @@ def retire_public_pages() -> None:
     generation = max(time.time_ns(), _safely(lambda: current_generation(app), 0) + 1)
     if _shared_store(app):
         _safely(lambda: _backend(app).set(GENERATION_KEY, generation, timeout=0))
-        return
-    stamp = Path(app.config["PAGE_CACHE_STAMP"])
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.touch()
-    os.utime(stamp, ns=(generation, generation))  # explicit: the file system's clock can be too coarse
+    else:
+        _safely(lambda: _new_stamp(app, generation))
 
 
 @event.listens_for(Session, "after_flush")

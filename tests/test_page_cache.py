@@ -170,6 +170,28 @@ def test_a_campaign_code_is_remembered_every_time_not_cached_away(app, anonymous
     assert page_cache_entries(app) == 0
 
 
+def test_a_lost_generation_never_brings_old_pages_back(app, anonymous, redis_config, database_url, _schema):
+    """Redis may evict the generation key, or someone may delete the stamp file: old entries must stay stale."""
+    import os
+
+    import redis
+
+    vacancy_id = make_vacancy(app, title="Old words")
+    on_redis = create_app({**_test_config(database_url, _schema), **redis_config})
+    for server, forget in ((app, lambda: os.remove(app.config["PAGE_CACHE_STAMP"])),
+                           (on_redis, lambda: redis.Redis.from_url("redis://127.0.0.1:6379/0").delete(
+                               f"{redis_config['CACHE_KEY_PREFIX']}page-generation"))):
+        visitor = server.test_client(use_cookies=False)
+        raw_title_change(app, vacancy_id, "Old words")
+        assert "Old words" in visible_text(visitor.get("/placements/"))
+        raw_title_change(app, vacancy_id, "New words")
+        forget()
+        assert "New words" in visible_text(visitor.get("/placements/"))
+    with on_redis.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
 def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
     vacancy_id = make_vacancy(app, title="Kept")
     anonymous.get("/placements/")
