@@ -209,3 +209,19 @@ def test_warm_up_answers_the_busiest_pages_and_keeps_nothing_in_the_cache(app, r
     warm_up(app)
     assert [(line["route"], line["status"]) for line in request_log() if line["status"] != 200] == []
     assert page_cache_entries(app) == 0
+
+
+def test_gunicorn_warms_each_worker_of_this_app_before_it_takes_traffic(app, request_log, monkeypatch, tmp_path):
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the settings file would otherwise pick one
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    assert settings["control_socket_disable"] is True
+    settings["post_worker_init"](SimpleNamespace(wsgi=Flask("hello")))  # another app (the benchmark's) is left alone
+    assert request_log() == []
+    settings["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert {"/", "/placements/", "/how-matching-works", "/api/v1/vacancies"} <= {line["route"] for line in request_log()}
