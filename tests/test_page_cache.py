@@ -62,6 +62,22 @@ def raw_title_change(app, vacancy_id: int, title: str) -> None:
 
 
 @pytest.fixture
+def make_app(database_url, _schema):
+    """More apps on the test database (other workers, other settings), their connections closed afterwards."""
+    made = []
+
+    def make(**config):
+        made.append(create_app({**_test_config(database_url, _schema), **config}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def anonymous(app):
     """A visitor with no cookies, beside `client` (which may sign in)."""
     return app.test_client(use_cookies=False)
@@ -132,16 +148,14 @@ def test_a_bulk_update_through_the_session_retires_pages_too(app, anonymous):
     assert "Bulk after" in visible_text(anonymous.get("/placements/"))
 
 
-def test_a_change_made_by_another_worker_retires_this_workers_pages(app, database_url, _schema, anonymous):
+def test_a_change_made_by_another_worker_retires_this_workers_pages(app, make_app, anonymous):
     """Two apps stand for two gunicorn workers: each has its own in-process cache, both share the stamp file."""
     vacancy_id = make_vacancy(app, title="Before")
     assert "Before" in visible_text(anonymous.get("/placements/"))
-    other = create_app({**_test_config(database_url, _schema), "PAGE_CACHE_STAMP": app.config["PAGE_CACHE_STAMP"]})
+    other = make_app(PAGE_CACHE_STAMP=app.config["PAGE_CACHE_STAMP"])
     with other.app_context():
         _db.session.get(Vacancy, vacancy_id).title = "After"
         _db.session.commit()
-        _db.session.remove()
-        _db.engine.dispose()
     assert "After" in visible_text(anonymous.get("/placements/"))
 
 
@@ -170,14 +184,14 @@ def test_a_campaign_code_is_remembered_every_time_not_cached_away(app, anonymous
     assert page_cache_entries(app) == 0
 
 
-def test_a_lost_generation_never_brings_old_pages_back(app, anonymous, redis_config, database_url, _schema):
+def test_a_lost_generation_never_brings_old_pages_back(app, make_app, redis_config):
     """Redis may evict the generation key, or someone may delete the stamp file: old entries must stay stale."""
     import os
 
     import redis
 
     vacancy_id = make_vacancy(app, title="Old words")
-    on_redis = create_app({**_test_config(database_url, _schema), **redis_config})
+    on_redis = make_app(**redis_config)
     for server, forget in ((app, lambda: os.remove(app.config["PAGE_CACHE_STAMP"])),
                            (on_redis, lambda: redis.Redis.from_url("redis://127.0.0.1:6379/0").delete(
                                f"{redis_config['CACHE_KEY_PREFIX']}page-generation"))):
@@ -187,9 +201,6 @@ def test_a_lost_generation_never_brings_old_pages_back(app, anonymous, redis_con
         raw_title_change(app, vacancy_id, "New words")
         forget()
         assert "New words" in visible_text(visitor.get("/placements/"))
-    with on_redis.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
@@ -278,7 +289,7 @@ def _query(combination: dict) -> str:
     return "&".join(f"{k}={v.replace(' ', '+')}" for k, v in combination.items() if v)
 
 
-def test_the_cache_never_mixes_filters_or_pages(app, database_url, _schema, anonymous):
+def test_the_cache_never_mixes_filters_or_pages(app, make_app, anonymous):
     """Every combination, asked in a random order twice, gives what the same app gives with no cache at all."""
     app.config["PAGE_SIZE"] = 2
     for n, (borough, outward, standard) in enumerate([("hackney", "E8", "ST0116"), ("camden", "NW1", "ST0128"),
@@ -286,14 +297,8 @@ def test_the_cache_never_mixes_filters_or_pages(app, database_url, _schema, anon
                                                        ("hackney", "E8", "ST0128")]):
         make_vacancy(app, borough=borough, outward=outward, standard=standard, title=f"Data developer {n}",
                      closing_date=TODAY + timedelta(days=10 + n))
-    uncached = create_app({**_test_config(database_url, _schema), "PAGE_CACHE_ENABLED": False, "PAGE_SIZE": 2})
-    fresh = uncached.test_client(use_cookies=False)
-    try:
-        _compare(anonymous, fresh, random.Random(16))
-    finally:
-        with uncached.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
+    fresh = make_app(PAGE_CACHE_ENABLED=False, PAGE_SIZE=2).test_client(use_cookies=False)
+    _compare(anonymous, fresh, random.Random(16))
 
 
 def _compare(anonymous, fresh, rng) -> None:
@@ -310,8 +315,8 @@ def _compare(anonymous, fresh, rng) -> None:
             assert got == expected[query], query
 
 
-def test_thousands_of_distinct_query_strings_never_grow_the_cache_past_its_limit(app, database_url, _schema):
-    small = create_app({**_test_config(database_url, _schema), "CACHE_THRESHOLD": 50})
+def test_thousands_of_distinct_query_strings_never_grow_the_cache_past_its_limit(app, make_app):
+    small = make_app(CACHE_THRESHOLD=50)
     visitor = small.test_client(use_cookies=False)
     for n in range(2500):
         assert visitor.get(f"/?utm_campaign={n}&x={'y' * (n % 7)}").status_code == 200
@@ -412,10 +417,10 @@ def redis_config():
         connection.delete(key)
 
 
-def test_with_redis_every_server_shares_the_cache_and_its_retirement(app, database_url, _schema, redis_config):
+def test_with_redis_every_server_shares_the_cache_and_its_retirement(app, make_app, redis_config):
     import redis
 
-    servers = [create_app({**_test_config(database_url, _schema), **redis_config}) for _ in range(2)]
+    servers = [make_app(**redis_config) for _ in range(2)]
     vacancy_id = make_vacancy(app, title="Shared before")
     visitors = [server.test_client(use_cookies=False) for server in servers]
     assert "Shared before" in visible_text(visitors[0].get("/placements/"))
@@ -429,15 +434,10 @@ def test_with_redis_every_server_shares_the_cache_and_its_retirement(app, databa
         _db.session.commit()
         _db.session.remove()
     assert "Hidden by the cache" in visible_text(visitors[0].get("/placements/"))
-    for server in servers:
-        with server.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
 
 
-def test_with_redis_down_pages_are_still_served(database_url, _schema):
-    server = create_app({**_test_config(database_url, _schema), "CACHE_TYPE": "RedisCache",
-                         "CACHE_REDIS_URL": "redis://127.0.0.1:1/0", "CACHE_KEY_PREFIX": "unreachable:"})
+def test_with_redis_down_pages_are_still_served(app, make_app):
+    server = make_app(CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0", CACHE_KEY_PREFIX="unreachable:")
     visitor = server.test_client(use_cookies=False)
     assert visitor.get("/").status_code == 200 and visitor.get("/api/v1/vacancies").status_code == 200
     assert json.loads(visitor.get("/api/v1/vacancies").data)["total"] == 0
