@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template
 
 from .page_cache import shared_page
+from .services.candidates.data import KEPT_AFTER_DELETION
 
 bp = Blueprint("public", __name__)
 
@@ -25,7 +26,8 @@ def accessibility():
 @shared_page
 def privacy():
     """The privacy notice."""
-    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"])
+    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"],
+                           kept=KEPT_AFTER_DELETION)
 
 
 @bp.route("/cookies")
