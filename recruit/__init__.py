@@ -20,7 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_id(app)
     register_templates(app)
     register_security(app)
+    register_page_cache(app)
     register_blueprints(app)
+    register_operations(app)
     register_errors(app)
     register_cli(app)
     return app
@@ -29,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
-    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
     from .forms import whole_number
 
     db.init_app(app)
@@ -37,6 +39,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    from .page_cache import compress_unless_shared
+
+    app.after_request(compress_unless_shared)  # registered first, so it runs last
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue"
@@ -69,6 +75,13 @@ def register_security(app: Flask) -> None:
     init_security(app)
 
 
+def register_page_cache(app: Flask) -> None:
+    """Serve public pages and the API to anonymous visitors from a cache; version static assets."""
+    from .page_cache import init_page_cache
+
+    init_page_cache(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint."""
     from .accounts import bp as accounts_bp
@@ -84,6 +97,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, staff_bp, recruiters_bp, reports_bp, admin_bp,
                       api_bp):
         app.register_blueprint(blueprint)
+
+
+def register_operations(app: Flask) -> None:
+    """Health and readiness checks, Prometheus metrics and a JSON log line per request (outermost WSGI layer)."""
+    from .operations import init_operations
+
+    init_operations(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from .extensions import csrf
+from .page_cache import shared_page
 from .services import vacancies as service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,7 +28,8 @@ def api_http_error(error: HTTPException):
 def open_to_other_sites(response):
     """Any website may read the open data from a browser."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    # Anyone may keep a copy but should ask again each time (a 304 if unchanged): changes show at once.
+    response.headers.setdefault("Cache-Control", "public, no-cache")
     return response
 
 
@@ -46,6 +48,7 @@ def not_found(unknown: str):
 
 
 @bp.route("/vacancies", methods=["GET", *WRITE_METHODS])
+@shared_page
 def vacancies():
     """Live placements, filtered, sorted and paginated as the public listing is."""
     if refused := _refuse_writes():
@@ -71,6 +74,7 @@ def vacancies():
 
 
 @bp.route("/vacancies/<vacancy_id>", methods=["GET", *WRITE_METHODS])
+@shared_page
 def vacancy(vacancy_id: str):
     """One live placement."""
     if refused := _refuse_writes():
@@ -82,6 +86,7 @@ def vacancy(vacancy_id: str):
 
 
 @bp.route("/openapi.json")
+@shared_page
 def openapi():
     """The OpenAPI 3 description of this API."""
     return jsonify(openapi_document())

@@ -36,6 +36,18 @@ def _env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _static_compressed():
+    from .page_cache import StaticCompressed
+
+    return StaticCompressed()
+
+
+def _static_compressed_key(request) -> str:
+    from .page_cache import StaticCompressed
+
+    return StaticCompressed.key(request)
+
+
 def load_config() -> dict:
     """Build the app's configuration from the environment."""
     production = is_production()
@@ -90,4 +102,21 @@ def load_config() -> dict:
         "MATCH_LIST_LENGTH": int(os.environ.get("MATCH_LIST_LENGTH", 10)),
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", 6)),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", 20)),
+        # Anonymous public pages and API answers are cached (page_cache.py): in this process, at most
+        # PAGE_CACHE_ENTRIES of them, unless CACHE_REDIS_URL names a Redis shared by every server.
+        "PAGE_CACHE_ENABLED": _env_bool("PAGE_CACHE_ENABLED", True),
+        # Operations (README, "Production"): a JSON log line per request; who may read /metrics.
+        "REQUEST_LOG_JSON": _env_bool("REQUEST_LOG_JSON", production),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN"),
+        "METRICS_ALLOWED_NETWORKS": os.environ.get("METRICS_ALLOWED_NETWORKS", "" if production else "127.0.0.1/32,::1/128"),
+        "CACHE_TYPE": "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache",
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL"),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lda:"),
+        "CACHE_THRESHOLD": int(os.environ.get("PAGE_CACHE_ENTRIES", 300)),
+        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("PAGE_CACHE_SECONDS", 600)),
+        # Responses are compressed (gzip, Brotli, zstd) when the browser accepts it; cached pages are compressed once.
+        "COMPRESS_REGISTER": False,  # page_cache.compress_unless_shared calls it for answers the cache does not keep
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_CACHE_BACKEND": _static_compressed,
+        "COMPRESS_CACHE_KEY": _static_compressed_key,
     }

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .forms import BaseForm
 from .models import Role
+from .page_cache import shared_page
 from .services import vacancies as service
 
 bp = Blueprint("vacancies", __name__, url_prefix="/placements")
@@ -91,6 +92,7 @@ def wage_text(vacancy) -> str:
 
 
 @bp.route("/")
+@shared_page
 def search():
     """Search and filter live placements."""
     form = SearchForm(request.args)
@@ -111,11 +113,13 @@ def search():
 
 
 @bp.route("/<int:vacancy_id>")
+@shared_page
 def detail(vacancy_id: int):
     """One live placement, with everything a candidate needs to decide."""
     vacancy = service.get_live(vacancy_id)
     if vacancy is None:
         abort(404)
     is_candidate = current_user.is_authenticated and current_user.role == Role.CANDIDATE.value
+    # Only a candidate gets the form: its CSRF token would give every visitor a session (and no cached page).
     return render_template("vacancies/detail.html", vacancy=vacancy, is_candidate=is_candidate,
-                           choice_form=AddChoiceForm())
+                           choice_form=AddChoiceForm() if is_candidate else None)

@@ -83,6 +83,7 @@ def _test_config(database_url: str, instance) -> dict:
         "MAIL_SERVER": None,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_BASE_URL": "http://localhost",
+        "PAGE_CACHE_STAMP": str(instance / "page-cache.stamp"),
     }
 
 

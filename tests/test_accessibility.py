@@ -11,8 +11,9 @@ from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-# Routes that are not pages: downloads, JSON, actions that only accept POST, sign-out's confirmation is a page.
-NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download")
+# Routes that are not pages: downloads, JSON, actions that only accept POST, sign-out's confirmation is a page;
+# the operators' endpoints answer JSON or Prometheus text (tests/test_operations.py).
+NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download", "/healthz", "/readyz", "/metrics")
 
 # Which URL prefixes belong to each role's part of the service (checked signed in as that role).
 ROLE_AREAS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
@@ -25,6 +26,7 @@ MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
 MAX_KEYWORDS = 100
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_PARAMETERS = ("q", "borough", "level", "standard", "llw", "postcode", "distance", "sort", "page", "per_page")
 
 
@@ -65,7 +67,8 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
 
     def text(name: str) -> str:
         value = args.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
+        # Control characters (a NUL byte above all, which PostgreSQL refuses) carry no meaning in a search: dropped.
+        return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else ""
 
     query.q = text("q")
     if len(query.q) > MAX_KEYWORDS:
