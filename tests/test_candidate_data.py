@@ -237,8 +237,7 @@ def traced(app, client, make_user):
     make_eligible(app, PERSON_CANDIDATE_ID)
     post = Poster(client)
     vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    complete_sections(post, vacancy)
     assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
     post("/candidates/equality-questions/religion", {"answer": "sikh"})
     other = make_candidate(app, make_user, [vacancy])
