@@ -43,8 +43,13 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        # Only a session the server checked this request (recruit.sessions) signs anyone in: a copied or
+        # forged cookie naming a user is not enough.
+        from flask import g
+
+        record = g.get("user_session")
         user_id = whole_number(user_id)
-        return db.session.get(models.User, user_id) if user_id is not None else None
+        return record.user if record is not None and record.user_id == user_id else None
 
 
 def register_templates(app: Flask) -> None:
@@ -55,10 +60,12 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Add the CSP nonce and security headers to every response."""
+    """Add the CSP nonce and security headers to every response; check the server-side session on every request."""
     from .security import init_security
+    from .sessions import init_sessions
 
     init_security(app)
+    init_sessions(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,8 +1,10 @@
 """Accounts: register, confirm an email address, sign in and out, reset a password."""
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import jsonify
+from flask_login import current_user, login_required
 
+from . import sessions
 from .access import landing_endpoint
 from .extensions import limiter
 from .forms import BaseForm, email_field, password_field, submit_button
@@ -41,6 +43,10 @@ class SignOutForm(BaseForm):
     submit = submit_button("Sign out")
 
 
+class SignOutEverywhereForm(BaseForm):
+    submit = submit_button("Sign out of every device")
+
+
 def _count_failed_sign_in(response) -> bool:
     return bool(g.get("sign_in_failed"))
 
@@ -63,7 +69,7 @@ def sign_in():
             g.sign_in_failed = True
             form.show_error(error.message, error.field)
         else:
-            login_user(user)
+            sessions.begin(user)
             return redirect(safe_next_url(request.args.get("next")) or url_for(landing_endpoint(user)))
     return render_template("accounts/sign_in.html", form=form)
 
@@ -76,20 +82,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register_candidate(form.email.data, form.password.data)
+            service.register_candidate(form.email.data, form.password.data)
         except service.AccountError as error:
             form.show_error(error.message, error.field)
         else:
-            if user is not None:
-                login_user(user)
-            return redirect(url_for("accounts.check_email", email=form.email.data))
+            # The same page whether or not the address already had an account; the address stays out of the URL.
+            return render_template("accounts/check_email.html", email=form.email.data)
     return render_template("accounts/register.html", form=form)
-
-
-@bp.route("/register/check-your-email")
-def check_email():
-    """Tell the person to look for the confirmation email."""
-    return render_template("accounts/check_email.html", email=request.args.get("email", "")[:254])
 
 
 @bp.route("/confirm-email/<token>")
@@ -99,7 +98,8 @@ def confirm_email(token: str):
         service.confirm_email(token)
     except service.AccountError as error:
         return render_template("accounts/link_problem.html", message=error.message), 400
-    flash("Your email address is confirmed", "success")
+    flash("Your email address is confirmed" if current_user.is_authenticated
+          else "Your email address is confirmed. Sign in to continue.", "success")
     return redirect(url_for(landing_endpoint(current_user)) if current_user.is_authenticated else url_for("accounts.sign_in"))
 
 
@@ -150,7 +150,34 @@ def sign_out():
     if not current_user.is_authenticated:
         return redirect(url_for("public.start"))
     if form.validate_on_submit():
-        logout_user()
+        service.sign_out(current_user)
+        sessions.end()
         flash("You have signed out", "success")
         return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/sign_out.html", form=form)
+    return render_template("accounts/sign_out.html", form=form, everywhere_form=SignOutEverywhereForm(),
+                           other_sessions=service.other_live_sessions(current_user))
+
+
+@bp.route("/sign-out/every-device", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, on every device, at once."""
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        service.sign_out(current_user, everywhere=True)
+        sessions.end("signed_out_everywhere")
+        flash("You have signed out on every device", "success")
+        return redirect(url_for("accounts.sign_in"))
+    return redirect(url_for("accounts.sign_out"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@login_required
+def keep_alive():
+    """'Stay signed in' from the timeout warning: restart the idle clock."""
+    form = SignOutForm()  # only its CSRF token is needed
+    if form.validate_on_submit():
+        service.keep_session_alive(sessions.current_record())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(expires_in=sessions.seconds_left())
+    return redirect(safe_next_url(request.form.get("next")) or url_for(landing_endpoint(current_user)))

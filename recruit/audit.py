@@ -1,5 +1,6 @@
 """The audit trail: who did what to which record, when. Ids only, never personal data."""
 
+from flask import has_request_context, request
 from flask_login import current_user
 
 from .extensions import db
@@ -16,6 +17,7 @@ def record_event(action: str, entity, *, actor_id: int | None = None, **detail) 
         entity_id=getattr(entity, "id", None),
         borough_id=getattr(entity, "borough_id", None),
         actor_id=actor_id,
+        client_address=(request.remote_addr or "")[:45] or None if has_request_context() else None,
         detail=detail,
     )
     db.session.add(event)

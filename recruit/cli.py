@@ -55,6 +55,50 @@ def create_user_command(email, role, borough_slug, password):
     click.echo(f"Created {user.role} {user.email}" + (f" for {user.borough.name}" if user.borough else ""))
 
 
+def _user_by_email(email: str):
+    from .services.accounts import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}")
+    return user
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["borough_staff", "recruiter", "analyst", "admin"]))
+@click.option("--borough", "borough_slug", help="Borough slug, like hackney (borough_staff and recruiter only).")
+def set_role_command(email, role, borough_slug):
+    """Give a staff account another role; every session it has ends at once."""
+    from .services.accounts import AccountError, change_role
+
+    try:
+        user = change_role(_user_by_email(email), role, borough_slug)
+    except AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{user.email} is now {user.role}" + (f" for {user.borough.name}" if user.borough else "") + "; signed out everywhere.")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def disable_user_command(email):
+    """Disable an account: it can no longer sign in, and every session it has ends at once."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), False)
+    click.echo(f"{user.email} is disabled and signed out everywhere.")
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True)
+def enable_user_command(email):
+    """Enable a disabled account again."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), True)
+    click.echo(f"{user.email} can sign in again.")
+
+
 @outbox_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending until stopped.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")

@@ -58,12 +58,19 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # __Host- makes browsers refuse the cookie unless it is Secure, for this host only and for every path.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Server-side session limits (recruit/services/sessions.py): idle by role, absolute for everyone.
+        "SESSION_IDLE_MINUTES_STAFF": int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", 30)),
+        "SESSION_IDLE_MINUTES_CANDIDATE": int(os.environ.get("SESSION_IDLE_MINUTES_CANDIDATE", 60)),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12)),
+        "SESSION_WARNING_SECONDS": 120,
         "WTF_CSRF_TIME_LIMIT": None,  # CSRF token lives as long as the session: no lost answers after a long form.
         "SERVER_NAME": os.environ.get("SERVER_NAME"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",

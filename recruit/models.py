@@ -122,6 +122,23 @@ class User(UserMixin, db.Model):
         return Role(self.role)
 
 
+class UserSession(db.Model):
+    """A signed-in session the server can end. The cookie holds a random id; only its SHA-256 digest is stored,
+    so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()
+
+
 class Candidate(db.Model):
     __tablename__ = "candidate"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -312,4 +329,5 @@ class AuditEvent(db.Model):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     borough_id: Mapped[int | None]
+    client_address: Mapped[str | None] = mapped_column(String(45))  # the client's IP (after ProxyFix), if a request
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

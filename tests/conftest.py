@@ -165,11 +165,7 @@ def make_user(app, password_hash):
     return make
 
 
-def sign_in(client, user) -> None:
-    """Sign a test client in as `user` without the (deliberately slow) password check."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+from tests.candidate_journey import sign_in  # noqa: E402,F401  (one way to sign a test client in, re-exported)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('borough_id', sa.Integer(), nullable=True),
+    sa.Column('client_address', sa.String(length=45), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
@@ -159,6 +160,22 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_match_run_created_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
     )
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('second_factor_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_reason', sa.String(length=30), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+
     op.create_table('vacancy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('borough_id', sa.Integer(), nullable=False),
@@ -267,6 +284,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_vacancy_borough_id'))
 
     op.drop_table('vacancy')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
     op.drop_table('match_run')
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_candidate_home_borough_id'))

@@ -7,7 +7,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
+from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, UserSession, Vacancy, VacancyStatus, utcnow
 from .. import monitoring
 
 
@@ -91,6 +91,7 @@ def _erase(user: User) -> int:
         db.session.delete(candidate)
     # Queued and sent emails carry the address and often the name: they go too.
     db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.delete(user)
     return candidate_id
 
