@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
+    register_proxies(app)
     register_extensions(app)
     register_templates(app)
     register_security(app)
@@ -23,6 +24,16 @@ def create_app(config: dict | None = None) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from the headers they add (and only
+    from their entries, so a client cannot forge its address with its own X-Forwarded-For)."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_extensions(app: Flask) -> None:

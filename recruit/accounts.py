@@ -1,12 +1,10 @@
 """Accounts: register, confirm an email address, sign in and out, reset a password."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask import jsonify
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from . import sessions
+from . import ratelimits, sessions
 from .access import landing_endpoint
-from .extensions import limiter
 from .forms import BaseForm, email_field, password_field, submit_button
 from .passwords import MIN_LENGTH
 from .security import safe_next_url
@@ -47,28 +45,20 @@ class SignOutEverywhereForm(BaseForm):
     submit = submit_button("Sign out of every device")
 
 
-def _count_failed_sign_in(response) -> bool:
-    return bool(g.get("sign_in_failed"))
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_count_failed_sign_in)
 def sign_in():
     """Sign in with an email address and password."""
     if current_user.is_authenticated:
         return redirect(url_for(landing_endpoint(current_user)))
     form = SignInForm()
     if form.validate_on_submit():
+        tries = ratelimits.take("sign_in", account=form.email.data)
         try:
             user = service.authenticate(form.email.data, form.password.data)
         except service.AccountError as error:
-            g.sign_in_failed = True
             form.show_error(error.message, error.field)
         else:
+            tries.give_back()
             sessions.begin(user)
             return redirect(safe_next_url(request.args.get("next")) or url_for(landing_endpoint(user)))
     return render_template("accounts/sign_in.html", form=form)
@@ -81,6 +71,7 @@ def register():
         return redirect(url_for(landing_endpoint(current_user)))
     form = RegisterForm()
     if form.validate_on_submit():
+        ratelimits.take("register", account=form.email.data)
         try:
             service.register_candidate(form.email.data, form.password.data)
         except service.AccountError as error:
@@ -109,6 +100,7 @@ def resend_confirmation():
     """Send the confirmation email again."""
     form = SignOutForm()  # only its CSRF token is needed
     if form.validate_on_submit():
+        ratelimits.take("resend_confirmation", account=current_user.id)
         service.resend_confirmation(current_user)
         flash(f"We have sent a new link to {current_user.email}", "success")
     return redirect(url_for(landing_endpoint(current_user)))
@@ -119,6 +111,7 @@ def forgot_password():
     """Ask for a password reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        ratelimits.take("forgot_password", account=form.email.data)
         service.request_password_reset(form.email.data)
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)

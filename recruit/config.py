@@ -86,7 +86,20 @@ def load_config() -> dict:
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "recruit"),
+        "RATELIMIT_STRATEGY": "fixed-window",  # counted with one atomic increment (a Lua script on Redis)
+        # Per account (any typed address, known or not, so a limit reveals nothing) and per client address.
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 5 minutes"),
+        "SIGN_IN_CLIENT_RATE_LIMIT": os.environ.get("SIGN_IN_CLIENT_RATE_LIMIT", "30 per 5 minutes"),
+        "SECOND_FACTOR_RATE_LIMIT": os.environ.get("SECOND_FACTOR_RATE_LIMIT", "5 per 5 minutes"),
+        "SECOND_FACTOR_CLIENT_RATE_LIMIT": os.environ.get("SECOND_FACTOR_CLIENT_RATE_LIMIT", "30 per 5 minutes"),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "3 per 15 minutes"),
+        "REGISTER_CLIENT_RATE_LIMIT": os.environ.get("REGISTER_CLIENT_RATE_LIMIT", "20 per 15 minutes"),
+        "FORGOT_PASSWORD_RATE_LIMIT": os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "3 per 15 minutes"),
+        "FORGOT_PASSWORD_CLIENT_RATE_LIMIT": os.environ.get("FORGOT_PASSWORD_CLIENT_RATE_LIMIT", "20 per 15 minutes"),
+        "RESEND_CONFIRMATION_RATE_LIMIT": os.environ.get("RESEND_CONFIRMATION_RATE_LIMIT", "3 per 15 minutes"),
+        # How many proxies in front of the app add to X-Forwarded-For (0: none, use the connection's address).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "TOKEN_MAX_AGE_SECONDS": int(os.environ.get("TOKEN_MAX_AGE_SECONDS", 60 * 60 * 24)),
         # Apprentice national minimum wage in force (GBP per hour) and the date it took effect.
         "APPRENTICE_MINIMUM_WAGE": float(os.environ.get("APPRENTICE_MINIMUM_WAGE", "7.55")),

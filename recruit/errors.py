@@ -6,6 +6,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .ratelimits import RateLimited
+
 log = logging.getLogger(__name__)
 
 # Plain-English titles and explanations for the errors a person can meet.
@@ -37,7 +39,7 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        return render_error(error.code, error.description if isinstance(error, RateLimited) else None)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
