@@ -12,7 +12,8 @@ from .services import accounts as service
 
 bp = Blueprint("accounts", __name__)
 
-NEW_PASSWORD_HINT = f"Must be {MIN_LENGTH} characters or more. A few unrelated words together make a strong password."
+NEW_PASSWORD_HINT = (f"Must be {MIN_LENGTH} characters or more. Three random words together, with spaces or dashes "
+                     "between them, make a strong password that is easy to remember.")
 
 
 class SignInForm(BaseForm):
