@@ -10,17 +10,25 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
 
 
-def _error(status: int, message: str, errors: dict | None = None):
-    body = {"error": {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(status, "error"), "message": message}
+ERROR_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json",
+            405: "This API is read-only: use GET"}
+
+
+def _error(status: int, message: str, errors: dict | None = None, headers=None):
+    body = {"error": ERROR_NAMES.get(status, "error"), "message": message}
     if errors:
         body["errors"] = errors
-    return jsonify(body), status
+    return jsonify(body), status, headers or {}
 
 
-@bp.errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
-    """Errors inside the API are JSON, never an HTML page."""
-    return _error(error.code or 500, error.description or "Error")
+def json_error(error: HTTPException):
+    """Any HTTP error on an API path, as JSON with the error's own headers (Allow on a 405)."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return _error(error.code or 500, MESSAGES.get(error.code) or error.description or "Error", headers=headers)
+
+
+bp.register_error_handler(HTTPException, json_error)
 
 
 @bp.after_request
@@ -31,25 +39,13 @@ def open_to_other_sites(response):
     return response
 
 
-# Routing errors never reach a blueprint's handlers, so the API answers other methods and paths itself, in JSON.
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+# Routing errors (unknown paths, other methods such as POST or TRACE) never reach a blueprint's handlers:
+# recruit/errors.py sends every error on an /api/ path to json_error.
 
 
-def _refuse_writes():
-    return _error(405, "This API is read-only: use GET") if request.method != "GET" else None
-
-
-@bp.route("/<path:unknown>", methods=["GET", *WRITE_METHODS])
-def not_found(unknown: str):
-    """Any other path under the API."""
-    return _error(404, "There is nothing at this address. See /api/v1/openapi.json")
-
-
-@bp.route("/vacancies", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies")
 def vacancies():
     """Live placements, filtered, sorted and paginated as the public listing is."""
-    if refused := _refuse_writes():
-        return refused
     query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
                                                allow_per_page=True)
     if errors:
@@ -70,11 +66,9 @@ def vacancies():
     })
 
 
-@bp.route("/vacancies/<vacancy_id>", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies/<vacancy_id>")
 def vacancy(vacancy_id: str):
     """One live placement."""
-    if refused := _refuse_writes():
-        return refused
     found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")

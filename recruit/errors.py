@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -39,6 +39,10 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if request.path.startswith("/api/"):
+            from .api import json_error
+
+            return json_error(error)
         return render_error(error.code, error.description if isinstance(error, RateLimited) else None)
 
     @app.errorhandler(InternalServerError)
