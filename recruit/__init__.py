@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     register_proxies(app)
     register_extensions(app)
+    register_request_id(app)
     register_templates(app)
     register_security(app)
     register_blueprints(app)
@@ -61,6 +62,13 @@ def register_extensions(app: Flask) -> None:
         record = g.get("user_session")
         user_id = whole_number(user_id)
         return record.user if record is not None and record.user_id == user_id else None
+
+
+def register_request_id(app: Flask) -> None:
+    """Give every request an id that logs and error pages quote."""
+    from .request_id import init_request_id
+
+    init_request_id(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -38,6 +38,7 @@ from ...extensions import db
 from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
                        VacancyStatus)
 from ..candidates.eligibility import is_eligible
+from ..cycles import current_cycle_id
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
@@ -213,7 +214,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
     candidates, placements, factor = gather_inputs(round_number, today)
     _, list_length = _settings()
     note = _empty_note(round_number, candidates, placements)
-    run = MatchRun(created_by_id=actor_id, round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
+    run = MatchRun(created_by_id=actor_id, cycle_id=current_cycle_id(today), round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
                    weights=weights.as_dict(), seed=seed, candidate_count=len(candidates),
                    vacancy_count=len(placements), note=note)
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
