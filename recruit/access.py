@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
+from .audit import record_denial
 from .extensions import db
 from .models import Role
 
@@ -21,6 +22,7 @@ def role_required(*roles: Role):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in allowed:
+                record_denial("role")
                 abort(403)
             return view(*args, **kwargs)
 
@@ -34,6 +36,7 @@ def borough_scoped(statement: Select, model) -> Select:
     if current_user.role == Role.ADMIN.value:
         return statement
     if current_user.role not in {role.value for role in STAFF_ROLES} or current_user.borough_id is None:
+        record_denial("no_borough")
         abort(403)
     return statement.where(model.borough_id == current_user.borough_id)
 
@@ -42,6 +45,8 @@ def get_in_borough_or_404(model, record_id: int):
     """Load one borough-owned record; another borough's record is a 404, as if it did not exist."""
     record = db.session.execute(borough_scoped(db.select(model).where(model.id == record_id), model)).scalar_one_or_none()
     if record is None:
+        # Another borough's record looks missing, so as not to confirm it exists; the attempt is still recorded.
+        record_denial("not_found_in_borough")
         abort(404)
     return record
 

@@ -22,3 +22,15 @@ def record_event(action: str, entity, *, actor_id: int | None = None, **detail) 
     )
     db.session.add(event)
     return event
+
+
+def record_denial(reason: str) -> None:
+    """Record that the signed-in user was refused a staff URL; committed at once, as the request ends in an error."""
+    from flask import request
+
+    from .models import User
+
+    user = current_user._get_current_object() if getattr(current_user, "is_authenticated", False) else User()
+    record_event("access.denied", user, actor_id=getattr(user, "id", None), reason=reason, method=request.method,
+                 path=request.path[:200])
+    db.session.commit()

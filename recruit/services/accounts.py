@@ -113,6 +113,10 @@ def authenticate(email: str, password: str) -> User:
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
+        # Recorded for known and unknown addresses alike (never the password or the typed address).
+        reason = "unknown_account" if user is None else ("disabled" if not user.active else "wrong_password")
+        record_event("account.sign_in_failed", user or User(), actor_id=None, reason=reason)
+        db.session.commit()
         raise AccountError("Enter a correct email address and password", "email")
     user.last_sign_in_at = utcnow()
     record_event("account.signed_in", user, actor_id=user.id)

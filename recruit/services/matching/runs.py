@@ -279,6 +279,8 @@ def export_run(run_id: int) -> dict | None:
     def p(pid: str) -> str:
         return f"p-{pid}"
 
+    record_event("match_run.exported", run)
+    db.session.commit()
     return {
         "candidates": {c(cid): [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
         "placements": {p(pid): {"capacity": spec["capacity"], "ranking": [c(cid) for cid in spec["ranking"]]}
