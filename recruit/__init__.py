@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from .candidates import bp as candidates_bp
     from .public import bp as public_bp
     from .recruiters import bp as recruiters_bp
+    from . import second_factor  # noqa: F401  (its pages join the accounts blueprint)
     from .reports import bp as reports_bp
     from .staff import bp as staff_bp
     from .vacancies import bp as vacancies_bp

@@ -9,6 +9,7 @@ from .forms import BaseForm, email_field, password_field, submit_button
 from .passwords import MIN_LENGTH
 from .security import safe_next_url
 from .services import accounts as service
+from .services.second_factor import required_for as second_factor_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -61,6 +62,8 @@ def sign_in():
         else:
             tries.give_back()
             sessions.begin(user)
+            if second_factor_required(user):
+                return redirect(url_for("accounts.second_factor", next=safe_next_url(request.args.get("next"))))
             return redirect(safe_next_url(request.args.get("next")) or url_for(landing_endpoint(user)))
     return render_template("accounts/sign_in.html", form=form)
 

@@ -26,6 +26,7 @@ def seed_demo_command():
     """Create demo staff, placements and fictional candidates (idempotent; never in production)."""
     from .demo import seed_demo
     from .reference import seed_reference
+    from .services.second_factor import DEMO_SECRET
 
     seed_reference()
     result = seed_demo()
@@ -37,6 +38,8 @@ def seed_demo_command():
     for email in result["staff"]:
         click.echo(f"  {email}  password: {result['staff_password']}")
     click.echo(f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}")
+    click.echo("Demo staff second factor: add this key to an authenticator app, or run `flask users demo-code`:")
+    click.echo(f"  {DEMO_SECRET}  (development only: refused in production)")
 
 
 @users_cli.command("create")
@@ -97,6 +100,30 @@ def enable_user_command(email):
 
     user = set_active(_user_by_email(email), True)
     click.echo(f"{user.email} can sign in again.")
+
+
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor_command(email):
+    """Clear a user's second factor (lost phone); they set it up again at their next sign-in. Audited."""
+    from .services.second_factor import reset
+
+    user = _user_by_email(email)
+    reset(user)
+    click.echo(f"{user.email}'s second factor is reset and they are signed out everywhere; they set it up again at their next sign-in.")
+
+
+@users_cli.command("demo-code")
+def demo_code_command():
+    """Print the current second-factor code of the demo staff accounts (development only)."""
+    import pyotp
+    from flask import current_app
+
+    from .services.second_factor import DEMO_SECRET
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("The demo second factor is refused in production")
+    click.echo(pyotp.TOTP(DEMO_SECRET).now())
 
 
 @outbox_cli.command("send")

@@ -71,6 +71,8 @@ def load_config() -> dict:
         "SESSION_IDLE_MINUTES_CANDIDATE": int(os.environ.get("SESSION_IDLE_MINUTES_CANDIDATE", 60)),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12)),
         "SESSION_WARNING_SECONDS": 120,
+        # Sensitive actions (publishing a run, exports, user administration) ask for a code again after this long.
+        "SECOND_FACTOR_RECENT_MINUTES": int(os.environ.get("SECOND_FACTOR_RECENT_MINUTES", 15)),
         "WTF_CSRF_TIME_LIMIT": None,  # CSRF token lives as long as the session: no lost answers after a long form.
         "SERVER_NAME": os.environ.get("SERVER_NAME"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",

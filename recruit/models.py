@@ -127,6 +127,10 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor: a TOTP secret (base32), when it was set up, and the last time step used (no replays).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     borough: Mapped[Borough | None] = relationship()
     candidate: Mapped[Candidate | None] = relationship(back_populates="user", uselist=False)
@@ -138,6 +142,16 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only a keyed hash of it is stored."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UserSession(db.Model):

@@ -1,11 +1,12 @@
 """The cookie side of server-side sessions: sign a user in with a fresh session id, check it on every request,
 and explain a timeout on the next page."""
 
-from flask import Flask, flash, g, redirect, request
+from flask import Flask, flash, g, redirect, request, url_for
 from flask import session as cookie
 from flask_login import login_user, logout_user
 from flask_login.utils import login_url
 
+from .access import second_factor_pending
 from .extensions import login_manager
 from .forms import whole_number
 from .services import sessions as service
@@ -81,6 +82,9 @@ def init_sessions(app: Flask) -> None:
         result = service.check_session(cookie.get(SESSION_ID), user_id)
         if result.session is not None:
             g.user_session = result.session
+            if second_factor_pending(result.session.user, result.session, request.endpoint):
+                return redirect(url_for("accounts.second_factor",
+                                        next=request.full_path.rstrip("?") if request.method == "GET" else None))
             return
         cookie.clear()
         if result.reason:

@@ -107,6 +107,9 @@ def upgrade():
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.CheckConstraint("role IN ('candidate', 'borough_staff', 'recruiter', 'analyst', 'admin')", name=op.f('ck_user_account_role_known')),
     sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_user_account_borough_id_borough')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -177,6 +180,17 @@ def upgrade():
     )
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
+
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -332,6 +346,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
     op.drop_table('user_session')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))
 

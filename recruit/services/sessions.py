@@ -90,6 +90,7 @@ def rotate(record: UserSession) -> str:
     """Give the session a new random id (after a privilege change) and return it; the old id stops working."""
     token = secrets.token_urlsafe(32)
     record.token_hash = _digest(token)
+    db.session.commit()
     return token
 
 
