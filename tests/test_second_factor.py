@@ -147,3 +147,17 @@ def test_the_demo_secret_works_in_development_and_is_refused_in_production(app, 
     assert production.get("/second-factor").location.startswith("/second-factor/set-up")
     assert runner.invoke(args=["users", "demo-code"]).exit_code != 0
 
+
+
+def test_a_candidate_may_choose_a_second_factor_and_is_then_asked_for_it(app, client, make_user):
+    user = make_user("candidate")
+    _password_step(client, user)
+    dashboard = visible_text(client.get("/candidates/").get_data(as_text=True))
+    assert "Make your account safer with an authenticator app (optional)" in dashboard
+    page = client.get("/second-factor/set-up").get_data(as_text=True)
+    key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    client.post("/second-factor/set-up", data={"code": pyotp.TOTP(key).now()})
+    assert "authenticator app (optional)" not in visible_text(client.get("/candidates/").get_data(as_text=True))
+    later = app.test_client()
+    assert _password_step(later, user).location.startswith("/second-factor")
+    assert later.get("/candidates/").location.startswith("/second-factor")
