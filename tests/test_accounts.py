@@ -87,7 +87,7 @@ def test_registering_an_existing_email_does_not_reveal_it_but_emails_the_owner(a
         assert len(app.extensions["sqlalchemy"].session.scalars(select(User)).all()) == 2
 
 
-def _median_seconds(action, times=3) -> float:
+def _median_seconds(action, times=5) -> float:
     durations = []
     for _ in range(times):
         started = time.perf_counter()
@@ -99,6 +99,7 @@ def _median_seconds(action, times=3) -> float:
 def test_known_and_unknown_addresses_take_similar_time(app, make_user):
     """Register and sign in both do the slow argon2 work whether or not the address has an account."""
     make_user("candidate", email="known@example.com")
+    app.config["RATELIMIT_ENABLED"] = False  # a refused try answers fast: only the accounts' own work is timed here
     client = app.test_client()
     counter = iter(range(100))
 
@@ -112,8 +113,9 @@ def test_known_and_unknown_addresses_take_similar_time(app, make_user):
     for known, unknown in ((register("known@example.com"), register("new{}@example.com")),
                            (sign_in("known@example.com"), sign_in("ghost@example.com"))):
         known_time, unknown_time = _median_seconds(known), _median_seconds(unknown)
-        # Without the dummy work a known address answered in ~30 ms against ~500 ms: far outside this band.
-        assert 0.5 < known_time / unknown_time < 2, (known_time, unknown_time)
+        # Without the dummy work a known address answered in ~30 ms against ~500 ms (a ratio of 0.06): far outside
+        # this band, which is wide because the machine running the tests may be busy.
+        assert 0.33 < known_time / unknown_time < 3, (known_time, unknown_time)
 
 
 def test_no_email_address_is_ever_put_in_a_url(app, client, make_user):
