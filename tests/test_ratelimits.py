@@ -15,6 +15,7 @@ from urllib.request import Request, urlopen
 import pytest
 from sqlalchemy import func, select
 
+from recruit.extensions import db as _db
 from recruit.models import OutboxEmail
 from tests.conftest import TEST_PASSWORD
 from tests.pages import visible_text
@@ -70,10 +71,14 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(app, client):
     app.config["SIGN_IN_CLIENT_RATE_LIMIT"] = "3 per 5 minutes"
     from recruit import create_app
 
-    untrusting = create_app({**app.config, "TRUSTED_PROXIES": 0}).test_client()
+    other_app = create_app({**app.config, "TRUSTED_PROXIES": 0})
+    untrusting = other_app.test_client()
     for n in range(3):
         _post(untrusting, "/sign-in", {"email": f"h{n}@example.com", "password": "wrong-password!"}, f"10.1.1.{n}")
     assert _post(untrusting, "/sign-in", {"email": "h9@example.com", "password": "wrong-password!"}, "10.1.1.99").status_code == 429
+    with other_app.app_context():  # close this second app's connections now, not in the garbage collector
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_forgot_password_sends_at_most_three_emails_to_one_address(app, client, make_user, db):

@@ -172,6 +172,7 @@ def test_role_change_and_disabling_end_sessions_at_once(app, db, make_user, runn
 
 def test_production_uses_a_host_only_secure_cookie(database_url, _schema, monkeypatch, make_user):
     from recruit import create_app
+    from recruit.extensions import db
 
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
@@ -185,3 +186,6 @@ def test_production_uses_a_host_only_secure_cookie(database_url, _schema, monkey
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "Path=/" in cookie and "HttpOnly" in cookie and "Domain" not in cookie
+    with app.app_context():  # this second app's connections are closed here, not left to the garbage collector
+        db.session.remove()
+        db.engine.dispose()
