@@ -14,8 +14,9 @@ from werkzeug.utils import cached_property
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _without_control_characters(values) -> ImmutableMultiDict:
-    return ImmutableMultiDict([(_CONTROL.sub("", key), _CONTROL.sub("", value)) for key, value in values.items(multi=True)])
+def _without_control_characters(values, replacement: str = "") -> ImmutableMultiDict:
+    return ImmutableMultiDict([(_CONTROL.sub(replacement, key), _CONTROL.sub(replacement, value))
+                               for key, value in values.items(multi=True)])
 
 
 class CleanRequest(Request):
@@ -23,7 +24,9 @@ class CleanRequest(Request):
 
     @cached_property
     def args(self):
-        return _without_control_characters(super().args)
+        # In a query a control character becomes U+FFFD, so the value stays (and is refused as not valid) rather
+        # than silently turning into an empty, accepted one.
+        return _without_control_characters(super().args, "\ufffd")
 
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
