@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
+    register_proxies(app)
     register_extensions(app)
     register_request_id(app)
     register_templates(app)
@@ -26,6 +27,16 @@ def create_app(config: dict | None = None) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from the headers they add (and only
+    from their entries, so a client cannot forge its address with its own X-Forwarded-For)."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_extensions(app: Flask) -> None:
@@ -50,8 +61,13 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        # Only a session the server checked this request (recruit.sessions) signs anyone in: a copied or
+        # forged cookie naming a user is not enough.
+        from flask import g
+
+        record = g.get("user_session")
         user_id = whole_number(user_id)
-        return db.session.get(models.User, user_id) if user_id is not None else None
+        return record.user if record is not None and record.user_id == user_id else None
 
 
 def register_request_id(app: Flask) -> None:
@@ -69,10 +85,12 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Add the CSP nonce and security headers to every response."""
+    """Add the CSP nonce and security headers to every response; check the server-side session on every request."""
     from .security import init_security
+    from .sessions import init_sessions
 
     init_security(app)
+    init_sessions(app)
 
 
 def register_page_cache(app: Flask) -> None:
@@ -90,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from .candidates import bp as candidates_bp
     from .public import bp as public_bp
     from .recruiters import bp as recruiters_bp
+    from . import second_factor  # noqa: F401  (its pages join the accounts blueprint)
     from .reports import bp as reports_bp
     from .staff import bp as staff_bp
     from .vacancies import bp as vacancies_bp

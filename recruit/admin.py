@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
-from .access import role_required
+from .access import require_recent_second_factor, role_required
 from .candidates.forms import radios
 from .forms import BaseForm, submit_button
 from .models import Role
@@ -42,6 +42,7 @@ def index():
 
 @bp.route("/match-runs", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@require_recent_second_factor(methods={"POST"})
 def match_runs():
     """Every match run, newest first, and the form that starts a new one."""
     form = MatchRunForm()
@@ -70,6 +71,7 @@ def match_run(run_id: int):
 
 @bp.route("/match-runs/<int:run_id>/export.json")
 @role_required(Role.ADMIN)
+@require_recent_second_factor()
 def export_match_run(run_id: int):
     """Download a run's instance and assignment with pseudonymous ids, for `python -m matching check`."""
     data = service.export_run(run_id) or abort(404)

@@ -1,27 +1,42 @@
 """Open data API: live placements as JSON, for boroughs' own websites, with an OpenAPI 3 description."""
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from .extensions import csrf
+from .extensions import csrf, db
+from .models import Borough, Standard
 from .page_cache import shared_page
+from .postcodes import outward_areas
 from .services import vacancies as service
+from .services.vacancies.fields import FALSE_WORDS, TRUE_WORDS
+from .services.vacancies.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
 
 
-def _error(status: int, message: str, errors: dict | None = None):
-    body = {"error": {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(status, "error"), "message": message}
+ERROR_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json",
+            405: "This API is read-only: use GET"}
+
+
+def _error(status: int, message: str, errors: dict | None = None, headers=None):
+    body = {"error": ERROR_NAMES.get(status, "error"), "message": message}
     if errors:
         body["errors"] = errors
-    return jsonify(body), status
+    return jsonify(body), status, headers or {}
 
 
-@bp.errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
-    """Errors inside the API are JSON, never an HTML page."""
-    return _error(error.code or 500, error.description or "Error")
+def json_error(error: HTTPException):
+    """Any HTTP error on an API path, as JSON with the error's own headers (Allow on a 405)."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return _error(error.code or 500, MESSAGES.get(error.code) or error.description or "Error", headers=headers)
+
+
+bp.register_error_handler(HTTPException, json_error)
 
 
 @bp.after_request
@@ -33,26 +48,17 @@ def open_to_other_sites(response):
     return response
 
 
-# Routing errors never reach a blueprint's handlers, so the API answers other methods and paths itself, in JSON.
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+# Routing errors (unknown paths, other methods such as POST or TRACE) never reach a blueprint's handlers:
+# recruit/errors.py sends every error on an /api/ path to json_error.
 
 
-def _refuse_writes():
-    return _error(405, "This API is read-only: use GET") if request.method != "GET" else None
-
-
-@bp.route("/<path:unknown>", methods=["GET", *WRITE_METHODS])
-def not_found(unknown: str):
-    """Any other path under the API."""
-    return _error(404, "There is nothing at this address. See /api/v1/openapi.json")
-
-
-@bp.route("/vacancies", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies")
 @shared_page
 def vacancies():
     """Live placements, filtered, sorted and paginated as the public listing is."""
-    if refused := _refuse_writes():
-        return refused
+    errors = schema_errors(request.args, listing_parameters()) if request.args else {}
+    if errors:
+        return _error(400, "; ".join(errors.values()), errors)
     query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
                                                allow_per_page=True)
     if errors:
@@ -73,12 +79,10 @@ def vacancies():
     })
 
 
-@bp.route("/vacancies/<vacancy_id>", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies/<vacancy_id>")
 @shared_page
 def vacancy(vacancy_id: str):
     """One live placement."""
-    if refused := _refuse_writes():
-        return refused
     found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")
@@ -100,8 +104,73 @@ def _param(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def schema_errors(args, parameters: list[dict]) -> dict[str, str]:
+    """Check query values exactly as the OpenAPI document describes them: the API accepts what it promises and
+    refuses the rest (no silent trimming, case-folding or empty values), so its description can be trusted."""
+    errors = {}
+    for parameter in parameters:
+        name, schema = parameter["name"], parameter["schema"]
+        if name not in args:
+            continue
+        raw = args.get(name)
+        if schema["type"] == "string":
+            value = raw
+        elif (_INTEGER if schema["type"] == "integer" else _NUMBER).fullmatch(raw) and len(raw) <= 30:
+            value = int(raw) if schema["type"] == "integer" else float(raw)
+        else:
+            errors[name] = f"{name} must be {'a whole number' if schema['type'] == 'integer' else 'a number'}"
+            continue
+        if "enum" in schema and value not in schema["enum"]:
+            errors[name] = f"{name} must be one of the values listed in /api/v1/openapi.json"
+        elif "pattern" in schema and not re.search(schema["pattern"], value):
+            errors[name] = f"{name} is not in the format described in /api/v1/openapi.json"
+        elif len(str(value)) > schema.get("maxLength", len(str(value))):
+            errors[name] = f"{name} must be {schema['maxLength']} characters or fewer"
+        elif not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+            errors[name] = f"{name} must be from {schema['minimum']} to {schema['maximum']}"
+    return errors
+
+
+def listing_parameters() -> list[dict]:
+    """The listing's query parameters with every rule the API enforces, so any request the schema allows is answered
+    with results: the lists of boroughs, levels and standards come from the database, postcodes from the table of
+    London's outward codes."""
+    boroughs = sorted(db.session.scalars(select(Borough.slug)))
+    levels = sorted(db.session.scalars(select(Standard.level).distinct()))
+    standards = sorted(db.session.scalars(select(Standard.reference)))
+    london = sorted(code for code, area in outward_areas().items() if area.in_london)
+    postcode = f"^(?:{'|'.join(london)})(?: ?[0-9][ABD-HJLNP-UW-Z]{{2}})?$"
+    return [
+        _param("q", "Keywords in the title, description or skills", {"type": "string", "maxLength": MAX_KEYWORDS}),
+        _param("borough", "A borough's slug, like hackney", {"type": "string", "enum": boroughs}),
+        _param("level", "Apprenticeship level", {"type": "integer", "enum": levels}),
+        _param("standard", "A standard's reference, like ST0116", {"type": "string", "enum": standards}),
+        _param("llw", "Only placements paying the London Living Wage",
+               {"type": "string", "enum": sorted(TRUE_WORDS | FALSE_WORDS - {""})}),
+        _param("postcode", "A London postcode or outward code, in capitals; gives each result a distance",
+               {"type": "string", "pattern": postcode}),
+        _param("distance", "Only placements within this many km of the postcode; ignored without a postcode",
+               {"type": "number", "minimum": 1, "maximum": MAX_DISTANCE_KM}),
+        _param("sort", "Order of results; distance needs a postcode, and without one the order is by closing date",
+               {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
+        _param("page", "Page number (past the last page, the list is empty)",
+               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        _param("per_page", "Results per page",
+               {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+    ]
+
+
 def openapi_document() -> dict:
-    """The API's OpenAPI 3.0 document; its schemas are what the tests validate responses against."""
+    """The API's OpenAPI 3.0 document (reads the database for the lists of allowed values)."""
+    return {**_document_skeleton(), "components": openapi_components()}
+
+
+def openapi_components() -> dict:
+    """The response schemas; the tests validate every response against them."""
     nullable_string = {"type": "string", "nullable": True}
     vacancy_schema = {
         "type": "object",
@@ -162,6 +231,10 @@ def openapi_document() -> dict:
                                      for name in ("self", "first", "last", "next", "prev")}},
         },
     }
+    return {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}}
+
+
+def _document_skeleton() -> dict:
     json_content = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     return {
         "openapi": "3.0.3",
@@ -175,29 +248,17 @@ def openapi_document() -> dict:
             "/vacancies": {"get": {
                 "summary": "Search live placements",
                 "operationId": "listVacancies",
-                "parameters": [
-                    _param("q", "Keywords in the title, description or skills", {"type": "string", "maxLength": 100}),
-                    _param("borough", "A borough's slug, like hackney", {"type": "string"}),
-                    _param("level", "Apprenticeship level", {"type": "integer", "minimum": 2, "maximum": 7}),
-                    _param("standard", "A standard's reference, like ST0116", {"type": "string"}),
-                    _param("llw", "Only placements paying the London Living Wage", {"type": "string", "enum": ["yes", "no", "true", "false", "1", "0"]}),
-                    _param("postcode", "A London postcode or outward code; gives each result a distance", {"type": "string"}),
-                    _param("distance", "Only placements within this many km of the postcode (needs postcode)",
-                           {"type": "number", "minimum": 1, "maximum": 100}),
-                    _param("sort", "Order of results (distance needs postcode)", {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
-                    _param("page", "Page number", {"type": "integer", "minimum": 1, "default": 1}),
-                    _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
-                ],
+                "parameters": listing_parameters(),
                 "responses": {"200": {"description": "A page of live placements", "content": json_content("VacancyPage")},
                               "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
             }},
             "/vacancies/{id}": {"get": {
                 "summary": "One live placement",
                 "operationId": "getVacancy",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}],
                 "responses": {"200": {"description": "The placement", "content": json_content("Vacancy")},
                               "404": {"description": "No live placement has this id", "content": json_content("Error")}},
             }},
         },
-        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}},
     }

@@ -27,6 +27,7 @@ def seed_demo_command():
     """Create demo staff, placements and fictional candidates (idempotent; never in production)."""
     from .demo import seed_demo
     from .reference import seed_reference
+    from .services.second_factor import DEMO_SECRET
 
     seed_reference()
     result = seed_demo()
@@ -43,6 +44,8 @@ def seed_demo_command():
     for email in result["staff"]:
         click.echo(f"  {email}  password: {result['staff_password']}")
     click.echo(f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}")
+    click.echo("Demo staff second factor: add this key to an authenticator app, or run `flask users demo-code`:")
+    click.echo(f"  {DEMO_SECRET}  (development only: refused in production)")
 
 
 @users_cli.command("create")
@@ -59,6 +62,74 @@ def create_user_command(email, role, borough_slug, password):
     except AccountError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role} {user.email}" + (f" for {user.borough.name}" if user.borough else ""))
+
+
+def _user_by_email(email: str):
+    from .services.accounts import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}")
+    return user
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["borough_staff", "recruiter", "analyst", "admin"]))
+@click.option("--borough", "borough_slug", help="Borough slug, like hackney (borough_staff and recruiter only).")
+def set_role_command(email, role, borough_slug):
+    """Give a staff account another role; every session it has ends at once."""
+    from .services.accounts import AccountError, change_role
+
+    try:
+        user = change_role(_user_by_email(email), role, borough_slug)
+    except AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{user.email} is now {user.role}" + (f" for {user.borough.name}" if user.borough else "") + "; signed out everywhere.")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def disable_user_command(email):
+    """Disable an account: it can no longer sign in, and every session it has ends at once."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), False)
+    click.echo(f"{user.email} is disabled and signed out everywhere.")
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True)
+def enable_user_command(email):
+    """Enable a disabled account again."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), True)
+    click.echo(f"{user.email} can sign in again.")
+
+
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor_command(email):
+    """Clear a user's second factor (lost phone); they set it up again at their next sign-in. Audited."""
+    from .services.second_factor import reset
+
+    user = _user_by_email(email)
+    reset(user)
+    click.echo(f"{user.email}'s second factor is reset and they are signed out everywhere; they set it up again at their next sign-in.")
+
+
+@users_cli.command("demo-code")
+def demo_code_command():
+    """Print the current second-factor code of the demo staff accounts (development only)."""
+    import pyotp
+    from flask import current_app
+
+    from .services.second_factor import DEMO_SECRET
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("The demo second factor is refused in production")
+    click.echo(pyotp.TOTP(DEMO_SECRET).now())
 
 
 @outbox_cli.command("send")

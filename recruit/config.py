@@ -70,12 +70,21 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # __Host- makes browsers refuse the cookie unless it is Secure, for this host only and for every path.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Server-side session limits (recruit/services/sessions.py): idle by role, absolute for everyone.
+        "SESSION_IDLE_MINUTES_STAFF": int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", 30)),
+        "SESSION_IDLE_MINUTES_CANDIDATE": int(os.environ.get("SESSION_IDLE_MINUTES_CANDIDATE", 60)),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12)),
+        "SESSION_WARNING_SECONDS": 120,
+        # Sensitive actions (publishing a run, exports, user administration) ask for a code again after this long.
+        "SECOND_FACTOR_RECENT_MINUTES": int(os.environ.get("SECOND_FACTOR_RECENT_MINUTES", 15)),
         "WTF_CSRF_TIME_LIMIT": None,  # CSRF token lives as long as the session: no lost answers after a long form.
         "SERVER_NAME": os.environ.get("SERVER_NAME"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
@@ -88,10 +97,24 @@ def load_config() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "London Digital Apprenticeships <no-reply@apprenticeships.london.example>"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 30)),  # seconds for each SMTP step: a hung server fails
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "recruit"),
+        "RATELIMIT_STRATEGY": "fixed-window",  # counted with one atomic increment (a Lua script on Redis)
+        # Per account (any typed address, known or not, so a limit reveals nothing) and per client address.
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 5 minutes"),
+        "SIGN_IN_CLIENT_RATE_LIMIT": os.environ.get("SIGN_IN_CLIENT_RATE_LIMIT", "30 per 5 minutes"),
+        "SECOND_FACTOR_RATE_LIMIT": os.environ.get("SECOND_FACTOR_RATE_LIMIT", "5 per 5 minutes"),
+        "SECOND_FACTOR_CLIENT_RATE_LIMIT": os.environ.get("SECOND_FACTOR_CLIENT_RATE_LIMIT", "30 per 5 minutes"),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "3 per 15 minutes"),
+        "REGISTER_CLIENT_RATE_LIMIT": os.environ.get("REGISTER_CLIENT_RATE_LIMIT", "20 per 15 minutes"),
+        "FORGOT_PASSWORD_RATE_LIMIT": os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "3 per 15 minutes"),
+        "FORGOT_PASSWORD_CLIENT_RATE_LIMIT": os.environ.get("FORGOT_PASSWORD_CLIENT_RATE_LIMIT", "20 per 15 minutes"),
+        "RESEND_CONFIRMATION_RATE_LIMIT": os.environ.get("RESEND_CONFIRMATION_RATE_LIMIT", "3 per 15 minutes"),
+        # How many proxies in front of the app add to X-Forwarded-For (0: none, use the connection's address).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "TOKEN_MAX_AGE_SECONDS": int(os.environ.get("TOKEN_MAX_AGE_SECONDS", 60 * 60 * 24)),
         # Apprentice national minimum wage in force (GBP per hour) and the date it took effect.
         "APPRENTICE_MINIMUM_WAGE": float(os.environ.get("APPRENTICE_MINIMUM_WAGE", "7.55")),

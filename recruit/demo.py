@@ -11,6 +11,7 @@ from .extensions import db
 from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
 from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
+from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
 from .reference import equality_questions
 from .services.monitoring import pseudonym
@@ -54,12 +55,16 @@ def seed_demo(seed: int = 2026) -> dict:
     if not boroughs or not standards:
         raise RuntimeError("Run `flask seed reference` first")
     staff_hash = hash_password(DEMO_STAFF_PASSWORD)
-    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value, email_confirmed_at=utcnow()))
-    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value, email_confirmed_at=utcnow()))
+    # Every demo staff account shares the documented demo second-factor secret; production refuses it.
+    demo_factor = {"totp_secret": DEMO_SECRET, "totp_enabled_at": utcnow()}
+    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value,
+                        email_confirmed_at=utcnow(), **demo_factor))
+    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value,
+                        email_confirmed_at=utcnow(), **demo_factor))
     for slug in DEMO_BOROUGHS:
         for role in (Role.BOROUGH_STAFF, Role.RECRUITER):
             db.session.add(User(email=f"{role.value.replace('_', '-')}.{slug}@{DEMO_DOMAIN}", password_hash=staff_hash,
-                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow()))
+                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow(), **demo_factor))
     areas_by_borough: dict[str, list] = {}
     for area in outward_areas().values():
         if area.in_london:

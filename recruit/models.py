@@ -148,6 +148,10 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor: a TOTP secret (base32), when it was set up, and the last time step used (no replays).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     borough: Mapped[Borough | None] = relationship()
     candidate: Mapped[Candidate | None] = relationship(back_populates="user", uselist=False)
@@ -159,6 +163,33 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only a keyed hash of it is stored."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """A signed-in session the server can end. The cookie holds a random id; only its SHA-256 digest is stored,
+    so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()
 
 
 class Candidate(db.Model):
@@ -378,4 +409,5 @@ class AuditEvent(db.Model):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     borough_id: Mapped[int | None]
+    client_address: Mapped[str | None] = mapped_column(String(45))  # the client's IP (after ProxyFix), if a request
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

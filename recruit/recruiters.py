@@ -71,7 +71,7 @@ def placement(vacancy_id: int):
 @role_required(*REVIEWERS)
 def match(match_id: int):
     """One suggestion: why it was made, and what you can do next."""
-    found = _match_or_404(match_id)
+    found = service.view_match(match_id) or abort(404)
     return render_template("recruiters/match.html", match=found, form=DecisionForm(data={"version": found.version}),
                            actions=service.actions_for(found), buttons=BUTTONS, service=service)
 

@@ -11,7 +11,7 @@ from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, S
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .access import get_in_borough_or_404, role_required
+from .access import get_in_borough_or_404, require_recent_second_factor, role_required
 from .forms import BaseForm, page_number, submit_button
 from .models import Role, Vacancy
 from .services import vacancies as service
@@ -240,6 +240,7 @@ def duplicate(vacancy_id: int):
 
 @bp.route("/placements.csv")
 @role_required(*STAFF)
+@require_recent_second_factor()
 def export():
     """Download the borough's placements as a CSV file."""
     name = current_user.borough.slug if current_user.borough else "all-boroughs"

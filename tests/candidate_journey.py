@@ -30,11 +30,18 @@ SECTION_ANSWERS = {
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-def sign_in(client, user) -> None:
-    """Sign a test client in as `user`, as conftest's sign_in does."""
+def sign_in(client, user, *, second_factor_done: bool = True) -> None:
+    """Sign a test client in as `user` without the (deliberately slow) password check: a real server-side session
+    is recorded, as the sign-in page records one; staff have passed their second factor in it unless told not to."""
+    from recruit.models import User
+    from recruit.services.sessions import start_session
+
+    with client.application.app_context():
+        token = start_session(db.session.get(User, user.id), second_factor_done=second_factor_done)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["sid"] = token
 
 
 def csrf_token(client, path="/apply/eligibility/age") -> str:

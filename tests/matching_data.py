@@ -5,7 +5,7 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
-from candidate_journey import ELIGIBILITY_RECORD, make_vacancy  # noqa: F401  (re-exported for the tests)
+from candidate_journey import ELIGIBILITY_RECORD, make_vacancy, sign_in  # noqa: F401  (re-exported for the tests)
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
@@ -71,9 +71,7 @@ class Poster:
 
 def sign_in_other(client, user) -> None:
     """Sign a second test client in (conftest's sign_in cannot be imported: tests/matching has a conftest too)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    sign_in(client, user)
 
 
 def set_stage(app, match_id: int, stage: str) -> None:

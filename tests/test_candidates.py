@@ -109,7 +109,11 @@ def test_answers_and_campaign_code_follow_the_candidate_into_their_new_account(a
     for key, value in {**ELIGIBLE_ANSWERS, "residence": "exception"}.items():
         post(f"/apply/eligibility/{key}", {"answer": value})
     response = post("/register", {"email": "new.candidate@test.example", "password": TEST_PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200  # "Check your email": signed in only after confirming and signing in
+    with app.app_context():
+        body = db.session.scalar(db.select(OutboxEmail.text_body).where(OutboxEmail.template == "confirm_email"))
+    client.get(re.search(r"http://localhost(/confirm-email/\S+)", body).group(1))
+    assert post("/sign-in", {"email": "new.candidate@test.example", "password": TEST_PASSWORD}).status_code == 302
     assert client.get("/candidates/application").status_code == 200
     with app.app_context():
         candidate = db.session.scalar(db.select(User).where(User.email == "new.candidate@test.example")).candidate

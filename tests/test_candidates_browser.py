@@ -235,6 +235,10 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
     with app.app_context():
         body = db.session.scalar(db.select(OutboxEmail.text_body).where(OutboxEmail.recipient == "keys.only@test.example"))
     page.goto(re.search(r"http://localhost(/confirm-email/\S+)", body).group(1))
+    # Confirmed: now sign in (registering alone never signs anyone in, so it reveals nothing about an address).
+    _type(page, "#email", "keys.only@test.example")
+    _type(page, "#password", TEST_PASSWORD)
+    _press(page, _button("Sign in"))
     _press(page, "a:text('Continue your application')")
     assert page.url.endswith("/candidates/application")
 

@@ -5,10 +5,11 @@ import re
 import subprocess
 import sys
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import matching
 import pytest
-from matching_data import make_candidate, make_vacancy, run, set_stage
+from matching_data import make_candidate, make_vacancy, run, set_stage, sign_in_other
 from sqlalchemy import event
 
 from recruit.extensions import db
@@ -80,8 +81,7 @@ def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher
     assert (other.id, fallback) in [(c, v) for c, v, _ in result.pairs]
     why_not = next(m for m in result.matches if m.candidate_id == other.id).explanation["why_not"]
     assert [(w["vacancy_id"], w["rank"], w["title"]) for w in why_not] == [(wanted, 1, "Popular developer placement")]
-    with client.session_transaction() as session:
-        session["_user_id"] = str(other.user_id)
+    sign_in_other(client, SimpleNamespace(id=other.user_id))
     page = client.get("/candidates/").get_data(as_text=True)
     assert "Placements you ranked higher" in page and "Your choice 1, Popular developer placement" in page
     assert why_not[0]["text"] in page.replace("&#39;", "'").replace("&#34;", '"')

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('borough_id', sa.Integer(), nullable=True),
+    sa.Column('client_address', sa.String(length=45), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
@@ -119,6 +120,9 @@ def upgrade():
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.CheckConstraint("role IN ('candidate', 'borough_staff', 'recruiter', 'analyst', 'admin')", name=op.f('ck_user_account_role_known')),
     sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_user_account_borough_id_borough')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -189,6 +193,33 @@ def upgrade():
     )
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
+
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('second_factor_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_reason', sa.String(length=30), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('vacancy',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -324,6 +355,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_vacancy_borough_id'))
 
     op.drop_table('vacancy')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))
 

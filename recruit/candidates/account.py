@@ -3,7 +3,9 @@
 import json
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
+
+from .. import sessions
 
 from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
@@ -87,7 +89,7 @@ def delete_account(candidate):
     form = ConfirmForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        logout_user()
+        sessions.end("deleted")
         data_service.delete_account(user)
         flash("Your account and your data have been deleted", "success")
         return redirect(url_for("public.start"))

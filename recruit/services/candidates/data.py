@@ -7,8 +7,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, Vacancy, VacancyStatus,
-                       utcnow)
+from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
+                       VacancyStatus, utcnow)
 from .. import monitoring
 
 
@@ -127,6 +127,7 @@ def _erase(user: User) -> None:
                        .execution_options(synchronize_session=False))
     # Queued and sent emails carry the address and often the name: they go too.
     db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.delete(user)
 
 

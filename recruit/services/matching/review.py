@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ... import emails
 from ...access import borough_scoped
-from ...audit import record_event
+from ...audit import record_denial, record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
 from .runs import OPEN_STAGES, MatchError, cycle_start
@@ -66,6 +66,18 @@ def placement_matches(vacancy: Vacancy) -> list[Match]:
     """A placement's current matches, best score first (the caller has checked the borough)."""
     statement = _current_matches().options(joinedload(Match.candidate)).where(Match.vacancy_id == vacancy.id)
     return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
+
+
+def view_match(match_id: int) -> Match | None:
+    """One match in the borough, opened by a reviewer: recorded as viewing the candidate (an audit event)."""
+    match = match_in_borough(match_id)
+    if match is None:
+        record_denial("not_found_in_borough")
+        return None
+    record_event("candidate.viewed", match.candidate, match_id=match.id, vacancy_id=match.vacancy_id,
+                 vacancy_borough_id=match.vacancy.borough_id)
+    db.session.commit()
+    return match
 
 
 def match_in_borough(match_id: int) -> Match | None:

@@ -294,6 +294,8 @@ def export_run(run_id: int) -> dict | None:
     def p(pid: str) -> str:
         return f"p-{pid}"
 
+    record_event("match_run.exported", run)
+    db.session.commit()
     return {  # candidate labels are stored already pseudonymous (see pseudonymous_instance)
         "candidates": {cid: [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
         "placements": {p(pid): {"capacity": spec["capacity"], "ranking": list(spec["ranking"])}

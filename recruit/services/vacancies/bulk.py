@@ -66,7 +66,9 @@ def export_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
+    count = 0
     for v in db.session.scalars(statement.order_by(Vacancy.id)):
+        count += 1
         row = [v.id, v.status, v.borough.slug, v.title, v.standard.reference, v.description, ";".join(v.skills or []),
                v.skills_text, plain_amount(v.wage_amount), v.wage_unit, v.hours_per_week, v.positions,
                v.start_date.isoformat(), v.closing_date.isoformat(), v.workplace_outward, v.training_provider,
@@ -74,6 +76,8 @@ def export_csv() -> str:
                v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
                "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
         writer.writerow([_safe_cell(cell) for cell in row])
+    record_event("placements.exported", current_user._get_current_object(), rows=count)
+    db.session.commit()
     return out.getvalue()
 
 

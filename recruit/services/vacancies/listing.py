@@ -62,7 +62,10 @@ class Results:
 
 def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
                        allow_per_page: bool = False) -> tuple[ListingQuery, dict[str, str]]:
-    """Check the listing's filters (from a query string); return the query and {parameter: message}."""
+    """Check the listing's filters (from a query string); return the query and {parameter: message}.
+
+    With `allow_per_page` (the API) a distance filter or distance order without a postcode is ignored, as the
+    OpenAPI document says, instead of refused: an API description cannot say one parameter needs another."""
     query, errors = ListingQuery(per_page=default_per_page), {}
 
     def text(name: str) -> str:
@@ -111,12 +114,18 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
         else:
             query.distance = distance
             if not text("postcode"):
-                errors.setdefault("postcode", "Enter a postcode to search by distance")
+                if allow_per_page:
+                    query.distance = None
+                else:
+                    errors.setdefault("postcode", "Enter a postcode to search by distance")
     sort = text("sort").lower() or "closing"
     if sort not in SORTS:
         errors["sort"] = "Sort by closing date, distance or wage"
     elif sort == "distance" and not text("postcode"):
-        errors.setdefault("postcode", "Enter a postcode to sort by distance")
+        if allow_per_page:
+            sort = "closing"
+        else:
+            errors.setdefault("postcode", "Enter a postcode to sort by distance")
     query.sort = sort
     query.page = _positive(text("page"), "page", "Page", MAX_PAGE, errors) or 1
     if allow_per_page:
