@@ -96,6 +96,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standard')),
     sa.UniqueConstraint('reference', name=op.f('uq_standard_reference'))
     )
+    op.create_table('task_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task', sa.String(length=80), nullable=False),
+    sa.Column('arguments', sa.String(length=200), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_failure'))
+    )
+    with op.batch_alter_table('task_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_failure_failed_at'), ['failed_at'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -156,6 +168,16 @@ def upgrade():
 
     op.create_table('match_run',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('in_progress', sa.Boolean(), nullable=True),
+    sa.Column('published_slot', sa.String(length=40), nullable=True),
+    sa.Column('progress_stage', sa.String(length=120), nullable=False),
+    sa.Column('progress_percent', sa.Integer(), nullable=False),
+    sa.Column('progress_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('inputs_mark', sa.String(length=64), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=True),
@@ -170,12 +192,19 @@ def upgrade():
     sa.Column('duration_ms', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('instance', sa.JSON(), nullable=True),
+    sa.Column('unmatched', sa.JSON(), nullable=False),
+    sa.CheckConstraint("status IN ('running', 'preview', 'published', 'superseded', 'failed')", name=op.f('ck_match_run_status_known')),
+    sa.CheckConstraint('progress_percent >= 0 AND progress_percent <= 100', name=op.f('ck_match_run_progress_in_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_match_run_created_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_match_run_cycle_id_recruitment_cycle')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_match_run_published_by_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run')),
+    sa.UniqueConstraint('in_progress', name=op.f('uq_match_run_in_progress')),
+    sa.UniqueConstraint('published_slot', name=op.f('uq_match_run_published_slot'))
     )
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_run_status'), ['status'], unique=False)
 
     op.create_table('vacancy',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -236,7 +265,7 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('feedback', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn')", name=op.f('ck_match_stage_known')),
+    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_match_stage_known')),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_match_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_match_decided_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_run_id_match_run'), ondelete='CASCADE'),
@@ -272,7 +301,7 @@ def upgrade():
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn')", name=op.f('ck_stage_change_to_stage_known')),
+    sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_stage_change_to_stage_known')),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_stage_change_actor_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_stage_change_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_change'))
@@ -312,6 +341,7 @@ def downgrade():
 
     op.drop_table('vacancy')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_run_status'))
         batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))
 
     op.drop_table('match_run')
@@ -323,6 +353,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_borough_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('task_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_failure_failed_at'))
+
+    op.drop_table('task_failure')
     op.drop_table('standard')
     op.drop_table('recruitment_cycle')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:

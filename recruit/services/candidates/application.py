@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Match, MatchStage, utcnow
 from ...postcodes import lookup_outward
 from . import CandidateError
+from ..matching.runs import is_published
 from ..matching.stages import move_stage
 from .eligibility import is_eligible
 
@@ -175,9 +176,10 @@ def withdraw(candidate: Candidate) -> None:
 
 
 def matches_for(candidate: Candidate) -> list[Match]:
-    """The candidate's own suggested placements, newest run first."""
+    """The candidate's own suggestions from published runs (never a preview), newest run first."""
     return list(db.session.scalars(
-        select(Match).where(Match.candidate_id == candidate.id).order_by(Match.run_id.desc(), Match.score.desc())
+        select(Match).where(Match.candidate_id == candidate.id, is_published())
+        .order_by(Match.run_id.desc(), Match.score.desc())
     ))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ...audit import record_event
 from ...extensions import db
+from ..matching.runs import is_published
 from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
 from .. import monitoring
 
@@ -18,7 +19,7 @@ def _iso(value):
 def export(user: User) -> dict:
     """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
     candidate = user.candidate
-    matches = db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id))
+    matches = db.session.scalars(select(Match).where(Match.candidate_id == candidate.id, is_published()).order_by(Match.id))
     outbox = db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
                                 .order_by(OutboxEmail.id))
     events = db.session.scalars(select(AuditEvent).where(or_(

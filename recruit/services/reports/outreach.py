@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Borough, MatchRun
+from ...models import Borough, MatchRun, RunStatus
 from .disclosure import MIN_COUNT, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Filters, Population, census_shares, characteristics, gather,
                          group_codes, stage_counts)
@@ -16,7 +16,8 @@ from .population import (NOT_ANSWERED, STAGES, Filters, Population, census_share
 
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
-    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at)
+                              .where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc())).all()
     return {
         "characteristics": [(c.key, c.label) for c in characteristics().values()],
         "stages": [(key, label) for key, label, level in STAGES if level > 0],

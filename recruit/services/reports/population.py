@@ -13,19 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Vacancy
+from ...models import (Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, RunStatus, StageChange,
+                       Vacancy)
 from ...reference import equality_questions, read_csv
 
 NOT_ANSWERED = "Not answered or prefer not to say"
 
 # Funnel stages as the lowest "furthest stage level" a candidate needs to count there. A candidate's level is the
-# furthest any of their matches reached: 0 no match, 1 suggested (or later rejected/withdrawn: the stage column keeps
-# only the latest state), 2 shortlisted, 3 interview, 4 offered, 5 accepted.
+# furthest any of their suggestions reached, read from the stage history, so someone rejected or withdrawn after an
+# interview counts at interview: 0 no suggestion, 1 suggested, 2 shortlisted, 3 interview, 4 offered, 5 accepted.
 STAGES = (("applied", "Applied", 0), ("suggested", "Suggested", 1), ("shortlisted", "Shortlisted or later", 2),
-          ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
+          ("interview", "Interviewed or later", 3), ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
 LEVELS = 6
 _STAGE_LEVEL = {MatchStage.ACCEPTED.value: 5, MatchStage.OFFERED.value: 4, MatchStage.INTERVIEW.value: 3,
                 MatchStage.SHORTLISTED.value: 2}
@@ -100,9 +101,28 @@ def _candidates_query():
             .where(Candidate.submitted_at.is_not(None)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
 
 
+def _level_of(stage_column):
+    """A stage's funnel level as SQL (anything not listed, e.g. suggested, rejected or withdrawn, is 1)."""
+    return case(*[(stage_column == stage, level) for stage, level in _STAGE_LEVEL.items()], else_=1)
+
+
+def _furthest_stage():
+    """Each suggestion's furthest stage as a level: the highest of its current stage and every stage in its history."""
+    history = (select(StageChange.match_id, func.max(_level_of(StageChange.to_stage)).label("level"))
+               .group_by(StageChange.match_id).subquery())
+    current = _level_of(Match.stage)
+    furthest = case((history.c.level > current, history.c.level), else_=current)
+    return history, furthest
+
+
 def _stages_query(filters: Filters):
-    """Candidate id lists per match stage, within the borough, round and run chosen."""
-    query = select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ",")).group_by(Match.stage)
+    """Candidate id lists per furthest stage level reached, in published runs within the borough, round and run chosen
+    (a preview run only when that run is asked for by id)."""
+    history, furthest = _furthest_stage()
+    query = (select(furthest, func.aggregate_strings(cast(Match.candidate_id, String), ","))
+             .outerjoin(history, history.c.match_id == Match.id).group_by(furthest))
+    if filters.run is None:
+        query = query.where(Match.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))
     if filters.borough:
         query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
         query = query.where(Borough.slug == filters.borough)
@@ -217,9 +237,9 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         stage_rows, answer_rows = stages_future.result(), answers_future.result()
     ids = np.array(id_strings, dtype=np.int64)
     furthest = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
-    for stage, id_list in sorted(_id_lists(stage_rows), key=lambda row: _stage_level(row[0])):
+    for level, id_list in sorted(_id_lists(stage_rows), key=lambda row: row[0]):
         matched = np.array(id_list, dtype=np.int64)
-        furthest[matched[matched < len(furthest)]] = _stage_level(stage)  # ascending: the furthest stage wins
+        furthest[matched[matched < len(furthest)]] = level  # ascending: the furthest stage wins
     answer_keys = [_keys_from_hex(row[-1] or "") for row in answer_rows]
     row_of_key = np.repeat(np.arange(len(answer_keys)), [len(k) for k in answer_keys])
     answer_row = np.full(len(ids), -1, dtype=np.int64)
@@ -227,10 +247,6 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         mine, theirs = _join(candidate_keys, np.concatenate(answer_keys))
         answer_row[mine] = row_of_key[theirs]  # answers of candidates out of scope are never matched
     return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row)
-
-
-def _stage_level(stage: str) -> int:
-    return _STAGE_LEVEL.get(stage, 1)
 
 
 def group_codes(characteristic: Characteristic, population: Population, position: int = 0) -> np.ndarray:
