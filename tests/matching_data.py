@@ -103,3 +103,52 @@ def new_cycle(app, name=None) -> int:
         db.session.add(cycle)
         db.session.commit()
         return cycle.id
+
+
+def visible_text(html: str) -> str:
+    """The text a person sees on a page (no tags, scripts or styles), with whitespace collapsed."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.hidden = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style", "title")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style", "title") and self.hidden > 0
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def in_threads(app, *jobs):
+    """Run each job (a function of no arguments) in its own thread and app context, all released at once; returns
+    each job's result or the exception it raised."""
+    import threading
+
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def worker(index, job):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[index] = job()
+            except Exception as error:  # the caller inspects what each thread met
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(k, job)) for k, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

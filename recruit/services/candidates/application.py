@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ... import emails
 from ...audit import record_event
@@ -153,9 +153,15 @@ def submit(candidate: Candidate) -> None:
     if problems:
         raise SubmissionBlocked(problems)
     now = utcnow()
-    candidate.declaration_at = now
-    candidate.submitted_at = now
-    candidate.status = ApplicationStatus.SUBMITTED.value
+    # A conditional update: of two requests sending the same application at once (two tabs), only the first
+    # changes the row; the second changes nothing and queues no second email or audit event.
+    sent = db.session.execute(
+        update(Candidate).where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
+        .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not sent:
+        db.session.rollback()
+        return
     record_event("application.submitted", candidate)
     emails.email_application_received(candidate)
     db.session.commit()
