@@ -99,12 +99,18 @@ def match_run_task(run_id: int, today: str | None = None):
     return run_id
 
 
+# One sender at a time, across every worker: SQLite has no SKIP LOCKED, so two senders could both send an email.
+# A sender that finds the lock taken fails with TaskLockedException and is retried after RETRY_DELAY.
+outbox_lock = huey.lock_task("send-outbox")
+
+
 @_task()
 def send_outbox_task():
     """Send every due email (or, with no MAIL_SERVER, write each in full to the worker's log)."""
     from .outbox import send_due_emails
 
-    return send_due_emails()
+    with outbox_lock:
+        return send_due_emails()
 
 
 @_periodic(crontab(minute="*"))
@@ -112,7 +118,8 @@ def send_outbox_every_minute():
     """Send emails whose retry is due (new emails are sent at once by send_outbox_task)."""
     from .outbox import send_due_emails
 
-    return send_due_emails()
+    with outbox_lock:
+        return send_due_emails()
 
 
 @_periodic(crontab(minute="5", hour="0"))
@@ -183,5 +190,7 @@ def _forget_queued_emails(session):
 def run_worker(app: Flask, workers: int = 2) -> None:
     """Run a consumer (with the periodic scheduler) in this process until stopped."""
     bind_app(app)
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+    # flush_locks: a lock left by a worker that was killed mid-task would otherwise stop sending for good.
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
+                                    flush_locks=True)
     consumer.run()
