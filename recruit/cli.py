@@ -59,17 +59,12 @@ def create_user_command(email, role, borough_slug, password):
 
 
 @outbox_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep sending until stopped.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
-def send_outbox_command(loop, interval):
-    """Send due emails, retrying failures with backoff."""
-    from .outbox import run_worker, send_due_emails
+def send_outbox_command():
+    """Send due emails once, retrying failures with backoff (workers do this by themselves: `flask tasks worker`)."""
+    from .outbox import send_due_emails
 
-    if loop:
-        run_worker(interval)
-    else:
-        counts = send_due_emails()
-        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
+    counts = send_due_emails()
+    click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
 @vacancies_cli.command("close-expired")

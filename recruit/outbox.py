@@ -1,7 +1,6 @@
 """The transactional outbox: emails are written with the change they report, and sent later."""
 
 import logging
-import time
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -102,14 +101,3 @@ def send_due_emails(batch_size: int = 50) -> dict:
                 counts["sent"] += 1
         db.session.commit()  # releases the row locks batch by batch
     return counts
-
-
-def run_worker(interval_seconds: float = 5.0, max_loops: int | None = None) -> None:
-    """Send due emails in a loop until stopped (or for `max_loops` rounds)."""
-    loops = 0
-    while max_loops is None or loops < max_loops:
-        counts = send_due_emails()
-        if any(counts.values()):
-            log.info("Outbox: %s", counts)
-        loops += 1
-        time.sleep(interval_seconds)
