@@ -227,3 +227,26 @@ def test_the_progress_page_shows_the_stage_and_refreshes_itself_then_the_failure
     assert re.search(r"Failed background tasks", _text(client, "/admin/"))
     with app.app_context():
         assert db.session.scalar(db.select(TaskFailure.attempts)) == 5
+
+
+def test_the_preview_shows_fairness_by_group_and_hides_what_would_reveal_a_small_count(app, client, admin, make_user):
+    from recruit.models import MonitoringResponse
+    from recruit.services.monitoring import pseudonym
+
+    vacancy = make_vacancy(app, positions=10)
+    groups = [("white_british", 37)] * 12 + [("asian_bangladeshi", 37)] * 8 + [("asian_bangladeshi", 10)] * 4
+    with app.app_context():
+        for answer, hours in groups:
+            # Candidates who can work 10 hours a week fit no placement: left without a suggestion.
+            person = make_candidate(app, make_user, [vacancy], hours_per_week=hours)
+            db.session.add(MonitoringResponse(pseudonym=pseudonym(person.id), answers={"ethnicity": answer}))
+        db.session.commit()
+    preview = run(app, publish=False)
+    page = _text(client, f"/admin/match-runs/{preview.id}")
+    assert "Fairness: who is suggested, by ethnic group" in page
+    assert "White 12 12 100.0%" in page  # suggested, out of those who applied, rate
+    assert "Asian or Asian British" in page and "Asian or Asian British 8" not in page  # 8 is under 10: hidden
+    assert "Adverse impact ratio (lowest rate divided by highest; below 0.8 is flagged): not shown" in page
+    assert ("No placement within the rules: every live placement is too far, needs other hours, starts too early, "
+            "is at a level they already have, or has no places left 4") in page
+    assert "Candidates left without a suggestion 4" in page
