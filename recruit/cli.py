@@ -13,6 +13,7 @@ vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching, publish runs and export them for audit.")
 tasks_cli = AppGroup("tasks", help="The background task queue.")
 recruiters_cli = AppGroup("recruiters", help="Keep recruiters up to date.")
+cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
 
 
 @seed_cli.command("reference")
@@ -87,6 +88,15 @@ def purge_data_command(months):
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
     count = purge(months)
     click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
+
+
+@data_cli.command("recluster-answers")
+def recluster_answers_command():
+    """Rewrite the equality answers in pseudonym order, so no one can tell from the table when anyone answered."""
+    from .services.monitoring import recluster_answers
+
+    kept = recluster_answers()
+    click.echo(f"Rewrote {kept} equality answer rows in pseudonym order.")
 
 
 @match_cli.command("run")
@@ -164,7 +174,22 @@ def remind_recruiters_command(days):
     click.echo(f"Reminded {remind_recruiters(days)} recruiter(s).")
 
 
+@cycles_cli.command("close")
+@click.argument("cycle_id", type=int)
+def close_cycle_command(cycle_id):
+    """Close a recruitment cycle, saving its report as aggregate counts (later deletions leave it unchanged)."""
+    from .candidates.forms import OUTREACH_CHANNELS
+    from .services.cycles import CycleError, close_cycle
+
+    try:
+        saved = close_cycle(cycle_id, [key for key, _ in OUTREACH_CHANNELS])
+    except CycleError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Closed cycle {cycle_id}; saved {saved} counts for its report.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, tasks_cli, recruiters_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, tasks_cli,
+                  recruiters_cli):
         app.cli.add_command(group)

@@ -138,6 +138,14 @@ def purge_expired_applications():
     return purge(current_app.config["RETENTION_MONTHS"])
 
 
+@_periodic(crontab(minute="0", hour="3"))
+def recluster_equality_answers():
+    """Rewrite the equality answers in pseudonym order every night, so the table's order shows nothing."""
+    from .services.monitoring import recluster_answers
+
+    return recluster_answers()
+
+
 @_periodic(crontab(minute="0", hour="8", day_of_week="1"))
 def remind_recruiters_weekly():
     """Monday mornings: remind recruiters of suggestions waiting a week or more for a decision."""

@@ -143,6 +143,7 @@ def test_periodic_tasks_replace_cron():
 
     assert due(0, 5) == ["close_expired_placements", "send_outbox_every_minute"]
     assert due(2, 30) == ["purge_expired_applications", "send_outbox_every_minute"]
+    assert due(3, 0) == ["recluster_equality_answers", "send_outbox_every_minute"]
     assert due(8, 0) == ["remind_recruiters_weekly", "send_outbox_every_minute"]
     assert due(8, 0, "2026-01-06") == ["send_outbox_every_minute"]
     assert due(13, 17) == ["send_outbox_every_minute"]

@@ -28,7 +28,7 @@ from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage
                        Vacancy, utcnow)
 from ..cycles import current_cycle_id
 from .runs import (ROUND_1_FIRST, MatchError, _empty_note, _explanation_json, _settings, _why_not_json, gather_inputs,
-                   in_cycle, match_weights, published_run)
+                   in_cycle, match_weights, pseudonymous_instance, published_run)
 
 IN_PROGRESS = "A match run is already in progress. Wait for it to finish, then look at its preview."
 # A run whose worker has said nothing for this long is taken to have died (its task gave up or the machine stopped).
@@ -106,9 +106,8 @@ def inputs_mark(today: date) -> str:
     return hashlib.sha256(repr([str(f) for f in figures]).encode()).hexdigest()
 
 
-def _unmatched(candidates, result, assignment) -> dict[str, int]:
+def _unmatched(candidates, lists: dict, assignment) -> dict[str, int]:
     """How many considered candidates got no suggestion, by the reason, for the preview page."""
-    lists = result.instance()["candidates"] if result is not None else {}
     counts = {"not_eligible": 0, "no_placement_within_rules": 0, "places_taken": 0}
     for candidate in candidates:
         if assignment.get(candidate.id) is not None:
@@ -137,7 +136,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     _progress(run, f"Scoring and assigning {len(candidates):,} candidates and {len(placements):,} placements", 30)
     note = _empty_note(run.round, candidates, placements)
-    rows, result = [], None
+    rows, result, lists = [], None, {"candidates": {}}
     if note:
         run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings)
         instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
@@ -147,7 +146,8 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
                                        max_list_length=list_length)
         run.input_hash = result.input_hash
         assignment = dict(result.assignment)
-        instance = {**result.instance(), "assignment": assignment, "settings": settings}
+        lists = result.instance()
+        instance = {**pseudonymous_instance(lists, assignment), "settings": settings}
         titles = {p.id: p.title for p in placements}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
                  "components": dict(pair.components),
@@ -162,7 +162,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
         db.session.execute(insert(Match), rows)
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(rows)
-    run.unmatched = _unmatched(candidates, result, assignment)
+    run.unmatched = _unmatched(candidates, lists["candidates"], assignment)
     run.status, run.in_progress = RunStatus.PREVIEW.value, None
     run.progress_stage, run.progress_percent, run.progress_at = "Preview ready", 100, utcnow()
     run.duration_ms = round((time.perf_counter() - clock) * 1000)
