@@ -126,7 +126,7 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
 
 LABELS = ["A", "B", "C", "D", NOT_ANSWERED]
 APPLIED = [40, 35, 12, 50, 20]
-LATER = [[0, 0, 0, 0, 0]] * 3  # nobody past the second stage: every later cell is hidden anyway
+LATER = [[0, 0, 0, 0, 0]] * (len(STAGES) - 2)  # nobody past the second stage: every later cell is hidden anyway
 
 
 def _counts(suggested: list[int]) -> list[list[int]]:
