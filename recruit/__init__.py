@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_operations(app)
     register_errors(app)
     register_cli(app)
+    register_tasks(app)
     return app
 
 
@@ -130,6 +131,11 @@ def register_errors(app: Flask) -> None:
     from .errors import init_errors
 
     init_errors(app)
+
+
+def register_tasks(app: Flask) -> None:
+    """Load the task queue, so that committing a queued email asks a worker to send it."""
+    from . import tasks  # noqa: F401  (importing registers the tasks and the commit hook)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
@@ -11,8 +11,9 @@ from wtforms.validators import Length, Optional, Regexp
 from .access import require_recent_second_factor, role_required
 from .candidates.forms import radios
 from .forms import BaseForm, submit_button
-from .models import Role
+from .models import Role, RunStatus
 from .services import matching as service
+from .services import tasks as task_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,6 +34,13 @@ class MatchRunForm(BaseForm):
     submit = submit_button("Run matching")
 
 
+class PublishForm(BaseForm):
+    submit = submit_button("Publish this run")
+
+
+PROGRESS_REFRESH_SECONDS = 2
+
+
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index():
@@ -44,18 +52,15 @@ def index():
 @role_required(Role.ADMIN)
 @require_recent_second_factor(methods={"POST"})
 def match_runs():
-    """Every match run, newest first, and the form that starts a new one."""
+    """Every match run, newest first, and the form that starts a new one on a worker."""
     form = MatchRunForm()
     if form.validate_on_submit():
         try:
-            run = service.run_match(int(form.round.data), int(form.seed.data) if form.seed.data else None,
+            run = service.start_run(int(form.round.data), int(form.seed.data) if form.seed.data else None,
                                     actor_id=current_user.id)
         except service.MatchError as error:
-            field = form._fields.get(error.field or "")
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            form.show_error(error.message, error.field)
         else:
-            flash(run.note or f"Match run {run.id} made {run.match_count} suggestion(s).",
-                  "info" if run.note else "success")
             return redirect(url_for("admin.match_run", run_id=run.id))
     runs = service.runs()
     return render_template("admin/match_runs.html", form=form, runs=runs, creators=service.run_creators(runs))
@@ -64,9 +69,47 @@ def match_runs():
 @bp.route("/match-runs/<int:run_id>")
 @role_required(Role.ADMIN)
 def match_run(run_id: int):
-    """One run's provenance: who, when, version, weights, seed, input hash, counts, duration, note."""
+    """One run: its progress while a worker computes it, then its preview (or what was published), with provenance."""
     run = service.get_run(run_id) or abort(404)
-    return render_template("admin/match_run.html", run=run, creators=service.run_creators([run]))
+    running = run.status == RunStatus.RUNNING.value
+    response = make_response(render_template(
+        "admin/match_run.html", run=run, creators=service.run_creators([run]), running=running,
+        refresh_seconds=PROGRESS_REFRESH_SECONDS, preview=service.preview_summary(run) if not running else None,
+        refusal=service.publish_refusal(run) if run.status == RunStatus.PREVIEW.value else None))
+    if running:
+        # An HTTP Refresh header reloads the page with or without JavaScript (and, unlike a meta refresh, leaves
+        # the page itself free of a timed change that assistive technology would announce).
+        response.headers["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
+    return response
+
+
+@bp.route("/match-runs/<int:run_id>/publish", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def publish_match_run(run_id: int):
+    """Confirm, then publish a preview: recruiters and candidates see its suggestions, and candidates are emailed."""
+    run = service.get_run(run_id) or abort(404)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            run, published_now = service.publish_run(run_id, current_user.id)
+        except service.MatchError as error:
+            form.show_error(error.message)
+        else:
+            flash(f"Run {run.id} is published: recruiters can see its {run.match_count} suggestion(s), and we are "
+                  "emailing each candidate suggested." if published_now else f"Run {run.id} was already published.",
+                  "success")
+            return redirect(url_for("admin.match_run", run_id=run.id))
+    elif run.status == RunStatus.PUBLISHED.value:
+        flash(f"Run {run.id} was already published.", "info")
+        return redirect(url_for("admin.match_run", run_id=run.id))
+    return render_template("admin/publish.html", run=run, form=form, refusal=service.publish_refusal(run))
+
+
+@bp.route("/tasks")
+@role_required(Role.ADMIN)
+def tasks():
+    """Background tasks that failed after every retry, with their errors, newest first."""
+    return render_template("admin/tasks.html", failures=task_service.failures())
 
 
 @bp.route("/match-runs/<int:run_id>/export.json")

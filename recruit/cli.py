@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`."""
+"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|publish|export`,
+`flask tasks worker`, `flask recruiters remind`."""
 
 import click
 from flask import Flask
@@ -9,7 +10,9 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
-match_cli = AppGroup("match", help="Run matching and export runs for audit.")
+match_cli = AppGroup("match", help="Run matching, publish runs and export them for audit.")
+tasks_cli = AppGroup("tasks", help="The background task queue.")
+recruiters_cli = AppGroup("recruiters", help="Keep recruiters up to date.")
 cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
 
 
@@ -133,17 +136,12 @@ def demo_code_command():
 
 
 @outbox_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep sending until stopped.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
-def send_outbox_command(loop, interval):
-    """Send due emails, retrying failures with backoff."""
-    from .outbox import run_worker, send_due_emails
+def send_outbox_command():
+    """Send due emails once, retrying failures with backoff (workers do this by themselves: `flask tasks worker`)."""
+    from .outbox import send_due_emails
 
-    if loop:
-        run_worker(interval)
-    else:
-        counts = send_due_emails()
-        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
+    counts = send_due_emails()
+    click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
 @vacancies_cli.command("close-expired")
@@ -179,10 +177,11 @@ def recluster_answers_command():
 
 @match_cli.command("run")
 @click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="1 starts a new cycle; 2 matches the candidates left without a suggestion to the places left.")
+              help="1 suggests candidates to every live placement; 2 matches the candidates left without a "
+                   "suggestion to the places left (after round 1 is published).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Tie-break lottery seed (random if not given).")
 def match_run_command(round_number, seed):
-    """Suggest candidates to live placements and record the run."""
+    """Compute a run in this process as a preview (publish it with `flask match publish RUN_ID`)."""
     from .services.matching import MatchError, run_match
 
     try:
@@ -193,6 +192,21 @@ def match_run_command(round_number, seed):
                f"{run.candidate_count} candidate(s) and {run.vacancy_count} placement(s) in {run.duration_ms} ms.")
     if run.note:
         click.echo(run.note)
+    click.echo(f"This is a preview. Check it, then publish it with: flask match publish {run.id}")
+
+
+@match_cli.command("publish")
+@click.argument("run_id", type=click.IntRange(min=1))
+def match_publish_command(run_id):
+    """Publish a preview: recruiters and candidates see its suggestions, and candidates are emailed."""
+    from .services.matching import MatchError, publish_run
+
+    try:
+        run, published_now = publish_run(run_id, None)
+    except MatchError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Published match run {run.id}: {run.match_count} suggestion(s)." if published_now
+               else f"Match run {run.id} was already published.")
 
 
 @match_cli.command("export")
@@ -211,6 +225,31 @@ def match_export_command(run_id, output):
     output.write("\n")
 
 
+@tasks_cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker threads.")
+def tasks_worker_command(workers):
+    """Run a task-queue worker with the scheduler of periodic tasks, until stopped (Ctrl+C)."""
+    import logging
+
+    from flask import current_app
+
+    from .tasks import run_worker
+
+    # The worker's log is where development emails are written in full: show INFO lines on the terminal.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_worker(current_app._get_current_object(), workers)
+
+
+@recruiters_cli.command("remind")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
+              help="Remind about suggestions untouched for this many days.")
+def remind_recruiters_command(days):
+    """Email recruiters whose borough has suggestions waiting for a decision (the worker does this weekly)."""
+    from .services.reminders import remind_recruiters
+
+    click.echo(f"Reminded {remind_recruiters(days)} recruiter(s).")
+
+
 @cycles_cli.command("close")
 @click.argument("cycle_id", type=int)
 def close_cycle_command(cycle_id):
@@ -227,5 +266,6 @@ def close_cycle_command(cycle_id):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, tasks_cli,
+                  recruiters_cli):
         app.cli.add_command(group)

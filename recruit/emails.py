@@ -2,7 +2,11 @@
 
 from flask import current_app, has_request_context, url_for
 
-from .outbox import queue_email
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Borough, Candidate, Match, User, Vacancy
+from .outbox import email_fields, queue_email, queue_emails
 
 
 def _link(endpoint: str, **values) -> str:
@@ -48,6 +52,41 @@ def email_match_shortlisted(match) -> None:
                 link=_link("candidates.dashboard"))
 
 
+def _about_match(match) -> dict:
+    """What every email about one suggestion says: who, which placement, which borough, where to look."""
+    return {"name": match.candidate.display_name, "title": match.vacancy.title, "borough": match.vacancy.borough.name,
+            "link": _link("candidates.dashboard")}
+
+
+def email_matches_suggested(run_id: int) -> int:
+    """Tell every candidate a published run suggested for a placement (one email each); returns how many."""
+    rows = db.session.execute(
+        select(User.email, Candidate.preferred_name, Candidate.first_name, Vacancy.title, Borough.name)
+        .select_from(Match).join(Candidate, Candidate.id == Match.candidate_id).join(User, User.id == Candidate.user_id)
+        .join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        .where(Match.run_id == run_id).order_by(Match.id)).all()
+    link = _link("candidates.dashboard")
+    return queue_emails([email_fields(email, "match_suggested", "You have been suggested for an apprenticeship",
+                                      name=preferred or first or "there", title=title, borough=borough, link=link)
+                         for email, preferred, first, title, borough in rows])
+
+
+def email_match_interview(match) -> None:
+    """Invite a candidate to an interview for a placement."""
+    queue_email(match.candidate.user.email, "match_interview", "You are invited to an interview", **_about_match(match))
+
+
+def email_match_accepted(match) -> None:
+    """Confirm to a candidate that their acceptance of an offer is recorded."""
+    queue_email(match.candidate.user.email, "match_accepted", "Your apprenticeship is confirmed", **_about_match(match))
+
+
+def email_placement_filled(match) -> None:
+    """Tell a candidate, kindly, that a placement they were suggested for has filled its places."""
+    queue_email(match.candidate.user.email, "placement_filled", "A placement you were suggested for has been filled",
+                **_about_match(match))
+
+
 def email_match_offered(match) -> None:
     """Tell a candidate they have been offered a placement."""
     queue_email(match.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
@@ -60,3 +99,9 @@ def email_match_rejected(match) -> None:
     queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 feedback=match.feedback, link=_link("candidates.dashboard"))
+
+
+def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
+    """Remind a recruiter that suggestions for their borough have waited `days` days or more for a decision."""
+    queue_email(recruiter.email, "recruiter_reminder", "Suggested candidates are waiting for your decision",
+                waiting=waiting, days=days, borough=recruiter.borough.name, link=_link("recruiters.index"))

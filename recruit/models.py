@@ -71,6 +71,15 @@ class MatchStage(str, enum.Enum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # the placement filled its positions with other candidates
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"  # queued or being computed on a worker
+    PREVIEW = "preview"  # computed; only admins see it
+    PUBLISHED = "published"  # recruiters and candidates see its suggestions
+    SUPERSEDED = "superseded"  # a newer preview of the same round replaced it
+    FAILED = "failed"  # the worker gave up; `error` says why
 
 
 def _enum_values(enum_cls) -> str:
@@ -298,8 +307,28 @@ class Preference(db.Model):
 
 
 class MatchRun(db.Model):
+    """One computation of a round. Computed as a preview; an admin publishes it, once per round per cycle."""
+
     __tablename__ = "match_run"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(RunStatus)})", name="status_known"),
+        CheckConstraint("progress_percent >= 0 AND progress_percent <= 100", name="progress_in_range"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), default=RunStatus.RUNNING.value, index=True)
+    # True while the run is being computed, NULL otherwise: the unique constraint lets only one run be in
+    # progress at a time, on every database (NULLs never collide).
+    in_progress: Mapped[bool | None] = mapped_column(Boolean, unique=True)
+    # "cycle 3, round 1" once published, NULL otherwise: one published run per round per cycle.
+    published_slot: Mapped[str | None] = mapped_column(String(40), unique=True)
+    progress_stage: Mapped[str] = mapped_column(String(120), default="Waiting for a worker")
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
+    progress_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    error: Mapped[str | None] = mapped_column(Text)
+    # A fingerprint of what the preview was computed from; publishing refuses if it has changed since.
+    inputs_mark: Mapped[str] = mapped_column(String(64), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_cycle.id"), index=True)
@@ -316,6 +345,8 @@ class MatchRun(db.Model):
     # The exact lists and capacities the assignment ran on (ids as in the database), so the run can be
     # exported and re-checked later with `python -m matching`. Deferred: it can be large.
     instance: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # Who was left without a suggestion, counted by the reason (filled in when the preview is computed).
+    unmatched: Mapped[dict] = mapped_column(JSON, default=dict)
 
     matches: Mapped[list[Match]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
@@ -396,6 +427,18 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TaskFailure(db.Model):
+    """A background task that failed for good after its retries, shown to admins with its error."""
+
+    __tablename__ = "task_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(80))
+    arguments: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class AuditEvent(db.Model):

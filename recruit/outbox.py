@@ -2,12 +2,11 @@
 
 import logging
 import smtplib
-import time
 from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from .extensions import db
 from .models import OutboxEmail, utcnow
@@ -17,19 +16,34 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def queue_email(recipient: str, template: str, subject: str, **context) -> OutboxEmail:
-    """Render templates/email/<template>.txt and .html into an outbox row in the caller's transaction."""
+def email_fields(recipient: str, template: str, subject: str, **context) -> dict:
+    """Render templates/email/<template>.txt and .html into the columns of an outbox row."""
     context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
-    email = OutboxEmail(
-        recipient=recipient,
-        subject=subject,
-        template=template,
-        text_body=render_template(f"email/{template}.txt", **context),
-        html_body=render_template(f"email/{template}.html", **context),
-        next_attempt_at=utcnow(),
-    )
+    return {"recipient": recipient, "subject": subject, "template": template,
+            "text_body": render_template(f"email/{template}.txt", **context),
+            "html_body": render_template(f"email/{template}.html", **context),
+            "next_attempt_at": utcnow()}
+
+
+def _nudge_worker() -> None:
+    """Ask for the outbox to be sent as soon as the caller's transaction commits (see tasks.py)."""
+    db.session.info["emails_queued"] = True
+
+
+def queue_email(recipient: str, template: str, subject: str, **context) -> OutboxEmail:
+    """Render an email into an outbox row in the caller's transaction."""
+    email = OutboxEmail(**email_fields(recipient, template, subject, **context))
     db.session.add(email)
+    _nudge_worker()
     return email
+
+
+def queue_emails(rows: list[dict]) -> int:
+    """Add many rendered emails (from email_fields) to the caller's transaction in one statement."""
+    if rows:
+        db.session.execute(insert(OutboxEmail), rows)
+        _nudge_worker()
+    return len(rows)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -131,14 +145,3 @@ def send_due_emails(batch_size: int | None = None) -> dict:
     finally:
         smtp.close()
     return counts
-
-
-def run_worker(interval_seconds: float = 5.0, max_loops: int | None = None) -> None:
-    """Send due emails in a loop until stopped (or for `max_loops` rounds)."""
-    loops = 0
-    while max_loops is None or loops < max_loops:
-        counts = send_due_emails()
-        if any(counts.values()):
-            log.info("Outbox: %s", counts)
-        loops += 1
-        time.sleep(interval_seconds)

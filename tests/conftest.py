@@ -22,6 +22,15 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REFERENCE_TABLES = ("borough", "standard")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_immediately():
+    """Tasks run in the calling thread, on in-memory storage, unless a test starts a real worker."""
+    from recruit.tasks import huey
+
+    huey.immediate = True
+    yield
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, request):
     """The test database: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file.

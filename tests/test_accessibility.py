@@ -87,11 +87,11 @@ def test_phone_width_pages_have_no_violations(browser, live_server):
 def test_every_roles_pages_fit_a_phone_screen_with_demo_data(browser, live_server, app, make_user):
     """At 375 px, with real-looking data (tables full of rows), nothing makes the page scroll sideways."""
     from recruit.demo import seed_demo
-    from recruit.services.matching import run_match
+    from recruit.services.matching import publish_run, run_match
 
     with app.app_context():
         seed_demo()
-        run_match(1, seed=1)
+        publish_run(run_match(1, seed=1).id, None)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -408,7 +408,7 @@ def test_choices_are_locked_once_matching_has_suggested_anything(app, client, ca
 
 def _add_match(app, candidate_id, vacancy_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None):
     with app.app_context():
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},

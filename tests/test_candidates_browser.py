@@ -78,7 +78,7 @@ def _sign_in(page, email):
 
 def _add_match(app, candidate_id, vacancy_id, stage, feedback=None):
     with app.app_context():
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="z" * 64)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="z" * 64)
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},

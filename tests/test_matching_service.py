@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import matching
 import pytest
-from matching_data import make_candidate, make_vacancy, run, set_stage, sign_in_other
+from matching_data import make_candidate, make_vacancy, new_cycle, run, set_stage, sign_in_other
 from sqlalchemy import event
 
 from recruit.extensions import db
@@ -53,19 +53,19 @@ def test_same_inputs_and_seed_give_identical_output_ties_included(app, make_user
     vacancy = make_vacancy(app)  # one place, factor 1: identical candidates tie, and the lottery decides
     for _ in range(4):
         make_candidate(app, make_user, [vacancy])
-    first, second = run(app, seed=7), run(app, seed=7)
+    first, second = run(app, seed=7, publish=False), run(app, seed=7, publish=False)
     assert first.pairs == second.pairs and len(first.pairs) == 1
     assert first.input_hash == second.input_hash
-    winners = {run(app, seed=seed).pairs[0][0] for seed in range(12)}
+    winners = {run(app, seed=seed, publish=False).pairs[0][0] for seed in range(12)}
     assert len(winners) > 1  # the seed, not the order of rows, settles ties
-    assert run(app, seed=8).input_hash != first.input_hash
+    assert run(app, seed=8, publish=False).input_hash != first.input_hash
 
 
 def test_capacity_is_positions_times_the_shortlist_factor(app, make_user):
     vacancy = make_vacancy(app, positions=2)
     for _ in range(5):
         make_candidate(app, make_user, [vacancy])
-    assert len(run(app).pairs) == 2
+    assert len(run(app, publish=False).pairs) == 2
     app.config["SHORTLIST_FACTOR"] = 2
     assert len(run(app).pairs) == 4
 
@@ -92,6 +92,7 @@ def test_accepted_matches_fill_positions(app, make_user):
     for _ in range(3):
         make_candidate(app, make_user, [vacancy])
     set_stage(app, run(app).matches[0].id, "accepted")
+    new_cycle(app)
     assert len(run(app).pairs) == 1  # one position left
 
 
@@ -127,7 +128,7 @@ def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_l
     round_1 = run(app)
     assert [(c, v) for c, v, _ in round_1.pairs] == [(first.id, placement)]
 
-    still_full = run(app, round_number=2)
+    still_full = run(app, round_number=2, publish=False)
     assert still_full.pairs == [] and still_full.candidate_count == 1  # the first candidate is still active
     assert "already has all the suggestions it can take" in still_full.note
 
@@ -146,7 +147,7 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
     assert [(c, v) for c, v, _ in round_1.pairs] == [(candidate.id, wanted)]
     set_stage(app, round_1.matches[0].id, stage)
 
-    for later in (run(app, round_number=2), run(app)):  # round 2, then a new cycle
+    for later in (run(app, round_number=2), new_cycle(app) and run(app)):  # round 2, then a new cycle
         assert [(c, v) for c, v, _ in later.pairs] == [(candidate.id, nearby)]  # still matched, but elsewhere
         with app.app_context():
             instance = db.session.get(MatchRun, later.id).instance
@@ -167,7 +168,7 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
 def test_round_2_before_any_round_1_is_refused(app):
     from recruit.services.matching import MatchError, run_match
 
-    with app.app_context(), pytest.raises(MatchError, match="Run round 1 first"):
+    with app.app_context(), pytest.raises(MatchError, match="Run round 1 and publish it first"):
         run_match(2, 1)
 
 
@@ -181,10 +182,10 @@ def test_a_run_never_reads_equality_monitoring_data(app, make_user):
         listener = lambda conn, cursor, statement, *args: statements.append(statement.lower())  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            from recruit.services.matching import run_match
+            from recruit.services.matching import publish_run, run_match
 
-            run_match(1, 3)
-            run_match(2, 3)
+            publish_run(run_match(1, 3).id, None)
+            publish_run(run_match(2, 3).id, None)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
     assert any("from candidate" in s for s in statements) and any(re.match(r'insert into "?match"? ', s) for s in statements)
@@ -218,9 +219,17 @@ def test_cli_runs_round_2_and_refuses_bad_options(app, make_user, runner):
     first = runner.invoke(args=["match", "run"]).output
     assert "1 suggestion(s)" in first
     first_id = int(re.search(r"Match run (\d+) \(round 1", first).group(1))
+    assert f"flask match publish {first_id}" in first
+    refused = runner.invoke(args=["match", "run", "--round", "2"])
+    assert refused.exit_code == 1 and "Round 1 of this cycle has not been published yet" in refused.output
+    published = runner.invoke(args=["match", "publish", str(first_id)])
+    assert published.exit_code == 0 and f"Published match run {first_id}: 1 suggestion(s)." in published.output
+    again = runner.invoke(args=["match", "publish", str(first_id)])
+    assert again.exit_code == 0 and f"Match run {first_id} was already published." in again.output
     result = runner.invoke(args=["match", "run", "--round", "2"])
     # ids are not reset between tests on PostgreSQL, so compare with the first run's id
     assert result.exit_code == 0 and f"Match run {first_id + 1} (round 2" in result.output
+    assert runner.invoke(args=["match", "publish", "99999"]).output.endswith("There is no such match run\n")
     assert runner.invoke(args=["match", "run", "--round", "3"]).exit_code == 2
     assert runner.invoke(args=["match", "run", "--seed", "-1"]).exit_code == 2
 

@@ -24,6 +24,7 @@ STAGE_TAGS = {
     "accepted": ("Accepted", "govuk-tag--green"),
     "rejected": ("Not successful", "govuk-tag--red"),
     "withdrawn": ("Withdrawn", "govuk-tag--grey"),
+    "closed": ("Placement filled", "govuk-tag--grey"),
 }
 
 

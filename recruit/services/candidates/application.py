@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ... import emails
 from ...audit import record_event
@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Match, MatchStage, utcnow
 from ...postcodes import lookup_outward
 from . import CandidateError
+from ..matching.runs import is_published
 from ..matching.stages import move_stage
 from .eligibility import is_eligible
 
@@ -155,9 +156,15 @@ def submit(candidate: Candidate) -> None:
     if problems:
         raise SubmissionBlocked(problems)
     now = utcnow()
-    candidate.declaration_at = now
-    candidate.submitted_at = now
-    candidate.status = ApplicationStatus.SUBMITTED.value
+    # A conditional update: of two requests sending the same application at once (two tabs), only the first
+    # changes the row; the second changes nothing and queues no second email or audit event.
+    sent = db.session.execute(
+        update(Candidate).where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
+        .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not sent:
+        db.session.rollback()
+        return
     record_event("application.submitted", candidate)
     emails.email_application_received(candidate)
     db.session.commit()
@@ -185,9 +192,10 @@ def round_has_run() -> bool:
 
 
 def matches_for(candidate: Candidate) -> list[Match]:
-    """The candidate's own suggested placements, newest run first."""
+    """The candidate's own suggestions from published runs (never a preview), newest run first."""
     return list(db.session.scalars(
-        select(Match).where(Match.candidate_id == candidate.id).order_by(Match.run_id.desc(), Match.score.desc())
+        select(Match).where(Match.candidate_id == candidate.id, is_published())
+        .order_by(Match.run_id.desc(), Match.score.desc())
     ))
 
 

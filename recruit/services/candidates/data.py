@@ -9,6 +9,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
                        VacancyStatus, utcnow)
+from ..matching.runs import is_published
 from .. import monitoring
 
 
@@ -32,7 +33,8 @@ def records(user: User) -> dict:
     """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
     candidate = user.candidate
     return {
-        "matches": list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id))),
+        "matches": list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id, is_published())
+                                           .order_by(Match.id))),
         "emails": list(db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
                                           .order_by(OutboxEmail.id))),
         "events": list(db.session.scalars(select(AuditEvent).where(or_(

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Borough, MatchRun, RecruitmentCycle
+from ...models import Borough, MatchRun, RecruitmentCycle, RunStatus
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
@@ -18,7 +18,8 @@ from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Populati
 
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
-    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at)
+                              .where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc())).all()
     cycles = db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at)
                                 .order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())).all()
     return {
