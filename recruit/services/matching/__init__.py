@@ -11,10 +11,10 @@ from .runs import (ACTIVE_STAGES, DIGITAL_FIELD, OPEN_STAGES, MatchError, candid
                    get_run, is_published, match_weights, placement_profile, run_creators, runs, worked_example)
 
 __all__ = [
-    "ACTIONS", "ACTIVE_STAGES", "DIGITAL_FIELD", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS", "STALE_MESSAGE",
-    "MatchError", "actions_for", "candidate_profile", "decide", "export_run", "gather_inputs", "get_run",
-    "is_revealed", "match_in_borough", "view_match", "match_weights", "placement_matches", "placement_profile", "reference",
-    "review_placements", "run_creators", "run_match", "runs", "stage_label", "worked_example",
-from .rounds import (IN_PROGRESS, compute_run, fail_run, preview_summary, publish_refusal, publish_run, run_match,
-                     start_run)
+    "ACTIONS", "ACTIVE_STAGES", "DIGITAL_FIELD", "IN_PROGRESS", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS",
+    "STALE_MESSAGE", "MatchError", "PlacementFull", "actions_for", "candidate_profile", "compute_run", "decide",
+    "export_run", "fail_run", "gather_inputs", "get_run", "is_published", "is_revealed", "match_in_borough",
+    "match_weights", "placement_matches", "placement_profile", "preview_summary", "publish_refusal", "publish_run",
+    "reference", "review_placements", "run_creators", "run_match", "runs", "stage_label", "start_run", "take_position",
+    "view_match", "worked_example",
 ]
