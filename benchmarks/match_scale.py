@@ -58,7 +58,7 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
         placements.append(PlacementProfile(
             f"P{j}", ref, ref[:4] if level < 4 else title.split()[0].lower(), level, float(p_loc[j, 0]),
             float(p_loc[j, 1]), int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 60))),
-            True, int(rng.integers(1, 4)), 0, " ".join(words) + " " + " ".join(extra), title))
+            True, int(rng.integers(1, 4)), 0, tuple(dict.fromkeys([*words, *extra])), title))
     c_loc = spots(n_candidates)
     travel = rng.uniform(3.0, 25.0, n_candidates)
     # Preferences: 10 placements drawn from the 60 nearest, as people choose places they can reach.
@@ -87,7 +87,7 @@ def bench_pipeline(n_c: int, n_p: int) -> None:
     clock = time.perf_counter()
     candidates, placements = synthetic(n_c, n_p)
     print(f"\n{n_c:,} candidates × {n_p:,} placements (data generated in {time.perf_counter() - clock:.1f} s)")
-    weights = Weights(skills=0.35, interest=0.2, travel=0.2, preference=0.25)
+    weights = Weights(skills=0.5, interest=0.3, travel=0.2)
     clock, cpu = time.perf_counter(), time.process_time()
     result = run_matching(candidates, placements, weights, seed=42)
     run_s = time.perf_counter() - clock

@@ -15,9 +15,13 @@ def lottery_numbers(candidate_ids: Sequence[str], seed: int) -> dict[str, float]
     return dict(zip(ordered, draws.tolist()))
 
 
-def placement_order(placement: np.ndarray, score: np.ndarray, lottery: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
-    """Entry order grouping by placement, then higher score, then lower lottery number, then id rank."""
-    return np.lexsort((tiebreak, lottery, -score, placement))
+def placement_order(placement: np.ndarray, score: np.ndarray, lottery: np.ndarray, tiebreak: np.ndarray,
+                    tier: np.ndarray | None = None) -> np.ndarray:
+    """Entry order grouping by placement, then tier (residents first, where it applies), then higher score,
+    then lower lottery number, then id rank. Never the candidate's own rank of the placement."""
+    if tier is None:
+        tier = np.zeros(len(placement), dtype=np.int8)
+    return np.lexsort((tiebreak, lottery, -score, tier, placement))
 
 
 def build_lists(

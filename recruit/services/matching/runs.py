@@ -3,13 +3,17 @@ its explanations, export it for audit, and move suggestions through the recruite
 
 What the service tells the library (and nothing else: never contact details, never monitoring answers):
 - candidates: submitted applications only; eligible = every eligibility answer met; home coordinates
-  of their outward postcode; travel limit; hours; available from; skills = tags + their own words;
-  interests = standard references; preferences = their ranked placements; consider_others.
+  of their outward postcode; travel limit; hours; available from; skills = the terms they picked (their
+  own words count only for known terms written in them as whole phrases); interests = standard
+  references; preferences = their ranked placements; consider_others; home borough (used only by
+  placements that consider their borough's residents first).
 - qualified: every standard in the catalogue is a digital one, so there is one field, "digital". A
   candidate who has a digital qualification is "already qualified" up to its level (the form's
   "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
   general qualification is not a digital one and excludes nothing.
-- placements: live vacancies whose closing date is today or later; filled = accepted matches.
+- placements: live vacancies whose closing date is today or later; filled = accepted matches; skills =
+  the terms the placement page lists; borough and "residents of this borough first".
+- synonyms: the reviewed table in recruit/data/skill_synonyms.csv (other spelling → preferred term).
 
 A placement that has turned a candidate down, or that they withdrew from, in any earlier run is
 passed as one of the candidate's `excluded_placements`: the library's "already_decided" rule removes
@@ -21,11 +25,14 @@ after it) to the capacity each placement has left: (positions − accepted) × S
 the open suggestions it already has in the cycle.
 """
 
+import csv
 import hashlib
 import hmac
 import secrets
 import time
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, insert, select
@@ -35,7 +42,7 @@ import matching
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
+from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
                        VacancyStatus)
 from ..candidates.eligibility import is_eligible
 
@@ -62,6 +69,16 @@ def match_weights() -> matching.Weights:
     return matching.Weights(**current_app.config["MATCH_WEIGHTS"])
 
 
+@cache
+def synonyms() -> dict[str, str]:
+    """The reviewed synonym table (other spelling → preferred skill term), checked by the library."""
+    path = Path(__file__).resolve().parents[2] / "data" / "skill_synonyms.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        table = {row["other_spelling"]: row["preferred_term"] for row in csv.DictReader(handle)}
+    matching.terms.TermTable(table)  # a loop or an empty term fails here, naming it
+    return table
+
+
 def _settings() -> tuple[int, int]:
     """(SHORTLIST_FACTOR, MATCH_LIST_LENGTH) from the configuration."""
     return current_app.config["SHORTLIST_FACTOR"], current_app.config["MATCH_LIST_LENGTH"]
@@ -71,11 +88,13 @@ def _settings() -> tuple[int, int]:
 
 CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
-                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements)
+                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
+                     Candidate.home_borough_id)
 
-def candidate_profile(candidate, today: date, choices=(), decided=()) -> matching.CandidateProfile:
+def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
-    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again."""
+    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again;
+    `boroughs` maps borough ids to names."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -88,23 +107,25 @@ def candidate_profile(candidate, today: date, choices=(), decided=()) -> matchin
         travel_km=float(candidate.travel_km or 0),
         hours_available=candidate.hours_per_week or 0,
         available_from=candidate.available_from or today,
-        skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
+        skills_text=candidate.skills_text or "",
+        skills=tuple(candidate.skills or ()),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
         preferences=tuple(str(vacancy_id) for vacancy_id in choices),
         consider_others=bool(candidate.consider_other_placements),
         excluded_placements=frozenset(str(vacancy_id) for vacancy_id in decided),
+        home_borough=(boroughs or {}).get(candidate.home_borough_id),
     )
 
 
 def placement_profile(vacancy: Vacancy, positions: int, filled: int) -> matching.PlacementProfile:
     """What matching may know about one placement; `positions` and `filled` depend on the round."""
     standard = vacancy.standard
-    skills = " ".join([*(vacancy.skills or []), vacancy.skills_text or "", *(standard.keywords or [])]).strip()
     return matching.PlacementProfile(
         id=str(vacancy.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
         lat=vacancy.lat, lon=vacancy.lon, hours=vacancy.hours_per_week, starts_on=vacancy.start_date,
-        is_open=True, positions=positions, filled=filled, skills_text=skills, title=vacancy.title,
+        is_open=True, positions=positions, filled=filled, skills=tuple(vacancy.skills or ()), title=vacancy.title,
+        borough=vacancy.borough.name, residents_first=bool(vacancy.resident_priority),
     )
 
 
@@ -125,7 +146,7 @@ def gather_inputs(round_number: int, today: date):
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
     vacancies = db.session.scalars(
-        select(Vacancy).options(joinedload(Vacancy.standard))
+        select(Vacancy).options(joinedload(Vacancy.standard), joinedload(Vacancy.borough))
         .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
     ).all()
     # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
@@ -150,7 +171,8 @@ def gather_inputs(round_number: int, today: date):
     decided = _by_candidate(select(Match.candidate_id, Match.vacancy_id).distinct().where(
         Match.candidate_id.in_(chosen), Match.stage.in_(DECIDED_STAGES)))
     rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
-    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ())) for row in rows],
+    boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
+    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
             placements, factor)
 
 
@@ -190,13 +212,15 @@ def _explanation_json(pair) -> dict:
         "distance_km": e.distance_km,
         "travel_km": e.travel_km,
         "preference_rank": e.preference_rank,
+        "residents_first": e.residents_first,
+        "resident": e.resident,
     }
 
 
 def _why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
     """Why the candidate did not get each placement they ranked above the one suggested, for their dashboard."""
     return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
-             "text": why.text} for why in result.why_not(candidate_id)]
+             "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
 
 
 def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
@@ -219,11 +243,13 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     rows = []
     if note:
-        run.input_hash = matching.input_hash(candidates, placements, weights, seed=seed, **settings)
+        table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
+        run.input_hash = matching.input_hash(candidates, placements, weights, seed=seed, **settings,
+                                             synonyms=dict(sorted(table.items())))
         run.instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
     else:
         result = matching.run_matching(candidates, placements, weights, seed=seed, shortlist_factor=factor,
-                                       max_list_length=list_length)
+                                       max_list_length=list_length, synonyms=synonyms())
         run.input_hash = result.input_hash
         run.instance = {**result.instance(), "assignment": dict(result.assignment), "settings": settings}
         titles = {p.id: p.title for p in placements}
@@ -280,7 +306,9 @@ def export_run(run_id: int) -> dict | None:
 
     return {
         "candidates": {c(cid): [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
-        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": [c(cid) for cid in spec["ranking"]]}
+        # Extra keys (a residents-first placement's borough and how many residents lead its ranking) are
+        # kept: `check` verifies the ranking as given, and a reader can see why residents come first.
+        "placements": {p(pid): {**spec, "ranking": [c(cid) for cid in spec["ranking"]]}
                        for pid, spec in stored["placements"].items()},
         "assignment": {c(cid): (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
         "meta": {
