@@ -65,3 +65,21 @@ def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
     page.fill("#feedback", "Thank you for applying. Others had more experience with SQL.")
     _click(page, "Reject and send feedback")
     _check(page)
+
+
+def test_guaranteed_interview_scheme_pages(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app, title="Junior developer apprentice (Parks)")
+    make_candidate(app, make_user, [vacancy], guaranteed_interview=True)
+    match = run(app).matches[0]
+    browser_sign_in(make_user("recruiter", "hackney"))
+    _check(page, f"/recruiters/placements/{vacancy}")
+    expect(page.get_by_text("Guaranteed interview scheme", exact=True)).to_be_visible()
+    _check(page, f"/recruiters/matches/{match.id}/reject")
+    _click(page, "Reject and send feedback")
+    _check(page)  # the error state
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the essential requirement they do not meet")
+    page.get_by_label("Can work 35 hours a week").check()
+    page.fill("#feedback", "The placement needs 35 hours a week, and you told us you can work fewer.")
+    _click(page, "Reject and send feedback")
+    _check(page)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("rejected")

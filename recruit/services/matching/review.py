@@ -10,6 +10,7 @@ from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
+from . import guaranteed
 from .runs import OPEN_STAGES, MatchError, cycle_start
 
 # Name and contact details are shown to recruiters only from shortlisting until a final decision.
@@ -92,11 +93,13 @@ def actions_for(match: Match) -> list[str]:
 
 
 def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None) -> Match:
+           feedback: str | None = None, requirement: str | None = None) -> Match:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
-    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised."""
+    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised. A guaranteed interview
+    scheme candidate is rejected before interview only with `requirement`, the key of the essential
+    requirement the recruiter found not met (it becomes the reason)."""
     if action not in ACTIONS:
         raise MatchError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
@@ -106,6 +109,12 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         raise MatchError(f"This suggestion is now {stage_label(match.stage).lower()}, so you cannot {action} it")
     if match.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise MatchError("This candidate has withdrawn their application")
+    if action == "reject":
+        try:
+            unmet = guaranteed.rejection_reason(match, requirement)
+        except ValueError as error:
+            raise MatchError(str(error), "requirement") from None
+        reason, requirement = (unmet, requirement) if unmet else (reason, None)
     if action == "reject" and not reason:
         raise MatchError("Select the reason for not going ahead", "reason")
     if action == "reject" and not feedback:
@@ -117,7 +126,8 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
             match.reason, match.feedback = reason, feedback
         before = match.stage
         match.stage, match.decided_by_id, match.decided_at = target, actor_id, utcnow()
-        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
+        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before,
+                             **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
         if send is not None:
             send(match)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, MatchRun
+from ...models import Borough, Candidate, Match, MatchRun, MatchStage
 from .disclosure import MIN_COUNT, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Filters, Population, census_shares, characteristics, gather,
-                         group_codes, stage_counts)
+                         group_codes, scope_matches, stage_counts)
 
 
 def filter_choices() -> dict:
@@ -169,6 +169,30 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
     return channels, campaigns
 
 
+# --- Guaranteed interview scheme (no equality data needed: the opt-in is an application answer) ---
+
+SCHEME_COLUMNS = ("Applied", "Suggested", "Invited to interview or further")
+
+
+def scheme_table(filters: Filters) -> Table:
+    """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
+    invited to interview, suppressed like every other table."""
+    level = case((Match.stage == MatchStage.INTERVIEW.value, 2), (Match.stage == MatchStage.OFFERED.value, 2),
+                 (Match.stage == MatchStage.ACCEPTED.value, 2), else_=1)
+    furthest = scope_matches(select(Match.candidate_id, func.max(level).label("level")), filters)
+    furthest = furthest.group_by(Match.candidate_id).subquery()
+    rows = db.session.execute(
+        select(Candidate.guaranteed_interview, furthest.c.level, func.count()).select_from(Candidate)
+        .outerjoin(furthest, furthest.c.candidate_id == Candidate.id).where(Candidate.submitted_at.is_not(None))
+        .group_by(Candidate.guaranteed_interview, furthest.c.level)).all()
+    counts = [[0, 0, 0], [0, 0, 0]]
+    for opted, reached, count in rows:
+        row = counts[0 if opted else 1]
+        for column in range(1 + (reached or 0)):
+            row[column] += count
+    return protected_table(SCHEME_COLUMNS, ["Opted in to the scheme", "Did not opt in"], counts)
+
+
 @dataclass
 class OutreachReport:
     characteristic: str
@@ -177,6 +201,7 @@ class OutreachReport:
     crossing: Crossing | None
     channels: Table
     campaigns: Table
+    scheme: Table
 
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
@@ -186,4 +211,4 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)
     return OutreachReport(characteristics()[filters.characteristic].label, table, fairness(table, filters.stage),
-                          cross, channels, campaigns)
+                          cross, channels, campaigns, scheme_table(filters))

@@ -103,6 +103,11 @@ def _candidates_query():
 def _stages_query(filters: Filters):
     """Candidate id lists per match stage, within the borough, round and run chosen."""
     query = select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ",")).group_by(Match.stage)
+    return scope_matches(query, filters)
+
+
+def scope_matches(query, filters: Filters):
+    """A query over Match limited to the borough, round and run chosen."""
     if filters.borough:
         query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
         query = query.where(Borough.slug == filters.borough)
