@@ -33,7 +33,7 @@ _SOURCES = {
     "REASON_CODES": "rules", "REASON_TEXT": "rules",
     "build_lists": "shortlist", "lottery_numbers": "shortlist",
     "stable_match": "stable",
-    "TermTable": "terms", "statement_terms": "terms",
+    "TermTable": "terms", "statement_terms": "terms", "check_statements": "terms",
     "DEFAULT_WEIGHTS": "types", "CandidateProfile": "types", "ComponentScore": "types", "ExcludedPair": "types",
     "Explanation": "types", "PlacementProfile": "types", "ScoredPair": "types", "Weights": "types", "WhyNot": "types",
 }
@@ -45,7 +45,7 @@ __all__ = [
     "CandidateProfile", "PlacementProfile", "Weights", "ScoredPair", "ComponentScore", "Explanation",
     "ExcludedPair", "WhyNot", "MatchResult", "FairnessReport", "GroupStatistics",
     "run_matching", "worked_example", "stable_match", "build_lists", "lottery_numbers", "why_not",
-    "input_hash", "fairness_report", "wilson_interval", "TermTable", "statement_terms",
+    "input_hash", "fairness_report", "wilson_interval", "TermTable", "statement_terms", "check_statements",
 ]
 
 

@@ -97,3 +97,31 @@ def statement_terms(statements: Mapping[str, Iterable[str]], chosen: Iterable[st
             raise ValueError(f"statement {statement_id!r} is not in the statements table")
         found += [t for t in statements[statement_id] if t not in found]
     return tuple(found)
+
+
+def check_statements(statements: Mapping[str, tuple[str, Iterable[str]]], pathways: Iterable[str],
+                     vocabulary: Iterable[str], table: TermTable | None = None) -> dict[str, tuple[str, ...]]:
+    """Check a statements table {id: (pathway, terms)} and return {id: terms}.
+
+    Every statement belongs to a known pathway, every pathway has a statement, and every term is in the
+    vocabulary (after the synonym table): otherwise a ValueError naming the statement or pathway."""
+    table = table or TermTable()
+    known = {table.canonical(term) for term in vocabulary}
+    pathways = list(pathways)
+    used = set()
+    checked: dict[str, tuple[str, ...]] = {}
+    for statement_id, (pathway, terms) in statements.items():
+        if pathway not in pathways:
+            raise ValueError(f"statement {statement_id!r} is in unknown pathway {pathway!r}")
+        terms = tuple(terms)
+        if not terms:
+            raise ValueError(f"statement {statement_id!r} stands for no skill terms")
+        for term in terms:
+            if table.canonical(term) not in known:
+                raise ValueError(f"statement {statement_id!r} maps to {term!r}, which is not a skill term")
+        used.add(pathway)
+        checked[statement_id] = terms
+    for pathway in pathways:
+        if pathway not in used:
+            raise ValueError(f"pathway {pathway!r} has no statements")
+    return checked

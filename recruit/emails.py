@@ -60,3 +60,12 @@ def email_match_rejected(match) -> None:
     queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 feedback=match.feedback, link=_link("candidates.dashboard"))
+
+
+def email_round_outcome(candidate, round_number: int, matches, reasons) -> None:
+    """Tell a candidate what a round meant for them: their suggestions, or why each placement they chose did not happen."""
+    subject = ("We have suggested you for a placement" if matches
+               else f"Round {round_number}: why we have not suggested you for a placement")
+    queue_email(candidate.user.email, "round_outcome", subject, name=candidate.display_name, round=round_number,
+                suggestions=[(m.vacancy.title, (m.explanation or {}).get("sentence", "")) for m in matches],
+                reasons=reasons, link=_link("candidates.dashboard"))

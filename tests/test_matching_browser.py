@@ -83,3 +83,18 @@ def test_guaranteed_interview_scheme_pages(page, app, make_user, browser_sign_in
     _click(page, "Reject and send feedback")
     _check(page)
     expect(page.locator(".govuk-notification-banner")).to_contain_text("rejected")
+
+
+def test_candidate_dashboard_with_the_reasons_for_no_suggestion(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app, title="Popular developer placement", skills=["Python", "SQL", "git"])
+    make_candidate(app, make_user, [vacancy], skills=["Python", "SQL", "git"])
+    missed = make_candidate(app, make_user, [vacancy], skills=[])
+    app.config["SHORTLIST_FACTOR"] = 1
+    run(app)
+    browser_sign_in(missed)
+    page.wait_for_url("**/candidates/")
+    _check(page)
+    expect(page.get_by_role("heading", name="Why we have not suggested you")).to_be_visible()
+    page.get_by_text("The numbers behind this").click()
+    expect(page.get_by_text("The lowest score it took was")).to_be_visible()
+    assert_no_axe_violations(page)

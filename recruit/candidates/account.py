@@ -32,6 +32,7 @@ def dashboard(candidate):
                            eligible=eligibility_service.is_eligible(candidate),
                            statuses=application_service.task_statuses(candidate),
                            matches=application_service.matches_for(candidate), stage_tags=STAGE_TAGS,
+                           outcome=application_service.outcome_for(candidate),
                            choices_locked=choices_service.is_locked(candidate))
 
 

@@ -35,7 +35,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: bool(c.outward_postcode and c.travel_km and (c.home_borough_id or c.lives_outside_london))),
     Section("when-you-can-work", "When you can work", ("hours_per_week", "available_from"),
             lambda c: bool(c.hours_per_week and c.available_from)),
-    Section("skills", "Your skills", ("skills", "skills_text"), lambda c: bool(c.skills or c.skills_text)),
+    Section("skills", "Your skills", ("statements", "skills", "skills_text"),
+            lambda c: bool(c.statements or c.skills or c.skills_text)),
     Section("interests", "The jobs that interest you", ("interests",), lambda c: bool(c.interests)),
     Section("qualifications", "Your qualifications", ("qualifications",), _qualifications_complete),
     # An empty string means "answered: no adjustments needed"; None means not answered yet.
@@ -178,6 +179,15 @@ def matches_for(candidate: Candidate) -> list[Match]:
     return list(db.session.scalars(
         select(Match).where(Match.candidate_id == candidate.id).order_by(Match.run_id.desc(), Match.score.desc())
     ))
+
+
+def outcome_for(candidate: Candidate):
+    """The candidate's outcome in the latest round of the current cycle they took part in (None before any)."""
+    # Imported here: the matching services import candidates.eligibility, so a module-level import would loop.
+    from ..matching import outcomes
+    from ..matching.runs import cycle_start
+
+    return outcomes.latest_outcome(candidate.id, cycle_start())
 
 
 def standards() -> list:

@@ -7,7 +7,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
+from ...models import AuditEvent, Candidate, CandidateOutcome, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
 from .. import monitoring
 
 
@@ -48,6 +48,7 @@ def export(user: User) -> dict:
             "hours_per_week": candidate.hours_per_week,
             "available_from": _iso(candidate.available_from),
             "eligibility": candidate.eligibility,
+            "statements": candidate.statements,
             "skills": candidate.skills,
             "skills_text": candidate.skills_text,
             "interests": candidate.interests,
@@ -74,6 +75,11 @@ def export(user: User) -> dict:
              "decided_at": _iso(m.decided_at)}
             for m in matches
         ],
+        "round_outcomes": [
+            {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
+            for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
+                                        .order_by(CandidateOutcome.run_id))
+        ],
         "equality_monitoring": monitoring.own_answers(candidate.id),
         "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
                    for e in outbox],
@@ -87,6 +93,7 @@ def _erase(user: User) -> int:
     candidate_id = candidate.id if candidate else None
     if candidate is not None:
         db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        db.session.execute(delete(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id))
         monitoring.delete_answers(candidate.id)
         db.session.delete(candidate)
     # Queued and sent emails carry the address and often the name: they go too.

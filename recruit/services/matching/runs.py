@@ -25,14 +25,12 @@ after it) to the capacity each placement has left: (positions − accepted) × S
 the open suggestions it already has in the cycle.
 """
 
-import csv
 import hashlib
 import hmac
 import secrets
 import time
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, insert, select
@@ -41,10 +39,13 @@ from sqlalchemy.orm import joinedload
 import matching
 
 from ...audit import record_event
+from ...reference import read_csv
 from ...extensions import db
 from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
                        VacancyStatus)
 from ..candidates.eligibility import is_eligible
+from ..candidates.skills import statement_terms
+from . import outcomes
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
@@ -72,10 +73,8 @@ def match_weights() -> matching.Weights:
 @cache
 def synonyms() -> dict[str, str]:
     """The reviewed synonym table (other spelling → preferred skill term), checked by the library."""
-    path = Path(__file__).resolve().parents[2] / "data" / "skill_synonyms.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        table = {row["other_spelling"]: row["preferred_term"] for row in csv.DictReader(handle)}
-    matching.terms.TermTable(table)  # a loop or an empty term fails here, naming it
+    table = {row["other_spelling"]: row["preferred_term"] for row in read_csv("skill_synonyms.csv")}
+    matching.TermTable(table)  # a loop or an empty term fails here, naming it
     return table
 
 
@@ -89,7 +88,7 @@ def _settings() -> tuple[int, int]:
 CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
                      Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
-                     Candidate.home_borough_id)
+                     Candidate.home_borough_id, Candidate.statements)
 
 def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
@@ -108,7 +107,7 @@ def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=N
         hours_available=candidate.hours_per_week or 0,
         available_from=candidate.available_from or today,
         skills_text=candidate.skills_text or "",
-        skills=tuple(candidate.skills or ()),
+        skills=(*(candidate.skills or ()), *statement_terms(candidate.statements)),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
         preferences=tuple(str(vacancy_id) for vacancy_id in choices),
@@ -217,12 +216,6 @@ def _explanation_json(pair) -> dict:
     }
 
 
-def _why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
-    """Why the candidate did not get each placement they ranked above the one suggested, for their dashboard."""
-    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
-             "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
-
-
 def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
               today: date | None = None) -> MatchRun:
     """Run matching for a round and record the run and every suggestion (stage "suggested")."""
@@ -242,6 +235,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
                    vacancy_count=len(placements), note=note)
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     rows = []
+    result = titles = None
     if note:
         table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
         run.input_hash = matching.input_hash(candidates, placements, weights, seed=seed, **settings,
@@ -255,7 +249,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
         titles = {p.id: p.title for p in placements}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
                  "components": dict(pair.components),
-                 "explanation": {**_explanation_json(pair), "why_not": _why_not_json(result, pair.candidate_id, titles)},
+                 "explanation": {**_explanation_json(pair), "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
                  "stage": MatchStage.SUGGESTED.value} for pair in result.suggestions]
         if not rows:
             run.note = ("Nobody could be suggested: every possible pairing broke one of the rules "
@@ -265,9 +259,12 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
     db.session.flush()
     if rows:
         db.session.execute(insert(Match), [{**row, "run_id": run.id} for row in rows])
+    outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles or {}))
     run.duration_ms = round((time.perf_counter() - clock) * 1000)
     record_event("match_run.created", run, actor_id=actor_id, round=round_number, suggested=len(rows))
     db.session.commit()
+    # A run's suggestions are shown to candidates as soon as it is made, so every candidate hears now.
+    outcomes.notify_outcomes(run.id)
     return run
 
 

@@ -1,0 +1,94 @@
+"""Every candidate who applied learns what a round meant for them: their suggestions or, for each placement
+they chose, the plain reason it did not happen (the rule and the values that decided it, or that its places
+went to candidates who matched more of it). Reasons are computed when the run is made, from the library's
+result; `notify_outcomes(run_id)` emails them and is the call to make when a round is shown to candidates."""
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
+
+from ... import emails
+from ...extensions import db
+from ...models import Candidate, CandidateOutcome, Match, MatchRun, utcnow
+
+NO_CHOICES = ("You did not choose any placements. Choose the placements you would like, in the order you want "
+              "them, before the next round.")
+OTHERS_LOOKED = ("We also looked at other placements, as you asked. None that fits your answers (how far you can "
+                 "travel, your hours and your start date) had room for you in this round.")
+NOT_ELIGIBLE = ("On the answers you gave, you cannot start an apprenticeship yet. If your circumstances change, "
+                "check your answers again.")
+NO_ROUND = "No placements had places left to offer in this round, so we could not suggest anyone."
+NOT_OTHERS = ("You did not ask us to consider you for other placements. Saying yes to this in your application "
+              "gives you more chances.")
+
+
+def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
+    """For each placement the candidate chose above their suggestion (all of them if none), why not, as stored."""
+    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
+             "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
+
+
+def _general(profile) -> list[dict]:
+    """Reasons that are about the candidate's whole list rather than one placement."""
+    if not profile.eligible and not profile.preferences:
+        return [{"reason": "not_eligible", "text": NOT_ELIGIBLE}]
+    texts = [] if profile.preferences else [NO_CHOICES]
+    if profile.eligible:
+        texts.append(OTHERS_LOOKED if profile.consider_others else NOT_OTHERS)
+    return [{"reason": "general", "text": text} for text in texts]
+
+
+def outcome_rows(result, candidates, titles: dict[str, str]) -> list[dict]:
+    """One row per candidate in the run: how many suggestions, or the reasons for none."""
+    if result is None:  # the run could suggest nobody at all
+        return [{"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
+                for c in candidates]
+    counts: dict[str, int] = {}
+    for pair in result.suggestions:
+        counts[pair.candidate_id] = counts.get(pair.candidate_id, 0) + 1
+    rows = []
+    for profile in candidates:
+        got = counts.get(profile.id, 0)
+        reasons = [] if got else why_not_json(result, profile.id, titles) + _general(profile)
+        rows.append({"candidate_id": int(profile.id), "suggested": got, "reasons": reasons})
+    return rows
+
+
+def record_outcomes(run_id: int, rows: list[dict]) -> None:
+    """Store the run's outcome rows (in the caller's transaction)."""
+    if rows:
+        db.session.execute(insert(CandidateOutcome), [{**row, "run_id": run_id} for row in rows])
+
+
+def notify_outcomes(run_id: int) -> int:
+    """Email every candidate in the run who has not yet been told its outcome; returns how many were emailed."""
+    run = db.session.get(MatchRun, run_id)
+    if run is None:
+        return 0
+    pending = db.session.scalars(
+        select(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
+        .order_by(CandidateOutcome.candidate_id)).all()
+    if not pending:
+        return 0
+    people = {c.id: c for c in db.session.scalars(select(Candidate).options(joinedload(Candidate.user)).where(
+        Candidate.id.in_([o.candidate_id for o in pending])))}
+    suggested: dict[int, list[Match]] = {}
+    for match in db.session.scalars(select(Match).options(joinedload(Match.vacancy)).where(
+            Match.run_id == run_id).order_by(Match.score.desc(), Match.id)):
+        suggested.setdefault(match.candidate_id, []).append(match)
+    now = utcnow()
+    for outcome in pending:
+        candidate = people.get(outcome.candidate_id)
+        if candidate is None or candidate.user is None:
+            continue
+        emails.email_round_outcome(candidate, run.round, suggested.get(candidate.id, []), outcome.reasons)
+        outcome.notified_at = now
+    db.session.commit()
+    return len(pending)
+
+
+def latest_outcome(candidate_id: int, since_run: int | None) -> CandidateOutcome | None:
+    """The candidate's outcome in the latest run of the current cycle they were part of, or None."""
+    statement = select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate_id)
+    if since_run is not None:
+        statement = statement.where(CandidateOutcome.run_id >= since_run)
+    return db.session.scalar(statement.order_by(CandidateOutcome.run_id.desc()).limit(1))
