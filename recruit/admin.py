@@ -65,7 +65,8 @@ def match_runs():
 def match_run(run_id: int):
     """One run's provenance: who, when, version, weights, seed, input hash, counts, duration, note."""
     run = service.get_run(run_id) or abort(404)
-    return render_template("admin/match_run.html", run=run, creators=service.run_creators([run]))
+    return render_template("admin/match_run.html", run=run, creators=service.run_creators([run]),
+                           rates=service.outcomes.selection_rates(run.id))
 
 
 @bp.route("/match-runs/<int:run_id>/export.json")

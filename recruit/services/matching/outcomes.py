@@ -3,12 +3,14 @@ they chose, the plain reason it did not happen (the rule and the values that dec
 went to candidates who matched more of it). Reasons are computed when the run is made, from the library's
 result; `notify_outcomes(run_id)` emails them and is the call to make when a round is shown to candidates."""
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import joinedload
+
+import matching
 
 from ... import emails
 from ...extensions import db
-from ...models import Candidate, CandidateOutcome, Match, MatchRun, utcnow
+from ...models import Borough, Candidate, CandidateOutcome, Match, MatchRun, utcnow
 
 NO_CHOICES = ("You did not choose any placements. Choose the placements you would like, in the order you want "
               "them, before the next round.")
@@ -92,3 +94,35 @@ def latest_outcome(candidate_id: int, since_run: int | None) -> CandidateOutcome
     if since_run is not None:
         statement = statement.where(CandidateOutcome.run_id >= since_run)
     return db.session.scalar(statement.order_by(CandidateOutcome.run_id.desc()).limit(1))
+
+
+# Hours a week candidates said they can work, in bands (part-time hours can stand in for caring or disability).
+HOURS_BANDS = (("Under 20 hours", 0, 19), ("20 to 29 hours", 20, 29), ("30 to 34 hours", 30, 34),
+               ("35 hours or more", 35, 10**6))
+NO_BOROUGH = "Outside London or not given"
+
+
+def _suggested_by(run_id: int, group, *outer_joins) -> dict:
+    """{group value: (candidates suggested, candidates)} over the run's candidates."""
+    suggested = func.sum(case((CandidateOutcome.suggested > 0, 1), else_=0))
+    statement = (select(group, suggested, func.count()).select_from(CandidateOutcome)
+                 .join(Candidate, Candidate.id == CandidateOutcome.candidate_id))
+    for target, on in outer_joins:
+        statement = statement.outerjoin(target, on)
+    statement = statement.where(CandidateOutcome.run_id == run_id).group_by(group)
+    return {value: (int(chosen or 0), total) for value, chosen, total in db.session.execute(statement)}
+
+
+def selection_rates(run_id: int) -> dict[str, tuple[list[str], matching.FairnessReport]]:
+    """Share of the run's candidates suggested, by home borough and by hours available (never monitoring data).
+
+    Returns {title: (group order, report)}; the page shows groups under 10 people as not enough data."""
+    by_borough = {name or NO_BOROUGH: counts for name, counts in _suggested_by(
+        run_id, Borough.name, (Borough, Borough.id == Candidate.home_borough_id)).items()}
+    band = case(*[(Candidate.hours_per_week.between(low, high), label) for label, low, high in HOURS_BANDS],
+                else_="Not given")
+    by_hours = _suggested_by(run_id, band)
+    borough_order = sorted(by_borough, key=lambda name: (name == NO_BOROUGH, name))
+    hours_order = [label for label, _, _ in HOURS_BANDS if label in by_hours] + [k for k in by_hours if k == "Not given"]
+    return {"home borough": (borough_order, matching.fairness_report(by_borough)),
+            "hours available": (hours_order, matching.fairness_report(by_hours))}
