@@ -303,7 +303,8 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
 
         candidate = db.session.scalar(db.select(User).where(User.email == "keys.only@test.example")).candidate
         assert candidate.status == "submitted" and candidate.campaign_code == "KEYS26"
-        assert candidate.first_name == "Zephyrine" and candidate.skills == ["SQL"] and len(candidate.preferences) == 1
+        assert candidate.first_name == "Zephyrine" and candidate.statements == ["fixed-a-device"]
+        assert len(candidate.preferences) == 1
 
 
 def test_whole_journey_without_javascript(app, browser, live_server, make_user):
