@@ -1,18 +1,34 @@
 """Score components in [0, 1] and their weighted total, computed for many pairs at once."""
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .arrays import CandidateArrays, PlacementArrays
 from .terms import TermTable
 from .types import COMPONENT_NAMES, Weights
 
-def _identity(terms):
-    return list(terms)
+def _presence(rows: Sequence[Iterable[str]], column: dict[str, int]) -> sp.csr_matrix:
+    """A 0/1 rows × vocabulary matrix of the known terms in each row (terms not in the vocabulary are dropped)."""
+    found = [sorted({column[t] for t in row if t in column}) for row in rows]
+    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    indptr = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(found), dtype=np.int32, count=int(indptr[-1]))
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(found), len(column)))
+
+
+def _weighted(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """TF-IDF rows (each term once) scaled to unit length; empty rows stay empty."""
+    matrix = presence.copy()
+    matrix.data = idf[matrix.indices]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    matrix.data *= np.repeat(scale, np.diff(matrix.indptr))
+    return matrix
 
 
 class SkillsModel:
@@ -35,18 +51,14 @@ class SkillsModel:
         finder = table.finder(vocabulary)
         self.candidate_sets = [table.canonical_set(terms) | finder.find(text)
                                for terms, text in zip(candidate_terms, candidate_texts)]
-        if vocabulary:
-            self.vectorizer = TfidfVectorizer(analyzer=_identity, vocabulary=vocabulary, dtype=np.float64)
-            self.placements = self.vectorizer.fit_transform([[key for _, key in shown] for shown in self.shown]).tocsr()
-            self.candidates = self.vectorizer.transform(self.candidate_sets).tocsr()
-            self.terms = np.array(vocabulary, dtype=object)
-        else:
-            self.vectorizer = None
-            self.terms = np.array([], dtype=object)
-            self.placements = sp.csr_matrix((len(self.shown), 0))
-            self.candidates = sp.csr_matrix((len(self.candidate_sets), 0))
-        for matrix in (self.placements, self.candidates):
-            matrix.sort_indices()
+        self.terms = np.array(vocabulary, dtype=object)
+        column = {term: k for k, term in enumerate(vocabulary)}
+        placements = _presence([[key for _, key in shown] for shown in self.shown], column)
+        # Smoothed IDF learnt from the placements, as scikit-learn's TfidfVectorizer computes it by default.
+        df = np.bincount(placements.indices, minlength=len(vocabulary))
+        self.idf = np.log((1.0 + len(self.shown)) / (1.0 + df)) + 1.0
+        self.placements = _weighted(placements, self.idf)
+        self.candidates = _weighted(_presence(self.candidate_sets, column), self.idf)
 
     def cosine(self, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
         """Cosine similarity for each pair (rows are L2-normalised, so this is a row-wise dot)."""

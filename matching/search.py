@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 try:
-    from threadpoolctl import threadpool_limits  # a scikit-learn dependency, already loaded by it
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
 except ImportError:  # pragma: no cover
     threadpool_limits = None
 

@@ -42,11 +42,15 @@ class TermTable:
                 target = raw[target]
             resolved[alias] = target
         self.synonyms = resolved
+        self._seen: dict[str, str] = {}
 
     def canonical(self, term: str) -> str:
-        """The preferred folded spelling of a term."""
-        folded = fold(term)
-        return self.synonyms.get(folded, folded)
+        """The preferred folded spelling of a term (remembered: the same few hundred terms recur)."""
+        found = self._seen.get(term)
+        if found is None:
+            folded = fold(term)
+            found = self._seen[term] = self.synonyms.get(folded, folded)
+        return found
 
     def canonical_set(self, terms: Iterable[str]) -> frozenset[str]:
         """Preferred spellings of the terms, empty ones dropped."""
@@ -68,18 +72,27 @@ class PhraseFinder:
         spellings = {t: t for t in wanted}
         spellings.update({alias: target for alias, target in table.synonyms.items() if target in wanted})
         self.spellings = spellings
-        self.longest = min(MAX_TERM_WORDS, max((s.count(" ") + 1 for s in spellings), default=0))
+        # The longest phrase starting with each word: most words start none, so they cost one look-up.
+        self.starts: dict[str, int] = {}
+        for spelling in spellings:
+            first, length = spelling.split(" ", 1)[0], min(MAX_TERM_WORDS, spelling.count(" ") + 1)
+            self.starts[first] = max(self.starts.get(first, 0), length)
 
     def find(self, text: str) -> frozenset[str]:
         """The preferred terms written in the text."""
-        if not text or not self.longest:
+        if not text or not self.starts:
             return frozenset()
         tokens = words(text)
+        starts, spellings = self.starts, self.spellings
         found = set()
-        k = 0
-        while k < len(tokens):
-            for n in range(min(self.longest, len(tokens) - k), 0, -1):
-                hit = self.spellings.get(" ".join(tokens[k:k + n]))
+        k, end = 0, len(tokens)
+        while k < end:
+            longest = starts.get(tokens[k])
+            if longest is None:
+                k += 1
+                continue
+            for n in range(min(longest, end - k), 0, -1):
+                hit = spellings.get(tokens[k] if n == 1 else " ".join(tokens[k:k + n]))
                 if hit is not None:
                     found.add(hit)
                     k += n
