@@ -17,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(config or {})
     register_extensions(app)
+    register_request_id(app)
     register_templates(app)
     register_security(app)
     register_blueprints(app)
@@ -45,6 +46,13 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         user_id = whole_number(user_id)
         return db.session.get(models.User, user_id) if user_id is not None else None
+
+
+def register_request_id(app: Flask) -> None:
+    """Give every request an id that logs and error pages quote."""
+    from .request_id import init_request_id
+
+    init_request_id(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import ApplicationStatus, Borough, Candidate, MonitoringResponse, Preference, Role, Standard, User
-from .models import Vacancy, VacancyStatus, utcnow
+from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
 from .postcodes import outward_areas
 from .services.candidates.skills import statements
@@ -65,7 +65,11 @@ def seed_demo(seed: int = 2026) -> dict:
     for area in outward_areas().values():
         if area.in_london:
             areas_by_borough.setdefault(area.borough_ons, []).append(area)
-    vacancies = _demo_vacancies(rng, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
+    today = date.today()
+    cycle = RecruitmentCycle(name=f"{today.year} to {today.year + 1}", opens_on=today - timedelta(days=30),
+                             closes_on=today + timedelta(days=300), target=100)
+    db.session.add(cycle)
+    vacancies = _demo_vacancies(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
     candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
     db.session.commit()
     return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), **_sign_ins()}
@@ -79,7 +83,7 @@ def _sign_ins() -> dict:
             "candidate_example": f"candidate1@{DEMO_DOMAIN}", "candidate_password": DEMO_CANDIDATE_PASSWORD}
 
 
-def _demo_vacancies(rng, boroughs, standards, areas_by_borough) -> list[Vacancy]:
+def _demo_vacancies(rng, cycle, boroughs, standards, areas_by_borough) -> list[Vacancy]:
     today = date.today()
     vacancies = []
     for index in range(30):
@@ -89,7 +93,7 @@ def _demo_vacancies(rng, boroughs, standards, areas_by_borough) -> list[Vacancy]
         hourly = Decimal(str(rng.choice([8.60, 10.00, 12.21, 13.85, 14.80, 15.50])))
         keywords = rng.sample(standard.keywords, k=min(5, len(standard.keywords)))
         vacancy = Vacancy(
-            borough=borough, standard=standard, status=VacancyStatus.LIVE.value,
+            borough=borough, cycle=cycle, standard=standard, status=VacancyStatus.LIVE.value,
             title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
             description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
                         f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",

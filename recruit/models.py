@@ -76,6 +76,24 @@ def _enum_values(enum_cls) -> str:
     return ", ".join(f"'{member.value}'" for member in enum_cls)
 
 
+class RecruitmentCycle(db.Model):
+    """One recruitment period: its placements, rounds and reports belong to it."""
+
+    __tablename__ = "recruitment_cycle"
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
+        CheckConstraint("target IS NULL OR (target >= 0 AND target <= 10000)", name="target_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    # London-wide target of apprenticeships started in this cycle (None: no target set).
+    target: Mapped[int | None]
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Borough(db.Model):
     __tablename__ = "borough"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,6 +202,7 @@ class Vacancy(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id"), index=True)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_cycle.id"), index=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=VacancyStatus.DRAFT.value, index=True)
     title: Mapped[str] = mapped_column(String(120))
@@ -212,6 +231,7 @@ class Vacancy(db.Model):
 
     borough: Mapped[Borough] = relationship()
     standard: Mapped[Standard] = relationship()
+    cycle: Mapped[RecruitmentCycle | None] = relationship()
 
 
 class Preference(db.Model):
@@ -231,6 +251,7 @@ class MatchRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_cycle.id"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=1)
     algorithm_version: Mapped[str] = mapped_column(String(40))
     weights: Mapped[dict] = mapped_column(JSON)
@@ -273,6 +294,28 @@ class Match(db.Model):
     run: Mapped[MatchRun] = relationship(back_populates="matches")
     candidate: Mapped[Candidate] = relationship()
     vacancy: Mapped[Vacancy] = relationship()
+    stage_changes: Mapped[list[StageChange]] = relationship(
+        back_populates="match", order_by="StageChange.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class StageChange(db.Model):
+    """One step in a suggestion's history: from which stage to which, who moved it, when and why.
+
+    Written in the same transaction as the change itself, so the history and the current stage agree."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (
+        CheckConstraint(f"to_stage IN ({_enum_values(MatchStage)})", name="to_stage_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(12))  # None: the suggestion was made
+    to_stage: Mapped[str] = mapped_column(String(12), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    match: Mapped[Match] = relationship(back_populates="stage_changes")
 
 
 class CandidateOutcome(db.Model):

@@ -209,3 +209,19 @@ def test_withdrawn_candidates_cannot_be_moved_on(app, client, login_as, suggeste
     response = post(f"/recruiters/matches/{suggested['match'].id}/shortlist", {"version": "2"}, follow_redirects=True)
     assert "withdrawn by the candidate, so you cannot shortlist it" in response.get_data(as_text=True)
     assert _stage(app, suggested["match"].id) == "withdrawn"
+
+
+def test_every_stage_change_is_a_history_row_in_step_with_the_current_stage(app, client, login_as, suggested):
+    recruiter = login_as("recruiter", "hackney")
+    post, match_id = _post(client, suggested), suggested["match"].id
+    for version, action in enumerate(("shortlist", "interview"), start=1):
+        assert post(f"/recruiters/matches/{match_id}/{action}", {"version": str(version)}).status_code == 302
+    assert post(f"/recruiters/matches/{match_id}/reject",
+                {"version": "3", "reason": "skills", "feedback": "Thank you for coming in"}).status_code == 302
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        steps = [(c.from_stage, c.to_stage, c.actor_id) for c in match.stage_changes]
+        assert steps == [("suggested", "shortlisted", recruiter.id), ("shortlisted", "interview", recruiter.id),
+                         ("interview", "rejected", recruiter.id)]
+        assert match.stage_changes[-1].to_stage == match.stage
+        assert match.stage_changes[-1].reason == "Their skills do not match the placement closely enough"

@@ -100,3 +100,11 @@ def test_an_unexpected_error_shows_the_styled_500_page_without_details(app):
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in html and "secret internal detail" not in html
     assert "Traceback" not in html
+
+
+def test_every_response_carries_a_fresh_request_id(client):
+    first, second = client.get("/"), client.get("/no-such-page")
+    ids = [response.headers.get("X-Request-Id", "") for response in (first, second)]
+    assert all(len(value) == 32 for value in ids) and ids[0] != ids[1]
+    # A client cannot choose the id (it would let them forge log lines) unless a trusted proxy is configured.
+    assert client.get("/", headers={"X-Request-Id": "forged-id-123"}).headers["X-Request-Id"] != "forged-id-123"

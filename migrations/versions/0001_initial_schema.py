@@ -72,6 +72,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_email_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_email_status'), ['status'], unique=False)
 
+    op.create_table('recruitment_cycle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('opens_on', sa.Date(), nullable=False),
+    sa.Column('closes_on', sa.Date(), nullable=False),
+    sa.Column('target', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('closes_on >= opens_on', name=op.f('ck_recruitment_cycle_closes_after_opening')),
+    sa.CheckConstraint('target IS NULL OR (target >= 0 AND target <= 10000)', name=op.f('ck_recruitment_cycle_target_in_range')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recruitment_cycle')),
+    sa.UniqueConstraint('name', name=op.f('uq_recruitment_cycle_name'))
+    )
     op.create_table('standard',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=10), nullable=False),
@@ -146,6 +159,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=True),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('algorithm_version', sa.String(length=40), nullable=False),
     sa.Column('weights', sa.JSON(), nullable=False),
@@ -158,11 +172,16 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('instance', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_match_run_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_match_run_cycle_id_recruitment_cycle')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
     )
+    with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('vacancy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('borough_id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=True),
     sa.Column('standard_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('title', sa.String(length=120), nullable=False),
@@ -193,12 +212,14 @@ def upgrade():
     sa.CheckConstraint('positions >= 1', name=op.f('ck_vacancy_positions_positive')),
     sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_vacancy_borough_id_borough')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_vacancy_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_vacancy_cycle_id_recruitment_cycle')),
     sa.ForeignKeyConstraint(['standard_id'], ['standard.id'], name=op.f('fk_vacancy_standard_id_standard')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancy'))
     )
     with op.batch_alter_table('vacancy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vacancy_borough_id'), ['borough_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_closing_date'), ['closing_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_standard_id'), ['standard_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_status'), ['status'], unique=False)
 
@@ -260,11 +281,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_preference_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_preference_vacancy_id'), ['vacancy_id'], unique=False)
 
+    op.create_table('stage_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('from_stage', sa.String(length=12), nullable=True),
+    sa.Column('to_stage', sa.String(length=12), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn')", name=op.f('ck_stage_change_to_stage_known')),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_stage_change_actor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_stage_change_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_change'))
+    )
+    with op.batch_alter_table('stage_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stage_change_match_id'), ['match_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stage_change_to_stage'), ['to_stage'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('stage_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stage_change_to_stage'))
+        batch_op.drop_index(batch_op.f('ix_stage_change_match_id'))
+
+    op.drop_table('stage_change')
     with op.batch_alter_table('preference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_preference_vacancy_id'))
         batch_op.drop_index(batch_op.f('ix_preference_candidate_id'))
@@ -285,10 +328,14 @@ def downgrade():
     with op.batch_alter_table('vacancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancy_status'))
         batch_op.drop_index(batch_op.f('ix_vacancy_standard_id'))
+        batch_op.drop_index(batch_op.f('ix_vacancy_cycle_id'))
         batch_op.drop_index(batch_op.f('ix_vacancy_closing_date'))
         batch_op.drop_index(batch_op.f('ix_vacancy_borough_id'))
 
     op.drop_table('vacancy')
+    with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))
+
     op.drop_table('match_run')
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_candidate_home_borough_id'))
@@ -299,6 +346,7 @@ def downgrade():
 
     op.drop_table('user_account')
     op.drop_table('standard')
+    op.drop_table('recruitment_cycle')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_email_status'))
         batch_op.drop_index(batch_op.f('ix_outbox_email_next_attempt_at'))

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Match, MatchStage, utcnow
 from ...postcodes import lookup_outward
 from . import CandidateError
+from ..matching.stages import move_stage
 from .eligibility import is_eligible
 
 
@@ -169,7 +170,7 @@ def withdraw(candidate: Candidate) -> None:
     closed = {MatchStage.ACCEPTED.value, MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value}
     for match in db.session.scalars(select(Match).where(Match.candidate_id == candidate.id)):
         if match.stage not in closed:
-            match.stage = MatchStage.WITHDRAWN.value
+            move_stage(match, MatchStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
     record_event("application.withdrawn", candidate)
     db.session.commit()
 

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
 from . import guaranteed
 from .runs import OPEN_STAGES, MatchError, cycle_start
+from .stages import move_stage
 
 # Name and contact details are shown to recruiters only from shortlisting until a final decision.
 REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
@@ -125,7 +126,8 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         if action == "reject":
             match.reason, match.feedback = reason, feedback
         before = match.stage
-        match.stage, match.decided_by_id, match.decided_at = target, actor_id, utcnow()
+        move_stage(match, target, actor_id, reason)
+        match.decided_by_id, match.decided_at = actor_id, utcnow()
         event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before,
                              **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does

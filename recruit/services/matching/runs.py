@@ -45,6 +45,7 @@ from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, M
                        VacancyStatus)
 from ..candidates.eligibility import is_eligible
 from ..candidates.skills import statement_terms
+from ..cycles import current_cycle_id
 from . import outcomes
 
 DIGITAL_FIELD = "digital"
@@ -230,7 +231,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
     candidates, placements, factor = gather_inputs(round_number, today)
     _, list_length = _settings()
     note = _empty_note(round_number, candidates, placements)
-    run = MatchRun(created_by_id=actor_id, round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
+    run = MatchRun(created_by_id=actor_id, cycle_id=current_cycle_id(today), round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
                    weights=weights.as_dict(), seed=seed, candidate_count=len(candidates),
                    vacancy_count=len(placements), note=note)
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
