@@ -87,6 +87,18 @@ class Weights:
         if abs(total - 1.0) > 1e-9:
             raise ValueError(f"weights must sum to 1, they sum to {total!r}")
 
+    @classmethod
+    def from_mapping(cls, values) -> "Weights":
+        """Weights from {component: weight}; a missing or unknown component is a ValueError naming it."""
+        unknown = sorted(set(values) - set(COMPONENT_NAMES))
+        if unknown:
+            raise ValueError(f"unknown weight {unknown[0]!r}: the components are {', '.join(COMPONENT_NAMES)}"
+                             + (" (a candidate's own rank is never scored)" if unknown[0] == "preference" else ""))
+        missing = [name for name in COMPONENT_NAMES if name not in values]
+        if missing:
+            raise ValueError(f"weight {missing[0]!r} is missing")
+        return cls(**{name: values[name] for name in COMPONENT_NAMES})
+
     def as_dict(self) -> dict[str, float]:
         """The weights keyed by component name, in the canonical component order."""
         return {name: getattr(self, name) for name in COMPONENT_NAMES}

@@ -75,3 +75,10 @@ def test_a_residents_first_placement_puts_its_residents_first_and_says_so(app, c
         db.session.get(Vacancy, vacancy).resident_priority = False
         db.session.commit()
     assert [(c, v) for c, v, _ in run(app, seed=5).pairs] == [(strong.id, vacancy)]
+
+
+def test_the_service_refuses_to_start_with_the_old_preference_weight():
+    from recruit import create_app
+
+    with pytest.raises(ValueError, match="unknown weight 'preference'"):
+        create_app({"MATCH_WEIGHTS": {"skills": 0.4, "interest": 0.25, "travel": 0.15, "preference": 0.2}})

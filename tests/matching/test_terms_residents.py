@@ -106,3 +106,11 @@ def test_rule_reasons_carry_the_deciding_values():
     short = person(hours_available=20)
     (why,) = run_matching([short], [place()], WEIGHTS, seed=1).why_not("C1")
     assert why.text.startswith("It needs 35 hours a week; you said you can work 20 hours a week.")
+
+
+def test_weights_from_settings_name_an_unknown_or_missing_component():
+    assert Weights.from_mapping({"skills": 0.5, "interest": 0.3, "travel": 0.2}) == WEIGHTS
+    with pytest.raises(ValueError, match="unknown weight 'preference'.*a candidate's own rank is never scored"):
+        Weights.from_mapping({"skills": 0.4, "interest": 0.2, "travel": 0.2, "preference": 0.2})
+    with pytest.raises(ValueError, match="weight 'travel' is missing"):
+        Weights.from_mapping({"skills": 0.5, "interest": 0.5})

@@ -68,7 +68,7 @@ class MatchError(ValueError):
 
 def match_weights() -> matching.Weights:
     """The configured weights (MATCH_WEIGHTS), checked by the library: each ≥ 0, summing to 1."""
-    return matching.Weights(**current_app.config["MATCH_WEIGHTS"])
+    return matching.Weights.from_mapping(current_app.config["MATCH_WEIGHTS"])
 
 
 @cache
