@@ -38,13 +38,18 @@ def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app,
     # Picked SQL and git; wrote "secure coding" as a phrase; "object" and "oriented" apart are not the term.
     candidate = make_candidate(app, make_user, [vacancy], skills=["SQL", "git"],
                                skills_text="I learnt secure coding; my object was to be oriented to users")
-    run(app)
+    result = run(app)
     listed = _listed_skills(client.get(f"/placements/{vacancy}").get_data(as_text=True))
     assert listed == SKILLS
     sign_in_other(client, type("U", (), {"id": candidate.user_id}))
     page = visible_text(client.get("/candidates/").get_data(as_text=True))
     found = re.search(r"(\d+) of its (\d+) skills match yours", page)
     assert found and (int(found.group(1)), int(found.group(2))) == (3, len(listed))
+    # Recruiters see the same whole terms, never fragments such as "object" or "oriented".
+    sign_in_other(client, make_user("recruiter", "hackney"))
+    page = visible_text(client.get(f"/recruiters/matches/{result.matches[0].id}").get_data(as_text=True))
+    assert "Placement skills they have secure coding, SQL, git Placement skills they did not mention object-oriented, agile" in page
+    assert "3 of its 5 skills match theirs" in page
 
 
 def test_a_residents_first_placement_puts_its_residents_first_and_says_so(app, client, make_user, runner, tmp_path):
