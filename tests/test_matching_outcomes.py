@@ -97,3 +97,35 @@ def test_a_round_that_can_suggest_nobody_still_tells_everyone(app, client, make_
     assert result.note
     assert outcomes.NO_ROUND in _dashboard(client, person)
     assert len(_emails(app, person)) == 1
+
+
+def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
+    """Two publishes (or a retry) at the same moment, in real threads: each candidate is emailed once."""
+    import threading
+
+    vacancy = make_vacancy(app, skills=SKILLS)
+    people = [make_candidate(app, make_user, [vacancy]) for _ in range(6)]
+    result = run(app)
+    with app.app_context():  # as if the run had not been shown yet
+        db.session.execute(db.update(CandidateOutcome).values(notified_at=None))
+        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template == "round_outcome"))
+        db.session.commit()
+    start = threading.Barrier(2)
+    counts, failures = [], []
+
+    def publish():
+        try:
+            with app.app_context():
+                start.wait()
+                counts.append(outcomes.notify_outcomes(result.id))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and sorted(counts) == [0, len(people)]
+    for person in people:
+        assert len(_emails(app, person)) == 1

@@ -3,7 +3,7 @@ they chose, the plain reason it did not happen (the rule and the values that dec
 went to candidates who matched more of it). Reasons are computed when the run is made, from the library's
 result; `notify_outcomes(run_id)` emails them and is the call to make when a round is shown to candidates."""
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 import matching
@@ -62,30 +62,30 @@ def record_outcomes(run_id: int, rows: list[dict]) -> None:
 
 
 def notify_outcomes(run_id: int) -> int:
-    """Email every candidate in the run who has not yet been told its outcome; returns how many were emailed."""
+    """Email every candidate in the run who has not yet been told its outcome; returns how many were emailed.
+
+    Rows are claimed with one UPDATE … WHERE notified_at IS NULL RETURNING, so two calls at once (two
+    publishes, a retry) never email anyone twice: the second waits for the first's row locks, then finds none."""
     run = db.session.get(MatchRun, run_id)
     if run is None:
         return 0
-    pending = db.session.scalars(
-        select(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
-        .order_by(CandidateOutcome.candidate_id)).all()
-    if not pending:
+    claimed = db.session.execute(
+        update(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
+        .values(notified_at=utcnow()).returning(CandidateOutcome.candidate_id, CandidateOutcome.reasons)).all()
+    if not claimed:
+        db.session.commit()
         return 0
-    people = {c.id: c for c in db.session.scalars(select(Candidate).options(joinedload(Candidate.user)).where(
-        Candidate.id.in_([o.candidate_id for o in pending])))}
+    reasons = dict(claimed)
+    people = db.session.scalars(select(Candidate).options(joinedload(Candidate.user)).where(
+        Candidate.id.in_(list(reasons))).order_by(Candidate.id)).all()
     suggested: dict[int, list[Match]] = {}
     for match in db.session.scalars(select(Match).options(joinedload(Match.vacancy)).where(
             Match.run_id == run_id).order_by(Match.score.desc(), Match.id)):
         suggested.setdefault(match.candidate_id, []).append(match)
-    now = utcnow()
-    for outcome in pending:
-        candidate = people.get(outcome.candidate_id)
-        if candidate is None or candidate.user is None:
-            continue
-        emails.email_round_outcome(candidate, run.round, suggested.get(candidate.id, []), outcome.reasons)
-        outcome.notified_at = now
+    for candidate in people:
+        emails.email_round_outcome(candidate, run.round, suggested.get(candidate.id, []), reasons[candidate.id])
     db.session.commit()
-    return len(pending)
+    return len(people)
 
 
 def latest_outcome(candidate_id: int, since_run: int | None) -> CandidateOutcome | None:
