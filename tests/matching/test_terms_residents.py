@@ -114,3 +114,17 @@ def test_weights_from_settings_name_an_unknown_or_missing_component():
         Weights.from_mapping({"skills": 0.4, "interest": 0.2, "travel": 0.2, "preference": 0.2})
     with pytest.raises(ValueError, match="weight 'travel' is missing"):
         Weights.from_mapping({"skills": 0.5, "interest": 0.5})
+
+
+def test_the_reference_list_builder_puts_residents_first_like_the_pipeline():
+    import matching
+
+    placement = place(borough="Hackney", residents_first=True)
+    people = [person("A", skills=("sql", "git"), home_borough="Camden"), person("B", home_borough="Hackney"),
+              person("C", skills=("agile",), home_borough="Hackney")]
+    result = run_matching(people, [placement], WEIGHTS, seed=4, shortlist_factor=1)
+    pairs = [matching.ScoredPair(c, "P1", {}, float(t)) for c, t in
+             zip(["A", "B", "C"], [result._lists["total"][list(result._lists["candidate"]).index(i)] for i in range(3)])]
+    lists, specs = matching.build_lists(pairs, {c.id: c.preferences for c in people}, {}, {"P1": 1}, seed=4,
+                                        shortlist_factor=1, residents={"P1": {"B", "C"}})
+    assert specs["P1"]["ranking"] == result.instance()["placements"]["P1"]["ranking"] == ["C", "B", "A"]
