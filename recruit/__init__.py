@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from matching.types import DEFAULT_WEIGHTS
+
 from .config import INSTANCE_PATH, PROJECT_ROOT, load_config
 
 
@@ -17,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(config or {})
     register_proxies(app)
+    # Refuse to start with weights the library would refuse later (e.g. the old "preference" weight).
+    DEFAULT_WEIGHTS.from_mapping(app.config["MATCH_WEIGHTS"])
     register_extensions(app)
     register_request_id(app)
     register_templates(app)

@@ -75,7 +75,8 @@ def match_run(run_id: int):
     response = make_response(render_template(
         "admin/match_run.html", run=run, creators=service.run_creators([run]), running=running,
         refresh_seconds=PROGRESS_REFRESH_SECONDS, preview=service.preview_summary(run) if not running else None,
-        refusal=service.publish_refusal(run) if run.status == RunStatus.PREVIEW.value else None))
+        refusal=service.publish_refusal(run) if run.status == RunStatus.PREVIEW.value else None,
+        rates=service.outcomes.selection_rates(run.id)))
     if running:
         # An HTTP Refresh header reloads the page with or without JavaScript (and, unlike a meta refresh, leaves
         # the page itself free of a timed change that assistive technology would announce).

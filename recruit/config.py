@@ -6,11 +6,13 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+from matching.types import DEFAULT_WEIGHTS  # the library's one default (loads only the standard library)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 # Matching weights are published on the "How matching works" page; they must sum to 1.
-DEFAULT_MATCH_WEIGHTS = {"skills": 0.4, "interest": 0.25, "travel": 0.15, "preference": 0.2}
+DEFAULT_MATCH_WEIGHTS = DEFAULT_WEIGHTS.as_dict()
 
 
 def is_production() -> bool:

@@ -13,6 +13,7 @@ from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
 from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
+from .services.candidates.skills import statements
 from .reference import equality_questions
 from .services.monitoring import pseudonym
 
@@ -207,6 +208,8 @@ def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> l
             eligibility={"age": True, "left_school": True, "right_to_work": True, "residence": True,
                          "not_in_full_time_education": True, "not_on_apprenticeship": True},
             skills=skills, skills_text=rng.choice(SKILL_PHRASES), interests=[s.reference for s in interests],
+            # A separate generator, so adding statements left every other demo answer as it was.
+            statements=[s.id for s in random.Random(f"statements-{index}").sample(statements(), k=3)],
             qualifications={"highest_level": rng.choice([1, 2, 3]), "english_maths": rng.choice(["both", "english", "maths", "neither"])},
             outreach_channel=rng.choice(CHANNELS), campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
             consider_other_placements=rng.random() < 0.8, declaration_at=utcnow(), submitted_at=utcnow(),

@@ -105,3 +105,12 @@ def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
     """Remind a recruiter that suggestions for their borough have waited `days` days or more for a decision."""
     queue_email(recruiter.email, "recruiter_reminder", "Suggested candidates are waiting for your decision",
                 waiting=waiting, days=days, borough=recruiter.borough.name, link=_link("recruiters.index"))
+
+
+def email_round_outcome(candidate, round_number: int, matches, reasons) -> None:
+    """Tell a candidate what a round meant for them: their suggestions, or why each placement they chose did not happen."""
+    subject = ("We have suggested you for a placement" if matches
+               else f"Round {round_number}: why we have not suggested you for a placement")
+    queue_email(candidate.user.email, "round_outcome", subject, name=candidate.display_name, round=round_number,
+                suggestions=[(m.vacancy.title, (m.explanation or {}).get("sentence", "")) for m in matches],
+                reasons=reasons, link=_link("candidates.dashboard"))

@@ -226,6 +226,7 @@ class Candidate(db.Model):
     # Skills, interests, qualifications
     skills: Mapped[list] = mapped_column(JSON, default=list)
     skills_text: Mapped[str | None] = mapped_column(Text)
+    statements: Mapped[list] = mapped_column(JSON, default=list)  # ids of plain-English statements (skill_statements.csv)
     interests: Mapped[list] = mapped_column(JSON, default=list)  # standard references, e.g. "ST0116"
     qualifications: Mapped[dict] = mapped_column(JSON, default=dict)
     # Support
@@ -398,6 +399,22 @@ class StageChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     match: Mapped[Match] = relationship(back_populates="stage_changes")
+
+
+class CandidateOutcome(db.Model):
+    """What one round meant for one candidate who applied: how many suggestions, or why none (DESIGN §5.5).
+
+    One row per candidate in each run; `reasons` holds, for a candidate with no suggestion, the plain reason
+    for each placement they chose (or one general reason). `notified_at` is set once they are emailed."""
+
+    __tablename__ = "candidate_outcome"
+    __table_args__ = (UniqueConstraint("run_id", "candidate_id", name="uq_candidate_outcome_run_candidate"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    suggested: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MonitoringResponse(db.Model):

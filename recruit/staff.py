@@ -63,7 +63,9 @@ class VacancyForm(BaseForm):
     training_provider = StringField("Training provider", description="The college or provider that delivers the training",
                                     widget=GovTextInput())
     disability_confident = BooleanField("This employer is a Disability Confident employer", widget=GovCheckboxInput())
-    resident_priority = BooleanField("Give priority to residents of this borough", widget=GovCheckboxInput())
+    resident_priority = BooleanField("Give priority to residents of this borough", widget=GovCheckboxInput(),
+                                     description="Candidates who live in the borough are considered first, then "
+                                                 "everyone else, each in order of score")
     adjustments_contact = StringField("Interview adjustments contact",
                                       description="An email address or phone number candidates can use to ask for adjustments",
                                       widget=GovTextInput())

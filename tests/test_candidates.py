@@ -253,13 +253,13 @@ def test_when_you_can_work_checks_hours_and_start_date(app, client, candidate, p
 
 def test_skills_page_groups_the_standards_keywords_with_a_character_count(app, client, candidate, post):
     page = _html(client.get("/candidates/application/skills"))
-    assert "Tell us about something you have made, fixed or learned" in page
+    assert "Tell us about something you have made, fixed or learned (optional)" in page
     assert 'data-module="govuk-character-count"' in page and 'data-maxlength="1000"' in page
     assert page.count('value="SQL"') == 1  # listed in several standards, offered once
     for label in ("Software and testing", "Data", "Cyber security", "Digital marketing and content"):
         assert f">{label}<" in page or f"{label}\n" in page
     assert _errors(post("/candidates/application/skills", {})) == [
-        "Select at least one skill, or tell us about something you have made, fixed or learned"]
+        "Select at least one thing you have done or enjoy, or tell us about something you have made, fixed or learned"]
     assert _errors(post("/candidates/application/skills", {"skills_text": "x" * 1001})) == [
         "Your answer must be 1000 characters or fewer"]
     assert _errors(post("/candidates/application/skills", {"skills_data": ["Not a skill"]})) == ["Select skills from the list"]

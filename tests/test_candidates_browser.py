@@ -52,7 +52,7 @@ def _fill_section(page, key):
         for part, value in zip(("day", "month", "year"), answers["available_from"]):
             page.fill(f"#available_from-{part}", value)
     elif key == "skills":
-        page.get_by_label("SQL", exact=True).check()
+        page.get_by_label("I like finding patterns in numbers").check()
         page.fill("#skills_text", answers["skills_text"])
     elif key == "interests":
         page.get_by_label("Software developer (level 4)").check()
@@ -264,7 +264,7 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
     _press(page, _button("Save and continue"))
 
     _press(page, "a.govuk-task-list__link:text('Your skills')")
-    _tick(page, "input[type=checkbox][value='SQL']")
+    _tick(page, "input[type=checkbox][value='fixed-a-device']")
     _type(page, "#skills_text", "I fixed my gran's laptop")
     _press(page, _button("Save and continue"))
 
@@ -309,7 +309,8 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
 
         candidate = db.session.scalar(db.select(User).where(User.email == "keys.only@test.example")).candidate
         assert candidate.status == "submitted" and candidate.campaign_code == "KEYS26"
-        assert candidate.first_name == "Zephyrine" and candidate.skills == ["SQL"] and len(candidate.preferences) == 1
+        assert candidate.first_name == "Zephyrine" and candidate.statements == ["fixed-a-device"]
+        assert len(candidate.preferences) == 1
 
 
 def test_whole_journey_without_javascript(app, browser, live_server, make_user):

@@ -97,3 +97,36 @@ def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
     page.fill("#feedback", "Thank you for applying. Others had more experience with SQL.")
     _click(page, "Reject and send feedback")
     _check(page)
+
+
+def test_guaranteed_interview_scheme_pages(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app, title="Junior developer apprentice (Parks)")
+    make_candidate(app, make_user, [vacancy], guaranteed_interview=True)
+    match = run(app).matches[0]
+    browser_sign_in(make_user("recruiter", "hackney"))
+    _check(page, f"/recruiters/placements/{vacancy}")
+    expect(page.get_by_text("Guaranteed interview scheme", exact=True)).to_be_visible()
+    _check(page, f"/recruiters/matches/{match.id}/reject")
+    _click(page, "Reject and send feedback")
+    _check(page)  # the error state
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the essential requirement they do not meet")
+    page.get_by_label("Can work 35 hours a week").check()
+    page.fill("#feedback", "The placement needs 35 hours a week, and you told us you can work fewer.")
+    _click(page, "Reject and send feedback")
+    _check(page)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("rejected")
+
+
+def test_candidate_dashboard_with_the_reasons_for_no_suggestion(page, app, make_user, browser_sign_in):
+    vacancy = make_vacancy(app, title="Popular developer placement", skills=["Python", "SQL", "git"])
+    make_candidate(app, make_user, [vacancy], skills=["Python", "SQL", "git"])
+    missed = make_candidate(app, make_user, [vacancy], skills=[])
+    app.config["SHORTLIST_FACTOR"] = 1
+    run(app)
+    browser_sign_in(missed)
+    page.wait_for_url("**/candidates/")
+    _check(page)
+    expect(page.get_by_role("heading", name="Why we have not suggested you")).to_be_visible()
+    page.get_by_text("The numbers behind this").click()
+    expect(page.get_by_text("The lowest score it took was")).to_be_visible()
+    assert_no_axe_violations(page)

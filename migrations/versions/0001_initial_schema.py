@@ -163,6 +163,7 @@ def upgrade():
     sa.Column('eligibility', sa.JSON(), nullable=False),
     sa.Column('skills', sa.JSON(), nullable=False),
     sa.Column('skills_text', sa.Text(), nullable=True),
+    sa.Column('statements', sa.JSON(), nullable=False),
     sa.Column('interests', sa.JSON(), nullable=False),
     sa.Column('qualifications', sa.JSON(), nullable=False),
     sa.Column('interview_adjustments', sa.Text(), nullable=True),
@@ -295,6 +296,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_vacancy_standard_id'), ['standard_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_status'), ['status'], unique=False)
 
+    op.create_table('candidate_outcome',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('suggested', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_outcome_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_candidate_outcome_run_id_match_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_outcome')),
+    sa.UniqueConstraint('run_id', 'candidate_id', name='uq_candidate_outcome_run_candidate')
+    )
+    with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_outcome_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_candidate_outcome_run_id'), ['run_id'], unique=False)
+
     op.create_table('match',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -376,6 +393,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_match_candidate_id'))
 
     op.drop_table('match')
+    with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_outcome_run_id'))
+        batch_op.drop_index(batch_op.f('ix_candidate_outcome_candidate_id'))
+
+    op.drop_table('candidate_outcome')
     with op.batch_alter_table('vacancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancy_status'))
         batch_op.drop_index(batch_op.f('ix_vacancy_standard_id'))

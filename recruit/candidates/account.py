@@ -35,6 +35,7 @@ def dashboard(candidate):
     eligible, matches = eligibility_service.is_eligible(candidate), application_service.matches_for(candidate)
     return render_template("candidates/dashboard.html", candidate=candidate, eligible=eligible,
                            statuses=application_service.task_statuses(candidate), matches=matches, stage_tags=STAGE_TAGS,
+                           outcome=application_service.outcome_for(candidate),
                            choices_locked=choices_service.is_locked(candidate),
                            state=next_steps.for_application(candidate, matches, eligible, application_service.round_has_run()),
                            next_step=next_steps.for_suggestion)

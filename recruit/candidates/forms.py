@@ -257,29 +257,38 @@ class WhenYouCanWorkForm(BaseForm):
         return {"hours_per_week": int(self.hours_per_week.data.replace(",", "")), "available_from": self.available_from.data}
 
 
-def skills_form(groups):
-    """A form with one group of skill checkboxes per taxonomy group, plus the free text."""
+def skills_form(groups, pathways):
+    """Plain-English statements, one group of checkboxes per pathway; optional technical skills; the free text."""
 
     class SkillsForm(BaseForm):
         skills_text = TextAreaField(
-            "Tell us about something you have made, fixed or learned",
+            "Tell us about something you have made, fixed or learned (optional)",
             description="It can be from school, a job, volunteering or your own time. For example, a website, a spreadsheet, "
                         "fixing a laptop or teaching yourself a skill.",
             widget=GovCharacterCount(), filters=[strip],
             validators=[Length(max=SKILLS_TEXT_MAX, message=f"Your answer must be {SKILLS_TEXT_MAX} characters or fewer")])
         submit = submit_button("Save and continue")
         skill_fields = [f"skills_{group.key}" for group in groups]
+        statement_fields = [f"statements_{key}" for key, _, _ in pathways]
 
         def validate_skills_text(self, field):
-            if not field.data and not self.chosen():
-                raise ValidationError("Select at least one skill, or tell us about something you have made, fixed or learned")
+            if not field.data and not self.chosen() and not self.chosen_statements():
+                raise ValidationError("Select at least one thing you have done or enjoy, or tell us about something "
+                                      "you have made, fixed or learned")
 
         def chosen(self) -> list[str]:
             return sorted({skill for name in self.skill_fields for skill in (self[name].data or [])}, key=str.casefold)
 
-        def values(self) -> dict:
-            return {"skills": self.chosen(), "skills_text": self.skills_text.data or None}
+        def chosen_statements(self) -> list[str]:
+            return [item for name in self.statement_fields for item in (self[name].data or [])]
 
+        def values(self) -> dict:
+            return {"statements": self.chosen_statements(), "skills": self.chosen(),
+                    "skills_text": self.skills_text.data or None}
+
+    for key, label, items in pathways:
+        setattr(SkillsForm, f"statements_{key}",
+                checkboxes(label, [(item.id, item.text) for item in items], "Select things from the list"))
     for group in groups:
         setattr(SkillsForm, f"skills_{group.key}",
                 checkboxes(group.label, [(s, s) for s in group.skills], "Select skills from the list"))

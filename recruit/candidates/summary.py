@@ -3,6 +3,7 @@
 from flask import url_for
 
 from ..services.candidates import application as service
+from ..services.candidates.skills import statements
 from .forms import ENGLISH_MATHS, OUTREACH_CHANNELS, QUALIFICATION_LEVELS
 
 LEVELS = dict(QUALIFICATION_LEVELS)
@@ -30,7 +31,10 @@ def _rows(candidate, key: str) -> list[tuple[str, list[str], str | None]]:
         return [("Hours a week", [f"{c.hours_per_week} hours" if c.hours_per_week else "Not given"], "hours_per_week"),
                 ("Earliest start date", [_date(c.available_from)], "available_from-day")]
     if key == "skills":
-        return [("Skills", [", ".join(c.skills) if c.skills else "No skills selected"], ""),
+        said = {s.id: s.text for s in statements()}
+        return [("Things you have done or enjoy", [said[i] for i in (c.statements or []) if i in said] or ["None selected"],
+                 ""),
+                ("Technical skills", [", ".join(c.skills) if c.skills else "None selected"], ""),
                 ("Something you have made, fixed or learned", [c.skills_text or "Not given"], "skills_text")]
     if key == "interests":
         titles = {s.reference: f"{s.title} (level {s.level})" for s in service.standards()}

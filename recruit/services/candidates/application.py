@@ -37,7 +37,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: bool(c.outward_postcode and c.travel_km and (c.home_borough_id or c.lives_outside_london))),
     Section("when-you-can-work", "When you can work", ("hours_per_week", "available_from"),
             lambda c: bool(c.hours_per_week and c.available_from)),
-    Section("skills", "Your skills", ("skills", "skills_text"), lambda c: bool(c.skills or c.skills_text)),
+    Section("skills", "Your skills", ("statements", "skills", "skills_text"),
+            lambda c: bool(c.statements or c.skills or c.skills_text)),
     Section("interests", "The jobs that interest you", ("interests",), lambda c: bool(c.interests)),
     Section("qualifications", "Your qualifications", ("qualifications",), _qualifications_complete),
     # An empty string means "answered: no adjustments needed"; None means not answered yet.
@@ -186,9 +187,10 @@ def withdraw(candidate: Candidate) -> None:
 
 def round_has_run() -> bool:
     """True once a round has suggested candidates in the current cycle (so a candidate with none was not matched)."""
-    from ..matching.runs import cycle_start
+    from ..cycles import current_cycle_id
+    from ..matching.runs import published_run
 
-    return cycle_start() is not None
+    return published_run(current_cycle_id(), 1) is not None
 
 
 def matches_for(candidate: Candidate) -> list[Match]:
@@ -197,6 +199,15 @@ def matches_for(candidate: Candidate) -> list[Match]:
         select(Match).where(Match.candidate_id == candidate.id, is_published())
         .order_by(Match.run_id.desc(), Match.score.desc())
     ))
+
+
+def outcome_for(candidate: Candidate):
+    """The candidate's outcome in the latest round of the current cycle they took part in (None before any)."""
+    # Imported here: the matching services import candidates.eligibility, so a module-level import would loop.
+    from ..cycles import current_cycle_id
+    from ..matching import outcomes
+
+    return outcomes.latest_outcome(candidate.id, current_cycle_id())
 
 
 def standards() -> list:

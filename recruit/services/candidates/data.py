@@ -7,7 +7,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
+from ...models import (AuditEvent, Candidate, CandidateOutcome, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
                        VacancyStatus, utcnow)
 from ..matching.runs import is_published
 from .. import monitoring
@@ -73,6 +73,7 @@ def export(user: User) -> dict:
             "hours_per_week": candidate.hours_per_week,
             "available_from": _iso(candidate.available_from),
             "eligibility": candidate.eligibility,
+            "statements": candidate.statements,
             "skills": candidate.skills,
             "skills_text": candidate.skills_text,
             "interests": candidate.interests,
@@ -99,6 +100,11 @@ def export(user: User) -> dict:
              "decided_at": _iso(m.decided_at)}
             for m in matches
         ],
+        "round_outcomes": [
+            {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
+            for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
+                                        .order_by(CandidateOutcome.run_id))
+        ],
         "equality_monitoring": rows["equality_monitoring"],
         "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
                    for e in outbox],
@@ -120,6 +126,7 @@ def _erase(user: User) -> None:
         # Bulk deletes: the database's cascades are not relied on (SQLite does not enforce foreign keys here).
         db.session.execute(delete(StageChange).where(StageChange.match_id.in_(match_ids)))
         db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        db.session.execute(delete(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id))
         own_events = or_(own_events, and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id))
         monitoring.delete_answers(candidate.id)
         db.session.delete(candidate)

@@ -2,6 +2,7 @@
 `rounds` starts, computes and publishes runs; `review` lets recruiters act on suggestions; `positions` keeps
 offers within a placement's positions; `stages` records every stage change. Views import this package."""
 
+from . import guaranteed, outcomes
 from .positions import PlacementFull, take_position
 from .review import (ACTIONS, REVEALED_STAGES, STALE_MESSAGE, STAGE_LABELS, actions_for, decide, is_revealed,
                      match_in_borough, placement_matches, reference, review_placements, stage_label, view_match)
@@ -11,7 +12,7 @@ from .runs import (ACTIVE_STAGES, DIGITAL_FIELD, OPEN_STAGES, MatchError, candid
                    get_run, is_published, match_weights, placement_profile, run_creators, runs, worked_example)
 
 __all__ = [
-    "ACTIONS", "ACTIVE_STAGES", "DIGITAL_FIELD", "IN_PROGRESS", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS",
+    "ACTIONS", "ACTIVE_STAGES", "guaranteed", "outcomes", "DIGITAL_FIELD", "IN_PROGRESS", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS",
     "STALE_MESSAGE", "MatchError", "PlacementFull", "actions_for", "candidate_profile", "compute_run", "decide",
     "export_run", "fail_run", "gather_inputs", "get_run", "is_published", "is_revealed", "match_in_borough",
     "match_weights", "placement_matches", "placement_profile", "preview_summary", "publish_refusal", "publish_run",

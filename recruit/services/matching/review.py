@@ -10,6 +10,7 @@ from ...access import borough_scoped
 from ...audit import record_denial, record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
+from . import guaranteed
 from .positions import PlacementFull, close_when_filled, take_position
 from .runs import OPEN_STAGES, MatchError, is_published
 from .stages import move_stage
@@ -104,13 +105,15 @@ def actions_for(match: Match) -> list[str]:
 
 
 def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None) -> Match:
+           feedback: str | None = None, requirement: str | None = None) -> Match:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
     this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised. Repeating a decision that
     is already made (a second click, a second tab) changes nothing and emails nobody again. An offer or
-    an acceptance takes one of the placement's positions, checked under the placement's row lock."""
+    an acceptance takes one of the placement's positions, checked under the placement's row lock. A guaranteed interview
+    scheme candidate is rejected before interview only with `requirement`, the key of the essential
+    requirement the recruiter found not met (it becomes the reason)."""
     if action not in ACTIONS:
         raise MatchError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
@@ -122,6 +125,12 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         raise MatchError(f"This suggestion is now {stage_label(match.stage).lower()}, so you cannot {action} it")
     if match.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise MatchError("This candidate has withdrawn their application")
+    if action == "reject":
+        try:
+            unmet = guaranteed.rejection_reason(match, requirement)
+        except ValueError as error:
+            raise MatchError(str(error), "requirement") from None
+        reason, requirement = (unmet, requirement) if unmet else (reason, None)
     if action == "reject" and not reason:
         raise MatchError("Select the reason for not going ahead", "reason")
     if action == "reject" and not feedback:
@@ -136,7 +145,8 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         before = match.stage
         move_stage(match, target, actor_id, reason)
         match.decided_by_id, match.decided_at = actor_id, utcnow()
-        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
+        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before,
+                             **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
         if send is not None:
             send(match)

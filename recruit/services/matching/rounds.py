@@ -24,11 +24,12 @@ import matching
 from ... import emails
 from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
+from ...models import (ApplicationStatus, Candidate, CandidateOutcome, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
                        Vacancy, utcnow)
 from ..cycles import current_cycle_id
-from .runs import (ROUND_1_FIRST, MatchError, _empty_note, _explanation_json, _settings, _why_not_json, gather_inputs,
-                   in_cycle, match_weights, pseudonymous_instance, published_run)
+from . import outcomes
+from .runs import (ROUND_1_FIRST, MatchError, _empty_note, _explanation_json, _settings, gather_inputs, in_cycle,
+                   match_weights, pseudonymous_instance, published_run, synonyms)
 
 IN_PROGRESS = "A match run is already in progress. Wait for it to finish, then look at its preview."
 # A run whose worker has said nothing for this long is taken to have died (its task gave up or the machine stopped).
@@ -136,14 +137,16 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     _progress(run, f"Scoring and assigning {len(candidates):,} candidates and {len(placements):,} placements", 30)
     note = _empty_note(run.round, candidates, placements)
-    rows, result, lists = [], None, {"candidates": {}}
+    rows, result, lists, titles = [], None, {"candidates": {}}, {}
     if note:
-        run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings)
+        table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
+        run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings,
+                                             synonyms=dict(sorted(table.items())))
         instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
         assignment = {}
     else:
         result = matching.run_matching(candidates, placements, weights, seed=run.seed, shortlist_factor=factor,
-                                       max_list_length=list_length)
+                                       max_list_length=list_length, synonyms=synonyms())
         run.input_hash = result.input_hash
         assignment = dict(result.assignment)
         lists = result.instance()
@@ -151,7 +154,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
         titles = {p.id: p.title for p in placements}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
                  "components": dict(pair.components),
-                 "explanation": {**_explanation_json(pair), "why_not": _why_not_json(result, pair.candidate_id, titles)},
+                 "explanation": {**_explanation_json(pair), "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
                  "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in result.suggestions]
         if not rows:
             note = ("Nobody could be suggested: every possible pairing broke one of the rules "
@@ -160,6 +163,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     _supersede_previews(run)
     if rows:
         db.session.execute(insert(Match), rows)
+    outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(rows)
     run.unmatched = _unmatched(candidates, lists["candidates"], assignment)
@@ -252,6 +256,9 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         select(Match.id, literal(None), literal(MatchStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
                literal(f"Suggested in round {run.round} (run {run.id})")).where(Match.run_id == run.id)))
     emailed = emails.email_matches_suggested(run.id)
+    # Those suggested have just been told; everyone else hears why (notify_outcomes, after the commit).
+    db.session.execute(update(CandidateOutcome).where(CandidateOutcome.run_id == run.id, CandidateOutcome.suggested > 0)
+                       .values(notified_at=now))
     record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count,
                  emailed=emailed)
     try:
@@ -259,6 +266,7 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
     except IntegrityError:  # another run of this round was published at the same moment
         db.session.rollback()
         raise MatchError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
+    outcomes.notify_outcomes(run.id)
     db.session.refresh(run)
     return run, True
 

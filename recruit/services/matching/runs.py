@@ -3,13 +3,17 @@ its explanations, export it for audit, and move suggestions through the recruite
 
 What the service tells the library (and nothing else: never contact details, never monitoring answers):
 - candidates: submitted applications only; eligible = every eligibility answer met; home coordinates
-  of their outward postcode; travel limit; hours; available from; skills = tags + their own words;
-  interests = standard references; preferences = their ranked placements; consider_others.
+  of their outward postcode; travel limit; hours; available from; skills = the terms they picked (their
+  own words count only for known terms written in them as whole phrases); interests = standard
+  references; preferences = their ranked placements; consider_others; home borough (used only by
+  placements that consider their borough's residents first).
 - qualified: every standard in the catalogue is a digital one, so there is one field, "digital". A
   candidate who has a digital qualification is "already qualified" up to its level (the form's
   "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
   general qualification is not a digital one and excludes nothing.
-- placements: live vacancies whose closing date is today or later; filled = accepted matches.
+- placements: live vacancies whose closing date is today or later; filled = accepted matches; skills =
+  the terms the placement page lists; borough and "residents of this borough first".
+- synonyms: the reviewed table in recruit/data/skill_synonyms.csv (other spelling → preferred term).
 
 A placement that has turned a candidate down, or that they withdrew from, in any earlier run is
 passed as one of the candidate's `excluded_placements`: the library's "already_decided" rule removes
@@ -23,6 +27,7 @@ SHORTLIST_FACTOR minus the open suggestions it already has in the cycle.
 
 import secrets
 from datetime import date
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -30,10 +35,13 @@ from sqlalchemy.orm import joinedload
 
 import matching
 
+from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, User,
-                       Vacancy, VacancyStatus)
+from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus,
+                       User, Vacancy, VacancyStatus)
+from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
+from ..candidates.skills import statement_terms
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
@@ -56,7 +64,15 @@ class MatchError(ValueError):
 
 def match_weights() -> matching.Weights:
     """The configured weights (MATCH_WEIGHTS), checked by the library: each ≥ 0, summing to 1."""
-    return matching.Weights(**current_app.config["MATCH_WEIGHTS"])
+    return matching.Weights.from_mapping(current_app.config["MATCH_WEIGHTS"])
+
+
+@cache
+def synonyms() -> dict[str, str]:
+    """The reviewed synonym table (other spelling → preferred skill term), checked by the library."""
+    table = {row["other_spelling"]: row["preferred_term"] for row in read_csv("skill_synonyms.csv")}
+    matching.TermTable(table)  # a loop or an empty term fails here, naming it
+    return table
 
 
 def _settings() -> tuple[int, int]:
@@ -68,11 +84,13 @@ def _settings() -> tuple[int, int]:
 
 CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
-                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements)
+                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
+                     Candidate.home_borough_id, Candidate.statements)
 
-def candidate_profile(candidate, today: date, choices=(), decided=()) -> matching.CandidateProfile:
+def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
-    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again."""
+    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again;
+    `boroughs` maps borough ids to names."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -85,23 +103,25 @@ def candidate_profile(candidate, today: date, choices=(), decided=()) -> matchin
         travel_km=float(candidate.travel_km or 0),
         hours_available=candidate.hours_per_week or 0,
         available_from=candidate.available_from or today,
-        skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
+        skills_text=candidate.skills_text or "",
+        skills=(*(candidate.skills or ()), *statement_terms(candidate.statements)),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
         preferences=tuple(str(vacancy_id) for vacancy_id in choices),
         consider_others=bool(candidate.consider_other_placements),
         excluded_placements=frozenset(str(vacancy_id) for vacancy_id in decided),
+        home_borough=(boroughs or {}).get(candidate.home_borough_id),
     )
 
 
 def placement_profile(vacancy: Vacancy, positions: int, filled: int) -> matching.PlacementProfile:
     """What matching may know about one placement; `positions` and `filled` depend on the round."""
     standard = vacancy.standard
-    skills = " ".join([*(vacancy.skills or []), vacancy.skills_text or "", *(standard.keywords or [])]).strip()
     return matching.PlacementProfile(
         id=str(vacancy.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
         lat=vacancy.lat, lon=vacancy.lon, hours=vacancy.hours_per_week, starts_on=vacancy.start_date,
-        is_open=True, positions=positions, filled=filled, skills_text=skills, title=vacancy.title,
+        is_open=True, positions=positions, filled=filled, skills=tuple(vacancy.skills or ()), title=vacancy.title,
+        borough=vacancy.borough.name, residents_first=bool(vacancy.resident_priority),
     )
 
 
@@ -139,7 +159,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
     vacancies = db.session.scalars(
-        select(Vacancy).options(joinedload(Vacancy.standard))
+        select(Vacancy).options(joinedload(Vacancy.standard), joinedload(Vacancy.borough))
         .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
     ).all()
     # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
@@ -164,7 +184,8 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     decided = _by_candidate(select(Match.candidate_id, Match.vacancy_id).distinct().where(
         Match.candidate_id.in_(chosen), Match.stage.in_(DECIDED_STAGES)))
     rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
-    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ())) for row in rows],
+    boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
+    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
             placements, factor)
 
 
@@ -204,13 +225,11 @@ def _explanation_json(pair) -> dict:
         "distance_km": e.distance_km,
         "travel_km": e.travel_km,
         "preference_rank": e.preference_rank,
+        "residents_first": e.residents_first,
+        "resident": e.resident,
     }
 
 
-def _why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
-    """Why the candidate did not get each placement they ranked above the one suggested, for their dashboard."""
-    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
-             "text": why.text} for why in result.why_not(candidate_id)]
 
 
 def runs() -> list[MatchRun]:
@@ -247,7 +266,7 @@ def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
         labels[candidate_id] = label
     return {
         "candidates": {labels[c]: instance["candidates"][c] for c in sorted(ids, key=labels.__getitem__)},
-        "placements": {p: {"capacity": spec["capacity"], "ranking": [labels[c] for c in spec["ranking"]]}
+        "placements": {p: {**spec, "ranking": [labels[c] for c in spec["ranking"]]}
                        for p, spec in instance["placements"].items()},
         "assignment": {labels[c]: assignment.get(c) for c in sorted(ids, key=labels.__getitem__)},
     }
@@ -267,7 +286,9 @@ def export_run(run_id: int) -> dict | None:
     db.session.commit()
     return {  # candidate labels are stored already pseudonymous (see pseudonymous_instance)
         "candidates": {cid: [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
-        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": list(spec["ranking"])}
+        # Extra keys (a residents-first placement's borough and how many residents lead its ranking) are
+        # kept: `check` verifies the ranking as given, and a reader can see why residents come first.
+        "placements": {p(pid): {**spec, "ranking": list(spec["ranking"])}
                        for pid, spec in stored["placements"].items()},
         "assignment": {cid: (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
         "meta": {

@@ -115,7 +115,7 @@ def _in_scope(filters: Filters):
     if filters.borough:
         in_borough = select(Vacancy.id).join(Borough, Borough.id == Vacancy.borough_id).where(Borough.slug == filters.borough)
         chose = select(Preference.candidate_id).where(Preference.vacancy_id.in_(in_borough))
-        suggested = _scoped_matches(select(Match.candidate_id), filters)
+        suggested = scoped_matches(select(Match.candidate_id), filters)
         conditions.append(or_(Candidate.id.in_(chose), Candidate.id.in_(suggested)))
     return and_(*conditions)
 
@@ -126,7 +126,7 @@ def _candidates_query(filters: Filters):
             .where(_in_scope(filters)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
 
 
-def _scoped_matches(query, filters: Filters):
+def scoped_matches(query, filters: Filters):
     """Restrict a query on Match to published runs (or the run asked for by id, which may be a preview) and to the
     borough's placements and the cycle, round and run chosen."""
     if filters.run is None:
@@ -161,7 +161,7 @@ def _furthest_stage():
 def _stages_query(filters: Filters):
     """Candidate id lists per furthest stage level reached (from the stage history), within the scope chosen."""
     history, furthest = _furthest_stage()
-    return _scoped_matches(select(furthest, func.aggregate_strings(cast(Match.candidate_id, String), ","))
+    return scoped_matches(select(furthest, func.aggregate_strings(cast(Match.candidate_id, String), ","))
                            .outerjoin(history, history.c.match_id == Match.id).group_by(furthest), filters)
 
 
