@@ -30,6 +30,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
+    from flask_login import user_logged_in
+
+    from .access import remember_session_generation, session_is_current
     from .forms import whole_number
 
     db.init_app(app)
@@ -45,7 +48,10 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         user_id = whole_number(user_id)
-        return db.session.get(models.User, user_id) if user_id is not None else None
+        user = db.session.get(models.User, user_id) if user_id is not None else None
+        return user if user is not None and session_is_current(user) else None
+
+    user_logged_in.connect(remember_session_generation, app)
 
 
 def register_request_id(app: Flask) -> None:

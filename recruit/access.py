@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
@@ -55,3 +55,19 @@ def landing_endpoint(user) -> str:
         Role.ANALYST.value: "reports.index",
         Role.ADMIN.value: "admin.index",
     }[user.role]
+
+
+SESSION_GENERATION_KEY = "_generation"
+
+
+def remember_session_generation(sender, user, **extra) -> None:
+    """At sign-in, note which generation of the account's sessions this one is (see session_is_current)."""
+    session[SESSION_GENERATION_KEY] = user.session_generation
+
+
+def session_is_current(user) -> bool:
+    """A session belongs to an active account and was signed in since the account was last disabled.
+
+    Disabling an account raises its generation, so every session signed in before then ends, and stays ended
+    when the account is enabled again. A session from before generations existed counts as generation 0."""
+    return bool(user.active) and session.get(SESSION_GENERATION_KEY, 0) == (user.session_generation or 0)

@@ -60,3 +60,10 @@ def email_match_rejected(match) -> None:
     queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 feedback=match.feedback, link=_link("candidates.dashboard"))
+
+
+def email_staff_invitation(user, token: str) -> None:
+    """Invite a new staff member to choose their password and sign in."""
+    queue_email(user.email, "staff_invitation", "You have been invited to London Digital Apprenticeships",
+                role=user.role.replace("_", " "), borough=user.borough.name if user.borough else None,
+                link=_link("accounts.reset_password", token=token))

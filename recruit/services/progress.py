@@ -1,0 +1,196 @@
+"""Progress towards a cycle's targets, per borough and London-wide: placements posted, live and filled, and how far
+applicants got. Counts only; counts of people under 10 are hidden wherever the viewer may not see them exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, distinct, func, select
+
+from ..extensions import db
+from ..models import (Borough, BoroughTarget, Candidate, CycleProgress, Match, MatchStage, Preference,
+                      RecruitmentCycle, Vacancy, VacancyStatus)
+from .reports.disclosure import MIN_COUNT
+
+# How applicants progress: each a count of different people who reached at least that stage.
+PEOPLE_STAGES = (("chose", "Chose a placement"), ("suggested", "Suggested"), ("shortlisted", "Shortlisted"),
+                 ("interview", "Invited to interview"), ("offered", "Offered"), ("accepted", "Accepted an offer"),
+                 ("started", "Started"))
+PLACEMENT_COUNTS = (("posted", "Placements posted"), ("live", "Live now"), ("filled", "Filled"),
+                    ("positions", "Positions posted"))
+_LEVEL = case((Match.stage == MatchStage.ACCEPTED.value, 5), (Match.stage == MatchStage.OFFERED.value, 4),
+              (Match.stage == MatchStage.INTERVIEW.value, 3), (Match.stage == MatchStage.SHORTLISTED.value, 2), else_=1)
+_LEVEL_STAGES = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
+# Shading of the map: (lowest share of target, label); a borough with no target or no shown count is not shaded.
+BANDS = ((1.0, "Target reached"), (0.75, "75% to 99%"), (0.5, "50% to 74%"), (0.25, "25% to 49%"), (0.0, "Under 25%"))
+
+
+def _zero() -> dict:
+    return {"posted": 0, "live": 0, "filled": 0, "positions": 0, "people": {key: 0 for key, _ in PEOPLE_STAGES}}
+
+
+def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
+    """Raw counts for a cycle, per borough id and London-wide, from a handful of grouped queries."""
+    today = today or date.today()
+    boroughs = {b: _zero() for b in db.session.scalars(select(Borough.id))}
+    london = _zero()
+    in_cycle = Vacancy.cycle_id == cycle.id
+    statuses = db.session.execute(select(Vacancy.borough_id, Vacancy.status, func.count(), func.sum(Vacancy.positions))
+                                  .where(in_cycle).group_by(Vacancy.borough_id, Vacancy.status)).all()
+    for borough_id, status, count, positions in statuses:
+        for figures in (boroughs[borough_id], london):
+            if status != VacancyStatus.DRAFT.value:
+                figures["posted"] += count
+                figures["positions"] += int(positions or 0)
+            if status in (VacancyStatus.LIVE.value, VacancyStatus.FILLED.value):
+                figures[status] += count
+
+    chose = (select(Vacancy.borough_id, Preference.candidate_id).join(Vacancy, Vacancy.id == Preference.vacancy_id)
+             .join(Candidate, Candidate.id == Preference.candidate_id)
+             .where(in_cycle, Candidate.submitted_at.is_not(None)))
+    for borough_id, count in db.session.execute(select(chose.c.borough_id, func.count(distinct(chose.c.candidate_id)))
+                                                .group_by(chose.c.borough_id)):
+        boroughs[borough_id]["people"]["chose"] = count
+    london["people"]["chose"] = db.session.scalar(select(func.count(distinct(chose.c.candidate_id)))) or 0
+
+    matches = select(Vacancy.borough_id, Match.candidate_id, _LEVEL.label("level")).join(
+        Vacancy, Vacancy.id == Match.vacancy_id).where(in_cycle).subquery()
+    furthest = select(matches.c.borough_id, matches.c.candidate_id, func.max(matches.c.level).label("level")).group_by(
+        matches.c.borough_id, matches.c.candidate_id).subquery()
+    for borough_id, level, count in db.session.execute(select(furthest.c.borough_id, furthest.c.level, func.count())
+                                                       .group_by(furthest.c.borough_id, furthest.c.level)):
+        _add_levels(boroughs[borough_id]["people"], level, count)
+    overall = select(matches.c.candidate_id, func.max(matches.c.level).label("level")).group_by(matches.c.candidate_id).subquery()
+    for level, count in db.session.execute(select(overall.c.level, func.count()).group_by(overall.c.level)):
+        _add_levels(london["people"], level, count)
+
+    started = (select(Vacancy.borough_id, Match.candidate_id).join(Vacancy, Vacancy.id == Match.vacancy_id)
+               .where(in_cycle, Match.stage == MatchStage.ACCEPTED.value, Vacancy.start_date <= today).subquery())
+    for borough_id, count in db.session.execute(select(started.c.borough_id, func.count(distinct(started.c.candidate_id)))
+                                                .group_by(started.c.borough_id)):
+        boroughs[borough_id]["people"]["started"] = count
+    london["people"]["started"] = db.session.scalar(select(func.count(distinct(started.c.candidate_id)))) or 0
+    return {"boroughs": {str(k): v for k, v in boroughs.items()}, "london": london}
+
+
+def _add_levels(people: dict, level: int, count: int) -> None:
+    """A person whose furthest stage is `level` counts at every stage up to it."""
+    for step in range(1, level + 1):
+        people[_LEVEL_STAGES[step]] += count
+
+
+def figures_for(cycle: RecruitmentCycle) -> dict:
+    """A closed cycle's saved figures, or an open cycle's as they stand now."""
+    saved = db.session.get(CycleProgress, cycle.id) if cycle.closed_at is not None else None
+    return saved.figures if saved is not None else compute_figures(cycle)
+
+
+def save_figures(cycle: RecruitmentCycle) -> None:
+    """Keep a closing cycle's figures as they stand (the caller commits)."""
+    db.session.merge(CycleProgress(cycle_id=cycle.id, figures=compute_figures(cycle)))
+
+
+# --- What a viewer sees ---
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    hidden: bool  # a count of people under 10 the viewer may not see exactly
+
+    @property
+    def text(self) -> str:
+        return f"<{MIN_COUNT}" if self.hidden else f"{self.value:,}"
+
+    @property
+    def shown(self) -> int | None:
+        return None if self.hidden else self.value
+
+
+@dataclass(frozen=True)
+class Row:
+    slug: str
+    name: str
+    ons_code: str
+    taking_part: bool
+    target: int | None
+    placements: dict[str, int]
+    people: dict[str, Count]
+
+    @property
+    def share(self) -> float | None:
+        """Started as a share of the target, when both are known to the viewer."""
+        started = self.people["started"]
+        if self.target is None or self.target == 0 or started.hidden:
+            return None
+        return started.value / self.target
+
+    @property
+    def band(self) -> str | None:
+        share = self.share
+        return None if share is None else next(label for low, label in BANDS if share >= low)
+
+
+@dataclass
+class Progress:
+    cycle: RecruitmentCycle
+    london: Row
+    boroughs: list[Row]  # every borough, by name
+    exact_for: str  # "all", a borough slug, or "" (every count of people under 10 hidden)
+
+    @property
+    def taking_part(self) -> list[Row]:
+        return [row for row in self.boroughs if row.taking_part or row.placements["posted"]]
+
+
+def progress(cycle: RecruitmentCycle, exact_for: str = "") -> Progress:
+    """The cycle's progress for a viewer: people counts under 10 are hidden except where `exact_for` allows
+    ("all" for admins, their own borough's slug for borough staff and recruiters)."""
+    figures = figures_for(cycle)
+    targets = dict(db.session.execute(select(BoroughTarget.borough_id, BoroughTarget.target)
+                                      .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+
+    def row(slug, name, ons_code, taking_part, target, raw) -> Row:
+        exact = exact_for == "all" or (exact_for and exact_for == slug)
+        people = {key: Count(raw["people"][key], not exact and raw["people"][key] < MIN_COUNT) for key, _ in PEOPLE_STAGES}
+        return Row(slug, name, ons_code, taking_part, target, {key: raw[key] for key, _ in PLACEMENT_COUNTS}, people)
+
+    boroughs = [row(b.slug, b.name, b.ons_code, b.taking_part, targets.get(b.id), figures["boroughs"].get(str(b.id), _zero()))
+                for b in db.session.scalars(select(Borough).order_by(Borough.name))]
+    london = row("london", "London", "E12000007", True, cycle.target, figures["london"])
+    return Progress(cycle, london, boroughs, exact_for)
+
+
+def cycle_for_progress(cycle_id: int | None) -> RecruitmentCycle | None:
+    """The chosen cycle, else the current one, else the latest to open; None when there is no cycle at all."""
+    from .cycles import current_cycle
+
+    if cycle_id is not None:
+        return db.session.get(RecruitmentCycle, cycle_id)
+    return current_cycle() or db.session.scalar(
+        select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc()).limit(1))
+
+
+def summary_sentences(data: Progress) -> list[str]:
+    """What the chart says, in words."""
+    london = data.london
+    started = london.people["started"]
+    sentences = []
+    if london.target:
+        if started.hidden:
+            sentences.append(f"Fewer than {MIN_COUNT} apprenticeships have started across London, against a target of "
+                             f"{london.target:,}.")
+        else:
+            sentences.append(f"{started.value:,} apprenticeship{'s have' if started.value != 1 else ' has'} started across "
+                             f"London: {100 * started.value / london.target:.0f}% of the target of {london.target:,}.")
+    else:
+        sentences.append("No London-wide target is set for this cycle.")
+    sentences.append(f"{london.placements['posted']:,} placement{'s' if london.placements['posted'] != 1 else ''} "
+                     f"posted, {london.placements['live']:,} live now and {london.placements['filled']:,} filled.")
+    reached = [row.name for row in data.boroughs if row.share is not None and row.share >= 1]
+    if reached:
+        sentences.append(f"Reached their own target: {', '.join(reached)}.")
+    with_target = [row for row in data.boroughs if row.target]
+    if with_target:
+        sentences.append(f"{len(with_target)} borough{'s have' if len(with_target) != 1 else ' has'} its own target.")
+    return sentences
