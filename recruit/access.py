@@ -46,6 +46,15 @@ def get_in_borough_or_404(model, record_id: int):
     return record
 
 
+def report_borough_scope() -> str:
+    """The borough a signed-in user's outreach report is limited to: borough staff see only their own ("" for all)."""
+    if current_user.role == Role.BOROUGH_STAFF.value:
+        if current_user.borough is None:
+            abort(403)
+        return current_user.borough.slug
+    return ""
+
+
 def landing_endpoint(user) -> str:
     """The page a user lands on after signing in, by role."""
     return {

@@ -6,13 +6,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from .access import role_required
+from .access import report_borough_scope, role_required
 from .candidates.forms import OUTREACH_CHANNELS
 from .forms import BaseForm, whole_number
 from .models import Role
 from .services import reports as service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+PUBLISHED = ("live", "closed", "filled")
+BOROUGH_STAGES = ("suggested", "shortlisted", "interview", "offered", "accepted", "rejected", "withdrawn")
 
 
 class ReportForm(BaseForm):
@@ -50,19 +52,26 @@ class ReportForm(BaseForm):
 
 
 @bp.route("/")
-@role_required(Role.ANALYST, Role.ADMIN)
+@role_required(Role.ANALYST, Role.ADMIN, Role.BOROUGH_STAFF)
 def index():
-    """The diversity funnel, fairness per stage and outreach channels, London-wide and suppressed."""
+    """The diversity funnel, fairness per stage and outreach channels, suppressed; borough staff see their borough's."""
     choices = service.filter_choices()
-    form = ReportForm(request.args)
+    scope = report_borough_scope()
+    args = request.args.copy()
+    if scope:  # borough staff: always their own borough, whatever the address says
+        args["borough"] = scope
+    form = ReportForm(args)
     form.set_choices(choices)
-    filters, errors = service.parse_filters(request.args, choices)
+    if scope:
+        del form.borough
+    filters, errors = service.parse_filters(args, choices)
     report = None
     if errors:
         form.show_errors(errors)
     else:
         report = service.outreach_report(filters, dict(OUTREACH_CHANNELS))
-    return render_template("reports/index.html", form=form, report=report, filters=filters)
+    return render_template("reports/index.html", form=form, report=report, filters=filters,
+                           scope_name=current_user.borough.name if scope else None)
 
 
 def progress_page(exact_for: str, template: str, **context):
@@ -100,3 +109,15 @@ def progress():
              "Counts of people are exact for your borough; elsewhere, counts under 10 show as <10." if exact_for else
              "Counts of people under 10 show as <10.")
     return progress_page(exact_for, "reports/progress.html", public=False, exact=exact, action=url_for("reports.progress"))
+
+
+@bp.route("/borough")
+@role_required(Role.BOROUGH_STAFF, Role.RECRUITER, Role.ADMIN)
+def borough():
+    """Your borough's published placements with how many candidates are at each stage: counts only, no names."""
+    from .services.matching import review_placements, stage_label
+
+    placements = review_placements(PUBLISHED)
+    totals = {stage: sum(counts.get(stage, 0) for _, counts in placements) for stage in BOROUGH_STAGES}
+    return render_template("reports/borough.html", placements=placements, totals=totals, stages=BOROUGH_STAGES,
+                           stage_label=stage_label)

@@ -194,3 +194,16 @@ def summary_sentences(data: Progress) -> list[str]:
     if with_target:
         sentences.append(f"{len(with_target)} borough{'s have' if len(with_target) != 1 else ' has'} its own target.")
     return sentences
+
+
+def open_data(data: Progress) -> dict:
+    """The public figures as the API gives them: a hidden count of people is null."""
+    def area(row: Row) -> dict:
+        return {"name": row.name, "slug": row.slug, "ons_code": row.ons_code, "taking_part": row.taking_part,
+                "target": row.target, "placements": dict(row.placements),
+                "people": {key: count.shown for key, count in row.people.items()}}
+
+    cycle = data.cycle
+    return {"cycle": {"id": cycle.id, "name": cycle.name, "opens_on": cycle.opens_on.isoformat(),
+                      "closes_on": cycle.closes_on.isoformat(), "closed": cycle.closed_at is not None},
+            "suppressed_below": MIN_COUNT, "london": area(data.london), "boroughs": [area(row) for row in data.boroughs]}
