@@ -122,7 +122,6 @@ def user_action(user_id: int, action: str):
         else:
             service.set_active(found, action == "enable", current_user.id)
     except AccountError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash({"disable": f"{found.email} is disabled and signed out everywhere",

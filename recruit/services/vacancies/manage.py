@@ -66,8 +66,9 @@ def target_borough(slug: str | None) -> Borough:
         if borough is None:
             raise VacancyError("Select the borough", "borough")
     if not borough.taking_part:
-        raise VacancyError(f"{borough.name} is not taking part in the programme, so it cannot post placements. "
-                           "Ask an admin if this is wrong.", "borough" if current_user.role == Role.ADMIN.value else None)
+        message = (f"{borough.name} is not taking part in the programme, so it cannot post placements. "
+                   "Ask an admin if this is wrong.")
+        raise VacancyError(message, errors={"borough" if current_user.role == Role.ADMIN.value else "": message})
     return borough
 
 
