@@ -48,7 +48,7 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
 
     chose = (select(Vacancy.borough_id, Preference.candidate_id).join(Vacancy, Vacancy.id == Preference.vacancy_id)
              .join(Candidate, Candidate.id == Preference.candidate_id)
-             .where(in_cycle, Candidate.submitted_at.is_not(None)))
+             .where(in_cycle, Candidate.submitted_at.is_not(None)).subquery())
     for borough_id, count in db.session.execute(select(chose.c.borough_id, func.count(distinct(chose.c.candidate_id)))
                                                 .group_by(chose.c.borough_id)):
         boroughs[borough_id]["people"]["chose"] = count
