@@ -32,6 +32,8 @@ class ReportForm(BaseForm):
                           widget=GovSelect(), validate_choice=False)
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)
+    cycle = SelectField("Cycle", description="Applicants and suggestions for the cycle's placements", widget=GovSelect(),
+                        validate_choice=False)
 
     def set_choices(self, choices: dict) -> None:
         """Fill the drop-downs from the service's lists."""
@@ -44,6 +46,7 @@ class ReportForm(BaseForm):
         self.borough.choices = options("All of London", choices["boroughs"])
         self.round.choices = options("Any round", [(r, f"Round {r}") for r in choices["rounds"]])
         self.run.choices = options("Any run", choices["runs"])
+        self.cycle.choices = options("Every cycle", choices["cycles"])
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Put the service's messages on the fields they belong to."""

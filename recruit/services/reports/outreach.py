@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Borough, MatchRun
+from ...models import Borough, MatchRun, RecruitmentCycle
 from .disclosure import MIN_COUNT, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Filters, Population, census_shares, characteristics, gather,
                          group_codes, stage_counts)
@@ -23,6 +23,8 @@ def filter_choices() -> dict:
         "boroughs": db.session.execute(select(Borough.slug, Borough.name).order_by(Borough.name)).tuples().all(),
         "rounds": sorted({r.round for r in runs}),
         "runs": [(r.id, f"Run {r.id}, round {r.round}, {r.created_at:%d %b %Y}") for r in runs],
+        "cycles": db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name)
+                                     .order_by(RecruitmentCycle.opens_on.desc())).tuples().all(),
     }
 
 
@@ -51,7 +53,8 @@ def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
     borough = pick("borough", [slug for slug, _ in choices["boroughs"]], "Select a borough from the list")
     round_ = number("round", choices["rounds"], "Select a match round from the list")
     run = number("run", [run_id for run_id, _ in choices["runs"]], "Select a match run from the list")
-    return Filters(characteristic, cross_with, stage, borough, round_, run), errors
+    cycle = number("cycle", [cycle_id for cycle_id, _ in choices.get("cycles", [])], "Select a cycle from the list")
+    return Filters(characteristic, cross_with, stage, borough, round_, run, cycle), errors
 
 
 def funnel(filters: Filters, population: Population | None = None) -> tuple[Table, np.ndarray]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, exists, func, or_, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Vacancy
+from ...models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Preference, Vacancy
 from ...reference import equality_questions, read_csv
 
 NOT_ANSWERED = "Not answered or prefer not to say"
@@ -85,6 +85,7 @@ class Filters:
     borough: str = ""
     round: int | None = None
     run: int | None = None
+    cycle: int | None = None  # only applicants and suggestions for the cycle's placements
 
 
 # --- Gathering: three grouped queries that send id lists, not rows. ---
@@ -94,10 +95,17 @@ def _id_lists(rows) -> list[tuple]:
     return [(*row[:-1], row[-1].split(",") if row[-1] else []) for row in rows]
 
 
-def _candidates_query():
-    """Every candidate who sent an application, as id lists per outreach channel and campaign code."""
-    return (select(Candidate.outreach_channel, Candidate.campaign_code, func.aggregate_strings(cast(Candidate.id, String), ","))
-            .where(Candidate.submitted_at.is_not(None)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
+def _candidates_query(filters: Filters | None = None):
+    """Every candidate who sent an application (in a cycle: who chose or were suggested one of its placements), as id
+    lists per outreach channel and campaign code."""
+    query = (select(Candidate.outreach_channel, Candidate.campaign_code, func.aggregate_strings(cast(Candidate.id, String), ","))
+             .where(Candidate.submitted_at.is_not(None)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
+    if filters is not None and filters.cycle is not None:
+        in_cycle = select(Vacancy.id).where(Vacancy.cycle_id == filters.cycle)
+        query = query.where(or_(
+            exists().where(Preference.candidate_id == Candidate.id, Preference.vacancy_id.in_(in_cycle)),
+            exists().where(Match.candidate_id == Candidate.id, Match.vacancy_id.in_(in_cycle))))
+    return query
 
 
 def _stages_query(filters: Filters):
@@ -110,6 +118,8 @@ def _stages_query(filters: Filters):
         query = query.join(MatchRun, MatchRun.id == Match.run_id).where(MatchRun.round == filters.round)
     if filters.run is not None:
         query = query.where(Match.run_id == filters.run)
+    if filters.cycle is not None:
+        query = query.where(Match.vacancy_id.in_(select(Vacancy.id).where(Vacancy.cycle_id == filters.cycle)))
     return query
 
 
@@ -208,7 +218,7 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         answers_future = pool.submit(_run_apart, db.engine, _answers_query(keys))
         stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
         channels, id_strings, start = [], [], 0
-        for channel, campaign, joined in db.session.execute(_candidates_query()).all():
+        for channel, campaign, joined in db.session.execute(_candidates_query(filters)).all():
             id_list = joined.encode("ascii").split(b",") if joined else []
             channels.append((channel, campaign, slice(start, start + len(id_list))))
             id_strings += id_list
