@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint."""
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .alerts import bp as alerts_bp
     from .api import bp as api_bp
     from .candidates import bp as candidates_bp
     from .public import bp as public_bp
@@ -87,8 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from .staff import bp as staff_bp
     from .vacancies import bp as vacancies_bp
 
-    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, staff_bp, recruiters_bp, reports_bp, admin_bp,
-                      api_bp):
+    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, alerts_bp, staff_bp, recruiters_bp, reports_bp,
+                      admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -10,6 +10,16 @@ outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
+alerts_cli = AppGroup("alerts", help="Placement alerts.")
+
+
+@alerts_cli.command("send")
+def send_alerts_command():
+    """Email each placement alert's owner the new placements that match it (run once a day)."""
+    from .services.alerts import send_alerts
+
+    report = send_alerts()
+    click.echo(f"Checked {report.alerts} alert(s); queued {report.emails} email(s).")
 
 
 @seed_cli.command("reference")
@@ -127,5 +137,5 @@ def match_export_command(run_id, output):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, alerts_cli):
         app.cli.add_command(group)

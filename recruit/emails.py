@@ -67,3 +67,13 @@ def email_staff_invitation(user, token: str) -> None:
     queue_email(user.email, "staff_invitation", "You have been invited to London Digital Apprenticeships",
                 role=user.role.replace("_", " "), borough=user.borough.name if user.borough else None,
                 link=_link("accounts.reset_password", token=token))
+
+
+def email_placement_alert(recipient: str, description: str, results, token: str) -> None:
+    """Send someone the new placements that match one of their alerts, with a one-click unsubscribe link."""
+    placements = [{"title": v.title, "borough": v.borough.name, "level": v.standard.level,
+                   "closes": f"{v.closing_date.day} {v.closing_date:%B %Y}",
+                   "link": _link("vacancies.detail", vacancy_id=v.id)} for v, _ in results.items]
+    queue_email(recipient, "placement_alert", "New placements for your alert", description=description,
+                placements=placements, more=results.total - len(placements), search_link=_link("vacancies.search"),
+                unsubscribe_link=_link("alerts.unsubscribe", token=token), manage_link=_link("alerts.index"))
