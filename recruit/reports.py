@@ -73,7 +73,10 @@ def index():
         form.show_errors(errors)
     else:
         report = service.outreach_report(filters, dict(OUTREACH_CHANNELS))
-    return render_template("reports/index.html", form=form, report=report, filters=filters,
+    from .charts import rate_chart, share_chart
+
+    return render_template("reports/index.html", form=form, report=report, filters=filters, share_chart=share_chart,
+                           rate_chart=rate_chart,
                            scope_name=current_user.borough.name if scope else None)
 
 
