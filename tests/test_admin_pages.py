@@ -265,3 +265,39 @@ def test_only_admins_reach_admin_pages(app, client, login_as, role):
         assert client.get(path).status_code == 403, path
     assert client.post("/admin/users/invite", data={"email": "x@y.example", "role": "admin"}).status_code == 403
     assert user_row(app, "x@y.example") is None
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user):
+    """Real threads on the real database (PostgreSQL in CI): the last active admin can never be removed."""
+    import threading
+
+    from recruit.services.accounts import AccountError
+    from recruit.services.admin import set_active
+
+    for attempt in range(3):
+        first, second = make_user("admin", None), make_user("admin", None)
+        barrier, outcomes = threading.Barrier(2), []
+
+        def disable(actor, target):
+            with app.test_request_context():
+                user = _db.session.get(User, target.id)
+                barrier.wait()
+                try:
+                    set_active(user, False, actor_id=actor.id)
+                    outcomes.append("disabled")
+                except AccountError as error:
+                    outcomes.append(error.message)
+                finally:
+                    _db.session.remove()
+
+        threads = [threading.Thread(target=disable, args=pair) for pair in ((first, second), (second, first))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["You cannot disable the last admin. Make someone else an admin first.", "disabled"]
+        with app.app_context():
+            assert _db.session.scalar(_db.select(_db.func.count(User.id)).where(User.role == "admin",
+                                                                                User.active.is_(True))) == 1
+            _db.session.execute(_db.delete(User))
+            _db.session.commit()

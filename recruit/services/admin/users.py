@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased, joinedload
 
 from ... import emails
 from ...audit import record_event
@@ -51,10 +51,31 @@ def _role_and_borough(role: str, borough_slug: str | None) -> tuple[str, Borough
     return role, borough
 
 
+LAST_ADMIN_ROLE = "You cannot change the role of the last admin. Make someone else an admin first."
+LAST_ADMIN_DISABLE = "You cannot disable the last admin. Make someone else an admin first."
+
+
 def _active_admins() -> int:
-    """How many admins are active, locking their rows so two admins removing each other at once cannot both win."""
+    """How many admins are active, locking their rows (PostgreSQL) so two admins removing each other wait in turn."""
     statement = select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True)).with_for_update()
     return len(db.session.scalars(statement).all())
+
+
+def _remove_admin(user: User, values: dict, message: str) -> None:
+    """Take an active admin out of the admins (disable or demote) only if another active admin remains.
+
+    Checked twice: after locking the admins' rows (which orders concurrent removals on PostgreSQL), and again inside
+    the one UPDATE statement (which SQLite runs under its single write lock), so two at once can never both win."""
+    if _active_admins() <= 1:
+        raise AccountError(message, "role" if "role" in values else None)
+    other = aliased(User)
+    another_remains = exists().where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != user.id)
+    result = db.session.execute(update(User).where(User.id == user.id, another_remains).values(**values)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise AccountError(message, "role" if "role" in values else None)
+    db.session.expire(user)
 
 
 def invite_user(email: str, role: str, borough_slug: str | None) -> User:
@@ -87,11 +108,12 @@ def change_user(user: User, role: str, borough_slug: str | None) -> User:
     if user.role == Role.CANDIDATE.value:
         raise AccountError("Candidates' accounts cannot be given a staff role")
     role, borough = _role_and_borough(role, borough_slug)
-    if user.role == Role.ADMIN.value and role != Role.ADMIN.value and user.active and _active_admins() <= 1:
-        raise AccountError("You cannot change the role of the last admin. Make someone else an admin first.", "role")
     old = (user.role, user.borough.slug if user.borough else None)
-    user.role, user.borough = role, borough
     new = (role, borough.slug if borough else None)
+    if user.role == Role.ADMIN.value and role != Role.ADMIN.value and user.active:
+        _remove_admin(user, {"role": role, "borough_id": borough.id if borough else None}, LAST_ADMIN_ROLE)
+    else:
+        user.role, user.borough = role, borough
     if old != new:
         record_event("account.role_changed", user, old_role=old[0], new_role=new[0], old_borough=old[1],
                      new_borough=new[1])
@@ -101,15 +123,20 @@ def change_user(user: User, role: str, borough_slug: str | None) -> User:
 
 def set_active(user: User, active: bool, actor_id: int) -> User:
     """Disable an account (ending every session it has) or enable it again; never the last admin or yourself."""
+    if user.active == active:
+        return user
     if not active:
         if user.id == actor_id:
             raise AccountError("You cannot disable your own account")
-        if user.role == Role.ADMIN.value and user.active and _active_admins() <= 1:
-            raise AccountError("You cannot disable the last admin. Make someone else an admin first.")
-        if user.active:
-            user.session_generation = (user.session_generation or 0) + 1
-    if user.active != active:
-        user.active = active
-        record_event("account.enabled" if active else "account.disabled", user)
+        values = {"active": False, "session_generation": User.session_generation + 1}
+        if user.role == Role.ADMIN.value:
+            _remove_admin(user, values, LAST_ADMIN_DISABLE)
+        else:
+            db.session.execute(update(User).where(User.id == user.id).values(**values)
+                               .execution_options(synchronize_session=False))
+            db.session.expire(user)
+    else:
+        user.active = True
+    record_event("account.enabled" if active else "account.disabled", user)
     db.session.commit()
     return user
