@@ -338,3 +338,26 @@ def test_outreach_report_filters_by_cycle(app, client, login_as):
     assert applied_total(f"?cycle={last}") == "15"
     html = client.get("/reports/?cycle=999").get_data(as_text=True)
     assert error_summary(html) == ["Select a cycle from the list"]
+
+
+def test_progress_is_counted_again_as_soon_as_the_data_changes(app, client, login_as):
+    cycle_id = make_cycle(app)
+    vacancy = make_vacancy(app, borough="hackney", cycle_id=cycle_id)
+    people_at(app, vacancy, ["suggested"] * 3)
+    login_as("admin", None)
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["3", "3", "0"]
+    with app.app_context():  # a recruiter shortlists one (an ORM update, as the service makes)
+        match = _db.session.scalar(_db.select(Match).order_by(Match.id))
+        match.stage = "shortlisted"
+        _db.session.commit()
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["3", "3", "1"]
+    people_at(app, vacancy, ["suggested"], start=10)
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["4", "4", "1"]
+    with app.app_context():
+        _db.session.execute(_db.delete(Match).where(Match.stage == "shortlisted"))
+        _db.session.commit()
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["4", "3", "0"]
+    with app.app_context():
+        _db.session.execute(_db.update(Vacancy).values(status="filled"))
+        _db.session.commit()
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == ["None", "1", "0", "1"]
