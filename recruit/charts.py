@@ -92,38 +92,28 @@ def progress_bars(rows) -> tuple[list[Bar], int]:
 # --- Outreach report charts: drawn only from what the report's tables show ---
 
 CHART_WIDTH, LABEL_WIDTH, PLOT_WIDTH = 640, 230, 330
-STAGE_COLOURS = ("#1d4f80", "#2f6fb0", "#4c2c92", "#0b6e4f", "#6f3c00")  # each at least 4.5:1 against white
 
 
 @dataclass(frozen=True)
 class ShareBar:
-    stage: str
-    y: int
-    width: float | None  # pixels; None when the table hides this share (nothing is drawn)
-    text: str
-    colour: str
-
-
-@dataclass(frozen=True)
-class ShareGroup:
     label: str
     y: int
-    bars: list[ShareBar]
+    width: float | None  # pixels; None when the table does not show this share (nothing is drawn)
+    text: str
     census_x: float | None
     census_text: str
 
 
 @dataclass(frozen=True)
 class ShareChart:
-    groups: list[ShareGroup]
+    bars: list[ShareBar]
     height: int
-    scale_max: int  # percent at the right edge of the plot
+    stage: str
     ticks: list[tuple[float, int]]
-    stages: list[tuple[str, str]]  # (stage label, colour) for the key
     summary: list[str]
 
 
-BAR_HEIGHT, GROUP_GAP = 14, 16
+SHARE_ROW = 30
 
 
 def _scale(values: list[float]) -> int:
@@ -131,48 +121,40 @@ def _scale(values: list[float]) -> int:
     return min(100, max(10, int(-(-top // 10) * 10)))
 
 
-def share_chart(table, census: list | None = None) -> ShareChart:
-    """Each group's share of each stage's people (as the table shows them) beside its Census share."""
-    census = census or [None] * len(table.rows)
-    shares = [cell.percent for row in table.rows for cell in row]
+def share_chart(table) -> ShareChart:
+    """Each group's share of the table's first stage, exactly as the table shows it, beside its Census share."""
+    census = table.census or [None] * len(table.rows)
+    shares = [(100 * share.value if share is not None and share.shown else None) for share in table.shares or []]
+    shares += [None] * (len(table.rows) - len(shares))
     scale_max = _scale([*shares, *[c for c in census if c is not None]])
     per_pixel = PLOT_WIDTH / scale_max
-    groups, y = [], 0
-    for label, row, census_share in zip(table.labels, table.rows, census):
-        bars = []
-        for number, (stage, cell) in enumerate(zip(table.columns, row)):
-            colour = STAGE_COLOURS[number % len(STAGE_COLOURS)]
-            if cell.percent is None:
-                bars.append(ShareBar(stage, y + number * BAR_HEIGHT, None, "not shown", colour))
-            else:
-                bars.append(ShareBar(stage, y + number * BAR_HEIGHT, cell.percent * per_pixel, f"{cell.percent:.1f}%", colour))
-        census_x = census_share * per_pixel if census_share is not None else None
-        census_text = f"London population: {census_share:.1f}%" if census_share is not None else "No Census figure"
-        groups.append(ShareGroup(label, y, bars, census_x, census_text))
-        y += len(row) * BAR_HEIGHT + GROUP_GAP
+    bars = []
+    for number, (label, share, census_share) in enumerate(zip(table.labels, shares, census)):
+        text = f"{share:.1f}%" if share is not None else "not shown"
+        bars.append(ShareBar(label, number * SHARE_ROW, share * per_pixel if share is not None else None, text,
+                             census_share * per_pixel if census_share is not None else None,
+                             f"London population: {census_share:.1f}%" if census_share is not None else "No Census figure"))
     ticks = [(value * per_pixel, value) for value in range(0, scale_max + 1, 10 if scale_max <= 50 else 20)]
-    return ShareChart(groups, y, scale_max, ticks,
-                      [(stage, STAGE_COLOURS[n % len(STAGE_COLOURS)]) for n, stage in enumerate(table.columns)],
-                      _share_summary(table, census))
+    return ShareChart(bars, len(bars) * SHARE_ROW, table.columns[0] if table.columns else "", ticks,
+                      _share_summary(table.labels, shares, census, table.columns[0] if table.columns else ""))
 
 
-def _share_summary(table, census) -> list[str]:
+def _share_summary(labels, shares, census, stage) -> list[str]:
     sentences = []
-    first = [(label, row[0].percent, share) for label, row, share in zip(table.labels, table.rows, census)]
-    shown = [(label, percent, share) for label, percent, share in first if percent is not None]
+    shown = [(label, share, benchmark) for label, share, benchmark in zip(labels, shares, census) if share is not None]
     if shown:
-        label, percent, _ = max(shown, key=lambda item: item[1])
-        sentences.append(f"The largest group of people who {table.columns[0].lower()} is {label}: {percent:.1f}%.")
-        gaps = [(label, percent, share) for label, percent, share in shown if share is not None]
+        label, share, _ = max(shown, key=lambda item: item[1])
+        sentences.append(f"The largest group at the {stage.lower()} stage is {label}: {share:.1f}%.")
+        gaps = [item for item in shown if item[2] is not None]
         if gaps:
-            label, percent, share = min(gaps, key=lambda item: item[1] - item[2])
-            if percent < share:
+            label, share, benchmark = min(gaps, key=lambda item: item[1] - item[2])
+            if share < benchmark:
                 sentences.append(f"Compared with London's population, {label} is furthest below its share: "
-                                 f"{percent:.1f}% of people who {table.columns[0].lower()}, against {share:.1f}% of Londoners.")
-    hidden = sum(cell.percent is None for row in table.rows for cell in row)
+                                 f"{share:.1f}% against {benchmark:.1f}% of Londoners.")
+    hidden = sum(share is None for share in shares)
     if hidden:
-        sentences.append(f"{hidden} share{'s are' if hidden != 1 else ' is'} not drawn, because the table hides "
-                         f"{'them' if hidden != 1 else 'it'} to protect people or the group is too small.")
+        sentences.append(f"{hidden} share{'s are' if hidden != 1 else ' is'} not drawn: the table does not show "
+                         f"{'them' if hidden != 1 else 'it'}, to protect people.")
     return sentences
 
 
@@ -193,26 +175,25 @@ RATE_ROW = 28
 def rate_chart(transition) -> tuple[list[RatePoint], int, list[str]]:
     """Each group's selection rate with its 95% interval, for the groups whose rate the table shows."""
     points = []
+    shown = []
     for number, row in enumerate(transition.rows):
         y = number * RATE_ROW
-        if row.rate is None:
-            points.append(RatePoint(row.group, y, False, text=row.note or "not shown"))
+        if not (row.rate.shown and row.interval.shown):
+            points.append(RatePoint(row.group, y, False, text=row.rate.render()))
         else:
-            low, high = row.interval
-            points.append(RatePoint(row.group, y, True, row.rate * PLOT_WIDTH, low * PLOT_WIDTH, high * PLOT_WIDTH,
-                                    f"{100 * row.rate:.1f}% ({100 * low:.1f}% to {100 * high:.1f}%)"))
-    shown = [row for row in transition.rows if row.rate is not None]
+            rate, (low, high) = row.rate.value, row.interval.value
+            shown.append((row.group, rate, low, high))
+            points.append(RatePoint(row.group, y, True, rate * PLOT_WIDTH, low * PLOT_WIDTH, high * PLOT_WIDTH,
+                                    f"{100 * rate:.1f}% ({100 * low:.1f}% to {100 * high:.1f}%)"))
     summary = []
     if len(shown) >= 2:
-        low, high = min(shown, key=lambda r: r.rate), max(shown, key=lambda r: r.rate)
+        low, high = min(shown, key=lambda r: r[1]), max(shown, key=lambda r: r[1])
         summary.append(f"From {transition.from_label.lower()} to {transition.to_label.lower()}, the selection rate "
-                       f"is lowest for {low.group} ({100 * low.rate:.1f}%) and highest for {high.group} "
-                       f"({100 * high.rate:.1f}%).")
-        overlap = low.interval[1] >= high.interval[0]
-        summary.append("Their 95% intervals overlap, so the difference may be chance." if overlap
+                       f"is lowest for {low[0]} ({100 * low[1]:.1f}%) and highest for {high[0]} ({100 * high[1]:.1f}%).")
+        summary.append("Their 95% intervals overlap, so the difference may be chance." if low[3] >= high[2]
                        else "Their 95% intervals do not overlap.")
     elif len(shown) == 1:
-        summary.append(f"Only {shown[0].group}'s rate can be shown: {100 * shown[0].rate:.1f}%.")
+        summary.append(f"Only {shown[0][0]}'s rate can be shown: {100 * shown[0][1]:.1f}%.")
     else:
         summary.append("No group's rate can be shown for this step.")
     return points, len(transition.rows) * RATE_ROW, summary

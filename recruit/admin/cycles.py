@@ -1,9 +1,10 @@
 """Admin: recruitment cycles: create, change, set borough targets, close."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..access import role_required
-from ..candidates.forms import text
+from ..candidates.forms import OUTREACH_CHANNELS, text
 from ..forms import BaseForm, DayMonthYearField, submit_button
 from ..models import Role
 from ..services import cycles as service
@@ -109,9 +110,9 @@ def close_cycle(cycle_id: int):
     if not TargetsForm().validate_on_submit():
         abort(400)
     try:
-        service.close_cycle(cycle)
+        service.close_cycle(cycle.id, [key for key, _ in OUTREACH_CHANNELS], current_user.id)
     except service.CycleError as error:
-        flash(next(iter(error.errors.values())), "error")
+        flash(error.message, "error")
     else:
         flash(f"{cycle.name} is closed. Its figures are kept as they stand.", "success")
     return redirect(url_for("admin.cycle", cycle_id=cycle.id))

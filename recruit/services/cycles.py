@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit import record_event
 from ..extensions import db
@@ -17,11 +17,12 @@ TARGET_MESSAGE = f"Target must be a whole number from 0 to {MAX_TARGET:,}"
 
 
 class CycleError(ValueError):
-    """Problems a person can fix, one message per field; nothing was changed."""
+    """Problems a person can fix, one message per field ("" for the cycle as a whole); nothing was changed."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = errors if isinstance(errors, dict) else {"": errors}
+        self.message = "; ".join(self.errors.values())
+        super().__init__(self.message)
 
 
 def current_cycle(today: date | None = None) -> RecruitmentCycle | None:
@@ -167,13 +168,25 @@ def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
     return changed
 
 
-def close_cycle(cycle: RecruitmentCycle) -> RecruitmentCycle:
-    """Close a cycle: its figures are kept as they stand and it can no longer be changed."""
-    if cycle.closed_at is not None:
-        raise CycleError({"": "This cycle is already closed"})
-    cycle.closed_at = utcnow()
+def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = None) -> int:
+    """Close a cycle: save its report as aggregate counts per group per stage and its progress figures, so purging
+    and deletions later change neither; it can no longer be changed. Returns the report counts saved."""
+    from .reports import save_cycle_counts
+
+    cycle = db.session.get(RecruitmentCycle, cycle_id)
+    if cycle is None:
+        raise CycleError(f"There is no recruitment cycle {cycle_id}")
+    name = cycle.name
+    # Claim the closing with one conditional UPDATE: of two people closing at once, the second waits for the
+    # first's transaction and then matches no row, so the counts are saved once.
+    claimed = db.session.execute(update(RecruitmentCycle).where(RecruitmentCycle.id == cycle_id,
+                                                                RecruitmentCycle.closed_at.is_(None))
+                                 .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise CycleError(f"{name} is already closed")
+    saved = save_cycle_counts(cycle.id, channel_order)
     save_figures(cycle)
-    # INTEGRATOR: issue 10's "saved aggregate counts when a cycle closes" is called here, in this transaction.
-    record_event("cycle.closed", cycle, name=cycle.name)
+    record_event("cycle.closed", cycle, actor_id=actor_id, counts_saved=saved)
     db.session.commit()
-    return cycle
+    return saved
