@@ -210,7 +210,7 @@ def test_retention_shows_the_period_and_the_next_date_an_application_falls_due(a
 
     closed = make_vacancy(app, status="closed", closing_date=date.today() - timedelta(days=10))
     make_candidate(app, make_user, [closed])
-    page = visible_text(client.get("/admin/retention").get_data(as_text=True))
+    page = " ".join(visible_text(client.get("/admin/retention").get_data(as_text=True)).split())
     assert "Retention period in force 6 months" in page and "Due for deletion now 0 applications" in page
     from recruit.services.candidates.data import months_before
 
