@@ -48,6 +48,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
     from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
+    from flask_login import user_logged_in
+
+    from .access import remember_session_generation, session_is_current
     from .forms import whole_number
 
     db.init_app(app)
@@ -72,7 +75,10 @@ def register_extensions(app: Flask) -> None:
 
         record = g.get("user_session")
         user_id = whole_number(user_id)
-        return record.user if record is not None and record.user_id == user_id else None
+        user = record.user if record is not None and record.user_id == user_id else None
+        return user if user is not None and session_is_current(user) else None
+
+    user_logged_in.connect(remember_session_generation, app)
 
 
 def register_request_id(app: Flask) -> None:
@@ -109,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint."""
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .alerts import bp as alerts_bp
     from .api import bp as api_bp
     from .candidates import bp as candidates_bp
     from .public import bp as public_bp
@@ -118,8 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from .staff import bp as staff_bp
     from .vacancies import bp as vacancies_bp
 
-    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, staff_bp, recruiters_bp, reports_bp, admin_bp,
-                      api_bp):
+    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, alerts_bp, staff_bp, recruiters_bp, reports_bp,
+                      admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

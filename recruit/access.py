@@ -4,7 +4,7 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
@@ -104,6 +104,15 @@ def get_in_borough_or_404(model, record_id: int):
     return record
 
 
+def report_borough_scope() -> str:
+    """The borough a signed-in user's outreach report is limited to: borough staff see only their own ("" for all)."""
+    if current_user.role == Role.BOROUGH_STAFF.value:
+        if current_user.borough is None:
+            abort(403)
+        return current_user.borough.slug
+    return ""
+
+
 def landing_endpoint(user) -> str:
     """The page a user lands on after signing in, by role."""
     return {
@@ -113,3 +122,19 @@ def landing_endpoint(user) -> str:
         Role.ANALYST.value: "reports.index",
         Role.ADMIN.value: "admin.index",
     }[user.role]
+
+
+SESSION_GENERATION_KEY = "_generation"
+
+
+def remember_session_generation(sender, user, **extra) -> None:
+    """At sign-in, note which generation of the account's sessions this one is (see session_is_current)."""
+    session[SESSION_GENERATION_KEY] = user.session_generation
+
+
+def session_is_current(user) -> bool:
+    """A session belongs to an active account and was signed in since the account was last disabled.
+
+    Disabling an account raises its generation, so every session signed in before then ends, and stays ended
+    when the account is enabled again. A session from before generations existed counts as generation 0."""
+    return bool(user.active) and session.get(SESSION_GENERATION_KEY, 0) == (user.session_generation or 0)

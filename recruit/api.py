@@ -10,6 +10,7 @@ from .extensions import csrf, db
 from .models import Borough, Standard
 from .page_cache import shared_page
 from .postcodes import outward_areas
+from .forms import whole_number
 from .services import vacancies as service
 from .services.vacancies.fields import FALSE_WORDS, TRUE_WORDS
 from .services.vacancies.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
@@ -87,6 +88,23 @@ def vacancy(vacancy_id: str):
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")
     return jsonify(service.describe(found, None, _public_url(found.id)))
+
+
+@bp.route("/progress")
+@shared_page
+def progress():
+    """Progress towards a cycle's targets, London-wide and per borough: counts only, people under 10 hidden."""
+    from .services import progress as progress_service
+
+    cycle_id = None
+    if request.args.get("cycle"):
+        cycle_id = whole_number(request.args["cycle"])
+        if cycle_id is None:
+            return _error(400, "cycle must be a whole number", {"cycle": "cycle must be a whole number"})
+    cycle = progress_service.cycle_for_progress(cycle_id)
+    if cycle is None:
+        return _error(404, "There is no such recruitment cycle")
+    return jsonify(progress_service.open_data(progress_service.progress(cycle)))
 
 
 @bp.route("/openapi.json")
@@ -239,7 +257,8 @@ def _document_skeleton() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "London Digital Apprenticeships open data", "version": "1.0.0",
-                 "description": "Live apprenticeship placements posted by London boroughs. Only live placements whose "
+                 "description": "Live apprenticeship placements posted by London boroughs, and progress towards each recruitment "
+                                "cycle's targets (counts only). Only live placements whose "
                                 "closing date has not passed are included. Open Government Licence v3.0.",
                  "license": {"name": "Open Government Licence v3.0",
                              "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
@@ -252,6 +271,17 @@ def _document_skeleton() -> dict:
                 "responses": {"200": {"description": "A page of live placements", "content": json_content("VacancyPage")},
                               "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
             }},
+            "/progress": {"get": {
+                "summary": "Progress towards a recruitment cycle's targets",
+                "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
+                               "and per borough. A count of people under 10 is null, so nobody can be picked out.",
+                "operationId": "getProgress",
+                "parameters": [_param("cycle", "A cycle's id; without it, the current cycle (else the latest)",
+                                      {"type": "integer", "minimum": 1})],
+                "responses": {"200": {"description": "The cycle's progress", "content": json_content("Progress")},
+                              "400": {"description": "A parameter is not valid", "content": json_content("Error")},
+                              "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")}},
+            }},
             "/vacancies/{id}": {"get": {
                 "summary": "One live placement",
                 "operationId": "getVacancy",
@@ -261,4 +291,39 @@ def _document_skeleton() -> dict:
                               "404": {"description": "No live placement has this id", "content": json_content("Error")}},
             }},
         },
+        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema,
+                                   "Progress": progress_schema(), "Area": area_schema()}},
     }
+
+
+def area_schema() -> dict:
+    """One borough's (or London's) progress figures in the open data."""
+    from .services.progress import PEOPLE_STAGES, PLACEMENT_COUNTS
+
+    count = {"type": "integer", "minimum": 0}
+    people = {"type": "integer", "minimum": 10, "nullable": True, "description": "null when under 10"}
+    return {"type": "object", "additionalProperties": False,
+            "required": ["name", "slug", "ons_code", "taking_part", "target", "placements", "people"],
+            "properties": {
+                "name": {"type": "string"}, "slug": {"type": "string"}, "ons_code": {"type": "string"},
+                "taking_part": {"type": "boolean"},
+                "target": {"type": "integer", "minimum": 0, "maximum": 10000, "nullable": True},
+                "placements": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PLACEMENT_COUNTS],
+                               "properties": {k: {**count, "description": label} for k, label in PLACEMENT_COUNTS}},
+                "people": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PEOPLE_STAGES],
+                           "properties": {k: {**people, "description": f"{label} (null when under 10)"}
+                                          for k, label in PEOPLE_STAGES}}}}
+
+
+def progress_schema() -> dict:
+    """A cycle's progress in the open data."""
+    return {"type": "object", "additionalProperties": False, "required": ["cycle", "suppressed_below", "london", "boroughs"],
+            "properties": {
+                "cycle": {"type": "object", "additionalProperties": False,
+                          "required": ["id", "name", "opens_on", "closes_on", "closed"],
+                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                         "opens_on": {"type": "string", "format": "date"},
+                                         "closes_on": {"type": "string", "format": "date"}, "closed": {"type": "boolean"}}},
+                "suppressed_below": {"type": "integer", "description": "Counts of people under this are null"},
+                "london": {"$ref": "#/components/schemas/Area"},
+                "boroughs": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}}}}

@@ -13,7 +13,17 @@ vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching, publish runs and export them for audit.")
 tasks_cli = AppGroup("tasks", help="The background task queue.")
 recruiters_cli = AppGroup("recruiters", help="Keep recruiters up to date.")
+alerts_cli = AppGroup("alerts", help="Placement alerts.")
 cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
+
+
+@alerts_cli.command("send")
+def send_alerts_command():
+    """Email each placement alert's owner the new placements that match it (run once a day)."""
+    from .services.alerts import send_alerts
+
+    report = send_alerts()
+    click.echo(f"Checked {report.alerts} alert(s); queued {report.emails} email(s).")
 
 
 @seed_cli.command("reference")
@@ -267,5 +277,5 @@ def close_cycle_command(cycle_id):
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, tasks_cli,
-                  recruiters_cli):
+                  recruiters_cli, alerts_cli):
         app.cli.add_command(group)

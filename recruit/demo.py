@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
-from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
+from .models import BoroughTarget, RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
 from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
@@ -74,6 +74,9 @@ def seed_demo(seed: int = 2026) -> dict:
     cycle = RecruitmentCycle(name=f"{today.year} to {today.year + 1}", opens_on=today - timedelta(days=30),
                              closes_on=today + timedelta(days=300), target=100)
     db.session.add(cycle)
+    db.session.flush()
+    for slug in DEMO_BOROUGHS:  # each demo borough aims for its share of the London-wide target
+        db.session.add(BoroughTarget(cycle_id=cycle.id, borough_id=boroughs[slug].id, target=20))
     vacancies = _demo_vacancies(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
     candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
     db.session.commit()

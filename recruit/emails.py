@@ -114,3 +114,20 @@ def email_round_outcome(candidate, round_number: int, matches, reasons) -> None:
     queue_email(candidate.user.email, "round_outcome", subject, name=candidate.display_name, round=round_number,
                 suggestions=[(m.vacancy.title, (m.explanation or {}).get("sentence", "")) for m in matches],
                 reasons=reasons, link=_link("candidates.dashboard"))
+
+
+def email_staff_invitation(user, token: str) -> None:
+    """Invite a new staff member to choose their password and sign in."""
+    queue_email(user.email, "staff_invitation", "You have been invited to London Digital Apprenticeships",
+                role=user.role.replace("_", " "), borough=user.borough.name if user.borough else None,
+                link=_link("accounts.reset_password", token=token))
+
+
+def email_placement_alert(recipient: str, description: str, results, token: str) -> None:
+    """Send someone the new placements that match one of their alerts, with a one-click unsubscribe link."""
+    placements = [{"title": v.title, "borough": v.borough.name, "level": v.standard.level,
+                   "closes": f"{v.closing_date.day} {v.closing_date:%B %Y}",
+                   "link": _link("vacancies.detail", vacancy_id=v.id)} for v, _ in results.items]
+    queue_email(recipient, "placement_alert", "New placements for your alert", description=description,
+                placements=placements, more=results.total - len(placements), search_link=_link("vacancies.search"),
+                unsubscribe_link=_link("alerts.unsubscribe", token=token), manage_link=_link("alerts.index"))

@@ -3,8 +3,8 @@
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 
@@ -85,3 +85,21 @@ def password_field(label: str = "Password", hint: str | None = None, autocomplet
 
 def submit_button(label: str = "Continue") -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+class DayMonthYearField(Field):
+    """A GOV.UK date input that keeps exactly what was typed; the service's validation judges it."""
+
+    widget = GovDateInput()
+
+    @property
+    def govuk_anchor(self) -> str:
+        return f"{self.id}-day"  # the error summary links to the first box
+
+    def process_formdata(self, valuelist):
+        parts = [value.strip() for value in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
+        self.raw_data = parts  # always three, so the widget can show them again
+        self.data = tuple(parts)
+
+    def _value(self):
+        return ""

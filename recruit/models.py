@@ -104,6 +104,15 @@ class RecruitmentCycle(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CycleProgress(db.Model):
+    """A closed cycle's progress figures (counts only), saved when it closed so they stay as they were."""
+
+    __tablename__ = "cycle_progress"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), primary_key=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class CycleCount(db.Model):
     """A closed cycle's report, saved when it closed: how many people of each group reached each stage.
 
@@ -132,6 +141,24 @@ class Borough(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     lat: Mapped[float]
     lon: Mapped[float]
+    # Set by admins: whether the borough posts placements this programme, and who candidates can contact there.
+    taking_part: Mapped[bool] = mapped_column(Boolean, default=True)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+
+
+class BoroughTarget(db.Model):
+    """A borough's own target of apprenticeships started in one cycle (the London-wide one is on the cycle)."""
+
+    __tablename__ = "borough_target"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "borough_id", name="uq_borough_target_cycle_borough"),
+        CheckConstraint("target >= 0 AND target <= 10000", name="target_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), index=True)
+    borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id"))
+    target: Mapped[int]
 
 
 class Standard(db.Model):
@@ -161,6 +188,8 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Raised when an admin disables the account: every session signed in under an older value ends.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
 
     borough: Mapped[Borough | None] = relationship()
     candidate: Mapped[Candidate | None] = relationship(back_populates="user", uselist=False)
@@ -415,6 +444,29 @@ class CandidateOutcome(db.Model):
     suggested: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SavedSearch(db.Model):
+    """A placement alert: a saved search whose new matching placements are emailed daily to its owner."""
+
+    __tablename__ = "saved_search"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    borough_id: Mapped[int | None] = mapped_column(ForeignKey("borough.id", ondelete="CASCADE"))
+    level: Mapped[int | None]
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
+    outward_postcode: Mapped[str | None] = mapped_column(String(4))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    distance_km: Mapped[int | None]
+    llw: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Placements published after this are new to the alert; moved on each time it is checked.
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    borough: Mapped[Borough | None] = relationship()
+    standard: Mapped[Standard | None] = relationship()
 
 
 class MonitoringResponse(db.Model):

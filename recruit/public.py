@@ -1,6 +1,6 @@
 """Public pages: the start page, accessibility statement, privacy notice, cookies, feedback."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, url_for
 
 from .page_cache import shared_page
 from .services.candidates.data import KEPT_AFTER_DELETION
@@ -42,6 +42,14 @@ def cookies():
 def feedback():
     """How to tell the team what you think."""
     return render_template("public/feedback.html")
+
+
+@bp.route("/progress")
+def progress():
+    """The public summary of progress towards the targets: counts only, counts of people under 10 hidden."""
+    from .reports import progress_page
+
+    return progress_page("", "reports/progress.html", public=True, action=url_for("public.progress"))
 
 
 @bp.route("/how-matching-works")

@@ -5,38 +5,20 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput,
+from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovCheckboxInput,
                                                 GovFileInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput)
-from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .access import get_in_borough_or_404, require_recent_second_factor, role_required
-from .forms import BaseForm, page_number, submit_button
+from .forms import BaseForm, DayMonthYearField, page_number, submit_button
 from .models import Role, Vacancy
 from .services import vacancies as service
 from .vacancies import pagination
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STAFF = (Role.BOROUGH_STAFF, Role.ADMIN)
-
-
-class DayMonthYearField(Field):
-    """A GOV.UK date input that keeps exactly what was typed; the shared vacancy validation judges it."""
-
-    widget = GovDateInput()
-
-    @property
-    def govuk_anchor(self) -> str:
-        return f"{self.id}-day"  # the error summary links to the first box
-
-    def process_formdata(self, valuelist):
-        parts = [value.strip() for value in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
-        self.raw_data = parts  # always three, so the widget can show them again
-        self.data = tuple(parts)
-
-    def _value(self):
-        return ""
 
 
 class VacancyForm(BaseForm):

@@ -39,7 +39,8 @@ class SearchForm(BaseForm):
         self.borough.choices = [SelectChoice("", "Any borough")] + [SelectChoice(slug, name) for slug, name in choices["boroughs"]]
         self.level.choices = [SelectChoice("", "Any level")] + [SelectChoice(str(level), f"Level {level}") for level in choices["levels"]]
         self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [SelectChoice(ref, label) for ref, label in choices["standards"]]
-        self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
+        if "sort" in self:  # the alert form shares these filters but has no order
+            self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
 
 
 class AddChoiceForm(BaseForm):
@@ -108,8 +109,9 @@ def search():
         return url_for("vacancies.search", **args, page=number)
 
     pages = pagination(query.page, results.pages, page_url) if results else None
+    alert_url = url_for("alerts.new", **{key: value for key, value in args.items() if key not in ("q", "sort", "per_page")})
     return render_template("vacancies/search.html", form=form, query=query, results=results, pages=pages,
-                           page_url=page_url, filtered=bool(args))
+                           page_url=page_url, filtered=bool(args), alert_url=alert_url)
 
 
 @bp.route("/<int:vacancy_id>")

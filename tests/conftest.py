@@ -125,7 +125,7 @@ def _empty_tables():
     # Reference rows may have been edited by a test (admin pages): put them back as shipped.
     from recruit.reference import seed_reference
 
-    seed_reference()
+    seed_reference(reset=True)
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def test_openapi_document_is_served_and_describes_every_query_parameter(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.is_json
     document = response.get_json()
-    assert document["openapi"].startswith("3.") and set(document["paths"]) == {"/vacancies", "/vacancies/{id}"}
+    assert document["openapi"].startswith("3.") and set(document["paths"]) == {"/vacancies", "/vacancies/{id}", "/progress"}
     parameters = {p["name"] for p in document["paths"]["/vacancies"]["get"]["parameters"]}
     assert parameters == set(QUERY_PARAMETERS)
     Draft202012Validator.check_schema(_as_json_schema(document["components"]["schemas"]["Vacancy"]))

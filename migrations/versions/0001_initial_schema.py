@@ -40,6 +40,9 @@ def upgrade():
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('taking_part', sa.Boolean(), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=False),
+    sa.Column('contact_phone', sa.String(length=30), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_borough')),
     sa.UniqueConstraint('name', name=op.f('uq_borough_name')),
     sa.UniqueConstraint('ons_code', name=op.f('uq_borough_ons_code')),
@@ -106,6 +109,20 @@ def upgrade():
     with op.batch_alter_table('task_failure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_failure_failed_at'), ['failed_at'], unique=False)
 
+    op.create_table('borough_target',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('borough_id', sa.Integer(), nullable=False),
+    sa.Column('target', sa.Integer(), nullable=False),
+    sa.CheckConstraint('target >= 0 AND target <= 10000', name=op.f('ck_borough_target_target_in_range')),
+    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_borough_target_borough_id_borough')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_borough_target_cycle_id_recruitment_cycle'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_borough_target')),
+    sa.UniqueConstraint('cycle_id', 'borough_id', name='uq_borough_target_cycle_borough')
+    )
+    with op.batch_alter_table('borough_target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_borough_target_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('cycle_count',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -122,6 +139,13 @@ def upgrade():
     with op.batch_alter_table('cycle_count', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycle_count_cycle_id'), ['cycle_id'], unique=False)
 
+    op.create_table('cycle_progress',
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_cycle_progress_cycle_id_recruitment_cycle'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('cycle_id', name=op.f('pk_cycle_progress'))
+    )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -135,6 +159,7 @@ def upgrade():
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('candidate', 'borough_staff', 'recruiter', 'analyst', 'admin')", name=op.f('ck_user_account_role_known')),
     sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_user_account_borough_id_borough')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -234,6 +259,27 @@ def upgrade():
     )
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
+
+    op.create_table('saved_search',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('borough_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('standard_id', sa.Integer(), nullable=True),
+    sa.Column('outward_postcode', sa.String(length=4), nullable=True),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=True),
+    sa.Column('distance_km', sa.Integer(), nullable=True),
+    sa.Column('llw', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_saved_search_borough_id_borough'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['standard_id'], ['standard.id'], name=op.f('fk_saved_search_standard_id_standard'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_saved_search_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_search'))
+    )
+    with op.batch_alter_table('saved_search', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_search_user_id'), ['user_id'], unique=False)
 
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -410,6 +456,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
     op.drop_table('user_session')
+    with op.batch_alter_table('saved_search', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_search_user_id'))
+
+    op.drop_table('saved_search')
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
 
@@ -427,10 +477,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_borough_id'))
 
     op.drop_table('user_account')
+    op.drop_table('cycle_progress')
     with op.batch_alter_table('cycle_count', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cycle_count_cycle_id'))
 
     op.drop_table('cycle_count')
+    with op.batch_alter_table('borough_target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_borough_target_cycle_id'))
+
+    op.drop_table('borough_target')
     with op.batch_alter_table('task_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_failure_failed_at'))
 

@@ -374,6 +374,7 @@ OUTREACH_CHANNELS = (
     ("friend_family", "A friend or family member"),
     ("community_group", "A community group, youth centre or library"),
     ("careers_fair", "A careers fair or event"),
+    ("placement_alert", "An email alert about new placements"),
     ("other", "Somewhere else"),
 )
 

@@ -48,10 +48,10 @@ def _current_matches():
     return select(Match).join(Match.vacancy).where(is_published())
 
 
-def review_placements() -> list[tuple[Vacancy, dict[str, int]]]:
-    """The signed-in recruiter's live placements, each with its current matches counted by stage."""
+def review_placements(statuses: tuple[str, ...] = (VacancyStatus.LIVE.value,)) -> list[tuple[Vacancy, dict[str, int]]]:
+    """The signed-in staff member's placements in these statuses, each with its current matches counted by stage."""
     vacancies = db.session.scalars(borough_scoped(
-        select(Vacancy).options(joinedload(Vacancy.borough)).where(Vacancy.status == VacancyStatus.LIVE.value)
+        select(Vacancy).options(joinedload(Vacancy.borough)).where(Vacancy.status.in_(statuses))
         .order_by(Vacancy.closing_date, Vacancy.id), Vacancy)).all()
     counts: dict[int, dict[str, int]] = {}
     if vacancies:

@@ -18,6 +18,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...forms import whole_number
 from ...models import Borough, Role, Vacancy, VacancyStatus
+from ..cycles import current_cycle_id
 from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_vacancy
 from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
 
@@ -53,7 +54,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _safe_cell(value) -> str:
+def safe_cell(value) -> str:
     # A cell that starts like a formula would run in a spreadsheet: prefix it so it is shown as text.
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -75,7 +76,7 @@ def export_csv() -> str:
                "yes" if v.disability_confident else "no", "yes" if v.resident_priority else "no",
                v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
                "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     record_event("placements.exported", current_user._get_current_object(), rows=count)
     db.session.commit()
     return out.getvalue()
@@ -161,6 +162,7 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
     is_admin = current_user.role == Role.ADMIN.value
     own = db.session.get(Borough, current_user.borough_id) if not is_admin else None
     report = ImportReport(rows=len(rows))
+    cycle_id = current_cycle_id(today)
     new, updates, seen = [], [], set()
     for line, row, too_many_cells in rows:
         raw = {name: _unformula(value) for name, value in row.items() if isinstance(value, str)}
@@ -176,6 +178,8 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
             errors["borough"] = "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
         elif not is_admin and slug and slug != own.slug:
             errors["borough"] = f"You can only import placements for {own.name}"
+        if borough is not None and not borough.taking_part and "borough" not in errors:
+            errors["borough"] = f"{borough.name} is not taking part in the programme, so it cannot post placements"
         for column, message in errors.items():
             report.errors.append(RowError(line, column, message))
         if errors:
@@ -183,7 +187,8 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
         if existing is not None:
             updates.append((existing, values))
         else:
-            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id))
+            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id,
+                               cycle_id=cycle_id))
     if report.errors:
         db.session.rollback()
         return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Mapping
 
 import numpy as np
@@ -150,9 +150,12 @@ def live_filter(today: date | None = None):
     return (Vacancy.status == VacancyStatus.LIVE.value) & (Vacancy.closing_date >= (today or date.today()))
 
 
-def search_live(query: ListingQuery, today: date | None = None) -> Results:
-    """One page of live placements matching the query, filtered in SQL; distances only for the rows left."""
+def search_live(query: ListingQuery, today: date | None = None, published_after: datetime | None = None) -> Results:
+    """One page of live placements matching the query (published after a time, if given), filtered in SQL;
+    distances only for the rows left."""
     conditions = [live_filter(today)]
+    if published_after is not None:
+        conditions.append(Vacancy.published_at > published_after)
     if query.borough:
         conditions.append(Vacancy.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
     if query.standard:

@@ -1,4 +1,4 @@
-"""Administration: users, boroughs, the standards catalogue, match runs, retention."""
+"""Administration: users, boroughs, the standards catalogue, retention, the audit log, cycles and match runs."""
 
 import json
 
@@ -8,12 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
-from .access import require_recent_second_factor, role_required
-from .candidates.forms import radios
-from .forms import BaseForm, submit_button
-from .models import Role, RunStatus
-from .services import matching as service
-from .services import tasks as task_service
+from ..access import require_recent_second_factor, role_required
+from ..candidates.forms import radios
+from ..forms import BaseForm, submit_button
+from ..models import Role, RunStatus
+from ..services import matching as service
+from ..services import tasks as task_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -121,3 +121,6 @@ def export_match_run(run_id: int):
     data = service.export_run(run_id) or abort(404)
     return Response(json.dumps(data, indent=1, sort_keys=True), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="match-run-{run_id}.json"'})
+
+
+from . import audit, cycles, reference, users  # noqa: E402,F401  (their views register on bp)
