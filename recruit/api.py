@@ -91,7 +91,6 @@ def vacancy(vacancy_id: str):
 
 
 @bp.route("/progress")
-@shared_page
 def progress():
     """Progress towards a cycle's targets, London-wide and per borough: counts only, people under 10 hidden."""
     from .services import progress as progress_service
