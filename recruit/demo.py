@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .extensions import db
 from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
@@ -87,11 +87,15 @@ def seed_demo(seed: int = 2026) -> dict:
 
 
 def demo_round_one(seed: int):
-    """Round 1 over the demo data, so every role sees suggestions at once (the one call to change if runs must be
-    published before anyone sees them)."""
-    from .services.matching import run_match
+    """Round 1 over the demo data, computed and published, so every role sees suggestions at once."""
+    from .models import OutboxEmail
+    from .services.matching import publish_run, run_match
 
-    return run_match(1, seed)
+    run, _ = publish_run(run_match(1, seed).id, None)
+    # The demo people are fictional: the round's emails to them would only bury `make run`'s output.
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.recipient.like(f"%@{DEMO_DOMAIN}")))
+    db.session.commit()
+    return run
 
 
 # The demo candidates who show each stage, in this order, become candidate1@, candidate2@ …
