@@ -10,7 +10,6 @@ from .extensions import csrf, db
 from .models import Borough, Standard
 from .page_cache import shared_page
 from .postcodes import outward_areas
-from .forms import whole_number
 from .services import vacancies as service
 from .services.vacancies.fields import FALSE_WORDS, TRUE_WORDS
 from .services.vacancies.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
@@ -95,11 +94,10 @@ def progress():
     """Progress towards a cycle's targets, London-wide and per borough: counts only, people under 10 hidden."""
     from .services import progress as progress_service
 
-    cycle_id = None
-    if request.args.get("cycle"):
-        cycle_id = whole_number(request.args["cycle"])
-        if cycle_id is None:
-            return _error(400, "cycle must be a whole number", {"cycle": "cycle must be a whole number"})
+    errors = schema_errors(request.args, progress_parameters())
+    if errors:
+        return _error(400, "; ".join(errors.values()), errors)
+    cycle_id = int(request.args["cycle"]) if "cycle" in request.args else None
     cycle = progress_service.cycle_for_progress(cycle_id)
     if cycle is None:
         return _error(404, "There is no such recruitment cycle")
@@ -150,6 +148,12 @@ def schema_errors(args, parameters: list[dict]) -> dict[str, str]:
         elif not schema.get("minimum", value) <= value <= schema.get("maximum", value):
             errors[name] = f"{name} must be from {schema['minimum']} to {schema['maximum']}"
     return errors
+
+
+def progress_parameters() -> list[dict]:
+    """The progress route's query parameters, with every rule the API enforces."""
+    return [_param("cycle", "A cycle's id; without it, the current cycle (else the latest)",
+                   {"type": "integer", "minimum": 1, "maximum": 999_999_999})]
 
 
 def listing_parameters() -> list[dict]:
@@ -248,7 +252,8 @@ def openapi_components() -> dict:
                                      for name in ("self", "first", "last", "next", "prev")}},
         },
     }
-    return {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}}
+    return {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema,
+                        "Progress": progress_schema(), "Area": area_schema()}}
 
 
 def _document_skeleton() -> dict:
@@ -275,8 +280,7 @@ def _document_skeleton() -> dict:
                 "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
                                "and per borough. A count of people under 10 is null, so nobody can be picked out.",
                 "operationId": "getProgress",
-                "parameters": [_param("cycle", "A cycle's id; without it, the current cycle (else the latest)",
-                                      {"type": "integer", "minimum": 1})],
+                "parameters": progress_parameters(),
                 "responses": {"200": {"description": "The cycle's progress", "content": json_content("Progress")},
                               "400": {"description": "A parameter is not valid", "content": json_content("Error")},
                               "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")}},
@@ -290,8 +294,6 @@ def _document_skeleton() -> dict:
                               "404": {"description": "No live placement has this id", "content": json_content("Error")}},
             }},
         },
-        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema,
-                                   "Progress": progress_schema(), "Area": area_schema()}},
     }
 
 

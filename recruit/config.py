@@ -11,6 +11,17 @@ from matching.types import DEFAULT_WEIGHTS  # the library's one default (loads o
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
+
+def task_queue_url() -> str:
+    """Where the task queue keeps its tasks (redis://… or sqlite:///path; empty for instance/tasks.db). Read when the
+    queue is made, outside any app, as workers make it before an app exists."""
+    return os.environ.get("TASK_QUEUE_URL", "")
+
+
+def metrics_multiprocess_dir() -> str:
+    """Where gunicorn's workers add up their metrics (set by gunicorn.conf.py; prometheus_client reads it too)."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
 # Matching weights are published on the "How matching works" page; they must sum to 1.
 DEFAULT_MATCH_WEIGHTS = DEFAULT_WEIGHTS.as_dict()
 

@@ -12,7 +12,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry,
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select, text
 
+from .config import metrics_multiprocess_dir
 from .extensions import db
 from .models import OutboxEmail, utcnow
 
@@ -198,7 +198,7 @@ def metrics():
     """Prometheus metrics, for the monitoring system only (see the README: keep this path private)."""
     if not _may_read_metrics():
         return Response("Not found", status=404, mimetype="text/plain")
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several gunicorn workers: add up every worker's figures
+    if metrics_multiprocess_dir():  # several gunicorn workers: add up every worker's figures
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:

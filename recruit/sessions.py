@@ -22,9 +22,10 @@ ENDED_MESSAGES = {
 }
 
 
-# What the cookie keeps across sign-in: answers given before having an account (eligibility, campaign code).
+# What the cookie keeps across sign-in: answers given before having an account (eligibility, campaign code,
+# the placement whose "Apply" button started the journey).
 # Everything else, the sign-in state and the CSRF token included, starts afresh (no session fixation).
-CARRIED_OVER = ("eligibility_answers", "campaign_code", "_flashes")  # recruit.candidates.SESSION_*
+CARRIED_OVER = ("eligibility_answers", "campaign_code", "apply_for_placement", "_flashes")  # recruit.candidates.SESSION_*
 
 
 def begin(user, *, second_factor_done: bool = False) -> None:

@@ -23,7 +23,7 @@ from huey.signals import SIGNAL_ERROR
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import event
 
-from .config import INSTANCE_PATH
+from .config import INSTANCE_PATH, task_queue_url
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ RETRY_BACKOFF = 2
 
 def make_huey(url: str | None = None, name: str = "recruit") -> Huey:
     """A Huey on Redis for a redis:// URL, else on a SQLite file (sqlite:///path, default instance/tasks.db)."""
-    url = os.environ.get("TASK_QUEUE_URL", "") if url is None else url
+    url = task_queue_url() if url is None else url
     if url.startswith(("redis://", "rediss://", "unix://")):
         return Huey(name, storage_class=RedisStorage, url=url)
     path = url.removeprefix("sqlite:///") if url else str(INSTANCE_PATH / "tasks.db")

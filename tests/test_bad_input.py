@@ -101,7 +101,7 @@ def test_text_areas_keep_any_script_and_refuse_only_length(client, candidate, ki
     if kind == "very long":
         assert "Your answer must be 1000 characters or fewer" in visible_text(response.get_data(as_text=True))
     elif kind == "empty":
-        assert "Select at least one skill" in visible_text(response.get_data(as_text=True))
+        assert "Select at least one thing you have done or enjoy" in visible_text(response.get_data(as_text=True))
     else:
         assert response.status_code == 302
 

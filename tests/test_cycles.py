@@ -48,7 +48,7 @@ def people_at(app, vacancy_id: int, stages: list[str], password_hash: str = "x",
     """A submitted candidate per stage, each choosing the placement and suggested to it at that stage."""
     with app.app_context():
         run = _db.session.scalar(_db.select(MatchRun).order_by(MatchRun.id.desc())) or MatchRun(
-            algorithm_version="test", weights={}, seed=1, input_hash="0" * 64)
+            status="published", algorithm_version="test", weights={}, seed=1, input_hash="0" * 64)
         _db.session.add(run)
         for number, stage in enumerate(stages, start=start):
             user = User(email=f"person{vacancy_id}-{number}@test.example", password_hash=password_hash, role="candidate")

@@ -58,7 +58,10 @@ def test_check_your_answers_has_a_change_link_on_every_answer_the_candidate_gave
     html = client.get("/candidates/application/check").get_data(as_text=True)
     changes = re.findall(r'<a class="govuk-link" href="([^"]+)">Change<span class="govuk-visually-hidden"> ([^<]+)</span>', html)
     labelled = {label.split(" (")[0]: href for href, label in changes}
-    assert labelled["skills"] == "/candidates/application/skills?return=check"
+    # Issue 8 split the skills answer into two rows; each has its own Change link back to the skills page.
+    assert labelled["things you have done or enjoy"] == "/candidates/application/skills?return=check"
+    assert labelled["technical skills"] == "/candidates/application/skills?return=check"
+    assert labelled["something you have made, fixed or learned"] == "/candidates/application/skills?return=check#skills_text"
     assert labelled["placements you chose"] == "/candidates/choices"
     assert "email address" not in labelled  # changed on the account, not in the application
 
@@ -179,7 +182,19 @@ def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, 
     for key, value in ELIGIBLE_ANSWERS.items():
         post(f"/apply/eligibility/{key}", {"answer": value})
     assert "the placement you chose will be in your placement choices" in text(client.get("/apply/eligibility/you-can-apply"))
-    assert post("/register", {"email": "first.timer@test.example", "password": TEST_PASSWORD}).status_code == 302
+    # Registering does not sign the person in: they confirm their email address, then sign in (issue 11).
+    registered = post("/register", {"email": "first.timer@test.example", "password": TEST_PASSWORD})
+    assert registered.status_code == 200 and "Check your email" in text(registered)
+    with app.app_context():
+        from recruit.models import OutboxEmail
+
+        email = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.template == "confirm_email")
+                                   .order_by(OutboxEmail.id.desc())).first()
+    client.get(re.search(r"http://localhost(/\S+)", email.text_body).group(1))
+    with client.session_transaction() as session:  # the answers given before having an account are still held
+        assert "apply_for_placement" in session and "eligibility_answers" in session
+    signed_in = post("/sign-in", {"email": "first.timer@test.example", "password": TEST_PASSWORD})
+    assert signed_in.status_code == 302
     page = text(client.get("/candidates/choices"))
     assert "Cloud support apprentice (Hackney) is in your placement choices" in page
     assert "1. Cloud support apprentice" in page

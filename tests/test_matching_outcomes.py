@@ -25,10 +25,15 @@ def _dashboard(client, person) -> str:
     return visible_text(client.get("/candidates/").get_data(as_text=True))
 
 
-def _emails(app, person):
+def _emails(app, person, templates=("round_outcome",)):
     with app.app_context():
         return db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == person.email,
-                                                               OutboxEmail.template == "round_outcome")).all()
+                                                               OutboxEmail.template.in_(templates))).all()
+
+
+def _all_round_emails(app, person):
+    """Every email the publication sent the person: "match_suggested" if suggested, else "round_outcome"."""
+    return _emails(app, person, ("round_outcome", "match_suggested"))
 
 
 def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_values(app, client, make_user):
@@ -62,9 +67,9 @@ def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_v
     assert "Your choice 1, Popular developer placement: Its places went to candidates who matched more" in email.text_body
     assert f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}" in email.text_body
     assert not re.search(r"\d\.\d{3}", email.text_body + email.html_body)  # no internal scores in the message
-    (email,) = _emails(app, winner)
-    assert email.subject == "We have suggested you for a placement"
-    assert "- Popular developer placement. Suggested because you chose Popular developer placement first" in email.text_body
+    (email,) = _all_round_emails(app, winner)  # suggested: only issue 9's email, no round outcome as well
+    assert email.template == "match_suggested" and email.subject == "You have been suggested for an apprenticeship"
+    assert "you have been suggested for the Popular developer placement apprenticeship" in email.text_body
     assert "Why we have not suggested you" not in _dashboard(client, winner)
 
 
@@ -86,7 +91,8 @@ def test_every_candidate_in_the_run_is_told_once(app, client, make_user):
         assert [r["text"] for r in rows[others.id].reasons] == [outcomes.NO_CHOICES, outcomes.OTHERS_LOOKED]
         assert outcomes.notify_outcomes(result.id) == 0  # already told: never twice
     for person in (nothing_chosen, ineligible, others, chosen):
-        assert len(_emails(app, person)) == 1
+        assert len(_all_round_emails(app, person)) == 1
+    assert [e.template for e in _all_round_emails(app, chosen)] == ["match_suggested"]
     assert "You did not choose any placements." in _dashboard(client, nothing_chosen)
     assert outcomes.NOT_ELIGIBLE in _dashboard(client, ineligible)
 

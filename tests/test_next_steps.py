@@ -6,7 +6,7 @@ import pytest
 
 from recruit.candidates.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
-from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, utcnow
+from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, utcnow
 
 from candidate_journey import START, make_eligible, make_vacancy, sign_in
 from page_checks import problems, visible_text
@@ -30,7 +30,11 @@ def _next(page: str) -> str:
 def _suggest(app, candidate_id, stage, feedback=None, borough="newham") -> int:
     vacancy_id = make_vacancy(app, title="Data apprentice", borough=borough)
     with app.app_context():
-        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        from recruit.services.cycles import current_cycle_id
+
+        # Candidates see only published runs' suggestions.
+        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64,
+                       status=RunStatus.PUBLISHED.value, published_at=utcnow(), cycle_id=current_cycle_id())
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},

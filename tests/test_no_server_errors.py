@@ -31,7 +31,7 @@ def app_config():
 
 
 def _post_urls(app, vacancy_id: int) -> list[str]:
-    values = {"vacancy_id": vacancy_id, "match_id": 1, "token": "not-a-token", "key": "about-you", "action": "publish",
+    values = {"vacancy_id": vacancy_id, "match_id": 1, "slug": "hackney", "reference": "ST0116", "token": "not-a-token", "key": "about-you", "action": "publish",
               "unknown": "anything"}
     urls = []
     with app.test_request_context():
@@ -39,7 +39,8 @@ def _post_urls(app, vacancy_id: int) -> list[str]:
 
         for rule in app.url_map.iter_rules():
             if "POST" in rule.methods and rule.endpoint not in ("accounts.sign_out_everywhere", "candidates.delete_account"):
-                args = {name: values[name] for name in rule.arguments}
+                # any other record's id (alert_id, run_id, …) is a number, like match_id
+                args = {name: values[name] if name in values or not name.endswith("_id") else 1 for name in rule.arguments}
                 if "action" in args:
                     args["action"] = sorted(rule._converters["action"].items)[0]
                 urls.append(url_for(rule.endpoint, **args))

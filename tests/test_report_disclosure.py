@@ -198,7 +198,7 @@ def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app
     assert funnel.header[:4] == ["Ethnic group", "Applied", "Share of those who answered",
                                  "London population, all ages (Census 2021)"]
     rows = funnel.body()
-    total, skipped = int(rows["All applicants"]["Applied"]), int(rows[NOT_ANSWERED]["Applied"])
+    total, skipped = int(rows["All candidates"]["Applied"]), int(rows[NOT_ANSWERED]["Applied"])
     assert skipped >= 10 and rows[NOT_ANSWERED]["Share of those who answered"] == "Counted apart"
     white = int(rows["White"]["Applied"])
     assert rows["White"]["Share of those who answered"] == f"{100 * white / (total - skipped):.1f}%"

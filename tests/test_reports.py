@@ -76,7 +76,7 @@ def test_shares_are_of_those_who_answered_from_shown_counts_only():
     assert [share.render() if share else None for share in table.shares] == [
         f"{100 * 30 / 49:.1f}%", HIDDEN_INPUT, HIDDEN_INPUT, None]  # "not answered" is counted apart
     assert table.answered.render() == "49" and table.not_answered_share.render() == f"{100 * 20 / 69:.1f}%"
-    assert {cell.row for cell in table.shares[0].inputs} == {"A", "All applicants", na}
+    assert {cell.row for cell in table.shares[0].inputs} == {"A", "All candidates", na}
     # When the "not answered" count is hidden, the number who answered would reveal it: no share at all.
     table = reports.protected_table("T", ["Applied"], ["A", "B", na], [[30], [25], [4]], not_answered=na)
     assert not table.answered.shown and not any(share.shown for share in table.shares if share)

@@ -30,6 +30,7 @@ SUGGESTION_STEPS = {
     "rejected": "This placement has gone to someone else. Read the feedback below. "
                 "It does not change your other suggestions.",
     "withdrawn": "You are no longer being considered for this placement.",
+    "closed": "This placement is now full, so it has closed. It does not change your other suggestions.",
 }
 FALLBACK = "We will email you when anything changes. The placement starts on {starts}."
 

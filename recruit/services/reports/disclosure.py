@@ -114,7 +114,7 @@ class Table:
 
 
 def protected_table(caption: str, columns, labels: list[str], counts: list[list[int]],
-                    not_answered: str | None = None, total_label: str = "All applicants") -> Table:
+                    not_answered: str | None = None, total_label: str = "All candidates") -> Table:
     """Suppress a table of counts and work out the shares of its first column from shown counts only.
 
     With `not_answered` (the label of the row of people who did not answer), shares are of those who answered:

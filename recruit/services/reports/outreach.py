@@ -235,9 +235,16 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
 
 SCHEME_COLUMNS = ("Applied", "Suggested", "Invited to interview or further")
 SCHEME_CAPTION = "Candidates by guaranteed interview scheme and how far they got"
+SCHEME_LABELS = ("Opted in to the scheme", "Did not opt in")
+SCHEME_STAGES = ("applied", "suggested", "interview")  # the funnel stage each column is saved under when a cycle closes
 
 
 def scheme_table(filters: Filters) -> Table:
+    """How many candidates opted in to the guaranteed interview scheme (and not), suppressed like every other table."""
+    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS), scheme_counts(filters))
+
+
+def scheme_counts(filters: Filters) -> list[list[int]]:
     """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
     invited to interview, suppressed like every other table."""
     level = case((Match.stage == MatchStage.INTERVIEW.value, 2), (Match.stage == MatchStage.OFFERED.value, 2),
@@ -253,7 +260,7 @@ def scheme_table(filters: Filters) -> Table:
         row = counts[0 if opted else 1]
         for column in range(1 + (reached or 0)):
             row[column] += count
-    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, ["Opted in to the scheme", "Did not opt in"], counts)
+    return counts
 
 
 @dataclass
@@ -266,7 +273,7 @@ class OutreachReport:
     campaigns: Table
     saved_from: str = ""  # the closed cycle whose saved counts these are ("" for live counts)
     too_few: bool = False  # fewer than 10 people in scope: nothing but that is shown
-    scheme: Table | None = None  # the guaranteed interview scheme (live counts only)
+    scheme: Table | None = None  # the guaranteed interview scheme (live, or saved when the cycle closed)
 
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
@@ -292,7 +299,7 @@ def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: s
     from .saved import saved_counts  # saved.py builds on this module
 
     characteristic = characteristics()[key]
-    saved = saved_counts(cycle_id, [key, "channel", "campaign"])
+    saved = saved_counts(cycle_id, [key, "channel", "campaign", "scheme"])
     empty = [[0] * len(STAGES)] * (len(characteristic.groups) + 1)
     labels, counts = saved.get(key, (None, empty))
     table = funnel_table(characteristic, counts, labels)
@@ -300,4 +307,13 @@ def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: s
         {breakdown: saved.get(breakdown, ([""], [[0] * len(STAGES)])) for breakdown in ("channel", "campaign")},
         dict(channel_labels))
     return OutreachReport(characteristic.label, table, fairness(table, stage, characteristic.label), None, channels,
-                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT)
+                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT, scheme=_saved_scheme(saved))
+
+
+def _saved_scheme(saved) -> Table | None:
+    """The scheme table from a closed cycle's saved counts (None if the cycle was closed before they were saved)."""
+    if "scheme" not in saved:
+        return None
+    columns = [next(n for n, (stage, _, _) in enumerate(STAGES) if stage == s) for s in SCHEME_STAGES]
+    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS),
+                           [[row[c] for c in columns] for row in saved["scheme"][1]])
