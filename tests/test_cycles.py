@@ -200,7 +200,7 @@ def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(
     rows = _progress_rows(client.get("/reports/progress").get_data(as_text=True))
     # Area: target, posted, live, filled, positions, chose, suggested, shortlisted, interview, offered, accepted, started
     assert rows["London"] == ["100", "2", "1", "1", "4", "15", "15", "<10", "<10", "<10", "<10", "<10"]
-    assert rows["Hackney"] == ["None", "1", "1", "0", "3", "12", "12", "<10", "<10", "<10", "<10", "<10"]
+    assert rows["Hackney"] == ["No target set", "1", "1", "0", "3", "12", "12", "<10", "<10", "<10", "<10", "<10"]
     assert rows["Camden"] == ["3", "1", "0", "1", "1", "<10", "<10", "<10", "<10", "<10", "<10", "<10"]
     assert "Barnet" in rows  # taking part, with nothing yet
 
@@ -339,4 +339,4 @@ def test_progress_is_counted_again_as_soon_as_the_data_changes(app, client, logi
     with app.app_context():
         _db.session.execute(_db.update(Vacancy).values(status="filled"))
         _db.session.commit()
-    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == ["None", "1", "0", "1"]
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == ["No target set", "1", "0", "1"]
