@@ -32,7 +32,7 @@ def seeded(app):
     with app.app_context():
         boroughs = {b.slug: b.id for b in _db.session.scalars(select(Borough))}
         standard = _db.session.scalar(select(Standard.id).limit(1))
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
         vacancies = {}
         for slug in ("camden", "hackney"):
@@ -126,7 +126,7 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
 
 LABELS = ["A", "B", "C", "D", NOT_ANSWERED]
 APPLIED = [40, 35, 12, 50, 20]
-LATER = [[0, 0, 0, 0, 0]] * 3  # nobody past the second stage: every later cell is hidden anyway
+LATER = [[0, 0, 0, 0, 0]] * (len(STAGES) - 2)  # nobody past the second stage: every later cell is hidden anyway
 
 
 def _counts(suggested: list[int]) -> list[list[int]]:
@@ -198,7 +198,7 @@ def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app
     assert funnel.header[:4] == ["Ethnic group", "Applied", "Share of those who answered",
                                  "London population, all ages (Census 2021)"]
     rows = funnel.body()
-    total, skipped = int(rows["All applicants"]["Applied"]), int(rows[NOT_ANSWERED]["Applied"])
+    total, skipped = int(rows["All candidates"]["Applied"]), int(rows[NOT_ANSWERED]["Applied"])
     assert skipped >= 10 and rows[NOT_ANSWERED]["Share of those who answered"] == "Counted apart"
     white = int(rows["White"]["Applied"])
     assert rows["White"]["Share of those who answered"] == f"{100 * white / (total - skipped):.1f}%"

@@ -1,4 +1,4 @@
-"""Disclosure control (DESIGN §6): pure functions on tables of counts, so they are tested on hand-made tables."""
+"""Disclosure control (docs/privacy.md): pure functions on tables of counts, so they are tested on hand-made tables."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ _FORMATS = {
 
 @dataclass(frozen=True)
 class Statistic:
-    """A figure computed from counts (DESIGN §6): it carries the cells it is computed from, is worked out only when
+    """A figure computed from counts (docs/privacy.md): it carries the cells it is computed from, is worked out only when
     every one of them is shown, and renders as its value only then; otherwise it renders as the reason it is not."""
 
     value: Any
@@ -114,7 +114,7 @@ class Table:
 
 
 def protected_table(caption: str, columns, labels: list[str], counts: list[list[int]],
-                    not_answered: str | None = None, total_label: str = "All applicants") -> Table:
+                    not_answered: str | None = None, total_label: str = "All candidates") -> Table:
     """Suppress a table of counts and work out the shares of its first column from shown counts only.
 
     With `not_answered` (the label of the row of people who did not answer), shares are of those who answered:

@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, MatchRun, RecruitmentCycle
+from ...models import Borough, Candidate, Match, MatchRun, MatchStage, RecruitmentCycle, RunStatus
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
-                         gather, group_codes, stage_counts)
+                         gather, group_codes, scoped_matches, stage_counts)
 
 
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
-    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at)
+                              .where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc())).all()
     cycles = db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at)
                                 .order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())).all()
     return {
@@ -230,6 +231,38 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
     return channel_tables_from(channel_counts(population, list(channel_labels)), channel_labels)
 
 
+# --- Guaranteed interview scheme (no equality data needed: the opt-in is an application answer) ---
+
+SCHEME_COLUMNS = ("Applied", "Suggested", "Invited to interview or further")
+SCHEME_CAPTION = "Candidates by guaranteed interview scheme and how far they got"
+SCHEME_LABELS = ("Opted in to the scheme", "Did not opt in")
+SCHEME_STAGES = ("applied", "suggested", "interview")  # the funnel stage each column is saved under when a cycle closes
+
+
+def scheme_table(filters: Filters) -> Table:
+    """How many candidates opted in to the guaranteed interview scheme (and not), suppressed like every other table."""
+    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS), scheme_counts(filters))
+
+
+def scheme_counts(filters: Filters) -> list[list[int]]:
+    """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
+    invited to interview, suppressed like every other table."""
+    level = case((Match.stage == MatchStage.INTERVIEW.value, 2), (Match.stage == MatchStage.OFFERED.value, 2),
+                 (Match.stage == MatchStage.ACCEPTED.value, 2), else_=1)
+    furthest = scoped_matches(select(Match.candidate_id, func.max(level).label("level")), filters)
+    furthest = furthest.group_by(Match.candidate_id).subquery()
+    rows = db.session.execute(
+        select(Candidate.guaranteed_interview, furthest.c.level, func.count()).select_from(Candidate)
+        .outerjoin(furthest, furthest.c.candidate_id == Candidate.id).where(Candidate.submitted_at.is_not(None))
+        .group_by(Candidate.guaranteed_interview, furthest.c.level)).all()
+    counts = [[0, 0, 0], [0, 0, 0]]
+    for opted, reached, count in rows:
+        row = counts[0 if opted else 1]
+        for column in range(1 + (reached or 0)):
+            row[column] += count
+    return counts
+
+
 @dataclass
 class OutreachReport:
     characteristic: str
@@ -240,6 +273,7 @@ class OutreachReport:
     campaigns: Table
     saved_from: str = ""  # the closed cycle whose saved counts these are ("" for live counts)
     too_few: bool = False  # fewer than 10 people in scope: nothing but that is shown
+    scheme: Table | None = None  # the guaranteed interview scheme (live, or saved when the cycle closed)
 
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
@@ -254,7 +288,7 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)
     return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, "",
-                          too_few=table.totals[0].count < MIN_COUNT)
+                          too_few=table.totals[0].count < MIN_COUNT, scheme=scheme_table(filters))
 
 
 @lru_cache(maxsize=64)
@@ -265,7 +299,7 @@ def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: s
     from .saved import saved_counts  # saved.py builds on this module
 
     characteristic = characteristics()[key]
-    saved = saved_counts(cycle_id, [key, "channel", "campaign"])
+    saved = saved_counts(cycle_id, [key, "channel", "campaign", "scheme"])
     empty = [[0] * len(STAGES)] * (len(characteristic.groups) + 1)
     labels, counts = saved.get(key, (None, empty))
     table = funnel_table(characteristic, counts, labels)
@@ -273,4 +307,13 @@ def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: s
         {breakdown: saved.get(breakdown, ([""], [[0] * len(STAGES)])) for breakdown in ("channel", "campaign")},
         dict(channel_labels))
     return OutreachReport(characteristic.label, table, fairness(table, stage, characteristic.label), None, channels,
-                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT)
+                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT, scheme=_saved_scheme(saved))
+
+
+def _saved_scheme(saved) -> Table | None:
+    """The scheme table from a closed cycle's saved counts (None if the cycle was closed before they were saved)."""
+    if "scheme" not in saved:
+        return None
+    columns = [next(n for n, (stage, _, _) in enumerate(STAGES) if stage == s) for s in SCHEME_STAGES]
+    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS),
+                           [[row[c] for c in columns] for row in saved["scheme"][1]])

@@ -1,4 +1,4 @@
-"""Closed cycles keep their report as aggregate counts (DESIGN §6): saved once when the cycle closes, read ever after.
+"""Closed cycles keep their report as aggregate counts (docs/privacy.md): saved once when the cycle closes, read ever after.
 
 Purging applications and deleting accounts remove people; the counts saved here are of groups, never of a person,
 so last year's report stays as it was. They are shown under the same disclosure control as live counts.
@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select
 
 from ...extensions import db
 from ...models import CycleCount
-from .outreach import channel_counts
+from .outreach import SCHEME_LABELS, SCHEME_STAGES, channel_counts, scheme_counts
 from .population import NOT_ANSWERED, STAGES, Filters, characteristics, gather, group_codes, stage_counts
 
 CHANNEL_BREAKDOWNS = ("channel", "campaign")
@@ -26,6 +26,10 @@ def save_cycle_counts(cycle_id: int, channel_order: list[str]) -> int:
         rows += _rows(cycle_id, key, [*characteristic.groups, NOT_ANSWERED], counts)
     for breakdown, (group_keys, counts) in channel_counts(population, channel_order).items():
         rows += _rows(cycle_id, breakdown, [group or "" for group in group_keys], counts)
+    rows += [{"cycle_id": cycle_id, "breakdown": "scheme", "position": position, "group_label": label, "stage": stage,
+              "count": counts_row[column]}
+             for position, (label, counts_row) in enumerate(zip(SCHEME_LABELS, scheme_counts(Filters(cycle=cycle_id))))
+             for column, stage in enumerate(SCHEME_STAGES)]
     db.session.execute(delete(CycleCount).where(CycleCount.cycle_id == cycle_id))
     db.session.execute(insert(CycleCount), rows)
     return len(rows)
