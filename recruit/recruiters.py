@@ -63,8 +63,8 @@ def index():
 def placement(vacancy_id: int):
     """One of your borough's placements with its suggested candidates, name-blind until shortlisted."""
     vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    return render_template("recruiters/placement.html", vacancy=vacancy, matches=service.placement_matches(vacancy),
-                           service=service)
+    return render_template("recruiters/placement.html", vacancy=vacancy,
+                           suggestions=service.placement_suggestions(vacancy), service=service)
 
 
 @bp.route("/matches/<int:match_id>")
@@ -72,7 +72,8 @@ def placement(vacancy_id: int):
 def match(match_id: int):
     """One suggestion: why it was made, and what you can do next."""
     found = _match_or_404(match_id)
-    return render_template("recruiters/match.html", match=found, form=DecisionForm(data={"version": found.version}),
+    return render_template("recruiters/match.html", match=found, view=service.suggestion_view(found),
+                           form=DecisionForm(data={"version": found.version}),
                            actions=service.actions_for(found), buttons=BUTTONS, service=service)
 
 
@@ -112,4 +113,4 @@ def reject(match_id: int):
         else:
             flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
             return redirect(url_for("recruiters.placement", vacancy_id=found.vacancy_id))
-    return render_template("recruiters/reject.html", match=found, form=form, service=service)
+    return render_template("recruiters/reject.html", match=found, view=service.suggestion_view(found), form=form)

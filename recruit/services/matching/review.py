@@ -11,12 +11,8 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
 from .runs import OPEN_STAGES, MatchError, cycle_start
+from .blind import SuggestionView, is_revealed, reference, suggestion_view
 from .stages import move_stage
-
-# Name and contact details are shown to recruiters only from shortlisting until a final decision.
-REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
-                   MatchStage.ACCEPTED.value)
-
 
 STAGE_LABELS = {
     MatchStage.SUGGESTED.value: "Suggested", MatchStage.SHORTLISTED.value: "Shortlisted",
@@ -29,16 +25,6 @@ STAGE_LABELS = {
 def stage_label(stage: str) -> str:
     """A stage as people read it."""
     return STAGE_LABELS.get(stage, stage.capitalize())
-
-
-def reference(candidate_id: int) -> str:
-    """The name-blind reference recruiters see until they shortlist, e.g. "C-0042"."""
-    return f"C-{candidate_id:04d}"
-
-
-def is_revealed(match: Match) -> bool:
-    """True when the recruiter may see the candidate's name and contact details."""
-    return match.stage in REVEALED_STAGES
 
 
 def _current_matches():
@@ -66,6 +52,11 @@ def placement_matches(vacancy: Vacancy) -> list[Match]:
     """A placement's current matches, best score first (the caller has checked the borough)."""
     statement = _current_matches().options(joinedload(Match.candidate)).where(Match.vacancy_id == vacancy.id)
     return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
+
+
+def placement_suggestions(vacancy: Vacancy) -> list[SuggestionView]:
+    """A placement's current suggestions as the recruiter may see them (name-blind until shortlisted)."""
+    return [suggestion_view(match) for match in placement_matches(vacancy)]
 
 
 def match_in_borough(match_id: int) -> Match | None:
