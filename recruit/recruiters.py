@@ -1,13 +1,13 @@
 """Recruiters: review suggested matches for their borough's placements, name-blind until shortlisting."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect
+from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .access import get_in_borough_or_404, role_required
-from .candidates.forms import radios, strip
+from .candidates.forms import options, radios, strip
 from .forms import BaseForm, submit_button, whole_number
 from .models import Role, Vacancy
 from .services import matching as service
@@ -47,6 +47,27 @@ class RejectForm(DecisionForm):
     submit = submit_button("Reject and send feedback")
 
 
+class BulkForm(BaseForm):
+    """The placement page's checkboxes: each posts "match id:version", so each item checks its own version."""
+
+    selected = SelectMultipleField(validate_choice=False)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return service.parse_selection(self.selected.data or []) or []
+
+    def validate_selected(self, field):
+        if service.parse_selection(field.data or []) is None:
+            raise ValidationError("Select candidates from the list")
+
+
+class BulkRejectForm(BulkForm):
+    reason = RejectForm.reason
+    feedback_template = SelectField("Start from this feedback", choices=options(REJECT_REASONS), widget=GovSelect(),
+                                    validate_choice=False)
+    feedback = RejectForm.feedback
+    submit = submit_button("Reject and send feedback")
+
+
 def _match_or_404(match_id: int):
     return service.match_in_borough(match_id) or abort(404)
 
@@ -63,8 +84,60 @@ def index():
 def placement(vacancy_id: int):
     """One of your borough's placements with its suggested candidates, name-blind until shortlisted."""
     vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    return render_template("recruiters/placement.html", vacancy=vacancy,
+    return _placement_page(vacancy, BulkForm())
+
+
+def _placement_page(vacancy, form):
+    return render_template("recruiters/placement.html", vacancy=vacancy, form=form,
                            suggestions=service.placement_suggestions(vacancy), service=service)
+
+
+def _bulk_reject_page(vacancy, form):
+    chosen = [service.suggestion_view(match) for match in service.selected_matches(vacancy, form.pairs())]
+    return render_template("recruiters/bulk_reject.html", vacancy=vacancy, form=form, chosen=chosen, service=service)
+
+
+@bp.route("/placements/<int:vacancy_id>/bulk", methods=["POST"])
+@role_required(*REVIEWERS)
+def bulk(vacancy_id: int):
+    """Shortlist the selected suggestions, or go on to reject them with one reason and feedback."""
+    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    form = BulkForm()
+    action = request.form.get("action")
+    if not form.validate_on_submit() or not form.pairs():
+        if not form.errors:
+            form.selected.errors = ["Select at least one candidate"]
+        return _placement_page(vacancy, form)
+    if action == "reject":
+        reject_form = BulkRejectForm(formdata=None, data={"selected": form.selected.data, "feedback_template": "closer_match",
+                                                          "feedback": service.FEEDBACK_TEMPLATES["closer_match"]})
+        return _bulk_reject_page(vacancy, reject_form)
+    try:
+        outcomes = service.decide_many(vacancy, form.pairs(), "shortlist", current_user.id)
+    except service.MatchError as error:
+        form.show_error(error.message, error.field)
+        return _placement_page(vacancy, form)
+    return render_template("recruiters/bulk_done.html", vacancy=vacancy, outcomes=outcomes, action="shortlist")
+
+
+@bp.route("/placements/<int:vacancy_id>/bulk-reject", methods=["POST"])
+@role_required(*REVIEWERS)
+def bulk_reject(vacancy_id: int):
+    """Reject the selected suggestions with one reason and one feedback text, started from a template."""
+    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    form = BulkRejectForm()
+    if request.form.get("action") == "template":  # fill the feedback box from the chosen template, then edit it
+        form.feedback.data = service.FEEDBACK_TEMPLATES.get(form.feedback_template.data, form.feedback.data)
+        return _bulk_reject_page(vacancy, BulkRejectForm(formdata=None, data={
+            "selected": form.selected.data, "reason": form.reason.data, "feedback_template": form.feedback_template.data,
+            "feedback": form.feedback.data}))
+    if form.validate_on_submit() and form.pairs():
+        outcomes = service.decide_many(vacancy, form.pairs(), "reject", current_user.id,
+                                       reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
+        return render_template("recruiters/bulk_done.html", vacancy=vacancy, outcomes=outcomes, action="reject")
+    if not form.pairs() and not form.selected.errors:
+        form.form_errors.append("Select at least one candidate on the placement page")
+    return _bulk_reject_page(vacancy, form)
 
 
 @bp.route("/matches/<int:match_id>")

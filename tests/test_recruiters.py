@@ -45,6 +45,8 @@ def _urls(s):
         ("GET", f"/recruiters/matches/{m}/reject"),
         ("POST", f"/recruiters/matches/{m}/reject"),
         *[("POST", f"/recruiters/matches/{m}/{action}") for action in ("shortlist", "interview", "offer", "accept")],
+        ("POST", f"/recruiters/placements/{s['hackney']}/bulk"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/bulk-reject"),
     ]
 
 
@@ -57,7 +59,8 @@ def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app
     post = Poster(client, f"/recruiters/matches/{suggested['camden_match'].id}/reject")
     for method, path in _urls(suggested):
         response = client.get(path) if method == "GET" else post(path, {"version": "1", "reason": "skills",
-                                                                        "feedback": "Thank you"})
+                                                                        "feedback": "Thank you", "action": "shortlist",
+                                                                        "selected": f"{suggested['match'].id}:1"})
         assert response.status_code == 404, (method, path)
     for method, path in ADMIN_URLS:
         response = client.get(path) if method == "GET" else post(path, {"round": "1"})

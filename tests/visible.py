@@ -4,6 +4,7 @@ import re
 from html.parser import HTMLParser
 
 HIDDEN_TAGS = {"script", "style", "head", "template", "noscript"}
+INLINE_TAGS = {"a", "abbr", "b", "code", "em", "i", "kbd", "s", "small", "span", "strong", "time", "u"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -22,13 +23,15 @@ class _Text(HTMLParser):
         hidden = tag in HIDDEN_TAGS or "hidden" in attributes or attributes.get("aria-hidden") == "true"
         self.stack.append(hidden)
         self.hidden_depth += hidden
-        self.parts.append(" ")
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
 
     def handle_endtag(self, tag):
         if tag in VOID_TAGS or not self.stack:
             return
         self.hidden_depth -= self.stack.pop()
-        self.parts.append(" ")
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
 
     def handle_data(self, data):
         if not self.hidden_depth:
