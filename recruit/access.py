@@ -46,6 +46,16 @@ def get_in_borough_or_404(model, record_id: int):
     return record
 
 
+def own_match_or_404(candidate, match_id: int):
+    """One of the signed-in candidate's own suggestions; anyone else's is a 404, as if it did not exist."""
+    from .models import Match
+
+    match = db.session.scalar(db.select(Match).where(Match.id == match_id, Match.candidate_id == candidate.id))
+    if match is None:
+        abort(404)
+    return match
+
+
 def landing_endpoint(user) -> str:
     """The page a user lands on after signing in, by role."""
     return {

@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`."""
+"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`,
+`flask interviews remind`."""
 
 import click
 from flask import Flask
@@ -10,6 +11,7 @@ outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
+interviews_cli = AppGroup("interviews", help="Look after interviews.")
 
 
 @seed_cli.command("reference")
@@ -125,7 +127,15 @@ def match_export_command(run_id, output):
     output.write("\n")
 
 
+@interviews_cli.command("remind")
+def interviews_remind_command():
+    """Email everyone with an interview tomorrow a reminder (run once a day; each booking is reminded once)."""
+    from .services.interviews import send_reminders
+
+    click.echo(f"Interview reminders queued: {send_reminders()}.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, interviews_cli):
         app.cli.add_command(group)

@@ -42,10 +42,75 @@ def email_application_received(candidate) -> None:
 
 
 def email_match_shortlisted(match) -> None:
-    """Tell a candidate a borough has shortlisted them for a placement."""
-    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted",
+    """Tell a candidate a borough has shortlisted them for a placement, and invite them to book an interview."""
+    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted: choose an interview time",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                link=_link("candidates.dashboard"))
+                link=_link("candidates.dashboard"), book_link=_link("candidates.interview", match_id=match.id))
+
+
+def email_interview_times_ready(match) -> None:
+    """Tell a shortlisted candidate who had no time to choose that interview times are now open."""
+    queue_email(match.candidate.user.email, "interview_times_ready", "Interview times are ready to book",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                book_link=_link("candidates.interview", match_id=match.id))
+
+
+def _calendar(ics: bytes, cancelled: bool = False) -> list[dict]:
+    name = "interview-cancelled.ics" if cancelled else "interview.ics"
+    method = "CANCEL" if cancelled else "REQUEST"
+    return [{"filename": name, "content_type": f"text/calendar; method={method}; charset=utf-8", "text": ics.decode("utf-8")}]
+
+
+def _interview_context(booking) -> dict:
+    from .services.interviews import when_text, where_text  # the service imports this module
+
+    match, slot = booking.match, booking.slot
+    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, when=when_text(slot), where=where_text(slot),
+                reference=f"C-{match.candidate_id:04d}")
+
+
+def email_interview_booked(booking, ics: bytes, moved: bool = False) -> None:
+    """Confirm a booked (or moved) interview to the candidate and each interviewer, with a calendar file."""
+    context, match = _interview_context(booking), booking.match
+    subject = "Your interview time has changed" if moved else "Your interview is booked"
+    queue_email(match.candidate.user.email, "interview_booked", subject, attachments=_calendar(ics), moved=moved,
+                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id), **context)
+    for interviewer in booking.slot.interviewers:
+        queue_email(interviewer.email, "interview_booked_interviewer",
+                    f"Interview {'moved' if moved else 'booked'}: {match.vacancy.title}", attachments=_calendar(ics),
+                    moved=moved, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+
+
+def email_interview_cancelled(booking, ics: bytes, candidate_told: bool = True) -> None:
+    """Tell the candidate (unless a decision email tells them already) and each interviewer that an interview is
+    cancelled, with a calendar cancellation."""
+    context, match = _interview_context(booking), booking.match
+    if candidate_told:
+        queue_email(match.candidate.user.email, "interview_cancelled", "Your interview is cancelled",
+                    attachments=_calendar(ics, cancelled=True), name=match.candidate.display_name, to_interviewer=False,
+                    link=_link("candidates.interview", match_id=match.id), **context)
+    for interviewer in booking.slot.interviewers:
+        queue_email(interviewer.email, "interview_cancelled", f"Interview cancelled: {match.vacancy.title}",
+                    attachments=_calendar(ics, cancelled=True), to_interviewer=True,
+                    candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+
+
+def email_interview_reminder(booking) -> None:
+    """Remind the candidate of their interview the day before."""
+    match = booking.match
+    queue_email(match.candidate.user.email, "interview_reminder", "Reminder: your interview is tomorrow",
+                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id),
+                **_interview_context(booking))
+
+
+def email_no_time_suits(recruiter, request) -> None:
+    """Tell a recruiter that a shortlisted candidate cannot make any of the interview times."""
+    match = request.match
+    queue_email(recruiter.email, "no_time_suits", f"No interview time suits a candidate: {match.vacancy.title}",
+                title=match.vacancy.title, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                message=request.message, link=_link("recruiters.interviews", vacancy_id=match.vacancy_id))
 
 
 def email_match_offered(match) -> None:

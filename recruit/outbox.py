@@ -1,5 +1,6 @@
 """The transactional outbox: emails are written with the change they report, and sent later."""
 
+import base64
 import logging
 import time
 from datetime import timedelta
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def queue_email(recipient: str, template: str, subject: str, **context) -> OutboxEmail:
+def queue_email(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
+                **context) -> OutboxEmail:
     """Render templates/email/<template>.txt and .html into an outbox row in the caller's transaction."""
     context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
     email = OutboxEmail(
@@ -26,6 +28,7 @@ def queue_email(recipient: str, template: str, subject: str, **context) -> Outbo
         text_body=render_template(f"email/{template}.txt", **context),
         html_body=render_template(f"email/{template}.html", **context),
         next_attempt_at=utcnow(),
+        attachments=list(attachments or []),
     )
     db.session.add(email)
     return email
@@ -56,6 +59,10 @@ def _deliver(email: OutboxEmail) -> None:
         log.info("Email (not sent: no MAIL_SERVER) to %s: %s\n%s", email.recipient, email.subject, email.text_body)
         return
     message = Message(subject=email.subject, recipients=[email.recipient], body=email.text_body, html=email.html_body)
+    for attachment in email.attachments or []:
+        data = (base64.b64decode(attachment["base64"]) if "base64" in attachment
+                else attachment["text"].encode("utf-8"))
+        message.attach(attachment["filename"], attachment["content_type"], data)
     mail.send(message)
 
 

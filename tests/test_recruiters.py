@@ -47,6 +47,9 @@ def _urls(s):
         *[("POST", f"/recruiters/matches/{m}/{action}") for action in ("shortlist", "interview", "offer", "accept")],
         ("POST", f"/recruiters/placements/{s['hackney']}/bulk"),
         ("POST", f"/recruiters/placements/{s['hackney']}/bulk-reject"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/interviews"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/interviews/new"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/interviews/new"),
     ]
 
 

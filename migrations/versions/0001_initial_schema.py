@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_email'))
@@ -222,6 +223,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_vacancy_standard_id'), ['standard_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_status'), ['status'], unique=False)
 
+    op.create_table('interview_slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('video_link', sa.String(length=500), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('booked', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('booked >= 0 AND booked <= capacity', name=op.f('ck_interview_slot_booked_within_capacity')),
+    sa.CheckConstraint('capacity >= 1 AND capacity <= 10', name=op.f('ck_interview_slot_capacity_in_range')),
+    sa.CheckConstraint('minutes >= 10 AND minutes <= 240', name=op.f('ck_interview_slot_minutes_in_range')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_interview_slot_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_interview_slot_vacancy_id_vacancy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_slot'))
+    )
+    with op.batch_alter_table('interview_slot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_slot_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_slot_vacancy_id'), ['vacancy_id'], unique=False)
+
     op.create_table('match',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -264,6 +287,47 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_preference_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_preference_vacancy_id'), ['vacancy_id'], unique=False)
 
+    op.create_table('interview_booking',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('moved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('booked', 'cancelled')", name=op.f('ck_interview_booking_status_known')),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_interview_booking_match_id_match'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['interview_slot.id'], name=op.f('fk_interview_booking_slot_id_interview_slot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_booking'))
+    )
+    with op.batch_alter_table('interview_booking', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_booking_match_id'), ['match_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_booking_slot_id'), ['slot_id'], unique=False)
+        batch_op.create_index('uq_interview_booking_live_match', ['match_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+
+    op.create_table('interview_slot_interviewer',
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['slot_id'], ['interview_slot.id'], name=op.f('fk_interview_slot_interviewer_slot_id_interview_slot'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_interview_slot_interviewer_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('slot_id', 'user_id', name=op.f('pk_interview_slot_interviewer'))
+    )
+    with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_slot_interviewer_user_id'), ['user_id'], unique=False)
+
+    op.create_table('slot_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_slot_request_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slot_request'))
+    )
+    with op.batch_alter_table('slot_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slot_request_match_id'), ['match_id'], unique=False)
+
     op.create_table('stage_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('match_id', sa.Integer(), nullable=False),
@@ -291,6 +355,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stage_change_match_id'))
 
     op.drop_table('stage_change')
+    with op.batch_alter_table('slot_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slot_request_match_id'))
+
+    op.drop_table('slot_request')
+    with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_slot_interviewer_user_id'))
+
+    op.drop_table('interview_slot_interviewer')
+    with op.batch_alter_table('interview_booking', schema=None) as batch_op:
+        batch_op.drop_index('uq_interview_booking_live_match', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+        batch_op.drop_index(batch_op.f('ix_interview_booking_slot_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_booking_match_id'))
+
+    op.drop_table('interview_booking')
     with op.batch_alter_table('preference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_preference_vacancy_id'))
         batch_op.drop_index(batch_op.f('ix_preference_candidate_id'))
@@ -303,6 +381,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_match_candidate_id'))
 
     op.drop_table('match')
+    with op.batch_alter_table('interview_slot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_slot_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_slot_starts_at'))
+
+    op.drop_table('interview_slot')
     with op.batch_alter_table('vacancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancy_status'))
         batch_op.drop_index(batch_op.f('ix_vacancy_standard_id'))

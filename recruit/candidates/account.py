@@ -10,6 +10,7 @@ from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
+from ..services import interviews as interview_service
 from . import bp, candidate_view, summary
 from .forms import ConfirmForm
 
@@ -32,6 +33,7 @@ def dashboard(candidate):
                            eligible=eligibility_service.is_eligible(candidate),
                            statuses=application_service.task_statuses(candidate),
                            matches=application_service.matches_for(candidate), stage_tags=STAGE_TAGS,
+                           bookings=interview_service.live_bookings(candidate), interviews=interview_service,
                            choices_locked=choices_service.is_locked(candidate))
 
 

@@ -112,6 +112,10 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         match.decided_by_id, match.decided_at = actor_id, utcnow()
         event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
+        if target == MatchStage.REJECTED.value:
+            from ..interviews import release_booking  # the interviews service builds on this package
+
+            release_booking(match, actor_id)
         if send is not None:
             send(match)
         db.session.commit()
