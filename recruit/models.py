@@ -315,6 +315,8 @@ class StageChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     match: Mapped[Match] = relationship(back_populates="stage_changes")
+    # The interview scores a decision to offer or reject rested on, as they stood when it was made.
+    scores: Mapped[list[InterviewScore]] = relationship(secondary="decision_score")
 
 
 class BookingStatus(str, enum.Enum):
@@ -390,6 +392,44 @@ class SlotRequest(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     match: Mapped[Match] = relationship()
+
+
+class InterviewCriterion(db.Model):
+    """One thing a placement's interviewers score every candidate on (3 to 6 per placement)."""
+
+    __tablename__ = "interview_criterion"
+    __table_args__ = (UniqueConstraint("vacancy_id", "position", name="uq_interview_criterion_vacancy_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(150))
+
+
+decision_score = Table(
+    "decision_score", db.metadata,
+    Column("stage_change_id", ForeignKey("stage_change.id", ondelete="CASCADE"), primary_key=True),
+    Column("score_id", ForeignKey("interview_score.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class InterviewScore(db.Model):
+    """One interviewer's score (1 to 4) of one candidate on one criterion, with the evidence for it."""
+
+    __tablename__ = "interview_score"
+    __table_args__ = (
+        UniqueConstraint("match_id", "criterion_id", "interviewer_id", name="uq_interview_score_once"),
+        CheckConstraint("score >= 1 AND score <= 4", name="score_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("interview_criterion.id", ondelete="CASCADE"), index=True)
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    score: Mapped[int]
+    evidence: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    criterion: Mapped[InterviewCriterion] = relationship()
+    interviewer: Mapped[User | None] = relationship()
 
 
 class MonitoringResponse(db.Model):

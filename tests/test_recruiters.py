@@ -50,6 +50,10 @@ def _urls(s):
         ("GET", f"/recruiters/placements/{s['hackney']}/interviews"),
         ("GET", f"/recruiters/placements/{s['hackney']}/interviews/new"),
         ("POST", f"/recruiters/placements/{s['hackney']}/interviews/new"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/criteria"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/criteria"),
+        ("GET", f"/recruiters/matches/{m}/scores"),
+        ("POST", f"/recruiters/matches/{m}/scores"),
     ]
 
 

@@ -108,12 +108,16 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         if action == "reject":
             match.reason, match.feedback = reason, feedback
         before = match.stage
-        move_stage(match, target, actor_id, reason)
+        change = move_stage(match, target, actor_id, reason)
         match.decided_by_id, match.decided_at = actor_id, utcnow()
         event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before)
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
+        if target in (MatchStage.OFFERED.value, MatchStage.REJECTED.value):
+            from ..scoring import attach_scores  # the scoring and interviews services build on this package
+
+            attach_scores(change, match)
         if target == MatchStage.REJECTED.value:
-            from ..interviews import release_booking  # the interviews service builds on this package
+            from ..interviews import release_booking
 
             release_booking(match, actor_id)
         if send is not None:
