@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`,
-`flask interviews remind`."""
+`flask interviews remind`, `flask offers expire`."""
 
 import click
 from flask import Flask
@@ -12,6 +12,7 @@ data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
 interviews_cli = AppGroup("interviews", help="Look after interviews.")
+offers_cli = AppGroup("offers", help="Look after offers.")
 
 
 @seed_cli.command("reference")
@@ -135,7 +136,15 @@ def interviews_remind_command():
     click.echo(f"Interview reminders queued: {send_reminders()}.")
 
 
+@offers_cli.command("expire")
+def offers_expire_command():
+    """Close offers not answered by their deadline, freeing the positions (run daily, just after midnight)."""
+    from .services.offers import expire_offers
+
+    click.echo(f"Offers closed: {expire_offers()}.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, interviews_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, interviews_cli, offers_cli):
         app.cli.add_command(group)

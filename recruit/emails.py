@@ -113,15 +113,65 @@ def email_no_time_suits(recruiter, request) -> None:
                 message=request.message, link=_link("recruiters.interviews", vacancy_id=match.vacancy_id))
 
 
-def email_match_offered(match) -> None:
-    """Tell a candidate they have been offered a placement."""
-    queue_email(match.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                link=_link("candidates.dashboard"))
-
-
 def email_match_rejected(match) -> None:
     """Tell a candidate a borough is not going ahead with them for a placement, with its feedback."""
     queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 feedback=match.feedback, link=_link("candidates.dashboard"))
+
+
+def _offer_context(offer) -> dict:
+    from .services.offers import letter_lines  # the service imports this module
+
+    match = offer.match
+    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, lines=letter_lines(offer),
+                respond_by=f"{offer.respond_by:%A} {offer.respond_by.day} {offer.respond_by:%B %Y}",
+                candidate=f"{match.candidate.first_name} {match.candidate.last_name}", reference=f"C-{match.candidate_id:04d}")
+
+
+def email_offer_made(offer, pdf: bytes) -> None:
+    """Send the candidate their offer letter (PDF attached) and ask them to answer by the deadline."""
+    import base64
+
+    match = offer.match
+    queue_email(match.candidate.user.email, "offer_made", "You have been offered an apprenticeship",
+                attachments=[{"filename": "offer-letter.pdf", "content_type": "application/pdf",
+                              "base64": base64.b64encode(pdf).decode("ascii")}],
+                name=match.candidate.display_name, link=_link("candidates.offer", match_id=match.id), **_offer_context(offer))
+
+
+def email_offer_accepted(offer, recruiter_emails: list[str]) -> None:
+    """Confirm the acceptance to the candidate, and tell the placement's recruiters."""
+    match, context = offer.match, _offer_context(offer)
+    queue_email(match.candidate.user.email, "offer_accepted", "You have accepted your apprenticeship",
+                name=match.candidate.display_name, to_recruiter=False, link=_link("candidates.dashboard"), **context)
+    for email in recruiter_emails:
+        queue_email(email, "offer_accepted", f"Offer accepted: {match.vacancy.title}", to_recruiter=True,
+                    link=_link("recruiters.match", match_id=match.id), **context)
+
+
+def email_offer_declined(offer, recruiter_emails: list[str], expired: bool) -> None:
+    """Tell the candidate and the placement's recruiters that an offer was declined, or was not answered in time."""
+    match, context = offer.match, _offer_context(offer)
+    subject = "Your offer has closed" if expired else "You have declined your offer"
+    queue_email(match.candidate.user.email, "offer_declined", subject, name=match.candidate.display_name,
+                to_recruiter=False, expired=expired, link=_link("candidates.dashboard"), **context)
+    for email in recruiter_emails:
+        queue_email(email, "offer_declined", f"Offer {'not answered in time' if expired else 'declined'}: {match.vacancy.title}",
+                    to_recruiter=True, expired=expired, link=_link("recruiters.placement", vacancy_id=match.vacancy_id),
+                    **context)
+
+
+def email_candidate_went_elsewhere(recruiter, match) -> None:
+    """Tell a recruiter that a candidate they were considering accepted another placement."""
+    queue_email(recruiter.email, "candidate_went_elsewhere", f"A candidate accepted another placement: {match.vacancy.title}",
+                title=match.vacancy.title, reference=f"C-{match.candidate_id:04d}",
+                link=_link("recruiters.placement", vacancy_id=match.vacancy_id))
+
+
+def email_start_recorded(offer) -> None:
+    """Welcome the apprentice once the borough records that they have started."""
+    match = offer.match
+    queue_email(match.candidate.user.email, "start_recorded", "Welcome to your apprenticeship",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                started_on=f"{offer.started_on.day} {offer.started_on:%B %Y}", link=_link("candidates.dashboard"))

@@ -432,6 +432,35 @@ class InterviewScore(db.Model):
     interviewer: Mapped[User | None] = relationship()
 
 
+class OfferAnswer(str, enum.Enum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the candidate accepted another offer or withdrew their application
+
+
+class Offer(db.Model):
+    """An offer of a position: what it says, by when the candidate must answer, their answer, and when they started."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        CheckConstraint(f"answer IS NULL OR answer IN ({_enum_values(OfferAnswer)})", name="answer_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), unique=True)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    respond_by: Mapped[date] = mapped_column(Date)  # the candidate may answer until the end of this day, London time
+    start_date: Mapped[date] = mapped_column(Date)
+    contact: Mapped[str] = mapped_column(String(254))
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_on: Mapped[date | None] = mapped_column(Date)  # recorded by the recruiter when the apprentice starts
+    start_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    match: Mapped[Match] = relationship()
+
+
 class MonitoringResponse(db.Model):
     """Equality monitoring answers, kept apart: keyed by an HMAC pseudonym, with no link to Candidate."""
 

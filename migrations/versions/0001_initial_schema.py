@@ -349,6 +349,24 @@ def upgrade():
     with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interview_slot_interviewer_user_id'), ['user_id'], unique=False)
 
+    op.create_table('offer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('made_by_id', sa.Integer(), nullable=True),
+    sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('respond_by', sa.Date(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('answer', sa.String(length=10), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('started_on', sa.Date(), nullable=True),
+    sa.Column('start_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("answer IS NULL OR answer IN ('accepted', 'declined', 'expired', 'withdrawn')", name=op.f('ck_offer_answer_known')),
+    sa.ForeignKeyConstraint(['made_by_id'], ['user_account.id'], name=op.f('fk_offer_made_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_offer_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offer')),
+    sa.UniqueConstraint('match_id', name=op.f('uq_offer_match_id'))
+    )
     op.create_table('slot_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('match_id', sa.Integer(), nullable=False),
@@ -405,6 +423,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_slot_request_match_id'))
 
     op.drop_table('slot_request')
+    op.drop_table('offer')
     with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interview_slot_interviewer_user_id'))
 

@@ -11,6 +11,7 @@ from ..services.candidates import choices as choices_service
 from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
 from ..services import interviews as interview_service
+from ..services import timeline as timeline_service
 from . import bp, candidate_view, summary
 from .forms import ConfirmForm
 
@@ -29,11 +30,12 @@ STAGE_TAGS = {
 @candidate_view()
 def dashboard(candidate):
     """The candidate's own application, its status in plain words, suggestions and what happens next."""
+    matches = application_service.matches_for(candidate)
     return render_template("candidates/dashboard.html", candidate=candidate,
                            eligible=eligibility_service.is_eligible(candidate),
                            statuses=application_service.task_statuses(candidate),
-                           matches=application_service.matches_for(candidate), stage_tags=STAGE_TAGS,
-                           bookings=interview_service.live_bookings(candidate), interviews=interview_service,
+                           matches=matches, stage_tags=STAGE_TAGS, interviews=interview_service,
+                           progress=timeline_service.candidate_progress(candidate, matches),
                            choices_locked=choices_service.is_locked(candidate))
 
 

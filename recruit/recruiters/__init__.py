@@ -11,6 +11,7 @@ from ..candidates.forms import options, radios, strip
 from ..forms import BaseForm, submit_button, whole_number
 from ..models import Role, Vacancy
 from ..services import matching as service
+from ..services import offers as offers_service
 
 bp = Blueprint("recruiters", __name__, url_prefix="/recruiters")
 REVIEWERS = (Role.RECRUITER, Role.ADMIN)
@@ -23,8 +24,7 @@ REJECT_REASONS = (
     ("no_reply", "They did not reply, or did not come to the interview"),
     ("other", "Another reason"),
 )
-BUTTONS = {"shortlist": "Shortlist", "interview": "Invite to interview", "offer": "Make an offer",
-           "accept": "Record that they accepted the offer"}
+BUTTONS = {"shortlist": "Shortlist", "interview": "Invite to interview"}
 
 
 class DecisionForm(BaseForm):
@@ -146,14 +146,15 @@ def match(match_id: int):
     """One suggestion: why it was made, and what you can do next."""
     found = _match_or_404(match_id)
     return render_template("recruiters/match.html", match=found, view=service.suggestion_view(found),
+                           offer=offers_service.offer_for(found),
                            form=DecisionForm(data={"version": found.version}),
                            actions=service.actions_for(found), buttons=BUTTONS, service=service)
 
 
-@bp.route("/matches/<int:match_id>/<any(shortlist, interview, offer, accept):action>", methods=["POST"])
+@bp.route("/matches/<int:match_id>/<any(shortlist, interview):action>", methods=["POST"])
 @role_required(*REVIEWERS)
 def decide(match_id: int, action: str):
-    """Move a suggestion to its next stage (shortlist, interview, offer, accepted)."""
+    """Move a suggestion to its next stage (shortlist, or interview when arranged outside the booked times)."""
     found = _match_or_404(match_id)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -189,4 +190,4 @@ def reject(match_id: int):
     return render_template("recruiters/reject.html", match=found, view=service.suggestion_view(found), form=form)
 
 
-from . import interviews, scoring  # noqa: E402,F401  (views register on bp)
+from . import interviews, offers, scoring  # noqa: E402,F401  (views register on bp)

@@ -69,9 +69,8 @@ def match_in_borough(match_id: int) -> Match | None:
 ACTIONS = {
     "shortlist": ((MatchStage.SUGGESTED.value,), MatchStage.SHORTLISTED.value, emails.email_match_shortlisted),
     "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, None),
-    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value,
-              emails.email_match_offered),
-    "accept": ((MatchStage.OFFERED.value,), MatchStage.ACCEPTED.value, None),
+    # An offer is made with its terms (services.offers.make_offer), which emails the letter; the candidate answers it.
+    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value, None),
     "reject": (OPEN_STAGES, MatchStage.REJECTED.value, emails.email_match_rejected),
 }
 STALE_MESSAGE = ("Someone else changed this suggestion while you were looking at it. "
@@ -84,11 +83,12 @@ def actions_for(match: Match) -> list[str]:
 
 
 def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None) -> Match:
+           feedback: str | None = None, extra=None) -> Match:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
-    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised."""
+    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised. `extra(match)`, if given, runs in
+    the same transaction just before the commit (an offer's terms and the positions check)."""
     if action not in ACTIONS:
         raise MatchError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
@@ -122,7 +122,12 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
             release_booking(match, actor_id)
         if send is not None:
             send(match)
+        if extra is not None:
+            extra(match)
         db.session.commit()
+    except MatchError:
+        db.session.rollback()
+        raise
     except StaleDataError:
         db.session.rollback()
         raise MatchError(STALE_MESSAGE, "stale") from None
