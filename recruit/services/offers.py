@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from fpdf import FPDF
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import emails
 from ..audit import record_event
@@ -22,6 +23,7 @@ from .matching.runs import OPEN_STAGES, MatchError
 from .matching.stages import move_stage
 
 WORKING_DAYS_TO_ANSWER = 5
+CROSSED = "Your answer crossed with another change to your applications. Check your offers and try again"
 LONGEST_DEADLINE = timedelta(days=30)
 
 
@@ -151,6 +153,9 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
     except MatchError:
         db.session.rollback()
         raise
+    except StaleDataError:  # another answer or decision changed one of these suggestions first
+        db.session.rollback()
+        raise OfferError(CROSSED) from None
     return offer
 
 
@@ -169,6 +174,9 @@ def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
     except MatchError:
         db.session.rollback()
         raise
+    except StaleDataError:
+        db.session.rollback()
+        raise OfferError(CROSSED) from None
     return offer
 
 
