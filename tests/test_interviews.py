@@ -1,10 +1,10 @@
 """Interviews candidates book: slots per placement, booking without double booking, calendar files, reminders."""
 
-import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
+from at_once import at_once
 from matching_data import Poster, make_candidate, make_vacancy, run
 from visible import visible_text
 
@@ -225,26 +225,7 @@ def test_no_double_booking_when_candidates_click_at_once(app, hiring, make_user)
         match_ids = [m.id for m in db.session.scalars(db.select(Match).where(Match.stage == "shortlisted"))]
     assert len(match_ids) == 6
     slot = _slot(app, hiring, capacity=2)
-    barrier, results = threading.Barrier(len(match_ids)), []
-
-    def attempt(match_id):
-        with app.app_context():
-            match = db.session.get(Match, match_id)
-            _ = match.vacancy.borough, match.candidate.user
-            barrier.wait()
-            try:
-                interviews.book(match, slot, match.candidate.user_id)
-                results.append("booked")
-            except interviews.InterviewError as error:
-                results.append(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(m,)) for m in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = at_once(app, match_ids, lambda match: interviews.book(match, slot, match.candidate.user_id), "booked")
     assert results.count("booked") == 2, results
     assert all(r == "booked" or "now full" in r or "changed in another window" in r for r in results), results
     with app.app_context():
@@ -332,3 +313,18 @@ def test_booking_a_forged_or_another_placements_slot_is_refused(app, hiring):
         assert "Select an interview time" in text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)) == 0
+
+
+def test_withdrawing_the_application_frees_the_interview_place(app, hiring):
+    from recruit.models import Candidate
+    from recruit.services.candidates.application import withdraw
+
+    slot = _slot(app, hiring, capacity=1)
+    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    with app.test_request_context():
+        interviews.book(db.session.get(Match, match_id), slot, person.user_id)
+        withdraw(db.session.get(Candidate, person.id))
+    with app.app_context():
+        assert db.session.get(InterviewSlot, slot).booked == 0
+        assert db.session.get(Match, match_id).stage == "withdrawn"
+    assert [r for r, *_ in _emails(app, "interview_cancelled")] == [hiring["interviewer"].email]

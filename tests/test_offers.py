@@ -1,9 +1,9 @@
 """Offers candidates answer: deadline, accept or decline, closing other suggestions, expiry, positions never exceeded."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
+from at_once import at_once
 from matching_data import Poster, make_candidate, make_vacancy, run, set_stage
 from visible import visible_text
 
@@ -106,26 +106,8 @@ def test_offers_never_exceed_positions(app, hiring):
 def test_two_recruiters_offering_the_last_position_at_once_only_one_succeeds(app, hiring):
     """Real threads: both offers pass their own checks; the placement's row lock lets only one through."""
     match_ids = [hiring["pairs"][(p.id, hiring["first"])] for p in hiring["people"]]
-    barrier, results = threading.Barrier(2), []
-
-    def attempt(match_id):
-        with app.test_request_context():
-            match = db.session.get(Match, match_id)
-            _ = match.candidate.user, match.vacancy.borough, match.vacancy.standard
-            barrier.wait()
-            try:
-                offers.make_offer(match, match.version, hiring["recruiter"].id, _terms())
-                results.append("offered")
-            except MatchError as error:
-                results.append(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(m,)) for m in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = at_once(app, match_ids, lambda match: offers.make_offer(match, match.version, hiring["recruiter"].id, _terms()),
+                      "offered")
     assert results.count("offered") == 1, results
     with app.app_context():
         stages = [db.session.get(Match, m).stage for m in match_ids]
@@ -169,26 +151,7 @@ def test_accepting_two_offers_at_once_accepts_only_one(app, hiring):
     _offer(app, hiring, 0, "first")
     _offer(app, hiring, 0, "second")
     match_ids = [hiring["pairs"][(person.id, hiring[p])] for p in ("first", "second")]
-    barrier, results = threading.Barrier(2), []
-
-    def attempt(match_id):
-        with app.test_request_context():
-            match = db.session.get(Match, match_id)
-            _ = match.candidate.user, match.vacancy.borough
-            barrier.wait()
-            try:
-                offers.accept(match, person.user_id)
-                results.append("accepted")
-            except MatchError as error:
-                results.append(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(m,)) for m in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = at_once(app, match_ids, lambda match: offers.accept(match, person.user_id), "accepted")
     assert results.count("accepted") == 1, results
     assert sorted(_stage(app, m) for m in match_ids) == ["accepted", "withdrawn"]
 

@@ -141,9 +141,7 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
             Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
         for other in others:
             move_stage(other, MatchStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
-            other_offer = offer_for(other)
-            if other_offer is not None and other_offer.answer is None:
-                other_offer.answer, other_offer.answered_at = OfferAnswer.WITHDRAWN.value, now
+            close_open_offer(other, now)
             release_booking(other, actor_id)
             for recruiter in _recruiters(other.vacancy):
                 emails.email_candidate_went_elsewhere(recruiter, other)
@@ -157,6 +155,13 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
         db.session.rollback()
         raise OfferError(CROSSED) from None
     return offer
+
+
+def close_open_offer(match: Match, now: datetime | None = None) -> None:
+    """Mark an unanswered offer of a suggestion that closed for another reason as withdrawn (the caller commits)."""
+    offer = offer_for(match)
+    if offer is not None and offer.answer is None:
+        offer.answer, offer.answered_at = OfferAnswer.WITHDRAWN.value, now or utcnow()
 
 
 def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
