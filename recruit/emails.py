@@ -48,6 +48,13 @@ def email_match_shortlisted(match) -> None:
                 link=_link("candidates.dashboard"), book_link=_link("candidates.interview", match_id=match.id))
 
 
+def email_invited_to_interview(match) -> None:
+    """Tell a shortlisted candidate the borough wants to interview them, and how to choose a time."""
+    queue_email(match.candidate.user.email, "invited_to_interview", "You are invited to an interview",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                book_link=_link("candidates.interview", match_id=match.id))
+
+
 def email_interview_times_ready(match) -> None:
     """Tell a shortlisted candidate who had no time to choose that interview times are now open."""
     queue_email(match.candidate.user.email, "interview_times_ready", "Interview times are ready to book",

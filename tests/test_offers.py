@@ -1,6 +1,6 @@
 """Offers candidates answer: deadline, accept or decline, closing other suggestions, expiry, positions never exceeded."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from at_once import at_once
@@ -9,8 +9,9 @@ from visible import visible_text
 
 from recruit.extensions import db
 from recruit.models import Match, Offer, OutboxEmail, Vacancy
+from recruit.services import interviews as interview_service
 from recruit.services import offers
-from recruit.services.matching import MatchError
+from recruit.services.matching import MatchError, decide
 from tests.conftest import sign_in
 
 
@@ -229,3 +230,33 @@ def test_other_people_cannot_reach_an_offer(app, client, make_user, hiring):
     sign_in(client, make_user("recruiter", "camden"))
     for path in (f"/recruiters/matches/{offer_match}/offer", f"/recruiters/matches/{offer_match}/start"):
         assert client.get(path).status_code == 404, path
+
+
+def test_every_email_to_the_candidate_says_what_happens_next(app, client, hiring):
+    """A whole journey, shortlisting to start: each email the candidate gets says what happens next."""
+    person = hiring["people"][0]
+    match_id = hiring["pairs"][(person.id, hiring["first"])]
+    set_stage(app, match_id, "suggested")
+    with app.test_request_context():
+        match = db.session.get(Match, match_id)
+        decide(match, "shortlist", match.version, hiring["recruiter"].id)
+        match = db.session.get(Match, match_id)
+        decide(match, "interview", match.version, hiring["recruiter"].id)
+        slot = interview_service.create_slot(db.session.get(Vacancy, hiring["first"]), interview_service.NewSlot(
+            day=date.today() + timedelta(days=1), start=time(16, 0), minutes=30, place="Town Hall", video_link="",
+            capacity=1, interviewer_ids=[hiring["recruiter"].id]), hiring["recruiter"].id)
+        interview_service.book(db.session.get(Match, match_id), slot.id, person.user_id)
+        interview_service.send_reminders()
+        match = db.session.get(Match, match_id)
+        offers.make_offer(match, match.version, hiring["recruiter"].id, _terms())
+        offers.accept(db.session.get(Match, match_id), person.user_id)
+        offers.record_start(db.session.get(Match, match_id), date.today(), hiring["recruiter"].id)
+    with app.app_context():
+        mine = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == person.email)
+                                  .order_by(OutboxEmail.id)).all()
+        assert [e.template for e in mine] == ["match_shortlisted", "invited_to_interview", "interview_times_ready",
+                                              "interview_booked", "interview_reminder", "offer_made", "offer_accepted",
+                                              "start_recorded"]
+        for email in mine:
+            assert "What happens next:" in email.text_body, email.template
+            assert "What happens next:" in visible_text(email.html_body), email.template

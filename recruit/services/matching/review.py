@@ -68,7 +68,7 @@ def match_in_borough(match_id: int) -> Match | None:
 # Each action: the stages it may start from, the stage it leads to, and the email it sends (if any).
 ACTIONS = {
     "shortlist": ((MatchStage.SUGGESTED.value,), MatchStage.SHORTLISTED.value, emails.email_match_shortlisted),
-    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, None),
+    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, emails.email_invited_to_interview),
     # An offer is made with its terms (services.offers.make_offer), which emails the letter; the candidate answers it.
     "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value, None),
     "reject": (OPEN_STAGES, MatchStage.REJECTED.value, emails.email_match_rejected),
