@@ -328,3 +328,23 @@ def test_withdrawing_the_application_frees_the_interview_place(app, hiring):
         assert db.session.get(InterviewSlot, slot).booked == 0
         assert db.session.get(Match, match_id).stage == "withdrawn"
     assert [r for r, *_ in _emails(app, "interview_cancelled")] == [hiring["interviewer"].email]
+
+
+def test_the_candidates_data_download_has_their_interviews_and_deleting_frees_the_place(app, hiring):
+    import json
+
+    slot = _slot(app, hiring, capacity=1)
+    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    candidate = _as_candidate(app, person)
+    path = f"/candidates/suggestions/{match_id}/interview"
+    post = Poster(candidate, path)
+    post(path, {"slot": str(slot)})
+    post(f"{path}/no-time-suits", {"message": "Mornings are hard"})
+    data = json.loads(candidate.get("/candidates/your-data.json").data)
+    assert data["interviews"][0]["where"] == "Hackney Town Hall, Mare Street" and data["interviews"][0]["status"] == "booked"
+    assert data["interview_time_requests"][0]["message"] == "Mornings are hard"
+    assert post("/candidates/delete-account", {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(InterviewSlot, slot).booked == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(SlotRequest)) == 0
