@@ -9,7 +9,7 @@ from matching_data import Poster, make_candidate, make_vacancy, run
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Match, OutboxEmail, SlotRequest, utcnow
+from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Match, OutboxEmail, SlotRequest
 from recruit.services import interviews
 from recruit.services.matching import decide
 from tests.conftest import sign_in

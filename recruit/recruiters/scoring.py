@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, TextAreaField
 
 from ..access import get_in_borough_or_404, role_required
 from ..candidates.forms import options, strip, text

@@ -86,10 +86,6 @@ def make_offer(match: Match, version: int | None, actor_id: int, terms: OfferTer
 
     def add_offer(match: Match) -> None:
         reserve_position(match.vacancy)
-        previous = offer_for(match)
-        if previous is not None:  # an earlier offer to the same suggestion that ended: make the new one on it
-            db.session.delete(previous)
-            db.session.flush()
         offer = Offer(match_id=match.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
                       start_date=terms.start_date, contact=terms.contact)
         db.session.add(offer)
