@@ -5,6 +5,7 @@ Accepting closes the candidate's other open suggestions (their recruiters are to
 deadline pass frees the position and tells the recruiter, who can offer it to someone else."""
 
 from dataclasses import dataclass
+from functools import wraps
 from datetime import date, datetime, time, timedelta
 
 from fpdf import FPDF
@@ -119,37 +120,48 @@ def _answerable(match: Match, now: datetime) -> Offer:
     return offer
 
 
+def _one_answer(function):
+    """Roll back a refused answer; an answer that crossed with another change is refused with a message."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MatchError:
+            db.session.rollback()
+            raise
+        except StaleDataError:  # another answer or decision changed one of these suggestions first
+            db.session.rollback()
+            raise OfferError(CROSSED) from None
+
+    return wrapped
+
+
+@_one_answer
 def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
     """The candidate accepts: their other open suggestions close (each recruiter is told), both sides are emailed."""
     now = now or utcnow()
-    try:
-        _lock_candidate(match.candidate)
-        db.session.refresh(match)
-        offer = _answerable(match, now)
-        already = db.session.scalar(select(Match).where(Match.candidate_id == match.candidate_id, Match.id != match.id,
-                                                        Match.stage == MatchStage.ACCEPTED.value))
-        if already is not None:
-            raise OfferError(f"You have already accepted {already.vacancy.title}. You can accept only one placement")
-        move_stage(match, MatchStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
-        offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
-        reserve_position(match.vacancy)  # acceptances plus open offers still within positions
-        others = list(db.session.scalars(select(Match).where(
-            Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
-        for other in others:
-            move_stage(other, MatchStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
-            close_open_offer(other, now)
-            release_booking(other, actor_id)
-            for recruiter in _recruiters(other.vacancy):
-                emails.email_candidate_went_elsewhere(recruiter, other)
-        record_event("offer.accepted", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
-        emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
-        db.session.commit()
-    except MatchError:
-        db.session.rollback()
-        raise
-    except StaleDataError:  # another answer or decision changed one of these suggestions first
-        db.session.rollback()
-        raise OfferError(CROSSED) from None
+    _lock_candidate(match.candidate)
+    db.session.refresh(match)
+    offer = _answerable(match, now)
+    already = db.session.scalar(select(Match).where(Match.candidate_id == match.candidate_id, Match.id != match.id,
+                                                    Match.stage == MatchStage.ACCEPTED.value))
+    if already is not None:
+        raise OfferError(f"You have already accepted {already.vacancy.title}. You can accept only one placement")
+    move_stage(match, MatchStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
+    offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
+    reserve_position(match.vacancy)  # acceptances plus open offers still within positions
+    others = list(db.session.scalars(select(Match).where(
+        Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
+    for other in others:
+        move_stage(other, MatchStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
+        close_open_offer(other, now)
+        release_booking(other, actor_id)
+        for recruiter in _recruiters(other.vacancy):
+            emails.email_candidate_went_elsewhere(recruiter, other)
+    record_event("offer.accepted", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
+    db.session.commit()
     return offer
 
 
@@ -160,24 +172,18 @@ def close_open_offer(match: Match, now: datetime | None = None) -> None:
         offer.answer, offer.answered_at = OfferAnswer.WITHDRAWN.value, now or utcnow()
 
 
+@_one_answer
 def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
     """The candidate declines: the position is free again and the recruiter is told."""
     now = now or utcnow()
-    try:
-        _lock_candidate(match.candidate)
-        db.session.refresh(match)
-        offer = _answerable(match, now)
-        move_stage(match, MatchStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
-        offer.answer, offer.answered_at = OfferAnswer.DECLINED.value, now
-        record_event("offer.declined", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
-        emails.email_offer_declined(offer, [r.email for r in _recruiters(match.vacancy)], expired=False)
-        db.session.commit()
-    except MatchError:
-        db.session.rollback()
-        raise
-    except StaleDataError:
-        db.session.rollback()
-        raise OfferError(CROSSED) from None
+    _lock_candidate(match.candidate)
+    db.session.refresh(match)
+    offer = _answerable(match, now)
+    move_stage(match, MatchStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
+    offer.answer, offer.answered_at = OfferAnswer.DECLINED.value, now
+    record_event("offer.declined", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    emails.email_offer_declined(offer, [r.email for r in _recruiters(match.vacancy)], expired=False)
+    db.session.commit()
     return offer
 
 
