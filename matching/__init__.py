@@ -26,7 +26,7 @@ _SOURCES = {
     "worked_example": "example",
     "why_not": "explain",
     "FairnessReport": "fairness", "GroupStatistics": "fairness", "fairness_report": "fairness",
-    "wilson_interval": "fairness",
+    "wilson_interval": "fairness", "below_four_fifths": "fairness",
     "ALGORITHM_VERSION": "pipeline", "MatchResult": "pipeline", "input_hash": "pipeline", "run_matching": "pipeline",
     "REASON_CODES": "rules", "REASON_TEXT": "rules",
     "build_lists": "shortlist", "lottery_numbers": "shortlist",
@@ -42,7 +42,7 @@ __all__ = [
     "CandidateProfile", "PlacementProfile", "Weights", "ScoredPair", "ComponentScore", "Explanation",
     "ExcludedPair", "WhyNot", "MatchResult", "FairnessReport", "GroupStatistics",
     "run_matching", "worked_example", "stable_match", "build_lists", "lottery_numbers", "why_not",
-    "input_hash", "fairness_report", "wilson_interval",
+    "input_hash", "fairness_report", "wilson_interval", "below_four_fifths",
 ]
 
 

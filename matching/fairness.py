@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from scipy.stats import fisher_exact, norm
 
 MIN_GROUP_SIZE = 10
-ADVERSE_IMPACT_THRESHOLD = 0.8
+ADVERSE_IMPACT_THRESHOLD = Fraction(4, 5)  # the four-fifths rule, exactly
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,23 @@ def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
         stats.append(GroupStatistics(group, selected, total, True, selected / total, low, high, p_value))
     rated = [s for s in stats if s.enough_data]
     ratio = lowest = highest = None
+    flagged = False
     if len(rated) >= 2:
-        low_group = min(rated, key=lambda s: (s.rate, s.group))
-        high_group = max(rated, key=lambda s: (s.rate, s.group))
+        # Rates compared as exact fractions: 6/10 and 9/12 are exactly 0.8 apart, which floating point gets wrong.
+        low_group = min(rated, key=lambda s: (Fraction(s.selected, s.total), s.group))
+        high_group = max(rated, key=lambda s: (Fraction(s.selected, s.total), s.group))
         lowest, highest = low_group.group, high_group.group
-        ratio = low_group.rate / high_group.rate if high_group.rate > 0 else None
-    return FairnessReport(tuple(stats), ratio, lowest, highest,
-                          ratio is not None and ratio < ADVERSE_IMPACT_THRESHOLD)
+        if high_group.selected > 0:
+            ratio = low_group.rate / high_group.rate
+            flagged = below_four_fifths((low_group.selected, low_group.total), (high_group.selected, high_group.total))
+    return FairnessReport(tuple(stats), ratio, lowest, highest, flagged)
+
+
+def below_four_fifths(low: tuple[int, int], high: tuple[int, int]) -> bool:
+    """True if the rate low = (selected, total) is below four fifths of high's, in whole numbers:
+    s_low / t_low < 4/5 * s_high / t_high  <=>  5 * s_low * t_high < 4 * s_high * t_low (totals are positive)."""
+    (low_selected, low_total), (high_selected, high_total) = low, high
+    if low_total <= 0 or high_total <= 0:
+        raise ValueError("totals must be positive")
+    return (ADVERSE_IMPACT_THRESHOLD.denominator * low_selected * high_total
+            < ADVERSE_IMPACT_THRESHOLD.numerator * high_selected * low_total)

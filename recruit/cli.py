@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`,
-`flask interviews remind`, `flask offers expire`."""
+`flask cycles close`, `flask interviews remind`, `flask offers expire`."""
 
 import click
 from flask import Flask
@@ -13,6 +13,7 @@ vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
 interviews_cli = AppGroup("interviews", help="Look after interviews.")
 offers_cli = AppGroup("offers", help="Look after offers.")
+cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
 
 
 @seed_cli.command("reference")
@@ -94,6 +95,15 @@ def purge_data_command(months):
     click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
 
 
+@data_cli.command("recluster-answers")
+def recluster_answers_command():
+    """Rewrite the equality answers in pseudonym order, so no one can tell from the table when anyone answered."""
+    from .services.monitoring import recluster_answers
+
+    kept = recluster_answers()
+    click.echo(f"Rewrote {kept} equality answer rows in pseudonym order.")
+
+
 @match_cli.command("run")
 @click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
               help="1 starts a new cycle; 2 matches the candidates left without a suggestion to the places left.")
@@ -144,7 +154,22 @@ def offers_expire_command():
     click.echo(f"Offers closed: {expire_offers()}.")
 
 
+@cycles_cli.command("close")
+@click.argument("cycle_id", type=int)
+def close_cycle_command(cycle_id):
+    """Close a recruitment cycle, saving its report as aggregate counts (later deletions leave it unchanged)."""
+    from .candidates.forms import OUTREACH_CHANNELS
+    from .services.cycles import CycleError, close_cycle
+
+    try:
+        saved = close_cycle(cycle_id, [key for key, _ in OUTREACH_CHANNELS])
+    except CycleError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Closed cycle {cycle_id}; saved {saved} counts for its report.")
+
+
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, interviews_cli, offers_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, interviews_cli,
+                  offers_cli):
         app.cli.add_command(group)

@@ -13,7 +13,7 @@ from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
 from .postcodes import outward_areas
 from .reference import equality_questions
-from .services.monitoring import age_band, pseudonym
+from .services.monitoring import pseudonym
 
 DEMO_BOROUGHS = ("hackney", "camden", "lambeth", "newham", "croydon")
 DEMO_STAFF_PASSWORD = "demo-staff-password-2026"
@@ -147,7 +147,7 @@ def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> l
 
 
 def _demo_answers(rng, candidate) -> dict:
-    answers = {"age_band": age_band(candidate.date_of_birth, date.today())}
+    answers: dict = {}
     for question in equality_questions():
         if question["key"] == "age_band" or ("asked_if" in question and any(answers.get(k) != v for k, v in question["asked_if"].items())):
             continue

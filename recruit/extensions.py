@@ -31,6 +31,10 @@ def render_migration_type(kind, obj, autogen_context):
     """Write the project's UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
     if kind == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"
+    if kind == "type" and type(obj).__name__ == "JSON" and "postgresql" in getattr(obj, "_variant_mapping", {}):
+        # Alembic writes JSONB's text type unqualified (a NameError in the migration): spell it out.
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')"
     return False
 
 

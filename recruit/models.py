@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy import Column, Index, Table, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -92,6 +93,26 @@ class RecruitmentCycle(db.Model):
     target: Mapped[int | None]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CycleCount(db.Model):
+    """A closed cycle's report, saved when it closed: how many people of each group reached each stage.
+
+    Aggregates only (never a row about a person), so purging applications and deleting accounts later does not
+    change last year's report. Shown under the same disclosure control as live counts."""
+
+    __tablename__ = "cycle_count"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "breakdown", "position", "stage", name="uq_cycle_count_cell"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), index=True)
+    breakdown: Mapped[str] = mapped_column(String(40))  # a characteristic's key, or "channel" / "campaign"
+    position: Mapped[int]  # the group's place in the table (the last is "not answered" for a characteristic)
+    group_label: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int]
 
 
 class Borough(db.Model):
@@ -462,14 +483,16 @@ class Offer(db.Model):
 
 
 class MonitoringResponse(db.Model):
-    """Equality monitoring answers, kept apart: keyed by an HMAC pseudonym, with no link to Candidate."""
+    """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (DESIGN §6).
+
+    No serial id, no timestamps and no derived field (the age band is worked out at report time), and the
+    pseudonym is the primary key, so the rows' physical order follows the pseudonym, not when anyone answered:
+    on SQLite the table has no rowid; on PostgreSQL services.monitoring.recluster_answers rewrites it."""
 
     __tablename__ = "monitoring_response"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    __table_args__ = {"sqlite_with_rowid": False}
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
 
 
 class OutboxEmail(db.Model):

@@ -2,6 +2,8 @@
 
 from flask import Blueprint, current_app, render_template
 
+from .services.candidates.data import KEPT_AFTER_DELETION
+
 bp = Blueprint("public", __name__)
 
 
@@ -20,7 +22,8 @@ def accessibility():
 @bp.route("/privacy")
 def privacy():
     """The privacy notice."""
-    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"])
+    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"],
+                           kept=KEPT_AFTER_DELETION)
 
 
 @bp.route("/cookies")

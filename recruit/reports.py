@@ -20,12 +20,14 @@ class ReportForm(BaseForm):
     class Meta:
         csrf = False
 
+    cycle = SelectField("Recruitment cycle", description="A closed cycle shows the counts saved when it closed",
+                        widget=GovSelect(), validate_choice=False)
     characteristic = SelectField("Characteristic", widget=GovSelect(), validate_choice=False)
     cross_with = SelectField("Cross with", description="Shown only if every group in the crossed table has at least 10 people",
                              widget=GovSelect(), validate_choice=False)
     stage = SelectField("Stage", description="For the fairness tables and the crossed table", widget=GovSelect(),
                         validate_choice=False)
-    borough = SelectField("Placement borough", description="Counts suggested and later stages at this borough's placements",
+    borough = SelectField("Placement borough", description="Counts, at every stage, the candidates who chose a placement in this borough or were suggested one there",
                           widget=GovSelect(), validate_choice=False)
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)
@@ -35,6 +37,7 @@ class ReportForm(BaseForm):
         def options(first, pairs):
             return ([SelectChoice("", first)] if first else []) + [SelectChoice(str(value), label) for value, label in pairs]
 
+        self.cycle.choices = options("Every application still held", choices["cycles"])
         self.characteristic.choices = options(None, choices["characteristics"])
         self.cross_with.choices = options("Do not cross", choices["characteristics"])
         self.stage.choices = options("Every stage", choices["stages"])

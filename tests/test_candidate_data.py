@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, VacancyStatus, utcnow
+from recruit.models import (AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, Vacancy,
+                            VacancyStatus, utcnow)
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
 
@@ -49,7 +50,7 @@ def test_your_data_page_and_json_hold_everything_including_own_equality_answers(
     assert data["application"]["date_of_birth"] == "2005-03-14" and data["application"]["outward_postcode"] == "E8"
     assert data["placement_choices"][0]["placement"] == "Cloud apprentice"
     assert data["suggested_placements"][0]["feedback"] == "Keep going"
-    assert data["equality_monitoring"]["religion"] == "sikh" and "age_band" in data["equality_monitoring"]
+    assert data["equality_monitoring"] == {"religion": "sikh"}  # the age band is worked out, never stored
     assert any(e["subject"] == "We have received your application" for e in data["emails"])
     assert any(a["action"] == "application.submitted" for a in data["activity"])
 
@@ -80,7 +81,7 @@ def test_deleting_the_account_leaves_no_personal_data_in_any_table(app, client, 
         assert db.session.scalar(db.select(db.func.count()).select_from(Match)) == 0
         assert db.session.scalar(db.select(db.func.count()).select_from(MonitoringResponse)) == 0
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
-        assert event.entity_id == applied.id and event.detail == {"candidate_id": applied.candidate_id}
+        assert event.entity_id is None and event.detail == {}
     # Signed out: the account pages now ask to sign in.
     assert "/sign-in" in client.get("/candidates/").headers["Location"]
 
@@ -115,7 +116,7 @@ def test_purge_removes_applications_whose_placements_all_closed_long_ago(app, ru
         assert {pseudonym(kept_recent.candidate_id), pseudonym(kept_live.candidate_id)} <= remaining
         assert db.session.get(Candidate, kept_recent.candidate_id) and db.session.get(Candidate, kept_live.candidate_id)
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.purged"))
-        assert event.entity_id == gone.candidate_id and "Purgeable" not in json.dumps(event.detail)
+        assert event.entity_id is None and event.detail == {"months": 6}
     # A shorter retention, given on the command line, reaches the recently closed one too.
     result = runner.invoke(args=["data", "purge", "--months", "0"])
     assert "Deleted 1 application" in result.output
@@ -160,3 +161,156 @@ def test_months_before_clamps_to_the_end_of_the_month():
     assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
     assert months_before(date(2026, 1, 15), 1) == date(2025, 12, 15)
     assert months_before(date(2026, 5, 1), 0) == date(2026, 5, 1)
+
+
+# --- Nothing linkable after deletion or purge: every table, every stored JSON document, every export ---
+
+PERSON_USER_ID, PERSON_CANDIDATE_ID, PERSON_MATCH_ID = 9_310_007, 9_310_011, 9_310_013  # distinctive, so any trace of them anywhere is theirs
+
+
+def _leaves(value):
+    """Every scalar inside a value, JSON documents (stored as text or as JSON) opened up, keys included."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _traces(documents, numbers, words) -> list:
+    """Where any of the numbers (as a value or a whole number in text) or words (in any case) turns up."""
+    import re
+
+    found = []
+    for where, document in documents:
+        for leaf in _leaves(document):
+            if isinstance(leaf, bool) or leaf is None:
+                continue
+            if isinstance(leaf, int) and leaf in numbers:
+                found.append((where, leaf))
+            text = str(leaf)
+            found += [(where, n) for n in numbers if re.search(rf"(?<!\d){n}(?!\d)", text)]
+            found += [(where, w) for w in words if w.lower() in text.lower()]
+    return found
+
+
+def _everything(app) -> list:
+    """Every row of every table, and every run's export, as (where, value) pairs."""
+    from recruit.services.matching import export_run
+
+    documents = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(table.select()).mappings():
+                documents += [(f"{table.name}.{column}", value) for column, value in row.items()]
+        for run_id in db.session.scalars(db.select(MatchRun.id)):
+            documents.append((f"export of run {run_id}", export_run(run_id)))
+    return documents
+
+
+@pytest.fixture
+def traced(app, client, make_user):
+    """A candidate with distinctive ids through the whole journey: application, equality answers, a match run,
+    a recruiter's decision, their own withdrawal from the suggestion (in the stage history) and emails."""
+    from types import SimpleNamespace
+
+    from candidate_journey import sign_in
+    from matching_data import make_candidate, run
+    from recruit.services.matching import decide
+    from recruit.services.matching.stages import move_stage
+
+    with app.app_context():
+        user = User(id=PERSON_USER_ID, email="zephyrine.q@test.example", password_hash="x", role="candidate",
+                    email_confirmed_at=utcnow())
+        user.candidate = Candidate(id=PERSON_CANDIDATE_ID)
+        db.session.add(user)
+        db.session.commit()
+    sign_in(client, SimpleNamespace(id=PERSON_USER_ID))
+    make_eligible(app, PERSON_CANDIDATE_ID)
+    post = Poster(client)
+    vacancy = make_vacancy(app, title="Cloud apprentice")
+    complete_sections(post)
+    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
+    post("/candidates/equality-questions/religion", {"answer": "sikh"})
+    other = make_candidate(app, make_user, [vacancy])
+    recruiter = make_user("recruiter")
+    match_run = run(app)
+    assert {pair[0] for pair in match_run.pairs} == {PERSON_CANDIDATE_ID, other.id}
+    with app.app_context():
+        # A distinctive suggestion id too (nothing refers to it yet), so any number left behind is surely theirs.
+        db.session.execute(db.update(Match).where(Match.candidate_id == PERSON_CANDIDATE_ID).values(id=PERSON_MATCH_ID))
+        db.session.commit()
+        match = db.session.get(Match, PERSON_MATCH_ID)
+        decide(match, "shortlist", match.version, recruiter.id)
+        move_stage(match, "withdrawn", PERSON_USER_ID, "Found another apprenticeship")
+        db.session.commit()
+        match_ids = list(db.session.scalars(db.select(Match.id).where(Match.candidate_id == PERSON_CANDIDATE_ID)))
+    numbers = {PERSON_USER_ID, PERSON_CANDIDATE_ID, *match_ids}
+    with app.test_request_context():
+        words = {NAME, SURNAME, "zephyrine.q@test.example", PHONE, "2005-03-14", pseudonym(PERSON_CANDIDATE_ID)}
+    found = {needle for _, needle in _traces(_everything(app), numbers, words)}
+    assert found == numbers | words  # the search sees every one of them while the person is here
+    return SimpleNamespace(post=post, vacancy=vacancy, run_id=match_run.id, numbers=numbers, words=words)
+
+
+def _still_checkable(app, run_id, tmp_path):
+    """The stored run, exported, still passes `python -m matching check`."""
+    import subprocess
+    import sys
+
+    from recruit.services.matching import export_run
+
+    with app.app_context():
+        exported = export_run(run_id)
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(exported))
+    check = subprocess.run([sys.executable, "-m", "matching", "check", str(path), str(path)], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert len(exported["candidates"]) == 2  # the deleted person's entry is still there, under its random label
+
+
+def test_deleting_an_account_leaves_nothing_that_leads_back_anywhere(app, client, traced, tmp_path):
+    assert traced.post("/candidates/delete-account", {}).headers["Location"] == "/"
+    assert _traces(_everything(app), traced.numbers, traced.words) == []
+    _still_checkable(app, traced.run_id, tmp_path)
+    with app.app_context():
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
+        assert event.entity_id is None and event.actor_id is None and event.detail == {}
+        decision = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "match.shortlisted"))
+        assert decision is not None and decision.entity_id is None  # the decision stays; whose it was does not
+
+
+def test_purging_an_application_leaves_nothing_that_leads_back_anywhere(app, traced, tmp_path):
+    from recruit.services.candidates.data import purge
+
+    with app.app_context():
+        vacancy = db.session.get(Vacancy, traced.vacancy)
+        vacancy.status, vacancy.closing_date = VacancyStatus.CLOSED.value, date.today() - timedelta(days=400)
+        db.session.commit()
+        assert purge(6) == 2
+    assert _traces(_everything(app), traced.numbers, traced.words) == []
+    _still_checkable(app, traced.run_id, tmp_path)
+
+
+def test_deletion_page_and_privacy_notice_say_exactly_what_is_kept(client, applied):
+    from recruit.services.candidates.data import KEPT_AFTER_DELETION
+
+    from page_text import visible_text
+
+    confirm = visible_text(client.get("/candidates/delete-account").get_data(as_text=True))
+    privacy = visible_text(client.get("/privacy").get_data(as_text=True))
+    for page in (confirm, privacy):
+        assert "we keep only:" in page.lower()
+        for item in KEPT_AFTER_DELETION:
+            assert item in page

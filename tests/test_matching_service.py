@@ -150,7 +150,8 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
         assert [(c, v) for c, v, _ in later.pairs] == [(candidate.id, nearby)]  # still matched, but elsewhere
         with app.app_context():
             instance = db.session.get(MatchRun, later.id).instance
-        assert instance["candidates"] == {str(candidate.id): [str(nearby)]}
+        assert list(instance["candidates"].values()) == [[str(nearby)]]  # under a label for this run only
+        assert str(candidate.id) not in instance["candidates"]
         assert instance["placements"][str(wanted)] == {"capacity": 1, "ranking": []}
 
     # The library's own rule removed it, with its reason (the candidate still ranks it first).
@@ -273,3 +274,16 @@ def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_exampl
     assert re.search(r"Skills</th>\s*<td[^>]*>\s*0\.71\s*</td>\s*<td[^>]*>\s*0\.50\s*</td>\s*<td[^>]*>\s*0\.354", page)
     assert "Suggested because you chose Software developer first" in page
     assert "Its places went to candidates it scored higher" in page
+
+
+def test_stored_runs_name_candidates_by_labels_drawn_afresh_for_each_run(app, make_user):
+    vacancy = make_vacancy(app)
+    people = [make_candidate(app, make_user, [vacancy]) for _ in range(3)]
+    first, second = run(app), run(app)
+    with app.app_context():
+        one, two = (db.session.get(MatchRun, r.id).instance for r in (first, second))
+    assert all(re.fullmatch(r"c-[0-9a-f]{12}", label) for label in one["candidates"])
+    assert set(one["candidates"]).isdisjoint(two["candidates"])  # a label in one run says nothing about another
+    assert list(one["candidates"]) == sorted(one["candidates"])  # stored in label order, not in order of applying
+    assert not {str(person.id) for person in people} & set(one["candidates"])
+    assert set(one["assignment"]) == set(one["candidates"]) == set(one["placements"][str(vacancy)]["ranking"])

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
@@ -10,6 +11,9 @@ from recruit.models import Borough, Candidate, Match, MatchRun, MonitoringRespon
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import Filters, suppress
+from recruit.services.reports.disclosure import HIDDEN_INPUT
+
+from page_text import page_tables, visible_text
 
 H = True  # hidden
 V = False  # visible
@@ -64,14 +68,20 @@ def test_without_totals_only_primary_suppression_applies():
     assert hidden == [[H, V]] and totals == []
 
 
-def test_shares_are_shown_only_for_visible_cells_of_a_base_of_ten_or_more():
-    table = reports.protected_table(["Applied"], ["A", "B", "C"], [[30], [25], [4]])
-    shares = [row[0].percent for row in table.rows]
-    assert shares[2] is None and shares[1] is None  # 4 is hidden, so 25 is hidden with it: no share for either
-    assert shares[0] == pytest.approx(100 * 30 / 59)
-    assert [row[0].text for row in table.rows] == ["30", "Hidden", "<10"]  # secondary cells never claim to be small
-    small = reports.protected_table(["Applied"], ["A"], [[0]])
-    assert small.rows[0][0].percent is None and small.totals[0].text == "<10"
+def test_shares_are_of_those_who_answered_from_shown_counts_only():
+    na = reports.NOT_ANSWERED
+    table = reports.protected_table("T", ["Applied"], ["A", "B", "C", na], [[30], [15], [4], [20]], not_answered=na)
+    # C (4) is hidden, so B, the smallest shown, is hidden with it; 69 applied, 20 did not answer: 49 answered.
+    assert [cell.text for cell in (row[0] for row in table.rows)] == ["30", "Hidden", "<10", "20"]
+    assert [share.render() if share else None for share in table.shares] == [
+        f"{100 * 30 / 49:.1f}%", HIDDEN_INPUT, HIDDEN_INPUT, None]  # "not answered" is counted apart
+    assert table.answered.render() == "49" and table.not_answered_share.render() == f"{100 * 20 / 69:.1f}%"
+    assert {cell.row for cell in table.shares[0].inputs} == {"A", "All applicants", na}
+    # When the "not answered" count is hidden, the number who answered would reveal it: no share at all.
+    table = reports.protected_table("T", ["Applied"], ["A", "B", na], [[30], [25], [4]], not_answered=na)
+    assert not table.answered.shown and not any(share.shown for share in table.shares if share)
+    small = reports.protected_table("T", ["Applied"], ["A"], [[0]])
+    assert not small.shares[0].shown and small.totals[0].text == "<10"
 
 
 # --- A known population ---
@@ -150,9 +160,10 @@ def test_funnel_counts_match_the_hand_computed_population(app, population):
     assert counts["Mixed or multiple ethnic groups"] == [0, 0, 0, 0, 0]
     assert counts[reports.NOT_ANSWERED] == [7, 3, 0, 0, 0]
     assert [cell.count for cell in table.totals] == [74, 55, 27, 10, 5]
-    white = table.rows[table.labels.index("White")]
-    assert white[0].percent == pytest.approx(100 * 30 / 74)
-    assert table.extra[table.labels.index("White")] == 53.8  # the London census share
+    # 7 did not answer: a hidden count, so the number who answered (74 - 7) would reveal it and no share is shown.
+    assert not table.answered.shown and not any(share.shown for share in table.shares if share)
+    assert table.census[table.labels.index("White")] == 53.8  # the London census share
+    assert table.census[table.labels.index(reports.NOT_ANSWERED)] is None
     assert [cell.text for cell in table.totals] == ["74", "55", "27", "10", "<10"]
 
 
@@ -166,9 +177,10 @@ def test_funnel_by_a_derived_or_unanswered_characteristic(app, population):
 
 def test_borough_filter_counts_later_stages_at_that_boroughs_placements_only(app, population):
     counts, _ = _funnel(app, borough="camden")
-    # White: 5 accepted at Camden, plus 10 (levels 2 and 4) rejected at Camden, so suggested there only.
-    assert counts["White"] == [30, 15, 5, 5, 5]
-    assert counts["Asian or Asian British"] == [25, 20, 0, 0, 0]
+    # White: 5 accepted at Camden, plus 10 (levels 2 and 4) rejected at Camden, so suggested there only. Nobody
+    # in this population chose a placement, so Applied in Camden is those suggested one there.
+    assert counts["White"] == [15, 15, 5, 5, 5]
+    assert counts["Asian or Asian British"] == [20, 20, 0, 0, 0]
 
 
 def _report_page(client, query="") -> str:
@@ -192,12 +204,18 @@ def test_fairness_numbers_and_adverse_impact_flag_in_words(client, login_as, pop
     login_as("admin")
     page = _report_page(client, "?stage=suggested")
     # Applied to suggested: White 20/30, Asian 20/25, Black 12/12 -> ratio 0.67, flagged.
-    assert "66.7%" in page and "80.0%" in page and "100.0%" in page
-    assert "Adverse impact ratio: <strong>0.67</strong>" in page
-    assert "possible adverse impact" in page.lower()
-    assert "Not enough data" in page  # the empty groups
-    assert "Selection from applied to suggested by ethnic group" in page
-    assert "Selection from suggested to shortlisted" not in page  # only the chosen stage
+    text = visible_text(page)
+    [table] = [t for t in page_tables(page) if t.caption.startswith("Selection from")]
+    assert table.caption == "Selection from applied to suggested by ethnic group"  # only the chosen stage
+    rows = table.body()
+    assert [rows[group]["Selection rate"] for group in ("White", "Asian or Asian British")] == ["66.7%", "80.0%"]
+    assert rows["Black, Black British, Caribbean or African"]["Selection rate"] == "100.0%"
+    assert rows["Mixed or multiple ethnic groups"]["Selection rate"] == HIDDEN_INPUT  # 0 of 0: hidden counts
+    assert ("Adverse impact ratio: 0.67, below 0.8: possible adverse impact. Lowest rate: White. Highest rate: "
+            "Black, Black British, Caribbean or African. Groups compared: White; Asian or Asian British; "
+            "Black, Black British, Caribbean or African.") in text
+    assert ("Possible adverse impact: the selection rate of White is below 0.8 of the rate of "
+            "Black, Black British, Caribbean or African.") in text
 
 
 def test_fairness_hides_a_rate_that_would_reveal_a_small_count(app, population):
@@ -205,8 +223,9 @@ def test_fairness_hides_a_rate_that_would_reveal_a_small_count(app, population):
         table, _ = reports.funnel(Filters())
         steps = reports.fairness(table, "accepted")
     white = next(row for row in steps[0].rows if row.group == "White")
-    assert white.selected.hidden and white.rate is None and "hidden" in white.note
-    assert steps[0].ratio is None
+    assert white.selected.hidden and not white.rate.shown and white.rate.value is None
+    assert white.rate.render() == HIDDEN_INPUT and white.p_value.value is None
+    assert not steps[0].ratio.shown and "White" not in steps[0].compared
 
 
 def test_crossing_is_refused_when_any_cell_would_be_under_ten(client, login_as, population):
@@ -288,3 +307,48 @@ def test_report_page_with_data_and_with_an_error_has_no_axe_violations(page, mak
     page.goto("/reports/?characteristic=nonsense")
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_axe_violations(page)
+    page.goto("/reports/?borough=croydon")  # nobody chose Croydon: too few people, a message instead
+    assert page.get_by_text("Fewer than 10 people match these choices").is_visible()
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
+def test_closed_cycle_report_and_its_refusal_have_no_axe_violations(app, page, make_user, browser_sign_in, population):
+    from tests.a11y import assert_no_axe_violations
+
+    with app.app_context():
+        from recruit.models import RecruitmentCycle
+        from recruit.services.cycles import close_cycle
+
+        cycle = RecruitmentCycle(name="Last year", opens_on=date(2025, 1, 1), closes_on=date(2026, 12, 31))
+        _db.session.add(cycle)
+        _db.session.commit()
+        close_cycle(cycle.id, [])
+        cycle_id = cycle.id
+    browser_sign_in(make_user("analyst"))
+    page.goto(f"/reports/?cycle={cycle_id}")
+    assert page.get_by_text("Last year is closed.").is_visible()
+    assert_no_axe_violations(page)
+    page.goto(f"/reports/?cycle={cycle_id}&borough=hackney")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_axe_violations(page)
+
+
+def test_ids_are_parsed_from_the_databases_joined_text_exactly():
+    from recruit.services.reports.population import _parse_ids
+
+    assert _parse_ids(b"").tolist() == []
+    assert _parse_ids(b"7").tolist() == [7]
+    assert _parse_ids(b"1,22,333,4444444,0,10,9223372036854775807").tolist() == [1, 22, 333, 4444444, 0, 10, 2**63 - 1]
+
+
+def test_join_keys_are_remembered_per_monitoring_key(app):
+    from recruit.services.reports.population import _digests, _join_keys, _keys_from_digests
+
+    with app.test_request_context():
+        first = _join_keys.of(np.array([5, 3, 5]))
+        assert (first == _keys_from_digests(_digests([b"5", b"3", b"5"]))).all()
+    app.config["MONITORING_KEY"] = "another-key"
+    with app.test_request_context():  # another key: nothing remembered under the old one is used
+        assert (_join_keys.of(np.array([5])) == _keys_from_digests(_digests([b"5"]))).all()
+        assert not (_join_keys.of(np.array([5])) == first[0]).all()

@@ -7,7 +7,7 @@ Create Date: (regenerated from the models by `make migration`)
 """
 from alembic import op
 import sqlalchemy as sa
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -45,13 +45,10 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_borough_slug'))
     )
     op.create_table('monitoring_response',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pseudonym', sa.String(length=64), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_monitoring_response')),
-    sa.UniqueConstraint('pseudonym', name=op.f('uq_monitoring_response_pseudonym'))
+    sa.Column('answers', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.PrimaryKeyConstraint('pseudonym', name=op.f('pk_monitoring_response')),
+    sqlite_with_rowid=False
     )
     op.create_table('outbox_email',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,6 +94,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standard')),
     sa.UniqueConstraint('reference', name=op.f('uq_standard_reference'))
     )
+    op.create_table('cycle_count',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('breakdown', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('group_label', sa.String(length=200), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_cycle_count_count_not_negative')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_cycle_count_cycle_id_recruitment_cycle'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cycle_count')),
+    sa.UniqueConstraint('cycle_id', 'breakdown', 'position', 'stage', name='uq_cycle_count_cell')
+    )
+    with op.batch_alter_table('cycle_count', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cycle_count_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -481,6 +494,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_borough_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('cycle_count', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cycle_count_cycle_id'))
+
+    op.drop_table('cycle_count')
     op.drop_table('standard')
     op.drop_table('recruitment_cycle')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:

@@ -90,5 +90,8 @@ def delete_account(candidate):
         return redirect(url_for("public.start"))
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to delete your account?",
                            body=["We will delete your account, your application, your placement choices, any suggestions "
-                                 "and your equality answers.", "You cannot undo this. You may want to download your data first."],
+                                 "and their history, your equality answers, the emails we sent you and the record of "
+                                 "what you did on this service.",
+                                 "You cannot undo this. You may want to download your data first."],
+                           kept=data_service.KEPT_AFTER_DELETION,
                            button="Delete my account", back=url_for("candidates.your_data"), warning=True)

@@ -15,17 +15,18 @@ def _submitted_only(candidate):
     return None
 
 
-def _answer_rows(answers: dict) -> list[dict]:
+def _answer_rows(answers: dict, candidate) -> list[dict]:
     rows = []
     for question in service.questions_for(answers):
         labels = {o["value"]: o["label"] for o in question["options"]}
         rows.append({"question": question["question"], "answer": labels.get(answers.get(question["key"]), "Not answered"),
                      "href": url_for("candidates.monitoring_question", key=question["key"])})
     band = next(q for q in equality_questions() if q["key"] == "age_band")
-    if answers.get("age_band"):
+    own_band = service.own_age_band(candidate)
+    if own_band:
         labels = {o["value"]: o["label"] for o in band["options"]}
-        rows.append({"question": "Age group (worked out from your date of birth, not asked)",
-                     "answer": labels.get(answers["age_band"], ""), "href": None})
+        rows.append({"question": "Age group (worked out from your date of birth, not asked or stored with your answers)",
+                     "answer": labels.get(own_band, ""), "href": None})
     return rows
 
 
@@ -39,7 +40,7 @@ def monitoring_start(candidate):
     answers = service.own_answers(candidate.id)
     first = service.next_question(None, answers or {})
     return render_template("candidates/monitoring_start.html", answers=answers,
-                           rows=_answer_rows(answers) if answers is not None else [], first=first)
+                           rows=_answer_rows(answers, candidate) if answers is not None else [], first=first)
 
 
 @bp.route("/candidates/equality-questions/<key>", methods=["GET", "POST"])

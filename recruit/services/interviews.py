@@ -256,7 +256,7 @@ def cancel(match: Match, actor_id: int, now: datetime | None = None) -> Intervie
         raise InterviewError("This interview has already started, so it cannot be cancelled")
     booking.status, booking.cancelled_at, booking.sequence = BookingStatus.CANCELLED.value, now, booking.sequence + 1
     _give_back(booking.slot_id)
-    record_event("interview.cancelled", booking, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    record_event("interview.cancelled", booking, actor_id=actor_id).borough_id = match.vacancy.borough_id
     emails.email_interview_cancelled(booking, calendar_file(booking))
     db.session.commit()
     return booking
@@ -270,7 +270,7 @@ def tell_no_time_suits(match: Match, message: str, actor_id: int) -> SlotRequest
     request = SlotRequest(match_id=match.id, message=message, at=utcnow())
     db.session.add(request)
     db.session.flush()
-    record_event("interview.no_time_suits", request, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    record_event("interview.no_time_suits", request, actor_id=actor_id).borough_id = match.vacancy.borough_id
     for recruiter in interviewer_choices(match.vacancy):
         emails.email_no_time_suits(recruiter, request)
     db.session.commit()

@@ -1,14 +1,16 @@
 """Equality monitoring storage: answers live under a keyed pseudonym, apart from everything else.
 
 Only this module and the reporting code read MonitoringResponse. A candidate sees their own answers
-(looked up by their pseudonym); no recruiter, borough or candidate page ever joins them to anything."""
+(looked up by their pseudonym); no recruiter, borough or candidate page ever joins them to anything.
+
+Nothing records when someone answered: the table has no time columns, saving writes no audit event or log
+line, and the rows' physical order is the pseudonym's (recluster_answers on PostgreSQL), so someone holding a
+copy of the database but not MONITORING_KEY cannot line answers up with candidates by time or position."""
 
 import hashlib
 import hmac
-from datetime import date
-
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from ..extensions import db
 from ..models import MonitoringResponse
@@ -73,6 +75,13 @@ def next_question(after_key: str | None, answers: dict) -> dict | None:
     return next((q for q in asked_questions()[start:] if applies(q, answers)), None)
 
 
+def own_age_band(candidate) -> str | None:
+    """The candidate's age band on the day they sent their application (never stored: worked out when needed)."""
+    if candidate.date_of_birth is None or candidate.submitted_at is None:
+        return None
+    return age_band(candidate.date_of_birth, candidate.submitted_at.date())
+
+
 def _response(candidate_id: int) -> MonitoringResponse | None:
     return db.session.scalar(select(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
 
@@ -84,7 +93,7 @@ def own_answers(candidate_id: int) -> dict | None:
 
 
 def save_answer(candidate, key: str, value: str) -> None:
-    """Save one answer under the candidate's pseudonym; the age band is derived, never asked."""
+    """Save one answer under the candidate's pseudonym (no time, no audit event, no log line: see the module)."""
     if candidate.submitted_at is None:
         raise MonitoringError("Send your application before answering these questions")
     q = question(key)
@@ -96,8 +105,6 @@ def save_answer(candidate, key: str, value: str) -> None:
         db.session.add(response)
     answers = dict(response.answers or {})
     answers[key] = value
-    if candidate.date_of_birth:
-        answers["age_band"] = age_band(candidate.date_of_birth, (candidate.submitted_at.date() if candidate.submitted_at else date.today()))
     # An answer to a question that no longer applies (its condition changed) is dropped, not kept unseen.
     for other in asked_questions():
         if not applies(other, answers):
@@ -117,3 +124,25 @@ def withdraw_answers(candidate) -> bool:
     deleted = delete_answers(candidate.id)
     db.session.commit()
     return deleted
+
+
+def recluster_answers() -> int:
+    """Rewrite the answers table in pseudonym order, erasing the order (and transaction ids) of answering.
+
+    PostgreSQL appends new and updated rows at the end of the table, and stamps each with the id of the
+    transaction that wrote it, so between rewrites the newest answers are recognisable. This copies the rows
+    aside, empties the table (TRUNCATE gives it fresh storage, so no dead copy of an old row is left behind)
+    and writes them back in one transaction, sorted by pseudonym: afterwards every row carries the same
+    transaction id and sits where its pseudonym puts it. SQLite needs nothing: the table has no rowid and is
+    stored in primary key order. Run it periodically (`flask data recluster-answers`). Returns the rows kept."""
+    if db.engine.dialect.name != "postgresql":
+        return db.session.query(MonitoringResponse).count()
+    connection = db.session.connection()
+    connection.execute(text("LOCK TABLE monitoring_response IN ACCESS EXCLUSIVE MODE"))
+    connection.execute(text("CREATE TEMPORARY TABLE monitoring_response_sorted ON COMMIT DROP AS "
+                            "SELECT pseudonym, answers FROM monitoring_response"))
+    connection.execute(text("TRUNCATE monitoring_response"))
+    kept = connection.execute(text("INSERT INTO monitoring_response (pseudonym, answers) SELECT pseudonym, answers "
+                                   "FROM monitoring_response_sorted ORDER BY pseudonym")).rowcount
+    db.session.commit()
+    return kept

@@ -159,7 +159,7 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
         release_booking(other, actor_id)
         for recruiter in _recruiters(other.vacancy):
             emails.email_candidate_went_elsewhere(recruiter, other)
-    record_event("offer.accepted", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    record_event("offer.accepted", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
     emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
     db.session.commit()
     return offer
@@ -181,7 +181,7 @@ def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
     offer = _answerable(match, now)
     move_stage(match, MatchStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
     offer.answer, offer.answered_at = OfferAnswer.DECLINED.value, now
-    record_event("offer.declined", offer, actor_id=actor_id, match_id=match.id).borough_id = match.vacancy.borough_id
+    record_event("offer.declined", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
     emails.email_offer_declined(offer, [r.email for r in _recruiters(match.vacancy)], expired=False)
     db.session.commit()
     return offer
@@ -196,7 +196,7 @@ def expire_offers(now: datetime | None = None) -> int:
     for offer in db.session.scalars(statement).all():
         move_stage(offer.match, MatchStage.WITHDRAWN.value, None, "The offer was not answered by its deadline")
         offer.answer, offer.answered_at = OfferAnswer.EXPIRED.value, now
-        record_event("offer.expired", offer, actor_id=None, match_id=offer.match_id).borough_id = offer.match.vacancy.borough_id
+        record_event("offer.expired", offer, actor_id=None).borough_id = offer.match.vacancy.borough_id
         emails.email_offer_declined(offer, [r.email for r in _recruiters(offer.match.vacancy)], expired=True)
         count += 1
     db.session.commit()
@@ -221,7 +221,7 @@ def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
     if started >= vacancy.positions and vacancy.status != VacancyStatus.FILLED.value:
         vacancy.status = VacancyStatus.FILLED.value
         record_event("vacancy.filled", vacancy, actor_id=actor_id)
-    record_event("offer.started", offer, actor_id=actor_id, match_id=match.id).borough_id = vacancy.borough_id
+    record_event("offer.started", offer, actor_id=actor_id).borough_id = vacancy.borough_id
     emails.email_start_recorded(offer)
     db.session.commit()
     return offer

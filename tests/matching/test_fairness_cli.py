@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matching import fairness_report, wilson_interval
+from matching import below_four_fifths, fairness_report, wilson_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +104,19 @@ def test_the_command_line_loads_neither_scikit_learn_nor_scipy(tmp_path):
             "print(codes, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stderr.strip() == "[0, 0] []"
+
+
+def test_four_fifths_is_exact_at_the_edge():
+    # 6/10 = 0.6 and 9/12 = 0.75: the ratio is exactly 0.8, which floating point makes 0.7999999999999999.
+    assert 0.6 / 0.75 < 0.8  # the trap
+    report = fairness_report({"A": (6, 10), "B": (9, 12)})
+    assert not report.flagged and report.lowest_group == "A" and report.highest_group == "B"
+    assert not below_four_fifths((6, 10), (9, 12))
+    assert below_four_fifths((599, 1000), (9, 12))  # just under 0.8
+    assert not below_four_fifths((8, 10), (10, 10)) and below_four_fifths((7, 10), (10, 10))
+    assert fairness_report({"A": (59, 100), "B": (9, 12)}).flagged
+
+
+def test_rates_equal_as_fractions_tie_by_name_not_by_rounding():
+    report = fairness_report({"A": (10, 30), "B": (100, 300), "C": (20, 30)})
+    assert report.lowest_group == "A" and report.highest_group == "C" and report.flagged

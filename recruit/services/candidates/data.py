@@ -3,12 +3,25 @@
 import calendar
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import AuditEvent, Candidate, Match, OutboxEmail, Preference, User, Vacancy, VacancyStatus, utcnow
+from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, Vacancy, VacancyStatus,
+                       utcnow)
 from .. import monitoring
+
+
+# What is kept once an account is deleted or an application purged: said on the deletion page and in the
+# privacy notice, and checked by a test that searches every table and stored document for the person.
+KEPT_AFTER_DELETION = (
+    "a record that an account was deleted and when, with no name, email address or number that leads to you",
+    "what recruiters decided on suggestions and when, with nothing that says whose suggestion it was",
+    "each matching run's lists, with you under a label drawn at random for that run and linked to no one, so the "
+    "run can still be checked",
+    "totals for groups of 10 or more people in reports, and counts saved when a recruitment cycle closed, which "
+    "never describe one person",
+)
 
 
 def _iso(value):
@@ -121,26 +134,38 @@ def _erase_hiring(candidate_id: int) -> None:
         db.session.execute(delete(model).where(model.match_id.in_(ids)))
 
 
-def _erase(user: User) -> int:
-    """Delete the user, their application, choices, suggestions, equality answers and emails (no commit)."""
+def _erase(user: User) -> None:
+    """Delete the user, their application, choices, suggestions and their history, equality answers and emails,
+    and every id of theirs from the audit trail (no commit). What is kept is listed on the deletion page."""
     candidate = user.candidate
-    candidate_id = candidate.id if candidate else None
+    own_events = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id))
     if candidate is not None:
         _erase_hiring(candidate.id)
+        match_ids = select(Match.id).where(Match.candidate_id == candidate.id)
+        # Staff decisions on their suggestions stay in the trail (what was done, when, by whom) without the
+        # suggestion's id, which would lead back to them through the run they were in.
+        db.session.execute(update(AuditEvent).where(AuditEvent.entity_type == "Match", AuditEvent.entity_id.in_(match_ids))
+                           .values(entity_id=None).execution_options(synchronize_session=False))
+        # Bulk deletes: the database's cascades are not relied on (SQLite does not enforce foreign keys here).
+        db.session.execute(delete(StageChange).where(StageChange.match_id.in_(match_ids)))
         db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        own_events = or_(own_events, and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id))
         monitoring.delete_answers(candidate.id)
         db.session.delete(candidate)
+    # Their own activity (sign-ins, choices, sections saved) is personal data about them: it goes.
+    db.session.execute(delete(AuditEvent).where(own_events).execution_options(synchronize_session=False))
+    db.session.execute(update(StageChange).where(StageChange.actor_id == user.id).values(actor_id=None)
+                       .execution_options(synchronize_session=False))
     # Queued and sent emails carry the address and often the name: they go too.
     db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
     db.session.delete(user)
-    return candidate_id
 
 
 def delete_account(user: User) -> None:
-    """The candidate deletes their account: personal data and equality answers go; the audit trail keeps ids."""
-    user_id = user.id
-    candidate_id = _erase(user)
-    record_event("account.deleted", User(id=user_id), actor_id=user_id, candidate_id=candidate_id)
+    """The candidate deletes their account: personal data, equality answers and every id of theirs go; the audit
+    trail keeps that an account was deleted, with no id."""
+    _erase(user)
+    record_event("account.deleted", AuditEvent(), actor_id=None)
     db.session.commit()
 
 
@@ -172,8 +197,7 @@ def purge(months: int, today: date | None = None) -> int:
         raise ValueError("months must be 0 or more")
     candidates = purgeable_candidates(months, today)
     for candidate in candidates:
-        user = candidate.user
-        candidate_id = _erase(user)
-        record_event("application.purged", Candidate(id=candidate_id), actor_id=None, months=months)
+        _erase(candidate.user)
+        record_event("application.purged", AuditEvent(), actor_id=None, months=months)
     db.session.commit()
     return len(candidates)

@@ -21,8 +21,6 @@ after it) to the capacity each placement has left: (positions − accepted) × S
 the open suggestions it already has in the cycle.
 """
 
-import hashlib
-import hmac
 import secrets
 import time
 from datetime import date
@@ -226,7 +224,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
         result = matching.run_matching(candidates, placements, weights, seed=seed, shortlist_factor=factor,
                                        max_list_length=list_length)
         run.input_hash = result.input_hash
-        run.instance = {**result.instance(), "assignment": dict(result.assignment), "settings": settings}
+        run.instance = {**pseudonymous_instance(result.instance(), result.assignment), "settings": settings}
         titles = {p.id: p.title for p in placements}
         rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
                  "components": dict(pair.components),
@@ -262,10 +260,28 @@ def get_run(run_id: int) -> MatchRun | None:
     return db.session.get(MatchRun, run_id)
 
 
-def _pseudonym(candidate_id: str) -> str:
-    """A short keyed pseudonym for exports: stable per candidate, unlinkable without SECRET_KEY."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return "c-" + hmac.new(key, f"match-export:{candidate_id}".encode(), hashlib.sha256).hexdigest()[:12]
+def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
+    """The run's lists and assignment with each candidate id replaced by a label drawn at random for this run.
+
+    The link from label to person is kept nowhere (each person's suggestions are Match rows, deleted with them),
+    so once someone deletes their account or is purged, the stored run and every export of it hold nothing
+    that leads back to them, while `python -m matching check` still verifies the run. Candidates are stored in
+    label order, so not even their order hints at who applied first."""
+    ids = list(instance["candidates"])
+    labels: dict[str, str] = {}
+    drawn: set[str] = set()
+    for candidate_id in ids:
+        label = f"c-{secrets.token_hex(6)}"
+        while label in drawn:  # 48 random bits: a repeat is all but impossible, but cheap to rule out
+            label = f"c-{secrets.token_hex(6)}"
+        drawn.add(label)
+        labels[candidate_id] = label
+    return {
+        "candidates": {labels[c]: instance["candidates"][c] for c in sorted(ids, key=labels.__getitem__)},
+        "placements": {p: {"capacity": spec["capacity"], "ranking": [labels[c] for c in spec["ranking"]]}
+                       for p, spec in instance["placements"].items()},
+        "assignment": {labels[c]: assignment.get(c) for c in sorted(ids, key=labels.__getitem__)},
+    }
 
 
 def export_run(run_id: int) -> dict | None:
@@ -274,21 +290,21 @@ def export_run(run_id: int) -> dict | None:
     if run is None:
         return None
     stored = run.instance or {"candidates": {}, "placements": {}, "assignment": {}, "settings": {}}
-    c = _pseudonym
 
     def p(pid: str) -> str:
         return f"p-{pid}"
 
-    return {
-        "candidates": {c(cid): [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
-        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": [c(cid) for cid in spec["ranking"]]}
+    return {  # candidate labels are stored already pseudonymous (see pseudonymous_instance)
+        "candidates": {cid: [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
+        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": list(spec["ranking"])}
                        for pid, spec in stored["placements"].items()},
-        "assignment": {c(cid): (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
+        "assignment": {cid: (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
         "meta": {
             "run_id": run.id, "round": run.round, "created_at": run.created_at.isoformat(),
             "algorithm_version": run.algorithm_version, "weights": run.weights, "seed": run.seed,
             "input_hash": run.input_hash, "settings": stored.get("settings", {}), "note": run.note,
-            "ids": "Candidate ids are keyed pseudonyms; placement ids are the service's placement numbers.",
+            "ids": ("Candidate ids are labels drawn at random for this run only, linked to no one; placement ids "
+                    "are the service's placement numbers."),
             "check": "python -m matching check THIS_FILE THIS_FILE",
         },
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 MIN_COUNT = 10  # counts under this show as "<10"; no percentage on a base under it; no crossing with a cell under it
 
@@ -36,9 +38,13 @@ def suppress(rows: list[list[int]], totals: list[int] | None = None) -> tuple[li
 
 @dataclass(frozen=True)
 class Cell:
+    """One count on the page, with where it is shown (table caption, row, column) so statistics can cite it."""
+
     count: int
     hidden: bool
-    percent: float | None = None  # of the column's base; None when hidden or the base is under 10
+    table: str = ""
+    row: str = ""
+    column: str = ""
 
     @property
     def text(self) -> str:
@@ -48,25 +54,92 @@ class Cell:
         return f"<{MIN_COUNT}" if self.count < MIN_COUNT else "Hidden"
 
 
+HIDDEN_INPUT = "Not shown: it would reveal a hidden count"
+_FORMATS = {
+    "percent": lambda v: f"{100 * v:.1f}%",
+    "interval": lambda v: f"{100 * v[0]:.1f}% to {100 * v[1]:.1f}%",
+    "p": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
+    "ratio": lambda v: f"{v:.2f}",
+    "count": lambda v: f"{v:,}",
+    "flag": lambda v: "below 0.8: possible adverse impact" if v else "0.8 or above: no adverse impact flagged",
+}
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A figure computed from counts (DESIGN §6): it carries the cells it is computed from, is worked out only when
+    every one of them is shown, and renders as its value only then; otherwise it renders as the reason it is not."""
+
+    value: Any
+    inputs: tuple[Cell, ...]
+    kind: str = "percent"
+    reason: str = ""
+
+    @classmethod
+    def of(cls, compute: Callable[[], Any], inputs, kind: str = "percent", reason: str = "") -> Statistic:
+        """Compute the value only if every input is shown; `compute` may return None with `reason` saying why."""
+        inputs = tuple(inputs)
+        if any(cell.hidden for cell in inputs):
+            return cls(None, inputs, kind, HIDDEN_INPUT)
+        return cls(compute(), inputs, kind, reason)
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None and not any(cell.hidden for cell in self.inputs)
+
+    def render(self) -> str:
+        """The value as the page shows it, or why it is not shown."""
+        if not self.shown:
+            return self.reason or HIDDEN_INPUT
+        return _FORMATS[self.kind](self.value)
+
+
 @dataclass
 class Table:
-    """A suppressed table: one row of Cells per group, and the total row (columns add up to it)."""
+    """A suppressed table: one row of Cells per group, and the total row (columns add up to it).
 
+    `shares` (one per row) are of the first column: of those who answered when the table has a "not answered"
+    row (that row's people are counted apart, in `not_answered_share`), otherwise of everyone."""
+
+    caption: str
     columns: tuple[str, ...]
     labels: list[str]
     rows: list[list[Cell]]
     totals: list[Cell]
-    extra: list = field(default_factory=list)  # one value per row (the census share)
+    shares: list[Statistic | None] = field(default_factory=list)
+    census: list[float | None] = field(default_factory=list)  # London population share per row, if known
+    census_source: str = ""
+    not_answered_share: Statistic | None = None
+    answered: Statistic | None = None  # how many answered: all applicants minus those who did not
 
 
-def protected_table(columns, labels: list[str], counts: list[list[int]], percent_of_total: bool = True) -> Table:
-    """Suppress a table of counts; shares of each column's total are shown only for visible cells of a base >= 10."""
+def protected_table(caption: str, columns, labels: list[str], counts: list[list[int]],
+                    not_answered: str | None = None, total_label: str = "All applicants") -> Table:
+    """Suppress a table of counts and work out the shares of its first column from shown counts only.
+
+    With `not_answered` (the label of the row of people who did not answer), shares are of those who answered:
+    a group's count over (all applicants - not answered), all three of them shown counts."""
     totals = [sum(row[c] for row in counts) for c in range(len(columns))]
     hidden, total_hidden = suppress(counts, totals)
+    rows = [[Cell(n, hidden[r][c], caption, labels[r], columns[c]) for c, n in enumerate(row)]
+            for r, row in enumerate(counts)]
+    total_cells = [Cell(t, total_hidden[c], caption, total_label, columns[c]) for c, t in enumerate(totals)]
+    table = Table(caption, tuple(columns), labels, rows, total_cells)
+    total = total_cells[0] if total_cells else None
+    if total is None:
+        return table
+    if not_answered is None:
+        table.shares = [_share(row[0], total.count, (row[0], total)) for row in rows]
+        return table
+    skipped = rows[labels.index(not_answered)][0]
+    base = total.count - skipped.count
+    table.answered = Statistic.of(lambda: base, (total, skipped), kind="count")
+    table.shares = [None if label == not_answered else _share(row[0], base, (row[0], total, skipped))
+                    for label, row in zip(labels, rows)]
+    table.not_answered_share = _share(skipped, total.count, (skipped, total))
+    return table
 
-    def share(count, col, is_hidden):
-        usable = percent_of_total and not is_hidden and not total_hidden[col] and totals[col] >= MIN_COUNT
-        return 100.0 * count / totals[col] if usable else None
 
-    rows = [[Cell(n, hidden[r][c], share(n, c, hidden[r][c])) for c, n in enumerate(row)] for r, row in enumerate(counts)]
-    return Table(tuple(columns), labels, rows, [Cell(t, total_hidden[c]) for c, t in enumerate(totals)])
+def _share(cell: Cell, base: int, inputs) -> Statistic:
+    return Statistic.of(lambda: cell.count / base if base >= MIN_COUNT else None, inputs,
+                        reason=f"Not shown: fewer than {MIN_COUNT} people to share among")

@@ -8,16 +8,20 @@ Three grouped queries send id lists (not rows); two run on their own connections
 from __future__ import annotations
 
 import hashlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Vacancy
+from ...models import (Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Preference,
+                       RecruitmentCycle, Vacancy)
 from ...reference import equality_questions, read_csv
+from ..monitoring import age_band
 
 NOT_ANSWERED = "Not answered or prefer not to say"
 
@@ -77,6 +81,15 @@ def census_shares() -> dict[str, dict[str, float]]:
     return shares
 
 
+def census_source(census_key: str) -> str:
+    """Where a characteristic's census figures come from, as the reference data says (e.g. "ONS Census 2021 TS021")."""
+    return next((row["source"] for row in read_csv("london_census_2021.csv") if row["characteristic"] == census_key), "")
+
+
+# Worked out at report time from the date of birth (never stored with the answers), for those who answered.
+DERIVED = frozenset({"age_band"})
+
+
 @dataclass(frozen=True)
 class Filters:
     characteristic: str = "ethnicity"
@@ -85,32 +98,65 @@ class Filters:
     borough: str = ""
     round: int | None = None
     run: int | None = None
+    cycle: int | None = None
 
 
 # --- Gathering: three grouped queries that send id lists, not rows. ---
 
-def _id_lists(rows) -> list[tuple]:
-    """Rows of (*keys, "1,2,3") from aggregate_strings, as (*keys, [ids or pseudonyms])."""
-    return [(*row[:-1], row[-1].split(",") if row[-1] else []) for row in rows]
+def _in_scope(filters: Filters):
+    """Which candidates count as "Applied": sent an application (in the cycle's dates, for a cycle) and, with a
+    borough, chose one of its placements or were suggested one there, so every stage has the same base."""
+    conditions = [Candidate.submitted_at.is_not(None)]
+    if filters.cycle is not None:
+        cycle = db.session.get(RecruitmentCycle, filters.cycle)
+        start = datetime.combine(cycle.opens_on, time.min, tzinfo=timezone.utc)
+        end = datetime.combine(cycle.closes_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        conditions += [Candidate.submitted_at >= start, Candidate.submitted_at < end]
+    if filters.borough:
+        in_borough = select(Vacancy.id).join(Borough, Borough.id == Vacancy.borough_id).where(Borough.slug == filters.borough)
+        chose = select(Preference.candidate_id).where(Preference.vacancy_id.in_(in_borough))
+        suggested = _scoped_matches(select(Match.candidate_id), filters)
+        conditions.append(or_(Candidate.id.in_(chose), Candidate.id.in_(suggested)))
+    return and_(*conditions)
 
 
-def _candidates_query():
-    """Every candidate who sent an application, as id lists per outreach channel and campaign code."""
+def _candidates_query(filters: Filters):
+    """Every candidate in scope, as id lists per outreach channel and campaign code."""
     return (select(Candidate.outreach_channel, Candidate.campaign_code, func.aggregate_strings(cast(Candidate.id, String), ","))
-            .where(Candidate.submitted_at.is_not(None)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
+            .where(_in_scope(filters)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
 
 
-def _stages_query(filters: Filters):
-    """Candidate id lists per match stage, within the borough, round and run chosen."""
-    query = select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ",")).group_by(Match.stage)
+def _scoped_matches(query, filters: Filters):
+    """Restrict a query on Match to the borough's placements and the cycle, round and run chosen."""
     if filters.borough:
         query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
         query = query.where(Borough.slug == filters.borough)
+    if filters.round is not None or filters.cycle is not None:
+        query = query.join(MatchRun, MatchRun.id == Match.run_id)
     if filters.round is not None:
-        query = query.join(MatchRun, MatchRun.id == Match.run_id).where(MatchRun.round == filters.round)
+        query = query.where(MatchRun.round == filters.round)
+    if filters.cycle is not None:
+        query = query.where(MatchRun.cycle_id == filters.cycle)
     if filters.run is not None:
         query = query.where(Match.run_id == filters.run)
     return query
+
+
+def _stages_query(filters: Filters):
+    """Candidate id lists per match stage, within the borough, cycle, round and run chosen."""
+    return _scoped_matches(select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ","))
+                           .group_by(Match.stage), filters)
+
+
+def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
+    """Each applicant's age band on the day they applied, as an index into the age band options (or -1)."""
+    options = list(characteristics()["age_band"].codes)
+    band_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
+    rows = db.session.execute(select(Candidate.id, Candidate.date_of_birth, Candidate.submitted_at)
+                              .where(_in_scope(filters), Candidate.date_of_birth.is_not(None)))
+    for candidate_id, born, submitted in rows:
+        band_of[candidate_id] = options.index(age_band(born, submitted.date()))
+    return band_of[ids] if len(ids) else np.zeros(0, dtype=np.int64)
 
 
 def _answer_expression(characteristic: Characteristic):
@@ -120,10 +166,21 @@ def _answer_expression(characteristic: Characteristic):
     return func.coalesce(values[0], "") + ":" + func.coalesce(values[1], "")
 
 
+# The first 128 bits of each pseudonym (32 hex digits) are enough to join on and halve what the database sends.
+_JOIN_PREFIX = func.substr(MonitoringResponse.pseudonym, 1, 32)
+
+
 def _answers_query(keys: list[str]):
+    """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen stored characteristics."""
+    if not keys:  # only derived characteristics: who answered at all is still needed
+        return select(func.aggregate_strings(_JOIN_PREFIX, ","))
+    return _grouped_answers_query(keys)
+
+
+def _grouped_answers_query(keys: list[str]):
     """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen characteristics."""
     expressions = [_answer_expression(characteristics()[key]).label(f"answer{n}") for n, key in enumerate(keys)]
-    return select(*expressions, func.aggregate_strings(MonitoringResponse.pseudonym, ",")).group_by(*expressions)
+    return select(*expressions, func.aggregate_strings(_JOIN_PREFIX, ",")).group_by(*expressions)
 
 
 def _digests(candidate_ids) -> list[bytes]:
@@ -165,13 +222,61 @@ def _keys_from_digests(digests: list[bytes]) -> np.ndarray:
 
 
 def _keys_from_hex(joined: str) -> np.ndarray:
-    """The same keys from the database's comma-joined pseudonyms (64 hex digits each), read without splitting."""
-    if len(joined) % 65 != 64:  # not all 64 digits: keep those that are (the rest can match no one)
-        joined = ",".join(name for name in joined.split(",") if len(name) == 64)
+    """The same keys from the database's comma-joined pseudonym prefixes (32 hex digits each), read without splitting."""
+    if len(joined) % 33 != 32:  # not all 32 digits: keep those that are (the rest can match no one)
+        joined = ",".join(name for name in joined.split(",") if len(name) == 32)
     if not joined:
         return np.zeros((0, 2), dtype=np.uint64)
-    digits = _HEX_VALUE[np.frombuffer((joined + ",").encode("ascii"), dtype=np.uint8).reshape(-1, 65)[:, :32]]
+    digits = _HEX_VALUE[np.frombuffer((joined + ",").encode("ascii"), dtype=np.uint8).reshape(-1, 33)[:, :32]]
     return np.ascontiguousarray((digits[:, 0::2] << 4) | digits[:, 1::2]).view(np.uint64)
+
+
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _parse_ids(joined: bytes) -> np.ndarray:
+    """Comma-separated whole numbers as int64, parsed in numpy: each digit times its power of ten, summed per number."""
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    buffer = np.frombuffer(joined + b",", dtype=np.uint8)
+    commas = np.flatnonzero(buffer == ord(","))
+    next_comma = np.repeat(commas, np.diff(commas, prepend=-1))  # for each byte, the comma that ends its number
+    place = next_comma - np.arange(len(buffer)) - 1  # 0 for units, 1 for tens…; -1 on the comma itself
+    values = np.where(place >= 0, (buffer.astype(np.int64) - ord("0")) * _POWERS_OF_TEN[np.maximum(place, 0)], 0)
+    return np.add.reduceat(values, np.concatenate(([0], commas[:-1] + 1)))
+
+
+class _JoinKeys:
+    """Each candidate's pseudonym join key, remembered by id in this process only, never stored anywhere.
+
+    A key is a fixed function of the id and MONITORING_KEY, which the process holds anyway, so remembering it
+    reveals nothing new; it spares hashing every applicant again for each report (about a microsecond each)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.secret = b""
+        self.keys = np.zeros((0, 2), dtype=np.uint64)
+        self.known = np.zeros(0, dtype=bool)
+
+    def of(self, ids: np.ndarray) -> np.ndarray:
+        """The join keys of these candidate ids, hashing only those not seen before."""
+        secret = hashlib.sha256(current_app.config["MONITORING_KEY"].encode()).digest()
+        with self.lock:
+            if secret != self.secret:  # a different key (another app in tests): start again
+                self.secret, self.keys, self.known = secret, np.zeros((0, 2), dtype=np.uint64), np.zeros(0, dtype=bool)
+            size = int(ids.max()) + 1 if len(ids) else 0
+            if size > len(self.known):
+                grown = max(size, 2 * len(self.known))
+                self.keys = np.concatenate([self.keys, np.zeros((grown - len(self.keys), 2), dtype=np.uint64)])
+                self.known = np.concatenate([self.known, np.zeros(grown - len(self.known), dtype=bool)])
+            missing = np.unique(ids[~self.known[ids]])
+            if len(missing):
+                self.keys[missing] = _keys_from_digests(_digests(b"%d" % i for i in missing.tolist()))
+                self.known[missing] = True
+            return self.keys[ids]
+
+
+_join_keys = _JoinKeys()
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,8 +296,10 @@ class Population:
 
     levels: np.ndarray
     channels: list[tuple]  # (channel, campaign code, slice of positions)
-    answers: list[tuple]  # (answer, [second answer]) per answer row
+    answers: list[tuple]  # (answer, [second answer]) per answer row, for the stored characteristics in `keys`
     answer_row: np.ndarray  # per applicant: index into answers, or -1 for none
+    keys: tuple[str, ...] = ()  # the stored characteristics whose answers are in `answers`, in order
+    derived: dict = field(default_factory=dict)  # derived characteristic -> per applicant index into its options
 
 
 def _run_apart(engine, statement):
@@ -204,21 +311,21 @@ def _run_apart(engine, statement):
 def gather(filters: Filters, keys: list[str] | None = None) -> Population:
     """Applicants, their furthest stage and (for `keys`) their answers, from three grouped queries run side by side."""
     keys = keys or [filters.characteristic]
+    stored = [key for key in keys if key not in DERIVED]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        answers_future = pool.submit(_run_apart, db.engine, _answers_query(keys))
+        answers_future = pool.submit(_run_apart, db.engine, _answers_query(stored))
         stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
-        channels, id_strings, start = [], [], 0
-        for channel, campaign, joined in db.session.execute(_candidates_query()).all():
-            id_list = joined.encode("ascii").split(b",") if joined else []
-            channels.append((channel, campaign, slice(start, start + len(id_list))))
-            id_strings += id_list
-            start += len(id_list)
-        candidate_keys = _keys_from_digests(_digests(id_strings))  # the hashing overlaps the two queries
+        channels, id_arrays, start = [], [], 0
+        for channel, campaign, joined in db.session.execute(_candidates_query(filters)).all():
+            id_arrays.append(_parse_ids(joined.encode("ascii") if joined else b""))
+            channels.append((channel, campaign, slice(start, start + len(id_arrays[-1]))))
+            start += len(id_arrays[-1])
+        ids = np.concatenate(id_arrays) if id_arrays else np.zeros(0, dtype=np.int64)
+        candidate_keys = _join_keys.of(ids)  # any hashing overlaps the two queries
         stage_rows, answer_rows = stages_future.result(), answers_future.result()
-    ids = np.array(id_strings, dtype=np.int64)
     furthest = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
-    for stage, id_list in sorted(_id_lists(stage_rows), key=lambda row: _stage_level(row[0])):
-        matched = np.array(id_list, dtype=np.int64)
+    for stage, joined in sorted(stage_rows, key=lambda row: _stage_level(row[0])):
+        matched = _parse_ids(joined.encode("ascii") if joined else b"")
         furthest[matched[matched < len(furthest)]] = _stage_level(stage)  # ascending: the furthest stage wins
     answer_keys = [_keys_from_hex(row[-1] or "") for row in answer_rows]
     row_of_key = np.repeat(np.arange(len(answer_keys)), [len(k) for k in answer_keys])
@@ -226,17 +333,25 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
     if answer_keys:
         mine, theirs = _join(candidate_keys, np.concatenate(answer_keys))
         answer_row[mine] = row_of_key[theirs]  # answers of candidates out of scope are never matched
-    return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row)
+    derived = {key: _age_bands(filters, ids) for key in keys if key in DERIVED}
+    return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row, tuple(stored), derived)
 
 
 def _stage_level(stage: str) -> int:
     return _STAGE_LEVEL.get(stage, 1)
 
 
-def group_codes(characteristic: Characteristic, population: Population, position: int = 0) -> np.ndarray:
+def group_codes(characteristic: Characteristic, population: Population) -> np.ndarray:
     """Each applicant's group number by position (the last number is 'not answered')."""
     groups = {label: number for number, label in enumerate(characteristic.groups)}
     not_answered = len(characteristic.groups)
+    if characteristic.key in population.derived:  # known only for those who answered the equality questions
+        values = list(characteristic.codes)
+        lookup = np.array([groups[characteristic.codes[v]] for v in values] + [not_answered], dtype=np.int64)
+        codes = lookup[population.derived[characteristic.key]]
+        codes[population.answer_row < 0] = not_answered
+        return codes
+    position = population.keys.index(characteristic.key)
     row_codes = [groups.get(characteristic.codes.get(row[position]), not_answered) for row in population.answers]
     return np.array([*row_codes, not_answered], dtype=np.int64)[population.answer_row]  # -1 picks the last
 

@@ -1,0 +1,112 @@
+"""What a person sees on a page: its visible text and its tables, parsed from the HTML (standard library only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+_HIDDEN = {"script", "style", "template", "head", "title"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_BLOCK = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "caption", "br", "table", "ul", "ol", "dt", "dd",
+          "section", "summary", "details", "label", "legend", "option"}
+
+
+@dataclass
+class PageTable:
+    caption: str
+    rows: list[list[str]] = field(default_factory=list)  # every row, header row first, cells as visible text
+
+    @property
+    def header(self) -> list[str]:
+        return self.rows[0] if self.rows else []
+
+    def cell(self, row_label: str, column: str) -> str:
+        """The text in the row whose first cell is `row_label`, under the column headed `column`."""
+        index = self.header.index(column)
+        return next(row for row in self.rows[1:] if row[0] == row_label)[index]
+
+    def body(self) -> dict[str, dict[str, str]]:
+        """{row label: {column heading: text}} for every row below the header."""
+        return {row[0]: dict(zip(self.header[1:], row[1:])) for row in self.rows[1:]}
+
+
+class _Parser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.hidden_tag: str | None = None  # the element whose content is hidden, and how deep we are in it
+        self.hidden_depth = 0
+        self.tables: list[PageTable] = []
+        self.open_tables: list[PageTable] = []
+        self.cell: list[str] | None = None
+        self.in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.hidden_tag is not None:
+            self.hidden_depth += tag == self.hidden_tag
+            return
+        if (tag in _HIDDEN or "hidden" in attributes) and tag not in _VOID:
+            self.hidden_tag, self.hidden_depth = tag, 1
+            return
+        if tag in _BLOCK:
+            self.text.append("\n")
+        if tag == "table":
+            self.open_tables.append(PageTable(""))
+        elif tag == "caption" and self.open_tables:
+            self.in_caption = True
+        elif tag == "tr" and self.open_tables:
+            self.open_tables[-1].rows.append([])
+        elif tag in ("td", "th") and self.open_tables:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if self.hidden_tag is not None:
+            if tag == self.hidden_tag:
+                self.hidden_depth -= 1
+                if not self.hidden_depth:
+                    self.hidden_tag = None
+            return
+        if tag == "caption":
+            self.in_caption = False
+        elif tag in ("td", "th") and self.cell is not None and self.open_tables:
+            self.open_tables[-1].rows[-1].append(_squash("".join(self.cell)))
+            self.cell = None
+        elif tag == "table" and self.open_tables:
+            table = self.open_tables.pop()
+            table.caption = _squash(table.caption)
+            self.tables.append(table)
+        if tag in _BLOCK:
+            self.text.append("\n")
+
+    def handle_data(self, data):
+        if self.hidden_tag is not None:
+            return
+        self.text.append(re.sub(r"\s+", " ", data))  # line breaks in the source are spaces on the page
+        if self.in_caption and self.open_tables:
+            self.open_tables[-1].caption += data
+        elif self.cell is not None:
+            self.cell.append(data)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _parse(html: str) -> _Parser:
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a person reads it: one line per block, spaces squashed, scripts and hidden parts left out."""
+    lines = (_squash(line) for line in "".join(_parse(html).text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def page_tables(html: str) -> list[PageTable]:
+    """Every table on the page with its caption and cell texts."""
+    return _parse(html).tables
