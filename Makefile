@@ -1,5 +1,6 @@
 # Two commands do everything: `make run` and `make test`. See README.md.
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
@@ -10,13 +11,17 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Installs the service, creates or upgrades the SQLite database, loads the demo data and serves it.
+# Installs the service, creates or upgrades the SQLite database, loads the demo data, then serves it with a
+# task-queue worker beside the web server (match runs, emails written to this terminal, scheduled jobs).
+# Ctrl+C stops both.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed reference
 	$(BIN)/flask seed demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT) with a background worker (Ctrl+C to stop both)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask tasks worker & worker=$$!; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Installs the service with its test tools and runs the whole suite (set TEST_DATABASE_URL for PostgreSQL).
 # Two workers by default (pytest-xdist): each gets its own database. PYTEST_ARGS="-n 0 -x" runs in one process.

@@ -82,14 +82,25 @@ def measure(client, path: str) -> tuple[float, float, int]:
     return statistics.median(times), times[int(len(times) * 0.95) - 1], len(response.get_data())
 
 
-def main() -> None:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/listing-bench.db"
+def bench_app(name: str, *, fresh: bool = False):
+    """An app on DATABASE_URL (or a new SQLite file) with the reference data, and /__hello as the baseline.
+
+    The page cache is off: these benchmarks measure rendering (web_throughput.py measures the cache)."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MONITORING_KEY": "bench-monitoring",
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "PAGE_CACHE_ENABLED": False})
     app.add_url_rule("/__hello", "hello", lambda: "Hello, world!")
     with app.app_context():
+        if fresh:
+            db.drop_all()
         db.create_all()
         seed_reference()
+    return app
+
+
+def main() -> None:
+    app = bench_app("listing-bench")
+    with app.app_context():
         started = time.perf_counter()
         some_id = fill(PLACEMENTS)
         print(f"{PLACEMENTS:,} live placements loaded in {time.perf_counter() - started:.1f} s on "

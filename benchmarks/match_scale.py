@@ -46,10 +46,11 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
     start = datetime.date(2025, 9, 1)
 
     def spots(n):
-        centre = boroughs[rng.integers(0, len(boroughs), n)]
-        return centre + rng.normal(0.0, [0.015, 0.024], (n, 2))  # ≈1.7 km jitter
+        home = rng.integers(0, len(boroughs), n)
+        return boroughs[home] + rng.normal(0.0, [0.015, 0.024], (n, 2)), home  # ≈1.7 km jitter
 
-    p_loc = spots(n_placements)
+    p_loc, p_home = spots(n_placements)
+    residents_first = rng.random(n_placements) < 0.3  # as in the demo data
     p_std = rng.integers(0, len(standards), n_placements)
     placements = []
     for j in range(n_placements):
@@ -58,8 +59,9 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
         placements.append(PlacementProfile(
             f"P{j}", ref, ref[:4] if level < 4 else title.split()[0].lower(), level, float(p_loc[j, 0]),
             float(p_loc[j, 1]), int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 60))),
-            True, int(rng.integers(1, 4)), 0, " ".join(words) + " " + " ".join(extra), title))
-    c_loc = spots(n_candidates)
+            True, int(rng.integers(1, 4)), 0, tuple(dict.fromkeys([*words, *extra])), title,
+            f"B{p_home[j]}", bool(residents_first[j])))
+    c_loc, c_home = spots(n_candidates)
     travel = rng.uniform(3.0, 25.0, n_candidates)
     # Preferences: 10 placements drawn from the 60 nearest, as people choose places they can reach.
     from sklearn.neighbors import BallTree
@@ -75,7 +77,8 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
             f"C{i}", bool(rng.random() < 0.97), float(c_loc[i, 0]), float(c_loc[i, 1]), float(travel[i]),
             int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 30))),
             " ".join(words), frozenset(standards[s][0] for s in liked),
-            frozenset({("data", 3)}) if rng.random() < 0.05 else frozenset(), prefs, bool(rng.random() < 0.7)))
+            frozenset({("data", 3)}) if rng.random() < 0.05 else frozenset(), prefs, bool(rng.random() < 0.7),
+            home_borough=f"B{c_home[i]}"))
     return candidates, placements
 
 
@@ -87,9 +90,11 @@ def bench_pipeline(n_c: int, n_p: int) -> None:
     clock = time.perf_counter()
     candidates, placements = synthetic(n_c, n_p)
     print(f"\n{n_c:,} candidates × {n_p:,} placements (data generated in {time.perf_counter() - clock:.1f} s)")
-    weights = Weights(skills=0.35, interest=0.2, travel=0.2, preference=0.25)
+    weights = Weights(skills=0.5, interest=0.3, travel=0.2)
     clock, cpu = time.perf_counter(), time.process_time()
-    result = run_matching(candidates, placements, weights, seed=42)
+    synonyms = {row["other_spelling"]: row["preferred_term"]
+                for row in csv.DictReader(open(DATA / "skill_synonyms.csv", newline="", encoding="utf-8"))}
+    result = run_matching(candidates, placements, weights, seed=42, synonyms=synonyms)
     run_s = time.perf_counter() - clock
     for stage, seconds in result.timings.items():
         print(f"  {stage:<15} {seconds:6.2f} s")

@@ -8,7 +8,9 @@ Instance JSON (for ``python -m matching assign|check``)::
     {
       "candidates": {"<candidate id>": ["<placement id>", ...]},   # best first
       "placements": {"<placement id>": {"capacity": <int >= 0>,
-                                        "ranking": ["<candidate id>", ...]}},  # best first
+                                        "ranking": ["<candidate id>", ...],   # best first
+                                        "residents_first": "<borough>",       # optional, informative
+                                        "residents_ranked_first": <int>}},    # optional, informative
       "meta": {...}                                                 # optional, ignored
     }
 
@@ -31,18 +33,20 @@ _SOURCES = {
     "REASON_CODES": "rules", "REASON_TEXT": "rules",
     "build_lists": "shortlist", "lottery_numbers": "shortlist",
     "stable_match": "stable",
+    "TermTable": "terms", "statement_terms": "terms", "check_statements": "terms",
     "DEFAULT_WEIGHTS": "types", "CandidateProfile": "types", "ComponentScore": "types", "ExcludedPair": "types",
     "Explanation": "types", "PlacementProfile": "types", "ScoredPair": "types", "Weights": "types", "WhyNot": "types",
 }
 _SUBMODULES = frozenset({"arrays", "check", "example", "explain", "fairness", "pipeline", "rules", "scoring", "search",
-                         "shortlist", "stable", "types"})
+                         "shortlist", "stable", "terms", "types"})
 
 __all__ = [
     "ALGORITHM_VERSION", "DEFAULT_WEIGHTS", "REASON_CODES", "REASON_TEXT",
     "CandidateProfile", "PlacementProfile", "Weights", "ScoredPair", "ComponentScore", "Explanation",
     "ExcludedPair", "WhyNot", "MatchResult", "FairnessReport", "GroupStatistics",
     "run_matching", "worked_example", "stable_match", "build_lists", "lottery_numbers", "why_not",
-    "input_hash", "fairness_report", "wilson_interval", "below_four_fifths",
+    "input_hash", "fairness_report", "wilson_interval", "below_four_fifths", "TermTable", "statement_terms",
+    "check_statements",
 ]
 
 

@@ -38,6 +38,7 @@ class CandidateArrays:
     qualified_level: np.ndarray
     # Sorted keys i × len(placements) + j of the pairs a candidate excluded (unknown ids are dropped).
     excluded_keys: np.ndarray
+    borough: np.ndarray  # index into PlacementArrays.boroughs, -1 = none of the placements' boroughs
 
 
 @dataclass
@@ -56,6 +57,9 @@ class PlacementArrays:
     starts_on: np.ndarray
     available: np.ndarray  # open and not full
     remaining: np.ndarray
+    boroughs: list[str]  # distinct borough names, index = borough code
+    borough: np.ndarray  # borough code per placement, -2 = none (never equal to a candidate's code)
+    residents_first: np.ndarray  # bool: its borough's residents come before everyone else
 
 
 def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
@@ -67,6 +71,8 @@ def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
     fields = sorted({p.standard_field for p in placements})
     field_code = {f: k for k, f in enumerate(fields)}
     remaining = np.array([p.remaining for p in placements], dtype=np.int64)
+    boroughs = sorted({p.borough for p in placements if p.borough})
+    borough_code = {b: k for k, b in enumerate(boroughs)}
     return PlacementArrays(
         ids=ids,
         standards=standards,
@@ -80,6 +86,9 @@ def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
         starts_on=np.array([p.starts_on.toordinal() for p in placements], dtype=np.int64),
         available=np.array([p.is_open for p in placements], dtype=bool) & (remaining > 0),
         remaining=remaining,
+        boroughs=boroughs,
+        borough=np.array([borough_code.get(p.borough, -2) for p in placements], dtype=np.int32),
+        residents_first=np.array([p.residents_first for p in placements], dtype=bool),
     )
 
 
@@ -88,6 +97,7 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
     ids = [c.id for c in candidates]
     _reject_duplicates(ids, "candidate")
     field_code = {f: k for k, f in enumerate(places.fields)}
+    borough_code = {b: k for k, b in enumerate(places.boroughs)}
     qualified_level = np.full((len(candidates), max(1, len(places.fields))), -1, dtype=np.int32)
     for i, candidate in enumerate(candidates):
         for field_name, level in candidate.qualified:
@@ -115,6 +125,7 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
         consider_others=np.array([c.consider_others for c in candidates], dtype=bool),
         qualified_level=qualified_level,
         excluded_keys=np.unique(np.array(excluded_keys, dtype=np.int64)),
+        borough=np.array([borough_code.get(c.home_borough, -1) for c in candidates], dtype=np.int32),
     )
 
 
@@ -124,3 +135,9 @@ def _reject_duplicates(ids: list[str], kind: str) -> None:
         if item in seen:
             raise ValueError(f"duplicate {kind} id {item!r}")
         seen.add(item)
+
+
+def resident_tier(cands: CandidateArrays, places: PlacementArrays, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
+    """0 where the placement puts its borough's residents first and the candidate lives there, else 1."""
+    first = places.residents_first[pj] & (cands.borough[ci] == places.borough[pj])
+    return np.where(first, 0, 1).astype(np.int8)

@@ -1,12 +1,14 @@
 """Explanations: each component's share of the score, skills matched and missing, one sentence."""
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rules import reason_codes, reason_texts
-from .types import COMPONENT_NAMES, ComponentScore, Explanation, Weights, WhyNot
+from .rules import REASON_TEXT, reason_codes, reason_texts
+from .types import (COMPONENT_NAMES, CandidateProfile, ComponentScore, Explanation, PlacementProfile, Weights,
+                    WhyNot)
 
 if TYPE_CHECKING:
     from .pipeline import MatchResult
@@ -27,24 +29,8 @@ def component_scores(components: dict[str, float], weights: Weights) -> tuple[tu
 
 
 def term_lists(model: SkillsModel, ci: np.ndarray, pj: np.ndarray) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """For each pair, the placement's terms the candidate has and the ones they lack."""
-    if len(ci) == 0:
-        return []
-    if model.placements.shape[1] == 0:
-        return [((), ())] * len(ci)
-    place_terms = model.binary("placements")[pj]
-    matched = place_terms.multiply(model.binary("candidates")[ci]).tocsr()
-    missing = (place_terms - matched).tocsr()
-    missing.eliminate_zeros()
-    for matrix in (matched, missing):
-        matrix.sort_indices()
-    terms = model.terms
-
-    def split(matrix):
-        names = terms[matrix.indices]
-        return [tuple(names[a:b].tolist()) for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:])]
-
-    return list(zip(split(matched), split(missing)))
+    """For each pair, the placement's terms (as the placement shows them) the candidate has and lacks."""
+    return [model.shown_terms(i, j) for i, j in zip(np.asarray(ci).tolist(), np.asarray(pj).tolist())]
 
 
 def sentence(
@@ -55,6 +41,8 @@ def sentence(
     skill_count: int,
     distance_km: float | None,
     travel_km: float,
+    residents_first: str | None = None,
+    resident: bool = False,
 ) -> str:
     """One plain-English sentence saying why a placement was suggested."""
     reasons = []
@@ -65,9 +53,12 @@ def sentence(
     else:
         reasons.append(f"you said you would consider other placements like {title}")
     if skill_count:
-        reasons.append(f"{matching} of its {skill_count} skills match yours")
+        reasons.append(f"{matching} of its {skill_count} skills {'matches' if matching == 1 else 'match'} yours")
     if distance_km is not None and np.isfinite(distance_km):
         reasons.append(f"it is {distance_km:.1f} km from you, within your {travel_km:g} km limit")
+    if residents_first:
+        reasons.append(f"this placement considers {residents_first} residents first"
+                       + (" and you live there" if resident else ""))
     if len(reasons) > 1:
         body = ", ".join(reasons[:-1]) + ", and " + reasons[-1]
     else:
@@ -84,25 +75,65 @@ def build_explanation(
     rank: int | None,
     distance_km: float | None,
     travel_km: float,
+    residents_first: str | None = None,
+    resident: bool = False,
 ) -> Explanation:
     """Assemble the structured explanation and its sentence for one pair."""
     parts, total = component_scores(components, weights)
     matching, missing = terms
     text = sentence(title, rank, components["interest"] > 0, len(matching), len(matching) + len(missing),
-                    distance_km, travel_km)
-    return Explanation(parts, total, matching, missing, distance_km, travel_km, rank, text)
+                    distance_km, travel_km, residents_first, resident)
+    return Explanation(parts, total, matching, missing, distance_km, travel_km, rank, text, residents_first,
+                       bool(residents_first) and resident)
+
+
+def _date(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def rule_detail(code: str, cand: CandidateProfile, place: PlacementProfile, distance_km: float | None) -> str:
+    """One hard rule in plain words, with the values that decided it and what the candidate can change."""
+    if code == "too_far" and distance_km is not None and np.isfinite(distance_km):
+        return (f"It is {distance_km:.1f} km from where you live; you said you can travel up to {cand.travel_km:g} km. "
+                "If you can travel further, change how far you can travel in your application.")
+    if code == "hours":
+        return (f"It needs {place.hours} hours a week; you said you can work {cand.hours_available} hours a week. "
+                "If you can work more hours, change them in your application.")
+    if code == "starts_too_soon":
+        return (f"You can start from {_date(cand.available_from)}; this placement starts on {_date(place.starts_on)}. "
+                "If you could start sooner, change your start date in your application.")
+    if code == "already_qualified":
+        held = max((level for field, level in cand.qualified if field == place.standard_field), default=None)
+        return (f"You told us you already have a level {held} qualification in this kind of work; this "
+                f"apprenticeship is level {place.level}. Apprenticeships are for learning something new, so look "
+                "for placements at a higher level.")
+    if code == "location_unknown":
+        return ("We could not work out how far it is from you. Check the postcode area in your application.")
+    if code == "not_eligible":
+        return ("On the answers you gave, you cannot start an apprenticeship yet (for example, because of your age "
+                "or right to work). If your circumstances change, check your answers again.")
+    if code == "closed_or_full":
+        return "It closed, or all its places were filled, before this round."
+    return REASON_TEXT[code]
 
 
 def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
-    """Why the candidate did not get each placement they ranked above the one they got."""
+    """Why the candidate did not get each placement they ranked above the one they got (every one if none)."""
     lists = result._lists
     i = result._candidate_index[candidate_id]
+    cand = result._candidates[i]
     got = result.assignment.get(candidate_id)
     got_rank = None
     answers: list[tuple[int, WhyNot]] = []
     ranked = result._ranked
-    for k in np.flatnonzero(ranked["candidate"] == i).tolist():
-        placement_id = result._placement_ids[ranked["placement"][k]] if ranked["placement"][k] >= 0 else ranked["unknown"].get(k, "?")
+    # Both arrays are grouped by candidate in candidate order, so a binary search finds this candidate's entries
+    # (a scan of every entry for every candidate took hours at 100,000 candidates).
+    first, last = np.searchsorted(ranked["candidate"], [i, i + 1])
+    own_first, own_last = np.searchsorted(lists["candidate"], [i, i + 1])
+    own_places = lists["placement"][own_first:own_last]
+    for k in range(int(first), int(last)):
+        j = int(ranked["placement"][k])
+        placement_id = result._placement_ids[j] if j >= 0 else ranked["unknown"].get(k, "?")
         rank = int(ranked["rank"][k])
         if placement_id == got:
             got_rank = rank
@@ -110,19 +141,36 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
         mask = int(ranked["mask"][k])
         if mask:
             codes = reason_codes(mask)
-            answers.append((rank, WhyNot(placement_id, rank, codes[0], " ".join(reason_texts(codes)))))
+            if j < 0:
+                text = REASON_TEXT["closed_or_full"]
+            else:
+                text = " ".join(rule_detail(code, cand, result._placements[j], float(ranked["distance"][k]))
+                                for code in codes)
+            answers.append((rank, WhyNot(placement_id, rank, codes[0], text, detail=" ".join(reason_texts(codes)))))
             continue
-        entry = np.flatnonzero((lists["candidate"] == i) & (lists["placement"] == ranked["placement"][k]))
+        place = result._placements[j]
+        entry = own_first + np.flatnonzero(own_places == j)
         their = float(lists["total"][entry[0]]) if len(entry) else None
+        their_tier = int(lists["tier"][entry[0]]) if len(entry) else 1
         cutoff = result.placement_cutoffs.get(placement_id)
+        have, lack = result._model.shown_terms(i, j)
+        skills = f"You have {len(have)} of the {len(have) + len(lack)} skills it lists. " if have or lack else ""
         if cutoff is None:
             text = "It had no places left to offer in this round."
             answers.append((rank, WhyNot(placement_id, rank, "no_places", text, their, None)))
+        elif their_tier > result.placement_cutoff_tiers.get(placement_id, 1):
+            text = (f"This placement considers {place.borough} residents first, and all its places went to "
+                    f"{place.borough} residents.")
+            detail = f"{skills}Your score for it was {their * 100:.0f} out of 100." if their is not None else skills.strip()
+            answers.append((rank, WhyNot(placement_id, rank, "residents_first", text, their, cutoff, detail)))
         else:
             tie = their is not None and abs(their - cutoff) < 1e-12
-            text = (f"Its places went to candidates it scored higher: the lowest score it took was "
-                    f"{cutoff:.3f} and yours was {their:.3f}."
-                    + (" Equal scores were settled by the published lottery." if tie else ""))
-            answers.append((rank, WhyNot(placement_id, rank, "filled_by_higher_scores", text, their, cutoff)))
+            text = ("Its places went to candidates who matched more of what it asks for: its skills, the "
+                    "apprenticeship they said interests them and how near they live."
+                    + (" Candidates with the same score as yours were settled by the published lottery." if tie else ""))
+            detail = (f"{skills}The lowest score it took was {cutoff * 100:.0f} out of 100; yours was {their * 100:.0f}. "
+                      "Adding skills "
+                      "you have, and the apprenticeships that interest you, to your application can raise your score.")
+            answers.append((rank, WhyNot(placement_id, rank, "filled_by_higher_scores", text, their, cutoff, detail)))
     limit = got_rank if got_rank is not None else float("inf")
     return [answer for rank, answer in sorted(answers, key=lambda a: a[0]) if rank < limit]

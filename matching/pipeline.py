@@ -8,21 +8,24 @@ import time
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
-from .arrays import candidate_arrays, placement_arrays
+from .arrays import candidate_arrays, placement_arrays, resident_tier
 from .explain import build_explanation, term_lists, why_not
 from .rules import REASON_BIT, reason_codes, reason_texts, rule_failures
 from .scoring import SkillsModel, interest_matrix, score_pairs
 from .search import other_placement_pairs
 from .shortlist import lottery_numbers, placement_order
 from .stable import deferred_acceptance
+from .terms import TermTable
 from .types import (COMPONENT_NAMES, DEFAULT_WEIGHTS, CandidateProfile, ExcludedPair, PlacementProfile,
                     ScoredPair, Weights, WhyNot)
 
-ALGORITHM_VERSION = "1.1.0"  # 1.1: the "already_decided" rule (CandidateProfile.excluded_placements)
+# 1.1: the "already_decided" rule. 2.0: the candidate's rank is no longer part of the score (a placement's
+# priority never depends on it); skills are whole terms; placements may put their borough's residents first.
+ALGORITHM_VERSION = "2.0.0"
 
 
 class MatchResult:
@@ -43,7 +46,9 @@ class MatchResult:
             place = self._placements[s["placement"][k]]
             cand = self._candidates[s["candidate"][k]]
             explanation = build_explanation(components, self.weights, terms[k], title=place.title or place.standard,
-                                            rank=rank, distance_km=float(s["distance"][k]), travel_km=cand.travel_km)
+                                            rank=rank, distance_km=float(s["distance"][k]), travel_km=cand.travel_km,
+                                            residents_first=place.borough if place.residents_first else None,
+                                            resident=not s["tier"][k])
             pairs.append(ScoredPair(cand.id, place.id, components, float(s["total"][k]), rank, explanation))
         return tuple(pairs)
 
@@ -75,6 +80,13 @@ class MatchResult:
         candidates = {cid: wishes[start:end] for cid, start, end in zip(cids, [0, *c_ends[:-1]], c_ends)}
         placements = {pid: {"capacity": cap, "ranking": ranked_by[start:end]}
                       for pid, cap, start, end in zip(pids, lists["capacity"].tolist(), p_ends[:-1], p_ends[1:])}
+        # A placement that puts its borough's residents first says so, and how many of its ranking are
+        # residents (they come first); `check` ignores these keys and verifies the ranking as given.
+        first_tier = np.bincount(lists["placement"][lists["tier"] == 0], minlength=len(pids)).tolist()
+        for place, spec, count in zip(self._placements, placements.values(), first_tier):
+            if place.residents_first:
+                spec["residents_first"] = place.borough
+                spec["residents_ranked_first"] = count
         return {"candidates": candidates, "placements": placements}
 
     def why_not(self, candidate_id: str) -> list[WhyNot]:
@@ -145,15 +157,20 @@ def run_matching(
     shortlist_factor: int = 3,
     max_list_length: int = 10,
     workers: int | None = None,
+    synonyms: Mapping[str, str] | None = None,
 ) -> MatchResult:
-    """Score, shortlist and assign; returns suggestions with explanations and provenance."""
+    """Score, shortlist and assign; returns suggestions with explanations and provenance.
+
+    `synonyms` maps other spellings of a skill term to its preferred one (checked: no loops)."""
     if shortlist_factor < 0 or max_list_length < 0:
         raise ValueError("shortlist_factor and max_list_length must be >= 0")
+    table = TermTable(synonyms)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     places = placement_arrays(placements)
     cands = candidate_arrays(candidates, places)
-    model = SkillsModel([p.skills_text for p in placements], [c.skills_text for c in candidates])
+    model = SkillsModel([p.skills for p in placements], [c.skills for c in candidates],
+                        [c.skills_text for c in candidates], table)
     interests = interest_matrix([c.interests for c in candidates], places)
     placement_index = {pid: j for j, pid in enumerate(places.ids)}
     timings["prepare"] = time.perf_counter() - clock
@@ -183,7 +200,7 @@ def run_matching(
     e_pj = np.concatenate((r_pj[valid], o_pj))
     e_rank = np.concatenate((r_rank[valid], np.zeros(len(o_ci), dtype=np.int64)))
     e_dist = np.concatenate((distance_all[valid], o_dist))
-    comps, total = score_pairs(model, interests, cands, places, weights, e_ci, e_pj, e_dist, e_rank)
+    comps, total = score_pairs(model, interests, cands, places, weights, e_ci, e_pj, e_dist)
     # Keep each candidate's best `wanted` others (ties by placement order), after their ranked ones.
     is_other = e_rank == 0
     order = np.lexsort((e_pj, -total, e_rank, is_other, e_ci))
@@ -201,7 +218,8 @@ def run_matching(
     l_ci, l_pj, l_total = e_ci[entries], e_pj[entries], total[entries]
     cand_offsets = np.zeros(len(candidates) + 1, dtype=np.int64)
     np.cumsum(np.bincount(l_ci, minlength=len(candidates)), out=cand_offsets[1:])
-    p_order = placement_order(l_pj, l_total, lottery[l_ci], id_rank[l_ci])
+    l_tier = resident_tier(cands, places, l_ci, l_pj)
+    p_order = placement_order(l_pj, l_total, lottery[l_ci], id_rank[l_ci], l_tier)
     place_offsets = np.zeros(len(placements) + 1, dtype=np.int64)
     np.cumsum(np.bincount(l_pj, minlength=len(placements)), out=place_offsets[1:])
     capacity = places.remaining * shortlist_factor
@@ -211,19 +229,27 @@ def run_matching(
     clock = time.perf_counter()
     matched_entry = np.flatnonzero(match[l_ci] == l_pj)
     sel = entries[matched_entry]
+    sel_tier = l_tier[matched_entry]
     suggested = {"candidate": e_ci[sel], "placement": e_pj[sel], "rank": e_rank[sel], "total": total[sel],
-                 "distance": e_dist[sel], **{name: comps[name][sel] for name in COMPONENT_NAMES}}
+                 "distance": e_dist[sel], "tier": sel_tier, **{name: comps[name][sel] for name in COMPONENT_NAMES}}
     cutoffs: dict[str, float] = {}
+    cutoff_tiers: dict[str, int] = {}
     if len(sel):
+        # A full placement's last place went to its lowest-scored suggestion in its last tier taken.
         full = np.bincount(e_pj[sel], minlength=len(placements)) >= capacity
+        last_tier = np.zeros(len(placements), dtype=np.int8)
+        np.maximum.at(last_tier, e_pj[sel], sel_tier)
+        in_last = sel_tier == last_tier[e_pj[sel]]
         lowest = np.full(len(placements), np.inf)
-        np.minimum.at(lowest, e_pj[sel], total[sel])
-        cutoffs = {places.ids[j]: float(lowest[j]) for j in np.flatnonzero(full & np.isfinite(lowest)).tolist()}
+        np.minimum.at(lowest, e_pj[sel][in_last], total[sel][in_last])
+        for j in np.flatnonzero(full & np.isfinite(lowest)).tolist():
+            cutoffs[places.ids[j]] = float(lowest[j])
+            cutoff_tiers[places.ids[j]] = int(last_tier[j])
     timings["collect"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     digest = input_hash(candidates, placements, weights, seed=seed, shortlist_factor=shortlist_factor,
-                        max_list_length=max_list_length)
+                        max_list_length=max_list_length, synonyms=dict(sorted(table.synonyms.items())))
     timings["input_hash"] = time.perf_counter() - clock
     assignment = {cid: (places.ids[j] if j >= 0 else None) for cid, j in zip(cands.ids, match.tolist())}
     counts = {"candidates": len(candidates), "placements": len(placements), "ranked_pairs": int(len(r_ci)),
@@ -232,11 +258,12 @@ def run_matching(
     return MatchResult(
         algorithm_version=ALGORITHM_VERSION, seed=seed, weights=weights, shortlist_factor=shortlist_factor,
         max_list_length=max_list_length, assignment=assignment, counts=counts, timings=timings,
-        placement_cutoffs=cutoffs, input_hash=digest,
+        placement_cutoffs=cutoffs, placement_cutoff_tiers=cutoff_tiers, input_hash=digest,
         _model=model, _candidates=list(candidates), _placements=list(placements), _placement_ids=places.ids,
         _candidate_index={cid: i for i, cid in enumerate(cands.ids)}, _suggested=suggested,
-        _ranked={"candidate": r_ci, "placement": r_pj, "rank": r_rank, "mask": mask, "unknown": unknown},
-        _lists={"candidate": l_ci, "placement": l_pj, "total": l_total, "ranking": l_ci[p_order],
+        _ranked={"candidate": r_ci, "placement": r_pj, "rank": r_rank, "mask": mask, "unknown": unknown,
+                 "distance": distance_all},
+        _lists={"candidate": l_ci, "placement": l_pj, "total": l_total, "tier": l_tier, "ranking": l_ci[p_order],
                 "place_offsets": place_offsets, "capacity": capacity},
     )
 

@@ -1,44 +1,64 @@
 """Score components in [0, 1] and their weighted total, computed for many pairs at once."""
 from __future__ import annotations
 
-from typing import Sequence
+from itertools import chain
+from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .arrays import CandidateArrays, PlacementArrays
+from .terms import TermTable
 from .types import COMPONENT_NAMES, Weights
 
-PREFERENCE_FLOOR = 0.1  # rank 10 (and below) still counts for something: they chose it
-PREFERENCE_STEPS = 10
+def _presence(rows: Sequence[Iterable[str]], column: dict[str, int]) -> sp.csr_matrix:
+    """A 0/1 rows × vocabulary matrix of the known terms in each row (terms not in the vocabulary are dropped)."""
+    found = [sorted({column[t] for t in row if t in column}) for row in rows]
+    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    indptr = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(found), dtype=np.int32, count=int(indptr[-1]))
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(found), len(column)))
+
+
+def _weighted(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """TF-IDF rows (each term once) scaled to unit length; empty rows stay empty."""
+    matrix = presence.copy()
+    matrix.data = idf[matrix.indices]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    matrix.data *= np.repeat(scale, np.diff(matrix.indptr))
+    return matrix
 
 
 class SkillsModel:
-    """TF-IDF over the placements' vocabulary; candidate words no placement uses cannot match."""
+    """TF-IDF over whole skill terms: a placement's listed terms and each candidate's terms, compared as phrases.
 
-    def __init__(self, placement_texts: Sequence[str], candidate_texts: Sequence[str]):
-        # Token pattern keeps short tech words ("IT", "AI", "C") that the default would drop.
-        self.vectorizer = TfidfVectorizer(
-            lowercase=True, stop_words="english", token_pattern=r"(?u)\b\w[\w+#]*\b", dtype=np.float64
-        )
-        texts = [t or "" for t in placement_texts]
-        if any(t.strip() for t in texts):
-            try:
-                self.placements = self.vectorizer.fit_transform(texts).tocsr()
-            except ValueError:  # only stop words: no vocabulary at all
-                self.vectorizer = None
-        else:
-            self.vectorizer = None
-        if self.vectorizer is None:
-            self.terms = np.array([], dtype=object)
-            self.placements = sp.csr_matrix((len(texts), 0))
-            self.candidates = sp.csr_matrix((len(candidate_texts), 0))
-        else:
-            self.terms = self.vectorizer.get_feature_names_out()
-            self.candidates = self.vectorizer.transform([t or "" for t in candidate_texts]).tocsr()
-        for matrix in (self.placements, self.candidates):
-            matrix.sort_indices()
+    Terms are brought to one spelling by the synonym table; a candidate's free text counts only for
+    known terms written as whole phrases in it. Terms few placements ask for weigh more (IDF)."""
+
+    def __init__(self, placement_terms: Sequence[Sequence[str]], candidate_terms: Sequence[Iterable[str]],
+                 candidate_texts: Sequence[str], table: TermTable):
+        # Each placement's terms as shown (first spelling of each preferred term), for explanations.
+        self.shown: list[tuple[tuple[str, str], ...]] = []
+        for terms in placement_terms:
+            seen: dict[str, str] = {}
+            for term in terms:
+                seen.setdefault(table.canonical(term), str(term).strip())
+            seen.pop("", None)
+            self.shown.append(tuple((shown, key) for key, shown in seen.items()))
+        vocabulary = sorted({key for shown in self.shown for _, key in shown})
+        finder = table.finder(vocabulary)
+        self.candidate_sets = [table.canonical_set(terms) | finder.find(text)
+                               for terms, text in zip(candidate_terms, candidate_texts)]
+        self.terms = np.array(vocabulary, dtype=object)
+        column = {term: k for k, term in enumerate(vocabulary)}
+        placements = _presence([[key for _, key in shown] for shown in self.shown], column)
+        # Smoothed IDF learnt from the placements, as scikit-learn's TfidfVectorizer computes it by default.
+        df = np.bincount(placements.indices, minlength=len(vocabulary))
+        self.idf = np.log((1.0 + len(self.shown)) / (1.0 + df)) + 1.0
+        self.placements = _weighted(placements, self.idf)
+        self.candidates = _weighted(_presence(self.candidate_sets, column), self.idf)
 
     def cosine(self, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
         """Cosine similarity for each pair (rows are L2-normalised, so this is a row-wise dot)."""
@@ -47,19 +67,11 @@ class SkillsModel:
         products = self.candidates[ci].multiply(self.placements[pj])
         return np.clip(np.asarray(products.sum(axis=1)).ravel(), 0.0, 1.0)
 
-    def binary(self, which: str) -> sp.csr_matrix:
-        """Presence (0/1) matrix of terms for 'candidates' or 'placements'."""
-        matrix = getattr(self, which).copy()
-        matrix.data[:] = 1.0
-        return matrix
-
-
-def preference_component(rank: np.ndarray) -> np.ndarray:
-    """Rank 1 → 1.0, falling linearly to the floor at rank 10 and beyond; unranked (0) → 0."""
-    rank = np.asarray(rank, dtype=np.float64)
-    step = (1.0 - PREFERENCE_FLOOR) / (PREFERENCE_STEPS - 1)
-    value = np.maximum(1.0 - (rank - 1.0) * step, PREFERENCE_FLOOR)
-    return np.where(rank >= 1, value, 0.0)
+    def shown_terms(self, i: int, j: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The placement's terms as it shows them, split into the ones candidate i has and the ones they lack."""
+        have = self.candidate_sets[i]
+        shown = self.shown[j]
+        return (tuple(term for term, key in shown if key in have), tuple(term for term, key in shown if key not in have))
 
 
 def travel_component(distance_km: np.ndarray, travel_km: np.ndarray) -> np.ndarray:
@@ -102,16 +114,14 @@ def score_pairs(
     ci: np.ndarray,
     pj: np.ndarray,
     distance_km: np.ndarray,
-    rank: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Components and weighted total for each pair (ci[k], pj[k]); rank 0 means not ranked."""
+    """Components and weighted total for each pair (ci[k], pj[k]); never depends on the candidate's rank."""
     ci = np.asarray(ci, dtype=np.int64)
     pj = np.asarray(pj, dtype=np.int64)
     components = {
         "skills": model.cosine(ci, pj),
         "interest": interest_component(interests, ci, places.standard[pj]),
         "travel": travel_component(distance_km, cands.travel_km[ci]),
-        "preference": preference_component(rank),
     }
     return components, weighted_total(components, weights)
 

@@ -7,7 +7,7 @@ so scoring them all (even in numpy) takes close to a minute. Instead:
   candidate's interest (0/1) and "already qualified" rule are constants, and only the group's few
   skill terms (~15 of ~160) can contribute to the cosine.
 * For every (candidate, group) an **upper bound** on any pair's score is cheap: interest is known,
-  travel ≤ 1, preference is 0 for "others", and cosine(c, p) ≤ c · max_p∈group(p) because TF-IDF
+  travel ≤ 1, and cosine(c, p) ≤ c · max_p∈group(p) because TF-IDF
   weights are non-negative. Each candidate visits groups best bound first, in rounds; once a
   group's bound is below the candidate's current `wanted`-th best score, it and every later group
   are skipped (usually after the one or two standards the candidate picked).
@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 try:
-    from threadpoolctl import threadpool_limits  # a scikit-learn dependency, already loaded by it
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
 except ImportError:  # pragma: no cover
     threadpool_limits = None
 
@@ -295,7 +295,7 @@ def _exact_search(model, interests, cands, places, weights, wanted, rows, usable
         mask, distance = rule_failures(cands, places, ci, pj)
         ok = (mask == 0) & np.array([(c, p) not in ranked for c, p in zip(ci.tolist(), pj.tolist())], dtype=bool)
         ci, pj, distance = ci[ok], pj[ok], distance[ok]
-        _, total = score_pairs(model, interests, cands, places, weights, ci, pj, distance, np.zeros(len(ci)))
+        _, total = score_pairs(model, interests, cands, places, weights, ci, pj, distance)
         order = np.lexsort((pj, -total, ci))
         ci, pj = ci[order], pj[order]
         seq = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")

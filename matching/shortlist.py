@@ -15,9 +15,13 @@ def lottery_numbers(candidate_ids: Sequence[str], seed: int) -> dict[str, float]
     return dict(zip(ordered, draws.tolist()))
 
 
-def placement_order(placement: np.ndarray, score: np.ndarray, lottery: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
-    """Entry order grouping by placement, then higher score, then lower lottery number, then id rank."""
-    return np.lexsort((tiebreak, lottery, -score, placement))
+def placement_order(placement: np.ndarray, score: np.ndarray, lottery: np.ndarray, tiebreak: np.ndarray,
+                    tier: np.ndarray | None = None) -> np.ndarray:
+    """Entry order grouping by placement, then tier (residents first, where it applies), then higher score,
+    then lower lottery number, then id rank. Never the candidate's own rank of the placement."""
+    if tier is None:
+        tier = np.zeros(len(placement), dtype=np.int8)
+    return np.lexsort((tiebreak, lottery, -score, tier, placement))
 
 
 def build_lists(
@@ -30,13 +34,15 @@ def build_lists(
     shortlist_factor: int = 3,
     max_list_length: int = 10,
     lottery: dict[str, float] | None = None,
+    residents: dict[str, Iterable[str]] | None = None,
 ) -> tuple[dict[str, list[str]], dict[str, dict]]:
     """Both sides' lists for `stable_match` from pairs that passed the rules.
 
     A candidate's list is their ranked placements that have a scored pair (in their order), then,
     if they agreed to consider others, further placements by descending score (ties by placement
     id) up to `max_list_length`. A placement ranks the candidates who list it by descending score,
-    ties broken by the seeded lottery; its capacity is remaining positions × shortlist_factor.
+    ties broken by the seeded lottery, after its `residents` (placement id → candidate ids) if it has
+    any; its capacity is remaining positions × shortlist_factor. A candidate's rank never enters it.
     """
     pairs = list(pairs)
     candidate_ids = sorted(set(ranked) | {p.candidate_id for p in pairs})
@@ -60,6 +66,7 @@ def build_lists(
             listed_by.setdefault(p, []).append(c)
     placement_specs = {}
     for p, listing in listed_by.items():
-        ranking = sorted(listing, key=lambda c: (-score[(c, p)], draws.get(c, 0.0), c))
+        first = set((residents or {}).get(p, ()))
+        ranking = sorted(listing, key=lambda c: (c not in first, -score[(c, p)], draws.get(c, 0.0), c))
         placement_specs[p] = {"capacity": max(0, remaining.get(p, 0)) * shortlist_factor, "ranking": ranking}
     return candidate_lists, placement_specs

@@ -8,7 +8,10 @@ import datetime
 import math
 from dataclasses import dataclass, field, fields
 
-COMPONENT_NAMES = ("skills", "interest", "travel", "preference")
+# The candidate's own rank of a placement is deliberately not a component: a placement's priority
+# over candidates must never depend on how (or whether) a candidate ranked it, or honest ranking
+# would stop being safe. The rank orders only the candidate's own list.
+COMPONENT_NAMES = ("skills", "interest", "travel")
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class CandidateProfile:
     travel_km: float
     hours_available: int
     available_from: datetime.date
-    skills_text: str = ""
+    skills_text: str = ""  # their own words: known skill terms written in it as whole phrases count
     interests: frozenset[str] = frozenset()
     qualified: frozenset[tuple[str, int]] = frozenset()  # (field, level) already achieved
     preferences: tuple[str, ...] = ()  # placement ids, best first
@@ -31,6 +34,8 @@ class CandidateProfile:
     # Placements this candidate must never be offered again (e.g. one that turned them down, or that
     # they withdrew from): the "already_decided" rule removes the pair, ranked or not.
     excluded_placements: frozenset[str] = frozenset()
+    skills: tuple[str, ...] = ()  # skill terms they picked, or that their plain-English statements stand for
+    home_borough: str | None = None  # only used by placements that consider their borough's residents first
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,16 @@ class PlacementProfile:
     is_open: bool = True
     positions: int = 1
     filled: int = 0
-    skills_text: str = ""
+    skills: tuple[str, ...] = ()  # the skill terms the placement lists publicly, as it shows them
     title: str = ""
+    borough: str | None = None
+    residents_first: bool = False  # candidates whose home_borough is this borough come first, then everyone
+
+    def __post_init__(self) -> None:
+        if isinstance(self.skills, str):
+            raise ValueError(f"placement {self.id!r}: skills must be a sequence of terms, not one string")
+        if self.residents_first and not self.borough:
+            raise ValueError(f"placement {self.id!r} puts residents first but has no borough")
 
     @property
     def remaining(self) -> int:
@@ -64,7 +77,6 @@ class Weights:
     skills: float
     interest: float
     travel: float
-    preference: float
 
     def __post_init__(self) -> None:
         values = self.as_dict()
@@ -75,12 +87,24 @@ class Weights:
         if abs(total - 1.0) > 1e-9:
             raise ValueError(f"weights must sum to 1, they sum to {total!r}")
 
+    @classmethod
+    def from_mapping(cls, values) -> "Weights":
+        """Weights from {component: weight}; a missing or unknown component is a ValueError naming it."""
+        unknown = sorted(set(values) - set(COMPONENT_NAMES))
+        if unknown:
+            raise ValueError(f"unknown weight {unknown[0]!r}: the components are {', '.join(COMPONENT_NAMES)}"
+                             + (" (a candidate's own rank is never scored)" if unknown[0] == "preference" else ""))
+        missing = [name for name in COMPONENT_NAMES if name not in values]
+        if missing:
+            raise ValueError(f"weight {missing[0]!r} is missing")
+        return cls(**{name: values[name] for name in COMPONENT_NAMES})
+
     def as_dict(self) -> dict[str, float]:
         """The weights keyed by component name, in the canonical component order."""
         return {name: getattr(self, name) for name in COMPONENT_NAMES}
 
 
-DEFAULT_WEIGHTS = Weights(skills=0.35, interest=0.2, travel=0.2, preference=0.25)
+DEFAULT_WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)  # the one default; the service's config uses it
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,8 @@ class Explanation:
     travel_km: float
     preference_rank: int | None
     sentence: str
+    residents_first: str | None = None  # the borough whose residents this placement considers first
+    resident: bool = False  # the candidate lives in that borough
 
 
 @dataclass(frozen=True)
@@ -140,6 +166,7 @@ class WhyNot:
     text: str
     their_score: float | None = None
     cutoff_score: float | None = None
+    detail: str = ""  # the values that decided it and what the candidate could change, in plain words
 
 
 def dataclass_field_names() -> dict[str, tuple[str, ...]]:

@@ -1,55 +1,65 @@
 """Open data API: live placements as JSON, for boroughs' own websites, with an OpenAPI 3 description."""
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from .extensions import csrf
+from .extensions import csrf, db
+from .models import Borough, Standard
+from .page_cache import shared_page
+from .postcodes import outward_areas
+from .forms import whole_number
 from .services import vacancies as service
+from .services.vacancies.fields import FALSE_WORDS, TRUE_WORDS
+from .services.vacancies.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
 
 
-def _error(status: int, message: str, errors: dict | None = None):
-    body = {"error": {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(status, "error"), "message": message}
+ERROR_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json",
+            405: "This API is read-only: use GET"}
+
+
+def _error(status: int, message: str, errors: dict | None = None, headers=None):
+    body = {"error": ERROR_NAMES.get(status, "error"), "message": message}
     if errors:
         body["errors"] = errors
-    return jsonify(body), status
+    return jsonify(body), status, headers or {}
 
 
-@bp.errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
-    """Errors inside the API are JSON, never an HTML page."""
-    return _error(error.code or 500, error.description or "Error")
+def json_error(error: HTTPException):
+    """Any HTTP error on an API path, as JSON with the error's own headers (Allow on a 405)."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return _error(error.code or 500, MESSAGES.get(error.code) or error.description or "Error", headers=headers)
+
+
+bp.register_error_handler(HTTPException, json_error)
 
 
 @bp.after_request
 def open_to_other_sites(response):
     """Any website may read the open data from a browser."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    # Anyone may keep a copy but should ask again each time (a 304 if unchanged): changes show at once.
+    response.headers.setdefault("Cache-Control", "public, no-cache")
     return response
 
 
-# Routing errors never reach a blueprint's handlers, so the API answers other methods and paths itself, in JSON.
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+# Routing errors (unknown paths, other methods such as POST or TRACE) never reach a blueprint's handlers:
+# recruit/errors.py sends every error on an /api/ path to json_error.
 
 
-def _refuse_writes():
-    return _error(405, "This API is read-only: use GET") if request.method != "GET" else None
-
-
-@bp.route("/<path:unknown>", methods=["GET", *WRITE_METHODS])
-def not_found(unknown: str):
-    """Any other path under the API."""
-    return _error(404, "There is nothing at this address. See /api/v1/openapi.json")
-
-
-@bp.route("/vacancies", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies")
+@shared_page
 def vacancies():
     """Live placements, filtered, sorted and paginated as the public listing is."""
-    if refused := _refuse_writes():
-        return refused
+    errors = schema_errors(request.args, listing_parameters()) if request.args else {}
+    if errors:
+        return _error(400, "; ".join(errors.values()), errors)
     query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
                                                allow_per_page=True)
     if errors:
@@ -70,18 +80,34 @@ def vacancies():
     })
 
 
-@bp.route("/vacancies/<vacancy_id>", methods=["GET", *WRITE_METHODS])
+@bp.route("/vacancies/<vacancy_id>")
+@shared_page
 def vacancy(vacancy_id: str):
     """One live placement."""
-    if refused := _refuse_writes():
-        return refused
     found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")
     return jsonify(service.describe(found, None, _public_url(found.id)))
 
 
+@bp.route("/progress")
+def progress():
+    """Progress towards a cycle's targets, London-wide and per borough: counts only, people under 10 hidden."""
+    from .services import progress as progress_service
+
+    cycle_id = None
+    if request.args.get("cycle"):
+        cycle_id = whole_number(request.args["cycle"])
+        if cycle_id is None:
+            return _error(400, "cycle must be a whole number", {"cycle": "cycle must be a whole number"})
+    cycle = progress_service.cycle_for_progress(cycle_id)
+    if cycle is None:
+        return _error(404, "There is no such recruitment cycle")
+    return jsonify(progress_service.open_data(progress_service.progress(cycle)))
+
+
 @bp.route("/openapi.json")
+@shared_page
 def openapi():
     """The OpenAPI 3 description of this API."""
     return jsonify(openapi_document())
@@ -95,8 +121,73 @@ def _param(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def schema_errors(args, parameters: list[dict]) -> dict[str, str]:
+    """Check query values exactly as the OpenAPI document describes them: the API accepts what it promises and
+    refuses the rest (no silent trimming, case-folding or empty values), so its description can be trusted."""
+    errors = {}
+    for parameter in parameters:
+        name, schema = parameter["name"], parameter["schema"]
+        if name not in args:
+            continue
+        raw = args.get(name)
+        if schema["type"] == "string":
+            value = raw
+        elif (_INTEGER if schema["type"] == "integer" else _NUMBER).fullmatch(raw) and len(raw) <= 30:
+            value = int(raw) if schema["type"] == "integer" else float(raw)
+        else:
+            errors[name] = f"{name} must be {'a whole number' if schema['type'] == 'integer' else 'a number'}"
+            continue
+        if "enum" in schema and value not in schema["enum"]:
+            errors[name] = f"{name} must be one of the values listed in /api/v1/openapi.json"
+        elif "pattern" in schema and not re.search(schema["pattern"], value):
+            errors[name] = f"{name} is not in the format described in /api/v1/openapi.json"
+        elif len(str(value)) > schema.get("maxLength", len(str(value))):
+            errors[name] = f"{name} must be {schema['maxLength']} characters or fewer"
+        elif not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+            errors[name] = f"{name} must be from {schema['minimum']} to {schema['maximum']}"
+    return errors
+
+
+def listing_parameters() -> list[dict]:
+    """The listing's query parameters with every rule the API enforces, so any request the schema allows is answered
+    with results: the lists of boroughs, levels and standards come from the database, postcodes from the table of
+    London's outward codes."""
+    boroughs = sorted(db.session.scalars(select(Borough.slug)))
+    levels = sorted(db.session.scalars(select(Standard.level).distinct()))
+    standards = sorted(db.session.scalars(select(Standard.reference)))
+    london = sorted(code for code, area in outward_areas().items() if area.in_london)
+    postcode = f"^(?:{'|'.join(london)})(?: ?[0-9][ABD-HJLNP-UW-Z]{{2}})?$"
+    return [
+        _param("q", "Keywords in the title, description or skills", {"type": "string", "maxLength": MAX_KEYWORDS}),
+        _param("borough", "A borough's slug, like hackney", {"type": "string", "enum": boroughs}),
+        _param("level", "Apprenticeship level", {"type": "integer", "enum": levels}),
+        _param("standard", "A standard's reference, like ST0116", {"type": "string", "enum": standards}),
+        _param("llw", "Only placements paying the London Living Wage",
+               {"type": "string", "enum": sorted(TRUE_WORDS | FALSE_WORDS - {""})}),
+        _param("postcode", "A London postcode or outward code, in capitals; gives each result a distance",
+               {"type": "string", "pattern": postcode}),
+        _param("distance", "Only placements within this many km of the postcode; ignored without a postcode",
+               {"type": "number", "minimum": 1, "maximum": MAX_DISTANCE_KM}),
+        _param("sort", "Order of results; distance needs a postcode, and without one the order is by closing date",
+               {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
+        _param("page", "Page number (past the last page, the list is empty)",
+               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        _param("per_page", "Results per page",
+               {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+    ]
+
+
 def openapi_document() -> dict:
-    """The API's OpenAPI 3.0 document; its schemas are what the tests validate responses against."""
+    """The API's OpenAPI 3.0 document (reads the database for the lists of allowed values)."""
+    return {**_document_skeleton(), "components": openapi_components()}
+
+
+def openapi_components() -> dict:
+    """The response schemas; the tests validate every response against them."""
     nullable_string = {"type": "string", "nullable": True}
     vacancy_schema = {
         "type": "object",
@@ -157,11 +248,16 @@ def openapi_document() -> dict:
                                      for name in ("self", "first", "last", "next", "prev")}},
         },
     }
+    return {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}}
+
+
+def _document_skeleton() -> dict:
     json_content = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     return {
         "openapi": "3.0.3",
         "info": {"title": "London Digital Apprenticeships open data", "version": "1.0.0",
-                 "description": "Live apprenticeship placements posted by London boroughs. Only live placements whose "
+                 "description": "Live apprenticeship placements posted by London boroughs, and progress towards each recruitment "
+                                "cycle's targets (counts only). Only live placements whose "
                                 "closing date has not passed are included. Open Government Licence v3.0.",
                  "license": {"name": "Open Government Licence v3.0",
                              "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
@@ -170,29 +266,63 @@ def openapi_document() -> dict:
             "/vacancies": {"get": {
                 "summary": "Search live placements",
                 "operationId": "listVacancies",
-                "parameters": [
-                    _param("q", "Keywords in the title, description or skills", {"type": "string", "maxLength": 100}),
-                    _param("borough", "A borough's slug, like hackney", {"type": "string"}),
-                    _param("level", "Apprenticeship level", {"type": "integer", "minimum": 2, "maximum": 7}),
-                    _param("standard", "A standard's reference, like ST0116", {"type": "string"}),
-                    _param("llw", "Only placements paying the London Living Wage", {"type": "string", "enum": ["yes", "no", "true", "false", "1", "0"]}),
-                    _param("postcode", "A London postcode or outward code; gives each result a distance", {"type": "string"}),
-                    _param("distance", "Only placements within this many km of the postcode (needs postcode)",
-                           {"type": "number", "minimum": 1, "maximum": 100}),
-                    _param("sort", "Order of results (distance needs postcode)", {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
-                    _param("page", "Page number", {"type": "integer", "minimum": 1, "default": 1}),
-                    _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
-                ],
+                "parameters": listing_parameters(),
                 "responses": {"200": {"description": "A page of live placements", "content": json_content("VacancyPage")},
                               "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
+            }},
+            "/progress": {"get": {
+                "summary": "Progress towards a recruitment cycle's targets",
+                "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
+                               "and per borough. A count of people under 10 is null, so nobody can be picked out.",
+                "operationId": "getProgress",
+                "parameters": [_param("cycle", "A cycle's id; without it, the current cycle (else the latest)",
+                                      {"type": "integer", "minimum": 1})],
+                "responses": {"200": {"description": "The cycle's progress", "content": json_content("Progress")},
+                              "400": {"description": "A parameter is not valid", "content": json_content("Error")},
+                              "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")}},
             }},
             "/vacancies/{id}": {"get": {
                 "summary": "One live placement",
                 "operationId": "getVacancy",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}],
                 "responses": {"200": {"description": "The placement", "content": json_content("Vacancy")},
                               "404": {"description": "No live placement has this id", "content": json_content("Error")}},
             }},
         },
-        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema}},
+        "components": {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema,
+                                   "Progress": progress_schema(), "Area": area_schema()}},
     }
+
+
+def area_schema() -> dict:
+    """One borough's (or London's) progress figures in the open data."""
+    from .services.progress import PEOPLE_STAGES, PLACEMENT_COUNTS
+
+    count = {"type": "integer", "minimum": 0}
+    people = {"type": "integer", "minimum": 10, "nullable": True, "description": "null when under 10"}
+    return {"type": "object", "additionalProperties": False,
+            "required": ["name", "slug", "ons_code", "taking_part", "target", "placements", "people"],
+            "properties": {
+                "name": {"type": "string"}, "slug": {"type": "string"}, "ons_code": {"type": "string"},
+                "taking_part": {"type": "boolean"},
+                "target": {"type": "integer", "minimum": 0, "maximum": 10000, "nullable": True},
+                "placements": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PLACEMENT_COUNTS],
+                               "properties": {k: {**count, "description": label} for k, label in PLACEMENT_COUNTS}},
+                "people": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PEOPLE_STAGES],
+                           "properties": {k: {**people, "description": f"{label} (null when under 10)"}
+                                          for k, label in PEOPLE_STAGES}}}}
+
+
+def progress_schema() -> dict:
+    """A cycle's progress in the open data."""
+    return {"type": "object", "additionalProperties": False, "required": ["cycle", "suppressed_below", "london", "boroughs"],
+            "properties": {
+                "cycle": {"type": "object", "additionalProperties": False,
+                          "required": ["id", "name", "opens_on", "closes_on", "closed"],
+                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                         "opens_on": {"type": "string", "format": "date"},
+                                         "closes_on": {"type": "string", "format": "date"}, "closed": {"type": "boolean"}}},
+                "suppressed_below": {"type": "integer", "description": "Counts of people under this are null"},
+                "london": {"$ref": "#/components/schemas/Area"},
+                "boroughs": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}}}}

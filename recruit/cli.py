@@ -1,5 +1,5 @@
-"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|export`,
-`flask cycles close`, `flask interviews remind`, `flask offers expire`."""
+"""Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|publish|export`,
+`flask tasks worker`, `flask recruiters remind`, `flask cycles close`, `flask interviews remind`, `flask offers expire`."""
 
 import click
 from flask import Flask
@@ -13,7 +13,19 @@ vacancies_cli = AppGroup("vacancies", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
 interviews_cli = AppGroup("interviews", help="Look after interviews.")
 offers_cli = AppGroup("offers", help="Look after offers.")
+tasks_cli = AppGroup("tasks", help="The background task queue.")
+recruiters_cli = AppGroup("recruiters", help="Keep recruiters up to date.")
+alerts_cli = AppGroup("alerts", help="Placement alerts.")
 cycles_cli = AppGroup("cycles", help="Recruitment cycles.")
+
+
+@alerts_cli.command("send")
+def send_alerts_command():
+    """Email each placement alert's owner the new placements that match it (run once a day)."""
+    from .services.alerts import send_alerts
+
+    report = send_alerts()
+    click.echo(f"Checked {report.alerts} alert(s); queued {report.emails} email(s).")
 
 
 @seed_cli.command("reference")
@@ -30,17 +42,25 @@ def seed_demo_command():
     """Create demo staff, placements and fictional candidates (idempotent; never in production)."""
     from .demo import seed_demo
     from .reference import seed_reference
+    from .services.second_factor import DEMO_SECRET
 
     seed_reference()
     result = seed_demo()
     if result["created"]:
-        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates.")
+        run = result["run"]
+        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates, "
+                   f"round 1 run with {run.match_count} suggestions.")
+        click.echo("Sign in as these candidates to see each stage:")
+        for email, stage in result["showcase"]:
+            click.echo(f"  {email}: {stage}")
     else:
         click.echo("Demo data already present.")
     click.echo("Demo sign-ins (demo only, never use these passwords elsewhere):")
     for email in result["staff"]:
         click.echo(f"  {email}  password: {result['staff_password']}")
     click.echo(f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}")
+    click.echo("Demo staff second factor: add this key to an authenticator app, or run `flask users demo-code`:")
+    click.echo(f"  {DEMO_SECRET}  (development only: refused in production)")
 
 
 @users_cli.command("create")
@@ -59,18 +79,81 @@ def create_user_command(email, role, borough_slug, password):
     click.echo(f"Created {user.role} {user.email}" + (f" for {user.borough.name}" if user.borough else ""))
 
 
-@outbox_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep sending until stopped.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
-def send_outbox_command(loop, interval):
-    """Send due emails, retrying failures with backoff."""
-    from .outbox import run_worker, send_due_emails
+def _user_by_email(email: str):
+    from .services.accounts import find_user_by_email
 
-    if loop:
-        run_worker(interval)
-    else:
-        counts = send_due_emails()
-        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}")
+    return user
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["borough_staff", "recruiter", "analyst", "admin"]))
+@click.option("--borough", "borough_slug", help="Borough slug, like hackney (borough_staff and recruiter only).")
+def set_role_command(email, role, borough_slug):
+    """Give a staff account another role; every session it has ends at once."""
+    from .services.accounts import AccountError, change_role
+
+    try:
+        user = change_role(_user_by_email(email), role, borough_slug)
+    except AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{user.email} is now {user.role}" + (f" for {user.borough.name}" if user.borough else "") + "; signed out everywhere.")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def disable_user_command(email):
+    """Disable an account: it can no longer sign in, and every session it has ends at once."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), False)
+    click.echo(f"{user.email} is disabled and signed out everywhere.")
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True)
+def enable_user_command(email):
+    """Enable a disabled account again."""
+    from .services.accounts import set_active
+
+    user = set_active(_user_by_email(email), True)
+    click.echo(f"{user.email} can sign in again.")
+
+
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor_command(email):
+    """Clear a user's second factor (lost phone); they set it up again at their next sign-in. Audited."""
+    from .services.second_factor import reset
+
+    user = _user_by_email(email)
+    reset(user)
+    click.echo(f"{user.email}'s second factor is reset and they are signed out everywhere; they set it up again at their next sign-in.")
+
+
+@users_cli.command("demo-code")
+def demo_code_command():
+    """Print the current second-factor code of the demo staff accounts (development only)."""
+    import pyotp
+    from flask import current_app
+
+    from .services.second_factor import DEMO_SECRET
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("The demo second factor is refused in production")
+    click.echo(pyotp.TOTP(DEMO_SECRET).now())
+
+
+@outbox_cli.command("send")
+def send_outbox_command():
+    """Send due emails once, retrying failures with backoff (workers do this by themselves: `flask tasks worker`)."""
+    from .outbox import send_due_emails
+
+    counts = send_due_emails()
+    click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
 @vacancies_cli.command("close-expired")
@@ -106,10 +189,11 @@ def recluster_answers_command():
 
 @match_cli.command("run")
 @click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="1 starts a new cycle; 2 matches the candidates left without a suggestion to the places left.")
+              help="1 suggests candidates to every live placement; 2 matches the candidates left without a "
+                   "suggestion to the places left (after round 1 is published).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Tie-break lottery seed (random if not given).")
 def match_run_command(round_number, seed):
-    """Suggest candidates to live placements and record the run."""
+    """Compute a run in this process as a preview (publish it with `flask match publish RUN_ID`)."""
     from .services.matching import MatchError, run_match
 
     try:
@@ -120,6 +204,21 @@ def match_run_command(round_number, seed):
                f"{run.candidate_count} candidate(s) and {run.vacancy_count} placement(s) in {run.duration_ms} ms.")
     if run.note:
         click.echo(run.note)
+    click.echo(f"This is a preview. Check it, then publish it with: flask match publish {run.id}")
+
+
+@match_cli.command("publish")
+@click.argument("run_id", type=click.IntRange(min=1))
+def match_publish_command(run_id):
+    """Publish a preview: recruiters and candidates see its suggestions, and candidates are emailed."""
+    from .services.matching import MatchError, publish_run
+
+    try:
+        run, published_now = publish_run(run_id, None)
+    except MatchError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Published match run {run.id}: {run.match_count} suggestion(s)." if published_now
+               else f"Match run {run.id} was already published.")
 
 
 @match_cli.command("export")
@@ -140,7 +239,7 @@ def match_export_command(run_id, output):
 
 @interviews_cli.command("remind")
 def interviews_remind_command():
-    """Email everyone with an interview tomorrow a reminder (run once a day; each booking is reminded once)."""
+    """Email everyone with an interview tomorrow a reminder (the worker does this daily at 18:00; each booking is reminded once)."""
     from .services.interviews import send_reminders
 
     click.echo(f"Interview reminders queued: {send_reminders()}.")
@@ -148,10 +247,35 @@ def interviews_remind_command():
 
 @offers_cli.command("expire")
 def offers_expire_command():
-    """Close offers not answered by their deadline, freeing the positions (run daily, just after midnight)."""
+    """Close offers not answered by their deadline, freeing the positions (the worker does this daily at 00:15)."""
     from .services.offers import expire_offers
 
     click.echo(f"Offers closed: {expire_offers()}.")
+
+
+@tasks_cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker threads.")
+def tasks_worker_command(workers):
+    """Run a task-queue worker with the scheduler of periodic tasks, until stopped (Ctrl+C)."""
+    import logging
+
+    from flask import current_app
+
+    from .tasks import run_worker
+
+    # The worker's log is where development emails are written in full: show INFO lines on the terminal.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_worker(current_app._get_current_object(), workers)
+
+
+@recruiters_cli.command("remind")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
+              help="Remind about suggestions untouched for this many days.")
+def remind_recruiters_command(days):
+    """Email recruiters whose borough has suggestions waiting for a decision (the worker does this weekly)."""
+    from .services.reminders import remind_recruiters
+
+    click.echo(f"Reminded {remind_recruiters(days)} recruiter(s).")
 
 
 @cycles_cli.command("close")
@@ -171,5 +295,5 @@ def close_cycle_command(cycle_id):
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, interviews_cli,
-                  offers_cli):
+                  offers_cli, tasks_cli, recruiters_cli, alerts_cli):
         app.cli.add_command(group)

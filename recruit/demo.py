@@ -8,10 +8,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
-from .models import ApplicationStatus, Borough, Candidate, MonitoringResponse, Preference, Role, Standard, User
-from .models import RecruitmentCycle, Vacancy, VacancyStatus, utcnow
+from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
+from .models import BoroughTarget, RecruitmentCycle, Vacancy, VacancyStatus, utcnow
 from .passwords import hash_password
+from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
+from .services.candidates.skills import statements
 from .reference import equality_questions
 from .services.monitoring import pseudonym
 
@@ -54,12 +56,16 @@ def seed_demo(seed: int = 2026) -> dict:
     if not boroughs or not standards:
         raise RuntimeError("Run `flask seed reference` first")
     staff_hash = hash_password(DEMO_STAFF_PASSWORD)
-    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value, email_confirmed_at=utcnow()))
-    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value, email_confirmed_at=utcnow()))
+    # Every demo staff account shares the documented demo second-factor secret; production refuses it.
+    demo_factor = {"totp_secret": DEMO_SECRET, "totp_enabled_at": utcnow()}
+    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value,
+                        email_confirmed_at=utcnow(), **demo_factor))
+    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value,
+                        email_confirmed_at=utcnow(), **demo_factor))
     for slug in DEMO_BOROUGHS:
         for role in (Role.BOROUGH_STAFF, Role.RECRUITER):
             db.session.add(User(email=f"{role.value.replace('_', '-')}.{slug}@{DEMO_DOMAIN}", password_hash=staff_hash,
-                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow()))
+                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow(), **demo_factor))
     areas_by_borough: dict[str, list] = {}
     for area in outward_areas().values():
         if area.in_london:
@@ -68,10 +74,96 @@ def seed_demo(seed: int = 2026) -> dict:
     cycle = RecruitmentCycle(name=f"{today.year} to {today.year + 1}", opens_on=today - timedelta(days=30),
                              closes_on=today + timedelta(days=300), target=100)
     db.session.add(cycle)
+    db.session.flush()
+    for slug in DEMO_BOROUGHS:  # each demo borough aims for its share of the London-wide target
+        db.session.add(BoroughTarget(cycle_id=cycle.id, borough_id=boroughs[slug].id, target=20))
     vacancies = _demo_vacancies(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
     candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
     db.session.commit()
-    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), **_sign_ins()}
+    run = demo_round_one(seed)
+    showcase = _demo_stages(candidates)
+    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), "run": run, "showcase": showcase,
+            **_sign_ins()}
+
+
+def demo_round_one(seed: int):
+    """Round 1 over the demo data, so every role sees suggestions at once (the one call to change if runs must be
+    published before anyone sees them)."""
+    from .services.matching import run_match
+
+    return run_match(1, seed)
+
+
+# The demo candidates who show each stage, in this order, become candidate1@, candidate2@ …
+SHOWCASE = (
+    ("suggested", "Suggested for a placement, waiting for the recruiter"),
+    ("shortlisted", "Shortlisted"),
+    ("interview", "Invited to an interview"),
+    ("offered", "Offered a placement"),
+    ("accepted", "Accepted an offer"),
+    ("rejected", "Not successful, with feedback"),
+    ("withdrawn", "Withdrew their application"),
+    ("not_matched", "Sent an application but not suggested for any placement"),
+    ("draft", "Has not sent their application yet"),
+)
+
+
+def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
+    """Move a few suggestions along as recruiters would, then number the candidates so candidate1 … candidate9 each
+    show one stage. Returns (email, what their dashboard shows) for each."""
+    from .services.candidates.application import withdraw
+    from .services.matching.review import decide
+
+    matched = {}
+    for match in db.session.scalars(select(Match).order_by(Match.id)):
+        matched.setdefault(match.candidate_id, match)
+    chosen: dict[str, Candidate] = {}
+    with_match = [c for c in candidates if c.id in matched]
+    without = [c for c in candidates if c.id not in matched]
+    steps = {"suggested": [], "shortlisted": ["shortlist"], "interview": ["shortlist", "interview"],
+             "offered": ["shortlist", "interview", "offer"], "accepted": ["shortlist", "interview", "offer", "accept"],
+             "rejected": ["reject"], "withdrawn": []}
+    for stage, candidate in zip(steps, with_match):
+        match = matched[candidate.id]
+        recruiter = db.session.scalar(select(User).where(User.role == Role.RECRUITER.value,
+                                                         User.borough_id == match.vacancy.borough_id))
+        actor = recruiter.id if recruiter else None
+        for action in steps[stage]:
+            feedback = {"reason": "Other candidates were a closer match",
+                        "feedback": "Your skills are a good start. Adding a small project with SQL would help next time."}
+            if action == "offer":  # an offer is made with its terms and letter; the candidate answers it
+                from .services.offers import OfferTerms, make_offer, today_in_london
+
+                respond_by = today_in_london() + timedelta(days=7)
+                start = max(match.vacancy.start_date or respond_by, respond_by + timedelta(days=1))
+                make_offer(match, match.version, actor, OfferTerms(respond_by=respond_by, start_date=start,
+                                                                   contact=f"The recruitment team, {match.vacancy.borough.name}"))
+            elif action == "accept":  # the candidate accepts on their dashboard
+                from .services.offers import accept
+
+                accept(match, candidate.user_id)
+            else:
+                decide(match, action, match.version, actor, **(feedback if action == "reject" else {}))
+        if stage == "withdrawn":
+            withdraw(candidate)
+        chosen[stage] = candidate
+    if without:
+        chosen["not_matched"] = without[0]
+    if len(without) > 1:
+        draft = without[-1]
+        draft.status, draft.submitted_at, draft.declaration_at = ApplicationStatus.DRAFT.value, None, None
+        chosen["draft"] = draft
+    # Number the showcase candidates first, so the README can name them; the rest keep their order.
+    ordered = [chosen[key] for key, _ in SHOWCASE if key in chosen]
+    ordered += [c for c in sorted(candidates, key=lambda c: c.id) if c not in ordered]
+    for index, candidate in enumerate(ordered, start=1):
+        candidate.user.email = f"renumbering-{index}@{DEMO_DOMAIN}"
+    db.session.flush()
+    for index, candidate in enumerate(ordered, start=1):
+        candidate.user.email = f"candidate{index}@{DEMO_DOMAIN}"
+    db.session.commit()
+    labels = dict(SHOWCASE)
+    return [(chosen[key].user.email, labels[key]) for key, _ in SHOWCASE if key in chosen]
 
 
 def _sign_ins() -> dict:
@@ -96,7 +188,7 @@ def _demo_vacancies(rng, cycle, boroughs, standards, areas_by_borough) -> list[V
             title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
             description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
                         f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
-            skills=keywords, skills_text=", ".join(keywords), wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
+            skills=keywords, skills_text=None, wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
             hours_per_week=rng.choice([30, 35, 37, 37, 40]), positions=rng.choice([1, 1, 2, 3]),
             start_date=today + timedelta(days=rng.randint(60, 150)), closing_date=today + timedelta(days=rng.randint(14, 50)),
             workplace_outward=area.outward, lat=area.lat, lon=area.lon,
@@ -131,6 +223,8 @@ def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> l
             eligibility={"age": True, "left_school": True, "right_to_work": True, "residence": True,
                          "not_in_full_time_education": True, "not_on_apprenticeship": True},
             skills=skills, skills_text=rng.choice(SKILL_PHRASES), interests=[s.reference for s in interests],
+            # A separate generator, so adding statements left every other demo answer as it was.
+            statements=[s.id for s in random.Random(f"statements-{index}").sample(statements(), k=3)],
             qualifications={"highest_level": rng.choice([1, 2, 3]), "english_maths": rng.choice(["both", "english", "maths", "neither"])},
             outreach_channel=rng.choice(CHANNELS), campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
             consider_other_placements=rng.random() < 0.8, declaration_at=utcnow(), submitted_at=utcnow(),

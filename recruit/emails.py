@@ -2,7 +2,11 @@
 
 from flask import current_app, has_request_context, url_for
 
-from .outbox import queue_email
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Borough, Candidate, Match, User, Vacancy
+from .outbox import email_fields, queue_email, queue_emails
 
 
 def _link(endpoint: str, **values) -> str:
@@ -53,6 +57,48 @@ def email_invited_to_interview(match) -> None:
     queue_email(match.candidate.user.email, "invited_to_interview", "You are invited to an interview",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 book_link=_link("candidates.interview", match_id=match.id))
+
+
+def _about_match(match) -> dict:
+    """What every email about one suggestion says: who, which placement, which borough, where to look."""
+    return {"name": match.candidate.display_name, "title": match.vacancy.title, "borough": match.vacancy.borough.name,
+            "link": _link("candidates.dashboard")}
+
+
+def email_matches_suggested(run_id: int) -> int:
+    """Tell every candidate a published run suggested for a placement (one email each); returns how many."""
+    rows = db.session.execute(
+        select(User.email, Candidate.preferred_name, Candidate.first_name, Vacancy.title, Borough.name)
+        .select_from(Match).join(Candidate, Candidate.id == Match.candidate_id).join(User, User.id == Candidate.user_id)
+        .join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        .where(Match.run_id == run_id).order_by(Match.id)).all()
+    link = _link("candidates.dashboard")
+    return queue_emails([email_fields(email, "match_suggested", "You have been suggested for an apprenticeship",
+                                      name=preferred or first or "there", title=title, borough=borough, link=link)
+                         for email, preferred, first, title, borough in rows])
+
+
+def email_match_interview(match) -> None:
+    """Invite a candidate to an interview for a placement."""
+    queue_email(match.candidate.user.email, "match_interview", "You are invited to an interview", **_about_match(match))
+
+
+def email_match_accepted(match) -> None:
+    """Confirm to a candidate that their acceptance of an offer is recorded."""
+    queue_email(match.candidate.user.email, "match_accepted", "Your apprenticeship is confirmed", **_about_match(match))
+
+
+def email_placement_filled(match) -> None:
+    """Tell a candidate, kindly, that a placement they were suggested for has filled its places."""
+    queue_email(match.candidate.user.email, "placement_filled", "A placement you were suggested for has been filled",
+                **_about_match(match))
+
+
+def email_match_offered(match) -> None:
+    """Tell a candidate they have been offered a placement."""
+    queue_email(match.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                link=_link("candidates.dashboard"))
 
 
 def email_interview_times_ready(match) -> None:
@@ -182,3 +228,33 @@ def email_start_recorded(offer) -> None:
     queue_email(match.candidate.user.email, "start_recorded", "Welcome to your apprenticeship",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
                 started_on=f"{offer.started_on.day} {offer.started_on:%B %Y}", link=_link("candidates.dashboard"))
+def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
+    """Remind a recruiter that suggestions for their borough have waited `days` days or more for a decision."""
+    queue_email(recruiter.email, "recruiter_reminder", "Suggested candidates are waiting for your decision",
+                waiting=waiting, days=days, borough=recruiter.borough.name, link=_link("recruiters.index"))
+
+
+def email_round_outcome(candidate, round_number: int, matches, reasons) -> None:
+    """Tell a candidate what a round meant for them: their suggestions, or why each placement they chose did not happen."""
+    subject = ("We have suggested you for a placement" if matches
+               else f"Round {round_number}: why we have not suggested you for a placement")
+    queue_email(candidate.user.email, "round_outcome", subject, name=candidate.display_name, round=round_number,
+                suggestions=[(m.vacancy.title, (m.explanation or {}).get("sentence", "")) for m in matches],
+                reasons=reasons, link=_link("candidates.dashboard"))
+
+
+def email_staff_invitation(user, token: str) -> None:
+    """Invite a new staff member to choose their password and sign in."""
+    queue_email(user.email, "staff_invitation", "You have been invited to London Digital Apprenticeships",
+                role=user.role.replace("_", " "), borough=user.borough.name if user.borough else None,
+                link=_link("accounts.reset_password", token=token))
+
+
+def email_placement_alert(recipient: str, description: str, results, token: str) -> None:
+    """Send someone the new placements that match one of their alerts, with a one-click unsubscribe link."""
+    placements = [{"title": v.title, "borough": v.borough.name, "level": v.standard.level,
+                   "closes": f"{v.closing_date.day} {v.closing_date:%B %Y}",
+                   "link": _link("vacancies.detail", vacancy_id=v.id)} for v, _ in results.items]
+    queue_email(recipient, "placement_alert", "New placements for your alert", description=description,
+                placements=placements, more=results.total - len(placements), search_link=_link("vacancies.search"),
+                unsubscribe_link=_link("alerts.unsubscribe", token=token), manage_link=_link("alerts.index"))

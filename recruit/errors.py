@@ -1,10 +1,18 @@
-"""Error pages in the service's style; no request ever ends in a bare traceback."""
+"""Error pages in the service's style; no request ever ends in a bare traceback.
+
+Every error page shows the request's reference (recruit/request_id.py), which the log line for a server error also
+carries with the traceback, so a person can quote it and the team can find what happened. Error pages never touch
+the database: the error may be that the database is down."""
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .ratelimits import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +28,23 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, description: str | None = None):
-    """Render the page for an HTTP error code."""
+def render_error(code: int, description: str | None = None, headers=None):
+    """Render the page for an HTTP error code, with the request's reference."""
     title, advice = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, advice=description or advice), code
+    return render_template("errors/error.html", code=code, title=title, advice=description or advice,
+                           reference=g.get("request_id")), code, headers or []
+
+
+def _headers_of(error: HTTPException) -> list:
+    """The error's own headers (Allow on a 405, Retry-After …) without its plain-text content type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
+def _minimal_page(reference: str | None) -> str:
+    """The last resort when even the styled page fails: plain HTML that needs nothing but this string."""
+    title, advice = MESSAGES[500]
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><main>"
+            f"<h1>{title}</h1><p>{advice}</p><p>Reference: {escape(reference or 'none')}</p></main></body></html>")
 
 
 def init_errors(app: Flask) -> None:
@@ -37,9 +58,26 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        if request.path.startswith("/api/"):
+            from .api import json_error
+
+            return json_error(error)
+        return render_error(error.code, error.description if isinstance(error, RateLimited) else None, _headers_of(error))
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
-        log.exception("Unhandled error", exc_info=getattr(error, "original_exception", error))
-        return render_error(500)
+        reference = g.get("request_id")
+        log.error("Unhandled error (reference %s) on %s %s", reference, request.method, request.path,
+                  exc_info=getattr(error, "original_exception", None) or error)
+        # Show the page as to a signed-out visitor: loading the user could need the database that just failed.
+        g._login_user = AnonymousUserMixin()
+        g.pop("user_session", None)
+        if request.path.startswith("/api/"):
+            from .api import _error
+
+            return _error(500, f"Sorry, there is a problem with the service. Reference: {reference}")
+        try:
+            return render_error(500)
+        except Exception:  # noqa: BLE001  (the styled page itself failed: never leave the person with nothing)
+            log.exception("Error page failed (reference %s)", reference)
+            return _minimal_page(reference), 500

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that create_app() can configure them."""
 
+from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -44,3 +46,5 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+cache = Cache()  # public pages and the API for anonymous visitors (see page_cache.py)
+compress = Compress()

@@ -1,8 +1,10 @@
 """Form pieces shared by every audience: GOV.UK widgets and validators with GOV.UK-style messages."""
 
+from flask import request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from flask_wtf.form import SUBMIT_METHODS, _Auto
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 
@@ -23,6 +25,13 @@ class BaseForm(FlaskForm):
             self.show_error(message, field_name)
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            # Forms read only form-encoded bodies: a JSON body (whose values may be numbers, lists or objects)
+            # is not a form, so it submits nothing and gets the form's own error messages.
+            if formdata is _Auto and request.method in SUBMIT_METHODS and not request.form and not request.files:
+                return None
+            return super().wrap_formdata(form, formdata)
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if unbound_field.field_class in (StringField,) and _strip not in filters:
@@ -76,3 +85,21 @@ def password_field(label: str = "Password", hint: str | None = None, autocomplet
 
 def submit_button(label: str = "Continue") -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+class DayMonthYearField(Field):
+    """A GOV.UK date input that keeps exactly what was typed; the service's validation judges it."""
+
+    widget = GovDateInput()
+
+    @property
+    def govuk_anchor(self) -> str:
+        return f"{self.id}-day"  # the error summary links to the first box
+
+    def process_formdata(self, valuelist):
+        parts = [value.strip() for value in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
+        self.raw_data = parts  # always three, so the widget can show them again
+        self.data = tuple(parts)
+
+    def _value(self):
+        return ""

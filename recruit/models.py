@@ -1,4 +1,4 @@
-"""The data model: one class per entity of DESIGN §4."""
+"""The data model: one class per entity (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,15 @@ class MatchStage(str, enum.Enum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # the placement filled its positions with other candidates
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"  # queued or being computed on a worker
+    PREVIEW = "preview"  # computed; only admins see it
+    PUBLISHED = "published"  # recruiters and candidates see its suggestions
+    SUPERSEDED = "superseded"  # a newer preview of the same round replaced it
+    FAILED = "failed"  # the worker gave up; `error` says why
 
 
 def _enum_values(enum_cls) -> str:
@@ -93,6 +102,15 @@ class RecruitmentCycle(db.Model):
     target: Mapped[int | None]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CycleProgress(db.Model):
+    """A closed cycle's progress figures (counts only), saved when it closed so they stay as they were."""
+
+    __tablename__ = "cycle_progress"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), primary_key=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CycleCount(db.Model):
@@ -123,6 +141,24 @@ class Borough(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     lat: Mapped[float]
     lon: Mapped[float]
+    # Set by admins: whether the borough posts placements this programme, and who candidates can contact there.
+    taking_part: Mapped[bool] = mapped_column(Boolean, default=True)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+
+
+class BoroughTarget(db.Model):
+    """A borough's own target of apprenticeships started in one cycle (the London-wide one is on the cycle)."""
+
+    __tablename__ = "borough_target"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "borough_id", name="uq_borough_target_cycle_borough"),
+        CheckConstraint("target >= 0 AND target <= 10000", name="target_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("recruitment_cycle.id", ondelete="CASCADE"), index=True)
+    borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id"))
+    target: Mapped[int]
 
 
 class Standard(db.Model):
@@ -148,6 +184,12 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor: a TOTP secret (base32), when it was set up, and the last time step used (no replays).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Raised when an admin disables the account: every session signed in under an older value ends.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
 
     borough: Mapped[Borough | None] = relationship()
     candidate: Mapped[Candidate | None] = relationship(back_populates="user", uselist=False)
@@ -159,6 +201,33 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only a keyed hash of it is stored."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """A signed-in session the server can end. The cookie holds a random id; only its SHA-256 digest is stored,
+    so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()
 
 
 class Candidate(db.Model):
@@ -186,6 +255,7 @@ class Candidate(db.Model):
     # Skills, interests, qualifications
     skills: Mapped[list] = mapped_column(JSON, default=list)
     skills_text: Mapped[str | None] = mapped_column(Text)
+    statements: Mapped[list] = mapped_column(JSON, default=list)  # ids of plain-English statements (skill_statements.csv)
     interests: Mapped[list] = mapped_column(JSON, default=list)  # standard references, e.g. "ST0116"
     qualifications: Mapped[dict] = mapped_column(JSON, default=dict)
     # Support
@@ -267,8 +337,28 @@ class Preference(db.Model):
 
 
 class MatchRun(db.Model):
+    """One computation of a round. Computed as a preview; an admin publishes it, once per round per cycle."""
+
     __tablename__ = "match_run"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(RunStatus)})", name="status_known"),
+        CheckConstraint("progress_percent >= 0 AND progress_percent <= 100", name="progress_in_range"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), default=RunStatus.RUNNING.value, index=True)
+    # True while the run is being computed, NULL otherwise: the unique constraint lets only one run be in
+    # progress at a time, on every database (NULLs never collide).
+    in_progress: Mapped[bool | None] = mapped_column(Boolean, unique=True)
+    # "cycle 3, round 1" once published, NULL otherwise: one published run per round per cycle.
+    published_slot: Mapped[str | None] = mapped_column(String(40), unique=True)
+    progress_stage: Mapped[str] = mapped_column(String(120), default="Waiting for a worker")
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
+    progress_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    error: Mapped[str | None] = mapped_column(Text)
+    # A fingerprint of what the preview was computed from; publishing refuses if it has changed since.
+    inputs_mark: Mapped[str] = mapped_column(String(64), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_cycle.id"), index=True)
@@ -285,6 +375,8 @@ class MatchRun(db.Model):
     # The exact lists and capacities the assignment ran on (ids as in the database), so the run can be
     # exported and re-checked later with `python -m matching`. Deferred: it can be large.
     instance: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # Who was left without a suggestion, counted by the reason (filled in when the preview is computed).
+    unmatched: Mapped[dict] = mapped_column(JSON, default=dict)
 
     matches: Mapped[list[Match]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
@@ -482,8 +574,47 @@ class Offer(db.Model):
     match: Mapped[Match] = relationship()
 
 
+class CandidateOutcome(db.Model):
+    """What one round meant for one candidate who applied: how many suggestions, or why none (DESIGN §5.5).
+
+    One row per candidate in each run; `reasons` holds, for a candidate with no suggestion, the plain reason
+    for each placement they chose (or one general reason). `notified_at` is set once they are emailed."""
+
+    __tablename__ = "candidate_outcome"
+    __table_args__ = (UniqueConstraint("run_id", "candidate_id", name="uq_candidate_outcome_run_candidate"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    suggested: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SavedSearch(db.Model):
+    """A placement alert: a saved search whose new matching placements are emailed daily to its owner."""
+
+    __tablename__ = "saved_search"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    borough_id: Mapped[int | None] = mapped_column(ForeignKey("borough.id", ondelete="CASCADE"))
+    level: Mapped[int | None]
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
+    outward_postcode: Mapped[str | None] = mapped_column(String(4))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    distance_km: Mapped[int | None]
+    llw: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Placements published after this are new to the alert; moved on each time it is checked.
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    borough: Mapped[Borough | None] = relationship()
+    standard: Mapped[Standard | None] = relationship()
+
+
 class MonitoringResponse(db.Model):
-    """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (DESIGN §6).
+    """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (docs/privacy.md).
 
     No serial id, no timestamps and no derived field (the age band is worked out at report time), and the
     pseudonym is the primary key, so the rows' physical order follows the pseudonym, not when anyone answered:
@@ -513,6 +644,18 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class TaskFailure(db.Model):
+    """A background task that failed for good after its retries, shown to admins with its error."""
+
+    __tablename__ = "task_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(80))
+    arguments: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class AuditEvent(db.Model):
     """Who did what to which record, when (UTC). Holds ids only, never personal data."""
 
@@ -524,4 +667,5 @@ class AuditEvent(db.Model):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     borough_id: Mapped[int | None]
+    client_address: Mapped[str | None] = mapped_column(String(45))  # the client's IP (after ProxyFix), if a request
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -2,14 +2,14 @@
 
 import base64
 import logging
-import time
+import smtplib
 from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from .extensions import db, mail
+from .extensions import db
 from .models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
@@ -17,21 +17,37 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
+def email_fields(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
+                 **context) -> dict:
+    """Render templates/email/<template>.txt and .html into the columns of an outbox row (with any attachments:
+    dicts of filename, content_type and base64 or text)."""
+    context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
+    return {"recipient": recipient, "subject": subject, "template": template,
+            "text_body": render_template(f"email/{template}.txt", **context),
+            "html_body": render_template(f"email/{template}.html", **context),
+            "next_attempt_at": utcnow(), "attachments": list(attachments or [])}
+
+
+def _nudge_worker() -> None:
+    """Ask for the outbox to be sent as soon as the caller's transaction commits (see tasks.py)."""
+    db.session.info["emails_queued"] = True
+
+
 def queue_email(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
                 **context) -> OutboxEmail:
-    """Render templates/email/<template>.txt and .html into an outbox row in the caller's transaction."""
-    context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
-    email = OutboxEmail(
-        recipient=recipient,
-        subject=subject,
-        template=template,
-        text_body=render_template(f"email/{template}.txt", **context),
-        html_body=render_template(f"email/{template}.html", **context),
-        next_attempt_at=utcnow(),
-        attachments=list(attachments or []),
-    )
+    """Render an email into an outbox row in the caller's transaction."""
+    email = OutboxEmail(**email_fields(recipient, template, subject, attachments=attachments, **context))
     db.session.add(email)
+    _nudge_worker()
     return email
+
+
+def queue_emails(rows: list[dict]) -> int:
+    """Add many rendered emails (from email_fields) to the caller's transaction in one statement."""
+    if rows:
+        db.session.execute(insert(OutboxEmail), rows)
+        _nudge_worker()
+    return len(rows)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -40,45 +56,84 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=minutes), MAX_BACKOFF)
 
 
-def _claim_due(batch_size: int) -> list[OutboxEmail]:
-    """Lock a batch of due emails; SKIP LOCKED lets several workers share the queue on PostgreSQL."""
+def _claim_next() -> OutboxEmail | None:
+    """Lock the next due email. One row at a time, with SKIP LOCKED on PostgreSQL: while one worker waits on a slow
+    SMTP server, only the email it is sending is locked, and other workers send the rest."""
     statement = (
         select(OutboxEmail)
         .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= utcnow())
         .order_by(OutboxEmail.id)
-        .limit(batch_size)
+        .limit(1)
     )
     if db.engine.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
-    return list(db.session.scalars(statement))
+    return db.session.scalars(statement).first()
 
 
-def _deliver(email: OutboxEmail) -> None:
+class _Smtp:
+    """One SMTP connection for a round of sending, opened when first needed, with a timeout on every step."""
+
+    def __init__(self, config):
+        self.config = config
+        self.connection = None
+
+    def send(self, message: Message) -> None:
+        if self.connection is None:
+            config = self.config
+            factory = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+            self.connection = factory(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+            if config["MAIL_USE_TLS"]:
+                self.connection.starttls()
+            if config.get("MAIL_USERNAME"):
+                self.connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        self.connection.sendmail(message.sender, message.send_to, message.as_bytes())
+
+    def close(self) -> None:
+        """Close the connection, or drop it if it has already failed."""
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
+
+
+def _deliver(email: OutboxEmail, smtp: _Smtp) -> None:
     """Send through SMTP, or write to the log when no MAIL_SERVER is configured (development)."""
     if not current_app.config.get("MAIL_SERVER"):
-        log.info("Email (not sent: no MAIL_SERVER) to %s: %s\n%s", email.recipient, email.subject, email.text_body)
+        if current_app.config["PRODUCTION"]:
+            # Bodies carry sign-in and reset links: in production they never go to the log.
+            log.warning("Email %s to %s not sent: no MAIL_SERVER (body not logged)", email.id, email.recipient)
+        else:
+            log.info("Email (not sent: no MAIL_SERVER) to %s: %s\n%s", email.recipient, email.subject, email.text_body)
         return
     message = Message(subject=email.subject, recipients=[email.recipient], body=email.text_body, html=email.html_body)
     for attachment in email.attachments or []:
         data = (base64.b64decode(attachment["base64"]) if "base64" in attachment
                 else attachment["text"].encode("utf-8"))
         message.attach(attachment["filename"], attachment["content_type"], data)
-    mail.send(message)
+    try:
+        smtp.send(message)
+    except Exception:
+        smtp.close()  # a broken or timed-out connection is not reused
+        raise
 
 
-def send_due_emails(batch_size: int = 50) -> dict:
-    """Send every due email once; failures are retried later with backoff. Returns counts."""
+def send_due_emails(batch_size: int | None = None) -> dict:
+    """Send every due email once, committing each as soon as it is delivered (so a crash re-sends at most the one
+    being sent); failures are retried later with backoff. `batch_size` caps how many are tried. Returns counts."""
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    while True:
-        batch = _claim_due(batch_size)
-        if not batch:
-            break
-        for email in batch:
+    smtp = _Smtp(current_app.config)
+    try:
+        while batch_size is None or sum(counts.values()) < batch_size:
+            email = _claim_next()
+            if email is None:
+                break
             email.attempts += 1
             try:
-                _deliver(email)
-            except Exception as error:  # any SMTP or network failure: keep the email and try again later
+                _deliver(email, smtp)
+            except Exception as error:  # any SMTP or network failure, timeouts included: keep it and try again later
                 email.last_error = f"{type(error).__name__}: {error}"[:1000]
                 if email.attempts >= max_attempts:
                     email.status = "failed"
@@ -91,17 +146,11 @@ def send_due_emails(batch_size: int = 50) -> dict:
                 email.status = "sent"
                 email.sent_at = utcnow()
                 email.last_error = None
+                # The bodies held links (sign-in, reset) and personal details: once delivered they are not kept.
+                email.text_body = email.html_body = ""
+                email.attachments = []  # an offer letter is personal too
                 counts["sent"] += 1
-        db.session.commit()  # releases the row locks batch by batch
+            db.session.commit()  # one email per transaction: marked sent the moment it is delivered
+    finally:
+        smtp.close()
     return counts
-
-
-def run_worker(interval_seconds: float = 5.0, max_loops: int | None = None) -> None:
-    """Send due emails in a loop until stopped (or for `max_loops` rounds)."""
-    loops = 0
-    while max_loops is None or loops < max_loops:
-        counts = send_due_emails()
-        if any(counts.values()):
-            log.info("Outbox: %s", counts)
-        loops += 1
-        time.sleep(interval_seconds)

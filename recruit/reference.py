@@ -46,16 +46,27 @@ def equality_questions() -> list[dict]:
     return json.loads((DATA_DIR / "equality_monitoring.json").read_text(encoding="utf-8"))["questions"]
 
 
-def seed_reference() -> dict:
-    """Insert or update the boroughs and standards; safe to run again."""
+def seed_reference(reset: bool = False) -> dict:
+    """Insert the boroughs and standards that are missing; safe to run again.
+
+    Standards admins have edited keep their edits unless `reset`, which also puts every borough's admin-set
+    details back and removes standards admins added (tests use it)."""
     boroughs = {b.ons_code: b for b in db.session.scalars(select(Borough))}
     for row in read_csv("london_boroughs.csv"):
         borough = boroughs.get(row["ons_code"]) or Borough(ons_code=row["ons_code"])
         borough.name, borough.slug = row["name"], row["slug"]
         borough.lat, borough.lon = float(row["lat"]), float(row["lon"])
+        if reset:
+            borough.taking_part, borough.contact_email, borough.contact_phone = True, "", ""
         db.session.add(borough)
     standards = {s.reference: s for s in db.session.scalars(select(Standard))}
-    for row in read_csv("apprenticeship_standards.csv"):
+    shipped = read_csv("apprenticeship_standards.csv")
+    if reset:
+        for extra in set(standards) - {row["reference"] for row in shipped}:
+            db.session.delete(standards.pop(extra))
+    for row in shipped:
+        if row["reference"] in standards and not reset:
+            continue
         standard = standards.get(row["reference"]) or Standard(reference=row["reference"])
         standard.title, standard.level = row["title"], int(row["level"])
         standard.duration_months = int(row["typical_duration_months"])

@@ -5,38 +5,20 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput,
+from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovCheckboxInput,
                                                 GovFileInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput)
-from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .access import get_in_borough_or_404, role_required
-from .forms import BaseForm, page_number, submit_button
+from .access import get_in_borough_or_404, require_recent_second_factor, role_required
+from .forms import BaseForm, DayMonthYearField, page_number, submit_button
 from .models import Role, Vacancy
 from .services import vacancies as service
 from .vacancies import pagination
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STAFF = (Role.BOROUGH_STAFF, Role.ADMIN)
-
-
-class DayMonthYearField(Field):
-    """A GOV.UK date input that keeps exactly what was typed; the shared vacancy validation judges it."""
-
-    widget = GovDateInput()
-
-    @property
-    def govuk_anchor(self) -> str:
-        return f"{self.id}-day"  # the error summary links to the first box
-
-    def process_formdata(self, valuelist):
-        parts = [value.strip() for value in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
-        self.raw_data = parts  # always three, so the widget can show them again
-        self.data = tuple(parts)
-
-    def _value(self):
-        return ""
 
 
 class VacancyForm(BaseForm):
@@ -63,7 +45,9 @@ class VacancyForm(BaseForm):
     training_provider = StringField("Training provider", description="The college or provider that delivers the training",
                                     widget=GovTextInput())
     disability_confident = BooleanField("This employer is a Disability Confident employer", widget=GovCheckboxInput())
-    resident_priority = BooleanField("Give priority to residents of this borough", widget=GovCheckboxInput())
+    resident_priority = BooleanField("Give priority to residents of this borough", widget=GovCheckboxInput(),
+                                     description="Candidates who live in the borough are considered first, then "
+                                                 "everyone else, each in order of score")
     adjustments_contact = StringField("Interview adjustments contact",
                                       description="An email address or phone number candidates can use to ask for adjustments",
                                       widget=GovTextInput())
@@ -240,6 +224,7 @@ def duplicate(vacancy_id: int):
 
 @bp.route("/placements.csv")
 @role_required(*STAFF)
+@require_recent_second_factor()
 def export():
     """Download the borough's placements as a CSV file."""
     name = current_user.borough.slug if current_user.borough else "all-boroughs"
@@ -271,10 +256,22 @@ def import_csv():
             form.file.errors = [error.message]
         else:
             if not report.errors:
-                flash(f"{report.imported:,} placement{'s' if report.imported != 1 else ''} imported as drafts", "success")
+                flash(import_summary(report), "success")
                 return redirect(url_for("staff.index"))
             rows = len({e.row for e in report.errors})
             form.file.errors = [f"{len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''} in "
-                                f"{rows:,} row{'s' if rows != 1 else ''}. Nothing was imported. Fix the file and upload it again."]
+                                f"{rows:,} row{'s' if rows != 1 else ''}. Nothing was changed. Fix the file and upload it again."]
     return render_template("staff/import.html", form=form, report=report, max_rows=service.MAX_ROWS,
-                           columns=service.FIELD_NAMES)
+                           columns=service.FIELD_NAMES, example_date=date(date.today().year + 1, 9, 1).isoformat())
+
+
+def _placements(count: int) -> str:
+    return f"{count:,} placement{'s' if count != 1 else ''}"
+
+
+def import_summary(report) -> str:
+    """What an import did, in one sentence."""
+    parts = [f"{_placements(report.updated)} updated"] if report.updated else []
+    parts += [f"{_placements(report.imported)} added as {'drafts' if report.imported != 1 else 'a draft'}"] if report.imported else []
+    parts += [f"{_placements(report.unchanged)} unchanged"] if report.unchanged else []
+    return ", ".join(parts) if parts else "Nothing was changed"

@@ -1,7 +1,14 @@
 """Jinja set-up: project templates first, then the GOV.UK Frontend macro packages."""
 
-from flask import Flask, g
+import copy
+import json
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g
 from govuk_frontend_wtf.main import WTFormsHelpers
+from markupsafe import Markup
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from .access import landing_endpoint
@@ -29,6 +36,27 @@ class _ProcessBytecodeCache(BytecodeCache):
 
 
 _BYTECODE_CACHE = _ProcessBytecodeCache()
+LONDON = ZoneInfo("Europe/London")
+# The parts of a score, in the glossary's words (the configuration keeps the short names).
+COMPONENT_LABELS = {"skills": "Skills", "interest": "Interests", "travel": "Travel", "preference": "Choice order"}
+
+
+def long_date(value) -> str:
+    """A date as GOV.UK writes it: "2 December 2026" (a datetime is shown on its London day)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(LONDON)
+    return f"{value.day} {value:%B %Y}"
+
+
+def date_time(value) -> str:
+    """A moment as GOV.UK writes it, in London time: "2 December 2026 at 2:05pm"."""
+    if not value:
+        return ""
+    local = value.astimezone(LONDON) if value.tzinfo is not None else value
+    hour = local.hour % 12 or 12
+    return f"{long_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def configure_templates(app: Flask) -> None:
@@ -49,10 +77,38 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.globals["landing_endpoint"] = landing_endpoint
+    app.jinja_env.globals["gov_params"] = gov_params
+    app.jinja_env.globals["govuk_select"] = govuk_select
 
     @app.context_processor
     def page_globals():
         return {"service_name": SERVICE_NAME, "csp_nonce": g.get("csp_nonce", "")}
 
-    app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["component_label"] = lambda name: COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize())
     app.jinja_env.filters["money"] = lambda value: f"£{value:,.2f}"
+
+
+def gov_params(field, params: dict | None = None) -> dict:
+    """The parameters a field's GOV.UK widget would pass to its macro, for a page that calls the macro itself.
+
+    govuk-frontend-wtf renders each field as a template of its own; on a busy page (the listing's filters) the
+    page is quicker calling govukInput, govukSelect or govukCheckboxes directly with the same parameters, so the
+    HTML is the same (tests/test_vacancies.py compares them)."""
+    widget = copy.copy(field.widget)
+    widget.render = lambda mapped: mapped  # stop where the widget would render its template
+    return widget(field, **{**(field.render_kw or {}), "params": params or {}})
+
+
+def govuk_select(params: dict):
+    """govukSelect's HTML for these parameters, remembered: the listing's drop-downs have few distinct states (which
+    option is chosen, an error or not), and the macro's cost is per option, every time."""
+    return _select_html(json.dumps(params, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=512)
+def _select_html(params_json: str):
+    template = current_app.jinja_env.from_string(
+        '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}{{ govukSelect(params) }}')
+    return Markup(template.render(params=json.loads(params_json)))

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .forms import BaseForm
 from .models import Role
+from .page_cache import shared_page
 from .services import vacancies as service
 
 bp = Blueprint("vacancies", __name__, url_prefix="/placements")
@@ -38,7 +39,8 @@ class SearchForm(BaseForm):
         self.borough.choices = [SelectChoice("", "Any borough")] + [SelectChoice(slug, name) for slug, name in choices["boroughs"]]
         self.level.choices = [SelectChoice("", "Any level")] + [SelectChoice(str(level), f"Level {level}") for level in choices["levels"]]
         self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [SelectChoice(ref, label) for ref, label in choices["standards"]]
-        self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
+        if "sort" in self:  # the alert form shares these filters but has no order
+            self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
 
 
 class AddChoiceForm(BaseForm):
@@ -91,6 +93,7 @@ def wage_text(vacancy) -> str:
 
 
 @bp.route("/")
+@shared_page
 def search():
     """Search and filter live placements."""
     form = SearchForm(request.args)
@@ -106,16 +109,19 @@ def search():
         return url_for("vacancies.search", **args, page=number)
 
     pages = pagination(query.page, results.pages, page_url) if results else None
+    alert_url = url_for("alerts.new", **{key: value for key, value in args.items() if key not in ("q", "sort", "per_page")})
     return render_template("vacancies/search.html", form=form, query=query, results=results, pages=pages,
-                           page_url=page_url, filtered=bool(args))
+                           page_url=page_url, filtered=bool(args), alert_url=alert_url)
 
 
 @bp.route("/<int:vacancy_id>")
+@shared_page
 def detail(vacancy_id: int):
     """One live placement, with everything a candidate needs to decide."""
     vacancy = service.get_live(vacancy_id)
     if vacancy is None:
         abort(404)
     is_candidate = current_user.is_authenticated and current_user.role == Role.CANDIDATE.value
+    # Only a candidate gets the form: its CSRF token would give every visitor a session (and no cached page).
     return render_template("vacancies/detail.html", vacancy=vacancy, is_candidate=is_candidate,
-                           choice_form=AddChoiceForm())
+                           choice_form=AddChoiceForm() if is_candidate else None)

@@ -30,11 +30,18 @@ SECTION_ANSWERS = {
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-def sign_in(client, user) -> None:
-    """Sign a test client in as `user`, as conftest's sign_in does."""
+def sign_in(client, user, *, second_factor_done: bool = True) -> None:
+    """Sign a test client in as `user` without the (deliberately slow) password check: a real server-side session
+    is recorded, as the sign-in page records one; staff have passed their second factor in it unless told not to."""
+    from recruit.models import User
+    from recruit.services.sessions import start_session
+
+    with client.application.app_context():
+        token = start_session(db.session.get(User, user.id), second_factor_done=second_factor_done)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["sid"] = token
 
 
 def csrf_token(client, path="/apply/eligibility/age") -> str:
@@ -82,14 +89,19 @@ def make_eligible(app, candidate_id: int, **fields) -> None:
         db.session.commit()
 
 
-def complete_sections(post) -> None:
-    """Fill in every section through the forms (the skills free text and checkboxes included)."""
+def complete_sections(post, vacancy_id: int | None = None) -> None:
+    """Fill in every section through the forms (the skills free text and checkboxes included), choosing a placement
+    (`vacancy_id`, or a new one; 0 chooses none)."""
     for key, answers in SECTION_ANSWERS.items():
         response = post(f"/candidates/application/{key}", answers)
         assert response.status_code == 302, (key, _errors(response))
         if key == "where-you-live":
             response = post("/candidates/application/where-you-live/borough", {"home": "suggested"})
             assert response.status_code == 302
+    if vacancy_id is None:
+        vacancy_id = make_vacancy(post.client.application, title="A placement chosen to complete the application")
+    if vacancy_id:
+        assert post("/candidates/choices/add", {"vacancy_id": str(vacancy_id)}).status_code == 302
     response = post("/candidates/choices", {"consider_other": "yes"})
     assert response.status_code == 302
 

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
-from candidate_journey import ELIGIBILITY_RECORD, make_vacancy  # noqa: F401  (re-exported for the tests)
+from candidate_journey import ELIGIBILITY_RECORD, make_vacancy, sign_in  # noqa: F401  (re-exported for the tests)
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
@@ -39,15 +39,17 @@ def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMI
         return SimpleNamespace(id=candidate.id, user_id=user.id, email=user.email, first_name=first, last_name=last)
 
 
-def run(app, round_number=1, seed=1, **kwargs) -> SimpleNamespace:
-    """Run matching and return the run's fields and its suggestions as (candidate, vacancy, score) tuples."""
-    from recruit.services.matching import run_match
+def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:
+    """Run matching (and publish the run, unless `publish` is False); return the run's fields and its suggestions."""
+    from recruit.services.matching import publish_run, run_match
 
     with app.app_context():
         match_run = run_match(round_number, seed, **kwargs)
+        if publish and match_run.status == "preview":
+            match_run, _ = publish_run(match_run.id, kwargs.get("actor_id"))
         matches = db.session.scalars(db.select(Match).where(Match.run_id == match_run.id).order_by(Match.id)).all()
         return SimpleNamespace(
-            id=match_run.id, note=match_run.note, input_hash=match_run.input_hash, seed=match_run.seed,
+            id=match_run.id, status=match_run.status, note=match_run.note, input_hash=match_run.input_hash, seed=match_run.seed,
             candidate_count=match_run.candidate_count, vacancy_count=match_run.vacancy_count,
             match_count=match_run.match_count, created_by_id=match_run.created_by_id,
             pairs=sorted((m.candidate_id, m.vacancy_id, m.score) for m in matches),
@@ -71,9 +73,7 @@ class Poster:
 
 def sign_in_other(client, user) -> None:
     """Sign a second test client in (conftest's sign_in cannot be imported: tests/matching has a conftest too)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    sign_in(client, user)
 
 
 def set_stage(app, match_id: int, stage: str) -> None:
@@ -87,3 +87,66 @@ def run_count(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(MatchRun))
 
+
+
+def new_cycle(app, name=None) -> int:
+    """Open a new recruitment cycle today: later runs belong to it (rounds start again at 1)."""
+    from datetime import date
+
+    from recruit.models import RecruitmentCycle
+
+    with app.app_context():
+        cycle = RecruitmentCycle(name=name or f"Cycle {utcnow().timestamp()}", opens_on=date.today(),
+                                 closes_on=date.today().replace(year=date.today().year + 1))
+        db.session.add(cycle)
+        db.session.commit()
+        return cycle.id
+
+
+def visible_text(html: str) -> str:
+    """The text a person sees on a page (no tags, scripts or styles), with whitespace collapsed."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.hidden = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style", "title")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style", "title") and self.hidden > 0
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def in_threads(app, *jobs):
+    """Run each job (a function of no arguments) in its own thread and app context, all released at once; returns
+    each job's result or the exception it raised."""
+    import threading
+
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def worker(index, job):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[index] = job()
+            except Exception as error:  # the caller inspects what each thread met
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(k, job)) for k, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

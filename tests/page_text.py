@@ -110,3 +110,32 @@ def visible_text(html: str) -> str:
 def page_tables(html: str) -> list[PageTable]:
     """Every table on the page with its caption and cell texts."""
     return _parse(html).tables
+
+
+class _ErrorSummary(HTMLParser):
+    """Collects the text of the GOV.UK error summary's list."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.messages = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if "govuk-error-summary__list" in (dict(attrs).get("class") or ""):
+            self.depth = 1
+        elif self.depth and tag == "ul":
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "ul" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and data.strip():
+            self.messages.append(data.strip())
+
+
+def error_summary(html: str) -> list[str]:
+    """The messages listed in the page's error summary."""
+    parser = _ErrorSummary()
+    parser.feed(html)
+    return parser.messages

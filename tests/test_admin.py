@@ -29,7 +29,7 @@ def test_admin_runs_matching_from_the_page(app, client, admin, make_user):
         assert (match_run.created_by_id, match_run.seed, match_run.match_count, match_run.round) == (admin.id, 20250901, 1, 1)
     assert response.location.endswith(f"/admin/match-runs/{match_run.id}")
     page = client.get(response.location).get_data(as_text=True)
-    assert f"Match run {match_run.id} made 1 suggestion(s)." in page
+    assert "This is a preview: only admins can see it." in page and "Publish this run" in page
     for shown in ("20250901", match_run.input_hash, admin.email, match_run.algorithm_version, "Suggestions made"):
         assert shown in page
 
@@ -47,7 +47,7 @@ def test_an_empty_run_from_the_page_says_why(app, client, admin):
     ({"round": "1", "seed": "twelve"}, "The seed must be a whole number, like 20250901"),
     ({"round": "1", "seed": "-4"}, "The seed must be a whole number, like 20250901"),
     ({"round": "1", "seed": "9" * 19}, "The seed must be 18 digits or fewer"),
-    ({"round": "2"}, "There is no round 1 run yet. Run round 1 first."),
+    ({"round": "2"}, "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."),
 ])
 def test_run_form_errors_are_shown_in_the_govuk_way(app, client, admin, data, message):
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", data)

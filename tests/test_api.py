@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from recruit.api import openapi_document
+from recruit.api import openapi_components
 from recruit.services.vacancies import QUERY_PARAMETERS
 from tests.test_vacancies import make_vacancy
 
@@ -30,7 +30,7 @@ def _as_json_schema(node):
 
 def assert_matches(body, schema_name: str) -> None:
     """Validate a response body against a schema of the served OpenAPI document."""
-    components = _as_json_schema(deepcopy(openapi_document()["components"]))
+    components = _as_json_schema(deepcopy(openapi_components()))
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": components}
     errors = sorted(Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(body), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
@@ -40,7 +40,7 @@ def test_openapi_document_is_served_and_describes_every_query_parameter(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.is_json
     document = response.get_json()
-    assert document["openapi"].startswith("3.") and set(document["paths"]) == {"/vacancies", "/vacancies/{id}"}
+    assert document["openapi"].startswith("3.") and set(document["paths"]) == {"/vacancies", "/vacancies/{id}", "/progress"}
     parameters = {p["name"] for p in document["paths"]["/vacancies"]["get"]["parameters"]}
     assert parameters == set(QUERY_PARAMETERS)
     Draft202012Validator.check_schema(_as_json_schema(document["components"]["schemas"]["Vacancy"]))
@@ -87,8 +87,17 @@ def test_filters_distance_sort_and_pagination_work_as_in_the_listing(app, client
     assert client.get("/api/v1/vacancies?borough=greenwich").get_json()["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["postcode=M1+1AE", "postcode=nonsense", "distance=5", "distance=abc&postcode=E8",
-                                   "sort=distance", "sort=up", "page=0", "page=-1", "per_page=500", "level=x",
+def test_distance_without_a_postcode_is_ignored_as_the_openapi_document_says(app, client):
+    make_vacancy(app)
+    for query in ("distance=5", "sort=distance"):
+        response = client.get(f"/api/v1/vacancies?{query}")
+        assert response.status_code == 200 and response.get_json()["total"] == 1, query
+    described = {p["name"]: p["description"] for p in client.get("/api/v1/openapi.json").get_json()["paths"]["/vacancies"]["get"]["parameters"]}
+    assert "ignored without a postcode" in described["distance"] and "without one the order is by closing date" in described["sort"]
+
+
+@pytest.mark.parametrize("query", ["postcode=M1+1AE", "postcode=nonsense", "distance=abc&postcode=E8",
+                                   "sort=up", "page=0", "page=-1", "per_page=500", "level=x",
                                    "borough=atlantis", "standard=ST9", "llw=maybe", "q=" + "x" * 101])
 def test_bad_parameters_are_a_400_with_a_message(client, query):
     response = client.get(f"/api/v1/vacancies?{query}")

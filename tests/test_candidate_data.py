@@ -23,12 +23,11 @@ def applied(app, client, login_as):
     make_eligible(app, user.candidate_id)
     post = Poster(client)
     vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    complete_sections(post, vacancy)
     assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
     post("/candidates/equality-questions/religion", {"answer": "sikh"})
     with app.app_context():
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=user.candidate_id, vacancy_id=vacancy, score=0.7, components={},
@@ -134,7 +133,7 @@ def test_purge_follows_matched_placements_too_and_uses_retention_months(app, run
     app.config["RETENTION_MONTHS"] = 6
     live = make_vacancy(app)
     with app.app_context():  # a suggestion for a placement still open keeps the application
-        run = MatchRun(algorithm_version="t", weights={}, seed=1, input_hash="y" * 64)
+        run = MatchRun(status="published", algorithm_version="t", weights={}, seed=1, input_hash="y" * 64)
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=applicant.candidate_id, vacancy_id=live, score=0.5,
@@ -238,8 +237,7 @@ def traced(app, client, make_user):
     make_eligible(app, PERSON_CANDIDATE_ID)
     post = Poster(client)
     vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    complete_sections(post, vacancy)
     assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
     post("/candidates/equality-questions/religion", {"answer": "sikh"})
     other = make_candidate(app, make_user, [vacancy])

@@ -109,7 +109,11 @@ def test_answers_and_campaign_code_follow_the_candidate_into_their_new_account(a
     for key, value in {**ELIGIBLE_ANSWERS, "residence": "exception"}.items():
         post(f"/apply/eligibility/{key}", {"answer": value})
     response = post("/register", {"email": "new.candidate@test.example", "password": TEST_PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200  # "Check your email": signed in only after confirming and signing in
+    with app.app_context():
+        body = db.session.scalar(db.select(OutboxEmail.text_body).where(OutboxEmail.template == "confirm_email"))
+    client.get(re.search(r"http://localhost(/confirm-email/\S+)", body).group(1))
+    assert post("/sign-in", {"email": "new.candidate@test.example", "password": TEST_PASSWORD}).status_code == 302
     assert client.get("/candidates/application").status_code == 200
     with app.app_context():
         candidate = db.session.scalar(db.select(User).where(User.email == "new.candidate@test.example")).candidate
@@ -249,13 +253,13 @@ def test_when_you_can_work_checks_hours_and_start_date(app, client, candidate, p
 
 def test_skills_page_groups_the_standards_keywords_with_a_character_count(app, client, candidate, post):
     page = _html(client.get("/candidates/application/skills"))
-    assert "Tell us about something you have made, fixed or learned" in page
+    assert "Tell us about something you have made, fixed or learned (optional)" in page
     assert 'data-module="govuk-character-count"' in page and 'data-maxlength="1000"' in page
     assert page.count('value="SQL"') == 1  # listed in several standards, offered once
     for label in ("Software and testing", "Data", "Cyber security", "Digital marketing and content"):
         assert f">{label}<" in page or f"{label}\n" in page
     assert _errors(post("/candidates/application/skills", {})) == [
-        "Select at least one skill, or tell us about something you have made, fixed or learned"]
+        "Select at least one thing you have done or enjoy, or tell us about something you have made, fixed or learned"]
     assert _errors(post("/candidates/application/skills", {"skills_text": "x" * 1001})) == [
         "Your answer must be 1000 characters or fewer"]
     assert _errors(post("/candidates/application/skills", {"skills_data": ["Not a skill"]})) == ["Select skills from the list"]
@@ -380,10 +384,11 @@ def test_add_choice_needs_a_signed_in_candidate(app, client, login_as):
     assert client.post("/candidates/choices/add", data={"csrf_token": token, "vacancy_id": str(vacancy)}).status_code == 403
 
 
-def test_consider_other_placements_defaults_to_yes_and_can_be_changed(app, client, candidate, post):
-    assert 'value="yes" checked' in _html(client.get("/candidates/choices"))
+def test_consider_other_placements_starts_unanswered_and_can_be_changed(app, client, candidate, post):
+    assert "checked" not in _html(client.get("/candidates/choices"))
     post("/candidates/choices", {"consider_other": "no"})
     assert _candidate(app, candidate.candidate_id).consider_other_placements is False
+    assert 'value="no" checked' in _html(client.get("/candidates/choices"))
 
 
 def test_choices_are_locked_once_matching_has_suggested_anything(app, client, candidate, post):
@@ -403,7 +408,7 @@ def test_choices_are_locked_once_matching_has_suggested_anything(app, client, ca
 
 def _add_match(app, candidate_id, vacancy_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None):
     with app.app_context():
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
         db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},
@@ -473,7 +478,7 @@ def test_submitting_sends_the_application_and_queues_an_email(app, client, candi
 
 def test_candidate_must_be_16_on_their_start_date(app, client, candidate, post):
     complete_sections(post)
-    too_young = date.today() - timedelta(days=15 * 365)
+    too_young = date.today().replace(year=date.today().year - 16) + timedelta(days=100)  # 16 after the start date
     post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"],
                                                 "date_of_birth": [str(too_young.day), str(too_young.month), str(too_young.year)]})
     errors = _errors(post("/candidates/application/check", {"declaration": "agreed"}))

@@ -39,7 +39,8 @@ texts = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["", " ", "0", "-1", "1e9", "99999999999999999999", "31", "2", "2005", "yes", "no", "other", "E8 1DY",
                      "SW1A", "ZZ99 9ZZ", "hackney", "ST0116", "SQL", "up", "down", "agreed", "prefer_not_to_say",
-                     "\x00", "<script>alert(1)</script>", "'; DROP TABLE candidate; --", "٣", "²", "𝟘"]),
+                     "\x00", "<script>alert(1)</script>", "'; DROP TABLE candidate; --", "٣", "²", "𝟘",
+                     "a" * 10_000, "🙂🎉👩🏽‍💻", "مرحبا بالعالم", "31 02 2020", "-5", "-30"]),
 )
 form_data = st.fixed_dictionaries({}, optional={name: st.lists(texts, max_size=4) for name in
                                                 {field for fields in FORMS.values() for field in fields} | {"junk"}})

@@ -99,7 +99,7 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
 
 def test_offers_never_exceed_positions(app, hiring):
     _offer(app, hiring, 0)
-    with pytest.raises(MatchError, match="All 1 position is offered or accepted"):
+    with pytest.raises(MatchError, match="this placement has 1 position, and it is already taken by offers or acceptances"):
         _offer(app, hiring, 1)
     assert _stage(app, hiring["pairs"][(hiring["people"][1].id, hiring["first"])]) == "interview"
 
@@ -254,7 +254,7 @@ def test_every_email_to_the_candidate_says_what_happens_next(app, client, hiring
     with app.app_context():
         mine = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == person.email)
                                   .order_by(OutboxEmail.id)).all()
-        assert [e.template for e in mine] == ["match_shortlisted", "invited_to_interview", "interview_times_ready",
+        assert [e.template for e in mine] == ["match_suggested", "match_shortlisted", "invited_to_interview", "interview_times_ready",
                                               "interview_booked", "interview_reminder", "offer_made", "offer_accepted",
                                               "start_recorded"]
         for email in mine:

@@ -63,7 +63,8 @@ def _urls(s):
 
 
 ADMIN_URLS = [("GET", "/admin/"), ("GET", "/admin/match-runs"), ("POST", "/admin/match-runs"),
-              ("GET", "/admin/match-runs/1"), ("GET", "/admin/match-runs/1/export.json")]
+              ("GET", "/admin/match-runs/1"), ("GET", "/admin/match-runs/1/export.json"),
+              ("GET", "/admin/match-runs/1/publish"), ("POST", "/admin/match-runs/1/publish"), ("GET", "/admin/tasks")]
 
 
 def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app, client, login_as, suggested):
@@ -144,7 +145,8 @@ def test_stages_move_on_with_audit_and_emails_to_the_candidate(app, client, logi
     with app.app_context():
         emails = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id)).all()
         mine = [e for e in emails if e.recipient == suggested["person"].email]
-        assert [e.template for e in mine if e.template.startswith(("match_", "offer_"))] == ["match_shortlisted", "offer_made"]
+        assert [e.template for e in mine if e.template.startswith(("match_", "offer_", "invited_"))] == [
+            "match_suggested", "match_shortlisted", "invited_to_interview", "offer_made"]
         assert "Junior developer apprentice (Housing repairs)" in mine[-1].text_body
         events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity_type == "Match")).all()
         assert [(e.action, e.actor_id, e.entity_id) for e in events] == [
@@ -198,8 +200,13 @@ def test_two_recruiters_at_once_do_not_overwrite_each_other(app, client, login_a
     assert "Someone else changed this suggestion while you were looking at it" in page
     assert "Not this time" in page  # their feedback is not lost
     assert _stage(app, match_id) == "shortlisted"
+    # Asking for the decision already made (a second click, a second tab) changes nothing and emails nobody again.
     response = _post(other_client, suggested)(f"/recruiters/matches/{match_id}/shortlist", {"version": "1"}, follow_redirects=True)
-    assert "Someone else changed this suggestion" in response.get_data(as_text=True)
+    assert f"C-{suggested['person'].id:04d}: Shortlisted" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxEmail)
+                                 .where(OutboxEmail.template == "match_shortlisted")) == 1
+        assert db.session.get(Match, match_id).version == 2
 
 
 def test_a_change_committed_between_loading_and_saving_is_caught(app, login_as, suggested):
@@ -241,7 +248,7 @@ def test_every_stage_change_is_a_history_row_in_step_with_the_current_stage(app,
     with app.app_context():
         match = db.session.get(Match, match_id)
         steps = [(c.from_stage, c.to_stage, c.actor_id) for c in match.stage_changes]
-        assert steps == [("suggested", "shortlisted", recruiter.id), ("shortlisted", "interview", recruiter.id),
+        assert steps == [(None, "suggested", None), ("suggested", "shortlisted", recruiter.id), ("shortlisted", "interview", recruiter.id),
                          ("interview", "rejected", recruiter.id)]
         assert match.stage_changes[-1].to_stage == match.stage
         assert match.stage_changes[-1].reason == "Their skills do not match the placement closely enough"

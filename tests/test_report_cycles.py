@@ -30,7 +30,7 @@ def cycle(app):
         vacancy = Vacancy(borough_id=hackney, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
                           title="Data", wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
                           closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05, cycle_id=cycle.id)
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id)
         _db.session.add_all([vacancy, run])
         _db.session.flush()
         for number in range(150):

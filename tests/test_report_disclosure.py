@@ -32,7 +32,7 @@ def seeded(app):
     with app.app_context():
         boroughs = {b.slug: b.id for b in _db.session.scalars(select(Borough))}
         standard = _db.session.scalar(select(Standard.id).limit(1))
-        run = MatchRun(algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
+        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
         vacancies = {}
         for slug in ("camden", "hackney"):
@@ -126,7 +126,7 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
 
 LABELS = ["A", "B", "C", "D", NOT_ANSWERED]
 APPLIED = [40, 35, 12, 50, 20]
-LATER = [[0, 0, 0, 0, 0]] * 3  # nobody past the second stage: every later cell is hidden anyway
+LATER = [[0, 0, 0, 0, 0]] * (len(STAGES) - 2)  # nobody past the second stage: every later cell is hidden anyway
 
 
 def _counts(suggested: list[int]) -> list[list[int]]:

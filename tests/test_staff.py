@@ -405,3 +405,28 @@ def test_the_shared_validation_either_accepts_complete_values_or_names_a_field(d
     if not errors:
         assert 16 <= values["hours_per_week"] <= 40 and values["hourly_wage"] >= rules.minimum_hourly
         assert TODAY < values["closing_date"] < values["start_date"]
+
+
+# Staff-facing pages outside /staff/ that show a borough's own placements: each must show only the signed-in person's
+# borough, whatever the address asks for. (Progress pages show every borough, as counts under the disclosure rules.)
+BOROUGH_PAGES = [
+    ("borough_staff", "/reports/borough"),
+    ("borough_staff", "/reports/borough?borough=camden"),
+    ("recruiter", "/reports/borough"),
+    ("recruiter", "/reports/borough?borough=camden"),
+    ("borough_staff", "/reports/?borough=camden"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), BOROUGH_PAGES)
+def test_borough_pages_never_show_another_boroughs_placements(app, client, login_as, role, path):
+    make_vacancy(app, borough="camden", title="Camden-only placement")
+    make_vacancy(app, borough="hackney", title="Hackney placement")
+    login_as(role, "hackney")
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Camden-only placement" not in page
+    assert "Hackney placement" in page or path.startswith("/reports/?")
+    if path.startswith("/reports/?"):
+        assert "Outreach reports: Hackney" in page

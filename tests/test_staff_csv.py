@@ -10,6 +10,7 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Vacancy
 from recruit.services.vacancies import FIELD_NAMES, MAX_ROWS
+from tests.page_checks import visible_text
 from tests.test_vacancies import make_vacancy
 
 TODAY = date.today()
@@ -59,7 +60,7 @@ def test_a_valid_file_imports_every_row_as_a_draft_of_the_users_borough(app, cli
     user = login_as("borough_staff", "hackney")
     response = upload(client, csv_bytes([row(), row(title="Second", wage_unit="hour", wage_amount="12.50")]))
     assert response.status_code == 302
-    assert "2 placements imported as drafts" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 placements added as drafts" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         rows = list(_db.session.scalars(_db.select(Vacancy).order_by(Vacancy.id)))
         assert [(v.title, v.status, v.borough_id) for v in rows] == [
@@ -76,7 +77,7 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_listed_by_row(app, cli
     response = upload(client, csv_bytes(rows, header=(*FIELD_NAMES, "borough")))
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 200 and count(app) == 0
-    assert "There is a problem" in html and "4 problems in 3 rows. Nothing was imported." in html
+    assert "There is a problem" in html and "4 problems in 3 rows. Nothing was changed." in html
     for cells in (("3", "hours_per_week", "Hours per week must be 40 or fewer"),
                   ("4", "workplace_postcode", "Enter a postcode in London"),
                   ("4", "closing_date", "Closing date must be in the future"),
@@ -132,10 +133,12 @@ def test_export_round_trips_through_import_and_neutralises_formulas(app, client,
     assert "Camden only" not in text
     [exported] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert exported["title"].startswith("'=") and exported["status"] == "live" and exported["borough"] == "hackney"
-    assert upload(client, response.get_data()).status_code == 302
+    response = upload(client, response.get_data())
+    assert response.status_code == 302
+    assert "1 placement unchanged" in visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
     with app.app_context():
-        titles = sorted(v.title for v in _db.session.scalars(_db.select(Vacancy).where(Vacancy.status == "draft")))
-    assert titles == ["=HYPERLINK(\"http://evil\")"]
+        titles = sorted((v.title, v.status) for v in _db.session.scalars(_db.select(Vacancy)))
+    assert titles == [("=HYPERLINK(\"http://evil\")", "live"), ("Camden only", "live")]  # no draft copies
 
 
 def test_the_template_has_the_column_headings(client, login_as):
@@ -151,3 +154,58 @@ def test_an_admin_import_needs_a_borough_column(app, client, login_as):
     assert upload(client, csv_bytes([row(borough="camden")], header=(*FIELD_NAMES, "borough"))).status_code == 302
     with app.app_context():
         assert _db.session.scalar(_db.select(Vacancy)).borough.slug == "camden"
+
+
+def _export(client) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(client.get("/staff/placements.csv").get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def _file(rows: list[dict]) -> bytes:
+    return csv_bytes(rows, header=list(rows[0]))
+
+
+def test_an_edited_export_updates_its_placements_by_id_and_adds_rows_without_one(app, client, login_as):
+    kept = make_vacancy(app, title="Kept as it is")
+    changed = make_vacancy(app, title="Old title")
+    login_as("borough_staff", "hackney")
+    rows = _export(client)
+    for exported in rows:
+        if exported["id"] == str(changed):
+            exported["title"], exported["positions"] = "New title", "3"
+    rows.append({**rows[0], "id": "", "title": "Brand new placement"})
+    response = upload(client, _file(rows))
+    assert response.status_code == 302
+    page = visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "1 placement updated, 1 placement added as a draft, 1 placement unchanged" in page
+    with app.app_context():
+        placements = {v.id: v for v in _db.session.scalars(_db.select(Vacancy))}
+        assert (placements[changed].title, placements[changed].positions, placements[changed].status) == ("New title", 3, "live")
+        assert placements[kept].title == "Kept as it is"
+        [new] = [v for v in placements.values() if v.id not in (kept, changed)]
+        assert (new.title, new.status) == ("Brand new placement", "draft")
+        event = _db.session.scalar(_db.select(AuditEvent).where(AuditEvent.action == "vacancy.updated"))
+        assert event.entity_id == changed and event.detail["fields"] == ["positions", "title"]
+
+
+def test_an_import_never_changes_another_boroughs_or_a_closed_placement(app, client, login_as):
+    camden = make_vacancy(app, title="Camden placement", borough="camden")
+    closed = make_vacancy(app, title="Closed placement", status="closed")
+    login_as("borough_staff", "hackney")
+    [row_closed] = _export(client)
+    row_camden = {**row_closed, "id": str(camden), "title": "Taken over"}
+    response = upload(client, _file([{**row_closed, "title": "Reopened"}, row_camden, {**row_closed, "id": "x1"}]))
+    page = visible_text(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Nothing was changed" in page
+    assert f"Placement {closed} is closed, so an import cannot change it." in page
+    assert f"There is no placement {camden} in Hackney. Leave the id empty to add a new placement" in page
+    assert "There is no placement x1 in Hackney" in page
+    with app.app_context():
+        assert {v.title for v in _db.session.scalars(_db.select(Vacancy))} == {"Camden placement", "Closed placement"}
+
+
+def test_the_import_page_says_what_an_import_does(client, login_as):
+    login_as("borough_staff", "hackney")
+    page = visible_text(client.get(IMPORT_URL).get_data(as_text=True))
+    assert "A row with an id changes that placement." in page
+    assert "A row with an empty id becomes a new draft placement." in page
+    assert "A row for a closed or filled placement is refused." in page

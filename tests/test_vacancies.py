@@ -131,12 +131,12 @@ def test_pagination_is_accessible_and_keeps_the_filters(app, client):
 def test_placement_page_has_everything_a_candidate_needs_and_an_apply_link(app, client):
     vacancy_id = make_vacancy(app, hours_per_week=20, resident_priority=True, disability_confident=True)
     html = unescape(client.get(f"/placements/{vacancy_id}").get_data(as_text=True))
-    for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4", "£10.00 an hour",
+    for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4 (like the first year of a degree)", "£10.00 an hour",
                  "Hours per week", "Start date", "Closing date", "E8", "City College", "Disability Confident employer",
                  "Priority for residents of Hackney", "jobs@hackney.example", "What you will do", "Skills wanted", "git",
                  "Most apprenticeships are 30 hours a week or more"):
         assert text in html, text
-    assert 'href="/apply/eligibility"' in html and "Add to my choices" not in html
+    assert f'href="/apply/eligibility?placement={vacancy_id}"' in html and "Add to my choices" not in html
 
 
 def test_a_signed_in_candidate_can_add_the_placement_to_their_choices(app, client, login_as):
@@ -160,3 +160,29 @@ def test_demo_placements_render_in_the_listing(app, client):
     html = client.get("/placements/?postcode=E8&distance=50&sort=distance").get_data(as_text=True)
     assert "30 placements" in html
     assert client.get(f"/placements/{ids_in(html)[0]}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["", "q=data&postcode=E8+1DY&distance=5&borough=hackney&level=4&standard=ST0116&llw=yes"
+                                   "&sort=distance", "borough=atlantis&level=99&distance=-1&sort=random&q=" + "x" * 101,
+                                   "standard=ST0128&sort=wage&postcode=E8"])
+def test_the_listing_renders_its_filters_exactly_as_the_govuk_widgets_would(app, client, query):
+    """The page calls the GOV.UK macros itself (quicker); the HTML is what govuk-frontend-wtf's widgets make."""
+    from flask import request
+
+    from recruit.services import vacancies as service
+    from recruit.vacancies import SearchForm
+
+    page = " ".join(client.get(f"/placements/?{query}").get_data(as_text=True).split())
+    with app.test_request_context(f"/placements/?{query}"):
+        form = SearchForm(request.args)
+        form.set_choices(service.filter_choices())
+        _, errors = service.parse_listing_args(request.args)
+        if errors:
+            form.show_errors(errors)
+        widgets = [form.q(params={"classes": "govuk-!-width-full"}), form.postcode(params={"classes": "govuk-input--width-10"}),
+                   form.distance(), form.borough(params={"classes": "govuk-!-width-full"}), form.level(),
+                   form.standard(params={"classes": "govuk-!-width-full"}),
+                   form.llw(params={"value": "yes", "classes": "govuk-checkboxes--small"}), form.sort()]
+    for html in widgets:
+        assert " ".join(str(html).split()) in page
+    assert ("There is a problem" in page) == bool(errors)

@@ -1,4 +1,5 @@
-"""What a person sees on a page: the visible text of rendered HTML (no tags, attributes, scripts or hidden parts)."""
+"""What a person sees on a page: the visible text of rendered HTML (no tags, attributes, scripts or hidden parts;
+markup shown as text stays visible, e.g. "<li>"). One helper for every test that reads a page's words."""
 
 import re
 from html.parser import HTMLParser
@@ -42,4 +43,5 @@ def visible_text(html: str) -> str:
     """The page's visible text with runs of whitespace made single spaces."""
     parser = _Text()
     parser.feed(html)
+    parser.close()
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()

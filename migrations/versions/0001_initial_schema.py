@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('borough_id', sa.Integer(), nullable=True),
+    sa.Column('client_address', sa.String(length=45), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
@@ -39,6 +40,9 @@ def upgrade():
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('taking_part', sa.Boolean(), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=False),
+    sa.Column('contact_phone', sa.String(length=30), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_borough')),
     sa.UniqueConstraint('name', name=op.f('uq_borough_name')),
     sa.UniqueConstraint('ons_code', name=op.f('uq_borough_ons_code')),
@@ -94,6 +98,32 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standard')),
     sa.UniqueConstraint('reference', name=op.f('uq_standard_reference'))
     )
+    op.create_table('task_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task', sa.String(length=80), nullable=False),
+    sa.Column('arguments', sa.String(length=200), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_failure'))
+    )
+    with op.batch_alter_table('task_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_failure_failed_at'), ['failed_at'], unique=False)
+
+    op.create_table('borough_target',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('borough_id', sa.Integer(), nullable=False),
+    sa.Column('target', sa.Integer(), nullable=False),
+    sa.CheckConstraint('target >= 0 AND target <= 10000', name=op.f('ck_borough_target_target_in_range')),
+    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_borough_target_borough_id_borough')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_borough_target_cycle_id_recruitment_cycle'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_borough_target')),
+    sa.UniqueConstraint('cycle_id', 'borough_id', name='uq_borough_target_cycle_borough')
+    )
+    with op.batch_alter_table('borough_target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_borough_target_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('cycle_count',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -110,6 +140,13 @@ def upgrade():
     with op.batch_alter_table('cycle_count', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycle_count_cycle_id'), ['cycle_id'], unique=False)
 
+    op.create_table('cycle_progress',
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_cycle_progress_cycle_id_recruitment_cycle'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('cycle_id', name=op.f('pk_cycle_progress'))
+    )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -120,6 +157,10 @@ def upgrade():
     sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('candidate', 'borough_staff', 'recruiter', 'analyst', 'admin')", name=op.f('ck_user_account_role_known')),
     sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_user_account_borough_id_borough')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -148,6 +189,7 @@ def upgrade():
     sa.Column('eligibility', sa.JSON(), nullable=False),
     sa.Column('skills', sa.JSON(), nullable=False),
     sa.Column('skills_text', sa.Text(), nullable=True),
+    sa.Column('statements', sa.JSON(), nullable=False),
     sa.Column('interests', sa.JSON(), nullable=False),
     sa.Column('qualifications', sa.JSON(), nullable=False),
     sa.Column('interview_adjustments', sa.Text(), nullable=True),
@@ -170,6 +212,16 @@ def upgrade():
 
     op.create_table('match_run',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('in_progress', sa.Boolean(), nullable=True),
+    sa.Column('published_slot', sa.String(length=40), nullable=True),
+    sa.Column('progress_stage', sa.String(length=120), nullable=False),
+    sa.Column('progress_percent', sa.Integer(), nullable=False),
+    sa.Column('progress_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('inputs_mark', sa.String(length=64), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=True),
@@ -184,12 +236,67 @@ def upgrade():
     sa.Column('duration_ms', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('instance', sa.JSON(), nullable=True),
+    sa.Column('unmatched', sa.JSON(), nullable=False),
+    sa.CheckConstraint("status IN ('running', 'preview', 'published', 'superseded', 'failed')", name=op.f('ck_match_run_status_known')),
+    sa.CheckConstraint('progress_percent >= 0 AND progress_percent <= 100', name=op.f('ck_match_run_progress_in_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_match_run_created_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_match_run_cycle_id_recruitment_cycle')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_match_run_published_by_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run')),
+    sa.UniqueConstraint('in_progress', name=op.f('uq_match_run_in_progress')),
+    sa.UniqueConstraint('published_slot', name=op.f('uq_match_run_published_slot'))
     )
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_run_status'), ['status'], unique=False)
+
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
+
+    op.create_table('saved_search',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('borough_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('standard_id', sa.Integer(), nullable=True),
+    sa.Column('outward_postcode', sa.String(length=4), nullable=True),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=True),
+    sa.Column('distance_km', sa.Integer(), nullable=True),
+    sa.Column('llw', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_saved_search_borough_id_borough'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['standard_id'], ['standard.id'], name=op.f('fk_saved_search_standard_id_standard'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_saved_search_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_search'))
+    )
+    with op.batch_alter_table('saved_search', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_search_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('second_factor_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_reason', sa.String(length=30), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('vacancy',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -235,6 +342,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_vacancy_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_standard_id'), ['standard_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancy_status'), ['status'], unique=False)
+
+    op.create_table('candidate_outcome',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('suggested', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_outcome_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_candidate_outcome_run_id_match_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_outcome')),
+    sa.UniqueConstraint('run_id', 'candidate_id', name='uq_candidate_outcome_run_candidate')
+    )
+    with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_outcome_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_candidate_outcome_run_id'), ['run_id'], unique=False)
 
     op.create_table('interview_criterion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -284,7 +407,7 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('feedback', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn')", name=op.f('ck_match_stage_known')),
+    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_match_stage_known')),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_match_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_match_decided_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_run_id_match_run'), ondelete='CASCADE'),
@@ -399,7 +522,7 @@ def upgrade():
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn')", name=op.f('ck_stage_change_to_stage_known')),
+    sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_stage_change_to_stage_known')),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_stage_change_actor_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_stage_change_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_change'))
@@ -474,6 +597,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_interview_criterion_vacancy_id'))
 
     op.drop_table('interview_criterion')
+    with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_outcome_run_id'))
+        batch_op.drop_index(batch_op.f('ix_candidate_outcome_candidate_id'))
+
+    op.drop_table('candidate_outcome')
     with op.batch_alter_table('vacancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancy_status'))
         batch_op.drop_index(batch_op.f('ix_vacancy_standard_id'))
@@ -482,7 +610,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_vacancy_borough_id'))
 
     op.drop_table('vacancy')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
+    with op.batch_alter_table('saved_search', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_search_user_id'))
+
+    op.drop_table('saved_search')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_run_status'))
         batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))
 
     op.drop_table('match_run')
@@ -494,10 +635,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_borough_id'))
 
     op.drop_table('user_account')
+    op.drop_table('cycle_progress')
     with op.batch_alter_table('cycle_count', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cycle_count_cycle_id'))
 
     op.drop_table('cycle_count')
+    with op.batch_alter_table('borough_target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_borough_target_cycle_id'))
+
+    op.drop_table('borough_target')
+    with op.batch_alter_table('task_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_failure_failed_at'))
+
+    op.drop_table('task_failure')
     op.drop_table('standard')
     op.drop_table('recruitment_cycle')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:

@@ -12,7 +12,9 @@ from flask_login import current_user
 
 from ..access import role_required
 from ..models import Role
+from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
+from ..services.candidates import choices as choices_service
 from ..services.candidates import eligibility as eligibility_service
 from .forms import CAMPAIGN_CODE_RE
 
@@ -20,6 +22,7 @@ bp = Blueprint("candidates", __name__)
 
 SESSION_ELIGIBILITY = "eligibility_answers"
 SESSION_CAMPAIGN = "campaign_code"
+SESSION_PLACEMENT = "apply_for_placement"  # the placement whose "Apply" button started the journey
 
 
 @bp.before_app_request
@@ -43,6 +46,15 @@ def adopt_answers_given_before_signing_in():
         session.pop(SESSION_CAMPAIGN, None)
         if complete:  # unfinished answers stay, so a signed-in candidate can carry on answering
             session.pop(SESSION_ELIGIBILITY, None)
+    placement = session.get(SESSION_PLACEMENT)
+    if isinstance(placement, int) and eligibility_service.is_eligible(current_user.candidate):
+        session.pop(SESSION_PLACEMENT, None)
+        try:
+            vacancy = choices_service.add_choice(current_user.candidate, placement)
+        except CandidateError as error:
+            flash(error.message, "info")
+        else:
+            flash(f"{vacancy.title} ({vacancy.borough.name}) is in your placement choices", "success")
 
 
 def candidate_view(*, draft_only: bool = False, eligible_only: bool = False):

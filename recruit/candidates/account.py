@@ -3,7 +3,9 @@
 import json
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
+
+from .. import sessions
 
 from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
@@ -12,8 +14,9 @@ from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
 from ..services import interviews as interview_service
 from ..services import timeline as timeline_service
-from . import bp, candidate_view, summary
+from . import bp, candidate_view, next_steps, summary
 from .forms import ConfirmForm
+from .monitoring import answer_rows as monitoring_rows
 
 STAGE_TAGS = {
     "suggested": ("Suggested", "govuk-tag--blue"),
@@ -23,6 +26,7 @@ STAGE_TAGS = {
     "accepted": ("Accepted", "govuk-tag--green"),
     "rejected": ("Not successful", "govuk-tag--red"),
     "withdrawn": ("Withdrawn", "govuk-tag--grey"),
+    "closed": ("Placement filled", "govuk-tag--grey"),
 }
 
 
@@ -30,13 +34,14 @@ STAGE_TAGS = {
 @candidate_view()
 def dashboard(candidate):
     """The candidate's own application, its status in plain words, suggestions and what happens next."""
-    matches = application_service.matches_for(candidate)
-    return render_template("candidates/dashboard.html", candidate=candidate,
-                           eligible=eligibility_service.is_eligible(candidate),
-                           statuses=application_service.task_statuses(candidate),
-                           matches=matches, stage_tags=STAGE_TAGS, interviews=interview_service,
-                           progress=timeline_service.candidate_progress(candidate, matches),
-                           choices_locked=choices_service.is_locked(candidate))
+    eligible, matches = eligibility_service.is_eligible(candidate), application_service.matches_for(candidate)
+    return render_template("candidates/dashboard.html", candidate=candidate, eligible=eligible,
+                           statuses=application_service.task_statuses(candidate), matches=matches, stage_tags=STAGE_TAGS,
+                           interviews=interview_service, progress=timeline_service.candidate_progress(candidate, matches),
+                           outcome=application_service.outcome_for(candidate),
+                           choices_locked=choices_service.is_locked(candidate),
+                           state=next_steps.for_application(candidate, matches, eligible, application_service.round_has_run()),
+                           next_step=next_steps.for_suggestion)
 
 
 @bp.route("/candidates/withdraw", methods=["GET", "POST"])
@@ -55,8 +60,8 @@ def withdraw(candidate):
     if candidate.status != "submitted":
         return redirect(url_for("candidates.dashboard"))
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to withdraw your application?",
-                           body=["Recruiters will stop considering you for every placement, including any you have been "
-                                 "shortlisted or interviewed for.", "You cannot undo this."],
+                           body=["Recruiters will stop looking at you for every placement. This includes any you are on the "
+                                 "shortlist for, or had an interview for.", "You cannot undo this."],
                            button="Withdraw my application", back=url_for("candidates.dashboard"), warning=True)
 
 
@@ -64,7 +69,12 @@ def withdraw(candidate):
 @candidate_view()
 def your_data(candidate):
     """Everything we hold about the candidate, in a readable page."""
-    return render_template("candidates/your_data.html", candidate=candidate, data=data_service.export(current_user),
+    records = data_service.records(current_user)
+    answers = records["equality_monitoring"]
+    return render_template("candidates/your_data.html", candidate=candidate, records=records,
+                           activity=summary.activity(records["events"]), stage_tags=STAGE_TAGS,
+                           status=summary.APPLICATION_STATUS.get(candidate.status, candidate.status.capitalize()),
+                           equality_rows=monitoring_rows(answers, candidate) if answers else [],
                            sections=summary.sections(candidate, return_to=None))
 
 
@@ -84,7 +94,7 @@ def delete_account(candidate):
     form = ConfirmForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        logout_user()
+        sessions.end("deleted")
         data_service.delete_account(user)
         flash("Your account and your data have been deleted", "success")
         return redirect(url_for("public.start"))

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..services.candidates import CandidateError
 from ..services.candidates import application as service
-from ..services.candidates.skills import taxonomy
+from ..services.candidates.skills import statements_by_pathway, taxonomy
 from . import bp, candidate_view, summary
 from .forms import (AboutYouForm, DeclarationForm, HomeBoroughForm, HowYouHeardForm, InterestsForm, QualificationsForm,
                     SupportForm, WhenYouCanWorkForm, WhereYouLiveForm, options, skills_form)
@@ -34,11 +34,13 @@ def _when_you_can_work(candidate):
 
 
 def _skills(candidate):
-    groups = taxonomy()
+    groups, pathways = taxonomy(), statements_by_pathway()
     chosen = set(candidate.skills or [])
+    stated = set(candidate.statements or [])
     data = {f"skills_{g.key}": [s for s in g.skills if s in chosen] for g in groups}
-    form = skills_form(groups)(data={**data, "skills_text": candidate.skills_text or ""})
-    form.groups = groups
+    data.update({f"statements_{key}": [s.id for s in items if s.id in stated] for key, _, items in pathways})
+    form = skills_form(groups, pathways)(data={**data, "skills_text": candidate.skills_text or ""})
+    form.groups, form.pathways = groups, pathways
     return form
 
 

@@ -2,23 +2,22 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from ..forms import page_number
 from ..security import safe_next_url
 from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
+from ..services.vacancies import listing
 from . import bp, candidate_view
 from .forms import ChoiceForm, ConsiderOtherForm, options
 
 
-def _page_number() -> int:
-    return page_number(request.args.get("page"), last=10_000)
+FILTERS = ("q", "borough", "page")
 
 
 def _back_to_choices():
     """Back to the choices page (keeping its filter), or to a safe page on this site that sent the form."""
     return redirect(safe_next_url(request.form.get("next")) or url_for("candidates.choices", **{
-        k: v for k, v in request.args.items() if k in ("borough", "page")}))
+        k: v for k, v in request.args.items() if k in FILTERS}))
 
 
 @bp.route("/candidates/choices", methods=["GET", "POST"])
@@ -26,7 +25,7 @@ def _back_to_choices():
 def choices(candidate):
     """The candidate's ranked placements, the live placements they can add, and 'consider me for others'."""
     locked = service.is_locked(candidate)
-    form = ConsiderOtherForm(data={"consider_other": "no" if candidate.consider_other_placements is False else "yes"})
+    form = ConsiderOtherForm(data={"consider_other": {True: "yes", False: "no"}.get(candidate.consider_other_placements)})
     if not locked and form.validate_on_submit():
         try:
             service.set_consider_other(candidate, form.consider_other.data == "yes")
@@ -35,14 +34,18 @@ def choices(candidate):
         else:
             flash("Your placement choices: saved", "success")
             return redirect(url_for("candidates.task_list" if application_service.is_editable(candidate) else "candidates.dashboard"))
-    borough = application_service.borough_by_slug(request.args.get("borough"))
-    page, per_page = _page_number(), current_app.config["PAGE_SIZE"]
-    vacancies, total = service.live_vacancies(borough.id if borough else None, page, per_page)
-    chosen_ids = {p.vacancy_id for p in candidate.preferences}
+    # The same keyword and borough search as the public listing; a filter that is wrong is dropped and explained.
+    query, filter_errors = listing.parse_listing_args({k: v for k, v in request.args.items() if k in FILTERS},
+                                                      default_per_page=current_app.config["PAGE_SIZE"])
+    for name in filter_errors:
+        setattr(query, name, listing.ListingQuery.__dataclass_fields__[name].default)
+    results = listing.search_live(query)
+    borough = application_service.borough_by_slug(query.borough)
     borough_filter = options([("", "All boroughs"), *((b.slug, b.name) for b in application_service.all_boroughs())])
     return render_template("candidates/choices.html", form=form, candidate=candidate, locked=locked,
-                           vacancies=vacancies, total=total, page=page, pages=max(1, -(-total // per_page)),
-                           chosen_ids=chosen_ids, borough=borough, borough_filter=borough_filter,
+                           vacancies=[vacancy for vacancy, _ in results.items], total=results.total, page=results.page,
+                           pages=results.pages, chosen_ids={p.vacancy_id for p in candidate.preferences}, borough=borough,
+                           keywords=query.q, filter_errors=filter_errors, borough_filter=borough_filter,
                            max_choices=service.MAX_CHOICES, action_form=ChoiceForm())
 
 

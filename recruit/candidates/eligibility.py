@@ -1,10 +1,11 @@
 """Eligibility: a few questions, one per page, before anything else; no account needed."""
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..services.candidates import eligibility as service
-from . import SESSION_ELIGIBILITY, bp
+from ..forms import whole_number
+from . import SESSION_ELIGIBILITY, SESSION_PLACEMENT, bp
 from .forms import QuestionForm
 
 
@@ -25,8 +26,12 @@ def _go(step: tuple[str, str | None]):
 @bp.route("/apply/eligibility")
 def eligibility_start():
     """Start the eligibility check (no account needed)."""
+    placement = whole_number(request.args.get("placement"), 12)
+    if placement is not None:  # remembered through the questions, registering and signing in; added once eligible
+        session[SESSION_PLACEMENT] = placement
     already = current_user.is_authenticated and current_user.candidate is not None and service.is_eligible(current_user.candidate)
-    return render_template("candidates/eligibility_start.html", questions=service.QUESTIONS, already_eligible=already)
+    return render_template("candidates/eligibility_start.html", questions=service.QUESTIONS, already_eligible=already,
+                           placement=placement is not None or SESSION_PLACEMENT in session)
 
 
 @bp.route("/apply/eligibility/<key>", methods=["GET", "POST"])
@@ -41,7 +46,7 @@ def eligibility_question(key: str):
     if form.validate_on_submit():
         answers[key] = form.answer.data
         session[SESSION_ELIGIBILITY] = answers
-        return _go(service.next_step(answers))
+        return _go(service.step_after(key, answers))
     previous = service.previous_question(key)
     back = url_for("candidates.eligibility_question", key=previous) if previous else url_for("candidates.eligibility_start")
     return render_template("candidates/question.html", form=form, title=question.question, back=back,
@@ -65,4 +70,4 @@ def eligibility_result():
     if step[0] != "eligible" and not (current_user.is_authenticated and current_user.candidate
                                       and service.is_eligible(current_user.candidate)):
         return _go(step)
-    return render_template("candidates/eligible.html")
+    return render_template("candidates/eligible.html", placement=SESSION_PLACEMENT in session)

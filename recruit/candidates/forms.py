@@ -99,6 +99,8 @@ def whole_number(required: str, invalid: str, out_of_range: str, minimum: int, m
         value = (field.data or "").replace(",", "")
         if not value:
             raise StopValidation(required)
+        if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
+            raise StopValidation(out_of_range)  # a negative number is a number, just not one in range
         if not (value.isascii() and value.isdigit()) or len(value) > 6:
             raise StopValidation(invalid)
         if not minimum <= int(value) <= maximum:
@@ -155,6 +157,14 @@ def valid_phone(form, field):
         raise ValidationError("Enter a phone number, like 07700 900 982")
 
 
+def latest_date_of_birth(today: date) -> date:
+    """The latest birthday of someone who turns 16 within a year of `today` (29 February becomes 28)."""
+    try:
+        return today.replace(year=today.year + 1 - 16)
+    except ValueError:
+        return date(today.year + 1 - 16, 2, 28)
+
+
 class AboutYouForm(BaseForm):
     first_name = text("First name", "Enter your first name", 100, "First name must be 100 characters or fewer",
                       render_kw={"autocomplete": "given-name", "spellcheck": "false"})
@@ -175,6 +185,11 @@ class AboutYouForm(BaseForm):
             raise ValidationError("Date of birth must be in the past")
         if field.data.year < 1900:
             raise ValidationError("Date of birth must be after 1 January 1900")
+        # They said they will be 16 when the apprenticeship starts; most start within a year of applying.
+        latest = latest_date_of_birth(date.today())
+        if field.data > latest:
+            raise ValidationError(f"Date of birth must be on or before {latest.day} {latest:%B %Y}, because you need to "
+                                  "be 16 or older when the apprenticeship starts")
 
     def values(self) -> dict:
         return {"first_name": self.first_name.data, "last_name": self.last_name.data,
@@ -242,29 +257,38 @@ class WhenYouCanWorkForm(BaseForm):
         return {"hours_per_week": int(self.hours_per_week.data.replace(",", "")), "available_from": self.available_from.data}
 
 
-def skills_form(groups):
-    """A form with one group of skill checkboxes per taxonomy group, plus the free text."""
+def skills_form(groups, pathways):
+    """Plain-English statements, one group of checkboxes per pathway; optional technical skills; the free text."""
 
     class SkillsForm(BaseForm):
         skills_text = TextAreaField(
-            "Tell us about something you have made, fixed or learned",
+            "Tell us about something you have made, fixed or learned (optional)",
             description="It can be from school, a job, volunteering or your own time. For example, a website, a spreadsheet, "
                         "fixing a laptop or teaching yourself a skill.",
             widget=GovCharacterCount(), filters=[strip],
             validators=[Length(max=SKILLS_TEXT_MAX, message=f"Your answer must be {SKILLS_TEXT_MAX} characters or fewer")])
         submit = submit_button("Save and continue")
         skill_fields = [f"skills_{group.key}" for group in groups]
+        statement_fields = [f"statements_{key}" for key, _, _ in pathways]
 
         def validate_skills_text(self, field):
-            if not field.data and not self.chosen():
-                raise ValidationError("Select at least one skill, or tell us about something you have made, fixed or learned")
+            if not field.data and not self.chosen() and not self.chosen_statements():
+                raise ValidationError("Select at least one thing you have done or enjoy, or tell us about something "
+                                      "you have made, fixed or learned")
 
         def chosen(self) -> list[str]:
             return sorted({skill for name in self.skill_fields for skill in (self[name].data or [])}, key=str.casefold)
 
-        def values(self) -> dict:
-            return {"skills": self.chosen(), "skills_text": self.skills_text.data or None}
+        def chosen_statements(self) -> list[str]:
+            return [item for name in self.statement_fields for item in (self[name].data or [])]
 
+        def values(self) -> dict:
+            return {"statements": self.chosen_statements(), "skills": self.chosen(),
+                    "skills_text": self.skills_text.data or None}
+
+    for key, label, items in pathways:
+        setattr(SkillsForm, f"statements_{key}",
+                checkboxes(label, [(item.id, item.text) for item in items], "Select things from the list"))
     for group in groups:
         setattr(SkillsForm, f"skills_{group.key}",
                 checkboxes(group.label, [(s, s) for s in group.skills], "Select skills from the list"))
@@ -350,6 +374,7 @@ OUTREACH_CHANNELS = (
     ("friend_family", "A friend or family member"),
     ("community_group", "A community group, youth centre or library"),
     ("careers_fair", "A careers fair or event"),
+    ("placement_alert", "An email alert about new placements"),
     ("other", "Somewhere else"),
 )
 

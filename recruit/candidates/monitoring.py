@@ -1,6 +1,6 @@
 """Equality monitoring: optional questions after sending the application, kept apart under a pseudonym."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..reference import equality_questions
 from ..services import monitoring as service
@@ -15,12 +15,12 @@ def _submitted_only(candidate):
     return None
 
 
-def _answer_rows(answers: dict, candidate) -> list[dict]:
+def answer_rows(answers: dict, candidate) -> list[dict]:
     rows = []
     for question in service.questions_for(answers):
         labels = {o["value"]: o["label"] for o in question["options"]}
         rows.append({"question": question["question"], "answer": labels.get(answers.get(question["key"]), "Not answered"),
-                     "href": url_for("candidates.monitoring_question", key=question["key"])})
+                     "href": url_for("candidates.monitoring_question", key=question["key"], **{"return": "summary"})})
     band = next(q for q in equality_questions() if q["key"] == "age_band")
     own_band = service.own_age_band(candidate)
     if own_band:
@@ -40,7 +40,7 @@ def monitoring_start(candidate):
     answers = service.own_answers(candidate.id)
     first = service.next_question(None, answers or {})
     return render_template("candidates/monitoring_start.html", answers=answers,
-                           rows=_answer_rows(answers, candidate) if answers is not None else [], first=first)
+                           rows=answer_rows(answers, candidate) if answers is not None else [], first=first)
 
 
 @bp.route("/candidates/equality-questions/<key>", methods=["GET", "POST"])
@@ -51,6 +51,7 @@ def monitoring_question(candidate, key: str):
     if redirect_response:
         return redirect_response
     answers = service.own_answers(candidate.id) or {}
+    changing_one = request.args.get("return") == "summary"  # "Change" on the summary comes straight back to it
     question = service.question(key)
     if question is None or not service.applies(question, answers):
         abort(404)
@@ -62,7 +63,7 @@ def monitoring_question(candidate, key: str):
         if form.answer.data:
             service.save_answer(candidate, key, form.answer.data)
             answers = service.own_answers(candidate.id) or {}
-        following = service.next_question(key, answers)
+        following = None if changing_one else service.next_question(key, answers)
         if following is None:
             if answers:
                 flash("Thank you. Your equality answers are saved.", "success")
@@ -70,7 +71,8 @@ def monitoring_question(candidate, key: str):
         return redirect(url_for("candidates.monitoring_question", key=following["key"]))
     keys = [q["key"] for q in service.questions_for(answers)]
     index = keys.index(key)
-    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index else url_for("candidates.monitoring_start")
+    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index and not changing_one \
+        else url_for("candidates.monitoring_start")
     return render_template("candidates/question.html", form=form, title=question["question"], back=back,
                            caption=f"Equality questions ({index + 1} of {len(keys)})", skip=True)
 

@@ -36,15 +36,31 @@ class DecisionForm(BaseForm):
         return whole_number(self.version.data)
 
 
-class RejectForm(DecisionForm):
-    reason = radios("Why are you not going ahead?", REJECT_REASONS, "Select the reason for not going ahead",
-                    hint="This is kept for reporting. The candidate does not see it.")
+class _FeedbackForm(DecisionForm):
     feedback = TextAreaField(
         "Feedback for the candidate", widget=GovCharacterCount(), filters=[strip],
         description="Say what was good about their application and what would make it stronger. We email this to them.",
         validators=[DataRequired("Enter feedback for the candidate"),
                     Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX} characters or fewer")])
     submit = submit_button("Reject and send feedback")
+
+
+class RejectForm(_FeedbackForm):
+    reason = radios("Why are you not going ahead?", REJECT_REASONS, "Select the reason for not going ahead",
+                    hint="This is kept for reporting. The candidate does not see it.")
+
+
+class GuaranteedRejectForm(_FeedbackForm):
+    """Rejecting a guaranteed interview scheme candidate before interview: only for an unmet essential requirement."""
+
+    requirement = radios("Which essential requirement do they not meet?", (),
+                         "Select the essential requirement they do not meet",
+                         hint="They asked for the guaranteed interview scheme. If they meet every essential "
+                              "requirement of this placement, you must invite them to interview.")
+
+    def __init__(self, requirements: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.requirement.choices = options(tuple(requirements.items()))
 
 
 class BulkForm(BaseForm):
@@ -144,7 +160,7 @@ def bulk_reject(vacancy_id: int):
 @role_required(*REVIEWERS)
 def match(match_id: int):
     """One suggestion: why it was made, and what you can do next."""
-    found = _match_or_404(match_id)
+    found = service.view_match(match_id) or abort(404)
     return render_template("recruiters/match.html", match=found, view=service.suggestion_view(found),
                            offer=offers_service.offer_for(found),
                            form=DecisionForm(data={"version": found.version}),
@@ -176,18 +192,24 @@ def reject(match_id: int):
     if "reject" not in service.actions_for(found):
         flash(f"This suggestion is {service.stage_label(found.stage).lower()}, so it cannot be rejected now.", "error")
         return redirect(url_for("recruiters.match", match_id=match_id))
-    form = RejectForm(data={"version": found.version})
+    guaranteed = service.guaranteed.needs_requirement(found)
+    if guaranteed:
+        form = GuaranteedRejectForm(service.guaranteed.essential_requirements(found.vacancy), data={"version": found.version})
+    else:
+        form = RejectForm(data={"version": found.version})
     if form.validate_on_submit():
         try:
             service.decide(found, "reject", form.seen_version(), current_user.id,
-                           reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
+                           reason=None if guaranteed else dict(REJECT_REASONS)[form.reason.data],
+                           feedback=form.feedback.data, requirement=form.requirement.data if guaranteed else None)
         except service.MatchError as error:
             form.form_errors.append(error.message)
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
             flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
             return redirect(url_for("recruiters.placement", vacancy_id=found.vacancy_id))
-    return render_template("recruiters/reject.html", match=found, view=service.suggestion_view(found), form=form)
+    return render_template("recruiters/reject.html", match=found, view=service.suggestion_view(found), form=form,
+                           service=service, guaranteed=guaranteed)
 
 
 from . import interviews, offers, scoring  # noqa: E402,F401  (views register on bp)

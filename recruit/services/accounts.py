@@ -11,6 +11,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, Candidate, Role, User, utcnow
 from ..passwords import hash_password, password_problem, verify_password
+from . import sessions
 
 # Verifying against a dummy hash when the email is unknown keeps sign-in time the same, so timing
 # does not reveal who has an account.
@@ -71,13 +72,16 @@ def register_candidate(email: str, password: str) -> User | None:
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, "password")
+    # Hash before looking the address up, so a known address takes as long as a new one.
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
         # Say nothing on screen that reveals the account exists; tell the owner by email instead.
         emails.email_account_exists(existing.email)
+        record_event("account.register_existing", existing, actor_id=None)
         db.session.commit()
         return None
-    user = User(email=normalise_email(email), password_hash=hash_password(password), role=Role.CANDIDATE.value)
+    user = User(email=normalise_email(email), password_hash=password_hash, role=Role.CANDIDATE.value)
     user.candidate = Candidate()
     db.session.add(user)
     db.session.flush()
@@ -109,6 +113,10 @@ def authenticate(email: str, password: str) -> User:
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
+        # Recorded for known and unknown addresses alike (never the password or the typed address).
+        reason = "unknown_account" if user is None else ("disabled" if not user.active else "wrong_password")
+        record_event("account.sign_in_failed", user or User(), actor_id=None, reason=reason)
+        db.session.commit()
         raise AccountError("Enter a correct email address and password", "email")
     user.last_sign_in_at = utcnow()
     record_event("account.signed_in", user, actor_id=user.id)
@@ -134,26 +142,58 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the reset link proved they own the address
-    record_event("account.password_reset", user, actor_id=user.id)
+    # Whoever knew the old password (or copied a cookie) is signed out everywhere, at once.
+    ended = sessions.end_all_sessions(user, "password_changed")
+    record_event("account.password_reset", user, actor_id=user.id, sessions_ended=ended)
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User, *, everywhere: bool = False) -> None:
+    """Record a sign-out; with `everywhere`, end every session of the account (the caller ends this one)."""
+    ended = sessions.end_all_sessions(user, "signed_out_everywhere") if everywhere else None
+    record_event("account.signed_out_everywhere" if everywhere else "account.signed_out", user, actor_id=user.id,
+                 **({"sessions_ended": ended} if everywhere else {}))
+    db.session.commit()
+
+
+def other_live_sessions(user: User) -> int:
+    """How many other devices or browsers are signed in to this account."""
+    return max(sessions.live_session_count(user) - 1, 0)
+
+
+def keep_session_alive(record) -> None:
+    """Restart the idle clock of a session (the timeout warning's 'Stay signed in')."""
+    if record is not None:
+        sessions.keep_alive(record)
+
+
+def change_role(user: User, role: str, borough_slug: str | None = None) -> User:
+    """Give a user another role (and borough); every session they have ends, so the new rights start fresh."""
+    role_enum = _staff_role(role)
+    borough = _borough_for(role_enum, role, borough_slug)
+    before = {"role": user.role, "borough_id": user.borough_id}
+    user.role, user.borough = role_enum.value, borough
+    ended = sessions.end_all_sessions(user, "role_changed")
+    record_event("account.role_changed", user, before=before, after={"role": user.role, "borough_id": borough.id if borough else None},
+                 sessions_ended=ended)
+    db.session.commit()
+    return user
+
+
+def set_active(user: User, active: bool) -> User:
+    """Disable or enable an account; disabling ends every session at once."""
+    user.active = active
+    ended = 0 if active else sessions.end_all_sessions(user, "deactivated")
+    record_event("account.enabled" if active else "account.disabled", user, sessions_ended=ended)
     db.session.commit()
     return user
 
 
 def create_staff_user(email: str, role: str, password: str, borough_slug: str | None = None) -> User:
     """Create a staff account (borough staff, recruiter, analyst or admin) with a confirmed email."""
-    try:
-        role_enum = Role(role)
-    except ValueError:
-        raise AccountError(f"Role must be one of: {', '.join(r.value for r in Role if r != Role.CANDIDATE)}") from None
-    if role_enum == Role.CANDIDATE:
-        raise AccountError("Candidates register themselves")
-    borough = None
-    if role_enum.needs_borough:
-        borough = db.session.scalar(select(Borough).where(Borough.slug == (borough_slug or "")))
-        if borough is None:
-            raise AccountError(f"A {role} needs a borough: give --borough with a borough's slug, like hackney")
-    elif borough_slug:
-        raise AccountError(f"A {role} works across London and has no borough")
+    role_enum = _staff_role(role)
+    borough = _borough_for(role_enum, role, borough_slug)
     if find_user_by_email(email):
         raise AccountError(f"A user with the email {email} already exists")
     problem = password_problem(password, email)
@@ -166,3 +206,24 @@ def create_staff_user(email: str, role: str, password: str, borough_slug: str | 
     record_event("account.staff_created", user)
     db.session.commit()
     return user
+
+
+def _staff_role(role: str) -> Role:
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise AccountError(f"Role must be one of: {', '.join(r.value for r in Role if r != Role.CANDIDATE)}") from None
+    if role_enum == Role.CANDIDATE:
+        raise AccountError("Candidates register themselves")
+    return role_enum
+
+
+def _borough_for(role_enum: Role, role: str, borough_slug: str | None) -> Borough | None:
+    if role_enum.needs_borough:
+        borough = db.session.scalar(select(Borough).where(Borough.slug == (borough_slug or "")))
+        if borough is None:
+            raise AccountError(f"A {role} needs a borough: give --borough with a borough's slug, like hackney")
+        return borough
+    if borough_slug:
+        raise AccountError(f"A {role} works across London and has no borough")
+    return None

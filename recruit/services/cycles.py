@@ -1,11 +1,28 @@
-"""Recruitment cycles: the period that placements, rounds and reports belong to."""
+"""Recruitment cycles: the period that placements, rounds and reports belong to, with London-wide and borough targets."""
+
+from __future__ import annotations
 
 from datetime import date
 
 from sqlalchemy import select, update
 
+from ..audit import record_event
 from ..extensions import db
-from ..models import RecruitmentCycle
+from ..forms import whole_number
+from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
+from .progress import save_figures
+
+MAX_TARGET = 10_000
+TARGET_MESSAGE = f"Target must be a whole number from 0 to {MAX_TARGET:,}"
+
+
+class CycleError(ValueError):
+    """Problems a person can fix, one message per field ("" for the cycle as a whole); nothing was changed."""
+
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = errors if isinstance(errors, dict) else {"": errors}
+        self.message = "; ".join(self.errors.values())
+        super().__init__(self.message)
 
 
 def current_cycle(today: date | None = None) -> RecruitmentCycle | None:
@@ -25,20 +42,135 @@ def current_cycle_id(today: date | None = None) -> int | None:
     return cycle.id if cycle is not None else None
 
 
-class CycleError(ValueError):
-    """A cycle action that is not possible, with a message for the person who asked."""
+def list_cycles() -> list[RecruitmentCycle]:
+    """Every cycle, newest first."""
+    return list(db.session.scalars(select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(),
+                                                                      RecruitmentCycle.id.desc())))
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+def get_cycle(cycle_id: int) -> RecruitmentCycle | None:
+    return db.session.get(RecruitmentCycle, cycle_id)
+
+
+def parse_target(text, required: bool) -> tuple[int | None, str | None]:
+    """A target from 0 to 10,000, or the message saying what is wrong (None and no message when left empty)."""
+    text = (text or "").strip().replace(",", "") if isinstance(text, str) else ""
+    if not text:
+        return None, ("Enter the London-wide target" if required else None)
+    number = whole_number(text, 6)
+    if number is None or number > MAX_TARGET:
+        return None, TARGET_MESSAGE
+    return number, None
+
+
+def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
+    from .vacancies.fields import parse_date  # placements import this module for current_cycle_id
+
+    errors: dict[str, str] = {}
+    name = (raw.get("name") or "").strip()
+    if not name:
+        errors["name"] = "Enter a name for the cycle"
+    elif len(name) > 80:
+        errors["name"] = "Name must be 80 characters or fewer"
+    elif db.session.scalar(select(RecruitmentCycle.id).where(RecruitmentCycle.name == name,
+                                                               RecruitmentCycle.id != (cycle.id if cycle else -1))):
+        errors["name"] = "Another cycle already has this name"
+    opens_on, message = parse_date(raw.get("opens_on"), "Opening date")
+    if message:
+        errors["opens_on"] = message
+    closes_on, message = parse_date(raw.get("closes_on"), "Closing date")
+    if message:
+        errors["closes_on"] = message
+    target, message = parse_target(raw.get("target"), required=True)
+    if message:
+        errors["target"] = message
+    if opens_on and closes_on:
+        if closes_on <= opens_on:
+            errors["closes_on"] = "Closing date must be after the opening date"
+        else:
+            clash = db.session.scalar(select(RecruitmentCycle).where(
+                RecruitmentCycle.opens_on <= closes_on, RecruitmentCycle.closes_on >= opens_on,
+                RecruitmentCycle.id != (cycle.id if cycle else -1)).limit(1))
+            if clash is not None:
+                errors["opens_on"] = (f"The dates overlap {clash.name} ({clash.opens_on.day} {clash.opens_on:%B %Y} to "
+                                      f"{clash.closes_on.day} {clash.closes_on:%B %Y}). Cycles cannot overlap.")
+    if errors:
+        raise CycleError(errors)
+    return {"name": name, "opens_on": opens_on, "closes_on": closes_on, "target": target}
+
+
+def create_cycle(raw: dict) -> RecruitmentCycle:
+    """Start a new cycle with its dates and London-wide target."""
+    cycle = RecruitmentCycle(**_check(raw, None))
+    db.session.add(cycle)
+    db.session.flush()
+    record_event("cycle.created", cycle, name=cycle.name, target=cycle.target)
+    db.session.commit()
+    return cycle
+
+
+def update_cycle(cycle: RecruitmentCycle, raw: dict) -> RecruitmentCycle:
+    """Change an open cycle's name, dates or London-wide target."""
+    if cycle.closed_at is not None:
+        raise CycleError({"name": "This cycle is closed, so it cannot be changed"})
+    values = _check(raw, cycle)
+    changed = sorted(name for name, value in values.items() if getattr(cycle, name) != value)
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    if changed:
+        record_event("cycle.updated", cycle, fields=changed)
+    db.session.commit()
+    return cycle
+
+
+def borough_targets(cycle: RecruitmentCycle) -> dict[int, int]:
+    """{borough id: target} for the boroughs that have their own target in this cycle."""
+    return dict(db.session.execute(select(BoroughTarget.borough_id, BoroughTarget.target)
+                                   .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+
+
+def borough_target_slugs(cycle: RecruitmentCycle) -> dict[str, int]:
+    """{borough slug: target} for the boroughs that have their own target in this cycle."""
+    return dict(db.session.execute(select(Borough.slug, BoroughTarget.target).join(Borough, Borough.id == BoroughTarget.borough_id)
+                                   .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+
+
+def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
+    """Set each borough's own target from {slug: text}; an empty box removes it. All or nothing."""
+    if cycle.closed_at is not None:
+        raise CycleError({"": "This cycle is closed, so its targets cannot be changed"})
+    boroughs = {b.slug: b for b in db.session.scalars(select(Borough))}
+    wanted, errors = {}, {}
+    for slug, borough in boroughs.items():
+        target, message = parse_target(raw.get(slug), required=False)
+        if message:
+            errors[slug] = f"{borough.name}: {message[0].lower()}{message[1:]}"
+        elif target is not None:
+            wanted[borough.id] = target
+    if errors:
+        raise CycleError(errors)
+    existing = {t.borough_id: t for t in db.session.scalars(select(BoroughTarget).where(BoroughTarget.cycle_id == cycle.id))}
+    changed = 0
+    for borough_id, row in existing.items():
+        if borough_id not in wanted:
+            db.session.delete(row)
+            changed += 1
+        elif row.target != wanted[borough_id]:
+            row.target = wanted[borough_id]
+            changed += 1
+    for borough_id, target in wanted.items():
+        if borough_id not in existing:
+            db.session.add(BoroughTarget(cycle_id=cycle.id, borough_id=borough_id, target=target))
+            changed += 1
+    if changed:
+        record_event("cycle.targets_set", cycle, targets={str(k): v for k, v in sorted(wanted.items())})
+    db.session.commit()
+    return changed
 
 
 def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = None) -> int:
-    """Close a cycle and save its report as aggregate counts per group per stage; returns the counts saved.
-
-    From then on its report reads the saved counts, so purging and deletions do not rewrite it."""
-    from ..audit import record_event
-    from ..models import utcnow
+    """Close a cycle: save its report as aggregate counts per group per stage and its progress figures, so purging
+    and deletions later change neither; it can no longer be changed. Returns the report counts saved."""
     from .reports import save_cycle_counts
 
     cycle = db.session.get(RecruitmentCycle, cycle_id)
@@ -54,6 +186,7 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
         db.session.rollback()
         raise CycleError(f"{name} is already closed")
     saved = save_cycle_counts(cycle.id, channel_order)
+    save_figures(cycle)
     record_event("cycle.closed", cycle, actor_id=actor_id, counts_saved=saved)
     db.session.commit()
     return saved

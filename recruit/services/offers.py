@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import (ApplicationStatus, Candidate, Match, MatchStage, Offer, OfferAnswer, Role, User, Vacancy,
                       VacancyStatus, utcnow)
 from .interviews import LONDON, InterviewError, local, release_booking
-from .matching.positions import reserve_position
+from .matching.positions import PlacementFull, close_when_filled, take_position
 from .matching.review import decide
 from .matching.runs import OPEN_STAGES, MatchError
 from .matching.stages import move_stage
@@ -85,8 +85,7 @@ def make_offer(match: Match, version: int | None, actor_id: int, terms: OfferTer
         raise OfferError(next(iter(errors.values())), next(iter(errors)), errors)
     made: list[Offer] = []
 
-    def add_offer(match: Match) -> None:
-        reserve_position(match.vacancy)
+    def add_offer(match: Match) -> None:  # decide() has taken the position under the placement's row lock
         offer = Offer(match_id=match.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
                       start_date=terms.start_date, contact=terms.contact)
         db.session.add(offer)
@@ -130,6 +129,9 @@ def _one_answer(function):
         except MatchError:
             db.session.rollback()
             raise
+        except PlacementFull as full:
+            db.session.rollback()
+            raise OfferError(str(full)) from None
         except StaleDataError:  # another answer or decision changed one of these suggestions first
             db.session.rollback()
             raise OfferError(CROSSED) from None
@@ -148,9 +150,9 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
                                                     Match.stage == MatchStage.ACCEPTED.value))
     if already is not None:
         raise OfferError(f"You have already accepted {already.vacancy.title}. You can accept only one placement")
+    vacancy = take_position(match)  # under the placement's row lock: acceptances plus open offers within positions
     move_stage(match, MatchStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
     offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
-    reserve_position(match.vacancy)  # acceptances plus open offers still within positions
     others = list(db.session.scalars(select(Match).where(
         Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
     for other in others:
@@ -159,6 +161,7 @@ def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
         release_booking(other, actor_id)
         for recruiter in _recruiters(other.vacancy):
             emails.email_candidate_went_elsewhere(recruiter, other)
+    close_when_filled(vacancy, actor_id)  # every position accepted: the placement's other suggestions close kindly
     record_event("offer.accepted", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
     emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
     db.session.commit()

@@ -73,26 +73,11 @@ def steps(match: Match, bookings: list[InterviewBooking], offer: Offer | None) -
 
 
 def next_step(match: Match, booking: InterviewBooking | None, offer: Offer | None, can_book: bool) -> str:
-    """What happens next for this suggestion, in plain words, with a date where there is one."""
-    stage = match.stage
-    if stage == "suggested":
-        return "The borough's recruiters are reviewing suggested candidates. We will email you when they decide."
-    if stage in ("shortlisted", "interview") and booking is not None:
-        return (f"Go to your interview on {when_text(booking.slot)}. We will remind you the day before. "
-                "After it, the borough will decide and we will email you.")
-    if stage in ("shortlisted", "interview") and can_book:
-        return "Choose an interview time. If none suits you, tell the borough on the same page."
-    if stage == "offered" and offer is not None and offer.answer is None:
-        return (f"Accept or decline the offer by 11:59pm on {offer.respond_by:%A} {offer.respond_by.day} "
-                f"{offer.respond_by:%B %Y}.")
-    if stage == "accepted" and offer is not None and not offer.started_on:
-        return (f"You start on {offer.start_date:%A} {offer.start_date.day} {offer.start_date:%B %Y}. "
-                "The borough will contact you before then about your first day.")
-    if stage == "accepted":
-        return "Nothing: you have started. Good luck."
-    if stage == "rejected":
-        return "Nothing for this placement. Read the feedback, and keep an eye on your other suggestions."
-    return "Nothing for this placement."
+    """What happens next for this suggestion, in plain words, with a date where there is one (the dashboard's
+    table of states, recruit.candidates.next_steps)."""
+    from ..candidates.next_steps import for_suggestion  # the candidates package imports this service
+
+    return for_suggestion(match, booking, offer, can_book)
 
 
 def _day(moment: datetime) -> date:

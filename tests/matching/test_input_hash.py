@@ -36,7 +36,7 @@ def test_input_hash_matches_the_plain_definition():
     candidates = list(candidates) + [dataclasses.replace(
         candidates[0], id="Z9", interests=frozenset({"ST0118", "ST0116", "ST0119"}),
         qualified=frozenset({("data", 3), ("software", 2)}), lat=None, lottery=0.5)]
-    weights = Weights(0.35, 0.2, 0.2, 0.25)
+    weights = Weights(0.5, 0.3, 0.2)
     settings = {"seed": 7, "shortlist_factor": 3, "max_list_length": 10}
     assert input_hash(candidates, placements, weights, **settings) == reference_hash(
         candidates, placements, weights, **settings)

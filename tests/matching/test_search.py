@@ -29,7 +29,7 @@ def world(rng, n_c, n_p, *, spot_count=6, tie_copies=True):
         placements.append(PlacementProfile(
             f"P{j}", std, fld, lvl, float(lat), float(lon), int(rng.choice([30, 35, 37])),
             DAY + datetime.timedelta(days=int(rng.integers(0, 3))), bool(rng.random() < 0.95),
-            int(rng.integers(1, 3)), 0, str(rng.choice(texts)) if tie_copies else " ".join(rng.choice(WORDS, 3)),
+            int(rng.integers(1, 3)), 0, tuple(str(rng.choice(texts)).split()) if tie_copies else tuple(set(rng.choice(WORDS, 3))),
             "Role"))
     candidates = []
     for i in range(n_c):
@@ -56,7 +56,7 @@ def brute_force_others(result, candidates, placements, weights, max_list_length)
     interests = interest_matrix([c.interests for c in candidates], places)
     ci, pj = (a.ravel() for a in np.meshgrid(np.arange(len(candidates)), np.arange(len(placements)), indexing="ij"))
     mask, distance = rule_failures(cands, places, ci, pj)
-    _, total = score_pairs(result._model, interests, cands, places, weights, ci, pj, distance, np.zeros(len(ci)))
+    _, total = score_pairs(result._model, interests, cands, places, weights, ci, pj, distance)
     index = {p.id: j for j, p in enumerate(placements)}
     expected = {}
     for i, c in enumerate(candidates):
@@ -81,8 +81,8 @@ def chosen_others(result, n_c):
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 100_000), st.sampled_from([1, 3, 6]),
-       st.sampled_from([Weights(0.4, 0.2, 0.2, 0.2), Weights(0.0, 0.0, 1.0, 0.0), Weights(0.5, 0.5, 0.0, 0.0),
-                        Weights(0.3, 0.0, 0.3, 0.4)]))
+       st.sampled_from([Weights(0.6, 0.2, 0.2), Weights(0.0, 0.0, 1.0), Weights(0.5, 0.5, 0.0),
+                        Weights(0.3, 0.0, 0.7)]))
 def test_others_match_brute_force_with_ties_and_edge_limits(seed, length, weights):
     rng = np.random.default_rng(seed)
     candidates, placements = world(rng, n_c=int(rng.integers(1, 40)), n_p=int(rng.integers(1, 30)))
@@ -109,7 +109,7 @@ def test_others_with_small_blocks_and_threads_match_brute_force():
     from matching import search
     rng = np.random.default_rng(11)
     candidates, placements = world(rng, n_c=300, n_p=120, spot_count=20, tie_copies=False)
-    weights = Weights(0.35, 0.2, 0.2, 0.25)
+    weights = Weights(0.5, 0.3, 0.2)
     original = search.other_placement_pairs.__kwdefaults__["block_size"]
     search.other_placement_pairs.__kwdefaults__["block_size"] = 7
     try:
@@ -131,10 +131,10 @@ def test_an_excluded_best_placement_is_never_an_other_and_the_next_best_takes_it
     """The best-scoring placement (also the only one at a spot) is excluded: the search must not let it
     set the bar, or the true next best would be cut."""
     placements = [PlacementProfile(f"P{j}", "ST0116", "software", 4, 51.50 + 0.01 * j, -0.1, 35, DAY, True, 1, 0,
-                                   "python sql git" if j == 0 else "python", "Dev") for j in range(4)]
+                                   ("python", "sql", "git") if j == 0 else ("python",), "Dev") for j in range(4)]
     me = CandidateProfile("C0", True, 51.50, -0.1, 20.0, 37, DAY, "python sql git", frozenset({"ST0116"}),
                           frozenset(), (), True)
-    weights = Weights(0.4, 0.2, 0.2, 0.2)
+    weights = Weights(0.6, 0.2, 0.2)
     before = run_matching([me], placements, weights, seed=0, max_list_length=2)
     assert before.instance()["candidates"]["C0"] == ["P0", "P1"]
     after = run_matching([dataclasses.replace(me, excluded_placements=frozenset({"P0", "P9"}))], placements, weights,
@@ -149,13 +149,13 @@ def test_exact_distance_tie_at_the_travel_limit_is_decided_like_the_rule():
     home = (51.5, -0.1)
     spot = (51.52, -0.1)
     limit = float(haversine_km(*home, *spot))
-    placements = [PlacementProfile(f"P{j}", "ST0116", "software", 4, *spot, 35, DAY, True, 1, 0, "python", "Dev")
+    placements = [PlacementProfile(f"P{j}", "ST0116", "software", 4, *spot, 35, DAY, True, 1, 0, ("python",), "Dev")
                   for j in range(3)]
     candidates = [CandidateProfile("C0", True, *home, travel, 37, DAY, "python", frozenset({"ST0116"}),
                                    frozenset(), (), True)
                   for travel in (limit,)]
     candidates += [dataclasses.replace(candidates[0], id="C1", travel_km=np.nextafter(limit, 0.0))]
-    result = run_matching(candidates, placements, Weights(0.4, 0.2, 0.2, 0.2), seed=0, max_list_length=2)
-    expected = brute_force_others(result, candidates, placements, Weights(0.4, 0.2, 0.2, 0.2), 2)
+    result = run_matching(candidates, placements, Weights(0.6, 0.2, 0.2), seed=0, max_list_length=2)
+    expected = brute_force_others(result, candidates, placements, Weights(0.6, 0.2, 0.2), 2)
     assert expected[0] == [0, 1] and expected[1] == []
     assert chosen_others(result, 2) == {0: [0, 1], 1: []}

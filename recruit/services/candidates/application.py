@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ... import emails
 from ...audit import record_event
@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Match, MatchStage, utcnow
 from ...postcodes import lookup_outward
 from . import CandidateError
+from ..matching.runs import is_published
 from ..matching.stages import move_stage
 from .eligibility import is_eligible
 
@@ -36,7 +37,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: bool(c.outward_postcode and c.travel_km and (c.home_borough_id or c.lives_outside_london))),
     Section("when-you-can-work", "When you can work", ("hours_per_week", "available_from"),
             lambda c: bool(c.hours_per_week and c.available_from)),
-    Section("skills", "Your skills", ("skills", "skills_text"), lambda c: bool(c.skills or c.skills_text)),
+    Section("skills", "Your skills", ("statements", "skills", "skills_text"),
+            lambda c: bool(c.statements or c.skills or c.skills_text)),
     Section("interests", "The jobs that interest you", ("interests",), lambda c: bool(c.interests)),
     Section("qualifications", "Your qualifications", ("qualifications",), _qualifications_complete),
     # An empty string means "answered: no adjustments needed"; None means not answered yet.
@@ -44,8 +46,9 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: c.interview_adjustments is not None),
     Section("how-you-heard", "How you heard about us", ("outreach_channel", "campaign_code"),
             lambda c: bool(c.outreach_channel)),
+    # Complete once the candidate has chosen at least one placement and answered "consider me for others".
     Section("choices", "Your placement choices", ("consider_other_placements",),
-            lambda c: c.consider_other_placements is not None),
+            lambda c: c.consider_other_placements is not None and bool(c.preferences)),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -127,7 +130,9 @@ def submission_problems(candidate: Candidate) -> list[tuple[str, str]]:
     if not is_eligible(candidate):
         problems.append(("Answer the questions that check you can apply", "eligibility"))
     for s, done in task_statuses(candidate):
-        if not done:
+        if not done and s.key == "choices" and not candidate.preferences:
+            problems.append(("Choose at least one placement", s.key))
+        elif not done:
             problems.append((f"Complete the section: {s.title}", s.key))
     if candidate.date_of_birth and candidate.available_from and age_on(candidate.date_of_birth, candidate.available_from) < 16:
         problems.append(("You must be 16 or older on the date you can start. Check your date of birth and start date",
@@ -152,9 +157,15 @@ def submit(candidate: Candidate) -> None:
     if problems:
         raise SubmissionBlocked(problems)
     now = utcnow()
-    candidate.declaration_at = now
-    candidate.submitted_at = now
-    candidate.status = ApplicationStatus.SUBMITTED.value
+    # A conditional update: of two requests sending the same application at once (two tabs), only the first
+    # changes the row; the second changes nothing and queues no second email or audit event.
+    sent = db.session.execute(
+        update(Candidate).where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
+        .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not sent:
+        db.session.rollback()
+        return
     record_event("application.submitted", candidate)
     emails.email_application_received(candidate)
     db.session.commit()
@@ -184,11 +195,29 @@ def withdraw(candidate: Candidate) -> None:
     db.session.commit()
 
 
+def round_has_run() -> bool:
+    """True once a round has suggested candidates in the current cycle (so a candidate with none was not matched)."""
+    from ..cycles import current_cycle_id
+    from ..matching.runs import published_run
+
+    return published_run(current_cycle_id(), 1) is not None
+
+
 def matches_for(candidate: Candidate) -> list[Match]:
-    """The candidate's own suggested placements, newest run first."""
+    """The candidate's own suggestions from published runs (never a preview), newest run first."""
     return list(db.session.scalars(
-        select(Match).where(Match.candidate_id == candidate.id).order_by(Match.run_id.desc(), Match.score.desc())
+        select(Match).where(Match.candidate_id == candidate.id, is_published())
+        .order_by(Match.run_id.desc(), Match.score.desc())
     ))
+
+
+def outcome_for(candidate: Candidate):
+    """The candidate's outcome in the latest round of the current cycle they took part in (None before any)."""
+    # Imported here: the matching services import candidates.eligibility, so a module-level import would loop.
+    from ..cycles import current_cycle_id
+    from ..matching import outcomes
+
+    return outcomes.latest_outcome(candidate.id, current_cycle_id())
 
 
 def standards() -> list:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from ...audit import record_event
@@ -24,14 +24,6 @@ def live_vacancies_statement(borough_id: int | None = None):
     if borough_id:
         statement = statement.where(Vacancy.borough_id == borough_id)
     return statement
-
-
-def live_vacancies(borough_id: int | None, page: int, per_page: int) -> tuple[list[Vacancy], int]:
-    """One page of live placements (optionally in one borough) and the total count."""
-    statement = live_vacancies_statement(borough_id)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
-    return list(rows), total
 
 
 def is_locked(candidate: Candidate) -> bool:

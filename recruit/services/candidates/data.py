@@ -7,8 +7,9 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (AuditEvent, Candidate, Match, OutboxEmail, Preference, StageChange, User, Vacancy, VacancyStatus,
-                       utcnow)
+from ...models import (AuditEvent, Candidate, CandidateOutcome, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
+                       VacancyStatus, utcnow)
+from ..matching.runs import is_published
 from .. import monitoring
 
 
@@ -28,17 +29,28 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+def records(user: User) -> dict:
+    """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
+    candidate = user.candidate
+    return {
+        "matches": list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id, is_published())
+                                           .order_by(Match.id))),
+        "emails": list(db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
+                                          .order_by(OutboxEmail.id))),
+        "events": list(db.session.scalars(select(AuditEvent).where(or_(
+            AuditEvent.actor_id == user.id,
+            and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
+            and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
+        )).order_by(AuditEvent.at, AuditEvent.id))),
+        "equality_monitoring": monitoring.own_answers(candidate.id),
+    }
+
+
 def export(user: User) -> dict:
     """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
     candidate = user.candidate
-    matches = list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id).order_by(Match.id)))
-    outbox = db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
-                                .order_by(OutboxEmail.id))
-    events = db.session.scalars(select(AuditEvent).where(or_(
-        AuditEvent.actor_id == user.id,
-        and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
-        and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
-    )).order_by(AuditEvent.at, AuditEvent.id))
+    rows = records(user)
+    matches, outbox, events = rows["matches"], rows["emails"], rows["events"]
     return {
         "exported_at": _iso(utcnow()),
         "account": {
@@ -61,6 +73,7 @@ def export(user: User) -> dict:
             "hours_per_week": candidate.hours_per_week,
             "available_from": _iso(candidate.available_from),
             "eligibility": candidate.eligibility,
+            "statements": candidate.statements,
             "skills": candidate.skills,
             "skills_text": candidate.skills_text,
             "interests": candidate.interests,
@@ -88,7 +101,12 @@ def export(user: User) -> dict:
             for m in matches
         ],
         **_hiring(matches),
-        "equality_monitoring": monitoring.own_answers(candidate.id),
+        "round_outcomes": [
+            {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
+            for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
+                                        .order_by(CandidateOutcome.run_id))
+        ],
+        "equality_monitoring": rows["equality_monitoring"],
         "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
                    for e in outbox],
         "activity": [{"at": _iso(e.at), "action": e.action} for e in events],
@@ -149,6 +167,7 @@ def _erase(user: User) -> None:
         # Bulk deletes: the database's cascades are not relied on (SQLite does not enforce foreign keys here).
         db.session.execute(delete(StageChange).where(StageChange.match_id.in_(match_ids)))
         db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        db.session.execute(delete(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id))
         own_events = or_(own_events, and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id))
         monitoring.delete_answers(candidate.id)
         db.session.delete(candidate)
@@ -158,6 +177,7 @@ def _erase(user: User) -> None:
                        .execution_options(synchronize_session=False))
     # Queued and sent emails carry the address and often the name: they go too.
     db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.delete(user)
 
 

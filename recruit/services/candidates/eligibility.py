@@ -58,11 +58,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="residence", stored_as="residence",
         question="Have you lived in the UK for the last 3 years?",
-        hint="Some people can apply even if they have not. This includes refugees, people with humanitarian protection, "
-             "people with settled or pre-settled status under the EU Settlement Scheme, and their family members.",
+        hint="Some people can still apply if they have not. For example, refugees, and people with settled or "
+             "pre-settled status. Their families can too.",
         options=(("yes", "Yes"),
-                 ("exception", "No, but I am a refugee, have humanitarian protection, or have settled or pre-settled status "
-                               "(or I am a family member of someone who does)"),
+                 ("exception", "No, but I am a refugee, or I have humanitarian protection, or settled or pre-settled "
+                               "status. Or I am in the family of someone who is"),
                  ("no", "No, none of these apply to me")),
         passes=frozenset({"yes", "exception"}),
         required_message="Select whether you have lived in the UK for the last 3 years",
@@ -106,6 +106,19 @@ def next_step(answers: dict) -> tuple[str, str | None]:
         if answer not in q.passes:
             return "ineligible", q.key
     return "eligible", None
+
+
+def step_after(key: str, answers: dict) -> tuple[str, str | None]:
+    """Where to go after answering `key`: its "cannot apply" page, else the next question in order (even one answered
+    before, so going through again shows every question), else the result of all the answers."""
+    q = QUESTIONS_BY_KEY[key]
+    if answers.get(key) not in q.passes:
+        return "ineligible", key
+    keys = [question.key for question in QUESTIONS]
+    index = keys.index(key)
+    if index + 1 < len(keys):
+        return "question", keys[index + 1]
+    return next_step(answers)
 
 
 def previous_question(key: str) -> str | None:

@@ -1,12 +1,20 @@
-"""The skills taxonomy candidates pick from: the standards' keywords, deduplicated and grouped by kind of work."""
+"""What candidates can tell us about their skills: plain-English statements of things they have done or enjoy,
+grouped by pathway (the main question), and the standards' technical keywords (optional, grouped by kind of work).
+
+Each statement stands for some of the standards' skill terms (the reviewed table recruit/data/skill_statements.csv),
+so a candidate who ticks no technical term can still match a placement's skills fully."""
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+
+import matching
 
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Standard
+from ...reference import read_csv
 
 # Each standard belongs to one family of work; a keyword joins the family whose standards list it most often
 # (ties go to the family listed first), so "SQL" sits with data, "monitoring" with networks, "testing" with software.
@@ -53,3 +61,43 @@ def taxonomy() -> list[SkillGroup]:
 def all_skills() -> set[str]:
     """Every skill in the taxonomy."""
     return {skill for group in taxonomy() for skill in group.skills}
+
+
+# The pathways statements are grouped under, one fieldset each.
+PATHWAYS: tuple[tuple[str, str], ...] = (
+    ("software", "Software"),
+    ("data", "Data"),
+    ("security", "Cyber security"),
+    ("support", "IT support and networks"),
+    ("content", "Digital content and marketing"),
+    ("business", "Business and IT"),
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    pathway: str
+    text: str
+    terms: tuple[str, ...]
+
+
+@cache
+def statements() -> tuple[Statement, ...]:
+    """The reviewed statements table, checked by the library against the standards' keywords and the pathways."""
+    rows = read_csv("skill_statements.csv")
+    vocabulary = [k for row in read_csv("apprenticeship_standards.csv") for k in row["keywords"].split(";")]
+    checked = matching.check_statements({row["id"]: (row["pathway"], row["terms"].split(";")) for row in rows},
+                                        [key for key, _ in PATHWAYS], vocabulary)
+    return tuple(Statement(row["id"], row["pathway"], row["statement"], checked[row["id"]]) for row in rows)
+
+
+def statements_by_pathway() -> list[tuple[str, str, list[Statement]]]:
+    """(key, label, statements) for each pathway, in order."""
+    return [(key, label, [s for s in statements() if s.pathway == key]) for key, label in PATHWAYS]
+
+
+def statement_terms(chosen) -> tuple[str, ...]:
+    """The skill terms a candidate's chosen statements stand for (ids no longer in the table are ignored)."""
+    table = {s.id: s.terms for s in statements()}
+    return matching.statement_terms(table, [c for c in (chosen or ()) if c in table])

@@ -3,47 +3,53 @@ its explanations, export it for audit, and move suggestions through the recruite
 
 What the service tells the library (and nothing else: never contact details, never monitoring answers):
 - candidates: submitted applications only; eligible = every eligibility answer met; home coordinates
-  of their outward postcode; travel limit; hours; available from; skills = tags + their own words;
-  interests = standard references; preferences = their ranked placements; consider_others.
+  of their outward postcode; travel limit; hours; available from; skills = the terms they picked (their
+  own words count only for known terms written in them as whole phrases); interests = standard
+  references; preferences = their ranked placements; consider_others; home borough (used only by
+  placements that consider their borough's residents first).
 - qualified: every standard in the catalogue is a digital one, so there is one field, "digital". A
   candidate who has a digital qualification is "already qualified" up to its level (the form's
   "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
   general qualification is not a digital one and excludes nothing.
-- placements: live vacancies whose closing date is today or later; filled = accepted matches.
+- placements: live vacancies whose closing date is today or later; filled = accepted matches; skills =
+  the terms the placement page lists; borough and "residents of this borough first".
+- synonyms: the reviewed table in recruit/data/skill_synonyms.csv (other spelling → preferred term).
 
 A placement that has turned a candidate down, or that they withdrew from, in any earlier run is
 passed as one of the candidate's `excluded_placements`: the library's "already_decided" rule removes
 the pair, so it never comes back, as a ranked choice or as an "other" placement.
 
-Rounds: round 1 starts a new cycle. Round 2 takes the submitted candidates with no active match
-(anything but rejected or withdrawn) in the current cycle (the latest round 1 run and every run
-after it) to the capacity each placement has left: (positions − accepted) × SHORTLIST_FACTOR minus
-the open suggestions it already has in the cycle.
+Rounds: each recruitment cycle has round 1 and round 2, each published once (see rounds.py). Round 2
+takes the submitted candidates with no active suggestion (anything but rejected, withdrawn or closed)
+in the cycle's published runs to the capacity each placement has left: (positions − accepted) ×
+SHORTLIST_FACTOR minus the open suggestions it already has in the cycle.
 """
 
 import secrets
-import time
 from datetime import date
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 import matching
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, User, Vacancy,
-                       VacancyStatus)
+from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus,
+                       User, Vacancy, VacancyStatus)
+from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
-from ..cycles import current_cycle_id
+from ..candidates.skills import statement_terms
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
                MatchStage.OFFERED.value)
 ACTIVE_STAGES = (*OPEN_STAGES, MatchStage.ACCEPTED.value)
 # A placement that reached one of these with a candidate (in any run) is never suggested to them again.
-DECIDED_STAGES = (MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value)
+DECIDED_STAGES = (MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value, MatchStage.CLOSED.value)
+ROUND_1_FIRST = "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."
 
 class MatchError(ValueError):
     """A problem a person can fix, with a GOV.UK-style message (and the field it belongs to)."""
@@ -58,7 +64,15 @@ class MatchError(ValueError):
 
 def match_weights() -> matching.Weights:
     """The configured weights (MATCH_WEIGHTS), checked by the library: each ≥ 0, summing to 1."""
-    return matching.Weights(**current_app.config["MATCH_WEIGHTS"])
+    return matching.Weights.from_mapping(current_app.config["MATCH_WEIGHTS"])
+
+
+@cache
+def synonyms() -> dict[str, str]:
+    """The reviewed synonym table (other spelling → preferred skill term), checked by the library."""
+    table = {row["other_spelling"]: row["preferred_term"] for row in read_csv("skill_synonyms.csv")}
+    matching.TermTable(table)  # a loop or an empty term fails here, naming it
+    return table
 
 
 def _settings() -> tuple[int, int]:
@@ -70,11 +84,13 @@ def _settings() -> tuple[int, int]:
 
 CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
-                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements)
+                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
+                     Candidate.home_borough_id, Candidate.statements)
 
-def candidate_profile(candidate, today: date, choices=(), decided=()) -> matching.CandidateProfile:
+def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
-    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again."""
+    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again;
+    `boroughs` maps borough ids to names."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
@@ -87,44 +103,63 @@ def candidate_profile(candidate, today: date, choices=(), decided=()) -> matchin
         travel_km=float(candidate.travel_km or 0),
         hours_available=candidate.hours_per_week or 0,
         available_from=candidate.available_from or today,
-        skills_text=" ".join([*(candidate.skills or []), candidate.skills_text or ""]).strip(),
+        skills_text=candidate.skills_text or "",
+        skills=(*(candidate.skills or ()), *statement_terms(candidate.statements)),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
         preferences=tuple(str(vacancy_id) for vacancy_id in choices),
         consider_others=bool(candidate.consider_other_placements),
         excluded_placements=frozenset(str(vacancy_id) for vacancy_id in decided),
+        home_borough=(boroughs or {}).get(candidate.home_borough_id),
     )
 
 
 def placement_profile(vacancy: Vacancy, positions: int, filled: int) -> matching.PlacementProfile:
     """What matching may know about one placement; `positions` and `filled` depend on the round."""
     standard = vacancy.standard
-    skills = " ".join([*(vacancy.skills or []), vacancy.skills_text or "", *(standard.keywords or [])]).strip()
     return matching.PlacementProfile(
         id=str(vacancy.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
         lat=vacancy.lat, lon=vacancy.lon, hours=vacancy.hours_per_week, starts_on=vacancy.start_date,
-        is_open=True, positions=positions, filled=filled, skills_text=skills, title=vacancy.title,
+        is_open=True, positions=positions, filled=filled, skills=tuple(vacancy.skills or ()), title=vacancy.title,
+        borough=vacancy.borough.name, residents_first=bool(vacancy.resident_priority),
     )
 
 
-def cycle_start() -> int | None:
-    """The id of the latest round 1 run: the current cycle is that run and every run after it."""
-    return db.session.scalar(select(func.max(MatchRun.id)).where(MatchRun.round == 1))
+def in_cycle(column, cycle_id: int | None):
+    """A condition: `column` is this cycle (or no cycle, when there is none)."""
+    return column.is_(None) if cycle_id is None else column == cycle_id
 
 
-def _stage_counts(stages, since_run: int | None = None) -> dict[int, int]:
-    """Matches per vacancy in these stages (in the current cycle when `since_run` is given)."""
+def published_run_ids(cycle_id: int | None = None, *, any_cycle: bool = False):
+    """A subquery of the ids of published runs (in the cycle, unless `any_cycle`)."""
+    statement = select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)
+    return statement if any_cycle else statement.where(in_cycle(MatchRun.cycle_id, cycle_id))
+
+
+def is_published():
+    """A condition on Match: it belongs to a published run (only those reach recruiters and candidates)."""
+    return Match.run_id.in_(published_run_ids(any_cycle=True))
+
+
+def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
+    """The published run of a round in a cycle, or None."""
+    return db.session.scalar(select(MatchRun).where(
+        MatchRun.status == RunStatus.PUBLISHED.value, MatchRun.round == round_number, in_cycle(MatchRun.cycle_id, cycle_id)))
+
+
+def _stage_counts(stages, run_ids=None) -> dict[int, int]:
+    """Matches per vacancy in these stages (only in the runs `run_ids` selects, when given)."""
     statement = select(Match.vacancy_id, func.count()).where(Match.stage.in_(stages)).group_by(Match.vacancy_id)
-    if since_run is not None:
-        statement = statement.where(Match.run_id >= since_run)
+    if run_ids is not None:
+        statement = statement.where(Match.run_id.in_(run_ids))
     return dict(db.session.execute(statement).all())
 
 
-def gather_inputs(round_number: int, today: date):
+def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
     vacancies = db.session.scalars(
-        select(Vacancy).options(joinedload(Vacancy.standard))
+        select(Vacancy).options(joinedload(Vacancy.standard), joinedload(Vacancy.borough))
         .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
     ).all()
     # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
@@ -133,12 +168,12 @@ def gather_inputs(round_number: int, today: date):
     if round_number == 1:
         placements = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
     else:
-        cycle = cycle_start()
-        if cycle is None:
-            raise MatchError("There is no round 1 run yet. Run round 1 first.", "round")
-        still_matched = select(Match.candidate_id).where(Match.run_id >= cycle, Match.stage.in_(ACTIVE_STAGES))
+        if published_run(cycle_id, 1) is None:
+            raise MatchError(ROUND_1_FIRST, "round")
+        published = published_run_ids(cycle_id)
+        still_matched = select(Match.candidate_id).where(Match.run_id.in_(published), Match.stage.in_(ACTIVE_STAGES))
         candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))
-        open_now = _stage_counts(OPEN_STAGES, since_run=cycle)
+        open_now = _stage_counts(OPEN_STAGES, published)
         # Capacity is counted in suggestions here, so the run uses a factor of 1 (see the module docstring).
         placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
                       for v in vacancies]
@@ -149,7 +184,8 @@ def gather_inputs(round_number: int, today: date):
     decided = _by_candidate(select(Match.candidate_id, Match.vacancy_id).distinct().where(
         Match.candidate_id.in_(chosen), Match.stage.in_(DECIDED_STAGES)))
     rows = db.session.execute(candidates_query.order_by(Candidate.id)).all()
-    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ())) for row in rows],
+    boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
+    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
             placements, factor)
 
 
@@ -189,59 +225,11 @@ def _explanation_json(pair) -> dict:
         "distance_km": e.distance_km,
         "travel_km": e.travel_km,
         "preference_rank": e.preference_rank,
+        "residents_first": e.residents_first,
+        "resident": e.resident,
     }
 
 
-def _why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
-    """Why the candidate did not get each placement they ranked above the one suggested, for their dashboard."""
-    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
-             "text": why.text} for why in result.why_not(candidate_id)]
-
-
-def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
-              today: date | None = None) -> MatchRun:
-    """Run matching for a round and record the run and every suggestion (stage "suggested")."""
-    if round_number not in (1, 2):
-        raise MatchError("Select round 1 or round 2", "round")
-    if seed is not None and not 0 <= seed < 2**63:
-        raise MatchError("The seed must be a whole number from 0 upwards", "seed")
-    clock = time.perf_counter()
-    today = today or date.today()
-    seed = secrets.randbelow(2**31) if seed is None else seed
-    weights = match_weights()
-    candidates, placements, factor = gather_inputs(round_number, today)
-    _, list_length = _settings()
-    note = _empty_note(round_number, candidates, placements)
-    run = MatchRun(created_by_id=actor_id, cycle_id=current_cycle_id(today), round=round_number, algorithm_version=matching.ALGORITHM_VERSION,
-                   weights=weights.as_dict(), seed=seed, candidate_count=len(candidates),
-                   vacancy_count=len(placements), note=note)
-    settings = {"shortlist_factor": factor, "max_list_length": list_length}
-    rows = []
-    if note:
-        run.input_hash = matching.input_hash(candidates, placements, weights, seed=seed, **settings)
-        run.instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
-    else:
-        result = matching.run_matching(candidates, placements, weights, seed=seed, shortlist_factor=factor,
-                                       max_list_length=list_length)
-        run.input_hash = result.input_hash
-        run.instance = {**pseudonymous_instance(result.instance(), result.assignment), "settings": settings}
-        titles = {p.id: p.title for p in placements}
-        rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
-                 "components": dict(pair.components),
-                 "explanation": {**_explanation_json(pair), "why_not": _why_not_json(result, pair.candidate_id, titles)},
-                 "stage": MatchStage.SUGGESTED.value} for pair in result.suggestions]
-        if not rows:
-            run.note = ("Nobody could be suggested: every possible pairing broke one of the rules "
-                        "(eligibility, distance, hours, start date, qualifications) or had no places left.")
-    run.match_count = len(rows)
-    db.session.add(run)
-    db.session.flush()
-    if rows:
-        db.session.execute(insert(Match), [{**row, "run_id": run.id} for row in rows])
-    run.duration_ms = round((time.perf_counter() - clock) * 1000)
-    record_event("match_run.created", run, actor_id=actor_id, round=round_number, suggested=len(rows))
-    db.session.commit()
-    return run
 
 
 def runs() -> list[MatchRun]:
@@ -278,7 +266,7 @@ def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
         labels[candidate_id] = label
     return {
         "candidates": {labels[c]: instance["candidates"][c] for c in sorted(ids, key=labels.__getitem__)},
-        "placements": {p: {"capacity": spec["capacity"], "ranking": [labels[c] for c in spec["ranking"]]}
+        "placements": {p: {**spec, "ranking": [labels[c] for c in spec["ranking"]]}
                        for p, spec in instance["placements"].items()},
         "assignment": {labels[c]: assignment.get(c) for c in sorted(ids, key=labels.__getitem__)},
     }
@@ -294,9 +282,13 @@ def export_run(run_id: int) -> dict | None:
     def p(pid: str) -> str:
         return f"p-{pid}"
 
+    record_event("match_run.exported", run)
+    db.session.commit()
     return {  # candidate labels are stored already pseudonymous (see pseudonymous_instance)
         "candidates": {cid: [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
-        "placements": {p(pid): {"capacity": spec["capacity"], "ranking": list(spec["ranking"])}
+        # Extra keys (a residents-first placement's borough and how many residents lead its ranking) are
+        # kept: `check` verifies the ranking as given, and a reader can see why residents come first.
+        "placements": {p(pid): {**spec, "ranking": list(spec["ranking"])}
                        for pid, spec in stored["placements"].items()},
         "assignment": {cid: (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
         "meta": {

@@ -1,4 +1,4 @@
-"""Disclosure control (DESIGN §6): pure functions on tables of counts, so they are tested on hand-made tables."""
+"""Disclosure control (docs/privacy.md): pure functions on tables of counts, so they are tested on hand-made tables."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ _FORMATS = {
 
 @dataclass(frozen=True)
 class Statistic:
-    """A figure computed from counts (DESIGN §6): it carries the cells it is computed from, is worked out only when
+    """A figure computed from counts (docs/privacy.md): it carries the cells it is computed from, is worked out only when
     every one of them is shown, and renders as its value only then; otherwise it renders as the reason it is not."""
 
     value: Any

@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, MatchRun, RecruitmentCycle
+from ...models import Borough, Candidate, Match, MatchRun, MatchStage, RecruitmentCycle, RunStatus
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
-                         gather, group_codes, stage_counts)
+                         gather, group_codes, scoped_matches, stage_counts)
 
 
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
-    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at).order_by(MatchRun.id.desc())).all()
+    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at)
+                              .where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc())).all()
     cycles = db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at)
                                 .order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())).all()
     return {
@@ -230,6 +231,31 @@ def channel_tables(population: Population, channel_labels: dict[str, str]) -> tu
     return channel_tables_from(channel_counts(population, list(channel_labels)), channel_labels)
 
 
+# --- Guaranteed interview scheme (no equality data needed: the opt-in is an application answer) ---
+
+SCHEME_COLUMNS = ("Applied", "Suggested", "Invited to interview or further")
+SCHEME_CAPTION = "Candidates by guaranteed interview scheme and how far they got"
+
+
+def scheme_table(filters: Filters) -> Table:
+    """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
+    invited to interview, suppressed like every other table."""
+    level = case((Match.stage == MatchStage.INTERVIEW.value, 2), (Match.stage == MatchStage.OFFERED.value, 2),
+                 (Match.stage == MatchStage.ACCEPTED.value, 2), else_=1)
+    furthest = scoped_matches(select(Match.candidate_id, func.max(level).label("level")), filters)
+    furthest = furthest.group_by(Match.candidate_id).subquery()
+    rows = db.session.execute(
+        select(Candidate.guaranteed_interview, furthest.c.level, func.count()).select_from(Candidate)
+        .outerjoin(furthest, furthest.c.candidate_id == Candidate.id).where(Candidate.submitted_at.is_not(None))
+        .group_by(Candidate.guaranteed_interview, furthest.c.level)).all()
+    counts = [[0, 0, 0], [0, 0, 0]]
+    for opted, reached, count in rows:
+        row = counts[0 if opted else 1]
+        for column in range(1 + (reached or 0)):
+            row[column] += count
+    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, ["Opted in to the scheme", "Did not opt in"], counts)
+
+
 @dataclass
 class OutreachReport:
     characteristic: str
@@ -240,6 +266,7 @@ class OutreachReport:
     campaigns: Table
     saved_from: str = ""  # the closed cycle whose saved counts these are ("" for live counts)
     too_few: bool = False  # fewer than 10 people in scope: nothing but that is shown
+    scheme: Table | None = None  # the guaranteed interview scheme (live counts only)
 
 
 def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> OutreachReport:
@@ -254,7 +281,7 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)
     return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, "",
-                          too_few=table.totals[0].count < MIN_COUNT)
+                          too_few=table.totals[0].count < MIN_COUNT, scheme=scheme_table(filters))
 
 
 @lru_cache(maxsize=64)

@@ -15,21 +15,21 @@ from datetime import datetime, time, timedelta, timezone
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from ...extensions import db
 from ...models import (Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Preference,
-                       RecruitmentCycle, Vacancy)
+                       RecruitmentCycle, RunStatus, StageChange, Vacancy)
 from ...reference import equality_questions, read_csv
 from ..monitoring import age_band
 
 NOT_ANSWERED = "Not answered or prefer not to say"
 
 # Funnel stages as the lowest "furthest stage level" a candidate needs to count there. A candidate's level is the
-# furthest any of their matches reached: 0 no match, 1 suggested (or later rejected/withdrawn: the stage column keeps
-# only the latest state), 2 shortlisted, 3 interview, 4 offered, 5 accepted.
+# furthest any of their suggestions reached, read from the stage history, so someone rejected or withdrawn after an
+# interview counts at interview: 0 no suggestion, 1 suggested, 2 shortlisted, 3 interview, 4 offered, 5 accepted.
 STAGES = (("applied", "Applied", 0), ("suggested", "Suggested", 1), ("shortlisted", "Shortlisted or later", 2),
-          ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
+          ("interview", "Interviewed or later", 3), ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
 LEVELS = 6
 _STAGE_LEVEL = {MatchStage.ACCEPTED.value: 5, MatchStage.OFFERED.value: 4, MatchStage.INTERVIEW.value: 3,
                 MatchStage.SHORTLISTED.value: 2}
@@ -115,7 +115,7 @@ def _in_scope(filters: Filters):
     if filters.borough:
         in_borough = select(Vacancy.id).join(Borough, Borough.id == Vacancy.borough_id).where(Borough.slug == filters.borough)
         chose = select(Preference.candidate_id).where(Preference.vacancy_id.in_(in_borough))
-        suggested = _scoped_matches(select(Match.candidate_id), filters)
+        suggested = scoped_matches(select(Match.candidate_id), filters)
         conditions.append(or_(Candidate.id.in_(chose), Candidate.id.in_(suggested)))
     return and_(*conditions)
 
@@ -126,8 +126,11 @@ def _candidates_query(filters: Filters):
             .where(_in_scope(filters)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
 
 
-def _scoped_matches(query, filters: Filters):
-    """Restrict a query on Match to the borough's placements and the cycle, round and run chosen."""
+def scoped_matches(query, filters: Filters):
+    """Restrict a query on Match to published runs (or the run asked for by id, which may be a preview) and to the
+    borough's placements and the cycle, round and run chosen."""
+    if filters.run is None:
+        query = query.where(Match.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))
     if filters.borough:
         query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
         query = query.where(Borough.slug == filters.borough)
@@ -142,10 +145,24 @@ def _scoped_matches(query, filters: Filters):
     return query
 
 
+def _level_of(stage_column):
+    """A stage's funnel level as SQL (anything not listed, e.g. suggested, rejected or withdrawn, is 1)."""
+    return case(*[(stage_column == stage, level) for stage, level in _STAGE_LEVEL.items()], else_=1)
+
+
+def _furthest_stage():
+    """Each suggestion's furthest stage as a level: the highest of its current stage and every stage in its history."""
+    history = (select(StageChange.match_id, func.max(_level_of(StageChange.to_stage)).label("level"))
+               .group_by(StageChange.match_id).subquery())
+    current = _level_of(Match.stage)
+    return history, case((history.c.level > current, history.c.level), else_=current)
+
+
 def _stages_query(filters: Filters):
-    """Candidate id lists per match stage, within the borough, cycle, round and run chosen."""
-    return _scoped_matches(select(Match.stage, func.aggregate_strings(cast(Match.candidate_id, String), ","))
-                           .group_by(Match.stage), filters)
+    """Candidate id lists per furthest stage level reached (from the stage history), within the scope chosen."""
+    history, furthest = _furthest_stage()
+    return scoped_matches(select(furthest, func.aggregate_strings(cast(Match.candidate_id, String), ","))
+                           .outerjoin(history, history.c.match_id == Match.id).group_by(furthest), filters)
 
 
 def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
@@ -324,9 +341,9 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         candidate_keys = _join_keys.of(ids)  # any hashing overlaps the two queries
         stage_rows, answer_rows = stages_future.result(), answers_future.result()
     furthest = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
-    for stage, joined in sorted(stage_rows, key=lambda row: _stage_level(row[0])):
+    for level, joined in sorted(stage_rows, key=lambda row: row[0]):
         matched = _parse_ids(joined.encode("ascii") if joined else b"")
-        furthest[matched[matched < len(furthest)]] = _stage_level(stage)  # ascending: the furthest stage wins
+        furthest[matched[matched < len(furthest)]] = level  # ascending: the furthest stage wins
     answer_keys = [_keys_from_hex(row[-1] or "") for row in answer_rows]
     row_of_key = np.repeat(np.arange(len(answer_keys)), [len(k) for k in answer_keys])
     answer_row = np.full(len(ids), -1, dtype=np.int64)
@@ -335,10 +352,6 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         answer_row[mine] = row_of_key[theirs]  # answers of candidates out of scope are never matched
     derived = {key: _age_bands(filters, ids) for key in keys if key in DERIVED}
     return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row, tuple(stored), derived)
-
-
-def _stage_level(stage: str) -> int:
-    return _STAGE_LEVEL.get(stage, 1)
 
 
 def group_codes(characteristic: Characteristic, population: Population) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Closed cycles keep their report as aggregate counts (DESIGN §6): saved once when the cycle closes, read ever after.
+"""Closed cycles keep their report as aggregate counts (docs/privacy.md): saved once when the cycle closes, read ever after.
 
 Purging applications and deleting accounts remove people; the counts saved here are of groups, never of a person,
 so last year's report stays as it was. They are shown under the same disclosure control as live counts.

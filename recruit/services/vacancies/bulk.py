@@ -1,4 +1,5 @@
-"""CSV export and import of a borough's placements; an import with any bad row imports nothing."""
+"""CSV export and import of a borough's placements: an import updates the placements its rows name by id and adds
+the rows without one as drafts; an import with any bad row changes nothing."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from sqlalchemy.orm import joinedload
 from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
+from ...forms import whole_number
 from ...models import Borough, Role, Vacancy, VacancyStatus
+from ..cycles import current_cycle_id
 from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_vacancy
-from .manage import boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
+from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
 
 MAX_ROWS = 1_000
 IMPORT_COLUMNS = FIELD_NAMES
-# Columns an export adds; an import accepts them (so an export can be edited and imported) and ignores all but borough.
+# Columns an export adds; an import accepts them (so an export can be edited and imported): an id names the placement
+# a row updates; borough is checked; the rest (status and the figures worked out from the others) are not read.
 EXPORT_ONLY_COLUMNS = ("id", "status", "borough", "level", "hourly_wage", "pays_london_living_wage")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,12 +47,14 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    imported: int = 0
+    imported: int = 0  # new drafts, from rows without an id
+    updated: int = 0  # placements named by id whose details changed
+    unchanged: int = 0  # placements named by id whose row changed nothing
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
 
 
-def _safe_cell(value) -> str:
+def safe_cell(value) -> str:
     # A cell that starts like a formula would run in a spreadsheet: prefix it so it is shown as text.
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -61,14 +67,18 @@ def export_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
+    count = 0
     for v in db.session.scalars(statement.order_by(Vacancy.id)):
+        count += 1
         row = [v.id, v.status, v.borough.slug, v.title, v.standard.reference, v.description, ";".join(v.skills or []),
                v.skills_text, plain_amount(v.wage_amount), v.wage_unit, v.hours_per_week, v.positions,
                v.start_date.isoformat(), v.closing_date.isoformat(), v.workplace_outward, v.training_provider,
                "yes" if v.disability_confident else "no", "yes" if v.resident_priority else "no",
                v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
                "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
+    record_event("placements.exported", current_user._get_current_object(), rows=count)
+    db.session.commit()
     return out.getvalue()
 
 
@@ -122,8 +132,29 @@ def _unformula(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
+def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dict) -> Vacancy | None:
+    """The placement a row names by id (in the user's borough; any for admins), or None for a new one."""
+    text = raw.get("id", "").strip()
+    if not text:
+        return None
+    number = whole_number(text, 12)
+    where = f" in {own.name}" if own else ""
+    vacancy = db.session.scalar(borough_scoped(select(Vacancy).where(Vacancy.id == number), Vacancy)) if number else None
+    if vacancy is None:  # the same words whether it is another borough's or does not exist
+        errors["id"] = f"There is no placement {text[:12]}{where}. Leave the id empty to add a new placement"
+    elif vacancy.id in seen:
+        errors["id"] = f"Placement {vacancy.id} is in the file more than once"
+    elif vacancy.status not in EDITABLE:
+        errors["id"] = (f"Placement {vacancy.id} is {vacancy.status}, so an import cannot change it. Remove this row, "
+                        "or duplicate the placement to post it again")
+    if vacancy is not None:
+        seen.add(vacancy.id)
+    return vacancy
+
+
 def import_csv(data: bytes, today: date | None = None) -> ImportReport:
-    """Import placements as drafts; if any row has a problem, import none and report every problem."""
+    """Update the placements rows name by id and add the rows without one as drafts; if any row has a problem,
+    change nothing and report every problem."""
     _, rows = _read_rows(data)
     today = today or date.today()
     standards, rules = standards_by_reference(), WageRules.from_config(current_app.config)
@@ -131,24 +162,45 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
     is_admin = current_user.role == Role.ADMIN.value
     own = db.session.get(Borough, current_user.borough_id) if not is_admin else None
     report = ImportReport(rows=len(rows))
-    new = []
+    cycle_id = current_cycle_id(today)
+    new, updates, seen = [], [], set()
     for line, row, too_many_cells in rows:
         raw = {name: _unformula(value) for name, value in row.items() if isinstance(value, str)}
         values, errors = validate_vacancy(raw, standards, rules, today)
         if too_many_cells:
             errors["row"] = "This row has more cells than there are column headings"
+        existing = _named_placement(raw, own, seen, errors)
         slug = raw.get("borough", "").strip().lower()
         borough = boroughs.get(slug) if is_admin else own
-        if is_admin and borough is None:
+        if existing is not None and slug and slug != existing.borough.slug:
+            errors["borough"] = f"A placement cannot move borough: placement {existing.id} is in {existing.borough.name}"
+        elif is_admin and existing is None and borough is None:
             errors["borough"] = "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
         elif not is_admin and slug and slug != own.slug:
             errors["borough"] = f"You can only import placements for {own.name}"
+        if borough is not None and not borough.taking_part and "borough" not in errors:
+            errors["borough"] = f"{borough.name} is not taking part in the programme, so it cannot post placements"
         for column, message in errors.items():
             report.errors.append(RowError(line, column, message))
-        if not errors:
-            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id))
+        if errors:
+            continue
+        if existing is not None:
+            updates.append((existing, values))
+        else:
+            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id,
+                               cycle_id=cycle_id))
     if report.errors:
+        db.session.rollback()
         return report
+    for vacancy, values in updates:
+        changed = sorted(name for name, value in values.items() if getattr(vacancy, name) != value)
+        if not changed:
+            report.unchanged += 1
+            continue
+        for name in changed:
+            setattr(vacancy, name, values[name])
+        record_event("vacancy.updated", vacancy, fields=changed, status=vacancy.status, source="import")
+        report.updated += 1
     db.session.add_all(new)
     db.session.flush()
     for vacancy in new:

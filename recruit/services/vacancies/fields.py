@@ -205,17 +205,19 @@ def _date_parts(value) -> tuple[str, str, str]:
 def parse_date(value, label: str) -> tuple[date | None, str | None]:
     """A date from the form or a CSV cell, or the GOV.UK message for what is wrong with it."""
     day, month, year = _date_parts(value)
+    # A form has three boxes (1 9 2027); a CSV cell holds one text, written the way the export writes it.
+    example = f"1 9 {date.today().year + 1}" if isinstance(value, (tuple, list)) else f"{date.today().year + 1}-09-01"
     if not (day or month or year):
         return None, f"Enter the {label.lower()}"
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
     if missing:
         return None, f"{label} must include a {' and a '.join(missing)}"
     if any(whole_number(part, 4) is None for part in (day, month, year)) or len(year) != 4:
-        return None, f"{label} must be a real date, like 1 9 {date.today().year + 1}"
+        return None, f"{label} must be a real date, like {example}"
     try:
         return date(int(year), int(month), int(day)), None
     except ValueError:
-        return None, f"{label} must be a real date, like 1 9 {date.today().year + 1}"
+        return None, f"{label} must be a real date, like {example}"
 
 
 def _check_dates(raw, today: date, values, errors) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Mapping
 
 import numpy as np
@@ -25,6 +26,7 @@ MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
 MAX_KEYWORDS = 100
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_PARAMETERS = ("q", "borough", "level", "standard", "llw", "postcode", "distance", "sort", "page", "per_page")
 
 
@@ -60,12 +62,16 @@ class Results:
 
 def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
                        allow_per_page: bool = False) -> tuple[ListingQuery, dict[str, str]]:
-    """Check the listing's filters (from a query string); return the query and {parameter: message}."""
+    """Check the listing's filters (from a query string); return the query and {parameter: message}.
+
+    With `allow_per_page` (the API) a distance filter or distance order without a postcode is ignored, as the
+    OpenAPI document says, instead of refused: an API description cannot say one parameter needs another."""
     query, errors = ListingQuery(per_page=default_per_page), {}
 
     def text(name: str) -> str:
         value = args.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
+        # Control characters (a NUL byte above all, which PostgreSQL refuses) carry no meaning in a search: dropped.
+        return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else ""
 
     query.q = text("q")
     if len(query.q) > MAX_KEYWORDS:
@@ -108,12 +114,18 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
         else:
             query.distance = distance
             if not text("postcode"):
-                errors.setdefault("postcode", "Enter a postcode to search by distance")
+                if allow_per_page:
+                    query.distance = None
+                else:
+                    errors.setdefault("postcode", "Enter a postcode to search by distance")
     sort = text("sort").lower() or "closing"
     if sort not in SORTS:
         errors["sort"] = "Sort by closing date, distance or wage"
     elif sort == "distance" and not text("postcode"):
-        errors.setdefault("postcode", "Enter a postcode to sort by distance")
+        if allow_per_page:
+            sort = "closing"
+        else:
+            errors.setdefault("postcode", "Enter a postcode to sort by distance")
     query.sort = sort
     query.page = _positive(text("page"), "page", "Page", MAX_PAGE, errors) or 1
     if allow_per_page:
@@ -138,9 +150,12 @@ def live_filter(today: date | None = None):
     return (Vacancy.status == VacancyStatus.LIVE.value) & (Vacancy.closing_date >= (today or date.today()))
 
 
-def search_live(query: ListingQuery, today: date | None = None) -> Results:
-    """One page of live placements matching the query, filtered in SQL; distances only for the rows left."""
+def search_live(query: ListingQuery, today: date | None = None, published_after: datetime | None = None) -> Results:
+    """One page of live placements matching the query (published after a time, if given), filtered in SQL;
+    distances only for the rows left."""
     conditions = [live_filter(today)]
+    if published_after is not None:
+        conditions.append(Vacancy.published_at > published_after)
     if query.borough:
         conditions.append(Vacancy.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
     if query.standard:

@@ -13,6 +13,7 @@ from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Role, Standard, Vacancy, VacancyStatus, utcnow
+from ..cycles import current_cycle_id
 from .fields import WageRules, validate_vacancy
 
 EDITABLE = (VacancyStatus.DRAFT.value, VacancyStatus.LIVE.value)
@@ -59,10 +60,15 @@ def check_values(raw, today: date | None = None) -> dict:
 def target_borough(slug: str | None) -> Borough:
     """The borough a new placement belongs to: staff's own; an admin must choose one."""
     if current_user.role != Role.ADMIN.value:
-        return db.session.get(Borough, current_user.borough_id)
-    borough = boroughs_by_slug().get((slug or "").strip().lower())
-    if borough is None:
-        raise VacancyError("Select the borough", "borough")
+        borough = db.session.get(Borough, current_user.borough_id)
+    else:
+        borough = boroughs_by_slug().get((slug or "").strip().lower())
+        if borough is None:
+            raise VacancyError("Select the borough", "borough")
+    if not borough.taking_part:
+        message = (f"{borough.name} is not taking part in the programme, so it cannot post placements. "
+                   "Ask an admin if this is wrong.")
+        raise VacancyError(message, errors={"borough" if current_user.role == Role.ADMIN.value else "": message})
     return borough
 
 
@@ -70,7 +76,7 @@ def create_vacancy(raw, borough_slug: str | None = None) -> Vacancy:
     """Save a new draft placement for the user's borough."""
     values = check_values(raw)
     vacancy = Vacancy(**values, borough=target_borough(borough_slug), status=VacancyStatus.DRAFT.value,
-                      created_by_id=current_user.id)
+                      created_by_id=current_user.id, cycle_id=current_cycle_id())
     db.session.add(vacancy)
     db.session.flush()
     record_event("vacancy.created", vacancy, status=vacancy.status)
@@ -116,7 +122,7 @@ COPIED = ("borough_id", "standard_id", "title", "description", "skills", "skills
 def duplicate_vacancy(vacancy: Vacancy) -> Vacancy:
     """Copy a placement into a new draft of the same borough."""
     copy = Vacancy(**{name: getattr(vacancy, name) for name in COPIED}, status=VacancyStatus.DRAFT.value,
-                   created_by_id=current_user.id)
+                   created_by_id=current_user.id, cycle_id=current_cycle_id())  # the copy is posted in today's cycle
     copy.skills = list(vacancy.skills or [])
     db.session.add(copy)
     db.session.flush()

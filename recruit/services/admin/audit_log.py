@@ -1,0 +1,119 @@
+"""The audit log for admins: filter by who, what, which record and when; page through it; download it as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Mapping
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...forms import whole_number
+from ...models import AuditEvent, User
+from ..vacancies.bulk import safe_cell
+from ..vacancies.fields import parse_date
+
+MAX_CSV_ROWS = 100_000
+CSV_COLUMNS = ("id", "when_utc", "who", "action", "record_type", "record_id", "borough_id", "detail")
+
+
+@dataclass
+class AuditFilters:
+    who: str = ""  # part of an email address
+    action: str = ""
+    entity_type: str = ""
+    entity_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class AuditPage:
+    events: list[tuple[AuditEvent, str | None]] = field(default_factory=list)  # each with its actor's email
+    total: int = 0
+
+
+def audit_choices() -> tuple[list[str], list[str]]:
+    """The actions and record types the log holds, for the filter form."""
+    actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    types = list(db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)))
+    return actions, types
+
+
+def parse_audit_filters(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str, str]]:
+    """Check the log's filters from a query string; return them and {field: message}."""
+    filters, errors = AuditFilters(), {}
+
+    def text(name: str) -> str:
+        value = args.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    filters.who = text("who")[:254]
+    actions, types = audit_choices()
+    filters.action = text("action")
+    if filters.action and filters.action not in actions:
+        errors["action"] = "Select an action from the list"
+    filters.entity_type = text("entity_type")
+    if filters.entity_type and filters.entity_type not in types:
+        errors["entity_type"] = "Select a record type from the list"
+    if text("entity_id"):
+        filters.entity_id = whole_number(text("entity_id"))
+        if filters.entity_id is None:
+            errors["entity_id"] = "Record number must be a whole number, like 42"
+    for name, label in (("date_from", "From"), ("date_to", "To")):
+        if text(name):
+            parsed, message = parse_date(text(name), f"{label} date")
+            if message:
+                errors[name] = message
+            setattr(filters, name, parsed)
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from and "date_to" not in errors:
+        errors["date_to"] = "To date must be the same as or after the from date"
+    return filters, errors
+
+
+def _statement(filters: AuditFilters):
+    statement = select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
+    if filters.who:
+        statement = statement.where(User.email.icontains(filters.who.lower(), autoescape=True))
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.entity_type:
+        statement = statement.where(AuditEvent.entity_type == filters.entity_type)
+    if filters.entity_id is not None:
+        statement = statement.where(AuditEvent.entity_id == filters.entity_id)
+    if filters.date_from:
+        statement = statement.where(AuditEvent.at >= datetime.combine(filters.date_from, time.min, tzinfo=timezone.utc))
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        statement = statement.where(AuditEvent.at < end)
+    return statement.order_by(AuditEvent.id.desc())
+
+
+def audit_page(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
+    """One page of events matching the filters, newest first, and how many match."""
+    statement = _statement(filters)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).tuples().all()
+    return AuditPage(rows, total)
+
+
+def describe_detail(detail: dict | None) -> str:
+    """An event's detail as one line: key: value; key: value."""
+    return "; ".join(f"{key}: {json.dumps(value) if isinstance(value, (list, dict)) else value}"
+                     for key, value in sorted((detail or {}).items()))
+
+
+def audit_csv(filters: AuditFilters) -> str:
+    """The events matching the filters as CSV; a cell that starts like a formula is written as text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event, email in db.session.execute(_statement(filters).limit(MAX_CSV_ROWS)).tuples():
+        writer.writerow([safe_cell(value) for value in (
+            event.id, event.at.isoformat(), email or ("system" if event.actor_id is None else f"user {event.actor_id}"),
+            event.action, event.entity_type, event.entity_id, event.borough_id, describe_detail(event.detail))])
+    return out.getvalue()

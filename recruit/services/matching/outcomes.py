@@ -1,0 +1,129 @@
+"""Every candidate who applied learns what a round meant for them: their suggestions or, for each placement
+they chose, the plain reason it did not happen (the rule and the values that decided it, or that its places
+went to candidates who matched more of it). Reasons are computed when the run is made, from the library's
+result; `notify_outcomes(run_id)` emails them and is the call to make when a round is shown to candidates."""
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import joinedload
+
+import matching
+
+from ... import emails
+from ...extensions import db
+from ...models import Borough, Candidate, CandidateOutcome, Match, MatchRun, utcnow
+
+NO_CHOICES = ("You did not choose any placements. Choose the placements you would like, in the order you want "
+              "them, before the next round.")
+OTHERS_LOOKED = ("We also looked at other placements, as you asked. None that fits your answers (how far you can "
+                 "travel, your hours and your start date) had room for you in this round.")
+NOT_ELIGIBLE = ("On the answers you gave, you cannot start an apprenticeship yet. If your circumstances change, "
+                "check your answers again.")
+NO_ROUND = "No placements had places left to offer in this round, so we could not suggest anyone."
+NOT_OTHERS = ("You did not ask us to consider you for other placements. Saying yes to this in your application "
+              "gives you more chances.")
+
+
+def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
+    """For each placement the candidate chose above their suggestion (all of them if none), why not, as stored."""
+    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
+             "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
+
+
+def _general(profile) -> list[dict]:
+    """Reasons that are about the candidate's whole list rather than one placement."""
+    if not profile.eligible and not profile.preferences:
+        return [{"reason": "not_eligible", "text": NOT_ELIGIBLE}]
+    texts = [] if profile.preferences else [NO_CHOICES]
+    if profile.eligible:
+        texts.append(OTHERS_LOOKED if profile.consider_others else NOT_OTHERS)
+    return [{"reason": "general", "text": text} for text in texts]
+
+
+def outcome_rows(result, candidates, titles: dict[str, str]) -> list[dict]:
+    """One row per candidate in the run: how many suggestions, or the reasons for none."""
+    if result is None:  # the run could suggest nobody at all
+        return [{"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
+                for c in candidates]
+    counts: dict[str, int] = {}
+    for pair in result.suggestions:
+        counts[pair.candidate_id] = counts.get(pair.candidate_id, 0) + 1
+    rows = []
+    for profile in candidates:
+        got = counts.get(profile.id, 0)
+        reasons = [] if got else why_not_json(result, profile.id, titles) + _general(profile)
+        rows.append({"candidate_id": int(profile.id), "suggested": got, "reasons": reasons})
+    return rows
+
+
+def record_outcomes(run_id: int, rows: list[dict]) -> None:
+    """Store the run's outcome rows (in the caller's transaction)."""
+    if rows:
+        db.session.execute(insert(CandidateOutcome), [{**row, "run_id": run_id} for row in rows])
+
+
+def notify_outcomes(run_id: int) -> int:
+    """Email every candidate in the run who has not yet been told its outcome; returns how many were emailed.
+
+    Rows are claimed with one UPDATE … WHERE notified_at IS NULL RETURNING, so two calls at once (two
+    publishes, a retry) never email anyone twice: the second waits for the first's row locks, then finds none."""
+    run = db.session.get(MatchRun, run_id)
+    if run is None:
+        return 0
+    claimed = db.session.execute(
+        update(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
+        .values(notified_at=utcnow()).returning(CandidateOutcome.candidate_id, CandidateOutcome.reasons)).all()
+    if not claimed:
+        db.session.commit()
+        return 0
+    reasons = dict(claimed)
+    people = db.session.scalars(select(Candidate).options(joinedload(Candidate.user)).where(
+        Candidate.id.in_(list(reasons))).order_by(Candidate.id)).all()
+    suggested: dict[int, list[Match]] = {}
+    for match in db.session.scalars(select(Match).options(joinedload(Match.vacancy)).where(
+            Match.run_id == run_id).order_by(Match.score.desc(), Match.id)):
+        suggested.setdefault(match.candidate_id, []).append(match)
+    for candidate in people:
+        emails.email_round_outcome(candidate, run.round, suggested.get(candidate.id, []), reasons[candidate.id])
+    db.session.commit()
+    return len(people)
+
+
+def latest_outcome(candidate_id: int, cycle_id: int | None) -> CandidateOutcome | None:
+    """The candidate's outcome in the latest published run of the cycle they were part of, or None."""
+    from .runs import published_run_ids  # runs imports this module
+
+    statement = select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate_id,
+                                               CandidateOutcome.run_id.in_(published_run_ids(cycle_id)))
+    return db.session.scalar(statement.order_by(CandidateOutcome.run_id.desc()).limit(1))
+
+
+# Hours a week candidates said they can work, in bands (part-time hours can stand in for caring or disability).
+HOURS_BANDS = (("Under 20 hours", 0, 19), ("20 to 29 hours", 20, 29), ("30 to 34 hours", 30, 34),
+               ("35 hours or more", 35, 10**6))
+NO_BOROUGH = "Outside London or not given"
+
+
+def _suggested_by(run_id: int, group, *outer_joins) -> dict:
+    """{group value: (candidates suggested, candidates)} over the run's candidates."""
+    suggested = func.sum(case((CandidateOutcome.suggested > 0, 1), else_=0))
+    statement = (select(group, suggested, func.count()).select_from(CandidateOutcome)
+                 .join(Candidate, Candidate.id == CandidateOutcome.candidate_id))
+    for target, on in outer_joins:
+        statement = statement.outerjoin(target, on)
+    statement = statement.where(CandidateOutcome.run_id == run_id).group_by(group)
+    return {value: (int(chosen or 0), total) for value, chosen, total in db.session.execute(statement)}
+
+
+def selection_rates(run_id: int) -> dict[str, tuple[list[str], matching.FairnessReport]]:
+    """Share of the run's candidates suggested, by home borough and by hours available (never monitoring data).
+
+    Returns {title: (group order, report)}; the page shows groups under 10 people as not enough data."""
+    by_borough = {name or NO_BOROUGH: counts for name, counts in _suggested_by(
+        run_id, Borough.name, (Borough, Borough.id == Candidate.home_borough_id)).items()}
+    band = case(*[(Candidate.hours_per_week.between(low, high), label) for label, low, high in HOURS_BANDS],
+                else_="Not given")
+    by_hours = _suggested_by(run_id, band)
+    borough_order = sorted(by_borough, key=lambda name: (name == NO_BOROUGH, name))
+    hours_order = [label for label, _, _ in HOURS_BANDS if label in by_hours] + [k for k in by_hours if k == "Not given"]
+    return {"home borough": (borough_order, matching.fairness_report(by_borough)),
+            "hours available": (hours_order, matching.fairness_report(by_hours))}

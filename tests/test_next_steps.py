@@ -1,0 +1,120 @@
+"""The dashboard says what happens next, and by when, in every state a candidate can be in (visible text)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from recruit.candidates.next_steps import SUGGESTION_STEPS
+from recruit.extensions import db
+from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, utcnow
+
+from candidate_journey import START, make_eligible, make_vacancy, sign_in
+from page_checks import problems, visible_text
+
+STARTS = f"{START.day} {START:%B %Y}"
+
+
+def _dashboard(client) -> str:
+    html = client.get("/candidates/").get_data(as_text=True)
+    assert not problems(html), problems(html)
+    return visible_text(html)
+
+
+def _next(page: str) -> str:
+    """The application-level state and its next step."""
+    lines = page.split("\n")
+    index = lines.index("What happens next", lines.index("Your application") + 1) if "Your application" in lines else 0
+    return "\n".join(lines[index + 1:index + 3])
+
+
+def _suggest(app, candidate_id, stage, feedback=None, borough="newham") -> int:
+    vacancy_id = make_vacancy(app, title="Data apprentice", borough=borough)
+    with app.app_context():
+        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},
+                             explanation={"sentence": "You know Excel."}, stage=stage, feedback=feedback))
+        db.session.commit()
+    return vacancy_id
+
+
+def _sent(app, candidate_id, **fields):
+    make_eligible(app, candidate_id, status="submitted", submitted_at=utcnow(), first_name="Ama", **fields)
+
+
+def test_not_applied_yet(client, login_as):
+    login_as()
+    page = _dashboard(client)
+    assert "Your account" in page and "Hello there" not in page
+    assert "Your application: Not applied\nCheck you can apply, then fill in your application" in _next(page)
+
+
+def test_not_sent_yet_says_by_when(app, client, login_as):
+    user = login_as()
+    make_eligible(app, user.candidate_id)
+    closes = date.today() + timedelta(days=12)
+    vacancy = make_vacancy(app, closing_date=closes)
+    with app.app_context():
+        db.session.add(Preference(candidate_id=user.candidate_id, vacancy_id=vacancy, rank=1))
+        db.session.commit()
+    step = _next(_dashboard(client))
+    assert step.startswith("Your application: Not sent yet\n")
+    assert f"Send it before {closes.day} {closes:%B %Y}, when the first of your chosen placements closes." in step
+
+
+def test_sent_and_waiting_for_the_round(app, client, login_as):
+    user = login_as()
+    _sent(app, user.candidate_id)
+    step = _next(_dashboard(client))
+    assert step.startswith("Your application: Sent\nWhen applications close, we suggest candidates for each placement.")
+
+
+def test_not_matched_once_a_round_has_run(app, client, login_as):
+    user = login_as()
+    _sent(app, user.candidate_id)
+    other = login_as()
+    _suggest(app, other.candidate_id, "suggested")
+    sign_in(client, user)
+    step = _next(_dashboard(client))
+    assert step.startswith("Your application: Not matched\nWe could not suggest you for any placement this time.")
+
+
+@pytest.mark.parametrize("stage, tag, words", [
+    ("suggested", "Suggested", "A recruiter at Newham will look at your application and decide whether to shortlist you "
+                               "(pick you to go on to the next step)."),
+    ("shortlisted", "Shortlisted", "A recruiter at Newham will contact you to invite you to an interview."),
+    ("interview", "Invited to interview", "A recruiter at Newham will contact you to agree a time for your interview."),
+    ("offered", "Offered", "Newham has offered you this placement. A recruiter will contact you to ask for your answer"),
+    ("accepted", "Accepted", f"You have accepted this placement. It starts on {STARTS}."),
+    ("rejected", "Not successful", "This placement has gone to someone else. Read the feedback below."),
+    ("withdrawn", "Withdrawn", "You are no longer being considered for this placement."),
+])
+def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as, stage, tag, words):
+    user = login_as()
+    _sent(app, user.candidate_id)
+    _suggest(app, user.candidate_id, stage, feedback="Show us a small project next time." if stage == "rejected" else None)
+    page = _dashboard(client)
+    lines = page.split("\n")
+    assert lines[lines.index("Stage") + 1] == tag
+    step = lines[lines.index("What happens next", lines.index("Stage")) + 1]
+    assert step.startswith(words)
+    if stage not in ("rejected", "withdrawn"):
+        assert f"starts on {STARTS}" in step  # by when
+    assert "If you are shortlisted" not in page
+    assert "Your application: Suggested" in page
+
+
+def test_every_stage_the_service_has_is_worded():
+    assert set(SUGGESTION_STEPS) == {stage.value for stage in MatchStage}
+
+
+def test_a_withdrawn_application(app, client, login_as):
+    user = login_as()
+    _sent(app, user.candidate_id)
+    with app.app_context():
+        candidate = db.session.get(Candidate, user.candidate_id)
+        candidate.status, candidate.withdrawn_at = "withdrawn", utcnow()
+        db.session.commit()
+    step = _next(_dashboard(client))
+    assert step.startswith("Your application: Withdrawn\nYou withdrew your application")
