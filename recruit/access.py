@@ -104,6 +104,16 @@ def get_in_borough_or_404(model, record_id: int):
     return record
 
 
+def own_match_or_404(candidate, match_id: int):
+    """One of the signed-in candidate's own suggestions; anyone else's is a 404, as if it did not exist."""
+    from .models import Match
+
+    match = db.session.scalar(db.select(Match).where(Match.id == match_id, Match.candidate_id == candidate.id))
+    if match is None:
+        abort(404)
+    return match
+
+
 def report_borough_scope() -> str:
     """The borough a signed-in user's outreach report is limited to: borough staff see only their own ("" for all)."""
     if current_user.role == Role.BOROUGH_STAFF.value:

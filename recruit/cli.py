@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed …`, `flask users create`, `flask outbox send`, `flask match run|publish|export`,
-`flask tasks worker`, `flask recruiters remind`."""
+`flask tasks worker`, `flask recruiters remind`, `flask cycles close`, `flask interviews remind`, `flask offers expire`."""
 
 import click
 from flask import Flask
@@ -10,7 +10,9 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
 vacancies_cli = AppGroup("vacancies", help="Look after placements.")
-match_cli = AppGroup("match", help="Run matching, publish runs and export them for audit.")
+match_cli = AppGroup("match", help="Run matching and export runs for audit.")
+interviews_cli = AppGroup("interviews", help="Look after interviews.")
+offers_cli = AppGroup("offers", help="Look after offers.")
 tasks_cli = AppGroup("tasks", help="The background task queue.")
 recruiters_cli = AppGroup("recruiters", help="Keep recruiters up to date.")
 alerts_cli = AppGroup("alerts", help="Placement alerts.")
@@ -235,6 +237,22 @@ def match_export_command(run_id, output):
     output.write("\n")
 
 
+@interviews_cli.command("remind")
+def interviews_remind_command():
+    """Email everyone with an interview tomorrow a reminder (the worker does this daily at 18:00; each booking is reminded once)."""
+    from .services.interviews import send_reminders
+
+    click.echo(f"Interview reminders queued: {send_reminders()}.")
+
+
+@offers_cli.command("expire")
+def offers_expire_command():
+    """Close offers not answered by their deadline, freeing the positions (the worker does this daily at 00:15)."""
+    from .services.offers import expire_offers
+
+    click.echo(f"Offers closed: {expire_offers()}.")
+
+
 @tasks_cli.command("worker")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker threads.")
 def tasks_worker_command(workers):
@@ -276,6 +294,6 @@ def close_cycle_command(cycle_id):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, tasks_cli,
-                  recruiters_cli, alerts_cli):
+    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, interviews_cli,
+                  offers_cli, tasks_cli, recruiters_cli, alerts_cli):
         app.cli.add_command(group)

@@ -135,7 +135,19 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
         for action in steps[stage]:
             feedback = {"reason": "Other candidates were a closer match",
                         "feedback": "Your skills are a good start. Adding a small project with SQL would help next time."}
-            decide(match, action, match.version, actor, **(feedback if action == "reject" else {}))
+            if action == "offer":  # an offer is made with its terms and letter; the candidate answers it
+                from .services.offers import OfferTerms, make_offer, today_in_london
+
+                respond_by = today_in_london() + timedelta(days=7)
+                start = max(match.vacancy.start_date or respond_by, respond_by + timedelta(days=1))
+                make_offer(match, match.version, actor, OfferTerms(respond_by=respond_by, start_date=start,
+                                                                   contact=f"The recruitment team, {match.vacancy.borough.name}"))
+            elif action == "accept":  # the candidate accepts on their dashboard
+                from .services.offers import accept
+
+                accept(match, candidate.user_id)
+            else:
+                decide(match, action, match.version, actor, **(feedback if action == "reject" else {}))
         if stage == "withdrawn":
             withdraw(candidate)
         chosen[stage] = candidate

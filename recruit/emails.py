@@ -46,10 +46,17 @@ def email_application_received(candidate) -> None:
 
 
 def email_match_shortlisted(match) -> None:
-    """Tell a candidate a borough has shortlisted them for a placement."""
-    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted",
+    """Tell a candidate a borough has shortlisted them for a placement, and invite them to book an interview."""
+    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted: choose an interview time",
                 name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                link=_link("candidates.dashboard"))
+                link=_link("candidates.dashboard"), book_link=_link("candidates.interview", match_id=match.id))
+
+
+def email_invited_to_interview(match) -> None:
+    """Tell a shortlisted candidate the borough wants to interview them, and how to choose a time."""
+    queue_email(match.candidate.user.email, "invited_to_interview", "You are invited to an interview",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                book_link=_link("candidates.interview", match_id=match.id))
 
 
 def _about_match(match) -> dict:
@@ -94,6 +101,71 @@ def email_match_offered(match) -> None:
                 link=_link("candidates.dashboard"))
 
 
+def email_interview_times_ready(match) -> None:
+    """Tell a shortlisted candidate who had no time to choose that interview times are now open."""
+    queue_email(match.candidate.user.email, "interview_times_ready", "Interview times are ready to book",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                book_link=_link("candidates.interview", match_id=match.id))
+
+
+def _calendar(ics: bytes, cancelled: bool = False) -> list[dict]:
+    name = "interview-cancelled.ics" if cancelled else "interview.ics"
+    method = "CANCEL" if cancelled else "REQUEST"
+    return [{"filename": name, "content_type": f"text/calendar; method={method}; charset=utf-8", "text": ics.decode("utf-8")}]
+
+
+def _interview_context(booking) -> dict:
+    from .services.interviews import when_text, where_text  # the service imports this module
+
+    match, slot = booking.match, booking.slot
+    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, when=when_text(slot), where=where_text(slot),
+                reference=f"C-{match.candidate_id:04d}")
+
+
+def email_interview_booked(booking, ics: bytes, moved: bool = False) -> None:
+    """Confirm a booked (or moved) interview to the candidate and each interviewer, with a calendar file."""
+    context, match = _interview_context(booking), booking.match
+    subject = "Your interview time has changed" if moved else "Your interview is booked"
+    queue_email(match.candidate.user.email, "interview_booked", subject, attachments=_calendar(ics), moved=moved,
+                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id), **context)
+    for interviewer in booking.slot.interviewers:
+        queue_email(interviewer.email, "interview_booked_interviewer",
+                    f"Interview {'moved' if moved else 'booked'}: {match.vacancy.title}", attachments=_calendar(ics),
+                    moved=moved, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+
+
+def email_interview_cancelled(booking, ics: bytes, candidate_told: bool = True) -> None:
+    """Tell the candidate (unless a decision email tells them already) and each interviewer that an interview is
+    cancelled, with a calendar cancellation."""
+    context, match = _interview_context(booking), booking.match
+    if candidate_told:
+        queue_email(match.candidate.user.email, "interview_cancelled", "Your interview is cancelled",
+                    attachments=_calendar(ics, cancelled=True), name=match.candidate.display_name, to_interviewer=False,
+                    link=_link("candidates.interview", match_id=match.id), **context)
+    for interviewer in booking.slot.interviewers:
+        queue_email(interviewer.email, "interview_cancelled", f"Interview cancelled: {match.vacancy.title}",
+                    attachments=_calendar(ics, cancelled=True), to_interviewer=True,
+                    candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+
+
+def email_interview_reminder(booking) -> None:
+    """Remind the candidate of their interview the day before."""
+    match = booking.match
+    queue_email(match.candidate.user.email, "interview_reminder", "Reminder: your interview is tomorrow",
+                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id),
+                **_interview_context(booking))
+
+
+def email_no_time_suits(recruiter, request) -> None:
+    """Tell a recruiter that a shortlisted candidate cannot make any of the interview times."""
+    match = request.match
+    queue_email(recruiter.email, "no_time_suits", f"No interview time suits a candidate: {match.vacancy.title}",
+                title=match.vacancy.title, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
+                message=request.message, link=_link("recruiters.interviews", vacancy_id=match.vacancy_id))
+
+
 def email_match_rejected(match) -> None:
     """Tell a candidate a borough is not going ahead with them for a placement, with its feedback."""
     queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
@@ -101,6 +173,61 @@ def email_match_rejected(match) -> None:
                 feedback=match.feedback, link=_link("candidates.dashboard"))
 
 
+def _offer_context(offer) -> dict:
+    from .services.offers import letter_lines  # the service imports this module
+
+    match = offer.match
+    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, lines=letter_lines(offer),
+                respond_by=f"{offer.respond_by:%A} {offer.respond_by.day} {offer.respond_by:%B %Y}",
+                candidate=f"{match.candidate.first_name} {match.candidate.last_name}", reference=f"C-{match.candidate_id:04d}")
+
+
+def email_offer_made(offer, pdf: bytes) -> None:
+    """Send the candidate their offer letter (PDF attached) and ask them to answer by the deadline."""
+    import base64
+
+    match = offer.match
+    queue_email(match.candidate.user.email, "offer_made", "You have been offered an apprenticeship",
+                attachments=[{"filename": "offer-letter.pdf", "content_type": "application/pdf",
+                              "base64": base64.b64encode(pdf).decode("ascii")}],
+                name=match.candidate.display_name, link=_link("candidates.offer", match_id=match.id), **_offer_context(offer))
+
+
+def email_offer_accepted(offer, recruiter_emails: list[str]) -> None:
+    """Confirm the acceptance to the candidate, and tell the placement's recruiters."""
+    match, context = offer.match, _offer_context(offer)
+    queue_email(match.candidate.user.email, "offer_accepted", "You have accepted your apprenticeship",
+                name=match.candidate.display_name, to_recruiter=False, link=_link("candidates.dashboard"), **context)
+    for email in recruiter_emails:
+        queue_email(email, "offer_accepted", f"Offer accepted: {match.vacancy.title}", to_recruiter=True,
+                    link=_link("recruiters.match", match_id=match.id), **context)
+
+
+def email_offer_declined(offer, recruiter_emails: list[str], expired: bool) -> None:
+    """Tell the candidate and the placement's recruiters that an offer was declined, or was not answered in time."""
+    match, context = offer.match, _offer_context(offer)
+    subject = "Your offer has closed" if expired else "You have declined your offer"
+    queue_email(match.candidate.user.email, "offer_declined", subject, name=match.candidate.display_name,
+                to_recruiter=False, expired=expired, link=_link("candidates.dashboard"), **context)
+    for email in recruiter_emails:
+        queue_email(email, "offer_declined", f"Offer {'not answered in time' if expired else 'declined'}: {match.vacancy.title}",
+                    to_recruiter=True, expired=expired, link=_link("recruiters.placement", vacancy_id=match.vacancy_id),
+                    **context)
+
+
+def email_candidate_went_elsewhere(recruiter, match) -> None:
+    """Tell a recruiter that a candidate they were considering accepted another placement."""
+    queue_email(recruiter.email, "candidate_went_elsewhere", f"A candidate accepted another placement: {match.vacancy.title}",
+                title=match.vacancy.title, reference=f"C-{match.candidate_id:04d}",
+                link=_link("recruiters.placement", vacancy_id=match.vacancy_id))
+
+
+def email_start_recorded(offer) -> None:
+    """Welcome the apprentice once the borough records that they have started."""
+    match = offer.match
+    queue_email(match.candidate.user.email, "start_recorded", "Welcome to your apprenticeship",
+                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+                started_on=f"{offer.started_on.day} {offer.started_on:%B %Y}", link=_link("candidates.dashboard"))
 def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
     """Remind a recruiter that suggestions for their borough have waited `days` days or more for a decision."""
     queue_email(recruiter.email, "recruiter_reminder", "Suggested candidates are waiting for your decision",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -428,6 +428,150 @@ class StageChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     match: Mapped[Match] = relationship(back_populates="stage_changes")
+    # The interview scores a decision to offer or reject rested on, as they stood when it was made.
+    scores: Mapped[list[InterviewScore]] = relationship(secondary="decision_score")
+
+
+class BookingStatus(str, enum.Enum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+interview_slot_interviewer = Table(
+    "interview_slot_interviewer", db.metadata,
+    Column("slot_id", ForeignKey("interview_slot.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class InterviewSlot(db.Model):
+    """A time a placement's recruiters interview at: where (a place or a video link), how many, and who interviews."""
+
+    __tablename__ = "interview_slot"
+    __table_args__ = (
+        CheckConstraint("minutes >= 10 AND minutes <= 240", name="minutes_in_range"),
+        CheckConstraint("capacity >= 1 AND capacity <= 10", name="capacity_in_range"),
+        # Booked places never exceed capacity: every booking moves this count in a conditional UPDATE.
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    minutes: Mapped[int]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    vacancy: Mapped[Vacancy] = relationship()
+    interviewers: Mapped[list[User]] = relationship(secondary=interview_slot_interviewer, order_by="User.email")
+    bookings: Mapped[list[InterviewBooking]] = relationship(back_populates="slot", order_by="InterviewBooking.id")
+
+
+class InterviewBooking(db.Model):
+    """A candidate's booking of an interview slot for one suggestion; moved or cancelled, never deleted."""
+
+    __tablename__ = "interview_booking"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(BookingStatus)})", name="status_known"),
+        # One live booking per suggestion, even when two of the candidate's tabs book at once.
+        Index("uq_interview_booking_live_match", "match_id", unique=True,
+              postgresql_where=text("status = 'booked'"), sqlite_where=text("status = 'booked'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("interview_slot.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=BookingStatus.BOOKED.value)
+    # Calendar files carry this so a calendar replaces the event when the time moves or is cancelled.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    slot: Mapped[InterviewSlot] = relationship(back_populates="bookings")
+    match: Mapped[Match] = relationship()
+
+
+class SlotRequest(db.Model):
+    """A candidate telling the recruiter that none of the interview times suits them, and why."""
+
+    __tablename__ = "slot_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    match: Mapped[Match] = relationship()
+
+
+class InterviewCriterion(db.Model):
+    """One thing a placement's interviewers score every candidate on (3 to 6 per placement)."""
+
+    __tablename__ = "interview_criterion"
+    __table_args__ = (UniqueConstraint("vacancy_id", "position", name="uq_interview_criterion_vacancy_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(150))
+
+
+decision_score = Table(
+    "decision_score", db.metadata,
+    Column("stage_change_id", ForeignKey("stage_change.id", ondelete="CASCADE"), primary_key=True),
+    Column("score_id", ForeignKey("interview_score.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class InterviewScore(db.Model):
+    """One interviewer's score (1 to 4) of one candidate on one criterion, with the evidence for it."""
+
+    __tablename__ = "interview_score"
+    __table_args__ = (
+        UniqueConstraint("match_id", "criterion_id", "interviewer_id", name="uq_interview_score_once"),
+        CheckConstraint("score >= 1 AND score <= 4", name="score_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("interview_criterion.id", ondelete="CASCADE"), index=True)
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    score: Mapped[int]
+    evidence: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    criterion: Mapped[InterviewCriterion] = relationship()
+    interviewer: Mapped[User | None] = relationship()
+
+
+class OfferAnswer(str, enum.Enum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the candidate accepted another offer or withdrew their application
+
+
+class Offer(db.Model):
+    """An offer of a position: what it says, by when the candidate must answer, their answer, and when they started."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        CheckConstraint(f"answer IS NULL OR answer IN ({_enum_values(OfferAnswer)})", name="answer_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), unique=True)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    respond_by: Mapped[date] = mapped_column(Date)  # the candidate may answer until the end of this day, London time
+    start_date: Mapped[date] = mapped_column(Date)
+    contact: Mapped[str] = mapped_column(String(254))
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_on: Mapped[date | None] = mapped_column(Date)  # recorded by the recruiter when the apprentice starts
+    start_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    match: Mapped[Match] = relationship()
 
 
 class CandidateOutcome(db.Model):
@@ -494,6 +638,8 @@ class OutboxEmail(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Files sent with the email: [{"filename", "content_type", "text" or "base64"}] (calendar files, offer letters).
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

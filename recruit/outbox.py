@@ -1,5 +1,6 @@
 """The transactional outbox: emails are written with the change they report, and sent later."""
 
+import base64
 import logging
 import smtplib
 from datetime import timedelta
@@ -16,13 +17,15 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def email_fields(recipient: str, template: str, subject: str, **context) -> dict:
-    """Render templates/email/<template>.txt and .html into the columns of an outbox row."""
+def email_fields(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
+                 **context) -> dict:
+    """Render templates/email/<template>.txt and .html into the columns of an outbox row (with any attachments:
+    dicts of filename, content_type and base64 or text)."""
     context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
     return {"recipient": recipient, "subject": subject, "template": template,
             "text_body": render_template(f"email/{template}.txt", **context),
             "html_body": render_template(f"email/{template}.html", **context),
-            "next_attempt_at": utcnow()}
+            "next_attempt_at": utcnow(), "attachments": list(attachments or [])}
 
 
 def _nudge_worker() -> None:
@@ -30,9 +33,10 @@ def _nudge_worker() -> None:
     db.session.info["emails_queued"] = True
 
 
-def queue_email(recipient: str, template: str, subject: str, **context) -> OutboxEmail:
+def queue_email(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
+                **context) -> OutboxEmail:
     """Render an email into an outbox row in the caller's transaction."""
-    email = OutboxEmail(**email_fields(recipient, template, subject, **context))
+    email = OutboxEmail(**email_fields(recipient, template, subject, attachments=attachments, **context))
     db.session.add(email)
     _nudge_worker()
     return email
@@ -104,6 +108,10 @@ def _deliver(email: OutboxEmail, smtp: _Smtp) -> None:
             log.info("Email (not sent: no MAIL_SERVER) to %s: %s\n%s", email.recipient, email.subject, email.text_body)
         return
     message = Message(subject=email.subject, recipients=[email.recipient], body=email.text_body, html=email.html_body)
+    for attachment in email.attachments or []:
+        data = (base64.b64decode(attachment["base64"]) if "base64" in attachment
+                else attachment["text"].encode("utf-8"))
+        message.attach(attachment["filename"], attachment["content_type"], data)
     try:
         smtp.send(message)
     except Exception:
@@ -140,6 +148,7 @@ def send_due_emails(batch_size: int | None = None) -> dict:
                 email.last_error = None
                 # The bodies held links (sign-in, reset) and personal details: once delivered they are not kept.
                 email.text_body = email.html_body = ""
+                email.attachments = []  # an offer letter is personal too
                 counts["sent"] += 1
             db.session.commit()  # one email per transaction: marked sent the moment it is delivered
     finally:

@@ -146,6 +146,22 @@ def recluster_equality_answers():
     return recluster_answers()
 
 
+@_periodic(crontab(minute="15", hour="0"))
+def expire_unanswered_offers():
+    """Just after midnight: close offers not answered by their date, freeing the positions and telling both sides."""
+    from .services.offers import expire_offers
+
+    return expire_offers()
+
+
+@_periodic(crontab(minute="0", hour="18"))
+def send_interview_reminders():
+    """Every evening: remind everyone with an interview tomorrow (London time), once per booking."""
+    from .services.interviews import send_reminders
+
+    return send_reminders()
+
+
 @_periodic(crontab(minute="0", hour="8", day_of_week="1"))
 def remind_recruiters_weekly():
     """Monday mornings: remind recruiters of suggestions waiting a week or more for a decision."""

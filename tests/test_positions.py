@@ -1,6 +1,8 @@
 """A placement's positions are never oversubscribed; a filled placement closes its other suggestions kindly;
 repeated decisions change nothing; the stage history always agrees with the current stage."""
 
+from datetime import date, timedelta
+
 import pytest
 from matching_data import Poster, in_threads, make_candidate, make_vacancy, run, sign_in_other, visible_text
 
@@ -21,6 +23,39 @@ def _decide(app, match_id, action, actor_id, **kwargs):
         return decide(match, action, match.version, actor_id, **kwargs).stage
 
 
+def _terms(respond_days=7, start_days=30):
+    from recruit.services.offers import OfferTerms
+
+    return OfferTerms(date.today() + timedelta(days=respond_days), date.today() + timedelta(days=start_days),
+                      "Sam, 020 7946 0000")
+
+
+def _offer(app, match_id, actor_id):
+    """The recruiter makes an offer with its terms (issue 13): it takes a position through decide()."""
+    from recruit.services.offers import make_offer
+
+    with app.test_request_context():
+        match = db.session.get(Match, match_id)
+        make_offer(match, match.version, actor_id, _terms())
+        return match.stage
+
+
+def _accept(app, match_id):
+    """The candidate accepts their offer (recruiters no longer accept on a candidate's behalf)."""
+    from recruit.services.offers import accept
+
+    with app.test_request_context():
+        match = db.session.get(Match, match_id)
+        accept(match, match.candidate.user_id)
+        return db.session.get(Match, match_id).stage
+
+
+def _offer_form(version):
+    respond_by, start = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
+    return {"version": str(version), "respond_by": [str(respond_by.day), str(respond_by.month), str(respond_by.year)],
+            "start_date": [str(start.day), str(start.month), str(start.year)], "contact": "Sam, 020 7946 0000"}
+
+
 def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_kindly(app, client, login_as, make_user):
     vacancy = make_vacancy(app, positions=1, title="Network apprentice")
     people = [make_candidate(app, make_user, [vacancy]) for _ in range(3)]
@@ -30,16 +65,20 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
     for match_id in (first, second):
         _decide(app, match_id, "shortlist", recruiter.id)
     post = Poster(client, f"/recruiters/matches/{first}/reject")
-    assert post(f"/recruiters/matches/{first}/offer", {"version": "2"}).status_code == 302
-    response = post(f"/recruiters/matches/{second}/offer", {"version": "2"}, follow_redirects=True)
+    assert post(f"/recruiters/matches/{first}/offer", _offer_form(2)).status_code == 302
+    response = post(f"/recruiters/matches/{second}/offer", _offer_form(2), follow_redirects=True)
     page = visible_text(response.get_data(as_text=True))
     assert ("You cannot make this offer: this placement has 1 position, and it is already taken by offers or "
             "acceptances. If a candidate turns their offer down, reject that suggestion first, then you can offer "
             "again.") in page
     assert _count(app, Match, Match.stage == "offered") == 1
-    assert _count(app, OutboxEmail, OutboxEmail.template == "match_offered") == 1
+    assert _count(app, OutboxEmail, OutboxEmail.template == "offer_made") == 1
 
-    assert post(f"/recruiters/matches/{first}/accept", {"version": "3"}).status_code == 302
+    # The candidate accepts on their dashboard (issue 13): the placement fills and the rest close.
+    accepting = app.test_client()
+    sign_in_other(accepting, type("U", (), {"id": people[0].user_id}))
+    path = f"/candidates/suggestions/{first}/offer/accept"
+    assert Poster(accepting, path)(path, {}).status_code == 302
     with app.app_context():
         assert db.session.get(Vacancy, vacancy).status == "filled"
         stages = {m.id: m.stage for m in db.session.scalars(db.select(Match))}
@@ -50,7 +89,7 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
     assert sorted(e.recipient for e in emails) == sorted([people[1].email, people[2].email])
     assert "All of its places have now been filled" in emails[0].text_body
     assert "This is not a judgement on your application" in emails[0].text_body
-    assert _count(app, OutboxEmail, OutboxEmail.template == "match_accepted") == 1
+    assert _count(app, OutboxEmail, OutboxEmail.template == "offer_accepted", OutboxEmail.recipient == people[0].email) == 1
 
     viewer = app.test_client()
     sign_in_other(viewer, type("U", (), {"id": people[2].user_id}))
@@ -69,11 +108,11 @@ def test_positions_count_offers_and_acceptances_together(app, make_user):
     recruiter = make_user("recruiter", "hackney")
     for match_id in matches:
         _decide(app, match_id, "shortlist", recruiter.id)
-    _decide(app, matches[0], "offer", recruiter.id)
-    _decide(app, matches[0], "accept", recruiter.id)
-    _decide(app, matches[1], "offer", recruiter.id)
+    _offer(app, matches[0], recruiter.id)
+    assert _accept(app, matches[0]) == "accepted"
+    _offer(app, matches[1], recruiter.id)
     with pytest.raises(MatchError, match="this placement has 2 positions, and all are already taken"):
-        _decide(app, matches[2], "offer", recruiter.id)
+        _offer(app, matches[2], recruiter.id)
     _decide(app, matches[1], "reject", recruiter.id, reason="Another reason", feedback="They turned the offer down")
     assert _decide(app, matches[2], "offer", recruiter.id) == "offered"  # a released position can be offered again
     assert len(people) == 3
@@ -185,8 +224,8 @@ def test_the_history_agrees_with_the_current_stage_after_every_kind_of_change(ap
     _decide(app, at_first[0], "interview", recruiter.id)
     _decide(app, at_first[1], "shortlist", recruiter.id)
     _decide(app, at_first[1], "reject", recruiter.id, reason="Another reason", feedback="Thank you")
-    _decide(app, at_first[0], "offer", recruiter.id)
-    _decide(app, at_first[0], "accept", recruiter.id)  # fills it: the rest close
+    _offer(app, at_first[0], recruiter.id)
+    _accept(app, at_first[0])  # the candidate accepts: it fills, the rest close
     leaving = next(p for p in people if _vacancy_of(app, matches[p.id]) == other)
     with app.test_request_context():
         withdraw(db.session.get(Candidate, leaving.id))

@@ -1,6 +1,7 @@
 """Recruiters review suggestions for their own borough's placements, name-blind until they shortlist."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from matching_data import Poster, make_candidate, make_vacancy, run, set_stage, sign_in_other
@@ -44,7 +45,20 @@ def _urls(s):
         ("GET", f"/recruiters/matches/{m}"),
         ("GET", f"/recruiters/matches/{m}/reject"),
         ("POST", f"/recruiters/matches/{m}/reject"),
-        *[("POST", f"/recruiters/matches/{m}/{action}") for action in ("shortlist", "interview", "offer", "accept")],
+        *[("POST", f"/recruiters/matches/{m}/{action}") for action in ("shortlist", "interview")],
+        ("GET", f"/recruiters/matches/{m}/offer"),
+        ("POST", f"/recruiters/matches/{m}/offer"),
+        ("GET", f"/recruiters/matches/{m}/start"),
+        ("POST", f"/recruiters/matches/{m}/start"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/bulk"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/bulk-reject"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/interviews"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/interviews/new"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/interviews/new"),
+        ("GET", f"/recruiters/placements/{s['hackney']}/criteria"),
+        ("POST", f"/recruiters/placements/{s['hackney']}/criteria"),
+        ("GET", f"/recruiters/matches/{m}/scores"),
+        ("POST", f"/recruiters/matches/{m}/scores"),
     ]
 
 
@@ -58,7 +72,8 @@ def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app
     post = Poster(client, f"/recruiters/matches/{suggested['camden_match'].id}/reject")
     for method, path in _urls(suggested):
         response = client.get(path) if method == "GET" else post(path, {"version": "1", "reason": "skills",
-                                                                        "feedback": "Thank you"})
+                                                                        "feedback": "Thank you", "action": "shortlist",
+                                                                        "selected": f"{suggested['match'].id}:1"})
         assert response.status_code == 404, (method, path)
     for method, path in ADMIN_URLS:
         response = client.get(path) if method == "GET" else post(path, {"round": "1"})
@@ -119,14 +134,19 @@ def test_name_blind_until_shortlisted_then_name_and_contact_details_shown(app, c
 def test_stages_move_on_with_audit_and_emails_to_the_candidate(app, client, login_as, suggested):
     recruiter = login_as("recruiter", "hackney")
     post, match_id = _post(client, suggested), suggested["match"].id
-    for action, stage, version in (("shortlist", "shortlisted", 1), ("interview", "interview", 2), ("offer", "offered", 3)):
+    for action, stage, version in (("shortlist", "shortlisted", 1), ("interview", "interview", 2)):
         assert post(f"/recruiters/matches/{match_id}/{action}", {"version": str(version)}).status_code == 302
         assert _stage(app, match_id) == stage
+    respond_by, start = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
+    assert post(f"/recruiters/matches/{match_id}/offer", {
+        "version": "3", "respond_by": [str(respond_by.day), str(respond_by.month), str(respond_by.year)],
+        "start_date": [str(start.day), str(start.month), str(start.year)], "contact": "Sam, 020 7946 0000"}).status_code == 302
+    assert _stage(app, match_id) == "offered"
     with app.app_context():
         emails = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id)).all()
         mine = [e for e in emails if e.recipient == suggested["person"].email]
-        assert [e.template for e in mine if e.template.startswith("match_")] == [
-            "match_suggested", "match_shortlisted", "match_interview", "match_offered"]
+        assert [e.template for e in mine if e.template.startswith(("match_", "offer_", "invited_"))] == [
+            "match_suggested", "match_shortlisted", "invited_to_interview", "offer_made"]
         assert "Junior developer apprentice (Housing repairs)" in mine[-1].text_body
         events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity_type == "Match")).all()
         assert [(e.action, e.actor_id, e.entity_id) for e in events] == [

@@ -147,6 +147,8 @@ def test_periodic_tasks_replace_cron():
     assert due(8, 0) == ["remind_recruiters_weekly", "send_outbox_every_minute"]
     assert due(8, 0, "2026-01-06") == ["send_outbox_every_minute"]
     assert due(13, 17) == ["send_outbox_every_minute"]
+    assert due(0, 15) == ["expire_unanswered_offers", "send_outbox_every_minute"]
+    assert due(18, 0) == ["send_interview_reminders", "send_outbox_every_minute"]
 
 
 def test_the_scheduled_jobs_do_their_work(app, make_user):

@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_email'))
@@ -358,6 +359,40 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidate_outcome_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidate_outcome_run_id'), ['run_id'], unique=False)
 
+    op.create_table('interview_criterion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=150), nullable=False),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_interview_criterion_vacancy_id_vacancy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_criterion')),
+    sa.UniqueConstraint('vacancy_id', 'position', name='uq_interview_criterion_vacancy_position')
+    )
+    with op.batch_alter_table('interview_criterion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_criterion_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('interview_slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('video_link', sa.String(length=500), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('booked', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('booked >= 0 AND booked <= capacity', name=op.f('ck_interview_slot_booked_within_capacity')),
+    sa.CheckConstraint('capacity >= 1 AND capacity <= 10', name=op.f('ck_interview_slot_capacity_in_range')),
+    sa.CheckConstraint('minutes >= 10 AND minutes <= 240', name=op.f('ck_interview_slot_minutes_in_range')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_interview_slot_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_interview_slot_vacancy_id_vacancy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_slot'))
+    )
+    with op.batch_alter_table('interview_slot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_slot_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_slot_vacancy_id'), ['vacancy_id'], unique=False)
+
     op.create_table('match',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -400,6 +435,85 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_preference_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_preference_vacancy_id'), ['vacancy_id'], unique=False)
 
+    op.create_table('interview_booking',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('moved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('booked', 'cancelled')", name=op.f('ck_interview_booking_status_known')),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_interview_booking_match_id_match'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['interview_slot.id'], name=op.f('fk_interview_booking_slot_id_interview_slot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_booking'))
+    )
+    with op.batch_alter_table('interview_booking', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_booking_match_id'), ['match_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_booking_slot_id'), ['slot_id'], unique=False)
+        batch_op.create_index('uq_interview_booking_live_match', ['match_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+
+    op.create_table('interview_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('interviewer_id', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('score >= 1 AND score <= 4', name=op.f('ck_interview_score_score_in_range')),
+    sa.ForeignKeyConstraint(['criterion_id'], ['interview_criterion.id'], name=op.f('fk_interview_score_criterion_id_interview_criterion'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['interviewer_id'], ['user_account.id'], name=op.f('fk_interview_score_interviewer_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_interview_score_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_score')),
+    sa.UniqueConstraint('match_id', 'criterion_id', 'interviewer_id', name='uq_interview_score_once')
+    )
+    with op.batch_alter_table('interview_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_score_criterion_id'), ['criterion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_score_interviewer_id'), ['interviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_score_match_id'), ['match_id'], unique=False)
+
+    op.create_table('interview_slot_interviewer',
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['slot_id'], ['interview_slot.id'], name=op.f('fk_interview_slot_interviewer_slot_id_interview_slot'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_interview_slot_interviewer_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('slot_id', 'user_id', name=op.f('pk_interview_slot_interviewer'))
+    )
+    with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_slot_interviewer_user_id'), ['user_id'], unique=False)
+
+    op.create_table('offer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('made_by_id', sa.Integer(), nullable=True),
+    sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('respond_by', sa.Date(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('answer', sa.String(length=10), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('started_on', sa.Date(), nullable=True),
+    sa.Column('start_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("answer IS NULL OR answer IN ('accepted', 'declined', 'expired', 'withdrawn')", name=op.f('ck_offer_answer_known')),
+    sa.ForeignKeyConstraint(['made_by_id'], ['user_account.id'], name=op.f('fk_offer_made_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_offer_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offer')),
+    sa.UniqueConstraint('match_id', name=op.f('uq_offer_match_id'))
+    )
+    op.create_table('slot_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_slot_request_match_id_match'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slot_request'))
+    )
+    with op.batch_alter_table('slot_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slot_request_match_id'), ['match_id'], unique=False)
+
     op.create_table('stage_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('match_id', sa.Integer(), nullable=False),
@@ -417,16 +531,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_stage_change_match_id'), ['match_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_change_to_stage'), ['to_stage'], unique=False)
 
+    op.create_table('decision_score',
+    sa.Column('stage_change_id', sa.Integer(), nullable=False),
+    sa.Column('score_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['score_id'], ['interview_score.id'], name=op.f('fk_decision_score_score_id_interview_score'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['stage_change_id'], ['stage_change.id'], name=op.f('fk_decision_score_stage_change_id_stage_change'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('stage_change_id', 'score_id', name=op.f('pk_decision_score'))
+    )
+    with op.batch_alter_table('decision_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_score_score_id'), ['score_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('decision_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_score_score_id'))
+
+    op.drop_table('decision_score')
     with op.batch_alter_table('stage_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stage_change_to_stage'))
         batch_op.drop_index(batch_op.f('ix_stage_change_match_id'))
 
     op.drop_table('stage_change')
+    with op.batch_alter_table('slot_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slot_request_match_id'))
+
+    op.drop_table('slot_request')
+    op.drop_table('offer')
+    with op.batch_alter_table('interview_slot_interviewer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_slot_interviewer_user_id'))
+
+    op.drop_table('interview_slot_interviewer')
+    with op.batch_alter_table('interview_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_score_match_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_score_interviewer_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_score_criterion_id'))
+
+    op.drop_table('interview_score')
+    with op.batch_alter_table('interview_booking', schema=None) as batch_op:
+        batch_op.drop_index('uq_interview_booking_live_match', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+        batch_op.drop_index(batch_op.f('ix_interview_booking_slot_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_booking_match_id'))
+
+    op.drop_table('interview_booking')
     with op.batch_alter_table('preference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_preference_vacancy_id'))
         batch_op.drop_index(batch_op.f('ix_preference_candidate_id'))
@@ -439,6 +588,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_match_candidate_id'))
 
     op.drop_table('match')
+    with op.batch_alter_table('interview_slot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_slot_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_slot_starts_at'))
+
+    op.drop_table('interview_slot')
+    with op.batch_alter_table('interview_criterion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_criterion_vacancy_id'))
+
+    op.drop_table('interview_criterion')
     with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_candidate_outcome_run_id'))
         batch_op.drop_index(batch_op.f('ix_candidate_outcome_candidate_id'))

@@ -80,4 +80,4 @@ def candidate_view(*, draft_only: bool = False, eligible_only: bool = False):
     return decorator
 
 
-from . import account, application, choices, eligibility, monitoring  # noqa: E402,F401  (views register on bp)
+from . import account, application, choices, eligibility, interviews, monitoring, offers  # noqa: E402,F401  (views register on bp)

@@ -12,6 +12,8 @@ from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
+from ..services import interviews as interview_service
+from ..services import timeline as timeline_service
 from . import bp, candidate_view, next_steps, summary
 from .forms import ConfirmForm
 from .monitoring import answer_rows as monitoring_rows
@@ -35,6 +37,7 @@ def dashboard(candidate):
     eligible, matches = eligibility_service.is_eligible(candidate), application_service.matches_for(candidate)
     return render_template("candidates/dashboard.html", candidate=candidate, eligible=eligible,
                            statuses=application_service.task_statuses(candidate), matches=matches, stage_tags=STAGE_TAGS,
+                           interviews=interview_service, progress=timeline_service.candidate_progress(candidate, matches),
                            outcome=application_service.outcome_for(candidate),
                            choices_locked=choices_service.is_locked(candidate),
                            state=next_steps.for_application(candidate, matches, eligible, application_service.round_has_run()),

@@ -19,27 +19,66 @@ SUGGESTION_STEPS = {
     "suggested": "A recruiter at {borough} will look at your application and decide whether to shortlist you "
                  "(pick you to go on to the next step). "
                  "We will email you when they decide. The placement starts on {starts}.",
-    "shortlisted": "A recruiter at {borough} will contact you to invite you to an interview. "
-                   "Look out for an email or a phone call. The placement starts on {starts}.",
-    "interview": "A recruiter at {borough} will contact you to agree a time for your interview. "
-                 "If you need any changes to the interview, tell them. The placement starts on {starts}.",
-    "offered": "{borough} has offered you this placement. A recruiter will contact you to ask for your answer "
-               "and to agree your start date. The placement starts on {starts}.",
-    "accepted": "You have accepted this placement. It starts on {starts}. {borough} will contact you before then "
-                "about your first day.",
-    "rejected": "This placement has gone to someone else. Read the feedback below. "
-                "It does not change your other suggestions.",
+    "shortlisted": "{borough} has shortlisted you. When they publish interview times, we will email you and you "
+                   "choose one on this page. The placement starts on {starts}.",
+    "interview": "{borough} has invited you to an interview. When they publish interview times, we will email you "
+                 "and you choose one on this page. If you need any changes to the interview, tell them. "
+                 "The placement starts on {starts}.",
+    # Hiring states within a stage (see state_of): a time to choose, an interview booked, an offer to answer, a start.
+    "choose_interview_time": "Choose an interview time. If none suits you, tell the borough on the same page. "
+                             "The placement starts on {starts}.",
+    "interview_booked": "Go to your interview on {interview}. We will remind you the day before. "
+                        "After it, the borough will decide and we will email you.",
+    "offered": "{borough} has offered you this placement. Accept or decline the offer by 11:59pm on {respond_by}. "
+               "The placement starts on {starts}.",
+    "accepted": "You have accepted this placement. You start on {start_date}. The borough will contact you before "
+                "then about your first day.",
+    "started": "Nothing: you have started. Good luck.",
+    "rejected": "This placement has gone to someone else. Read the feedback, and keep an eye on your other "
+                "suggestions: it does not change them.",
     "withdrawn": "You are no longer being considered for this placement.",
     "closed": "This placement is now full, so it has closed. It does not change your other suggestions.",
 }
 FALLBACK = "We will email you when anything changes. The placement starts on {starts}."
 
 
-def for_suggestion(match) -> str:
-    """What happens next for one suggestion."""
+def _day(value) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def state_of(match, booking=None, offer=None, can_book: bool = False) -> str:
+    """The key of SUGGESTION_STEPS for a suggestion: its stage, or the hiring state within it."""
+    stage = match.stage
+    if stage in ("shortlisted", "interview") and booking is not None:
+        return "interview_booked"
+    if stage in ("shortlisted", "interview") and can_book:
+        return "choose_interview_time"
+    if stage == "offered" and (offer is None or offer.answer is not None):
+        return "fallback"
+    if stage == "accepted" and offer is not None and offer.started_on:
+        return "started"
+    if stage == "accepted" and offer is None:
+        return "fallback"
+    return stage
+
+
+def for_suggestion(match, booking=None, offer=None, can_book: bool | None = None) -> str:
+    """What happens next for one suggestion (its booking, offer and whether it can book are looked up if not given)."""
+    if can_book is None:
+        from ..services import interviews, offers  # the services import candidates' helpers
+
+        booking, offer = interviews.live_booking(match), offers.offer_for(match)
+        can_book = interviews.can_book(match)
     vacancy = match.vacancy
-    return SUGGESTION_STEPS.get(match.stage, FALLBACK).format(
-        borough=vacancy.borough.name, starts=long_date(vacancy.start_date), title=vacancy.title)
+    fields = dict(borough=vacancy.borough.name, starts=long_date(vacancy.start_date), title=vacancy.title,
+                  interview="", respond_by="", start_date=long_date(vacancy.start_date))
+    if booking is not None:
+        from ..services.interviews import when_text
+
+        fields["interview"] = when_text(booking.slot)
+    if offer is not None:
+        fields["respond_by"], fields["start_date"] = _day(offer.respond_by), _day(offer.start_date)
+    return SUGGESTION_STEPS.get(state_of(match, booking, offer, can_book), FALLBACK).format(**fields)
 
 
 def for_application(candidate, matches, eligible: bool, round_has_run: bool) -> Step:

@@ -171,6 +171,15 @@ def submit(candidate: Candidate) -> None:
     db.session.commit()
 
 
+def close_hiring_steps(match: Match, actor_id: int) -> None:
+    """Free an interview place and close an open offer of a suggestion that has just closed (the caller commits)."""
+    from ..interviews import release_booking  # the hiring services build on this one's models only
+    from ..offers import close_open_offer
+
+    release_booking(match, actor_id)
+    close_open_offer(match)
+
+
 def withdraw(candidate: Candidate) -> None:
     """Withdraw a sent application; any open suggestions are withdrawn too, so recruiters stop reviewing them."""
     if candidate.status != ApplicationStatus.SUBMITTED.value:
@@ -181,6 +190,7 @@ def withdraw(candidate: Candidate) -> None:
     for match in db.session.scalars(select(Match).where(Match.candidate_id == candidate.id)):
         if match.stage not in closed:
             move_stage(match, MatchStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
+            close_hiring_steps(match, candidate.user_id)
     record_event("application.withdrawn", candidate)
     db.session.commit()
 

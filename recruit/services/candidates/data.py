@@ -100,6 +100,7 @@ def export(user: User) -> dict:
              "decided_at": _iso(m.decided_at)}
             for m in matches
         ],
+        **_hiring(matches),
         "round_outcomes": [
             {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
             for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
@@ -112,12 +113,52 @@ def export(user: User) -> dict:
     }
 
 
+def _hiring(matches: list[Match]) -> dict:
+    """Interviews booked, times asked for, interview scores and offers about the candidate."""
+    from ...models import InterviewBooking, InterviewScore, Offer, SlotRequest
+    from ..interviews import when_text, where_text
+
+    ids = [match.id for match in matches]
+    titles = {match.id: match.vacancy.title for match in matches}
+    bookings = db.session.scalars(select(InterviewBooking).where(InterviewBooking.match_id.in_(ids)).order_by(InterviewBooking.id))
+    requests = db.session.scalars(select(SlotRequest).where(SlotRequest.match_id.in_(ids)).order_by(SlotRequest.id))
+    scores = db.session.scalars(select(InterviewScore).where(InterviewScore.match_id.in_(ids)).order_by(InterviewScore.id))
+    offers = db.session.scalars(select(Offer).where(Offer.match_id.in_(ids)).order_by(Offer.id))
+    return {
+        "interviews": [{"placement": titles[b.match_id], "when": when_text(b.slot), "where": where_text(b.slot),
+                        "status": b.status, "booked_at": _iso(b.booked_at), "cancelled_at": _iso(b.cancelled_at)}
+                       for b in bookings],
+        "interview_time_requests": [{"placement": titles[r.match_id], "message": r.message, "at": _iso(r.at)} for r in requests],
+        "interview_scores": [{"placement": titles[s.match_id], "criterion": s.criterion.title, "score": s.score,
+                              "evidence": s.evidence, "submitted_at": _iso(s.submitted_at)} for s in scores],
+        "offers": [{"placement": titles[o.match_id], "made_at": _iso(o.made_at), "respond_by": _iso(o.respond_by),
+                    "start_date": _iso(o.start_date), "contact": o.contact, "answer": o.answer,
+                    "answered_at": _iso(o.answered_at), "started_on": _iso(o.started_on)} for o in offers],
+    }
+
+
+def _erase_hiring(candidate_id: int) -> None:
+    """Free interview places the candidate held, then delete their bookings, requests, scores and offers."""
+    from ...models import InterviewBooking, InterviewScore, Offer, SlotRequest, decision_score
+    from ..interviews import release_booking
+
+    ids = select(Match.id).where(Match.candidate_id == candidate_id)
+    for match in db.session.scalars(select(Match).where(Match.candidate_id == candidate_id)):
+        release_booking(match, None)
+    db.session.flush()
+    score_ids = select(InterviewScore.id).where(InterviewScore.match_id.in_(ids))
+    db.session.execute(delete(decision_score).where(decision_score.c.score_id.in_(score_ids)))
+    for model in (InterviewBooking, SlotRequest, InterviewScore, Offer):
+        db.session.execute(delete(model).where(model.match_id.in_(ids)))
+
+
 def _erase(user: User) -> None:
     """Delete the user, their application, choices, suggestions and their history, equality answers and emails,
     and every id of theirs from the audit trail (no commit). What is kept is listed on the deletion page."""
     candidate = user.candidate
     own_events = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id))
     if candidate is not None:
+        _erase_hiring(candidate.id)
         match_ids = select(Match.id).where(Match.candidate_id == candidate.id)
         # Staff decisions on their suggestions stay in the trail (what was done, when, by whom) without the
         # suggestion's id, which would lead back to them through the run they were in.

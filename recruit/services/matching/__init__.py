@@ -1,17 +1,23 @@
 """Matching in the service: `runs` builds the library's profiles from the database and exports runs for audit;
-`rounds` starts, computes and publishes runs; `review` lets recruiters act on suggestions; `positions` keeps
-offers within a placement's positions; `stages` records every stage change. Views import this package."""
+`rounds` starts, computes and publishes runs; `review` lets recruiters act on suggestions (`blind` keeps them
+name-blind until shortlisting, `bulk` decides several at once); `positions` keeps offers within a placement's
+positions; `stages` records every stage change. Views import this package."""
 
 from . import guaranteed, outcomes
+from .blind import REMOVED, REVEALED_STAGES, SuggestionView, is_revealed, redact, reference, suggestion_view
+from .bulk import (BULK_ACTIONS, FEEDBACK_TEMPLATES, BulkOutcome, decide_many, guaranteed_before_interview,
+                   parse_selection, selected_matches)
 from .positions import PlacementFull, take_position
-from .review import (ACTIONS, REVEALED_STAGES, STALE_MESSAGE, STAGE_LABELS, actions_for, decide, is_revealed,
-                     match_in_borough, placement_matches, reference, review_placements, stage_label, view_match)
+from .review import (ACTIONS, STALE_MESSAGE, STAGE_LABELS, actions_for, decide, match_in_borough, placement_matches,
+                     placement_suggestions, review_placements, stage_label, view_match)
 from .rounds import (IN_PROGRESS, compute_run, fail_run, preview_summary, publish_refusal, publish_run, run_match,
                      start_run)
 from .runs import (ACTIVE_STAGES, DIGITAL_FIELD, OPEN_STAGES, MatchError, candidate_profile, export_run, gather_inputs,
                    get_run, is_published, match_weights, placement_profile, run_creators, runs, worked_example)
 
 __all__ = [
+    "BULK_ACTIONS", "FEEDBACK_TEMPLATES", "BulkOutcome", "decide_many", "guaranteed_before_interview",
+    "parse_selection", "selected_matches", "REMOVED", "SuggestionView", "placement_suggestions", "redact", "suggestion_view",
     "ACTIONS", "ACTIVE_STAGES", "guaranteed", "outcomes", "DIGITAL_FIELD", "IN_PROGRESS", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS",
     "STALE_MESSAGE", "MatchError", "PlacementFull", "actions_for", "candidate_profile", "compute_run", "decide",
     "export_run", "fail_run", "gather_inputs", "get_run", "is_published", "is_revealed", "match_in_borough",

@@ -66,5 +66,8 @@ def close_when_filled(vacancy: Vacancy, actor_id: int | None) -> int:
     others = db.session.scalars(select(Match).where(Match.vacancy_id == vacancy.id, Match.stage.in_(STILL_OPEN), is_published())).all()
     for other in others:
         move_stage(other, MatchStage.CLOSED.value, actor_id, "Every position of the placement was filled")
+        from ..interviews import release_booking  # the interviews service builds on this package
+
+        release_booking(other, actor_id)
         emails.email_placement_filled(other)
     return len(others)

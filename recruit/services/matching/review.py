@@ -11,14 +11,10 @@ from ...audit import record_denial, record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
 from . import guaranteed
+from .blind import SuggestionView, is_revealed, reference, suggestion_view
 from .positions import PlacementFull, close_when_filled, take_position
 from .runs import OPEN_STAGES, MatchError, is_published
 from .stages import move_stage
-
-# Name and contact details are shown to recruiters only from shortlisting until a final decision.
-REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
-                   MatchStage.ACCEPTED.value)
-
 
 STAGE_LABELS = {
     MatchStage.SUGGESTED.value: "Suggested", MatchStage.SHORTLISTED.value: "Shortlisted",
@@ -31,16 +27,6 @@ STAGE_LABELS = {
 def stage_label(stage: str) -> str:
     """A stage as people read it."""
     return STAGE_LABELS.get(stage, stage.capitalize())
-
-
-def reference(candidate_id: int) -> str:
-    """The name-blind reference recruiters see until they shortlist, e.g. "C-0042"."""
-    return f"C-{candidate_id:04d}"
-
-
-def is_revealed(match: Match) -> bool:
-    """True when the recruiter may see the candidate's name and contact details."""
-    return match.stage in REVEALED_STAGES
 
 
 def _current_matches():
@@ -68,6 +54,11 @@ def placement_matches(vacancy: Vacancy) -> list[Match]:
     return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
 
 
+def placement_suggestions(vacancy: Vacancy) -> list[SuggestionView]:
+    """A placement's current suggestions as the recruiter may see them (name-blind until shortlisted)."""
+    return [suggestion_view(match) for match in placement_matches(vacancy)]
+
+
 def view_match(match_id: int) -> Match | None:
     """One match in the borough, opened by a reviewer: recorded as viewing the candidate (an audit event)."""
     match = match_in_borough(match_id)
@@ -89,10 +80,9 @@ def match_in_borough(match_id: int) -> Match | None:
 # Each action: the stages it may start from, the stage it leads to, and the email it sends (if any).
 ACTIONS = {
     "shortlist": ((MatchStage.SUGGESTED.value,), MatchStage.SHORTLISTED.value, emails.email_match_shortlisted),
-    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, emails.email_match_interview),
-    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value,
-              emails.email_match_offered),
-    "accept": ((MatchStage.OFFERED.value,), MatchStage.ACCEPTED.value, emails.email_match_accepted),
+    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, emails.email_invited_to_interview),
+    # An offer is made with its terms (services.offers.make_offer), which emails the letter; the candidate answers it.
+    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value, None),
     "reject": (OPEN_STAGES, MatchStage.REJECTED.value, emails.email_match_rejected),
 }
 STALE_MESSAGE = ("Someone else changed this suggestion while you were looking at it. "
@@ -105,7 +95,7 @@ def actions_for(match: Match) -> list[str]:
 
 
 def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None, requirement: str | None = None) -> Match:
+           feedback: str | None = None, requirement: str | None = None, extra=None) -> Match:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
@@ -113,7 +103,8 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
     is already made (a second click, a second tab) changes nothing and emails nobody again. An offer or
     an acceptance takes one of the placement's positions, checked under the placement's row lock. A guaranteed interview
     scheme candidate is rejected before interview only with `requirement`, the key of the essential
-    requirement the recruiter found not met (it becomes the reason)."""
+    requirement the recruiter found not met (it becomes the reason). `extra(match)`, if given, runs in
+    the same transaction just before the commit (an offer's terms and letter)."""
     if action not in ACTIONS:
         raise MatchError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
@@ -143,19 +134,32 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         if action == "reject":
             match.reason, match.feedback = reason, feedback
         before = match.stage
-        move_stage(match, target, actor_id, reason)
+        change = move_stage(match, target, actor_id, reason)
         match.decided_by_id, match.decided_at = actor_id, utcnow()
         event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before,
                              **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
         event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
+        if target in (MatchStage.OFFERED.value, MatchStage.REJECTED.value):
+            from ..scoring import attach_scores  # the scoring and interviews services build on this package
+
+            attach_scores(change, match)
+        if target == MatchStage.REJECTED.value:
+            from ..interviews import release_booking
+
+            release_booking(match, actor_id)
         if send is not None:
             send(match)
+        if extra is not None:
+            extra(match)
         if target == MatchStage.ACCEPTED.value:
             close_when_filled(vacancy, actor_id)
         db.session.commit()
     except PlacementFull as full:
         db.session.rollback()
         raise MatchError(str(full), "positions") from None
+    except MatchError:
+        db.session.rollback()
+        raise
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(match)

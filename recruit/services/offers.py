@@ -1,0 +1,296 @@
+"""Offers candidates answer: a recruiter makes an offer with a deadline; the candidate accepts or declines it on
+their dashboard; an unanswered offer expires. Offers still open plus acceptances never exceed positions.
+
+Accepting closes the candidate's other open suggestions (their recruiters are told); declining or letting the
+deadline pass frees the position and tells the recruiter, who can offer it to someone else."""
+
+from dataclasses import dataclass
+from functools import wraps
+from datetime import date, datetime, time, timedelta
+
+from fpdf import FPDF
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import emails
+from ..audit import record_event
+from ..extensions import db
+from ..models import (ApplicationStatus, Candidate, Match, MatchStage, Offer, OfferAnswer, Role, User, Vacancy,
+                      VacancyStatus, utcnow)
+from .interviews import LONDON, InterviewError, local, release_booking
+from .matching.positions import PlacementFull, close_when_filled, take_position
+from .matching.review import decide
+from .matching.runs import OPEN_STAGES, MatchError
+from .matching.stages import move_stage
+
+WORKING_DAYS_TO_ANSWER = 5
+CROSSED = "Your answer crossed with another change to your applications. Check your offers and try again"
+LONGEST_DEADLINE = timedelta(days=30)
+
+
+class OfferError(InterviewError):
+    """A problem with an offer, worded for the person (by field where it has one)."""
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    respond_by: date
+    start_date: date
+    contact: str
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def today_in_london(now: datetime | None = None) -> date:
+    return local(now or utcnow()).date()
+
+
+def default_terms(match: Match, contact: str) -> OfferTerms:
+    """Answer within 5 working days; start on the placement's start date (or the first working day after today)."""
+    today = today_in_london()
+    start = max(match.vacancy.start_date, add_working_days(today, 1))
+    return OfferTerms(respond_by=add_working_days(today, WORKING_DAYS_TO_ANSWER), start_date=start, contact=contact)
+
+
+def deadline_passed(offer: Offer, now: datetime | None = None) -> bool:
+    """True after the end of the answer day, London time."""
+    return today_in_london(now) > offer.respond_by
+
+
+def offer_for(match: Match) -> Offer | None:
+    return db.session.scalar(select(Offer).where(Offer.match_id == match.id))
+
+
+def make_offer(match: Match, version: int | None, actor_id: int, terms: OfferTerms) -> Offer:
+    """Offer the candidate a position, if one is free; they are emailed the letter (PDF) and asked to answer."""
+    today = today_in_london()
+    errors = {}
+    if terms.respond_by <= today:
+        errors["respond_by"] = "The date to answer by must be in the future"
+    elif terms.respond_by > today + LONGEST_DEADLINE:
+        errors["respond_by"] = "The date to answer by must be within 30 days"
+    if terms.start_date <= today:
+        errors["start_date"] = "The start date must be in the future"
+    elif terms.start_date < terms.respond_by:
+        errors["start_date"] = "The start date must be on or after the date to answer by"
+    if errors:
+        raise OfferError(next(iter(errors.values())), next(iter(errors)), errors)
+    made: list[Offer] = []
+
+    def add_offer(match: Match) -> None:  # decide() has taken the position under the placement's row lock
+        offer = Offer(match_id=match.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
+                      start_date=terms.start_date, contact=terms.contact)
+        db.session.add(offer)
+        db.session.flush()
+        offer.match = match
+        emails.email_offer_made(offer, offer_letter_pdf(offer))
+        made.append(offer)
+
+    decide(match, "offer", version, actor_id, extra=add_offer)
+    return made[0]
+
+
+def _lock_candidate(candidate: Candidate) -> None:
+    """Hold the candidate's row: two answers from the same person (two tabs) are decided one after the other."""
+    db.session.refresh(candidate, with_for_update=True)
+
+
+def _recruiters(vacancy: Vacancy) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.RECRUITER.value, User.borough_id == vacancy.borough_id,
+                                                      User.active.is_(True)).order_by(User.email)))
+
+
+def _answerable(match: Match, now: datetime) -> Offer:
+    offer = offer_for(match)
+    if offer is None or match.stage != MatchStage.OFFERED.value or offer.answer is not None:
+        raise OfferError("This offer is no longer open")
+    if deadline_passed(offer, now):
+        raise OfferError("The date to answer this offer has passed. Contact the borough if you still want it")
+    if match.candidate.status != ApplicationStatus.SUBMITTED.value:
+        raise OfferError("You have withdrawn your application")
+    return offer
+
+
+def _one_answer(function):
+    """Roll back a refused answer; an answer that crossed with another change is refused with a message."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MatchError:
+            db.session.rollback()
+            raise
+        except PlacementFull as full:
+            db.session.rollback()
+            raise OfferError(str(full)) from None
+        except StaleDataError:  # another answer or decision changed one of these suggestions first
+            db.session.rollback()
+            raise OfferError(CROSSED) from None
+
+    return wrapped
+
+
+@_one_answer
+def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
+    """The candidate accepts: their other open suggestions close (each recruiter is told), both sides are emailed."""
+    now = now or utcnow()
+    _lock_candidate(match.candidate)
+    db.session.refresh(match)
+    offer = _answerable(match, now)
+    already = db.session.scalar(select(Match).where(Match.candidate_id == match.candidate_id, Match.id != match.id,
+                                                    Match.stage == MatchStage.ACCEPTED.value))
+    if already is not None:
+        raise OfferError(f"You have already accepted {already.vacancy.title}. You can accept only one placement")
+    vacancy = take_position(match)  # under the placement's row lock: acceptances plus open offers within positions
+    move_stage(match, MatchStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
+    offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
+    others = list(db.session.scalars(select(Match).where(
+        Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
+    for other in others:
+        move_stage(other, MatchStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
+        close_open_offer(other, now)
+        release_booking(other, actor_id)
+        for recruiter in _recruiters(other.vacancy):
+            emails.email_candidate_went_elsewhere(recruiter, other)
+    close_when_filled(vacancy, actor_id)  # every position accepted: the placement's other suggestions close kindly
+    record_event("offer.accepted", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
+    emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
+    db.session.commit()
+    return offer
+
+
+def close_open_offer(match: Match, now: datetime | None = None) -> None:
+    """Mark an unanswered offer of a suggestion that closed for another reason as withdrawn (the caller commits)."""
+    offer = offer_for(match)
+    if offer is not None and offer.answer is None:
+        offer.answer, offer.answered_at = OfferAnswer.WITHDRAWN.value, now or utcnow()
+
+
+@_one_answer
+def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
+    """The candidate declines: the position is free again and the recruiter is told."""
+    now = now or utcnow()
+    _lock_candidate(match.candidate)
+    db.session.refresh(match)
+    offer = _answerable(match, now)
+    move_stage(match, MatchStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
+    offer.answer, offer.answered_at = OfferAnswer.DECLINED.value, now
+    record_event("offer.declined", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
+    emails.email_offer_declined(offer, [r.email for r in _recruiters(match.vacancy)], expired=False)
+    db.session.commit()
+    return offer
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Close every offer whose answer day has passed; each frees its position and both sides are told."""
+    now = now or utcnow()
+    statement = (select(Offer).join(Offer.match).where(Offer.answer.is_(None), Match.stage == MatchStage.OFFERED.value,
+                                                       Offer.respond_by < today_in_london(now)).order_by(Offer.id))
+    count = 0
+    for offer in db.session.scalars(statement).all():
+        move_stage(offer.match, MatchStage.WITHDRAWN.value, None, "The offer was not answered by its deadline")
+        offer.answer, offer.answered_at = OfferAnswer.EXPIRED.value, now
+        record_event("offer.expired", offer, actor_id=None).borough_id = offer.match.vacancy.borough_id
+        emails.email_offer_declined(offer, [r.email for r in _recruiters(offer.match.vacancy)], expired=True)
+        count += 1
+    db.session.commit()
+    return count
+
+
+def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
+    """Record the day an accepted candidate started; the placement is filled once every position has started."""
+    offer = offer_for(match)
+    if offer is None or match.stage != MatchStage.ACCEPTED.value:
+        raise OfferError("You can record a start date only for a candidate who accepted an offer", "started_on")
+    today = today_in_london()
+    if started_on > today:
+        raise OfferError("The start date must be today or in the past", "started_on")
+    if started_on < offer.made_at.date() - timedelta(days=1):
+        raise OfferError("The start date must be after the offer was made", "started_on")
+    offer.started_on, offer.start_recorded_at = started_on, utcnow()
+    db.session.flush()
+    vacancy = db.session.scalar(select(Vacancy).where(Vacancy.id == match.vacancy_id).with_for_update())
+    started = db.session.scalar(select(db.func.count()).select_from(Offer).join(Offer.match).where(
+        Match.vacancy_id == vacancy.id, Match.stage == MatchStage.ACCEPTED.value, Offer.started_on.is_not(None)))
+    if started >= vacancy.positions and vacancy.status != VacancyStatus.FILLED.value:
+        vacancy.status = VacancyStatus.FILLED.value
+        record_event("vacancy.filled", vacancy, actor_id=actor_id)
+    record_event("offer.started", offer, actor_id=actor_id).borough_id = vacancy.borough_id
+    emails.email_start_recorded(offer)
+    db.session.commit()
+    return offer
+
+
+# --- The offer letter ------------------------------------------------------------------------------
+
+def letter_lines(offer: Offer) -> list[tuple[str, str]]:
+    """The letter's facts, in order, as (label, value): the same on the page and in the PDF."""
+    from ..vacancies import wage_text
+
+    vacancy = offer.match.vacancy
+    return [
+        ("Placement", vacancy.title),
+        ("Employer", f"{vacancy.borough.name} council"),
+        ("Apprenticeship", f"{vacancy.standard.title} (level {vacancy.standard.level})"),
+        ("Wage", wage_text(vacancy)),
+        ("Hours", f"{vacancy.hours_per_week} hours a week"),
+        ("Start date", _long(offer.start_date)),
+        ("Contact", offer.contact),
+        ("Answer by", f"11:59pm on {_long(offer.respond_by)}"),
+    ]
+
+
+def _long(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def offer_letter_pdf(offer: Offer) -> bytes:
+    """The offer letter as a PDF (fpdf2, core Helvetica font: text outside Latin-1 is replaced)."""
+    candidate = offer.match.candidate
+    pdf = FPDF(format="A4")
+    pdf.set_title("Offer of an apprenticeship")
+    pdf.set_author("London Digital Apprenticeships")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(0, 10, _latin("Offer of an apprenticeship"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 12)
+    pdf.ln(4)
+    pdf.multi_cell(0, 7, _latin(f"Dear {candidate.first_name} {candidate.last_name},"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.multi_cell(0, 7, _latin(f"{offer.match.vacancy.borough.name} council is pleased to offer you this apprenticeship."),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for label, value in letter_lines(offer):
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.cell(40, 8, _latin(label))
+        pdf.set_font("Helvetica", "", 12)
+        pdf.multi_cell(0, 8, _latin(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.multi_cell(0, 7, _latin("Accept or decline this offer from your dashboard on London Digital Apprenticeships. "
+                                "If you do not answer by the date above, the offer closes and the position may be "
+                                "offered to someone else."), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _latin(text: str) -> str:
+    return text.replace("’", "'").replace("–", "-").replace("£", "\u00a3").encode("latin-1", "replace").decode("latin-1")
+
+
+def candidate_offers(candidate: Candidate) -> dict[int, Offer]:
+    """The candidate's offers by suggestion id."""
+    statement = select(Offer).join(Offer.match).where(Match.candidate_id == candidate.id)
+    return {offer.match_id: offer for offer in db.session.scalars(statement)}
+
+
+def respond_by_end(offer: Offer) -> datetime:
+    """The moment the answer window closes: midnight at the end of the answer day, London time."""
+    return datetime.combine(offer.respond_by + timedelta(days=1), time(0), tzinfo=LONDON)

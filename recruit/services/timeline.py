@@ -1,0 +1,84 @@
+"""The candidate's view of each suggestion: every step so far with its date, and what happens next, by when."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import BookingStatus, Candidate, InterviewBooking, Match, Offer
+from .interviews import can_book, local, when_text
+
+STEP_WORDS = {
+    "suggested": "Suggested to the borough", "shortlisted": "Shortlisted", "interview": "Invited to interview",
+    "offered": "Offered the apprenticeship", "accepted": "Accepted the offer", "rejected": "Not successful",
+    "withdrawn": "Closed",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    on: date
+    text: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one suggestion stands for the candidate."""
+
+    steps: list[Step]
+    next_step: str
+    booking: InterviewBooking | None
+    offer: Offer | None
+    can_book: bool
+
+
+def candidate_progress(candidate: Candidate, matches: list[Match]) -> dict[int, Progress]:
+    """Each of the candidate's suggestions with its timeline, its live booking, its offer and what happens next."""
+    ids = [match.id for match in matches]
+    bookings: dict[int, list[InterviewBooking]] = {}
+    for booking in db.session.scalars(select(InterviewBooking).options(joinedload(InterviewBooking.slot))
+                                      .where(InterviewBooking.match_id.in_(ids)).order_by(InterviewBooking.id)):
+        bookings.setdefault(booking.match_id, []).append(booking)
+    offers = {offer.match_id: offer for offer in db.session.scalars(select(Offer).where(Offer.match_id.in_(ids)))}
+    progress = {}
+    for match in matches:
+        mine = bookings.get(match.id, [])
+        live = next((b for b in mine if b.status == BookingStatus.BOOKED.value), None)
+        bookable = can_book(match)
+        progress[match.id] = Progress(steps=steps(match, mine, offers.get(match.id)),
+                                      next_step=next_step(match, live, offers.get(match.id), bookable),
+                                      booking=live, offer=offers.get(match.id), can_book=bookable)
+    return progress
+
+
+def steps(match: Match, bookings: list[InterviewBooking], offer: Offer | None) -> list[Step]:
+    """Every step of the suggestion, oldest first: stage changes, interview bookings, the offer and the start."""
+    found = [Step(_day(match.run.created_at), "Suggested to the borough")]
+    for change in match.stage_changes:
+        if change.from_stage is None:
+            continue
+        words = STEP_WORDS.get(change.to_stage, change.to_stage)
+        if change.to_stage == "withdrawn" and change.reason:
+            words = f"Closed: {change.reason[0].lower()}{change.reason[1:]}"
+        found.append(Step(_day(change.at), words))
+    for booking in bookings:
+        found.append(Step(_day(booking.booked_at), f"Booked an interview for {when_text(booking.slot)}"))
+        if booking.status == BookingStatus.CANCELLED.value and booking.cancelled_at:
+            found.append(Step(_day(booking.cancelled_at), "Interview cancelled"))
+    if offer is not None and offer.started_on:
+        found.append(Step(offer.started_on, "Started the apprenticeship"))
+    return sorted(found, key=lambda step: step.on)
+
+
+def next_step(match: Match, booking: InterviewBooking | None, offer: Offer | None, can_book: bool) -> str:
+    """What happens next for this suggestion, in plain words, with a date where there is one (the dashboard's
+    table of states, recruit.candidates.next_steps)."""
+    from ..candidates.next_steps import for_suggestion  # the candidates package imports this service
+
+    return for_suggestion(match, booking, offer, can_book)
+
+
+def _day(moment: datetime) -> date:
+    return local(moment).date()
