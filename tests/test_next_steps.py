@@ -84,33 +84,61 @@ def test_not_matched_once_a_round_has_run(app, client, login_as):
     assert step.startswith("Your application: Not matched\nWe could not suggest you for any placement this time.")
 
 
+RESPOND_BY = date.today() + timedelta(days=7)
+OFFER_STARTS = START + timedelta(days=3)
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _offer(app, vacancy_id, answer=None):
+    """The offer a recruiter made on the candidate's suggestion (and the candidate's answer, if any)."""
+    with app.app_context():
+        from recruit.models import Offer
+
+        match = db.session.scalar(db.select(Match).filter_by(vacancy_id=vacancy_id))
+        db.session.add(Offer(match_id=match.id, respond_by=RESPOND_BY, start_date=OFFER_STARTS,
+                             contact="hr@newham.example", answer=answer,
+                             answered_at=utcnow() if answer else None))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("stage, tag, words", [
     ("suggested", "Suggested", "A recruiter at Newham will look at your application and decide whether to shortlist you "
                                "(pick you to go on to the next step)."),
-    ("shortlisted", "Shortlisted", "A recruiter at Newham will contact you to invite you to an interview."),
-    ("interview", "Invited to interview", "A recruiter at Newham will contact you to agree a time for your interview."),
-    ("offered", "Offered", "Newham has offered you this placement. A recruiter will contact you to ask for your answer"),
-    ("accepted", "Accepted", f"You have accepted this placement. It starts on {STARTS}."),
-    ("rejected", "Not successful", "This placement has gone to someone else. Read the feedback below."),
+    ("shortlisted", "Shortlisted", "Newham has shortlisted you. When they publish interview times, we will email you "
+                                   "and you choose one on this page."),
+    ("interview", "Invited to interview", "Newham has invited you to an interview. When they publish interview times, "
+                                          "we will email you and you choose one on this page."),
+    ("offered", "Offered", f"Newham has offered you this placement. Accept or decline the offer by 11:59pm on "
+                           f"{_day(RESPOND_BY)}."),
+    ("accepted", "Accepted", f"You have accepted this placement. You start on {_day(OFFER_STARTS)}."),
+    ("rejected", "Not successful", "This placement has gone to someone else. Read the feedback, and keep an eye on "
+                                   "your other suggestions: it does not change them."),
     ("withdrawn", "Withdrawn", "You are no longer being considered for this placement."),
 ])
 def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as, stage, tag, words):
     user = login_as()
     _sent(app, user.candidate_id)
-    _suggest(app, user.candidate_id, stage, feedback="Show us a small project next time." if stage == "rejected" else None)
+    vacancy_id = _suggest(app, user.candidate_id, stage,
+                          feedback="Show us a small project next time." if stage == "rejected" else None)
+    if stage in ("offered", "accepted"):
+        _offer(app, vacancy_id, answer="accepted" if stage == "accepted" else None)
     page = _dashboard(client)
     lines = page.split("\n")
     assert lines[lines.index("Stage") + 1] == tag
     step = lines[lines.index("What happens next", lines.index("Stage")) + 1]
     assert step.startswith(words)
-    if stage not in ("rejected", "withdrawn"):
+    if stage not in ("rejected", "withdrawn", "accepted"):
         assert f"starts on {STARTS}" in step  # by when
     assert "If you are shortlisted" not in page
     assert "Your application: Suggested" in page
 
 
 def test_every_stage_the_service_has_is_worded():
-    assert set(SUGGESTION_STEPS) == {stage.value for stage in MatchStage}
+    hiring_states = {"choose_interview_time", "interview_booked", "started"}  # states within a stage (state_of)
+    assert set(SUGGESTION_STEPS) == {stage.value for stage in MatchStage} | hiring_states
 
 
 def test_a_withdrawn_application(app, client, login_as):

@@ -40,9 +40,10 @@ def _post_urls(app, vacancy_id: int) -> list[str]:
         for rule in app.url_map.iter_rules():
             if "POST" in rule.methods and rule.endpoint not in ("accounts.sign_out_everywhere", "candidates.delete_account"):
                 # any other record's id (alert_id, run_id, …) is a number, like match_id
-                args = {name: values[name] if name in values or not name.endswith("_id") else 1 for name in rule.arguments}
-                if "action" in args:
-                    args["action"] = sorted(rule._converters["action"].items)[0]
+                args = {name: values.get(name, 1) for name in rule.arguments}
+                for name, converter in rule._converters.items():
+                    if hasattr(converter, "items"):  # <any(a, b):name> takes one of its words
+                        args[name] = sorted(converter.items)[0]
                 urls.append(url_for(rule.endpoint, **args))
     return urls
 

@@ -68,7 +68,7 @@ def for_suggestion(match, booking=None, offer=None, can_book: bool | None = None
         from ..services import interviews, offers  # the services import candidates' helpers
 
         booking, offer = interviews.live_booking(match), offers.offer_for(match)
-        can_book = interviews.can_book(match)
+        can_book = interviews.has_times_to_choose(match)
     vacancy = match.vacancy
     fields = dict(borough=vacancy.borough.name, starts=long_date(vacancy.start_date), title=vacancy.title,
                   interview="", respond_by="", start_date=long_date(vacancy.start_date))

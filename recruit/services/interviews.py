@@ -184,6 +184,12 @@ def bookable_slots(match: Match, now: datetime | None = None) -> list[InterviewS
     return [slot for slot in _open_slots(match.vacancy, now or utcnow()) if current is None or slot.id != current.slot_id]
 
 
+def has_times_to_choose(match: Match) -> bool:
+    """True when the candidate may book and the placement has a future time with a place free: only then is
+    "choose an interview time" the next step (before that, they wait for the borough to publish times)."""
+    return can_book(match) and bool(bookable_slots(match))
+
+
 def _rolled_back_on_error(function):
     """Give back the row lock and any half-made change when the person has something to fix."""
 

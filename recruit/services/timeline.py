@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import BookingStatus, Candidate, InterviewBooking, Match, Offer
-from .interviews import can_book, local, when_text
+from .interviews import has_times_to_choose, local, when_text
 
 STEP_WORDS = {
     "suggested": "Suggested to the borough", "shortlisted": "Shortlisted", "interview": "Invited to interview",
@@ -46,7 +46,7 @@ def candidate_progress(candidate: Candidate, matches: list[Match]) -> dict[int, 
     for match in matches:
         mine = bookings.get(match.id, [])
         live = next((b for b in mine if b.status == BookingStatus.BOOKED.value), None)
-        bookable = can_book(match)
+        bookable = has_times_to_choose(match)
         progress[match.id] = Progress(steps=steps(match, mine, offers.get(match.id)),
                                       next_step=next_step(match, live, offers.get(match.id), bookable),
                                       booking=live, offer=offers.get(match.id), can_book=bookable)
