@@ -110,6 +110,28 @@ def test_disabling_ends_every_session_and_stays_ended_after_enabling(app, client
     assert actions(app)[-3:-1] == ["account.disabled", "account.enabled"] or "account.disabled" in actions(app)
 
 
+def test_resetting_a_lost_second_factor_signs_them_out_and_they_set_it_up_again(app, client, admin, make_user):
+    staff = make_user("recruiter", "hackney")
+    theirs = app.test_client()
+    sign_in(theirs, staff)
+    assert theirs.get("/recruiters/").status_code == 200
+    page = visible_text(client.get(f"/admin/users/{staff.id}").get_data(as_text=True))
+    assert "Second factor\nSet up on " in page
+    response = client.post(f"/admin/users/{staff.id}/reset-second-factor")
+    page = visible_text(client.get(response.location).get_data(as_text=True))
+    assert "will set up their second factor again at their next sign-in" in page
+    assert "Second factor\nNot set up yet: they set it up at their next sign-in" in page
+    assert "Reset second factor" not in page  # nothing left to reset
+    assert theirs.get("/recruiters/").status_code == 302  # the old session has ended
+    assert user_row(app, staff.email).totp_secret is None
+    assert "account.second_factor_reset" in actions(app)
+    again = app.test_client()
+    response = again.post("/sign-in", data={"email": staff.email, "password": "correct-horse-battery-staple"})
+    assert again.get("/recruiters/").status_code == 302  # not in until a new second factor is set up
+    set_up = visible_text(again.get(response.location, follow_redirects=True).get_data(as_text=True)).split("\n")
+    assert "Set up your authenticator app" in set_up
+
+
 def test_the_last_admin_cannot_be_disabled_or_demoted(app, client, admin, make_user):
     html = client.post(f"/admin/users/{admin.id}", data={"role": "analyst"}).get_data(as_text=True)
     assert error_summary(html) == ["You cannot change the role of the last admin. Make someone else an admin first."]

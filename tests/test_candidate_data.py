@@ -245,8 +245,18 @@ def traced(app, client, make_user):
     match_run = run(app)
     assert {pair[0] for pair in match_run.pairs} == {PERSON_CANDIDATE_ID, other.id}
     with app.app_context():
-        # A distinctive suggestion id too (nothing refers to it yet), so any number left behind is surely theirs.
-        db.session.execute(db.update(Match).where(Match.candidate_id == PERSON_CANDIDATE_ID).values(id=PERSON_MATCH_ID))
+        # A distinctive suggestion id too, so any number left behind is surely theirs. Only the suggestion's first
+        # stage-history row refers to it yet: set aside, then put back under the new id.
+        from recruit.models import StageChange
+
+        old_id = db.session.scalar(db.select(Match.id).where(Match.candidate_id == PERSON_CANDIDATE_ID))
+        history = db.session.execute(db.select(StageChange.from_stage, StageChange.to_stage, StageChange.actor_id,
+                                               StageChange.at, StageChange.reason)
+                                     .where(StageChange.match_id == old_id)).mappings().all()
+        db.session.execute(db.delete(StageChange).where(StageChange.match_id == old_id))
+        db.session.execute(db.update(Match).where(Match.id == old_id).values(id=PERSON_MATCH_ID))
+        if history:
+            db.session.execute(db.insert(StageChange), [{**row, "match_id": PERSON_MATCH_ID} for row in history])
         db.session.commit()
         match = db.session.get(Match, PERSON_MATCH_ID)
         decide(match, "shortlist", match.version, recruiter.id)

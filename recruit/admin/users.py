@@ -1,4 +1,4 @@
-"""Admin: staff accounts: invite, change role and borough, disable and enable."""
+"""Admin: staff accounts: invite, change role and borough, disable and enable, reset a lost second factor."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,6 +11,7 @@ from ..candidates.forms import radios, text
 from ..forms import BaseForm, page_number, submit_button
 from ..models import Role, User
 from ..services import admin as service
+from ..services import second_factor
 from ..services.accounts import AccountError
 from ..vacancies import pagination
 from . import bp
@@ -109,16 +110,18 @@ def user(user_id: int):
                            status=service.user_status(found), roles=service.STAFF_ROLE_LABELS)
 
 
-@bp.route("/users/<int:user_id>/<any(disable, enable, resend):action>", methods=["POST"])
+@bp.route("/users/<int:user_id>/<any(disable, enable, resend, 'reset-second-factor'):action>", methods=["POST"])
 @role_required(Role.ADMIN)
 def user_action(user_id: int, action: str):
-    """Disable an account (ending its sessions), enable it again, or resend an invitation."""
+    """Disable an account (ending its sessions), enable it again, resend an invitation or reset a second factor."""
     found = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         if action == "resend":
             service.resend_invitation(found)
+        elif action == "reset-second-factor":
+            second_factor.reset(found)
         else:
             service.set_active(found, action == "enable", current_user.id)
     except AccountError as error:
@@ -126,5 +129,7 @@ def user_action(user_id: int, action: str):
     else:
         flash({"disable": f"{found.email} is disabled and signed out everywhere",
                "enable": f"{found.email} can sign in again",
-               "resend": f"A new invitation has been sent to {found.email}"}[action], "success")
+               "resend": f"A new invitation has been sent to {found.email}",
+               "reset-second-factor": f"{found.email} is signed out everywhere and will set up their second factor "
+                                      "again at their next sign-in"}[action], "success")
     return redirect(url_for("admin.user", user_id=found.id))
