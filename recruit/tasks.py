@@ -162,6 +162,14 @@ def send_interview_reminders():
     return send_reminders()
 
 
+@_periodic(crontab(minute="0", hour="7"))
+def send_placement_alerts_daily():
+    """Every morning: email each placement alert's owner the matching placements published since the last email."""
+    from .services.alerts import send_alerts
+
+    return send_alerts()
+
+
 @_periodic(crontab(minute="0", hour="8", day_of_week="1"))
 def remind_recruiters_weekly():
     """Monday mornings: remind recruiters of suggestions waiting a week or more for a decision."""

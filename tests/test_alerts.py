@@ -70,6 +70,15 @@ def test_daily_email_lists_new_matching_placements_once_and_unsubscribe_needs_no
     for absent in ("Old placement", "Low wage placement", "Camden placement"):
         assert absent not in email.text_body
     assert "queued 0 email" in send(runner)  # nothing new since: no second email
+    from recruit import tasks
+
+    with app.app_context():
+        assert tasks.send_placement_alerts_daily.call_local().emails == 0  # the worker's daily run sends no repeat
+    newer = make_vacancy(app, title="Newer Hackney placement", wage_amount=15, hourly_wage=15)
+    publish(app, newer, utcnow())
+    with app.app_context():
+        assert tasks.send_placement_alerts_daily.call_local().emails == 1  # and does send what is new
+    assert "Newer Hackney placement" in alert_emails(app)[-1].text_body
     link = next(line for line in email.text_body.splitlines() if "/alerts/unsubscribe/" in line).strip()
     stranger = app.test_client()  # not signed in
     page = visible_text(stranger.get(link.split("http://localhost", 1)[1]).get_data(as_text=True))

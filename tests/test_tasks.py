@@ -149,6 +149,7 @@ def test_periodic_tasks_replace_cron():
     assert due(13, 17) == ["send_outbox_every_minute"]
     assert due(0, 15) == ["expire_unanswered_offers", "send_outbox_every_minute"]
     assert due(18, 0) == ["send_interview_reminders", "send_outbox_every_minute"]
+    assert due(7, 0) == ["send_outbox_every_minute", "send_placement_alerts_daily"]
 
 
 def test_the_scheduled_jobs_do_their_work(app, make_user):
