@@ -127,7 +127,14 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
     steps = {"suggested": [], "shortlisted": ["shortlist"], "interview": ["shortlist", "interview"],
              "offered": ["shortlist", "interview", "offer"], "accepted": ["shortlist", "interview", "offer", "accept"],
              "rejected": ["reject"], "withdrawn": []}
-    for stage, candidate in zip(steps, with_match):
+    # Each stage is shown at a placement of its own: an acceptance that fills a placement closes its other
+    # suggestions, which must not be the ones the later stages move along.
+    showcase, placements_used = [], set()
+    for candidate in with_match:
+        if matched[candidate.id].vacancy_id not in placements_used and len(showcase) < len(steps):
+            showcase.append(candidate)
+            placements_used.add(matched[candidate.id].vacancy_id)
+    for stage, candidate in zip(steps, showcase):
         match = matched[candidate.id]
         recruiter = db.session.scalar(select(User).where(User.role == Role.RECRUITER.value,
                                                          User.borough_id == match.vacancy.borough_id))
