@@ -3,9 +3,30 @@
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
+                                                GovSubmitInput, GovTextInput)
 from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
+
+
+class _HintOnlyIfGiven:
+    """Radios and checkboxes show a hint only when the field has one: the library always passes one, so a field
+    without a description showed an empty hint, or the word "None"."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        hint = params.get("hint") or {}
+        if not (hint.get("text") or hint.get("html")):
+            params.pop("hint", None)
+        return params
+
+
+class GovRadios(_HintOnlyIfGiven, GovRadioInput):
+    """GOV.UK radios, the field's label as the legend."""
+
+
+class GovCheckboxes(_HintOnlyIfGiven, GovCheckboxesInput):
+    """GOV.UK checkboxes, the field's label as the legend."""
 
 
 class BaseForm(FlaskForm):

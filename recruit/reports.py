@@ -23,8 +23,8 @@ class ReportForm(BaseForm):
     class Meta:
         csrf = False
 
-    cycle = SelectField("Recruitment cycle", description="A closed cycle shows the counts saved when it closed",
-                        widget=GovSelect(), validate_choice=False)
+    cycle = SelectField("Recruitment cycle", description="Candidates who chose or were suggested one of its placements. A "
+                        "closed cycle shows the counts saved when it closed", widget=GovSelect(), validate_choice=False)
     characteristic = SelectField("Characteristic", widget=GovSelect(), validate_choice=False)
     cross_with = SelectField("Cross with", description="Shown only if every group in the crossed table has at least 10 people",
                              widget=GovSelect(), validate_choice=False)
@@ -34,8 +34,6 @@ class ReportForm(BaseForm):
                           widget=GovSelect(), validate_choice=False)
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)
-    cycle = SelectField("Cycle", description="Applicants and suggestions for the cycle's placements", widget=GovSelect(),
-                        validate_choice=False)
 
     def set_choices(self, choices: dict) -> None:
         """Fill the drop-downs from the service's lists."""
@@ -49,7 +47,6 @@ class ReportForm(BaseForm):
         self.borough.choices = options("All of London", choices["boroughs"])
         self.round.choices = options("Any round", [(r, f"Round {r}") for r in choices["rounds"]])
         self.run.choices = options("Any run", choices["runs"])
-        self.cycle.choices = options("Every cycle", choices["cycles"])
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Put the service's messages on the fields they belong to."""

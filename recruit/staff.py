@@ -5,14 +5,14 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovCheckboxInput,
-                                                GovFileInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxInput, GovFileInput, GovSelect, GovTextArea,
+                                                GovTextInput)
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .access import get_in_borough_or_404, require_recent_second_factor, role_required
-from .forms import BaseForm, DayMonthYearField, page_number, submit_button
+from .forms import BaseForm, DayMonthYearField, GovCheckboxes, GovRadios, page_number, submit_button
 from .models import Role, Vacancy
 from .services import vacancies as service
 from .vacancies import pagination
@@ -27,12 +27,12 @@ class VacancyForm(BaseForm):
     standard = HiddenField()
     description = TextAreaField("What you will do", description="The team, the work and what the apprentice will learn",
                                 widget=GovCharacterCount())
-    skills = SelectMultipleField("Skills wanted", description="Select all that apply", widget=GovCheckboxesInput(),
+    skills = SelectMultipleField("Skills wanted", description="Select all that apply", widget=GovCheckboxes(),
                                  validate_choice=False)
     skills_text = TextAreaField("Other skills (optional)", description="Anything not in the list, in your own words",
                                 widget=GovTextArea())
     wage_amount = StringField("Wage", widget=GovTextInput(), render_kw={"inputmode": "decimal", "spellcheck": "false"})
-    wage_unit = RadioField("Is the wage per hour or per year?", widget=GovRadioInput(), validate_choice=False,
+    wage_unit = RadioField("Is the wage per hour or per year?", widget=GovRadios(), validate_choice=False,
                            choices=[SelectChoice("hour", "Per hour"), SelectChoice("year", "Per year")])
     hours_per_week = StringField("Hours per week", description="From 16 to 40. Most apprenticeships are 30 hours a week or more.",
                                  widget=GovTextInput(), render_kw={"inputmode": "numeric"})
@@ -59,7 +59,7 @@ class VacancyForm(BaseForm):
 
 
 class StandardForm(BaseForm):
-    standard = RadioField("Which apprenticeship standard is this placement for?", widget=GovRadioInput(),
+    standard = RadioField("Which apprenticeship standard is this placement for?", widget=GovRadios(),
                           validate_choice=False)
     submit = submit_button("Continue")
 

@@ -274,29 +274,43 @@ def page(browser, live_server):
 
 @pytest.fixture
 def browser_sign_in(page, live_server):
-    """Sign the browser tab in through the real sign-in form."""
+    """Sign the browser tab in through the real sign-in pages (see sign_in_browser)."""
+    return lambda user: sign_in_browser(page, live_server.app, user)
 
-    def sign_in_page(user) -> None:
-        page.goto("/sign-in")
-        page.fill("#email", user.email)
-        page.fill("#password", TEST_PASSWORD)
+
+def sign_in_browser(page, app, user) -> None:
+    """Sign a browser tab in as a person does: email and password, then for staff the code from their
+    authenticator app, or, for someone who has none yet, setting one up with the key the page shows."""
+    page.goto("/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", TEST_PASSWORD)
+    _continue(page, "Sign in")
+    if "/second-factor/set-up" in page.url:
+        import pyotp
+
+        key = page.locator("#totp-key").inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(key).now())
+        _continue(page, "Continue")
         with page.expect_navigation():
-            page.click("button:has-text('Sign in'), input[type=submit][value='Sign in']")
-        if "/second-factor" in page.url:
-            page.fill("#code", current_code(live_server.app, user))
-            with page.expect_navigation():
-                page.click("button:has-text('Continue')")
+            page.get_by_role("link", name="I have saved my recovery codes").click()
+    elif "/second-factor" in page.url:
+        page.fill("#code", current_code(app, user))
+        _continue(page, "Continue")
+    assert "/sign-in" not in page.url and "/second-factor" not in page.url, f"{user.email} was not signed in: {page.url}"
 
-    return sign_in_page
+
+def _continue(page, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
 
 
 def current_code(app, user) -> str:
-    """The staff user's current code; the used-code memory is cleared first, as tests sign in often within 30 s."""
+    """The code the staff user's authenticator app shows now, from the secret stored for them; the used-code memory
+    is cleared first, as tests sign in often within one 30-second step."""
     import pyotp
 
     with app.app_context():
-        _db.session.get(User, user.id).totp_last_step = None
+        row = _db.session.get(User, user.id)
+        row.totp_last_step = None
         _db.session.commit()
-    return pyotp.TOTP(TEST_TOTP_SECRET).now()
-
-
+        return pyotp.TOTP(row.totp_secret).now()

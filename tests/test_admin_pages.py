@@ -1,6 +1,6 @@
 """Admin pages: users (invite, role, disable), boroughs, standards, retention and the audit log; every change audited."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -268,9 +268,25 @@ def test_audit_log_filters_pages_and_downloads_with_formulas_neutralised(app, cl
     assert ",'=HYPERLINK(1)@x.example," in csv
 
 
+def test_audit_date_filters_take_dates_written_as_their_hints_show(client, admin):
+    client.post("/admin/boroughs/hackney", data={"taking_part": "y", "contact_phone": "020 7946 0001"})
+    page = visible_text(client.get("/admin/audit").get_data(as_text=True))
+    assert "For example, 1 9 2026" in page and "For example, 30 9 2026" in page
+    today = datetime.now(timezone.utc).date()  # the log's days are UTC days
+    yesterday = today - timedelta(days=1)
+
+    def events(date_from: date, date_to: date) -> str:
+        query = f"action=borough.updated&date_from={date_from.day} {date_from.month} {date_from.year}" \
+                f"&date_to={date_to.day} {date_to.month} {date_to.year}"
+        return visible_text(client.get(f"/admin/audit?{query}").get_data(as_text=True))
+
+    assert "1 event." in events(today, today) and "0 events." in events(yesterday, yesterday)
+
+
 @pytest.mark.parametrize("query, message", [
-    # one text box, so the example is written the way it is typed (a year ahead, like the shared date field's)
-    ("date_from=2026-02-30", f"From date must be a real date, like {date.today().year + 1}-09-01"),
+    # one text box: the example is the one its hint gives, written as GOV.UK writes dates (day, month, year)
+    ("date_from=2026-02-30", "From date must be a real date, like 1 9 2026"),
+    ("date_to=31 2 2026", "To date must be a real date, like 30 9 2026"),
     ("date_from=2026-09-02&date_to=2026-09-01", "To date must be the same as or after the from date"),
     ("entity_id=abc", "Record number must be a whole number, like 42"),
     ("action=nothing.like.this", "Select an action from the list"),

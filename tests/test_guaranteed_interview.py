@@ -118,7 +118,7 @@ def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclo
         set_stage(app, by_candidate[person.id], "interview")
     login_as("analyst")
     rows = _scheme_rows(client)
-    assert rows.startswith("Scheme Applied Share of applicants Suggested Invited to interview or further "
+    assert rows.startswith("Scheme Applied Share of candidates Suggested Invited to interview or further "
                            "Opted in to the scheme 12 48.0% 12 10 Did not opt in 13 52.0% 13 11 All candidates 25")
     # Fewer than 10 invited: the count is hidden, and so is the other row's, or it could be worked out.
     set_stage(app, by_candidate[opted[0].id], "rejected")

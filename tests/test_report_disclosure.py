@@ -203,8 +203,8 @@ def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app
     white = int(rows["White"]["Applied"])
     assert rows["White"]["Share of those who answered"] == f"{100 * white / (total - skipped):.1f}%"
     assert rows["White"]["London population, all ages (Census 2021)"] == "53.8%"
-    assert f"Shares are of the {total - skipped:,} applicants who answered" in text
-    assert f"{100 * skipped / total:.1f}% of all applicants did not answer or preferred not to say." in text
+    assert f"Shares are of the {total - skipped:,} candidates who answered" in text
+    assert f"{100 * skipped / total:.1f}% of all candidates did not answer or preferred not to say." in text
     assert ("The London population column is every usual resident of London, of all ages, in the 2021 Census "
             "(ONS Census 2021 TS021 (London region), Office for National Statistics).") in text
     # Shares of the groups who answered add up to 100 % of those who answered, not of everyone.

@@ -97,14 +97,9 @@ MUST_REACH = {
     "candidate1@demo.example": {"candidates.dashboard", "candidates.your_data", "candidates.choices"},
     "candidate9@demo.example": {"candidates.task_list", "candidates.section", "candidates.check_answers"},
 }
-# Staff pages crawled signed in (since server-side sessions, the only way in) show defects still to fix: the
-# reports say "applicants", the report filters repeat an id, a recruiter's suggestion page shows "None", the
-# audit filter's hint shows an ISO date. Strict: once a role's pages are clean, this marker must go.
-STAFF_DEFECTS = pytest.mark.xfail(strict=True, reason="known wording and markup defects on staff pages (see comment)")
 
 
-@pytest.mark.parametrize("email", [None, *[pytest.param(e, marks=STAFF_DEFECTS) if not e.startswith("candidate") else e
-                                           for e in ROLES]])
+@pytest.mark.parametrize("email", [None, *ROLES])
 def test_every_page_of_every_role_reads_as_words(app, demo, email):
     assert demo["runs"] == 1 and [e for e, _ in demo["showcase"]] == ROLES[4:]
     client = app.test_client()

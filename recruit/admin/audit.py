@@ -29,8 +29,8 @@ class AuditFilterForm(BaseForm):
     action = SelectField("What", widget=GovSelect(), validate_choice=False)
     entity_type = SelectField("Record type", widget=GovSelect(), validate_choice=False)
     entity_id = StringField("Record number", widget=GovTextInput(), render_kw={"inputmode": "numeric"})
-    date_from = StringField("From", description="For example, 2026-09-01", widget=GovTextInput())
-    date_to = StringField("To", description="For example, 2026-09-30", widget=GovTextInput())
+    date_from = StringField("From", description=f"For example, {service.DATE_EXAMPLES['date_from']}", widget=GovTextInput())
+    date_to = StringField("To", description=f"For example, {service.DATE_EXAMPLES['date_to']}", widget=GovTextInput())
 
 
 @bp.route("/audit")

@@ -3,13 +3,12 @@
 import re
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovDateInput, GovRadioInput,
-                                                GovSelect, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSelect, GovTextInput
 from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, GovCheckboxes, GovRadios, submit_button
 from ..postcodes import PostcodeError, parse_postcode
 
 SKILLS_TEXT_MAX = 1000
@@ -32,12 +31,12 @@ def options(pairs) -> list[SelectChoice]:
 
 def radios(label: str, pairs, message: str, hint: str | None = None) -> RadioField:
     """Radios whose only error, for no answer or a forged one, is the GOV.UK "Select …" message."""
-    return RadioField(label, choices=options(pairs), description=hint, widget=GovRadioInput(),
+    return RadioField(label, choices=options(pairs), description=hint, widget=GovRadios(),
                       invalid_choice_message=message, invalid_value_message=message)
 
 
 def checkboxes(label: str, pairs, message: str = "Select from the list", hint: str | None = None) -> SelectMultipleField:
-    return SelectMultipleField(label, choices=options(pairs), description=hint, widget=GovCheckboxesInput(),
+    return SelectMultipleField(label, choices=options(pairs), description=hint, widget=GovCheckboxes(),
                                invalid_choice_message=message, invalid_value_message=message)
 
 
@@ -120,7 +119,7 @@ def number_field(label: str, hint: str | None, validator) -> StringField:
 class QuestionForm(BaseForm):
     """One radio question; its label, options and message are set per question."""
 
-    answer = RadioField(widget=GovRadioInput())
+    answer = RadioField(widget=GovRadios())
     submit = submit_button("Continue")
 
     @classmethod
@@ -227,7 +226,7 @@ class WhereYouLiveForm(BaseForm):
 
 
 class HomeBoroughForm(BaseForm):
-    home = RadioField("Which borough do you live in?", widget=GovRadioInput(),
+    home = RadioField("Which borough do you live in?", widget=GovRadios(),
                       invalid_choice_message="Select the borough you live in, or that you live outside London")
     other_borough = SelectField("Borough", widget=GovSelect(), validate_choice=False)
     submit = submit_button("Save and continue")
@@ -296,7 +295,7 @@ def skills_form(groups, pathways):
 
 
 class InterestsForm(BaseForm):
-    interests = SelectMultipleField("Which jobs interest you?", widget=GovCheckboxesInput(),
+    interests = SelectMultipleField("Which jobs interest you?", widget=GovCheckboxes(),
                                     description="Select all that interest you. The level is like the level of a "
                                                 "qualification: level 3 is like A levels, level 4 and above is higher.",
                                     invalid_choice_message="Select jobs from the list",
@@ -427,7 +426,7 @@ class ConsiderOtherForm(BaseForm):
 
 
 class DeclarationForm(BaseForm):
-    declaration = SelectMultipleField("Declaration", widget=GovCheckboxesInput(),
+    declaration = SelectMultipleField("Declaration", widget=GovCheckboxes(),
                                       choices=options([("agreed", "I confirm that the information I have given is true, "
                                                                   "to the best of my knowledge")]),
                                       invalid_choice_message="Confirm the information you have given is true",

@@ -1,5 +1,5 @@
 """Progress towards a cycle's targets, per borough and London-wide: placements posted, live and filled, and how far
-applicants got. Counts only; counts of people under 10 are hidden wherever the viewer may not see them exactly."""
+candidates got. Counts only; counts of people under 10 are hidden wherever the viewer may not see them exactly."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..models import (Borough, BoroughTarget, Candidate, CycleProgress, Match, M
                       RecruitmentCycle, Vacancy, VacancyStatus)
 from .reports.disclosure import MIN_COUNT
 
-# How applicants progress: each a count of different people who reached at least that stage.
+# How candidates progress: each a count of different people who reached at least that stage.
 PEOPLE_STAGES = (("chose", "Chose a placement"), ("suggested", "Suggested"), ("shortlisted", "Shortlisted"),
                  ("interview", "Invited to interview"), ("offered", "Offered"), ("accepted", "Accepted an offer"),
                  ("started", "Started"))

@@ -18,6 +18,9 @@ from ..vacancies.bulk import safe_cell
 from ..vacancies.fields import parse_date
 
 MAX_CSV_ROWS = 100_000
+# How the date filters are written, for their hints and messages alike: day, month and year, as GOV.UK asks for
+# dates (2026-09-01 and 1/9/2026 are understood too).
+DATE_EXAMPLES = {"date_from": "1 9 2026", "date_to": "30 9 2026"}
 CSV_COLUMNS = ("id", "when_utc", "who", "action", "record_type", "record_id", "borough_id", "detail")
 
 
@@ -66,7 +69,7 @@ def parse_audit_filters(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str
             errors["entity_id"] = "Record number must be a whole number, like 42"
     for name, label in (("date_from", "From"), ("date_to", "To")):
         if text(name):
-            parsed, message = parse_date(text(name), f"{label} date")
+            parsed, message = parse_date(text(name), f"{label} date", DATE_EXAMPLES[name])
             if message:
                 errors[name] = message
             setattr(filters, name, parsed)

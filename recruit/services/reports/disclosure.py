@@ -110,7 +110,7 @@ class Table:
     census: list[float | None] = field(default_factory=list)  # London population share per row, if known
     census_source: str = ""
     not_answered_share: Statistic | None = None
-    answered: Statistic | None = None  # how many answered: all applicants minus those who did not
+    answered: Statistic | None = None  # how many answered: all candidates minus those who did not
 
 
 def protected_table(caption: str, columns, labels: list[str], counts: list[list[int]],
@@ -118,7 +118,7 @@ def protected_table(caption: str, columns, labels: list[str], counts: list[list[
     """Suppress a table of counts and work out the shares of its first column from shown counts only.
 
     With `not_answered` (the label of the row of people who did not answer), shares are of those who answered:
-    a group's count over (all applicants - not answered), all three of them shown counts."""
+    a group's count over (all candidates - not answered), all three of them shown counts."""
     totals = [sum(row[c] for row in counts) for c in range(len(columns))]
     hidden, total_hidden = suppress(counts, totals)
     rows = [[Cell(n, hidden[r][c], caption, labels[r], columns[c]) for c, n in enumerate(row)]

@@ -166,7 +166,7 @@ def _stages_query(filters: Filters):
 
 
 def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
-    """Each applicant's age band on the day they applied, as an index into the age band options (or -1)."""
+    """Each candidate's age band on the day they applied, as an index into the age band options (or -1)."""
     options = list(characteristics()["age_band"].codes)
     band_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
     rows = db.session.execute(select(Candidate.id, Candidate.date_of_birth, Candidate.submitted_at)
@@ -267,7 +267,7 @@ class _JoinKeys:
     """Each candidate's pseudonym join key, remembered by id in this process only, never stored anywhere.
 
     A key is a fixed function of the id and MONITORING_KEY, which the process holds anyway, so remembering it
-    reveals nothing new; it spares hashing every applicant again for each report (about a microsecond each)."""
+    reveals nothing new; it spares hashing every candidate again for each report (about a microsecond each)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -309,14 +309,14 @@ def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class Population:
-    """Every applicant by position (never shown): furthest stage level and which answer row (if any) is theirs."""
+    """Every candidate by position (never shown): furthest stage level and which answer row (if any) is theirs."""
 
     levels: np.ndarray
     channels: list[tuple]  # (channel, campaign code, slice of positions)
     answers: list[tuple]  # (answer, [second answer]) per answer row, for the stored characteristics in `keys`
-    answer_row: np.ndarray  # per applicant: index into answers, or -1 for none
+    answer_row: np.ndarray  # per candidate: index into answers, or -1 for none
     keys: tuple[str, ...] = ()  # the stored characteristics whose answers are in `answers`, in order
-    derived: dict = field(default_factory=dict)  # derived characteristic -> per applicant index into its options
+    derived: dict = field(default_factory=dict)  # derived characteristic -> per candidate index into its options
 
 
 def _run_apart(engine, statement):
@@ -326,7 +326,7 @@ def _run_apart(engine, statement):
 
 
 def gather(filters: Filters, keys: list[str] | None = None) -> Population:
-    """Applicants, their furthest stage and (for `keys`) their answers, from three grouped queries run side by side."""
+    """Candidates, their furthest stage and (for `keys`) their answers, from three grouped queries run side by side."""
     keys = keys or [filters.characteristic]
     stored = [key for key in keys if key not in DERIVED]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -355,7 +355,7 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
 
 
 def group_codes(characteristic: Characteristic, population: Population) -> np.ndarray:
-    """Each applicant's group number by position (the last number is 'not answered')."""
+    """Each candidate's group number by position (the last number is 'not answered')."""
     groups = {label: number for number, label in enumerate(characteristic.groups)}
     not_answered = len(characteristic.groups)
     if characteristic.key in population.derived:  # known only for those who answered the equality questions

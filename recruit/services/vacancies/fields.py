@@ -202,11 +202,13 @@ def _date_parts(value) -> tuple[str, str, str]:
     return ("?", "?", "?") if text else ("", "", "")
 
 
-def parse_date(value, label: str) -> tuple[date | None, str | None]:
-    """A date from the form or a CSV cell, or the GOV.UK message for what is wrong with it."""
+def parse_date(value, label: str, example: str | None = None) -> tuple[date | None, str | None]:
+    """A date from the form or a CSV cell, or the GOV.UK message for what is wrong with it (like `example`)."""
     day, month, year = _date_parts(value)
-    # A form has three boxes (1 9 2027); a CSV cell holds one text, written the way the export writes it.
-    example = f"1 9 {date.today().year + 1}" if isinstance(value, (tuple, list)) else f"{date.today().year + 1}-09-01"
+    # A form has three boxes (1 9 2027); a CSV cell holds one text, written the way the export writes it; a typed
+    # field says how it is written in its hint, so its caller gives that example.
+    if example is None:
+        example = f"1 9 {date.today().year + 1}" if isinstance(value, (tuple, list)) else f"{date.today().year + 1}-09-01"
     if not (day or month or year):
         return None, f"Enter the {label.lower()}"
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
