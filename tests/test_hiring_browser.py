@@ -12,7 +12,7 @@ from recruit.extensions import db
 from recruit.models import Match, Vacancy
 from recruit.services import interviews, offers
 from recruit.services.matching import decide
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +52,7 @@ def _phone(browser, live_server, user, javascript=True):
                                   java_script_enabled=javascript)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, live_server.app, user)
     return context, page
 
 
