@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test migrate seed migration assets clean
+.PHONY: run test install install-test lock migrate seed migration assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,18 @@ PYTEST_ARGS ?= -n auto
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both install the exact versions pinned in requirements.lock (`make lock` refreshes it from pyproject.toml).
 install: $(BIN)/activate
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c requirements.lock -e .
 
 install-test: $(BIN)/activate
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+
+# Re-pin every dependency (and its dependencies) to the newest versions pyproject.toml allows; commit the result.
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --extra test --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
 
 # Regenerate the initial migration from the models (allowed until the first production release).
 migration: install

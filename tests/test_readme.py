@@ -4,6 +4,7 @@ every make target it names exists, and the demo it describes is the demo `flask 
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +69,27 @@ def test_the_readmes_demo_table_is_the_demo_that_is_made():
 
     rows = re.findall(r"^\| `(candidate\d+)@demo\.example` \| (.+) \|$", README, re.M)
     assert [email for email, _ in rows] == [f"candidate{n}" for n in range(1, len(SHOWCASE) + 1)]
+
+
+def test_installs_are_pinned_by_the_lock_file():
+    """`make run`, `make test` and CI install from requirements.lock, so what is installed here is what it pins."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert makefile.count("pip install --quiet -c requirements.lock -e") == 2  # install and install-test
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [re.match(r"[A-Za-z0-9_.-]+", spec).group()
+                for spec in project["dependencies"] + project["optional-dependencies"]["test"]]
+    normal = {name.lower().replace("_", "-").replace(".", "-"): pinned for name, pinned in pins.items()}
+    assert not [name for name in declared if name.lower().replace("_", "-") not in normal], "not pinned"
+    wrong = []
+    for name, pinned in pins.items():
+        if name in ("setuptools", "pip"):  # the venv's own tools, not the service's dependencies
+            continue
+        try:
+            if version(name) != pinned:
+                wrong.append((name, version(name), pinned))
+        except PackageNotFoundError:
+            wrong.append((name, None, pinned))
+    assert not wrong
