@@ -575,7 +575,7 @@ class Offer(db.Model):
 
 
 class CandidateOutcome(db.Model):
-    """What one round meant for one candidate who applied: how many suggestions, or why none (DESIGN §5.5).
+    """What one round meant for one candidate who applied: how many suggestions, or why none (docs/matching.md).
 
     One row per candidate in each run; `reasons` holds, for a candidate with no suggestion, the plain reason
     for each placement they chose (or one general reason). `notified_at` is set once they are emailed."""

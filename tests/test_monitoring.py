@@ -133,7 +133,7 @@ def test_only_monitoring_and_reporting_code_reads_monitoring_answers():
     assert offenders == []
 
 
-# --- The adversary with a copy of the database but not MONITORING_KEY (DESIGN §6) ---
+# --- The adversary with a copy of the database but not MONITORING_KEY (docs/privacy.md) ---
 
 ANSWERERS = 200
 # Lining up n rows with n candidates at random gets about Poisson(1) right: P(6 or more) < 0.0006. An attack that

@@ -93,3 +93,15 @@ def test_installs_are_pinned_by_the_lock_file():
         except PackageNotFoundError:
             wrong.append((name, None, pinned))
     assert not wrong
+
+
+def test_nothing_cites_a_document_outside_the_repository():
+    """Code, templates, tests and docs point to docs/ in this repository, never to a design kept elsewhere."""
+    cited = []
+    for folder in ("recruit", "matching", "templates", "tests", "docs", "benchmarks", "migrations"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".txt", ".md") and path.name != "test_readme.py":
+                text = path.read_text(encoding="utf-8", errors="replace")
+                cited += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"DESIGN(?:\.md)?\b[^\n]{0,20}|\.\./shared\b", text)]
+    cited += re.findall(r"DESIGN(?:\.md)?\b|\.\./shared\b", README)
+    assert not cited, cited

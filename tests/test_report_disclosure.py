@@ -1,4 +1,4 @@
-"""The analyst as adversary (DESIGN §6): every statistic on the report is worked out from counts the page shows.
+"""The analyst as adversary (docs/privacy.md, "Counts that cannot be undone"): every statistic on the report is worked out from counts the page shows.
 
 Two tests carry the weight: one walks every statistic of every report a seeded population gives and checks each
 input is a count displayed on the page; the other replays the p-value attack that used to recover hidden counts.

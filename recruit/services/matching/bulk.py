@@ -16,7 +16,7 @@ from .runs import MatchError
 
 BULK_ACTIONS = ("shortlist", "reject")
 # Before the interview, a candidate with a guaranteed interview may only be turned down one at a time,
-# recording the essential requirement they do not meet (DESIGN: guaranteed interview scheme).
+# recording the essential requirement they do not meet (docs/glossary.md: guaranteed interview scheme).
 BEFORE_INTERVIEW = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value)
 GUARANTEED_MESSAGE = ("They asked for a guaranteed interview, so they are not rejected in bulk before an interview. "
                       "Open their page to decide on them on their own.")
