@@ -67,6 +67,20 @@ ADMIN_URLS = [("GET", "/admin/"), ("GET", "/admin/match-runs"), ("POST", "/admin
               ("GET", "/admin/match-runs/1/publish"), ("POST", "/admin/match-runs/1/publish"), ("GET", "/admin/tasks")]
 
 
+def test_the_recruiter_url_list_covers_every_recruiter_route(app, suggested):
+    """A recruiter page added later is in the isolation test below, or this fails."""
+    def pattern(path):
+        path = re.sub(r"/matches/\d+", "/matches/<int:match_id>", path)
+        return re.sub(r"/placements/\d+", "/placements/<int:vacancy_id>", path)
+
+    listed = {(method, pattern(path)) for method, path in _urls(suggested)}
+    listed = {(method, path.replace("/shortlist", "/<any(shortlist, interview):action>")) for method, path in listed}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("recruiters.") and rule.arguments:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert (method, rule.rule) in listed, (method, rule.rule)
+
+
 def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app, client, login_as, suggested):
     login_as("recruiter", "camden")
     post = Poster(client, f"/recruiters/matches/{suggested['camden_match'].id}/reject")
