@@ -241,6 +241,10 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
     refusal = publish_refusal(run, today)
     if refusal:
         db.session.rollback()
+        # SQLite has no row lock: the refusal may be that this very run was published a moment ago (a repeat).
+        again = db.session.get(MatchRun, run_id)
+        if again is not None and again.status == RunStatus.PUBLISHED.value:
+            return again, False
         raise MatchError(refusal)
     now = utcnow()
     changed = db.session.execute(
