@@ -92,7 +92,7 @@ def confirm_email(token: str):
     try:
         service.confirm_email(token)
     except service.AccountError as error:
-        return render_template("accounts/link_problem.html", message=error.message), 400
+        return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
     flash("Your email address is confirmed" if current_user.is_authenticated
           else "Your email address is confirmed. Sign in to continue.", "success")
     return redirect(url_for(landing_endpoint(current_user)) if current_user.is_authenticated else url_for("accounts.sign_in"))

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 # Plain-English titles and explanations for the errors a person can meet.
 MESSAGES = {
     400: ("Sorry, there is a problem with your request", "Go back and try again."),
-    403: ("You do not have permission to see this page", "If you think you should, contact your borough's apprenticeships lead."),
+    403: ("You do not have permission to see this page", "Some pages are only for staff. If you work for a borough and think you "
+                                                        "should see this one, ask your borough's apprenticeships lead."),
     404: ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
     405: ("Sorry, there is a problem with your request", "Go back and try again."),
     413: ("The file or form you sent is too large", "Send a smaller file, or shorten your answers, and try again."),

@@ -92,6 +92,17 @@ def wage_text(vacancy) -> str:
     return f"£{vacancy.wage_amount:,.2f} an hour"
 
 
+# What each apprenticeship level is like, for a candidate who does not know the levels.
+LEVEL_MEANINGS = {2: "like GCSEs", 3: "like A levels", 4: "like the first year of a degree", 5: "like a foundation degree",
+                  6: "like a degree", 7: "like a master's degree"}
+
+
+@bp.app_template_filter("level_text")
+def level_text(level: int) -> str:
+    """A level as a candidate reads it: Level 4 (like the first year of a degree)."""
+    return f"Level {level} ({LEVEL_MEANINGS[level]})" if level in LEVEL_MEANINGS else f"Level {level}"
+
+
 @bp.route("/")
 @shared_page
 def search():

@@ -106,6 +106,19 @@ def complete_sections(post, vacancy_id: int | None = None) -> None:
     assert response.status_code == 302
 
 
+def send_application(app, client, candidate_id: int, placement_title: str, equality_answers: dict) -> tuple[Poster, int]:
+    """The signed-in candidate becomes eligible, fills in every section choosing a new placement (titled
+    `placement_title`), sends the application and answers equality questions; returns their Poster and the placement."""
+    make_eligible(app, candidate_id)
+    post = Poster(client)
+    vacancy_id = make_vacancy(app, title=placement_title)
+    complete_sections(post, vacancy_id)
+    assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
+    for key, answer in equality_answers.items():
+        assert post(f"/candidates/equality-questions/{key}", {"answer": answer}).status_code == 302
+    return post, vacancy_id
+
+
 def _errors(response) -> list:
     """The error summary's messages, for readable assertion failures."""
     html = response.get_data(as_text=True)

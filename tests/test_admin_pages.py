@@ -212,7 +212,7 @@ def test_add_and_edit_a_standard(app, client, admin):
 
 @pytest.mark.parametrize("change, message", [
     ({"reference": "9999"}, "Reference must be like ST0116"),
-    ({"level": "9"}, "Not a valid choice."),
+    ({"level": "9"}, "Select the level, from 2 to 7"),
     ({"duration_months": "6"}, "Length must be a whole number of months from 12 to 72"),
     ({"keywords": ""}, "Enter at least one skills term"),
     ({"keywords": "x" * 61}, "Each skills term must be 60 characters or fewer"),

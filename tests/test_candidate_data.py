@@ -11,7 +11,7 @@ from recruit.models import (AuditEvent, Candidate, Match, MatchRun, MonitoringRe
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
 
-from candidate_journey import Poster, complete_sections, make_eligible, make_vacancy
+from candidate_journey import make_eligible, make_vacancy, send_application
 
 NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
 
@@ -20,12 +20,7 @@ NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
 def applied(app, client, login_as):
     """A candidate who has sent a full application with a choice, a suggestion and equality answers."""
     user = login_as(email="zephyrine.q@test.example")
-    make_eligible(app, user.candidate_id)
-    post = Poster(client)
-    vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post, vacancy)
-    assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
-    post("/candidates/equality-questions/religion", {"answer": "sikh"})
+    post, vacancy = send_application(app, client, user.candidate_id, "Cloud apprentice", {"religion": "sikh"})
     with app.app_context():
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
@@ -234,12 +229,7 @@ def traced(app, client, make_user):
         db.session.add(user)
         db.session.commit()
     sign_in(client, SimpleNamespace(id=PERSON_USER_ID))
-    make_eligible(app, PERSON_CANDIDATE_ID)
-    post = Poster(client)
-    vacancy = make_vacancy(app, title="Cloud apprentice")
-    complete_sections(post, vacancy)
-    assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
-    post("/candidates/equality-questions/religion", {"answer": "sikh"})
+    post, vacancy = send_application(app, client, PERSON_CANDIDATE_ID, "Cloud apprentice", {"religion": "sikh"})
     other = make_candidate(app, make_user, [vacancy])
     recruiter = make_user("recruiter")
     match_run = run(app)

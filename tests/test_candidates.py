@@ -261,7 +261,7 @@ def test_skills_page_groups_the_standards_keywords_with_a_character_count(app, c
     assert _errors(post("/candidates/application/skills", {})) == [
         "Select at least one thing you have done or enjoy, or tell us about something you have made, fixed or learned"]
     assert _errors(post("/candidates/application/skills", {"skills_text": "x" * 1001})) == [
-        "Your answer must be 1000 characters or fewer"]
+        "Your answer must be 1,000 characters or fewer"]
     assert _errors(post("/candidates/application/skills", {"skills_data": ["Not a skill"]})) == ["Select skills from the list"]
     post("/candidates/application/skills", {"skills_data": ["SQL"], "skills_security": ["firewall"], "skills_text": ""})
     assert _candidate(app, candidate.candidate_id).skills == ["firewall", "SQL"]

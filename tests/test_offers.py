@@ -132,7 +132,7 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     path = f"/candidates/suggestions/{offer_match}/offer/accept"
     confirm = visible_text(candidate.get(path).get_data(as_text=True))
-    assert "Accepting closes your other applications" in confirm
+    assert "If you accept, your other suggestions close." in confirm
     response = Poster(candidate, path)(path, {}, follow_redirects=True)
     assert "You have accepted the Junior developer apprentice (Housing repairs) apprenticeship" in visible_text(
         response.get_data(as_text=True))

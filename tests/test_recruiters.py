@@ -185,7 +185,7 @@ def test_reject_needs_a_reason_and_feedback_which_the_candidate_is_emailed(app, 
     assert "Enter feedback for the candidate" in response.get_data(as_text=True)
     response = post(f"/recruiters/matches/{match_id}/reject", {"version": "1", "reason": "wrong", "feedback": "x" * 1001})
     page = response.get_data(as_text=True)
-    assert "Select the reason for not going ahead" in page and "Feedback must be 1000 characters or fewer" in page
+    assert "Select the reason for not going ahead" in page and "Feedback must be 1,000 characters or fewer" in page
     assert _stage(app, match_id) == "suggested"
 
     feedback = "Your testing experience stood out. More SQL practice would make your next application stronger."

@@ -52,7 +52,7 @@ class StandardForm(BaseForm):
                                         Regexp(r"^[Ss][Tt][0-9]{4}$", message="Reference must be like ST0116")])
     title = text("Title", "Enter the title", 120, "Title must be 120 characters or fewer")
     level = SelectField("Level", widget=GovSelect(), choices=[SelectChoice(str(n), f"Level {n}") for n in range(2, 8)],
-                        validate_choice=True)
+                        validate_choice=True, invalid_choice_message="Select the level, from 2 to 7")
     duration_months = StringField("Typical length in months", widget=GovTextInput(), filters=[strip],
                                   render_kw={"inputmode": "numeric"},
                                   validators=[DataRequired("Enter the typical length in months"),

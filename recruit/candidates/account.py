@@ -99,9 +99,10 @@ def delete_account(candidate):
         flash("Your account and your data have been deleted", "success")
         return redirect(url_for("public.start"))
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to delete your account?",
-                           body=["We will delete your account, your application, your placement choices, any suggestions "
-                                 "and their history, your equality answers, the emails we sent you and the record of "
-                                 "what you did on this service.",
+                           body=["We will delete your account and your application.",
+                                 "This includes your placement choices, your suggestions and what happened to them, and "
+                                 "your equality answers. It also includes the emails we sent you and the record of what "
+                                 "you did here.",
                                  "You cannot undo this. You may want to download your data first."],
                            kept=data_service.KEPT_AFTER_DELETION,
                            button="Delete my account", back=url_for("candidates.your_data"), warning=True)

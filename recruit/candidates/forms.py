@@ -62,8 +62,8 @@ class GovDateField(Field):
         return self.data.strftime("%d %m %Y") if self.data else ""
 
     def process_formdata(self, valuelist):
-        # Always exactly three boxes, whatever was posted, so the widget can redisplay them.
-        parts = [str(value).strip()[:10] for value in valuelist[:3]]
+        # Always exactly three boxes, whatever was posted, so the widget can redisplay them as typed.
+        parts = [str(value).strip() for value in valuelist[:3]]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts
         self.data, self.problem = None, None
@@ -265,7 +265,7 @@ def skills_form(groups, pathways):
             description="It can be from school, a job, volunteering or your own time. For example, a website, a spreadsheet, "
                         "fixing a laptop or teaching yourself a skill.",
             widget=GovCharacterCount(), filters=[strip],
-            validators=[Length(max=SKILLS_TEXT_MAX, message=f"Your answer must be {SKILLS_TEXT_MAX} characters or fewer")])
+            validators=[Length(max=SKILLS_TEXT_MAX, message=f"Your answer must be {SKILLS_TEXT_MAX:,} characters or fewer")])
         submit = submit_button("Save and continue")
         skill_fields = [f"skills_{group.key}" for group in groups]
         statement_fields = [f"statements_{key}" for key, _, _ in pathways]
@@ -354,7 +354,7 @@ class SupportForm(BaseForm):
         description="For example, extra time, a step-free room, a sign language interpreter, questions in advance, "
                     "or a quiet place to wait. Leave this empty if you do not need any.",
         widget=GovCharacterCount(), filters=[strip],
-        validators=[Length(max=ADJUSTMENTS_MAX, message=f"Adjustments must be {ADJUSTMENTS_MAX} characters or fewer")])
+        validators=[Length(max=ADJUSTMENTS_MAX, message=f"Adjustments must be {ADJUSTMENTS_MAX:,} characters or fewer")])
     guaranteed_interview = radios(
         "Do you want to use the guaranteed interview scheme?", (("yes", "Yes"), ("no", "No")),
         "Select yes if you want to use the guaranteed interview scheme")

@@ -75,7 +75,7 @@ def cancel_interview(candidate, match_id: int):
     back = url_for("candidates.interview", match_id=match.id)
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to cancel your interview?",
                            body=[f"{match.vacancy.title}: {service.when_text(booking.slot)}.",
-                                 "You stay shortlisted and can choose another time if one is free."],
+                                 "You stay on the shortlist: the borough still wants to interview you. You can choose another time if one is free."],
                            button="Cancel my interview", back=back, warning=False)
 
 

@@ -8,6 +8,22 @@ from . import bp, candidate_view
 from .forms import ConfirmForm, QuestionForm
 
 
+# The questions keep the national wording word for word (so answers compare with the Census); these plain words
+# explain the terms a candidate may not know, on the question's own page.
+EXPLAINED = {
+    "ethnicity": "Your ethnic group is about your family's background and culture. Choose the one that fits you best.",
+    "gender_identity": "Your sex registered at birth is the sex on your birth certificate.",
+    "sexual_orientation": "This means who you are attracted to.",
+    "long_term_condition": "This means a health problem of your body or mind that has lasted, or will last, a year or more.",
+    "condition_reduces_activity": "This means things you do each day, like getting dressed, going out, school or work.",
+    "religion": "Choose the one you feel you belong to, if any.",
+    "socio_economic": "This means the job of the person who earned the most money in your home when you were about 14. "
+                      "If you are not sure, choose \"I don't know\".",
+    "care_leaver": "This means living with foster carers, in a children's home, or somewhere else the council arranged.",
+}
+OPTIONAL = "You do not have to answer. You can leave it and go on to the next one."
+
+
 def _submitted_only(candidate):
     if candidate.submitted_at is None:
         flash("Send your application first. Then you can answer the equality questions.", "info")
@@ -57,7 +73,7 @@ def monitoring_question(candidate, key: str):
         abort(404)
     form = QuestionForm.for_question(question["question"], [(o["value"], o["label"]) for o in question["options"]],
                                      "Select an answer, or select Prefer not to say",
-                                     "This question is optional. You can continue without answering.", optional=True,
+                                     " ".join(filter(None, (EXPLAINED.get(key), OPTIONAL))), optional=True,
                                      data={"answer": answers.get(key)})
     if form.validate_on_submit():
         if form.answer.data:

@@ -52,12 +52,13 @@ def answer_offer(candidate, match_id: int, answer: str):
     back = url_for("candidates.offer", match_id=match.id)
     if answer == "accept":
         return render_template("candidates/confirm.html", form=form, back=back, warning=False,
-                               title=f"Accept the {match.vacancy.title} apprenticeship?",
-                               body=[f"{match.vacancy.borough.name} will expect you to start on {found.start_date:%A} "
+                               title=f"Accept the offer for {match.vacancy.title}?",
+                               body=[f"{match.vacancy.borough.name} expects you to start on {found.start_date:%A} "
                                      f"{found.start_date.day} {found.start_date:%B %Y}.",
-                                     "Accepting closes your other applications: other boroughs will stop considering you."],
+                                     "If you accept, your other suggestions close. Other boroughs will stop looking at "
+                                     "your application."],
                                button="Accept the offer")
     return render_template("candidates/confirm.html", form=form, back=back, warning=True,
-                           title=f"Decline the {match.vacancy.title} offer?",
-                           body=["The position will be offered to someone else. Your other applications carry on.",
+                           title=f"Decline the offer for {match.vacancy.title}?",
+                           body=["The borough will offer the position to someone else. Your other suggestions carry on.",
                                  "You cannot undo this."], button="Decline the offer")

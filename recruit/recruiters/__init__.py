@@ -41,7 +41,7 @@ class _FeedbackForm(DecisionForm):
         "Feedback for the candidate", widget=GovCharacterCount(), filters=[strip],
         description="Say what was good about their application and what would make it stronger. We email this to them.",
         validators=[DataRequired("Enter feedback for the candidate"),
-                    Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX} characters or fewer")])
+                    Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX:,} characters or fewer")])
     submit = submit_button("Reject and send feedback")
 
 
@@ -128,8 +128,8 @@ def bulk(vacancy_id: int):
         reject_form = BulkRejectForm(formdata=None, data={"selected": form.selected.data, "feedback_template": "closer_match",
                                                           "feedback": service.FEEDBACK_TEMPLATES["closer_match"]})
         return _bulk_reject_page(vacancy, reject_form)
-    try:
-        outcomes = service.decide_many(vacancy, form.pairs(), "shortlist", current_user.id)
+    try:  # any other button than the two (a forged one) is refused by the service with a message
+        outcomes = service.decide_many(vacancy, form.pairs(), action or "", current_user.id)
     except service.MatchError as error:
         form.show_error(error.message, error.field)
         return _placement_page(vacancy, form)
@@ -151,7 +151,8 @@ def bulk_reject(vacancy_id: int):
         outcomes = service.decide_many(vacancy, form.pairs(), "reject", current_user.id,
                                        reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
         return render_template("recruiters/bulk_done.html", vacancy=vacancy, outcomes=outcomes, action="reject")
-    if not form.pairs() and not form.selected.errors:
+    if not form.pairs():  # the boxes are on the placement page, not this one: the message says so, at the top
+        form.selected.errors = []
         form.form_errors.append("Select at least one candidate on the placement page")
     return _bulk_reject_page(vacancy, form)
 

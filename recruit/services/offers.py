@@ -234,13 +234,14 @@ def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
 
 def letter_lines(offer: Offer) -> list[tuple[str, str]]:
     """The letter's facts, in order, as (label, value): the same on the page and in the PDF."""
-    from ..vacancies import wage_text
+    from ..vacancies import level_text, wage_text
 
     vacancy = offer.match.vacancy
     return [
         ("Placement", vacancy.title),
         ("Employer", f"{vacancy.borough.name} council"),
-        ("Apprenticeship", f"{vacancy.standard.title} (level {vacancy.standard.level})"),
+        ("Apprenticeship", f"{vacancy.standard.title}, {level_text(vacancy.standard.level).lower()}. This is the job and "
+                           "training you will do."),
         ("Wage", wage_text(vacancy)),
         ("Hours", f"{vacancy.hours_per_week} hours a week"),
         ("Start date", _long(offer.start_date)),

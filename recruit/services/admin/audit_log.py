@@ -55,7 +55,9 @@ def parse_audit_filters(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str
         value = args.get(name, "")
         return value.strip() if isinstance(value, str) else ""
 
-    filters.who = text("who")[:254]
+    filters.who = text("who")
+    if len(filters.who) > 254:  # no email address is longer
+        errors["who"] = "Enter part of an email address, in 254 characters or fewer"
     actions, types = audit_choices()
     filters.action = text("action")
     if filters.action and filters.action not in actions:

@@ -16,11 +16,11 @@ from .. import monitoring
 # What is kept once an account is deleted or an application purged: said on the deletion page and in the
 # privacy notice, and checked by a test that searches every table and stored document for the person.
 KEPT_AFTER_DELETION = (
-    "a record that an account was deleted and when, with no name, email address or number that leads to you",
-    "what recruiters decided on suggestions and when, with nothing that says whose suggestion it was",
-    "each matching run's lists, with you under a label drawn at random for that run and linked to no one, so the "
-    "run can still be checked",
-    "totals for groups of 10 or more people in reports, and counts saved when a recruitment cycle closed, which "
+    "a note that an account was deleted, and when, with nothing that leads to you",
+    "what recruiters decided and when, with nothing that says who it was about",
+    "the lists made each time we matched candidates to placements, with you under a made-up label that links to no "
+    "one, so the matching can still be checked",
+    "totals in reports for groups of 10 or more people, and totals saved when each recruitment period ended: these "
     "never describe one person",
 )
 
