@@ -2,12 +2,14 @@
 
 import logging
 import smtplib
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_mail import Message
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from .bulk_insert import insert_rows
 from .extensions import db
 from .models import OutboxEmail, utcnow
 
@@ -18,11 +20,21 @@ MAX_BACKOFF = timedelta(hours=6)
 
 def email_fields(recipient: str, template: str, subject: str, **context) -> dict:
     """Render templates/email/<template>.txt and .html into the columns of an outbox row."""
-    context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
-    return {"recipient": recipient, "subject": subject, "template": template,
-            "text_body": render_template(f"email/{template}.txt", **context),
-            "html_body": render_template(f"email/{template}.html", **context),
-            "next_attempt_at": utcnow()}
+    return next(email_rows(template, [(recipient, subject, context)]))
+
+
+def email_rows(template: str, emails: Iterable[tuple[str, str, dict]]) -> Iterator[dict]:
+    """Outbox rows for many emails made from one template, each (recipient, subject, context) rendered in turn.
+
+    Jinja renders them directly: an email uses only what it is given, and Flask's per-page context (the signed-in
+    user, a CSRF token) cost more than the rendering itself when a round emails 100,000 candidates."""
+    environment = current_app.jinja_env
+    text, html = environment.get_template(f"email/{template}.txt"), environment.get_template(f"email/{template}.html")
+    base_url, now = current_app.config["PUBLIC_BASE_URL"], utcnow()
+    for recipient, subject, context in emails:
+        context = {"subject": subject, "base_url": base_url, **context}
+        yield {"recipient": recipient, "subject": subject, "template": template, "text_body": text.render(context),
+               "html_body": html.render(context), "next_attempt_at": now}
 
 
 def _nudge_worker() -> None:
@@ -38,12 +50,12 @@ def queue_email(recipient: str, template: str, subject: str, **context) -> Outbo
     return email
 
 
-def queue_emails(rows: list[dict]) -> int:
-    """Add many rendered emails (from email_fields) to the caller's transaction in one statement."""
-    if rows:
-        db.session.execute(insert(OutboxEmail), rows)
+def queue_emails(rows: Iterable[dict]) -> int:
+    """Add many rendered emails (from email_rows, which may be a generator) to the caller's transaction."""
+    count = insert_rows(OutboxEmail, rows)
+    if count:
         _nudge_worker()
-    return len(rows)
+    return count
 
 
 def backoff(attempts: int) -> timedelta:

@@ -99,6 +99,14 @@ def match_run_task(run_id: int, today: str | None = None):
     return run_id
 
 
+@_task()
+def notify_outcomes_task(run_id: int):
+    """Email every candidate in a run just published: their suggestion, or why they have none."""
+    from .services.matching import outcomes
+
+    return outcomes.notify_outcomes(run_id)
+
+
 # One sender at a time, across every worker: SQLite has no SKIP LOCKED, so two senders could both send an email.
 # A sender that finds the lock taken fails with TaskLockedException and is retried after RETRY_DELAY.
 outbox_lock = huey.lock_task("send-outbox")

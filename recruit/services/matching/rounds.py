@@ -21,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 import matching
 
-from ... import emails
 from ...audit import record_event
+from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, CandidateOutcome, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
+from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
                        Vacancy, utcnow)
 from ..cycles import current_cycle_id
 from . import outcomes
@@ -161,8 +161,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
                     "(eligibility, distance, hours, start date, qualifications) or had no places left.")
     _progress(run, f"Saving {len(rows):,} suggestions", 70)
     _supersede_previews(run)
-    if rows:
-        db.session.execute(insert(Match), rows)
+    insert_rows(Match, rows)
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(rows)
@@ -229,7 +228,7 @@ def publish_refusal(run: MatchRun, today: date | None = None) -> str | None:
 
 
 def publish_run(run_id: int, actor_id: int | None, today: date | None = None) -> tuple[MatchRun, bool]:
-    """Publish a preview: its suggestions reach recruiters and candidates, who are emailed. Returns (run, published now).
+    """Publish a preview: its suggestions reach recruiters and candidates (a worker emails them). Returns (run, published now).
 
     A repeated request (the same run already published) changes nothing and returns False."""
     run = db.session.get(MatchRun, run_id, with_for_update=True)  # two publishes of one run wait for each other
@@ -255,18 +254,14 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         ["match_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
         select(Match.id, literal(None), literal(MatchStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
                literal(f"Suggested in round {run.round} (run {run.id})")).where(Match.run_id == run.id)))
-    emailed = emails.email_matches_suggested(run.id)
-    # Those suggested have just been told; everyone else hears why (notify_outcomes, after the commit).
-    db.session.execute(update(CandidateOutcome).where(CandidateOutcome.run_id == run.id, CandidateOutcome.suggested > 0)
-                       .values(notified_at=now))
-    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count,
-                 emailed=emailed)
+    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count)
     try:
         db.session.commit()
     except IntegrityError:  # another run of this round was published at the same moment
         db.session.rollback()
         raise MatchError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
-    outcomes.notify_outcomes(run.id)
+    # Emailing 100,000 candidates is long work: a worker does it, each one exactly once (see notify_outcomes).
+    outcomes.queue_notification(run.id)
     db.session.refresh(run)
     return run, True
 
