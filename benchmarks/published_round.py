@@ -148,7 +148,7 @@ def clear_runs(app) -> None:
 def _latencies(path: Path, page: str, since: float, until: float) -> tuple[list[float], int]:
     """The page's answer times (ms) between two moments, and how many requests failed."""
     values, errors = [], 0
-    for line in path.read_text().splitlines():
+    for line in (path.read_text() if path.exists() else "").splitlines():
         at, name, value = line.split(" ", 2)
         if name == page and since <= float(at) <= until:
             if value.startswith("error"):
@@ -168,6 +168,15 @@ def _describe(values: list[float], errors: int) -> str:
 
     return (f"{len(values)} answers, median {statistics.median(values):.0f} ms, p95 {pick(0.95):.0f} ms, "
             f"p99 {pick(0.99):.0f} ms, max {ordered[-1]:.0f} ms, {errors} errors")
+
+
+def _wait_for_answers(path: Path, count: int, since: float = 0.0, timeout: float = 300.0) -> None:
+    """Wait until every page has answered `count` times since `since` (the server has started and warmed up)."""
+    deadline = time.time() + timeout
+    while any(len(_latencies(path, page, since, time.time())[0]) < count for page in PAGES):
+        if time.time() > deadline:
+            sys.exit(f"the web server did not answer {count} times within {timeout:.0f} s")
+        time.sleep(0.5)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -223,12 +232,14 @@ def main() -> None:
     worker = subprocess.Popen([str(bin_folder / "flask"), "tasks", "worker", "--workers", "1"], cwd=ROOT,
                               env={**env, "DATABASE_URL": worker_url}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    processes = [server, worker]
-    time.sleep(5)
     probe_log = folder / "latency.txt"
-    processes.append(subprocess.Popen([sys.executable, "-c", PROBE, f"http://127.0.0.1:{args.port}", str(probe_log)]))
+    processes = [server, worker, subprocess.Popen([sys.executable, "-c", PROBE, f"http://127.0.0.1:{args.port}",
+                                                   str(probe_log)])]
     try:
-        time.sleep(10)
+        # The quiet baseline: once both pages answer, 20 more answers each with nothing else going on.
+        _wait_for_answers(probe_log, 1)
+        since = time.time()
+        _wait_for_answers(probe_log, 20, since)
         quiet_until = time.time()
         from recruit.services.matching import publish_run, start_run
 
@@ -272,7 +283,7 @@ def main() -> None:
               f"{', '.join(f'{x:.2f}' for x in load_before)}, after {', '.join(f'{x:.2f}' for x in load_after)}")
         for page, label in PAGES.items():
             print(f"  {label}")
-            print(f"    before: {_describe(*_latencies(probe_log, page, 0, quiet_until))}")
+            print(f"    before: {_describe(*_latencies(probe_log, page, since, quiet_until))}")
             print(f"    during: {_describe(*_latencies(probe_log, page, began, emailed))}")
     finally:
         for process in processes:

@@ -129,17 +129,14 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
     first, last = ranked["offsets"][i], ranked["offsets"][i + 1]
     own_first, own_last = lists["offsets"][i], lists["offsets"][i + 1]
     own_places = lists["placement"][own_first:own_last]
-    entries = range(first, last)
+    places, ranks = ranked["placement"][first:last], ranked["rank"][first:last]
     ids = [result._placement_ids[j] if j >= 0 else ranked["unknown"].get(k, "?")
-           for k, j in zip(entries, ranked["placement"][first:last])]
+           for k, j in zip(range(first, last), places)]
     # Only the placements ranked above the one they got are explained, so the others are never worked out.
-    limit = next((ranked["rank"][k] for k, placement_id in zip(entries, ids) if placement_id == got), float("inf"))
-    for k, placement_id in zip(entries, ids):
-        j = ranked["placement"][k]
-        rank = ranked["rank"][k]
+    limit = next((rank for rank, placement_id in zip(ranks, ids) if placement_id == got), float("inf"))
+    for k, j, rank, placement_id, mask in zip(range(first, last), places, ranks, ids, ranked["mask"][first:last]):
         if rank >= limit:
             continue
-        mask = ranked["mask"][k]
         if mask:
             codes = reason_codes(mask)
             if j < 0:

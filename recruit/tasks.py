@@ -207,6 +207,8 @@ def run_worker(app: Flask, workers: int = 2) -> None:
     """Run a consumer (with the periodic scheduler) in this process until stopped."""
     bind_app(app)
     # flush_locks: a lock left by a worker that was killed mid-task would otherwise stop sending for good.
+    # max_delay: an idle worker looks for work at least every second (Huey's default backs off to 10 s), so a match
+    # run or an email starts within a second of being queued; on SQLite storage that is one cheap query a second.
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
-                                    flush_locks=True)
+                                    flush_locks=True, max_delay=1.0)
     consumer.run()

@@ -4,6 +4,7 @@ went to candidates who matched more of it). Reasons are computed when the run is
 result; publishing a run has a worker email them (`queue_notification`, which runs `notify_outcomes`)."""
 
 import logging
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import case, func, select, update
 
@@ -43,23 +44,22 @@ def _general(profile) -> list[dict]:
     return [{"reason": "general", "text": text} for text in texts]
 
 
-def outcome_rows(result, candidates, titles: dict[str, str]) -> list[dict]:
-    """One row per candidate in the run: how many suggestions, or the reasons for none."""
+def outcome_rows(result, candidates, titles: dict[str, str]) -> Iterator[dict]:
+    """One row per candidate in the run: how many suggestions, or the reasons for none (made as they are used)."""
     if result is None:  # the run could suggest nobody at all
-        return [{"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
-                for c in candidates]
+        for c in candidates:
+            yield {"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
+        return
     counts: dict[str, int] = {}
     for pair in result.suggestions:
         counts[pair.candidate_id] = counts.get(pair.candidate_id, 0) + 1
-    rows = []
     for profile in candidates:
         got = counts.get(profile.id, 0)
         reasons = [] if got else why_not_json(result, profile.id, titles) + _general(profile)
-        rows.append({"candidate_id": int(profile.id), "suggested": got, "reasons": reasons})
-    return rows
+        yield {"candidate_id": int(profile.id), "suggested": got, "reasons": reasons}
 
 
-def record_outcomes(run_id: int, rows: list[dict]) -> None:
+def record_outcomes(run_id: int, rows: Iterable[dict]) -> None:
     """Store the run's outcome rows (in the caller's transaction)."""
     insert_rows(CandidateOutcome, ({**row, "run_id": run_id} for row in rows))
 

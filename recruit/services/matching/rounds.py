@@ -137,7 +137,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     _progress(run, f"Scoring and assigning {len(candidates):,} candidates and {len(placements):,} placements", 30)
     note = _empty_note(run.round, candidates, placements)
-    rows, result, lists, titles = [], None, {"candidates": {}}, {}
+    result, suggestions, lists, titles = None, (), {"candidates": {}}, {}
     if note:
         table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
         run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings,
@@ -152,24 +152,26 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
         lists = result.instance()
         instance = {**pseudonymous_instance(lists, assignment), "settings": settings}
         titles = {p.id: p.title for p in placements}
-        rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
-                 "components": dict(pair.components),
-                 "explanation": {**_explanation_json(pair), "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
-                 "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in result.suggestions]
-        if not rows:
+        suggestions = result.suggestions
+        if not suggestions:
             note = ("Nobody could be suggested: every possible pairing broke one of the rules "
                     "(eligibility, distance, hours, start date, qualifications) or had no places left.")
-    _progress(run, f"Saving {len(rows):,} suggestions", 70)
+    _progress(run, f"Saving {len(suggestions):,} suggestions", 70)
     _supersede_previews(run)
-    insert_rows(Match, rows)
+    # Rows are made as they are written (generators), so the database stores them while Python explains the next.
+    insert_rows(Match, ({"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id),
+                         "score": pair.total, "components": dict(pair.components),
+                         "explanation": {**_explanation_json(pair),
+                                         "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
+                         "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in suggestions))
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
-    run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(rows)
+    run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(suggestions)
     run.unmatched = _unmatched(candidates, lists["candidates"], assignment)
     run.status, run.in_progress = RunStatus.PREVIEW.value, None
     run.progress_stage, run.progress_percent, run.progress_at = "Preview ready", 100, utcnow()
     run.duration_ms = round((time.perf_counter() - clock) * 1000)
-    record_event("match_run.created", run, actor_id=run.created_by_id, round=run.round, suggested=len(rows))
+    record_event("match_run.created", run, actor_id=run.created_by_id, round=run.round, suggested=len(suggestions))
     db.session.commit()
     return run
 
