@@ -22,7 +22,8 @@ def _defaults(table, given: set[str]) -> dict:
 
 
 def insert_rows(model, rows: Iterable[dict]) -> int:
-    """Insert rows (dicts keyed by column name, every row with the same keys); returns how many.
+    """Insert rows (dicts keyed by column name, every row with the same keys); returns how many. Columns the rows
+    leave out take their defaults, worked out once for all the rows (one timestamp for a batch written together).
 
     Rows may come from a generator: on PostgreSQL each is streamed to COPY as it is made, so the database stores
     rows while Python is still building the next ones."""

@@ -108,4 +108,4 @@ def statement_terms(chosen) -> tuple[str, ...]:
     if not chosen:
         return ()
     table = _terms_by_statement()
-    return matching.statement_terms(table, [c for c in (chosen or ()) if c in table])
+    return matching.statement_terms(table, [c for c in chosen if c in table])

@@ -242,6 +242,9 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
     refusal = publish_refusal(run, today)
     if refusal:
         db.session.rollback()
+        run = db.session.get(MatchRun, run_id)
+        if run.status == RunStatus.PUBLISHED.value:  # another request published it while this one checked (SQLite
+            return run, False                       # has no row lock): a repeat, not a refusal
         raise MatchError(refusal)
     now = utcnow()
     changed = db.session.execute(
