@@ -66,6 +66,10 @@ def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_v
     assert email.subject == "Round 1: why we have not suggested you for a placement"
     assert "Your choice 1, Popular developer placement: Its places went to candidates who matched more" in email.text_body
     assert f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}" in email.text_body
+    reasons = [line for line in email.text_body.splitlines() if line.startswith("- ")]  # one reason a line
+    assert [line.split(":")[0] for line in reasons] == ["- Your choice 1, Popular developer placement",
+                                                       "- Your choice 2, Early start placement",
+                                                       f"- {outcomes.NOT_OTHERS}"]
     assert not re.search(r"\d\.\d{3}", email.text_body + email.html_body)  # no internal scores in the message
     (email,) = _all_round_emails(app, winner)  # suggested: only issue 9's email, no round outcome as well
     assert email.template == "match_suggested" and email.subject == "You have been suggested for an apprenticeship"
