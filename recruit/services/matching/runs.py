@@ -26,6 +26,7 @@ SHORTLIST_FACTOR minus the open suggestions it already has in the cycle.
 """
 
 import secrets
+from collections import namedtuple
 from datetime import date
 from functools import cache
 
@@ -87,6 +88,11 @@ CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candida
                      Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
                      Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
                      Candidate.home_borough_id, Candidate.statements)
+
+# A candidate's columns as a named tuple: reading a field of one is a fraction of the cost of reading it from
+# SQLAlchemy's Row, and a run reads 14 fields of each of 100,000 candidates.
+CandidateRow = namedtuple("CandidateRow", [column.key for column in CANDIDATE_COLUMNS])
+
 
 def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
@@ -184,7 +190,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
                             order_by=Preference.rank)
     decided = _by_candidate(Match.candidate_id, Match.vacancy_id, Match.candidate_id.in_(chosen),
                             Match.stage.in_(DECIDED_STAGES))
-    rows = _plain_rows(candidates_query.order_by(Candidate.id))
+    rows = map(CandidateRow._make, _plain_rows(candidates_query.order_by(Candidate.id)))
     boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
     return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
             placements, factor)
