@@ -119,39 +119,37 @@ def rule_detail(code: str, cand: CandidateProfile, place: PlacementProfile, dist
 
 def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
     """Why the candidate did not get each placement they ranked above the one they got (every one if none)."""
-    lists = result._lists
     i = result._candidate_index[candidate_id]
     cand = result._candidates[i]
     got = result.assignment.get(candidate_id)
-    got_rank = None
     answers: list[tuple[int, WhyNot]] = []
-    ranked = result._ranked
-    # Both arrays are grouped by candidate in candidate order, so a binary search finds this candidate's entries
-    # (a scan of every entry for every candidate took hours at 100,000 candidates).
-    first, last = np.searchsorted(ranked["candidate"], [i, i + 1])
-    own_first, own_last = np.searchsorted(lists["candidate"], [i, i + 1])
+    # Plain lists, cut by offsets per candidate (built once per result): a run explains every candidate, and
+    # indexing numpy arrays one item at a time made that most of a 100,000-candidate run's time.
+    ranked, lists = result._plain_ranked, result._plain_lists
+    first, last = ranked["offsets"][i], ranked["offsets"][i + 1]
+    own_first, own_last = lists["offsets"][i], lists["offsets"][i + 1]
     own_places = lists["placement"][own_first:own_last]
-    for k in range(int(first), int(last)):
-        j = int(ranked["placement"][k])
-        placement_id = result._placement_ids[j] if j >= 0 else ranked["unknown"].get(k, "?")
-        rank = int(ranked["rank"][k])
-        if placement_id == got:
-            got_rank = rank
+    places, ranks = ranked["placement"][first:last], ranked["rank"][first:last]
+    ids = [result._placement_ids[j] if j >= 0 else ranked["unknown"].get(k, "?")
+           for k, j in zip(range(first, last), places)]
+    # Only the placements ranked above the one they got are explained, so the others are never worked out.
+    limit = next((rank for rank, placement_id in zip(ranks, ids) if placement_id == got), float("inf"))
+    for k, j, rank, placement_id, mask in zip(range(first, last), places, ranks, ids, ranked["mask"][first:last]):
+        if rank >= limit:
             continue
-        mask = int(ranked["mask"][k])
         if mask:
             codes = reason_codes(mask)
             if j < 0:
                 text = REASON_TEXT["closed_or_full"]
             else:
-                text = " ".join(rule_detail(code, cand, result._placements[j], float(ranked["distance"][k]))
+                text = " ".join(rule_detail(code, cand, result._placements[j], ranked["distance"][k])
                                 for code in codes)
             answers.append((rank, WhyNot(placement_id, rank, codes[0], text, detail=" ".join(reason_texts(codes)))))
             continue
         place = result._placements[j]
-        entry = own_first + np.flatnonzero(own_places == j)
-        their = float(lists["total"][entry[0]]) if len(entry) else None
-        their_tier = int(lists["tier"][entry[0]]) if len(entry) else 1
+        entry = own_first + own_places.index(j) if j in own_places else None
+        their = lists["total"][entry] if entry is not None else None
+        their_tier = lists["tier"][entry] if entry is not None else 1
         cutoff = result.placement_cutoffs.get(placement_id)
         have, lack = result._model.shown_terms(i, j)
         skills = f"You have {len(have)} of the {len(have) + len(lack)} skills it lists. " if have or lack else ""
@@ -172,5 +170,4 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
                       "Adding skills "
                       "you have, and the apprenticeships that interest you, to your application can raise your score.")
             answers.append((rank, WhyNot(placement_id, rank, "filled_by_higher_scores", text, their, cutoff, detail)))
-    limit = got_rank if got_rank is not None else float("inf")
-    return [answer for rank, answer in sorted(answers, key=lambda a: a[0]) if rank < limit]
+    return [answer for rank, answer in sorted(answers, key=lambda a: a[0])]

@@ -89,6 +89,21 @@ class MatchResult:
                 spec["residents_ranked_first"] = count
         return {"candidates": candidates, "placements": placements}
 
+    @cached_property
+    def _plain_ranked(self) -> dict:
+        """The ranked entries as Python lists, with each candidate's [start, end) offsets (for why_not)."""
+        r = self._ranked
+        offsets = np.searchsorted(r["candidate"], np.arange(len(self._candidates) + 1)).tolist()
+        return {"offsets": offsets, "unknown": r["unknown"],
+                **{key: r[key].tolist() for key in ("placement", "rank", "mask", "distance")}}
+
+    @cached_property
+    def _plain_lists(self) -> dict:
+        """The assignment's lists as Python lists, with each candidate's [start, end) offsets (for why_not)."""
+        lists = self._lists
+        offsets = np.searchsorted(lists["candidate"], np.arange(len(self._candidates) + 1)).tolist()
+        return {"offsets": offsets, **{key: lists[key].tolist() for key in ("placement", "total", "tier")}}
+
     def why_not(self, candidate_id: str) -> list[WhyNot]:
         """Why this candidate did not get the placements they ranked above their suggestion."""
         return why_not(self, candidate_id)

@@ -2,11 +2,7 @@
 
 from flask import current_app, has_request_context, url_for
 
-from sqlalchemy import select
-
-from .extensions import db
-from .models import Borough, Candidate, Match, User, Vacancy
-from .outbox import email_fields, queue_email, queue_emails
+from .outbox import email_rows, queue_email, queue_emails
 
 
 def _link(endpoint: str, **values) -> str:
@@ -65,17 +61,13 @@ def _about_match(match) -> dict:
             "link": _link("candidates.dashboard")}
 
 
-def email_matches_suggested(run_id: int) -> int:
-    """Tell every candidate a published run suggested for a placement (one email each); returns how many."""
-    rows = db.session.execute(
-        select(User.email, Candidate.preferred_name, Candidate.first_name, Vacancy.title, Borough.name)
-        .select_from(Match).join(Candidate, Candidate.id == Match.candidate_id).join(User, User.id == Candidate.user_id)
-        .join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
-        .where(Match.run_id == run_id).order_by(Match.id)).all()
+def email_matches_suggested(suggestions) -> int:
+    """Tell each candidate a published run suggested for a placement, one email per (email, name, title, borough)."""
     link = _link("candidates.dashboard")
-    return queue_emails([email_fields(email, "match_suggested", "You have been suggested for an apprenticeship",
-                                      name=preferred or first or "there", title=title, borough=borough, link=link)
-                         for email, preferred, first, title, borough in rows])
+    return queue_emails(email_rows("match_suggested", (
+        (email, "You have been suggested for an apprenticeship", {"name": name, "title": title, "borough": borough,
+                                                                  "link": link})
+        for email, name, title, borough in suggestions)))
 
 
 def email_match_interview(match) -> None:
@@ -234,13 +226,13 @@ def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
                 waiting=waiting, days=days, borough=recruiter.borough.name, link=_link("recruiters.index"))
 
 
-def email_round_outcome(candidate, round_number: int, matches, reasons) -> None:
-    """Tell a candidate what a round meant for them: their suggestions, or why each placement they chose did not happen."""
-    subject = ("We have suggested you for a placement" if matches
-               else f"Round {round_number}: why we have not suggested you for a placement")
-    queue_email(candidate.user.email, "round_outcome", subject, name=candidate.display_name, round=round_number,
-                suggestions=[(m.vacancy.title, (m.explanation or {}).get("sentence", "")) for m in matches],
-                reasons=reasons, link=_link("candidates.dashboard"))
+def email_round_outcomes(round_number: int, people) -> int:
+    """Tell each candidate a round did not suggest why, for each placement they chose: one email per (email, name, reasons)."""
+    link = _link("candidates.dashboard")
+    subject = f"Round {round_number}: why we have not suggested you for a placement"
+    return queue_emails(email_rows("round_outcome", (
+        (email, subject, {"name": name, "round": round_number, "reasons": reasons, "link": link})
+        for email, name, reasons in people)))
 
 
 def email_staff_invitation(user, token: str) -> None:

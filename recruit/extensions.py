@@ -1,5 +1,9 @@
 """Flask extensions, created unbound so that create_app() can configure them."""
 
+import json
+
+import orjson
+
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -26,7 +30,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# orjson only for the types the standard library writes the same way; anything else (dates, dataclasses, subclasses
+# such as enums and numpy floats, integers beyond 64 bits) goes to json.dumps, which writes it or refuses it as before.
+_ORJSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def json_dumps(value) -> str:
+    """A JSON column's text: orjson, several times faster than the standard library (a match round writes and reads
+    hundreds of thousands of JSON documents), compact, and with NaN written as null (no database accepts NaN)."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def json_loads(text):
+    """A JSON column's value, read by orjson (or by the standard library, for NaN an older json.dumps wrote)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": json_dumps, "json_deserializer": json_loads})
 
 
 def render_migration_type(kind, obj, autogen_context):

@@ -3,12 +3,16 @@
 import base64
 import logging
 import smtplib
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_mail import Message
-from sqlalchemy import insert, select
+from jinja2 import Environment
+from jinja2.defaults import DEFAULT_NAMESPACE
+from sqlalchemy import select
 
+from .bulk_insert import insert_rows
 from .extensions import db
 from .models import OutboxEmail, utcnow
 
@@ -21,11 +25,31 @@ def email_fields(recipient: str, template: str, subject: str, attachments: list[
                  **context) -> dict:
     """Render templates/email/<template>.txt and .html into the columns of an outbox row (with any attachments:
     dicts of filename, content_type and base64 or text)."""
-    context = {"subject": subject, "base_url": current_app.config["PUBLIC_BASE_URL"], **context}
-    return {"recipient": recipient, "subject": subject, "template": template,
-            "text_body": render_template(f"email/{template}.txt", **context),
-            "html_body": render_template(f"email/{template}.html", **context),
-            "next_attempt_at": utcnow(), "attachments": list(attachments or [])}
+    return {**next(email_rows(template, [(recipient, subject, context)])), "attachments": list(attachments or [])}
+
+
+def _email_templates() -> Environment:
+    """The app's Jinja environment (same loader, filters and whitespace rules) without the pages' globals.
+
+    An email uses only what it is given, and copying the pages' globals (request, session, CSRF token …) into every
+    render was a fifth of the time it took to write a round's 100,000 emails."""
+    app = current_app._get_current_object()
+    if "email_templates" not in app.extensions:
+        environment = app.jinja_env.overlay()  # its own template cache, so its templates see only its globals
+        environment.globals = dict(DEFAULT_NAMESPACE)
+        app.extensions["email_templates"] = environment
+    return app.extensions["email_templates"]
+
+
+def email_rows(template: str, emails: Iterable[tuple[str, str, dict]]) -> Iterator[dict]:
+    """Outbox rows for many emails made from one template, each (recipient, subject, context) rendered in turn."""
+    environment = _email_templates()
+    text, html = environment.get_template(f"email/{template}.txt"), environment.get_template(f"email/{template}.html")
+    base_url, now = current_app.config["PUBLIC_BASE_URL"], utcnow()
+    for recipient, subject, context in emails:
+        context = {"subject": subject, "base_url": base_url, **context}
+        yield {"recipient": recipient, "subject": subject, "template": template, "text_body": text.render(context),
+               "html_body": html.render(context), "next_attempt_at": now}
 
 
 def _nudge_worker() -> None:
@@ -42,12 +66,12 @@ def queue_email(recipient: str, template: str, subject: str, attachments: list[d
     return email
 
 
-def queue_emails(rows: list[dict]) -> int:
-    """Add many rendered emails (from email_fields) to the caller's transaction in one statement."""
-    if rows:
-        db.session.execute(insert(OutboxEmail), rows)
+def queue_emails(rows: Iterable[dict]) -> int:
+    """Add many rendered emails (from email_rows, which may be a generator) to the caller's transaction."""
+    count = insert_rows(OutboxEmail, rows)
+    if count:
         _nudge_worker()
-    return len(rows)
+    return count
 
 
 def backoff(attempts: int) -> timedelta:

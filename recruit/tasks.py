@@ -99,6 +99,14 @@ def match_run_task(run_id: int, today: str | None = None):
     return run_id
 
 
+@_task()
+def notify_outcomes_task(run_id: int):
+    """Email every candidate in a run just published: their suggestion, or why they have none."""
+    from .services.matching import outcomes
+
+    return outcomes.notify_outcomes(run_id)
+
+
 # One sender at a time, across every worker: SQLite has no SKIP LOCKED, so two senders could both send an email.
 # A sender that finds the lock taken fails with TaskLockedException and is retried after RETRY_DELAY.
 outbox_lock = huey.lock_task("send-outbox")
@@ -223,6 +231,8 @@ def run_worker(app: Flask, workers: int = 2) -> None:
     """Run a consumer (with the periodic scheduler) in this process until stopped."""
     bind_app(app)
     # flush_locks: a lock left by a worker that was killed mid-task would otherwise stop sending for good.
+    # max_delay: an idle worker looks for work at least every second (Huey's default backs off to 10 s), so a match
+    # run or an email starts within a second of being queued; on SQLite storage that is one cheap query a second.
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
-                                    flush_locks=True)
+                                    flush_locks=True, max_delay=1.0)
     consumer.run()

@@ -66,6 +66,10 @@ def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_v
     assert email.subject == "Round 1: why we have not suggested you for a placement"
     assert "Your choice 1, Popular developer placement: Its places went to candidates who matched more" in email.text_body
     assert f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}" in email.text_body
+    reasons = [line for line in email.text_body.splitlines() if line.startswith("- ")]  # one reason a line
+    assert [line.split(":")[0] for line in reasons] == ["- Your choice 1, Popular developer placement",
+                                                       "- Your choice 2, Early start placement",
+                                                       f"- {outcomes.NOT_OTHERS}"]
     assert not re.search(r"\d\.\d{3}", email.text_body + email.html_body)  # no internal scores in the message
     (email,) = _all_round_emails(app, winner)  # suggested: only issue 9's email, no round outcome as well
     assert email.template == "match_suggested" and email.subject == "You have been suggested for an apprenticeship"
@@ -114,7 +118,7 @@ def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
     result = run(app)
     with app.app_context():  # as if the run had not been shown yet
         db.session.execute(db.update(CandidateOutcome).values(notified_at=None))
-        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template == "round_outcome"))
+        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template.in_(("round_outcome", "match_suggested"))))
         db.session.commit()
     start = threading.Barrier(2)
     counts, failures = [], []
@@ -134,4 +138,4 @@ def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
         thread.join(60)
     assert failures == [] and sorted(counts) == [0, len(people)]
     for person in people:
-        assert len(_emails(app, person)) == 1
+        assert len(_all_round_emails(app, person)) == 1

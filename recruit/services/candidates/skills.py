@@ -97,7 +97,15 @@ def statements_by_pathway() -> list[tuple[str, str, list[Statement]]]:
     return [(key, label, [s for s in statements() if s.pathway == key]) for key, label in PATHWAYS]
 
 
+@cache
+def _terms_by_statement() -> dict[str, tuple[str, ...]]:
+    """Each statement id's skill terms (a match run looks them up for every candidate)."""
+    return {s.id: s.terms for s in statements()}
+
+
 def statement_terms(chosen) -> tuple[str, ...]:
     """The skill terms a candidate's chosen statements stand for (ids no longer in the table are ignored)."""
-    table = {s.id: s.terms for s in statements()}
-    return matching.statement_terms(table, [c for c in (chosen or ()) if c in table])
+    if not chosen:
+        return ()
+    table = _terms_by_statement()
+    return matching.statement_terms(table, [c for c in chosen if c in table])

@@ -1,16 +1,21 @@
 """Every candidate who applied learns what a round meant for them: their suggestions or, for each placement
 they chose, the plain reason it did not happen (the rule and the values that decided it, or that its places
 went to candidates who matched more of it). Reasons are computed when the run is made, from the library's
-result; `notify_outcomes(run_id)` emails them and is the call to make when a round is shown to candidates."""
+result; publishing a run has a worker email them (`queue_notification`, which runs `notify_outcomes`)."""
 
-from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.orm import joinedload
+import logging
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import case, func, select, update
 
 import matching
 
 from ... import emails
+from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import Borough, Candidate, CandidateOutcome, Match, MatchRun, utcnow
+from ...models import Borough, Candidate, CandidateOutcome, Match, MatchRun, User, Vacancy, utcnow
+
+log = logging.getLogger(__name__)
 
 NO_CHOICES = ("You did not choose any placements. Choose the placements you would like, in the order you want "
               "them, before the next round.")
@@ -39,53 +44,77 @@ def _general(profile) -> list[dict]:
     return [{"reason": "general", "text": text} for text in texts]
 
 
-def outcome_rows(result, candidates, titles: dict[str, str]) -> list[dict]:
-    """One row per candidate in the run: how many suggestions, or the reasons for none."""
+def outcome_rows(result, candidates, titles: dict[str, str]) -> Iterator[dict]:
+    """One row per candidate in the run: how many suggestions, or the reasons for none (made as they are used)."""
     if result is None:  # the run could suggest nobody at all
-        return [{"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
-                for c in candidates]
+        for c in candidates:
+            yield {"candidate_id": int(c.id), "suggested": 0, "reasons": [{"reason": "general", "text": NO_ROUND}]}
+        return
     counts: dict[str, int] = {}
     for pair in result.suggestions:
         counts[pair.candidate_id] = counts.get(pair.candidate_id, 0) + 1
-    rows = []
     for profile in candidates:
         got = counts.get(profile.id, 0)
         reasons = [] if got else why_not_json(result, profile.id, titles) + _general(profile)
-        rows.append({"candidate_id": int(profile.id), "suggested": got, "reasons": reasons})
-    return rows
+        yield {"candidate_id": int(profile.id), "suggested": got, "reasons": reasons}
 
 
-def record_outcomes(run_id: int, rows: list[dict]) -> None:
+def record_outcomes(run_id: int, rows: Iterable[dict]) -> None:
     """Store the run's outcome rows (in the caller's transaction)."""
-    if rows:
-        db.session.execute(insert(CandidateOutcome), [{**row, "run_id": run_id} for row in rows])
+    insert_rows(CandidateOutcome, ({**row, "run_id": run_id} for row in rows))
+
+
+def _called(preferred_name: str | None, first_name: str | None) -> str:
+    """What an email calls a candidate, from the two columns (as Candidate.display_name does)."""
+    return preferred_name or first_name or "there"
+
+
+def queue_notification(run_id: int) -> None:
+    """Have a worker email everyone in a run that has just been published (the caller has committed it)."""
+    from ...tasks import notify_outcomes_task  # the task module imports the services, so import it late
+
+    try:
+        notify_outcomes_task(run_id)
+    except Exception:  # the queue cannot be reached: tell them from here rather than not at all
+        log.exception("Could not queue the emails of run %s; sending them from this process", run_id)
+        notify_outcomes(run_id)
 
 
 def notify_outcomes(run_id: int) -> int:
     """Email every candidate in the run who has not yet been told its outcome; returns how many were emailed.
 
-    Rows are claimed with one UPDATE … WHERE notified_at IS NULL RETURNING, so two calls at once (two
-    publishes, a retry) never email anyone twice: the second waits for the first's row locks, then finds none."""
+    Those suggested get an email about their suggestion; the others learn, for each placement they chose, why not.
+    Rows are claimed with one UPDATE … WHERE notified_at IS NULL RETURNING, and the emails are written in the same
+    transaction, so two calls at once (two publishes, a retry) never email anyone twice: the second waits for the
+    first's row locks, then finds none; and a call that fails leaves everyone to the next."""
     run = db.session.get(MatchRun, run_id)
     if run is None:
         return 0
     claimed = db.session.execute(
         update(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
-        .values(notified_at=utcnow()).returning(CandidateOutcome.candidate_id, CandidateOutcome.reasons)).all()
-    if not claimed:
-        db.session.commit()
-        return 0
-    reasons = dict(claimed)
-    people = db.session.scalars(select(Candidate).options(joinedload(Candidate.user)).where(
-        Candidate.id.in_(list(reasons))).order_by(Candidate.id)).all()
-    suggested: dict[int, list[Match]] = {}
-    for match in db.session.scalars(select(Match).options(joinedload(Match.vacancy)).where(
-            Match.run_id == run_id).order_by(Match.score.desc(), Match.id)):
-        suggested.setdefault(match.candidate_id, []).append(match)
-    for candidate in people:
-        emails.email_round_outcome(candidate, run.round, suggested.get(candidate.id, []), reasons[candidate.id])
+        .values(notified_at=utcnow()).returning(CandidateOutcome.candidate_id, CandidateOutcome.suggested,
+                                                CandidateOutcome.reasons)).all()
+    suggested = {candidate_id for candidate_id, count, _ in claimed if count}
+    reasons = {candidate_id: why for candidate_id, count, why in claimed if not count}
+    # The run's rows are read whole and filtered here: a list of 100,000 claimed ids is too long for an IN (…).
+    matches = db.session.execute(
+        select(Match.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name, Vacancy.title,
+               Borough.name).select_from(Match)
+        .join(Candidate, Candidate.id == Match.candidate_id).join(User, User.id == Candidate.user_id)
+        .join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        .where(Match.run_id == run_id).order_by(Match.id))
+    emailed = emails.email_matches_suggested((email, _called(preferred, first), title, borough)
+                                             for candidate_id, email, preferred, first, title, borough in matches
+                                             if candidate_id in suggested)
+    people = db.session.execute(
+        select(CandidateOutcome.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name)
+        .join(Candidate, Candidate.id == CandidateOutcome.candidate_id).join(User, User.id == Candidate.user_id)
+        .where(CandidateOutcome.run_id == run_id).order_by(Candidate.id))
+    emailed += emails.email_round_outcomes(run.round, ((email, _called(preferred, first), reasons[candidate_id])
+                                                       for candidate_id, email, preferred, first in people
+                                                       if candidate_id in reasons))
     db.session.commit()
-    return len(people)
+    return emailed
 
 
 def latest_outcome(candidate_id: int, cycle_id: int | None) -> CandidateOutcome | None:

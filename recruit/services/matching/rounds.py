@@ -21,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 import matching
 
-from ... import emails
 from ...audit import record_event
+from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, CandidateOutcome, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
+from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
                        Vacancy, utcnow)
 from ..cycles import current_cycle_id
 from . import outcomes
@@ -137,7 +137,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     _progress(run, f"Scoring and assigning {len(candidates):,} candidates and {len(placements):,} placements", 30)
     note = _empty_note(run.round, candidates, placements)
-    rows, result, lists, titles = [], None, {"candidates": {}}, {}
+    result, suggestions, lists, titles = None, (), {"candidates": {}}, {}
     if note:
         table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
         run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings,
@@ -152,25 +152,26 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
         lists = result.instance()
         instance = {**pseudonymous_instance(lists, assignment), "settings": settings}
         titles = {p.id: p.title for p in placements}
-        rows = [{"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id), "score": pair.total,
-                 "components": dict(pair.components),
-                 "explanation": {**_explanation_json(pair), "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
-                 "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in result.suggestions]
-        if not rows:
+        suggestions = result.suggestions
+        if not suggestions:
             note = ("Nobody could be suggested: every possible pairing broke one of the rules "
                     "(eligibility, distance, hours, start date, qualifications) or had no places left.")
-    _progress(run, f"Saving {len(rows):,} suggestions", 70)
+    _progress(run, f"Saving {len(suggestions):,} suggestions", 70)
     _supersede_previews(run)
-    if rows:
-        db.session.execute(insert(Match), rows)
+    # Rows are made as they are written (generators), so the database stores them while Python explains the next.
+    insert_rows(Match, ({"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id),
+                         "score": pair.total, "components": dict(pair.components),
+                         "explanation": {**_explanation_json(pair),
+                                         "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
+                         "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in suggestions))
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
-    run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(rows)
+    run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(suggestions)
     run.unmatched = _unmatched(candidates, lists["candidates"], assignment)
     run.status, run.in_progress = RunStatus.PREVIEW.value, None
     run.progress_stage, run.progress_percent, run.progress_at = "Preview ready", 100, utcnow()
     run.duration_ms = round((time.perf_counter() - clock) * 1000)
-    record_event("match_run.created", run, actor_id=run.created_by_id, round=run.round, suggested=len(rows))
+    record_event("match_run.created", run, actor_id=run.created_by_id, round=run.round, suggested=len(suggestions))
     db.session.commit()
     return run
 
@@ -229,7 +230,7 @@ def publish_refusal(run: MatchRun, today: date | None = None) -> str | None:
 
 
 def publish_run(run_id: int, actor_id: int | None, today: date | None = None) -> tuple[MatchRun, bool]:
-    """Publish a preview: its suggestions reach recruiters and candidates, who are emailed. Returns (run, published now).
+    """Publish a preview: its suggestions reach recruiters and candidates (a worker emails them). Returns (run, published now).
 
     A repeated request (the same run already published) changes nothing and returns False."""
     run = db.session.get(MatchRun, run_id, with_for_update=True)  # two publishes of one run wait for each other
@@ -259,18 +260,14 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         ["match_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
         select(Match.id, literal(None), literal(MatchStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
                literal(f"Suggested in round {run.round} (run {run.id})")).where(Match.run_id == run.id)))
-    emailed = emails.email_matches_suggested(run.id)
-    # Those suggested have just been told; everyone else hears why (notify_outcomes, after the commit).
-    db.session.execute(update(CandidateOutcome).where(CandidateOutcome.run_id == run.id, CandidateOutcome.suggested > 0)
-                       .values(notified_at=now))
-    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count,
-                 emailed=emailed)
+    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count)
     try:
         db.session.commit()
     except IntegrityError:  # another run of this round was published at the same moment
         db.session.rollback()
         raise MatchError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
-    outcomes.notify_outcomes(run.id)
+    # Emailing 100,000 candidates is long work: a worker does it, each one exactly once (see notify_outcomes).
+    outcomes.queue_notification(run.id)
     db.session.refresh(run)
     return run, True
 
