@@ -256,9 +256,10 @@ def main() -> None:
             run = db.session.get(MatchRun, run_id)
             if run.status != "preview":
                 sys.exit(f"the run ended as {run.status}: {run.error}")
-            clock = time.process_time()
+            backend = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            clock, backend_before = time.process_time(), _cpu_seconds(backend)
             run, _ = publish_run(run_id, None)  # what the publish page does: the worker then writes the emails
-            publish_cpu = time.process_time() - clock
+            publish_cpu, publish_backend_cpu = time.process_time() - clock, _cpu_seconds(backend) - backend_before
             published = time.time()
         _wait(app, lambda: db.session.scalar(select(func.count()).select_from(CandidateOutcome).where(
             CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))) == 0)
@@ -277,8 +278,8 @@ def main() -> None:
         print(f"  publish call (publication and history rows, emails queued): {published - computed:.1f} s")
         print(f"  worker, an email to every candidate written: {emailed - published:.1f} s")
         print(f"  total, start to the last write committed: {emailed - began:.1f} s (bar 60 s)")
-        print(f"  CPU time: worker {worker_cpu:.1f} s, its PostgreSQL backends {backend_cpu:.1f} s, "
-              f"publish call {publish_cpu:.1f} s")
+        print(f"  CPU time: worker {worker_cpu:.1f} s and its PostgreSQL backends {backend_cpu:.1f} s; publish call "
+              f"{publish_cpu:.2f} s and its PostgreSQL backend {publish_backend_cpu:.2f} s")
         print(f"  machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before "
               f"{', '.join(f'{x:.2f}' for x in load_before)}, after {', '.join(f'{x:.2f}' for x in load_after)}")
         for page, label in PAGES.items():

@@ -139,3 +139,22 @@ def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
     assert failures == [] and sorted(counts) == [0, len(people)]
     for person in people:
         assert len(_all_round_emails(app, person)) == 1
+
+
+def test_publishing_while_the_task_queue_is_down_still_emails_everyone_once(app, make_user, monkeypatch):
+    """The run is published either way; if its emails cannot be handed to a worker, the publishing process writes them."""
+    from recruit import tasks
+
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("the task queue cannot be reached")
+
+    monkeypatch.setattr(tasks, "notify_outcomes_task", queue_down)
+    vacancy = make_vacancy(app, skills=SKILLS)
+    chosen = make_candidate(app, make_user, [vacancy], skills=SKILLS)
+    nothing_chosen = make_candidate(app, make_user, [])
+    result = run(app)
+    assert result.status == "published"
+    assert [e.template for e in _all_round_emails(app, chosen)] == ["match_suggested"]
+    assert [e.template for e in _all_round_emails(app, nothing_chosen)] == ["round_outcome"]
+    with app.app_context():
+        assert outcomes.notify_outcomes(result.id) == 0
