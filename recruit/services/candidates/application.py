@@ -152,6 +152,8 @@ class SubmissionBlocked(CandidateError):
 
 def submit(candidate: Candidate) -> None:
     """Send the application: every section complete, the email confirmed, the declaration made."""
+    if candidate.status == ApplicationStatus.SUBMITTED.value:
+        return  # sent already (a second tab, or a request that lost the race below): a repeat changes nothing
     _require_editable(candidate)
     problems = submission_problems(candidate)
     if problems:
