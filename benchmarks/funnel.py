@@ -27,7 +27,7 @@ from sqlalchemy import select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Standard  # noqa: E402
+from recruit.models import Borough, Standard, funnel_level  # noqa: E402
 from recruit.reference import equality_questions, seed_reference  # noqa: E402
 from recruit.services import reports  # noqa: E402
 
@@ -64,17 +64,19 @@ def fill(app, url: str, n: int) -> None:
     options = {q["key"]: [o["value"] for o in q["options"]] for q in equality_questions()}
     now = "2026-03-01 12:00:00+00"
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as connection:
-        _copy(connection, "user_account", "id, email, password_hash, role, active, created_at",
-              (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t{now}\n" for i in range(1, n + 1)))
+        _copy(connection, "user_account", "id, email, password_hash, role, active, session_generation, created_at",
+              (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t0\t{now}\n" for i in range(1, n + 1)))
         _copy(connection, "candidate",
               "id, user_id, status, submitted_at, outreach_channel, campaign_code, lives_outside_london, "
-              "guaranteed_interview, eligibility, skills, interests, qualifications, created_at, updated_at",
+              "guaranteed_interview, eligibility, skills, statements, interests, qualifications, created_at, updated_at",
               (f"{i}\t{i}\tsubmitted\t{now}\t{rng.choice(CHANNELS) or chr(92) + 'N'}\t"
-               f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t{{}}\t{now}\t{now}\n"
+               f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{now}\t{now}\n"
                for i in range(1, n + 1)))
         _copy(connection, "match_run", "id, created_at, round, algorithm_version, weights, seed, input_hash, "
-              "candidate_count, vacancy_count, match_count, duration_ms, note",
-              (f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\n" for r in (1, 2)))
+              "candidate_count, vacancy_count, match_count, duration_ms, note, status, progress_stage, progress_percent, "
+              "progress_at, inputs_mark, unmatched",
+              (f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{now}\t\t{{}}\n"
+               for r in (1, 2)))
         _copy(connection, "vacancy", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
               "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
               "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
@@ -91,10 +93,10 @@ def fill(app, url: str, n: int) -> None:
                     match_id += 1
                     stages_of[match_id] = rng.choice(STAGES)
                     yield (f"{match_id}\t{1 if vacancy % 5 else 2}\t{i}\t{vacancy}\t0.5\t{{}}\t{{}}\t"
-                           f"{stages_of[match_id]}\t1\n")
+                           f"{stages_of[match_id]}\t{funnel_level(stages_of[match_id])}\t1\n")
 
-        _copy(connection, "match", "id, run_id, candidate_id, vacancy_id, score, components, explanation, stage, version",
-              matches())
+        _copy(connection, "match", "id, run_id, candidate_id, vacancy_id, score, components, explanation, stage, "
+              "furthest_level, version", matches())
 
         def history():
             """The stage history: the suggestion made, then each step to where it is now."""

@@ -74,6 +74,21 @@ class MatchStage(str, enum.Enum):
     CLOSED = "closed"  # the placement filled its positions with other candidates
 
 
+# How far along the hiring path a stage is (anything not listed, such as rejected, counts as suggested): the
+# "furthest stage reached" of a suggestion is the highest level its history ever touched.
+FUNNEL_LEVEL = {MatchStage.SHORTLISTED.value: 2, MatchStage.INTERVIEW.value: 3, MatchStage.OFFERED.value: 4,
+                MatchStage.ACCEPTED.value: 5}
+
+
+def funnel_level(stage: str) -> int:
+    """A stage's level on the hiring path: 1 suggested (or stopped) up to 5 accepted."""
+    return FUNNEL_LEVEL.get(stage, 1)
+
+
+def _level_of_inserted_stage(context) -> int:
+    return funnel_level(context.get_current_parameters().get("stage") or MatchStage.SUGGESTED.value)
+
+
 class RunStatus(str, enum.Enum):
     RUNNING = "running"  # queued or being computed on a worker
     PREVIEW = "preview"  # computed; only admins see it
@@ -395,6 +410,9 @@ class Match(db.Model):
     components: Mapped[dict] = mapped_column(JSON)
     explanation: Mapped[dict] = mapped_column(JSON)
     stage: Mapped[str] = mapped_column(String(12), default=MatchStage.SUGGESTED.value, index=True)
+    # The furthest level its history reached (kept by move_stage), so the funnel over a million suggestions reads
+    # one small column instead of grouping the whole stage history.
+    furthest_level: Mapped[int] = mapped_column(Integer, default=_level_of_inserted_stage)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)

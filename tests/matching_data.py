@@ -9,6 +9,7 @@ from candidate_journey import ELIGIBILITY_RECORD, make_vacancy, sign_in  # noqa:
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
+from recruit.services.matching.stages import move_stage
 
 NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
                                              "Kowalczyk-Nakamura", "Oyelaran-Fitzgerald")
@@ -77,9 +78,9 @@ def sign_in_other(client, user) -> None:
 
 
 def set_stage(app, match_id: int, stage: str) -> None:
-    """Put a match in a stage directly (as if recruiters had already decided)."""
+    """Move a match to a stage as a recruiter's decision would, history included (no checks of the path)."""
     with app.app_context():
-        db.session.get(Match, match_id).stage = stage
+        move_stage(db.session.get(Match, match_id), stage, actor_id=None)
         db.session.commit()
 
 

@@ -402,6 +402,7 @@ def upgrade():
     sa.Column('components', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
     sa.Column('stage', sa.String(length=12), nullable=False),
+    sa.Column('furthest_level', sa.Integer(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),

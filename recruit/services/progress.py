@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from ..models import (Borough, BoroughTarget, Candidate, CycleProgress, Match, MatchStage, Preference,
+from ..models import (FUNNEL_LEVEL, Borough, BoroughTarget, Candidate, CycleProgress, Match, Preference,
                       RecruitmentCycle, Vacancy, VacancyStatus)
 from .reports.disclosure import MIN_COUNT
 
@@ -21,8 +21,7 @@ PEOPLE_STAGES = (("chose", "Chose a placement"), ("suggested", "Suggested"), ("s
                  ("started", "Started"))
 PLACEMENT_COUNTS = (("posted", "Placements posted"), ("live", "Live now"), ("filled", "Filled"),
                     ("positions", "Positions posted"))
-_LEVEL = case((Match.stage == MatchStage.ACCEPTED.value, 5), (Match.stage == MatchStage.OFFERED.value, 4),
-              (Match.stage == MatchStage.INTERVIEW.value, 3), (Match.stage == MatchStage.SHORTLISTED.value, 2), else_=1)
+_LEVEL = case(*[(Match.stage == stage, level) for stage, level in FUNNEL_LEVEL.items()], else_=1)
 _LEVEL_STAGES = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
 # Shading of the map: (lowest share of target, label); a borough with no target or no shown count is not shaded.
 BANDS = ((1.0, "Target reached"), (0.75, "75% to 99%"), (0.5, "50% to 74%"), (0.25, "25% to 49%"), (0.0, "Under 25%"))

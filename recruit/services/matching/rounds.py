@@ -163,7 +163,8 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
                          "score": pair.total, "components": dict(pair.components),
                          "explanation": {**_explanation_json(pair),
                                          "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
-                         "stage": MatchStage.SUGGESTED.value, "run_id": run.id} for pair in suggestions))
+                         "stage": MatchStage.SUGGESTED.value, "furthest_level": 1, "run_id": run.id}
+                        for pair in suggestions))
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(suggestions)

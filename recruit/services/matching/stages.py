@@ -1,7 +1,7 @@
 """Stage history: every change of a suggestion's stage is recorded beside the change itself."""
 
 from ...extensions import db
-from ...models import Match, StageChange, utcnow
+from ...models import Match, StageChange, funnel_level, utcnow
 
 
 def move_stage(match: Match, to_stage: str, actor_id: int | None, reason: str | None = None) -> StageChange:
@@ -12,5 +12,6 @@ def move_stage(match: Match, to_stage: str, actor_id: int | None, reason: str | 
         change = StageChange(match=match, from_stage=match.stage, to_stage=to_stage, actor_id=actor_id,
                              at=utcnow(), reason=reason)
         match.stage = to_stage
+        match.furthest_level = max(match.furthest_level or 1, funnel_level(to_stage))
         db.session.add(change)
     return change

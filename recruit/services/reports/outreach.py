@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Match, MatchRun, MatchStage, RecruitmentCycle, RunStatus
+from ...models import Borough, Candidate, Match, MatchRun, MatchStage, RecruitmentCycle, RunStatus, funnel_level
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
@@ -246,9 +246,9 @@ def scheme_table(filters: Filters) -> Table:
 
 def scheme_counts(filters: Filters) -> list[list[int]]:
     """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
-    invited to interview, suppressed like every other table."""
-    level = case((Match.stage == MatchStage.INTERVIEW.value, 2), (Match.stage == MatchStage.OFFERED.value, 2),
-                 (Match.stage == MatchStage.ACCEPTED.value, 2), else_=1)
+    invited to interview (at any time: a later rejection does not undo the invitation), suppressed like every other
+    table."""
+    level = case((Match.furthest_level >= funnel_level(MatchStage.INTERVIEW.value), 2), else_=1)
     furthest = scoped_matches(select(Match.candidate_id, func.max(level).label("level")), filters)
     furthest = furthest.group_by(Match.candidate_id).subquery()
     rows = db.session.execute(

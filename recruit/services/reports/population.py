@@ -3,36 +3,39 @@
 With services/monitoring.py, the only code that reads MonitoringResponse. It computes the keyed pseudonym of every
 candidate in scope, joins answers to stages in memory and hands back arrays that the report turns into counts.
 Three grouped queries send id lists (not rows); two run on their own connections while Python hashes the ids.
+On PostgreSQL the lists are packed binary (four bytes an id, sixteen a pseudonym prefix), so neither side formats
+or parses a million numbers as text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from ...extensions import db
-from ...models import (Borough, Candidate, Match, MatchRun, MatchStage, MonitoringResponse, Preference,
-                       RecruitmentCycle, RunStatus, StageChange, Vacancy)
+from ...models import (Borough, Candidate, Match, MatchRun, MonitoringResponse, Preference,
+                       RecruitmentCycle, RunStatus, Vacancy)
 from ...reference import equality_questions, read_csv
 from ..monitoring import age_band
 
 NOT_ANSWERED = "Not answered or prefer not to say"
 
 # Funnel stages as the lowest "furthest stage level" a candidate needs to count there. A candidate's level is the
-# furthest any of their suggestions reached, read from the stage history, so someone rejected or withdrawn after an
-# interview counts at interview: 0 no suggestion, 1 suggested, 2 shortlisted, 3 interview, 4 offered, 5 accepted.
+# furthest any of their suggestions reached in its stage history (Match.furthest_level, kept by move_stage), so
+# someone rejected or withdrawn after an interview counts at interview: 0 no suggestion, 1 suggested,
+# 2 shortlisted, 3 interview, 4 offered, 5 accepted.
 STAGES = (("applied", "Applied", 0), ("suggested", "Suggested", 1), ("shortlisted", "Shortlisted or later", 2),
           ("interview", "Interviewed or later", 3), ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
 LEVELS = 6
-_STAGE_LEVEL = {MatchStage.ACCEPTED.value: 5, MatchStage.OFFERED.value: 4, MatchStage.INTERVIEW.value: 3,
-                MatchStage.SHORTLISTED.value: 2}
 
 
 @dataclass(frozen=True)
@@ -122,47 +125,38 @@ def _in_scope(filters: Filters):
 
 def _candidates_query(filters: Filters):
     """Every candidate in scope, as id lists per outreach channel and campaign code."""
-    return (select(Candidate.outreach_channel, Candidate.campaign_code, func.aggregate_strings(cast(Candidate.id, String), ","))
+    return (select(Candidate.outreach_channel, Candidate.campaign_code, packed_ids(Candidate.id))
             .where(_in_scope(filters)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
 
 
-def scoped_matches(query, filters: Filters):
-    """Restrict a query on Match to published runs (or the run asked for by id, which may be a preview) and to the
-    borough's placements and the cycle, round and run chosen."""
+def scoped_runs(filters: Filters) -> list[int]:
+    """The runs in scope: published ones (or the run asked for by id, which may be a preview) of the round and cycle
+    chosen. Read first, so the big queries test each suggestion against a short list instead of a subquery."""
+    query = select(MatchRun.id)
     if filters.run is None:
-        query = query.where(Match.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))
-    if filters.borough:
-        query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
-        query = query.where(Borough.slug == filters.borough)
-    if filters.round is not None or filters.cycle is not None:
-        query = query.join(MatchRun, MatchRun.id == Match.run_id)
+        query = query.where(MatchRun.status == RunStatus.PUBLISHED.value)
+    else:
+        query = query.where(MatchRun.id == filters.run)
     if filters.round is not None:
         query = query.where(MatchRun.round == filters.round)
     if filters.cycle is not None:
         query = query.where(MatchRun.cycle_id == filters.cycle)
-    if filters.run is not None:
-        query = query.where(Match.run_id == filters.run)
+    return list(db.session.scalars(query))
+
+
+def scoped_matches(query, filters: Filters):
+    """Restrict a query on Match to the runs in scope and, with a borough, to the borough's placements."""
+    query = query.where(Match.run_id.in_(scoped_runs(filters)))
+    if filters.borough:
+        query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        query = query.where(Borough.slug == filters.borough)
     return query
 
 
-def _level_of(stage_column):
-    """A stage's funnel level as SQL (anything not listed, e.g. suggested, rejected or withdrawn, is 1)."""
-    return case(*[(stage_column == stage, level) for stage, level in _STAGE_LEVEL.items()], else_=1)
-
-
-def _furthest_stage():
-    """Each suggestion's furthest stage as a level: the highest of its current stage and every stage in its history."""
-    history = (select(StageChange.match_id, func.max(_level_of(StageChange.to_stage)).label("level"))
-               .group_by(StageChange.match_id).subquery())
-    current = _level_of(Match.stage)
-    return history, case((history.c.level > current, history.c.level), else_=current)
-
-
 def _stages_query(filters: Filters):
-    """Candidate id lists per furthest stage level reached (from the stage history), within the scope chosen."""
-    history, furthest = _furthest_stage()
-    return scoped_matches(select(furthest, func.aggregate_strings(cast(Match.candidate_id, String), ","))
-                           .outerjoin(history, history.c.match_id == Match.id).group_by(furthest), filters)
+    """Candidate id lists per furthest stage level reached, within the scope chosen."""
+    return scoped_matches(select(Match.furthest_level, packed_ids(Match.candidate_id)).group_by(Match.furthest_level),
+                          filters)
 
 
 def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
@@ -183,21 +177,55 @@ def _answer_expression(characteristic: Characteristic):
     return func.coalesce(values[0], "") + ":" + func.coalesce(values[1], "")
 
 
-# The first 128 bits of each pseudonym (32 hex digits) are enough to join on and halve what the database sends.
-_JOIN_PREFIX = func.substr(MonitoringResponse.pseudonym, 1, 32)
+class packed_ids(GenericFunction):  # noqa: N801 (named as SQL functions are)
+    """Whole-number ids of a group in one value: comma-joined text, or on PostgreSQL their 4-byte binary forms."""
+
+    inherit_cache = True
+    type = String()
+
+
+@compiles(packed_ids)
+def _packed_ids_as_text(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(packed_ids, "postgresql")
+def _packed_ids_as_binary(element, compiler, **kw):
+    return f"string_agg(int4send({compiler.process(element.clauses, **kw)}), ''::bytea)"
+
+
+class packed_join_keys(GenericFunction):  # noqa: N801
+    """The first 128 bits of each pseudonym of a group (enough to join on): comma-joined hex, or on PostgreSQL the
+    raw 16 bytes each."""
+
+    inherit_cache = True
+    type = String()
+
+
+@compiles(packed_join_keys)
+def _packed_keys_as_text(element, compiler, **kw):
+    return f"group_concat(substr({compiler.process(element.clauses, **kw)}, 1, 32), ',')"
+
+
+@compiles(packed_join_keys, "postgresql")
+def _packed_keys_as_binary(element, compiler, **kw):
+    return f"string_agg(decode(substr({compiler.process(element.clauses, **kw)}, 1, 32), 'hex'), ''::bytea)"
+
+
+_JOIN_PREFIX = packed_join_keys(MonitoringResponse.pseudonym)
 
 
 def _answers_query(keys: list[str]):
     """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen stored characteristics."""
     if not keys:  # only derived characteristics: who answered at all is still needed
-        return select(func.aggregate_strings(_JOIN_PREFIX, ","))
+        return select(_JOIN_PREFIX)
     return _grouped_answers_query(keys)
 
 
 def _grouped_answers_query(keys: list[str]):
     """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen characteristics."""
     expressions = [_answer_expression(characteristics()[key]).label(f"answer{n}") for n, key in enumerate(keys)]
-    return select(*expressions, func.aggregate_strings(_JOIN_PREFIX, ",")).group_by(*expressions)
+    return select(*expressions, _JOIN_PREFIX).group_by(*expressions)
 
 
 def _digests(candidate_ids) -> list[bytes]:
@@ -230,25 +258,41 @@ for _number, _char in enumerate(b"0123456789abcdef"):
     _HEX_VALUE[_char] = _HEX_VALUE[ord(chr(_char).upper())] = _number
 
 
+def _keys_from_bytes(raw: np.ndarray) -> np.ndarray:
+    """Rows of 16 bytes as two uint64 columns read big-endian, so keys sort in the pseudonyms' own order (the answer
+    table is kept in that order, which makes the lookups below walk memory forwards)."""
+    return np.ascontiguousarray(raw).view(">u8").astype(np.uint64)
+
+
 def _keys_from_digests(digests: list[bytes]) -> np.ndarray:
     """The first 128 bits of each digest as two uint64 columns: enough to join on, and joined in numpy."""
     if not digests:
         return np.zeros((0, 2), dtype=np.uint64)
-    raw = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)[:, :16]
-    return np.ascontiguousarray(raw).view(np.uint64)
+    return _keys_from_bytes(np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)[:, :16])
 
 
-def _keys_from_hex(joined: str) -> np.ndarray:
-    """The same keys from the database's comma-joined pseudonym prefixes (32 hex digits each), read without splitting."""
+def _keys_from_packed(packed: str | bytes | None) -> np.ndarray:
+    """The same keys from packed_join_keys: raw bytes, or comma-joined prefixes (32 hex digits each) read without
+    splitting."""
+    if isinstance(packed, (bytes, memoryview)):
+        return _keys_from_bytes(np.frombuffer(packed, dtype=np.uint8).reshape(-1, 16))
+    joined = packed or ""
     if len(joined) % 33 != 32:  # not all 32 digits: keep those that are (the rest can match no one)
         joined = ",".join(name for name in joined.split(",") if len(name) == 32)
     if not joined:
         return np.zeros((0, 2), dtype=np.uint64)
     digits = _HEX_VALUE[np.frombuffer((joined + ",").encode("ascii"), dtype=np.uint8).reshape(-1, 33)[:, :32]]
-    return np.ascontiguousarray((digits[:, 0::2] << 4) | digits[:, 1::2]).view(np.uint64)
+    return _keys_from_bytes((digits[:, 0::2] << 4) | digits[:, 1::2])
 
 
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _ids_from_packed(packed: str | bytes | None) -> np.ndarray:
+    """The ids of a packed_ids value as int64."""
+    if isinstance(packed, (bytes, memoryview)):
+        return np.frombuffer(packed, dtype=">i4").astype(np.int64)
+    return _parse_ids(packed.encode("ascii") if packed else b"")
 
 
 def _parse_ids(joined: bytes) -> np.ndarray:
@@ -267,20 +311,23 @@ class _JoinKeys:
     """Each candidate's pseudonym join key, remembered by id in this process only, never stored anywhere.
 
     A key is a fixed function of the id and MONITORING_KEY, which the process holds anyway, so remembering it
-    reveals nothing new; it spares hashing every candidate again for each report (about a microsecond each)."""
+    reveals nothing new; it spares hashing every candidate again for each report (about a microsecond each), and
+    sorting them all again to look answers up (the sorted index is rebuilt only after new ids are hashed)."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.secret = b""
-        self.keys = np.zeros((0, 2), dtype=np.uint64)
-        self.known = np.zeros(0, dtype=bool)
+        self._start_again(b"")
+
+    def _start_again(self, secret: bytes) -> None:
+        self.secret, self.keys, self.known = secret, np.zeros((0, 2), dtype=np.uint64), np.zeros(0, dtype=bool)
+        self.by_key: tuple[np.ndarray, np.ndarray] | None = None  # (ids in key order, their first key column)
 
     def of(self, ids: np.ndarray) -> np.ndarray:
         """The join keys of these candidate ids, hashing only those not seen before."""
         secret = hashlib.sha256(current_app.config["MONITORING_KEY"].encode()).digest()
         with self.lock:
             if secret != self.secret:  # a different key (another app in tests): start again
-                self.secret, self.keys, self.known = secret, np.zeros((0, 2), dtype=np.uint64), np.zeros(0, dtype=bool)
+                self._start_again(secret)
             size = int(ids.max()) + 1 if len(ids) else 0
             if size > len(self.known):
                 grown = max(size, 2 * len(self.known))
@@ -290,21 +337,25 @@ class _JoinKeys:
             if len(missing):
                 self.keys[missing] = _keys_from_digests(_digests(b"%d" % i for i in missing.tolist()))
                 self.known[missing] = True
+                self.by_key = None
             return self.keys[ids]
+
+    def owners(self, keys: np.ndarray) -> np.ndarray:
+        """For each key, the id of the candidate it belongs to among those hashed so far, or -1."""
+        with self.lock:
+            if self.by_key is None:
+                known = np.flatnonzero(self.known)
+                in_order = known[np.argsort(self.keys[known, 0])]
+                self.by_key = (in_order, self.keys[in_order, 0])
+            (in_order, first), all_keys = self.by_key, self.keys
+        if not len(in_order) or not len(keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(first, keys[:, 0]), len(first) - 1)
+        owner = in_order[at]
+        return np.where((first[at] == keys[:, 0]) & (all_keys[owner, 1] == keys[:, 1]), owner, -1)
 
 
 _join_keys = _JoinKeys()
-
-
-def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions in `left` and `right` whose keys are equal (right's keys are unique): a sort and a binary search."""
-    if not len(left) or not len(right):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order, left_order = np.argsort(right[:, 0]), np.argsort(left[:, 0])  # sorted needles search far faster
-    first, needles = right[order, 0], left[left_order, 0]
-    at = np.minimum(np.searchsorted(first, needles), len(first) - 1)
-    hit = (first[at] == needles) & (right[order[at], 1] == left[left_order, 1])
-    return left_order[hit], order[at[hit]]
 
 
 @dataclass
@@ -322,36 +373,45 @@ class Population:
 def _run_apart(engine, statement):
     """Run a read-only query on a connection of its own, so the database works while Python hashes."""
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # compiling these scans to machine code costs more than it saves
+            connection.exec_driver_sql("SET LOCAL jit = off")
         return connection.execute(statement).all()
 
 
 def gather(filters: Filters, keys: list[str] | None = None) -> Population:
-    """Candidates, their furthest stage and (for `keys`) their answers, from three grouped queries run side by side."""
+    """Candidates, their furthest stage and (for `keys`) their answers, from grouped queries run side by side."""
     keys = keys or [filters.characteristic]
     stored = [key for key in keys if key not in DERIVED]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        answers_future = pool.submit(_run_apart, db.engine, _answers_query(stored))
-        stages_future = pool.submit(_run_apart, db.engine, _stages_query(filters))
+    answers_query = _answers_query(stored)
+    # The answers query is the longest: split in halves by pseudonym, so the database can spread it over two cores.
+    halves = [answers_query.where(MonitoringResponse.pseudonym < "8"),
+              answers_query.where(MonitoringResponse.pseudonym >= "8")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        candidates = pool.submit(_run_apart, db.engine, _candidates_query(filters))
+        stages = pool.submit(_run_apart, db.engine, _stages_query(filters))
+        answer_halves = [pool.submit(_run_apart, db.engine, half) for half in halves]
         channels, id_arrays, start = [], [], 0
-        for channel, campaign, joined in db.session.execute(_candidates_query(filters)).all():
-            id_arrays.append(_parse_ids(joined.encode("ascii") if joined else b""))
+        for channel, campaign, joined in candidates.result():
+            id_arrays.append(_ids_from_packed(joined))
             channels.append((channel, campaign, slice(start, start + len(id_arrays[-1]))))
             start += len(id_arrays[-1])
         ids = np.concatenate(id_arrays) if id_arrays else np.zeros(0, dtype=np.int64)
-        candidate_keys = _join_keys.of(ids)  # any hashing overlaps the two queries
-        stage_rows, answer_rows = stages_future.result(), answers_future.result()
-    furthest = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
-    for level, joined in sorted(stage_rows, key=lambda row: row[0]):
-        matched = _parse_ids(joined.encode("ascii") if joined else b"")
-        furthest[matched[matched < len(furthest)]] = level  # ascending: the furthest stage wins
-    answer_keys = [_keys_from_hex(row[-1] or "") for row in answer_rows]
-    row_of_key = np.repeat(np.arange(len(answer_keys)), [len(k) for k in answer_keys])
-    answer_row = np.full(len(ids), -1, dtype=np.int64)
-    if answer_keys:
-        mine, theirs = _join(candidate_keys, np.concatenate(answer_keys))
-        answer_row[mine] = row_of_key[theirs]  # answers of candidates out of scope are never matched
+        _join_keys.of(ids)  # any hashing overlaps the other queries
+        size = int(ids.max()) + 1 if len(ids) else 1
+        answer_rows: list = []
+        answer_of = np.full(size, -1, dtype=np.int64)
+        for half in as_completed(answer_halves):  # look each half up while the database still works on the rest
+            for row in half.result():
+                owners = _join_keys.owners(_keys_from_packed(row[-1]))
+                owners = owners[(owners >= 0) & (owners < size)]
+                answer_of[owners] = len(answer_rows)  # answers of candidates out of scope are never looked at
+                answer_rows.append(tuple(row[:-1]))
+        furthest = np.zeros(size, dtype=np.int64)
+        for level, joined in sorted(stages.result(), key=lambda row: row[0]):
+            matched = _ids_from_packed(joined)
+            furthest[matched[matched < size]] = level  # ascending: the furthest stage wins
     derived = {key: _age_bands(filters, ids) for key in keys if key in DERIVED}
-    return Population(furthest[ids], channels, [tuple(row[:-1]) for row in answer_rows], answer_row, tuple(stored), derived)
+    return Population(furthest[ids], channels, answer_rows, answer_of[ids], tuple(stored), derived)
 
 
 def group_codes(characteristic: Characteristic, population: Population) -> np.ndarray:
