@@ -21,9 +21,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+
+from common import postgres_url_or_exit  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
@@ -198,9 +201,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-fill", action="store_true", help="time the data already there")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench_funnel")
+    url = postgres_url_or_exit("bench_funnel")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MONITORING_KEY": "bench-monitoring-key", "SECRET_KEY": "bench"})
     if not args.no_fill:
         start = time.perf_counter()

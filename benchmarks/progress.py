@@ -20,8 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import insert, select  # noqa: E402
+
+from common import sign_in  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
@@ -114,8 +117,7 @@ def main() -> None:
               f"{REQUESTS} requests each")
     public = app.test_client()
     staff = app.test_client()
-    with staff.session_transaction() as session:
-        session["_user_id"] = str(admin_id)
+    sign_in(staff, admin_id)
     print(f"{'page':32} {'median ms':>10} {'CPU ms':>8}")
     for name, client, path, recount in (
             ("staff progress page (admin)", staff, "/reports/progress", False),

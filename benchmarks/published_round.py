@@ -35,10 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
+
+from common import postgres_url_or_exit  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
@@ -209,9 +212,7 @@ def main() -> None:
     parser.add_argument("--skip-fill", action="store_true",
                         help="reuse the inputs already in the database (earlier runs are deleted)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (it is emptied).")
+    url = postgres_url_or_exit("bench_round")
     folder = Path(tempfile.mkdtemp(prefix="bench-round-"))
     env = {**os.environ, "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}", "FLASK_APP": "wsgi.py",
            "MAIL_SERVER": "", "PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",

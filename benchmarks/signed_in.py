@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/signed_in.py                # a fresh SQLite file
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_signed_in .venv/bin/python benchmarks/signed_in.py
 
-Loads the reference and demo data, runs round 1 of matching, then times, through the Flask test client (one process,
+Loads the reference and demo data (which publishes round 1 of matching), then times, through the Flask test client (one process,
 one request at a time), a candidate's dashboard (one with suggestions), a candidate's application task list and a
 recruiter's review page for the placement with the most suggestions in their borough. A hello-world route on the same
 app is the baseline. Signed-in pages are never cached, so every request is rendered. The database is emptied first:
@@ -21,21 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from common import sign_in  # noqa: E402
 from listing import bench_app  # noqa: E402
 
 from recruit.demo import DEMO_BOROUGHS, DEMO_DOMAIN, seed_demo  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Candidate, Match, User, Vacancy  # noqa: E402
-from recruit.services.matching import run_match  # noqa: E402
+from recruit.models import Borough, Candidate, Match, MatchRun, RunStatus, User, Vacancy  # noqa: E402
 
 REQUESTS = int(os.environ.get("REQUESTS", 100))
 GOAL_MS = 50
-
-
-def sign_in(client, user_id: int) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
 
 
 def measure(client, path: str) -> tuple[float, float]:
@@ -62,8 +56,9 @@ def measure(client, path: str) -> tuple[float, float]:
 def main() -> None:
     app = bench_app("signed-in-bench", fresh=True)
     with app.app_context():
-        seed_demo()
-        run = run_match(1, seed=16)
+        seed_demo()  # the demo publishes round 1 of matching
+        run = db.session.scalar(select(MatchRun).where(MatchRun.status == RunStatus.PUBLISHED.value)
+                                .order_by(MatchRun.id.desc()).limit(1))
         matched = db.session.execute(select(Candidate.user_id).join(Match, Match.candidate_id == Candidate.id)
                                      .where(Match.run_id == run.id).group_by(Candidate.user_id)
                                      .order_by(func.count(Match.id).desc()).limit(1)).scalar_one()
@@ -78,7 +73,7 @@ def main() -> None:
             .order_by(func.count(Match.id).desc()).limit(1)).one()
         recruiter = db.session.scalar(select(User.id).where(User.email == f"recruiter.{slug}@{DEMO_DOMAIN}"))
         suggestions = db.session.scalar(select(func.count(Match.id)).where(Match.vacancy_id == placement))
-        print(f"demo data + round 1 ({run.match_count} suggestions, {run.candidate_count} candidates, "
+        print(f"demo data + published round {run.round} ({run.match_count} suggestions, {run.candidate_count} candidates, "
               f"{run.vacancy_count} placements) on {db.engine.dialect.name}; nproc={os.cpu_count()}; "
               f"{REQUESTS} requests a row, one at a time")
     rows = []

@@ -1,0 +1,28 @@
+"""Pieces the benchmark scripts share: signing a test client in, and the database a script may empty."""
+
+import os
+import sys
+
+
+def sign_in(client, user_id: int) -> None:
+    """Sign a Flask test client in as a user, with a real server-side session whose second factor is done (staff
+    pages refuse anything less), without the deliberately slow password check."""
+    from recruit.extensions import db
+    from recruit.models import User
+    from recruit.services.sessions import start_session
+
+    with client.application.app_context():
+        token = start_session(db.session.get(User, user_id), second_factor_done=True)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["sid"] = token
+
+
+def postgres_url_or_exit(example: str) -> str:
+    """DATABASE_URL, which must name a PostgreSQL database of the script's own (it is emptied and refilled)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (it is emptied), e.g. "
+                 f"postgresql+psycopg://postgres@127.0.0.1:5432/{example}")
+    return url
