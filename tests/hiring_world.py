@@ -18,14 +18,14 @@ def hiring_world(app, make_user) -> SimpleNamespace:
     from recruit.services import interviews, offers
     from recruit.services.matching import decide
 
-    placement = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=len(STAGES))
-    people = [make_candidate(app, make_user, [placement]) for _ in STAGES]
+    placement_id = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=len(STAGES))
+    people = [make_candidate(app, make_user, [placement_id]) for _ in STAGES]
     recruiter = make_user("recruiter", "hackney")
     match_run = run(app)
     matches = {m.candidate_id: m.id for m in match_run.matches}
     match_ids = dict(zip(STAGES, (matches[person.id] for person in people)))
     with app.test_request_context():
-        vacancy = db.session.get(Vacancy, placement)
+        vacancy = db.session.get(Vacancy, placement_id)
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
         slot = interviews.create_slot(vacancy, interviews.NewSlot(
             day=day, start=time(10, 0), minutes=45, place="Hackney Town Hall", video_link="", capacity=len(STAGES),
@@ -44,7 +44,7 @@ def hiring_world(app, make_user) -> SimpleNamespace:
         db.session.commit()
         cycle_id, slot_id = cycle.id, slot.id
     return SimpleNamespace(
-        placement=placement, slot=slot_id, cycle=cycle_id, run=match_run.id, match=match_ids, recruiter=recruiter,
+        placement=placement_id, slot=slot_id, cycle=cycle_id, run=match_run.id, match=match_ids, recruiter=recruiter,
         candidate={stage: person for stage, person in zip(STAGES, people)},
         staff=make_user("borough_staff", "hackney"), admin=make_user("admin", None),
         analyst=make_user("analyst", None))

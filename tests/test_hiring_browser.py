@@ -20,14 +20,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def hiring(app, make_user):
     """A placement with suggestions at every stage: suggested, booked interview, offered, accepted."""
-    placement = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=3)
-    people = [make_candidate(app, make_user, [placement], skills_text="I am at Hackney New School, email me@x.example")
+    placement_id = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=3)
+    people = [make_candidate(app, make_user, [placement_id], skills_text="I am at Hackney New School, email me@x.example")
               for _ in range(5)]
     recruiter = make_user("recruiter", "hackney")
     ids = {m.candidate_id: m.id for m in run(app).matches}
     match_ids = [ids[p.id] for p in people]
     with app.test_request_context():
-        vacancy = db.session.get(Vacancy, placement)
+        vacancy = db.session.get(Vacancy, placement_id)
         for match_id in match_ids[1:]:
             match = db.session.get(Match, match_id)
             decide(match, "shortlist", match.version, recruiter.id)
@@ -44,7 +44,7 @@ def hiring(app, make_user):
             match = db.session.get(Match, match_id)
             offers.make_offer(match, match.version, recruiter.id, terms)
         offers.accept(db.session.get(Match, match_ids[4]), people[4].user_id)
-    return {"placement": placement, "people": people, "recruiter": recruiter, "match_ids": match_ids, "slot": slot}
+    return {"placement": placement_id, "people": people, "recruiter": recruiter, "match_ids": match_ids, "slot": slot}
 
 
 def _phone(browser, live_server, user, javascript=True):

@@ -46,11 +46,11 @@ def adopt_answers_given_before_signing_in():
         session.pop(SESSION_CAMPAIGN, None)
         if complete:  # unfinished answers stay, so a signed-in candidate can carry on answering
             session.pop(SESSION_ELIGIBILITY, None)
-    placement = session.get(SESSION_PLACEMENT)
-    if isinstance(placement, int) and eligibility_service.is_eligible(current_user.candidate):
+    placement_id = session.get(SESSION_PLACEMENT)
+    if isinstance(placement_id, int) and eligibility_service.is_eligible(current_user.candidate):
         session.pop(SESSION_PLACEMENT, None)
         try:
-            vacancy = choices_service.add_choice(current_user.candidate, placement)
+            vacancy = choices_service.add_choice(current_user.candidate, placement_id)
         except CandidateError as error:
             flash(error.message, "info")
         else:

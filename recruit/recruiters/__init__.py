@@ -105,7 +105,7 @@ def placement(vacancy_id: int):
 
 def _placement_page(vacancy, form):
     return render_template("recruiters/placement.html", vacancy=vacancy, form=form,
-                           suggestions=service.placement_suggestions(vacancy), service=service)
+                           suggestions=service.suggestion_views(vacancy), service=service)
 
 
 def _bulk_reject_page(vacancy, form):

@@ -9,7 +9,7 @@ from .bulk import (BULK_ACTIONS, FEEDBACK_TEMPLATES, BulkOutcome, decide_many, g
                    parse_selection, selected_matches)
 from .positions import PlacementFull, take_position
 from .review import (ACTIONS, STALE_MESSAGE, STAGE_LABELS, actions_for, decide, match_in_borough, placement_matches,
-                     placement_suggestions, review_placements, stage_label, view_match)
+                     suggestion_views, review_placements, stage_label, view_match)
 from .rounds import (IN_PROGRESS, compute_run, fail_run, preview_summary, publish_refusal, publish_run, run_match,
                      start_run)
 from .runs import (ACTIVE_STAGES, DIGITAL_FIELD, OPEN_STAGES, MatchError, candidate_profile, export_run, gather_inputs,
@@ -17,7 +17,7 @@ from .runs import (ACTIVE_STAGES, DIGITAL_FIELD, OPEN_STAGES, MatchError, candid
 
 __all__ = [
     "BULK_ACTIONS", "FEEDBACK_TEMPLATES", "BulkOutcome", "decide_many", "guaranteed_before_interview",
-    "parse_selection", "selected_matches", "REMOVED", "SuggestionView", "placement_suggestions", "redact", "suggestion_view",
+    "parse_selection", "selected_matches", "REMOVED", "SuggestionView", "suggestion_views", "redact", "suggestion_view",
     "ACTIONS", "ACTIVE_STAGES", "guaranteed", "outcomes", "DIGITAL_FIELD", "IN_PROGRESS", "OPEN_STAGES", "REVEALED_STAGES", "STAGE_LABELS",
     "STALE_MESSAGE", "MatchError", "PlacementFull", "actions_for", "candidate_profile", "compute_run", "decide",
     "export_run", "fail_run", "gather_inputs", "get_run", "is_published", "is_revealed", "match_in_borough",

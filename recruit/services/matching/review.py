@@ -54,7 +54,7 @@ def placement_matches(vacancy: Vacancy) -> list[Match]:
     return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
 
 
-def placement_suggestions(vacancy: Vacancy) -> list[SuggestionView]:
+def suggestion_views(vacancy: Vacancy) -> list[SuggestionView]:
     """A placement's current suggestions as the recruiter may see them (name-blind until shortlisted)."""
     return [suggestion_view(match) for match in placement_matches(vacancy)]
 

@@ -173,7 +173,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     candidates_query = select(*CANDIDATE_COLUMNS).where(Candidate.status == ApplicationStatus.SUBMITTED.value)
     accepted = _stage_counts((MatchStage.ACCEPTED.value,))
     if round_number == 1:
-        placements = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
+        profiles = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
     else:
         if published_run(cycle_id, 1) is None:
             raise MatchError(ROUND_1_FIRST, "round")
@@ -182,7 +182,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
         candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))
         open_now = _stage_counts(OPEN_STAGES, published)
         # Capacity is counted in suggestions here, so the run uses a factor of 1 (see the module docstring).
-        placements = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
+        profiles = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
                       for v in vacancies]
         factor = 1
     chosen = candidates_query.with_only_columns(Candidate.id)
@@ -193,7 +193,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     rows = map(CandidateRow._make, _plain_rows(candidates_query.order_by(Candidate.id)))
     boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
     return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
-            placements, factor)
+            profiles, factor)
 
 
 def _plain_rows(statement) -> list:
