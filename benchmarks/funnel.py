@@ -35,7 +35,7 @@ from recruit.reference import equality_questions, seed_reference  # noqa: E402
 from recruit.services import reports  # noqa: E402
 
 PLACEMENTS = 2000
-STAGES = ["suggested"] * 60 + ["rejected"] * 20 + ["shortlisted"] * 8 + ["interview"] * 5 + ["offered"] * 3 + \
+STAGES = ["suggested"] * 60 + ["rejected"] * 20 + ["shortlisted"] * 8 + ["interview"] * 5 + ["offered"] * 3 +\
     ["accepted"] * 3 + ["withdrawn"]
 CHANNELS = ["school_college", "jobcentre", "borough_website", "social_media", "friend_family", "community_group",
             "careers_fair", "other", None]
@@ -76,11 +76,11 @@ def fill(app, url: str, n: int) -> None:
                f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{now}\t{now}\n"
                for i in range(1, n + 1)))
         _copy(connection, "match_run", "id, created_at, round, algorithm_version, weights, seed, input_hash, "
-              "candidate_count, vacancy_count, match_count, duration_ms, note, status, progress_stage, progress_percent, "
+              "candidate_count, placement_count, suggestion_count, duration_ms, note, status, progress_stage, progress_percent, "
               "progress_at, inputs_mark, unmatched",
               (f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{now}\t\t{{}}\n"
                for r in (1, 2)))
-        _copy(connection, "vacancy", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
+        _copy(connection, "placement", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
               "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
               "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
               "adjustments_contact, created_at, updated_at",
@@ -89,31 +89,31 @@ def fill(app, url: str, n: int) -> None:
 
         stages_of = {}
 
-        def matches():
-            match_id = 0
+        def suggestions():
+            suggestion_id = 0
             for i in range(1, n + 1):
-                for vacancy in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
-                    match_id += 1
-                    stages_of[match_id] = rng.choice(STAGES)
-                    yield (f"{match_id}\t{1 if vacancy % 5 else 2}\t{i}\t{vacancy}\t0.5\t{{}}\t{{}}\t"
-                           f"{stages_of[match_id]}\t{funnel_level(stages_of[match_id])}\t1\n")
+                for placement in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
+                    suggestion_id += 1
+                    stages_of[suggestion_id] = rng.choice(STAGES)
+                    yield (f"{suggestion_id}\t{1 if placement % 5 else 2}\t{i}\t{placement}\t0.5\t{{}}\t{{}}\t"
+                           f"{stages_of[suggestion_id]}\t{funnel_level(stages_of[suggestion_id])}\t1\n")
 
-        _copy(connection, "match", "id, run_id, candidate_id, vacancy_id, score, components, explanation, stage, "
-              "furthest_level, version", matches())
+        _copy(connection, "suggestion", "id, run_id, candidate_id, placement_id, score, components, explanation, stage, "
+              "furthest_level, version", suggestions())
 
         def history():
             """The stage history: the suggestion made, then each step to where it is now."""
             path = ["suggested", "shortlisted", "interview", "offered", "accepted"]
             change = 0
-            for match_id, stage in stages_of.items():
+            for suggestion_id, stage in stages_of.items():
                 steps = path[:path.index(stage) + 1] if stage in path else ["suggested", stage]
                 before = "\\N"
                 for step in steps:
                     change += 1
-                    yield f"{change}\t{match_id}\t{before}\t{step}\t{now}\n"
+                    yield f"{change}\t{suggestion_id}\t{before}\t{step}\t{now}\n"
                     before = step
 
-        _copy(connection, "stage_change", "id, match_id, from_stage, to_stage, at", history())
+        _copy(connection, "stage_change", "id, suggestion_id, from_stage, to_stage, at", history())
 
         def answers():
             for i in range(1, n + 1):
@@ -126,7 +126,7 @@ def fill(app, url: str, n: int) -> None:
 
         _copy(connection, "monitoring_response", "pseudonym, answers", answers())
         connection.commit()
-        for table in ("user_account", "candidate", "match_run", "vacancy", "match", "stage_change"):
+        for table in ("user_account", "candidate", "match_run", "placement", "suggestion", "stage_change"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()
         connection.autocommit = True

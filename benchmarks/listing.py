@@ -23,7 +23,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Standard, Vacancy, utcnow  # noqa: E402
+from recruit.models import Borough, Standard, Placement, utcnow  # noqa: E402
 from recruit.postcodes import outward_areas  # noqa: E402
 from recruit.reference import seed_reference  # noqa: E402
 
@@ -36,7 +36,7 @@ SCENARIOS = [
     ("listing, postcode, any distance, by distance", "/placements/?postcode=E8&sort=distance"),
     ("listing, borough + LLW, by wage", "/placements/?borough=hackney&llw=yes&sort=wage"),
     ("listing, page 100", "/placements/?page=100"),
-    ("API, postcode within 5 km", "/api/v1/vacancies?postcode=E8&distance=5&sort=distance"),
+    ("API, postcode within 5 km", "/api/v1/placements?postcode=E8&distance=5&sort=distance"),
     ("placement page", None),
 ]
 
@@ -44,7 +44,7 @@ SCENARIOS = [
 def fill(count: int) -> int:
     """Replace every placement with `count` live ones spread over London; return one id."""
     rng = random.Random(4)
-    db.session.execute(Vacancy.__table__.delete())
+    db.session.execute(Placement.__table__.delete())
     boroughs = {b.ons_code: b.id for b in db.session.scalars(select(Borough))}
     standards = list(db.session.scalars(select(Standard)))
     areas = [a for a in outward_areas().values() if a.in_london and a.borough_ons in boroughs]
@@ -64,9 +64,9 @@ def fill(count: int) -> int:
             created_at=now, updated_at=now, published_at=now,
         ))
     for start in range(0, len(rows), 1000):
-        db.session.execute(insert(Vacancy), rows[start:start + 1000])
+        db.session.execute(insert(Placement), rows[start:start + 1000])
     db.session.commit()
-    return db.session.scalar(select(Vacancy.id).limit(1))
+    return db.session.scalar(select(Placement.id).limit(1))
 
 
 def measure(client, path: str) -> tuple[float, float, int]:

@@ -28,8 +28,8 @@ from common import sign_in  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import (Borough, BoroughTarget, Candidate, Match, MatchRun, Preference, RecruitmentCycle,  # noqa: E402
-                            Standard, User, Vacancy, utcnow)
+from recruit.models import (Borough, BoroughTarget, Candidate, Suggestion, MatchRun, Choice, RecruitmentCycle,  # noqa: E402
+                            Standard, User, Placement, utcnow)
 from recruit.reference import seed_reference  # noqa: E402
 
 PLACEMENTS = int(os.environ.get("PLACEMENTS", 10_000))
@@ -41,7 +41,7 @@ STAGES = ["suggested"] * 6 + ["shortlisted"] * 2 + ["interview", "offered", "acc
 def fill() -> None:
     """Replace everything with one cycle, its placements, candidates with three choices each and their suggestions."""
     rng = random.Random(14)
-    for model in (Match, MatchRun, Preference, Candidate, BoroughTarget, Vacancy, RecruitmentCycle):
+    for model in (Suggestion, MatchRun, Choice, Candidate, BoroughTarget, Placement, RecruitmentCycle):
         db.session.execute(model.__table__.delete())
     db.session.execute(User.__table__.delete())
     today, now = date.today(), utcnow()
@@ -60,8 +60,8 @@ def fill() -> None:
                  workplace_outward="E8", lat=51.5, lon=-0.05, created_at=now, updated_at=now, published_at=now)
             for n in range(PLACEMENTS)]
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(Vacancy), rows[start:start + 2000])
-    vacancy_ids = list(db.session.scalars(select(Vacancy.id)))
+        db.session.execute(insert(Placement), rows[start:start + 2000])
+    placement_ids = list(db.session.scalars(select(Placement.id)))
     db.session.execute(insert(User), [dict(email=f"c{n}@bench.example", password_hash="x", role="candidate",
                                            active=True, created_at=now) for n in range(CANDIDATES)])
     user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
@@ -72,15 +72,15 @@ def fill() -> None:
     run = MatchRun(algorithm_version="bench", weights={}, seed=1, input_hash="0" * 64)
     db.session.add(run)
     db.session.flush()
-    preferences, matches = [], []
+    choices, suggestions = [], []
     for candidate in candidate_ids:
-        for rank, vacancy in enumerate(rng.sample(vacancy_ids, 3), start=1):
-            preferences.append(dict(candidate_id=candidate, vacancy_id=vacancy, rank=rank))
-            matches.append(dict(run_id=run.id, candidate_id=candidate, vacancy_id=vacancy, score=0.5, components={},
+        for rank, placement in enumerate(rng.sample(placement_ids, 3), start=1):
+            choices.append(dict(candidate_id=candidate, placement_id=placement, rank=rank))
+            suggestions.append(dict(run_id=run.id, candidate_id=candidate, placement_id=placement, score=0.5, components={},
                                 explanation={}, stage=rng.choice(STAGES), version=1))
-    for start in range(0, len(matches), 5000):
-        db.session.execute(insert(Preference), preferences[start:start + 5000])
-        db.session.execute(insert(Match), matches[start:start + 5000])
+    for start in range(0, len(suggestions), 5000):
+        db.session.execute(insert(Choice), choices[start:start + 5000])
+        db.session.execute(insert(Suggestion), suggestions[start:start + 5000])
     admin = User(email="admin@bench.example", password_hash="x", role="admin")
     db.session.add(admin)
     db.session.commit()

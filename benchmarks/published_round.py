@@ -101,7 +101,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
     c_loc += rng.normal(0, [0.02, 0.03], (n_candidates, 2))
     _, near = BallTree(np.radians(p_loc), metric="haversine").query(np.radians(c_loc), k=40)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        _copy(connection, "vacancy", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
+        _copy(connection, "placement", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
               "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
               "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
               "adjustments_contact, created_at, updated_at",
@@ -132,8 +132,8 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
                     number += 1
                     yield f"{number}\t{i + 1}\t{j + 1}\t{rank}\n"
 
-        _copy(connection, "preference", "id, candidate_id, vacancy_id, rank", choices())
-        for table in ("user_account", "candidate", "vacancy", "preference"):
+        _copy(connection, "choice", "id, candidate_id, placement_id, rank", choices())
+        for table in ("user_account", "candidate", "placement", "choice"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()
         connection.autocommit = True
@@ -143,7 +143,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
 def clear_runs(app) -> None:
     """Forget earlier benchmark runs (their suggestions, history, outcomes, emails and audit events), keeping the inputs."""
     with app.app_context():
-        for table in ("stage_change", "candidate_outcome", "match", "match_run", "outbox_email", "audit_event"):
+        for table in ("stage_change", "candidate_outcome", "suggestion", "match_run", "outbox_email", "audit_event"):
             db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
 
@@ -273,8 +273,8 @@ def main() -> None:
             history = db.session.scalar(select(func.count()).select_from(StageChange))
         load_after = os.getloadavg()
         time.sleep(1)
-        print(f"run {run_id}: {run.match_count:,} suggestions for {run.candidate_count:,} candidates and "
-              f"{run.vacancy_count:,} placements; {history:,} history rows, {emails:,} emails")
+        print(f"run {run_id}: {run.suggestion_count:,} suggestions for {run.candidate_count:,} candidates and "
+              f"{run.placement_count:,} placements; {history:,} history rows, {emails:,} emails")
         print(f"  worker, queued to preview: {computed - began:.1f} s (the run's own time {run.duration_ms / 1000:.1f} s)")
         print(f"  publish call (publication and history rows, emails queued): {published - computed:.1f} s")
         print(f"  worker, an email to every candidate written: {emailed - published:.1f} s")

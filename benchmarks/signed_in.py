@@ -26,7 +26,7 @@ from listing import bench_app  # noqa: E402
 
 from recruit.demo import DEMO_BOROUGHS, DEMO_DOMAIN, seed_demo  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Candidate, Match, MatchRun, RunStatus, User, Vacancy  # noqa: E402
+from recruit.models import Borough, Candidate, Suggestion, MatchRun, RunStatus, User, Placement  # noqa: E402
 
 REQUESTS = int(os.environ.get("REQUESTS", 100))
 GOAL_MS = 50
@@ -59,22 +59,22 @@ def main() -> None:
         seed_demo()  # the demo publishes round 1 of matching
         run = db.session.scalar(select(MatchRun).where(MatchRun.status == RunStatus.PUBLISHED.value)
                                 .order_by(MatchRun.id.desc()).limit(1))
-        matched = db.session.execute(select(Candidate.user_id).join(Match, Match.candidate_id == Candidate.id)
-                                     .where(Match.run_id == run.id).group_by(Candidate.user_id)
-                                     .order_by(func.count(Match.id).desc()).limit(1)).scalar_one()
+        matched = db.session.execute(select(Candidate.user_id).join(Suggestion, Suggestion.candidate_id == Candidate.id)
+                                     .where(Suggestion.run_id == run.id).group_by(Candidate.user_id)
+                                     .order_by(func.count(Suggestion.id).desc()).limit(1)).scalar_one()
         # The demo's candidates have all sent their applications: one without suggestions goes back to writing it.
-        writer = db.session.scalar(select(Candidate).where(Candidate.id.not_in(select(Match.candidate_id))).limit(1))
+        writer = db.session.scalar(select(Candidate).where(Candidate.id.not_in(select(Suggestion.candidate_id))).limit(1))
         writer.status, writer.submitted_at = "draft", None
         db.session.commit()
         drafts = [writer.user_id]
         placement, slug = db.session.execute(
-            select(Vacancy.id, Borough.slug).join(Borough).join(Match, Match.vacancy_id == Vacancy.id)
-            .where(Match.run_id == run.id, Borough.slug.in_(DEMO_BOROUGHS)).group_by(Vacancy.id, Borough.slug)
-            .order_by(func.count(Match.id).desc()).limit(1)).one()
+            select(Placement.id, Borough.slug).join(Borough).join(Suggestion, Suggestion.placement_id == Placement.id)
+            .where(Suggestion.run_id == run.id, Borough.slug.in_(DEMO_BOROUGHS)).group_by(Placement.id, Borough.slug)
+            .order_by(func.count(Suggestion.id).desc()).limit(1)).one()
         recruiter = db.session.scalar(select(User.id).where(User.email == f"recruiter.{slug}@{DEMO_DOMAIN}"))
-        suggestions = db.session.scalar(select(func.count(Match.id)).where(Match.vacancy_id == placement))
-        print(f"demo data + published round {run.round} ({run.match_count} suggestions, {run.candidate_count} candidates, "
-              f"{run.vacancy_count} placements) on {db.engine.dialect.name}; nproc={os.cpu_count()}; "
+        suggestions = db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.placement_id == placement))
+        print(f"demo data + published round {run.round} ({run.suggestion_count} suggestions, {run.candidate_count} candidates, "
+              f"{run.placement_count} placements) on {db.engine.dialect.name}; nproc={os.cpu_count()}; "
               f"{REQUESTS} requests a row, one at a time")
     rows = []
     hello = app.test_client()

@@ -124,7 +124,7 @@ def main() -> None:
         ("listing, first page", "/placements/"),
         ("listing, postcode E8 1DY within 5 km", "/placements/?postcode=E8+1DY&distance=5"),
         ("one placement's page", f"/placements/{some_id}"),
-        ("API /api/v1/vacancies", "/api/v1/vacancies"),
+        ("API /api/v1/placements", "/api/v1/placements"),
     ]
     try:  # the API's successor path, once the service has it
         check(base + "/api/v1/placements")

@@ -147,7 +147,7 @@ def input_hash(candidates, placements, weights: Weights, **settings) -> str:
 
 def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
     """Flatten every candidate's preferences to (candidate, placement or -1, rank) arrays."""
-    prefs = [c.preferences for c in candidates]
+    prefs = [c.choices for c in candidates]
     lengths = np.fromiter(map(len, prefs), dtype=np.int64, count=len(prefs))
     ci = np.repeat(np.arange(len(prefs), dtype=np.int64), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)

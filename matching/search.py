@@ -149,7 +149,7 @@ def _bounded_search(model, interests, cands, places, weights, wanted, active, us
     qualified = cands.qualified_level[active][:, [g.field for g in groups]] >= np.array([g.level for g in groups])
     bound[qualified] = -np.inf
     visit = np.argsort(-bound, axis=1, kind="stable")
-    row_const = (weights.travel + weights.interest * picked[:, std]).astype(np.float32) if picked.shape[1] else \
+    row_const = (weights.travel + weights.interest * picked[:, std]).astype(np.float32) if picked.shape[1] else\
         np.full((n_act, n_groups), weights.travel, dtype=np.float32)
 
     # Block scores are within eps of the exact ones (float32 rounding, chord vs arc).

@@ -123,9 +123,9 @@ def register_blueprints(app: Flask) -> None:
     from . import second_factor  # noqa: F401  (its pages join the accounts blueprint)
     from .reports import bp as reports_bp
     from .staff import bp as staff_bp
-    from .vacancies import bp as vacancies_bp
+    from .placements import bp as placements_bp
 
-    for blueprint in (public_bp, accounts_bp, candidates_bp, vacancies_bp, alerts_bp, staff_bp, recruiters_bp, reports_bp,
+    for blueprint in (public_bp, accounts_bp, candidates_bp, placements_bp, alerts_bp, staff_bp, recruiters_bp, reports_bp,
                       admin_bp, api_bp):
         app.register_blueprint(blueprint)
 

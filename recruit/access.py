@@ -37,7 +37,7 @@ def role_required(*roles: Role):
 # Pages a signed-in person may open before passing their second factor.
 BEFORE_SECOND_FACTOR = {"accounts.second_factor", "accounts.second_factor_set_up", "accounts.sign_out",
                         "accounts.sign_out_everywhere", "accounts.keep_alive", "static"}
-OPEN_BLUEPRINTS = {"public", "vacancies", "api"}
+OPEN_BLUEPRINTS = {"public", "placements", "api"}
 
 
 def second_factor_pending(user, record, endpoint: str | None) -> bool:
@@ -104,14 +104,14 @@ def get_in_borough_or_404(model, record_id: int):
     return record
 
 
-def own_match_or_404(candidate, match_id: int):
+def own_suggestion_or_404(candidate, suggestion_id: int):
     """One of the signed-in candidate's own suggestions; anyone else's is a 404, as if it did not exist."""
-    from .models import Match
+    from .models import Suggestion
 
-    match = db.session.scalar(db.select(Match).where(Match.id == match_id, Match.candidate_id == candidate.id))
-    if match is None:
+    suggestion = db.session.scalar(db.select(Suggestion).where(Suggestion.id == suggestion_id, Suggestion.candidate_id == candidate.id))
+    if suggestion is None:
         abort(404)
-    return match
+    return suggestion
 
 
 def report_borough_scope() -> str:

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 
 from .forms import BaseForm, submit_button
 from .services import alerts as service
-from .services import vacancies as listing
-from .vacancies import SearchForm
+from .services import placements as listing
+from .placements import SearchForm
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 

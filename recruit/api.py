@@ -10,9 +10,9 @@ from .extensions import csrf, db
 from .models import Borough, Standard
 from .page_cache import shared_page
 from .postcodes import outward_areas
-from .services import vacancies as service
-from .services.vacancies.fields import FALSE_WORDS, TRUE_WORDS
-from .services.vacancies.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
+from .services import placements as service
+from .services.placements.fields import FALSE_WORDS, TRUE_WORDS
+from .services.placements.listing import MAX_DISTANCE_KM, MAX_KEYWORDS, MAX_PAGE, MAX_PER_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
@@ -52,9 +52,9 @@ def open_to_other_sites(response):
 # recruit/errors.py sends every error on an /api/ path to json_error.
 
 
-@bp.route("/vacancies")
+@bp.route("/placements")
 @shared_page
-def vacancies():
+def placements():
     """Live placements, filtered, sorted and paginated as the public listing is."""
     errors = schema_errors(request.args, listing_parameters()) if request.args else {}
     if errors:
@@ -67,7 +67,7 @@ def vacancies():
     args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
 
     def page_link(number: int) -> str:
-        return url_for("api.vacancies", **args, page=number, _external=True)
+        return url_for("api.placements", **args, page=number, _external=True)
 
     links = {"self": page_link(query.page), "first": page_link(1), "last": page_link(results.pages),
              "next": page_link(query.page + 1) if query.page < results.pages else None,
@@ -79,14 +79,33 @@ def vacancies():
     })
 
 
-@bp.route("/vacancies/<vacancy_id>")
+@bp.route("/placements/<placement_id>")
 @shared_page
-def vacancy(vacancy_id: str):
+def placement(placement_id: str):
     """One live placement."""
-    found = service.get_live(int(vacancy_id)) if vacancy_id.isdigit() and len(vacancy_id) < 10 else None
+    found = service.get_live(int(placement_id)) if placement_id.isdigit() and len(placement_id) < 10 else None
     if found is None:
         return _error(404, "No live placement has this id. It may have closed.")
     return jsonify(service.describe(found, None, _public_url(found.id)))
+
+
+# The API's first paths, from before "placement" was the one word for it: they still answer exactly as their successors
+# do, marked deprecated (RFC 9745: the date it happened) with a link to the path to use instead.
+DEPRECATED_SINCE = "@1796169600"  # 2 December 2026
+SUCCESSORS = {"deprecated_placements": "api.placements", "deprecated_placement": "api.placement"}
+bp.add_url_rule("/vacancies", "deprecated_placements", placements)
+bp.add_url_rule("/vacancies/<placement_id>", "deprecated_placement", placement)
+
+
+@bp.after_request
+def mark_deprecated_paths(response):
+    """Say on every answer from an old path that it is deprecated, and where its successor is."""
+    successor = SUCCESSORS.get((request.endpoint or "").removeprefix("api."))
+    if successor:
+        response.headers["Deprecation"] = DEPRECATED_SINCE
+        target = url_for(successor, **(request.view_args or {}), _external=True)
+        response.headers["Link"] = f'<{target}>; rel="successor-version"'
+    return response
 
 
 @bp.route("/progress")
@@ -111,8 +130,8 @@ def openapi():
     return jsonify(openapi_document())
 
 
-def _public_url(vacancy_id: int) -> str:
-    return url_for("vacancies.detail", vacancy_id=vacancy_id, _external=True)
+def _public_url(placement_id: int) -> str:
+    return url_for("placements.detail", placement_id=placement_id, _external=True)
 
 
 def _param(name: str, description: str, schema: dict) -> dict:
@@ -193,7 +212,7 @@ def openapi_document() -> dict:
 def openapi_components() -> dict:
     """The response schemas; the tests validate every response against them."""
     nullable_string = {"type": "string", "nullable": True}
-    vacancy_schema = {
+    placement_schema = {
         "type": "object",
         "additionalProperties": False,
         "required": ["id", "title", "url", "borough", "standard", "description", "skills", "skills_text", "wage",
@@ -244,7 +263,7 @@ def openapi_components() -> dict:
         "type": "object", "additionalProperties": False,
         "required": ["items", "page", "per_page", "total", "pages", "links"],
         "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Vacancy"}},
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Placement"}},
             "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
             "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
             "links": {"type": "object", "additionalProperties": False, "required": ["self", "first", "last", "next", "prev"],
@@ -252,12 +271,27 @@ def openapi_components() -> dict:
                                      for name in ("self", "first", "last", "next", "prev")}},
         },
     }
-    return {"schemas": {"Vacancy": vacancy_schema, "VacancyPage": page_schema, "Error": error_schema,
+    return {"schemas": {"Placement": placement_schema, "PlacementPage": page_schema, "Error": error_schema,
                         "Progress": progress_schema(), "Area": area_schema()}}
 
 
 def _document_skeleton() -> dict:
     json_content = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
+    list_placements = {
+        "summary": "Search live placements",
+        "operationId": "listPlacements",
+        "parameters": listing_parameters(),
+        "responses": {"200": {"description": "A page of live placements", "content": json_content("PlacementPage")},
+                      "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
+    }
+    one_placement = {
+        "summary": "One live placement",
+        "operationId": "getPlacement",
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}],
+        "responses": {"200": {"description": "The placement", "content": json_content("Placement")},
+                      "404": {"description": "No live placement has this id", "content": json_content("Error")}},
+    }
     return {
         "openapi": "3.0.3",
         "info": {"title": "London Digital Apprenticeships open data", "version": "1.0.0",
@@ -268,13 +302,7 @@ def _document_skeleton() -> dict:
                              "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/vacancies": {"get": {
-                "summary": "Search live placements",
-                "operationId": "listVacancies",
-                "parameters": listing_parameters(),
-                "responses": {"200": {"description": "A page of live placements", "content": json_content("VacancyPage")},
-                              "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
-            }},
+            "/placements": {"get": list_placements},
             "/progress": {"get": {
                 "summary": "Progress towards a recruitment cycle's targets",
                 "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
@@ -285,16 +313,17 @@ def _document_skeleton() -> dict:
                               "400": {"description": "A parameter is not valid", "content": json_content("Error")},
                               "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")}},
             }},
-            "/vacancies/{id}": {"get": {
-                "summary": "One live placement",
-                "operationId": "getVacancy",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}],
-                "responses": {"200": {"description": "The placement", "content": json_content("Vacancy")},
-                              "404": {"description": "No live placement has this id", "content": json_content("Error")}},
-            }},
+            "/placements/{id}": {"get": one_placement},
+            "/vacancies": {"get": {**list_placements, "operationId": "listPlacementsDeprecated", "deprecated": True,
+                                   "description": DEPRECATED_DESCRIPTION.format(path="/placements")}},
+            "/vacancies/{id}": {"get": {**one_placement, "operationId": "getPlacementDeprecated", "deprecated": True,
+                                        "description": DEPRECATED_DESCRIPTION.format(path="/placements/{id}")}},
         },
     }
+
+
+DEPRECATED_DESCRIPTION = ("The first name of {path}, kept so that existing users keep working: the same answers, with a "
+                          "Deprecation header and a Link to {path}. Use {path}.")
 
 
 def area_schema() -> dict:

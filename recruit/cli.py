@@ -9,7 +9,7 @@ seed_cli = AppGroup("seed", help="Load reference or demo data.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Send queued emails.")
 data_cli = AppGroup("data", help="Keep personal data only as long as needed.")
-vacancies_cli = AppGroup("vacancies", help="Look after placements.")
+placements_cli = AppGroup("placements", help="Look after placements.")
 match_cli = AppGroup("match", help="Run matching and export runs for audit.")
 interviews_cli = AppGroup("interviews", help="Look after interviews.")
 offers_cli = AppGroup("offers", help="Look after offers.")
@@ -48,8 +48,8 @@ def seed_demo_command():
     result = seed_demo()
     if result["created"]:
         run = result["run"]
-        click.echo(f"Demo data: {result['vacancies']} live placements, {result['candidates']} candidates, "
-                   f"round 1 run with {run.match_count} suggestions.")
+        click.echo(f"Demo data: {result['placements']} live placements, {result['candidates']} candidates, "
+                   f"round 1 run with {run.suggestion_count} suggestions.")
         click.echo("Sign in as these candidates to see each stage:")
         for email, stage in result["showcase"]:
             click.echo(f"  {email}: {stage}")
@@ -156,10 +156,10 @@ def send_outbox_command():
     click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
 
 
-@vacancies_cli.command("close-expired")
+@placements_cli.command("close-expired")
 def close_expired_command():
     """Close live placements whose closing date has passed (run daily)."""
-    from .services.vacancies import close_expired
+    from .services.placements import close_expired
 
     click.echo(f"Closed {close_expired()} placement(s) past their closing date.")
 
@@ -200,8 +200,8 @@ def match_run_command(round_number, seed):
         run = run_match(round_number, seed)
     except MatchError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.match_count} suggestion(s) for "
-               f"{run.candidate_count} candidate(s) and {run.vacancy_count} placement(s) in {run.duration_ms} ms.")
+    click.echo(f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.suggestion_count} suggestion(s) for "
+               f"{run.candidate_count} candidate(s) and {run.placement_count} placement(s) in {run.duration_ms} ms.")
     if run.note:
         click.echo(run.note)
     click.echo(f"This is a preview. Check it, then publish it with: flask match publish {run.id}")
@@ -217,7 +217,7 @@ def match_publish_command(run_id):
         run, published_now = publish_run(run_id, None)
     except MatchError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Published match run {run.id}: {run.match_count} suggestion(s)." if published_now
+    click.echo(f"Published match run {run.id}: {run.suggestion_count} suggestion(s)." if published_now
                else f"Match run {run.id} was already published.")
 
 
@@ -294,6 +294,6 @@ def close_cycle_command(cycle_id):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, vacancies_cli, data_cli, match_cli, cycles_cli, interviews_cli,
+    for group in (seed_cli, users_cli, outbox_cli, placements_cli, data_cli, match_cli, cycles_cli, interviews_cli,
                   offers_cli, tasks_cli, recruiters_cli, alerts_cli):
         app.cli.add_command(group)

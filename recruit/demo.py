@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from .extensions import db
-from .models import ApplicationStatus, Borough, Candidate, Match, MonitoringResponse, Preference, Role, Standard, User
-from .models import BoroughTarget, RecruitmentCycle, Vacancy, VacancyStatus, utcnow
+from .models import ApplicationStatus, Borough, Candidate, Suggestion, MonitoringResponse, Choice, Role, Standard, User
+from .models import BoroughTarget, RecruitmentCycle, Placement, PlacementStatus, utcnow
 from .passwords import hash_password
 from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
@@ -77,12 +77,12 @@ def seed_demo(seed: int = 2026) -> dict:
     db.session.flush()
     for slug in DEMO_BOROUGHS:  # each demo borough aims for its share of the London-wide target
         db.session.add(BoroughTarget(cycle_id=cycle.id, borough_id=boroughs[slug].id, target=20))
-    vacancies = _demo_vacancies(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
-    candidates = _demo_candidates(rng, standards, vacancies, list(boroughs.values()), areas_by_borough)
+    placements = _demo_placements(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
+    candidates = _demo_candidates(rng, standards, placements, list(boroughs.values()), areas_by_borough)
     db.session.commit()
     run = demo_round_one(seed)
     showcase = _demo_stages(candidates)
-    return {"created": True, "vacancies": len(vacancies), "candidates": len(candidates), "run": run, "showcase": showcase,
+    return {"created": True, "placements": len(placements), "candidates": len(candidates), "run": run, "showcase": showcase,
             **_sign_ins()}
 
 
@@ -119,10 +119,10 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
     from .services.matching.review import decide
 
     matched = {}
-    for match in db.session.scalars(select(Match).order_by(Match.id)):
-        matched.setdefault(match.candidate_id, match)
+    for suggestion in db.session.scalars(select(Suggestion).order_by(Suggestion.id)):
+        matched.setdefault(suggestion.candidate_id, suggestion)
     chosen: dict[str, Candidate] = {}
-    with_match = [c for c in candidates if c.id in matched]
+    with_suggestion = [c for c in candidates if c.id in matched]
     without = [c for c in candidates if c.id not in matched]
     steps = {"suggested": [], "shortlisted": ["shortlist"], "interview": ["shortlist", "interview"],
              "offered": ["shortlist", "interview", "offer"], "accepted": ["shortlist", "interview", "offer", "accept"],
@@ -130,14 +130,14 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
     # Each stage is shown at a placement of its own: an acceptance that fills a placement closes its other
     # suggestions, which must not be the ones the later stages move along.
     showcase, placements_used = [], set()
-    for candidate in with_match:
-        if matched[candidate.id].vacancy_id not in placements_used and len(showcase) < len(steps):
+    for candidate in with_suggestion:
+        if matched[candidate.id].placement_id not in placements_used and len(showcase) < len(steps):
             showcase.append(candidate)
-            placements_used.add(matched[candidate.id].vacancy_id)
+            placements_used.add(matched[candidate.id].placement_id)
     for stage, candidate in zip(steps, showcase):
-        match = matched[candidate.id]
+        suggestion = matched[candidate.id]
         recruiter = db.session.scalar(select(User).where(User.role == Role.RECRUITER.value,
-                                                         User.borough_id == match.vacancy.borough_id))
+                                                         User.borough_id == suggestion.placement.borough_id))
         actor = recruiter.id if recruiter else None
         for action in steps[stage]:
             feedback = {"reason": "Other candidates were a closer match",
@@ -146,15 +146,15 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
                 from .services.offers import OfferTerms, make_offer, today_in_london
 
                 respond_by = today_in_london() + timedelta(days=7)
-                start = max(match.vacancy.start_date or respond_by, respond_by + timedelta(days=1))
-                make_offer(match, match.version, actor, OfferTerms(respond_by=respond_by, start_date=start,
-                                                                   contact=f"The recruitment team, {match.vacancy.borough.name}"))
+                start = max(suggestion.placement.start_date or respond_by, respond_by + timedelta(days=1))
+                make_offer(suggestion, suggestion.version, actor, OfferTerms(respond_by=respond_by, start_date=start,
+                                                                   contact=f"The recruitment team, {suggestion.placement.borough.name}"))
             elif action == "accept":  # the candidate accepts on their dashboard
                 from .services.offers import accept
 
-                accept(match, candidate.user_id)
+                accept(suggestion, candidate.user_id)
             else:
-                decide(match, action, match.version, actor, **(feedback if action == "reject" else {}))
+                decide(suggestion, action, suggestion.version, actor, **(feedback if action == "reject" else {}))
         if stage == "withdrawn":
             withdraw(candidate)
         chosen[stage] = candidate
@@ -185,17 +185,17 @@ def _sign_ins() -> dict:
             "candidate_example": f"candidate1@{DEMO_DOMAIN}", "candidate_password": DEMO_CANDIDATE_PASSWORD}
 
 
-def _demo_vacancies(rng, cycle, boroughs, standards, areas_by_borough) -> list[Vacancy]:
+def _demo_placements(rng, cycle, boroughs, standards, areas_by_borough) -> list[Placement]:
     today = date.today()
-    vacancies = []
+    placements = []
     for index in range(30):
         borough = boroughs[index % len(boroughs)]
         standard = standards[rng.randrange(len(standards))]
         area = rng.choice(areas_by_borough[borough.ons_code])
         hourly = Decimal(str(rng.choice([8.60, 10.00, 12.21, 13.85, 14.80, 15.50])))
         keywords = rng.sample(standard.keywords, k=min(5, len(standard.keywords)))
-        vacancy = Vacancy(
-            borough=borough, cycle=cycle, standard=standard, status=VacancyStatus.LIVE.value,
+        placement = Placement(
+            borough=borough, cycle=cycle, standard=standard, status=PlacementStatus.LIVE.value,
             title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
             description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
                         f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
@@ -207,13 +207,13 @@ def _demo_vacancies(rng, cycle, boroughs, standards, areas_by_borough) -> list[V
             disability_confident=rng.random() < 0.6, resident_priority=rng.random() < 0.3,
             adjustments_contact=f"apprenticeships@{borough.slug}.{DEMO_DOMAIN}", published_at=utcnow(),
         )
-        db.session.add(vacancy)
-        vacancies.append(vacancy)
+        db.session.add(placement)
+        placements.append(placement)
     db.session.flush()
-    return vacancies
+    return placements
 
 
-def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> list[Candidate]:
+def _demo_candidates(rng, standards, placements, boroughs, areas_by_borough) -> list[Candidate]:
     password_hash = hash_password(DEMO_CANDIDATE_PASSWORD)
     today = date.today()
     candidates = []
@@ -240,8 +240,8 @@ def _demo_candidates(rng, standards, vacancies, boroughs, areas_by_borough) -> l
             outreach_channel=rng.choice(CHANNELS), campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
             consider_other_placements=rng.random() < 0.8, declaration_at=utcnow(), submitted_at=utcnow(),
         )
-        ranked = rng.sample(vacancies, k=rng.randint(1, 10))
-        candidate.preferences = [Preference(vacancy=v, rank=r) for r, v in enumerate(ranked, start=1)]
+        ranked = rng.sample(placements, k=rng.randint(1, 10))
+        candidate.choices = [Choice(placement=v, rank=r) for r, v in enumerate(ranked, start=1)]
         db.session.add(candidate)
         candidates.append(candidate)
     db.session.flush()

@@ -36,68 +36,68 @@ def email_account_exists(email: str) -> None:
 def email_application_received(candidate) -> None:
     """Tell a candidate their application has arrived, and what happens next."""
     queue_email(candidate.user.email, "application_received", "We have received your application",
-                name=candidate.display_name, choices=[p.vacancy.title for p in candidate.preferences],
+                name=candidate.display_name, choices=[p.placement.title for p in candidate.choices],
                 consider_other=candidate.consider_other_placements,
                 link=_link("candidates.dashboard"), monitoring_link=_link("candidates.monitoring_start"))
 
 
-def email_match_shortlisted(match) -> None:
+def email_suggestion_shortlisted(suggestion) -> None:
     """Tell a candidate a borough has shortlisted them for a placement, and invite them to book an interview."""
-    queue_email(match.candidate.user.email, "match_shortlisted", "You have been shortlisted: choose an interview time",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                link=_link("candidates.dashboard"), book_link=_link("candidates.interview", match_id=match.id))
+    queue_email(suggestion.candidate.user.email, "suggestion_shortlisted", "You have been shortlisted: choose an interview time",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
+                link=_link("candidates.dashboard"), book_link=_link("candidates.interview", suggestion_id=suggestion.id))
 
 
-def email_invited_to_interview(match) -> None:
+def email_invited_to_interview(suggestion) -> None:
     """Tell a shortlisted candidate the borough wants to interview them, and how to choose a time."""
-    queue_email(match.candidate.user.email, "invited_to_interview", "You are invited to an interview",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                book_link=_link("candidates.interview", match_id=match.id))
+    queue_email(suggestion.candidate.user.email, "invited_to_interview", "You are invited to an interview",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
+                book_link=_link("candidates.interview", suggestion_id=suggestion.id))
 
 
-def _about_match(match) -> dict:
+def _about_suggestion(suggestion) -> dict:
     """What every email about one suggestion says: who, which placement, which borough, where to look."""
-    return {"name": match.candidate.display_name, "title": match.vacancy.title, "borough": match.vacancy.borough.name,
+    return {"name": suggestion.candidate.display_name, "title": suggestion.placement.title, "borough": suggestion.placement.borough.name,
             "link": _link("candidates.dashboard")}
 
 
-def email_matches_suggested(suggestions) -> int:
+def email_suggestions_suggested(suggestions) -> int:
     """Tell each candidate a published run suggested for a placement, one email per (email, name, title, borough)."""
     link = _link("candidates.dashboard")
-    return queue_emails(email_rows("match_suggested", (
+    return queue_emails(email_rows("suggestion_suggested", (
         (email, "You have been suggested for an apprenticeship", {"name": name, "title": title, "borough": borough,
                                                                   "link": link})
         for email, name, title, borough in suggestions)))
 
 
-def email_match_interview(match) -> None:
+def email_suggestion_interview(suggestion) -> None:
     """Invite a candidate to an interview for a placement."""
-    queue_email(match.candidate.user.email, "match_interview", "You are invited to an interview", **_about_match(match))
+    queue_email(suggestion.candidate.user.email, "suggestion_interview", "You are invited to an interview", **_about_suggestion(suggestion))
 
 
-def email_match_accepted(match) -> None:
+def email_suggestion_accepted(suggestion) -> None:
     """Confirm to a candidate that their acceptance of an offer is recorded."""
-    queue_email(match.candidate.user.email, "match_accepted", "Your apprenticeship is confirmed", **_about_match(match))
+    queue_email(suggestion.candidate.user.email, "suggestion_accepted", "Your apprenticeship is confirmed", **_about_suggestion(suggestion))
 
 
-def email_placement_filled(match) -> None:
+def email_placement_filled(suggestion) -> None:
     """Tell a candidate, kindly, that a placement they were suggested for has filled its places."""
-    queue_email(match.candidate.user.email, "placement_filled", "A placement you were suggested for has been filled",
-                **_about_match(match))
+    queue_email(suggestion.candidate.user.email, "placement_filled", "A placement you were suggested for has been filled",
+                **_about_suggestion(suggestion))
 
 
-def email_match_offered(match) -> None:
+def email_suggestion_offered(suggestion) -> None:
     """Tell a candidate they have been offered a placement."""
-    queue_email(match.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+    queue_email(suggestion.candidate.user.email, "match_offered", "You have been offered an apprenticeship",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
                 link=_link("candidates.dashboard"))
 
 
-def email_interview_times_ready(match) -> None:
+def email_interview_times_ready(suggestion) -> None:
     """Tell a shortlisted candidate who had no time to choose that interview times are now open."""
-    queue_email(match.candidate.user.email, "interview_times_ready", "Interview times are ready to book",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                book_link=_link("candidates.interview", match_id=match.id))
+    queue_email(suggestion.candidate.user.email, "interview_times_ready", "Interview times are ready to book",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
+                book_link=_link("candidates.interview", suggestion_id=suggestion.id))
 
 
 def _calendar(ics: bytes, cancelled: bool = False) -> list[dict]:
@@ -109,116 +109,116 @@ def _calendar(ics: bytes, cancelled: bool = False) -> list[dict]:
 def _interview_context(booking) -> dict:
     from .services.interviews import when_text, where_text  # the service imports this module
 
-    match, slot = booking.match, booking.slot
-    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, when=when_text(slot), where=where_text(slot),
-                reference=f"C-{match.candidate_id:04d}")
+    suggestion, slot = booking.suggestion, booking.slot
+    return dict(title=suggestion.placement.title, borough=suggestion.placement.borough.name, when=when_text(slot), where=where_text(slot),
+                reference=f"C-{suggestion.candidate_id:04d}")
 
 
 def email_interview_booked(booking, ics: bytes, moved: bool = False) -> None:
     """Confirm a booked (or moved) interview to the candidate and each interviewer, with a calendar file."""
-    context, match = _interview_context(booking), booking.match
+    context, suggestion = _interview_context(booking), booking.suggestion
     subject = "Your interview time has changed" if moved else "Your interview is booked"
-    queue_email(match.candidate.user.email, "interview_booked", subject, attachments=_calendar(ics), moved=moved,
-                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id), **context)
+    queue_email(suggestion.candidate.user.email, "interview_booked", subject, attachments=_calendar(ics), moved=moved,
+                name=suggestion.candidate.display_name, link=_link("candidates.interview", suggestion_id=suggestion.id), **context)
     for interviewer in booking.slot.interviewers:
         queue_email(interviewer.email, "interview_booked_interviewer",
-                    f"Interview {'moved' if moved else 'booked'}: {match.vacancy.title}", attachments=_calendar(ics),
-                    moved=moved, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
-                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+                    f"Interview {'moved' if moved else 'booked'}: {suggestion.placement.title}", attachments=_calendar(ics),
+                    moved=moved, candidate=f"{suggestion.candidate.first_name} {suggestion.candidate.last_name}",
+                    link=_link("recruiters.interviews", placement_id=suggestion.placement_id), **context)
 
 
 def email_interview_cancelled(booking, ics: bytes, candidate_told: bool = True) -> None:
     """Tell the candidate (unless a decision email tells them already) and each interviewer that an interview is
     cancelled, with a calendar cancellation."""
-    context, match = _interview_context(booking), booking.match
+    context, suggestion = _interview_context(booking), booking.suggestion
     if candidate_told:
-        queue_email(match.candidate.user.email, "interview_cancelled", "Your interview is cancelled",
-                    attachments=_calendar(ics, cancelled=True), name=match.candidate.display_name, to_interviewer=False,
-                    link=_link("candidates.interview", match_id=match.id), **context)
+        queue_email(suggestion.candidate.user.email, "interview_cancelled", "Your interview is cancelled",
+                    attachments=_calendar(ics, cancelled=True), name=suggestion.candidate.display_name, to_interviewer=False,
+                    link=_link("candidates.interview", suggestion_id=suggestion.id), **context)
     for interviewer in booking.slot.interviewers:
-        queue_email(interviewer.email, "interview_cancelled", f"Interview cancelled: {match.vacancy.title}",
+        queue_email(interviewer.email, "interview_cancelled", f"Interview cancelled: {suggestion.placement.title}",
                     attachments=_calendar(ics, cancelled=True), to_interviewer=True,
-                    candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
-                    link=_link("recruiters.interviews", vacancy_id=match.vacancy_id), **context)
+                    candidate=f"{suggestion.candidate.first_name} {suggestion.candidate.last_name}",
+                    link=_link("recruiters.interviews", placement_id=suggestion.placement_id), **context)
 
 
 def email_interview_reminder(booking) -> None:
     """Remind the candidate of their interview the day before."""
-    match = booking.match
-    queue_email(match.candidate.user.email, "interview_reminder", "Reminder: your interview is tomorrow",
-                name=match.candidate.display_name, link=_link("candidates.interview", match_id=match.id),
+    suggestion = booking.suggestion
+    queue_email(suggestion.candidate.user.email, "interview_reminder", "Reminder: your interview is tomorrow",
+                name=suggestion.candidate.display_name, link=_link("candidates.interview", suggestion_id=suggestion.id),
                 **_interview_context(booking))
 
 
 def email_no_time_suits(recruiter, request) -> None:
     """Tell a recruiter that a shortlisted candidate cannot make any of the interview times."""
-    match = request.match
-    queue_email(recruiter.email, "no_time_suits", f"No interview time suits a candidate: {match.vacancy.title}",
-                title=match.vacancy.title, candidate=f"{match.candidate.first_name} {match.candidate.last_name}",
-                message=request.message, link=_link("recruiters.interviews", vacancy_id=match.vacancy_id))
+    suggestion = request.suggestion
+    queue_email(recruiter.email, "no_time_suits", f"No interview time suits a candidate: {suggestion.placement.title}",
+                title=suggestion.placement.title, candidate=f"{suggestion.candidate.first_name} {suggestion.candidate.last_name}",
+                message=request.message, link=_link("recruiters.interviews", placement_id=suggestion.placement_id))
 
 
-def email_match_rejected(match) -> None:
+def email_suggestion_rejected(suggestion) -> None:
     """Tell a candidate a borough is not going ahead with them for a placement, with its feedback."""
-    queue_email(match.candidate.user.email, "match_rejected", "An update on your application",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
-                feedback=match.feedback, link=_link("candidates.dashboard"))
+    queue_email(suggestion.candidate.user.email, "suggestion_rejected", "An update on your application",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
+                feedback=suggestion.feedback, link=_link("candidates.dashboard"))
 
 
 def _offer_context(offer) -> dict:
     from .services.offers import letter_lines  # the service imports this module
 
-    match = offer.match
-    return dict(title=match.vacancy.title, borough=match.vacancy.borough.name, lines=letter_lines(offer),
+    suggestion = offer.suggestion
+    return dict(title=suggestion.placement.title, borough=suggestion.placement.borough.name, lines=letter_lines(offer),
                 respond_by=f"{offer.respond_by:%A} {offer.respond_by.day} {offer.respond_by:%B %Y}",
-                candidate=f"{match.candidate.first_name} {match.candidate.last_name}", reference=f"C-{match.candidate_id:04d}")
+                candidate=f"{suggestion.candidate.first_name} {suggestion.candidate.last_name}", reference=f"C-{suggestion.candidate_id:04d}")
 
 
 def email_offer_made(offer, pdf: bytes) -> None:
     """Send the candidate their offer letter (PDF attached) and ask them to answer by the deadline."""
     import base64
 
-    match = offer.match
-    queue_email(match.candidate.user.email, "offer_made", "You have been offered an apprenticeship",
+    suggestion = offer.suggestion
+    queue_email(suggestion.candidate.user.email, "offer_made", "You have been offered an apprenticeship",
                 attachments=[{"filename": "offer-letter.pdf", "content_type": "application/pdf",
                               "base64": base64.b64encode(pdf).decode("ascii")}],
-                name=match.candidate.display_name, link=_link("candidates.offer", match_id=match.id), **_offer_context(offer))
+                name=suggestion.candidate.display_name, link=_link("candidates.offer", suggestion_id=suggestion.id), **_offer_context(offer))
 
 
 def email_offer_accepted(offer, recruiter_emails: list[str]) -> None:
     """Confirm the acceptance to the candidate, and tell the placement's recruiters."""
-    match, context = offer.match, _offer_context(offer)
-    queue_email(match.candidate.user.email, "offer_accepted", "You have accepted your apprenticeship",
-                name=match.candidate.display_name, to_recruiter=False, link=_link("candidates.dashboard"), **context)
+    suggestion, context = offer.suggestion, _offer_context(offer)
+    queue_email(suggestion.candidate.user.email, "offer_accepted", "You have accepted your apprenticeship",
+                name=suggestion.candidate.display_name, to_recruiter=False, link=_link("candidates.dashboard"), **context)
     for email in recruiter_emails:
-        queue_email(email, "offer_accepted", f"Offer accepted: {match.vacancy.title}", to_recruiter=True,
-                    link=_link("recruiters.match", match_id=match.id), **context)
+        queue_email(email, "offer_accepted", f"Offer accepted: {suggestion.placement.title}", to_recruiter=True,
+                    link=_link("recruiters.suggestion", suggestion_id=suggestion.id), **context)
 
 
 def email_offer_declined(offer, recruiter_emails: list[str], expired: bool) -> None:
     """Tell the candidate and the placement's recruiters that an offer was declined, or was not answered in time."""
-    match, context = offer.match, _offer_context(offer)
+    suggestion, context = offer.suggestion, _offer_context(offer)
     subject = "Your offer has closed" if expired else "You have declined your offer"
-    queue_email(match.candidate.user.email, "offer_declined", subject, name=match.candidate.display_name,
+    queue_email(suggestion.candidate.user.email, "offer_declined", subject, name=suggestion.candidate.display_name,
                 to_recruiter=False, expired=expired, link=_link("candidates.dashboard"), **context)
     for email in recruiter_emails:
-        queue_email(email, "offer_declined", f"Offer {'not answered in time' if expired else 'declined'}: {match.vacancy.title}",
-                    to_recruiter=True, expired=expired, link=_link("recruiters.placement", vacancy_id=match.vacancy_id),
+        queue_email(email, "offer_declined", f"Offer {'not answered in time' if expired else 'declined'}: {suggestion.placement.title}",
+                    to_recruiter=True, expired=expired, link=_link("recruiters.placement", placement_id=suggestion.placement_id),
                     **context)
 
 
-def email_candidate_went_elsewhere(recruiter, match) -> None:
+def email_candidate_went_elsewhere(recruiter, suggestion) -> None:
     """Tell a recruiter that a candidate they were considering accepted another placement."""
-    queue_email(recruiter.email, "candidate_went_elsewhere", f"A candidate accepted another placement: {match.vacancy.title}",
-                title=match.vacancy.title, reference=f"C-{match.candidate_id:04d}",
-                link=_link("recruiters.placement", vacancy_id=match.vacancy_id))
+    queue_email(recruiter.email, "candidate_went_elsewhere", f"A candidate accepted another placement: {suggestion.placement.title}",
+                title=suggestion.placement.title, reference=f"C-{suggestion.candidate_id:04d}",
+                link=_link("recruiters.placement", placement_id=suggestion.placement_id))
 
 
 def email_start_recorded(offer) -> None:
     """Welcome the apprentice once the borough records that they have started."""
-    match = offer.match
-    queue_email(match.candidate.user.email, "start_recorded", "Welcome to your apprenticeship",
-                name=match.candidate.display_name, title=match.vacancy.title, borough=match.vacancy.borough.name,
+    suggestion = offer.suggestion
+    queue_email(suggestion.candidate.user.email, "start_recorded", "Welcome to your apprenticeship",
+                name=suggestion.candidate.display_name, title=suggestion.placement.title, borough=suggestion.placement.borough.name,
                 started_on=f"{offer.started_on.day} {offer.started_on:%B %Y}", link=_link("candidates.dashboard"))
 def email_recruiter_reminder(recruiter, waiting: int, days: int) -> None:
     """Remind a recruiter that suggestions for their borough have waited `days` days or more for a decision."""
@@ -246,7 +246,7 @@ def email_placement_alert(recipient: str, description: str, results, token: str)
     """Send someone the new placements that match one of their alerts, with a one-click unsubscribe link."""
     placements = [{"title": v.title, "borough": v.borough.name, "level": v.standard.level,
                    "closes": f"{v.closing_date.day} {v.closing_date:%B %Y}",
-                   "link": _link("vacancies.detail", vacancy_id=v.id)} for v, _ in results.items]
+                   "link": _link("placements.detail", placement_id=v.id)} for v, _ in results.items]
     queue_email(recipient, "placement_alert", "New placements for your alert", description=description,
-                placements=placements, more=results.total - len(placements), search_link=_link("vacancies.search"),
+                placements=placements, more=results.total - len(placements), search_link=_link("placements.search"),
                 unsubscribe_link=_link("alerts.unsubscribe", token=token), manage_link=_link("alerts.index"))

@@ -50,7 +50,7 @@ class Role(str, enum.Enum):
         return self in (Role.BOROUGH_STAFF, Role.RECRUITER)
 
 
-class VacancyStatus(str, enum.Enum):
+class PlacementStatus(str, enum.Enum):
     DRAFT = "draft"
     LIVE = "live"
     CLOSED = "closed"
@@ -63,7 +63,7 @@ class ApplicationStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class MatchStage(str, enum.Enum):
+class SuggestionStage(str, enum.Enum):
     SUGGESTED = "suggested"
     SHORTLISTED = "shortlisted"
     INTERVIEW = "interview"
@@ -76,8 +76,8 @@ class MatchStage(str, enum.Enum):
 
 # How far along the hiring path a stage is (anything not listed, such as rejected, counts as suggested): the
 # "furthest stage reached" of a suggestion is the highest level its history ever touched.
-FUNNEL_LEVEL = {MatchStage.SHORTLISTED.value: 2, MatchStage.INTERVIEW.value: 3, MatchStage.OFFERED.value: 4,
-                MatchStage.ACCEPTED.value: 5}
+FUNNEL_LEVEL = {SuggestionStage.SHORTLISTED.value: 2, SuggestionStage.INTERVIEW.value: 3, SuggestionStage.OFFERED.value: 4,
+                SuggestionStage.ACCEPTED.value: 5}
 
 
 def funnel_level(stage: str) -> int:
@@ -86,7 +86,7 @@ def funnel_level(stage: str) -> int:
 
 
 def _level_of_inserted_stage(context) -> int:
-    return funnel_level(context.get_current_parameters().get("stage") or MatchStage.SUGGESTED.value)
+    return funnel_level(context.get_current_parameters().get("stage") or SuggestionStage.SUGGESTED.value)
 
 
 class RunStatus(str, enum.Enum):
@@ -289,8 +289,8 @@ class Candidate(db.Model):
 
     user: Mapped[User] = relationship(back_populates="candidate")
     home_borough: Mapped[Borough | None] = relationship()
-    preferences: Mapped[list[Preference]] = relationship(
-        back_populates="candidate", order_by="Preference.rank", cascade="all, delete-orphan"
+    choices: Mapped[list[Choice]] = relationship(
+        back_populates="candidate", order_by="Choice.rank", cascade="all, delete-orphan"
     )
 
     @property
@@ -298,10 +298,10 @@ class Candidate(db.Model):
         return self.preferred_name or self.first_name or "there"
 
 
-class Vacancy(db.Model):
-    __tablename__ = "vacancy"
+class Placement(db.Model):
+    __tablename__ = "placement"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_enum_values(VacancyStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({_enum_values(PlacementStatus)})", name="status_known"),
         CheckConstraint("positions >= 1", name="positions_positive"),
         CheckConstraint("wage_unit IN ('hour', 'year')", name="wage_unit_known"),
     )
@@ -309,7 +309,7 @@ class Vacancy(db.Model):
     borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id"), index=True)
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_cycle.id"), index=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default=VacancyStatus.DRAFT.value, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=PlacementStatus.DRAFT.value, index=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[list] = mapped_column(JSON, default=list)
@@ -339,16 +339,16 @@ class Vacancy(db.Model):
     cycle: Mapped[RecruitmentCycle | None] = relationship()
 
 
-class Preference(db.Model):
-    __tablename__ = "preference"
-    __table_args__ = (UniqueConstraint("candidate_id", "vacancy_id", name="uq_preference_candidate_vacancy"),)
+class Choice(db.Model):
+    __tablename__ = "choice"
+    __table_args__ = (UniqueConstraint("candidate_id", "placement_id", name="uq_choice_candidate_placement"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id", ondelete="CASCADE"), index=True)
     rank: Mapped[int]
 
-    candidate: Mapped[Candidate] = relationship(back_populates="preferences")
-    vacancy: Mapped[Vacancy] = relationship()
+    candidate: Mapped[Candidate] = relationship(back_populates="choices")
+    placement: Mapped[Placement] = relationship()
 
 
 class MatchRun(db.Model):
@@ -383,8 +383,8 @@ class MatchRun(db.Model):
     seed: Mapped[int]
     input_hash: Mapped[str] = mapped_column(String(64))
     candidate_count: Mapped[int] = mapped_column(Integer, default=0)
-    vacancy_count: Mapped[int] = mapped_column(Integer, default=0)
-    match_count: Mapped[int] = mapped_column(Integer, default=0)
+    placement_count: Mapped[int] = mapped_column(Integer, default=0)
+    suggestion_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     # The exact lists and capacities the assignment ran on (ids as in the database), so the run can be
@@ -393,23 +393,23 @@ class MatchRun(db.Model):
     # Who was left without a suggestion, counted by the reason (filled in when the preview is computed).
     unmatched: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    matches: Mapped[list[Match]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    suggestions: Mapped[list[Suggestion]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
 
-class Match(db.Model):
-    __tablename__ = "match"
+class Suggestion(db.Model):
+    __tablename__ = "suggestion"
     __table_args__ = (
-        UniqueConstraint("run_id", "candidate_id", "vacancy_id", name="uq_match_run_candidate_vacancy"),
-        CheckConstraint(f"stage IN ({_enum_values(MatchStage)})", name="stage_known"),
+        UniqueConstraint("run_id", "candidate_id", "placement_id", name="uq_suggestion_run_candidate_placement"),
+        CheckConstraint(f"stage IN ({_enum_values(SuggestionStage)})", name="stage_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id", ondelete="CASCADE"), index=True)
     score: Mapped[float]
     components: Mapped[dict] = mapped_column(JSON)
     explanation: Mapped[dict] = mapped_column(JSON)
-    stage: Mapped[str] = mapped_column(String(12), default=MatchStage.SUGGESTED.value, index=True)
+    stage: Mapped[str] = mapped_column(String(12), default=SuggestionStage.SUGGESTED.value, index=True)
     # The furthest level its history reached (kept by move_stage), so the funnel over a million suggestions reads
     # one small column instead of grouping the whole stage history.
     furthest_level: Mapped[int] = mapped_column(Integer, default=_level_of_inserted_stage)
@@ -421,11 +421,11 @@ class Match(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
-    run: Mapped[MatchRun] = relationship(back_populates="matches")
+    run: Mapped[MatchRun] = relationship(back_populates="suggestions")
     candidate: Mapped[Candidate] = relationship()
-    vacancy: Mapped[Vacancy] = relationship()
+    placement: Mapped[Placement] = relationship()
     stage_changes: Mapped[list[StageChange]] = relationship(
-        back_populates="match", order_by="StageChange.id", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="suggestion", order_by="StageChange.id", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class StageChange(db.Model):
@@ -435,17 +435,17 @@ class StageChange(db.Model):
 
     __tablename__ = "stage_change"
     __table_args__ = (
-        CheckConstraint(f"to_stage IN ({_enum_values(MatchStage)})", name="to_stage_known"),
+        CheckConstraint(f"to_stage IN ({_enum_values(SuggestionStage)})", name="to_stage_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
     from_stage: Mapped[str | None] = mapped_column(String(12))  # None: the suggestion was made
     to_stage: Mapped[str] = mapped_column(String(12), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
 
-    match: Mapped[Match] = relationship(back_populates="stage_changes")
+    suggestion: Mapped[Suggestion] = relationship(back_populates="stage_changes")
     # The interview scores a decision to offer or reject rested on, as they stood when it was made.
     scores: Mapped[list[InterviewScore]] = relationship(secondary="decision_score")
 
@@ -473,7 +473,7 @@ class InterviewSlot(db.Model):
         CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     minutes: Mapped[int]
     place: Mapped[str] = mapped_column(String(200), default="")
@@ -483,7 +483,7 @@ class InterviewSlot(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    vacancy: Mapped[Vacancy] = relationship()
+    placement: Mapped[Placement] = relationship()
     interviewers: Mapped[list[User]] = relationship(secondary=interview_slot_interviewer, order_by="User.email")
     bookings: Mapped[list[InterviewBooking]] = relationship(back_populates="slot", order_by="InterviewBooking.id")
 
@@ -495,12 +495,12 @@ class InterviewBooking(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_enum_values(BookingStatus)})", name="status_known"),
         # One live booking per suggestion, even when two of the candidate's tabs book at once.
-        Index("uq_interview_booking_live_match", "match_id", unique=True,
+        Index("uq_interview_booking_live_match", "suggestion_id", unique=True,
               postgresql_where=text("status = 'booked'"), sqlite_where=text("status = 'booked'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("interview_slot.id", ondelete="CASCADE"), index=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=BookingStatus.BOOKED.value)
     # Calendar files carry this so a calendar replaces the event when the time moves or is cancelled.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
@@ -510,7 +510,7 @@ class InterviewBooking(db.Model):
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     slot: Mapped[InterviewSlot] = relationship(back_populates="bookings")
-    match: Mapped[Match] = relationship()
+    suggestion: Mapped[Suggestion] = relationship()
 
 
 class SlotRequest(db.Model):
@@ -518,20 +518,20 @@ class SlotRequest(db.Model):
 
     __tablename__ = "slot_request"
     id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
     message: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    match: Mapped[Match] = relationship()
+    suggestion: Mapped[Suggestion] = relationship()
 
 
 class InterviewCriterion(db.Model):
     """One thing a placement's interviewers score every candidate on (3 to 6 per placement)."""
 
     __tablename__ = "interview_criterion"
-    __table_args__ = (UniqueConstraint("vacancy_id", "position", name="uq_interview_criterion_vacancy_position"),)
+    __table_args__ = (UniqueConstraint("placement_id", "position", name="uq_interview_criterion_placement_position"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(150))
 
@@ -548,11 +548,11 @@ class InterviewScore(db.Model):
 
     __tablename__ = "interview_score"
     __table_args__ = (
-        UniqueConstraint("match_id", "criterion_id", "interviewer_id", name="uq_interview_score_once"),
+        UniqueConstraint("suggestion_id", "criterion_id", "interviewer_id", name="uq_interview_score_once"),
         CheckConstraint("score >= 1 AND score <= 4", name="score_in_range"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("interview_criterion.id", ondelete="CASCADE"), index=True)
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     score: Mapped[int]
@@ -578,7 +578,7 @@ class Offer(db.Model):
         CheckConstraint(f"answer IS NULL OR answer IN ({_enum_values(OfferAnswer)})", name="answer_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), unique=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), unique=True)
     made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     respond_by: Mapped[date] = mapped_column(Date)  # the candidate may answer until the end of this day, London time
@@ -589,7 +589,7 @@ class Offer(db.Model):
     started_on: Mapped[date | None] = mapped_column(Date)  # recorded by the recruiter when the apprentice starts
     start_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    match: Mapped[Match] = relationship()
+    suggestion: Mapped[Suggestion] = relationship()
 
 
 class CandidateOutcome(db.Model):

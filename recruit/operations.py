@@ -1,7 +1,7 @@
 """What operators see: /healthz and /readyz for load balancers, one JSON log line per request, Prometheus metrics.
 
 Nothing here records personal data: log lines and metrics name the route (its template, such as
-/placements/<int:vacancy_id>), never the path, query string, address, user or any request header but the request id.
+/placements/<int:placement_id>), never the path, query string, address, user or any request header but the request id.
 /metrics is private: it answers a bearer token (METRICS_TOKEN) or a direct request from METRICS_ALLOWED_NETWORKS
 (loopback only by default in development, nobody by default in production), and is a 404 to everyone else.
 """
@@ -236,7 +236,7 @@ class _ServiceNow:
 
 # --- warm-up ------------------------------------------------------------------------------------------------------
 
-WARM_PATHS = ("/", "/placements/", "/placements/?postcode=E8&distance=5&sort=distance", "/api/v1/vacancies",
+WARM_PATHS = ("/", "/placements/", "/placements/?postcode=E8&distance=5&sort=distance", "/api/v1/placements",
               "/how-matching-works", "/sign-in", "/healthz", "/readyz")
 
 
@@ -247,10 +247,10 @@ def warm_up(app: Flask) -> None:
     for path in WARM_PATHS:
         client.get(path, headers={"Cookie": "warm-up=1"})  # a cookie: the page cache keeps nothing from this
     with app.app_context():
-        from .services.vacancies.listing import live_filter
-        from .models import Vacancy
+        from .services.placements.listing import live_filter
+        from .models import Placement
 
-        some = db.session.scalar(select(Vacancy.id).where(live_filter()).limit(1))
+        some = db.session.scalar(select(Placement.id).where(live_filter()).limit(1))
         db.session.remove()
     if some:
         client.get(f"/placements/{some}", headers={"Cookie": "warm-up=1"})

@@ -33,7 +33,7 @@ from .extensions import cache, compress
 log = logging.getLogger(__name__)
 
 # Tables whose rows appear on public pages: a committed change to any of them retires every cached page.
-PUBLIC_TABLES = frozenset({"vacancy", "borough", "standard", "recruitment_cycle"})
+PUBLIC_TABLES = frozenset({"placement", "borough", "standard", "recruitment_cycle"})
 GENERATION_KEY = "page-generation"
 COMPRESSIONS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
 MIN_COMPRESS_BYTES = 500

@@ -149,9 +149,9 @@ def parse_postcode(text: str) -> ParsedPostcode:
     compact = _compact(text)
     if not compact:
         raise PostcodeError(ERROR_EMPTY)
-    match = _FULL_RE.fullmatch(compact)
-    if match:
-        outward, inward = match["outward"], match["inward"]
+    suggestion = _FULL_RE.fullmatch(compact)
+    if suggestion:
+        outward, inward = suggestion["outward"], suggestion["inward"]
     elif _OUTWARD_RE.fullmatch(compact):
         outward, inward = compact, None
     else:

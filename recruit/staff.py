@@ -13,15 +13,15 @@ from wtforms.fields.choices import SelectChoice
 
 from .access import get_in_borough_or_404, require_recent_second_factor, role_required
 from .forms import BaseForm, DayMonthYearField, GovCheckboxes, GovRadios, page_number, submit_button
-from .models import Role, Vacancy
-from .services import vacancies as service
-from .vacancies import pagination
+from .models import Role, Placement
+from .services import placements as service
+from .placements import pagination
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STAFF = (Role.BOROUGH_STAFF, Role.ADMIN)
 
 
-class VacancyForm(BaseForm):
+class PlacementForm(BaseForm):
     borough = SelectField("Borough", widget=GovSelect(), validate_choice=False)
     title = StringField("Title", description="For example, Data analyst apprentice (Housing team)", widget=GovTextInput())
     standard = HiddenField()
@@ -74,12 +74,12 @@ class ImportForm(BaseForm):
     submit = submit_button("Import placements")
 
 
-def _vacancy_form(standard, vacancy: Vacancy | None = None, **kwargs) -> VacancyForm:
+def _placement_form(standard, placement: Placement | None = None, **kwargs) -> PlacementForm:
     # Saved answers fill the form only when it is first shown: a posted form shows exactly what was sent.
-    data = {} if request.method != "GET" else service.form_values(vacancy) if vacancy is not None else {"positions": "1"}
-    form = VacancyForm(data={**data, "standard": standard.reference}, **kwargs)
+    data = {} if request.method != "GET" else service.form_values(placement) if placement is not None else {"positions": "1"}
+    form = PlacementForm(data={**data, "standard": standard.reference}, **kwargs)
     form.skills.choices = [SelectChoice(keyword) for keyword in standard.keywords]
-    if current_user.role == Role.ADMIN.value and vacancy is None:  # a placement never moves between boroughs
+    if current_user.role == Role.ADMIN.value and placement is None:  # a placement never moves between boroughs
         form.borough.choices = [SelectChoice("", "Choose a borough")] + [
             SelectChoice(slug, borough.name) for slug, borough in service.boroughs_by_slug().items()]
     else:
@@ -87,10 +87,10 @@ def _vacancy_form(standard, vacancy: Vacancy | None = None, **kwargs) -> Vacancy
     return form
 
 
-def _render_form(form: VacancyForm, standard, vacancy: Vacancy | None, change_standard: str) -> str:
+def _render_form(form: PlacementForm, standard, placement: Placement | None, change_standard: str) -> str:
     rules = service.wage_rules()
     minimum = f"£{rules.minimum_hourly:,.2f} an hour from {service.long_date(rules.minimum_from)}"
-    return render_template("staff/form.html", form=form, standard=standard, vacancy=vacancy,
+    return render_template("staff/form.html", form=form, standard=standard, placement=placement,
                            change_standard=change_standard, minimum_wage_text=minimum)
 
 
@@ -110,9 +110,9 @@ def index():
     """The borough's placements, with their status."""
     page = page_number(request.args.get("page"))
     per_page = current_app.config["PAGE_SIZE"]
-    vacancies, total = service.staff_page(page, per_page)
+    placements, total = service.staff_page(page, per_page)
     pages = max(1, -(-total // per_page))
-    return render_template("staff/index.html", vacancies=vacancies, total=total, today=date.today(),
+    return render_template("staff/index.html", placements=placements, total=total, today=date.today(),
                            counts=service.status_counts(), page=page,
                            pages=pagination(page, pages, lambda n: url_for("staff.index", page=n)))
 
@@ -136,90 +136,90 @@ def create():
     standard = _chosen_standard(request.values.get("standard"))
     if standard is None:
         return redirect(url_for("staff.new"))
-    form = _vacancy_form(standard)
+    form = _placement_form(standard)
     if form.validate_on_submit():
         try:
-            vacancy = service.create_vacancy(form.raw_answers(), form.borough.data if "borough" in form else None)
-        except service.VacancyError as error:
+            placement = service.create_placement(form.raw_answers(), form.borough.data if "borough" in form else None)
+        except service.PlacementError as error:
             form.show_errors(error.errors)
         else:
             flash("Draft saved. Check it, then publish it when it is ready.", "success")
-            return redirect(url_for("staff.preview", vacancy_id=vacancy.id))
+            return redirect(url_for("staff.preview", placement_id=placement.id))
     return _render_form(form, standard, None, url_for("staff.new"))
 
 
-@bp.route("/placements/<int:vacancy_id>")
+@bp.route("/placements/<int:placement_id>")
 @role_required(*STAFF)
-def preview(vacancy_id: int):
+def preview(placement_id: int):
     """See a placement as candidates will, with what can be done to it next."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    return render_template("staff/preview.html", vacancy=vacancy, action_form=ActionForm(), today=date.today())
+    placement = get_in_borough_or_404(Placement, placement_id)
+    return render_template("staff/preview.html", placement=placement, action_form=ActionForm(), today=date.today())
 
 
-@bp.route("/placements/<int:vacancy_id>/edit", methods=["GET", "POST"])
+@bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF)
-def edit(vacancy_id: int):
+def edit(placement_id: int):
     """Change a draft or live placement."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    if vacancy.status not in ("draft", "live"):
-        flash(f"You cannot change a {vacancy.status} placement. Duplicate it to post it again.", "error")
-        return redirect(url_for("staff.preview", vacancy_id=vacancy.id))
-    standard = _chosen_standard(request.values.get("standard"), vacancy.standard)
-    form = _vacancy_form(standard, vacancy)
+    placement = get_in_borough_or_404(Placement, placement_id)
+    if placement.status not in ("draft", "live"):
+        flash(f"You cannot change a {placement.status} placement. Duplicate it to post it again.", "error")
+        return redirect(url_for("staff.preview", placement_id=placement.id))
+    standard = _chosen_standard(request.values.get("standard"), placement.standard)
+    form = _placement_form(standard, placement)
     form.submit.label.text = "Save changes"
     if form.validate_on_submit():
         try:
-            service.update_vacancy(vacancy, form.raw_answers())
-        except service.VacancyError as error:
+            service.update_placement(placement, form.raw_answers())
+        except service.PlacementError as error:
             form.show_errors(error.errors)
         else:
             flash("Changes saved", "success")
-            return redirect(url_for("staff.preview", vacancy_id=vacancy.id))
-    return _render_form(form, standard, vacancy, url_for("staff.change_standard", vacancy_id=vacancy.id))
+            return redirect(url_for("staff.preview", placement_id=placement.id))
+    return _render_form(form, standard, placement, url_for("staff.change_standard", placement_id=placement.id))
 
 
-@bp.route("/placements/<int:vacancy_id>/standard", methods=["GET", "POST"])
+@bp.route("/placements/<int:placement_id>/standard", methods=["GET", "POST"])
 @role_required(*STAFF)
-def change_standard(vacancy_id: int):
+def change_standard(placement_id: int):
     """Choose a different standard for a placement; nothing is saved until the details are."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     form = _standard_form()
     if request.method == "GET":
-        form.standard.data = vacancy.standard.reference
+        form.standard.data = placement.standard.reference
     if form.validate_on_submit():
         if _chosen_standard(form.standard.data):
-            return redirect(url_for("staff.edit", vacancy_id=vacancy.id, standard=form.standard.data))
+            return redirect(url_for("staff.edit", placement_id=placement.id, standard=form.standard.data))
         form.standard.errors = ["Select the apprenticeship standard"]
-    return render_template("staff/standard.html", form=form, back=url_for("staff.edit", vacancy_id=vacancy.id))
+    return render_template("staff/standard.html", form=form, back=url_for("staff.edit", placement_id=placement.id))
 
 
-@bp.route("/placements/<int:vacancy_id>/<any(publish, close, fill):action>", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/<any(publish, close, fill):action>", methods=["POST"])
 @role_required(*STAFF)
-def change_status(vacancy_id: int, action: str):
+def change_status(placement_id: int, action: str):
     """Publish, close or mark a placement filled."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        service.change_status(vacancy, action)
-    except service.VacancyError as error:
+        service.change_status(placement, action)
+    except service.PlacementError as error:
         flash(error.message, "error")
     else:
         flash({"publish": "Placement published. Candidates can now find it.", "close": "Placement closed",
                "fill": "Placement marked as filled"}[action], "success")
-    return redirect(url_for("staff.preview", vacancy_id=vacancy.id))
+    return redirect(url_for("staff.preview", placement_id=placement.id))
 
 
-@bp.route("/placements/<int:vacancy_id>/duplicate", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/duplicate", methods=["POST"])
 @role_required(*STAFF)
-def duplicate(vacancy_id: int):
+def duplicate(placement_id: int):
     """Copy a placement into a new draft."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    copy = service.duplicate_vacancy(vacancy)
+    copy = service.duplicate_placement(placement)
     flash("Copy saved as a draft. Check the dates, then save it.", "success")
-    return redirect(url_for("staff.edit", vacancy_id=copy.id))
+    return redirect(url_for("staff.edit", placement_id=copy.id))
 
 
 @bp.route("/placements.csv")

@@ -133,7 +133,7 @@ def send_outbox_every_minute():
 @_periodic(crontab(minute="5", hour="0"))
 def close_expired_placements():
     """Close live placements whose closing date has passed, just after midnight."""
-    from .services.vacancies import close_expired
+    from .services.placements import close_expired
 
     return close_expired()
 

@@ -95,7 +95,7 @@ def gov_params(field, params: dict | None = None) -> dict:
 
     govuk-frontend-wtf renders each field as a template of its own; on a busy page (the listing's filters) the
     page is quicker calling govukInput, govukSelect or govukCheckboxes directly with the same parameters, so the
-    HTML is the same (tests/test_vacancies.py compares them)."""
+    HTML is the same (tests/test_placements.py compares them)."""
     widget = copy.copy(field.widget)
     widget.render = lambda mapped: mapped  # stop where the widget would render its template
     return widget(field, **{**(field.render_kw or {}), "params": params or {}})

@@ -3,31 +3,31 @@
 import threading
 
 from recruit.extensions import db
-from recruit.models import Match
+from recruit.models import Suggestion
 from recruit.services.matching import MatchError
 
 
-def at_once(app, match_ids, action, done: str) -> list[str]:
+def at_once(app, suggestion_ids, action, done: str) -> list[str]:
     """Call action(match) for each suggestion in its own thread and request; `done` on success, else the message."""
-    barrier, results = threading.Barrier(len(match_ids)), []
+    barrier, results = threading.Barrier(len(suggestion_ids)), []
 
-    def attempt(match_id):
+    def attempt(suggestion_id):
         with app.test_request_context():
-            match = db.session.get(Match, match_id)
-            _ = match.candidate.user, match.vacancy.borough, match.vacancy.standard  # loaded before the race
+            suggestion = db.session.get(Suggestion, suggestion_id)
+            _ = suggestion.candidate.user, suggestion.placement.borough, suggestion.placement.standard  # loaded before the race
             barrier.wait()
             try:
-                action(match)
+                action(suggestion)
                 results.append(done)
             except MatchError as error:
                 results.append(error.message)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(match_id,)) for match_id in match_ids]
+    threads = [threading.Thread(target=attempt, args=(suggestion_id,)) for suggestion_id in suggestion_ids]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert len(results) == len(match_ids), "a thread did not finish"
+    assert len(results) == len(suggestion_ids), "a thread did not finish"
     return results

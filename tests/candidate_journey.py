@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from recruit.extensions import db
-from recruit.models import Borough, Candidate, Standard, Vacancy, VacancyStatus
+from recruit.models import Borough, Candidate, Standard, Placement, PlacementStatus
 
 ELIGIBLE_ANSWERS = {"age": "yes", "left_school": "yes", "right_to_work": "yes", "residence": "yes",
                     "full_time_education": "no", "apprenticeship": "no"}
@@ -63,20 +63,20 @@ class Poster:
         return self.client.post(path, data={"csrf_token": self._token, **(data or {})}, **kwargs)
 
 
-def make_vacancy(app, borough="hackney", standard="ST0116", title=None, status=VacancyStatus.LIVE.value,
+def make_placement(app, borough="hackney", standard="ST0116", title=None, status=PlacementStatus.LIVE.value,
                  closing_date=None, **fields) -> int:
     """Create a placement and return its id."""
     with app.app_context():
         borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
         standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
-        vacancy = Vacancy(borough=borough_row, standard=standard_row, status=status,
+        placement = Placement(borough=borough_row, standard=standard_row, status=status,
                           title=title or f"{standard_row.title} apprentice in {borough_row.name}",
                           wage_amount=Decimal("10.00"), hourly_wage=Decimal("10.00"), hours_per_week=35,
                           start_date=START, closing_date=closing_date or date.today() + timedelta(days=30),
                           workplace_outward="E8", lat=51.545, lon=-0.055, **fields)
-        db.session.add(vacancy)
+        db.session.add(placement)
         db.session.commit()
-        return vacancy.id
+        return placement.id
 
 
 def make_eligible(app, candidate_id: int, **fields) -> None:
@@ -89,19 +89,19 @@ def make_eligible(app, candidate_id: int, **fields) -> None:
         db.session.commit()
 
 
-def complete_sections(post, vacancy_id: int | None = None) -> None:
+def complete_sections(post, placement_id: int | None = None) -> None:
     """Fill in every section through the forms (the skills free text and checkboxes included), choosing a placement
-    (`vacancy_id`, or a new one; 0 chooses none)."""
+    (`placement_id`, or a new one; 0 chooses none)."""
     for key, answers in SECTION_ANSWERS.items():
         response = post(f"/candidates/application/{key}", answers)
         assert response.status_code == 302, (key, _errors(response))
         if key == "where-you-live":
             response = post("/candidates/application/where-you-live/borough", {"home": "suggested"})
             assert response.status_code == 302
-    if vacancy_id is None:
-        vacancy_id = make_vacancy(post.client.application, title="A placement chosen to complete the application")
-    if vacancy_id:
-        assert post("/candidates/choices/add", {"vacancy_id": str(vacancy_id)}).status_code == 302
+    if placement_id is None:
+        placement_id = make_placement(post.client.application, title="A placement chosen to complete the application")
+    if placement_id:
+        assert post("/candidates/choices/add", {"placement_id": str(placement_id)}).status_code == 302
     response = post("/candidates/choices", {"consider_other": "yes"})
     assert response.status_code == 302
 
@@ -111,12 +111,12 @@ def send_application(app, client, candidate_id: int, placement_title: str, equal
     `placement_title`), sends the application and answers equality questions; returns their Poster and the placement."""
     make_eligible(app, candidate_id)
     post = Poster(client)
-    vacancy_id = make_vacancy(app, title=placement_title)
-    complete_sections(post, vacancy_id)
+    placement_id = make_placement(app, title=placement_title)
+    complete_sections(post, placement_id)
     assert post("/candidates/application/check", {"declaration": "agreed"}).status_code == 302
     for key, answer in equality_answers.items():
         assert post(f"/candidates/equality-questions/{key}", {"answer": answer}).status_code == 302
-    return post, vacancy_id
+    return post, placement_id
 
 
 def _errors(response) -> list:

@@ -4,10 +4,10 @@ every form of the service (tests/test_bad_input.py): made through the real servi
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from matching_data import make_candidate, make_vacancy, run
+from matching_data import make_candidate, make_placement, run
 
 from recruit.extensions import db
-from recruit.models import Match, RecruitmentCycle, Vacancy
+from recruit.models import Suggestion, RecruitmentCycle, Placement
 
 STAGES = ("shortlisted", "interview", "offered", "accepted", "suggested", "also_suggested")
 
@@ -18,33 +18,33 @@ def hiring_world(app, make_user) -> SimpleNamespace:
     from recruit.services import interviews, offers
     from recruit.services.matching import decide
 
-    placement_id = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=len(STAGES))
+    placement_id = make_placement(app, title="Junior developer apprentice (Housing repairs)", positions=len(STAGES))
     people = [make_candidate(app, make_user, [placement_id]) for _ in STAGES]
     recruiter = make_user("recruiter", "hackney")
     match_run = run(app)
-    matches = {m.candidate_id: m.id for m in match_run.matches}
-    match_ids = dict(zip(STAGES, (matches[person.id] for person in people)))
+    suggestions = {m.candidate_id: m.id for m in match_run.suggestions}
+    suggestion_ids = dict(zip(STAGES, (suggestions[person.id] for person in people)))
     with app.test_request_context():
-        vacancy = db.session.get(Vacancy, placement_id)
+        placement = db.session.get(Placement, placement_id)
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
-        slot = interviews.create_slot(vacancy, interviews.NewSlot(
+        slot = interviews.create_slot(placement, interviews.NewSlot(
             day=day, start=time(10, 0), minutes=45, place="Hackney Town Hall", video_link="", capacity=len(STAGES),
             interviewer_ids=[recruiter.id]), recruiter.id)
         for stage in ("shortlisted", "interview", "offered", "accepted"):
-            match = db.session.get(Match, match_ids[stage])
-            decide(match, "shortlist", match.version, recruiter.id)
+            suggestion = db.session.get(Suggestion, suggestion_ids[stage])
+            decide(suggestion, "shortlist", suggestion.version, recruiter.id)
             if stage != "shortlisted":
-                interviews.book(match, slot.id, match.candidate.user_id)
+                interviews.book(suggestion, slot.id, suggestion.candidate.user_id)
             if stage in ("offered", "accepted"):
-                offers.make_offer(match, match.version, recruiter.id, offers.default_terms(match, "Sam Patel"))
+                offers.make_offer(suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel"))
             if stage == "accepted":
-                offers.accept(match, match.candidate.user_id)
+                offers.accept(suggestion, suggestion.candidate.user_id)
         cycle = RecruitmentCycle(name="2030 to 2031", opens_on=date(2030, 9, 1), closes_on=date(2031, 8, 31), target=100)
         db.session.add(cycle)
         db.session.commit()
         cycle_id, slot_id = cycle.id, slot.id
     return SimpleNamespace(
-        placement=placement_id, slot=slot_id, cycle=cycle_id, run=match_run.id, match=match_ids, recruiter=recruiter,
+        placement=placement_id, slot=slot_id, cycle=cycle_id, run=match_run.id, suggestion=suggestion_ids, recruiter=recruiter,
         candidate={stage: person for stage, person in zip(STAGES, people)},
         staff=make_user("borough_staff", "hackney"), admin=make_user("admin", None),
         analyst=make_user("analyst", None))

@@ -5,10 +5,10 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
-from candidate_journey import ELIGIBILITY_RECORD, make_vacancy, sign_in  # noqa: F401  (re-exported for the tests)
+from candidate_journey import ELIGIBILITY_RECORD, make_placement, sign_in  # noqa: F401  (re-exported for the tests)
 
 from recruit.extensions import db
-from recruit.models import ApplicationStatus, Candidate, Match, MatchRun, Preference, utcnow
+from recruit.models import ApplicationStatus, Candidate, Suggestion, MatchRun, Choice, utcnow
 from recruit.services.matching.stages import move_stage
 
 NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
@@ -17,7 +17,7 @@ NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Mar
 
 
 def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMITTED.value, **fields):
-    """A candidate near Hackney with a complete, sent application ranking `choices` (vacancy ids)."""
+    """A candidate near Hackney with a complete, sent application ranking `choices` (placement ids)."""
     first, last = next(NAMES).split(" ")
     user = make_user("candidate")
     values = dict(
@@ -34,8 +34,8 @@ def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMI
         candidate = db.session.get(Candidate, user.candidate_id)
         for name, value in values.items():
             setattr(candidate, name, value)
-        for rank, vacancy_id in enumerate(choices, start=1):
-            db.session.add(Preference(candidate_id=candidate.id, vacancy_id=vacancy_id, rank=rank))
+        for rank, placement_id in enumerate(choices, start=1):
+            db.session.add(Choice(candidate_id=candidate.id, placement_id=placement_id, rank=rank))
         db.session.commit()
         return SimpleNamespace(id=candidate.id, user_id=user.id, email=user.email, first_name=first, last_name=last)
 
@@ -48,15 +48,15 @@ def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:
         match_run = run_match(round_number, seed, **kwargs)
         if publish and match_run.status == "preview":
             match_run, _ = publish_run(match_run.id, kwargs.get("actor_id"))
-        matches = db.session.scalars(db.select(Match).where(Match.run_id == match_run.id).order_by(Match.id)).all()
+        suggestions = db.session.scalars(db.select(Suggestion).where(Suggestion.run_id == match_run.id).order_by(Suggestion.id)).all()
         return SimpleNamespace(
             id=match_run.id, status=match_run.status, note=match_run.note, input_hash=match_run.input_hash, seed=match_run.seed,
-            candidate_count=match_run.candidate_count, vacancy_count=match_run.vacancy_count,
-            match_count=match_run.match_count, created_by_id=match_run.created_by_id,
-            pairs=sorted((m.candidate_id, m.vacancy_id, m.score) for m in matches),
-            matches=[SimpleNamespace(id=m.id, candidate_id=m.candidate_id, vacancy_id=m.vacancy_id, stage=m.stage,
+            candidate_count=match_run.candidate_count, placement_count=match_run.placement_count,
+            suggestion_count=match_run.suggestion_count, created_by_id=match_run.created_by_id,
+            pairs=sorted((m.candidate_id, m.placement_id, m.score) for m in suggestions),
+            suggestions=[SimpleNamespace(id=m.id, candidate_id=m.candidate_id, placement_id=m.placement_id, stage=m.stage,
                                      score=m.score, components=m.components, explanation=m.explanation,
-                                     version=m.version) for m in matches],
+                                     version=m.version) for m in suggestions],
         )
 
 
@@ -77,10 +77,10 @@ def sign_in_other(client, user) -> None:
     sign_in(client, user)
 
 
-def set_stage(app, match_id: int, stage: str) -> None:
+def set_stage(app, suggestion_id: int, stage: str) -> None:
     """Move a match to a stage as a recruiter's decision would, history included (no checks of the path)."""
     with app.app_context():
-        move_stage(db.session.get(Match, match_id), stage, actor_id=None)
+        move_stage(db.session.get(Suggestion, suggestion_id), stage, actor_id=None)
         db.session.commit()
 
 

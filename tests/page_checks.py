@@ -58,7 +58,7 @@ class _Page(HTMLParser):
         while len(self.stack) > index:
             open_tag, hidden, own, attrs = self.stack.pop()
             text = " ".join("".join(own).split())
-            if open_tag in MUST_HAVE_TEXT and not text and not hidden and not self._hidden() \
+            if open_tag in MUST_HAVE_TEXT and not text and not hidden and not self._hidden()\
                     and not attrs.get("aria-label") and "govuk-summary-list__actions" not in attrs.get("class", ""):
                 self.empty.append(f"<{open_tag} class={attrs.get('class', '')!r} id={attrs.get('id', '')!r}>")
             if self.stack:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from matching_data import Poster, make_candidate, make_vacancy, run, run_count
+from matching_data import Poster, make_candidate, make_placement, run, run_count
 
 from recruit.extensions import db
 from recruit.models import MatchRun
@@ -20,13 +20,13 @@ def test_admin_home_links_to_match_runs(client, admin):
 
 
 def test_admin_runs_matching_from_the_page(app, client, admin, make_user):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement])
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1", "seed": "20250901"})
     assert response.status_code == 302
     with app.app_context():
         match_run = db.session.scalar(db.select(MatchRun))
-        assert (match_run.created_by_id, match_run.seed, match_run.match_count, match_run.round) == (admin.id, 20250901, 1, 1)
+        assert (match_run.created_by_id, match_run.seed, match_run.suggestion_count, match_run.round) == (admin.id, 20250901, 1, 1)
     assert response.location.endswith(f"/admin/match-runs/{match_run.id}")
     page = client.get(response.location).get_data(as_text=True)
     assert "This is a preview: only admins can see it." in page and "Publish this run" in page
@@ -63,8 +63,8 @@ def test_run_form_needs_a_csrf_token(app, client, admin):
 
 
 def test_runs_list_and_detail_show_each_runs_metadata(app, client, admin, make_user):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement])
     first, empty = run(app, seed=3), run(app, round_number=2, seed=4)
     page = client.get("/admin/match-runs").get_data(as_text=True)
     assert f'href="/admin/match-runs/{first.id}"' in page and f'href="/admin/match-runs/{empty.id}"' in page
@@ -75,14 +75,14 @@ def test_runs_list_and_detail_show_each_runs_metadata(app, client, admin, make_u
 
 
 def test_export_downloads_pseudonymous_json(app, client, admin, make_user):
-    vacancy = make_vacancy(app)
-    person = make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    person = make_candidate(app, make_user, [placement])
     match_run = run(app, seed=9)
     response = client.get(f"/admin/match-runs/{match_run.id}/export.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert f'filename="match-run-{match_run.id}.json"' in response.headers["Content-Disposition"]
     data = json.loads(response.data)
-    assert list(data["assignment"].values()) == [f"p-{vacancy}"]
-    assert data["meta"]["seed"] == 9 and data["placements"][f"p-{vacancy}"]["capacity"] == 3
+    assert list(data["assignment"].values()) == [f"p-{placement}"]
+    assert data["meta"]["seed"] == 9 and data["placements"][f"p-{placement}"]["capacity"] == 3
     assert person.email not in response.get_data(as_text=True) and str(person.id) not in data["candidates"]
     assert client.get("/admin/match-runs/999/export.json").status_code == 404

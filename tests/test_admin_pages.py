@@ -8,7 +8,7 @@ from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Borough, OutboxEmail, Standard, User
 from tests.conftest import current_code, sign_in
 from tests.page_text import error_summary, visible_text
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 
 @pytest.fixture
@@ -164,11 +164,11 @@ def test_candidates_are_not_staff_accounts_here(app, client, admin, make_user):
 # --- boroughs and standards -----------------------------------------------------------------------------------------
 
 def test_borough_contact_details_are_shown_to_candidates_on_its_placements(app, client, admin):
-    vacancy = make_vacancy(app, borough="hackney")
+    placement = make_placement(app, borough="hackney")
     response = client.post("/admin/boroughs/hackney", data={"taking_part": "y", "contact_email": "Jobs@Hackney.example",
                                                             "contact_phone": "020 7946 0000"})
     assert response.status_code == 302
-    page = visible_text(app.test_client().get(f"/placements/{vacancy}").get_data(as_text=True))
+    page = visible_text(app.test_client().get(f"/placements/{placement}").get_data(as_text=True))
     assert "jobs@hackney.example" in page and "020 7946 0000" in page
     assert "borough.updated" in actions(app)
 
@@ -232,7 +232,7 @@ def test_standard_form_errors(app, client, admin, change, message):
 def test_retention_shows_the_period_and_the_next_date_an_application_falls_due(app, client, admin, make_user):
     from matching_data import make_candidate
 
-    closed = make_vacancy(app, status="closed", closing_date=date.today() - timedelta(days=10))
+    closed = make_placement(app, status="closed", closing_date=date.today() - timedelta(days=10))
     make_candidate(app, make_user, [closed])
     page = " ".join(visible_text(client.get("/admin/retention").get_data(as_text=True)).split())
     assert "Retention period in force 6 months" in page and "Due for deletion now 0 applications" in page
@@ -276,7 +276,7 @@ def test_audit_date_filters_take_dates_written_as_their_hints_show(client, admin
     yesterday = today - timedelta(days=1)
 
     def events(date_from: date, date_to: date) -> str:
-        query = f"action=borough.updated&date_from={date_from.day} {date_from.month} {date_from.year}" \
+        query = f"action=borough.updated&date_from={date_from.day} {date_from.month} {date_from.year}"\
                 f"&date_to={date_to.day} {date_to.month} {date_to.year}"
         return visible_text(client.get(f"/admin/audit?{query}").get_data(as_text=True))
 

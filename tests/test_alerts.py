@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from recruit.extensions import db as _db
-from recruit.models import OutboxEmail, SavedSearch, Vacancy, utcnow
+from recruit.models import OutboxEmail, SavedSearch, Placement, utcnow
 from tests.page_text import error_summary, visible_text
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def alert_emails(app) -> list[OutboxEmail]:
                                         .order_by(OutboxEmail.id)))
 
 
-def publish(app, vacancy_id, when):
+def publish(app, placement_id, when):
     with app.app_context():
-        _db.session.get(Vacancy, vacancy_id).published_at = when
+        _db.session.get(Placement, placement_id).published_at = when
         _db.session.commit()
 
 
@@ -55,13 +55,13 @@ def test_daily_email_lists_new_matching_placements_once_and_unsubscribe_needs_no
     assert alert.llw and alert.borough_id
     page = visible_text(client.get("/alerts/").get_data(as_text=True))
     assert "Placements in Hackney paying the London Living Wage" in page
-    old = make_vacancy(app, title="Old placement", wage_amount=15, hourly_wage=15)
+    old = make_placement(app, title="Old placement", wage_amount=15, hourly_wage=15)
     publish(app, old, alert.created_at - timedelta(hours=1))
-    new = make_vacancy(app, title="New Hackney placement", wage_amount=15, hourly_wage=15)
+    new = make_placement(app, title="New Hackney placement", wage_amount=15, hourly_wage=15)
     publish(app, new, utcnow())
-    low = make_vacancy(app, title="Low wage placement")
+    low = make_placement(app, title="Low wage placement")
     publish(app, low, utcnow())
-    elsewhere = make_vacancy(app, borough="camden", title="Camden placement", wage_amount=15, hourly_wage=15)
+    elsewhere = make_placement(app, borough="camden", title="Camden placement", wage_amount=15, hourly_wage=15)
     publish(app, elsewhere, utcnow())
     assert "queued 1 email" in send(runner)
     [email] = alert_emails(app)
@@ -74,7 +74,7 @@ def test_daily_email_lists_new_matching_placements_once_and_unsubscribe_needs_no
 
     with app.app_context():
         assert tasks.send_placement_alerts_daily.call_local().emails == 0  # the worker's daily run sends no repeat
-    newer = make_vacancy(app, title="Newer Hackney placement", wage_amount=15, hourly_wage=15)
+    newer = make_placement(app, title="Newer Hackney placement", wage_amount=15, hourly_wage=15)
     publish(app, newer, utcnow())
     with app.app_context():
         assert tasks.send_placement_alerts_daily.call_local().emails == 1  # and does send what is new

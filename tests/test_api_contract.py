@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 
 def test_schemathesis_with_every_check_finds_no_failure(app, live_server, tmp_path):
     for outward in ("E8", "N1", "SE9"):
-        make_vacancy(app, outward=outward, borough="hackney")
+        make_placement(app, outward=outward, borough="hackney")
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [str(schemathesis), "run", f"{live_server.url}/api/v1/openapi.json", "--checks", "all", "--max-examples", "60",

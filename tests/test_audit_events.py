@@ -51,9 +51,9 @@ def test_access_denials_on_staff_urls_are_recorded(app, db, client, login_as):
 
 def test_a_recruiter_viewing_a_candidate_is_recorded(app, db, client, login_as, suggested):  # noqa: F811
     user = login_as("recruiter", "hackney")
-    assert client.get(f"/recruiters/matches/{suggested['match'].id}").status_code == 200
+    assert client.get(f"/recruiters/suggestions/{suggested['suggestion'].id}").status_code == 200
     (event,) = _events(db, "candidate.viewed")
-    assert (event.actor_id, event.entity_type, event.detail["match_id"]) == (user.id, "Candidate", suggested["match"].id)
+    assert (event.actor_id, event.entity_type, event.detail["suggestion_id"]) == (user.id, "Candidate", suggested["suggestion"].id)
 
 
 def test_exports_are_recorded(app, db, client, login_as):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from candidate_journey import make_vacancy
+from candidate_journey import make_placement
 from recruit import create_app
 from recruit.extensions import db as _db
 from recruit.models import MonitoringResponse
@@ -58,7 +58,7 @@ def _restore_sqlite(database_url, tmp_path):
 def test_a_restored_dump_gives_a_working_service_and_needs_the_same_monitoring_key(app, db, make_user, dump_and_restore,
                                                                                   _schema):
     user = make_user("candidate", email="backed.up@example.com")
-    make_vacancy(app, title="Placement that survives a restore")
+    make_placement(app, title="Placement that survives a restore")
     db.session.add(MonitoringResponse(pseudonym=pseudonym(user.candidate_id), answers={"sex": "prefer_not_to_say"}))
     db.session.commit()
     db.session.remove()

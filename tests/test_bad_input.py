@@ -173,7 +173,7 @@ def _complete_application(world, client, path) -> dict:
 
 
 def _with_choice(world, client, path) -> dict:
-    client.post("/candidates/choices/add", data={"vacancy_id": str(world.placement)})
+    client.post("/candidates/choices/add", data={"placement_id": str(world.placement)})
     return {"consider_other": "yes"}
 
 
@@ -219,8 +219,8 @@ FORMS = {
     "home borough": Form("draft", lambda w: "/candidates/application/where-you-live/borough", _after_postcode,
                          {"home": "choice", "other_borough": "select"}),
     "choices": Form("draft", lambda w: "/candidates/choices", _with_choice, {"consider_other": "choice"}),
-    "add a choice": Form("draft", lambda w: "/candidates/choices/add", lambda w, c, p: {"vacancy_id": str(w.placement)},
-                         {"vacancy_id": "hidden"}),
+    "add a choice": Form("draft", lambda w: "/candidates/choices/add", lambda w, c, p: {"placement_id": str(w.placement)},
+                         {"placement_id": "hidden"}),
     "declaration": Form("draft", lambda w: "/candidates/application/check", _complete_application,
                         {"declaration": "choice"}),
     "eligibility": Form("nobody", lambda w: "/apply/eligibility/age", _fixed({"answer": "yes"}), {"answer": "choice"}),
@@ -237,9 +237,9 @@ FORMS = {
                   {"distance": {"empty"}, "borough": {"empty"}, "level": {"empty"},
                    "standard": {"empty"}}),
     # Candidates: hiring
-    "book an interview": Form("shortlisted", lambda w: f"/candidates/suggestions/{w.match['shortlisted']}/interview",
+    "book an interview": Form("shortlisted", lambda w: f"/candidates/suggestions/{w.suggestion['shortlisted']}/interview",
                               lambda w, c, p: {"slot": str(w.slot)}, {"slot": "choice"}),
-    "no time suits": Form("shortlisted", lambda w: f"/candidates/suggestions/{w.match['shortlisted']}/interview/no-time-suits",
+    "no time suits": Form("shortlisted", lambda w: f"/candidates/suggestions/{w.suggestion['shortlisted']}/interview/no-time-suits",
                           _fixed({"message": "Any weekday after 3pm"}), {"message": "text"},
                           {"message": WORDS | {"empty"}}),
     # Accounts
@@ -270,22 +270,22 @@ FORMS = {
                      _fixed({"criterion_1": "Motivation", "criterion_2": "Teamwork", "criterion_3": "Problem solving"}),
                      {"criterion_1": "text", "criterion_4": "text"},
                      {"criterion_1": WORDS, "criterion_4": WORDS | {"empty"}}),
-    "scores": Form("recruiter", lambda w: f"/recruiters/matches/{w.match['interview']}/scores", _score_sheet,
+    "scores": Form("recruiter", lambda w: f"/recruiters/suggestions/{w.suggestion['interview']}/scores", _score_sheet,
                    {"score_{}": "choice", "evidence_{}": "text"}, {"evidence_{}": WORDS}),
-    "offer": Form("recruiter", lambda w: f"/recruiters/matches/{w.match['interview']}/offer",
+    "offer": Form("recruiter", lambda w: f"/recruiters/suggestions/{w.suggestion['interview']}/offer",
                   _with_version({"respond_by": _boxes(TODAY + timedelta(days=5)),
                                  "start_date": _boxes(TODAY + timedelta(days=40)), "contact": "Sam Patel"}),
                   {"respond_by": "date", "start_date": "date", "contact": "text"}, {"contact": WORDS}),
-    "start date": Form("recruiter", lambda w: f"/recruiters/matches/{w.match['accepted']}/start",
+    "start date": Form("recruiter", lambda w: f"/recruiters/suggestions/{w.suggestion['accepted']}/start",
                        _with_version({"started_on": _boxes(TODAY)}), {"started_on": "date"}),
-    "reject": Form("recruiter", lambda w: f"/recruiters/matches/{w.match['suggested']}/reject",
+    "reject": Form("recruiter", lambda w: f"/recruiters/suggestions/{w.suggestion['suggested']}/reject",
                    _with_version({"reason": "skills", "feedback": "Good effort"}),
                    {"reason": "choice", "feedback": "text"}, {"feedback": WORDS}),
     "bulk decision": Form("recruiter", lambda w: f"/recruiters/placements/{w.placement}/bulk",
-                          lambda w, c, p: {"selected": [f"{w.match['suggested']}:1"], "action": "shortlist"},
+                          lambda w, c, p: {"selected": [f"{w.suggestion['suggested']}:1"], "action": "shortlist"},
                           {"selected": "choice", "action": "hidden"}),
     "bulk rejection": Form("recruiter", lambda w: f"/recruiters/placements/{w.placement}/bulk-reject",
-                           lambda w, c, p: {"selected": [f"{w.match['suggested']}:1"], "reason": "skills",
+                           lambda w, c, p: {"selected": [f"{w.suggestion['suggested']}:1"], "reason": "skills",
                                             "feedback": "Good effort"},
                            {"selected": "hidden", "reason": "choice", "feedback": "text"}, {"feedback": WORDS}),
     # Borough staff
@@ -401,7 +401,7 @@ def test_every_form_refuses_bad_input_the_govuk_way_and_keeps_it(app, world, nam
     for box, kind in cases:
         value = _bad(kind, boxes[box])
         # Radios and checkboxes with none chosen send nothing; everything else sends what is in the box.
-        data = {**answers, box: value} if (kind, boxes[box]) != ("empty", "choice") else \
+        data = {**answers, box: value} if (kind, boxes[box]) != ("empty", "choice") else\
             {key: answer for key, answer in answers.items() if key != box}
         response = client.get(path, query_string=data) if form.method == "get" else client.post(path, data=data)
         assert response.status_code < 500, (name, box, kind)
@@ -432,15 +432,15 @@ GROUPS = {"recruiter": {"recruiter"}, "staff": {"staff"}, "admin": {"admin"}, "c
 
 def _buttons(world) -> dict[str, list[str]]:
     """The forms with no boxes of their own (confirmation pages and buttons), which post a CSRF token or a version."""
-    matches = world.match.values()
+    suggestions = world.suggestion.values()
     return {
-        "recruiter": [f"/recruiters/matches/{match}/{action}" for match in matches
+        "recruiter": [f"/recruiters/suggestions/{suggestion}/{action}" for suggestion in suggestions
                       for action in ("shortlist", "interview", "reject", "offer", "start", "scores")],
         "staff": [*(f"/staff/placements/{world.placement}/{action}" for action in ("publish", "close", "fill", "duplicate")),
                   f"/staff/placements/{world.placement}/standard", "/staff/placements/import"],
         "admin": [*(f"/admin/users/{world.staff.id}/{action}" for action in ("disable", "enable", "resend", "reset-second-factor")),
                   f"/admin/match-runs/{world.run}/publish", f"/admin/cycles/{world.cycle}/close"],
-        "candidate": [*(f"/candidates/suggestions/{match}/{action}" for match in matches
+        "candidate": [*(f"/candidates/suggestions/{suggestion}/{action}" for suggestion in suggestions
                         for action in ("interview", "interview/cancel", "interview/no-time-suits", "offer/accept",
                                        "offer/decline")), "/alerts/1/stop", "/candidates/equality-questions/withdraw"],
         "nobody": ["/sign-out", "/confirm-email/resend"],

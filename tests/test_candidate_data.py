@@ -6,12 +6,12 @@ from datetime import date, timedelta
 import pytest
 
 from recruit.extensions import db
-from recruit.models import (AuditEvent, Candidate, Match, MatchRun, MonitoringResponse, Preference, User, Vacancy,
-                            VacancyStatus, utcnow)
+from recruit.models import (AuditEvent, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice, User, Placement,
+                            PlacementStatus, utcnow)
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
 
-from candidate_journey import make_eligible, make_vacancy, send_application
+from candidate_journey import make_eligible, make_placement, send_application
 
 NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
 
@@ -20,15 +20,15 @@ NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
 def applied(app, client, login_as):
     """A candidate who has sent a full application with a choice, a suggestion and equality answers."""
     user = login_as(email="zephyrine.q@test.example")
-    post, vacancy = send_application(app, client, user.candidate_id, "Cloud apprentice", {"religion": "sikh"})
+    post, placement = send_application(app, client, user.candidate_id, "Cloud apprentice", {"religion": "sikh"})
     with app.app_context():
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Match(run_id=run.id, candidate_id=user.candidate_id, vacancy_id=vacancy, score=0.7, components={},
+        db.session.add(Suggestion(run_id=run.id, candidate_id=user.candidate_id, placement_id=placement, score=0.7, components={},
                              explanation={"sentence": "Near you."}, stage="rejected", feedback="Keep going"))
         db.session.commit()
-    user.post, user.vacancy = post, vacancy
+    user.post, user.placement = post, placement
     return user
 
 
@@ -71,8 +71,8 @@ def test_deleting_the_account_leaves_no_personal_data_in_any_table(app, client, 
         assert value not in after
     with app.app_context():
         assert db.session.get(User, applied.id) is None and db.session.get(Candidate, applied.candidate_id) is None
-        assert db.session.scalar(db.select(db.func.count()).select_from(Preference)) == 0
-        assert db.session.scalar(db.select(db.func.count()).select_from(Match)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Choice)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Suggestion)) == 0
         assert db.session.scalar(db.select(db.func.count()).select_from(MonitoringResponse)) == 0
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
         assert event.entity_id is None and event.detail == {}
@@ -80,12 +80,12 @@ def test_deleting_the_account_leaves_no_personal_data_in_any_table(app, client, 
     assert "/sign-in" in client.get("/candidates/").headers["Location"]
 
 
-def _make_applicant(app, make_user, vacancy_ids, answers=True):
+def _make_applicant(app, make_user, placement_ids, answers=True):
     user = make_user("candidate")
     make_eligible(app, user.candidate_id, first_name="Purgeable", status="submitted")
     with app.app_context():
-        for rank, vacancy in enumerate(vacancy_ids, start=1):
-            db.session.add(Preference(candidate_id=user.candidate_id, vacancy_id=vacancy, rank=rank))
+        for rank, placement in enumerate(placement_ids, start=1):
+            db.session.add(Choice(candidate_id=user.candidate_id, placement_id=placement, rank=rank))
         if answers:
             db.session.add(MonitoringResponse(pseudonym=pseudonym(user.candidate_id), answers={"sex": "female"}))
         db.session.commit()
@@ -94,9 +94,9 @@ def _make_applicant(app, make_user, vacancy_ids, answers=True):
 
 def test_purge_removes_applications_whose_placements_all_closed_long_ago(app, runner, make_user):
     old = date.today() - timedelta(days=7 * 31)
-    long_closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=old)
-    recently_closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=date.today() - timedelta(days=30))
-    live = make_vacancy(app)
+    long_closed = make_placement(app, status=PlacementStatus.CLOSED.value, closing_date=old)
+    recently_closed = make_placement(app, status=PlacementStatus.CLOSED.value, closing_date=date.today() - timedelta(days=30))
+    live = make_placement(app)
     gone = _make_applicant(app, make_user, [long_closed])
     kept_recent = _make_applicant(app, make_user, [long_closed, recently_closed])
     kept_live = _make_applicant(app, make_user, [live])
@@ -122,16 +122,16 @@ def test_purge_removes_applications_whose_placements_all_closed_long_ago(app, ru
 def test_purge_follows_matched_placements_too_and_uses_retention_months(app, runner, make_user):
     app.config["RETENTION_MONTHS"] = 12
     old = date.today() - timedelta(days=8 * 31)
-    closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, closing_date=old)
+    closed = make_placement(app, status=PlacementStatus.CLOSED.value, closing_date=old)
     applicant = _make_applicant(app, make_user, [closed], answers=False)
     assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
     app.config["RETENTION_MONTHS"] = 6
-    live = make_vacancy(app)
+    live = make_placement(app)
     with app.app_context():  # a suggestion for a placement still open keeps the application
         run = MatchRun(status="published", algorithm_version="t", weights={}, seed=1, input_hash="y" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Match(run_id=run.id, candidate_id=applicant.candidate_id, vacancy_id=live, score=0.5,
+        db.session.add(Suggestion(run_id=run.id, candidate_id=applicant.candidate_id, placement_id=live, score=0.5,
                              components={}, explanation={}))
         db.session.commit()
     assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
@@ -159,7 +159,7 @@ def test_months_before_clamps_to_the_end_of_the_month():
 
 # --- Nothing linkable after deletion or purge: every table, every stored JSON document, every export ---
 
-PERSON_USER_ID, PERSON_CANDIDATE_ID, PERSON_MATCH_ID = 9_310_007, 9_310_011, 9_310_013  # distinctive, so any trace of them anywhere is theirs
+PERSON_USER_ID, PERSON_CANDIDATE_ID, PERSON_SUGGESTION_ID = 9_310_007, 9_310_011, 9_310_013  # distinctive, so any trace of them anywhere is theirs
 
 
 def _leaves(value):
@@ -229,8 +229,8 @@ def traced(app, client, make_user):
         db.session.add(user)
         db.session.commit()
     sign_in(client, SimpleNamespace(id=PERSON_USER_ID))
-    post, vacancy = send_application(app, client, PERSON_CANDIDATE_ID, "Cloud apprentice", {"religion": "sikh"})
-    other = make_candidate(app, make_user, [vacancy])
+    post, placement = send_application(app, client, PERSON_CANDIDATE_ID, "Cloud apprentice", {"religion": "sikh"})
+    other = make_candidate(app, make_user, [placement])
     recruiter = make_user("recruiter")
     match_run = run(app)
     assert {pair[0] for pair in match_run.pairs} == {PERSON_CANDIDATE_ID, other.id}
@@ -239,26 +239,26 @@ def traced(app, client, make_user):
         # stage-history row refers to it yet: set aside, then put back under the new id.
         from recruit.models import StageChange
 
-        old_id = db.session.scalar(db.select(Match.id).where(Match.candidate_id == PERSON_CANDIDATE_ID))
+        old_id = db.session.scalar(db.select(Suggestion.id).where(Suggestion.candidate_id == PERSON_CANDIDATE_ID))
         history = db.session.execute(db.select(StageChange.from_stage, StageChange.to_stage, StageChange.actor_id,
                                                StageChange.at, StageChange.reason)
-                                     .where(StageChange.match_id == old_id)).mappings().all()
-        db.session.execute(db.delete(StageChange).where(StageChange.match_id == old_id))
-        db.session.execute(db.update(Match).where(Match.id == old_id).values(id=PERSON_MATCH_ID))
+                                     .where(StageChange.suggestion_id == old_id)).mappings().all()
+        db.session.execute(db.delete(StageChange).where(StageChange.suggestion_id == old_id))
+        db.session.execute(db.update(Suggestion).where(Suggestion.id == old_id).values(id=PERSON_SUGGESTION_ID))
         if history:
-            db.session.execute(db.insert(StageChange), [{**row, "match_id": PERSON_MATCH_ID} for row in history])
+            db.session.execute(db.insert(StageChange), [{**row, "suggestion_id": PERSON_SUGGESTION_ID} for row in history])
         db.session.commit()
-        match = db.session.get(Match, PERSON_MATCH_ID)
-        decide(match, "shortlist", match.version, recruiter.id)
-        move_stage(match, "withdrawn", PERSON_USER_ID, "Found another apprenticeship")
+        suggestion = db.session.get(Suggestion, PERSON_SUGGESTION_ID)
+        decide(suggestion, "shortlist", suggestion.version, recruiter.id)
+        move_stage(suggestion, "withdrawn", PERSON_USER_ID, "Found another apprenticeship")
         db.session.commit()
-        match_ids = list(db.session.scalars(db.select(Match.id).where(Match.candidate_id == PERSON_CANDIDATE_ID)))
-    numbers = {PERSON_USER_ID, PERSON_CANDIDATE_ID, *match_ids}
+        suggestion_ids = list(db.session.scalars(db.select(Suggestion.id).where(Suggestion.candidate_id == PERSON_CANDIDATE_ID)))
+    numbers = {PERSON_USER_ID, PERSON_CANDIDATE_ID, *suggestion_ids}
     with app.test_request_context():
         words = {NAME, SURNAME, "zephyrine.q@test.example", PHONE, "2005-03-14", pseudonym(PERSON_CANDIDATE_ID)}
     found = {needle for _, needle in _traces(_everything(app), numbers, words)}
     assert found == numbers | words  # the search sees every one of them while the person is here
-    return SimpleNamespace(post=post, vacancy=vacancy, run_id=match_run.id, numbers=numbers, words=words)
+    return SimpleNamespace(post=post, placement=placement, run_id=match_run.id, numbers=numbers, words=words)
 
 
 def _still_checkable(app, run_id, tmp_path):
@@ -285,7 +285,7 @@ def test_deleting_an_account_leaves_nothing_that_leads_back_anywhere(app, client
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
         assert event.entity_id is None and event.actor_id is None and event.detail == {}
-        decision = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "match.shortlisted"))
+        decision = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "suggestion.shortlisted"))
         assert decision is not None and decision.entity_id is None  # the decision stays; whose it was does not
 
 
@@ -293,8 +293,8 @@ def test_purging_an_application_leaves_nothing_that_leads_back_anywhere(app, tra
     from recruit.services.candidates.data import purge
 
     with app.app_context():
-        vacancy = db.session.get(Vacancy, traced.vacancy)
-        vacancy.status, vacancy.closing_date = VacancyStatus.CLOSED.value, date.today() - timedelta(days=400)
+        placement = db.session.get(Placement, traced.placement)
+        placement.status, placement.closing_date = PlacementStatus.CLOSED.value, date.today() - timedelta(days=400)
         db.session.commit()
         assert purge(6) == 2
     assert _traces(_everything(app), traced.numbers, traced.words) == []

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import pytest
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Match, MatchRun, OutboxEmail, Preference, User, VacancyStatus
+from recruit.models import AuditEvent, Candidate, Suggestion, MatchRun, OutboxEmail, Choice, User, PlacementStatus
 
 from candidate_journey import (ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD, Poster, complete_sections, csrf_token,
-                               make_eligible, make_vacancy, sign_in)
+                               make_eligible, make_placement, sign_in)
 
 
 def _html(response) -> str:
@@ -318,70 +318,70 @@ def test_unknown_section_is_404(client, candidate):
 
 
 def test_candidate_adds_moves_and_removes_placements_with_plain_forms(app, client, candidate, post):
-    first, second, third = (make_vacancy(app, borough=b, title=f"Placement {b}") for b in ("hackney", "camden", "croydon"))
+    first, second, third = (make_placement(app, borough=b, title=f"Placement {b}") for b in ("hackney", "camden", "croydon"))
     page = _html(client.get("/candidates/choices"))
     assert "Placement hackney" in page and "Add to my choices" in page
-    for vacancy in (first, second, third):
-        assert post("/candidates/choices/add", {"vacancy_id": str(vacancy)}).status_code == 302
+    for placement in (first, second, third):
+        assert post("/candidates/choices/add", {"placement_id": str(placement)}).status_code == 302
 
     def order():
         with app.app_context():
-            rows = db.session.scalars(db.select(Preference).where(Preference.candidate_id == candidate.candidate_id)
-                                      .order_by(Preference.rank))
-            return [(p.vacancy_id, p.rank) for p in rows]
+            rows = db.session.scalars(db.select(Choice).where(Choice.candidate_id == candidate.candidate_id)
+                                      .order_by(Choice.rank))
+            return [(p.placement_id, p.rank) for p in rows]
 
     assert order() == [(first, 1), (second, 2), (third, 3)]
-    post("/candidates/choices/move", {"vacancy_id": str(third), "direction": "up"})
+    post("/candidates/choices/move", {"placement_id": str(third), "direction": "up"})
     assert order() == [(first, 1), (third, 2), (second, 3)]
-    post("/candidates/choices/move", {"vacancy_id": str(first), "direction": "down"})
+    post("/candidates/choices/move", {"placement_id": str(first), "direction": "down"})
     assert order() == [(third, 1), (first, 2), (second, 3)]
-    post("/candidates/choices/move", {"vacancy_id": str(third), "direction": "up"})  # already first: nothing changes
+    post("/candidates/choices/move", {"placement_id": str(third), "direction": "up"})  # already first: nothing changes
     assert order() == [(third, 1), (first, 2), (second, 3)]
-    post("/candidates/choices/remove", {"vacancy_id": str(first)})
+    post("/candidates/choices/remove", {"placement_id": str(first)})
     assert order() == [(third, 1), (second, 2)]
     page = _html(client.get("/candidates/choices"))
     assert "Move up" in page and "Move down" in page and "Remove" in page and "<script" not in page.split("<main")[1].split("</main>")[0]
 
 
 def test_only_live_open_placements_can_be_added_and_at_most_ten(app, client, candidate, post):
-    closed = make_vacancy(app, status=VacancyStatus.CLOSED.value, title="Closed placement")
-    past = make_vacancy(app, closing_date=date.today() - timedelta(days=1), title="Past closing date")
-    draft = make_vacancy(app, status=VacancyStatus.DRAFT.value, title="Draft placement")
+    closed = make_placement(app, status=PlacementStatus.CLOSED.value, title="Closed placement")
+    past = make_placement(app, closing_date=date.today() - timedelta(days=1), title="Past closing date")
+    draft = make_placement(app, status=PlacementStatus.DRAFT.value, title="Draft placement")
     page = _html(client.get("/candidates/choices"))
     assert "Closed placement" not in page and "Past closing date" not in page and "Draft placement" not in page
-    for vacancy in (closed, past, draft, 999999):
-        post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    for placement in (closed, past, draft, 999999):
+        post("/candidates/choices/add", {"placement_id": str(placement)})
         assert "no longer open for applications" in _html(client.get("/candidates/choices"))
-    live = [make_vacancy(app, title=f"Live {n}") for n in range(11)]
-    for vacancy in live[:10]:
-        post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
-    post("/candidates/choices/add", {"vacancy_id": str(live[10])})
+    live = [make_placement(app, title=f"Live {n}") for n in range(11)]
+    for placement in live[:10]:
+        post("/candidates/choices/add", {"placement_id": str(placement)})
+    post("/candidates/choices/add", {"placement_id": str(live[10])})
     assert "You can choose up to 10 placements" in _html(client.get("/candidates/choices"))
-    assert len(_candidate_preferences(app, candidate.candidate_id)) == 10
+    assert len(_candidate_choices(app, candidate.candidate_id)) == 10
 
 
-def _candidate_preferences(app, candidate_id):
+def _candidate_choices(app, candidate_id):
     with app.app_context():
-        return list(db.session.scalars(db.select(Preference.vacancy_id).where(Preference.candidate_id == candidate_id)))
+        return list(db.session.scalars(db.select(Choice.placement_id).where(Choice.candidate_id == candidate_id)))
 
 
 def test_add_choice_returns_to_the_page_that_sent_it_but_never_off_site(app, client, candidate, post):
-    vacancy = make_vacancy(app)
-    other = make_vacancy(app)
-    response = post("/candidates/choices/add", {"vacancy_id": str(vacancy), "next": f"/placements/{vacancy}"})
-    assert response.headers["Location"] == f"/placements/{vacancy}"
-    response = post("/candidates/choices/add", {"vacancy_id": str(other), "next": "https://evil.example/"})
+    placement = make_placement(app)
+    other = make_placement(app)
+    response = post("/candidates/choices/add", {"placement_id": str(placement), "next": f"/placements/{placement}"})
+    assert response.headers["Location"] == f"/placements/{placement}"
+    response = post("/candidates/choices/add", {"placement_id": str(other), "next": "https://evil.example/"})
     assert response.headers["Location"] == "/candidates/choices"
     assert client.get("/candidates/choices/add").headers["Location"] == "/candidates/choices"
 
 
 def test_add_choice_needs_a_signed_in_candidate(app, client, login_as):
-    vacancy = make_vacancy(app)
+    placement = make_placement(app)
     token = csrf_token(client)
-    response = client.post("/candidates/choices/add", data={"csrf_token": token, "vacancy_id": str(vacancy)})
+    response = client.post("/candidates/choices/add", data={"csrf_token": token, "placement_id": str(placement)})
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     login_as("recruiter")
-    assert client.post("/candidates/choices/add", data={"csrf_token": token, "vacancy_id": str(vacancy)}).status_code == 403
+    assert client.post("/candidates/choices/add", data={"csrf_token": token, "placement_id": str(placement)}).status_code == 403
 
 
 def test_consider_other_placements_starts_unanswered_and_can_be_changed(app, client, candidate, post):
@@ -392,26 +392,26 @@ def test_consider_other_placements_starts_unanswered_and_can_be_changed(app, cli
 
 
 def test_choices_are_locked_once_matching_has_suggested_anything(app, client, candidate, post):
-    vacancy = make_vacancy(app)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    placement = make_placement(app)
+    post("/candidates/choices/add", {"placement_id": str(placement)})
     post("/candidates/choices", {"consider_other": "yes"})
-    _add_match(app, candidate.candidate_id, vacancy)
-    other = make_vacancy(app)
-    post("/candidates/choices/add", {"vacancy_id": str(other)})
-    post("/candidates/choices/remove", {"vacancy_id": str(vacancy)})
+    _add_suggestion(app, candidate.candidate_id, placement)
+    other = make_placement(app)
+    post("/candidates/choices/add", {"placement_id": str(other)})
+    post("/candidates/choices/remove", {"placement_id": str(placement)})
     post("/candidates/choices", {"consider_other": "no"})
-    assert _candidate_preferences(app, candidate.candidate_id) == [vacancy]
+    assert _candidate_choices(app, candidate.candidate_id) == [placement]
     assert _candidate(app, candidate.candidate_id).consider_other_placements is True
     page = _html(client.get("/candidates/choices"))
     assert "cannot change them now" in page and "Add to my choices" not in page
 
 
-def _add_match(app, candidate_id, vacancy_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None):
+def _add_suggestion(app, candidate_id, placement_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None):
     with app.app_context():
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},
+        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
                              explanation={"sentence": sentence}, stage=stage, feedback=feedback))
         db.session.commit()
 
@@ -429,7 +429,7 @@ def test_check_answers_has_change_links_that_come_back_to_it(app, client, candid
     assert "Zoe Quillfeather" in _html(client.get("/candidates/application/check"))
     response = post("/candidates/application/where-you-live?return=check", SECTION_ANSWERS["where-you-live"])
     assert response.headers["Location"] == "/candidates/application/where-you-live/borough?return=check"
-    assert post("/candidates/application/where-you-live/borough?return=check", {"home": "suggested"}).headers["Location"] \
+    assert post("/candidates/application/where-you-live/borough?return=check", {"home": "suggested"}).headers["Location"]\
         == "/candidates/application/check"
 
 
@@ -458,9 +458,9 @@ def test_submit_needs_a_confirmed_email_with_a_way_to_resend_it(app, client, log
 
 
 def test_submitting_sends_the_application_and_queues_an_email(app, client, candidate, post):
-    vacancy = make_vacancy(app, title="Junior developer")
+    placement = make_placement(app, title="Junior developer")
     complete_sections(post)
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy)})
+    post("/candidates/choices/add", {"placement_id": str(placement)})
     response = post("/candidates/application/check", {"declaration": "agreed"})
     assert response.headers["Location"] == "/candidates/application/sent"
     page = _html(client.get("/candidates/application/sent"))
@@ -493,10 +493,10 @@ def test_dashboard_shows_status_suggestions_with_reasons_and_feedback(app, clien
     post("/candidates/application/check", {"declaration": "agreed"})
     page = _html(client.get("/candidates/"))
     assert "You sent your application on" in page and "What happens next" in page
-    first = make_vacancy(app, title="Data apprentice", borough="newham")
-    second = make_vacancy(app, title="IT support apprentice")
-    _add_match(app, candidate.candidate_id, first, stage="shortlisted", sentence="Close to home and you know Excel.")
-    _add_match(app, candidate.candidate_id, second, stage="rejected", feedback="Try building a small project to show us.")
+    first = make_placement(app, title="Data apprentice", borough="newham")
+    second = make_placement(app, title="IT support apprentice")
+    _add_suggestion(app, candidate.candidate_id, first, stage="shortlisted", sentence="Close to home and you know Excel.")
+    _add_suggestion(app, candidate.candidate_id, second, stage="rejected", feedback="Try building a small project to show us.")
     page = _html(client.get("/candidates/"))
     assert "Data apprentice" in page and "Newham" in page and "Shortlisted" in page and "govuk-tag" in page
     assert "Close to home and you know Excel." in page
@@ -506,8 +506,8 @@ def test_dashboard_shows_status_suggestions_with_reasons_and_feedback(app, clien
 def test_withdrawing_asks_first_then_withdraws_and_records_it(app, client, candidate, post):
     complete_sections(post)
     post("/candidates/application/check", {"declaration": "agreed"})
-    vacancy = make_vacancy(app)
-    _add_match(app, candidate.candidate_id, vacancy, stage="shortlisted")
+    placement = make_placement(app)
+    _add_suggestion(app, candidate.candidate_id, placement, stage="shortlisted")
     page = _html(client.get("/candidates/withdraw"))
     assert "Are you sure you want to withdraw your application?" in page
     assert _candidate(app, candidate.candidate_id).status == "submitted"
@@ -515,7 +515,7 @@ def test_withdrawing_asks_first_then_withdraws_and_records_it(app, client, candi
     with app.app_context():
         row = db.session.get(Candidate, candidate.candidate_id)
         assert row.status == "withdrawn" and row.withdrawn_at
-        assert db.session.scalar(db.select(Match.stage)) == "withdrawn"
+        assert db.session.scalar(db.select(Suggestion.stage)) == "withdrawn"
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.withdrawn"))
         assert event.entity_id == candidate.candidate_id and event.actor_id == candidate.id
     assert "You withdrew your application" in _html(client.get("/candidates/"))
@@ -532,22 +532,22 @@ def test_a_draft_cannot_be_withdrawn(app, client, candidate, post):
 
 def test_two_candidates_each_see_and_change_only_their_own(app, client, make_user):
     
-    vacancy_a, vacancy_b = make_vacancy(app, title="Alpha placement"), make_vacancy(app, title="Bravo placement")
+    placement_a, placement_b = make_placement(app, title="Alpha placement"), make_placement(app, title="Bravo placement")
     alice, bob = make_user("candidate"), make_user("candidate")
     for user in (alice, bob):
         make_eligible(app, user.candidate_id)
     sign_in(client, alice)
     post = Poster(client)
     post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"], "first_name": "Alicewyn"})
-    post("/candidates/choices/add", {"vacancy_id": str(vacancy_a)})
+    post("/candidates/choices/add", {"placement_id": str(placement_a)})
 
     other = app.test_client()
     sign_in(other, bob)
     bob_post = Poster(other)
     # Bob cannot move or remove Alice's choice: it is not in his list.
-    bob_post("/candidates/choices/remove", {"vacancy_id": str(vacancy_a)})
-    bob_post("/candidates/choices/move", {"vacancy_id": str(vacancy_a), "direction": "down"})
-    assert _candidate_preferences(app, alice.candidate_id) == [vacancy_a]
+    bob_post("/candidates/choices/remove", {"placement_id": str(placement_a)})
+    bob_post("/candidates/choices/move", {"placement_id": str(placement_a), "direction": "down"})
+    assert _candidate_choices(app, alice.candidate_id) == [placement_a]
     for path in ("/candidates/", "/candidates/application/check", "/candidates/your-data", "/candidates/your-data.json",
                  "/candidates/application/about-you", "/candidates/choices"):
         assert "Alicewyn" not in _html(other.get(path)) and alice.email not in _html(other.get(path))
@@ -571,13 +571,13 @@ def test_candidate_pages_need_sign_in(client):
 
 
 def test_forms_refuse_posts_without_a_valid_csrf_token(app, client, candidate):
-    vacancy = make_vacancy(app)
+    placement = make_placement(app)
     for path, data in [("/apply/eligibility/age", {"answer": "yes"}),
                        ("/candidates/application/about-you", SECTION_ANSWERS["about-you"]),
-                       ("/candidates/choices/add", {"vacancy_id": str(vacancy)}),
+                       ("/candidates/choices/add", {"placement_id": str(placement)}),
                        ("/candidates/application/check", {"declaration": "agreed"}),
                        ("/candidates/delete-account", {})]:
         assert client.post(path, data=data).status_code == 400
         assert client.post(path, data={**data, "csrf_token": "forged"}).status_code == 400
-    assert _candidate_preferences(app, candidate.candidate_id) == []
+    assert _candidate_choices(app, candidate.candidate_id) == []
     assert _candidate(app, candidate.candidate_id).first_name is None

@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from recruit.extensions import db
-from recruit.models import Match, MatchRun, OutboxEmail
+from recruit.models import Suggestion, MatchRun, OutboxEmail
 
 from a11y import assert_no_axe_violations
 from tests.conftest import sign_in_browser
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, START, TEST_PASSWORD, make_eligible, make_vacancy
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, START, TEST_PASSWORD, make_eligible, make_placement
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,12 @@ def _sign_in(page, email):
     sign_in_browser(page, None, SimpleNamespace(email=email))  # candidates have no second factor
 
 
-def _add_match(app, candidate_id, vacancy_id, stage, feedback=None):
+def _add_suggestion(app, candidate_id, placement_id, stage, feedback=None):
     with app.app_context():
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="z" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},
+        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
                              explanation={"sentence": "You chose it and it is close to home."}, stage=stage, feedback=feedback))
         db.session.commit()
 
@@ -105,7 +105,7 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page)
 
     # The application, signed in.
-    vacancies = [make_vacancy(app, title=f"Placement {n}", borough=b) for n, b in enumerate(("hackney", "camden", "lambeth"))]
+    placements = [make_placement(app, title=f"Placement {n}", borough=b) for n, b in enumerate(("hackney", "camden", "lambeth"))]
     user = make_user("candidate")
     make_eligible(app, user.candidate_id)
     _sign_in(page, user.email)
@@ -159,8 +159,8 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page, "/candidates/equality-questions/withdraw")
 
     # Dashboard with suggestions, withdraw, your data, delete.
-    _add_match(app, user.candidate_id, vacancies[0], "shortlisted")
-    _add_match(app, user.candidate_id, vacancies[1], "rejected", feedback="Show us a project you made.")
+    _add_suggestion(app, user.candidate_id, placements[0], "shortlisted")
+    _add_suggestion(app, user.candidate_id, placements[1], "rejected", feedback="Show us a project you made.")
     _axe(page, "/candidates/")
     assert "Not successful" in page.content()
     _axe(page, "/candidates/choices")  # locked
@@ -219,7 +219,7 @@ def _button(text):
 
 
 def test_whole_journey_with_the_keyboard_only(app, page, live_server):
-    make_vacancy(app, title="Keyboard placement")
+    make_placement(app, title="Keyboard placement")
     page.goto("/apply/eligibility?ref=KEYS26")
     _press(page, "a:text('Start')")
     for key, value in ELIGIBLE_ANSWERS.items():
@@ -309,11 +309,11 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
         candidate = db.session.scalar(db.select(User).where(User.email == "keys.only@test.example")).candidate
         assert candidate.status == "submitted" and candidate.campaign_code == "KEYS26"
         assert candidate.first_name == "Zephyrine" and candidate.statements == ["fixed-a-device"]
-        assert len(candidate.preferences) == 1
+        assert len(candidate.choices) == 1
 
 
 def test_whole_journey_without_javascript(app, browser, live_server, make_user):
-    vacancies = [make_vacancy(app, title=f"No script {n}") for n in range(2)]
+    placements = [make_placement(app, title=f"No script {n}") for n in range(2)]
     user = make_user("candidate")
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
@@ -336,8 +336,8 @@ def test_whole_journey_without_javascript(app, browser, live_server, make_user):
                 page.select_option("#other_borough", "camden")
                 _submit(page, "Save and continue")
         page.goto("/candidates/choices")
-        for vacancy in ("No script 0", "No script 1"):
-            _click(page, f"Add to my choices\\s*: {vacancy}")
+        for placement in ("No script 0", "No script 1"):
+            _click(page, f"Add to my choices\\s*: {placement}")
         _click(page, "Move down\\s*: No script 0")
         assert page.locator(".app-choice-list h3").all_inner_texts() == ["1. No script 1", "2. No script 0"]
         _click(page, "Remove\\s*: No script 0")
@@ -362,11 +362,11 @@ def test_whole_journey_without_javascript(app, browser, live_server, make_user):
         assert "Your account and your data have been deleted" in page.content()
     finally:
         context.close()
-    del vacancies
+    del placements
 
 
 def test_phone_sized_pages_fit_without_sideways_scrolling(app, browser, live_server, make_user, tmp_path):
-    make_vacancy(app, title="Small screen placement")
+    make_placement(app, title="Small screen placement")
     user = make_user("candidate")
     make_eligible(app, user.candidate_id)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, make_eligible, make_vacancy, sign_in
+from candidate_journey import SECTION_ANSWERS, make_eligible, make_placement, sign_in
 
 
 @pytest.fixture
@@ -25,9 +25,9 @@ FORMS = {
     "/candidates/application/support": ["interview_adjustments", "guaranteed_interview"],
     "/candidates/application/how-you-heard": ["outreach_channel", "campaign_code"],
     "/candidates/choices": ["consider_other"],
-    "/candidates/choices/add": ["vacancy_id", "next"],
-    "/candidates/choices/remove": ["vacancy_id"],
-    "/candidates/choices/move": ["vacancy_id", "direction"],
+    "/candidates/choices/add": ["placement_id", "next"],
+    "/candidates/choices/remove": ["placement_id"],
+    "/candidates/choices/move": ["placement_id", "direction"],
     "/candidates/application/check": ["declaration"],
     "/candidates/equality-questions/ethnicity": ["answer"],
     "/candidates/equality-questions/long_term_condition": ["answer"],
@@ -56,7 +56,7 @@ def fuzz_client(request, app, client, make_user):
     user = make_user("candidate")
     sent = {"status": "submitted", "submitted_at": utcnow(), "date_of_birth": date(2005, 1, 2)} if request.param == "submitted" else {}
     make_eligible(app, user.candidate_id, **sent)
-    make_vacancy(app)
+    make_placement(app)
     sign_in(client, user)
     client.post("/candidates/application/where-you-live", data=SECTION_ANSWERS["where-you-live"])
     return client

@@ -53,10 +53,10 @@ def test_report_page_draws_exactly_the_shares_its_table_shows(app, client, login
     from recruit.extensions import db
     from recruit.models import MonitoringResponse
     from recruit.services.monitoring import pseudonym
-    from tests.test_vacancies import make_vacancy
+    from tests.test_placements import make_placement
 
-    vacancy = make_vacancy(app)
-    people = [make_candidate(app, make_user, [vacancy]) for _ in range(36)]
+    placement = make_placement(app)
+    people = [make_candidate(app, make_user, [placement]) for _ in range(36)]
     with app.app_context():
         for number, person in enumerate(people[:24]):  # the last 12 do not answer
             db.session.add(MonitoringResponse(pseudonym=pseudonym(person.id),

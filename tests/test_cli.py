@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from recruit.models import Borough, Candidate, MonitoringResponse, Standard, User, Vacancy
+from recruit.models import Borough, Candidate, MonitoringResponse, Standard, User, Placement
 
 
 def test_seed_reference_is_idempotent_and_complete(db, runner):
@@ -21,12 +21,12 @@ def test_seed_demo_creates_a_living_service_once(db, runner):
     assert result.exit_code == 0, result.output
     assert "admin@demo.example" in result.output and "password:" in result.output
     counts = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
-    before = (counts(User), counts(Vacancy), counts(Candidate), counts(MonitoringResponse))
+    before = (counts(User), counts(Placement), counts(Candidate), counts(MonitoringResponse))
     assert before[1] == 30 and before[2] == 300 and 200 < before[3] < 300
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "already present" in again.output
-    assert (counts(User), counts(Vacancy), counts(Candidate), counts(MonitoringResponse)) == before
-    live_boroughs = db.session.scalar(select(func.count(func.distinct(Vacancy.borough_id))))
+    assert (counts(User), counts(Placement), counts(Candidate), counts(MonitoringResponse)) == before
+    live_boroughs = db.session.scalar(select(func.count(func.distinct(Placement.borough_id))))
     assert live_boroughs >= 5
 
 
@@ -34,4 +34,4 @@ def test_demo_data_is_refused_in_production(db, app, runner):
     app.config["PRODUCTION"] = True
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code != 0
-    assert db.session.scalar(select(func.count()).select_from(Vacancy)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Placement)) == 0

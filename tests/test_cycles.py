@@ -7,10 +7,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from recruit.extensions import db as _db
-from recruit.models import (AuditEvent, BoroughTarget, Candidate, Match, MatchRun, Preference, RecruitmentCycle, User,
-                            Vacancy, utcnow)
+from recruit.models import (AuditEvent, BoroughTarget, Candidate, Suggestion, MatchRun, Choice, RecruitmentCycle, User,
+                            Placement, utcnow)
 from tests.page_text import error_summary, visible_text
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 TODAY = date.today()
 
@@ -44,19 +44,19 @@ def cycles(app) -> list[tuple]:
             _db.select(RecruitmentCycle).order_by(RecruitmentCycle.id))]
 
 
-def people_at(app, vacancy_id: int, stages: list[str], password_hash: str = "x", start=0) -> None:
+def people_at(app, placement_id: int, stages: list[str], password_hash: str = "x", start=0) -> None:
     """A submitted candidate per stage, each choosing the placement and suggested to it at that stage."""
     with app.app_context():
         run = _db.session.scalar(_db.select(MatchRun).order_by(MatchRun.id.desc())) or MatchRun(
             status="published", algorithm_version="test", weights={}, seed=1, input_hash="0" * 64)
         _db.session.add(run)
         for number, stage in enumerate(stages, start=start):
-            user = User(email=f"person{vacancy_id}-{number}@test.example", password_hash=password_hash, role="candidate")
+            user = User(email=f"person{placement_id}-{number}@test.example", password_hash=password_hash, role="candidate")
             user.candidate = Candidate(submitted_at=utcnow(), first_name="Zebedee")
             _db.session.add(user)
             _db.session.flush()
-            _db.session.add(Preference(candidate_id=user.candidate.id, vacancy_id=vacancy_id, rank=1))
-            _db.session.add(Match(run=run, candidate_id=user.candidate.id, vacancy_id=vacancy_id, score=0.5,
+            _db.session.add(Choice(candidate_id=user.candidate.id, placement_id=placement_id, rank=1))
+            _db.session.add(Suggestion(run=run, candidate_id=user.candidate.id, placement_id=placement_id, score=0.5,
                                   components={}, explanation={}, stage=stage))
         _db.session.commit()
 
@@ -72,13 +72,13 @@ def test_admin_creates_a_cycle_and_new_placements_belong_to_it(app, client, admi
 
     client.post(CREATE_URL, data={**form_data(), "borough": "hackney"})
     with app.app_context():
-        vacancy = _db.session.scalar(_db.select(Vacancy))
+        placement = _db.session.scalar(_db.select(Placement))
         cycle_id = _db.session.scalar(_db.select(RecruitmentCycle.id))
-        assert vacancy.cycle_id == cycle_id
+        assert placement.cycle_id == cycle_id
         assert "cycle.created" in _db.session.scalars(_db.select(AuditEvent.action)).all()
-    copy = client.post(f"/staff/placements/{vacancy.id}/duplicate")
+    copy = client.post(f"/staff/placements/{placement.id}/duplicate")
     with app.app_context():
-        assert {v.cycle_id for v in _db.session.scalars(_db.select(Vacancy))} == {cycle_id}
+        assert {v.cycle_id for v in _db.session.scalars(_db.select(Placement))} == {cycle_id}
     assert copy.status_code == 302
 
 
@@ -90,7 +90,7 @@ def test_imported_placements_belong_to_the_current_cycle(app, client, login_as):
     response = upload(client, csv_bytes([row()]))
     assert response.status_code == 302
     with app.app_context():
-        assert [v.cycle_id for v in _db.session.scalars(_db.select(Vacancy))] == [cycle_id]
+        assert [v.cycle_id for v in _db.session.scalars(_db.select(Placement))] == [cycle_id]
 
 
 @pytest.mark.parametrize("change, field_message", [
@@ -150,15 +150,15 @@ def test_borough_targets_are_all_or_nothing(app, client, admin):
 
 def test_closing_a_cycle_keeps_its_figures_and_stops_changes(app, client, admin):
     cycle_id = make_cycle(app)
-    vacancy = make_vacancy(app, cycle_id=cycle_id)
-    people_at(app, vacancy, ["suggested"] * 12)
+    placement = make_placement(app, cycle_id=cycle_id)
+    people_at(app, placement, ["suggested"] * 12)
     assert client.post(f"/admin/cycles/{cycle_id}/close").status_code == 302
     client.get(f"/admin/cycles/{cycle_id}")  # shows (and so clears) the message that it closed
     before = visible_text(client.get(f"/reports/progress?cycle={cycle_id}").get_data(as_text=True))
     assert "These are its figures as they stood then" in before
     with app.app_context():  # the candidates are later deleted (the retention purge), and placements change
-        _db.session.execute(_db.delete(Match))
-        _db.session.execute(_db.update(Vacancy).values(status="filled"))
+        _db.session.execute(_db.delete(Suggestion))
+        _db.session.execute(_db.update(Placement).values(status="filled"))
         _db.session.commit()
     after = visible_text(client.get(f"/reports/progress?cycle={cycle_id}").get_data(as_text=True))
     assert after == before
@@ -185,15 +185,15 @@ def _progress_rows(html: str) -> dict[str, list[str]]:
 
 def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(app, client, login_as):
     cycle_id = make_cycle(app, target=100)
-    hackney = make_vacancy(app, borough="hackney", cycle_id=cycle_id, positions=3)
-    make_vacancy(app, borough="hackney", cycle_id=cycle_id, status="draft")
-    camden = make_vacancy(app, borough="camden", cycle_id=cycle_id, status="filled",
+    hackney = make_placement(app, borough="hackney", cycle_id=cycle_id, positions=3)
+    make_placement(app, borough="hackney", cycle_id=cycle_id, status="draft")
+    camden = make_placement(app, borough="camden", cycle_id=cycle_id, status="filled",
                           start_date=TODAY - timedelta(days=1))
-    make_vacancy(app, borough="camden")  # in no cycle: not counted
+    make_placement(app, borough="camden")  # in no cycle: not counted
     people_at(app, hackney, ["suggested"] * 8 + ["shortlisted"] * 4)
     people_at(app, camden, ["accepted"] * 3, start=100)
     with app.app_context():
-        _db.session.add(BoroughTarget(cycle_id=cycle_id, borough_id=_db.session.get(Vacancy, camden).borough_id, target=3))
+        _db.session.add(BoroughTarget(cycle_id=cycle_id, borough_id=_db.session.get(Placement, camden).borough_id, target=3))
         _db.session.commit()
 
     login_as("analyst", None)
@@ -218,8 +218,8 @@ def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(
 
 def test_borough_staff_see_exact_counts_for_their_own_borough_only(app, client, login_as):
     cycle_id = make_cycle(app)
-    people_at(app, make_vacancy(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 3)
-    people_at(app, make_vacancy(app, borough="camden", cycle_id=cycle_id), ["suggested"] * 4, start=50)
+    people_at(app, make_placement(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 3)
+    people_at(app, make_placement(app, borough="camden", cycle_id=cycle_id), ["suggested"] * 4, start=50)
     login_as("borough_staff", "hackney")
     rows = _progress_rows(client.get("/reports/progress").get_data(as_text=True))
     assert rows["Hackney"][5:7] == ["3", "3"] and rows["Camden"][5:7] == ["<10", "<10"]
@@ -227,8 +227,8 @@ def test_borough_staff_see_exact_counts_for_their_own_borough_only(app, client, 
 
 def test_public_summary_is_linked_from_the_start_page_and_never_shows_a_small_count_of_people(app, client):
     cycle_id = make_cycle(app, target=100)
-    vacancy = make_vacancy(app, borough="hackney", cycle_id=cycle_id)
-    people_at(app, vacancy, ["accepted"] * 2 + ["suggested"] * 10)
+    placement = make_placement(app, borough="hackney", cycle_id=cycle_id)
+    people_at(app, placement, ["accepted"] * 2 + ["suggested"] * 10)
     start = client.get("/").get_data(as_text=True)
     assert 'href="/progress"' in start
     html = client.get("/progress").get_data(as_text=True)
@@ -258,7 +258,7 @@ def test_progress_without_any_cycle_says_so(client):
 
 def test_open_data_progress_matches_its_openapi_schema_and_hides_small_counts(app, client):
     cycle_id = make_cycle(app, target=100)
-    people_at(app, make_vacancy(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 11)
+    people_at(app, make_placement(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 11)
     document = client.get("/api/v1/openapi.json").get_json()
     body = client.get("/api/v1/progress").get_json()
     schema = {**document["components"]["schemas"]["Progress"], "components": document["components"]}
@@ -290,8 +290,8 @@ def _resolve(schema, document):
 # --- the borough page -------------------------------------------------------------------------------------------
 
 def test_borough_page_counts_by_stage_for_own_borough_without_names(app, client, login_as):
-    mine = make_vacancy(app, borough="hackney", title="Hackney data apprentice")
-    make_vacancy(app, borough="camden", title="Camden cloud apprentice")
+    mine = make_placement(app, borough="hackney", title="Hackney data apprentice")
+    make_placement(app, borough="camden", title="Camden cloud apprentice")
     people_at(app, mine, ["suggested", "suggested", "shortlisted", "rejected"])
     for role in ("borough_staff", "recruiter"):
         own = app.test_client()
@@ -321,22 +321,22 @@ def test_borough_staff_outreach_report_is_their_borough_whatever_the_address_say
 
 def test_progress_is_counted_again_as_soon_as_the_data_changes(app, client, login_as):
     cycle_id = make_cycle(app)
-    vacancy = make_vacancy(app, borough="hackney", cycle_id=cycle_id)
-    people_at(app, vacancy, ["suggested"] * 3)
+    placement = make_placement(app, borough="hackney", cycle_id=cycle_id)
+    people_at(app, placement, ["suggested"] * 3)
     login_as("admin", None)
     assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["3", "3", "0"]
     with app.app_context():  # a recruiter shortlists one (an ORM update, as the service makes)
-        match = _db.session.scalar(_db.select(Match).order_by(Match.id))
-        match.stage = "shortlisted"
+        suggestion = _db.session.scalar(_db.select(Suggestion).order_by(Suggestion.id))
+        suggestion.stage = "shortlisted"
         _db.session.commit()
     assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["3", "3", "1"]
-    people_at(app, vacancy, ["suggested"], start=10)
+    people_at(app, placement, ["suggested"], start=10)
     assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["4", "4", "1"]
     with app.app_context():
-        _db.session.execute(_db.delete(Match).where(Match.stage == "shortlisted"))
+        _db.session.execute(_db.delete(Suggestion).where(Suggestion.stage == "shortlisted"))
         _db.session.commit()
     assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][5:8] == ["4", "3", "0"]
     with app.app_context():
-        _db.session.execute(_db.update(Vacancy).values(status="filled"))
+        _db.session.execute(_db.update(Placement).values(status="filled"))
         _db.session.commit()
     assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == ["No target set", "1", "0", "1"]

@@ -75,7 +75,7 @@ def test_other_methods_are_refused_with_an_allow_header(client):
         assert "Sorry, there is a problem with your request" in visible_text(response.get_data(as_text=True))
 
 
-@pytest.mark.parametrize("path", ["/api/v1/vacancies", "/api/v1/vacancies/1", "/api/v1/openapi.json"])
+@pytest.mark.parametrize("path", ["/api/v1/placements", "/api/v1/placements/1", "/api/v1/openapi.json"])
 @pytest.mark.parametrize("method", ["TRACE", "POST", "PUT", "PATCH", "DELETE"])
 def test_api_paths_refuse_other_methods_in_json_with_allow(client, path, method):
     response = client.open(path, method=method)

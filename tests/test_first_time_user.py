@@ -8,7 +8,7 @@ import pytest
 from recruit.extensions import db
 from recruit.models import Candidate
 
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections, make_eligible, make_vacancy
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections, make_eligible, make_placement
 from page_checks import parse, problems, visible_text
 
 
@@ -39,7 +39,7 @@ def post(client):
 
 
 def test_check_your_answers_never_shows_none_for_optional_answers(app, client, candidate, post):
-    make_vacancy(app)
+    make_placement(app)
     answers = {**SECTION_ANSWERS["about-you"], "preferred_name": "", "phone": ""}
     post("/candidates/application/about-you", answers)
     post("/candidates/application/how-you-heard", {"outreach_channel": "social_media", "campaign_code": ""})
@@ -53,8 +53,8 @@ def test_check_your_answers_never_shows_none_for_optional_answers(app, client, c
 
 
 def test_check_your_answers_has_a_change_link_on_every_answer_the_candidate_gave(app, client, candidate, post):
-    vacancy_id = make_vacancy(app)
-    complete_sections(post, vacancy_id)
+    placement_id = make_placement(app)
+    complete_sections(post, placement_id)
     html = client.get("/candidates/application/check").get_data(as_text=True)
     changes = re.findall(r'<a class="govuk-link" href="([^"]+)">Change<span class="govuk-visually-hidden"> ([^<]+)</span>', html)
     labelled = {label.split(" (")[0]: href for href, label in changes}
@@ -149,7 +149,7 @@ def test_consider_me_for_others_is_not_answered_for_the_candidate_and_needs_a_ch
     assert "Your placement choices\nChoose between 1 and 10 placements\nIncomplete" in task_list
     check = text(client.get("/candidates/application/check"))
     assert "Choose at least one placement" in check
-    post("/candidates/choices/add", {"vacancy_id": str(make_vacancy(app))})
+    post("/candidates/choices/add", {"placement_id": str(make_placement(app))})
     assert "Your placement choices\n1 placement chosen\nCompleted" in text(client.get("/candidates/application"))
 
 
@@ -174,8 +174,8 @@ def test_only_people_without_an_account_are_told_they_do_not_need_one(client, lo
 def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, client):
     from candidate_journey import TEST_PASSWORD
 
-    vacancy_id = make_vacancy(app, title="Cloud support apprentice")
-    detail = client.get(f"/placements/{vacancy_id}").get_data(as_text=True)
+    placement_id = make_placement(app, title="Cloud support apprentice")
+    detail = client.get(f"/placements/{placement_id}").get_data(as_text=True)
     apply = re.search(r'href="([^"]+)"[^>]*>\s*Apply', detail).group(1).replace("&amp;", "&")
     assert "We will remember the placement you chose" in text(client.get(apply))
     post = Poster(client)
@@ -200,13 +200,13 @@ def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, 
     assert "1. Cloud support apprentice" in page
     with app.app_context():
         candidate = db.session.scalar(db.select(Candidate).where(Candidate.first_name.is_(None)))
-        assert [p.vacancy_id for p in candidate.preferences] == [vacancy_id]
+        assert [p.placement_id for p in candidate.choices] == [placement_id]
     assert "is in your placement choices" not in text(client.get("/candidates/choices"))  # added once only
 
 
 def test_choices_page_searches_by_keyword_and_links_each_title_to_its_placement(app, client, candidate):
-    wanted = make_vacancy(app, title="Cyber security apprentice")
-    make_vacancy(app, title="Data analyst apprentice", standard="ST0118")
+    wanted = make_placement(app, title="Cyber security apprentice")
+    make_placement(app, title="Data analyst apprentice", standard="ST0118")
     response = client.get("/candidates/choices?q=cyber")
     page = text(response)
     assert "Cyber security apprentice" in page and "Data analyst apprentice" not in page
@@ -217,8 +217,8 @@ def test_choices_page_searches_by_keyword_and_links_each_title_to_its_placement(
 
 
 def test_two_staff_placements_with_the_same_title_can_be_told_apart_and_the_table_says_it_scrolls(app, client, login_as):
-    first = make_vacancy(app, title="Digital apprentice")
-    second = make_vacancy(app, title="Digital apprentice")
+    first = make_placement(app, title="Digital apprentice")
+    second = make_placement(app, title="Digital apprentice")
     login_as("borough_staff", "hackney")
     page = text(client.get("/staff/"))
     assert "On a small screen, scroll the table sideways to see every column." in page

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from candidate_journey import make_vacancy
+from candidate_journey import make_placement
 
 pytestmark = pytest.mark.browser
 _axe = Axe()
@@ -16,8 +16,8 @@ def _region_violations(page) -> list:
 
 
 def test_the_phase_banner_and_back_link_sit_inside_landmarks(page, app, make_user, browser_sign_in):
-    vacancy_id = make_vacancy(app)
-    for path in ("/", f"/placements/{vacancy_id}", "/apply/eligibility", "/sign-in"):
+    placement_id = make_placement(app)
+    for path in ("/", f"/placements/{placement_id}", "/apply/eligibility", "/sign-in"):
         page.goto(path)
         assert _region_violations(page) == [], path
     browser_sign_in(make_user("borough_staff", "hackney"))

@@ -3,21 +3,21 @@ interview unless they record which of the placement's essential requirements is 
 
 import pytest
 from candidate_journey import START
-from matching_data import Poster, make_candidate, make_vacancy, run, set_stage
+from matching_data import Poster, make_candidate, make_placement, run, set_stage
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Match
+from recruit.models import AuditEvent, Suggestion
 from recruit.services import matching as service
 
 
 @pytest.fixture
 def scheme(app, make_user):
-    vacancy = make_vacancy(app, title="Junior developer apprentice", positions=2)
-    opted = make_candidate(app, make_user, [vacancy], guaranteed_interview=True)
-    other = make_candidate(app, make_user, [vacancy])
-    by_candidate = {m.candidate_id: m for m in run(app).matches}
-    return {"vacancy": vacancy, "opted": by_candidate[opted.id], "other": by_candidate[other.id]}
+    placement = make_placement(app, title="Junior developer apprentice", positions=2)
+    opted = make_candidate(app, make_user, [placement], guaranteed_interview=True)
+    other = make_candidate(app, make_user, [placement])
+    by_candidate = {m.candidate_id: m for m in run(app).suggestions}
+    return {"placement": placement, "opted": by_candidate[opted.id], "other": by_candidate[other.id]}
 
 
 def _text(client, path) -> str:
@@ -26,29 +26,29 @@ def _text(client, path) -> str:
     return visible_text(response.get_data(as_text=True))
 
 
-def _stage_and_reason(app, match_id):
+def _stage_and_reason(app, suggestion_id):
     with app.app_context():
-        match = db.session.get(Match, match_id)
-        return match.stage, match.reason
+        suggestion = db.session.get(Suggestion, suggestion_id)
+        return suggestion.stage, suggestion.reason
 
 
 def test_recruiters_see_the_scheme_tag_only_for_candidates_who_opted_in(client, login_as, scheme):
     login_as("recruiter", "hackney")
-    page = _text(client, f"/recruiters/placements/{scheme['vacancy']}")
+    page = _text(client, f"/recruiters/placements/{scheme['placement']}")
     opted, other = f"C-{scheme['opted'].candidate_id:04d}", f"C-{scheme['other'].candidate_id:04d}"
     cards = {ref: page.split(f"Candidate {ref}", 1)[1][:120] for ref in (opted, other)}
     assert "Stage Suggested Guaranteed interview scheme" in cards[opted]
     assert "Guaranteed interview scheme" not in cards[other]
-    page = _text(client, f"/recruiters/matches/{scheme['opted'].id}")
+    page = _text(client, f"/recruiters/suggestions/{scheme['opted'].id}")
     assert "Suggested Guaranteed interview scheme" in page
     assert "Invite them to interview unless you find they do not meet one of them." in page
-    assert "Guaranteed interview scheme" not in _text(client, f"/recruiters/matches/{scheme['other'].id}")
+    assert "Guaranteed interview scheme" not in _text(client, f"/recruiters/suggestions/{scheme['other'].id}")
 
 
 def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requirement(app, client, login_as, scheme):
     recruiter = login_as("recruiter", "hackney")
-    match_id = scheme["opted"].id
-    path = f"/recruiters/matches/{match_id}/reject"
+    suggestion_id = scheme["opted"].id
+    path = f"/recruiters/suggestions/{suggestion_id}/reject"
     page = _text(client, path)
     assert "Which essential requirement do they not meet?" in page
     start = f"{START.day} {START:%B %Y}"
@@ -62,33 +62,33 @@ def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requir
         text = visible_text(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "There is a problem Select the essential requirement they do not meet" in text
-        assert _stage_and_reason(app, match_id) == ("suggested", None)
+        assert _stage_and_reason(app, suggestion_id) == ("suggested", None)
 
     response = post(path, {"version": "1", "requirement": "hours", "feedback": "The placement needs 35 hours a week."})
     assert response.status_code == 302
-    assert _stage_and_reason(app, match_id) == ("rejected",
+    assert _stage_and_reason(app, suggestion_id) == ("rejected",
                                                 "Does not meet an essential requirement: Can work 35 hours a week")
     with app.app_context():
-        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "match.rejected"))
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "suggestion.rejected"))
         assert event.actor_id == recruiter.id and event.detail["unmet_requirement"] == "hours"
 
 
 def test_the_service_refuses_too_so_no_other_path_can_skip_the_scheme(app, scheme):
     with app.app_context():
-        match = db.session.get(Match, scheme["opted"].id)
+        suggestion = db.session.get(Suggestion, scheme["opted"].id)
         with pytest.raises(service.MatchError, match="Select the essential requirement they do not meet"):
-            service.decide(match, "reject", match.version, None, reason="Other candidates were a closer match",
+            service.decide(suggestion, "reject", suggestion.version, None, reason="Other candidates were a closer match",
                            feedback="Sorry")
-        assert db.session.get(Match, scheme["opted"].id).stage == "suggested"
+        assert db.session.get(Suggestion, scheme["opted"].id).stage == "suggested"
 
 
 def test_after_the_interview_the_ordinary_reasons_apply(app, client, login_as, scheme):
     login_as("recruiter", "hackney")
     set_stage(app, scheme["opted"].id, "interview")
-    path = f"/recruiters/matches/{scheme['opted'].id}/reject"
+    path = f"/recruiters/suggestions/{scheme['opted'].id}/reject"
     assert "Why are you not going ahead?" in _text(client, path)
     with app.app_context():
-        version = db.session.get(Match, scheme["opted"].id).version
+        version = db.session.get(Suggestion, scheme["opted"].id).version
     response = Poster(client, path)(path, {"version": str(version), "reason": "interview", "feedback": "Well done"})
     assert response.status_code == 302
     assert _stage_and_reason(app, scheme["opted"].id) == ("rejected", "Other candidates did better at interview")
@@ -96,7 +96,7 @@ def test_after_the_interview_the_ordinary_reasons_apply(app, client, login_as, s
 
 def test_candidates_who_did_not_opt_in_are_rejected_as_before(app, client, login_as, scheme):
     login_as("recruiter", "hackney")
-    path = f"/recruiters/matches/{scheme['other'].id}/reject"
+    path = f"/recruiters/suggestions/{scheme['other'].id}/reject"
     response = Poster(client, path)(path, {"version": "1", "reason": "skills", "feedback": "Keep going"})
     assert response.status_code == 302 and _stage_and_reason(app, scheme["other"].id)[0] == "rejected"
 
@@ -110,10 +110,10 @@ def _scheme_rows(client) -> str:
 
 def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclosure_rules(app, client, login_as,
                                                                                            make_user):
-    vacancy = make_vacancy(app, positions=30)
-    opted = [make_candidate(app, make_user, [vacancy], guaranteed_interview=True) for _ in range(12)]
-    others = [make_candidate(app, make_user, [vacancy]) for _ in range(13)]
-    by_candidate = {m.candidate_id: m.id for m in run(app).matches}
+    placement = make_placement(app, positions=30)
+    opted = [make_candidate(app, make_user, [placement], guaranteed_interview=True) for _ in range(12)]
+    others = [make_candidate(app, make_user, [placement]) for _ in range(13)]
+    by_candidate = {m.candidate_id: m.id for m in run(app).suggestions}
     for person in opted[:9] + others[:11]:
         set_stage(app, by_candidate[person.id], "interview")
     login_as("analyst")

@@ -5,11 +5,11 @@ from datetime import date, time, timedelta
 
 import pytest
 from a11y import assert_no_axe_violations
-from matching_data import make_candidate, make_vacancy, run
+from matching_data import make_candidate, make_placement, run
 from playwright.sync_api import expect
 
 from recruit.extensions import db
-from recruit.models import Match, Vacancy
+from recruit.models import Suggestion, Placement
 from recruit.services import interviews, offers
 from recruit.services.matching import decide
 from tests.conftest import sign_in_browser
@@ -20,31 +20,31 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def hiring(app, make_user):
     """A placement with suggestions at every stage: suggested, booked interview, offered, accepted."""
-    placement_id = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=3)
+    placement_id = make_placement(app, title="Junior developer apprentice (Housing repairs)", positions=3)
     people = [make_candidate(app, make_user, [placement_id], skills_text="I am at Hackney New School, email me@x.example")
               for _ in range(5)]
     recruiter = make_user("recruiter", "hackney")
-    ids = {m.candidate_id: m.id for m in run(app).matches}
-    match_ids = [ids[p.id] for p in people]
+    ids = {m.candidate_id: m.id for m in run(app).suggestions}
+    suggestion_ids = [ids[p.id] for p in people]
     with app.test_request_context():
-        vacancy = db.session.get(Vacancy, placement_id)
-        for match_id in match_ids[1:]:
-            match = db.session.get(Match, match_id)
-            decide(match, "shortlist", match.version, recruiter.id)
-        slot = interviews.create_slot(vacancy, interviews.NewSlot(
+        placement = db.session.get(Placement, placement_id)
+        for suggestion_id in suggestion_ids[1:]:
+            suggestion = db.session.get(Suggestion, suggestion_id)
+            decide(suggestion, "shortlist", suggestion.version, recruiter.id)
+        slot = interviews.create_slot(placement, interviews.NewSlot(
             day=date.today() + timedelta(days=4), start=time(10, 0), minutes=45, place="Hackney Town Hall", video_link="",
             capacity=3, interviewer_ids=[recruiter.id]), recruiter.id).id
-        interviews.create_slot(vacancy, interviews.NewSlot(
+        interviews.create_slot(placement, interviews.NewSlot(
             day=date.today() + timedelta(days=5), start=time(10, 0), minutes=45, place="", video_link="https://meet.example/a",
             capacity=1, interviewer_ids=[recruiter.id]), recruiter.id)
-        for match_id, person in zip(match_ids[2:], people[2:]):
-            interviews.book(db.session.get(Match, match_id), slot, person.user_id)
+        for suggestion_id, person in zip(suggestion_ids[2:], people[2:]):
+            interviews.book(db.session.get(Suggestion, suggestion_id), slot, person.user_id)
         terms = offers.OfferTerms(date.today() + timedelta(days=7), date.today() + timedelta(days=30), "Sam, 020 7946 0000")
-        for match_id in match_ids[3:]:
-            match = db.session.get(Match, match_id)
-            offers.make_offer(match, match.version, recruiter.id, terms)
-        offers.accept(db.session.get(Match, match_ids[4]), people[4].user_id)
-    return {"placement": placement_id, "people": people, "recruiter": recruiter, "match_ids": match_ids, "slot": slot}
+        for suggestion_id in suggestion_ids[3:]:
+            suggestion = db.session.get(Suggestion, suggestion_id)
+            offers.make_offer(suggestion, suggestion.version, recruiter.id, terms)
+        offers.accept(db.session.get(Suggestion, suggestion_ids[4]), people[4].user_id)
+    return {"placement": placement_id, "people": people, "recruiter": recruiter, "suggestion_ids": suggestion_ids, "slot": slot}
 
 
 def _phone(browser, live_server, user, javascript=True):
@@ -72,7 +72,7 @@ def _submit(page, name):
 
 def test_recruiter_hiring_pages_and_their_errors(browser, live_server, hiring):
     context, page = _phone(browser, live_server, hiring["recruiter"])
-    placement, ids = hiring["placement"], hiring["match_ids"]
+    placement, ids = hiring["placement"], hiring["suggestion_ids"]
     _check(page, f"/recruiters/placements/{placement}")
     _submit(page, "Shortlist selected candidates")  # nothing selected
     expect(page.locator(".govuk-error-summary")).to_be_visible()
@@ -99,7 +99,7 @@ def test_recruiter_hiring_pages_and_their_errors(browser, live_server, hiring):
     _submit(page, "Save criteria")
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     _check(page)
-    _check(page, f"/recruiters/matches/{ids[2]}/scores")
+    _check(page, f"/recruiters/suggestions/{ids[2]}/scores")
     _submit(page, "Submit your scores")
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     _check(page)
@@ -109,13 +109,13 @@ def test_recruiter_hiring_pages_and_their_errors(browser, live_server, hiring):
         box.fill("Clear example of fixing a bug")
     _submit(page, "Submit your scores")
     _check(page)  # every score, the spread and the mean
-    _check(page, f"/recruiters/matches/{ids[2]}/offer")
+    _check(page, f"/recruiters/suggestions/{ids[2]}/offer")
     page.fill("#respond_by-day", "")
     _submit(page, "Make the offer")
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     _check(page)
-    _check(page, f"/recruiters/matches/{ids[4]}")
-    _check(page, f"/recruiters/matches/{ids[4]}/start")
+    _check(page, f"/recruiters/suggestions/{ids[4]}")
+    _check(page, f"/recruiters/suggestions/{ids[4]}/start")
     _submit(page, "Record the start date")
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     _check(page)
@@ -123,7 +123,7 @@ def test_recruiter_hiring_pages_and_their_errors(browser, live_server, hiring):
 
 
 def test_candidate_hiring_pages_and_their_errors(browser, live_server, hiring):
-    ids, people = hiring["match_ids"], hiring["people"]
+    ids, people = hiring["suggestion_ids"], hiring["people"]
     context, page = _phone(browser, live_server, people[1])  # shortlisted, nothing booked
     _check(page, "/candidates/")
     _check(page, f"/candidates/suggestions/{ids[1]}/interview")
@@ -150,7 +150,7 @@ def test_candidate_hiring_pages_and_their_errors(browser, live_server, hiring):
 
 
 def test_booking_with_the_keyboard_alone_and_without_javascript(browser, live_server, hiring):
-    ids, people = hiring["match_ids"], hiring["people"]
+    ids, people = hiring["suggestion_ids"], hiring["people"]
     context, page = _phone(browser, live_server, people[1], javascript=False)
     page.goto(f"/candidates/suggestions/{ids[1]}/interview")
     page.locator("input[name=slot]").first.focus()

@@ -5,11 +5,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 from at_once import at_once
-from matching_data import Poster, make_candidate, make_vacancy, run
+from matching_data import Poster, make_candidate, make_placement, run
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Match, OutboxEmail, SlotRequest
+from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Suggestion, OutboxEmail, SlotRequest
 from recruit.services import interviews
 from recruit.services.matching import decide
 from tests.conftest import sign_in
@@ -30,24 +30,24 @@ def _new_slot(interviewer_ids, day_offset=3, at=time(10, 0), minutes=45, capacit
 @pytest.fixture
 def hiring(app, make_user):
     """A Hackney placement, an interviewer, and three shortlisted candidates (the first asked for adjustments)."""
-    placement = make_vacancy(app, title="Junior developer apprentice (Housing repairs)", positions=2)
+    placement = make_placement(app, title="Junior developer apprentice (Housing repairs)", positions=2)
     interviewer = make_user("recruiter", "hackney", email="interviewer@hackney.test.example")
     people = [make_candidate(app, make_user, [placement], interview_adjustments=("Step-free access, please" if i == 0 else None))
               for i in range(3)]
-    matches = {m.candidate_id: m for m in run(app).matches}
+    suggestions = {m.candidate_id: m for m in run(app).suggestions}
     with app.test_request_context():
         for person in people:
-            match = db.session.get(Match, matches[person.id].id)
-            decide(match, "shortlist", match.version, interviewer.id)
+            suggestion = db.session.get(Suggestion, suggestions[person.id].id)
+            decide(suggestion, "shortlist", suggestion.version, interviewer.id)
     return {"placement": placement, "interviewer": interviewer, "people": people,
-            "match_ids": [matches[p.id].id for p in people]}
+            "suggestion_ids": [suggestions[p.id].id for p in people]}
 
 
 def _slot(app, hiring, **kwargs) -> int:
     with app.test_request_context():
-        from recruit.models import Vacancy
+        from recruit.models import Placement
 
-        return interviews.create_slot(db.session.get(Vacancy, hiring["placement"]),
+        return interviews.create_slot(db.session.get(Placement, hiring["placement"]),
                                       _new_slot([hiring["interviewer"].id], **kwargs), hiring["interviewer"].id).id
 
 
@@ -74,11 +74,11 @@ def _form(hiring, **changes):
 
 
 def test_shortlisting_invites_the_candidate_to_choose_a_time(app, hiring):
-    invitations = _emails(app, "match_shortlisted")
+    invitations = _emails(app, "suggestion_shortlisted")
     assert len(invitations) == 3
     recipient, subject, body, _ = invitations[0]
     assert subject == "You have been shortlisted: choose an interview time"
-    assert f"/candidates/suggestions/{hiring['match_ids'][0]}/interview" in body
+    assert f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview" in body
     assert "we will email you as soon as it does" in body
 
 
@@ -140,9 +140,9 @@ def _ics(attachment) -> Calendar:
 
 def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app, client, hiring):
     first, second = _slot(app, hiring, at=time(10, 0)), _slot(app, hiring, at=time(11, 0))
-    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    person, suggestion_id = hiring["people"][0], hiring["suggestion_ids"][0]
     candidate = _as_candidate(app, person)
-    path = f"/candidates/suggestions/{match_id}/interview"
+    path = f"/candidates/suggestions/{suggestion_id}/interview"
     page = visible_text(candidate.get(path).get_data(as_text=True))
     assert "Choose an interview time" in page and "10am to 10:45am" in page and "11am to 11:45am" in page
     post = Poster(candidate, path)
@@ -150,7 +150,7 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
     text = visible_text(response.get_data(as_text=True))
     assert "Your interview is booked for" in text and "Hackney Town Hall, Mare Street" in text
     with app.app_context():
-        assert db.session.get(Match, match_id).stage == "interview"
+        assert db.session.get(Suggestion, suggestion_id).stage == "interview"
         assert db.session.get(InterviewSlot, first).booked == 1
     booked = _emails(app, "interview_booked")
     assert [r for r, *_ in booked] == [person.email]
@@ -164,7 +164,7 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
     # the dashboard shows it, and the calendar file can be downloaded
     dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
     assert "Your interview" in dashboard and "10am to 10:45am" in dashboard
-    download = candidate.get(f"/candidates/suggestions/{match_id}/interview.ics")
+    download = candidate.get(f"/candidates/suggestions/{suggestion_id}/interview.ics")
     assert download.mimetype == "text/calendar" and b"BEGIN:VEVENT" in download.data
     # interviewers see who is coming, with the adjustments they asked for
     sign_in(client, hiring["interviewer"])
@@ -185,7 +185,7 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
     assert "There is a problem" in visible_text(response.get_data(as_text=True))
 
     # cancel: a cancellation to both sides, the place freed, still shortlisted for interview
-    response = post(f"/candidates/suggestions/{match_id}/interview/cancel", {}, follow_redirects=True)
+    response = post(f"/candidates/suggestions/{suggestion_id}/interview/cancel", {}, follow_redirects=True)
     assert "Your interview is cancelled" in visible_text(response.get_data(as_text=True))
     cancelled = _emails(app, "interview_cancelled")
     assert sorted(r for r, *_ in cancelled) == sorted([person.email, hiring["interviewer"].email])
@@ -199,7 +199,7 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
 def test_a_full_slot_cannot_be_booked_and_is_not_offered(app, hiring):
     slot = _slot(app, hiring, capacity=1)
     first, second = (_as_candidate(app, p) for p in hiring["people"][:2])
-    paths = [f"/candidates/suggestions/{m}/interview" for m in hiring["match_ids"][:2]]
+    paths = [f"/candidates/suggestions/{m}/interview" for m in hiring["suggestion_ids"][:2]]
     post_second = Poster(second, paths[1])  # the second candidate opened the page while the time was free
     assert Poster(first, paths[0])(paths[0], {"slot": str(slot)}).status_code == 302
     response = post_second(paths[1], {"slot": str(slot)})
@@ -213,33 +213,33 @@ def test_a_full_slot_cannot_be_booked_and_is_not_offered(app, hiring):
 
 def test_no_double_booking_when_candidates_click_at_once(app, hiring, make_user):
     """Six candidates book the last two places of a slot at the same moment, on real threads."""
-    from recruit.models import Vacancy
+    from recruit.models import Placement
 
     more = [make_candidate(app, make_user, [hiring["placement"]]) for _ in range(3)]
     with app.app_context():
         for person in more:  # shortlisted directly: the matching run already happened
-            db.session.add(Match(run_id=db.session.scalar(db.select(Match.run_id)), candidate_id=person.id,
-                                 vacancy_id=hiring["placement"], score=0.5, components={}, explanation={},
+            db.session.add(Suggestion(run_id=db.session.scalar(db.select(Suggestion.run_id)), candidate_id=person.id,
+                                 placement_id=hiring["placement"], score=0.5, components={}, explanation={},
                                  stage="shortlisted"))
         db.session.commit()
-        match_ids = [m.id for m in db.session.scalars(db.select(Match).where(Match.stage == "shortlisted"))]
-    assert len(match_ids) == 6
+        suggestion_ids = [m.id for m in db.session.scalars(db.select(Suggestion).where(Suggestion.stage == "shortlisted"))]
+    assert len(suggestion_ids) == 6
     slot = _slot(app, hiring, capacity=2)
-    results = at_once(app, match_ids, lambda match: interviews.book(match, slot, match.candidate.user_id), "booked")
+    results = at_once(app, suggestion_ids, lambda suggestion: interviews.book(suggestion, slot, suggestion.candidate.user_id), "booked")
     assert results.count("booked") == 2, results
     assert all(r == "booked" or "now full" in r or "changed in another window" in r for r in results), results
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 2
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)
                                  .where(InterviewBooking.status == "booked")) == 2
-        assert db.session.get(Vacancy, hiring["placement"]) is not None
+        assert db.session.get(Placement, hiring["placement"]) is not None
 
 
 def test_no_time_suits_tells_the_recruiters(app, client, hiring):
     _slot(app, hiring)
-    person, match_id = hiring["people"][1], hiring["match_ids"][1]
+    person, suggestion_id = hiring["people"][1], hiring["suggestion_ids"][1]
     candidate = _as_candidate(app, person)
-    path = f"/candidates/suggestions/{match_id}/interview/no-time-suits"
+    path = f"/candidates/suggestions/{suggestion_id}/interview/no-time-suits"
     post = Poster(candidate, path)
     response = post(path, {"message": "x" * 501})
     assert "Your message must be 500 characters or fewer" in visible_text(response.get_data(as_text=True))
@@ -255,11 +255,11 @@ def test_no_time_suits_tells_the_recruiters(app, client, hiring):
 
 def test_reminder_the_day_before_once_by_service_and_cli(app, runner, hiring):
     tomorrow, later = _slot(app, hiring, day_offset=1), _slot(app, hiring, day_offset=3)
-    for person, match_id, slot in ((hiring["people"][0], hiring["match_ids"][0], tomorrow),
-                                   (hiring["people"][1], hiring["match_ids"][1], later)):
+    for person, suggestion_id, slot in ((hiring["people"][0], hiring["suggestion_ids"][0], tomorrow),
+                                   (hiring["people"][1], hiring["suggestion_ids"][1], later)):
         with app.app_context():
-            match = db.session.get(Match, match_id)
-            interviews.book(match, slot, person.user_id)
+            suggestion = db.session.get(Suggestion, suggestion_id)
+            interviews.book(suggestion, slot, person.user_id)
     result = runner.invoke(args=["interviews", "remind"])
     assert result.exit_code == 0 and "Interview reminders queued: 1." in result.output
     reminders = _emails(app, "interview_reminder")
@@ -271,12 +271,12 @@ def test_reminder_the_day_before_once_by_service_and_cli(app, runner, hiring):
 
 def test_rejecting_a_booked_candidate_frees_their_place(app, hiring):
     slot = _slot(app, hiring, capacity=1)
-    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    person, suggestion_id = hiring["people"][0], hiring["suggestion_ids"][0]
     with app.test_request_context():
-        match = db.session.get(Match, match_id)
-        interviews.book(match, slot, person.user_id)
-        match = db.session.get(Match, match_id)
-        decide(match, "reject", match.version, hiring["interviewer"].id, reason="Another reason", feedback="Thank you")
+        suggestion = db.session.get(Suggestion, suggestion_id)
+        interviews.book(suggestion, slot, person.user_id)
+        suggestion = db.session.get(Suggestion, suggestion_id)
+        decide(suggestion, "reject", suggestion.version, hiring["interviewer"].id, reason="Another reason", feedback="Thank you")
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 0
     assert [r for r, *_ in _emails(app, "interview_cancelled")] == [hiring["interviewer"].email]
@@ -284,27 +284,27 @@ def test_rejecting_a_booked_candidate_frees_their_place(app, hiring):
 
 def test_candidates_cannot_reach_each_others_interviews(app, hiring):
     other = _as_candidate(app, hiring["people"][1])
-    for path in (f"/candidates/suggestions/{hiring['match_ids'][0]}/interview",
-                 f"/candidates/suggestions/{hiring['match_ids'][0]}/interview/cancel",
-                 f"/candidates/suggestions/{hiring['match_ids'][0]}/interview/no-time-suits",
-                 f"/candidates/suggestions/{hiring['match_ids'][0]}/interview.ics",
+    for path in (f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview",
+                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/cancel",
+                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/no-time-suits",
+                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview.ics",
                  "/candidates/suggestions/999999/interview"):
         assert other.get(path).status_code == 404, path
-    post = Poster(other, f"/candidates/suggestions/{hiring['match_ids'][1]}/interview/no-time-suits")
-    assert post(f"/candidates/suggestions/{hiring['match_ids'][0]}/interview", {"slot": "1"}).status_code == 404
+    post = Poster(other, f"/candidates/suggestions/{hiring['suggestion_ids'][1]}/interview/no-time-suits")
+    assert post(f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview", {"slot": "1"}).status_code == 404
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(SlotRequest)) == 0
 
 
 def test_booking_a_forged_or_another_placements_slot_is_refused(app, hiring):
-    other = make_vacancy(app, title="Another placement")
+    other = make_placement(app, title="Another placement")
     _slot(app, hiring, at=time(9, 0))
     with app.test_request_context():
-        from recruit.models import Vacancy
-        foreign = interviews.create_slot(db.session.get(Vacancy, other), _new_slot([hiring["interviewer"].id], at=time(15, 0)),
+        from recruit.models import Placement
+        foreign = interviews.create_slot(db.session.get(Placement, other), _new_slot([hiring["interviewer"].id], at=time(15, 0)),
                                          hiring["interviewer"].id).id
     candidate = _as_candidate(app, hiring["people"][0])
-    path = f"/candidates/suggestions/{hiring['match_ids'][0]}/interview"
+    path = f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview"
     post = Poster(candidate, path)
     for value in (str(foreign), "abc", "", "99999999"):
         response = post(path, {"slot": value})
@@ -320,13 +320,13 @@ def test_withdrawing_the_application_frees_the_interview_place(app, hiring):
     from recruit.services.candidates.application import withdraw
 
     slot = _slot(app, hiring, capacity=1)
-    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    person, suggestion_id = hiring["people"][0], hiring["suggestion_ids"][0]
     with app.test_request_context():
-        interviews.book(db.session.get(Match, match_id), slot, person.user_id)
+        interviews.book(db.session.get(Suggestion, suggestion_id), slot, person.user_id)
         withdraw(db.session.get(Candidate, person.id))
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 0
-        assert db.session.get(Match, match_id).stage == "withdrawn"
+        assert db.session.get(Suggestion, suggestion_id).stage == "withdrawn"
     assert [r for r, *_ in _emails(app, "interview_cancelled")] == [hiring["interviewer"].email]
 
 
@@ -334,9 +334,9 @@ def test_the_candidates_data_download_has_their_interviews_and_deleting_frees_th
     import json
 
     slot = _slot(app, hiring, capacity=1)
-    person, match_id = hiring["people"][0], hiring["match_ids"][0]
+    person, suggestion_id = hiring["people"][0], hiring["suggestion_ids"][0]
     candidate = _as_candidate(app, person)
-    path = f"/candidates/suggestions/{match_id}/interview"
+    path = f"/candidates/suggestions/{suggestion_id}/interview"
     post = Poster(candidate, path)
     post(path, {"slot": str(slot)})
     post(f"{path}/no-time-suits", {"message": "Mornings are hard"})

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 from a11y import assert_no_axe_violations
-from matching_data import make_candidate, make_vacancy, run
+from matching_data import make_candidate, make_placement, run
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +27,9 @@ def test_how_matching_works_page(page):
     expect(page.get_by_role("heading", name="A worked example")).to_be_visible()
 
 
-def test_admin_match_run_pages(page, app, make_user, browser_sign_in):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy])
+def test_admin_suggestion_run_pages(page, app, make_user, browser_sign_in):
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement])
     run(app, seed=5, publish=False)
     browser_sign_in(make_user("admin", None))
     _check(page, "/admin/")
@@ -78,13 +78,13 @@ def test_admin_match_run_pages(page, app, make_user, browser_sign_in):
 
 
 def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
-    vacancy = make_vacancy(app, title="Junior developer apprentice (Housing repairs)")
-    make_candidate(app, make_user, [vacancy])
-    match = run(app).matches[0]
+    placement = make_placement(app, title="Junior developer apprentice (Housing repairs)")
+    make_candidate(app, make_user, [placement])
+    suggestion = run(app).suggestions[0]
     browser_sign_in(make_user("recruiter", "hackney"))
     _check(page, "/recruiters/")
-    _check(page, f"/recruiters/placements/{vacancy}")
-    _check(page, f"/recruiters/matches/{match.id}")
+    _check(page, f"/recruiters/placements/{placement}")
+    _check(page, f"/recruiters/suggestions/{suggestion.id}")
     _click(page, "Shortlist")
     _check(page)  # shortlisted: the success banner, name and contact details, two buttons
     with page.expect_navigation():
@@ -100,13 +100,13 @@ def test_recruiter_review_pages(page, app, make_user, browser_sign_in):
 
 
 def test_guaranteed_interview_scheme_pages(page, app, make_user, browser_sign_in):
-    vacancy = make_vacancy(app, title="Junior developer apprentice (Parks)")
-    make_candidate(app, make_user, [vacancy], guaranteed_interview=True)
-    match = run(app).matches[0]
+    placement = make_placement(app, title="Junior developer apprentice (Parks)")
+    make_candidate(app, make_user, [placement], guaranteed_interview=True)
+    suggestion = run(app).suggestions[0]
     browser_sign_in(make_user("recruiter", "hackney"))
-    _check(page, f"/recruiters/placements/{vacancy}")
+    _check(page, f"/recruiters/placements/{placement}")
     expect(page.get_by_text("Guaranteed interview scheme", exact=True)).to_be_visible()
-    _check(page, f"/recruiters/matches/{match.id}/reject")
+    _check(page, f"/recruiters/suggestions/{suggestion.id}/reject")
     _click(page, "Reject and send feedback")
     _check(page)  # the error state
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select the essential requirement they do not meet")
@@ -118,9 +118,9 @@ def test_guaranteed_interview_scheme_pages(page, app, make_user, browser_sign_in
 
 
 def test_candidate_dashboard_with_the_reasons_for_no_suggestion(page, app, make_user, browser_sign_in):
-    vacancy = make_vacancy(app, title="Popular developer placement", skills=["Python", "SQL", "git"])
-    make_candidate(app, make_user, [vacancy], skills=["Python", "SQL", "git"])
-    missed = make_candidate(app, make_user, [vacancy], skills=[])
+    placement = make_placement(app, title="Popular developer placement", skills=["Python", "SQL", "git"])
+    make_candidate(app, make_user, [placement], skills=["Python", "SQL", "git"])
+    missed = make_candidate(app, make_user, [placement], skills=[])
     app.config["SHORTLIST_FACTOR"] = 1
     run(app)
     browser_sign_in(missed)

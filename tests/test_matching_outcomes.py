@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 from candidate_journey import START
-from matching_data import make_candidate, make_vacancy, run, sign_in_other
+from matching_data import make_candidate, make_placement, run, sign_in_other
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import CandidateOutcome, OutboxEmail, Vacancy
+from recruit.models import CandidateOutcome, OutboxEmail, Placement
 from recruit.services.matching import outcomes
 
 SKILLS = ["Python", "SQL", "git", "unit testing", "debugging"]
@@ -32,15 +32,15 @@ def _emails(app, person, templates=("round_outcome",)):
 
 
 def _all_round_emails(app, person):
-    """Every email the publication sent the person: "match_suggested" if suggested, else "round_outcome"."""
-    return _emails(app, person, ("round_outcome", "match_suggested"))
+    """Every email the publication sent the person: "suggestion_suggested" if suggested, else "round_outcome"."""
+    return _emails(app, person, ("round_outcome", "suggestion_suggested"))
 
 
 def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_values(app, client, make_user):
-    popular = make_vacancy(app, title="Popular developer placement", skills=SKILLS)
-    early = make_vacancy(app, title="Early start placement", skills=SKILLS)
+    popular = make_placement(app, title="Popular developer placement", skills=SKILLS)
+    early = make_placement(app, title="Early start placement", skills=SKILLS)
     with app.app_context():
-        db.session.get(Vacancy, early).start_date = START - timedelta(days=30)
+        db.session.get(Placement, early).start_date = START - timedelta(days=30)
         db.session.commit()
     winner = make_candidate(app, make_user, [popular], skills=SKILLS)
     later = START - timedelta(days=10)
@@ -72,17 +72,17 @@ def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_v
                                                        f"- {outcomes.NOT_OTHERS}"]
     assert not re.search(r"\d\.\d{3}", email.text_body + email.html_body)  # no internal scores in the message
     (email,) = _all_round_emails(app, winner)  # suggested: only issue 9's email, no round outcome as well
-    assert email.template == "match_suggested" and email.subject == "You have been suggested for an apprenticeship"
+    assert email.template == "suggestion_suggested" and email.subject == "You have been suggested for an apprenticeship"
     assert "you have been suggested for the Popular developer placement apprenticeship" in email.text_body
     assert "Why we have not suggested you" not in _dashboard(client, winner)
 
 
 def test_every_candidate_in_the_run_is_told_once(app, client, make_user):
-    vacancy = make_vacancy(app, skills=SKILLS)
+    placement = make_placement(app, skills=SKILLS)
     nothing_chosen = make_candidate(app, make_user, [], consider_other_placements=False)
     ineligible = make_candidate(app, make_user, [], eligibility={"age": False})
     others = make_candidate(app, make_user, [], consider_other_placements=True, travel_km=1, lat=51.40, lon=0.2)
-    chosen = make_candidate(app, make_user, [vacancy])
+    chosen = make_candidate(app, make_user, [placement])
     result = run(app)
     with app.app_context():
         rows = {o.candidate_id: o for o in db.session.scalars(
@@ -96,7 +96,7 @@ def test_every_candidate_in_the_run_is_told_once(app, client, make_user):
         assert outcomes.notify_outcomes(result.id) == 0  # already told: never twice
     for person in (nothing_chosen, ineligible, others, chosen):
         assert len(_all_round_emails(app, person)) == 1
-    assert [e.template for e in _all_round_emails(app, chosen)] == ["match_suggested"]
+    assert [e.template for e in _all_round_emails(app, chosen)] == ["suggestion_suggested"]
     assert "You did not choose any placements." in _dashboard(client, nothing_chosen)
     assert outcomes.NOT_ELIGIBLE in _dashboard(client, ineligible)
 
@@ -113,12 +113,12 @@ def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
     """Two publishes (or a retry) at the same moment, in real threads: each candidate is emailed once."""
     import threading
 
-    vacancy = make_vacancy(app, skills=SKILLS)
-    people = [make_candidate(app, make_user, [vacancy]) for _ in range(6)]
+    placement = make_placement(app, skills=SKILLS)
+    people = [make_candidate(app, make_user, [placement]) for _ in range(6)]
     result = run(app)
     with app.app_context():  # as if the run had not been shown yet
         db.session.execute(db.update(CandidateOutcome).values(notified_at=None))
-        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template.in_(("round_outcome", "match_suggested"))))
+        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template.in_(("round_outcome", "suggestion_suggested"))))
         db.session.commit()
     start = threading.Barrier(2)
     counts, failures = [], []
@@ -149,12 +149,12 @@ def test_publishing_while_the_task_queue_is_down_still_emails_everyone_once(app,
         raise ConnectionError("the task queue cannot be reached")
 
     monkeypatch.setattr(tasks, "notify_outcomes_task", queue_down)
-    vacancy = make_vacancy(app, skills=SKILLS)
-    chosen = make_candidate(app, make_user, [vacancy], skills=SKILLS)
+    placement = make_placement(app, skills=SKILLS)
+    chosen = make_candidate(app, make_user, [placement], skills=SKILLS)
     nothing_chosen = make_candidate(app, make_user, [])
     result = run(app)
     assert result.status == "published"
-    assert [e.template for e in _all_round_emails(app, chosen)] == ["match_suggested"]
+    assert [e.template for e in _all_round_emails(app, chosen)] == ["suggestion_suggested"]
     assert [e.template for e in _all_round_emails(app, nothing_chosen)] == ["round_outcome"]
     with app.app_context():
         assert outcomes.notify_outcomes(result.id) == 0

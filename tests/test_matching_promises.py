@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from matching_data import make_candidate, make_vacancy, run, sign_in_other
+from matching_data import make_candidate, make_placement, run, sign_in_other
 from visible import visible_text
 
 from recruit.extensions import db
@@ -34,12 +34,12 @@ def _listed_skills(html: str) -> list[str]:
 
 
 def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app, client, make_user):
-    vacancy = make_vacancy(app, skills=SKILLS, title="Secure developer")
+    placement = make_placement(app, skills=SKILLS, title="Secure developer")
     # Picked SQL and git; wrote "secure coding" as a phrase; "object" and "oriented" apart are not the term.
-    candidate = make_candidate(app, make_user, [vacancy], skills=["SQL", "git"],
+    candidate = make_candidate(app, make_user, [placement], skills=["SQL", "git"],
                                skills_text="I learnt secure coding; my object was to be oriented to users")
     result = run(app)
-    listed = _listed_skills(client.get(f"/placements/{vacancy}").get_data(as_text=True))
+    listed = _listed_skills(client.get(f"/placements/{placement}").get_data(as_text=True))
     assert listed == SKILLS
     sign_in_other(client, type("U", (), {"id": candidate.user_id}))
     page = visible_text(client.get("/candidates/").get_data(as_text=True))
@@ -47,42 +47,42 @@ def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app,
     assert found and (int(found.group(1)), int(found.group(2))) == (3, len(listed))
     # Recruiters see the same whole terms, never fragments such as "object" or "oriented".
     sign_in_other(client, make_user("recruiter", "hackney"))
-    page = visible_text(client.get(f"/recruiters/matches/{result.matches[0].id}").get_data(as_text=True))
+    page = visible_text(client.get(f"/recruiters/suggestions/{result.suggestions[0].id}").get_data(as_text=True))
     assert "Placement skills they have secure coding, SQL, git Placement skills they did not mention object-oriented, agile" in page
     assert "3 of its 5 skills match theirs" in page
 
 
 def test_a_residents_first_placement_puts_its_residents_first_and_says_so(app, client, make_user, runner, tmp_path):
     hackney, camden = _borough_id(app, "hackney"), _borough_id(app, "camden")
-    vacancy = make_vacancy(app, skills=SKILLS, resident_priority=True, title="Hackney developer")
-    strong = make_candidate(app, make_user, [vacancy], skills=SKILLS, home_borough_id=camden)
-    resident = make_candidate(app, make_user, [vacancy], skills=[], skills_text="", interests=[],
+    placement = make_placement(app, skills=SKILLS, resident_priority=True, title="Hackney developer")
+    strong = make_candidate(app, make_user, [placement], skills=SKILLS, home_borough_id=camden)
+    resident = make_candidate(app, make_user, [placement], skills=[], skills_text="", interests=[],
                               home_borough_id=hackney)
     result = run(app, seed=5, publish=False)  # a preview: the same round is run again below
-    assert [(c, v) for c, v, _ in result.pairs] == [(resident.id, vacancy)]
-    (match,) = result.matches
-    assert "this placement considers Hackney residents first and you live there" in match.explanation["sentence"]
+    assert [(c, v) for c, v, _ in result.pairs] == [(resident.id, placement)]
+    (suggestion,) = result.suggestions
+    assert "this placement considers Hackney residents first and you live there" in suggestion.explanation["sentence"]
 
-    page = visible_text(client.get(f"/placements/{vacancy}").get_data(as_text=True))
+    page = visible_text(client.get(f"/placements/{placement}").get_data(as_text=True))
     assert ("Priority for residents of Hackney Yes: candidates who live in Hackney are considered first, then "
             "everyone else, each in order of score") in page
 
     output = tmp_path / "run.json"
     assert runner.invoke(args=["match", "export", str(result.id), "--output", str(output)]).exit_code == 0
-    spec = json.loads(output.read_text())["placements"][f"p-{vacancy}"]
+    spec = json.loads(output.read_text())["placements"][f"p-{placement}"]
     assert spec["residents_first"] == "Hackney" and spec["residents_ranked_first"] == 1 and len(spec["ranking"]) == 2
     checked = subprocess.run([sys.executable, "-m", "matching", "check", str(output), str(output)],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # Without the flag, the stronger score wins.
     with app.app_context():
-        from recruit.models import Vacancy
-        db.session.get(Vacancy, vacancy).resident_priority = False
+        from recruit.models import Placement
+        db.session.get(Placement, placement).resident_priority = False
         db.session.commit()
-    assert [(c, v) for c, v, _ in run(app, seed=5, publish=False).pairs] == [(strong.id, vacancy)]  # round 1 is published
+    assert [(c, v) for c, v, _ in run(app, seed=5, publish=False).pairs] == [(strong.id, placement)]  # round 1 is published
 
 
-def test_the_service_refuses_to_start_with_the_old_preference_weight():
+def test_the_service_refuses_to_start_with_the_old_choice_weight():
     from recruit import create_app
 
     with pytest.raises(ValueError, match="unknown weight 'preference'"):

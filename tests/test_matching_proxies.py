@@ -1,7 +1,7 @@
 """Proxies named: "How matching works" lists what can stand in for a protected characteristic and what we do,
 and the run page shows selection rates by home borough and by hours available."""
 
-from matching_data import make_candidate, make_vacancy, run
+from matching_data import make_candidate, make_placement, run
 from visible import visible_text
 
 from recruit.extensions import db
@@ -21,12 +21,12 @@ def test_the_run_page_shows_selection_rates_by_home_borough_and_hours(app, clien
     with app.app_context():
         camden = db.session.scalar(db.select(Borough.id).where(Borough.slug == "camden"))
         hackney = db.session.scalar(db.select(Borough.id).where(Borough.slug == "hackney"))
-    vacancy = make_vacancy(app, positions=12)  # 35 hours a week
+    placement = make_placement(app, positions=12)  # 35 hours a week
     for _ in range(12):  # full-time Hackney residents: all can be suggested
-        make_candidate(app, make_user, [vacancy], home_borough_id=hackney, hours_per_week=37)
+        make_candidate(app, make_user, [placement], home_borough_id=hackney, hours_per_week=37)
     for _ in range(11):  # part-time Camden residents: the hours rule keeps every one out
-        make_candidate(app, make_user, [vacancy], home_borough_id=camden, hours_per_week=25)
-    make_candidate(app, make_user, [vacancy], home_borough_id=None, hours_per_week=16)
+        make_candidate(app, make_user, [placement], home_borough_id=camden, hours_per_week=25)
+    make_candidate(app, make_user, [placement], home_borough_id=None, hours_per_week=16)
     result = run(app, seed=3)
     login_as("admin", None)
     page = visible_text(client.get(f"/admin/match-runs/{result.id}").get_data(as_text=True))

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 
 import matching
 import pytest
-from matching_data import make_candidate, make_vacancy, new_cycle, run, set_stage, sign_in_other
+from matching_data import make_candidate, make_placement, new_cycle, run, set_stage, sign_in_other
 from sqlalchemy import event
 
 from recruit.extensions import db
-from recruit.models import ApplicationStatus, AuditEvent, Candidate, MatchRun, MonitoringResponse, VacancyStatus
+from recruit.models import ApplicationStatus, AuditEvent, Candidate, MatchRun, MonitoringResponse, PlacementStatus
 from recruit.services.monitoring import pseudonym
 from visible import visible_text
 
@@ -24,14 +24,14 @@ def app_config():
 
 
 def test_a_run_records_provenance_and_explained_suggestions_for_sent_eligible_applications(app, make_user):
-    vacancy = make_vacancy(app, positions=2, skills=["programming", "git", "SQL", "API", "agile"])
-    sent = make_candidate(app, make_user, [vacancy])
-    draft = make_candidate(app, make_user, [vacancy], status=ApplicationStatus.DRAFT.value)
-    ineligible = make_candidate(app, make_user, [vacancy], eligibility={"age": True, "right_to_work": False})
+    placement = make_placement(app, positions=2, skills=["programming", "git", "SQL", "API", "agile"])
+    sent = make_candidate(app, make_user, [placement])
+    draft = make_candidate(app, make_user, [placement], status=ApplicationStatus.DRAFT.value)
+    ineligible = make_candidate(app, make_user, [placement], eligibility={"age": True, "right_to_work": False})
 
     result = run(app, seed=42)
 
-    assert [(c, v) for c, v, _ in result.pairs] == [(sent.id, vacancy)]
+    assert [(c, v) for c, v, _ in result.pairs] == [(sent.id, placement)]
     assert result.candidate_count == 2  # the draft is never considered; the ineligible one is, and fails the rules
     assert draft.id not in {c for c, *_ in result.pairs} and ineligible.id not in {c for c, *_ in result.pairs}
     with app.app_context():
@@ -39,24 +39,24 @@ def test_a_run_records_provenance_and_explained_suggestions_for_sent_eligible_ap
         assert match_run.algorithm_version == matching.ALGORITHM_VERSION
         assert match_run.weights == app.config["MATCH_WEIGHTS"]
         assert match_run.seed == 42 and re.fullmatch(r"[0-9a-f]{64}", match_run.input_hash)
-        assert (match_run.vacancy_count, match_run.match_count, match_run.note) == (1, 1, "")
+        assert (match_run.placement_count, match_run.suggestion_count, match_run.note) == (1, 1, "")
         assert match_run.duration_ms >= 0
         assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "match_run.created")) is not None
-    match = result.matches[0]
-    assert match.stage == "suggested"
-    assert set(match.components) == {"skills", "interest", "travel"}  # the candidate's rank is never scored
-    assert match.explanation["sentence"].startswith("Suggested because you chose")
-    assert sum(part["contribution"] for part in match.explanation["components"]) == pytest.approx(match.score)
+    suggestion = result.suggestions[0]
+    assert suggestion.stage == "suggested"
+    assert set(suggestion.components) == {"skills", "interest", "travel"}  # the candidate's rank is never scored
+    assert suggestion.explanation["sentence"].startswith("Suggested because you chose")
+    assert sum(part["contribution"] for part in suggestion.explanation["components"]) == pytest.approx(suggestion.score)
     # Whole terms, as the placement lists them: the candidate picked SQL and git; "unit tests" is not "API".
-    assert match.explanation["matching_terms"] == ["git", "SQL"]
-    assert match.explanation["missing_terms"] == ["programming", "API", "agile"]
-    assert "2 of its 5 skills match yours" in match.explanation["sentence"]
+    assert suggestion.explanation["matching_terms"] == ["git", "SQL"]
+    assert suggestion.explanation["missing_terms"] == ["programming", "API", "agile"]
+    assert "2 of its 5 skills match yours" in suggestion.explanation["sentence"]
 
 
 def test_same_inputs_and_seed_give_identical_output_ties_included(app, make_user):
-    vacancy = make_vacancy(app)  # one place, factor 1: identical candidates tie, and the lottery decides
+    placement = make_placement(app)  # one place, factor 1: identical candidates tie, and the lottery decides
     for _ in range(4):
-        make_candidate(app, make_user, [vacancy])
+        make_candidate(app, make_user, [placement])
     first, second = run(app, seed=7, publish=False), run(app, seed=7, publish=False)
     assert first.pairs == second.pairs and len(first.pairs) == 1
     assert first.input_hash == second.input_hash
@@ -66,9 +66,9 @@ def test_same_inputs_and_seed_give_identical_output_ties_included(app, make_user
 
 
 def test_capacity_is_positions_times_the_shortlist_factor(app, make_user):
-    vacancy = make_vacancy(app, positions=2)
+    placement = make_placement(app, positions=2)
     for _ in range(5):
-        make_candidate(app, make_user, [vacancy])
+        make_candidate(app, make_user, [placement])
     assert len(run(app, publish=False).pairs) == 2
     app.config["SHORTLIST_FACTOR"] = 2
     assert len(run(app).pairs) == 4
@@ -76,16 +76,16 @@ def test_capacity_is_positions_times_the_shortlist_factor(app, make_user):
 
 def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher(app, client, make_user):
     skills = ["Python", "SQL", "git", "unit testing", "debugging", "API", "agile"]
-    wanted = make_vacancy(app, positions=1, title="Popular developer placement", skills=skills)
-    fallback = make_vacancy(app, positions=1, title="Second choice placement", skills=skills)
+    wanted = make_placement(app, positions=1, title="Popular developer placement", skills=skills)
+    fallback = make_placement(app, positions=1, title="Second choice placement", skills=skills)
     # Same profile, but the first candidate's skills fit the popular placement better, so it scores them higher.
     winner = make_candidate(app, make_user, [wanted, fallback], skills_text="Python SQL git unit testing debugging API agile")
     other = make_candidate(app, make_user, [wanted, fallback], skills_text="I like computers", skills=["SQL"])
     result = run(app)
     assert (winner.id, wanted) in [(c, v) for c, v, _ in result.pairs]
     assert (other.id, fallback) in [(c, v) for c, v, _ in result.pairs]
-    why_not = next(m for m in result.matches if m.candidate_id == other.id).explanation["why_not"]
-    assert [(w["vacancy_id"], w["rank"], w["title"]) for w in why_not] == [(wanted, 1, "Popular developer placement")]
+    why_not = next(m for m in result.suggestions if m.candidate_id == other.id).explanation["why_not"]
+    assert [(w["placement_id"], w["rank"], w["title"]) for w in why_not] == [(wanted, 1, "Popular developer placement")]
     sign_in_other(client, SimpleNamespace(id=other.user_id))
     page = visible_text(client.get("/candidates/").get_data(as_text=True))
     assert why_not[0]["text"].startswith("Its places went to candidates who matched more of what it asks for")
@@ -95,21 +95,21 @@ def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher
     assert "The numbers behind this You have 1 of the 7 skills it lists. The lowest score it took was" in page
 
 
-def test_accepted_matches_fill_positions(app, make_user):
-    vacancy = make_vacancy(app, positions=2)
+def test_accepted_suggestions_fill_positions(app, make_user):
+    placement = make_placement(app, positions=2)
     for _ in range(3):
-        make_candidate(app, make_user, [vacancy])
-    set_stage(app, run(app).matches[0].id, "accepted")
+        make_candidate(app, make_user, [placement])
+    set_stage(app, run(app).suggestions[0].id, "accepted")
     new_cycle(app)
     assert len(run(app).pairs) == 1  # one position left
 
 
 def test_candidates_beyond_reach_hours_or_start_date_are_not_suggested(app, make_user):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy], lat=51.40, lon=0.20, travel_km=5)  # about 20 km away
-    make_candidate(app, make_user, [vacancy], hours_per_week=20)
-    make_candidate(app, make_user, [vacancy], available_from=date.today() + timedelta(days=400))
-    qualified = make_candidate(app, make_user, [vacancy], qualifications={"highest_level": 6, "digital": "yes",
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement], lat=51.40, lon=0.20, travel_km=5)  # about 20 km away
+    make_candidate(app, make_user, [placement], hours_per_week=20)
+    make_candidate(app, make_user, [placement], available_from=date.today() + timedelta(days=400))
+    qualified = make_candidate(app, make_user, [placement], qualifications={"highest_level": 6, "digital": "yes",
                                                                           "digital_level": 6})
     result = run(app)
     assert result.pairs == [] and result.candidate_count == 4
@@ -121,7 +121,7 @@ def test_candidates_beyond_reach_hours_or_start_date_are_not_suggested(app, make
 
 
 def test_others_are_suggested_only_to_candidates_who_agreed(app, make_user):
-    wanted, other = make_vacancy(app), make_vacancy(app)
+    wanted, other = make_placement(app), make_placement(app)
     fussy = make_candidate(app, make_user, [wanted])
     open_minded = make_candidate(app, make_user, [wanted], consider_other_placements=True, skills=["Python"])
     pairs = {(c, v) for c, v, _ in run(app).pairs}
@@ -129,8 +129,8 @@ def test_others_are_suggested_only_to_candidates_who_agreed(app, make_user):
     assert (open_minded.id, other) in pairs
 
 
-def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_left(app, make_user):
-    placement = make_vacancy(app)
+def test_round_2_suggestions_candidates_without_an_active_suggestion_to_the_places_left(app, make_user):
+    placement = make_placement(app)
     first = make_candidate(app, make_user, [placement])
     second = make_candidate(app, make_user, [placement], skills=["Python"])
     round_1 = run(app)
@@ -140,7 +140,7 @@ def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_l
     assert still_full.pairs == [] and still_full.candidate_count == 1  # the first candidate is still active
     assert "already has all the suggestions it can take" in still_full.note
 
-    set_stage(app, round_1.matches[0].id, "rejected")
+    set_stage(app, round_1.suggestions[0].id, "rejected")
     round_2 = run(app, round_number=2)
     assert round_2.candidate_count == 2
     assert [(c, v) for c, v, _ in round_2.pairs] == [(second.id, placement)]  # never back to who turned them down
@@ -148,12 +148,12 @@ def test_round_2_matches_candidates_without_an_active_suggestion_to_the_places_l
 
 @pytest.mark.parametrize("stage", ["rejected", "withdrawn"])
 def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_even_as_an_other(app, make_user, stage):
-    wanted = make_vacancy(app)
-    nearby = make_vacancy(app, standard="ST0118")  # a standard they did not pick: it scores lower as an "other"
+    wanted = make_placement(app)
+    nearby = make_placement(app, standard="ST0118")  # a standard they did not pick: it scores lower as an "other"
     candidate = make_candidate(app, make_user, [wanted], consider_other_placements=True)
     round_1 = run(app)
     assert [(c, v) for c, v, _ in round_1.pairs] == [(candidate.id, wanted)]
-    set_stage(app, round_1.matches[0].id, stage)
+    set_stage(app, round_1.suggestions[0].id, stage)
 
     for later in (run(app, round_number=2), new_cycle(app) and run(app)):  # round 2, then a new cycle
         assert [(c, v) for c, v, _ in later.pairs] == [(candidate.id, nearby)]  # still matched, but elsewhere
@@ -169,7 +169,7 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
     with app.app_context():
         (profile,), placements, _ = gather_inputs(1, date.today())
         result = matching.run_matching([profile], placements, seed=1, shortlist_factor=1)
-    assert profile.preferences == (str(wanted),) and profile.excluded_placements == {str(wanted)}
+    assert profile.choices == (str(wanted),) and profile.excluded_placements == {str(wanted)}
     assert [x.reason_codes for x in result.excluded] == [("already_decided",)]
 
 
@@ -181,8 +181,8 @@ def test_round_2_before_any_round_1_is_refused(app):
 
 
 def test_a_run_never_reads_equality_monitoring_data(app, make_user):
-    vacancy = make_vacancy(app)
-    candidate = make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    candidate = make_candidate(app, make_user, [placement])
     with app.app_context():
         db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={"ethnicity": "asian_bangladeshi"}))
         db.session.commit()
@@ -210,23 +210,23 @@ def test_a_run_never_reads_equality_monitoring_data(app, make_user):
 ])
 def test_an_empty_run_completes_and_says_why(app, make_user, runner, setup, expected):
     if setup == "closed_placements":
-        make_vacancy(app, closing_date=date.today() - timedelta(days=1))
-        make_vacancy(app, status=VacancyStatus.CLOSED.value)
+        make_placement(app, closing_date=date.today() - timedelta(days=1))
+        make_placement(app, status=PlacementStatus.CLOSED.value)
     if setup != "no_candidates":
         make_candidate(app, make_user, [])
     else:
-        make_vacancy(app)
+        make_placement(app)
     result = runner.invoke(args=["match", "run", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "0 suggestion(s)" in result.output and expected in result.output
     with app.app_context():
         match_run = db.session.scalar(db.select(MatchRun))
-        assert expected in match_run.note and match_run.match_count == 0 and match_run.seed == 5
+        assert expected in match_run.note and match_run.suggestion_count == 0 and match_run.seed == 5
 
 
 def test_cli_runs_round_2_and_refuses_bad_options(app, make_user, runner):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement])
     first = runner.invoke(args=["match", "run"]).output
     assert "1 suggestion(s)" in first
     first_id = int(re.search(r"Match run (\d+) \(round 1", first).group(1))
@@ -247,7 +247,7 @@ def test_cli_runs_round_2_and_refuses_bad_options(app, make_user, runner):
 
 def test_export_round_trips_through_the_library_command_line(app, make_user, runner, tmp_path):
     app.config["SHORTLIST_FACTOR"] = 2
-    placements = [make_vacancy(app, positions=1), make_vacancy(app, positions=1, standard="ST0118")]
+    placements = [make_placement(app, positions=1), make_placement(app, positions=1, standard="ST0118")]
     people = [make_candidate(app, make_user, placements[:: (1 if k % 2 else -1)], consider_other_placements=k % 3 == 0)
               for k in range(7)]
     match_run = run(app, seed=11)
@@ -306,8 +306,8 @@ def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_exampl
 
 
 def test_stored_runs_name_candidates_by_labels_drawn_afresh_for_each_run(app, make_user):
-    vacancy = make_vacancy(app)
-    people = [make_candidate(app, make_user, [vacancy]) for _ in range(3)]
+    placement = make_placement(app)
+    people = [make_candidate(app, make_user, [placement]) for _ in range(3)]
     first, second = run(app, publish=False), run(app, publish=False)  # round 1 can be published once
     with app.app_context():
         one, two = (db.session.get(MatchRun, r.id).instance for r in (first, second))
@@ -315,4 +315,4 @@ def test_stored_runs_name_candidates_by_labels_drawn_afresh_for_each_run(app, ma
     assert set(one["candidates"]).isdisjoint(two["candidates"])  # a label in one run says nothing about another
     assert list(one["candidates"]) == sorted(one["candidates"])  # stored in label order, not in order of applying
     assert not {str(person.id) for person in people} & set(one["candidates"])
-    assert set(one["assignment"]) == set(one["candidates"]) == set(one["placements"][str(vacancy)]["ranking"])
+    assert set(one["assignment"]) == set(one["candidates"]) == set(one["placements"][str(placement)]["ranking"])

@@ -6,9 +6,9 @@ import pytest
 
 from recruit.candidates.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
-from recruit.models import Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, utcnow
+from recruit.models import Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, utcnow
 
-from candidate_journey import START, make_eligible, make_vacancy, sign_in
+from candidate_journey import START, make_eligible, make_placement, sign_in
 from page_checks import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"
@@ -28,7 +28,7 @@ def _next(page: str) -> str:
 
 
 def _suggest(app, candidate_id, stage, feedback=None, borough="newham") -> int:
-    vacancy_id = make_vacancy(app, title="Data apprentice", borough=borough)
+    placement_id = make_placement(app, title="Data apprentice", borough=borough)
     with app.app_context():
         from recruit.services.cycles import current_cycle_id
 
@@ -37,10 +37,10 @@ def _suggest(app, candidate_id, stage, feedback=None, borough="newham") -> int:
                        status=RunStatus.PUBLISHED.value, published_at=utcnow(), cycle_id=current_cycle_id())
         db.session.add(run)
         db.session.flush()
-        db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_id, score=0.8, components={},
+        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
                              explanation={"sentence": "You know Excel."}, stage=stage, feedback=feedback))
         db.session.commit()
-    return vacancy_id
+    return placement_id
 
 
 def _sent(app, candidate_id, **fields):
@@ -58,9 +58,9 @@ def test_not_sent_yet_says_by_when(app, client, login_as):
     user = login_as()
     make_eligible(app, user.candidate_id)
     closes = date.today() + timedelta(days=12)
-    vacancy = make_vacancy(app, closing_date=closes)
+    placement = make_placement(app, closing_date=closes)
     with app.app_context():
-        db.session.add(Preference(candidate_id=user.candidate_id, vacancy_id=vacancy, rank=1))
+        db.session.add(Choice(candidate_id=user.candidate_id, placement_id=placement, rank=1))
         db.session.commit()
     step = _next(_dashboard(client))
     assert step.startswith("Your application: Not sent yet\n")
@@ -92,13 +92,13 @@ def _day(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def _offer(app, vacancy_id, answer=None):
+def _offer(app, placement_id, answer=None):
     """The offer a recruiter made on the candidate's suggestion (and the candidate's answer, if any)."""
     with app.app_context():
         from recruit.models import Offer
 
-        match = db.session.scalar(db.select(Match).filter_by(vacancy_id=vacancy_id))
-        db.session.add(Offer(match_id=match.id, respond_by=RESPOND_BY, start_date=OFFER_STARTS,
+        suggestion = db.session.scalar(db.select(Suggestion).filter_by(placement_id=placement_id))
+        db.session.add(Offer(suggestion_id=suggestion.id, respond_by=RESPOND_BY, start_date=OFFER_STARTS,
                              contact="hr@newham.example", answer=answer,
                              answered_at=utcnow() if answer else None))
         db.session.commit()
@@ -121,10 +121,10 @@ def _offer(app, vacancy_id, answer=None):
 def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as, stage, tag, words):
     user = login_as()
     _sent(app, user.candidate_id)
-    vacancy_id = _suggest(app, user.candidate_id, stage,
+    placement_id = _suggest(app, user.candidate_id, stage,
                           feedback="Show us a small project next time." if stage == "rejected" else None)
     if stage in ("offered", "accepted"):
-        _offer(app, vacancy_id, answer="accepted" if stage == "accepted" else None)
+        _offer(app, placement_id, answer="accepted" if stage == "accepted" else None)
     page = _dashboard(client)
     lines = page.split("\n")
     assert lines[lines.index("Stage") + 1] == tag
@@ -138,7 +138,7 @@ def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as
 
 def test_every_stage_the_service_has_is_worded():
     hiring_states = {"choose_interview_time", "interview_booked", "started"}  # states within a stage (state_of)
-    assert set(SUGGESTION_STEPS) == {stage.value for stage in MatchStage} | hiring_states
+    assert set(SUGGESTION_STEPS) == {stage.value for stage in SuggestionStage} | hiring_states
 
 
 def test_a_withdrawn_application(app, client, login_as):

@@ -4,8 +4,8 @@ URL that takes a POST, as every role, answer 4xx or a page with the form's own e
 import pytest
 from sqlalchemy import select
 
-from candidate_journey import make_eligible, make_vacancy
-from recruit.models import Vacancy
+from candidate_journey import make_eligible, make_placement
+from recruit.models import Placement
 from tests.pages import visible_text
 
 ROLES = [None, "candidate", "borough_staff", "recruiter", "analyst", "admin"]
@@ -19,7 +19,7 @@ JSON_BODIES = [
 ]
 FORM_BODIES = [
     {"email": "a\x00b@example.com", "password": "pass\x00word-long-enough", "title": "\x00\x01\x7f", "answer": "yes\x00"},
-    {"positions": "9" * 500, "hours_per_week": "1e400", "wage": "-0", "vacancy_id": "99999999999999999999999"},
+    {"positions": "9" * 500, "hours_per_week": "1e400", "wage": "-0", "placement_id": "99999999999999999999999"},
     {"title": "\u202e\ufeff\u200b", "description": "\ud7ff" * 10, "skills_text": "\t\n\r"},
 ]
 
@@ -30,8 +30,8 @@ def app_config():
     return {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
 
 
-def _post_urls(app, vacancy_id: int) -> list[str]:
-    values = {"vacancy_id": vacancy_id, "match_id": 1, "slug": "hackney", "reference": "ST0116", "token": "not-a-token", "key": "about-you", "action": "publish",
+def _post_urls(app, placement_id: int) -> list[str]:
+    values = {"placement_id": placement_id, "suggestion_id": 1, "slug": "hackney", "reference": "ST0116", "token": "not-a-token", "key": "about-you", "action": "publish",
               "unknown": "anything"}
     urls = []
     with app.test_request_context():
@@ -39,7 +39,7 @@ def _post_urls(app, vacancy_id: int) -> list[str]:
 
         for rule in app.url_map.iter_rules():
             if "POST" in rule.methods and rule.endpoint not in ("accounts.sign_out_everywhere", "candidates.delete_account"):
-                # any other record's id (alert_id, run_id, …) is a number, like match_id
+                # any other record's id (alert_id, run_id, …) is a number, like suggestion_id
                 args = {name: values.get(name, 1) for name in rule.arguments}
                 for name, converter in rule._converters.items():
                     if hasattr(converter, "items"):  # <any(a, b):name> takes one of its words
@@ -50,13 +50,13 @@ def _post_urls(app, vacancy_id: int) -> list[str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_wrong_typed_json_and_odd_form_values_never_cause_a_server_error(app, login_as, client, role):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     if role:
         user = login_as(role)
         if role == "candidate":
             make_eligible(app, user.candidate_id)
     failures = []
-    for url in _post_urls(app, vacancy_id):
+    for url in _post_urls(app, placement_id):
         for body in JSON_BODIES:
             response = client.post(url, json=body)
             if response.status_code >= 500:
@@ -75,11 +75,11 @@ def test_json_sign_in_gets_the_forms_own_error_messages(client):
 
 
 def test_control_characters_are_removed_before_anything_is_saved(app, db, login_as, client):
-    vacancy_id = make_vacancy(app, title="Plain title")
+    placement_id = make_placement(app, title="Plain title")
     login_as("borough_staff")
-    page = client.get(f"/staff/placements/{vacancy_id}/edit").get_data(as_text=True)
+    page = client.get(f"/staff/placements/{placement_id}/edit").get_data(as_text=True)
     assert "Plain title" in page
     client.get(f"/placements/?q=data\x00base\x1b")  # a search with control characters is answered, not a 500
     response = client.get("/placements/", query_string={"q": "data\x00base"})
     assert response.status_code == 200
-    assert db.session.scalar(select(Vacancy.title).where(Vacancy.id == vacancy_id)) == "Plain title"
+    assert db.session.scalar(select(Placement.title).where(Placement.id == placement_id)) == "Plain title"

@@ -13,7 +13,7 @@ from recruit.models import OutboxEmail, utcnow
 from recruit.operations import REQUEST_LOG, warm_up
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 TOKEN = "metrics-token-for-tests"
 
@@ -142,16 +142,16 @@ def test_production_keeps_metrics_closed_to_every_address_by_default(database_ur
 
 
 def test_metrics_count_requests_by_endpoint_and_status_with_latency(app, client):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     anonymous = app.test_client(use_cookies=False)
     for _ in range(3):
-        anonymous.get(f"/placements/{vacancy_id}")
+        anonymous.get(f"/placements/{placement_id}")
     anonymous.get("/placements/999999")
     text = metrics_text(client)
-    count = re.search(r'^recruit_http_requests_total\{endpoint="vacancies.detail",method="GET",status="200"\} (\d+)', text, re.M)
+    count = re.search(r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="200"\} (\d+)', text, re.M)
     assert count and int(float(count.group(1))) >= 3
-    assert re.search(r'^recruit_http_requests_total\{endpoint="vacancies.detail",method="GET",status="404"\}', text, re.M)
-    assert re.search(r'^recruit_http_request_duration_seconds_bucket\{endpoint="vacancies.detail",le="0.1",method="GET"\}',
+    assert re.search(r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="404"\}', text, re.M)
+    assert re.search(r'^recruit_http_request_duration_seconds_bucket\{endpoint="placements.detail",le="0.1",method="GET"\}',
                      text, re.M)
     assert re.search(r'^recruit_page_cache_requests_total\{result="hit"\} [1-9]', text, re.M)
 
@@ -176,13 +176,13 @@ def test_metrics_show_the_outbox_backlog_and_its_oldest_email(app, client):
 # --- request logs and personal data -------------------------------------------------------------------------------
 
 def test_one_json_line_per_request_with_its_request_id(app, client, request_log):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     anonymous = app.test_client(use_cookies=False)
-    responses = [anonymous.get(f"/placements/{vacancy_id}") for _ in range(2)] + [anonymous.get("/nowhere")]
+    responses = [anonymous.get(f"/placements/{placement_id}") for _ in range(2)] + [anonymous.get("/nowhere")]
     lines = request_log()
     assert [line["request_id"] for line in lines] == [r.headers["X-Request-Id"] for r in responses]
     assert [(line["status"], line["route"], line["page_cache"]) for line in lines] == [
-        (200, "/placements/<int:vacancy_id>", "miss"), (200, "/placements/<int:vacancy_id>", "hit"), (404, None, None)]
+        (200, "/placements/<int:placement_id>", "miss"), (200, "/placements/<int:placement_id>", "hit"), (404, None, None)]
     assert all(line["event"] == "request" and line["method"] == "GET" and line["duration_ms"] >= 0 for line in lines)
 
 
@@ -193,7 +193,7 @@ def test_no_metric_or_log_line_carries_personal_data(app, client, login_as, requ
                "tok3n-secret-value"]
     headers = {"User-Agent": "Agent-Jane-Browser", "X-Forwarded-For": "198.51.100.7", "Referer": "https://x/Jane"}
     client.get("/placements/?q=Jane+Privateperson&postcode=E8+1DY", headers=headers)
-    client.get("/api/v1/vacancies?q=Jane&postcode=E8%201DY", headers=headers)
+    client.get("/api/v1/placements?q=Jane&postcode=E8%201DY", headers=headers)
     client.get("/confirm-email/tok3n-secret-value", headers=headers)
     client.get("/candidates/", headers=headers)
     client.post("/sign-in", data={"email": email, "password": "Jane"}, headers=headers)
@@ -205,7 +205,7 @@ def test_no_metric_or_log_line_carries_personal_data(app, client, login_as, requ
 
 
 def test_warm_up_answers_the_busiest_pages_and_keeps_nothing_in_the_cache(app, request_log):
-    make_vacancy(app)
+    make_placement(app)
     warm_up(app)
     assert [(line["route"], line["status"]) for line in request_log() if line["status"] != 200] == []
     assert page_cache_entries(app) == 0
@@ -224,4 +224,4 @@ def test_gunicorn_warms_each_worker_of_this_app_before_it_takes_traffic(app, req
     settings["post_worker_init"](SimpleNamespace(wsgi=Flask("hello")))  # another app (the benchmark's) is left alone
     assert request_log() == []
     settings["post_worker_init"](SimpleNamespace(wsgi=app))
-    assert {"/", "/placements/", "/how-matching-works", "/api/v1/vacancies"} <= {line["route"] for line in request_log()}
+    assert {"/", "/placements/", "/how-matching-works", "/api/v1/placements"} <= {line["route"] for line in request_log()}

@@ -17,11 +17,11 @@ from sqlalchemy import text, update
 
 from recruit import create_app
 from recruit.extensions import db as _db
-from recruit.models import Vacancy
+from recruit.models import Placement
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
-from tests.test_staff import CREATE_URL, form_data, vacancies
-from tests.test_vacancies import make_vacancy
+from tests.test_staff import CREATE_URL, form_data, placements
+from tests.test_placements import make_placement
 
 TODAY = date.today()
 
@@ -54,11 +54,11 @@ def nav_links(response) -> list[str]:
     return [" ".join(t.split()) for t in re.findall(r"<a[^>]*>(.*?)</a>", nav, re.S)]
 
 
-def raw_title_change(app, vacancy_id: int, title: str) -> None:
+def raw_title_change(app, placement_id: int, title: str) -> None:
     """Change a row behind the ORM's back, so only a cache that is serving hides it."""
     with app.app_context():
         with _db.engine.begin() as connection:
-            connection.execute(text("UPDATE vacancy SET title = :t WHERE id = :i"), {"t": title, "i": vacancy_id})
+            connection.execute(text("UPDATE placement SET title = :t WHERE id = :i"), {"t": title, "i": placement_id})
 
 
 @pytest.fixture
@@ -86,75 +86,75 @@ def anonymous(app):
 # --- served from the cache, and changed at once -------------------------------------------------------------------
 
 def test_an_anonymous_page_is_served_from_the_cache_until_a_placement_changes(app, anonymous):
-    vacancy_id = make_vacancy(app, title="Original title")
-    for path in ("/placements/", f"/placements/{vacancy_id}", "/api/v1/vacancies", f"/api/v1/vacancies/{vacancy_id}"):
+    placement_id = make_placement(app, title="Original title")
+    for path in ("/placements/", f"/placements/{placement_id}", "/api/v1/placements", f"/api/v1/placements/{placement_id}"):
         assert "Original title" in anonymous.get(path).get_data(as_text=True)
-    raw_title_change(app, vacancy_id, "Changed behind the cache")
-    for path in ("/placements/", f"/placements/{vacancy_id}", "/api/v1/vacancies", f"/api/v1/vacancies/{vacancy_id}"):
+    raw_title_change(app, placement_id, "Changed behind the cache")
+    for path in ("/placements/", f"/placements/{placement_id}", "/api/v1/placements", f"/api/v1/placements/{placement_id}"):
         assert "Original title" in anonymous.get(path).get_data(as_text=True)  # the cache answered
     with app.app_context():  # a change through the ORM, committed, retires every page
-        _db.session.get(Vacancy, vacancy_id).positions = 3
+        _db.session.get(Placement, placement_id).positions = 3
         _db.session.commit()
     assert "Changed behind the cache" in visible_text(anonymous.get("/placements/"))
-    assert anonymous.get(f"/api/v1/vacancies/{vacancy_id}").get_json()["title"] == "Changed behind the cache"
+    assert anonymous.get(f"/api/v1/placements/{placement_id}").get_json()["title"] == "Changed behind the cache"
 
 
 def test_publish_edit_close_and_fill_show_at_once_on_the_listing_its_page_and_the_api(app, client, login_as, anonymous):
     app.config["WTF_CSRF_ENABLED"] = False
     login_as("borough_staff")
     client.post(CREATE_URL, data=form_data(title="Lifecycle placement"))
-    [vacancy] = vacancies(app)
-    page, item = f"/placements/{vacancy.id}", f"/api/v1/vacancies/{vacancy.id}"
+    [placement] = placements(app)
+    page, item = f"/placements/{placement.id}", f"/api/v1/placements/{placement.id}"
 
     def seen() -> dict:
         return {"listing": "Lifecycle placement" in visible_text(anonymous.get("/placements/?postcode=E8&distance=5")),
                 "page": anonymous.get(page).status_code == 200,
-                "api": [v["title"] for v in anonymous.get("/api/v1/vacancies").get_json()["items"]],
+                "api": [v["title"] for v in anonymous.get("/api/v1/placements").get_json()["items"]],
                 "item": anonymous.get(item).status_code == 200}
 
     assert seen() == {"listing": False, "page": False, "api": [], "item": False}
-    client.post(f"/staff/placements/{vacancy.id}/publish")
+    client.post(f"/staff/placements/{placement.id}/publish")
     assert seen() == {"listing": True, "page": True, "api": ["Lifecycle placement"], "item": True}
-    client.post(f"/staff/placements/{vacancy.id}/edit", data=form_data(title="Renamed placement"))
+    client.post(f"/staff/placements/{placement.id}/edit", data=form_data(title="Renamed placement"))
     assert "Renamed placement" in visible_text(anonymous.get(page))
-    assert anonymous.get("/api/v1/vacancies").get_json()["items"][0]["title"] == "Renamed placement"
+    assert anonymous.get("/api/v1/placements").get_json()["items"][0]["title"] == "Renamed placement"
     assert "Renamed placement" in visible_text(anonymous.get("/placements/?postcode=E8&distance=5"))
-    client.post(f"/staff/placements/{vacancy.id}/close")
+    client.post(f"/staff/placements/{placement.id}/close")
     closed = {"listing": False, "page": False, "api": [], "item": False}
     assert seen() == closed
-    client.post(f"/staff/placements/{vacancy.id}/fill")
-    assert vacancies(app)[0].status == "filled" and seen() == closed
+    client.post(f"/staff/placements/{placement.id}/fill")
+    assert placements(app)[0].status == "filled" and seen() == closed
 
 
 def test_filling_a_live_placement_hides_it_at_once(app, client, login_as, anonymous):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, title="Soon filled")
+    placement_id = make_placement(app, title="Soon filled")
     app.config["WTF_CSRF_ENABLED"] = False
-    assert anonymous.get(f"/placements/{vacancy_id}").status_code == 200
+    assert anonymous.get(f"/placements/{placement_id}").status_code == 200
     assert "Soon filled" in visible_text(anonymous.get("/placements/"))
-    client.post(f"/staff/placements/{vacancy_id}/fill")
-    assert vacancies(app)[0].status == "filled"
-    assert anonymous.get(f"/placements/{vacancy_id}").status_code == 404
+    client.post(f"/staff/placements/{placement_id}/fill")
+    assert placements(app)[0].status == "filled"
+    assert anonymous.get(f"/placements/{placement_id}").status_code == 404
     assert "Soon filled" not in visible_text(anonymous.get("/placements/"))
-    assert anonymous.get("/api/v1/vacancies").get_json()["total"] == 0
+    assert anonymous.get("/api/v1/placements").get_json()["total"] == 0
 
 
 def test_a_bulk_update_through_the_session_retires_pages_too(app, anonymous):
-    vacancy_id = make_vacancy(app, title="Bulk before")
+    placement_id = make_placement(app, title="Bulk before")
     assert "Bulk before" in visible_text(anonymous.get("/placements/"))
     with app.app_context():
-        _db.session.execute(update(Vacancy).where(Vacancy.id == vacancy_id).values(title="Bulk after"))
+        _db.session.execute(update(Placement).where(Placement.id == placement_id).values(title="Bulk after"))
         _db.session.commit()
     assert "Bulk after" in visible_text(anonymous.get("/placements/"))
 
 
 def test_a_change_made_by_another_worker_retires_this_workers_pages(app, make_app, anonymous):
     """Two apps stand for two gunicorn workers: each has its own in-process cache, both share the stamp file."""
-    vacancy_id = make_vacancy(app, title="Before")
+    placement_id = make_placement(app, title="Before")
     assert "Before" in visible_text(anonymous.get("/placements/"))
     other = make_app(PAGE_CACHE_STAMP=app.config["PAGE_CACHE_STAMP"])
     with other.app_context():
-        _db.session.get(Vacancy, vacancy_id).title = "After"
+        _db.session.get(Placement, placement_id).title = "After"
         _db.session.commit()
     assert "After" in visible_text(anonymous.get("/placements/"))
 
@@ -163,9 +163,9 @@ def test_a_change_made_by_another_worker_retires_this_workers_pages(app, make_ap
 def test_a_change_to_a_standard_a_borough_or_a_cycle_retires_pages_too(app, anonymous, change):
     from recruit.models import Borough, RecruitmentCycle, Standard
 
-    make_vacancy(app)
+    make_placement(app)
     anonymous.get("/placements/")
-    raw_title_change(app, vacancies(app)[0].id, "Seen after the change")
+    raw_title_change(app, placements(app)[0].id, "Seen after the change")
     with app.app_context():
         if change == "standard":
             _db.session.scalar(_db.select(Standard).where(Standard.reference == "ST0116")).title += " "
@@ -190,25 +190,25 @@ def test_a_lost_generation_never_brings_old_pages_back(app, make_app, redis_conf
 
     import redis
 
-    vacancy_id = make_vacancy(app, title="Old words")
+    placement_id = make_placement(app, title="Old words")
     on_redis = make_app(**redis_config)
     for server, forget in ((app, lambda: os.remove(app.config["PAGE_CACHE_STAMP"])),
                            (on_redis, lambda: redis.Redis.from_url("redis://127.0.0.1:6379/0").delete(
                                f"{redis_config['CACHE_KEY_PREFIX']}page-generation"))):
         visitor = server.test_client(use_cookies=False)
-        raw_title_change(app, vacancy_id, "Old words")
+        raw_title_change(app, placement_id, "Old words")
         assert "Old words" in visible_text(visitor.get("/placements/"))
-        raw_title_change(app, vacancy_id, "New words")
+        raw_title_change(app, placement_id, "New words")
         forget()
         assert "New words" in visible_text(visitor.get("/placements/"))
 
 
 def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
-    vacancy_id = make_vacancy(app, title="Kept")
+    placement_id = make_placement(app, title="Kept")
     anonymous.get("/placements/")
-    raw_title_change(app, vacancy_id, "Not yet visible")
+    raw_title_change(app, placement_id, "Not yet visible")
     with app.app_context():
-        _db.session.get(Vacancy, vacancy_id).positions = 5
+        _db.session.get(Placement, placement_id).positions = 5
         _db.session.flush()
         _db.session.rollback()
     assert "Kept" in visible_text(anonymous.get("/placements/"))
@@ -217,12 +217,12 @@ def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
 # --- never personal, never mixed ------------------------------------------------------------------------------------
 
 def test_a_signed_in_candidate_after_an_anonymous_visitor_gets_their_own_page(app, client, login_as, anonymous):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     for _ in range(2):
-        public = anonymous.get(f"/placements/{vacancy_id}")
+        public = anonymous.get(f"/placements/{placement_id}")
     assert nav_links(public)[-1] == "Sign in" and "Add to my choices" not in visible_text(public)
     login_as("candidate")
-    mine = client.get(f"/placements/{vacancy_id}")
+    mine = client.get(f"/placements/{placement_id}")
     assert nav_links(mine)[-1] == "Sign out" and "Add to my choices" in visible_text(mine)
     assert mine.headers["Cache-Control"] == "no-store" and "ETag" not in mine.headers
     listing = client.get("/placements/")
@@ -230,13 +230,13 @@ def test_a_signed_in_candidate_after_an_anonymous_visitor_gets_their_own_page(ap
 
 
 def test_an_anonymous_visitor_after_a_signed_in_one_never_gets_their_page(app, client, login_as, anonymous):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     login_as("candidate")
     entries = page_cache_entries(app)
-    for path in (f"/placements/{vacancy_id}", "/placements/", "/", "/api/v1/vacancies"):
+    for path in (f"/placements/{placement_id}", "/placements/", "/", "/api/v1/placements"):
         assert client.get(path).status_code == 200
     assert page_cache_entries(app) == entries  # nothing a signed-in person saw was kept
-    public = anonymous.get(f"/placements/{vacancy_id}")
+    public = anonymous.get(f"/placements/{placement_id}")
     assert nav_links(public)[-1] == "Sign in" and "Add to my choices" not in visible_text(public)
     assert "Your account" not in nav_links(anonymous.get("/placements/"))
 
@@ -249,16 +249,16 @@ def test_a_visitor_with_a_flash_message_sees_it_and_it_is_never_shared(app, clie
 
 
 def test_head_is_answered_from_the_cache_and_never_leaves_an_empty_page_in_it(app, anonymous):
-    vacancy_id = make_vacancy(app, title="Head first")
-    head = anonymous.head(f"/placements/{vacancy_id}")
+    placement_id = make_placement(app, title="Head first")
+    head = anonymous.head(f"/placements/{placement_id}")
     assert head.status_code == 200 and head.data == b"" and page_cache_entries(app) == 0
-    assert "Head first" in visible_text(anonymous.get(f"/placements/{vacancy_id}"))
-    again = anonymous.head(f"/placements/{vacancy_id}")
+    assert "Head first" in visible_text(anonymous.get(f"/placements/{placement_id}"))
+    again = anonymous.head(f"/placements/{placement_id}")
     assert again.data == b"" and int(again.headers["Content-Length"]) > 1000 and "ETag" in again.headers
 
 
 def test_a_visitor_with_any_cookie_gets_a_rendered_compressed_page(app, anonymous):
-    make_vacancy(app)
+    make_placement(app)
     anonymous.get("/placements/")
     response = anonymous.get("/placements/", headers={"Cookie": "unrelated=1", "Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip" and "ETag" not in response.headers
@@ -272,12 +272,12 @@ def test_an_anonymous_page_that_sets_a_cookie_is_never_kept(app, anonymous):
 
 
 def test_another_host_header_never_shares_pages_or_links(app, anonymous):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     for headers in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}, {"Host": "localhost"}):
-        anonymous.get("/api/v1/vacancies", headers=headers)
-    body = anonymous.get("/api/v1/vacancies").get_json()
+        anonymous.get("/api/v1/placements", headers=headers)
+    body = anonymous.get("/api/v1/placements").get_json()
     assert body["links"]["self"].startswith("http://localhost/")
-    assert body["items"][0]["url"] == f"http://localhost/placements/{vacancy_id}"
+    assert body["items"][0]["url"] == f"http://localhost/placements/{placement_id}"
 
 
 FILTERS = {"q": ["", "developer", "data"], "borough": ["", "hackney", "camden"], "level": ["", "3", "4"],
@@ -295,7 +295,7 @@ def test_the_cache_never_mixes_filters_or_pages(app, make_app, anonymous):
     for n, (borough, outward, standard) in enumerate([("hackney", "E8", "ST0116"), ("camden", "NW1", "ST0128"),
                                                        ("hackney", "N1", "ST0118"), ("camden", "NW1", "ST0116"),
                                                        ("hackney", "E8", "ST0128")]):
-        make_vacancy(app, borough=borough, outward=outward, standard=standard, title=f"Data developer {n}",
+        make_placement(app, borough=borough, outward=outward, standard=standard, title=f"Data developer {n}",
                      closing_date=TODAY + timedelta(days=10 + n))
     fresh = make_app(PAGE_CACHE_ENABLED=False, PAGE_SIZE=2).test_client(use_cookies=False)
     _compare(anonymous, fresh, random.Random(16))
@@ -304,7 +304,7 @@ def test_the_cache_never_mixes_filters_or_pages(app, make_app, anonymous):
 def _compare(anonymous, fresh, rng) -> None:
     combinations = [dict(zip(FILTERS, values)) for values in itertools.product(*FILTERS.values())]
     queries = [_query(c) for c in rng.sample(combinations, 60)]
-    for path in ("/placements/", "/api/v1/vacancies"):
+    for path in ("/placements/", "/api/v1/placements"):
         expected = {}
         for query in queries:
             response = fresh.get(f"{path}?{query}")
@@ -329,7 +329,7 @@ def test_thousands_of_distinct_query_strings_never_grow_the_cache_past_its_limit
     "&".join(f"p{n}=v" for n in range(500)), "q=1&q=2&q=3", "postcode=" + "%20" * 300, "distance=1e309",
 ])
 def test_huge_or_malformed_query_strings_get_an_answer_not_a_500(app, anonymous, query):
-    for path in ("/placements/", "/api/v1/vacancies", "/"):
+    for path in ("/placements/", "/api/v1/placements", "/"):
         for _ in range(2):
             assert anonymous.get(f"{path}?{query}").status_code in (200, 400)
 
@@ -337,8 +337,8 @@ def test_huge_or_malformed_query_strings_get_an_answer_not_a_500(app, anonymous,
 # --- conditional requests, compression, static assets -----------------------------------------------------------
 
 def test_api_and_placement_pages_answer_conditional_requests(app, anonymous):
-    vacancy_id = make_vacancy(app)
-    for path in ("/api/v1/vacancies", f"/api/v1/vacancies/{vacancy_id}", f"/placements/{vacancy_id}"):
+    placement_id = make_placement(app)
+    for path in ("/api/v1/placements", f"/api/v1/placements/{placement_id}", f"/placements/{placement_id}"):
         first = anonymous.get(path)
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
         assert first.headers["Cache-Control"] == "public, no-cache"
@@ -347,9 +347,9 @@ def test_api_and_placement_pages_answer_conditional_requests(app, anonymous):
         assert anonymous.get(path, headers={"If-Modified-Since": modified}).status_code == 304
         assert anonymous.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
     with app.app_context():
-        _db.session.get(Vacancy, vacancy_id).title = "A new title"
+        _db.session.get(Placement, placement_id).title = "A new title"
         _db.session.commit()
-    changed = anonymous.get(f"/placements/{vacancy_id}", headers={"If-None-Match": etag})
+    changed = anonymous.get(f"/placements/{placement_id}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "A new title" in visible_text(changed) and changed.headers["ETag"] != etag
 
 
@@ -357,14 +357,14 @@ def test_api_and_placement_pages_answer_conditional_requests(app, anonymous):
 @given(name=st.sampled_from(["If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"]),
        value=st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80))
 def test_junk_conditional_headers_get_a_normal_answer(app, anonymous, name, value):
-    for path in ("/api/v1/vacancies", "/placements/", "/placements/1"):
+    for path in ("/api/v1/placements", "/placements/", "/placements/1"):
         assert anonymous.get(path, headers={name: value}).status_code in (200, 304, 400, 404)
-    answer = anonymous.get("/api/v1/vacancies", headers={name: value})
+    answer = anonymous.get("/api/v1/placements", headers={name: value})
     assert answer.status_code == 304 or answer.get_json()["total"] == 0
 
 
 def test_cached_pages_come_compressed_when_the_browser_accepts_it(app, anonymous):
-    make_vacancy(app)
+    make_placement(app)
     plain = anonymous.get("/placements/").data
     gz = anonymous.get("/placements/", headers={"Accept-Encoding": "gzip"})
     br = anonymous.get("/placements/", headers={"Accept-Encoding": "gzip, br"})
@@ -421,16 +421,16 @@ def test_with_redis_every_server_shares_the_cache_and_its_retirement(app, make_a
     import redis
 
     servers = [make_app(**redis_config) for _ in range(2)]
-    vacancy_id = make_vacancy(app, title="Shared before")
+    placement_id = make_placement(app, title="Shared before")
     visitors = [server.test_client(use_cookies=False) for server in servers]
     assert "Shared before" in visible_text(visitors[0].get("/placements/"))
-    raw_title_change(servers[0], vacancy_id, "Hidden by the cache")
+    raw_title_change(servers[0], placement_id, "Hidden by the cache")
     assert "Shared before" in visible_text(visitors[1].get("/placements/"))  # the other server's entry
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     keys = list(connection.scan_iter(match=f"{redis_config['CACHE_KEY_PREFIX']}page:*"))
     assert keys and all(0 < connection.ttl(key) <= 120 for key in keys)  # entries expire: a time limit
     with servers[1].app_context():
-        _db.session.get(Vacancy, vacancy_id).positions = 2
+        _db.session.get(Placement, placement_id).positions = 2
         _db.session.commit()
         _db.session.remove()
     assert "Hidden by the cache" in visible_text(visitors[0].get("/placements/"))
@@ -439,5 +439,5 @@ def test_with_redis_every_server_shares_the_cache_and_its_retirement(app, make_a
 def test_with_redis_down_pages_are_still_served(app, make_app):
     server = make_app(CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0", CACHE_KEY_PREFIX="unreachable:")
     visitor = server.test_client(use_cookies=False)
-    assert visitor.get("/").status_code == 200 and visitor.get("/api/v1/vacancies").status_code == 200
-    assert json.loads(visitor.get("/api/v1/vacancies").data)["total"] == 0
+    assert visitor.get("/").status_code == 200 and visitor.get("/api/v1/placements").status_code == 200
+    assert json.loads(visitor.get("/api/v1/placements").data)["total"] == 0

@@ -11,12 +11,12 @@ import textstat
 
 from recruit.errors import render_error
 from recruit.extensions import db
-from recruit.models import Match, User, Vacancy, utcnow
+from recruit.models import Suggestion, User, Placement, utcnow
 from recruit.services import interviews, monitoring, offers
 from recruit.services.accounts import make_token
 from recruit.services.matching import decide
 
-from candidate_journey import ELIGIBLE_ANSWERS, Poster, make_eligible, make_vacancy
+from candidate_journey import ELIGIBLE_ANSWERS, Poster, make_eligible, make_placement
 from page_checks import visible_text
 from test_next_steps import _suggest
 
@@ -63,8 +63,8 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     """The pages a candidate reads: from the start page to their dashboard, the equality questions, the hiring
     steps (interview, offer) and the error pages they can meet."""
     pages = {}
-    vacancy_id = make_vacancy(app)
-    for path in ("/", f"/placements/{vacancy_id}", "/apply/eligibility", *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
+    placement_id = make_placement(app)
+    for path in ("/", f"/placements/{placement_id}", "/apply/eligibility", *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
                  "/apply/eligibility/cannot-apply/age"):
         if "cannot-apply" in path:
             Poster(client)("/apply/eligibility/age", {"answer": "no"})
@@ -109,25 +109,25 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
     recruiter = make_user("recruiter", "newham")
     pages = {}
     with app.test_request_context():
-        match = db.session.scalar(db.select(Match).where(Match.candidate_id == user.candidate_id))
-        decide(match, "shortlist", match.version, recruiter.id)
-        match_id, vacancy_id = match.id, match.vacancy_id
-    base, named = f"/candidates/suggestions/{match_id}", "/candidates/suggestions/<id>"  # the report names no ids
+        suggestion = db.session.scalar(db.select(Suggestion).where(Suggestion.candidate_id == user.candidate_id))
+        decide(suggestion, "shortlist", suggestion.version, recruiter.id)
+        suggestion_id, placement_id = suggestion.id, suggestion.placement_id
+    base, named = f"/candidates/suggestions/{suggestion_id}", "/candidates/suggestions/<id>"  # the report names no ids
     pages[f"{named}/interview (no times yet)"] = _get(client, f"{base}/interview")
     with app.test_request_context():
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
-        slot_ids = [interviews.create_slot(db.session.get(Vacancy, vacancy_id), interviews.NewSlot(
+        slot_ids = [interviews.create_slot(db.session.get(Placement, placement_id), interviews.NewSlot(
             day=day, start=time(hour, 0), minutes=45, place="Newham Town Hall, Barking Road", video_link="", capacity=1,
             interviewer_ids=[recruiter.id]), recruiter.id).id for hour in (10, 14)]
     pages[f"{named}/interview"] = _get(client, f"{base}/interview")
     pages[f"{named}/interview/no-time-suits"] = _get(client, f"{base}/interview/no-time-suits")
     with app.test_request_context():
-        interviews.book(db.session.get(Match, match_id), slot_ids[0], user.id)
+        interviews.book(db.session.get(Suggestion, suggestion_id), slot_ids[0], user.id)
     pages[f"{named}/interview (booked)"] = _get(client, f"{base}/interview")
     pages[f"{named}/interview/cancel"] = _get(client, f"{base}/interview/cancel")
     with app.test_request_context():
-        match = db.session.get(Match, match_id)
-        offers.make_offer(match, match.version, recruiter.id, offers.default_terms(match, "Sam Patel, 020 7946 0000"))
+        suggestion = db.session.get(Suggestion, suggestion_id)
+        offers.make_offer(suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel, 020 7946 0000"))
     for path in ("/offer", "/offer/accept", "/offer/decline"):
         pages[named + path] = _get(client, base + path)
     pages["/candidates/ (with an offer)"] = _get(client, "/candidates/")

@@ -1,7 +1,7 @@
 """Name-blind means blind: before shortlisting, a recruiter never sees identifying details in a candidate's own words."""
 
 import pytest
-from matching_data import Poster, make_candidate, make_vacancy, run
+from matching_data import Poster, make_candidate, make_placement, run
 from visible import visible_text
 
 from recruit.services.matching.blind import redact
@@ -20,7 +20,7 @@ KEPT = ("Python 3.11 app with Node.js and ASP.NET between 2019-2023 for 12 clubs
 
 @pytest.fixture
 def kwame(app, make_user):
-    placement = make_vacancy(app, title="Junior developer apprentice (Housing repairs)")
+    placement = make_placement(app, title="Junior developer apprentice (Housing repairs)")
     person = make_candidate(app, make_user, [placement], skills_text=FREE_TEXT, preferred_name="Kwams",
                             phone="07700 900456")
     # the stored name is what the candidate wrote in their own words
@@ -30,15 +30,15 @@ def kwame(app, make_user):
         candidate = db.session.get(Candidate, person.id)
         candidate.first_name, candidate.last_name = "Kwame", "Mensah"
         db.session.commit()
-    match = run(app).matches[0]
-    return {"placement": placement, "person": person, "match": match}
+    suggestion = run(app).suggestions[0]
+    return {"placement": placement, "person": person, "suggestion": suggestion}
 
 
 def test_every_kind_of_identifying_detail_is_removed_on_every_page_before_shortlisting(client, login_as, kwame):
     login_as("recruiter", "hackney")
-    match_id = kwame["match"].id
-    for path in (f"/recruiters/placements/{kwame['placement']}", f"/recruiters/matches/{match_id}",
-                 f"/recruiters/matches/{match_id}/reject"):
+    suggestion_id = kwame["suggestion"].id
+    for path in (f"/recruiters/placements/{kwame['placement']}", f"/recruiters/suggestions/{suggestion_id}",
+                 f"/recruiters/suggestions/{suggestion_id}/reject"):
         text = visible_text(client.get(path).get_data(as_text=True))
         for secret in SECRETS:
             assert secret.lower() not in text.lower(), (path, secret)
@@ -51,10 +51,10 @@ def test_every_kind_of_identifying_detail_is_removed_on_every_page_before_shortl
 
 def test_original_words_are_shown_once_shortlisted(client, login_as, kwame):
     login_as("recruiter", "hackney")
-    match_id = kwame["match"].id
-    post = Poster(client, f"/recruiters/matches/{match_id}")
-    assert post(f"/recruiters/matches/{match_id}/shortlist", {"version": "1"}).status_code == 302
-    text = visible_text(client.get(f"/recruiters/matches/{match_id}").get_data(as_text=True))
+    suggestion_id = kwame["suggestion"].id
+    post = Poster(client, f"/recruiters/suggestions/{suggestion_id}")
+    assert post(f"/recruiters/suggestions/{suggestion_id}/shortlist", {"version": "1"}).status_code == 302
+    text = visible_text(client.get(f"/recruiters/suggestions/{suggestion_id}").get_data(as_text=True))
     assert "[removed]" not in text
     assert FREE_TEXT in text and "Kwame Mensah (known as Kwams)" in text
 

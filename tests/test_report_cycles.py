@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from recruit.extensions import db as _db
-from recruit.models import (AuditEvent, Borough, Candidate, CycleCount, Match, MatchRun, MonitoringResponse, Preference,
-                            RecruitmentCycle, Standard, User, Vacancy, utcnow)
+from recruit.models import (AuditEvent, Borough, Candidate, CycleCount, Suggestion, MatchRun, MonitoringResponse, Choice,
+                            RecruitmentCycle, Standard, User, Placement, utcnow)
 from recruit.services.candidates.data import delete_account, purge
 from recruit.services.monitoring import pseudonym
 
@@ -27,11 +27,11 @@ def cycle(app):
         _db.session.add(cycle)
         _db.session.flush()
         hackney = _db.session.scalar(select(Borough.id).where(Borough.slug == "hackney"))
-        vacancy = Vacancy(borough_id=hackney, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
+        placement = Placement(borough_id=hackney, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
                           title="Data", wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
                           closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05, cycle_id=cycle.id)
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id)
-        _db.session.add_all([vacancy, run])
+        _db.session.add_all([placement, run])
         _db.session.flush()
         for number in range(150):
             user = User(email=f"cycle{number}@test.example", password_hash="x", role="candidate")
@@ -45,7 +45,7 @@ def cycle(app):
                     "sex": rng.choice(["female", "male"])}))
             level = rng.choice([0, 1, 1, 2, 3, 4, 5])
             if level:
-                _db.session.add(Match(run_id=run.id, candidate_id=user.candidate.id, vacancy_id=vacancy.id, score=0.5,
+                _db.session.add(Suggestion(run_id=run.id, candidate_id=user.candidate.id, placement_id=placement.id, score=0.5,
                                       components={}, explanation={}, stage=STAGE_OF[level]))
         _db.session.commit()
         return cycle.id
@@ -74,7 +74,7 @@ def test_a_closed_cycles_report_is_the_saved_counts_and_survives_deletion_and_pu
     assert "2026 to 2027 is closed. These are the counts saved when it closed" in text
     with app.app_context():  # someone deletes their account; the placement closed long ago, so the rest are purged
         delete_account(_db.session.scalar(select(User).join(Candidate).limit(1)))
-        _db.session.execute(update(Vacancy).values(status="closed", closing_date=date.today() - timedelta(days=400)))
+        _db.session.execute(update(Placement).values(status="closed", closing_date=date.today() - timedelta(days=400)))
         _db.session.commit()
         assert purge(6) > 50
     from recruit.services.reports.outreach import _closed_cycle_report
@@ -134,13 +134,13 @@ def test_a_closed_cycle_refuses_finer_filters_with_a_message(client, login_as, r
 def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app, client, login_as, cycle):
     with app.app_context():  # three people chose a placement in Camden: a borough filter would isolate them
         camden = _db.session.scalar(select(Borough.id).where(Borough.slug == "camden"))
-        vacancy = Vacancy(borough_id=camden, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
+        placement = Placement(borough_id=camden, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
                           title="Small", wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
                           closing_date=date(2026, 8, 1), workplace_outward="NW1", lat=51.53, lon=-0.14)
-        _db.session.add(vacancy)
+        _db.session.add(placement)
         _db.session.flush()
         for candidate_id in _db.session.scalars(select(Candidate.id).limit(3)):
-            _db.session.add(Preference(candidate_id=candidate_id, vacancy_id=vacancy.id, rank=2))
+            _db.session.add(Choice(candidate_id=candidate_id, placement_id=placement.id, rank=2))
         _db.session.commit()
     login_as("analyst")
     response = client.get("/reports/?borough=camden&characteristic=sex")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from recruit.extensions import db as _db
-from recruit.models import Borough, Candidate, Match, MatchRun, MonitoringResponse, Preference, Standard, User, Vacancy
+from recruit.models import Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice, Standard, User, Placement
 from recruit.models import utcnow
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
@@ -34,12 +34,12 @@ def seeded(app):
         standard = _db.session.scalar(select(Standard.id).limit(1))
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
-        vacancies = {}
+        placements = {}
         for slug in ("camden", "hackney"):
-            vacancies[slug] = Vacancy(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data",
+            placements[slug] = Placement(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data",
                                       wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
                                       closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05)
-            _db.session.add(vacancies[slug])
+            _db.session.add(placements[slug])
         _db.session.flush()
         ethnicities = ["white_british"] * 8 + ["asian_bangladeshi"] * 5 + ["black_african"] * 4 + ["mixed_white_black_caribbean"]
         for number in range(260):
@@ -56,10 +56,10 @@ def seeded(app):
                     answers["condition_reduces_activity"] = "a_little"
                 _db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate_id), answers=answers))
             slug = rng.choice(["camden", "hackney"])
-            _db.session.add(Preference(candidate_id=candidate_id, vacancy_id=vacancies[slug].id, rank=1))
+            _db.session.add(Choice(candidate_id=candidate_id, placement_id=placements[slug].id, rank=1))
             level = rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4, 5])
             if level:
-                _db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancies[slug].id,
+                _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placements[slug].id,
                                       score=0.5, components={}, explanation={}, stage=STAGE_OF[level]))
         _db.session.commit()
 
@@ -218,17 +218,17 @@ def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app
 def test_a_borough_filter_counts_applied_as_those_who_chose_or_were_suggested_a_placement_there(app, seeded):
     with app.app_context():
         camden = _db.session.scalar(select(Borough.id).where(Borough.slug == "camden"))
-        chose = set(_db.session.scalars(select(Preference.candidate_id).join(Vacancy).where(Vacancy.borough_id == camden)))
+        chose = set(_db.session.scalars(select(Choice.candidate_id).join(Placement).where(Placement.borough_id == camden)))
         # One more: suggested a Camden placement they did not choose (they would consider others).
-        hackney_vacancy = _db.session.scalar(select(Vacancy.id).where(Vacancy.borough_id != camden))
-        camden_vacancy = _db.session.scalar(select(Vacancy.id).where(Vacancy.borough_id == camden))
+        hackney_placement = _db.session.scalar(select(Placement.id).where(Placement.borough_id != camden))
+        camden_placement = _db.session.scalar(select(Placement.id).where(Placement.borough_id == camden))
         run = _db.session.scalar(select(MatchRun.id))
         user = User(email="other@test.example", password_hash="x", role="candidate")
         user.candidate = Candidate(status="submitted", submitted_at=utcnow())
         _db.session.add(user)
         _db.session.flush()
-        _db.session.add(Preference(candidate_id=user.candidate.id, vacancy_id=hackney_vacancy, rank=1))
-        _db.session.add(Match(run_id=run, candidate_id=user.candidate.id, vacancy_id=camden_vacancy, score=0.5,
+        _db.session.add(Choice(candidate_id=user.candidate.id, placement_id=hackney_placement, rank=1))
+        _db.session.add(Suggestion(run_id=run, candidate_id=user.candidate.id, placement_id=camden_placement, score=0.5,
                               components={}, explanation={}, stage="suggested"))
         _db.session.commit()
         everyone = _db.session.scalar(select(_db.func.count()).select_from(Candidate))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from recruit.extensions import db as _db
-from recruit.models import Borough, Candidate, Match, MatchRun, MonitoringResponse, Standard, User, Vacancy, utcnow
+from recruit.models import Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Standard, User, Placement, utcnow
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import Filters, suppress
@@ -98,14 +98,14 @@ def population(app):
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
         _db.session.flush()
-        vacancy_ids = {}
+        placement_ids = {}
         for slug in ("hackney", "camden"):
-            vacancy = Vacancy(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data apprentice",
+            placement = Placement(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data apprentice",
                               wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
                               closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05)
-            _db.session.add(vacancy)
+            _db.session.add(placement)
             _db.session.flush()
-            vacancy_ids[slug] = vacancy.id
+            placement_ids[slug] = placement.id
         stage_of = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
         # (how many, answers or None, furthest level, outreach channel, campaign code, placement borough)
         people = [
@@ -133,11 +133,11 @@ def population(app):
                 if answers is not None:
                     _db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate_id), answers=answers))
                 if level:
-                    _db.session.add(Match(run_id=run.id, candidate_id=candidate_id, vacancy_id=vacancy_ids[borough],
+                    _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_ids[borough],
                                           score=0.5, components={}, explanation={}, stage=stage_of[level]))
                     if level >= 2:  # an earlier rejection elsewhere does not lower how far they got
-                        _db.session.add(Match(run_id=run.id, candidate_id=candidate_id,
-                                              vacancy_id=vacancy_ids["camden" if borough == "hackney" else "hackney"],
+                        _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id,
+                                              placement_id=placement_ids["camden" if borough == "hackney" else "hackney"],
                                               score=0.4, components={}, explanation={}, stage="rejected"))
         draft = User(email=f"draft@{EMAIL_DOMAIN}", password_hash="x", role="candidate")
         draft.candidate = Candidate(status="draft")

@@ -4,10 +4,10 @@ publishing twice changes nothing."""
 import re
 
 import pytest
-from matching_data import (Poster, in_threads, make_candidate, make_vacancy, run, sign_in_other, visible_text)
+from matching_data import (Poster, in_threads, make_candidate, make_placement, run, sign_in_other, visible_text)
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Match, MatchRun, OutboxEmail, StageChange, TaskFailure
+from recruit.models import AuditEvent, Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure
 
 
 @pytest.fixture
@@ -34,20 +34,20 @@ def _reference(candidate_id) -> str:
 
 
 def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admin, make_user):
-    vacancy = make_vacancy(app, title="Cloud support apprentice")
-    person = make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app, title="Cloud support apprentice")
+    person = make_candidate(app, make_user, [placement])
     preview = run(app, publish=False)
-    assert preview.status == "preview" and preview.match_count == 1
-    match_id = preview.matches[0].id
+    assert preview.status == "preview" and preview.suggestion_count == 1
+    suggestion_id = preview.suggestions[0].id
 
     recruiter, candidate = app.test_client(), app.test_client()
     sign_in_other(recruiter, make_user("recruiter", "hackney"))
     sign_in_other(candidate, type("U", (), {"id": person.user_id}))
-    assert _reference(person.id) not in _text(recruiter, f"/recruiters/placements/{vacancy}")
-    assert recruiter.get(f"/recruiters/matches/{match_id}").status_code == 404  # not even by guessing its number
+    assert _reference(person.id) not in _text(recruiter, f"/recruiters/placements/{placement}")
+    assert recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 404  # not even by guessing its number
     assert "We have not suggested you for any placements yet" in _text(candidate, "/candidates/your-data")
     assert "suggested you for a placement in this round" not in _text(candidate, "/candidates/")  # no preview outcome
-    assert _emails(app, "match_suggested") == []
+    assert _emails(app, "suggestion_suggested") == []
     from recruit.services import reports
 
     with app.test_request_context():
@@ -66,25 +66,25 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
     assert (f"Run {preview.id} is published: recruiters can see its 1 suggestion(s), and we are emailing each "
             "candidate suggested.") in visible_text(response.get_data(as_text=True))
 
-    assert _reference(person.id) in _text(recruiter, f"/recruiters/placements/{vacancy}")
-    assert recruiter.get(f"/recruiters/matches/{match_id}").status_code == 200
+    assert _reference(person.id) in _text(recruiter, f"/recruiters/placements/{placement}")
+    assert recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 200
     assert "Cloud support apprentice" in _text(candidate, "/candidates/")
-    (email,) = _emails(app, "match_suggested")
+    (email,) = _emails(app, "suggestion_suggested")
     assert email[0] == person.email and "Cloud support apprentice" in email[2]
     assert "http://localhost/candidates/" in email[2]  # the link the dashboard promised
 
     # The same request again (a second click) changes nothing and emails nobody twice.
     again = post(f"/admin/match-runs/{preview.id}/publish", follow_redirects=True)
     assert f"Run {preview.id} was already published." in visible_text(again.get_data(as_text=True))
-    assert len(_emails(app, "match_suggested")) == 1
+    assert len(_emails(app, "suggestion_suggested")) == 1
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "match_run.published")) == 1
 
 
 def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_decision(app, client, admin, make_user):
-    first = make_vacancy(app, positions=1, title="Junior developer apprentice")
-    second = make_vacancy(app, positions=1, title="Data apprentice")
+    first = make_placement(app, positions=1, title="Junior developer apprentice")
+    second = make_placement(app, positions=1, title="Data apprentice")
     people = [make_candidate(app, make_user, [first, second]) for _ in range(4)]
     for _ in range(3):  # several previews of round 1: only the last may be published
         latest = run(app, publish=False)
@@ -99,14 +99,14 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
 
     with app.app_context():
         publish_run(latest.id, admin.id)
-    by_candidate = {m.candidate_id: m for m in latest.matches}
-    at_first = [m for m in latest.matches if m.vacancy_id == first]
+    by_candidate = {m.candidate_id: m for m in latest.suggestions}
+    at_first = [m for m in latest.suggestions if m.placement_id == first]
     offered, rejected = at_first[0], at_first[1]
     recruiter = make_user("recruiter", "hackney")
     with app.test_request_context():
         for action, version in (("shortlist", 1), ("interview", 2), ("offer", 3)):
-            decide(db.session.get(Match, offered.id), action, version, recruiter.id)
-        decide(db.session.get(Match, rejected.id), "reject", 1, recruiter.id, reason="Another reason",
+            decide(db.session.get(Suggestion, offered.id), action, version, recruiter.id)
+        decide(db.session.get(Suggestion, rejected.id), "reject", 1, recruiter.id, reason="Another reason",
                feedback="Thank you: build a small project to show us")
 
     # Running round 1 again is refused, in plain words, with nothing written.
@@ -122,14 +122,14 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
     # placement that turned them down; every decision stays as it was.
     run(app, round_number=2, publish=False)
     round_2 = run(app, round_number=2)
-    assert [(m.candidate_id, m.vacancy_id) for m in round_2.matches] == [(rejected.candidate_id, second)]
+    assert [(m.candidate_id, m.placement_id) for m in round_2.suggestions] == [(rejected.candidate_id, second)]
     with app.app_context():
-        kept = db.session.get(Match, offered.id)
+        kept = db.session.get(Suggestion, offered.id)
         assert (kept.stage, kept.run_id) == ("offered", latest.id)
-        turned_down = db.session.get(Match, rejected.id)
+        turned_down = db.session.get(Suggestion, rejected.id)
         assert (turned_down.stage, turned_down.feedback) == ("rejected", "Thank you: build a small project to show us")
-        published = db.session.scalars(db.select(Match).join(MatchRun).where(MatchRun.status == "published")).all()
-        pairs = [(m.candidate_id, m.vacancy_id) for m in published]
+        published = db.session.scalars(db.select(Suggestion).join(MatchRun).where(MatchRun.status == "published")).all()
+        pairs = [(m.candidate_id, m.placement_id) for m in published]
         assert len(pairs) == len(set(pairs)) == 5  # four in round 1, one in round 2, each once
     assert Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "2"}).status_code == 200  # refused too
 
@@ -138,17 +138,17 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
         viewer = app.test_client()
         sign_in_other(viewer, type("U", (), {"id": person.user_id}))
         page = _text(viewer, "/candidates/")
-        mine = [vacancy for candidate, vacancy in pairs if candidate == person.id]
+        mine = [placement for candidate, placement in pairs if candidate == person.id]
         assert page.count("Junior developer apprentice Borough") == mine.count(first)  # card titles, not "ranked higher"
         assert page.count("Data apprentice Borough") == mine.count(second)
     assert by_candidate  # every candidate was suggested in round 1
 
 
 def test_publishing_a_preview_whose_inputs_changed_is_refused(app, client, admin, make_user):
-    vacancy = make_vacancy(app)
-    make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app)
+    make_candidate(app, make_user, [placement])
     preview = run(app, publish=False)
-    make_candidate(app, make_user, [vacancy])  # an application arrives after the preview
+    make_candidate(app, make_user, [placement])  # an application arrives after the preview
     assert "have changed since run" in _text(client, f"/admin/match-runs/{preview.id}")
     response = Poster(client, "/admin/match-runs")(f"/admin/match-runs/{preview.id}/publish")
     page = visible_text(response.get_data(as_text=True))
@@ -157,7 +157,7 @@ def test_publishing_a_preview_whose_inputs_changed_is_refused(app, client, admin
             "its suggestions may no longer be right. Start a new run of round 1 and publish that.") in page
     with app.app_context():
         assert db.session.get(MatchRun, preview.id).status == "preview"
-    assert _emails(app, "match_suggested") == []
+    assert _emails(app, "suggestion_suggested") == []
 
 
 def test_publish_pages_refuse_unknown_runs_and_need_a_token(app, client, admin):
@@ -168,7 +168,7 @@ def test_publish_pages_refuse_unknown_runs_and_need_a_token(app, client, admin):
 def test_two_runs_started_at_once_make_one_run_and_a_clear_message(app, make_user):
     from recruit.services.matching import IN_PROGRESS, MatchError, compute_run, start_run
 
-    make_candidate(app, make_user, [make_vacancy(app)])
+    make_candidate(app, make_user, [make_placement(app)])
     for attempt in range(5):
         results = in_threads(app, lambda: start_run(1, 1, enqueue=False).id, lambda: start_run(1, 1, enqueue=False).id)
         started = [r for r in results if isinstance(r, int)]
@@ -194,13 +194,13 @@ def test_a_run_in_progress_refuses_another_on_the_page(app, client, admin):
 def test_publishing_twice_at_once_publishes_once_and_emails_once(app, make_user):
     from recruit.services.matching import publish_run
 
-    vacancy = make_vacancy(app, positions=2)
+    placement = make_placement(app, positions=2)
     for _ in range(3):
-        make_candidate(app, make_user, [vacancy])
+        make_candidate(app, make_user, [placement])
     preview = run(app, publish=False)
     results = in_threads(app, lambda: publish_run(preview.id, None)[1], lambda: publish_run(preview.id, None)[1])
     assert sorted(results) == [False, True], results
-    assert len(_emails(app, "match_suggested")) == 3
+    assert len(_emails(app, "suggestion_suggested")) == 3
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(StageChange)) == 3  # one "made" row each
 
@@ -234,12 +234,12 @@ def test_the_preview_shows_fairness_by_group_and_hides_what_would_reveal_a_small
     from recruit.models import MonitoringResponse
     from recruit.services.monitoring import pseudonym
 
-    vacancy = make_vacancy(app, positions=10)
+    placement = make_placement(app, positions=10)
     groups = [("white_british", 37)] * 12 + [("asian_bangladeshi", 37)] * 8 + [("asian_bangladeshi", 10)] * 4
     with app.app_context():
         for answer, hours in groups:
             # Candidates who can work 10 hours a week fit no placement: left without a suggestion.
-            person = make_candidate(app, make_user, [vacancy], hours_per_week=hours)
+            person = make_candidate(app, make_user, [placement], hours_per_week=hours)
             db.session.add(MonitoringResponse(pseudonym=pseudonym(person.id), answers={"ethnicity": answer}))
         db.session.commit()
     preview = run(app, publish=False)

@@ -3,29 +3,29 @@
 import re
 
 import pytest
-from matching_data import Poster, make_candidate, make_vacancy, run, set_stage
+from matching_data import Poster, make_candidate, make_placement, run, set_stage
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import InterviewCriterion, InterviewScore, Match
+from recruit.models import InterviewCriterion, InterviewScore, Suggestion
 from recruit.services.matching import decide
 from tests.conftest import sign_in
 
 
 @pytest.fixture
 def panel(app, make_user):
-    placement = make_vacancy(app, title="Junior developer apprentice (Housing repairs)")
+    placement = make_placement(app, title="Junior developer apprentice (Housing repairs)")
     person = make_candidate(app, make_user, [placement])
-    match = run(app).matches[0]
-    set_stage(app, match.id, "interview")
+    suggestion = run(app).suggestions[0]
+    set_stage(app, suggestion.id, "interview")
     first, second = make_user("recruiter", "hackney"), make_user("recruiter", "hackney")
-    return {"placement": placement, "person": person, "match_id": match.id, "first": first, "second": second}
+    return {"placement": placement, "person": person, "suggestion_id": suggestion.id, "first": first, "second": second}
 
 
 def _criteria(app, placement):
     with app.app_context():
         return [(c.id, c.title) for c in db.session.scalars(db.select(InterviewCriterion)
-                                                           .where(InterviewCriterion.vacancy_id == placement)
+                                                           .where(InterviewCriterion.placement_id == placement)
                                                            .order_by(InterviewCriterion.position))]
 
 
@@ -57,34 +57,34 @@ def test_criteria_start_from_the_standards_template_and_can_be_edited(app, clien
 
 
 def test_scores_are_blind_until_you_submit_then_every_score_spread_and_mean(app, client, panel):
-    match_path = f"/recruiters/matches/{panel['match_id']}/scores"
+    suggestion_path = f"/recruiters/suggestions/{panel['suggestion_id']}/scores"
     sign_in(client, panel["first"])
-    post = Poster(client, match_path)
+    post = Poster(client, suggestion_path)
     criteria = _criteria(app, panel["placement"])
-    assert post(match_path, _sheet(criteria, "4", "First interviewer's secret evidence")).status_code == 302
+    assert post(suggestion_path, _sheet(criteria, "4", "First interviewer's secret evidence")).status_code == 302
 
     second = app.test_client()
     sign_in(second, panel["second"])
-    page = visible_text(second.get(match_path).get_data(as_text=True))
+    page = visible_text(second.get(suggestion_path).get_data(as_text=True))
     assert "1 interviewer has submitted scores" in page
     assert "First interviewer's secret evidence" not in page and panel["first"].email not in page
-    post_second = Poster(second, match_path)
+    post_second = Poster(second, suggestion_path)
     # out of range, missing and too long: refused, nothing saved
     bad = _sheet(criteria, "5")
     bad[f"evidence_{criteria[1][0]}"] = ""
     bad[f"evidence_{criteria[2][0]}"] = "x" * 501
-    response = post_second(match_path, bad)
+    response = post_second(suggestion_path, bad)
     text = visible_text(response.get_data(as_text=True))
     assert "There is a problem" in text and "Select a score from 1 to 4" in text
     assert "Enter the evidence for your score" in text and "Evidence must be 500 characters or fewer" in text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewScore)) == len(criteria)
-    assert post_second(match_path, _sheet(criteria, "2", "Second view")).status_code == 302
-    text = visible_text(second.get(match_path).get_data(as_text=True))
+    assert post_second(suggestion_path, _sheet(criteria, "2", "Second view")).status_code == 302
+    text = visible_text(second.get(suggestion_path).get_data(as_text=True))
     assert "First interviewer's secret evidence" in text and "Second view" in text
     assert "Mean of every score: 3.0 out of 4" in text and "Spread 2" in text and "the panel disagreed" in text
     # a second submission by the same person is refused
-    response = post_second(match_path, _sheet(criteria, "1"))
+    response = post_second(suggestion_path, _sheet(criteria, "1"))
     assert "You have already submitted your scores" in visible_text(response.get_data(as_text=True))
     # criteria cannot change once scored
     response = post_second(f"/recruiters/placements/{panel['placement']}/criteria", {"criterion_1": "a", "criterion_2": "b", "criterion_3": "c"})
@@ -92,23 +92,23 @@ def test_scores_are_blind_until_you_submit_then_every_score_spread_and_mean(app,
 
 
 def test_the_decision_records_the_scores_it_rests_on(app, client, panel):
-    match_path = f"/recruiters/matches/{panel['match_id']}/scores"
+    suggestion_path = f"/recruiters/suggestions/{panel['suggestion_id']}/scores"
     sign_in(client, panel["first"])
-    post = Poster(client, match_path)  # opening the page makes the placement's criteria from its template
+    post = Poster(client, suggestion_path)  # opening the page makes the placement's criteria from its template
     criteria = _criteria(app, panel["placement"])
-    assert post(match_path, _sheet(criteria)).status_code == 302
+    assert post(suggestion_path, _sheet(criteria)).status_code == 302
     with app.test_request_context():
-        match = db.session.get(Match, panel["match_id"])
-        decide(match, "offer", match.version, panel["first"].id)
-        change = db.session.get(Match, panel["match_id"]).stage_changes[-1]
+        suggestion = db.session.get(Suggestion, panel["suggestion_id"])
+        decide(suggestion, "offer", suggestion.version, panel["first"].id)
+        change = db.session.get(Suggestion, panel["suggestion_id"]).stage_changes[-1]
         assert change.to_stage == "offered" and sorted(s.criterion_id for s in change.scores) == sorted(c for c, _ in criteria)
-    text = visible_text(client.get(match_path).get_data(as_text=True))
+    text = visible_text(client.get(suggestion_path).get_data(as_text=True))
     assert f"Offered on" in text and f"resting on {len(criteria)} scores from 1 interviewer" in text
 
 
 def test_scoring_is_refused_outside_the_interview_stage(app, client, panel):
-    set_stage(app, panel["match_id"], "shortlisted")
+    set_stage(app, panel["suggestion_id"], "shortlisted")
     sign_in(client, panel["first"])
-    match_path = f"/recruiters/matches/{panel['match_id']}/scores"
-    text = visible_text(client.get(match_path).get_data(as_text=True))
+    suggestion_path = f"/recruiters/suggestions/{panel['suggestion_id']}/scores"
+    text = visible_text(client.get(suggestion_path).get_data(as_text=True))
     assert "Scores are given while the candidate is at the interview stage" in text

@@ -7,8 +7,8 @@ from html import unescape
 import pytest
 
 from recruit.extensions import db as _db
-from recruit.models import AuditEvent, Vacancy
-from tests.test_vacancies import make_vacancy
+from recruit.models import AuditEvent, Placement
+from tests.test_placements import make_placement
 
 TODAY = date.today()
 START = TODAY + timedelta(days=120)
@@ -39,9 +39,9 @@ def form_data(**overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def vacancies(app):
+def placements(app):
     with app.app_context():
-        return list(_db.session.scalars(_db.select(Vacancy).order_by(Vacancy.id)))
+        return list(_db.session.scalars(_db.select(Placement).order_by(Placement.id)))
 
 
 def llw_answer(html: str) -> str:
@@ -53,7 +53,7 @@ def llw_answer(html: str) -> str:
 
 def audit_actions(app):
     with app.app_context():
-        return [e.action for e in _db.session.scalars(_db.select(AuditEvent).where(AuditEvent.entity_type == "Vacancy")
+        return [e.action for e in _db.session.scalars(_db.select(AuditEvent).where(AuditEvent.entity_type == "Placement")
                                                       .order_by(AuditEvent.id))]
 
 
@@ -63,12 +63,12 @@ def test_create_saves_a_draft_for_the_staff_members_own_borough(app, client, log
     user = login_as("borough_staff", "hackney")
     response = client.post(CREATE_URL, data=form_data())
     assert response.status_code == 302
-    [vacancy] = vacancies(app)
-    assert vacancy.status == "draft" and vacancy.borough_id == user.borough_id and vacancy.created_by_id == user.id
-    assert vacancy.workplace_outward == "E8" and vacancy.lat and vacancy.lon
-    assert vacancy.skills == ["git", "SQL"] and vacancy.hourly_wage == Decimal("9.50")
-    assert vacancy.disability_confident and not vacancy.resident_priority
-    assert audit_actions(app) == ["vacancy.created"]
+    [placement] = placements(app)
+    assert placement.status == "draft" and placement.borough_id == user.borough_id and placement.created_by_id == user.id
+    assert placement.workplace_outward == "E8" and placement.lat and placement.lon
+    assert placement.skills == ["git", "SQL"] and placement.hourly_wage == Decimal("9.50")
+    assert placement.disability_confident and not placement.resident_priority
+    assert audit_actions(app) == ["placement.created"]
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Draft saved" in preview and "Software developer apprentice (Housing)" in preview and "Publish" in preview
 
@@ -89,9 +89,9 @@ def test_create_starts_by_choosing_a_standard_and_shows_its_level_and_keywords(c
 def test_a_yearly_wage_is_stored_with_its_hourly_equivalent(app, client, login_as):
     login_as("borough_staff")
     client.post(CREATE_URL, data=form_data(wage_amount="£30,000", wage_unit="year", hours_per_week="37"))
-    [vacancy] = vacancies(app)
-    assert vacancy.wage_amount == Decimal("30000") and vacancy.wage_unit == "year"
-    assert vacancy.hourly_wage == Decimal("15.59")  # 30000 / (37 × 52)
+    [placement] = placements(app)
+    assert placement.wage_amount == Decimal("30000") and placement.wage_unit == "year"
+    assert placement.hourly_wage == Decimal("15.59")  # 30000 / (37 × 52)
 
 
 def test_london_living_wage_is_worked_out_from_config_not_entered(app, client, login_as):
@@ -99,10 +99,10 @@ def test_london_living_wage_is_worked_out_from_config_not_entered(app, client, l
     login_as("borough_staff")
     client.post(CREATE_URL, data=form_data(wage_amount="14.80", llw="n"))
     client.post(CREATE_URL, data=form_data(wage_amount="14.79"))
-    first, second = vacancies(app)
+    first, second = placements(app)
     assert llw_answer(client.get(f"/staff/placements/{first.id}").get_data(as_text=True)) == "Yes"
     assert llw_answer(client.get(f"/staff/placements/{second.id}").get_data(as_text=True)) == "No"
-    from recruit.services.vacancies import WageRules, pays_london_living_wage
+    from recruit.services.placements import WageRules, pays_london_living_wage
 
     rules = WageRules.from_config(app.config)
     assert pays_london_living_wage(first.hourly_wage, rules) and not pays_london_living_wage(second.hourly_wage, rules)
@@ -156,7 +156,7 @@ def test_each_bad_answer_gets_a_govuk_message_and_the_draft_is_not_lost(app, cli
         assert "Build and improve the housing repairs service." in html
     if "title" not in overrides:
         assert 'value="Keep my words"' in html
-    assert vacancies(app) == []
+    assert placements(app) == []
 
 
 def test_under_30_hours_is_allowed_with_a_warning(app, client, login_as):
@@ -175,9 +175,9 @@ def test_an_admin_creates_a_placement_for_a_chosen_borough(app, client, login_as
     html = client.post(CREATE_URL, data=form_data()).get_data(as_text=True)
     assert "Select the borough" in html
     client.post(CREATE_URL, data=form_data(borough="camden"))
-    [vacancy] = vacancies(app)
+    [placement] = placements(app)
     with app.app_context():
-        assert _db.session.get(Vacancy, vacancy.id).borough.slug == "camden"
+        assert _db.session.get(Placement, placement.id).borough.slug == "camden"
 
 
 # --- the lifecycle ----------------------------------------------------------------------------------------------
@@ -185,80 +185,80 @@ def test_an_admin_creates_a_placement_for_a_chosen_borough(app, client, login_as
 def test_publish_makes_it_public_then_close_hides_it_then_filled(app, client, login_as):
     login_as("borough_staff")
     client.post(CREATE_URL, data=form_data(title="Lifecycle placement"))
-    [vacancy] = vacancies(app)
-    assert client.get(f"/placements/{vacancy.id}").status_code == 404  # a draft is not public
+    [placement] = placements(app)
+    assert client.get(f"/placements/{placement.id}").status_code == 404  # a draft is not public
     assert "Lifecycle placement" not in client.get("/placements/").get_data(as_text=True)
-    response = client.post(f"/staff/placements/{vacancy.id}/publish", follow_redirects=True)
+    response = client.post(f"/staff/placements/{placement.id}/publish", follow_redirects=True)
     assert "Placement published" in response.get_data(as_text=True)
-    assert client.get(f"/placements/{vacancy.id}").status_code == 200
+    assert client.get(f"/placements/{placement.id}").status_code == 200
     assert "Lifecycle placement" in client.get("/placements/?postcode=E8&distance=5&sort=distance").get_data(as_text=True)
-    client.post(f"/staff/placements/{vacancy.id}/close")
-    assert client.get(f"/placements/{vacancy.id}").status_code == 404
-    client.post(f"/staff/placements/{vacancy.id}/fill")
-    [vacancy] = vacancies(app)
-    assert vacancy.status == "filled" and vacancy.published_at and vacancy.closed_at
-    assert audit_actions(app) == ["vacancy.created", "vacancy.publish", "vacancy.close", "vacancy.fill"]
+    client.post(f"/staff/placements/{placement.id}/close")
+    assert client.get(f"/placements/{placement.id}").status_code == 404
+    client.post(f"/staff/placements/{placement.id}/fill")
+    [placement] = placements(app)
+    assert placement.status == "filled" and placement.published_at and placement.closed_at
+    assert audit_actions(app) == ["placement.created", "placement.publish", "placement.close", "placement.fill"]
 
 
 def test_a_status_change_that_is_not_allowed_is_explained_not_applied(app, client, login_as):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, status="draft")
-    html = client.post(f"/staff/placements/{vacancy_id}/close", follow_redirects=True).get_data(as_text=True)
+    placement_id = make_placement(app, status="draft")
+    html = client.post(f"/staff/placements/{placement_id}/close", follow_redirects=True).get_data(as_text=True)
     assert "You cannot close a placement that is draft" in html
-    assert vacancies(app)[0].status == "draft"
+    assert placements(app)[0].status == "draft"
 
 
 def test_a_draft_whose_closing_date_passed_cannot_be_published(app, client, login_as):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, status="draft", closing_date=TODAY - timedelta(days=1))
-    html = client.post(f"/staff/placements/{vacancy_id}/publish", follow_redirects=True).get_data(as_text=True)
+    placement_id = make_placement(app, status="draft", closing_date=TODAY - timedelta(days=1))
+    html = client.post(f"/staff/placements/{placement_id}/publish", follow_redirects=True).get_data(as_text=True)
     assert "The closing date has passed. Change the closing date before you publish." in html
-    assert vacancies(app)[0].status == "draft"
+    assert placements(app)[0].status == "draft"
 
 
 def test_edit_changes_a_live_placement_and_keeps_it_live(app, client, login_as):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, title="Old title")
-    html = client.get(f"/staff/placements/{vacancy_id}/edit").get_data(as_text=True)
+    placement_id = make_placement(app, title="Old title")
+    html = client.get(f"/staff/placements/{placement_id}/edit").get_data(as_text=True)
     assert 'value="Old title"' in html and 'value="E8"' in html
-    response = client.post(f"/staff/placements/{vacancy_id}/edit", data=form_data(title="New title"))
+    response = client.post(f"/staff/placements/{placement_id}/edit", data=form_data(title="New title"))
     assert response.status_code == 302
-    [vacancy] = vacancies(app)
-    assert vacancy.title == "New title" and vacancy.status == "live"
-    assert audit_actions(app) == ["vacancy.updated"]
+    [placement] = placements(app)
+    assert placement.title == "New title" and placement.status == "live"
+    assert audit_actions(app) == ["placement.updated"]
 
 
 def test_changing_the_standard_shows_the_new_keywords_and_saves_only_with_the_details(app, client, login_as):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app)
-    response = client.post(f"/staff/placements/{vacancy_id}/standard", data={"standard": "ST0118"})
+    placement_id = make_placement(app)
+    response = client.post(f"/staff/placements/{placement_id}/standard", data={"standard": "ST0118"})
     edit_url = response.headers["Location"]
-    assert edit_url.endswith(f"/staff/placements/{vacancy_id}/edit?standard=ST0118")
+    assert edit_url.endswith(f"/staff/placements/{placement_id}/edit?standard=ST0118")
     html = client.get(edit_url).get_data(as_text=True)
     assert "Data analyst (ST0118)" in html and 'value="Tableau"' in html
     client.post(edit_url, data=form_data(standard="ST0118", skills=["Tableau"]))
     with app.app_context():
-        vacancy = _db.session.get(Vacancy, vacancy_id)
-        assert vacancy.standard.reference == "ST0118" and vacancy.skills == ["Tableau"]
+        placement = _db.session.get(Placement, placement_id)
+        assert placement.standard.reference == "ST0118" and placement.skills == ["Tableau"]
 
 
 def test_closed_placements_cannot_be_edited_but_can_be_duplicated(app, client, login_as):
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, status="closed", title="Last year's placement")
-    html = client.get(f"/staff/placements/{vacancy_id}/edit", follow_redirects=True).get_data(as_text=True)
+    placement_id = make_placement(app, status="closed", title="Last year's placement")
+    html = client.get(f"/staff/placements/{placement_id}/edit", follow_redirects=True).get_data(as_text=True)
     assert "You cannot change a closed placement. Duplicate it to post it again." in html
-    response = client.post(f"/staff/placements/{vacancy_id}/duplicate")
-    original, copy = vacancies(app)
+    response = client.post(f"/staff/placements/{placement_id}/duplicate")
+    original, copy = placements(app)
     assert copy.status == "draft" and copy.title == "Last year's placement" and copy.borough_id == original.borough_id
     assert response.headers["Location"].endswith(f"/staff/placements/{copy.id}/edit")
-    assert "vacancy.duplicated" in audit_actions(app)
+    assert "placement.duplicated" in audit_actions(app)
 
 
 def test_the_list_shows_each_placement_with_a_status_tag(app, client, login_as):
     login_as("borough_staff")
     for status in ("draft", "live", "closed", "filled"):
-        make_vacancy(app, status=status, title=f"A {status} one")
-    make_vacancy(app, status="live", title="An expired one", closing_date=TODAY - timedelta(days=2),
+        make_placement(app, status=status, title=f"A {status} one")
+    make_placement(app, status="live", title="An expired one", closing_date=TODAY - timedelta(days=2),
                  start_date=TODAY + timedelta(days=10))
     html = client.get("/staff/").get_data(as_text=True)
     for text in ("A draft one", "A live one", "A closed one", "A filled one", "govuk-tag--grey", "govuk-tag--green",
@@ -267,15 +267,15 @@ def test_the_list_shows_each_placement_with_a_status_tag(app, client, login_as):
 
 
 def test_close_expired_command_closes_only_placements_past_their_closing_date(app, runner):
-    expired = make_vacancy(app, closing_date=TODAY - timedelta(days=1))
-    open_today = make_vacancy(app, closing_date=TODAY)
-    result = runner.invoke(args=["vacancies", "close-expired"])
+    expired = make_placement(app, closing_date=TODAY - timedelta(days=1))
+    open_today = make_placement(app, closing_date=TODAY)
+    result = runner.invoke(args=["placements", "close-expired"])
     assert result.exit_code == 0 and "Closed 1 placement" in result.output
     with app.app_context():
-        assert _db.session.get(Vacancy, expired).status == "closed"
-        assert _db.session.get(Vacancy, open_today).status == "live"
-        assert _db.session.scalar(_db.select(AuditEvent.action).where(AuditEvent.entity_id == expired)) == \
-            "vacancy.closed_automatically"
+        assert _db.session.get(Placement, expired).status == "closed"
+        assert _db.session.get(Placement, open_today).status == "live"
+        assert _db.session.scalar(_db.select(AuditEvent.action).where(AuditEvent.entity_id == expired)) ==\
+            "placement.closed_automatically"
 
 
 # --- access and tenancy -----------------------------------------------------------------------------------------
@@ -305,42 +305,42 @@ STAFF_URLS = [
 
 
 def test_the_staff_url_list_covers_every_staff_route(app):
-    listed = {path.split("?")[0].replace("{id}", "<int:vacancy_id>") for _, path in STAFF_URLS}
+    listed = {path.split("?")[0].replace("{id}", "<int:placement_id>") for _, path in STAFF_URLS}
     routes = {rule.rule.replace("<any(publish, close, fill):action>", "publish") for rule in app.url_map.iter_rules()
               if rule.endpoint.startswith("staff.")}
-    assert routes <= listed | {"/staff/placements/<int:vacancy_id>/publish"}
+    assert routes <= listed | {"/staff/placements/<int:placement_id>/publish"}
 
 
 @pytest.mark.parametrize(("method", "path"), [u for u in STAFF_URLS if "{id}" in u[1]])
 def test_another_boroughs_placement_is_a_404_on_every_staff_url(app, client, login_as, method, path):
-    others = [make_vacancy(app, borough="camden", status=status) for status in ("draft", "live", "closed")]
+    others = [make_placement(app, borough="camden", status=status) for status in ("draft", "live", "closed")]
     login_as("borough_staff", "hackney")
     for other in others:
         response = client.open(path.format(id=other), method=method, data=form_data())
         assert response.status_code == 404, (path, other)
     with app.app_context():
-        assert [(v.status, v.title) for v in _db.session.scalars(_db.select(Vacancy).order_by(Vacancy.id))] == [
+        assert [(v.status, v.title) for v in _db.session.scalars(_db.select(Placement).order_by(Placement.id))] == [
             (status, "Software developer apprentice") for status in ("draft", "live", "closed")]  # nothing changed or added
 
 
 @pytest.mark.parametrize("role", ["candidate", "recruiter", "analyst"])
 def test_other_roles_are_refused_every_staff_url(app, client, login_as, role):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     login_as(role, "hackney")
     for method, path in STAFF_URLS:
-        assert client.open(path.format(id=vacancy_id), method=method, data=form_data()).status_code == 403, path
+        assert client.open(path.format(id=placement_id), method=method, data=form_data()).status_code == 403, path
 
 
 def test_signed_out_people_are_sent_to_sign_in_from_every_staff_url(app, client):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     for method, path in STAFF_URLS:
-        response = client.open(path.format(id=vacancy_id), method=method)
+        response = client.open(path.format(id=placement_id), method=method)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"], path
 
 
 def test_lists_and_exports_only_contain_the_staff_members_own_borough(app, client, login_as):
-    make_vacancy(app, borough="hackney", title="Hackney placement")
-    make_vacancy(app, borough="camden", title="Camden placement", status="draft")
+    make_placement(app, borough="hackney", title="Hackney placement")
+    make_placement(app, borough="camden", title="Camden placement", status="draft")
     login_as("borough_staff", "hackney")
     html = client.get("/staff/").get_data(as_text=True)
     assert "Hackney placement" in html and "Camden placement" not in html
@@ -349,8 +349,8 @@ def test_lists_and_exports_only_contain_the_staff_members_own_borough(app, clien
 
 
 def test_admins_see_every_borough(app, client, login_as):
-    make_vacancy(app, borough="hackney", title="Hackney placement")
-    camden = make_vacancy(app, borough="camden", title="Camden placement", status="draft")
+    make_placement(app, borough="hackney", title="Hackney placement")
+    camden = make_placement(app, borough="camden", title="Camden placement", status="draft")
     login_as("admin", None)
     html = client.get("/staff/").get_data(as_text=True)
     assert "Hackney placement" in html and "Camden placement" in html
@@ -360,9 +360,9 @@ def test_admins_see_every_borough(app, client, login_as):
 def test_status_changes_need_a_csrf_token(app, client, login_as):
     app.config["WTF_CSRF_ENABLED"] = True
     login_as("borough_staff")
-    vacancy_id = make_vacancy(app, status="draft")
-    assert client.post(f"/staff/placements/{vacancy_id}/publish").status_code == 400
-    assert vacancies(app)[0].status == "draft"
+    placement_id = make_placement(app, status="draft")
+    assert client.post(f"/staff/placements/{placement_id}/publish").status_code == 400
+    assert placements(app)[0].status == "draft"
 
 
 # --- any input at all -------------------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ FORM = st.fixed_dictionaries({name: ANSWER for name in (
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=FORM)
-def test_the_vacancy_form_never_fails_on_any_input(app, client, login_as, data):
+def test_the_placement_form_never_fails_on_any_input(app, client, login_as, data):
     if not getattr(client, "_signed_in", False):
         login_as("borough_staff")
         client._signed_in = True
@@ -395,12 +395,12 @@ def test_the_vacancy_form_never_fails_on_any_input(app, client, login_as, data):
 @settings(max_examples=300, deadline=None)
 @given(data=FORM)
 def test_the_shared_validation_either_accepts_complete_values_or_names_a_field(data):
-    from recruit.services.vacancies import WageRules, validate_vacancy
-    from recruit.services.vacancies.fields import FIELD_NAMES
+    from recruit.services.placements import WageRules, validate_placement
+    from recruit.services.placements.fields import FIELD_NAMES
 
     standard = type("S", (), {"id": 1, "title": "Software developer", "keywords": ["git", "SQL"]})
     rules = WageRules(Decimal("7.55"), date(2025, 4, 1), Decimal("14.80"))
-    values, errors = validate_vacancy(data, {"ST0116": standard}, rules, TODAY)
+    values, errors = validate_placement(data, {"ST0116": standard}, rules, TODAY)
     assert set(errors) <= set(FIELD_NAMES)
     if not errors:
         assert 16 <= values["hours_per_week"] <= 40 and values["hourly_wage"] >= rules.minimum_hourly
@@ -420,8 +420,8 @@ BOROUGH_PAGES = [
 
 @pytest.mark.parametrize(("role", "path"), BOROUGH_PAGES)
 def test_borough_pages_never_show_another_boroughs_placements(app, client, login_as, role, path):
-    make_vacancy(app, borough="camden", title="Camden-only placement")
-    make_vacancy(app, borough="hackney", title="Hackney placement")
+    make_placement(app, borough="camden", title="Camden-only placement")
+    make_placement(app, borough="hackney", title="Hackney placement")
     login_as(role, "hackney")
     response = client.get(path)
     assert response.status_code == 200

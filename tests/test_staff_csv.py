@@ -8,10 +8,10 @@ from html import unescape
 import pytest
 
 from recruit.extensions import db as _db
-from recruit.models import AuditEvent, Vacancy
-from recruit.services.vacancies import FIELD_NAMES, MAX_ROWS
+from recruit.models import AuditEvent, Placement
+from recruit.services.placements import FIELD_NAMES, MAX_ROWS
 from tests.page_checks import visible_text
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 TODAY = date.today()
 IMPORT_URL = "/staff/placements/import"
@@ -53,7 +53,7 @@ def upload(client, data: bytes, filename="placements.csv"):
 
 def count(app) -> int:
     with app.app_context():
-        return _db.session.scalar(_db.select(_db.func.count(Vacancy.id)))
+        return _db.session.scalar(_db.select(_db.func.count(Placement.id)))
 
 
 def test_a_valid_file_imports_every_row_as_a_draft_of_the_users_borough(app, client, login_as):
@@ -62,12 +62,12 @@ def test_a_valid_file_imports_every_row_as_a_draft_of_the_users_borough(app, cli
     assert response.status_code == 302
     assert "2 placements added as drafts" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        rows = list(_db.session.scalars(_db.select(Vacancy).order_by(Vacancy.id)))
+        rows = list(_db.session.scalars(_db.select(Placement).order_by(Placement.id)))
         assert [(v.title, v.status, v.borough_id) for v in rows] == [
             ("Data analyst apprentice", "draft", user.borough_id), ("Second", "draft", user.borough_id)]
         assert rows[0].skills == ["SQL", "Excel"] and rows[0].closing_date == TODAY + timedelta(days=30)
         assert str(rows[0].hourly_wage) == "12.64"  # 23000 / (35 × 52)
-        assert _db.session.scalar(_db.select(_db.func.count(AuditEvent.id)).where(AuditEvent.action == "vacancy.imported")) == 2
+        assert _db.session.scalar(_db.select(_db.func.count(AuditEvent.id)).where(AuditEvent.action == "placement.imported")) == 2
 
 
 def test_one_bad_row_imports_nothing_and_every_problem_is_listed_by_row(app, client, login_as):
@@ -124,8 +124,8 @@ def test_a_file_over_the_upload_limit_gets_the_413_page(app, client, login_as):
 
 
 def test_export_round_trips_through_import_and_neutralises_formulas(app, client, login_as):
-    make_vacancy(app, title="=HYPERLINK(\"http://evil\")")
-    make_vacancy(app, title="Camden only", borough="camden")
+    make_placement(app, title="=HYPERLINK(\"http://evil\")")
+    make_placement(app, title="Camden only", borough="camden")
     login_as("borough_staff", "hackney")
     response = client.get("/staff/placements.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -137,7 +137,7 @@ def test_export_round_trips_through_import_and_neutralises_formulas(app, client,
     assert response.status_code == 302
     assert "1 placement unchanged" in visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
     with app.app_context():
-        titles = sorted((v.title, v.status) for v in _db.session.scalars(_db.select(Vacancy)))
+        titles = sorted((v.title, v.status) for v in _db.session.scalars(_db.select(Placement)))
     assert titles == [("=HYPERLINK(\"http://evil\")", "live"), ("Camden only", "live")]  # no draft copies
 
 
@@ -153,7 +153,7 @@ def test_an_admin_import_needs_a_borough_column(app, client, login_as):
     assert "Enter the borough, like hackney" in html and count(app) == 0
     assert upload(client, csv_bytes([row(borough="camden")], header=(*FIELD_NAMES, "borough"))).status_code == 302
     with app.app_context():
-        assert _db.session.scalar(_db.select(Vacancy)).borough.slug == "camden"
+        assert _db.session.scalar(_db.select(Placement)).borough.slug == "camden"
 
 
 def _export(client) -> list[dict]:
@@ -165,8 +165,8 @@ def _file(rows: list[dict]) -> bytes:
 
 
 def test_an_edited_export_updates_its_placements_by_id_and_adds_rows_without_one(app, client, login_as):
-    kept = make_vacancy(app, title="Kept as it is")
-    changed = make_vacancy(app, title="Old title")
+    kept = make_placement(app, title="Kept as it is")
+    changed = make_placement(app, title="Old title")
     login_as("borough_staff", "hackney")
     rows = _export(client)
     for exported in rows:
@@ -178,18 +178,18 @@ def test_an_edited_export_updates_its_placements_by_id_and_adds_rows_without_one
     page = visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "1 placement updated, 1 placement added as a draft, 1 placement unchanged" in page
     with app.app_context():
-        placements = {v.id: v for v in _db.session.scalars(_db.select(Vacancy))}
+        placements = {v.id: v for v in _db.session.scalars(_db.select(Placement))}
         assert (placements[changed].title, placements[changed].positions, placements[changed].status) == ("New title", 3, "live")
         assert placements[kept].title == "Kept as it is"
         [new] = [v for v in placements.values() if v.id not in (kept, changed)]
         assert (new.title, new.status) == ("Brand new placement", "draft")
-        event = _db.session.scalar(_db.select(AuditEvent).where(AuditEvent.action == "vacancy.updated"))
+        event = _db.session.scalar(_db.select(AuditEvent).where(AuditEvent.action == "placement.updated"))
         assert event.entity_id == changed and event.detail["fields"] == ["positions", "title"]
 
 
 def test_an_import_never_changes_another_boroughs_or_a_closed_placement(app, client, login_as):
-    camden = make_vacancy(app, title="Camden placement", borough="camden")
-    closed = make_vacancy(app, title="Closed placement", status="closed")
+    camden = make_placement(app, title="Camden placement", borough="camden")
+    closed = make_placement(app, title="Closed placement", status="closed")
     login_as("borough_staff", "hackney")
     [row_closed] = _export(client)
     row_camden = {**row_closed, "id": str(camden), "title": "Taken over"}
@@ -200,7 +200,7 @@ def test_an_import_never_changes_another_boroughs_or_a_closed_placement(app, cli
     assert f"There is no placement {camden} in Hackney. Leave the id empty to add a new placement" in page
     assert "There is no placement x1 in Hackney" in page
     with app.app_context():
-        assert {v.title for v in _db.session.scalars(_db.select(Vacancy))} == {"Camden placement", "Closed placement"}
+        assert {v.title for v in _db.session.scalars(_db.select(Placement))} == {"Camden placement", "Closed placement"}
 
 
 def test_the_import_page_says_what_an_import_does(client, login_as):

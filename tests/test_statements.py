@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from candidate_journey import Poster
-from matching_data import make_candidate, make_vacancy, run
+from matching_data import make_candidate, make_placement, run
 from visible import visible_text
 
 from matching import check_statements
@@ -61,14 +61,14 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
 
 
 def test_no_technical_terms_but_matching_statements_and_interests_is_still_suggested(app, make_user):
-    vacancy = make_vacancy(app, standard="ST0120", skills=["troubleshooting", "user support", "hardware", "service desk"])
+    placement = make_placement(app, standard="ST0120", skills=["troubleshooting", "user support", "hardware", "service desk"])
     stated = make_candidate(app, make_user, [], skills=[], skills_text="", interests=["ST0120"],
                             statements=["fixed-a-device", "explain-patiently"], consider_other_placements=True)
     technical = make_candidate(app, make_user, [], skills=["troubleshooting", "user support", "hardware", "service desk"],
                                skills_text="", interests=["ST0120"], consider_other_placements=True)
     result = run(app)
-    by_candidate = {m.candidate_id: m for m in result.matches}
-    assert by_candidate[stated.id].vacancy_id == vacancy
+    by_candidate = {m.candidate_id: m for m in result.suggestions}
+    assert by_candidate[stated.id].placement_id == placement
     with app.app_context():
         assert set(statement_terms(["fixed-a-device", "explain-patiently"])) >= {"troubleshooting", "service desk"}
     # Statements standing for all four terms score as well as ticking the four technical terms.

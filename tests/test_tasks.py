@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from matching_data import Poster, make_candidate, make_vacancy, run, visible_text
+from matching_data import Poster, make_candidate, make_placement, run, visible_text
 
 from recruit.extensions import db
-from recruit.models import Match, MatchRun, OutboxEmail, StageChange, TaskFailure, utcnow
+from recruit.models import Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure, utcnow
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -68,8 +68,8 @@ def _status(app, run_id) -> str:
 def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(app, client, login_as, make_user, worker,
                                                                              caplog):
     caplog.set_level(logging.INFO, logger="recruit.outbox")
-    vacancy = make_vacancy(app, title="Cyber security apprentice")
-    person = make_candidate(app, make_user, [vacancy])
+    placement = make_placement(app, title="Cyber security apprentice")
+    person = make_candidate(app, make_user, [placement])
     login_as("admin", None)
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1", "seed": "4"})
     assert response.status_code == 302
@@ -154,18 +154,18 @@ def test_periodic_tasks_replace_cron():
 
 def test_the_scheduled_jobs_do_their_work(app, make_user):
     from recruit import tasks
-    from recruit.models import Vacancy
+    from recruit.models import Placement
 
-    expired = make_vacancy(app, closing_date=datetime.now().date() - timedelta(days=1))
-    fresh = make_vacancy(app)
+    expired = make_placement(app, closing_date=datetime.now().date() - timedelta(days=1))
+    fresh = make_placement(app)
     make_candidate(app, make_user, [fresh])
-    (match,) = run(app).matches
+    (suggestion,) = run(app).suggestions
     recruiter = make_user("recruiter", "hackney")
     with app.app_context():
         assert tasks.close_expired_placements.call_local() == 1
-        assert db.session.get(Vacancy, expired).status == "closed"
+        assert db.session.get(Placement, expired).status == "closed"
         assert tasks.remind_recruiters_weekly.call_local() == 0  # nothing has waited a week yet
-        db.session.execute(db.update(StageChange).where(StageChange.match_id == match.id)
+        db.session.execute(db.update(StageChange).where(StageChange.suggestion_id == suggestion.id)
                            .values(at=utcnow() - timedelta(days=8)))
         db.session.commit()
         assert tasks.remind_recruiters_weekly.call_local() == 1
@@ -175,4 +175,4 @@ def test_the_scheduled_jobs_do_their_work(app, make_user):
         assert "http://localhost/recruiters/" in email.text_body
         assert tasks.purge_expired_applications.call_local() == 0
         assert tasks.send_outbox_task.call_local()["sent"] >= 2
-        assert db.session.scalar(db.select(db.func.count()).select_from(Match)) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(Suggestion)) == 1

@@ -90,10 +90,10 @@ def _sign_in(client, app, email: str) -> None:
 
 # Record pages each role's crawl must reach, so the crawl cannot pass by seeing only start pages.
 MUST_REACH = {
-    None: {"vacancies.detail", "accounts.sign_in"},
+    None: {"placements.detail", "accounts.sign_in"},
     "admin@demo.example": {"admin.match_run", "staff.preview", "staff.edit"},
     "borough-staff.hackney@demo.example": {"staff.preview", "staff.edit", "staff.import_csv"},
-    "recruiter.hackney@demo.example": {"recruiters.placement", "recruiters.match"},
+    "recruiter.hackney@demo.example": {"recruiters.placement", "recruiters.suggestion"},
     "candidate1@demo.example": {"candidates.dashboard", "candidates.your_data", "candidates.choices"},
     "candidate9@demo.example": {"candidates.task_list", "candidates.section", "candidates.check_answers"},
 }

@@ -96,7 +96,7 @@ def publish_match_run(run_id: int):
         except service.MatchError as error:
             form.show_error(error.message)
         else:
-            flash(f"Run {run.id} is published: recruiters can see its {run.match_count} suggestion(s), and we are "
+            flash(f"Run {run.id} is published: recruiters can see its {run.suggestion_count} suggestion(s), and we are "
                   "emailing each candidate suggested." if published_now else f"Run {run.id} was already published.",
                   "success")
             return redirect(url_for("admin.match_run", run_id=run.id))

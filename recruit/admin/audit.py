@@ -11,7 +11,7 @@ from ..access import role_required
 from ..forms import BaseForm, page_number
 from ..models import Role
 from ..services import admin as service
-from ..vacancies import pagination
+from ..placements import pagination
 from . import bp
 
 PER_PAGE = 50

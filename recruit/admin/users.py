@@ -13,7 +13,7 @@ from ..models import Role, User
 from ..services import admin as service
 from ..services import second_factor
 from ..services.accounts import AccountError
-from ..vacancies import pagination
+from ..placements import pagination
 from . import bp
 
 BOROUGH_HINT = "Only for borough staff and recruiters. Analysts and admins work across London."

@@ -50,11 +50,11 @@ def adopt_answers_given_before_signing_in():
     if isinstance(placement_id, int) and eligibility_service.is_eligible(current_user.candidate):
         session.pop(SESSION_PLACEMENT, None)
         try:
-            vacancy = choices_service.add_choice(current_user.candidate, placement_id)
+            placement = choices_service.add_choice(current_user.candidate, placement_id)
         except CandidateError as error:
             flash(error.message, "info")
         else:
-            flash(f"{vacancy.title} ({vacancy.borough.name}) is in your placement choices", "success")
+            flash(f"{placement.title} ({placement.borough.name}) is in your placement choices", "success")
 
 
 def candidate_view(*, draft_only: bool = False, eligible_only: bool = False):

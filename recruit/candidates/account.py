@@ -34,13 +34,13 @@ STAGE_TAGS = {
 @candidate_view()
 def dashboard(candidate):
     """The candidate's own application, its status in plain words, suggestions and what happens next."""
-    eligible, matches = eligibility_service.is_eligible(candidate), application_service.matches_for(candidate)
+    eligible, suggestions = eligibility_service.is_eligible(candidate), application_service.suggestions_for(candidate)
     return render_template("candidates/dashboard.html", candidate=candidate, eligible=eligible,
-                           statuses=application_service.task_statuses(candidate), matches=matches, stage_tags=STAGE_TAGS,
-                           interviews=interview_service, progress=timeline_service.candidate_progress(candidate, matches),
+                           statuses=application_service.task_statuses(candidate), suggestions=suggestions, stage_tags=STAGE_TAGS,
+                           interviews=interview_service, progress=timeline_service.candidate_progress(candidate, suggestions),
                            outcome=application_service.outcome_for(candidate),
                            choices_locked=choices_service.is_locked(candidate),
-                           state=next_steps.for_application(candidate, matches, eligible, application_service.round_has_run()),
+                           state=next_steps.for_application(candidate, suggestions, eligible, application_service.round_has_run()),
                            next_step=next_steps.for_suggestion)
 
 

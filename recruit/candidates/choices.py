@@ -6,7 +6,7 @@ from ..security import safe_next_url
 from ..services.candidates import CandidateError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
-from ..services.vacancies import listing
+from ..services.placements import listing
 from . import bp, candidate_view
 from .forms import ChoiceForm, ConsiderOtherForm, options
 
@@ -43,8 +43,8 @@ def choices(candidate):
     borough = application_service.borough_by_slug(query.borough)
     borough_filter = options([("", "All boroughs"), *((b.slug, b.name) for b in application_service.all_boroughs())])
     return render_template("candidates/choices.html", form=form, candidate=candidate, locked=locked,
-                           vacancies=[vacancy for vacancy, _ in results.items], total=results.total, page=results.page,
-                           pages=results.pages, chosen_ids={p.vacancy_id for p in candidate.preferences}, borough=borough,
+                           placements=[placement for placement, _ in results.items], total=results.total, page=results.page,
+                           pages=results.pages, chosen_ids={p.placement_id for p in candidate.choices}, borough=borough,
                            keywords=query.q, filter_errors=filter_errors, borough_filter=borough_filter,
                            max_choices=service.MAX_CHOICES, action_form=ChoiceForm())
 
@@ -64,11 +64,11 @@ def _change(action):
 @bp.route("/candidates/choices/add", methods=["GET", "POST"])
 @candidate_view(eligible_only=True)
 def add_choice(candidate):
-    """Add a placement (POST `vacancy_id`) to the end of the candidate's list; GET just shows the list."""
+    """Add a placement (POST `placement_id`) to the end of the candidate's list; GET just shows the list."""
     if request.method == "POST":
-        vacancy = _change(lambda form: service.add_choice(candidate, form.vacancy))
-        if vacancy is not None:
-            flash(f"{vacancy.title} ({vacancy.borough.name}) added to your choices as number {len(candidate.preferences)}",
+        placement = _change(lambda form: service.add_choice(candidate, form.placement))
+        if placement is not None:
+            flash(f"{placement.title} ({placement.borough.name}) added to your choices as number {len(candidate.choices)}",
                   "success")
         return _back_to_choices()
     return redirect(url_for("candidates.choices"))
@@ -78,9 +78,9 @@ def add_choice(candidate):
 @candidate_view(eligible_only=True)
 def remove_choice(candidate):
     """Take a placement off the candidate's list."""
-    vacancy = _change(lambda form: service.remove_choice(candidate, form.vacancy))
-    if vacancy is not None:
-        flash(f"{vacancy.title} removed from your choices", "success")
+    placement = _change(lambda form: service.remove_choice(candidate, form.placement))
+    if placement is not None:
+        flash(f"{placement.title} removed from your choices", "success")
     return _back_to_choices()
 
 
@@ -88,8 +88,8 @@ def remove_choice(candidate):
 @candidate_view(eligible_only=True)
 def move_choice(candidate):
     """Move a placement up or down the candidate's list."""
-    vacancy = _change(lambda form: service.move_choice(candidate, form.vacancy, form.direction.data))
-    if vacancy is not None:
-        rank = next(p.rank for p in candidate.preferences if p.vacancy_id == vacancy.id)
-        flash(f"{vacancy.title} is now number {rank}", "success")
+    placement = _change(lambda form: service.move_choice(candidate, form.placement, form.direction.data))
+    if placement is not None:
+        rank = next(p.rank for p in candidate.choices if p.placement_id == placement.id)
+        flash(f"{placement.title} is now number {rank}", "success")
     return _back_to_choices()

@@ -409,12 +409,12 @@ def _valid_id(form, field):
 class ChoiceForm(BaseForm):
     """Add, remove or move one placement."""
 
-    vacancy_id = StringField(validators=[_valid_id])
+    placement_id = StringField(validators=[_valid_id])
     direction = StringField()
 
     @property
-    def vacancy(self) -> int:
-        return int(self.vacancy_id.data)
+    def placement(self) -> int:
+        return int(self.placement_id.data)
 
 
 class ConsiderOtherForm(BaseForm):

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from ..access import own_match_or_404
+from ..access import own_suggestion_or_404
 from ..services import interviews as service
 from . import bp, candidate_view
 from .forms import BaseForm, ConfirmForm, options, strip, submit_button
@@ -30,79 +30,79 @@ class NoTimeForm(BaseForm):
     submit = submit_button("Tell the borough")
 
 
-def _booking_page(match, form):
-    slots = service.bookable_slots(match)
+def _booking_page(suggestion, form):
+    slots = service.bookable_slots(suggestion)
     form.slot.choices = options([(slot.id, service.when_text(slot)) for slot in slots])
-    return render_template("candidates/interview.html", match=match, form=form, slots=slots,
-                           booking=service.live_booking(match), can_book=service.can_book(match), interviews=service)
+    return render_template("candidates/interview.html", suggestion=suggestion, form=form, slots=slots,
+                           booking=service.live_booking(suggestion), can_book=service.can_book(suggestion), interviews=service)
 
 
-@bp.route("/candidates/suggestions/<int:match_id>/interview", methods=["GET", "POST"])
+@bp.route("/candidates/suggestions/<int:suggestion_id>/interview", methods=["GET", "POST"])
 @candidate_view()
-def interview(candidate, match_id: int):
+def interview(candidate, suggestion_id: int):
     """Choose an interview time (or change it), see the one booked, and what happens next."""
-    match = own_match_or_404(candidate, match_id)
+    suggestion = own_suggestion_or_404(candidate, suggestion_id)
     form = BookForm()
     if form.validate_on_submit():
         try:
-            booking = service.book(match, int(form.slot.data), current_user.id)
+            booking = service.book(suggestion, int(form.slot.data), current_user.id)
         except service.InterviewError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"Your interview is booked for {service.when_text(booking.slot)}. We have emailed you the details.",
                   "success")
-            return redirect(url_for("candidates.interview", match_id=match.id))
-    return _booking_page(match, form)
+            return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
+    return _booking_page(suggestion, form)
 
 
-@bp.route("/candidates/suggestions/<int:match_id>/interview/cancel", methods=["GET", "POST"])
+@bp.route("/candidates/suggestions/<int:suggestion_id>/interview/cancel", methods=["GET", "POST"])
 @candidate_view()
-def cancel_interview(candidate, match_id: int):
+def cancel_interview(candidate, suggestion_id: int):
     """Cancel the booked interview, after a confirmation page."""
-    match = own_match_or_404(candidate, match_id)
+    suggestion = own_suggestion_or_404(candidate, suggestion_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.cancel(match, current_user.id)
+            service.cancel(suggestion, current_user.id)
         except service.InterviewError as error:
             flash(error.message, "info")
         else:
             flash("Your interview is cancelled. You can choose another time.", "success")
-        return redirect(url_for("candidates.interview", match_id=match.id))
-    booking = service.live_booking(match)
+        return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
+    booking = service.live_booking(suggestion)
     if booking is None:
-        return redirect(url_for("candidates.interview", match_id=match.id))
-    back = url_for("candidates.interview", match_id=match.id)
+        return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
+    back = url_for("candidates.interview", suggestion_id=suggestion.id)
     return render_template("candidates/confirm.html", form=form, title="Are you sure you want to cancel your interview?",
-                           body=[f"{match.vacancy.title}: {service.when_text(booking.slot)}.",
+                           body=[f"{suggestion.placement.title}: {service.when_text(booking.slot)}.",
                                  "You stay on the shortlist: the borough still wants to interview you. You can choose another time if one is free."],
                            button="Cancel my interview", back=back, warning=False)
 
 
-@bp.route("/candidates/suggestions/<int:match_id>/interview/no-time-suits", methods=["GET", "POST"])
+@bp.route("/candidates/suggestions/<int:suggestion_id>/interview/no-time-suits", methods=["GET", "POST"])
 @candidate_view()
-def no_time_suits(candidate, match_id: int):
+def no_time_suits(candidate, suggestion_id: int):
     """Tell the borough that none of the interview times suits, and when would."""
-    match = own_match_or_404(candidate, match_id)
+    suggestion = own_suggestion_or_404(candidate, suggestion_id)
     form = NoTimeForm()
     if form.validate_on_submit():
         try:
-            service.tell_no_time_suits(match, form.message.data or "", current_user.id)
+            service.tell_no_time_suits(suggestion, form.message.data or "", current_user.id)
         except service.InterviewError as error:
             form.show_error(error.message, error.field)
         else:
-            flash(f"We have told {match.vacancy.borough.name}. They will add a time or contact you.", "success")
-            return redirect(url_for("candidates.interview", match_id=match.id))
-    return render_template("candidates/no_time_suits.html", match=match, form=form)
+            flash(f"We have told {suggestion.placement.borough.name}. They will add a time or contact you.", "success")
+            return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
+    return render_template("candidates/no_time_suits.html", suggestion=suggestion, form=form)
 
 
-@bp.route("/candidates/suggestions/<int:match_id>/interview.ics")
+@bp.route("/candidates/suggestions/<int:suggestion_id>/interview.ics")
 @candidate_view()
-def interview_calendar(candidate, match_id: int):
+def interview_calendar(candidate, suggestion_id: int):
     """The booked interview as a calendar file."""
-    match = own_match_or_404(candidate, match_id)
-    booking = service.live_booking(match)
+    suggestion = own_suggestion_or_404(candidate, suggestion_id)
+    booking = service.live_booking(suggestion)
     if booking is None:
-        return redirect(url_for("candidates.interview", match_id=match.id))
+        return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
     return Response(service.calendar_file(booking), mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="interview.ics"'})

@@ -87,7 +87,7 @@ def monitoring_question(candidate, key: str):
         return redirect(url_for("candidates.monitoring_question", key=following["key"]))
     keys = [q["key"] for q in service.questions_for(answers)]
     index = keys.index(key)
-    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index and not changing_one \
+    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index and not changing_one\
         else url_for("candidates.monitoring_start")
     return render_template("candidates/question.html", form=form, title=question["question"], back=back,
                            caption=f"Equality questions ({index + 1} of {len(keys)})", skip=True)

@@ -46,9 +46,9 @@ def _day(value) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def state_of(match, booking=None, offer=None, can_book: bool = False) -> str:
+def state_of(suggestion, booking=None, offer=None, can_book: bool = False) -> str:
     """The key of SUGGESTION_STEPS for a suggestion: its stage, or the hiring state within it."""
-    stage = match.stage
+    stage = suggestion.stage
     if stage in ("shortlisted", "interview") and booking is not None:
         return "interview_booked"
     if stage in ("shortlisted", "interview") and can_book:
@@ -62,28 +62,28 @@ def state_of(match, booking=None, offer=None, can_book: bool = False) -> str:
     return stage
 
 
-def for_suggestion(match, booking=None, offer=None, can_book: bool | None = None) -> str:
+def for_suggestion(suggestion, booking=None, offer=None, can_book: bool | None = None) -> str:
     """What happens next for one suggestion (its booking, offer and whether it can book are looked up if not given)."""
     if can_book is None:
         from ..services import interviews, offers  # the services import candidates' helpers
 
-        booking, offer = interviews.live_booking(match), offers.offer_for(match)
-        can_book = interviews.has_times_to_choose(match)
-    vacancy = match.vacancy
-    fields = dict(borough=vacancy.borough.name, starts=long_date(vacancy.start_date), title=vacancy.title,
-                  interview="", respond_by="", start_date=long_date(vacancy.start_date))
+        booking, offer = interviews.live_booking(suggestion), offers.offer_for(suggestion)
+        can_book = interviews.has_times_to_choose(suggestion)
+    placement = suggestion.placement
+    fields = dict(borough=placement.borough.name, starts=long_date(placement.start_date), title=placement.title,
+                  interview="", respond_by="", start_date=long_date(placement.start_date))
     if booking is not None:
         from ..services.interviews import when_text
 
         fields["interview"] = when_text(booking.slot)
     if offer is not None:
         fields["respond_by"], fields["start_date"] = _day(offer.respond_by), _day(offer.start_date)
-    return SUGGESTION_STEPS.get(state_of(match, booking, offer, can_book), FALLBACK).format(**fields)
+    return SUGGESTION_STEPS.get(state_of(suggestion, booking, offer, can_book), FALLBACK).format(**fields)
 
 
-def for_application(candidate, matches, eligible: bool, round_has_run: bool) -> Step:
+def for_application(candidate, suggestions, eligible: bool, round_has_run: bool) -> Step:
     """The application's state and what happens next, before any suggestion (or when there are none)."""
-    closing = sorted(p.vacancy.closing_date for p in candidate.preferences)
+    closing = sorted(p.placement.closing_date for p in candidate.choices)
     if candidate.status == "withdrawn":
         return Step("Withdrawn", "You withdrew your application, so recruiters are no longer considering you. "
                                  "You cannot send another application in this round.")
@@ -94,7 +94,7 @@ def for_application(candidate, matches, eligible: bool, round_has_run: bool) -> 
               else " Choose at least one placement, then send your application before it closes.")
         return Step("Not sent yet", "Complete every section, check your answers and send your application. "
                                     "Your answers are saved as you go." + by)
-    if matches:
+    if suggestions:
         return Step("Suggested", "We have suggested you for the placements on this page. Each one says what happens next.")
     if round_has_run:
         return Step("Not matched", "We could not suggest you for any placement this time. This can happen when "

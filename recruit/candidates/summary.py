@@ -54,7 +54,7 @@ def _rows(candidate, key: str) -> list[tuple[str, list[str], str | None]]:
         return [("How you heard about us", [dict(OUTREACH_CHANNELS).get(c.outreach_channel, "Not given")], "outreach_channel"),
                 ("Campaign code", [c.campaign_code or "Not given"], "campaign_code")]
     if key == "choices":
-        chosen = [f"{p.rank}. {p.vacancy.title}, {p.vacancy.borough.name}" for p in c.preferences]
+        chosen = [f"{p.rank}. {p.placement.title}, {p.placement.borough.name}" for p in c.choices]
         return [("Placements you chose", chosen or ["No placements chosen yet"], ""),
                 ("Consider you for other placements", [{True: "Yes", False: "No"}.get(c.consider_other_placements, "Not answered yet")], "consider_other")]
     return []
@@ -91,10 +91,10 @@ ACTIVITY = {
     "application.section_saved": "You saved a section of your application",
     "application.submitted": "You sent your application",
     "application.withdrawn": "You withdrew your application",
-    "preference.added": "You added a placement to your choices",
-    "preference.removed": "You removed a placement from your choices",
-    "preference.moved": "You changed the order of your choices",
-    "preference.consider_other": "You told us whether to consider you for other placements",
+    "choice.added": "You added a placement to your choices",
+    "choice.removed": "You removed a placement from your choices",
+    "choice.moved": "You changed the order of your choices",
+    "choice.consider_other": "You told us whether to consider you for other placements",
 }
 ACTIVITY_FALLBACK = "Your account or application was updated"
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..access import get_in_borough_or_404, role_required
 from ..candidates.forms import options, radios, strip
 from ..forms import BaseForm, submit_button, whole_number
-from ..models import Role, Vacancy
+from ..models import Role, Placement
 from ..services import matching as service
 from ..services import offers as offers_service
 
@@ -64,7 +64,7 @@ class GuaranteedRejectForm(_FeedbackForm):
 
 
 class BulkForm(BaseForm):
-    """The placement page's checkboxes: each posts "match id:version", so each item checks its own version."""
+    """The placement page's checkboxes: each posts "suggestion id:version", so each item checks its own version."""
 
     selected = SelectMultipleField(validate_choice=False)
 
@@ -84,8 +84,8 @@ class BulkRejectForm(BulkForm):
     submit = submit_button("Reject and send feedback")
 
 
-def _match_or_404(match_id: int):
-    return service.match_in_borough(match_id) or abort(404)
+def _suggestion_or_404(suggestion_id: int):
+    return service.suggestion_in_borough(suggestion_id) or abort(404)
 
 
 @bp.route("/")
@@ -95,84 +95,84 @@ def index():
     return render_template("recruiters/index.html", placements=service.review_placements())
 
 
-@bp.route("/placements/<int:vacancy_id>")
+@bp.route("/placements/<int:placement_id>")
 @role_required(*REVIEWERS)
-def placement(vacancy_id: int):
+def placement(placement_id: int):
     """One of your borough's placements with its suggested candidates, name-blind until shortlisted."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    return _placement_page(vacancy, BulkForm())
+    placement = get_in_borough_or_404(Placement, placement_id)
+    return _placement_page(placement, BulkForm())
 
 
-def _placement_page(vacancy, form):
-    return render_template("recruiters/placement.html", vacancy=vacancy, form=form,
-                           suggestions=service.suggestion_views(vacancy), service=service)
+def _placement_page(placement, form):
+    return render_template("recruiters/placement.html", placement=placement, form=form,
+                           suggestions=service.suggestion_views(placement), service=service)
 
 
-def _bulk_reject_page(vacancy, form):
-    chosen = [service.suggestion_view(match) for match in service.selected_matches(vacancy, form.pairs())]
-    return render_template("recruiters/bulk_reject.html", vacancy=vacancy, form=form, chosen=chosen, service=service)
+def _bulk_reject_page(placement, form):
+    chosen = [service.suggestion_view(suggestion) for suggestion in service.selected_suggestions(placement, form.pairs())]
+    return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen, service=service)
 
 
-@bp.route("/placements/<int:vacancy_id>/bulk", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/bulk", methods=["POST"])
 @role_required(*REVIEWERS)
-def bulk(vacancy_id: int):
+def bulk(placement_id: int):
     """Shortlist the selected suggestions, or go on to reject them with one reason and feedback."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     form = BulkForm()
     action = request.form.get("action")
     if not form.validate_on_submit() or not form.pairs():
         if not form.errors:
             form.selected.errors = ["Select at least one candidate"]
-        return _placement_page(vacancy, form)
+        return _placement_page(placement, form)
     if action == "reject":
         reject_form = BulkRejectForm(formdata=None, data={"selected": form.selected.data, "feedback_template": "closer_match",
                                                           "feedback": service.FEEDBACK_TEMPLATES["closer_match"]})
-        return _bulk_reject_page(vacancy, reject_form)
+        return _bulk_reject_page(placement, reject_form)
     try:  # any other button than the two (a forged one) is refused by the service with a message
-        outcomes = service.decide_many(vacancy, form.pairs(), action or "", current_user.id)
+        outcomes = service.decide_many(placement, form.pairs(), action or "", current_user.id)
     except service.MatchError as error:
         form.show_error(error.message, error.field)
-        return _placement_page(vacancy, form)
-    return render_template("recruiters/bulk_done.html", vacancy=vacancy, outcomes=outcomes, action="shortlist")
+        return _placement_page(placement, form)
+    return render_template("recruiters/bulk_done.html", placement=placement, outcomes=outcomes, action="shortlist")
 
 
-@bp.route("/placements/<int:vacancy_id>/bulk-reject", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/bulk-reject", methods=["POST"])
 @role_required(*REVIEWERS)
-def bulk_reject(vacancy_id: int):
+def bulk_reject(placement_id: int):
     """Reject the selected suggestions with one reason and one feedback text, started from a template."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     form = BulkRejectForm()
     if request.form.get("action") == "template":  # fill the feedback box from the chosen template, then edit it
         form.feedback.data = service.FEEDBACK_TEMPLATES.get(form.feedback_template.data, form.feedback.data)
-        return _bulk_reject_page(vacancy, BulkRejectForm(formdata=None, data={
+        return _bulk_reject_page(placement, BulkRejectForm(formdata=None, data={
             "selected": form.selected.data, "reason": form.reason.data, "feedback_template": form.feedback_template.data,
             "feedback": form.feedback.data}))
     if form.validate_on_submit() and form.pairs():
-        outcomes = service.decide_many(vacancy, form.pairs(), "reject", current_user.id,
+        outcomes = service.decide_many(placement, form.pairs(), "reject", current_user.id,
                                        reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
-        return render_template("recruiters/bulk_done.html", vacancy=vacancy, outcomes=outcomes, action="reject")
+        return render_template("recruiters/bulk_done.html", placement=placement, outcomes=outcomes, action="reject")
     if not form.pairs():  # the boxes are on the placement page, not this one: the message says so, at the top
         form.selected.errors = []
         form.form_errors.append("Select at least one candidate on the placement page")
-    return _bulk_reject_page(vacancy, form)
+    return _bulk_reject_page(placement, form)
 
 
-@bp.route("/matches/<int:match_id>")
+@bp.route("/suggestions/<int:suggestion_id>")
 @role_required(*REVIEWERS)
-def match(match_id: int):
+def suggestion(suggestion_id: int):
     """One suggestion: why it was made, and what you can do next."""
-    found = service.view_match(match_id) or abort(404)
-    return render_template("recruiters/match.html", match=found, view=service.suggestion_view(found),
+    found = service.view_suggestion(suggestion_id) or abort(404)
+    return render_template("recruiters/suggestion.html", suggestion=found, view=service.suggestion_view(found),
                            offer=offers_service.offer_for(found),
                            form=DecisionForm(data={"version": found.version}),
                            actions=service.actions_for(found), buttons=BUTTONS, service=service)
 
 
-@bp.route("/matches/<int:match_id>/<any(shortlist, interview):action>", methods=["POST"])
+@bp.route("/suggestions/<int:suggestion_id>/<any(shortlist, interview):action>", methods=["POST"])
 @role_required(*REVIEWERS)
-def decide(match_id: int, action: str):
+def decide(suggestion_id: int, action: str):
     """Move a suggestion to its next stage (shortlist, or interview when arranged outside the booked times)."""
-    found = _match_or_404(match_id)
+    found = _suggestion_or_404(suggestion_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -182,20 +182,20 @@ def decide(match_id: int, action: str):
         flash(error.message, "error")
     else:
         flash(f"{service.reference(found.candidate_id)}: {service.stage_label(found.stage)}", "success")
-    return redirect(url_for("recruiters.match", match_id=match_id))
+    return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
 
 
-@bp.route("/matches/<int:match_id>/reject", methods=["GET", "POST"])
+@bp.route("/suggestions/<int:suggestion_id>/reject", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def reject(match_id: int):
+def reject(suggestion_id: int):
     """Reject a suggestion with a reason and feedback the candidate is emailed."""
-    found = _match_or_404(match_id)
+    found = _suggestion_or_404(suggestion_id)
     if "reject" not in service.actions_for(found):
         flash(f"This suggestion is {service.stage_label(found.stage).lower()}, so it cannot be rejected now.", "error")
-        return redirect(url_for("recruiters.match", match_id=match_id))
+        return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
     guaranteed = service.guaranteed.needs_requirement(found)
     if guaranteed:
-        form = GuaranteedRejectForm(service.guaranteed.essential_requirements(found.vacancy), data={"version": found.version})
+        form = GuaranteedRejectForm(service.guaranteed.essential_requirements(found.placement), data={"version": found.version})
     else:
         form = RejectForm(data={"version": found.version})
     if form.validate_on_submit():
@@ -208,8 +208,8 @@ def reject(match_id: int):
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
             flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
-            return redirect(url_for("recruiters.placement", vacancy_id=found.vacancy_id))
-    return render_template("recruiters/reject.html", match=found, view=service.suggestion_view(found), form=form,
+            return redirect(url_for("recruiters.placement", placement_id=found.placement_id))
+    return render_template("recruiters/reject.html", suggestion=found, view=service.suggestion_view(found), form=form,
                            service=service, guaranteed=guaranteed)
 
 

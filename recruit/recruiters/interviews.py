@@ -13,7 +13,7 @@ from ..access import get_in_borough_or_404, role_required
 from ..candidates.forms import GovDateField, number_field, options, text
 from ..candidates.forms import whole_number as number_in_range
 from ..forms import BaseForm, submit_button
-from ..models import Vacancy
+from ..models import Placement
 from ..services import interviews as interview_service
 from . import REVIEWERS, bp
 
@@ -80,29 +80,29 @@ class SlotForm(BaseForm):
             interviewer_ids=[int(value) for value in self.interviewers.data])
 
 
-@bp.route("/placements/<int:vacancy_id>/interviews")
+@bp.route("/placements/<int:placement_id>/interviews")
 @role_required(*REVIEWERS)
-def interviews(vacancy_id: int):
+def interviews(placement_id: int):
     """A placement's interview times, who booked each (with their adjustments), and who said no time suits."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    return render_template("recruiters/interviews.html", vacancy=vacancy, slots=interview_service.placement_slots(vacancy),
-                           requests=interview_service.slot_requests(vacancy), interviews=interview_service)
+    placement = get_in_borough_or_404(Placement, placement_id)
+    return render_template("recruiters/interviews.html", placement=placement, slots=interview_service.placement_slots(placement),
+                           requests=interview_service.slot_requests(placement), interviews=interview_service)
 
 
-@bp.route("/placements/<int:vacancy_id>/interviews/new", methods=["GET", "POST"])
+@bp.route("/placements/<int:placement_id>/interviews/new", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def new_slot(vacancy_id: int):
+def new_slot(placement_id: int):
     """Publish an interview time for a placement."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
+    placement = get_in_borough_or_404(Placement, placement_id)
     form = SlotForm()
-    people = interview_service.interviewer_choices(vacancy)
+    people = interview_service.interviewer_choices(placement)
     form.interviewers.choices = options([(user.id, user.email) for user in people])
     if form.validate_on_submit():
         try:
-            interview_service.create_slot(vacancy, form.new_slot(), current_user.id)
+            interview_service.create_slot(placement, form.new_slot(), current_user.id)
         except interview_service.InterviewError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview time published. Shortlisted candidates can book it from their dashboard.", "success")
-            return redirect(url_for("recruiters.interviews", vacancy_id=vacancy.id))
-    return render_template("recruiters/new_slot.html", vacancy=vacancy, form=form)
+            return redirect(url_for("recruiters.interviews", placement_id=placement.id))
+    return render_template("recruiters/new_slot.html", placement=placement, form=form)

@@ -8,7 +8,7 @@ from ..candidates.forms import GovDateField, text
 from ..forms import submit_button
 from ..services import matching as matching_service
 from ..services import offers as service
-from . import REVIEWERS, DecisionForm, _match_or_404, bp
+from . import REVIEWERS, DecisionForm, _suggestion_or_404, bp
 
 
 class OfferForm(DecisionForm):
@@ -26,14 +26,14 @@ class StartForm(DecisionForm):
     submit = submit_button("Record the start date")
 
 
-@bp.route("/matches/<int:match_id>/offer", methods=["GET", "POST"])
+@bp.route("/suggestions/<int:suggestion_id>/offer", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def offer(match_id: int):
+def offer(suggestion_id: int):
     """Offer the candidate a position, with the terms in the letter and the date to answer by."""
-    found = _match_or_404(match_id)
+    found = _suggestion_or_404(suggestion_id)
     if "offer" not in matching_service.actions_for(found):
         flash(f"This suggestion is {matching_service.stage_label(found.stage).lower()}, so you cannot make an offer now.", "error")
-        return redirect(url_for("recruiters.match", match_id=match_id))
+        return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
     terms = service.default_terms(found, current_user.email)
     form = OfferForm(data={"version": found.version, "respond_by": terms.respond_by, "start_date": terms.start_date,
                            "contact": terms.contact})
@@ -48,15 +48,15 @@ def offer(match_id: int):
             form.version.data = str(found.version)
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: offer made. We have emailed them the letter.", "success")
-            return redirect(url_for("recruiters.match", match_id=match_id))
-    return render_template("recruiters/offer.html", match=found, view=matching_service.suggestion_view(found), form=form)
+            return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
+    return render_template("recruiters/offer.html", suggestion=found, view=matching_service.suggestion_view(found), form=form)
 
 
-@bp.route("/matches/<int:match_id>/start", methods=["GET", "POST"])
+@bp.route("/suggestions/<int:suggestion_id>/start", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def start(match_id: int):
+def start(suggestion_id: int):
     """Record the day an apprentice who accepted started; the placement is filled when every position has."""
-    found = _match_or_404(match_id)
+    found = _suggestion_or_404(suggestion_id)
     form = StartForm(data={"version": found.version})
     if form.validate_on_submit():
         try:
@@ -65,6 +65,6 @@ def start(match_id: int):
             form.show_errors(error.errors)
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: start date recorded.", "success")
-            return redirect(url_for("recruiters.match", match_id=match_id))
-    return render_template("recruiters/start.html", match=found, view=matching_service.suggestion_view(found), form=form,
+            return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
+    return render_template("recruiters/start.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
                            offer=service.offer_for(found))

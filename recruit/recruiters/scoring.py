@@ -8,10 +8,10 @@ from wtforms import RadioField, TextAreaField
 from ..access import get_in_borough_or_404, role_required
 from ..candidates.forms import options, strip, text
 from ..forms import BaseForm, submit_button
-from ..models import Vacancy
+from ..models import Placement
 from ..services import matching as matching_service
 from ..services import scoring as service
-from . import REVIEWERS, _match_or_404, bp
+from . import REVIEWERS, _suggestion_or_404, bp
 
 
 class CriteriaForm(BaseForm):
@@ -41,32 +41,32 @@ def score_form(criteria):
     return ScoreForm()
 
 
-@bp.route("/placements/<int:vacancy_id>/criteria", methods=["GET", "POST"])
+@bp.route("/placements/<int:placement_id>/criteria", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def criteria(vacancy_id: int):
+def criteria(placement_id: int):
     """The 3 to 6 things interviewers score for this placement, started from its standard's template."""
-    vacancy = get_in_borough_or_404(Vacancy, vacancy_id)
-    current = service.criteria_for(vacancy)
+    placement = get_in_borough_or_404(Placement, placement_id)
+    current = service.criteria_for(placement)
     # Prefilled only on the first view: a posted form is read as posted (an empty box removes a criterion).
     form = CriteriaForm() if request.method == "POST" else CriteriaForm(data={f"criterion_{c.position}": c.title
                                                                               for c in current})
     if form.validate_on_submit():
         try:
-            service.update_criteria(vacancy, form.titles(), current_user.id)
+            service.update_criteria(placement, form.titles(), current_user.id)
         except service.ScoringError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview criteria saved", "success")
-            return redirect(url_for("recruiters.placement", vacancy_id=vacancy.id))
-    return render_template("recruiters/criteria.html", vacancy=vacancy, form=form, locked=service.scores_exist(vacancy))
+            return redirect(url_for("recruiters.placement", placement_id=placement.id))
+    return render_template("recruiters/criteria.html", placement=placement, form=form, locked=service.scores_exist(placement))
 
 
-@bp.route("/matches/<int:match_id>/scores", methods=["GET", "POST"])
+@bp.route("/suggestions/<int:suggestion_id>/scores", methods=["GET", "POST"])
 @role_required(*REVIEWERS)
-def scores(match_id: int):
+def scores(suggestion_id: int):
     """Score a candidate's interview; once you have, see every interviewer's scores, the spread and the mean."""
-    found = _match_or_404(match_id)
-    criteria_list = service.criteria_for(found.vacancy)
+    found = _suggestion_or_404(suggestion_id)
+    criteria_list = service.criteria_for(found.placement)
     form = score_form(criteria_list)
     if form.validate_on_submit():
         answers = {c.id: (form[f"score_{c.id}"].data, form[f"evidence_{c.id}"].data) for c in criteria_list}
@@ -76,10 +76,10 @@ def scores(match_id: int):
             form.show_errors(error.errors)
         else:
             flash("Your scores are saved. You can now see the other interviewers' scores.", "success")
-            return redirect(url_for("recruiters.scores", match_id=match_id))
+            return redirect(url_for("recruiters.scores", suggestion_id=suggestion_id))
     submitted = service.has_submitted(found, current_user.id)
     rows = service.summary(found) if submitted else []
-    return render_template("recruiters/scores.html", match=found, view=matching_service.suggestion_view(found), form=form,
+    return render_template("recruiters/scores.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
                            criteria=criteria_list, submitted=submitted, rows=rows, overall=service.overall_mean(rows),
                            others=service.interviewer_count(found), can_score=found.stage in service.SCORING_STAGES,
                            decisions=service.decision_scores(found) if submitted else [], scale=service.SCALE,

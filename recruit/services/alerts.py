@@ -16,7 +16,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, SavedSearch, Standard, User, utcnow
 from ..postcodes import lookup_outward
-from .vacancies.listing import ListingQuery, parse_listing_args, search_live
+from .placements.listing import ListingQuery, parse_listing_args, search_live
 
 MAX_ALERTS = 20
 MAX_PLACEMENTS_IN_EMAIL = 25

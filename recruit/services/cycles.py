@@ -64,7 +64,7 @@ def parse_target(text, required: bool) -> tuple[int | None, str | None]:
 
 
 def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
-    from .vacancies.fields import parse_date  # placements import this module for current_cycle_id
+    from .placements.fields import parse_date  # placements import this module for current_cycle_id
 
     errors: dict[str, str] = {}
     name = (raw.get("name") or "").strip()

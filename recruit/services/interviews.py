@@ -20,15 +20,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import emails
 from ..audit import record_event
 from ..extensions import db
-from ..models import (ApplicationStatus, BookingStatus, InterviewBooking, InterviewSlot, Match, MatchStage, Role,
-                      SlotRequest, User, Vacancy, utcnow)
+from ..models import (ApplicationStatus, BookingStatus, InterviewBooking, InterviewSlot, Suggestion, SuggestionStage, Role,
+                      SlotRequest, User, Placement, utcnow)
 from .matching.runs import MatchError
 from .matching.stages import move_stage
 
 LONDON = ZoneInfo("Europe/London")
 # Candidates may book, move or cancel until this long before the interview starts.
 BOOKING_CLOSES_BEFORE = timedelta(hours=2)
-BOOKABLE_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value)
+BOOKABLE_STAGES = (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value)
 
 
 class InterviewError(MatchError):
@@ -76,61 +76,61 @@ def where_text(slot: InterviewSlot) -> str:
 
 # --- Recruiters ------------------------------------------------------------------------------------
 
-def interviewer_choices(vacancy: Vacancy) -> list[User]:
+def interviewer_choices(placement: Placement) -> list[User]:
     """The active recruiters of the placement's borough, who may interview for it."""
     return list(db.session.scalars(select(User).where(
-        User.role == Role.RECRUITER.value, User.borough_id == vacancy.borough_id, User.active.is_(True)).order_by(User.email)))
+        User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id, User.active.is_(True)).order_by(User.email)))
 
 
-def placement_slots(vacancy: Vacancy) -> list[InterviewSlot]:
+def placement_slots(placement: Placement) -> list[InterviewSlot]:
     """The placement's slots, soonest first, with their interviewers and bookings (the caller checked the borough)."""
-    statement = (select(InterviewSlot).where(InterviewSlot.vacancy_id == vacancy.id)
+    statement = (select(InterviewSlot).where(InterviewSlot.placement_id == placement.id)
                  .options(selectinload(InterviewSlot.interviewers),
-                          selectinload(InterviewSlot.bookings).joinedload(InterviewBooking.match).joinedload(Match.candidate))
+                          selectinload(InterviewSlot.bookings).joinedload(InterviewBooking.suggestion).joinedload(Suggestion.candidate))
                  .order_by(InterviewSlot.starts_at, InterviewSlot.id))
     return list(db.session.scalars(statement))
 
 
-def slot_requests(vacancy: Vacancy) -> list[SlotRequest]:
+def slot_requests(placement: Placement) -> list[SlotRequest]:
     """Candidates who said no interview time suits them, newest first."""
-    statement = (select(SlotRequest).join(SlotRequest.match).where(Match.vacancy_id == vacancy.id)
-                 .options(joinedload(SlotRequest.match).joinedload(Match.candidate)).order_by(SlotRequest.at.desc()))
+    statement = (select(SlotRequest).join(SlotRequest.suggestion).where(Suggestion.placement_id == placement.id)
+                 .options(joinedload(SlotRequest.suggestion).joinedload(Suggestion.candidate)).order_by(SlotRequest.at.desc()))
     return list(db.session.scalars(statement))
 
 
-def create_slot(vacancy: Vacancy, new: NewSlot, actor_id: int, now: datetime | None = None) -> InterviewSlot:
+def create_slot(placement: Placement, new: NewSlot, actor_id: int, now: datetime | None = None) -> InterviewSlot:
     """Publish an interview slot; shortlisted candidates who had no time to book are emailed that they now have one."""
     now = now or utcnow()
     starts_at = datetime.combine(new.day, new.start, tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
     errors = {}
     if starts_at <= now:
         errors["day"] = "The interview must be in the future"
-    interviewers = [user for user in interviewer_choices(vacancy) if user.id in set(new.interviewer_ids)]
+    interviewers = [user for user in interviewer_choices(placement) if user.id in set(new.interviewer_ids)]
     if not new.interviewer_ids or len(interviewers) != len(set(new.interviewer_ids)):
         errors["interviewers"] = "Select at least one interviewer from the list"
     if not errors:
-        clash = _overlapping(vacancy, starts_at, new.minutes, [user.id for user in interviewers])
+        clash = _overlapping(placement, starts_at, new.minutes, [user.id for user in interviewers])
         if clash is not None:
             errors["start"] = (f"This time overlaps another interview slot ({when_text(clash)}"
-                               f"{'' if clash.vacancy_id == vacancy.id else ', for another placement'}). Choose another time")
+                               f"{'' if clash.placement_id == placement.id else ', for another placement'}). Choose another time")
     if errors:
         raise InterviewError(next(iter(errors.values())), next(iter(errors)), errors)
-    had_times = bool(_open_slots(vacancy, now))
-    slot = InterviewSlot(vacancy_id=vacancy.id, starts_at=starts_at, minutes=new.minutes, place=new.place,
+    had_times = bool(_open_slots(placement, now))
+    slot = InterviewSlot(placement_id=placement.id, starts_at=starts_at, minutes=new.minutes, place=new.place,
                          video_link=new.video_link, capacity=new.capacity, booked=0, created_by_id=actor_id,
                          interviewers=interviewers)
     db.session.add(slot)
     db.session.flush()
-    event = record_event("interview_slot.created", slot, actor_id=actor_id, vacancy_id=vacancy.id)
-    event.borough_id = vacancy.borough_id
+    event = record_event("interview_slot.created", slot, actor_id=actor_id, placement_id=placement.id)
+    event.borough_id = placement.borough_id
     if not had_times:
-        for match in _waiting_to_book(vacancy):
-            emails.email_interview_times_ready(match)
+        for suggestion in _waiting_to_book(placement):
+            emails.email_interview_times_ready(suggestion)
     db.session.commit()
     return slot
 
 
-def _overlapping(vacancy: Vacancy, starts_at: datetime, minutes: int, interviewer_ids: list[int]) -> InterviewSlot | None:
+def _overlapping(placement: Placement, starts_at: datetime, minutes: int, interviewer_ids: list[int]) -> InterviewSlot | None:
     """A slot of this placement, or of one of these interviewers, that overlaps the given time."""
     ends_at = starts_at + timedelta(minutes=minutes)
     # Slots are at most 4 hours long, so only those starting in the 4 hours before can still be running.
@@ -139,55 +139,55 @@ def _overlapping(vacancy: Vacancy, starts_at: datetime, minutes: int, interviewe
     for slot in candidates:
         if slot.starts_at + timedelta(minutes=slot.minutes) <= starts_at:
             continue
-        if slot.vacancy_id == vacancy.id or {user.id for user in slot.interviewers} & set(interviewer_ids):
+        if slot.placement_id == placement.id or {user.id for user in slot.interviewers} & set(interviewer_ids):
             return slot
     return None
 
 
-def _open_slots(vacancy: Vacancy, now: datetime) -> list[InterviewSlot]:
+def _open_slots(placement: Placement, now: datetime) -> list[InterviewSlot]:
     return list(db.session.scalars(select(InterviewSlot).where(
-        InterviewSlot.vacancy_id == vacancy.id, InterviewSlot.booked < InterviewSlot.capacity,
+        InterviewSlot.placement_id == placement.id, InterviewSlot.booked < InterviewSlot.capacity,
         InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE).order_by(InterviewSlot.starts_at, InterviewSlot.id)))
 
 
-def _waiting_to_book(vacancy: Vacancy) -> list[Match]:
+def _waiting_to_book(placement: Placement) -> list[Suggestion]:
     """The placement's shortlisted (or invited) candidates with no interview booked."""
-    booked = select(InterviewBooking.match_id).where(InterviewBooking.status == BookingStatus.BOOKED.value)
-    return list(db.session.scalars(select(Match).join(Match.candidate).where(
-        Match.vacancy_id == vacancy.id, Match.stage.in_(BOOKABLE_STAGES), Match.id.not_in(booked),
-        Match.candidate.has(status=ApplicationStatus.SUBMITTED.value))))
+    booked = select(InterviewBooking.suggestion_id).where(InterviewBooking.status == BookingStatus.BOOKED.value)
+    return list(db.session.scalars(select(Suggestion).join(Suggestion.candidate).where(
+        Suggestion.placement_id == placement.id, Suggestion.stage.in_(BOOKABLE_STAGES), Suggestion.id.not_in(booked),
+        Suggestion.candidate.has(status=ApplicationStatus.SUBMITTED.value))))
 
 
 # --- Candidates ------------------------------------------------------------------------------------
 
-def live_booking(match: Match) -> InterviewBooking | None:
+def live_booking(suggestion: Suggestion) -> InterviewBooking | None:
     """The suggestion's current booking, if any."""
     return db.session.scalar(select(InterviewBooking).options(joinedload(InterviewBooking.slot)).where(
-        InterviewBooking.match_id == match.id, InterviewBooking.status == BookingStatus.BOOKED.value))
+        InterviewBooking.suggestion_id == suggestion.id, InterviewBooking.status == BookingStatus.BOOKED.value))
 
 
 def live_bookings(candidate) -> dict[int, InterviewBooking]:
     """Each of the candidate's suggestions with a booked interview, by suggestion id."""
-    statement = (select(InterviewBooking).join(InterviewBooking.match).options(joinedload(InterviewBooking.slot))
-                 .where(Match.candidate_id == candidate.id, InterviewBooking.status == BookingStatus.BOOKED.value))
-    return {booking.match_id: booking for booking in db.session.scalars(statement)}
+    statement = (select(InterviewBooking).join(InterviewBooking.suggestion).options(joinedload(InterviewBooking.slot))
+                 .where(Suggestion.candidate_id == candidate.id, InterviewBooking.status == BookingStatus.BOOKED.value))
+    return {booking.suggestion_id: booking for booking in db.session.scalars(statement)}
 
 
-def can_book(match: Match) -> bool:
+def can_book(suggestion: Suggestion) -> bool:
     """True while the candidate may choose an interview time for this suggestion."""
-    return match.stage in BOOKABLE_STAGES and match.candidate.status == ApplicationStatus.SUBMITTED.value
+    return suggestion.stage in BOOKABLE_STAGES and suggestion.candidate.status == ApplicationStatus.SUBMITTED.value
 
 
-def bookable_slots(match: Match, now: datetime | None = None) -> list[InterviewSlot]:
+def bookable_slots(suggestion: Suggestion, now: datetime | None = None) -> list[InterviewSlot]:
     """The placement's future slots with a place free (the current booking's slot is left out)."""
-    current = live_booking(match)
-    return [slot for slot in _open_slots(match.vacancy, now or utcnow()) if current is None or slot.id != current.slot_id]
+    current = live_booking(suggestion)
+    return [slot for slot in _open_slots(suggestion.placement, now or utcnow()) if current is None or slot.id != current.slot_id]
 
 
-def has_times_to_choose(match: Match) -> bool:
+def has_times_to_choose(suggestion: Suggestion) -> bool:
     """True when the candidate may book and the placement has a future time with a place free: only then is
     "choose an interview time" the next step (before that, they wait for the borough to publish times)."""
-    return can_book(match) and bool(bookable_slots(match))
+    return can_book(suggestion) and bool(bookable_slots(suggestion))
 
 
 def _rolled_back_on_error(function):
@@ -205,16 +205,16 @@ def _rolled_back_on_error(function):
 
 
 @_rolled_back_on_error
-def book(match: Match, slot_id: int, actor_id: int, now: datetime | None = None) -> InterviewBooking:
+def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | None = None) -> InterviewBooking:
     """Book (or move to) a slot for the candidate's suggestion; both sides are emailed a calendar file."""
     now = now or utcnow()
-    _lock_match(match)
-    if not can_book(match):
-        raise InterviewError(f"You cannot book an interview for {match.vacancy.title} now")
+    _lock_suggestion(suggestion)
+    if not can_book(suggestion):
+        raise InterviewError(f"You cannot book an interview for {suggestion.placement.title} now")
     slot = db.session.get(InterviewSlot, slot_id)
-    if slot is None or slot.vacancy_id != match.vacancy_id:
+    if slot is None or slot.placement_id != suggestion.placement_id:
         raise InterviewError("Select an interview time from the list", "slot")
-    current = live_booking(match)
+    current = live_booking(suggestion)
     if current is not None and current.slot_id == slot.id:
         raise InterviewError("You are already booked at this time. Select a different time", "slot")
     if current is not None and current.slot.starts_at <= now + BOOKING_CLOSES_BEFORE:
@@ -229,11 +229,11 @@ def book(match: Match, slot_id: int, actor_id: int, now: datetime | None = None)
         raise InterviewError("That interview time is now full or too soon to book. Select another time", "slot")
     try:
         if current is None:
-            booking = InterviewBooking(slot_id=slot.id, match_id=match.id, status=BookingStatus.BOOKED.value,
+            booking = InterviewBooking(slot_id=slot.id, suggestion_id=suggestion.id, status=BookingStatus.BOOKED.value,
                                        booked_at=now, sequence=0)
             db.session.add(booking)
-            if match.stage == MatchStage.SHORTLISTED.value:
-                move_stage(match, MatchStage.INTERVIEW.value, actor_id, "Booked an interview")
+            if suggestion.stage == SuggestionStage.SHORTLISTED.value:
+                move_stage(suggestion, SuggestionStage.INTERVIEW.value, actor_id, "Booked an interview")
         else:
             _give_back(current.slot_id)
             booking = current
@@ -241,7 +241,7 @@ def book(match: Match, slot_id: int, actor_id: int, now: datetime | None = None)
         db.session.flush()
         db.session.refresh(booking, ["slot"])
         record_event("interview.moved" if current else "interview.booked", booking, actor_id=actor_id,
-                     match_id=match.id, slot_id=slot.id).borough_id = match.vacancy.borough_id
+                     suggestion_id=suggestion.id, slot_id=slot.id).borough_id = suggestion.placement.borough_id
         emails.email_interview_booked(booking, calendar_file(booking), moved=current is not None)
         db.session.commit()
     except (IntegrityError, StaleDataError):
@@ -251,41 +251,41 @@ def book(match: Match, slot_id: int, actor_id: int, now: datetime | None = None)
 
 
 @_rolled_back_on_error
-def cancel(match: Match, actor_id: int, now: datetime | None = None) -> InterviewBooking:
+def cancel(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -> InterviewBooking:
     """Cancel the suggestion's booking, freeing the place; both sides are emailed a cancellation."""
     now = now or utcnow()
-    _lock_match(match)
-    booking = live_booking(match)
+    _lock_suggestion(suggestion)
+    booking = live_booking(suggestion)
     if booking is None:
         raise InterviewError("You have no interview booked for this placement")
     if booking.slot.starts_at <= now:
         raise InterviewError("This interview has already started, so it cannot be cancelled")
     booking.status, booking.cancelled_at, booking.sequence = BookingStatus.CANCELLED.value, now, booking.sequence + 1
     _give_back(booking.slot_id)
-    record_event("interview.cancelled", booking, actor_id=actor_id).borough_id = match.vacancy.borough_id
+    record_event("interview.cancelled", booking, actor_id=actor_id).borough_id = suggestion.placement.borough_id
     emails.email_interview_cancelled(booking, calendar_file(booking))
     db.session.commit()
     return booking
 
 
 @_rolled_back_on_error
-def tell_no_time_suits(match: Match, message: str, actor_id: int) -> SlotRequest:
+def tell_no_time_suits(suggestion: Suggestion, message: str, actor_id: int) -> SlotRequest:
     """Record that none of the times suits the candidate, and tell the placement's recruiters."""
-    if not can_book(match):
-        raise InterviewError(f"You cannot ask for another interview time for {match.vacancy.title} now")
-    request = SlotRequest(match_id=match.id, message=message, at=utcnow())
+    if not can_book(suggestion):
+        raise InterviewError(f"You cannot ask for another interview time for {suggestion.placement.title} now")
+    request = SlotRequest(suggestion_id=suggestion.id, message=message, at=utcnow())
     db.session.add(request)
     db.session.flush()
-    record_event("interview.no_time_suits", request, actor_id=actor_id).borough_id = match.vacancy.borough_id
-    for recruiter in interviewer_choices(match.vacancy):
+    record_event("interview.no_time_suits", request, actor_id=actor_id).borough_id = suggestion.placement.borough_id
+    for recruiter in interviewer_choices(suggestion.placement):
         emails.email_no_time_suits(recruiter, request)
     db.session.commit()
     return request
 
 
-def release_booking(match: Match, actor_id: int | None) -> None:
+def release_booking(suggestion: Suggestion, actor_id: int | None) -> None:
     """Free the place of a suggestion's booking once it is decided (the caller commits); interviewers are told."""
-    booking = live_booking(match)
+    booking = live_booking(suggestion)
     if booking is None:
         return
     booking.status, booking.cancelled_at, booking.sequence = BookingStatus.CANCELLED.value, utcnow(), booking.sequence + 1
@@ -293,9 +293,9 @@ def release_booking(match: Match, actor_id: int | None) -> None:
     emails.email_interview_cancelled(booking, calendar_file(booking), candidate_told=False)
 
 
-def _lock_match(match: Match) -> None:
+def _lock_suggestion(suggestion: Suggestion) -> None:
     """Hold the suggestion's row until commit, so a recruiter's decision and a booking never cross."""
-    db.session.refresh(match, with_for_update=True)
+    db.session.refresh(suggestion, with_for_update=True)
 
 
 def _give_back(slot_id: int) -> None:
@@ -309,7 +309,7 @@ def calendar_file(booking: InterviewBooking) -> bytes:
     """The booking as an iCalendar file: a request for a booked interview, a cancellation for a cancelled one.
 
     One UID per booking and a rising SEQUENCE, so calendars replace the event when it moves or is cancelled."""
-    slot, match = booking.slot, booking.match
+    slot, suggestion = booking.slot, booking.suggestion
     cancelled = booking.status == BookingStatus.CANCELLED.value
     calendar = Calendar()
     calendar.add("prodid", "-//London Digital Apprenticeships//Interviews//EN")
@@ -322,9 +322,9 @@ def calendar_file(booking: InterviewBooking) -> bytes:
     event.add("dtstamp", utcnow())
     event.add("dtstart", slot.starts_at)
     event.add("dtend", slot.starts_at + timedelta(minutes=slot.minutes))
-    event.add("summary", f"Interview: {match.vacancy.title} ({match.vacancy.borough.name})")
+    event.add("summary", f"Interview: {suggestion.placement.title} ({suggestion.placement.borough.name})")
     event.add("location", slot.video_link or slot.place)
-    event.add("description", f"Apprenticeship interview for {match.vacancy.title}. {where_text(slot)}")
+    event.add("description", f"Apprenticeship interview for {suggestion.placement.title}. {where_text(slot)}")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()

@@ -15,8 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import emails
 from ..audit import record_event
 from ..extensions import db
-from ..models import (ApplicationStatus, Candidate, Match, MatchStage, Offer, OfferAnswer, Role, User, Vacancy,
-                      VacancyStatus, utcnow)
+from ..models import (ApplicationStatus, Candidate, Suggestion, SuggestionStage, Offer, OfferAnswer, Role, User, Placement,
+                      PlacementStatus, utcnow)
 from .interviews import LONDON, InterviewError, local, release_booking
 from .matching.positions import PlacementFull, close_when_filled, take_position
 from .matching.review import decide
@@ -53,10 +53,10 @@ def today_in_london(now: datetime | None = None) -> date:
     return local(now or utcnow()).date()
 
 
-def default_terms(match: Match, contact: str) -> OfferTerms:
+def default_terms(suggestion: Suggestion, contact: str) -> OfferTerms:
     """Answer within 5 working days; start on the placement's start date (or the first working day after today)."""
     today = today_in_london()
-    start = max(match.vacancy.start_date, add_working_days(today, 1))
+    start = max(suggestion.placement.start_date, add_working_days(today, 1))
     return OfferTerms(respond_by=add_working_days(today, WORKING_DAYS_TO_ANSWER), start_date=start, contact=contact)
 
 
@@ -65,11 +65,11 @@ def deadline_passed(offer: Offer, now: datetime | None = None) -> bool:
     return today_in_london(now) > offer.respond_by
 
 
-def offer_for(match: Match) -> Offer | None:
-    return db.session.scalar(select(Offer).where(Offer.match_id == match.id))
+def offer_for(suggestion: Suggestion) -> Offer | None:
+    return db.session.scalar(select(Offer).where(Offer.suggestion_id == suggestion.id))
 
 
-def make_offer(match: Match, version: int | None, actor_id: int, terms: OfferTerms) -> Offer:
+def make_offer(suggestion: Suggestion, version: int | None, actor_id: int, terms: OfferTerms) -> Offer:
     """Offer the candidate a position, if one is free; they are emailed the letter (PDF) and asked to answer."""
     today = today_in_london()
     errors = {}
@@ -85,16 +85,16 @@ def make_offer(match: Match, version: int | None, actor_id: int, terms: OfferTer
         raise OfferError(next(iter(errors.values())), next(iter(errors)), errors)
     made: list[Offer] = []
 
-    def add_offer(match: Match) -> None:  # decide() has taken the position under the placement's row lock
-        offer = Offer(match_id=match.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
+    def add_offer(suggestion: Suggestion) -> None:  # decide() has taken the position under the placement's row lock
+        offer = Offer(suggestion_id=suggestion.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
                       start_date=terms.start_date, contact=terms.contact)
         db.session.add(offer)
         db.session.flush()
-        offer.match = match
+        offer.suggestion = suggestion
         emails.email_offer_made(offer, offer_letter_pdf(offer))
         made.append(offer)
 
-    decide(match, "offer", version, actor_id, extra=add_offer)
+    decide(suggestion, "offer", version, actor_id, extra=add_offer)
     return made[0]
 
 
@@ -103,18 +103,18 @@ def _lock_candidate(candidate: Candidate) -> None:
     db.session.refresh(candidate, with_for_update=True)
 
 
-def _recruiters(vacancy: Vacancy) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.RECRUITER.value, User.borough_id == vacancy.borough_id,
+def _recruiters(placement: Placement) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id,
                                                       User.active.is_(True)).order_by(User.email)))
 
 
-def _answerable(match: Match, now: datetime) -> Offer:
-    offer = offer_for(match)
-    if offer is None or match.stage != MatchStage.OFFERED.value or offer.answer is not None:
+def _answerable(suggestion: Suggestion, now: datetime) -> Offer:
+    offer = offer_for(suggestion)
+    if offer is None or suggestion.stage != SuggestionStage.OFFERED.value or offer.answer is not None:
         raise OfferError("This offer is no longer open")
     if deadline_passed(offer, now):
         raise OfferError("The date to answer this offer has passed. Contact the borough if you still want it")
-    if match.candidate.status != ApplicationStatus.SUBMITTED.value:
+    if suggestion.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise OfferError("You have withdrawn your application")
     return offer
 
@@ -140,52 +140,52 @@ def _one_answer(function):
 
 
 @_one_answer
-def accept(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
+def accept(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -> Offer:
     """The candidate accepts: their other open suggestions close (each recruiter is told), both sides are emailed."""
     now = now or utcnow()
-    _lock_candidate(match.candidate)
-    db.session.refresh(match)
-    offer = _answerable(match, now)
-    already = db.session.scalar(select(Match).where(Match.candidate_id == match.candidate_id, Match.id != match.id,
-                                                    Match.stage == MatchStage.ACCEPTED.value))
+    _lock_candidate(suggestion.candidate)
+    db.session.refresh(suggestion)
+    offer = _answerable(suggestion, now)
+    already = db.session.scalar(select(Suggestion).where(Suggestion.candidate_id == suggestion.candidate_id, Suggestion.id != suggestion.id,
+                                                    Suggestion.stage == SuggestionStage.ACCEPTED.value))
     if already is not None:
-        raise OfferError(f"You have already accepted {already.vacancy.title}. You can accept only one placement")
-    vacancy = take_position(match)  # under the placement's row lock: acceptances plus open offers within positions
-    move_stage(match, MatchStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
+        raise OfferError(f"You have already accepted {already.placement.title}. You can accept only one placement")
+    placement = take_position(suggestion)  # under the placement's row lock: acceptances plus open offers within positions
+    move_stage(suggestion, SuggestionStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
     offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
-    others = list(db.session.scalars(select(Match).where(
-        Match.candidate_id == match.candidate_id, Match.id != match.id, Match.stage.in_(OPEN_STAGES))))
+    others = list(db.session.scalars(select(Suggestion).where(
+        Suggestion.candidate_id == suggestion.candidate_id, Suggestion.id != suggestion.id, Suggestion.stage.in_(OPEN_STAGES))))
     for other in others:
-        move_stage(other, MatchStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
+        move_stage(other, SuggestionStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
         close_open_offer(other, now)
         release_booking(other, actor_id)
-        for recruiter in _recruiters(other.vacancy):
+        for recruiter in _recruiters(other.placement):
             emails.email_candidate_went_elsewhere(recruiter, other)
-    close_when_filled(vacancy, actor_id)  # every position accepted: the placement's other suggestions close kindly
-    record_event("offer.accepted", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
-    emails.email_offer_accepted(offer, [r.email for r in _recruiters(match.vacancy)])
+    close_when_filled(placement, actor_id)  # every position accepted: the placement's other suggestions close kindly
+    record_event("offer.accepted", offer, actor_id=actor_id).borough_id = suggestion.placement.borough_id
+    emails.email_offer_accepted(offer, [r.email for r in _recruiters(suggestion.placement)])
     db.session.commit()
     return offer
 
 
-def close_open_offer(match: Match, now: datetime | None = None) -> None:
+def close_open_offer(suggestion: Suggestion, now: datetime | None = None) -> None:
     """Mark an unanswered offer of a suggestion that closed for another reason as withdrawn (the caller commits)."""
-    offer = offer_for(match)
+    offer = offer_for(suggestion)
     if offer is not None and offer.answer is None:
         offer.answer, offer.answered_at = OfferAnswer.WITHDRAWN.value, now or utcnow()
 
 
 @_one_answer
-def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
+def decline(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -> Offer:
     """The candidate declines: the position is free again and the recruiter is told."""
     now = now or utcnow()
-    _lock_candidate(match.candidate)
-    db.session.refresh(match)
-    offer = _answerable(match, now)
-    move_stage(match, MatchStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
+    _lock_candidate(suggestion.candidate)
+    db.session.refresh(suggestion)
+    offer = _answerable(suggestion, now)
+    move_stage(suggestion, SuggestionStage.WITHDRAWN.value, actor_id, "The candidate declined the offer")
     offer.answer, offer.answered_at = OfferAnswer.DECLINED.value, now
-    record_event("offer.declined", offer, actor_id=actor_id).borough_id = match.vacancy.borough_id
-    emails.email_offer_declined(offer, [r.email for r in _recruiters(match.vacancy)], expired=False)
+    record_event("offer.declined", offer, actor_id=actor_id).borough_id = suggestion.placement.borough_id
+    emails.email_offer_declined(offer, [r.email for r in _recruiters(suggestion.placement)], expired=False)
     db.session.commit()
     return offer
 
@@ -193,23 +193,23 @@ def decline(match: Match, actor_id: int, now: datetime | None = None) -> Offer:
 def expire_offers(now: datetime | None = None) -> int:
     """Close every offer whose answer day has passed; each frees its position and both sides are told."""
     now = now or utcnow()
-    statement = (select(Offer).join(Offer.match).where(Offer.answer.is_(None), Match.stage == MatchStage.OFFERED.value,
+    statement = (select(Offer).join(Offer.suggestion).where(Offer.answer.is_(None), Suggestion.stage == SuggestionStage.OFFERED.value,
                                                        Offer.respond_by < today_in_london(now)).order_by(Offer.id))
     count = 0
     for offer in db.session.scalars(statement).all():
-        move_stage(offer.match, MatchStage.WITHDRAWN.value, None, "The offer was not answered by its deadline")
+        move_stage(offer.suggestion, SuggestionStage.WITHDRAWN.value, None, "The offer was not answered by its deadline")
         offer.answer, offer.answered_at = OfferAnswer.EXPIRED.value, now
-        record_event("offer.expired", offer, actor_id=None).borough_id = offer.match.vacancy.borough_id
-        emails.email_offer_declined(offer, [r.email for r in _recruiters(offer.match.vacancy)], expired=True)
+        record_event("offer.expired", offer, actor_id=None).borough_id = offer.suggestion.placement.borough_id
+        emails.email_offer_declined(offer, [r.email for r in _recruiters(offer.suggestion.placement)], expired=True)
         count += 1
     db.session.commit()
     return count
 
 
-def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
+def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Offer:
     """Record the day an accepted candidate started; the placement is filled once every position has started."""
-    offer = offer_for(match)
-    if offer is None or match.stage != MatchStage.ACCEPTED.value:
+    offer = offer_for(suggestion)
+    if offer is None or suggestion.stage != SuggestionStage.ACCEPTED.value:
         raise OfferError("You can record a start date only for a candidate who accepted an offer", "started_on")
     today = today_in_london()
     if started_on > today:
@@ -218,13 +218,13 @@ def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
         raise OfferError("The start date must be after the offer was made", "started_on")
     offer.started_on, offer.start_recorded_at = started_on, utcnow()
     db.session.flush()
-    vacancy = db.session.scalar(select(Vacancy).where(Vacancy.id == match.vacancy_id).with_for_update())
-    started = db.session.scalar(select(db.func.count()).select_from(Offer).join(Offer.match).where(
-        Match.vacancy_id == vacancy.id, Match.stage == MatchStage.ACCEPTED.value, Offer.started_on.is_not(None)))
-    if started >= vacancy.positions and vacancy.status != VacancyStatus.FILLED.value:
-        vacancy.status = VacancyStatus.FILLED.value
-        record_event("vacancy.filled", vacancy, actor_id=actor_id)
-    record_event("offer.started", offer, actor_id=actor_id).borough_id = vacancy.borough_id
+    placement = db.session.scalar(select(Placement).where(Placement.id == suggestion.placement_id).with_for_update())
+    started = db.session.scalar(select(db.func.count()).select_from(Offer).join(Offer.suggestion).where(
+        Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value, Offer.started_on.is_not(None)))
+    if started >= placement.positions and placement.status != PlacementStatus.FILLED.value:
+        placement.status = PlacementStatus.FILLED.value
+        record_event("placement.filled", placement, actor_id=actor_id)
+    record_event("offer.started", offer, actor_id=actor_id).borough_id = placement.borough_id
     emails.email_start_recorded(offer)
     db.session.commit()
     return offer
@@ -234,16 +234,16 @@ def record_start(match: Match, started_on: date, actor_id: int) -> Offer:
 
 def letter_lines(offer: Offer) -> list[tuple[str, str]]:
     """The letter's facts, in order, as (label, value): the same on the page and in the PDF."""
-    from ..vacancies import level_text, wage_text
+    from ..placements import level_text, wage_text
 
-    vacancy = offer.match.vacancy
+    placement = offer.suggestion.placement
     return [
-        ("Placement", vacancy.title),
-        ("Employer", f"{vacancy.borough.name} council"),
-        ("Apprenticeship", f"{vacancy.standard.title}, {level_text(vacancy.standard.level).lower()}. This is the job and "
+        ("Placement", placement.title),
+        ("Employer", f"{placement.borough.name} council"),
+        ("Apprenticeship", f"{placement.standard.title}, {level_text(placement.standard.level).lower()}. This is the job and "
                            "training you will do."),
-        ("Wage", wage_text(vacancy)),
-        ("Hours", f"{vacancy.hours_per_week} hours a week"),
+        ("Wage", wage_text(placement)),
+        ("Hours", f"{placement.hours_per_week} hours a week"),
         ("Start date", _long(offer.start_date)),
         ("Contact", offer.contact),
         ("Answer by", f"11:59pm on {_long(offer.respond_by)}"),
@@ -256,7 +256,7 @@ def _long(day: date) -> str:
 
 def offer_letter_pdf(offer: Offer) -> bytes:
     """The offer letter as a PDF (fpdf2, core Helvetica font: text outside Latin-1 is replaced)."""
-    candidate = offer.match.candidate
+    candidate = offer.suggestion.candidate
     pdf = FPDF(format="A4")
     pdf.set_title("Offer of an apprenticeship")
     pdf.set_author("London Digital Apprenticeships")
@@ -267,7 +267,7 @@ def offer_letter_pdf(offer: Offer) -> bytes:
     pdf.ln(4)
     pdf.multi_cell(0, 7, _latin(f"Dear {candidate.first_name} {candidate.last_name},"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.multi_cell(0, 7, _latin(f"{offer.match.vacancy.borough.name} council is pleased to offer you this apprenticeship."),
+    pdf.multi_cell(0, 7, _latin(f"{offer.suggestion.placement.borough.name} council is pleased to offer you this apprenticeship."),
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for label, value in letter_lines(offer):
@@ -288,8 +288,8 @@ def _latin(text: str) -> str:
 
 def candidate_offers(candidate: Candidate) -> dict[int, Offer]:
     """The candidate's offers by suggestion id."""
-    statement = select(Offer).join(Offer.match).where(Match.candidate_id == candidate.id)
-    return {offer.match_id: offer for offer in db.session.scalars(statement)}
+    statement = select(Offer).join(Offer.suggestion).where(Suggestion.candidate_id == candidate.id)
+    return {offer.suggestion_id: offer for offer in db.session.scalars(statement)}
 
 
 def respond_by_end(offer: Offer) -> datetime:

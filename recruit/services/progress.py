@@ -11,8 +11,8 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from ..models import (FUNNEL_LEVEL, Borough, BoroughTarget, Candidate, CycleProgress, Match, Preference,
-                      RecruitmentCycle, Vacancy, VacancyStatus)
+from ..models import (FUNNEL_LEVEL, Borough, BoroughTarget, Candidate, CycleProgress, Suggestion, Choice,
+                      RecruitmentCycle, Placement, PlacementStatus)
 from .reports.disclosure import MIN_COUNT
 
 # How candidates progress: each a count of different people who reached at least that stage.
@@ -21,7 +21,7 @@ PEOPLE_STAGES = (("chose", "Chose a placement"), ("suggested", "Suggested"), ("s
                  ("started", "Started"))
 PLACEMENT_COUNTS = (("posted", "Placements posted"), ("live", "Live now"), ("filled", "Filled"),
                     ("positions", "Positions posted"))
-_LEVEL = case(*[(Match.stage == stage, level) for stage, level in FUNNEL_LEVEL.items()], else_=1)
+_LEVEL = case(*[(Suggestion.stage == stage, level) for stage, level in FUNNEL_LEVEL.items()], else_=1)
 _LEVEL_STAGES = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
 # Shading of the map: (lowest share of target, label); a borough with no target or no shown count is not shaded.
 BANDS = ((1.0, "Target reached"), (0.75, "75% to 99%"), (0.5, "50% to 74%"), (0.25, "25% to 49%"), (0.0, "Under 25%"))
@@ -36,31 +36,31 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
     today = today or date.today()
     boroughs = {b: _zero() for b in db.session.scalars(select(Borough.id))}
     london = _zero()
-    in_cycle = Vacancy.cycle_id == cycle.id
-    statuses = db.session.execute(select(Vacancy.borough_id, Vacancy.status, func.count(), func.sum(Vacancy.positions))
-                                  .where(in_cycle).group_by(Vacancy.borough_id, Vacancy.status)).all()
+    in_cycle = Placement.cycle_id == cycle.id
+    statuses = db.session.execute(select(Placement.borough_id, Placement.status, func.count(), func.sum(Placement.positions))
+                                  .where(in_cycle).group_by(Placement.borough_id, Placement.status)).all()
     for borough_id, status, count, positions in statuses:
         for figures in (boroughs[borough_id], london):
-            if status != VacancyStatus.DRAFT.value:
+            if status != PlacementStatus.DRAFT.value:
                 figures["posted"] += count
                 figures["positions"] += int(positions or 0)
-            if status in (VacancyStatus.LIVE.value, VacancyStatus.FILLED.value):
+            if status in (PlacementStatus.LIVE.value, PlacementStatus.FILLED.value):
                 figures[status] += count
 
     # People: plain integer rows (borough, candidate, level) fetched once and counted in numpy; a database's own
     # COUNT(DISTINCT …) per group is many times slower on SQLite.
-    chose = _array(select(Vacancy.borough_id, Preference.candidate_id).join(Vacancy, Vacancy.id == Preference.vacancy_id)
-                   .join(Candidate, Candidate.id == Preference.candidate_id)
+    chose = _array(select(Placement.borough_id, Choice.candidate_id).join(Placement, Placement.id == Choice.placement_id)
+                   .join(Candidate, Candidate.id == Choice.candidate_id)
                    .where(in_cycle, Candidate.submitted_at.is_not(None)), 2)
     _count_people(boroughs, london, "chose", chose[:, 0], chose[:, 1])
-    started_now = case((Vacancy.start_date <= today, 1), else_=0)
-    matches = _array(select(Vacancy.borough_id, Match.candidate_id, _LEVEL, started_now)
-                     .join(Vacancy, Vacancy.id == Match.vacancy_id).where(in_cycle), 4)
+    started_now = case((Placement.start_date <= today, 1), else_=0)
+    suggestions = _array(select(Placement.borough_id, Suggestion.candidate_id, _LEVEL, started_now)
+                     .join(Placement, Placement.id == Suggestion.placement_id).where(in_cycle), 4)
     for level, stage in _LEVEL_STAGES.items():
-        reached = matches[:, 2] >= level
-        _count_people(boroughs, london, stage, matches[reached, 0], matches[reached, 1])
-    started = (matches[:, 2] == 5) & (matches[:, 3] == 1)
-    _count_people(boroughs, london, "started", matches[started, 0], matches[started, 1])
+        reached = suggestions[:, 2] >= level
+        _count_people(boroughs, london, stage, suggestions[reached, 0], suggestions[reached, 1])
+    started = (suggestions[:, 2] == 5) & (suggestions[:, 3] == 1)
+    _count_people(boroughs, london, "started", suggestions[started, 0], suggestions[started, 1])
     return {"boroughs": {str(k): v for k, v in boroughs.items()}, "london": london}
 
 
@@ -97,10 +97,10 @@ def _data_state(cycle: RecruitmentCycle, today: date) -> tuple:
         return (query.where(where) if where is not None else query).scalar_subquery()
 
     row = db.session.execute(select(
-        one(func.count(Match.id)), one(func.max(Match.id)), one(func.sum(Match.version)),
-        one(func.count(Preference.id)), one(func.max(Preference.id)),
-        one(func.count(Vacancy.id), where=Vacancy.cycle_id == cycle.id),
-        one(func.max(Vacancy.updated_at), where=Vacancy.cycle_id == cycle.id),
+        one(func.count(Suggestion.id)), one(func.max(Suggestion.id)), one(func.sum(Suggestion.version)),
+        one(func.count(Choice.id)), one(func.max(Choice.id)),
+        one(func.count(Placement.id), where=Placement.cycle_id == cycle.id),
+        one(func.max(Placement.updated_at), where=Placement.cycle_id == cycle.id),
         one(func.count(Candidate.id)), one(func.max(Candidate.updated_at)),
     )).one()
     return (today, *row)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from .. import emails
 from ..extensions import db
-from ..models import Match, MatchStage, Role, StageChange, User, Vacancy, utcnow
+from ..models import Suggestion, SuggestionStage, Role, StageChange, User, Placement, utcnow
 from .matching.runs import is_published
 
 WAITING_DAYS = 7
@@ -15,14 +15,14 @@ WAITING_DAYS = 7
 def remind_recruiters(days: int = WAITING_DAYS) -> int:
     """Email each active recruiter whose borough has suggestions untouched for `days` days; returns how many emailed."""
     cutoff = utcnow() - timedelta(days=days)
-    last_change = (select(StageChange.match_id, func.max(StageChange.at).label("at"))
-                   .group_by(StageChange.match_id).subquery())
+    last_change = (select(StageChange.suggestion_id, func.max(StageChange.at).label("at"))
+                   .group_by(StageChange.suggestion_id).subquery())
     waiting = dict(db.session.execute(
-        select(Vacancy.borough_id, func.count()).select_from(Match).join(Vacancy, Vacancy.id == Match.vacancy_id)
-        .join(last_change, last_change.c.match_id == Match.id)
-        .where(is_published(), Match.stage.in_((MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value,
-                                                MatchStage.INTERVIEW.value)), last_change.c.at < cutoff)
-        .group_by(Vacancy.borough_id)).all())
+        select(Placement.borough_id, func.count()).select_from(Suggestion).join(Placement, Placement.id == Suggestion.placement_id)
+        .join(last_change, last_change.c.suggestion_id == Suggestion.id)
+        .where(is_published(), Suggestion.stage.in_((SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value,
+                                                SuggestionStage.INTERVIEW.value)), last_change.c.at < cutoff)
+        .group_by(Placement.borough_id)).all())
     if not waiting:
         return 0
     recruiters = db.session.scalars(select(User).where(

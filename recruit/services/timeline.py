@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import BookingStatus, Candidate, InterviewBooking, Match, Offer
+from ..models import BookingStatus, Candidate, InterviewBooking, Suggestion, Offer
 from .interviews import has_times_to_choose, local, when_text
 
 STEP_WORDS = {
@@ -34,29 +34,29 @@ class Progress:
     can_book: bool
 
 
-def candidate_progress(candidate: Candidate, matches: list[Match]) -> dict[int, Progress]:
+def candidate_progress(candidate: Candidate, suggestions: list[Suggestion]) -> dict[int, Progress]:
     """Each of the candidate's suggestions with its timeline, its live booking, its offer and what happens next."""
-    ids = [match.id for match in matches]
+    ids = [suggestion.id for suggestion in suggestions]
     bookings: dict[int, list[InterviewBooking]] = {}
     for booking in db.session.scalars(select(InterviewBooking).options(joinedload(InterviewBooking.slot))
-                                      .where(InterviewBooking.match_id.in_(ids)).order_by(InterviewBooking.id)):
-        bookings.setdefault(booking.match_id, []).append(booking)
-    offers = {offer.match_id: offer for offer in db.session.scalars(select(Offer).where(Offer.match_id.in_(ids)))}
+                                      .where(InterviewBooking.suggestion_id.in_(ids)).order_by(InterviewBooking.id)):
+        bookings.setdefault(booking.suggestion_id, []).append(booking)
+    offers = {offer.suggestion_id: offer for offer in db.session.scalars(select(Offer).where(Offer.suggestion_id.in_(ids)))}
     progress = {}
-    for match in matches:
-        mine = bookings.get(match.id, [])
+    for suggestion in suggestions:
+        mine = bookings.get(suggestion.id, [])
         live = next((b for b in mine if b.status == BookingStatus.BOOKED.value), None)
-        bookable = has_times_to_choose(match)
-        progress[match.id] = Progress(steps=steps(match, mine, offers.get(match.id)),
-                                      next_step=next_step(match, live, offers.get(match.id), bookable),
-                                      booking=live, offer=offers.get(match.id), can_book=bookable)
+        bookable = has_times_to_choose(suggestion)
+        progress[suggestion.id] = Progress(steps=steps(suggestion, mine, offers.get(suggestion.id)),
+                                      next_step=next_step(suggestion, live, offers.get(suggestion.id), bookable),
+                                      booking=live, offer=offers.get(suggestion.id), can_book=bookable)
     return progress
 
 
-def steps(match: Match, bookings: list[InterviewBooking], offer: Offer | None) -> list[Step]:
+def steps(suggestion: Suggestion, bookings: list[InterviewBooking], offer: Offer | None) -> list[Step]:
     """Every step of the suggestion, oldest first: stage changes, interview bookings, the offer and the start."""
-    found = [Step(_day(match.run.created_at), "Suggested to the borough")]
-    for change in match.stage_changes:
+    found = [Step(_day(suggestion.run.created_at), "Suggested to the borough")]
+    for change in suggestion.stage_changes:
         if change.from_stage is None:
             continue
         words = STEP_WORDS.get(change.to_stage, change.to_stage)
@@ -72,12 +72,12 @@ def steps(match: Match, bookings: list[InterviewBooking], offer: Offer | None) -
     return sorted(found, key=lambda step: step.on)
 
 
-def next_step(match: Match, booking: InterviewBooking | None, offer: Offer | None, can_book: bool) -> str:
+def next_step(suggestion: Suggestion, booking: InterviewBooking | None, offer: Offer | None, can_book: bool) -> str:
     """What happens next for this suggestion, in plain words, with a date where there is one (the dashboard's
     table of states, recruit.candidates.next_steps)."""
     from ..candidates.next_steps import for_suggestion  # the candidates package imports this service
 
-    return for_suggestion(match, booking, offer, can_book)
+    return for_suggestion(suggestion, booking, offer, can_book)
 
 
 def _day(moment: datetime) -> date:

@@ -43,15 +43,15 @@ def test_a_placements_priority_never_depends_on_how_a_candidate_ranked_it(seed, 
     candidates, placements = world(seed, 12, 6)
     before = rankings(run_matching(candidates, placements, WEIGHTS, seed=seed, shortlist_factor=1, max_list_length=6))
     k = data.draw(st.integers(0, len(candidates) - 1))
-    own = candidates[k].preferences
+    own = candidates[k].choices
     # The same placements in another order: every placement's ranking must be exactly the same.
     reordered = tuple(data.draw(st.permutations(own)))
-    changed = [dataclasses.replace(c, preferences=reordered) if i == k else c for i, c in enumerate(candidates)]
+    changed = [dataclasses.replace(c, choices=reordered) if i == k else c for i, c in enumerate(candidates)]
     after = rankings(run_matching(changed, placements, WEIGHTS, seed=seed, shortlist_factor=1, max_list_length=6))
     assert after == before
     # Any other list: who is ranked may change, but everyone ranked in both keeps the same order.
     other = tuple(data.draw(st.permutations([p.id for p in placements]))[:data.draw(st.integers(0, len(placements)))])
-    changed = [dataclasses.replace(c, preferences=other) if i == k else c for i, c in enumerate(candidates)]
+    changed = [dataclasses.replace(c, choices=other) if i == k else c for i, c in enumerate(candidates)]
     after = rankings(run_matching(changed, placements, WEIGHTS, seed=seed, shortlist_factor=1, max_list_length=6))
     for p in before:
         common = set(before[p]) & set(after[p])
@@ -63,11 +63,11 @@ def test_a_placements_priority_never_depends_on_how_a_candidate_ranked_it(seed, 
 def test_b_no_reordering_or_truncation_gets_a_truly_preferred_placement(seed, data):
     candidates, placements = world(seed, 6, 4)
     k = data.draw(st.integers(0, len(candidates) - 1))
-    truth = candidates[k].preferences  # fits the list limit (4 placements, limit 4)
+    truth = candidates[k].choices  # fits the list limit (4 placements, limit 4)
     honest = dataclasses.replace(candidates[k], consider_others=False)
 
     def outcome(listed):
-        me = dataclasses.replace(honest, preferences=tuple(listed))
+        me = dataclasses.replace(honest, choices=tuple(listed))
         everyone = [me if i == k else c for i, c in enumerate(candidates)]
         return run_matching(everyone, placements, WEIGHTS, seed=seed, shortlist_factor=1,
                             max_list_length=4).assignment[me.id]

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...forms import whole_number
 from ...models import AuditEvent, User
-from ..vacancies.bulk import safe_cell
-from ..vacancies.fields import parse_date
+from ..placements.bulk import safe_cell
+from ..placements.fields import parse_date
 
 MAX_CSV_ROWS = 100_000
 # How the date filters are written, for their hints and messages alike: day, month and year, as GOV.UK asks for

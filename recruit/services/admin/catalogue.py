@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select, union_all
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import Borough, Match, Preference, Standard, Vacancy, VacancyStatus
+from ...models import Borough, Suggestion, Choice, Standard, Placement, PlacementStatus
 from ..candidates.data import months_before, purgeable_candidates
 
 
@@ -96,11 +96,11 @@ def retention_status(today: date | None = None) -> RetentionStatus:
     due_now = len(purgeable_candidates(months, today))
     # An application falls due the day after its last chosen or suggested placement closed `months` months ago,
     # once none of them is live any more.
-    links = union_all(select(Preference.candidate_id.label("candidate_id"), Preference.vacancy_id.label("vacancy_id")),
-                      select(Match.candidate_id, Match.vacancy_id)).subquery()
-    per_candidate = (select(links.c.candidate_id, func.max(Vacancy.closing_date).label("last_closing"),
-                            func.max(case((Vacancy.status == VacancyStatus.LIVE.value, 1), else_=0)).label("live"))
-                     .join(Vacancy, Vacancy.id == links.c.vacancy_id).group_by(links.c.candidate_id).subquery())
+    links = union_all(select(Choice.candidate_id.label("candidate_id"), Choice.placement_id.label("placement_id")),
+                      select(Suggestion.candidate_id, Suggestion.placement_id)).subquery()
+    per_candidate = (select(links.c.candidate_id, func.max(Placement.closing_date).label("last_closing"),
+                            func.max(case((Placement.status == PlacementStatus.LIVE.value, 1), else_=0)).label("live"))
+                     .join(Placement, Placement.id == links.c.placement_id).group_by(links.c.candidate_id).subquery())
     cutoff = months_before(today, months)
     last = db.session.scalar(select(func.min(per_candidate.c.last_closing))
                              .where(per_candidate.c.live == 0, per_candidate.c.last_closing >= cutoff))

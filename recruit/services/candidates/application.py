@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from ... import emails
 from ...audit import record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Borough, Candidate, Match, MatchStage, utcnow
+from ...models import ApplicationStatus, Borough, Candidate, Suggestion, SuggestionStage, utcnow
 from ...postcodes import lookup_outward
 from . import CandidateError
 from ..matching.runs import is_published
@@ -48,7 +48,7 @@ SECTIONS: tuple[Section, ...] = (
             lambda c: bool(c.outreach_channel)),
     # Complete once the candidate has chosen at least one placement and answered "consider me for others".
     Section("choices", "Your placement choices", ("consider_other_placements",),
-            lambda c: c.consider_other_placements is not None and bool(c.preferences)),
+            lambda c: c.consider_other_placements is not None and bool(c.choices)),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -130,7 +130,7 @@ def submission_problems(candidate: Candidate) -> list[tuple[str, str]]:
     if not is_eligible(candidate):
         problems.append(("Answer the questions that check you can apply", "eligibility"))
     for s, done in task_statuses(candidate):
-        if not done and s.key == "choices" and not candidate.preferences:
+        if not done and s.key == "choices" and not candidate.choices:
             problems.append(("Choose at least one placement", s.key))
         elif not done:
             problems.append((f"Complete the section: {s.title}", s.key))
@@ -173,13 +173,13 @@ def submit(candidate: Candidate) -> None:
     db.session.commit()
 
 
-def close_hiring_steps(match: Match, actor_id: int) -> None:
+def close_hiring_steps(suggestion: Suggestion, actor_id: int) -> None:
     """Free an interview place and close an open offer of a suggestion that has just closed (the caller commits)."""
     from ..interviews import release_booking  # the hiring services build on this one's models only
     from ..offers import close_open_offer
 
-    release_booking(match, actor_id)
-    close_open_offer(match)
+    release_booking(suggestion, actor_id)
+    close_open_offer(suggestion)
 
 
 def withdraw(candidate: Candidate) -> None:
@@ -188,11 +188,11 @@ def withdraw(candidate: Candidate) -> None:
         raise CandidateError("Only an application you have sent can be withdrawn")
     candidate.status = ApplicationStatus.WITHDRAWN.value
     candidate.withdrawn_at = utcnow()
-    closed = {MatchStage.ACCEPTED.value, MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value}
-    for match in db.session.scalars(select(Match).where(Match.candidate_id == candidate.id)):
-        if match.stage not in closed:
-            move_stage(match, MatchStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
-            close_hiring_steps(match, candidate.user_id)
+    closed = {SuggestionStage.ACCEPTED.value, SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value}
+    for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.candidate_id == candidate.id)):
+        if suggestion.stage not in closed:
+            move_stage(suggestion, SuggestionStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
+            close_hiring_steps(suggestion, candidate.user_id)
     record_event("application.withdrawn", candidate)
     db.session.commit()
 
@@ -205,11 +205,11 @@ def round_has_run() -> bool:
     return published_run(current_cycle_id(), 1) is not None
 
 
-def matches_for(candidate: Candidate) -> list[Match]:
+def suggestions_for(candidate: Candidate) -> list[Suggestion]:
     """The candidate's own suggestions from published runs (never a preview), newest run first."""
     return list(db.session.scalars(
-        select(Match).where(Match.candidate_id == candidate.id, is_published())
-        .order_by(Match.run_id.desc(), Match.score.desc())
+        select(Suggestion).where(Suggestion.candidate_id == candidate.id, is_published())
+        .order_by(Suggestion.run_id.desc(), Suggestion.score.desc())
     ))
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (AuditEvent, Candidate, CandidateOutcome, Match, OutboxEmail, Preference, StageChange, User, UserSession, Vacancy,
-                       VacancyStatus, utcnow)
+from ...models import (AuditEvent, Candidate, CandidateOutcome, Suggestion, OutboxEmail, Choice, StageChange, User, UserSession, Placement,
+                       PlacementStatus, utcnow)
 from ..matching.runs import is_published
 from .. import monitoring
 
@@ -33,8 +33,8 @@ def records(user: User) -> dict:
     """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
     candidate = user.candidate
     return {
-        "matches": list(db.session.scalars(select(Match).where(Match.candidate_id == candidate.id, is_published())
-                                           .order_by(Match.id))),
+        "suggestions": list(db.session.scalars(select(Suggestion).where(Suggestion.candidate_id == candidate.id, is_published())
+                                           .order_by(Suggestion.id))),
         "emails": list(db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
                                           .order_by(OutboxEmail.id))),
         "events": list(db.session.scalars(select(AuditEvent).where(or_(
@@ -50,7 +50,7 @@ def export(user: User) -> dict:
     """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
     candidate = user.candidate
     rows = records(user)
-    matches, outbox, events = rows["matches"], rows["emails"], rows["events"]
+    suggestions, outbox, events = rows["suggestions"], rows["emails"], rows["events"]
     return {
         "exported_at": _iso(utcnow()),
         "account": {
@@ -90,17 +90,17 @@ def export(user: User) -> dict:
             "updated_at": _iso(candidate.updated_at),
         },
         "placement_choices": [
-            {"rank": p.rank, "placement": p.vacancy.title, "borough": p.vacancy.borough.name,
-             "closing_date": _iso(p.vacancy.closing_date)}
-            for p in candidate.preferences
+            {"rank": p.rank, "placement": p.placement.title, "borough": p.placement.borough.name,
+             "closing_date": _iso(p.placement.closing_date)}
+            for p in candidate.choices
         ],
         "suggested_placements": [
-            {"placement": m.vacancy.title, "borough": m.vacancy.borough.name, "stage": m.stage, "score": m.score,
+            {"placement": m.placement.title, "borough": m.placement.borough.name, "stage": m.stage, "score": m.score,
              "components": m.components, "explanation": m.explanation, "reason": m.reason, "feedback": m.feedback,
              "decided_at": _iso(m.decided_at)}
-            for m in matches
+            for m in suggestions
         ],
-        **_hiring(matches),
+        **_hiring(suggestions),
         "round_outcomes": [
             {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
             for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
@@ -113,25 +113,25 @@ def export(user: User) -> dict:
     }
 
 
-def _hiring(matches: list[Match]) -> dict:
+def _hiring(suggestions: list[Suggestion]) -> dict:
     """Interviews booked, times asked for, interview scores and offers about the candidate."""
     from ...models import InterviewBooking, InterviewScore, Offer, SlotRequest
     from ..interviews import when_text, where_text
 
-    ids = [match.id for match in matches]
-    titles = {match.id: match.vacancy.title for match in matches}
-    bookings = db.session.scalars(select(InterviewBooking).where(InterviewBooking.match_id.in_(ids)).order_by(InterviewBooking.id))
-    requests = db.session.scalars(select(SlotRequest).where(SlotRequest.match_id.in_(ids)).order_by(SlotRequest.id))
-    scores = db.session.scalars(select(InterviewScore).where(InterviewScore.match_id.in_(ids)).order_by(InterviewScore.id))
-    offers = db.session.scalars(select(Offer).where(Offer.match_id.in_(ids)).order_by(Offer.id))
+    ids = [suggestion.id for suggestion in suggestions]
+    titles = {suggestion.id: suggestion.placement.title for suggestion in suggestions}
+    bookings = db.session.scalars(select(InterviewBooking).where(InterviewBooking.suggestion_id.in_(ids)).order_by(InterviewBooking.id))
+    requests = db.session.scalars(select(SlotRequest).where(SlotRequest.suggestion_id.in_(ids)).order_by(SlotRequest.id))
+    scores = db.session.scalars(select(InterviewScore).where(InterviewScore.suggestion_id.in_(ids)).order_by(InterviewScore.id))
+    offers = db.session.scalars(select(Offer).where(Offer.suggestion_id.in_(ids)).order_by(Offer.id))
     return {
-        "interviews": [{"placement": titles[b.match_id], "when": when_text(b.slot), "where": where_text(b.slot),
+        "interviews": [{"placement": titles[b.suggestion_id], "when": when_text(b.slot), "where": where_text(b.slot),
                         "status": b.status, "booked_at": _iso(b.booked_at), "cancelled_at": _iso(b.cancelled_at)}
                        for b in bookings],
-        "interview_time_requests": [{"placement": titles[r.match_id], "message": r.message, "at": _iso(r.at)} for r in requests],
-        "interview_scores": [{"placement": titles[s.match_id], "criterion": s.criterion.title, "score": s.score,
+        "interview_time_requests": [{"placement": titles[r.suggestion_id], "message": r.message, "at": _iso(r.at)} for r in requests],
+        "interview_scores": [{"placement": titles[s.suggestion_id], "criterion": s.criterion.title, "score": s.score,
                               "evidence": s.evidence, "submitted_at": _iso(s.submitted_at)} for s in scores],
-        "offers": [{"placement": titles[o.match_id], "made_at": _iso(o.made_at), "respond_by": _iso(o.respond_by),
+        "offers": [{"placement": titles[o.suggestion_id], "made_at": _iso(o.made_at), "respond_by": _iso(o.respond_by),
                     "start_date": _iso(o.start_date), "contact": o.contact, "answer": o.answer,
                     "answered_at": _iso(o.answered_at), "started_on": _iso(o.started_on)} for o in offers],
     }
@@ -142,14 +142,14 @@ def _erase_hiring(candidate_id: int) -> None:
     from ...models import InterviewBooking, InterviewScore, Offer, SlotRequest, decision_score
     from ..interviews import release_booking
 
-    ids = select(Match.id).where(Match.candidate_id == candidate_id)
-    for match in db.session.scalars(select(Match).where(Match.candidate_id == candidate_id)):
-        release_booking(match, None)
+    ids = select(Suggestion.id).where(Suggestion.candidate_id == candidate_id)
+    for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.candidate_id == candidate_id)):
+        release_booking(suggestion, None)
     db.session.flush()
-    score_ids = select(InterviewScore.id).where(InterviewScore.match_id.in_(ids))
+    score_ids = select(InterviewScore.id).where(InterviewScore.suggestion_id.in_(ids))
     db.session.execute(delete(decision_score).where(decision_score.c.score_id.in_(score_ids)))
     for model in (InterviewBooking, SlotRequest, InterviewScore, Offer):
-        db.session.execute(delete(model).where(model.match_id.in_(ids)))
+        db.session.execute(delete(model).where(model.suggestion_id.in_(ids)))
 
 
 def _erase(user: User) -> None:
@@ -159,14 +159,14 @@ def _erase(user: User) -> None:
     own_events = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id))
     if candidate is not None:
         _erase_hiring(candidate.id)
-        match_ids = select(Match.id).where(Match.candidate_id == candidate.id)
+        suggestion_ids = select(Suggestion.id).where(Suggestion.candidate_id == candidate.id)
         # Staff decisions on their suggestions stay in the trail (what was done, when, by whom) without the
         # suggestion's id, which would lead back to them through the run they were in.
-        db.session.execute(update(AuditEvent).where(AuditEvent.entity_type == "Match", AuditEvent.entity_id.in_(match_ids))
+        db.session.execute(update(AuditEvent).where(AuditEvent.entity_type == "Suggestion", AuditEvent.entity_id.in_(suggestion_ids))
                            .values(entity_id=None).execution_options(synchronize_session=False))
         # Bulk deletes: the database's cascades are not relied on (SQLite does not enforce foreign keys here).
-        db.session.execute(delete(StageChange).where(StageChange.match_id.in_(match_ids)))
-        db.session.execute(delete(Match).where(Match.candidate_id == candidate.id))
+        db.session.execute(delete(StageChange).where(StageChange.suggestion_id.in_(suggestion_ids)))
+        db.session.execute(delete(Suggestion).where(Suggestion.candidate_id == candidate.id))
         db.session.execute(delete(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id))
         own_events = or_(own_events, and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id))
         monitoring.delete_answers(candidate.id)
@@ -201,11 +201,11 @@ def purgeable_candidates(months: int, today: date | None = None) -> list[Candida
     and applications that never chose or were suggested anything and have not changed for that long."""
     cutoff = months_before(today or date.today(), months)
     untouched_since = datetime.combine(cutoff, time.min, tzinfo=timezone.utc)
-    still_relevant = select(Vacancy.id).where(or_(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= cutoff))
-    has_any = or_(exists().where(Preference.candidate_id == Candidate.id), exists().where(Match.candidate_id == Candidate.id))
+    still_relevant = select(Placement.id).where(or_(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= cutoff))
+    has_any = or_(exists().where(Choice.candidate_id == Candidate.id), exists().where(Suggestion.candidate_id == Candidate.id))
     has_recent = or_(
-        exists().where(Preference.candidate_id == Candidate.id, Preference.vacancy_id.in_(still_relevant)),
-        exists().where(Match.candidate_id == Candidate.id, Match.vacancy_id.in_(still_relevant)),
+        exists().where(Choice.candidate_id == Candidate.id, Choice.placement_id.in_(still_relevant)),
+        exists().where(Suggestion.candidate_id == Candidate.id, Suggestion.placement_id.in_(still_relevant)),
     )
     abandoned = and_(~has_any, Candidate.updated_at < untouched_since)
     return list(db.session.scalars(select(Candidate).where(or_(and_(has_any, ~has_recent), abandoned)).order_by(Candidate.id)))

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ...models import Candidate, Match, MatchStage
+from ...models import Candidate, Suggestion, SuggestionStage
 from ...postcodes import outward_areas
 
 REMOVED = "[removed]"
 
 # Name and contact details are shown to recruiters only from shortlisting until a final decision.
-REVEALED_STAGES = (MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value, MatchStage.OFFERED.value,
-                   MatchStage.ACCEPTED.value)
+REVEALED_STAGES = (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value, SuggestionStage.OFFERED.value,
+                   SuggestionStage.ACCEPTED.value)
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A web address: with a scheme or www., or a bare domain on a common ending (lower case only, so that
@@ -61,7 +61,7 @@ KNOWN_INSTITUTIONS = ("UCL", "LSE", "KCL", "SOAS", "QMUL", "UEL", "LSBU", "BSix"
 class SuggestionView:
     """A suggestion as the recruiter may see it right now: name-blind, or revealed after shortlisting."""
 
-    match: Match
+    suggestion: Suggestion
     revealed: bool
     reference: str
     label: str
@@ -78,21 +78,21 @@ def reference(candidate_id: int) -> str:
     return f"C-{candidate_id:04d}"
 
 
-def is_revealed(match: Match) -> bool:
+def is_revealed(suggestion: Suggestion) -> bool:
     """True when the recruiter may see the candidate's name and contact details."""
-    return match.stage in REVEALED_STAGES
+    return suggestion.stage in REVEALED_STAGES
 
 
-def suggestion_view(match: Match) -> SuggestionView:
+def suggestion_view(suggestion: Suggestion) -> SuggestionView:
     """What the recruiter may see of this suggestion in its current stage."""
-    candidate = match.candidate
-    ref = reference(match.candidate_id)
-    if not is_revealed(match):
-        return SuggestionView(match=match, revealed=False, reference=ref, label=f"Candidate {ref}",
+    candidate = suggestion.candidate
+    ref = reference(suggestion.candidate_id)
+    if not is_revealed(suggestion):
+        return SuggestionView(suggestion=suggestion, revealed=False, reference=ref, label=f"Candidate {ref}",
                               skills=list(candidate.skills or []), skills_text=redact(candidate.skills_text, candidate))
     name = " ".join(part for part in (candidate.first_name, candidate.last_name) if part)
     full = name + (f" (known as {candidate.preferred_name})" if candidate.preferred_name else "")
-    return SuggestionView(match=match, revealed=True, reference=ref, label=f"{name} ({ref})",
+    return SuggestionView(suggestion=suggestion, revealed=True, reference=ref, label=f"{name} ({ref})",
                           skills=list(candidate.skills or []), skills_text=candidate.skills_text, name=full,
                           email=candidate.user.email, phone=candidate.phone, adjustments=candidate.interview_adjustments)
 

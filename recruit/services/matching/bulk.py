@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Match, MatchStage, Vacancy
+from ...models import Suggestion, SuggestionStage, Placement
 from .blind import reference
 from .review import decide, stage_label
 from .runs import MatchError
@@ -17,7 +17,7 @@ from .runs import MatchError
 BULK_ACTIONS = ("shortlist", "reject")
 # Before the interview, a candidate with a guaranteed interview may only be turned down one at a time,
 # recording the essential requirement they do not meet (docs/glossary.md: guaranteed interview scheme).
-BEFORE_INTERVIEW = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value)
+BEFORE_INTERVIEW = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value)
 GUARANTEED_MESSAGE = ("They asked for a guaranteed interview, so they are not rejected in bulk before an interview. "
                       "Open their page to decide on them on their own.")
 
@@ -41,60 +41,60 @@ FEEDBACK_TEMPLATES = {
 class BulkOutcome:
     """What happened to one selected suggestion."""
 
-    match_id: int
+    suggestion_id: int
     reference: str
     changed: bool
     message: str
 
 
 def parse_selection(values: list[str]) -> list[tuple[int, int]] | None:
-    """The "match id:version" pairs the checkboxes post, or None if any is not of that form."""
+    """The "suggestion id:version" pairs the checkboxes post, or None if any is not of that form."""
     pairs = []
     for value in values:
-        match_id, _, version = (value or "").partition(":")
-        if not (match_id.isascii() and match_id.isdigit() and version.isascii() and version.isdigit()
-                and len(match_id) <= 9 and len(version) <= 9):
+        suggestion_id, _, version = (value or "").partition(":")
+        if not (suggestion_id.isascii() and suggestion_id.isdigit() and version.isascii() and version.isdigit()
+                and len(suggestion_id) <= 9 and len(version) <= 9):
             return None
-        pairs.append((int(match_id), int(version)))
+        pairs.append((int(suggestion_id), int(version)))
     return list(dict.fromkeys(pairs))
 
 
-def selected_matches(vacancy: Vacancy, pairs: list[tuple[int, int]]) -> list[Match]:
+def selected_suggestions(placement: Placement, pairs: list[tuple[int, int]]) -> list[Suggestion]:
     """The placement's suggestions among the selected ones (others are ignored; the caller checked the borough)."""
-    ids = [match_id for match_id, _ in pairs]
-    statement = (select(Match).options(joinedload(Match.candidate)).where(Match.vacancy_id == vacancy.id, Match.id.in_(ids))
-                 .order_by(Match.score.desc(), Match.id))
+    ids = [suggestion_id for suggestion_id, _ in pairs]
+    statement = (select(Suggestion).options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id, Suggestion.id.in_(ids))
+                 .order_by(Suggestion.score.desc(), Suggestion.id))
     return list(db.session.scalars(statement))
 
 
-def guaranteed_before_interview(match: Match) -> bool:
+def guaranteed_before_interview(suggestion: Suggestion) -> bool:
     """True for a candidate with a guaranteed interview who has not yet been interviewed."""
-    return bool(match.candidate.guaranteed_interview) and match.stage in BEFORE_INTERVIEW
+    return bool(suggestion.candidate.guaranteed_interview) and suggestion.stage in BEFORE_INTERVIEW
 
 
-def decide_many(vacancy: Vacancy, pairs: list[tuple[int, int]], action: str, actor_id: int,
+def decide_many(placement: Placement, pairs: list[tuple[int, int]], action: str, actor_id: int,
                 reason: str | None = None, feedback: str | None = None) -> list[BulkOutcome]:
     """Shortlist or reject each selected suggestion of the placement, each checked against the version seen."""
     if action not in BULK_ACTIONS:
         raise MatchError("Choose whether to shortlist or reject the candidates you selected")
     if not pairs:
         raise MatchError("Select at least one candidate", "selected")
-    found = {match.id: match for match in selected_matches(vacancy, pairs)}
+    found = {suggestion.id: suggestion for suggestion in selected_suggestions(placement, pairs)}
     outcomes = []
-    for match_id, version in pairs:
-        match = found.get(match_id)
-        if match is None:
-            outcomes.append(BulkOutcome(match_id, "Unknown", False, "This is not one of this placement's suggestions."))
+    for suggestion_id, version in pairs:
+        suggestion = found.get(suggestion_id)
+        if suggestion is None:
+            outcomes.append(BulkOutcome(suggestion_id, "Unknown", False, "This is not one of this placement's suggestions."))
             continue
-        ref = reference(match.candidate_id)
-        if action == "reject" and guaranteed_before_interview(match):
-            outcomes.append(BulkOutcome(match_id, ref, False, GUARANTEED_MESSAGE))
+        ref = reference(suggestion.candidate_id)
+        if action == "reject" and guaranteed_before_interview(suggestion):
+            outcomes.append(BulkOutcome(suggestion_id, ref, False, GUARANTEED_MESSAGE))
             continue
         try:
-            decide(match, action, version, actor_id, reason=reason, feedback=feedback)
+            decide(suggestion, action, version, actor_id, reason=reason, feedback=feedback)
         except MatchError as error:
             db.session.rollback()
-            outcomes.append(BulkOutcome(match_id, ref, False, error.message))
+            outcomes.append(BulkOutcome(suggestion_id, ref, False, error.message))
         else:
-            outcomes.append(BulkOutcome(match_id, ref, True, f"{stage_label(match.stage)}."))
+            outcomes.append(BulkOutcome(suggestion_id, ref, True, f"{stage_label(suggestion.stage)}."))
     return outcomes

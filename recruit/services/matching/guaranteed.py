@@ -2,42 +2,42 @@
 (the hard rules matching applied to them) is invited to interview unless the recruiter records which
 requirement they found is not met."""
 
-from ...models import Match, MatchStage, Vacancy
+from ...models import Suggestion, SuggestionStage, Placement
 
 # Stages before an interview: rejecting from these needs a recorded essential requirement not met.
-BEFORE_INTERVIEW = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value)
+BEFORE_INTERVIEW = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value)
 TAG = "Guaranteed interview scheme"
 UNMET_PREFIX = "Does not meet an essential requirement: "
 
 
-def essential_requirements(vacancy: Vacancy) -> dict[str, str]:
+def essential_requirements(placement: Placement) -> dict[str, str]:
     """The placement's essential requirements (one per hard rule of matching), keyed for forms and audit."""
-    start = vacancy.start_date
+    start = placement.start_date
     return {
         "eligible": "Can start an apprenticeship (16 or over, left school, allowed to work in the UK, "
                     "not in full-time education)",
-        "travel": f"Can travel to the workplace in {vacancy.workplace_outward}",
-        "hours": f"Can work {vacancy.hours_per_week} hours a week",
+        "travel": f"Can travel to the workplace in {placement.workplace_outward}",
+        "hours": f"Can work {placement.hours_per_week} hours a week",
         "start": f"Can start on {start.day} {start:%B %Y}",
-        "qualification": f"Does not already hold a digital qualification at level {vacancy.standard.level} or above",
+        "qualification": f"Does not already hold a digital qualification at level {placement.standard.level} or above",
     }
 
 
-def in_scheme(match: Match) -> bool:
+def in_scheme(suggestion: Suggestion) -> bool:
     """True when the candidate opted in to the scheme (a suggestion means they met every requirement when matched)."""
-    return bool(match.candidate.guaranteed_interview)
+    return bool(suggestion.candidate.guaranteed_interview)
 
 
-def needs_requirement(match: Match) -> bool:
+def needs_requirement(suggestion: Suggestion) -> bool:
     """True when rejecting this suggestion now needs an essential requirement recorded as not met."""
-    return in_scheme(match) and match.stage in BEFORE_INTERVIEW
+    return in_scheme(suggestion) and suggestion.stage in BEFORE_INTERVIEW
 
 
-def rejection_reason(match: Match, requirement: str | None) -> str | None:
+def rejection_reason(suggestion: Suggestion, requirement: str | None) -> str | None:
     """The reason to record for a scheme candidate rejected before interview; ValueError if none was chosen."""
-    if not needs_requirement(match):
+    if not needs_requirement(suggestion):
         return None
-    requirements = essential_requirements(match.vacancy)
+    requirements = essential_requirements(suggestion.placement)
     if requirement not in requirements:
         raise ValueError("Select the essential requirement they do not meet")
     return UNMET_PREFIX + requirements[requirement]

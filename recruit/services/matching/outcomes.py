@@ -13,7 +13,7 @@ import matching
 from ... import emails
 from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import Borough, Candidate, CandidateOutcome, Match, MatchRun, User, Vacancy, utcnow
+from ...models import Borough, Candidate, CandidateOutcome, Suggestion, MatchRun, User, Placement, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,15 @@ NOT_OTHERS = ("You did not ask us to consider you for other placements. Saying y
 
 def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
     """For each placement the candidate chose above their suggestion (all of them if none), why not, as stored."""
-    return [{"vacancy_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.preference_rank,
+    return [{"placement_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.choice_rank,
              "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
 
 
 def _general(profile) -> list[dict]:
     """Reasons that are about the candidate's whole list rather than one placement."""
-    if not profile.eligible and not profile.preferences:
+    if not profile.eligible and not profile.choices:
         return [{"reason": "not_eligible", "text": NOT_ELIGIBLE}]
-    texts = [] if profile.preferences else [NO_CHOICES]
+    texts = [] if profile.choices else [NO_CHOICES]
     if profile.eligible:
         texts.append(OTHERS_LOOKED if profile.consider_others else NOT_OTHERS)
     return [{"reason": "general", "text": text} for text in texts]
@@ -97,14 +97,14 @@ def notify_outcomes(run_id: int) -> int:
     suggested = {candidate_id for candidate_id, count, _ in claimed if count}
     reasons = {candidate_id: why for candidate_id, count, why in claimed if not count}
     # The run's rows are read whole and filtered here: a list of 100,000 claimed ids is too long for an IN (…).
-    matches = db.session.execute(
-        select(Match.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name, Vacancy.title,
-               Borough.name).select_from(Match)
-        .join(Candidate, Candidate.id == Match.candidate_id).join(User, User.id == Candidate.user_id)
-        .join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
-        .where(Match.run_id == run_id).order_by(Match.id))
-    emailed = emails.email_matches_suggested((email, _called(preferred, first), title, borough)
-                                             for candidate_id, email, preferred, first, title, borough in matches
+    suggestions = db.session.execute(
+        select(Suggestion.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name, Placement.title,
+               Borough.name).select_from(Suggestion)
+        .join(Candidate, Candidate.id == Suggestion.candidate_id).join(User, User.id == Candidate.user_id)
+        .join(Placement, Placement.id == Suggestion.placement_id).join(Borough, Borough.id == Placement.borough_id)
+        .where(Suggestion.run_id == run_id).order_by(Suggestion.id))
+    emailed = emails.email_suggestions_suggested((email, _called(preferred, first), title, borough)
+                                             for candidate_id, email, preferred, first, title, borough in suggestions
                                              if candidate_id in suggested)
     people = db.session.execute(
         select(CandidateOutcome.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name)

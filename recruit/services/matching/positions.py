@@ -12,60 +12,60 @@ from sqlalchemy import func, select, update
 
 from ... import emails
 from ...extensions import db
-from ...models import Match, MatchStage, Vacancy, VacancyStatus
+from ...models import Suggestion, SuggestionStage, Placement, PlacementStatus
 from .runs import is_published
 from .stages import move_stage
 
-TAKING = (MatchStage.OFFERED.value, MatchStage.ACCEPTED.value)
-STILL_OPEN = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value)
+TAKING = (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value)
+STILL_OPEN = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value)
 
 
 class PlacementFull(ValueError):
     """No position is left for another offer; the message says why in plain words."""
 
 
-def lock_placement(vacancy_id: int) -> Vacancy:
+def lock_placement(placement_id: int) -> Placement:
     """Lock the placement's row until the caller's transaction ends, and return it fresh."""
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(update(Vacancy).where(Vacancy.id == vacancy_id).values(id=Vacancy.id))
-    return db.session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id)
+        db.session.execute(update(Placement).where(Placement.id == placement_id).values(id=Placement.id))
+    return db.session.scalar(select(Placement).where(Placement.id == placement_id)
                              .with_for_update().execution_options(populate_existing=True))
 
 
-def taken(vacancy_id: int, excluding_match_id: int | None = None) -> int:
+def taken(placement_id: int, excluding_suggestion_id: int | None = None) -> int:
     """How many of the placement's positions are taken by outstanding offers and acceptances."""
-    statement = select(func.count()).select_from(Match).where(Match.vacancy_id == vacancy_id, Match.stage.in_(TAKING))
-    if excluding_match_id is not None:
-        statement = statement.where(Match.id != excluding_match_id)
+    statement = select(func.count()).select_from(Suggestion).where(Suggestion.placement_id == placement_id, Suggestion.stage.in_(TAKING))
+    if excluding_suggestion_id is not None:
+        statement = statement.where(Suggestion.id != excluding_suggestion_id)
     return db.session.scalar(statement)
 
 
-def take_position(match: Match) -> Vacancy:
+def take_position(suggestion: Suggestion) -> Placement:
     """Check, under the placement's row lock, that this suggestion may hold a position (an offer or acceptance).
 
     Call inside the decision's transaction before moving the stage; raises PlacementFull when every position is
     already held by another candidate's offer or acceptance."""
-    vacancy = lock_placement(match.vacancy_id)
-    held = taken(match.vacancy_id, excluding_match_id=match.id)
-    if held >= vacancy.positions:
-        places = "position" if vacancy.positions == 1 else "positions"
+    placement = lock_placement(suggestion.placement_id)
+    held = taken(suggestion.placement_id, excluding_suggestion_id=suggestion.id)
+    if held >= placement.positions:
+        places = "position" if placement.positions == 1 else "positions"
         raise PlacementFull(
-            f"You cannot make this offer: this placement has {vacancy.positions} {places}, and "
-            f"{'it is' if vacancy.positions == 1 else 'all are'} already taken by offers or acceptances. "
+            f"You cannot make this offer: this placement has {placement.positions} {places}, and "
+            f"{'it is' if placement.positions == 1 else 'all are'} already taken by offers or acceptances. "
             "If a candidate turns their offer down, reject that suggestion first, then you can offer again.")
-    return vacancy
+    return placement
 
 
-def close_when_filled(vacancy: Vacancy, actor_id: int | None) -> int:
+def close_when_filled(placement: Placement, actor_id: int | None) -> int:
     """When every position is accepted, close the placement's other open suggestions with a kind email."""
-    accepted = db.session.scalar(select(func.count()).select_from(Match).where(
-        Match.vacancy_id == vacancy.id, Match.stage == MatchStage.ACCEPTED.value))
-    if accepted < vacancy.positions:
+    accepted = db.session.scalar(select(func.count()).select_from(Suggestion).where(
+        Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value))
+    if accepted < placement.positions:
         return 0
-    vacancy.status = VacancyStatus.FILLED.value
-    others = db.session.scalars(select(Match).where(Match.vacancy_id == vacancy.id, Match.stage.in_(STILL_OPEN), is_published())).all()
+    placement.status = PlacementStatus.FILLED.value
+    others = db.session.scalars(select(Suggestion).where(Suggestion.placement_id == placement.id, Suggestion.stage.in_(STILL_OPEN), is_published())).all()
     for other in others:
-        move_stage(other, MatchStage.CLOSED.value, actor_id, "Every position of the placement was filled")
+        move_stage(other, SuggestionStage.CLOSED.value, actor_id, "Every position of the placement was filled")
         from ..interviews import release_booking  # the interviews service builds on this package
 
         release_booking(other, actor_id)

@@ -9,7 +9,7 @@ from ... import emails
 from ...access import borough_scoped
 from ...audit import record_denial, record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Match, MatchStage, Vacancy, VacancyStatus, utcnow
+from ...models import ApplicationStatus, Suggestion, SuggestionStage, Placement, PlacementStatus, utcnow
 from . import guaranteed
 from .blind import SuggestionView, is_revealed, reference, suggestion_view
 from .positions import PlacementFull, close_when_filled, take_position
@@ -17,10 +17,10 @@ from .runs import OPEN_STAGES, MatchError, is_published
 from .stages import move_stage
 
 STAGE_LABELS = {
-    MatchStage.SUGGESTED.value: "Suggested", MatchStage.SHORTLISTED.value: "Shortlisted",
-    MatchStage.INTERVIEW.value: "Invited to interview", MatchStage.OFFERED.value: "Offered",
-    MatchStage.ACCEPTED.value: "Accepted the offer", MatchStage.REJECTED.value: "Rejected",
-    MatchStage.WITHDRAWN.value: "Withdrawn by the candidate", MatchStage.CLOSED.value: "Closed: placement filled",
+    SuggestionStage.SUGGESTED.value: "Suggested", SuggestionStage.SHORTLISTED.value: "Shortlisted",
+    SuggestionStage.INTERVIEW.value: "Invited to interview", SuggestionStage.OFFERED.value: "Offered",
+    SuggestionStage.ACCEPTED.value: "Accepted the offer", SuggestionStage.REJECTED.value: "Rejected",
+    SuggestionStage.WITHDRAWN.value: "Withdrawn by the candidate", SuggestionStage.CLOSED.value: "Closed: placement filled",
 }
 
 
@@ -29,73 +29,73 @@ def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage.capitalize())
 
 
-def _current_matches():
+def _current_suggestions():
     """Suggestions of published runs (previews never reach recruiters)."""
-    return select(Match).join(Match.vacancy).where(is_published())
+    return select(Suggestion).join(Suggestion.placement).where(is_published())
 
 
-def review_placements(statuses: tuple[str, ...] = (VacancyStatus.LIVE.value,)) -> list[tuple[Vacancy, dict[str, int]]]:
+def review_placements(statuses: tuple[str, ...] = (PlacementStatus.LIVE.value,)) -> list[tuple[Placement, dict[str, int]]]:
     """The signed-in staff member's placements in these statuses, each with its current matches counted by stage."""
-    vacancies = db.session.scalars(borough_scoped(
-        select(Vacancy).options(joinedload(Vacancy.borough)).where(Vacancy.status.in_(statuses))
-        .order_by(Vacancy.closing_date, Vacancy.id), Vacancy)).all()
+    placements = db.session.scalars(borough_scoped(
+        select(Placement).options(joinedload(Placement.borough)).where(Placement.status.in_(statuses))
+        .order_by(Placement.closing_date, Placement.id), Placement)).all()
     counts: dict[int, dict[str, int]] = {}
-    if vacancies:
-        statement = (select(Match.vacancy_id, Match.stage, func.count()).where(
-            is_published(), Match.vacancy_id.in_([v.id for v in vacancies])).group_by(Match.vacancy_id, Match.stage))
-        for vacancy_id, stage, count in db.session.execute(statement):
-            counts.setdefault(vacancy_id, {})[stage] = count
-    return [(v, counts.get(v.id, {})) for v in vacancies]
+    if placements:
+        statement = (select(Suggestion.placement_id, Suggestion.stage, func.count()).where(
+            is_published(), Suggestion.placement_id.in_([v.id for v in placements])).group_by(Suggestion.placement_id, Suggestion.stage))
+        for placement_id, stage, count in db.session.execute(statement):
+            counts.setdefault(placement_id, {})[stage] = count
+    return [(v, counts.get(v.id, {})) for v in placements]
 
 
-def placement_matches(vacancy: Vacancy) -> list[Match]:
+def placement_suggestions(placement: Placement) -> list[Suggestion]:
     """A placement's current matches, best score first (the caller has checked the borough)."""
-    statement = _current_matches().options(joinedload(Match.candidate)).where(Match.vacancy_id == vacancy.id)
-    return list(db.session.scalars(statement.order_by(Match.score.desc(), Match.id)))
+    statement = _current_suggestions().options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id)
+    return list(db.session.scalars(statement.order_by(Suggestion.score.desc(), Suggestion.id)))
 
 
-def suggestion_views(vacancy: Vacancy) -> list[SuggestionView]:
+def suggestion_views(placement: Placement) -> list[SuggestionView]:
     """A placement's current suggestions as the recruiter may see them (name-blind until shortlisted)."""
-    return [suggestion_view(match) for match in placement_matches(vacancy)]
+    return [suggestion_view(suggestion) for suggestion in placement_suggestions(placement)]
 
 
-def view_match(match_id: int) -> Match | None:
+def view_suggestion(suggestion_id: int) -> Suggestion | None:
     """One match in the borough, opened by a reviewer: recorded as viewing the candidate (an audit event)."""
-    match = match_in_borough(match_id)
-    if match is None:
+    suggestion = suggestion_in_borough(suggestion_id)
+    if suggestion is None:
         record_denial("not_found_in_borough")
         return None
-    record_event("candidate.viewed", match.candidate, match_id=match.id, vacancy_id=match.vacancy_id,
-                 vacancy_borough_id=match.vacancy.borough_id)
+    record_event("candidate.viewed", suggestion.candidate, suggestion_id=suggestion.id, placement_id=suggestion.placement_id,
+                 placement_borough_id=suggestion.placement.borough_id)
     db.session.commit()
-    return match
+    return suggestion
 
 
-def match_in_borough(match_id: int) -> Match | None:
+def suggestion_in_borough(suggestion_id: int) -> Suggestion | None:
     """One match whose placement belongs to the signed-in staff member's borough (any borough for admins)."""
-    statement = borough_scoped(select(Match).join(Match.vacancy).where(Match.id == match_id, is_published()), Vacancy)
+    statement = borough_scoped(select(Suggestion).join(Suggestion.placement).where(Suggestion.id == suggestion_id, is_published()), Placement)
     return db.session.scalar(statement)
 
 
 # Each action: the stages it may start from, the stage it leads to, and the email it sends (if any).
 ACTIONS = {
-    "shortlist": ((MatchStage.SUGGESTED.value,), MatchStage.SHORTLISTED.value, emails.email_match_shortlisted),
-    "interview": ((MatchStage.SHORTLISTED.value,), MatchStage.INTERVIEW.value, emails.email_invited_to_interview),
+    "shortlist": ((SuggestionStage.SUGGESTED.value,), SuggestionStage.SHORTLISTED.value, emails.email_suggestion_shortlisted),
+    "interview": ((SuggestionStage.SHORTLISTED.value,), SuggestionStage.INTERVIEW.value, emails.email_invited_to_interview),
     # An offer is made with its terms (services.offers.make_offer), which emails the letter; the candidate answers it.
-    "offer": ((MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value), MatchStage.OFFERED.value, None),
-    "reject": (OPEN_STAGES, MatchStage.REJECTED.value, emails.email_match_rejected),
+    "offer": ((SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value), SuggestionStage.OFFERED.value, None),
+    "reject": (OPEN_STAGES, SuggestionStage.REJECTED.value, emails.email_suggestion_rejected),
 }
 STALE_MESSAGE = ("Someone else changed this suggestion while you were looking at it. "
                  "Check its stage below and try again if you still need to.")
 
 
-def actions_for(match: Match) -> list[str]:
+def actions_for(suggestion: Suggestion) -> list[str]:
     """The actions a recruiter can take on a match in its current stage."""
-    return [name for name, (sources, _, _) in ACTIONS.items() if match.stage in sources]
+    return [name for name, (sources, _, _) in ACTIONS.items() if suggestion.stage in sources]
 
 
-def decide(match: Match, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None, requirement: str | None = None, extra=None) -> Match:
+def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: int, reason: str | None = None,
+           feedback: str | None = None, requirement: str | None = None, extra=None) -> Suggestion:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
@@ -108,17 +108,17 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
     if action not in ACTIONS:
         raise MatchError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
-    if match.stage == target:
-        return match  # already done: the same request again
-    if version != match.version:
+    if suggestion.stage == target:
+        return suggestion  # already done: the same request again
+    if version != suggestion.version:
         raise MatchError(STALE_MESSAGE, "stale")
-    if match.stage not in sources:
-        raise MatchError(f"This suggestion is now {stage_label(match.stage).lower()}, so you cannot {action} it")
-    if match.candidate.status != ApplicationStatus.SUBMITTED.value:
+    if suggestion.stage not in sources:
+        raise MatchError(f"This suggestion is now {stage_label(suggestion.stage).lower()}, so you cannot {action} it")
+    if suggestion.candidate.status != ApplicationStatus.SUBMITTED.value:
         raise MatchError("This candidate has withdrawn their application")
     if action == "reject":
         try:
-            unmet = guaranteed.rejection_reason(match, requirement)
+            unmet = guaranteed.rejection_reason(suggestion, requirement)
         except ValueError as error:
             raise MatchError(str(error), "requirement") from None
         reason, requirement = (unmet, requirement) if unmet else (reason, None)
@@ -128,31 +128,31 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         raise MatchError("Enter feedback for the candidate", "feedback")
     try:
         # Positions first: the placement's row lock orders decisions on the same placement one after another.
-        vacancy = take_position(match) if target in (MatchStage.OFFERED.value, MatchStage.ACCEPTED.value) else None
+        placement = take_position(suggestion) if target in (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value) else None
         # The UPDATE says "… WHERE version = the one loaded", so a change committed by someone else since
         # makes it match no row; that surfaces on the first flush (loading the email's data) or the commit.
         if action == "reject":
-            match.reason, match.feedback = reason, feedback
-        before = match.stage
-        change = move_stage(match, target, actor_id, reason)
-        match.decided_by_id, match.decided_at = actor_id, utcnow()
-        event = record_event(f"match.{target}", match, actor_id=actor_id, vacancy_id=match.vacancy_id, from_stage=before,
+            suggestion.reason, suggestion.feedback = reason, feedback
+        before = suggestion.stage
+        change = move_stage(suggestion, target, actor_id, reason)
+        suggestion.decided_by_id, suggestion.decided_at = actor_id, utcnow()
+        event = record_event(f"suggestion.{target}", suggestion, actor_id=actor_id, placement_id=suggestion.placement_id, from_stage=before,
                              **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
-        event.borough_id = match.vacancy.borough_id  # a Match has no borough of its own; its placement does
-        if target in (MatchStage.OFFERED.value, MatchStage.REJECTED.value):
+        event.borough_id = suggestion.placement.borough_id  # a Match has no borough of its own; its placement does
+        if target in (SuggestionStage.OFFERED.value, SuggestionStage.REJECTED.value):
             from ..scoring import attach_scores  # the scoring and interviews services build on this package
 
-            attach_scores(change, match)
-        if target == MatchStage.REJECTED.value:
+            attach_scores(change, suggestion)
+        if target == SuggestionStage.REJECTED.value:
             from ..interviews import release_booking
 
-            release_booking(match, actor_id)
+            release_booking(suggestion, actor_id)
         if send is not None:
-            send(match)
+            send(suggestion)
         if extra is not None:
-            extra(match)
-        if target == MatchStage.ACCEPTED.value:
-            close_when_filled(vacancy, actor_id)
+            extra(suggestion)
+        if target == SuggestionStage.ACCEPTED.value:
+            close_when_filled(placement, actor_id)
         db.session.commit()
     except PlacementFull as full:
         db.session.rollback()
@@ -162,8 +162,8 @@ def decide(match: Match, action: str, version: int | None, actor_id: int, reason
         raise
     except StaleDataError:
         db.session.rollback()
-        db.session.refresh(match)
-        if match.stage == target:
-            return match  # the same decision, made a moment ago by a repeated request
+        db.session.refresh(suggestion)
+        if suggestion.stage == target:
+            return suggestion  # the same decision, made a moment ago by a repeated request
         raise MatchError(STALE_MESSAGE, "stale") from None
-    return match
+    return suggestion

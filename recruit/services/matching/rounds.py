@@ -24,8 +24,8 @@ import matching
 from ...audit import record_event
 from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus, StageChange,
-                       Vacancy, utcnow)
+from ...models import (ApplicationStatus, Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, StageChange,
+                       Placement, utcnow)
 from ..cycles import current_cycle_id
 from . import outcomes
 from .runs import (ROUND_1_FIRST, MatchError, _empty_note, _explanation_json, _settings, gather_inputs, in_cycle,
@@ -98,11 +98,11 @@ def inputs_mark(today: date) -> str:
         today.isoformat(),
         *db.session.execute(select(func.count(), func.max(Candidate.updated_at)).where(
             Candidate.status == ApplicationStatus.SUBMITTED.value)).one(),
-        *db.session.execute(select(func.count(), func.max(Vacancy.updated_at))).one(),
-        *db.session.execute(select(func.count(), func.max(Preference.id))).one(),
+        *db.session.execute(select(func.count(), func.max(Placement.updated_at))).one(),
+        *db.session.execute(select(func.count(), func.max(Choice.id))).one(),
         db.session.scalar(select(func.max(StageChange.id))),
-        db.session.scalar(select(func.count()).select_from(Match)
-                          .where(Match.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))),
+        db.session.scalar(select(func.count()).select_from(Suggestion)
+                          .where(Suggestion.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))),
     ]
     return hashlib.sha256(repr([str(f) for f in figures]).encode()).hexdigest()
 
@@ -159,15 +159,15 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     _progress(run, f"Saving {len(suggestions):,} suggestions", 70)
     _supersede_previews(run)
     # Rows are made as they are written (generators), so the database stores them while Python explains the next.
-    insert_rows(Match, ({"candidate_id": int(pair.candidate_id), "vacancy_id": int(pair.placement_id),
+    insert_rows(Suggestion, ({"candidate_id": int(pair.candidate_id), "placement_id": int(pair.placement_id),
                          "score": pair.total, "components": dict(pair.components),
                          "explanation": {**_explanation_json(pair),
                                          "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
-                         "stage": MatchStage.SUGGESTED.value, "furthest_level": 1, "run_id": run.id}
+                         "stage": SuggestionStage.SUGGESTED.value, "furthest_level": 1, "run_id": run.id}
                         for pair in suggestions))
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
-    run.candidate_count, run.vacancy_count, run.match_count = len(candidates), len(placements), len(suggestions)
+    run.candidate_count, run.placement_count, run.suggestion_count = len(candidates), len(placements), len(suggestions)
     run.unmatched = _unmatched(candidates, lists["candidates"], assignment)
     run.status, run.in_progress = RunStatus.PREVIEW.value, None
     run.progress_stage, run.progress_percent, run.progress_at = "Preview ready", 100, utcnow()
@@ -183,7 +183,7 @@ def _supersede_previews(run: MatchRun) -> None:
                                       in_cycle(MatchRun.cycle_id, run.cycle_id), MatchRun.id != run.id)
     ids = list(db.session.scalars(older))
     if ids:
-        db.session.execute(Match.__table__.delete().where(Match.run_id.in_(ids)))
+        db.session.execute(Suggestion.__table__.delete().where(Suggestion.run_id.in_(ids)))
         db.session.execute(update(MatchRun).where(MatchRun.id.in_(ids)).values(status=RunStatus.SUPERSEDED.value))
 
 
@@ -258,10 +258,10 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         return db.session.get(MatchRun, run_id), False
     # The first row of every suggestion's history: it was made, by this publication.
     db.session.execute(insert(StageChange).from_select(
-        ["match_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
-        select(Match.id, literal(None), literal(MatchStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
-               literal(f"Suggested in round {run.round} (run {run.id})")).where(Match.run_id == run.id)))
-    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.match_count)
+        ["suggestion_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
+        select(Suggestion.id, literal(None), literal(SuggestionStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
+               literal(f"Suggested in round {run.round} (run {run.id})")).where(Suggestion.run_id == run.id)))
+    record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.suggestion_count)
     try:
         db.session.commit()
     except IntegrityError:  # another run of this round was published at the same moment
@@ -288,7 +288,7 @@ def preview_summary(run: MatchRun) -> dict:
     being suggested by group (suppressed like the analysts' report: a rate only where its counts can be shown)."""
     unmatched = [(text, run.unmatched.get(key, 0)) for key, text in UNMATCHED_REASONS.items()]
     fairness = None
-    if run.status in (RunStatus.PREVIEW.value, RunStatus.PUBLISHED.value) and run.match_count:
+    if run.status in (RunStatus.PREVIEW.value, RunStatus.PUBLISHED.value) and run.suggestion_count:
         from ..reports import Filters, fairness as fairness_of, funnel  # scipy loads only for this page
 
         table, _ = funnel(Filters(characteristic="ethnicity", run=run.id))

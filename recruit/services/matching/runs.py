@@ -5,13 +5,13 @@ What the service tells the library (and nothing else: never contact details, nev
 - candidates: submitted applications only; eligible = every eligibility answer met; home coordinates
   of their outward postcode; travel limit; hours; available from; skills = the terms they picked (their
   own words count only for known terms written in them as whole phrases); interests = standard
-  references; preferences = their ranked placements; consider_others; home borough (used only by
+  references; choices = their ranked placements; consider_others; home borough (used only by
   placements that consider their borough's residents first).
 - qualified: every standard in the catalogue is a digital one, so there is one field, "digital". A
   candidate who has a digital qualification is "already qualified" up to its level (the form's
   "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
   general qualification is not a digital one and excludes nothing.
-- placements: live vacancies whose closing date is today or later; filled = accepted matches; skills =
+- placements: live placements whose closing date is today or later; filled = accepted matches; skills =
   the terms the placement page lists; borough and "residents of this borough first".
 - synonyms: the reviewed table in recruit/data/skill_synonyms.csv (other spelling → preferred term).
 
@@ -39,18 +39,18 @@ import matching
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Borough, Candidate, Match, MatchRun, MatchStage, Preference, RunStatus,
-                       User, Vacancy, VacancyStatus)
+from ...models import (ApplicationStatus, Borough, Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus,
+                       User, Placement, PlacementStatus)
 from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
 from ..candidates.skills import statement_terms
 
 DIGITAL_FIELD = "digital"
-OPEN_STAGES = (MatchStage.SUGGESTED.value, MatchStage.SHORTLISTED.value, MatchStage.INTERVIEW.value,
-               MatchStage.OFFERED.value)
-ACTIVE_STAGES = (*OPEN_STAGES, MatchStage.ACCEPTED.value)
+OPEN_STAGES = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value,
+               SuggestionStage.OFFERED.value)
+ACTIVE_STAGES = (*OPEN_STAGES, SuggestionStage.ACCEPTED.value)
 # A placement that reached one of these with a candidate (in any run) is never suggested to them again.
-DECIDED_STAGES = (MatchStage.REJECTED.value, MatchStage.WITHDRAWN.value, MatchStage.CLOSED.value)
+DECIDED_STAGES = (SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value, SuggestionStage.CLOSED.value)
 ROUND_1_FIRST = "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."
 
 class MatchError(ValueError):
@@ -96,7 +96,7 @@ CandidateRow = namedtuple("CandidateRow", [column.key for column in CANDIDATE_CO
 
 def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
-    the vacancy ids they ranked, best first; `decided` the vacancy ids never to suggest again;
+    the placement ids they ranked, best first; `decided` the placement ids never to suggest again;
     `boroughs` maps borough ids to names."""
     quals = candidate.qualifications or {}
     qualified = frozenset()
@@ -114,21 +114,21 @@ def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=N
         skills=(*(candidate.skills or ()), *statement_terms(candidate.statements)),
         interests=frozenset(candidate.interests or ()),
         qualified=qualified,
-        preferences=tuple(str(vacancy_id) for vacancy_id in choices),
+        choices=tuple(str(placement_id) for placement_id in choices),
         consider_others=bool(candidate.consider_other_placements),
-        excluded_placements=frozenset(str(vacancy_id) for vacancy_id in decided),
+        excluded_placements=frozenset(str(placement_id) for placement_id in decided),
         home_borough=(boroughs or {}).get(candidate.home_borough_id),
     )
 
 
-def placement_profile(vacancy: Vacancy, positions: int, filled: int) -> matching.PlacementProfile:
+def placement_profile(placement: Placement, positions: int, filled: int) -> matching.PlacementProfile:
     """What matching may know about one placement; `positions` and `filled` depend on the round."""
-    standard = vacancy.standard
+    standard = placement.standard
     return matching.PlacementProfile(
-        id=str(vacancy.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
-        lat=vacancy.lat, lon=vacancy.lon, hours=vacancy.hours_per_week, starts_on=vacancy.start_date,
-        is_open=True, positions=positions, filled=filled, skills=tuple(vacancy.skills or ()), title=vacancy.title,
-        borough=vacancy.borough.name, residents_first=bool(vacancy.resident_priority),
+        id=str(placement.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
+        lat=placement.lat, lon=placement.lon, hours=placement.hours_per_week, starts_on=placement.start_date,
+        is_open=True, positions=positions, filled=filled, skills=tuple(placement.skills or ()), title=placement.title,
+        borough=placement.borough.name, residents_first=bool(placement.resident_priority),
     )
 
 
@@ -145,7 +145,7 @@ def published_run_ids(cycle_id: int | None = None, *, any_cycle: bool = False):
 
 def is_published():
     """A condition on Match: it belongs to a published run (only those reach recruiters and candidates)."""
-    return Match.run_id.in_(published_run_ids(any_cycle=True))
+    return Suggestion.run_id.in_(published_run_ids(any_cycle=True))
 
 
 def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
@@ -155,41 +155,41 @@ def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
 
 
 def _stage_counts(stages, run_ids=None) -> dict[int, int]:
-    """Matches per vacancy in these stages (only in the runs `run_ids` selects, when given)."""
-    statement = select(Match.vacancy_id, func.count()).where(Match.stage.in_(stages)).group_by(Match.vacancy_id)
+    """Matches per placement in these stages (only in the runs `run_ids` selects, when given)."""
+    statement = select(Suggestion.placement_id, func.count()).where(Suggestion.stage.in_(stages)).group_by(Suggestion.placement_id)
     if run_ids is not None:
-        statement = statement.where(Match.run_id.in_(run_ids))
+        statement = statement.where(Suggestion.run_id.in_(run_ids))
     return dict(db.session.execute(statement).all())
 
 
 def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
-    vacancies = db.session.scalars(
-        select(Vacancy).options(joinedload(Vacancy.standard), joinedload(Vacancy.borough))
-        .where(Vacancy.status == VacancyStatus.LIVE.value, Vacancy.closing_date >= today).order_by(Vacancy.id)
+    placements = db.session.scalars(
+        select(Placement).options(joinedload(Placement.standard), joinedload(Placement.borough))
+        .where(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= today).order_by(Placement.id)
     ).all()
     # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
     candidates_query = select(*CANDIDATE_COLUMNS).where(Candidate.status == ApplicationStatus.SUBMITTED.value)
-    accepted = _stage_counts((MatchStage.ACCEPTED.value,))
+    accepted = _stage_counts((SuggestionStage.ACCEPTED.value,))
     if round_number == 1:
-        profiles = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in vacancies]
+        profiles = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in placements]
     else:
         if published_run(cycle_id, 1) is None:
             raise MatchError(ROUND_1_FIRST, "round")
         published = published_run_ids(cycle_id)
-        still_matched = select(Match.candidate_id).where(Match.run_id.in_(published), Match.stage.in_(ACTIVE_STAGES))
+        still_matched = select(Suggestion.candidate_id).where(Suggestion.run_id.in_(published), Suggestion.stage.in_(ACTIVE_STAGES))
         candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))
         open_now = _stage_counts(OPEN_STAGES, published)
         # Capacity is counted in suggestions here, so the run uses a factor of 1 (see the module docstring).
         profiles = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
-                      for v in vacancies]
+                      for v in placements]
         factor = 1
     chosen = candidates_query.with_only_columns(Candidate.id)
-    choices = _by_candidate(Preference.candidate_id, Preference.vacancy_id, Preference.candidate_id.in_(chosen),
-                            order_by=Preference.rank)
-    decided = _by_candidate(Match.candidate_id, Match.vacancy_id, Match.candidate_id.in_(chosen),
-                            Match.stage.in_(DECIDED_STAGES))
+    choices = _by_candidate(Choice.candidate_id, Choice.placement_id, Choice.candidate_id.in_(chosen),
+                            order_by=Choice.rank)
+    decided = _by_candidate(Suggestion.candidate_id, Suggestion.placement_id, Suggestion.candidate_id.in_(chosen),
+                            Suggestion.stage.in_(DECIDED_STAGES))
     rows = map(CandidateRow._make, _plain_rows(candidates_query.order_by(Candidate.id)))
     boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
     return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
@@ -202,17 +202,17 @@ def _plain_rows(statement) -> list:
     return db.session.connection().execute(statement).all()
 
 
-def _by_candidate(candidate_id, vacancy_id, *conditions, order_by=None) -> dict[int, list[int]]:
-    """Each candidate's vacancy ids from the rows meeting `conditions`, in `order_by` order when given.
+def _by_candidate(candidate_id, placement_id, *conditions, order_by=None) -> dict[int, list[int]]:
+    """Each candidate's placement ids from the rows meeting `conditions`, in `order_by` order when given.
 
     PostgreSQL gathers each candidate's ids itself (array_agg), so a million choices arrive as 100,000 rows."""
     if db.session.get_bind().dialect.name == "postgresql":
-        ids = func.array_agg(vacancy_id if order_by is None else aggregate_order_by(vacancy_id, order_by))
+        ids = func.array_agg(placement_id if order_by is None else aggregate_order_by(placement_id, order_by))
         return dict(_plain_rows(select(candidate_id, ids).where(*conditions).group_by(candidate_id)))
     found: dict[int, list[int]] = {}
     ordering = () if order_by is None else (candidate_id, order_by)
-    for candidate, vacancy in _plain_rows(select(candidate_id, vacancy_id).where(*conditions).order_by(*ordering)):
-        found.setdefault(candidate, []).append(vacancy)
+    for candidate, placement in _plain_rows(select(candidate_id, placement_id).where(*conditions).order_by(*ordering)):
+        found.setdefault(candidate, []).append(placement)
     return found
 
 
@@ -243,7 +243,7 @@ def _explanation_json(pair) -> dict:
         "missing_terms": list(e.missing_terms),
         "distance_km": e.distance_km,
         "travel_km": e.travel_km,
-        "preference_rank": e.preference_rank,
+        "choice_rank": e.choice_rank,
         "residents_first": e.residents_first,
         "resident": e.resident,
     }
@@ -332,7 +332,7 @@ def worked_example() -> dict:
     not_suggested = [(x.candidate_id, x.placement_id, "Not suggested, because of a rule: " + " ".join(x.reasons))
                      for x in result.excluded]
     for c in candidates:
-        not_suggested += [(c.id, why.placement_id, f"Their choice number {why.preference_rank}. What {c.id} is told: “{why.text}”")
+        not_suggested += [(c.id, why.placement_id, f"Their choice number {why.choice_rank}. What {c.id} is told: “{why.text}”")
                           for why in result.why_not(c.id) if why.reason_code not in matching.REASON_TEXT]
         if result.assignment.get(c.id) is None:
             not_suggested.append((c.id, None, "Not suggested for any placement in this round. "

@@ -9,11 +9,11 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Match, MatchRun, MatchStage, RecruitmentCycle, RunStatus, funnel_level
+from ...models import Borough, Candidate, Suggestion, MatchRun, SuggestionStage, RecruitmentCycle, RunStatus, funnel_level
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
 from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
                          characteristics,
-                         gather, group_codes, scoped_matches, stage_counts)
+                         gather, group_codes, scoped_suggestions, stage_counts)
 
 
 def filter_choices() -> dict:
@@ -248,9 +248,9 @@ def scheme_counts(filters: Filters) -> list[list[int]]:
     """How many candidates who opted in to the guaranteed interview scheme (and who did not) were suggested and
     invited to interview (at any time: a later rejection does not undo the invitation), suppressed like every other
     table."""
-    level = case((Match.furthest_level >= funnel_level(MatchStage.INTERVIEW.value), 2), else_=1)
-    furthest = scoped_matches(select(Match.candidate_id, func.max(level).label("level")), filters)
-    furthest = furthest.group_by(Match.candidate_id).subquery()
+    level = case((Suggestion.furthest_level >= funnel_level(SuggestionStage.INTERVIEW.value), 2), else_=1)
+    furthest = scoped_suggestions(select(Suggestion.candidate_id, func.max(level).label("level")), filters)
+    furthest = furthest.group_by(Suggestion.candidate_id).subquery()
     rows = db.session.execute(
         select(Candidate.guaranteed_interview, furthest.c.level, func.count()).select_from(Candidate)
         .outerjoin(furthest, furthest.c.candidate_id == Candidate.id).where(Candidate.submitted_at.is_not(None))

@@ -22,8 +22,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from ...extensions import db
-from ...models import (Borough, Candidate, Match, MatchRun, MonitoringResponse, Preference,
-                       RecruitmentCycle, RunStatus, Vacancy)
+from ...models import (Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice,
+                       RecruitmentCycle, RunStatus, Placement)
 from ...reference import equality_questions, read_csv
 from ..monitoring import age_band
 
@@ -116,9 +116,9 @@ def _in_scope(filters: Filters):
         end = datetime.combine(cycle.closes_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
         conditions += [Candidate.submitted_at >= start, Candidate.submitted_at < end]
     if filters.borough:
-        in_borough = select(Vacancy.id).join(Borough, Borough.id == Vacancy.borough_id).where(Borough.slug == filters.borough)
-        chose = select(Preference.candidate_id).where(Preference.vacancy_id.in_(in_borough))
-        suggested = scoped_matches(select(Match.candidate_id), filters)
+        in_borough = select(Placement.id).join(Borough, Borough.id == Placement.borough_id).where(Borough.slug == filters.borough)
+        chose = select(Choice.candidate_id).where(Choice.placement_id.in_(in_borough))
+        suggested = scoped_suggestions(select(Suggestion.candidate_id), filters)
         conditions.append(or_(Candidate.id.in_(chose), Candidate.id.in_(suggested)))
     return and_(*conditions)
 
@@ -144,18 +144,18 @@ def scoped_runs(filters: Filters) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def scoped_matches(query, filters: Filters):
+def scoped_suggestions(query, filters: Filters):
     """Restrict a query on Match to the runs in scope and, with a borough, to the borough's placements."""
-    query = query.where(Match.run_id.in_(scoped_runs(filters)))
+    query = query.where(Suggestion.run_id.in_(scoped_runs(filters)))
     if filters.borough:
-        query = query.join(Vacancy, Vacancy.id == Match.vacancy_id).join(Borough, Borough.id == Vacancy.borough_id)
+        query = query.join(Placement, Placement.id == Suggestion.placement_id).join(Borough, Borough.id == Placement.borough_id)
         query = query.where(Borough.slug == filters.borough)
     return query
 
 
 def _stages_query(filters: Filters):
     """Candidate id lists per furthest stage level reached, within the scope chosen."""
-    return scoped_matches(select(Match.furthest_level, packed_ids(Match.candidate_id)).group_by(Match.furthest_level),
+    return scoped_suggestions(select(Suggestion.furthest_level, packed_ids(Suggestion.candidate_id)).group_by(Suggestion.furthest_level),
                           filters)
 
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_no_axe_violations
-from tests.test_vacancies import make_vacancy
+from tests.test_placements import make_placement
 
 pytestmark = pytest.mark.browser
 TODAY = date.today()
@@ -14,7 +14,7 @@ TODAY = date.today()
 
 def test_listing_with_results_and_with_a_filter_error(app, page):
     for outward in ("E8", "N1", "SE9"):
-        make_vacancy(app, outward=outward, borough="hackney")
+        make_placement(app, outward=outward, borough="hackney")
     app.config["PAGE_SIZE"] = 2
     page.goto("/placements/?postcode=E8&sort=distance")
     assert page.locator("h1").inner_text() == "Find a placement"
@@ -28,15 +28,15 @@ def test_listing_with_results_and_with_a_filter_error(app, page):
 
 
 def test_placement_page(app, page):
-    vacancy_id = make_vacancy(app, hours_per_week=25)
-    page.goto(f"/placements/{vacancy_id}")
+    placement_id = make_placement(app, hours_per_week=25)
+    page.goto(f"/placements/{placement_id}")
     expect(page.get_by_role("button", name="Apply").or_(page.get_by_role("link", name="Apply"))).to_have_count(1)
     assert_no_axe_violations(page)
 
 
 def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, browser_sign_in):
     for status in ("draft", "live", "closed"):
-        make_vacancy(app, status=status, title=f"A {status} placement")
+        make_placement(app, status=status, title=f"A {status} placement")
     browser_sign_in(make_user("borough_staff", "hackney"))
     page.goto("/staff/")
     expect(page.locator("table tbody tr")).to_have_count(3)

@@ -2,18 +2,18 @@
 
 from .bulk import MAX_ROWS, CsvFileError, ImportReport, export_csv, import_csv, template_csv
 from .fields import (FIELD_NAMES, USUAL_MIN_HOURS, WageRules, long_date, parse_date, pays_london_living_wage,
-                     validate_vacancy)
+                     validate_placement)
 from .listing import (DISTANCES_KM, QUERY_PARAMETERS, SORTS, ListingQuery, Results, describe, filter_choices, get_live,
                       parse_listing_args, search_live)
-from .manage import (VacancyError, boroughs_by_slug, change_status, check_values, close_expired, create_vacancy,
-                     duplicate_vacancy, form_values, plain_amount, standards_by_reference, staff_page, status_counts,
-                     update_vacancy, wage_rules)
+from .manage import (PlacementError, boroughs_by_slug, change_status, check_values, close_expired, create_placement,
+                     duplicate_placement, form_values, plain_amount, standards_by_reference, staff_page, status_counts,
+                     update_placement, wage_rules)
 
 __all__ = [
     "DISTANCES_KM", "FIELD_NAMES", "MAX_ROWS", "QUERY_PARAMETERS", "SORTS", "USUAL_MIN_HOURS", "CsvFileError",
-    "ImportReport", "ListingQuery", "Results", "VacancyError", "WageRules", "boroughs_by_slug", "change_status",
-    "check_values", "close_expired", "create_vacancy", "describe", "duplicate_vacancy", "export_csv", "filter_choices",
+    "ImportReport", "ListingQuery", "Results", "PlacementError", "WageRules", "boroughs_by_slug", "change_status",
+    "check_values", "close_expired", "create_placement", "describe", "duplicate_placement", "export_csv", "filter_choices",
     "form_values", "get_live", "import_csv", "long_date", "parse_date", "parse_listing_args", "pays_london_living_wage",
     "plain_amount", "search_live", "standards_by_reference", "staff_page", "status_counts", "template_csv",
-    "update_vacancy", "validate_vacancy", "wage_rules",
+    "update_placement", "validate_placement", "wage_rules",
 ]

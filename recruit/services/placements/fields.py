@@ -67,7 +67,7 @@ def pays_london_living_wage(hourly_wage, rules: WageRules) -> bool:
     return Decimal(str(hourly_wage)) >= rules.london_living_wage
 
 
-def validate_vacancy(raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules,
+def validate_placement(raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules,
                      today: date) -> tuple[dict, dict[str, str]]:
     """Check a placement's answers; return (model values, {field: GOV.UK-style message}).
 

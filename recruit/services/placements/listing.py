@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...forms import whole_number
-from ...models import Borough, Standard, Vacancy, VacancyStatus
+from ...models import Borough, Standard, Placement, PlacementStatus
 from ...postcodes import EARTH_RADIUS_KM, ParsedPostcode, PostcodeError, haversine_km, parse_postcode, require_london
 from .fields import FALSE_WORDS, TRUE_WORDS, WageRules, pays_london_living_wage
 
@@ -50,7 +50,7 @@ class ListingQuery:
 class Results:
     """One page of live placements, each with its distance in km when a postcode was given."""
 
-    items: list[tuple[Vacancy, float | None]] = field(default_factory=list)
+    items: list[tuple[Placement, float | None]] = field(default_factory=list)
     total: int = 0
     page: int = 1
     per_page: int = 20
@@ -147,7 +147,7 @@ def _positive(value: str, name: str, label: str, maximum: int, errors: dict) -> 
 
 def live_filter(today: date | None = None):
     """Live and not yet past the closing date: the only placements the public ever sees."""
-    return (Vacancy.status == VacancyStatus.LIVE.value) & (Vacancy.closing_date >= (today or date.today()))
+    return (Placement.status == PlacementStatus.LIVE.value) & (Placement.closing_date >= (today or date.today()))
 
 
 def search_live(query: ListingQuery, today: date | None = None, published_after: datetime | None = None) -> Results:
@@ -155,39 +155,39 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
     distances only for the rows left."""
     conditions = [live_filter(today)]
     if published_after is not None:
-        conditions.append(Vacancy.published_at > published_after)
+        conditions.append(Placement.published_at > published_after)
     if query.borough:
-        conditions.append(Vacancy.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
+        conditions.append(Placement.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
     if query.standard:
-        conditions.append(Vacancy.standard_id == select(Standard.id).where(Standard.reference == query.standard).scalar_subquery())
+        conditions.append(Placement.standard_id == select(Standard.id).where(Standard.reference == query.standard).scalar_subquery())
     if query.level is not None:
-        conditions.append(Vacancy.standard_id.in_(select(Standard.id).where(Standard.level == query.level)))
+        conditions.append(Placement.standard_id.in_(select(Standard.id).where(Standard.level == query.level)))
     if query.llw:
-        conditions.append(Vacancy.hourly_wage >= WageRules.from_config(current_app.config).london_living_wage)
+        conditions.append(Placement.hourly_wage >= WageRules.from_config(current_app.config).london_living_wage)
     if query.q:
-        words = [or_(Vacancy.title.icontains(word, autoescape=True), Vacancy.skills_text.icontains(word, autoescape=True),
-                     Vacancy.description.icontains(word, autoescape=True)) for word in query.q.split()[:10]]
+        words = [or_(Placement.title.icontains(word, autoescape=True), Placement.skills_text.icontains(word, autoescape=True),
+                     Placement.description.icontains(word, autoescape=True)) for word in query.q.split()[:10]]
         conditions.extend(words)
     results = Results(page=query.page, per_page=query.per_page)
     offset = (query.page - 1) * query.per_page
     # Ties always fall back to the soonest closing date, then the id, so every order is stable across pages.
-    order = [*([Vacancy.hourly_wage.desc()] if query.sort == "wage" else []), Vacancy.closing_date, Vacancy.id]
+    order = [*([Placement.hourly_wage.desc()] if query.sort == "wage" else []), Placement.closing_date, Placement.id]
     if query.postcode is None:
-        results.total = db.session.scalar(select(func.count(Vacancy.id)).where(*conditions))
+        results.total = db.session.scalar(select(func.count(Placement.id)).where(*conditions))
         # Sort and page narrow rows (ids only), then load the few full rows shown.
-        page_ids = list(db.session.scalars(select(Vacancy.id).where(*conditions).order_by(*order)
+        page_ids = list(db.session.scalars(select(Placement.id).where(*conditions).order_by(*order)
                                            .limit(query.per_page).offset(offset)))
-        results.items = [(vacancy, None) for vacancy in _load_in_order(page_ids)]
+        results.items = [(placement, None) for placement in _load_in_order(page_ids)]
         return results
 
     origin = query.postcode.area
     if query.distance is not None:  # a bounding box in SQL (plain comparisons) before the exact distance
         dlat = query.distance / KM_PER_DEGREE
         dlon = query.distance / (KM_PER_DEGREE * max(math.cos(math.radians(origin.lat)), 0.01))
-        conditions += [Vacancy.lat.between(origin.lat - dlat, origin.lat + dlat),
-                       Vacancy.lon.between(origin.lon - dlon, origin.lon + dlon)]
+        conditions += [Placement.lat.between(origin.lat - dlat, origin.lat + dlat),
+                       Placement.lon.between(origin.lon - dlon, origin.lon + dlon)]
     # Core rows, not ORM ones: thousands of (id, lat, lon) need no identity map.
-    rows = db.session.connection().execute(select(Vacancy.id, Vacancy.lat, Vacancy.lon).where(*conditions)
+    rows = db.session.connection().execute(select(Placement.id, Placement.lat, Placement.lon).where(*conditions)
                                            .order_by(*order)).all()
     if not rows:
         return results
@@ -199,24 +199,24 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
         keep = keep[np.argsort(km[keep], kind="stable")]  # stable: equal distances keep the SQL order
     results.total = int(keep.size)
     page = keep[offset:offset + query.per_page]
-    vacancies = _load_in_order([int(ids[i]) for i in page])
-    results.items = [(vacancy, float(km[i])) for vacancy, i in zip(vacancies, page)]
+    placements = _load_in_order([int(ids[i]) for i in page])
+    results.items = [(placement, float(km[i])) for placement, i in zip(placements, page)]
     return results
 
 
-def _load_in_order(ids: list[int]) -> list[Vacancy]:
+def _load_in_order(ids: list[int]) -> list[Placement]:
     """Full rows (with borough and standard) for these ids, in the order given."""
     if not ids:
         return []
-    by_id = {v.id: v for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_(ids))
-                                                 .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))}
+    by_id = {v.id: v for v in db.session.scalars(select(Placement).where(Placement.id.in_(ids))
+                                                 .options(joinedload(Placement.borough), joinedload(Placement.standard)))}
     return [by_id[i] for i in ids]
 
 
-def get_live(vacancy_id: int, today: date | None = None) -> Vacancy | None:
+def get_live(placement_id: int, today: date | None = None) -> Placement | None:
     """A live, open placement by id, or None (drafts, closed and expired ones are not public)."""
-    return db.session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id, live_filter(today))
-                             .options(joinedload(Vacancy.borough), joinedload(Vacancy.standard)))
+    return db.session.scalar(select(Placement).where(Placement.id == placement_id, live_filter(today))
+                             .options(joinedload(Placement.borough), joinedload(Placement.standard)))
 
 
 def filter_choices() -> dict:
@@ -229,29 +229,29 @@ def filter_choices() -> dict:
     }
 
 
-def describe(vacancy: Vacancy, distance_km: float | None = None, url: str | None = None) -> dict:
-    """A placement as open data (the API's Vacancy schema)."""
+def describe(placement: Placement, distance_km: float | None = None, url: str | None = None) -> dict:
+    """A placement as open data (the API's Placement schema)."""
     rules = WageRules.from_config(current_app.config)
     return {
-        "id": vacancy.id,
-        "title": vacancy.title,
+        "id": placement.id,
+        "title": placement.title,
         "url": url,
-        "borough": {"name": vacancy.borough.name, "slug": vacancy.borough.slug, "ons_code": vacancy.borough.ons_code},
-        "standard": {"reference": vacancy.standard.reference, "title": vacancy.standard.title,
-                     "level": vacancy.standard.level, "duration_months": vacancy.standard.duration_months},
-        "description": vacancy.description,
-        "skills": list(vacancy.skills or []),
-        "skills_text": vacancy.skills_text,
-        "wage": {"amount": float(vacancy.wage_amount), "unit": vacancy.wage_unit, "hourly": float(vacancy.hourly_wage)},
-        "pays_london_living_wage": pays_london_living_wage(vacancy.hourly_wage, rules),
-        "hours_per_week": vacancy.hours_per_week,
-        "positions": vacancy.positions,
-        "start_date": vacancy.start_date.isoformat(),
-        "closing_date": vacancy.closing_date.isoformat(),
-        "workplace": {"outward_postcode": vacancy.workplace_outward, "latitude": vacancy.lat, "longitude": vacancy.lon},
+        "borough": {"name": placement.borough.name, "slug": placement.borough.slug, "ons_code": placement.borough.ons_code},
+        "standard": {"reference": placement.standard.reference, "title": placement.standard.title,
+                     "level": placement.standard.level, "duration_months": placement.standard.duration_months},
+        "description": placement.description,
+        "skills": list(placement.skills or []),
+        "skills_text": placement.skills_text,
+        "wage": {"amount": float(placement.wage_amount), "unit": placement.wage_unit, "hourly": float(placement.hourly_wage)},
+        "pays_london_living_wage": pays_london_living_wage(placement.hourly_wage, rules),
+        "hours_per_week": placement.hours_per_week,
+        "positions": placement.positions,
+        "start_date": placement.start_date.isoformat(),
+        "closing_date": placement.closing_date.isoformat(),
+        "workplace": {"outward_postcode": placement.workplace_outward, "latitude": placement.lat, "longitude": placement.lon},
         "distance_km": round(distance_km, 2) if distance_km is not None else None,
-        "training_provider": vacancy.training_provider,
-        "disability_confident": vacancy.disability_confident,
-        "resident_priority": vacancy.resident_priority,
-        "interview_adjustments_contact": vacancy.adjustments_contact,
+        "training_provider": placement.training_provider,
+        "disability_confident": placement.disability_confident,
+        "resident_priority": placement.resident_priority,
+        "interview_adjustments_contact": placement.adjustments_contact,
     }

@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from .forms import BaseForm
 from .models import Role
 from .page_cache import shared_page
-from .services import vacancies as service
+from .services import placements as service
 
-bp = Blueprint("vacancies", __name__, url_prefix="/placements")
+bp = Blueprint("placements", __name__, url_prefix="/placements")
 
 
 class SearchForm(BaseForm):
@@ -78,18 +78,18 @@ def endpoint_url(endpoint: str, **values) -> str | None:
 
 
 @bp.app_template_filter("pays_llw")
-def pays_llw(vacancy) -> bool:
+def pays_llw(placement) -> bool:
     """Whether a placement pays the configured London Living Wage."""
-    return service.pays_london_living_wage(vacancy.hourly_wage, service.wage_rules())
+    return service.pays_london_living_wage(placement.hourly_wage, service.wage_rules())
 
 
 @bp.app_template_filter("wage_text")
-def wage_text(vacancy) -> str:
+def wage_text(placement) -> str:
     """The wage as a candidate reads it: £21,000 a year (£10.77 an hour)."""
-    if vacancy.wage_unit == "year":
-        amount = f"£{vacancy.wage_amount:,.0f}" if vacancy.wage_amount % 1 == 0 else f"£{vacancy.wage_amount:,.2f}"
-        return f"{amount} a year (£{vacancy.hourly_wage:,.2f} an hour)"
-    return f"£{vacancy.wage_amount:,.2f} an hour"
+    if placement.wage_unit == "year":
+        amount = f"£{placement.wage_amount:,.0f}" if placement.wage_amount % 1 == 0 else f"£{placement.wage_amount:,.2f}"
+        return f"{amount} a year (£{placement.hourly_wage:,.2f} an hour)"
+    return f"£{placement.wage_amount:,.2f} an hour"
 
 
 # What each apprenticeship level is like, for a candidate who does not know the levels.
@@ -117,22 +117,22 @@ def search():
         results = service.search_live(query)
     args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
     def page_url(number: int) -> str:
-        return url_for("vacancies.search", **args, page=number)
+        return url_for("placements.search", **args, page=number)
 
     pages = pagination(query.page, results.pages, page_url) if results else None
     alert_url = url_for("alerts.new", **{key: value for key, value in args.items() if key not in ("q", "sort", "per_page")})
-    return render_template("vacancies/search.html", form=form, query=query, results=results, pages=pages,
+    return render_template("placements/search.html", form=form, query=query, results=results, pages=pages,
                            page_url=page_url, filtered=bool(args), alert_url=alert_url)
 
 
-@bp.route("/<int:vacancy_id>")
+@bp.route("/<int:placement_id>")
 @shared_page
-def detail(vacancy_id: int):
+def detail(placement_id: int):
     """One live placement, with everything a candidate needs to decide."""
-    vacancy = service.get_live(vacancy_id)
-    if vacancy is None:
+    placement = service.get_live(placement_id)
+    if placement is None:
         abort(404)
     is_candidate = current_user.is_authenticated and current_user.role == Role.CANDIDATE.value
     # Only a candidate gets the form: its CSRF token would give every visitor a session (and no cached page).
-    return render_template("vacancies/detail.html", vacancy=vacancy, is_candidate=is_candidate,
+    return render_template("placements/detail.html", placement=placement, is_candidate=is_candidate,
                            choice_form=AddChoiceForm() if is_candidate else None)

@@ -17,9 +17,9 @@ from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
 from ...forms import whole_number
-from ...models import Borough, Role, Vacancy, VacancyStatus
+from ...models import Borough, Role, Placement, PlacementStatus
 from ..cycles import current_cycle_id
-from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_vacancy
+from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_placement
 from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
 
 MAX_ROWS = 1_000
@@ -63,12 +63,12 @@ def safe_cell(value) -> str:
 def export_csv() -> str:
     """The user's borough's placements as CSV (admins: every borough's)."""
     rules = wage_rules()
-    statement = borough_scoped(select(Vacancy), Vacancy).options(joinedload(Vacancy.borough), joinedload(Vacancy.standard))
+    statement = borough_scoped(select(Placement), Placement).options(joinedload(Placement.borough), joinedload(Placement.standard))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
     count = 0
-    for v in db.session.scalars(statement.order_by(Vacancy.id)):
+    for v in db.session.scalars(statement.order_by(Placement.id)):
         count += 1
         row = [v.id, v.status, v.borough.slug, v.title, v.standard.reference, v.description, ";".join(v.skills or []),
                v.skills_text, plain_amount(v.wage_amount), v.wage_unit, v.hours_per_week, v.positions,
@@ -132,24 +132,24 @@ def _unformula(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dict) -> Vacancy | None:
+def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dict) -> Placement | None:
     """The placement a row names by id (in the user's borough; any for admins), or None for a new one."""
     text = raw.get("id", "").strip()
     if not text:
         return None
     number = whole_number(text, 12)
     where = f" in {own.name}" if own else ""
-    vacancy = db.session.scalar(borough_scoped(select(Vacancy).where(Vacancy.id == number), Vacancy)) if number else None
-    if vacancy is None:  # the same words whether it is another borough's or does not exist
+    placement = db.session.scalar(borough_scoped(select(Placement).where(Placement.id == number), Placement)) if number else None
+    if placement is None:  # the same words whether it is another borough's or does not exist
         errors["id"] = f"There is no placement {text[:12]}{where}. Leave the id empty to add a new placement"
-    elif vacancy.id in seen:
-        errors["id"] = f"Placement {vacancy.id} is in the file more than once"
-    elif vacancy.status not in EDITABLE:
-        errors["id"] = (f"Placement {vacancy.id} is {vacancy.status}, so an import cannot change it. Remove this row, "
+    elif placement.id in seen:
+        errors["id"] = f"Placement {placement.id} is in the file more than once"
+    elif placement.status not in EDITABLE:
+        errors["id"] = (f"Placement {placement.id} is {placement.status}, so an import cannot change it. Remove this row, "
                         "or duplicate the placement to post it again")
-    if vacancy is not None:
-        seen.add(vacancy.id)
-    return vacancy
+    if placement is not None:
+        seen.add(placement.id)
+    return placement
 
 
 def import_csv(data: bytes, today: date | None = None) -> ImportReport:
@@ -166,7 +166,7 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
     new, updates, seen = [], [], set()
     for line, row, too_many_cells in rows:
         raw = {name: _unformula(value) for name, value in row.items() if isinstance(value, str)}
-        values, errors = validate_vacancy(raw, standards, rules, today)
+        values, errors = validate_placement(raw, standards, rules, today)
         if too_many_cells:
             errors["row"] = "This row has more cells than there are column headings"
         existing = _named_placement(raw, own, seen, errors)
@@ -187,24 +187,24 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
         if existing is not None:
             updates.append((existing, values))
         else:
-            new.append(Vacancy(**values, borough=borough, status=VacancyStatus.DRAFT.value, created_by_id=current_user.id,
+            new.append(Placement(**values, borough=borough, status=PlacementStatus.DRAFT.value, created_by_id=current_user.id,
                                cycle_id=cycle_id))
     if report.errors:
         db.session.rollback()
         return report
-    for vacancy, values in updates:
-        changed = sorted(name for name, value in values.items() if getattr(vacancy, name) != value)
+    for placement, values in updates:
+        changed = sorted(name for name, value in values.items() if getattr(placement, name) != value)
         if not changed:
             report.unchanged += 1
             continue
         for name in changed:
-            setattr(vacancy, name, values[name])
-        record_event("vacancy.updated", vacancy, fields=changed, status=vacancy.status, source="import")
+            setattr(placement, name, values[name])
+        record_event("placement.updated", placement, fields=changed, status=placement.status, source="import")
         report.updated += 1
     db.session.add_all(new)
     db.session.flush()
-    for vacancy in new:
-        record_event("vacancy.imported", vacancy, status=vacancy.status)
+    for placement in new:
+        record_event("placement.imported", placement, status=placement.status)
     db.session.commit()
     report.imported = len(new)
     return report

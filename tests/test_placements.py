@@ -7,12 +7,12 @@ from html import unescape
 import pytest
 
 from recruit.extensions import db as _db
-from recruit.models import Borough, Standard, Vacancy
+from recruit.models import Borough, Standard, Placement
 
 TODAY = date.today()
 
 
-def make_vacancy(app, borough="hackney", standard="ST0116", outward="E8", status="live", **fields):
+def make_placement(app, borough="hackney", standard="ST0116", outward="E8", status="live", **fields):
     """Insert a placement directly (the staff journey is tested in test_staff.py); returns its id."""
     from recruit.postcodes import lookup_outward
 
@@ -26,15 +26,15 @@ def make_vacancy(app, borough="hackney", standard="ST0116", outward="E8", status
             adjustments_contact="jobs@hackney.example", status=status,
         )
         values.update(fields)
-        vacancy = Vacancy(borough=_db.session.scalar(_db.select(Borough).where(Borough.slug == borough)),
+        placement = Placement(borough=_db.session.scalar(_db.select(Borough).where(Borough.slug == borough)),
                           standard=_db.session.scalar(_db.select(Standard).where(Standard.reference == standard)), **values)
-        _db.session.add(vacancy)
+        _db.session.add(placement)
         _db.session.commit()
-        return vacancy.id
+        return placement.id
 
 
 def test_listing_shows_live_placements_with_borough_wage_hours_and_closing_date(app, client):
-    make_vacancy(app, title="Cloud apprentice")
+    make_placement(app, title="Cloud apprentice")
     html = client.get("/placements/").get_data(as_text=True)
     assert "Cloud apprentice" in html
     assert "Hackney" in html and "£10.00 an hour" in html and "37 a week" in html
@@ -48,20 +48,20 @@ def ids_in(html: str) -> list[int]:
 
 
 def test_listing_never_shows_drafts_closed_filled_or_expired_placements(app, client):
-    live = make_vacancy(app)
-    hidden = [make_vacancy(app, status=status) for status in ("draft", "closed", "filled")]
-    expired = make_vacancy(app, closing_date=TODAY - timedelta(days=1), start_date=TODAY + timedelta(days=5))
+    live = make_placement(app)
+    hidden = [make_placement(app, status=status) for status in ("draft", "closed", "filled")]
+    expired = make_placement(app, closing_date=TODAY - timedelta(days=1), start_date=TODAY + timedelta(days=5))
     assert ids_in(client.get("/placements/").get_data(as_text=True)) == [live]
-    for vacancy_id in [*hidden, expired]:
-        assert client.get(f"/placements/{vacancy_id}").status_code == 404
+    for placement_id in [*hidden, expired]:
+        assert client.get(f"/placements/{placement_id}").status_code == 404
     assert client.get("/placements/999999").status_code == 404
 
 
 def test_filters_by_borough_level_standard_and_london_living_wage(app, client):
     app.config["LONDON_LIVING_WAGE"] = 14.80
-    hackney = make_vacancy(app, borough="hackney", standard="ST0116")  # level 4, £10
-    camden = make_vacancy(app, borough="camden", standard="ST0128", outward="NW1")  # level 3
-    well_paid = make_vacancy(app, borough="camden", standard="ST0118", outward="NW1", wage_amount=Decimal("31000"),
+    hackney = make_placement(app, borough="hackney", standard="ST0116")  # level 4, £10
+    camden = make_placement(app, borough="camden", standard="ST0128", outward="NW1")  # level 3
+    well_paid = make_placement(app, borough="camden", standard="ST0118", outward="NW1", wage_amount=Decimal("31000"),
                              wage_unit="year", hourly_wage=Decimal("16.11"))
     assert set(ids_in(client.get("/placements/?borough=camden").get_data(as_text=True))) == {camden, well_paid}
     assert set(ids_in(client.get("/placements/?level=4").get_data(as_text=True))) == {hackney, well_paid}
@@ -72,9 +72,9 @@ def test_filters_by_borough_level_standard_and_london_living_wage(app, client):
 
 
 def test_distance_filter_and_sort_use_the_outward_codes_coordinates(app, client):
-    near = make_vacancy(app, outward="E8", closing_date=TODAY + timedelta(days=40))   # Hackney
-    middle = make_vacancy(app, outward="N1", closing_date=TODAY + timedelta(days=20))  # Islington, ~3 km
-    far = make_vacancy(app, outward="SE9", borough="greenwich", closing_date=TODAY + timedelta(days=10))  # Eltham, ~13 km
+    near = make_placement(app, outward="E8", closing_date=TODAY + timedelta(days=40))   # Hackney
+    middle = make_placement(app, outward="N1", closing_date=TODAY + timedelta(days=20))  # Islington, ~3 km
+    far = make_placement(app, outward="SE9", borough="greenwich", closing_date=TODAY + timedelta(days=10))  # Eltham, ~13 km
     html = client.get("/placements/?postcode=e8+1dy&distance=5&sort=distance").get_data(as_text=True)
     assert ids_in(html) == [near, middle]
     assert "km from E8 1DY" in html
@@ -84,8 +84,8 @@ def test_distance_filter_and_sort_use_the_outward_codes_coordinates(app, client)
 
 
 def test_sort_by_wage_puts_the_best_paid_first(app, client):
-    low = make_vacancy(app, hourly_wage=Decimal("8.00"), wage_amount=Decimal("8.00"))
-    high = make_vacancy(app, hourly_wage=Decimal("15.00"), wage_amount=Decimal("15.00"))
+    low = make_placement(app, hourly_wage=Decimal("8.00"), wage_amount=Decimal("8.00"))
+    high = make_placement(app, hourly_wage=Decimal("15.00"), wage_amount=Decimal("15.00"))
     assert ids_in(client.get("/placements/?sort=wage").get_data(as_text=True)) == [high, low]
     assert ids_in(client.get("/placements/?sort=wage&postcode=E8").get_data(as_text=True)) == [high, low]
 
@@ -106,7 +106,7 @@ def test_sort_by_wage_puts_the_best_paid_first(app, client):
     ("page=0", None, "Page must be a whole number from 1 to 10,000"),
 ])
 def test_a_bad_filter_gets_a_clear_message_not_a_500(app, client, query, field, message):
-    make_vacancy(app)
+    make_placement(app)
     response = client.get(f"/placements/?{query}")
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 200
@@ -118,7 +118,7 @@ def test_a_bad_filter_gets_a_clear_message_not_a_500(app, client, query, field, 
 
 def test_pagination_is_accessible_and_keeps_the_filters(app, client):
     app.config["PAGE_SIZE"] = 2
-    ids = [make_vacancy(app, closing_date=TODAY + timedelta(days=10 + n)) for n in range(5)]
+    ids = [make_placement(app, closing_date=TODAY + timedelta(days=10 + n)) for n in range(5)]
     html = client.get("/placements/?borough=hackney").get_data(as_text=True)
     assert ids_in(html) == ids[:2]
     assert 'class="govuk-pagination"' in html and 'aria-label="Results pages"' in html
@@ -129,24 +129,24 @@ def test_pagination_is_accessible_and_keeps_the_filters(app, client):
 
 
 def test_placement_page_has_everything_a_candidate_needs_and_an_apply_link(app, client):
-    vacancy_id = make_vacancy(app, hours_per_week=20, resident_priority=True, disability_confident=True)
-    html = unescape(client.get(f"/placements/{vacancy_id}").get_data(as_text=True))
+    placement_id = make_placement(app, hours_per_week=20, resident_priority=True, disability_confident=True)
+    html = unescape(client.get(f"/placements/{placement_id}").get_data(as_text=True))
     for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4 (like the first year of a degree)", "£10.00 an hour",
                  "Hours per week", "Start date", "Closing date", "E8", "City College", "Disability Confident employer",
                  "Priority for residents of Hackney", "jobs@hackney.example", "What you will do", "Skills wanted", "git",
                  "Most apprenticeships are 30 hours a week or more"):
         assert text in html, text
-    assert f'href="/apply/eligibility?placement={vacancy_id}"' in html and "Add to my choices" not in html
+    assert f'href="/apply/eligibility?placement={placement_id}"' in html and "Add to my choices" not in html
 
 
 def test_a_signed_in_candidate_can_add_the_placement_to_their_choices(app, client, login_as):
-    vacancy_id = make_vacancy(app)
+    placement_id = make_placement(app)
     login_as("candidate")
-    html = client.get(f"/placements/{vacancy_id}").get_data(as_text=True)
+    html = client.get(f"/placements/{placement_id}").get_data(as_text=True)
     if "candidates.add_choice" not in app.view_functions:
         pytest.skip("the candidate journey's add_choice endpoint is not in this build")
     assert "Add to my choices" in html
-    assert f'name="vacancy_id" value="{vacancy_id}"' in html and 'name="csrf_token"' in html
+    assert f'name="placement_id" value="{placement_id}"' in html and 'name="csrf_token"' in html
 
 
 def test_demo_placements_render_in_the_listing(app, client):
@@ -154,12 +154,12 @@ def test_demo_placements_render_in_the_listing(app, client):
 
     with app.app_context():
         seed_demo()
-    from recruit.models import VacancyStatus
+    from recruit.models import PlacementStatus
 
     with app.app_context():  # the demo's accepted offer fills a placement (issue 9); the rest of the 30 are listed
-        statuses = [v.status for v in _db.session.scalars(_db.select(Vacancy))]
-    live = statuses.count(VacancyStatus.LIVE.value)
-    assert len(statuses) == 30 and live == 30 - statuses.count(VacancyStatus.FILLED.value) and live >= 28
+        statuses = [v.status for v in _db.session.scalars(_db.select(Placement))]
+    live = statuses.count(PlacementStatus.LIVE.value)
+    assert len(statuses) == 30 and live == 30 - statuses.count(PlacementStatus.FILLED.value) and live >= 28
     html = client.get("/placements/").get_data(as_text=True)
     assert f"{live} placements" in html and len(ids_in(html)) == app.config["PAGE_SIZE"]
     assert len(ids_in(client.get("/placements/?page=2").get_data(as_text=True))) == live - app.config["PAGE_SIZE"]
@@ -175,8 +175,8 @@ def test_the_listing_renders_its_filters_exactly_as_the_govuk_widgets_would(app,
     """The page calls the GOV.UK macros itself (quicker); the HTML is what govuk-frontend-wtf's widgets make."""
     from flask import request
 
-    from recruit.services import vacancies as service
-    from recruit.vacancies import SearchForm
+    from recruit.services import placements as service
+    from recruit.placements import SearchForm
 
     page = " ".join(client.get(f"/placements/?{query}").get_data(as_text=True).split())
     with app.test_request_context(f"/placements/?{query}"):
