@@ -269,12 +269,12 @@ def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
 
 def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
     """Flatten every candidate's preferences to (candidate, placement or -1, rank) arrays and the unknown ids."""
-    preferences = [c.preferences for c in candidates]
-    lengths = np.fromiter(map(len, preferences), dtype=np.int64, count=len(preferences))
-    candidate = np.repeat(np.arange(len(preferences), dtype=np.int64), lengths)
+    choices = [c.choices for c in candidates]
+    lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+    candidate = np.repeat(np.arange(len(choices), dtype=np.int64), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     rank = np.arange(len(candidate), dtype=np.int64) - starts + 1
-    flat_ids = list(chain.from_iterable(preferences))
+    flat_ids = list(chain.from_iterable(choices))
     placement = np.fromiter((placement_index.get(p, -1) for p in flat_ids), dtype=np.int64, count=len(flat_ids))
     # A (candidate, placement) key per entry; an unknown id (-1) leaves remainder n, and may repeat.
     span = len(placement_index) + 1

@@ -28,7 +28,7 @@ class CandidateProfile:
     skills_text: str = ""  # their own words: known skill terms written in it as whole phrases count
     interests: frozenset[str] = frozenset()
     qualified: frozenset[tuple[str, int]] = frozenset()  # (field, level) already achieved
-    preferences: tuple[str, ...] = ()  # placement ids, best first
+    choices: tuple[str, ...] = ()  # placement ids, best first
     consider_others: bool = False
     lottery: float | None = None  # overrides the seeded lottery number when given
     # Placements this candidate must never be offered again (e.g. one that turned them down, or that
@@ -129,7 +129,7 @@ class Explanation:
     missing_terms: tuple[str, ...]
     distance_km: float | None
     travel_km: float
-    preference_rank: int | None
+    choice_rank: int | None
     sentence: str
     residents_first: str | None = None  # the borough whose residents this placement considers first
     resident: bool = False  # the candidate lives in that borough
@@ -143,7 +143,7 @@ class ScoredPair:
     placement_id: str
     components: dict[str, float]
     total: float
-    preference_rank: int | None = None
+    choice_rank: int | None = None
     explanation: Explanation | None = field(default=None, compare=False)
 
 
@@ -153,7 +153,7 @@ class ExcludedPair:
 
     candidate_id: str
     placement_id: str
-    preference_rank: int
+    choice_rank: int
     reason_codes: tuple[str, ...]
     reasons: tuple[str, ...]
 
@@ -163,7 +163,7 @@ class WhyNot:
     """Why a candidate did not get a placement they ranked above the one they got."""
 
     placement_id: str
-    preference_rank: int
+    choice_rank: int
     reason_code: str
     text: str
     their_score: float | None = None

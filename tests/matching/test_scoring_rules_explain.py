@@ -92,7 +92,7 @@ def random_world(rng, n_c=40, n_p=12):
     candidates = [person(f"C{i}", lat=51.45 + rng.random() * 0.1, lon=-0.2 + rng.random() * 0.2,
                          travel_km=float(rng.uniform(2, 15)), hours_available=int(rng.choice([30, 37])),
                          skills_text=" ".join(rng.choice(["python", "sql", "excel", "people", "cloud"], 2)),
-                         preferences=tuple(f"P{j}" for j in rng.choice(n_p, int(rng.integers(0, 5)), replace=False)),
+                         choices=tuple(f"P{j}" for j in rng.choice(n_p, int(rng.integers(0, 5)), replace=False)),
                          consider_others=bool(rng.random() < 0.5))
                   for i in range(n_c)]
     return candidates, placements
@@ -113,7 +113,7 @@ def test_run_matching_properties(seed):
         assert pair.explanation.sentence.startswith("Suggested because")
     # Rebuild both sides' lists the slow way and check the assignment is the stable one for them.
     lists, specs = build_lists(
-        tuple(_all_list_pairs(result)), {c.id: c.preferences for c in candidates},
+        tuple(_all_list_pairs(result)), {c.id: c.choices for c in candidates},
         {c.id: c.consider_others for c in candidates}, {p.id: p.remaining for p in placements},
         seed=seed, shortlist_factor=2, max_list_length=4)
     assert matching.stable_match(lists, specs) == result.assignment
@@ -134,7 +134,7 @@ def _all_list_pairs(result):
 def test_others_are_the_best_scoring_eligible_placements():
     rng = np.random.default_rng(3)
     candidates, placements = random_world(rng, n_c=30, n_p=25)
-    candidates = [dataclasses.replace(c, preferences=(), consider_others=True) for c in candidates]
+    candidates = [dataclasses.replace(c, choices=(), consider_others=True) for c in candidates]
     result = run_matching(candidates, placements, WEIGHTS, seed=0, max_list_length=3)
     lists = result._lists
     # Brute force with the run's own TF-IDF model: score every pair, keep the rule-passing best 3.
@@ -202,8 +202,8 @@ def test_excluded_placements_must_be_a_set_of_ids():
 
 def test_ranking_a_placement_twice_names_the_candidate_even_after_a_list_of_placements_no_longer_offered():
     # Two ids no longer offered share one key; they must not be mistaken for the repeated placement.
-    gone = person("A", preferences=("GONE-1", "GONE-2"))
+    gone = person("A", choices=("GONE-1", "GONE-2"))
     with pytest.raises(ValueError, match="candidate 'B' ranks placement 'P1' twice"):
-        run_matching([gone, person("B", preferences=("P1", "P1"))], [place()], WEIGHTS, seed=1)
-    (excluded,) = run_matching([person("A", preferences=("GONE-1",))], [place()], WEIGHTS, seed=1).excluded
+        run_matching([gone, person("B", choices=("P1", "P1"))], [place()], WEIGHTS, seed=1)
+    (excluded,) = run_matching([person("A", choices=("GONE-1",))], [place()], WEIGHTS, seed=1).excluded
     assert excluded.placement_id == "GONE-1" and excluded.reason_codes == ("closed_or_full",)

@@ -60,7 +60,7 @@ def brute_force_others(result, candidates, placements, weights, max_list_length)
     index = {p.id: j for j, p in enumerate(placements)}
     expected = {}
     for i, c in enumerate(candidates):
-        ranked = {index[p] for p in c.preferences if p in index}
+        ranked = {index[p] for p in c.choices if p in index}
         ranked_valid = sum(1 for j in ranked if mask[i * len(placements) + j] == 0)
         want = max(max_list_length - ranked_valid, 0) if c.consider_others and c.eligible else 0
         mine = sorted((-total[k], int(pj[k])) for k in np.flatnonzero((ci == i) & (mask == 0))
@@ -101,7 +101,7 @@ def _assert_no_excluded_pair_listed(result, candidates, placements):
         assert not set(lists[c.id]) & c.excluded_placements
     reported = {(x.candidate_id, x.placement_id) for x in result.excluded if "already_decided" in x.reason_codes}
     known = {p.id for p in placements}
-    assert reported == {(c.id, p) for c in candidates for p in c.preferences if p in c.excluded_placements & known}
+    assert reported == {(c.id, p) for c in candidates for p in c.choices if p in c.excluded_placements & known}
 
 
 def test_others_with_small_blocks_and_threads_match_brute_force():

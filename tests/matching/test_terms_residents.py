@@ -126,6 +126,6 @@ def test_the_reference_list_builder_puts_residents_first_like_the_pipeline():
     result = run_matching(people, [placement], WEIGHTS, seed=4, shortlist_factor=1)
     pairs = [matching.ScoredPair(c, "P1", {}, float(t)) for c, t in
              zip(["A", "B", "C"], [result._lists.total[list(result._lists.candidate).index(i)] for i in range(3)])]
-    lists, specs = build_lists(pairs, {c.id: c.preferences for c in people}, {}, {"P1": 1}, seed=4,
+    lists, specs = build_lists(pairs, {c.id: c.choices for c in people}, {}, {"P1": 1}, seed=4,
                                         shortlist_factor=1, residents={"P1": {"B", "C"}})
     assert specs["P1"]["ranking"] == result.instance()["placements"]["P1"]["ranking"] == ["C", "B", "A"]
