@@ -14,6 +14,7 @@ from .stable import stable_match
 
 
 def _load(path: str) -> dict:
+    """Read a JSON file whose top level is an object."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     if not isinstance(data, dict):
@@ -22,6 +23,7 @@ def _load(path: str) -> dict:
 
 
 def _instance(path: str) -> tuple[dict, dict]:
+    """Read an instance file: its candidates' lists and its placements' specs."""
     data = _load(path)
     if not isinstance(data.get("candidates"), dict) or not isinstance(data.get("placements"), dict):
         raise ValueError(f"{path}: needs 'candidates' and 'placements' objects")

@@ -19,6 +19,7 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 
 def _coordinate(value) -> float:
+    """A latitude or longitude as a float, NaN when unknown."""
     return np.nan if value is None else float(value)
 
 
@@ -130,6 +131,7 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
 
 
 def _reject_duplicates(ids: list[str], kind: str) -> None:
+    """Raise ValueError naming the first id that appears twice."""
     seen: set[str] = set()
     for item in ids:
         if item in seen:

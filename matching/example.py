@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime
 
-from .pipeline import MatchResult, run_matching
+from .pipeline import run_matching
+from .result import MatchResult
 from .types import DEFAULT_WEIGHTS, CandidateProfile, PlacementProfile
 
 EXAMPLE_SEED = 2024

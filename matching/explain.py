@@ -11,7 +11,7 @@ from .types import (COMPONENT_NAMES, CandidateProfile, ComponentScore, Explanati
                     WhyNot)
 
 if TYPE_CHECKING:
-    from .pipeline import MatchResult
+    from .result import MatchResult
     from .scoring import SkillsModel
 
 
@@ -88,6 +88,7 @@ def build_explanation(
 
 
 def _date(value: datetime.date) -> str:
+    """A date as candidates read it, e.g. 1 September 2026."""
     return f"{value.day} {value:%B %Y}"
 
 
@@ -130,15 +131,16 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
     own_first, own_last = lists["offsets"][i], lists["offsets"][i + 1]
     own_places = lists["placement"][own_first:own_last]
     places, ranks = ranked["placement"][first:last], ranked["rank"][first:last]
-    ids = [result._placement_ids[j] if j >= 0 else ranked["unknown"].get(k, "?")
+    ids = [result._placement_ids[j] if j >= 0 else ranked["unknown_ids"].get(k, "?")
            for k, j in zip(range(first, last), places)]
     # Only the placements ranked above the one they got are explained, so the others are never worked out.
     limit = next((rank for rank, placement_id in zip(ranks, ids) if placement_id == got), float("inf"))
-    for k, j, rank, placement_id, mask in zip(range(first, last), places, ranks, ids, ranked["mask"][first:last]):
+    for k, j, rank, placement_id, failed_rules in zip(range(first, last), places, ranks, ids,
+                                                      ranked["failed_rules"][first:last]):
         if rank >= limit:
             continue
-        if mask:
-            codes = reason_codes(mask)
+        if failed_rules:
+            codes = reason_codes(failed_rules)
             if j < 0:
                 text = REASON_TEXT["closed_or_full"]
             else:

@@ -1,112 +1,39 @@
-"""The entry point the service calls: rules → scores → lists → deferred acceptance → explanations."""
+"""The entry point the service calls: rules → scores → lists → deferred acceptance → explanations.
+
+`run_matching` runs the stages below in order and records each one's time under its name in
+`MatchResult.timings`: prepare, rules, search_others, score, assign, collect, input_hash.
+"""
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
 import time
-from functools import cached_property
+from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
-from .arrays import candidate_arrays, placement_arrays, resident_tier
-from .explain import build_explanation, term_lists, why_not
-from .rules import REASON_BIT, reason_codes, reason_texts, rule_failures
+from .arrays import CandidateArrays, PlacementArrays, candidate_arrays, placement_arrays, resident_tier
+from .result import AssignmentLists, MatchResult, RankedChoices, SuggestedPairs
+from .rules import REASON_BIT, rule_failures
 from .scoring import SkillsModel, interest_matrix, score_pairs
 from .search import other_placement_pairs
 from .shortlist import lottery_numbers, placement_order
 from .stable import deferred_acceptance
 from .terms import TermTable
-from .types import (COMPONENT_NAMES, DEFAULT_WEIGHTS, CandidateProfile, ExcludedPair, PlacementProfile,
-                    ScoredPair, Weights, WhyNot)
+from .types import COMPONENT_NAMES, DEFAULT_WEIGHTS, CandidateProfile, PlacementProfile, Weights
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["ALGORITHM_VERSION", "MatchResult", "input_hash", "run_matching"]
 
 # 1.1: the "already_decided" rule. 2.0: the candidate's rank is no longer part of the score (a placement's
 # priority never depends on it); skills are whole terms; placements may put their borough's residents first.
 ALGORITHM_VERSION = "2.0.0"
-
-
-class MatchResult:
-    """A run's outcome: suggested pairs with explanations, excluded ranked pairs, counts, provenance."""
-
-    def __init__(self, **state):
-        self.__dict__.update(state)
-
-    @cached_property
-    def suggestions(self) -> tuple[ScoredPair, ...]:
-        """Every suggested pair, with components and an explanation (built on first access)."""
-        s = self._suggested
-        terms = term_lists(self._model, s["candidate"], s["placement"])
-        pairs = []
-        for k in range(len(s["candidate"])):
-            components = {name: float(s[name][k]) for name in COMPONENT_NAMES}
-            rank = int(s["rank"][k]) or None
-            place = self._placements[s["placement"][k]]
-            cand = self._candidates[s["candidate"][k]]
-            explanation = build_explanation(components, self.weights, terms[k], title=place.title or place.standard,
-                                            rank=rank, distance_km=float(s["distance"][k]), travel_km=cand.travel_km,
-                                            residents_first=place.borough if place.residents_first else None,
-                                            resident=not s["tier"][k])
-            pairs.append(ScoredPair(cand.id, place.id, components, float(s["total"][k]), rank, explanation))
-        return tuple(pairs)
-
-    @cached_property
-    def excluded(self) -> tuple[ExcludedPair, ...]:
-        """Pairs a candidate ranked that a hard rule removed, with the reasons."""
-        r = self._ranked
-        out = []
-        for k in np.flatnonzero(r["mask"] != 0).tolist():
-            j = int(r["placement"][k])
-            placement_id = self._placement_ids[j] if j >= 0 else r["unknown"][k]
-            codes = reason_codes(int(r["mask"][k]))
-            out.append(ExcludedPair(self._candidates[r["candidate"][k]].id, placement_id, int(r["rank"][k]),
-                                    codes, reason_texts(codes)))
-        return tuple(out)
-
-    def instance(self) -> dict:
-        """Both sides' lists and capacities the assignment ran on, in the CLI's JSON schema.
-
-        ``stable_match(**instance)`` (or ``python -m matching assign``) gives back `assignment`."""
-        lists = self._lists
-        cids = [c.id for c in self._candidates]
-        pids = self._placement_ids
-        # Entries are grouped by candidate (in list order) and, on the other side, by placement.
-        wishes = [pids[j] for j in lists["placement"].tolist()]
-        ranked_by = [cids[i] for i in lists["ranking"].tolist()]
-        c_ends = np.cumsum(np.bincount(lists["candidate"], minlength=len(cids))).tolist()
-        p_ends = lists["place_offsets"].tolist()
-        candidates = {cid: wishes[start:end] for cid, start, end in zip(cids, [0, *c_ends[:-1]], c_ends)}
-        placements = {pid: {"capacity": cap, "ranking": ranked_by[start:end]}
-                      for pid, cap, start, end in zip(pids, lists["capacity"].tolist(), p_ends[:-1], p_ends[1:])}
-        # A placement that puts its borough's residents first says so, and how many of its ranking are
-        # residents (they come first); `check` ignores these keys and verifies the ranking as given.
-        first_tier = np.bincount(lists["placement"][lists["tier"] == 0], minlength=len(pids)).tolist()
-        for place, spec, count in zip(self._placements, placements.values(), first_tier):
-            if place.residents_first:
-                spec["residents_first"] = place.borough
-                spec["residents_ranked_first"] = count
-        return {"candidates": candidates, "placements": placements}
-
-    @cached_property
-    def _plain_ranked(self) -> dict:
-        """The ranked entries as Python lists, with each candidate's [start, end) offsets (for why_not)."""
-        r = self._ranked
-        offsets = np.searchsorted(r["candidate"], np.arange(len(self._candidates) + 1)).tolist()
-        return {"offsets": offsets, "unknown": r["unknown"],
-                **{key: r[key].tolist() for key in ("placement", "rank", "mask", "distance")}}
-
-    @cached_property
-    def _plain_lists(self) -> dict:
-        """The assignment's lists as Python lists, with each candidate's [start, end) offsets (for why_not)."""
-        lists = self._lists
-        offsets = np.searchsorted(lists["candidate"], np.arange(len(self._candidates) + 1)).tolist()
-        return {"offsets": offsets, **{key: lists[key].tolist() for key in ("placement", "total", "tier")}}
-
-    def why_not(self, candidate_id: str) -> list[WhyNot]:
-        """Why this candidate did not get the placements they ranked above their suggestion."""
-        return why_not(self, candidate_id)
 
 
 def _canonical_value(value):
@@ -145,24 +72,6 @@ def input_hash(candidates, placements, weights: Weights, **settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
-    """Flatten every candidate's preferences to (candidate, placement or -1, rank) arrays."""
-    prefs = [c.choices for c in candidates]
-    lengths = np.fromiter(map(len, prefs), dtype=np.int64, count=len(prefs))
-    ci = np.repeat(np.arange(len(prefs), dtype=np.int64), lengths)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    rank = np.arange(len(ci), dtype=np.int64) - starts + 1
-    flat_ids = list(chain.from_iterable(prefs))
-    pj = np.fromiter((placement_index.get(p, -1) for p in flat_ids), dtype=np.int64, count=len(flat_ids))
-    key = np.sort(ci * (len(placement_index) + 1) + pj)
-    if len(key) and np.any((key[1:] == key[:-1]) & (key[1:] % (len(placement_index) + 1) != len(placement_index))):
-        dup = key[1:][key[1:] == key[:-1]][0]
-        c, p = divmod(int(dup), len(placement_index) + 1)
-        raise ValueError(f"candidate {candidates[c].id!r} ranks placement {list(placement_index)[p]!r} twice")
-    unknown = {k: flat_ids[k] for k in np.flatnonzero(pj < 0).tolist()}
-    return ci, pj, rank, unknown
-
-
 def run_matching(
     candidates: Sequence[CandidateProfile],
     placements: Sequence[PlacementProfile],
@@ -181,104 +90,210 @@ def run_matching(
         raise ValueError("shortlist_factor and max_list_length must be >= 0")
     table = TermTable(synonyms)
     timings: dict[str, float] = {}
+    inputs = _timed(timings, _prepare, candidates, placements, table)
+    ranked, wanted = _timed(timings, _rules, inputs, max_list_length)
+    others = _timed(timings, _search_others, inputs, weights, ranked, wanted, workers)
+    scored = _timed(timings, _score, inputs, weights, ranked, others, wanted)
+    lists, match = _timed(timings, _assign, inputs, scored, seed, shortlist_factor)
+    suggested, cutoffs, cutoff_tiers = _timed(timings, _collect, inputs, scored, lists, match)
+    digest = _timed(timings, input_hash, candidates, placements, weights, seed=seed,
+                    shortlist_factor=shortlist_factor, max_list_length=max_list_length,
+                    synonyms=dict(sorted(table.synonyms.items())))
+    placement_ids = inputs.places.ids
+    assignment = {cid: (placement_ids[j] if j >= 0 else None) for cid, j in zip(inputs.cands.ids, match.tolist())}
+    counts = {"candidates": len(candidates), "placements": len(placements), "ranked_pairs": len(ranked.candidate),
+              "excluded_ranked_pairs": int(np.count_nonzero(ranked.failed_rules)),
+              "list_entries": len(scored.listed), "suggested": len(suggested.candidate),
+              "unmatched_candidates": int((match < 0).sum())}
+    return MatchResult(
+        algorithm_version=ALGORITHM_VERSION, seed=seed, weights=weights, shortlist_factor=shortlist_factor,
+        max_list_length=max_list_length, assignment=assignment, counts=counts, timings=timings,
+        placement_cutoffs=cutoffs, placement_cutoff_tiers=cutoff_tiers, input_hash=digest,
+        _model=inputs.model, _candidates=list(candidates), _placements=list(placements),
+        _ranked=ranked, _lists=lists, _suggested=suggested,
+    )
+
+
+def _timed(timings: dict[str, float], stage, *args, **kwargs):
+    """Run one stage and record its wall time under the stage's name (without a leading underscore)."""
     clock = time.perf_counter()
+    value = stage(*args, **kwargs)
+    timings[stage.__name__.lstrip("_")] = time.perf_counter() - clock
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class _Inputs:
+    """The run's inputs, and the columnar views and models every later stage reads."""
+
+    candidates: Sequence[CandidateProfile]
+    placements: Sequence[PlacementProfile]
+    cands: CandidateArrays
+    places: PlacementArrays
+    model: SkillsModel
+    interests: sp.csr_matrix  # candidates × standards, 1 where the candidate picked the standard
+
+
+@dataclass(frozen=True, eq=False)
+class _OtherPairs:
+    """Unranked pairs found for candidates willing to consider others, all passing the rules."""
+
+    candidate: np.ndarray
+    placement: np.ndarray
+    distance: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _ScoredPairs:
+    """Every pair that may enter a list (ranked ones first, then others), scored, and the ones that do."""
+
+    candidate: np.ndarray
+    placement: np.ndarray
+    rank: np.ndarray  # 0 = an "other" placement
+    distance: np.ndarray
+    components: dict[str, np.ndarray]
+    total: np.ndarray
+    listed: np.ndarray  # indices of the pairs the lists keep, grouped by candidate in list order
+
+
+def _prepare(candidates: Sequence[CandidateProfile], placements: Sequence[PlacementProfile],
+             table: TermTable) -> _Inputs:
+    """Build the columnar views of both sides, the skills model and the candidates' interests."""
     places = placement_arrays(placements)
     cands = candidate_arrays(candidates, places)
     model = SkillsModel([p.skills for p in placements], [c.skills for c in candidates],
                         [c.skills_text for c in candidates], table)
     interests = interest_matrix([c.interests for c in candidates], places)
-    placement_index = {pid: j for j, pid in enumerate(places.ids)}
-    timings["prepare"] = time.perf_counter() - clock
+    return _Inputs(candidates, placements, cands, places, model, interests)
 
-    clock = time.perf_counter()
-    r_ci, r_pj, r_rank, unknown = _ranked_entries(candidates, placement_index)
-    known = r_pj >= 0
-    mask = np.zeros(len(r_ci), dtype=np.uint8)
-    mask[known], r_dist = rule_failures(cands, places, r_ci[known], r_pj[known])
-    mask[~known] = REASON_BIT["closed_or_full"]  # ranked a placement no longer offered
-    distance_all = np.full(len(r_ci), np.nan)
-    distance_all[known] = r_dist
-    valid = mask == 0
-    valid_count = np.bincount(r_ci[valid], minlength=len(candidates))
-    wanted = np.where(cands.consider_others & cands.eligible, np.maximum(max_list_length - valid_count, 0), 0)
-    timings["rules"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    o_ci, o_pj = other_placement_pairs(model, interests, cands, places, weights, wanted,
-                                       r_ci[known], r_pj[known], workers=workers)
-    o_mask, o_dist = rule_failures(cands, places, o_ci, o_pj)
-    o_ci, o_pj, o_dist = o_ci[o_mask == 0], o_pj[o_mask == 0], o_dist[o_mask == 0]
-    timings["search_others"] = time.perf_counter() - clock
+def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, np.ndarray]:
+    """Check every ranked pair against the hard rules; return them and how many others each candidate wants."""
+    placement_index = {pid: j for j, pid in enumerate(inputs.places.ids)}
+    candidate, placement, rank, unknown_ids = _ranked_entries(inputs.candidates, placement_index)
+    known = placement >= 0
+    failed_rules = np.zeros(len(candidate), dtype=np.uint8)
+    distance = np.full(len(candidate), np.nan)
+    failed_rules[known], distance[known] = rule_failures(inputs.cands, inputs.places, candidate[known],
+                                                         placement[known])
+    failed_rules[~known] = REASON_BIT["closed_or_full"]  # ranked a placement no longer offered
+    ranked = RankedChoices(candidate, placement, rank, failed_rules, distance, unknown_ids)
+    # Others fill a willing candidate's list up to max_list_length after the ranked pairs that passed.
+    passed = _passed_per_candidate(ranked, len(inputs.candidates))
+    willing = inputs.cands.consider_others & inputs.cands.eligible
+    wanted = np.where(willing, np.maximum(max_list_length - passed, 0), 0)
+    return ranked, wanted
 
-    clock = time.perf_counter()
-    e_ci = np.concatenate((r_ci[valid], o_ci))
-    e_pj = np.concatenate((r_pj[valid], o_pj))
-    e_rank = np.concatenate((r_rank[valid], np.zeros(len(o_ci), dtype=np.int64)))
-    e_dist = np.concatenate((distance_all[valid], o_dist))
-    comps, total = score_pairs(model, interests, cands, places, weights, e_ci, e_pj, e_dist)
-    # Keep each candidate's best `wanted` others (ties by placement order), after their ranked ones.
-    is_other = e_rank == 0
-    order = np.lexsort((e_pj, -total, e_rank, is_other, e_ci))
-    seq = np.arange(len(order)) - np.searchsorted(e_ci[order], e_ci[order])  # position in own list
-    ranked_here = valid_count[e_ci[order]]
-    keep_sorted = ~is_other[order] | (seq - ranked_here < wanted[e_ci[order]])
-    entries = order[keep_sorted]
-    timings["score"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
+def _search_others(inputs: _Inputs, weights: Weights, ranked: RankedChoices, wanted: np.ndarray,
+                   workers: int | None) -> _OtherPairs:
+    """Find pairs holding each willing candidate's best `wanted` unranked placements that pass every rule."""
+    known = ranked.placement >= 0
+    candidate, placement = other_placement_pairs(inputs.model, inputs.interests, inputs.cands, inputs.places,
+                                                 weights, wanted, ranked.candidate[known], ranked.placement[known],
+                                                 workers=workers)
+    failed_rules, distance = rule_failures(inputs.cands, inputs.places, candidate, placement)
+    passes = failed_rules == 0
+    return _OtherPairs(candidate[passes], placement[passes], distance[passes])
+
+
+def _score(inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _OtherPairs,
+           wanted: np.ndarray) -> _ScoredPairs:
+    """Score the ranked pairs that passed and the others found; pick each candidate's list entries."""
+    passes = ranked.failed_rules == 0
+    candidate = np.concatenate((ranked.candidate[passes], others.candidate))
+    placement = np.concatenate((ranked.placement[passes], others.placement))
+    rank = np.concatenate((ranked.rank[passes], np.zeros(len(others.candidate), dtype=np.int64)))
+    distance = np.concatenate((ranked.distance[passes], others.distance))
+    components, total = score_pairs(inputs.model, inputs.interests, inputs.cands, inputs.places, weights,
+                                    candidate, placement, distance)
+    # A list is the candidate's ranked pairs in their order, then their best `wanted` others (ties by
+    # placement order).
+    is_other = rank == 0
+    order = np.lexsort((placement, -total, rank, is_other, candidate))
+    owner = candidate[order]
+    position = np.arange(len(order)) - np.searchsorted(owner, owner)  # position in the owner's list
+    ranked_before = _passed_per_candidate(ranked, len(inputs.candidates))[owner]
+    keep = ~is_other[order] | (position - ranked_before < wanted[owner])
+    return _ScoredPairs(candidate, placement, rank, distance, components, total, listed=order[keep])
+
+
+def _assign(inputs: _Inputs, scored: _ScoredPairs, seed: int,
+            shortlist_factor: int) -> tuple[AssignmentLists, np.ndarray]:
+    """Order each placement's candidates by priority and run candidate-proposing deferred acceptance.
+
+    Returns both sides' lists and each candidate's placement index (-1 = none)."""
+    candidates, cands, places = inputs.candidates, inputs.cands, inputs.places
     draws = lottery_numbers(cands.ids, seed)
     lottery = np.array([c.lottery if c.lottery is not None else draws[c.id] for c in candidates])
     id_rank = np.empty(len(candidates), dtype=np.int64)
     id_rank[np.argsort(np.array(cands.ids, dtype=object), kind="stable")] = np.arange(len(candidates))
-    l_ci, l_pj, l_total = e_ci[entries], e_pj[entries], total[entries]
-    cand_offsets = np.zeros(len(candidates) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(l_ci, minlength=len(candidates)), out=cand_offsets[1:])
-    l_tier = resident_tier(cands, places, l_ci, l_pj)
-    p_order = placement_order(l_pj, l_total, lottery[l_ci], id_rank[l_ci], l_tier)
-    place_offsets = np.zeros(len(placements) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(l_pj, minlength=len(placements)), out=place_offsets[1:])
-    capacity = places.remaining * shortlist_factor
-    match = deferred_acceptance(cand_offsets, l_pj, capacity, place_offsets, l_ci[p_order])
-    timings["assign"] = time.perf_counter() - clock
+    candidate = scored.candidate[scored.listed]
+    placement = scored.placement[scored.listed]
+    total = scored.total[scored.listed]
+    tier = resident_tier(cands, places, candidate, placement)
+    priority = placement_order(placement, total, lottery[candidate], id_rank[candidate], tier)
+    lists = AssignmentLists(candidate, placement, total, tier, ranking=candidate[priority],
+                            place_offsets=_group_offsets(placement, len(places.ids)),
+                            capacity=places.remaining * shortlist_factor)
+    match = deferred_acceptance(_group_offsets(candidate, len(candidates)), placement, lists.capacity,
+                                lists.place_offsets, lists.ranking)
+    return lists, match
 
-    clock = time.perf_counter()
-    matched_entry = np.flatnonzero(match[l_ci] == l_pj)
-    sel = entries[matched_entry]
-    sel_tier = l_tier[matched_entry]
-    suggested = {"candidate": e_ci[sel], "placement": e_pj[sel], "rank": e_rank[sel], "total": total[sel],
-                 "distance": e_dist[sel], "tier": sel_tier, **{name: comps[name][sel] for name in COMPONENT_NAMES}}
+
+def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
+             match: np.ndarray) -> tuple[SuggestedPairs, dict[str, float], dict[str, int]]:
+    """Gather the matched pairs as suggestions, and each full placement's lowest score taken and its tier."""
+    matched = np.flatnonzero(match[lists.candidate] == lists.placement)
+    chosen = scored.listed[matched]
+    suggested = SuggestedPairs(candidate=scored.candidate[chosen], placement=scored.placement[chosen],
+                               rank=scored.rank[chosen], total=scored.total[chosen],
+                               distance=scored.distance[chosen], tier=lists.tier[matched],
+                               components={name: scored.components[name][chosen] for name in COMPONENT_NAMES})
     cutoffs: dict[str, float] = {}
     cutoff_tiers: dict[str, int] = {}
-    if len(sel):
+    if len(chosen):
         # A full placement's last place went to its lowest-scored suggestion in its last tier taken.
-        full = np.bincount(e_pj[sel], minlength=len(placements)) >= capacity
-        last_tier = np.zeros(len(placements), dtype=np.int8)
-        np.maximum.at(last_tier, e_pj[sel], sel_tier)
-        in_last = sel_tier == last_tier[e_pj[sel]]
-        lowest = np.full(len(placements), np.inf)
-        np.minimum.at(lowest, e_pj[sel][in_last], total[sel][in_last])
+        n_places = len(inputs.places.ids)
+        full = np.bincount(suggested.placement, minlength=n_places) >= lists.capacity
+        last_tier = np.zeros(n_places, dtype=np.int8)
+        np.maximum.at(last_tier, suggested.placement, suggested.tier)
+        in_last = suggested.tier == last_tier[suggested.placement]
+        lowest = np.full(n_places, np.inf)
+        np.minimum.at(lowest, suggested.placement[in_last], suggested.total[in_last])
         for j in np.flatnonzero(full & np.isfinite(lowest)).tolist():
-            cutoffs[places.ids[j]] = float(lowest[j])
-            cutoff_tiers[places.ids[j]] = int(last_tier[j])
-    timings["collect"] = time.perf_counter() - clock
+            cutoffs[inputs.places.ids[j]] = float(lowest[j])
+            cutoff_tiers[inputs.places.ids[j]] = int(last_tier[j])
+    return suggested, cutoffs, cutoff_tiers
 
-    clock = time.perf_counter()
-    digest = input_hash(candidates, placements, weights, seed=seed, shortlist_factor=shortlist_factor,
-                        max_list_length=max_list_length, synonyms=dict(sorted(table.synonyms.items())))
-    timings["input_hash"] = time.perf_counter() - clock
-    assignment = {cid: (places.ids[j] if j >= 0 else None) for cid, j in zip(cands.ids, match.tolist())}
-    counts = {"candidates": len(candidates), "placements": len(placements), "ranked_pairs": int(len(r_ci)),
-              "excluded_ranked_pairs": int((~valid).sum()), "list_entries": int(len(entries)),
-              "suggested": int(len(sel)), "unmatched_candidates": int((match < 0).sum())}
-    return MatchResult(
-        algorithm_version=ALGORITHM_VERSION, seed=seed, weights=weights, shortlist_factor=shortlist_factor,
-        max_list_length=max_list_length, assignment=assignment, counts=counts, timings=timings,
-        placement_cutoffs=cutoffs, placement_cutoff_tiers=cutoff_tiers, input_hash=digest,
-        _model=model, _candidates=list(candidates), _placements=list(placements), _placement_ids=places.ids,
-        _candidate_index={cid: i for i, cid in enumerate(cands.ids)}, _suggested=suggested,
-        _ranked={"candidate": r_ci, "placement": r_pj, "rank": r_rank, "mask": mask, "unknown": unknown,
-                 "distance": distance_all},
-        _lists={"candidate": l_ci, "placement": l_pj, "total": l_total, "tier": l_tier, "ranking": l_ci[p_order],
-                "place_offsets": place_offsets, "capacity": capacity},
-    )
 
+def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
+    """Flatten every candidate's preferences to (candidate, placement or -1, rank) arrays and the unknown ids."""
+    choices = [c.choices for c in candidates]
+    lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+    candidate = np.repeat(np.arange(len(choices), dtype=np.int64), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    rank = np.arange(len(candidate), dtype=np.int64) - starts + 1
+    flat_ids = list(chain.from_iterable(choices))
+    placement = np.fromiter((placement_index.get(p, -1) for p in flat_ids), dtype=np.int64, count=len(flat_ids))
+    # A (candidate, placement) key per entry; an unknown id (-1) leaves remainder n, and may repeat.
+    span = len(placement_index) + 1
+    key = np.sort(candidate * span + placement)
+    repeated = (key[1:] == key[:-1]) & (key[1:] % span != len(placement_index))
+    if repeated.any():
+        c, p = divmod(int(key[1:][repeated][0]), span)
+        raise ValueError(f"candidate {candidates[c].id!r} ranks placement {list(placement_index)[p]!r} twice")
+    unknown_ids = {k: flat_ids[k] for k in np.flatnonzero(placement < 0).tolist()}
+    return candidate, placement, rank, unknown_ids
+
+
+def _passed_per_candidate(ranked: RankedChoices, n_candidates: int) -> np.ndarray:
+    """How many of each candidate's ranked pairs pass every rule."""
+    return np.bincount(ranked.candidate[ranked.failed_rules == 0], minlength=n_candidates)
+
+
+def _group_offsets(owner: np.ndarray, n_owners: int) -> np.ndarray:
+    """[start, end) offsets of each owner's entries in an array grouped by owner."""
+    offsets = np.zeros(n_owners + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_owners), out=offsets[1:])
+    return offsets

@@ -1,34 +1,20 @@
 """Find each candidate's best-scoring *other* eligible placements without scoring every pair.
 
 At 100k candidates × 10k placements about 400 million pairs lie within candidates' travel limits,
-so scoring them all (even in numpy) takes close to a minute. Instead:
+so scoring them all (even in numpy) takes close to a minute. `other_placement_pairs` sends the
+candidates with an ordinary travel limit (positive and finite) through `_bounded_search`, which
+visits groups of similar placements best first and stops as soon as no further group can beat what
+it has found; the few others go through `_exact_search`, which scores every usable placement.
 
-* Placements are split into **groups** with the same standard, field and level. Within a group a
-  candidate's interest (0/1) and "already qualified" rule are constants, and only the group's few
-  skill terms (~15 of ~160) can contribute to the cosine.
-* For every (candidate, group) an **upper bound** on any pair's score is cheap: interest is known,
-  travel ≤ 1, and cosine(c, p) ≤ c · max_p∈group(p) because TF-IDF
-  weights are non-negative. Each candidate visits groups best bound first, in rounds; once a
-  group's bound is below the candidate's current `wanted`-th best score, it and every later group
-  are skipped (usually after the one or two standards the candidate picked).
-* A visit scores a block of candidates against the group's placements in a latitude window that
-  covers the block's travel limits (the latitude difference never exceeds the distance), densely:
-  a float32 product over the group's terms for skills, a float64 product of unit vectors for the
-  chord (the distance rule is decided on the chord, exactly equivalent to the great-circle rule),
-  and every other hard rule as a mask. `np.partition` gives each row's `wanted`-th best score.
-
-Exactness: block scores differ from the exact float64 scores by at most `eps` (a bound computed
-from float32 rounding and the chord/arc difference). A pair is dropped only if its block score is
-more than 2·eps below the `wanted`-th best of pairs known to be eligible, so its exact score is
-strictly below the true `wanted`-th best exact score and it cannot be chosen, ties included.
-Pairs whose eligibility the chord cannot settle (within 1e-12 of the limit) are kept but never
-counted towards a threshold. Candidates with a travel limit that is not a positive finite number
-are scored exactly against every placement. The caller re-checks and re-scores every returned pair
-exactly (float64, haversine) and picks the best with the same tie-break as before.
+Both return a superset of the answer: the caller re-checks and re-scores every returned pair
+exactly (float64, haversine) and picks each candidate's best with the same tie-break as always.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -112,88 +98,208 @@ def other_placement_pairs(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _bounded_search(model, interests, cands, places, weights, wanted, active, usable, ranked_ci, ranked_pj,
-                    block_size, workers):
-    n_act = len(active)
+def _bounded_search(model: SkillsModel, interests: sp.csr_matrix, cands: CandidateArrays, places: PlacementArrays,
+                    weights: Weights, wanted: np.ndarray, active: np.ndarray, usable: np.ndarray,
+                    ranked_ci: np.ndarray, ranked_pj: np.ndarray, block_size: int,
+                    workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (ci, pj) that include each active candidate's best wanted[i] unranked eligible placements.
+
+    What it searches: the usable placements, split into groups sharing standard, field and level.
+    Within a group a candidate's interest (0/1) and the "already qualified" rule are constants, and
+    only the group's few skill terms (~15 of ~160) can contribute to the cosine.
+
+    The bound: for each (candidate, group) no pair can score more than
+    w_skills · min(1, c · max_p∈group(p)) + w_interest · interest + w_travel, because TF-IDF weights
+    are non-negative (so the cosine is at most the dot with the group's element-wise maximum row)
+    and travel is at most 1. Each candidate visits its groups best bound first, one group per
+    round; once the next bound is more than `eps` below the candidate's current `wanted`-th best
+    score, that group and every later one are skipped (usually after the one or two standards they
+    picked).
+
+    A visit scores a block of candidates against the group's placements in a latitude window
+    covering the block's travel limits (latitudes never differ by more than the arc), densely: a
+    float32 product over the group's terms for skills, a float64 product of unit vectors for the
+    chord (the distance rule is decided on the chord, exactly equivalent to the great-circle rule),
+    and every other hard rule as a mask. `np.partition` gives each row's `wanted`-th best score.
+
+    Why it is exact: block scores differ from the exact float64 scores by at most `eps` (float32
+    rounding and the chord/arc difference, see `_score_tolerance`). A pair is dropped only if its
+    block score is more than 2·eps below the `wanted`-th best of pairs known to be eligible, so its
+    exact score is strictly below the true `wanted`-th best exact score and it cannot be chosen,
+    ties included; a group is skipped on the same margin, since its bound is above every exact score
+    in it. Pairs whose eligibility the chord cannot settle (within DOT_TOLERANCE of the limit) are
+    kept but never counted towards a threshold, and the candidate's ranked or excluded placements are
+    blanked out of every block, so they cannot set one either.
+    """
+    groups = _placement_groups(model, places, usable, weights.skills)
+    skills = model.candidates[active]
+    rows = _active_rows(skills, cands, weights, wanted, active)
+    bound, row_const = _group_bounds(skills, interests, cands, weights, active, groups)
+    ranked = _ranked_by_row(groups, len(places.ids), len(cands.ids), active, ranked_ci, ranked_pj)
+    scorer = _BlockScorer(groups, rows, row_const, ranked, _score_tolerance(weights, groups, rows))
+    row, placement = _visit_groups(scorer, bound, block_size, workers)
+    return active[row], placement
+
+
+def _placement_groups(model: SkillsModel, places: PlacementArrays, usable: np.ndarray,
+                      skills_weight: float) -> list[_Group]:
+    """The usable placements grouped by (standard, field, level), in the order of those keys."""
     unit = unit_vectors(places.lat, places.lon)
     key = np.column_stack((places.standard[usable], places.field[usable], places.level[usable]))
     _, group_of = np.unique(key, axis=0, return_inverse=True)
     group_of = group_of.ravel()
-    groups = [_Group(usable[group_of == g], model, places, unit, weights.skills) for g in range(group_of.max() + 1)]
-    n_groups = len(groups)
+    return [_Group(usable[group_of == g], model, places, unit, skills_weight) for g in range(group_of.max() + 1)]
 
-    # Per active candidate: dense skills row, unit vector, chord threshold, travel factor.
-    cand_terms = model.candidates[active]
-    dense_terms = cand_terms.toarray().astype(np.float32) if cand_terms.shape[1] else np.zeros((n_act, 0), np.float32)
-    cand_unit = unit_vectors(cands.lat[active], cands.lon[active])
-    lat = np.radians(cands.lat[active])
+
+@dataclass(frozen=True, eq=False)
+class _ActiveRows:
+    """What scoring needs of each active candidate; row k is candidate active[k]."""
+
+    terms: np.ndarray  # dense float32 skills rows
+    unit: np.ndarray  # home as a point on the unit sphere (rows × 3)
+    lat: np.ndarray  # home latitude in radians
+    travel: np.ndarray  # travel limit in km
+    reach: np.ndarray  # travel limit as radians of arc
+    chord_sq: np.ndarray  # squared chord of the travel limit on the unit sphere
+    min_dot: np.ndarray  # within the travel limit ⇔ dot(home, placement) ≥ this
+    per_root: np.ndarray  # travel part lost per sqrt(1 − dot) (float32)
+    hours: np.ndarray
+    available_from: np.ndarray
+    want: np.ndarray  # how many others to find
+
+
+def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights, wanted: np.ndarray,
+                 active: np.ndarray) -> _ActiveRows:
+    """The active candidates' columns in the form block scoring reads them."""
+    terms = skills.toarray().astype(np.float32) if skills.shape[1] else np.zeros((len(active), 0), np.float32)
     travel = cands.travel_km[active]
-    reach = np.minimum(travel / EARTH_RADIUS_KM, np.pi)  # radians of arc
+    reach = np.minimum(travel / EARTH_RADIUS_KM, np.pi)
     chord_sq = (2.0 * np.sin(reach / 2.0)) ** 2
-    min_dot = 1.0 - chord_sq / 2.0  # chord² ≤ limit chord² ⇔ unit dot ≥ this
     # distance ≈ R·chord = R·sqrt(2(1 − dot)); travel part = w_t − w_t·distance/limit.
     per_root = (weights.travel * EARTH_RADIUS_KM * np.sqrt(2.0) / travel).astype(np.float32)
-    hours = cands.hours[active]
-    available_from = cands.available_from[active]
-    want = wanted[active]
-    picked = interests[active].toarray() > 0 if interests.shape[1] else np.zeros((n_act, 0), bool)
+    return _ActiveRows(terms=terms, unit=unit_vectors(cands.lat[active], cands.lon[active]),
+                       lat=np.radians(cands.lat[active]), travel=travel, reach=reach, chord_sq=chord_sq,
+                       min_dot=1.0 - chord_sq / 2.0, per_root=per_root, hours=cands.hours[active],
+                       available_from=cands.available_from[active], want=wanted[active])
 
-    # Upper bound of any score in each group; groups visited best bound first (ties: group order).
-    max_weights = np.column_stack([g.max_weights for g in groups]) if model.placements.shape[1] else None
-    skills_bound = (np.minimum(np.asarray(cand_terms @ max_weights), 1.0) if max_weights is not None
-                    else np.zeros((n_act, n_groups)))
-    std = np.array([g.standard for g in groups])
+
+def _group_bounds(skills: sp.csr_matrix, interests: sp.csr_matrix, cands: CandidateArrays, weights: Weights,
+                  active: np.ndarray, groups: list[_Group]) -> tuple[np.ndarray, np.ndarray]:
+    """Per (active row, group): an upper bound of any pair's score (-inf where a rule rules the group out),
+    and the part of every pair's score that is constant in the group (interest and full travel, float32)."""
+    n_rows, n_groups = skills.shape[0], len(groups)
+    picked = interests[active].toarray() > 0 if interests.shape[1] else np.zeros((n_rows, 0), bool)
+    if skills.shape[1]:
+        max_weights = np.column_stack([g.max_weights for g in groups])
+        skills_bound = np.minimum(np.asarray(skills @ max_weights), 1.0)
+    else:
+        skills_bound = np.zeros((n_rows, n_groups))
+    standard = np.array([g.standard for g in groups])
     bound = weights.skills * skills_bound + weights.travel + 1e-9
     if picked.shape[1]:
-        bound = bound + weights.interest * picked[:, std]
+        bound = bound + weights.interest * picked[:, standard]
+        row_const = (weights.travel + weights.interest * picked[:, standard]).astype(np.float32)
+    else:
+        row_const = np.full((n_rows, n_groups), weights.travel, dtype=np.float32)
     qualified = cands.qualified_level[active][:, [g.field for g in groups]] >= np.array([g.level for g in groups])
     bound[qualified] = -np.inf
-    visit = np.argsort(-bound, axis=1, kind="stable")
-    row_const = (weights.travel + weights.interest * picked[:, std]).astype(np.float32) if picked.shape[1] else\
-        np.full((n_act, n_groups), weights.travel, dtype=np.float32)
+    return bound, row_const
 
-    # Block scores are within eps of the exact ones (float32 rounding, chord vs arc).
+
+def _score_tolerance(weights: Weights, groups: list[_Group], rows: _ActiveRows) -> float:
+    """`eps`: how far a block score may be from the exact float64 score (float32 rounding, chord vs arc)."""
     vocab_max = max((len(g.vocab) for g in groups), default=0)
-    eps = 4.0 * (1e-6 + weights.skills * (vocab_max + 4) * 1.2e-7
-                 + weights.travel * (float(chord_sq.max()) / 12.0 + 1e-6))
+    return 4.0 * (1e-6 + weights.skills * (vocab_max + 4) * 1.2e-7
+                  + weights.travel * (float(rows.chord_sq.max()) / 12.0 + 1e-6))
 
-    # Ranked placements (CSR by active row) as (group, position in group) so blocks can skip them.
-    group_id = np.full(len(places.ids), -1, dtype=np.int64)
-    position = np.full(len(places.ids), -1, dtype=np.int64)
-    for g, grp in enumerate(groups):
-        group_id[grp.cols] = g
-        position[grp.cols] = np.arange(len(grp.cols))
-    act_pos = np.full(len(cands.ids), -1, dtype=np.int64)
-    act_pos[active] = np.arange(n_act)
-    keep = (act_pos[ranked_ci] >= 0) & (group_id[ranked_pj] >= 0)
-    r_row, r_pl = act_pos[ranked_ci[keep]], ranked_pj[keep]
-    order = np.argsort(r_row, kind="stable")
-    r_group, r_position = group_id[r_pl[order]], position[r_pl[order]]
-    r_offsets = np.zeros(n_act + 1, dtype=np.int64)
-    np.cumsum(np.bincount(r_row, minlength=n_act), out=r_offsets[1:])
 
-    # Blocks hold candidates of similar travel limit and latitude, so their window stays narrow.
-    spatial = np.empty(n_act, dtype=np.int64)
-    spatial[np.lexsort((lat, np.floor(travel / TRAVEL_BAND_KM)))] = np.arange(n_act)
+@dataclass(frozen=True, eq=False)
+class _RankedByRow:
+    """Each active row's ranked (or excluded) placements as (group, position in group), so blocks skip them.
 
-    threshold = np.full(n_act, -np.inf, dtype=np.float32)
+    Row k's entries are group[offsets[k]:offsets[k + 1]] and position[offsets[k]:offsets[k + 1]]."""
 
-    def one_block(task):
-        g, rows = task
-        grp = groups[g]
-        margin = reach[rows].max() + 1e-9  # latitude never differs by more than the arc
-        lo = int(np.searchsorted(grp.lat, lat[rows].min() - margin, side="left"))
-        hi = int(np.searchsorted(grp.lat, lat[rows].max() + margin, side="right"))
-        width = hi - lo
-        if width <= 0:
+    offsets: np.ndarray
+    group: np.ndarray
+    position: np.ndarray
+
+
+def _ranked_by_row(groups: list[_Group], n_places: int, n_cands: int, active: np.ndarray,
+                   ranked_ci: np.ndarray, ranked_pj: np.ndarray) -> _RankedByRow:
+    """Locate every ranked pair of an active candidate in its placement's group."""
+    group_id = np.full(n_places, -1, dtype=np.int64)
+    position = np.full(n_places, -1, dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_id[group.cols] = g
+        position[group.cols] = np.arange(len(group.cols))
+    row_of = np.full(n_cands, -1, dtype=np.int64)
+    row_of[active] = np.arange(len(active))
+    keep = (row_of[ranked_ci] >= 0) & (group_id[ranked_pj] >= 0)
+    row, placement = row_of[ranked_ci[keep]], ranked_pj[keep]
+    placement = placement[np.argsort(row, kind="stable")]
+    offsets = np.zeros(len(active) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(active)), out=offsets[1:])
+    return _RankedByRow(offsets, group_id[placement], position[placement])
+
+
+class _Found(NamedTuple):
+    """Pairs that may still be among their row's best: active row, placement index, block score, and
+    whether the pair is surely eligible (only those count towards a threshold)."""
+
+    row: np.ndarray
+    placement: np.ndarray
+    score: np.ndarray
+    sure: np.ndarray
+
+    def where(self, keep: np.ndarray) -> _Found:
+        """The pairs selected by a boolean mask or index array."""
+        return _Found(*(column[keep] for column in self))
+
+
+_NOTHING_FOUND = _Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
+
+
+class _BlockScorer:
+    """Scores blocks of active rows against one group's placements and keeps the pairs near each row's best."""
+
+    def __init__(self, groups: list[_Group], rows: _ActiveRows, row_const: np.ndarray, ranked: _RankedByRow,
+                 eps: float):
+        self.groups = groups
+        self.rows = rows
+        self.row_const = row_const
+        self.ranked = ranked
+        self.eps = eps
+        # Each row's `want`-th best score among surely eligible pairs found so far (see `_trim`).
+        self.threshold = np.full(len(rows.want), -np.inf, dtype=np.float32)
+
+    def __call__(self, task: tuple[int, np.ndarray]) -> _Found | None:
+        """Score one block (group index, active rows); None if no placement of the group is in reach."""
+        g, block = task
+        group = self.groups[g]
+        lo, hi = self._window(group, block)
+        if hi <= lo:
             return None
-        if len(grp.vocab):
-            score = dense_terms[rows][:, grp.vocab] @ grp.features[:, lo:hi]
+        score, unsure = self._scores(g, group, block, lo, hi)
+        self._skip_ranked(score, g, block, lo, hi)
+        return self._near_best(score, unsure, block, group.cols[lo:hi])
+
+    def _window(self, group: _Group, block: np.ndarray) -> tuple[int, int]:
+        """The [lo, hi) span of the group's placements (sorted by latitude) within the block's reach."""
+        margin = self.rows.reach[block].max() + 1e-9  # latitude never differs by more than the arc
+        lo = int(np.searchsorted(group.lat, self.rows.lat[block].min() - margin, side="left"))
+        hi = int(np.searchsorted(group.lat, self.rows.lat[block].max() + margin, side="right"))
+        return lo, hi
+
+    def _scores(self, g: int, group: _Group, block: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Block scores (NEG where a rule fails) and where the chord cannot settle the travel rule."""
+        rows = self.rows
+        if len(group.vocab):
+            score = rows.terms[block][:, group.vocab] @ group.features[:, lo:hi]
         else:
-            score = np.zeros((len(rows), width), dtype=np.float32)
-        score += row_const[rows, g][:, None]
-        dot = cand_unit[rows] @ grp.unit[:, lo:hi]
-        limit = min_dot[rows][:, None]
+            score = np.zeros((len(block), hi - lo), dtype=np.float32)
+        score += self.row_const[block, g][:, None]
+        dot = rows.unit[block] @ group.unit[:, lo:hi]
+        limit = rows.min_dot[block][:, None]
         excluded = dot < limit - DOT_TOLERANCE
         unsure = dot < limit + DOT_TOLERANCE
         unsure &= ~excluded
@@ -201,84 +307,115 @@ def _bounded_search(model, interests, cands, places, weights, wanted, active, us
         np.maximum(dot, 0.0, out=dot)
         root = dot.astype(np.float32)
         np.sqrt(root, out=root)
-        root *= per_root[rows][:, None]
+        root *= rows.per_root[block][:, None]
         score -= root
-        excluded |= grp.hours[lo:hi][None, :] > hours[rows][:, None]
-        excluded |= grp.starts_on[lo:hi][None, :] < available_from[rows][:, None]
+        excluded |= group.hours[lo:hi][None, :] > rows.hours[block][:, None]
+        excluded |= group.starts_on[lo:hi][None, :] < rows.available_from[block][:, None]
         np.copyto(score, NEG, where=excluded)
-        # The candidate's own ranked placements are not "others".
-        counts = r_offsets[rows + 1] - r_offsets[rows]
-        if counts.sum():
-            at = np.repeat(r_offsets[rows] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-            r_local = np.repeat(np.arange(len(rows)), counts)
-            mine = (r_group[at] == g) & (r_position[at] >= lo) & (r_position[at] < hi)
-            score[r_local[mine], r_position[at][mine] - lo] = NEG
+        return score, unsure
+
+    def _skip_ranked(self, score: np.ndarray, g: int, block: np.ndarray, lo: int, hi: int) -> None:
+        """Set NEG where a row's own ranked (or excluded) placement lies in the window: those are not "others"."""
+        ranked = self.ranked
+        counts = ranked.offsets[block + 1] - ranked.offsets[block]
+        if not counts.sum():
+            return
+        at = np.repeat(ranked.offsets[block] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        local_row = np.repeat(np.arange(len(block)), counts)
+        mine = (ranked.group[at] == g) & (ranked.position[at] >= lo) & (ranked.position[at] < hi)
+        score[local_row[mine], ranked.position[at][mine] - lo] = NEG
+
+    def _near_best(self, score: np.ndarray, unsure: np.ndarray, block: np.ndarray, cols: np.ndarray) -> _Found:
+        """The pairs within 2·eps of the row's `want`-th best surely eligible score (this block's or earlier)."""
+        width = score.shape[1]
         any_unsure = bool(unsure.any())
         counted = np.where(unsure, NEG, score) if any_unsure else score
-        k = int(want[rows].max())
+        k = int(self.rows.want[block].max())
         if width > k:
             kth = np.partition(counted, width - k, axis=1)[:, width - k]
         else:
-            kth = np.full(len(rows), NEG)
-        cut = np.maximum(np.maximum(kth, threshold[rows]) - np.float32(2 * eps), FLOOR)
+            kth = np.full(len(block), NEG)
+        cut = np.maximum(np.maximum(kth, self.threshold[block]) - np.float32(2 * self.eps), FLOOR)
         r, c = np.nonzero(score >= cut[:, None])
         sure = ~unsure[r, c] if any_unsure else np.ones(len(r), dtype=bool)
-        return rows[r], grp.cols[lo + c], score[r, c], sure
+        return _Found(block[r], cols[c], score[r, c], sure)
 
-    pool = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
-    done: list[tuple] = []  # pool entries of candidates that will visit no more groups
-    alive = np.arange(n_act)
-    # Tiny products: BLAS threads cost more than they give (measured 3-20x slower on 2 busy cores);
-    # the blocks run in Python threads instead (numpy releases the GIL).
-    blas_limit = threadpool_limits(1, user_api="blas") if threadpool_limits else None
-    is_alive = np.zeros(n_act, dtype=bool)
-    pool_executor = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
+
+def _visit_groups(scorer: _BlockScorer, bound: np.ndarray, block_size: int,
+                  workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Visit each row's groups best bound first, one per round, until no next group can beat its threshold.
+
+    Returns the (active row, placement) pairs still in the running at the end."""
+    visit = np.argsort(-bound, axis=1, kind="stable")
+    n_rows, n_groups = bound.shape
+    # Blocks hold candidates of similar travel limit and latitude, so their window stays narrow.
+    spatial = np.empty(n_rows, dtype=np.int64)
+    spatial[np.lexsort((scorer.rows.lat, np.floor(scorer.rows.travel / TRAVEL_BAND_KM)))] = np.arange(n_rows)
+    found = _NOTHING_FOUND
+    finished: list[_Found] = []  # pairs of rows that will visit no more groups
+    alive = np.arange(n_rows)
+    is_alive = np.zeros(n_rows, dtype=bool)
+    with _block_runner(workers) as run_blocks:
         for step in range(n_groups):
-            g_next = visit[alive, step]
-            b = bound[alive, g_next]
-            go = np.isfinite(b) & (b >= threshold[alive].astype(np.float64) - eps)
-            alive, g_next = alive[go], g_next[go]
+            next_group = visit[alive, step]
+            best_possible = bound[alive, next_group]
+            go = np.isfinite(best_possible) & (best_possible >= scorer.threshold[alive].astype(np.float64) - scorer.eps)
+            alive, next_group = alive[go], next_group[go]
             is_alive[:] = False
             is_alive[alive] = True
-            still = is_alive[pool[0]]
-            done.append(tuple(a[~still] for a in pool))
-            pool = tuple(a[still] for a in pool)
+            still = is_alive[found.row]
+            finished.append(found.where(~still))
+            found = found.where(still)
             if len(alive) == 0:
                 break
-            tasks = []
-            by_group = np.lexsort((spatial[alive], g_next))
-            g_sorted = g_next[by_group]
-            starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
-            for s, e in zip(starts, np.r_[starts[1:], len(g_sorted)]):
-                rows = alive[by_group[s:e]]
-                tasks += [(int(g_sorted[s]), rows[i:i + block_size]) for i in range(0, len(rows), block_size)]
-            results = list(pool_executor.map(one_block, tasks)) if pool_executor else list(map(one_block, tasks))
-            results = [r for r in results if r is not None]
-            pool = tuple(np.concatenate([pool[i]] + [r[i] for r in results]) for i in range(4))
-            pool = _trim(pool, want, threshold, eps)
+            blocks = [part for part in run_blocks(scorer, _blocks(alive, next_group, spatial, block_size))
+                      if part is not None]
+            found = _Found(*(np.concatenate(columns) for columns in zip(found, *blocks)))
+            found = _trim(found, scorer.rows.want, scorer.threshold, scorer.eps)
+    finished.append(found)
+    return np.concatenate([f.row for f in finished]), np.concatenate([f.placement for f in finished]).astype(np.int64)
+
+
+def _blocks(alive: np.ndarray, next_group: np.ndarray, spatial: np.ndarray,
+            block_size: int) -> list[tuple[int, np.ndarray]]:
+    """This round's tasks: the rows visiting each group, in spatial order, cut into blocks of block_size."""
+    by_group = np.lexsort((spatial[alive], next_group))
+    group_sorted = next_group[by_group]
+    starts = np.flatnonzero(np.r_[True, group_sorted[1:] != group_sorted[:-1]])
+    tasks = []
+    for start, end in zip(starts, np.r_[starts[1:], len(group_sorted)]):
+        rows = alive[by_group[start:end]]
+        tasks += [(int(group_sorted[start]), rows[i:i + block_size]) for i in range(0, len(rows), block_size)]
+    return tasks
+
+
+@contextmanager
+def _block_runner(workers: int):
+    """A map over blocks: Python threads when workers > 1 (numpy releases the GIL), BLAS held to one thread.
+
+    The block products are tiny: BLAS threads cost more than they give (measured 3-20x slower on 2
+    busy cores)."""
+    blas_limit = threadpool_limits(1, user_api="blas") if threadpool_limits else None
+    executor = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        yield executor.map if executor else map
     finally:
         if blas_limit is not None:
             blas_limit.restore_original_limits()
-        if pool_executor:
-            pool_executor.shutdown()
-    done.append(pool)
-    rows = np.concatenate([d[0] for d in done])
-    return active[rows], np.concatenate([d[1] for d in done]).astype(np.int64)
+        if executor:
+            executor.shutdown()
 
 
-def _trim(pool, want, threshold, eps):
+def _trim(found: _Found, want: np.ndarray, threshold: np.ndarray, eps: float) -> _Found:
     """Update each row's threshold (its want-th best sure score) and drop pairs that cannot make it."""
-    row, placement, score, sure = pool
-    order = np.lexsort((-score, row))
-    row, placement, score, sure = row[order], placement[order], score[order], sure[order]
+    found = found.where(np.lexsort((-found.score, found.row)))
+    row, score, sure = found.row, found.score, found.sure
     first = np.searchsorted(row, row, side="left")
     counted = np.cumsum(sure)
     rank = counted - (counted[first] - sure[first])  # 1-based rank among sure pairs of the row
     hit = sure & (rank == want[row])
     threshold[row[hit]] = np.maximum(threshold[row[hit]], score[hit])
-    keep = score >= np.maximum(threshold[row] - np.float32(2 * eps), FLOOR)
-    return row[keep], placement[keep], score[keep], sure[keep]
+    return found.where(score >= np.maximum(threshold[row] - np.float32(2 * eps), FLOOR))
 
 
 def _exact_search(model, interests, cands, places, weights, wanted, rows, usable, ranked_ci, ranked_pj,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 # The candidate's own rank of a placement is deliberately not a component: a placement's priority
 # over candidates must never depend on how (or whether) a candidate ranked it, or honest ranking
@@ -59,6 +59,7 @@ class PlacementProfile:
     residents_first: bool = False  # candidates whose home_borough is this borough come first, then everyone
 
     def __post_init__(self) -> None:
+        """Reject skills given as one string, and residents first without a borough."""
         if isinstance(self.skills, str):
             raise ValueError(f"placement {self.id!r}: skills must be a sequence of terms, not one string")
         if self.residents_first and not self.borough:
@@ -79,6 +80,7 @@ class Weights:
     travel: float
 
     def __post_init__(self) -> None:
+        """Reject a weight that is not a number >= 0, and weights that do not sum to 1."""
         values = self.as_dict()
         for name, value in values.items():
             if not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
@@ -168,11 +170,3 @@ class WhyNot:
     cutoff_score: float | None = None
     detail: str = ""  # the values that decided it and what the candidate could change, in plain words
 
-
-def dataclass_field_names() -> dict[str, tuple[str, ...]]:
-    """Every dataclass in this module with its field names (used by the no-monitoring test)."""
-    found = {}
-    for value in list(globals().values()):
-        if isinstance(value, type) and hasattr(value, "__dataclass_fields__"):
-            found[value.__name__] = tuple(f.name for f in fields(value))
-    return found

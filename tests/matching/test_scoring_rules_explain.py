@@ -13,6 +13,7 @@ import matching
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.check import assignment_violations
 from matching.scoring import travel_component
+from reference_lists import build_lists
 
 DAY = datetime.date(2025, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)
@@ -111,7 +112,7 @@ def test_run_matching_properties(seed):
         assert all(0.0 <= p.value <= 1.0 for p in parts)
         assert pair.explanation.sentence.startswith("Suggested because")
     # Rebuild both sides' lists the slow way and check the assignment is the stable one for them.
-    lists, specs = matching.build_lists(
+    lists, specs = build_lists(
         tuple(_all_list_pairs(result)), {c.id: c.choices for c in candidates},
         {c.id: c.consider_others for c in candidates}, {p.id: p.remaining for p in placements},
         seed=seed, shortlist_factor=2, max_list_length=4)
@@ -126,7 +127,7 @@ def test_run_matching_properties(seed):
 
 def _all_list_pairs(result):
     lists = result._lists
-    for c, p, total in zip(lists["candidate"], lists["placement"], lists["total"]):
+    for c, p, total in zip(lists.candidate, lists.placement, lists.total):
         yield matching.ScoredPair(result._candidates[c].id, result._placement_ids[p], {}, float(total))
 
 
@@ -147,7 +148,7 @@ def test_others_are_the_best_scoring_eligible_placements():
     mask, distance = rule_failures(cands, places, ci, pj)
     _, total = score_pairs(result._model, interests, cands, places, WEIGHTS, ci, pj, distance)
     for i in range(len(candidates)):
-        chosen = set(lists["placement"][lists["candidate"] == i].tolist())
+        chosen = set(lists.placement[lists.candidate == i].tolist())
         mine = [(-total[k], pj[k]) for k in np.flatnonzero((ci == i) & (mask == 0))]
         assert chosen == {int(j) for _, j in sorted(mine)[:3]}
 
@@ -170,14 +171,12 @@ def test_no_protected_characteristic_fields():
     questions = json.loads((Path(__file__).parents[2] / "recruit/data/equality_monitoring.json").read_text())["questions"]
     keys = {q["key"] for q in questions}
     assert {"ethnicity", "sex", "religion", "care_leaver"} <= keys
-    from matching import fairness, types
     names = set()
-    for module in (types, fairness, matching.pipeline, matching.arrays):
-        for value in vars(module).values():
+    for module in sorted(matching._SUBMODULES):  # every module of the library
+        for value in vars(getattr(matching, module)).values():
             if dataclasses.is_dataclass(value):
                 names |= {f.name for f in dataclasses.fields(value)}
-    names |= {f for fields in types.dataclass_field_names().values() for f in fields}
-    assert "candidate_id" in names
+    assert {"candidate_id", "home_borough", "failed_rules"} <= names
     assert not names & keys
 
 
@@ -199,3 +198,12 @@ def test_instance_round_trips_through_the_command_line(tmp_path, capsys):
 def test_excluded_placements_must_be_a_set_of_ids():
     with pytest.raises(ValueError, match="excluded_placements"):
         run_matching([person(excluded_placements="P1")], [place()], WEIGHTS, seed=1)
+
+
+def test_ranking_a_placement_twice_names_the_candidate_even_after_a_list_of_placements_no_longer_offered():
+    # Two ids no longer offered share one key; they must not be mistaken for the repeated placement.
+    gone = person("A", choices=("GONE-1", "GONE-2"))
+    with pytest.raises(ValueError, match="candidate 'B' ranks placement 'P1' twice"):
+        run_matching([gone, person("B", choices=("P1", "P1"))], [place()], WEIGHTS, seed=1)
+    (excluded,) = run_matching([person("A", choices=("GONE-1",))], [place()], WEIGHTS, seed=1).excluded
+    assert excluded.placement_id == "GONE-1" and excluded.reason_codes == ("closed_or_full",)

@@ -71,9 +71,9 @@ def brute_force_others(result, candidates, placements, weights, max_list_length)
 
 def chosen_others(result, n_c):
     lists = result._lists
-    ranked = {(c, p) for c, p in zip(result._ranked["candidate"].tolist(), result._ranked["placement"].tolist())}
+    ranked = {(c, p) for c, p in zip(result._ranked.candidate.tolist(), result._ranked.placement.tolist())}
     got = {i: [] for i in range(n_c)}
-    for c, p in zip(lists["candidate"].tolist(), lists["placement"].tolist()):
+    for c, p in zip(lists.candidate.tolist(), lists.placement.tolist()):
         if (c, p) not in ranked:
             got[c].append(p)
     return got

@@ -6,6 +6,7 @@ import pytest
 
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.terms import TermTable, statement_terms
+from reference_lists import build_lists
 
 DAY = datetime.date(2026, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)
@@ -124,7 +125,7 @@ def test_the_reference_list_builder_puts_residents_first_like_the_pipeline():
               person("C", skills=("agile",), home_borough="Hackney")]
     result = run_matching(people, [placement], WEIGHTS, seed=4, shortlist_factor=1)
     pairs = [matching.ScoredPair(c, "P1", {}, float(t)) for c, t in
-             zip(["A", "B", "C"], [result._lists["total"][list(result._lists["candidate"]).index(i)] for i in range(3)])]
-    lists, specs = matching.build_lists(pairs, {c.id: c.choices for c in people}, {}, {"P1": 1}, seed=4,
+             zip(["A", "B", "C"], [result._lists.total[list(result._lists.candidate).index(i)] for i in range(3)])]
+    lists, specs = build_lists(pairs, {c.id: c.choices for c in people}, {}, {"P1": 1}, seed=4,
                                         shortlist_factor=1, residents={"P1": {"B", "C"}})
     assert specs["P1"]["ranking"] == result.instance()["placements"]["P1"]["ranking"] == ["C", "B", "A"]
