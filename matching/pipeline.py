@@ -268,7 +268,7 @@ def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
 
 
 def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
-    """Flatten every candidate's preferences to (candidate, placement or -1, rank) arrays and the unknown ids."""
+    """Flatten every candidate's choices to (candidate, placement or -1, rank) arrays and the unknown ids."""
     choices = [c.choices for c in candidates]
     lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
     candidate = np.repeat(np.arange(len(choices), dtype=np.int64), lengths)
