@@ -8,6 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput
 from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
+from .parsing import whole_number
+
 
 class _HintOnlyIfGiven:
     """Radios and checkboxes show a hint only when the field has one: the library always passes one, so a field
@@ -62,16 +64,6 @@ class BaseForm(FlaskForm):
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def whole_number(text: str | int | None, max_digits: int = 9) -> int | None:
-    """The whole number written in the digits 0-9, else None. (str.isdigit accepts '²' and '٣', which int() refuses.)
-    A form field not posted keeps the number it was given, so a number is read as its digits."""
-    text = str(text) if isinstance(text, int) and not isinstance(text, bool) else (text or "")
-    text = text.strip()
-    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
 
 
 def page_number(text: str | None, last: int = 100_000) -> int:

@@ -58,7 +58,7 @@ def match_runs():
         try:
             run = service.start_run(int(form.round.data), int(form.seed.data) if form.seed.data else None,
                                     actor_id=current_user.id)
-        except service.MatchError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             return redirect(url_for("admin.match_run", run_id=run.id))
@@ -93,7 +93,7 @@ def publish_match_run(run_id: int):
     if form.validate_on_submit():
         try:
             run, published_now = service.publish_run(run_id, current_user.id)
-        except service.MatchError as error:
+        except service.ServiceError as error:
             form.show_error(error.message)
         else:
             flash(f"Run {run.id} is published: recruiters can see its {run.suggestion_count} suggestion(s), and we are "

@@ -119,7 +119,7 @@ def new_standard():
     if form.validate_on_submit():
         try:
             standard = service.add_standard(form.reference.data, form.values())
-        except service.CatalogueError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"{standard.reference} {standard.title} added", "success")

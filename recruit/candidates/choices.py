@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..security import safe_next_url
-from ..services.candidates import CandidateError
+from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
 from ..services.placements import listing
@@ -29,7 +29,7 @@ def choices(candidate):
     if not locked and form.validate_on_submit():
         try:
             service.set_consider_other(candidate, form.consider_other.data == "yes")
-        except CandidateError as error:
+        except ServiceError as error:
             flash(error.message, "info")
         else:
             flash("Your placement choices: saved", "success")
@@ -56,7 +56,7 @@ def _change(action):
         return None
     try:
         return action(form)
-    except CandidateError as error:
+    except ServiceError as error:
         flash(error.message, "info")
         return None
 

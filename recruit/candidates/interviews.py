@@ -46,7 +46,7 @@ def interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             booking = service.book(suggestion, int(form.slot.data), current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"Your interview is booked for {service.when_text(booking.slot)}. We have emailed you the details.",
@@ -64,7 +64,7 @@ def cancel_interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.cancel(suggestion, current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             flash(error.message, "info")
         else:
             flash("Your interview is cancelled. You can choose another time.", "success")
@@ -88,7 +88,7 @@ def no_time_suits(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.tell_no_time_suits(suggestion, form.message.data or "", current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"We have told {suggestion.placement.borough.name}. They will add a time or contact you.", "success")

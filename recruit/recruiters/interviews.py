@@ -100,7 +100,7 @@ def new_slot(placement_id: int):
     if form.validate_on_submit():
         try:
             interview_service.create_slot(placement, form.new_slot(), current_user.id)
-        except interview_service.InterviewError as error:
+        except interview_service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview time published. Shortlisted candidates can book it from their dashboard.", "success")

@@ -41,9 +41,9 @@ def offer(suggestion_id: int):
         try:
             service.make_offer(found, form.seen_version(), current_user.id,
                                service.OfferTerms(form.respond_by.data, form.start_date.data, form.contact.data))
-        except service.OfferError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
-        except matching_service.MatchError as error:
+        except matching_service.ServiceError as error:
             form.show_error(error.message, error.field)
             form.version.data = str(found.version)
         else:
@@ -61,7 +61,7 @@ def start(suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.record_start(found, form.started_on.data, current_user.id)
-        except service.OfferError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: start date recorded.", "success")

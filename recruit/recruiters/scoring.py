@@ -53,7 +53,7 @@ def criteria(placement_id: int):
     if form.validate_on_submit():
         try:
             service.update_criteria(placement, form.titles(), current_user.id)
-        except service.ScoringError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview criteria saved", "success")
@@ -72,7 +72,7 @@ def scores(suggestion_id: int):
         answers = {c.id: (form[f"score_{c.id}"].data, form[f"evidence_{c.id}"].data) for c in criteria_list}
         try:
             service.submit_scores(found, current_user.id, answers)
-        except service.ScoringError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Your scores are saved. You can now see the other interviewers' scores.", "success")

@@ -12,7 +12,7 @@ from typing import Mapping
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...forms import whole_number
+from ...parsing import whole_number
 from ...models import AuditEvent, User
 from ..placements.bulk import safe_cell
 from ..placements.fields import parse_date

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from ...forms import whole_number
+from ...parsing import whole_number
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
 
 WEEKS_PER_YEAR = 52
