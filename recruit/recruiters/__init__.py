@@ -105,12 +105,12 @@ def placement(placement_id: int):
 
 def _placement_page(placement, form):
     return render_template("recruiters/placement.html", placement=placement, form=form,
-                           suggestions=service.suggestion_views(placement), service=service)
+                           suggestions=service.suggestion_views(placement))
 
 
 def _bulk_reject_page(placement, form):
     chosen = [service.suggestion_view(suggestion) for suggestion in service.selected_suggestions(placement, form.pairs())]
-    return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen, service=service)
+    return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen)
 
 
 @bp.route("/placements/<int:placement_id>/bulk", methods=["POST"])
@@ -162,10 +162,9 @@ def bulk_reject(placement_id: int):
 def suggestion(suggestion_id: int):
     """One suggestion: why it was made, and what you can do next."""
     found = service.view_suggestion(suggestion_id, borough_scope()) or abort(404)
-    return render_template("recruiters/suggestion.html", suggestion=found, view=service.suggestion_view(found),
-                           offer=offers_service.offer_for(found),
-                           form=DecisionForm(data={"version": found.version}),
-                           actions=service.actions_for(found), buttons=BUTTONS, service=service)
+    return render_template("recruiters/suggestion.html", placement=found.placement, view=service.suggestion_view(found),
+                           offer=offers_service.offer_for(found), form=DecisionForm(data={"version": found.version}),
+                           buttons=BUTTONS)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/<any(shortlist, interview):action>", methods=["POST"])
@@ -209,8 +208,8 @@ def reject(suggestion_id: int):
         else:
             flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
             return redirect(url_for("recruiters.placement", placement_id=found.placement_id))
-    return render_template("recruiters/reject.html", suggestion=found, view=service.suggestion_view(found), form=form,
-                           service=service, guaranteed=guaranteed)
+    return render_template("recruiters/reject.html", placement=found.placement, view=service.suggestion_view(found),
+                           form=form, guaranteed=guaranteed)
 
 
 from . import interviews, offers, scoring  # noqa: E402,F401  (views register on bp)

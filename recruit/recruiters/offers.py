@@ -43,13 +43,11 @@ def offer(suggestion_id: int):
                                service.OfferTerms(form.respond_by.data, form.start_date.data, form.contact.data))
         except service.ServiceError as error:
             form.show_errors(error.errors)
-        except matching_service.ServiceError as error:
-            form.show_error(error.message, error.field)
-            form.version.data = str(found.version)
+            form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: offer made. We have emailed them the letter.", "success")
             return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
-    return render_template("recruiters/offer.html", suggestion=found, view=matching_service.suggestion_view(found), form=form)
+    return render_template("recruiters/offer.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/start", methods=["GET", "POST"])
@@ -66,5 +64,5 @@ def start(suggestion_id: int):
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: start date recorded.", "success")
             return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
-    return render_template("recruiters/start.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
+    return render_template("recruiters/start.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form,
                            offer=service.offer_for(found))

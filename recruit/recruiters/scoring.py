@@ -79,7 +79,7 @@ def scores(suggestion_id: int):
             return redirect(url_for("recruiters.scores", suggestion_id=suggestion_id))
     submitted = service.has_submitted(found, current_user.id)
     rows = service.summary(found) if submitted else []
-    return render_template("recruiters/scores.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
+    return render_template("recruiters/scores.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form,
                            criteria=criteria_list, submitted=submitted, rows=rows, overall=service.overall_mean(rows),
                            others=service.interviewer_count(found), can_score=found.stage in service.SCORING_STAGES,
                            decisions=service.decision_scores(found) if submitted else [], scale=service.SCALE,
