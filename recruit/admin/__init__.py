@@ -9,8 +9,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from ..access import require_recent_second_factor, role_required
-from ..candidates.forms import radios
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, radios, submit_button
 from ..models import Role, RunStatus
 from ..services import matching as service
 from ..services import tasks as task_service

@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..candidates.forms import OUTREACH_CHANNELS, text
-from ..forms import BaseForm, DayMonthYearField, submit_button
+from ..candidates.forms import OUTREACH_CHANNELS
+from ..forms import BaseForm, DayMonthYearField, submit_button, text
 from ..models import Role
 from ..services import cycles as service
 from ..services.admin import list_boroughs

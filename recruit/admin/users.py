@@ -7,8 +7,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ..access import role_required
-from ..candidates.forms import radios, text
-from ..forms import BaseForm, page_number, submit_button
+from ..forms import BaseForm, page_number, radios, submit_button, text
 from ..models import Role, User
 from ..services import admin as service
 from ..services import second_factor

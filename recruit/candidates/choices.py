@@ -8,7 +8,8 @@ from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
 from ..services.placements import listing
 from . import bp, candidate_view
-from .forms import ChoiceForm, ConsiderOtherForm, options
+from ..forms import options
+from .forms import ChoiceForm, ConsiderOtherForm
 
 
 FILTERS = ("q", "borough", "page")

@@ -9,7 +9,8 @@ from wtforms.validators import Length, ValidationError
 from ..access import own_suggestion_or_404
 from ..services import interviews as service
 from . import bp, candidate_view
-from .forms import BaseForm, ConfirmForm, options, strip, submit_button
+from ..forms import BaseForm, options, strip, submit_button
+from .forms import ConfirmForm
 
 MESSAGE_MAX = 500
 

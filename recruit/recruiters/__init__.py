@@ -7,8 +7,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..access import borough_scope, get_in_borough_or_404, role_required
-from ..candidates.forms import options, radios, strip
-from ..forms import BaseForm, submit_button, whole_number
+from ..forms import BaseForm, options, radios, strip, submit_button, whole_number
 from ..models import Role, Placement
 from ..services import matching as service
 from ..services import offers as offers_service

@@ -4,8 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..candidates.forms import GovDateField, text
-from ..forms import submit_button
+from ..forms import GovDateField, submit_button, text
 from ..services import matching as matching_service
 from ..services import offers as service
 from . import REVIEWERS, DecisionForm, _suggestion_or_404, bp

@@ -6,8 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput
 from wtforms import RadioField, TextAreaField
 
 from ..access import get_in_borough_or_404, role_required
-from ..candidates.forms import options, strip, text
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, options, strip, submit_button, text
 from ..models import Placement
 from ..services import matching as matching_service
 from ..services import scoring as service

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from ..audit import record_event
 from ..extensions import db
-from ..parsing import whole_number
+from ..parsing import parse_date, whole_number
 from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
 from .progress import save_figures
 from .errors import ServiceError
@@ -58,8 +58,7 @@ def parse_target(text, required: bool) -> tuple[int | None, str | None]:
 
 
 def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
-    from .placements.fields import parse_date  # placements import this module for current_cycle_id
-
+    """The cycle's checked values, or ServiceError with a message for each field that is wrong."""
     errors: dict[str, str] = {}
     name = (raw.get("name") or "").strip()
     if not name:

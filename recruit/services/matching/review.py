@@ -10,7 +10,7 @@ from ...audit import record_denial, record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Suggestion, SuggestionStage, Placement, PlacementStatus, utcnow
 from . import guaranteed
-from .blind import SuggestionView, is_revealed, reference, suggestion_view
+from .blind import SuggestionView, suggestion_view
 from .positions import PlacementFull, close_when_filled, take_position
 from .runs import OPEN_STAGES, is_published
 from ..errors import ServiceError
