@@ -84,7 +84,8 @@ def interviews(placement_id: int):
     """A placement's interview times, who booked each (with their adjustments), and who said no time suits."""
     placement = get_in_borough_or_404(Placement, placement_id)
     return render_template("recruiters/interviews.html", placement=placement, slots=interview_service.placement_slots(placement),
-                           requests=interview_service.slot_requests(placement), interviews=interview_service)
+                           requests=interview_service.slot_requests(placement), when_text=interview_service.when_text,
+                           where_text=interview_service.where_text)
 
 
 @bp.route("/placements/<int:placement_id>/interviews/new", methods=["GET", "POST"])

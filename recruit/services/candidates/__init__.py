@@ -4,4 +4,3 @@ Split by concern: `eligibility` (the questions asked before an account exists), 
 `application` (sections, check answers, submit, withdraw), `choices` (ranking placements) and `data`
 (download, delete, purge).
 """
-
