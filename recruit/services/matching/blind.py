@@ -102,7 +102,7 @@ def is_revealed(suggestion: Suggestion) -> bool:
 def suggestion_view(suggestion: Suggestion) -> SuggestionView:
     """What the recruiter may see of this suggestion in its current stage: the one place that decides it."""
     from . import guaranteed
-    from .review import actions_for, stage_label  # review builds its pages from these views
+    from .review import actions_for, stage_label  # here, not at the top: review imports this module
 
     candidate = suggestion.candidate
     ref = reference(suggestion.candidate_id)
