@@ -12,6 +12,7 @@ from .audit import record_denial
 from .extensions import db
 from .models import Role
 from .security import safe_next_url
+from .services.scope import in_borough
 
 STAFF_ROLES = (Role.BOROUGH_STAFF, Role.RECRUITER)
 
@@ -84,14 +85,20 @@ def _referrer_path() -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "") if parts.netloc == request.host else None
 
 
-def borough_scoped(statement: Select, model) -> Select:
-    """Limit a query to the signed-in staff member's borough; admins see every borough."""
+def borough_scope() -> int | None:
+    """The borough the signed-in staff member may see, for a service to limit its queries to (None: every
+    borough, for admins); anyone else, or staff without a borough, gets 403."""
     if current_user.role == Role.ADMIN.value:
-        return statement
+        return None
     if current_user.role not in {role.value for role in STAFF_ROLES} or current_user.borough_id is None:
         record_denial("no_borough")
         abort(403)
-    return statement.where(model.borough_id == current_user.borough_id)
+    return current_user.borough_id
+
+
+def borough_scoped(statement: Select, model) -> Select:
+    """Limit a query to the signed-in staff member's borough; admins see every borough."""
+    return in_borough(statement, model, borough_scope())
 
 
 def get_in_borough_or_404(model, record_id: int):

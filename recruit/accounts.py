@@ -57,7 +57,7 @@ def sign_in():
         tries = ratelimits.take("sign_in", account=form.email.data)
         try:
             user = service.authenticate(form.email.data, form.password.data)
-        except service.AccountError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             tries.give_back()
@@ -78,7 +78,7 @@ def register():
         ratelimits.take("register", account=form.email.data)
         try:
             service.register_candidate(form.email.data, form.password.data)
-        except service.AccountError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             # The same page whether or not the address already had an account; the address stays out of the URL.
@@ -91,7 +91,7 @@ def confirm_email(token: str):
     """Confirm an email address from the link we sent."""
     try:
         service.confirm_email(token)
-    except service.AccountError as error:
+    except service.ServiceError as error:
         return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
     flash("Your email address is confirmed" if current_user.is_authenticated
           else "Your email address is confirmed. Sign in to continue.", "success")
@@ -126,13 +126,13 @@ def reset_password(token: str):
     """Choose a new password from a reset link."""
     try:
         user = service.user_from_token(token, "reset")
-    except service.AccountError as error:
+    except service.ServiceError as error:
         return render_template("accounts/link_problem.html", message=error.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             service.reset_password(token, form.password.data)
-        except service.AccountError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash("Your password has been changed. Sign in with your new password.", "success")

@@ -48,7 +48,7 @@ def new():
     if form.validate_on_submit():
         try:
             service.create_alert(current_user, request.form)
-        except service.AlertError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Alert saved. We will email you once a day when new placements match it.", "success")

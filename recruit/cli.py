@@ -70,11 +70,12 @@ def seed_demo_command():
 @click.password_option(help="At least 12 characters; asked for if not given.")
 def create_user_command(email, role, borough_slug, password):
     """Create a staff account."""
-    from .services.accounts import AccountError, create_staff_user
+    from .services.accounts import create_staff_user
+    from .services.errors import ServiceError
 
     try:
         user = create_staff_user(email, role, password, borough_slug)
-    except AccountError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role} {user.email}" + (f" for {user.borough.name}" if user.borough else ""))
 
@@ -94,11 +95,12 @@ def _user_by_email(email: str):
 @click.option("--borough", "borough_slug", help="Borough slug, like hackney (borough_staff and recruiter only).")
 def set_role_command(email, role, borough_slug):
     """Give a staff account another role; every session it has ends at once."""
-    from .services.accounts import AccountError, change_role
+    from .services.accounts import change_role
+    from .services.errors import ServiceError
 
     try:
         user = change_role(_user_by_email(email), role, borough_slug)
-    except AccountError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.email} is now {user.role}" + (f" for {user.borough.name}" if user.borough else "") + "; signed out everywhere.")
 
@@ -194,11 +196,12 @@ def recluster_answers_command():
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Tie-break lottery seed (random if not given).")
 def match_run_command(round_number, seed):
     """Compute a run in this process as a preview (publish it with `flask match publish RUN_ID`)."""
-    from .services.matching import MatchError, run_match
+    from .services.matching import run_match
+    from .services.errors import ServiceError
 
     try:
         run = run_match(round_number, seed)
-    except MatchError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.suggestion_count} suggestion(s) for "
                f"{run.candidate_count} candidate(s) and {run.placement_count} placement(s) in {run.duration_ms} ms.")
@@ -211,11 +214,12 @@ def match_run_command(round_number, seed):
 @click.argument("run_id", type=click.IntRange(min=1))
 def match_publish_command(run_id):
     """Publish a preview: recruiters and candidates see its suggestions, and candidates are emailed."""
-    from .services.matching import MatchError, publish_run
+    from .services.matching import publish_run
+    from .services.errors import ServiceError
 
     try:
         run, published_now = publish_run(run_id, None)
-    except MatchError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Published match run {run.id}: {run.suggestion_count} suggestion(s)." if published_now
                else f"Match run {run.id} was already published.")
@@ -283,11 +287,12 @@ def remind_recruiters_command(days):
 def close_cycle_command(cycle_id):
     """Close a recruitment cycle, saving its report as aggregate counts (later deletions leave it unchanged)."""
     from .candidates.forms import OUTREACH_CHANNELS
-    from .services.cycles import CycleError, close_cycle
+    from .services.cycles import close_cycle
+    from .services.errors import ServiceError
 
     try:
         saved = close_cycle(cycle_id, [key for key, _ in OUTREACH_CHANNELS])
-    except CycleError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Closed cycle {cycle_id}; saved {saved} counts for its report.")
 

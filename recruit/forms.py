@@ -1,12 +1,17 @@
 """Form pieces shared by every audience: GOV.UK widgets and validators with GOV.UK-style messages."""
 
+import re
+
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
                                                 GovSubmitInput, GovTextInput)
-from wtforms import Field, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms import Field, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, StopValidation
+
+from .parsing import parse_date, whole_number
 
 
 class _HintOnlyIfGiven:
@@ -55,23 +60,65 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
-            if unbound_field.field_class in (StringField,) and _strip not in filters:
-                unbound_field.kwargs["filters"] = [*filters, _strip]
+            if unbound_field.field_class in (StringField,) and strip not in filters:
+                unbound_field.kwargs["filters"] = [*filters, strip]
             return unbound_field.bind(form=form, **options)
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def whole_number(text: str | int | None, max_digits: int = 9) -> int | None:
-    """The whole number written in the digits 0-9, else None. (str.isdigit accepts '²' and '٣', which int() refuses.)
-    A form field not posted keeps the number it was given, so a number is read as its digits."""
-    text = str(text) if isinstance(text, int) and not isinstance(text, bool) else (text or "")
-    text = text.strip()
-    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
+def strip(value):
+    """Trim spaces and drop control characters (PostgreSQL refuses NUL in text, and nobody means to type them)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def radios(label: str, pairs, message: str, hint: str | None = None) -> RadioField:
+    """Radios whose only error, for no answer or a forged one, is the GOV.UK "Select …" message."""
+    return RadioField(label, choices=options(pairs), description=hint, widget=GovRadios(),
+                      invalid_choice_message=message, invalid_value_message=message)
+
+
+def checkboxes(label: str, pairs, message: str = "Select from the list", hint: str | None = None) -> SelectMultipleField:
+    """Checkboxes whose only error, for a forged answer, is `message`."""
+    return SelectMultipleField(label, choices=options(pairs), description=hint, widget=GovCheckboxes(),
+                               invalid_choice_message=message, invalid_value_message=message)
+
+
+def text(label: str, required: str | None, max_length: int, too_long: str, hint: str | None = None, **kwargs) -> StringField:
+    """A stripped text input with GOV.UK messages."""
+    validators = [DataRequired(required)] if required else [Optional()]
+    return StringField(label, description=hint, widget=GovTextInput(), filters=[strip],
+                       validators=[*validators, Length(max=max_length, message=too_long)], **kwargs)
+
+
+def whole_number_in_range(required: str, invalid: str, out_of_range: str, minimum: int, maximum: int):
+    """A validator for a whole number typed into a text box (commas allowed, as in 1,000), from minimum to maximum."""
+
+    def check(form, field):
+        value = (field.data or "").replace(",", "")
+        if not value:
+            raise StopValidation(required)
+        if value.startswith("-") and whole_number(value[1:], len(value)) is not None:
+            raise StopValidation(out_of_range)  # a negative number is a number, just not one in range
+        number = whole_number(value, 6)
+        if number is None:
+            raise StopValidation(invalid)
+        if not minimum <= number <= maximum:
+            raise StopValidation(out_of_range)
+
+    return check
+
+
+def number_field(label: str, hint: str | None, validator) -> StringField:
+    """A text box for a whole number, with the numeric keypad on phones."""
+    return StringField(label, description=hint, widget=GovTextInput(), validators=[validator],
+                       render_kw={"inputmode": "numeric", "spellcheck": "false"})
 
 
 def page_number(text: str | None, last: int = 100_000) -> int:
@@ -126,3 +173,33 @@ class DayMonthYearField(Field):
 
     def _value(self):
         return ""
+
+
+class GovDateField(Field):
+    """Day, month and year boxes with the GOV.UK date messages ("Date of birth must include a month" …)."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label, subject: str, required_message: str, hint: str | None = None, **kwargs):
+        super().__init__(label, description=hint, **kwargs)
+        self.subject = subject
+        self.required_message = required_message
+        self.problem = None
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        # Always exactly three boxes, whatever was posted, so the widget can redisplay them as typed.
+        parts = [str(value).strip() for value in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data, self.problem = None, None
+        if any(parts):
+            self.data, self.problem = parse_date(parts, self.subject)
+
+    def pre_validate(self, form):
+        if self.problem:
+            raise StopValidation(self.problem)
+        if self.data is None:
+            raise StopValidation(self.required_message)

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from .access import report_borough_scope, role_required
+from .access import borough_scope, report_borough_scope, role_required
 from .candidates.forms import OUTREACH_CHANNELS
 from .forms import BaseForm, whole_number
 from .models import Role
@@ -123,7 +123,7 @@ def borough():
     """Your borough's published placements with how many candidates are at each stage: counts only, no names."""
     from .services.matching import review_placements, stage_label
 
-    placements = review_placements(PUBLISHED)
+    placements = review_placements(borough_scope(), PUBLISHED)
     totals = {stage: sum(counts.get(stage, 0) for _, counts in placements) for stage in BOROUGH_STAGES}
     return render_template("reports/borough.html", placements=placements, totals=totals, stages=BOROUGH_STAGES,
                            stage_label=stage_label)

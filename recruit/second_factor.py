@@ -48,7 +48,7 @@ def second_factor():
         tries = ratelimits.take("second_factor", account=current_user.id)
         try:
             service.verify(current_user, form.code.data, sessions.current_record())
-        except service.SecondFactorError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, "code")
         else:
             tries.give_back()
@@ -71,7 +71,7 @@ def second_factor_set_up():
         tries = ratelimits.take("second_factor", account=current_user.id)
         try:
             codes = service.confirm_enrolment(current_user, enrolment.secret, form.code.data, sessions.current_record())
-        except service.SecondFactorError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, "code")
         else:
             tries.give_back()

@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .access import get_in_borough_or_404, require_recent_second_factor, role_required
+from .access import borough_scope, get_in_borough_or_404, require_recent_second_factor, role_required
 from .forms import BaseForm, DayMonthYearField, GovCheckboxes, GovRadios, page_number, submit_button
 from .models import Role, Placement
 from .services import placements as service
@@ -110,10 +110,11 @@ def index():
     """The borough's placements, with their status."""
     page = page_number(request.args.get("page"))
     per_page = current_app.config["PAGE_SIZE"]
-    placements, total = service.staff_page(page, per_page)
+    scope = borough_scope()
+    placements, total = service.staff_page(page, per_page, scope)
     pages = max(1, -(-total // per_page))
     return render_template("staff/index.html", placements=placements, total=total, today=date.today(),
-                           counts=service.status_counts(), page=page,
+                           counts=service.status_counts(scope), page=page,
                            pages=pagination(page, pages, lambda n: url_for("staff.index", page=n)))
 
 
@@ -139,8 +140,9 @@ def create():
     form = _placement_form(standard)
     if form.validate_on_submit():
         try:
-            placement = service.create_placement(form.raw_answers(), form.borough.data if "borough" in form else None)
-        except service.PlacementError as error:
+            placement = service.create_placement(form.raw_answers(), current_user.id, borough_scope(),
+                                                 form.borough.data if "borough" in form else None)
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Draft saved. Check it, then publish it when it is ready.", "success")
@@ -170,7 +172,7 @@ def edit(placement_id: int):
     if form.validate_on_submit():
         try:
             service.update_placement(placement, form.raw_answers())
-        except service.PlacementError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Changes saved", "success")
@@ -202,7 +204,7 @@ def change_status(placement_id: int, action: str):
         abort(400)
     try:
         service.change_status(placement, action)
-    except service.PlacementError as error:
+    except service.ServiceError as error:
         flash(error.message, "error")
     else:
         flash({"publish": "Placement published. Candidates can now find it.", "close": "Placement closed",
@@ -217,7 +219,7 @@ def duplicate(placement_id: int):
     placement = get_in_borough_or_404(Placement, placement_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    copy = service.duplicate_placement(placement)
+    copy = service.duplicate_placement(placement, current_user.id)
     flash("Copy saved as a draft. Check the dates, then save it.", "success")
     return redirect(url_for("staff.edit", placement_id=copy.id))
 
@@ -228,7 +230,7 @@ def duplicate(placement_id: int):
 def export():
     """Download the borough's placements as a CSV file."""
     name = current_user.borough.slug if current_user.borough else "all-boroughs"
-    return _csv_response(service.export_csv(), f"placements-{name}-{date.today().isoformat()}.csv")
+    return _csv_response(service.export_csv(current_user._get_current_object(), borough_scope()), f"placements-{name}-{date.today().isoformat()}.csv")
 
 
 @bp.route("/placements/import-template.csv")
@@ -251,8 +253,8 @@ def import_csv():
     form, report = ImportForm(), None
     if form.validate_on_submit():
         try:
-            report = service.import_csv(form.file.data.read())
-        except service.CsvFileError as error:
+            report = service.import_csv(form.file.data.read(), current_user.id, borough_scope())
+        except service.ServiceError as error:
             form.file.errors = [error.message]
         else:
             if not report.errors:

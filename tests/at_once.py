@@ -4,7 +4,7 @@ import threading
 
 from recruit.extensions import db
 from recruit.models import Suggestion
-from recruit.services.matching import MatchError
+from recruit.services.matching import ServiceError
 
 
 def at_once(app, suggestion_ids, action, done: str) -> list[str]:
@@ -19,7 +19,7 @@ def at_once(app, suggestion_ids, action, done: str) -> list[str]:
             try:
                 action(suggestion)
                 results.append(done)
-            except MatchError as error:
+            except ServiceError as error:
                 results.append(error.message)
             finally:
                 db.session.remove()

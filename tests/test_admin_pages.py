@@ -143,12 +143,12 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(app, client, admin, make_u
     client.post(f"/admin/users/{other.id}/enable")
     client.post(f"/admin/users/{admin.id}", data={"role": "analyst"})
     assert user_row(app, admin.email).role == "analyst"  # allowed: another admin is active
-    from recruit.services.accounts import AccountError
+    from recruit.services.accounts import ServiceError
     from recruit.services.admin import set_active
 
     with app.test_request_context():  # the last admin, disabled by anyone else (or a script), is refused too
         last = _db.session.get(User, other.id)
-        with pytest.raises(AccountError, match="You cannot disable the last admin"):
+        with pytest.raises(ServiceError, match="You cannot disable the last admin"):
             set_active(last, False, actor_id=admin.id)
         _db.session.rollback()
     assert user_row(app, other.email).active
@@ -312,7 +312,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user)
     """Real threads on the real database (PostgreSQL in CI): the last active admin can never be removed."""
     import threading
 
-    from recruit.services.accounts import AccountError
+    from recruit.services.accounts import ServiceError
     from recruit.services.admin import set_active
 
     for attempt in range(3):
@@ -326,7 +326,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user)
                 try:
                     set_active(user, False, actor_id=actor.id)
                     outcomes.append("disabled")
-                except AccountError as error:
+                except ServiceError as error:
                     outcomes.append(error.message)
                 finally:
                     _db.session.remove()

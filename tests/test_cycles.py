@@ -100,7 +100,7 @@ def test_imported_placements_belong_to_the_current_cycle(app, client, login_as):
     ({"target": "ten"}, "Target must be a whole number from 0 to 10,000"),
     ({"target": ""}, "Enter the London-wide target"),
     ({"closes_on": boxes(TODAY - timedelta(days=1))}, "Closing date must be after the opening date"),
-    ({"opens_on": ["31", "2", "2027"]}, "Opening date must be a real date, like 1 9"),
+    ({"opens_on": ["31", "2", "2027"]}, "Opening date must be a real date"),
     ({"closes_on": ["", "", ""]}, "Enter the closing date"),
 ])
 def test_cycle_form_errors_change_nothing(app, client, admin, change, field_message):

@@ -76,7 +76,7 @@ def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requir
 def test_the_service_refuses_too_so_no_other_path_can_skip_the_scheme(app, scheme):
     with app.app_context():
         suggestion = db.session.get(Suggestion, scheme["opted"].id)
-        with pytest.raises(service.MatchError, match="Select the essential requirement they do not meet"):
+        with pytest.raises(service.ServiceError, match="Select the essential requirement they do not meet"):
             service.decide(suggestion, "reject", suggestion.version, None, reason="Other candidates were a closer match",
                            feedback="Sorry")
         assert db.session.get(Suggestion, scheme["opted"].id).stage == "suggested"

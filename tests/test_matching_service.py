@@ -174,9 +174,9 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
 
 
 def test_round_2_before_any_round_1_is_refused(app):
-    from recruit.services.matching import MatchError, run_match
+    from recruit.services.matching import ServiceError, run_match
 
-    with app.app_context(), pytest.raises(MatchError, match="Run round 1 and publish it first"):
+    with app.app_context(), pytest.raises(ServiceError, match="Run round 1 and publish it first"):
         run_match(2, 1)
 
 

@@ -11,7 +11,7 @@ from recruit.extensions import db
 from recruit.models import Suggestion, Offer, OutboxEmail, Placement
 from recruit.services import interviews as interview_service
 from recruit.services import offers
-from recruit.services.matching import MatchError, decide
+from recruit.services.matching import ServiceError, decide
 from tests.conftest import sign_in
 
 
@@ -99,7 +99,7 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
 
 def test_offers_never_exceed_positions(app, hiring):
     _offer(app, hiring, 0)
-    with pytest.raises(MatchError, match="this placement has 1 position, and it is already taken by offers or acceptances"):
+    with pytest.raises(ServiceError, match="this placement has 1 position, and it is already taken by offers or acceptances"):
         _offer(app, hiring, 1)
     assert _stage(app, hiring["pairs"][(hiring["people"][1].id, hiring["first"])]) == "interview"
 

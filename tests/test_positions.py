@@ -100,7 +100,7 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
 
 
 def test_positions_count_offers_and_acceptances_together(app, make_user):
-    from recruit.services.matching import MatchError
+    from recruit.services.matching import ServiceError
 
     placement = make_placement(app, positions=2)
     people = [make_candidate(app, make_user, [placement]) for _ in range(3)]
@@ -111,7 +111,7 @@ def test_positions_count_offers_and_acceptances_together(app, make_user):
     _offer(app, suggestions[0], recruiter.id)
     assert _accept(app, suggestions[0]) == "accepted"
     _offer(app, suggestions[1], recruiter.id)
-    with pytest.raises(MatchError, match="this placement has 2 positions, and all are already taken"):
+    with pytest.raises(ServiceError, match="this placement has 2 positions, and all are already taken"):
         _offer(app, suggestions[2], recruiter.id)
     _decide(app, suggestions[1], "reject", recruiter.id, reason="Another reason", feedback="They turned the offer down")
     assert _decide(app, suggestions[2], "offer", recruiter.id) == "offered"  # a released position can be offered again
@@ -135,7 +135,7 @@ def _shortlisted_pair(app, run_id, candidates, positions=1):
 
 def test_two_recruiters_at_the_same_instant_never_exceed_the_positions(app, make_user):
     """Two recruiters, two different candidates, one position, 50 times: never more than one offer or acceptance."""
-    from recruit.services.matching import MatchError
+    from recruit.services.matching import ServiceError
 
     first, second = make_user("recruiter", "hackney"), make_user("recruiter", "hackney")
     candidates = [make_candidate(app, make_user, []).id for _ in range(2)]
@@ -161,7 +161,7 @@ def test_two_recruiters_at_the_same_instant_never_exceed_the_positions(app, make
                 Suggestion.id.in_(pair), Suggestion.stage.in_(("offered", "accepted"))))
         assert taking == 1, results
         for result in results:
-            if isinstance(result, MatchError):
+            if isinstance(result, ServiceError):
                 assert "You cannot make this offer" in result.message
                 outcomes["refused"] += 1
             else:

@@ -225,7 +225,7 @@ def test_two_recruiters_at_once_do_not_overwrite_each_other(app, client, login_a
 
 def test_a_change_committed_between_loading_and_saving_is_caught(app, login_as, suggested):
     """The version column catches a change that lands after the page's checks (StaleDataError)."""
-    from recruit.services.matching import STALE_MESSAGE, MatchError, decide
+    from recruit.services.matching import STALE_MESSAGE, ServiceError, decide
 
     recruiter = login_as("recruiter", "hackney")
     suggestion_id = suggested["suggestion"].id
@@ -235,7 +235,7 @@ def test_a_change_committed_between_loading_and_saving_is_caught(app, login_as, 
         with db.engine.begin() as other:  # a second recruiter's transaction commits first
             other.execute(db.text("UPDATE suggestion SET stage = 'rejected', version = version + 1 WHERE id = :id"),
                           {"id": suggestion_id})
-        with pytest.raises(MatchError) as error:
+        with pytest.raises(ServiceError) as error:
             decide(suggestion, "shortlist", 1, recruiter.id)
         assert error.value.message == STALE_MESSAGE
     assert _stage(app, suggestion_id) == "rejected"

@@ -153,7 +153,7 @@ def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app,
 def test_two_people_closing_the_same_cycle_at_once_save_its_counts_once(app, cycle):
     import threading
 
-    from recruit.services.cycles import CycleError, close_cycle
+    from recruit.services.cycles import ServiceError, close_cycle
 
     outcomes, barrier = [], threading.Barrier(2)
 
@@ -162,7 +162,7 @@ def test_two_people_closing_the_same_cycle_at_once_save_its_counts_once(app, cyc
             barrier.wait()
             try:
                 outcomes.append(close_cycle(cycle, []))
-            except CycleError as error:
+            except ServiceError as error:
                 outcomes.append(error.message)
             finally:
                 _db.session.remove()

@@ -166,13 +166,13 @@ def test_publish_pages_refuse_unknown_runs_and_need_a_token(app, client, admin):
 
 
 def test_two_runs_started_at_once_make_one_run_and_a_clear_message(app, make_user):
-    from recruit.services.matching import IN_PROGRESS, MatchError, compute_run, start_run
+    from recruit.services.matching import IN_PROGRESS, ServiceError, compute_run, start_run
 
     make_candidate(app, make_user, [make_placement(app)])
     for attempt in range(5):
         results = in_threads(app, lambda: start_run(1, 1, enqueue=False).id, lambda: start_run(1, 1, enqueue=False).id)
         started = [r for r in results if isinstance(r, int)]
-        refused = [r for r in results if isinstance(r, MatchError)]
+        refused = [r for r in results if isinstance(r, ServiceError)]
         assert len(started) == 1 and len(refused) == 1, results
         assert refused[0].message == IN_PROGRESS
         with app.app_context():

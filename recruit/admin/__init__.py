@@ -9,8 +9,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from ..access import require_recent_second_factor, role_required
-from ..candidates.forms import radios
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, radios, submit_button
 from ..models import Role, RunStatus
 from ..services import matching as service
 from ..services import tasks as task_service
@@ -58,7 +57,7 @@ def match_runs():
         try:
             run = service.start_run(int(form.round.data), int(form.seed.data) if form.seed.data else None,
                                     actor_id=current_user.id)
-        except service.MatchError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             return redirect(url_for("admin.match_run", run_id=run.id))
@@ -93,7 +92,7 @@ def publish_match_run(run_id: int):
     if form.validate_on_submit():
         try:
             run, published_now = service.publish_run(run_id, current_user.id)
-        except service.MatchError as error:
+        except service.ServiceError as error:
             form.show_error(error.message)
         else:
             flash(f"Run {run.id} is published: recruiters can see its {run.suggestion_count} suggestion(s), and we are "

@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..candidates.forms import OUTREACH_CHANNELS, text
-from ..forms import BaseForm, DayMonthYearField, submit_button
+from ..candidates.forms import OUTREACH_CHANNELS
+from ..forms import BaseForm, DayMonthYearField, submit_button, text
 from ..models import Role
 from ..services import cycles as service
 from ..services.admin import list_boroughs
@@ -50,7 +50,7 @@ def new_cycle():
     if form.validate_on_submit():
         try:
             cycle = service.create_cycle(form.raw())
-        except service.CycleError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{cycle.name} saved. You can now set each borough's target.", "success")
@@ -71,7 +71,7 @@ def edit_cycle(cycle_id: int):
     if form.validate_on_submit():
         try:
             service.update_cycle(cycle, form.raw())
-        except service.CycleError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{cycle.name} saved", "success")
@@ -90,7 +90,7 @@ def cycle(cycle_id: int):
         entered = {key: value for key, value in request.form.items() if key not in ("csrf_token", "submit")}
         try:
             service.set_borough_targets(cycle, entered)
-        except service.CycleError as error:
+        except service.ServiceError as error:
             errors = error.errors
             targets = entered
         else:
@@ -111,7 +111,7 @@ def close_cycle(cycle_id: int):
         abort(400)
     try:
         service.close_cycle(cycle.id, [key for key, _ in OUTREACH_CHANNELS], current_user.id)
-    except service.CycleError as error:
+    except service.ServiceError as error:
         flash(error.message, "error")
     else:
         flash(f"{cycle.name} is closed. Its figures are kept as they stand.", "success")

@@ -7,8 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from ..access import role_required
-from ..candidates.forms import strip, text
-from ..forms import BaseForm, submit_button, whole_number
+from ..forms import BaseForm, strip, submit_button, text, whole_number
 from ..models import Role
 from ..services import admin as service
 from . import bp
@@ -119,7 +118,7 @@ def new_standard():
     if form.validate_on_submit():
         try:
             standard = service.add_standard(form.reference.data, form.values())
-        except service.CatalogueError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"{standard.reference} {standard.title} added", "success")

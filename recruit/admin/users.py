@@ -7,12 +7,11 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ..access import role_required
-from ..candidates.forms import radios, text
-from ..forms import BaseForm, page_number, submit_button
+from ..forms import BaseForm, page_number, radios, submit_button, text
 from ..models import Role, User
 from ..services import admin as service
 from ..services import second_factor
-from ..services.accounts import AccountError
+from ..services.errors import ServiceError
 from ..placements import pagination
 from . import bp
 
@@ -83,7 +82,7 @@ def invite_user():
     if form.validate_on_submit():
         try:
             user = service.invite_user(form.email.data, form.role.data, form.borough.data)
-        except AccountError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"Invitation sent to {user.email}", "success")
@@ -101,7 +100,7 @@ def user(user_id: int):
     if form.validate_on_submit():
         try:
             service.change_user(found, form.role.data, form.borough.data)
-        except AccountError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"Changes to {found.email} saved", "success")
@@ -124,7 +123,7 @@ def user_action(user_id: int, action: str):
             second_factor.reset(found)
         else:
             service.set_active(found, action == "enable", current_user.id)
-    except AccountError as error:
+    except ServiceError as error:
         flash(error.message, "error")
     else:
         flash({"disable": f"{found.email} is disabled and signed out everywhere",

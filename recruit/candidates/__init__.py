@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..access import role_required
 from ..models import Role
-from ..services.candidates import CandidateError
+from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import eligibility as eligibility_service
@@ -51,7 +51,7 @@ def adopt_answers_given_before_signing_in():
         session.pop(SESSION_PLACEMENT, None)
         try:
             placement = choices_service.add_choice(current_user.candidate, placement_id)
-        except CandidateError as error:
+        except ServiceError as error:
             flash(error.message, "info")
         else:
             flash(f"{placement.title} ({placement.borough.name}) is in your placement choices", "success")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from .. import sessions
 
-from ..services.candidates import CandidateError
+from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import data as data_service
@@ -52,7 +52,7 @@ def withdraw(candidate):
     if form.validate_on_submit():
         try:
             application_service.withdraw(candidate)
-        except CandidateError as error:
+        except ServiceError as error:
             flash(error.message, "info")
         else:
             flash("You have withdrawn your application", "success")

@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..services.candidates import CandidateError
+from ..services.errors import ServiceError
 from ..services.candidates import application as service
 from ..services.candidates.skills import statements_by_pathway, taxonomy
 from . import bp, candidate_view, summary
@@ -97,7 +97,7 @@ def section(candidate, key: str):
     if form.validate_on_submit():
         try:
             service.save_section(candidate, key, form.values())
-        except CandidateError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             if key == "where-you-live":
@@ -135,7 +135,7 @@ def home_borough(candidate):
         chosen = {"suggested": suggested, "other": service.borough_by_slug(form.other_borough.data), "outside": None}[form.home.data]
         try:
             service.confirm_home_borough(candidate, chosen)
-        except CandidateError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash("Where you live: saved", "success")
@@ -155,7 +155,7 @@ def check_answers(candidate):
             service.submit(candidate)
         except service.SubmissionBlocked as error:
             problems = error.problems
-        except CandidateError as error:
+        except ServiceError as error:
             problems = [(error.message, "main-content")]
         else:
             return redirect(url_for("candidates.application_sent"))

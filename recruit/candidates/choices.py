@@ -3,12 +3,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..security import safe_next_url
-from ..services.candidates import CandidateError
+from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
 from ..services.placements import listing
 from . import bp, candidate_view
-from .forms import ChoiceForm, ConsiderOtherForm, options
+from ..forms import options
+from .forms import ChoiceForm, ConsiderOtherForm
 
 
 FILTERS = ("q", "borough", "page")
@@ -29,7 +30,7 @@ def choices(candidate):
     if not locked and form.validate_on_submit():
         try:
             service.set_consider_other(candidate, form.consider_other.data == "yes")
-        except CandidateError as error:
+        except ServiceError as error:
             flash(error.message, "info")
         else:
             flash("Your placement choices: saved", "success")
@@ -56,7 +57,7 @@ def _change(action):
         return None
     try:
         return action(form)
-    except CandidateError as error:
+    except ServiceError as error:
         flash(error.message, "info")
         return None
 

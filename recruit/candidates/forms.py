@@ -3,114 +3,17 @@
 import re
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSelect, GovTextInput
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovTextInput
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
-from ..forms import BaseForm, GovCheckboxes, GovRadios, submit_button
+from ..forms import (BaseForm, GovCheckboxes, GovDateField, GovRadios, checkboxes, number_field, options, radios, strip,
+                     submit_button, text, whole_number_in_range)
 from ..postcodes import PostcodeError, parse_postcode
 
 SKILLS_TEXT_MAX = 1000
 ADJUSTMENTS_MAX = 1000
 CAMPAIGN_CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def strip(value):
-    """Trim spaces and drop control characters (PostgreSQL refuses NUL in text, and nobody means to type them)."""
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
-
-
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def radios(label: str, pairs, message: str, hint: str | None = None) -> RadioField:
-    """Radios whose only error, for no answer or a forged one, is the GOV.UK "Select …" message."""
-    return RadioField(label, choices=options(pairs), description=hint, widget=GovRadios(),
-                      invalid_choice_message=message, invalid_value_message=message)
-
-
-def checkboxes(label: str, pairs, message: str = "Select from the list", hint: str | None = None) -> SelectMultipleField:
-    return SelectMultipleField(label, choices=options(pairs), description=hint, widget=GovCheckboxes(),
-                               invalid_choice_message=message, invalid_value_message=message)
-
-
-def text(label: str, required: str | None, max_length: int, too_long: str, hint: str | None = None, **kwargs) -> StringField:
-    """A stripped text input with GOV.UK messages."""
-    validators = [DataRequired(required)] if required else [Optional()]
-    return StringField(label, description=hint, widget=GovTextInput(), filters=[strip],
-                       validators=[*validators, Length(max=max_length, message=too_long)], **kwargs)
-
-
-class GovDateField(Field):
-    """Day, month and year boxes with the GOV.UK date messages ("Date of birth must include a month" …)."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label, subject: str, required_message: str, hint: str | None = None, **kwargs):
-        super().__init__(label, description=hint, **kwargs)
-        self.subject = subject
-        self.required_message = required_message
-        self.problem = None
-
-    def _value(self):
-        return self.data.strftime("%d %m %Y") if self.data else ""
-
-    def process_formdata(self, valuelist):
-        # Always exactly three boxes, whatever was posted, so the widget can redisplay them as typed.
-        parts = [str(value).strip() for value in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        self.data, self.problem = None, None
-        if not any(parts):
-            return
-        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
-        if missing:
-            self.problem = f"{self.subject} must include a {' and '.join(missing)}"
-            return
-        if not all(value.isascii() and value.isdigit() for value in parts):
-            self.problem = f"{self.subject} must be a real date"
-            return
-        if len(parts[2]) != 4:
-            self.problem = "Year must include 4 numbers"
-            return
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.problem = f"{self.subject} must be a real date"
-
-    def pre_validate(self, form):
-        if self.problem:
-            raise StopValidation(self.problem)
-        if self.data is None:
-            raise StopValidation(self.required_message)
-
-
-def whole_number(required: str, invalid: str, out_of_range: str, minimum: int, maximum: int):
-    """A validator for a whole number typed into a text box."""
-
-    def check(form, field):
-        value = (field.data or "").replace(",", "")
-        if not value:
-            raise StopValidation(required)
-        if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
-            raise StopValidation(out_of_range)  # a negative number is a number, just not one in range
-        if not (value.isascii() and value.isdigit()) or len(value) > 6:
-            raise StopValidation(invalid)
-        if not minimum <= int(value) <= maximum:
-            raise StopValidation(out_of_range)
-
-    return check
-
-
-def number_field(label: str, hint: str | None, validator) -> StringField:
-    return StringField(label, description=hint, widget=GovTextInput(), validators=[validator],
-                       render_kw={"inputmode": "numeric", "spellcheck": "false"})
 
 
 # --- Eligibility and equality monitoring: one question per page ---
@@ -214,7 +117,7 @@ class WhereYouLiveForm(BaseForm):
                            render_kw={"autocomplete": "postal-code", "spellcheck": "false"})
     travel_km = number_field(
         "How far can you travel to a placement each day?", "In kilometres, one way. 5 km is about 3 miles.",
-        whole_number("Enter how far you can travel, in kilometres", "Distance must be a whole number, like 10",
+        whole_number_in_range("Enter how far you can travel, in kilometres", "Distance must be a whole number, like 10",
                      "Distance must be between 1 and 100 kilometres", 1, 100))
     submit = submit_button("Save and continue")
     parsed_postcode = None
@@ -240,7 +143,7 @@ class WhenYouCanWorkForm(BaseForm):
     hours_per_week = number_field(
         "How many hours a week can you work?", "Apprenticeships are usually 30 to 40 hours a week, including training. "
                                               "The least is 16.",
-        whole_number("Enter how many hours a week you can work", "Hours a week must be a whole number, like 30",
+        whole_number_in_range("Enter how many hours a week you can work", "Hours a week must be a whole number, like 30",
                      "Hours a week must be between 16 and 40", 16, 40))
     available_from = GovDateField("When is the earliest you could start?", "Start date",
                                   "Enter the earliest date you could start", hint="For example, 1 9 2026")

@@ -9,7 +9,8 @@ from wtforms.validators import Length, ValidationError
 from ..access import own_suggestion_or_404
 from ..services import interviews as service
 from . import bp, candidate_view
-from .forms import BaseForm, ConfirmForm, options, strip, submit_button
+from ..forms import BaseForm, options, strip, submit_button
+from .forms import ConfirmForm
 
 MESSAGE_MAX = 500
 
@@ -46,7 +47,7 @@ def interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             booking = service.book(suggestion, int(form.slot.data), current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"Your interview is booked for {service.when_text(booking.slot)}. We have emailed you the details.",
@@ -64,7 +65,7 @@ def cancel_interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.cancel(suggestion, current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             flash(error.message, "info")
         else:
             flash("Your interview is cancelled. You can choose another time.", "success")
@@ -88,7 +89,7 @@ def no_time_suits(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.tell_no_time_suits(suggestion, form.message.data or "", current_user.id)
-        except service.InterviewError as error:
+        except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"We have told {suggestion.placement.borough.name}. They will add a time or contact you.", "success")

@@ -42,7 +42,7 @@ def answer_offer(candidate, suggestion_id: int, answer: str):
     if form.validate_on_submit():
         try:
             (service.accept if answer == "accept" else service.decline)(suggestion, current_user.id)
-        except service.OfferError as error:
+        except service.ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("candidates.offer", suggestion_id=suggestion.id))
         flash(f"You have accepted the {suggestion.placement.title} apprenticeship. We have emailed you and told the borough."

@@ -6,9 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..access import get_in_borough_or_404, role_required
-from ..candidates.forms import options, radios, strip
-from ..forms import BaseForm, submit_button, whole_number
+from ..access import borough_scope, get_in_borough_or_404, role_required
+from ..forms import BaseForm, options, radios, strip, submit_button, whole_number
 from ..models import Role, Placement
 from ..services import matching as service
 from ..services import offers as offers_service
@@ -85,14 +84,14 @@ class BulkRejectForm(BulkForm):
 
 
 def _suggestion_or_404(suggestion_id: int):
-    return service.suggestion_in_borough(suggestion_id) or abort(404)
+    return service.suggestion_in_borough(suggestion_id, borough_scope()) or abort(404)
 
 
 @bp.route("/")
 @role_required(*REVIEWERS)
 def index():
     """Your borough's live placements with how many suggestions each has at each stage."""
-    return render_template("recruiters/index.html", placements=service.review_placements())
+    return render_template("recruiters/index.html", placements=service.review_placements(borough_scope()))
 
 
 @bp.route("/placements/<int:placement_id>")
@@ -105,12 +104,12 @@ def placement(placement_id: int):
 
 def _placement_page(placement, form):
     return render_template("recruiters/placement.html", placement=placement, form=form,
-                           suggestions=service.suggestion_views(placement), service=service)
+                           suggestions=service.suggestion_views(placement))
 
 
 def _bulk_reject_page(placement, form):
     chosen = [service.suggestion_view(suggestion) for suggestion in service.selected_suggestions(placement, form.pairs())]
-    return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen, service=service)
+    return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen)
 
 
 @bp.route("/placements/<int:placement_id>/bulk", methods=["POST"])
@@ -130,7 +129,7 @@ def bulk(placement_id: int):
         return _bulk_reject_page(placement, reject_form)
     try:  # any other button than the two (a forged one) is refused by the service with a message
         outcomes = service.decide_many(placement, form.pairs(), action or "", current_user.id)
-    except service.MatchError as error:
+    except service.ServiceError as error:
         form.show_error(error.message, error.field)
         return _placement_page(placement, form)
     return render_template("recruiters/bulk_done.html", placement=placement, outcomes=outcomes, action="shortlist")
@@ -161,11 +160,10 @@ def bulk_reject(placement_id: int):
 @role_required(*REVIEWERS)
 def suggestion(suggestion_id: int):
     """One suggestion: why it was made, and what you can do next."""
-    found = service.view_suggestion(suggestion_id) or abort(404)
-    return render_template("recruiters/suggestion.html", suggestion=found, view=service.suggestion_view(found),
-                           offer=offers_service.offer_for(found),
-                           form=DecisionForm(data={"version": found.version}),
-                           actions=service.actions_for(found), buttons=BUTTONS, service=service)
+    found = service.view_suggestion(suggestion_id, borough_scope()) or abort(404)
+    return render_template("recruiters/suggestion.html", placement=found.placement, view=service.suggestion_view(found),
+                           offer=offers_service.offer_for(found), form=DecisionForm(data={"version": found.version}),
+                           buttons=BUTTONS)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/<any(shortlist, interview):action>", methods=["POST"])
@@ -178,7 +176,7 @@ def decide(suggestion_id: int, action: str):
         abort(400)
     try:
         service.decide(found, action, form.seen_version(), current_user.id)
-    except service.MatchError as error:
+    except service.ServiceError as error:
         flash(error.message, "error")
     else:
         flash(f"{service.reference(found.candidate_id)}: {service.stage_label(found.stage)}", "success")
@@ -203,14 +201,14 @@ def reject(suggestion_id: int):
             service.decide(found, "reject", form.seen_version(), current_user.id,
                            reason=None if guaranteed else dict(REJECT_REASONS)[form.reason.data],
                            feedback=form.feedback.data, requirement=form.requirement.data if guaranteed else None)
-        except service.MatchError as error:
+        except service.ServiceError as error:
             form.form_errors.append(error.message)
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
             flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
             return redirect(url_for("recruiters.placement", placement_id=found.placement_id))
-    return render_template("recruiters/reject.html", suggestion=found, view=service.suggestion_view(found), form=form,
-                           service=service, guaranteed=guaranteed)
+    return render_template("recruiters/reject.html", placement=found.placement, view=service.suggestion_view(found),
+                           form=form, guaranteed=guaranteed)
 
 
 from . import interviews, offers, scoring  # noqa: E402,F401  (views register on bp)

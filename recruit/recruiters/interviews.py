@@ -10,9 +10,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
 from ..access import get_in_borough_or_404, role_required
-from ..candidates.forms import GovDateField, number_field, options, text
-from ..candidates.forms import whole_number as number_in_range
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, GovDateField, number_field, options, submit_button, text, whole_number_in_range
 from ..models import Placement
 from ..services import interviews as interview_service
 from . import REVIEWERS, bp
@@ -38,14 +36,14 @@ class SlotForm(BaseForm):
     day = GovDateField("Date", "Date", "Enter the date of the interview", hint="For example, 9 6 2026")
     start = text("Start time", "Enter the start time", 10, "Enter a start time like 14:30 or 2:30pm",
                  hint="For example, 14:30 or 2:30pm (London time)")
-    minutes = number_field("Length in minutes", "From 10 to 240", number_in_range(
+    minutes = number_field("Length in minutes", "From 10 to 240", whole_number_in_range(
         "Enter the length in minutes", "Length must be a whole number of minutes, like 45",
         "Length must be from 10 to 240 minutes", 10, 240))
     place = text("Address or room (optional)", None, 200, "Address or room must be 200 characters or fewer",
                  hint="Where to go, for an interview in person")
     video_link = text("Video call link (optional)", None, 500, "Video call link must be 500 characters or fewer",
                       hint="Starting https://, for an interview by video call")
-    capacity = number_field("How many candidates can book this time", "From 1 to 10, for a group interview", number_in_range(
+    capacity = number_field("How many candidates can book this time", "From 1 to 10, for a group interview", whole_number_in_range(
         "Enter how many candidates can book this time", "Enter a whole number, like 1",
         "Enter a number from 1 to 10", 1, 10))
     interviewers = SelectMultipleField("Interviewers", description="Each gets the bookings and a calendar file by email",
@@ -86,7 +84,8 @@ def interviews(placement_id: int):
     """A placement's interview times, who booked each (with their adjustments), and who said no time suits."""
     placement = get_in_borough_or_404(Placement, placement_id)
     return render_template("recruiters/interviews.html", placement=placement, slots=interview_service.placement_slots(placement),
-                           requests=interview_service.slot_requests(placement), interviews=interview_service)
+                           requests=interview_service.slot_requests(placement), when_text=interview_service.when_text,
+                           where_text=interview_service.where_text)
 
 
 @bp.route("/placements/<int:placement_id>/interviews/new", methods=["GET", "POST"])
@@ -100,7 +99,7 @@ def new_slot(placement_id: int):
     if form.validate_on_submit():
         try:
             interview_service.create_slot(placement, form.new_slot(), current_user.id)
-        except interview_service.InterviewError as error:
+        except interview_service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview time published. Shortlisted candidates can book it from their dashboard.", "success")

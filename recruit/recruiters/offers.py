@@ -4,8 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..candidates.forms import GovDateField, text
-from ..forms import submit_button
+from ..forms import GovDateField, submit_button, text
 from ..services import matching as matching_service
 from ..services import offers as service
 from . import REVIEWERS, DecisionForm, _suggestion_or_404, bp
@@ -41,15 +40,13 @@ def offer(suggestion_id: int):
         try:
             service.make_offer(found, form.seen_version(), current_user.id,
                                service.OfferTerms(form.respond_by.data, form.start_date.data, form.contact.data))
-        except service.OfferError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
-        except matching_service.MatchError as error:
-            form.show_error(error.message, error.field)
-            form.version.data = str(found.version)
+            form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: offer made. We have emailed them the letter.", "success")
             return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
-    return render_template("recruiters/offer.html", suggestion=found, view=matching_service.suggestion_view(found), form=form)
+    return render_template("recruiters/offer.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/start", methods=["GET", "POST"])
@@ -61,10 +58,10 @@ def start(suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.record_start(found, form.started_on.data, current_user.id)
-        except service.OfferError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: start date recorded.", "success")
             return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
-    return render_template("recruiters/start.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
+    return render_template("recruiters/start.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form,
                            offer=service.offer_for(found))

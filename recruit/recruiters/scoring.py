@@ -6,8 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput
 from wtforms import RadioField, TextAreaField
 
 from ..access import get_in_borough_or_404, role_required
-from ..candidates.forms import options, strip, text
-from ..forms import BaseForm, submit_button
+from ..forms import BaseForm, options, strip, submit_button, text
 from ..models import Placement
 from ..services import matching as matching_service
 from ..services import scoring as service
@@ -53,7 +52,7 @@ def criteria(placement_id: int):
     if form.validate_on_submit():
         try:
             service.update_criteria(placement, form.titles(), current_user.id)
-        except service.ScoringError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview criteria saved", "success")
@@ -72,14 +71,14 @@ def scores(suggestion_id: int):
         answers = {c.id: (form[f"score_{c.id}"].data, form[f"evidence_{c.id}"].data) for c in criteria_list}
         try:
             service.submit_scores(found, current_user.id, answers)
-        except service.ScoringError as error:
+        except service.ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Your scores are saved. You can now see the other interviewers' scores.", "success")
             return redirect(url_for("recruiters.scores", suggestion_id=suggestion_id))
     submitted = service.has_submitted(found, current_user.id)
     rows = service.summary(found) if submitted else []
-    return render_template("recruiters/scores.html", suggestion=found, view=matching_service.suggestion_view(found), form=form,
+    return render_template("recruiters/scores.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form,
                            criteria=criteria_list, submitted=submitted, rows=rows, overall=service.overall_mean(rows),
                            others=service.interviewer_count(found), can_score=found.stage in service.SCORING_STAGES,
                            decisions=service.decision_scores(found) if submitted else [], scale=service.SCALE,

@@ -12,19 +12,13 @@ from ..extensions import db
 from ..models import Borough, Candidate, Role, User, utcnow
 from ..passwords import hash_password, password_problem, verify_password
 from . import sessions
+from .errors import ServiceError
 
 # Verifying against a dummy hash when the email is unknown keeps sign-in time the same, so timing
 # does not reveal who has an account.
 _DUMMY_HASH = hash_password("not-a-real-password-for-timing")
 
 
-class AccountError(ValueError):
-    """A problem a person can fix, with a GOV.UK-style message (and the field it belongs to)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -54,16 +48,16 @@ def make_token(user: User, purpose: str) -> str:
 
 
 def user_from_token(token: str, purpose: str) -> User:
-    """The user a token belongs to; AccountError if it is broken, expired or used."""
+    """The user a token belongs to; ServiceError if it is broken, expired or used."""
     try:
         payload = _serializer(purpose).loads(token, max_age=current_app.config["TOKEN_MAX_AGE_SECONDS"])
     except SignatureExpired:
-        raise AccountError("This link has expired. Ask for a new one.") from None
+        raise ServiceError("This link has expired. Ask for a new one.") from None
     except BadSignature:
-        raise AccountError("This link is not valid. Check you copied the whole link from the email.") from None
+        raise ServiceError("This link is not valid. Check you copied the whole link from the email.") from None
     user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) else None
     if user is None or (purpose == "reset" and payload.get("pw") != _password_fingerprint(user)):
-        raise AccountError("This link has already been used or is not valid. Ask for a new one.")
+        raise ServiceError("This link has already been used or is not valid. Ask for a new one.")
     return user
 
 
@@ -71,7 +65,7 @@ def register_candidate(email: str, password: str) -> User | None:
     """Create a candidate account and queue the confirmation email; None if the email already has one."""
     problem = password_problem(password, email)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     # Hash before looking the address up, so a known address takes as long as a new one.
     password_hash = hash_password(password)
     existing = find_user_by_email(email)
@@ -109,7 +103,7 @@ def resend_confirmation(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User:
-    """The active user with these credentials; AccountError otherwise (one message, whichever was wrong)."""
+    """The active user with these credentials; ServiceError otherwise (one message, whichever was wrong)."""
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
@@ -117,7 +111,7 @@ def authenticate(email: str, password: str) -> User:
         reason = "unknown_account" if user is None else ("disabled" if not user.active else "wrong_password")
         record_event("account.sign_in_failed", user or User(), actor_id=None, reason=reason)
         db.session.commit()
-        raise AccountError("Enter a correct email address and password", "email")
+        raise ServiceError("Enter a correct email address and password", "email")
     user.last_sign_in_at = utcnow()
     record_event("account.signed_in", user, actor_id=user.id)
     db.session.commit()
@@ -138,7 +132,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_from_token(token, "reset")
     problem = password_problem(new_password, user.email)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     user.password_hash = hash_password(new_password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the reset link proved they own the address
@@ -195,10 +189,10 @@ def create_staff_user(email: str, role: str, password: str, borough_slug: str | 
     role_enum = _staff_role(role)
     borough = _borough_for(role_enum, role, borough_slug)
     if find_user_by_email(email):
-        raise AccountError(f"A user with the email {email} already exists")
+        raise ServiceError(f"A user with the email {email} already exists")
     problem = password_problem(password, email)
     if problem:
-        raise AccountError(problem)
+        raise ServiceError(problem)
     user = User(email=normalise_email(email), password_hash=hash_password(password), role=role_enum.value,
                 borough=borough, email_confirmed_at=utcnow())
     db.session.add(user)
@@ -212,9 +206,9 @@ def _staff_role(role: str) -> Role:
     try:
         role_enum = Role(role)
     except ValueError:
-        raise AccountError(f"Role must be one of: {', '.join(r.value for r in Role if r != Role.CANDIDATE)}") from None
+        raise ServiceError(f"Role must be one of: {', '.join(r.value for r in Role if r != Role.CANDIDATE)}") from None
     if role_enum == Role.CANDIDATE:
-        raise AccountError("Candidates register themselves")
+        raise ServiceError("Candidates register themselves")
     return role_enum
 
 
@@ -222,8 +216,8 @@ def _borough_for(role_enum: Role, role: str, borough_slug: str | None) -> Boroug
     if role_enum.needs_borough:
         borough = db.session.scalar(select(Borough).where(Borough.slug == (borough_slug or "")))
         if borough is None:
-            raise AccountError(f"A {role} needs a borough: give --borough with a borough's slug, like hackney")
+            raise ServiceError(f"A {role} needs a borough: give --borough with a borough's slug, like hackney")
         return borough
     if borough_slug:
-        raise AccountError(f"A {role} works across London and has no borough")
+        raise ServiceError(f"A {role} works across London and has no borough")
     return None

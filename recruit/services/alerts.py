@@ -17,18 +17,13 @@ from ..extensions import db
 from ..models import Borough, SavedSearch, Standard, User, utcnow
 from ..postcodes import lookup_outward
 from .placements.listing import ListingQuery, parse_listing_args, search_live
+from .errors import ServiceError
 
 MAX_ALERTS = 20
 MAX_PLACEMENTS_IN_EMAIL = 25
 ALERT_PARAMETERS = ("borough", "level", "standard", "postcode", "distance", "llw")
 
 
-class AlertError(ValueError):
-    """Problems a person can fix, one message per field; nothing was saved."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _serializer() -> URLSafeSerializer:
@@ -46,17 +41,17 @@ def parse_alert(args: Mapping[str, str]) -> ListingQuery:
     if not errors and not any((query.borough, query.level is not None, query.standard, query.postcode, query.llw)):
         errors[""] = "Choose at least one thing to look for, like a borough, a level or a postcode"
     if errors:
-        raise AlertError(errors)
+        raise ServiceError.by_field(errors)
     return query
 
 
 def create_alert(user: User, args: Mapping[str, str]) -> SavedSearch:
     """Save a search for someone with a confirmed email address."""
     if user.email_confirmed_at is None:
-        raise AlertError({"": "Confirm your email address first. We sent you a link when you created your account."})
+        raise ServiceError.by_field({"": "Confirm your email address first. We sent you a link when you created your account."})
     query = parse_alert(args)
     if db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)) >= MAX_ALERTS:
-        raise AlertError({"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."})
+        raise ServiceError.by_field({"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."})
     area = query.postcode.area if query.postcode else None
     alert = SavedSearch(
         user_id=user.id, level=query.level, llw=query.llw,

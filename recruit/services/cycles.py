@@ -8,21 +8,15 @@ from sqlalchemy import select, update
 
 from ..audit import record_event
 from ..extensions import db
-from ..forms import whole_number
+from ..parsing import parse_date, whole_number
 from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
 from .progress import save_figures
+from .errors import ServiceError
 
 MAX_TARGET = 10_000
 TARGET_MESSAGE = f"Target must be a whole number from 0 to {MAX_TARGET:,}"
 
 
-class CycleError(ValueError):
-    """Problems a person can fix, one message per field ("" for the cycle as a whole); nothing was changed."""
-
-    def __init__(self, errors: dict[str, str] | str):
-        self.errors = errors if isinstance(errors, dict) else {"": errors}
-        self.message = "; ".join(self.errors.values())
-        super().__init__(self.message)
 
 
 def current_cycle(today: date | None = None) -> RecruitmentCycle | None:
@@ -64,8 +58,7 @@ def parse_target(text, required: bool) -> tuple[int | None, str | None]:
 
 
 def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
-    from .placements.fields import parse_date  # placements import this module for current_cycle_id
-
+    """The cycle's checked values, or ServiceError with a message for each field that is wrong."""
     errors: dict[str, str] = {}
     name = (raw.get("name") or "").strip()
     if not name:
@@ -95,7 +88,7 @@ def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
                 errors["opens_on"] = (f"The dates overlap {clash.name} ({clash.opens_on.day} {clash.opens_on:%B %Y} to "
                                       f"{clash.closes_on.day} {clash.closes_on:%B %Y}). Cycles cannot overlap.")
     if errors:
-        raise CycleError(errors)
+        raise ServiceError.by_field(errors)
     return {"name": name, "opens_on": opens_on, "closes_on": closes_on, "target": target}
 
 
@@ -112,7 +105,7 @@ def create_cycle(raw: dict) -> RecruitmentCycle:
 def update_cycle(cycle: RecruitmentCycle, raw: dict) -> RecruitmentCycle:
     """Change an open cycle's name, dates or London-wide target."""
     if cycle.closed_at is not None:
-        raise CycleError({"name": "This cycle is closed, so it cannot be changed"})
+        raise ServiceError.by_field({"name": "This cycle is closed, so it cannot be changed"})
     values = _check(raw, cycle)
     changed = sorted(name for name, value in values.items() if getattr(cycle, name) != value)
     for name, value in values.items():
@@ -138,7 +131,7 @@ def borough_target_slugs(cycle: RecruitmentCycle) -> dict[str, int]:
 def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
     """Set each borough's own target from {slug: text}; an empty box removes it. All or nothing."""
     if cycle.closed_at is not None:
-        raise CycleError({"": "This cycle is closed, so its targets cannot be changed"})
+        raise ServiceError.by_field({"": "This cycle is closed, so its targets cannot be changed"})
     boroughs = {b.slug: b for b in db.session.scalars(select(Borough))}
     wanted, errors = {}, {}
     for slug, borough in boroughs.items():
@@ -148,7 +141,7 @@ def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
         elif target is not None:
             wanted[borough.id] = target
     if errors:
-        raise CycleError(errors)
+        raise ServiceError.by_field(errors)
     existing = {t.borough_id: t for t in db.session.scalars(select(BoroughTarget).where(BoroughTarget.cycle_id == cycle.id))}
     changed = 0
     for borough_id, row in existing.items():
@@ -175,7 +168,7 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
 
     cycle = db.session.get(RecruitmentCycle, cycle_id)
     if cycle is None:
-        raise CycleError(f"There is no recruitment cycle {cycle_id}")
+        raise ServiceError(f"There is no recruitment cycle {cycle_id}")
     name = cycle.name
     # Claim the closing with one conditional UPDATE: of two people closing at once, the second waits for the
     # first's transaction and then matches no row, so the counts are saved once.
@@ -184,7 +177,7 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
                                  .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.rollback()
-        raise CycleError(f"{name} is already closed")
+        raise ServiceError(f"{name} is already closed")
     saved = save_cycle_counts(cycle.id, channel_order)
     save_figures(cycle)
     record_event("cycle.closed", cycle, actor_id=actor_id, counts_saved=saved)

@@ -22,7 +22,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import (ApplicationStatus, BookingStatus, InterviewBooking, InterviewSlot, Suggestion, SuggestionStage, Role,
                       SlotRequest, User, Placement, utcnow)
-from .matching.runs import MatchError
+from .errors import ServiceError
 from .matching.stages import move_stage
 
 LONDON = ZoneInfo("Europe/London")
@@ -31,12 +31,6 @@ BOOKING_CLOSES_BEFORE = timedelta(hours=2)
 BOOKABLE_STAGES = (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value)
 
 
-class InterviewError(MatchError):
-    """A problem with a slot or a booking that the person can fix, worded for them (by field where it has one)."""
-
-    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
-        super().__init__(message, field)
-        self.errors = errors or {field or "": message}
 
 
 @dataclass(frozen=True)
@@ -114,7 +108,7 @@ def create_slot(placement: Placement, new: NewSlot, actor_id: int, now: datetime
             errors["start"] = (f"This time overlaps another interview slot ({when_text(clash)}"
                                f"{'' if clash.placement_id == placement.id else ', for another placement'}). Choose another time")
     if errors:
-        raise InterviewError(next(iter(errors.values())), next(iter(errors)), errors)
+        raise ServiceError.by_field(errors)
     had_times = bool(_open_slots(placement, now))
     slot = InterviewSlot(placement_id=placement.id, starts_at=starts_at, minutes=new.minutes, place=new.place,
                          video_link=new.video_link, capacity=new.capacity, booked=0, created_by_id=actor_id,
@@ -197,7 +191,7 @@ def _rolled_back_on_error(function):
     def wrapped(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except InterviewError:
+        except ServiceError:
             db.session.rollback()
             raise
 
@@ -210,15 +204,15 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
     now = now or utcnow()
     _lock_suggestion(suggestion)
     if not can_book(suggestion):
-        raise InterviewError(f"You cannot book an interview for {suggestion.placement.title} now")
+        raise ServiceError(f"You cannot book an interview for {suggestion.placement.title} now")
     slot = db.session.get(InterviewSlot, slot_id)
     if slot is None or slot.placement_id != suggestion.placement_id:
-        raise InterviewError("Select an interview time from the list", "slot")
+        raise ServiceError("Select an interview time from the list", "slot")
     current = live_booking(suggestion)
     if current is not None and current.slot_id == slot.id:
-        raise InterviewError("You are already booked at this time. Select a different time", "slot")
+        raise ServiceError("You are already booked at this time. Select a different time", "slot")
     if current is not None and current.slot.starts_at <= now + BOOKING_CLOSES_BEFORE:
-        raise InterviewError("Your interview starts soon, so it can no longer be moved. Contact the borough instead")
+        raise ServiceError("Your interview starts soon, so it can no longer be moved. Contact the borough instead")
     # Take a place only if one is free and the slot has not started: applied by the database one at a time.
     taken = db.session.execute(update(InterviewSlot).where(
         InterviewSlot.id == slot.id, InterviewSlot.booked < InterviewSlot.capacity,
@@ -226,7 +220,7 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
         .execution_options(synchronize_session=False)).rowcount
     if taken != 1:
         db.session.rollback()
-        raise InterviewError("That interview time is now full or too soon to book. Select another time", "slot")
+        raise ServiceError("That interview time is now full or too soon to book. Select another time", "slot")
     try:
         if current is None:
             booking = InterviewBooking(slot_id=slot.id, suggestion_id=suggestion.id, status=BookingStatus.BOOKED.value,
@@ -246,7 +240,7 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
-        raise InterviewError("Your booking changed in another window. Check your interview below and try again") from None
+        raise ServiceError("Your booking changed in another window. Check your interview below and try again") from None
     return booking
 
 
@@ -257,9 +251,9 @@ def cancel(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -
     _lock_suggestion(suggestion)
     booking = live_booking(suggestion)
     if booking is None:
-        raise InterviewError("You have no interview booked for this placement")
+        raise ServiceError("You have no interview booked for this placement")
     if booking.slot.starts_at <= now:
-        raise InterviewError("This interview has already started, so it cannot be cancelled")
+        raise ServiceError("This interview has already started, so it cannot be cancelled")
     booking.status, booking.cancelled_at, booking.sequence = BookingStatus.CANCELLED.value, now, booking.sequence + 1
     _give_back(booking.slot_id)
     record_event("interview.cancelled", booking, actor_id=actor_id).borough_id = suggestion.placement.borough_id
@@ -272,7 +266,7 @@ def cancel(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -
 def tell_no_time_suits(suggestion: Suggestion, message: str, actor_id: int) -> SlotRequest:
     """Record that none of the times suits the candidate, and tell the placement's recruiters."""
     if not can_book(suggestion):
-        raise InterviewError(f"You cannot ask for another interview time for {suggestion.placement.title} now")
+        raise ServiceError(f"You cannot ask for another interview time for {suggestion.placement.title} now")
     request = SlotRequest(suggestion_id=suggestion.id, message=message, at=utcnow())
     db.session.add(request)
     db.session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, text
 from ..extensions import db
 from ..models import MonitoringResponse
 from ..reference import equality_questions
+from .errors import ServiceError
 
 
 def pseudonym(candidate_id: int) -> str:
@@ -40,12 +41,6 @@ def age_band(date_of_birth, on) -> str:
 DERIVED_KEYS = frozenset({"age_band"})
 
 
-class MonitoringError(ValueError):
-    """A monitoring action that is not possible now, with a message for the candidate."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def asked_questions() -> list[dict]:
@@ -95,10 +90,10 @@ def own_answers(candidate_id: int) -> dict | None:
 def save_answer(candidate, key: str, value: str) -> None:
     """Save one answer under the candidate's pseudonym (no time, no audit event, no log line: see the module)."""
     if candidate.submitted_at is None:
-        raise MonitoringError("Send your application before answering these questions")
+        raise ServiceError("Send your application before answering these questions")
     q = question(key)
     if q is None or value not in {option["value"] for option in q["options"]}:
-        raise MonitoringError("Select an answer, or select Prefer not to say")
+        raise ServiceError("Select an answer, or select Prefer not to say")
     response = _response(candidate.id)
     if response is None:
         response = MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={})

@@ -17,10 +17,11 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import (ApplicationStatus, Candidate, Suggestion, SuggestionStage, Offer, OfferAnswer, Role, User, Placement,
                       PlacementStatus, utcnow)
-from .interviews import LONDON, InterviewError, local, release_booking
+from .interviews import LONDON, local, release_booking
+from .errors import ServiceError
 from .matching.positions import PlacementFull, close_when_filled, take_position
 from .matching.review import decide
-from .matching.runs import OPEN_STAGES, MatchError
+from .matching.runs import OPEN_STAGES
 from .matching.stages import move_stage
 
 WORKING_DAYS_TO_ANSWER = 5
@@ -28,8 +29,6 @@ CROSSED = "Your answer crossed with another change to your applications. Check y
 LONGEST_DEADLINE = timedelta(days=30)
 
 
-class OfferError(InterviewError):
-    """A problem with an offer, worded for the person (by field where it has one)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def make_offer(suggestion: Suggestion, version: int | None, actor_id: int, terms
     elif terms.start_date < terms.respond_by:
         errors["start_date"] = "The start date must be on or after the date to answer by"
     if errors:
-        raise OfferError(next(iter(errors.values())), next(iter(errors)), errors)
+        raise ServiceError.by_field(errors)
     made: list[Offer] = []
 
     def add_offer(suggestion: Suggestion) -> None:  # decide() has taken the position under the placement's row lock
@@ -111,11 +110,11 @@ def _recruiters(placement: Placement) -> list[User]:
 def _answerable(suggestion: Suggestion, now: datetime) -> Offer:
     offer = offer_for(suggestion)
     if offer is None or suggestion.stage != SuggestionStage.OFFERED.value or offer.answer is not None:
-        raise OfferError("This offer is no longer open")
+        raise ServiceError("This offer is no longer open")
     if deadline_passed(offer, now):
-        raise OfferError("The date to answer this offer has passed. Contact the borough if you still want it")
+        raise ServiceError("The date to answer this offer has passed. Contact the borough if you still want it")
     if suggestion.candidate.status != ApplicationStatus.SUBMITTED.value:
-        raise OfferError("You have withdrawn your application")
+        raise ServiceError("You have withdrawn your application")
     return offer
 
 
@@ -126,15 +125,15 @@ def _one_answer(function):
     def wrapped(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except MatchError:
+        except ServiceError:
             db.session.rollback()
             raise
         except PlacementFull as full:
             db.session.rollback()
-            raise OfferError(str(full)) from None
+            raise ServiceError(str(full)) from None
         except StaleDataError:  # another answer or decision changed one of these suggestions first
             db.session.rollback()
-            raise OfferError(CROSSED) from None
+            raise ServiceError(CROSSED) from None
 
     return wrapped
 
@@ -149,7 +148,7 @@ def accept(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -
     already = db.session.scalar(select(Suggestion).where(Suggestion.candidate_id == suggestion.candidate_id, Suggestion.id != suggestion.id,
                                                     Suggestion.stage == SuggestionStage.ACCEPTED.value))
     if already is not None:
-        raise OfferError(f"You have already accepted {already.placement.title}. You can accept only one placement")
+        raise ServiceError(f"You have already accepted {already.placement.title}. You can accept only one placement")
     placement = take_position(suggestion)  # under the placement's row lock: acceptances plus open offers within positions
     move_stage(suggestion, SuggestionStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
     offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
@@ -210,12 +209,12 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
     """Record the day an accepted candidate started; the placement is filled once every position has started."""
     offer = offer_for(suggestion)
     if offer is None or suggestion.stage != SuggestionStage.ACCEPTED.value:
-        raise OfferError("You can record a start date only for a candidate who accepted an offer", "started_on")
+        raise ServiceError("You can record a start date only for a candidate who accepted an offer", "started_on")
     today = today_in_london()
     if started_on > today:
-        raise OfferError("The start date must be today or in the past", "started_on")
+        raise ServiceError("The start date must be today or in the past", "started_on")
     if started_on < offer.made_at.date() - timedelta(days=1):
-        raise OfferError("The start date must be after the offer was made", "started_on")
+        raise ServiceError("The start date must be after the offer was made", "started_on")
     offer.started_on, offer.start_recorded_at = started_on, utcnow()
     db.session.flush()
     placement = db.session.scalar(select(Placement).where(Placement.id == suggestion.placement_id).with_for_update())

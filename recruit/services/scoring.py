@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..audit import record_event
 from ..extensions import db
 from ..models import InterviewCriterion, InterviewScore, Suggestion, SuggestionStage, StageChange, Placement
-from .matching.runs import MatchError
+from .errors import ServiceError
 
 MIN_CRITERIA, MAX_CRITERIA = 3, 6
 TITLE_MAX = 150
@@ -37,13 +37,6 @@ FAMILY_CRITERIA = {
 FALLBACK_CRITERION = "Interest in the skills this apprenticeship teaches"
 
 
-class ScoringError(MatchError):
-    """A problem with criteria or scores, worded for the person, by field."""
-
-    def __init__(self, errors: dict[str, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field)
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -95,12 +88,12 @@ def update_criteria(placement: Placement, titles: list[str], actor_id: int) -> l
     """Replace the placement's criteria (3 to 6; blank lines dropped) while nobody has scored against them."""
     titles = [title.strip() for title in titles if title and title.strip()]
     if scores_exist(placement):
-        raise ScoringError({"": "Interviewers have already scored candidates against these criteria, so they cannot change"})
+        raise ServiceError.by_field({"": "Interviewers have already scored candidates against these criteria, so they cannot change"})
     if not MIN_CRITERIA <= len(titles) <= MAX_CRITERIA:
-        raise ScoringError({"criterion_1": f"Enter from {MIN_CRITERIA} to {MAX_CRITERIA} criteria"})
+        raise ServiceError.by_field({"criterion_1": f"Enter from {MIN_CRITERIA} to {MAX_CRITERIA} criteria"})
     long = [i for i, title in enumerate(titles, start=1) if len(title) > TITLE_MAX]
     if long:
-        raise ScoringError({f"criterion_{long[0]}": f"Each criterion must be {TITLE_MAX} characters or fewer"})
+        raise ServiceError.by_field({f"criterion_{long[0]}": f"Each criterion must be {TITLE_MAX} characters or fewer"})
     for criterion in criteria_for(placement):
         db.session.delete(criterion)
     db.session.flush()
@@ -126,9 +119,9 @@ def interviewer_count(suggestion: Suggestion) -> int:
 def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int, tuple[str | None, str | None]]) -> list[InterviewScore]:
     """Record one interviewer's scores for every criterion at once; refused if any is missing or out of range."""
     if suggestion.stage not in SCORING_STAGES:
-        raise ScoringError({"": "You can score a candidate only while they are at the interview stage"})
+        raise ServiceError.by_field({"": "You can score a candidate only while they are at the interview stage"})
     if has_submitted(suggestion, interviewer_id):
-        raise ScoringError({"": "You have already submitted your scores for this candidate"})
+        raise ServiceError.by_field({"": "You have already submitted your scores for this candidate"})
     errors, rows = {}, []
     for criterion in criteria_for(suggestion.placement):
         raw_score, evidence = answers.get(criterion.id, (None, None))
@@ -143,7 +136,7 @@ def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int
             rows.append(InterviewScore(suggestion_id=suggestion.id, criterion_id=criterion.id, interviewer_id=interviewer_id,
                                        score=int(raw_score), evidence=evidence))
     if errors:
-        raise ScoringError(errors)
+        raise ServiceError.by_field(errors)
     db.session.add_all(rows)
     try:
         event = record_event("interview.scored", suggestion, actor_id=interviewer_id, placement_id=suggestion.placement_id)
@@ -151,7 +144,7 @@ def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int
         db.session.commit()
     except IntegrityError:  # the same person submitted twice at once
         db.session.rollback()
-        raise ScoringError({"": "You have already submitted your scores for this candidate"}) from None
+        raise ServiceError.by_field({"": "You have already submitted your scores for this candidate"}) from None
     return rows
 
 

@@ -14,6 +14,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import RecoveryCode, Role, User, UserSession, utcnow
 from . import sessions
+from .errors import ServiceError
 
 ISSUER = "London Digital Apprenticeships"
 RECOVERY_CODES = 10
@@ -22,12 +23,6 @@ DEMO_SECRET = "DEMOSECRETFORMAKERUNONLYXX234567"
 STAFF_ROLES = {Role.BOROUGH_STAFF.value, Role.RECRUITER.value, Role.ANALYST.value, Role.ADMIN.value}
 
 
-class SecondFactorError(ValueError):
-    """A code that did not work, with a GOV.UK-style message."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ def confirm_enrolment(user: User, secret: str, code: str, record: UserSession | 
     if step is None:
         record_event("account.second_factor_failed", user, stage="set_up")
         db.session.commit()
-        raise SecondFactorError("Enter the 6-digit code your app shows now")
+        raise ServiceError("Enter the 6-digit code your app shows now")
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, utcnow(), step
     codes = _new_recovery_codes(user)
     if record is not None:
@@ -128,7 +123,7 @@ def verify(user: User, code: str, record: UserSession | None) -> None:
     if used is None:
         record_event("account.second_factor_failed", user, stage="sign_in")
         db.session.commit()
-        raise SecondFactorError("Enter the 6-digit code your app shows now, or one of your recovery codes")
+        raise ServiceError("Enter the 6-digit code your app shows now, or one of your recovery codes")
     if record is not None:
         record.second_factor_at = utcnow()
     record_event("account.second_factor_passed", user, method=used)

@@ -12,10 +12,9 @@ from typing import Mapping
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...forms import whole_number
+from ...parsing import parse_date, whole_number
 from ...models import AuditEvent, User
 from ..placements.bulk import safe_cell
-from ..placements.fields import parse_date
 
 MAX_CSV_ROWS = 100_000
 # How the date filters are written, for their hints and messages alike: day, month and year, as GOV.UK asks for
@@ -71,7 +70,7 @@ def parse_audit_filters(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str
             errors["entity_id"] = "Record number must be a whole number, like 42"
     for name, label in (("date_from", "From"), ("date_to", "To")):
         if text(name):
-            parsed, message = parse_date(text(name), f"{label} date", DATE_EXAMPLES[name])
+            parsed, message = parse_date(text(name), f"{label} date", example=DATE_EXAMPLES[name])
             if message:
                 errors[name] = message
             setattr(filters, name, parsed)

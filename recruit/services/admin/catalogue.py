@@ -13,15 +13,9 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Suggestion, Choice, Standard, Placement, PlacementStatus
 from ..candidates.data import months_before, purgeable_candidates
+from ..errors import ServiceError
 
 
-class CatalogueError(ValueError):
-    """A problem a person can fix, with the field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def list_boroughs() -> list[Borough]:
@@ -62,7 +56,7 @@ def add_standard(reference: str, values: dict) -> Standard:
     """Add a standard to the catalogue; its reference must be new."""
     reference = reference.strip().upper()
     if standard_by_reference(reference) is not None:
-        raise CatalogueError(f"{reference} is already in the catalogue. Change it instead.", "reference")
+        raise ServiceError(f"{reference} is already in the catalogue. Change it instead.", "reference")
     standard = Standard(reference=reference, **{name: values[name] for name in STANDARD_FIELDS})
     db.session.add(standard)
     db.session.flush()

@@ -13,7 +13,8 @@ from ...extensions import db
 from ...models import Borough, Role, User
 from ...passwords import hash_password
 from ..sessions import end_all_sessions
-from ..accounts import AccountError, find_user_by_email, make_token, normalise_email
+from ..accounts import find_user_by_email, make_token, normalise_email
+from ..errors import ServiceError
 
 STAFF_ROLE_LABELS = {Role.BOROUGH_STAFF.value: "Borough staff", Role.RECRUITER.value: "Recruiter",
                      Role.ANALYST.value: "Analyst", Role.ADMIN.value: "Admin"}
@@ -43,12 +44,12 @@ def user_status(user: User) -> str:
 
 def _role_and_borough(role: str, borough_slug: str | None) -> tuple[str, Borough | None]:
     if role not in STAFF_ROLE_LABELS:
-        raise AccountError("Select the role", "role")
+        raise ServiceError("Select the role", "role")
     if not Role(role).needs_borough:
         return role, None
     borough = db.session.scalar(select(Borough).where(Borough.slug == (borough_slug or "")))
     if borough is None:
-        raise AccountError("Select the borough they work for", "borough")
+        raise ServiceError("Select the borough they work for", "borough")
     return role, borough
 
 
@@ -68,14 +69,14 @@ def _remove_admin(user: User, values: dict, message: str) -> None:
     Checked twice: after locking the admins' rows (which orders concurrent removals on PostgreSQL), and again inside
     the one UPDATE statement (which SQLite runs under its single write lock), so two at once can never both win."""
     if _active_admins() <= 1:
-        raise AccountError(message, "role" if "role" in values else None)
+        raise ServiceError(message, "role" if "role" in values else None)
     other = aliased(User)
     another_remains = exists().where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != user.id)
     result = db.session.execute(update(User).where(User.id == user.id, another_remains).values(**values)
                                 .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
-        raise AccountError(message, "role" if "role" in values else None)
+        raise ServiceError(message, "role" if "role" in values else None)
     db.session.expire(user)
 
 
@@ -83,7 +84,7 @@ def invite_user(email: str, role: str, borough_slug: str | None) -> User:
     """Create a staff account with no usable password and email a single-use link to set one."""
     role, borough = _role_and_borough(role, borough_slug)
     if find_user_by_email(email) is not None:
-        raise AccountError("A user with this email address already exists", "email")
+        raise ServiceError("A user with this email address already exists", "email")
     # Nobody knows this password: the invitee chooses their own through the link.
     user = User(email=normalise_email(email), password_hash=hash_password(secrets.token_urlsafe(32)), role=role,
                 borough=borough)
@@ -98,7 +99,7 @@ def invite_user(email: str, role: str, borough_slug: str | None) -> User:
 def resend_invitation(user: User) -> None:
     """Send a fresh set-password link to someone who has not used theirs yet."""
     if user.email_confirmed_at is not None or not user.active:
-        raise AccountError("This person has already set their password")
+        raise ServiceError("This person has already set their password")
     emails.email_staff_invitation(user, make_token(user, "reset"))
     record_event("account.invitation_resent", user)
     db.session.commit()
@@ -107,7 +108,7 @@ def resend_invitation(user: User) -> None:
 def change_user(user: User, role: str, borough_slug: str | None) -> User:
     """Change a staff member's role and borough; the last active admin stays an admin."""
     if user.role == Role.CANDIDATE.value:
-        raise AccountError("Candidates' accounts cannot be given a staff role")
+        raise ServiceError("Candidates' accounts cannot be given a staff role")
     role, borough = _role_and_borough(role, borough_slug)
     old = (user.role, user.borough.slug if user.borough else None)
     new = (role, borough.slug if borough else None)
@@ -129,7 +130,7 @@ def set_active(user: User, active: bool, actor_id: int) -> User:
         return user
     if not active:
         if user.id == actor_id:
-            raise AccountError("You cannot disable your own account")
+            raise ServiceError("You cannot disable your own account")
         values = {"active": False, "session_generation": User.session_generation + 1}
         if user.role == Role.ADMIN.value:
             _remove_admin(user, values, LAST_ADMIN_DISABLE)

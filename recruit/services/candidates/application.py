@@ -11,7 +11,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Suggestion, SuggestionStage, utcnow
 from ...postcodes import lookup_outward
-from . import CandidateError
+from ..errors import ServiceError
 from ..matching.runs import is_published
 from ..matching.stages import move_stage
 from .eligibility import is_eligible
@@ -70,7 +70,7 @@ def is_editable(candidate: Candidate) -> bool:
 
 def _require_editable(candidate: Candidate) -> None:
     if not is_editable(candidate):
-        raise CandidateError("You have already sent your application, so you cannot change it here")
+        raise ServiceError("You have already sent your application, so you cannot change it here")
 
 
 def save_section(candidate: Candidate, key: str, values: dict) -> None:
@@ -112,7 +112,7 @@ def confirm_home_borough(candidate: Candidate, borough: Borough | None) -> None:
     """Record the home borough the candidate confirmed; None means they live outside London."""
     _require_editable(candidate)
     if not candidate.outward_postcode:
-        raise CandidateError("Enter your postcode first", "postcode")
+        raise ServiceError("Enter your postcode first", "postcode")
     candidate.home_borough_id = borough.id if borough else None
     candidate.lives_outside_london = borough is None
     record_event("application.section_saved", candidate, section="home-borough")
@@ -142,7 +142,7 @@ def submission_problems(candidate: Candidate) -> list[tuple[str, str]]:
     return problems
 
 
-class SubmissionBlocked(CandidateError):
+class SubmissionBlocked(ServiceError):
     """The application cannot be sent yet; `problems` lists why."""
 
     def __init__(self, problems: list[tuple[str, str]]):
@@ -185,7 +185,7 @@ def close_hiring_steps(suggestion: Suggestion, actor_id: int) -> None:
 def withdraw(candidate: Candidate) -> None:
     """Withdraw a sent application; any open suggestions are withdrawn too, so recruiters stop reviewing them."""
     if candidate.status != ApplicationStatus.SUBMITTED.value:
-        raise CandidateError("Only an application you have sent can be withdrawn")
+        raise ServiceError("Only an application you have sent can be withdrawn")
     candidate.status = ApplicationStatus.WITHDRAWN.value
     candidate.withdrawn_at = utcnow()
     closed = {SuggestionStage.ACCEPTED.value, SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from ...audit import record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Candidate, Suggestion, Choice, Placement, PlacementStatus
-from . import CandidateError
+from ..errors import ServiceError
 
 MAX_CHOICES = 10
 
@@ -35,7 +35,7 @@ def is_locked(candidate: Candidate) -> bool:
 
 def _require_unlocked(candidate: Candidate) -> None:
     if is_locked(candidate):
-        raise CandidateError("You cannot change your choices now, because matching has already used them")
+        raise ServiceError("You cannot change your choices now, because matching has already used them")
 
 
 def _renumber(candidate: Candidate) -> None:
@@ -48,11 +48,11 @@ def add_choice(candidate: Candidate, placement_id: int) -> Placement:
     _require_unlocked(candidate)
     placement = db.session.scalar(live_placements_statement().where(Placement.id == placement_id))
     if placement is None:
-        raise CandidateError("This placement is no longer open for applications", "placement_id")
+        raise ServiceError("This placement is no longer open for applications", "placement_id")
     if any(p.placement_id == placement.id for p in candidate.choices):
-        raise CandidateError(f"{placement.title} is already in your choices", "placement_id")
+        raise ServiceError(f"{placement.title} is already in your choices", "placement_id")
     if len(candidate.choices) >= MAX_CHOICES:
-        raise CandidateError(f"You can choose up to {MAX_CHOICES} placements. Remove one to add another", "placement_id")
+        raise ServiceError(f"You can choose up to {MAX_CHOICES} placements. Remove one to add another", "placement_id")
     rank = max((p.rank for p in candidate.choices), default=0) + 1
     candidate.choices.append(Choice(placement=placement, rank=rank))
     record_event("choice.added", candidate, placement_id=placement.id, rank=rank)
@@ -64,7 +64,7 @@ def _own_choice(candidate: Candidate, placement_id: int) -> Choice:
     for choice in candidate.choices:
         if choice.placement_id == placement_id:
             return choice
-    raise CandidateError("This placement is not in your choices", "placement_id")
+    raise ServiceError("This placement is not in your choices", "placement_id")
 
 
 def remove_choice(candidate: Candidate, placement_id: int) -> Placement:
@@ -87,7 +87,7 @@ def move_choice(candidate: Candidate, placement_id: int, direction: str) -> Plac
     index = ordered.index(choice)
     other = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other < len(ordered):
-        raise CandidateError("This placement cannot move further", "placement_id")
+        raise ServiceError("This placement cannot move further", "placement_id")
     ordered[index], ordered[other] = ordered[other], ordered[index]
     for rank, item in enumerate(ordered, start=1):
         item.rank = rank

@@ -59,9 +59,25 @@ KNOWN_INSTITUTIONS = ("UCL", "LSE", "KCL", "SOAS", "QMUL", "UEL", "LSBU", "BSix"
 
 @dataclass(frozen=True)
 class SuggestionView:
-    """A suggestion as the recruiter may see it right now: name-blind, or revealed after shortlisting."""
+    """A suggestion as the recruiter may see it right now: name-blind, or revealed after shortlisting.
 
-    suggestion: Suggestion
+    It holds plain values only (no Candidate or Suggestion), so a page rendering it cannot reach a detail
+    the stage does not allow."""
+
+    id: int
+    version: int
+    placement_id: int
+    stage: str
+    stage_label: str
+    score: float
+    explanation: dict
+    components: dict
+    reason: str | None  # the recruiter's own rejection reason and feedback
+    feedback: str | None
+    actions: list[str]  # what the recruiter can do next
+    scheme_tag: str | None  # the guaranteed interview scheme's tag, for a candidate who opted in
+    needs_requirement: bool  # in the scheme and not yet interviewed: rejecting needs an unmet requirement
+    shows_scores: bool  # interview scores exist, or may be given now
     revealed: bool
     reference: str
     label: str
@@ -84,17 +100,36 @@ def is_revealed(suggestion: Suggestion) -> bool:
 
 
 def suggestion_view(suggestion: Suggestion) -> SuggestionView:
-    """What the recruiter may see of this suggestion in its current stage."""
+    """What the recruiter may see of this suggestion in its current stage: the one place that decides it."""
+    from . import guaranteed
+    from .review import actions_for, stage_label  # here, not at the top: review imports this module
+
     candidate = suggestion.candidate
     ref = reference(suggestion.candidate_id)
+    decision = dict(
+        id=suggestion.id, version=suggestion.version, placement_id=suggestion.placement_id, stage=suggestion.stage,
+        stage_label=stage_label(suggestion.stage), score=suggestion.score, explanation=suggestion.explanation or {},
+        components=suggestion.components or {}, reason=suggestion.reason, feedback=suggestion.feedback,
+        actions=actions_for(suggestion), scheme_tag=guaranteed.TAG if guaranteed.in_scheme(suggestion) else None,
+        needs_requirement=guaranteed.needs_requirement(suggestion),
+        shows_scores=_shows_scores(suggestion, guaranteed.BEFORE_INTERVIEW), reference=ref,
+        skills=list(candidate.skills or []))
     if not is_revealed(suggestion):
-        return SuggestionView(suggestion=suggestion, revealed=False, reference=ref, label=f"Candidate {ref}",
-                              skills=list(candidate.skills or []), skills_text=redact(candidate.skills_text, candidate))
+        return SuggestionView(**decision, revealed=False, label=f"Candidate {ref}",
+                              skills_text=redact(candidate.skills_text, candidate))
     name = " ".join(part for part in (candidate.first_name, candidate.last_name) if part)
     full = name + (f" (known as {candidate.preferred_name})" if candidate.preferred_name else "")
-    return SuggestionView(suggestion=suggestion, revealed=True, reference=ref, label=f"{name} ({ref})",
-                          skills=list(candidate.skills or []), skills_text=candidate.skills_text, name=full,
-                          email=candidate.user.email, phone=candidate.phone, adjustments=candidate.interview_adjustments)
+    return SuggestionView(**decision, revealed=True, label=f"{name} ({ref})", skills_text=candidate.skills_text,
+                          name=full, email=candidate.user.email, phone=candidate.phone,
+                          adjustments=candidate.interview_adjustments)
+
+
+def _shows_scores(suggestion: Suggestion, before_interview: tuple[str, ...]) -> bool:
+    """True when the suggestion has interview scores to see, or is at a stage where they are given."""
+    if suggestion.stage in (SuggestionStage.INTERVIEW.value, SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value):
+        return True
+    # Scores are given only at interview, so a suggestion never interviewed has none: skip loading its history.
+    return suggestion.stage not in before_interview and any(change.scores for change in suggestion.stage_changes)
 
 
 def redact(text: str | None, candidate: Candidate | None = None) -> str | None:

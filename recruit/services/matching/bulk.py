@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Suggestion, SuggestionStage, Placement
 from .blind import reference
 from .review import decide, stage_label
-from .runs import MatchError
+from ..errors import ServiceError
 
 BULK_ACTIONS = ("shortlist", "reject")
 # Before the interview, a candidate with a guaranteed interview may only be turned down one at a time,
@@ -76,9 +76,9 @@ def decide_many(placement: Placement, pairs: list[tuple[int, int]], action: str,
                 reason: str | None = None, feedback: str | None = None) -> list[BulkOutcome]:
     """Shortlist or reject each selected suggestion of the placement, each checked against the version seen."""
     if action not in BULK_ACTIONS:
-        raise MatchError("Choose whether to shortlist or reject the candidates you selected")
+        raise ServiceError("Choose whether to shortlist or reject the candidates you selected")
     if not pairs:
-        raise MatchError("Select at least one candidate", "selected")
+        raise ServiceError("Select at least one candidate", "selected")
     found = {suggestion.id: suggestion for suggestion in selected_suggestions(placement, pairs)}
     outcomes = []
     for suggestion_id, version in pairs:
@@ -92,7 +92,7 @@ def decide_many(placement: Placement, pairs: list[tuple[int, int]], action: str,
             continue
         try:
             decide(suggestion, action, version, actor_id, reason=reason, feedback=feedback)
-        except MatchError as error:
+        except ServiceError as error:
             db.session.rollback()
             outcomes.append(BulkOutcome(suggestion_id, ref, False, error.message))
         else:

@@ -6,14 +6,15 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import emails
-from ...access import borough_scoped
 from ...audit import record_denial, record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Suggestion, SuggestionStage, Placement, PlacementStatus, utcnow
 from . import guaranteed
-from .blind import SuggestionView, is_revealed, reference, suggestion_view
+from .blind import SuggestionView, suggestion_view
 from .positions import PlacementFull, close_when_filled, take_position
-from .runs import OPEN_STAGES, MatchError, is_published
+from .runs import OPEN_STAGES, is_published
+from ..errors import ServiceError
+from ..scope import in_borough
 from .stages import move_stage
 
 STAGE_LABELS = {
@@ -34,11 +35,13 @@ def _current_suggestions():
     return select(Suggestion).join(Suggestion.placement).where(is_published())
 
 
-def review_placements(statuses: tuple[str, ...] = (PlacementStatus.LIVE.value,)) -> list[tuple[Placement, dict[str, int]]]:
-    """The signed-in staff member's placements in these statuses, each with its current matches counted by stage."""
-    placements = db.session.scalars(borough_scoped(
+def review_placements(borough_id: int | None, statuses: tuple[str, ...] = (PlacementStatus.LIVE.value,)
+                      ) -> list[tuple[Placement, dict[str, int]]]:
+    """A borough's placements (every borough's for None) in these statuses, each with its current suggestions
+    counted by stage."""
+    placements = db.session.scalars(in_borough(
         select(Placement).options(joinedload(Placement.borough)).where(Placement.status.in_(statuses))
-        .order_by(Placement.closing_date, Placement.id), Placement)).all()
+        .order_by(Placement.closing_date, Placement.id), Placement, borough_id)).all()
     counts: dict[int, dict[str, int]] = {}
     if placements:
         statement = (select(Suggestion.placement_id, Suggestion.stage, func.count()).where(
@@ -59,9 +62,9 @@ def suggestion_views(placement: Placement) -> list[SuggestionView]:
     return [suggestion_view(suggestion) for suggestion in placement_suggestions(placement)]
 
 
-def view_suggestion(suggestion_id: int) -> Suggestion | None:
-    """One match in the borough, opened by a reviewer: recorded as viewing the candidate (an audit event)."""
-    suggestion = suggestion_in_borough(suggestion_id)
+def view_suggestion(suggestion_id: int, borough_id: int | None) -> Suggestion | None:
+    """One suggestion in the borough, opened by a reviewer: recorded as viewing the candidate (an audit event)."""
+    suggestion = suggestion_in_borough(suggestion_id, borough_id)
     if suggestion is None:
         record_denial("not_found_in_borough")
         return None
@@ -71,9 +74,10 @@ def view_suggestion(suggestion_id: int) -> Suggestion | None:
     return suggestion
 
 
-def suggestion_in_borough(suggestion_id: int) -> Suggestion | None:
-    """One match whose placement belongs to the signed-in staff member's borough (any borough for admins)."""
-    statement = borough_scoped(select(Suggestion).join(Suggestion.placement).where(Suggestion.id == suggestion_id, is_published()), Placement)
+def suggestion_in_borough(suggestion_id: int, borough_id: int | None) -> Suggestion | None:
+    """One published suggestion whose placement is in the borough (any borough for None), else None."""
+    statement = in_borough(select(Suggestion).join(Suggestion.placement)
+                           .where(Suggestion.id == suggestion_id, is_published()), Placement, borough_id)
     return db.session.scalar(statement)
 
 
@@ -99,33 +103,33 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
-    this runs), nothing is overwritten and MatchError(STALE_MESSAGE) is raised. Repeating a decision that
+    this runs), nothing is overwritten and ServiceError(STALE_MESSAGE) is raised. Repeating a decision that
     is already made (a second click, a second tab) changes nothing and emails nobody again. An offer or
     an acceptance takes one of the placement's positions, checked under the placement's row lock. A guaranteed interview
     scheme candidate is rejected before interview only with `requirement`, the key of the essential
     requirement the recruiter found not met (it becomes the reason). `extra(match)`, if given, runs in
     the same transaction just before the commit (an offer's terms and letter)."""
     if action not in ACTIONS:
-        raise MatchError("Choose what to do with this suggestion")
+        raise ServiceError("Choose what to do with this suggestion")
     sources, target, send = ACTIONS[action]
     if suggestion.stage == target:
         return suggestion  # already done: the same request again
     if version != suggestion.version:
-        raise MatchError(STALE_MESSAGE, "stale")
+        raise ServiceError(STALE_MESSAGE, "stale")
     if suggestion.stage not in sources:
-        raise MatchError(f"This suggestion is now {stage_label(suggestion.stage).lower()}, so you cannot {action} it")
+        raise ServiceError(f"This suggestion is now {stage_label(suggestion.stage).lower()}, so you cannot {action} it")
     if suggestion.candidate.status != ApplicationStatus.SUBMITTED.value:
-        raise MatchError("This candidate has withdrawn their application")
+        raise ServiceError("This candidate has withdrawn their application")
     if action == "reject":
         try:
             unmet = guaranteed.rejection_reason(suggestion, requirement)
         except ValueError as error:
-            raise MatchError(str(error), "requirement") from None
+            raise ServiceError(str(error), "requirement") from None
         reason, requirement = (unmet, requirement) if unmet else (reason, None)
     if action == "reject" and not reason:
-        raise MatchError("Select the reason for not going ahead", "reason")
+        raise ServiceError("Select the reason for not going ahead", "reason")
     if action == "reject" and not feedback:
-        raise MatchError("Enter feedback for the candidate", "feedback")
+        raise ServiceError("Enter feedback for the candidate", "feedback")
     try:
         # Positions first: the placement's row lock orders decisions on the same placement one after another.
         placement = take_position(suggestion) if target in (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value) else None
@@ -156,8 +160,8 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
         db.session.commit()
     except PlacementFull as full:
         db.session.rollback()
-        raise MatchError(str(full), "positions") from None
-    except MatchError:
+        raise ServiceError(str(full), "positions") from None
+    except ServiceError:
         db.session.rollback()
         raise
     except StaleDataError:
@@ -165,5 +169,5 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
         db.session.refresh(suggestion)
         if suggestion.stage == target:
             return suggestion  # the same decision, made a moment ago by a repeated request
-        raise MatchError(STALE_MESSAGE, "stale") from None
+        raise ServiceError(STALE_MESSAGE, "stale") from None
     return suggestion

@@ -28,8 +28,9 @@ from ...models import (ApplicationStatus, Candidate, Suggestion, MatchRun, Sugge
                        Placement, utcnow)
 from ..cycles import current_cycle_id
 from . import outcomes
-from .runs import (ROUND_1_FIRST, MatchError, _empty_note, _explanation_json, _settings, gather_inputs, in_cycle,
+from .runs import (ROUND_1_FIRST, _empty_note, _explanation_json, _settings, gather_inputs, in_cycle,
                    match_weights, pseudonymous_instance, published_run, synonyms)
+from ..errors import ServiceError
 
 IN_PROGRESS = "A match run is already in progress. Wait for it to finish, then look at its preview."
 # A run whose worker has said nothing for this long is taken to have died (its task gave up or the machine stopped).
@@ -53,19 +54,19 @@ def _check_round(round_number: int, cycle_id: int | None) -> None:
     published = published_run(cycle_id, round_number)
     if published is not None:
         later = " Run round 2 to match the candidates left without a place." if round_number == 1 else ""
-        raise MatchError(f"Round {round_number} of this recruitment cycle was published in run {published.id}, "
+        raise ServiceError(f"Round {round_number} of this recruitment cycle was published in run {published.id}, "
                          f"so it cannot be run again: that would undo recruiters' decisions.{later}", "round")
     if round_number == 2 and published_run(cycle_id, 1) is None:
-        raise MatchError(ROUND_1_FIRST, "round")
+        raise ServiceError(ROUND_1_FIRST, "round")
 
 
 def start_run(round_number: int, seed: int | None = None, actor_id: int | None = None, today: date | None = None,
               *, enqueue: bool = True) -> MatchRun:
     """Record a new run as in progress and queue it for a worker; refused while another run is in progress."""
     if round_number not in (1, 2):
-        raise MatchError("Select round 1 or round 2", "round")
+        raise ServiceError("Select round 1 or round 2", "round")
     if seed is not None and not 0 <= seed < 2**63:
-        raise MatchError("The seed must be a whole number from 0 upwards", "seed")
+        raise ServiceError("The seed must be a whole number from 0 upwards", "seed")
     cycle_id = current_cycle_id(today)
     _release_abandoned()
     _check_round(round_number, cycle_id)
@@ -78,7 +79,7 @@ def start_run(round_number: int, seed: int | None = None, actor_id: int | None =
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise MatchError(IN_PROGRESS, "round") from None
+        raise ServiceError(IN_PROGRESS, "round") from None
     if enqueue:
         from ...tasks import match_run_task  # the task module imports the services, so import it late
 
@@ -236,7 +237,7 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
     A repeated request (the same run already published) changes nothing and returns False."""
     run = db.session.get(MatchRun, run_id, with_for_update=True)  # two publishes of one run wait for each other
     if run is None:
-        raise MatchError("There is no such match run")
+        raise ServiceError("There is no such match run")
     if run.status == RunStatus.PUBLISHED.value:
         db.session.rollback()
         return run, False
@@ -247,7 +248,7 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         again = db.session.get(MatchRun, run_id)
         if again is not None and again.status == RunStatus.PUBLISHED.value:
             return again, False
-        raise MatchError(refusal)
+        raise ServiceError(refusal)
     now = utcnow()
     changed = db.session.execute(
         update(MatchRun).where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
@@ -266,7 +267,7 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         db.session.commit()
     except IntegrityError:  # another run of this round was published at the same moment
         db.session.rollback()
-        raise MatchError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
+        raise ServiceError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
     # Emailing 100,000 candidates is long work: a worker does it, each one exactly once (see notify_outcomes).
     outcomes.queue_notification(run.id)
     db.session.refresh(run)

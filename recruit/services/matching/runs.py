@@ -44,6 +44,7 @@ from ...models import (ApplicationStatus, Borough, Candidate, Suggestion, MatchR
 from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
 from ..candidates.skills import statement_terms
+from ..errors import ServiceError
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value,
@@ -53,13 +54,6 @@ ACTIVE_STAGES = (*OPEN_STAGES, SuggestionStage.ACCEPTED.value)
 DECIDED_STAGES = (SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value, SuggestionStage.CLOSED.value)
 ROUND_1_FIRST = "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."
 
-class MatchError(ValueError):
-    """A problem a person can fix, with a GOV.UK-style message (and the field it belongs to)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- Settings -------------------------------------------------------------------------------------
@@ -176,7 +170,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
         profiles = [placement_profile(v, v.positions, accepted.get(v.id, 0)) for v in placements]
     else:
         if published_run(cycle_id, 1) is None:
-            raise MatchError(ROUND_1_FIRST, "round")
+            raise ServiceError(ROUND_1_FIRST, "round")
         published = published_run_ids(cycle_id)
         still_matched = select(Suggestion.candidate_id).where(Suggestion.run_id.in_(published), Suggestion.stage.in_(ACTIVE_STAGES))
         candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))

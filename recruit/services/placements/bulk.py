@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
-from ...forms import whole_number
-from ...models import Borough, Role, Placement, PlacementStatus
+from ...parsing import whole_number
+from ...models import Borough, Placement, PlacementStatus, User
 from ..cycles import current_cycle_id
+from ..errors import ServiceError
+from ..scope import in_borough
 from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_placement
 from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
 
@@ -30,12 +30,6 @@ EXPORT_ONLY_COLUMNS = ("id", "status", "borough", "level", "hourly_wage", "pays_
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class CsvFileError(ValueError):
-    """The file as a whole cannot be read; nothing was imported."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -60,10 +54,10 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def export_csv() -> str:
-    """The user's borough's placements as CSV (admins: every borough's)."""
+def export_csv(actor: User, borough_id: int | None) -> str:
+    """A borough's placements as CSV (every borough's for None), the export recorded against `actor`."""
     rules = wage_rules()
-    statement = borough_scoped(select(Placement), Placement).options(joinedload(Placement.borough), joinedload(Placement.standard))
+    statement = in_borough(select(Placement), Placement, borough_id).options(joinedload(Placement.borough), joinedload(Placement.standard))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
@@ -77,7 +71,7 @@ def export_csv() -> str:
                v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
                "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
         writer.writerow([safe_cell(cell) for cell in row])
-    record_event("placements.exported", current_user._get_current_object(), rows=count)
+    record_event("placements.exported", actor, rows=count)
     db.session.commit()
     return out.getvalue()
 
@@ -91,13 +85,13 @@ def template_csv() -> str:
 
 def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
     if not data.strip():
-        raise CsvFileError("The selected file is empty")
+        raise ServiceError("The selected file is empty")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CsvFileError("The selected file must be saved as UTF-8. In Excel, choose 'CSV UTF-8' when you save it.") from None
+        raise ServiceError("The selected file must be saved as UTF-8. In Excel, choose 'CSV UTF-8' when you save it.") from None
     if "\x00" in text:
-        raise CsvFileError("The selected file must be a CSV file")
+        raise ServiceError("The selected file must be a CSV file")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader, [])]
@@ -111,19 +105,19 @@ def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
                 parts.append("not recognised: " + ", ".join(h[:30] or "(blank)" for h in unknown[:5]))
             if len(set(header)) != len(header):
                 parts.append("a column appears twice")
-            raise CsvFileError("The first row must be the column headings from the template (" + "; ".join(parts) + ")")
+            raise ServiceError("The first row must be the column headings from the template (" + "; ".join(parts) + ")")
         rows = []
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines at the end of a spreadsheet export
             if len(rows) >= MAX_ROWS:
-                raise CsvFileError(f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
+                raise ServiceError(f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
                                    f"{MAX_ROWS:,} rows or fewer.")
             rows.append((reader.line_num, dict(zip(header, cells)), len(cells) > len(header)))
     except csv.Error as error:
-        raise CsvFileError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
+        raise ServiceError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
     if not rows:
-        raise CsvFileError("The selected file has headings but no placements")
+        raise ServiceError("The selected file has headings but no placements")
     return header, rows
 
 
@@ -133,13 +127,13 @@ def _unformula(value: str) -> str:
 
 
 def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dict) -> Placement | None:
-    """The placement a row names by id (in the user's borough; any for admins), or None for a new one."""
+    """The placement a row names by id (in the `own` borough; any for admins, None), or None for a new one."""
     text = raw.get("id", "").strip()
     if not text:
         return None
     number = whole_number(text, 12)
     where = f" in {own.name}" if own else ""
-    placement = db.session.scalar(borough_scoped(select(Placement).where(Placement.id == number), Placement)) if number else None
+    placement = db.session.scalar(in_borough(select(Placement).where(Placement.id == number), Placement, own.id if own else None)) if number else None
     if placement is None:  # the same words whether it is another borough's or does not exist
         errors["id"] = f"There is no placement {text[:12]}{where}. Leave the id empty to add a new placement"
     elif placement.id in seen:
@@ -152,15 +146,16 @@ def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dic
     return placement
 
 
-def import_csv(data: bytes, today: date | None = None) -> ImportReport:
-    """Update the placements rows name by id and add the rows without one as drafts; if any row has a problem,
-    change nothing and report every problem."""
+def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date | None = None) -> ImportReport:
+    """Update the placements rows name by id and add the rows without one as drafts, for the staff member's
+    borough (`borough_id`; an admin, None, names one per row); if any row has a problem, change nothing and report
+    every problem."""
     _, rows = _read_rows(data)
     today = today or date.today()
     standards, rules = standards_by_reference(), WageRules.from_config(current_app.config)
     boroughs = boroughs_by_slug()
-    is_admin = current_user.role == Role.ADMIN.value
-    own = db.session.get(Borough, current_user.borough_id) if not is_admin else None
+    is_admin = borough_id is None
+    own = db.session.get(Borough, borough_id) if not is_admin else None
     report = ImportReport(rows=len(rows))
     cycle_id = current_cycle_id(today)
     new, updates, seen = [], [], set()
@@ -187,7 +182,7 @@ def import_csv(data: bytes, today: date | None = None) -> ImportReport:
         if existing is not None:
             updates.append((existing, values))
         else:
-            new.append(Placement(**values, borough=borough, status=PlacementStatus.DRAFT.value, created_by_id=current_user.id,
+            new.append(Placement(**values, borough=borough, status=PlacementStatus.DRAFT.value, created_by_id=actor_id,
                                cycle_id=cycle_id))
     if report.errors:
         db.session.rollback()

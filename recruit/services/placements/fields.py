@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from ...forms import whole_number
+from ...parsing import parse_date
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
 
 WEEKS_PER_YEAR = 52
@@ -183,43 +183,6 @@ def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
         if amount < yearly_minimum:
             errors["wage_amount"] = (f"Wage must be at least {money(yearly_minimum)} a year for {hours} hours a week "
                                      f"({rate})")
-
-
-def _date_parts(value) -> tuple[str, str, str]:
-    """A (day, month, year) of strings from the form's three boxes or a CSV cell (2026-09-01 or 01/09/2026)."""
-    if isinstance(value, date):
-        return str(value.day), str(value.month), str(value.year)
-    if isinstance(value, (tuple, list)):
-        parts = [_text(part) for part in value][:3]
-        return tuple(parts + [""] * (3 - len(parts)))  # type: ignore[return-value]
-    text = _text(value)
-    iso = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", text)
-    if iso:
-        return iso[3], iso[2], iso[1]
-    parts = re.split(r"[/.\s]+", text) if text else []
-    if len(parts) == 3:
-        return parts[0], parts[1], parts[2]
-    return ("?", "?", "?") if text else ("", "", "")
-
-
-def parse_date(value, label: str, example: str | None = None) -> tuple[date | None, str | None]:
-    """A date from the form or a CSV cell, or the GOV.UK message for what is wrong with it (like `example`)."""
-    day, month, year = _date_parts(value)
-    # A form has three boxes (1 9 2027); a CSV cell holds one text, written the way the export writes it; a typed
-    # field says how it is written in its hint, so its caller gives that example.
-    if example is None:
-        example = f"1 9 {date.today().year + 1}" if isinstance(value, (tuple, list)) else f"{date.today().year + 1}-09-01"
-    if not (day or month or year):
-        return None, f"Enter the {label.lower()}"
-    missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
-    if missing:
-        return None, f"{label} must include a {' and a '.join(missing)}"
-    if any(whole_number(part, 4) is None for part in (day, month, year)) or len(year) != 4:
-        return None, f"{label} must be a real date, like {example}"
-    try:
-        return date(int(year), int(month), int(day)), None
-    except ValueError:
-        return None, f"{label} must be a real date, like {example}"
 
 
 def _check_dates(raw, today: date, values, errors) -> None:

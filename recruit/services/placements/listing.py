@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...forms import whole_number
+from ...parsing import whole_number
 from ...models import Borough, Standard, Placement, PlacementStatus
 from ...postcodes import EARTH_RADIUS_KM, ParsedPostcode, PostcodeError, haversine_km, parse_postcode, require_london
 from .fields import FALSE_WORDS, TRUE_WORDS, WageRules, pays_london_living_wage

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from ...access import borough_scoped
 from ...audit import record_event
 from ...extensions import db
-from ...models import Borough, Role, Standard, Placement, PlacementStatus, utcnow
+from ...models import Borough, Standard, Placement, PlacementStatus, utcnow
 from ..cycles import current_cycle_id
+from ..errors import ServiceError
+from ..scope import in_borough
 from .fields import WageRules, validate_placement
 
 EDITABLE = (PlacementStatus.DRAFT.value, PlacementStatus.LIVE.value)
@@ -25,14 +25,6 @@ TRANSITIONS = {
 }
 
 
-class PlacementError(ValueError):
-    """A problem a person can fix: one message, or a message per field."""
-
-    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.errors = errors or ({field: message} if field else {})
 
 
 def standards_by_reference() -> dict[str, Standard]:
@@ -50,33 +42,33 @@ def wage_rules() -> WageRules:
 
 
 def check_values(raw, today: date | None = None) -> dict:
-    """Validated model values for a placement; PlacementError with every field's message otherwise."""
+    """Validated model values for a placement; ServiceError with every field's message otherwise."""
     values, errors = validate_placement(raw, standards_by_reference(), wage_rules(), today or date.today())
     if errors:
-        raise PlacementError("There is a problem", errors=errors)
+        raise ServiceError("There is a problem", errors=errors)
     return values
 
 
-def target_borough(slug: str | None) -> Borough:
-    """The borough a new placement belongs to: staff's own; an admin must choose one."""
-    if current_user.role != Role.ADMIN.value:
-        borough = db.session.get(Borough, current_user.borough_id)
+def target_borough(slug: str | None, borough_id: int | None) -> Borough:
+    """The borough a new placement belongs to: staff's own (`borough_id`); an admin (None) must choose one."""
+    if borough_id is not None:
+        borough = db.session.get(Borough, borough_id)
     else:
         borough = boroughs_by_slug().get((slug or "").strip().lower())
         if borough is None:
-            raise PlacementError("Select the borough", "borough")
+            raise ServiceError("Select the borough", "borough")
     if not borough.taking_part:
         message = (f"{borough.name} is not taking part in the programme, so it cannot post placements. "
                    "Ask an admin if this is wrong.")
-        raise PlacementError(message, errors={"borough" if current_user.role == Role.ADMIN.value else "": message})
+        raise ServiceError(message, errors={"borough" if borough_id is None else "": message})
     return borough
 
 
-def create_placement(raw, borough_slug: str | None = None) -> Placement:
-    """Save a new draft placement for the user's borough."""
+def create_placement(raw, actor_id: int, borough_id: int | None, borough_slug: str | None = None) -> Placement:
+    """Save a new draft placement for the staff member's borough (`borough_id`; an admin, None, names one)."""
     values = check_values(raw)
-    placement = Placement(**values, borough=target_borough(borough_slug), status=PlacementStatus.DRAFT.value,
-                      created_by_id=current_user.id, cycle_id=current_cycle_id())
+    placement = Placement(**values, borough=target_borough(borough_slug, borough_id), status=PlacementStatus.DRAFT.value,
+                          created_by_id=actor_id, cycle_id=current_cycle_id())
     db.session.add(placement)
     db.session.flush()
     record_event("placement.created", placement, status=placement.status)
@@ -87,7 +79,7 @@ def create_placement(raw, borough_slug: str | None = None) -> Placement:
 def update_placement(placement: Placement, raw) -> Placement:
     """Change a draft or live placement's details."""
     if placement.status not in EDITABLE:
-        raise PlacementError(f"You cannot change a {placement.status} placement. Duplicate it to post it again.")
+        raise ServiceError(f"You cannot change a {placement.status} placement. Duplicate it to post it again.")
     values = check_values(raw)
     changed = sorted(name for name, value in values.items() if getattr(placement, name) != value)
     for name, value in values.items():
@@ -101,9 +93,9 @@ def change_status(placement: Placement, action: str, today: date | None = None) 
     """Publish, close or mark filled, when the placement's status allows it."""
     allowed_from, new_status = TRANSITIONS[action]
     if placement.status not in allowed_from:
-        raise PlacementError(f"You cannot {action} a placement that is {placement.status}")
+        raise ServiceError(f"You cannot {action} a placement that is {placement.status}")
     if action == "publish" and placement.closing_date <= (today or date.today()):
-        raise PlacementError("The closing date has passed. Change the closing date before you publish.")
+        raise ServiceError("The closing date has passed. Change the closing date before you publish.")
     old_status, placement.status = placement.status, new_status
     if new_status == PlacementStatus.LIVE.value:
         placement.published_at = utcnow()
@@ -119,10 +111,10 @@ COPIED = ("borough_id", "standard_id", "title", "description", "skills", "skills
           "training_provider", "disability_confident", "resident_priority", "adjustments_contact")
 
 
-def duplicate_placement(placement: Placement) -> Placement:
+def duplicate_placement(placement: Placement, actor_id: int) -> Placement:
     """Copy a placement into a new draft of the same borough."""
     copy = Placement(**{name: getattr(placement, name) for name in COPIED}, status=PlacementStatus.DRAFT.value,
-                   created_by_id=current_user.id, cycle_id=current_cycle_id())  # the copy is posted in today's cycle
+                     created_by_id=actor_id, cycle_id=current_cycle_id())  # the copy is posted in today's cycle
     copy.skills = list(placement.skills or [])
     db.session.add(copy)
     db.session.flush()
@@ -148,9 +140,9 @@ def close_expired(today: date | None = None) -> int:
     return len(expired)
 
 
-def staff_page(page: int, per_page: int) -> tuple[list[Placement], int]:
-    """One page of the user's borough's placements (newest first) and the total count."""
-    base = borough_scoped(select(Placement), Placement)
+def staff_page(page: int, per_page: int, borough_id: int | None) -> tuple[list[Placement], int]:
+    """One page of a borough's placements (every borough's for None), newest first, and the total count."""
+    base = in_borough(select(Placement), Placement, borough_id)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     rows = db.session.scalars(base.options(joinedload(Placement.standard), joinedload(Placement.borough))
                               .order_by(Placement.updated_at.desc(), Placement.id.desc())
@@ -158,9 +150,9 @@ def staff_page(page: int, per_page: int) -> tuple[list[Placement], int]:
     return list(rows), total
 
 
-def status_counts() -> dict[str, int]:
-    """How many of the user's borough's placements are in each status."""
-    statement = borough_scoped(select(Placement.status, func.count()).group_by(Placement.status), Placement)
+def status_counts(borough_id: int | None) -> dict[str, int]:
+    """How many of a borough's placements (every borough's for None) are in each status."""
+    statement = in_borough(select(Placement.status, func.count()).group_by(Placement.status), Placement, borough_id)
     return {status: count for status, count in db.session.execute(statement)}
 
 

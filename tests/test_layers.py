@@ -1,0 +1,76 @@
+"""Services know nothing of the web: no signed-in user, no access rules, no forms, no HTTP errors.
+
+Views pass services the actor and the borough scope as plain values, and turn a ServiceError (or a None) into
+what the person sees; this test keeps it that way by reading every service module's source."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ROOT / "recruit" / "services"
+FORBIDDEN_MODULES = ("flask_login", "recruit.access", "recruit.forms", "recruit.candidates.forms", "wtforms", "flask_wtf")
+
+
+def _module_name(path: Path, root: Path) -> str:
+    """The dotted name of a module under `root` (a package's __init__ is the package)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(node: ast.ImportFrom, path: Path, root: Path) -> list[str]:
+    """The absolute names an import statement brings in: the module, and module.name for each name."""
+    if node.level:
+        package = _module_name(path, root).split(".")
+        if path.name != "__init__.py":
+            package = package[:-1]
+        base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+    else:
+        base = node.module or ""
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
+def _problems(path: Path, root: Path = ROOT) -> list[str]:
+    """Each web or form dependency in one service module, with its line."""
+    problems = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = _imported(node, path, root)
+        for name in names:
+            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_MODULES) or name.endswith(".abort"):
+                problems.append(f"line {node.lineno} imports {name}")
+        if isinstance(node, ast.Call):
+            function = node.func
+            called = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+            if called == "abort":
+                problems.append(f"line {node.lineno} calls abort")
+    return problems
+
+
+SERVICE_MODULES = sorted(SERVICES.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SERVICE_MODULES, ids=lambda path: str(path.relative_to(SERVICES)))
+def test_service_modules_know_nothing_of_the_web(path):
+    assert _problems(path) == []
+
+
+def test_the_check_finds_what_it_looks_for(tmp_path):
+    """A module with each kind of dependency is caught, so a passing run above means something."""
+    package = tmp_path / "recruit" / "services" / "placements"
+    package.mkdir(parents=True)
+    module = package / "leaky.py"
+    module.write_text("from flask_login import current_user\nfrom ...access import borough_scoped\n"
+                      "from ...candidates.forms import strip\nfrom ... import forms\nimport wtforms\n"
+                      "from flask import abort\n\n\ndef f():\n    abort(403)\n")
+    found = _problems(module, tmp_path)
+    assert [problem.split(" ", 2)[2] for problem in found] == [
+        "imports flask_login", "imports flask_login.current_user", "imports recruit.access",
+        "imports recruit.access.borough_scoped", "imports recruit.candidates.forms",
+        "imports recruit.candidates.forms.strip", "imports recruit.forms", "imports wtforms", "imports flask.abort",
+        "calls abort"]
+    assert SERVICE_MODULES, "no service modules found"
