@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     """Import a public name's module (or a submodule) the first time it is asked for."""
     if name in _SOURCES:
         value = getattr(importlib.import_module(f".{_SOURCES[name]}", __name__), name)

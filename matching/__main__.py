@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from .check import assignment_violations
 from .stable import stable_match
 
 
-def _load(path: str) -> dict:
+def _load(path: str) -> dict[str, Any]:
     """Read a JSON file whose top level is an object."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
@@ -22,7 +23,7 @@ def _load(path: str) -> dict:
     return data
 
 
-def _instance(path: str) -> tuple[dict, dict]:
+def _instance(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read an instance file: its candidates' lists and its placements' specs."""
     data = _load(path)
     if not isinstance(data.get("candidates"), dict) or not isinstance(data.get("placements"), dict):

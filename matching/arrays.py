@@ -5,20 +5,30 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from .types import CandidateProfile, PlacementProfile
 
 EARTH_RADIUS_KM = 6371.0088
 
+# The element types the library's arrays hold (indices and counts are int64 unless a column says otherwise).
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]  # small codes and counts: half the memory of int64
+BoolArray = npt.NDArray[np.bool_]
+TierArray = npt.NDArray[np.int8]  # 0 = a resident of a residents-first placement, 1 = everyone else
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+
+def haversine_km(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike,
+                 lon2: npt.ArrayLike) -> FloatArray:
     """Great-circle distance in km between points given in degrees (broadcasts; NaN propagates)."""
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
     half = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))
+    distance: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))
+    return distance
 
 
-def _coordinate(value) -> float:
+def _coordinate(value: float | None) -> float:
     """A latitude or longitude as a float, NaN when unknown."""
     return np.nan if value is None else float(value)
 
@@ -28,18 +38,18 @@ class CandidateArrays:
     """Candidates as parallel arrays; index i is the i-th candidate of the input list."""
 
     ids: list[str]
-    eligible: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    travel_km: np.ndarray
-    hours: np.ndarray
-    available_from: np.ndarray  # proleptic Gregorian ordinal
-    consider_others: np.ndarray
+    eligible: BoolArray
+    lat: FloatArray
+    lon: FloatArray
+    travel_km: FloatArray
+    hours: Int32Array
+    available_from: IntArray  # proleptic Gregorian ordinal
+    consider_others: BoolArray
     # Highest level already achieved per field index (-1 = none); fields come from placements.
-    qualified_level: np.ndarray
+    qualified_level: Int32Array
     # Sorted keys i × len(placements) + j of the pairs a candidate excluded (unknown ids are dropped).
-    excluded_keys: np.ndarray
-    borough: np.ndarray  # index into PlacementArrays.boroughs, -1 = none of the placements' boroughs
+    excluded_keys: IntArray
+    borough: Int32Array  # index into PlacementArrays.boroughs, -1 = none of the placements' boroughs
 
 
 @dataclass
@@ -48,19 +58,19 @@ class PlacementArrays:
 
     ids: list[str]
     standards: list[str]  # distinct standard references, index = standard code
-    standard: np.ndarray  # standard code per placement
+    standard: Int32Array  # standard code per placement
     fields: list[str]
-    field: np.ndarray
-    level: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    hours: np.ndarray
-    starts_on: np.ndarray
-    available: np.ndarray  # open and not full
-    remaining: np.ndarray
+    field: Int32Array
+    level: Int32Array
+    lat: FloatArray
+    lon: FloatArray
+    hours: Int32Array
+    starts_on: IntArray
+    available: BoolArray  # open and not full
+    remaining: IntArray
     boroughs: list[str]  # distinct borough names, index = borough code
-    borough: np.ndarray  # borough code per placement, -2 = none (never equal to a candidate's code)
-    residents_first: np.ndarray  # bool: its borough's residents come before everyone else
+    borough: Int32Array  # borough code per placement, -2 = none (never equal to a candidate's code)
+    residents_first: BoolArray  # bool: its borough's residents come before everyone else
 
 
 def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
@@ -73,7 +83,7 @@ def placement_arrays(placements: Sequence[PlacementProfile]) -> PlacementArrays:
     field_code = {f: k for k, f in enumerate(fields)}
     remaining = np.array([p.remaining for p in placements], dtype=np.int64)
     boroughs = sorted({p.borough for p in placements if p.borough})
-    borough_code = {b: k for k, b in enumerate(boroughs)}
+    borough_code: dict[str | None, int] = {b: k for k, b in enumerate(boroughs)}  # None (no borough) never found
     return PlacementArrays(
         ids=ids,
         standards=standards,
@@ -98,7 +108,7 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
     ids = [c.id for c in candidates]
     _reject_duplicates(ids, "candidate")
     field_code = {f: k for k, f in enumerate(places.fields)}
-    borough_code = {b: k for k, b in enumerate(places.boroughs)}
+    borough_code: dict[str | None, int] = {b: k for k, b in enumerate(places.boroughs)}  # None never found
     qualified_level = np.full((len(candidates), max(1, len(places.fields))), -1, dtype=np.int32)
     for i, candidate in enumerate(candidates):
         for field_name, level in candidate.qualified:
@@ -139,7 +149,7 @@ def _reject_duplicates(ids: list[str], kind: str) -> None:
         seen.add(item)
 
 
-def resident_tier(cands: CandidateArrays, places: PlacementArrays, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
+def resident_tier(cands: CandidateArrays, places: PlacementArrays, ci: IntArray, pj: IntArray) -> TierArray:
     """0 where the placement puts its borough's residents first and the candidate lives there, else 1."""
     first = places.residents_first[pj] & (cands.borough[ci] == places.borough[pj])
     return np.where(first, 0, 1).astype(np.int8)

@@ -1,10 +1,15 @@
 """Verify an assignment against an instance: capacity, mutual acceptability, no blocking pair."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
-def assignment_violations(candidates: Mapping, placements: Mapping, assignment: Mapping) -> list[str]:
+def assignment_violations(
+    candidates: Mapping[str, Sequence[str]],
+    placements: Mapping[str, Mapping[str, Any]],
+    assignment: Mapping[str, str | None],
+) -> list[str]:
     """Every way the assignment breaks the rules of a stable matching (empty list if none)."""
     problems: list[str] = []
     for c in assignment:

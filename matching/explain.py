@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import IntArray
 from .rules import REASON_TEXT, reason_codes, reason_texts
 from .types import (COMPONENT_NAMES, CandidateProfile, ComponentScore, Explanation, PlacementProfile, Weights,
                     WhyNot)
@@ -28,7 +29,7 @@ def component_scores(components: dict[str, float], weights: Weights) -> tuple[tu
     return parts, total
 
 
-def term_lists(model: SkillsModel, ci: np.ndarray, pj: np.ndarray) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+def term_lists(model: SkillsModel, ci: IntArray, pj: IntArray) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """For each pair, the placement's terms (as the placement shows them) the candidate has and lacks."""
     return [model.shown_terms(i, j) for i, j in zip(np.asarray(ci).tolist(), np.asarray(pj).tolist())]
 
@@ -168,7 +169,10 @@ def why_not(result: MatchResult, candidate_id: str) -> list[WhyNot]:
             text = ("Its places went to candidates who matched more of what it asks for: its skills, the "
                     "apprenticeship they said interests them and how near they live."
                     + (" Candidates with the same score as yours were settled by the published lottery." if tie else ""))
-            detail = (f"{skills}The lowest score it took was {cutoff * 100:.0f} out of 100; yours was {their * 100:.0f}. "
+            # Every ranked pair that passes the rules is on the candidate's list, so their score is known;
+            # should that ever not hold, the sentence leaves it out rather than failing.
+            yours = f"; yours was {their * 100:.0f}" if their is not None else ""
+            detail = (f"{skills}The lowest score it took was {cutoff * 100:.0f} out of 100{yours}. "
                       "Adding skills "
                       "you have, and the apprenticeships that interest you, to your application can raise your score.")
             answers.append((rank, WhyNot(placement_id, rank, "filled_by_higher_scores", text, their, cutoff, detail)))

@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from scipy.stats import fisher_exact, norm
 
 MIN_GROUP_SIZE = 10
@@ -56,7 +57,7 @@ def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
             raise ValueError(f"group {group!r}: need 0 <= selected <= total, got {selected}/{total}")
     all_selected = sum(s for s, _ in counts.values())
     all_total = sum(t for _, t in counts.values())
-    stats = []
+    stats: list[GroupStatistics] = []
     for group in sorted(counts):
         selected, total = counts[group]
         if total < MIN_GROUP_SIZE:
@@ -64,13 +65,16 @@ def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
             continue
         low, high = wilson_interval(selected, total)
         rest_selected, rest_total = all_selected - selected, all_total - total
-        p_value = None
+        p_value: float | None = None
         if rest_total > 0:
-            table = [[selected, total - selected], [rest_selected, rest_total - rest_selected]]
+            table = np.array([[selected, total - selected], [rest_selected, rest_total - rest_selected]],
+                             dtype=np.int64)
             p_value = float(fisher_exact(table).pvalue)
         stats.append(GroupStatistics(group, selected, total, True, selected / total, low, high, p_value))
     rated = [s for s in stats if s.enough_data]
-    ratio = lowest = highest = None
+    ratio: float | None = None
+    lowest: str | None = None
+    highest: str | None = None
     flagged = False
     if len(rated) >= 2:
         # Rates compared as exact fractions: 6/10 and 9/12 are exactly 0.8 apart, which floating point gets wrong.
@@ -78,7 +82,8 @@ def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
         high_group = max(rated, key=lambda s: (Fraction(s.selected, s.total), s.group))
         lowest, highest = low_group.group, high_group.group
         if high_group.selected > 0:
-            ratio = low_group.rate / high_group.rate
+            # The same division as each group's rate (selected / total), from the counts that rate was made of.
+            ratio = (low_group.selected / low_group.total) / (high_group.selected / high_group.total)
             flagged = below_four_fifths((low_group.selected, low_group.total), (high_group.selected, high_group.total))
     return FairnessReport(tuple(stats), ratio, lowest, highest, flagged)
 

@@ -9,14 +9,16 @@ import datetime
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import numpy as np
 
-from .arrays import CandidateArrays, PlacementArrays, candidate_arrays, placement_arrays, resident_tier
+from .arrays import (CandidateArrays, FloatArray, IntArray, PlacementArrays, candidate_arrays,
+                     placement_arrays, resident_tier)
 from .result import AssignmentLists, MatchResult, RankedChoices, SuggestedPairs
 from .rules import REASON_BIT, rule_failures
 from .scoring import SkillsModel, interest_matrix, score_pairs
@@ -36,7 +38,7 @@ __all__ = ["ALGORITHM_VERSION", "MatchResult", "input_hash", "run_matching"]
 ALGORITHM_VERSION = "2.0.0"
 
 
-def _canonical_value(value):
+def _canonical_value(value: object) -> object:
     """A field value in JSON-ready form (sets sorted by repr, dates ISO)."""
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr) if len(value) > 1 else list(value)
@@ -48,7 +50,7 @@ def _canonical_value(value):
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), tuple})
 
 
-def _canonical_rows(items) -> list[list]:
+def _canonical_rows(items: Sequence[CandidateProfile | PlacementProfile]) -> list[list[object]]:
     """Dataclass instances as JSON-ready lists of their field values, converted a column at a time."""
     if not items:
         return []
@@ -61,7 +63,8 @@ def _canonical_rows(items) -> list[list]:
     return list(map(list, zip(*columns)))
 
 
-def input_hash(candidates, placements, weights: Weights, **settings) -> str:
+def input_hash(candidates: Iterable[CandidateProfile], placements: Iterable[PlacementProfile], weights: Weights,
+               **settings: object) -> str:
     """sha256 over a canonical JSON serialisation of everything that determines the result."""
     head = {"algorithm": ALGORITHM_VERSION, "weights": weights.as_dict(), "settings": settings,
             "candidate_fields": list(CandidateProfile.__dataclass_fields__),
@@ -114,7 +117,12 @@ def run_matching(
     )
 
 
-def _timed(timings: dict[str, float], stage, *args, **kwargs):
+_Params = ParamSpec("_Params")
+_Value = TypeVar("_Value")
+
+
+def _timed(timings: dict[str, float], stage: Callable[_Params, _Value], *args: _Params.args,
+           **kwargs: _Params.kwargs) -> _Value:
     """Run one stage and record its wall time under the stage's name (without a leading underscore)."""
     clock = time.perf_counter()
     value = stage(*args, **kwargs)
@@ -138,22 +146,22 @@ class _Inputs:
 class _OtherPairs:
     """Unranked pairs found for candidates willing to consider others, all passing the rules."""
 
-    candidate: np.ndarray
-    placement: np.ndarray
-    distance: np.ndarray
+    candidate: IntArray
+    placement: IntArray
+    distance: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
 class _ScoredPairs:
     """Every pair that may enter a list (ranked ones first, then others), scored, and the ones that do."""
 
-    candidate: np.ndarray
-    placement: np.ndarray
-    rank: np.ndarray  # 0 = an "other" placement
-    distance: np.ndarray
-    components: dict[str, np.ndarray]
-    total: np.ndarray
-    listed: np.ndarray  # indices of the pairs the lists keep, grouped by candidate in list order
+    candidate: IntArray
+    placement: IntArray
+    rank: IntArray  # 0 = an "other" placement
+    distance: FloatArray
+    components: dict[str, FloatArray]
+    total: FloatArray
+    listed: IntArray  # indices of the pairs the lists keep, grouped by candidate in list order
 
 
 def _prepare(candidates: Sequence[CandidateProfile], placements: Sequence[PlacementProfile],
@@ -167,7 +175,7 @@ def _prepare(candidates: Sequence[CandidateProfile], placements: Sequence[Placem
     return _Inputs(candidates, placements, cands, places, model, interests)
 
 
-def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, np.ndarray]:
+def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, IntArray]:
     """Check every ranked pair against the hard rules; return them and how many others each candidate wants."""
     placement_index = {pid: j for j, pid in enumerate(inputs.places.ids)}
     candidate, placement, rank, unknown_ids = _ranked_entries(inputs.candidates, placement_index)
@@ -185,7 +193,7 @@ def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, np.nda
     return ranked, wanted
 
 
-def _search_others(inputs: _Inputs, weights: Weights, ranked: RankedChoices, wanted: np.ndarray,
+def _search_others(inputs: _Inputs, weights: Weights, ranked: RankedChoices, wanted: IntArray,
                    workers: int | None) -> _OtherPairs:
     """Find pairs holding each willing candidate's best `wanted` unranked placements that pass every rule."""
     known = ranked.placement >= 0
@@ -198,7 +206,7 @@ def _search_others(inputs: _Inputs, weights: Weights, ranked: RankedChoices, wan
 
 
 def _score(inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _OtherPairs,
-           wanted: np.ndarray) -> _ScoredPairs:
+           wanted: IntArray) -> _ScoredPairs:
     """Score the ranked pairs that passed and the others found; pick each candidate's list entries."""
     passes = ranked.failed_rules == 0
     candidate = np.concatenate((ranked.candidate[passes], others.candidate))
@@ -219,7 +227,7 @@ def _score(inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _Ot
 
 
 def _assign(inputs: _Inputs, scored: _ScoredPairs, seed: int,
-            shortlist_factor: int) -> tuple[AssignmentLists, np.ndarray]:
+            shortlist_factor: int) -> tuple[AssignmentLists, IntArray]:
     """Order each placement's candidates by priority and run candidate-proposing deferred acceptance.
 
     Returns both sides' lists and each candidate's placement index (-1 = none)."""
@@ -242,7 +250,7 @@ def _assign(inputs: _Inputs, scored: _ScoredPairs, seed: int,
 
 
 def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
-             match: np.ndarray) -> tuple[SuggestedPairs, dict[str, float], dict[str, int]]:
+             match: IntArray) -> tuple[SuggestedPairs, dict[str, float], dict[str, int]]:
     """Gather the matched pairs as suggestions, and each full placement's lowest score taken and its tier."""
     matched = np.flatnonzero(match[lists.candidate] == lists.placement)
     chosen = scored.listed[matched]
@@ -267,7 +275,8 @@ def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
     return suggested, cutoffs, cutoff_tiers
 
 
-def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dict[str, int]):
+def _ranked_entries(candidates: Sequence[CandidateProfile],
+                    placement_index: dict[str, int]) -> tuple[IntArray, IntArray, IntArray, dict[int, str]]:
     """Flatten every candidate's choices to (candidate, placement or -1, rank) arrays and the unknown ids."""
     choices = [c.choices for c in candidates]
     lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
@@ -287,12 +296,12 @@ def _ranked_entries(candidates: Sequence[CandidateProfile], placement_index: dic
     return candidate, placement, rank, unknown_ids
 
 
-def _passed_per_candidate(ranked: RankedChoices, n_candidates: int) -> np.ndarray:
+def _passed_per_candidate(ranked: RankedChoices, n_candidates: int) -> IntArray:
     """How many of each candidate's ranked pairs pass every rule."""
     return np.bincount(ranked.candidate[ranked.failed_rules == 0], minlength=n_candidates)
 
 
-def _group_offsets(owner: np.ndarray, n_owners: int) -> np.ndarray:
+def _group_offsets(owner: IntArray, n_owners: int) -> IntArray:
     """[start, end) offsets of each owner's entries in an array grouped by owner."""
     offsets = np.zeros(n_owners + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=n_owners), out=offsets[1:])

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
+from .arrays import FloatArray, IntArray, TierArray
 from .explain import build_explanation, term_lists, why_not
 from .rules import reason_codes, reason_texts
 from .types import COMPONENT_NAMES, CandidateProfile, ExcludedPair, PlacementProfile, ScoredPair, Weights, WhyNot
@@ -19,11 +21,11 @@ if TYPE_CHECKING:
 class RankedChoices:
     """Every placement each candidate ranked, grouped by candidate in their order, with the rules' verdict."""
 
-    candidate: np.ndarray  # candidate index
-    placement: np.ndarray  # placement index, -1 for an id no longer offered
-    rank: np.ndarray  # 1 = the candidate's first choice
-    failed_rules: np.ndarray  # bit mask of the rules the pair fails (rules.REASON_BIT), 0 = passes them all
-    distance: np.ndarray  # km, NaN where it could not be worked out
+    candidate: IntArray  # candidate index
+    placement: IntArray  # placement index, -1 for an id no longer offered
+    rank: IntArray  # 1 = the candidate's first choice
+    failed_rules: npt.NDArray[np.uint8]  # bit mask of the rules the pair fails (rules.REASON_BIT), 0 = passes them all
+    distance: FloatArray  # km, NaN where it could not be worked out
     unknown_ids: dict[int, str]  # entry → the placement id it names, for ids no longer offered
 
 
@@ -31,26 +33,62 @@ class RankedChoices:
 class AssignmentLists:
     """Both sides' lists exactly as deferred acceptance received them."""
 
-    candidate: np.ndarray  # candidate index per candidate-list entry, grouped by candidate in list order
-    placement: np.ndarray  # placement index per candidate-list entry
-    total: np.ndarray  # the pair's score
-    tier: np.ndarray  # 0 = a resident of a placement that puts its residents first, 1 = everyone else
-    ranking: np.ndarray  # candidate indices grouped by placement, each placement's best first
-    place_offsets: np.ndarray  # placement j's ranking is ranking[place_offsets[j]:place_offsets[j + 1]]
-    capacity: np.ndarray  # suggestions each placement can take (remaining positions × shortlist factor)
+    candidate: IntArray  # candidate index per candidate-list entry, grouped by candidate in list order
+    placement: IntArray  # placement index per candidate-list entry
+    total: FloatArray  # the pair's score
+    tier: TierArray  # 0 = a resident of a placement that puts its residents first, 1 = everyone else
+    ranking: IntArray  # candidate indices grouped by placement, each placement's best first
+    place_offsets: IntArray  # placement j's ranking is ranking[place_offsets[j]:place_offsets[j + 1]]
+    capacity: IntArray  # suggestions each placement can take (remaining positions × shortlist factor)
 
 
 @dataclass(frozen=True, eq=False)
 class SuggestedPairs:
     """The pairs the assignment made, as parallel arrays (turned into `ScoredPair`s on first access)."""
 
-    candidate: np.ndarray
-    placement: np.ndarray
-    rank: np.ndarray  # the candidate's rank of the placement, 0 = one of the "other" placements
-    total: np.ndarray
-    distance: np.ndarray
-    tier: np.ndarray
-    components: dict[str, np.ndarray]  # component name → value per pair
+    candidate: IntArray
+    placement: IntArray
+    rank: IntArray  # the candidate's rank of the placement, 0 = one of the "other" placements
+    total: FloatArray
+    distance: FloatArray
+    tier: TierArray
+    components: dict[str, FloatArray]  # component name → value per pair
+
+
+class PlacementSpec(TypedDict):
+    """One placement in an instance: what `stable_match` reads, and what residents first adds for people."""
+
+    capacity: int
+    ranking: list[str]
+    residents_first: NotRequired[str | None]
+    residents_ranked_first: NotRequired[int]
+
+
+class Instance(TypedDict):
+    """Both sides' lists in the CLI's JSON schema (see the package docstring)."""
+
+    candidates: dict[str, list[str]]
+    placements: dict[str, PlacementSpec]
+
+
+class PlainRanked(TypedDict):
+    """`RankedChoices` as Python lists, with each candidate's [start, end) offsets into them."""
+
+    offsets: list[int]
+    unknown_ids: dict[int, str]
+    placement: list[int]
+    rank: list[int]
+    failed_rules: list[int]
+    distance: list[float]
+
+
+class PlainLists(TypedDict):
+    """The candidate side of `AssignmentLists` as Python lists, with each candidate's [start, end) offsets."""
+
+    offsets: list[int]
+    placement: list[int]
+    total: list[float]
+    tier: list[int]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -111,7 +149,7 @@ class MatchResult:
                                     codes, reason_texts(codes)))
         return tuple(out)
 
-    def instance(self) -> dict:
+    def instance(self) -> Instance:
         """Both sides' lists and capacities the assignment ran on, in the CLI's JSON schema.
 
         ``stable_match(**instance)`` (or ``python -m matching assign``) gives back `assignment`."""
@@ -124,8 +162,9 @@ class MatchResult:
         c_ends = np.cumsum(np.bincount(lists.candidate, minlength=len(cids))).tolist()
         p_ends = lists.place_offsets.tolist()
         candidates = {cid: wishes[start:end] for cid, start, end in zip(cids, [0, *c_ends[:-1]], c_ends)}
-        placements = {pid: {"capacity": cap, "ranking": ranked_by[start:end]}
-                      for pid, cap, start, end in zip(pids, lists.capacity.tolist(), p_ends[:-1], p_ends[1:])}
+        placements: dict[str, PlacementSpec] = {
+            pid: {"capacity": cap, "ranking": ranked_by[start:end]}
+            for pid, cap, start, end in zip(pids, lists.capacity.tolist(), p_ends[:-1], p_ends[1:])}
         # A placement that puts its borough's residents first says so, and how many of its ranking are
         # residents (they come first); `check` ignores these keys and verifies the ranking as given.
         first_tier = np.bincount(lists.placement[lists.tier == 0], minlength=len(pids)).tolist()
@@ -150,7 +189,7 @@ class MatchResult:
         return {cand.id: i for i, cand in enumerate(self._candidates)}
 
     @cached_property
-    def _plain_ranked(self) -> dict:
+    def _plain_ranked(self) -> PlainRanked:
         """The ranked entries as Python lists, with each candidate's [start, end) offsets (for why_not)."""
         ranked = self._ranked
         offsets = np.searchsorted(ranked.candidate, np.arange(len(self._candidates) + 1)).tolist()
@@ -159,7 +198,7 @@ class MatchResult:
                 "distance": ranked.distance.tolist()}
 
     @cached_property
-    def _plain_lists(self) -> dict:
+    def _plain_lists(self) -> PlainLists:
         """The assignment's lists as Python lists, with each candidate's [start, end) offsets (for why_not)."""
         lists = self._lists
         offsets = np.searchsorted(lists.candidate, np.arange(len(self._candidates) + 1)).tolist()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
-from .arrays import CandidateArrays, PlacementArrays, haversine_km
+from .arrays import BoolArray, CandidateArrays, FloatArray, IntArray, PlacementArrays, haversine_km
 
 # Reason codes in the order they are reported; each has a bit in the reason mask.
 REASON_TEXT = {
@@ -21,8 +22,8 @@ REASON_BIT = {code: np.uint8(1 << k) for k, code in enumerate(REASON_CODES)}  # 
 
 
 def rule_failures(
-    cands: CandidateArrays, places: PlacementArrays, ci: np.ndarray, pj: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    cands: CandidateArrays, places: PlacementArrays, ci: IntArray, pj: IntArray
+) -> tuple[npt.NDArray[np.uint8], FloatArray]:
     """Evaluate every rule for pairs (ci[k], pj[k]); return (reason bit mask, distance km)."""
     ci = np.asarray(ci, dtype=np.int64)
     pj = np.asarray(pj, dtype=np.int64)
@@ -43,14 +44,14 @@ def rule_failures(
     return mask, distance
 
 
-def is_excluded(cands: CandidateArrays, n_places: int, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
+def is_excluded(cands: CandidateArrays, n_places: int, ci: IntArray, pj: IntArray) -> BoolArray:
     """True where the candidate excluded the placement (CandidateProfile.excluded_placements)."""
     keys = np.asarray(ci, dtype=np.int64) * n_places + np.asarray(pj, dtype=np.int64)
     table = cands.excluded_keys
     if len(table) == 0:
         return np.zeros(len(keys), dtype=bool)
     found = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-    return table[found] == keys
+    return np.equal(table[found], keys)  # typed, unlike `==`, which numpy declares as returning Any
 
 
 def reason_codes(mask: int) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .arrays import CandidateArrays, PlacementArrays
+from .arrays import CandidateArrays, FloatArray, Int32Array, IntArray, PlacementArrays
 from .terms import TermTable
 from .types import COMPONENT_NAMES, Weights
 
@@ -21,7 +21,7 @@ def _presence(rows: Sequence[Iterable[str]], column: dict[str, int]) -> sp.csr_m
     return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(found), len(column)))
 
 
-def _weighted(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+def _weighted(presence: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
     """TF-IDF rows (each term once) scaled to unit length; empty rows stay empty."""
     matrix = presence.copy()
     matrix.data = idf[matrix.indices]
@@ -60,12 +60,12 @@ class SkillsModel:
         self.placements = _weighted(placements, self.idf)
         self.candidates = _weighted(_presence(self.candidate_sets, column), self.idf)
 
-    def cosine(self, ci: np.ndarray, pj: np.ndarray) -> np.ndarray:
+    def cosine(self, ci: IntArray, pj: IntArray) -> FloatArray:
         """Cosine similarity for each pair (rows are L2-normalised, so this is a row-wise dot)."""
         if len(ci) == 0 or self.placements.shape[1] == 0:
             return np.zeros(len(ci))
         products = self.candidates[ci].multiply(self.placements[pj])
-        return np.clip(np.asarray(products.sum(axis=1)).ravel(), 0.0, 1.0)
+        return np.clip(np.asarray(products.sum(axis=1), dtype=np.float64).ravel(), 0.0, 1.0)
 
     def shown_terms(self, i: int, j: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The placement's terms as it shows them, split into the ones candidate i has and the ones they lack."""
@@ -74,7 +74,7 @@ class SkillsModel:
         return (tuple(term for term, key in shown if key in have), tuple(term for term, key in shown if key not in have))
 
 
-def travel_component(distance_km: np.ndarray, travel_km: np.ndarray) -> np.ndarray:
+def travel_component(distance_km: FloatArray, travel_km: FloatArray) -> FloatArray:
     """1 at the door, falling linearly to 0 at the candidate's limit (closer is never worse)."""
     distance_km = np.asarray(distance_km, dtype=np.float64)
     travel_km = np.asarray(travel_km, dtype=np.float64)
@@ -84,7 +84,7 @@ def travel_component(distance_km: np.ndarray, travel_km: np.ndarray) -> np.ndarr
     return np.clip(np.nan_to_num(value, nan=0.0), 0.0, 1.0)
 
 
-def interest_component(interest_matrix: sp.csr_matrix, ci: np.ndarray, standard: np.ndarray) -> np.ndarray:
+def interest_component(interest_matrix: sp.csr_matrix, ci: IntArray, standard: Int32Array) -> FloatArray:
     """1 where the candidate picked the placement's standard, else 0."""
     if len(ci) == 0 or interest_matrix.shape[1] == 0:
         return np.zeros(len(ci))
@@ -111,10 +111,10 @@ def score_pairs(
     cands: CandidateArrays,
     places: PlacementArrays,
     weights: Weights,
-    ci: np.ndarray,
-    pj: np.ndarray,
-    distance_km: np.ndarray,
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    ci: IntArray,
+    pj: IntArray,
+    distance_km: FloatArray,
+) -> tuple[dict[str, FloatArray], FloatArray]:
     """Components and weighted total for each pair (ci[k], pj[k]); never depends on the candidate's rank."""
     ci = np.asarray(ci, dtype=np.int64)
     pj = np.asarray(pj, dtype=np.int64)
@@ -126,7 +126,7 @@ def score_pairs(
     return components, weighted_total(components, weights)
 
 
-def weighted_total(components: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
+def weighted_total(components: dict[str, FloatArray], weights: Weights) -> FloatArray:
     """Σ weight × component, summed in the canonical component order."""
     total = np.zeros_like(components[COMPONENT_NAMES[0]], dtype=np.float64)
     for name in COMPONENT_NAMES:

@@ -11,12 +11,14 @@ exactly (float64, haversine) and picks each candidate's best with the same tie-b
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 try:
@@ -24,18 +26,19 @@ try:
 except ImportError:  # pragma: no cover
     threadpool_limits = None
 
-from .arrays import EARTH_RADIUS_KM, CandidateArrays, PlacementArrays
+from .arrays import EARTH_RADIUS_KM, BoolArray, CandidateArrays, FloatArray, Int32Array, IntArray, PlacementArrays
 from .rules import rule_failures
 from .scoring import SkillsModel, score_pairs
 from .types import Weights
 
+Float32Array = npt.NDArray[np.float32]  # block scores: float32 halves the memory traffic of the products
 TRAVEL_BAND_KM = 4.0
 DOT_TOLERANCE = 1e-12  # |float64 chord arithmetic error| is ~1e-15 on this scale
 NEG = np.float32(-np.inf)
 FLOOR = np.float32(-1e30)  # thresholds never go below this, so -inf (excluded) is never kept
 
 
-def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+def unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
     """Points on the unit sphere for latitude/longitude in degrees."""
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
@@ -44,7 +47,8 @@ def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
 class _Group:
     """Usable placements sharing standard, field and level, sorted by latitude."""
 
-    def __init__(self, cols, model: SkillsModel, places: PlacementArrays, unit, w_skills):
+    def __init__(self, cols: IntArray, model: SkillsModel, places: PlacementArrays, unit: FloatArray,
+                 w_skills: float):
         cols = cols[np.argsort(places.lat[cols], kind="stable")]
         self.cols = cols
         self.standard = int(places.standard[cols[0]])
@@ -67,13 +71,13 @@ def other_placement_pairs(
     cands: CandidateArrays,
     places: PlacementArrays,
     weights: Weights,
-    wanted: np.ndarray,
-    ranked_ci: np.ndarray,
-    ranked_pj: np.ndarray,
+    wanted: IntArray,
+    ranked_ci: IntArray,
+    ranked_pj: IntArray,
     *,
     block_size: int = 256,
     workers: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[IntArray, IntArray]:
     """Pairs (ci, pj) that include, for each candidate i, its best wanted[i] unranked eligible placements.
 
     Placements a candidate excluded are skipped like ranked ones (and fail the rules anyway)."""
@@ -99,9 +103,9 @@ def other_placement_pairs(
 
 
 def _bounded_search(model: SkillsModel, interests: sp.csr_matrix, cands: CandidateArrays, places: PlacementArrays,
-                    weights: Weights, wanted: np.ndarray, active: np.ndarray, usable: np.ndarray,
-                    ranked_ci: np.ndarray, ranked_pj: np.ndarray, block_size: int,
-                    workers: int) -> tuple[np.ndarray, np.ndarray]:
+                    weights: Weights, wanted: IntArray, active: IntArray, usable: IntArray,
+                    ranked_ci: IntArray, ranked_pj: IntArray, block_size: int,
+                    workers: int) -> tuple[IntArray, IntArray]:
     """Pairs (ci, pj) that include each active candidate's best wanted[i] unranked eligible placements.
 
     What it searches: the usable placements, split into groups sharing standard, field and level.
@@ -141,7 +145,7 @@ def _bounded_search(model: SkillsModel, interests: sp.csr_matrix, cands: Candida
     return active[row], placement
 
 
-def _placement_groups(model: SkillsModel, places: PlacementArrays, usable: np.ndarray,
+def _placement_groups(model: SkillsModel, places: PlacementArrays, usable: IntArray,
                       skills_weight: float) -> list[_Group]:
     """The usable placements grouped by (standard, field, level), in the order of those keys."""
     unit = unit_vectors(places.lat, places.lon)
@@ -155,21 +159,21 @@ def _placement_groups(model: SkillsModel, places: PlacementArrays, usable: np.nd
 class _ActiveRows:
     """What scoring needs of each active candidate; row k is candidate active[k]."""
 
-    terms: np.ndarray  # dense float32 skills rows
-    unit: np.ndarray  # home as a point on the unit sphere (rows × 3)
-    lat: np.ndarray  # home latitude in radians
-    travel: np.ndarray  # travel limit in km
-    reach: np.ndarray  # travel limit as radians of arc
-    chord_sq: np.ndarray  # squared chord of the travel limit on the unit sphere
-    min_dot: np.ndarray  # within the travel limit ⇔ dot(home, placement) ≥ this
-    per_root: np.ndarray  # travel part lost per sqrt(1 − dot) (float32)
-    hours: np.ndarray
-    available_from: np.ndarray
-    want: np.ndarray  # how many others to find
+    terms: Float32Array  # dense float32 skills rows
+    unit: FloatArray  # home as a point on the unit sphere (rows × 3)
+    lat: FloatArray  # home latitude in radians
+    travel: FloatArray  # travel limit in km
+    reach: FloatArray  # travel limit as radians of arc
+    chord_sq: FloatArray  # squared chord of the travel limit on the unit sphere
+    min_dot: FloatArray  # within the travel limit ⇔ dot(home, placement) ≥ this
+    per_root: Float32Array  # travel part lost per sqrt(1 − dot) (float32)
+    hours: Int32Array
+    available_from: IntArray
+    want: IntArray  # how many others to find
 
 
-def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights, wanted: np.ndarray,
-                 active: np.ndarray) -> _ActiveRows:
+def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights, wanted: IntArray,
+                 active: IntArray) -> _ActiveRows:
     """The active candidates' columns in the form block scoring reads them."""
     terms = skills.toarray().astype(np.float32) if skills.shape[1] else np.zeros((len(active), 0), np.float32)
     travel = cands.travel_km[active]
@@ -184,7 +188,7 @@ def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights
 
 
 def _group_bounds(skills: sp.csr_matrix, interests: sp.csr_matrix, cands: CandidateArrays, weights: Weights,
-                  active: np.ndarray, groups: list[_Group]) -> tuple[np.ndarray, np.ndarray]:
+                  active: IntArray, groups: list[_Group]) -> tuple[FloatArray, Float32Array]:
     """Per (active row, group): an upper bound of any pair's score (-inf where a rule rules the group out),
     and the part of every pair's score that is constant in the group (interest and full travel, float32)."""
     n_rows, n_groups = skills.shape[0], len(groups)
@@ -219,13 +223,13 @@ class _RankedByRow:
 
     Row k's entries are group[offsets[k]:offsets[k + 1]] and position[offsets[k]:offsets[k + 1]]."""
 
-    offsets: np.ndarray
-    group: np.ndarray
-    position: np.ndarray
+    offsets: IntArray
+    group: IntArray
+    position: IntArray
 
 
-def _ranked_by_row(groups: list[_Group], n_places: int, n_cands: int, active: np.ndarray,
-                   ranked_ci: np.ndarray, ranked_pj: np.ndarray) -> _RankedByRow:
+def _ranked_by_row(groups: list[_Group], n_places: int, n_cands: int, active: IntArray,
+                   ranked_ci: IntArray, ranked_pj: IntArray) -> _RankedByRow:
     """Locate every ranked pair of an active candidate in its placement's group."""
     group_id = np.full(n_places, -1, dtype=np.int64)
     position = np.full(n_places, -1, dtype=np.int64)
@@ -246,14 +250,14 @@ class _Found(NamedTuple):
     """Pairs that may still be among their row's best: active row, placement index, block score, and
     whether the pair is surely eligible (only those count towards a threshold)."""
 
-    row: np.ndarray
-    placement: np.ndarray
-    score: np.ndarray
-    sure: np.ndarray
+    row: IntArray
+    placement: IntArray
+    score: Float32Array
+    sure: BoolArray
 
-    def where(self, keep: np.ndarray) -> _Found:
+    def where(self, keep: BoolArray | IntArray) -> _Found:
         """The pairs selected by a boolean mask or index array."""
-        return _Found(*(column[keep] for column in self))
+        return _Found(self.row[keep], self.placement[keep], self.score[keep], self.sure[keep])
 
 
 _NOTHING_FOUND = _Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool))
@@ -262,7 +266,7 @@ _NOTHING_FOUND = _Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0
 class _BlockScorer:
     """Scores blocks of active rows against one group's placements and keeps the pairs near each row's best."""
 
-    def __init__(self, groups: list[_Group], rows: _ActiveRows, row_const: np.ndarray, ranked: _RankedByRow,
+    def __init__(self, groups: list[_Group], rows: _ActiveRows, row_const: Float32Array, ranked: _RankedByRow,
                  eps: float):
         self.groups = groups
         self.rows = rows
@@ -272,7 +276,7 @@ class _BlockScorer:
         # Each row's `want`-th best score among surely eligible pairs found so far (see `_trim`).
         self.threshold = np.full(len(rows.want), -np.inf, dtype=np.float32)
 
-    def __call__(self, task: tuple[int, np.ndarray]) -> _Found | None:
+    def __call__(self, task: tuple[int, IntArray]) -> _Found | None:
         """Score one block (group index, active rows); None if no placement of the group is in reach."""
         g, block = task
         group = self.groups[g]
@@ -283,14 +287,14 @@ class _BlockScorer:
         self._skip_ranked(score, g, block, lo, hi)
         return self._near_best(score, unsure, block, group.cols[lo:hi])
 
-    def _window(self, group: _Group, block: np.ndarray) -> tuple[int, int]:
+    def _window(self, group: _Group, block: IntArray) -> tuple[int, int]:
         """The [lo, hi) span of the group's placements (sorted by latitude) within the block's reach."""
         margin = self.rows.reach[block].max() + 1e-9  # latitude never differs by more than the arc
         lo = int(np.searchsorted(group.lat, self.rows.lat[block].min() - margin, side="left"))
         hi = int(np.searchsorted(group.lat, self.rows.lat[block].max() + margin, side="right"))
         return lo, hi
 
-    def _scores(self, g: int, group: _Group, block: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, g: int, group: _Group, block: IntArray, lo: int, hi: int) -> tuple[Float32Array, BoolArray]:
         """Block scores (NEG where a rule fails) and where the chord cannot settle the travel rule."""
         rows = self.rows
         if len(group.vocab):
@@ -314,7 +318,7 @@ class _BlockScorer:
         np.copyto(score, NEG, where=excluded)
         return score, unsure
 
-    def _skip_ranked(self, score: np.ndarray, g: int, block: np.ndarray, lo: int, hi: int) -> None:
+    def _skip_ranked(self, score: Float32Array, g: int, block: IntArray, lo: int, hi: int) -> None:
         """Set NEG where a row's own ranked (or excluded) placement lies in the window: those are not "others"."""
         ranked = self.ranked
         counts = ranked.offsets[block + 1] - ranked.offsets[block]
@@ -325,7 +329,7 @@ class _BlockScorer:
         mine = (ranked.group[at] == g) & (ranked.position[at] >= lo) & (ranked.position[at] < hi)
         score[local_row[mine], ranked.position[at][mine] - lo] = NEG
 
-    def _near_best(self, score: np.ndarray, unsure: np.ndarray, block: np.ndarray, cols: np.ndarray) -> _Found:
+    def _near_best(self, score: Float32Array, unsure: BoolArray, block: IntArray, cols: IntArray) -> _Found:
         """The pairs within 2·eps of the row's `want`-th best surely eligible score (this block's or earlier)."""
         width = score.shape[1]
         any_unsure = bool(unsure.any())
@@ -341,8 +345,8 @@ class _BlockScorer:
         return _Found(block[r], cols[c], score[r, c], sure)
 
 
-def _visit_groups(scorer: _BlockScorer, bound: np.ndarray, block_size: int,
-                  workers: int) -> tuple[np.ndarray, np.ndarray]:
+def _visit_groups(scorer: _BlockScorer, bound: FloatArray, block_size: int,
+                  workers: int) -> tuple[IntArray, IntArray]:
     """Visit each row's groups best bound first, one per round, until no next group can beat its threshold.
 
     Returns the (active row, placement) pairs still in the running at the end."""
@@ -376,8 +380,8 @@ def _visit_groups(scorer: _BlockScorer, bound: np.ndarray, block_size: int,
     return np.concatenate([f.row for f in finished]), np.concatenate([f.placement for f in finished]).astype(np.int64)
 
 
-def _blocks(alive: np.ndarray, next_group: np.ndarray, spatial: np.ndarray,
-            block_size: int) -> list[tuple[int, np.ndarray]]:
+def _blocks(alive: IntArray, next_group: IntArray, spatial: IntArray,
+            block_size: int) -> list[tuple[int, IntArray]]:
     """This round's tasks: the rows visiting each group, in spatial order, cut into blocks of block_size."""
     by_group = np.lexsort((spatial[alive], next_group))
     group_sorted = next_group[by_group]
@@ -390,7 +394,9 @@ def _blocks(alive: np.ndarray, next_group: np.ndarray, spatial: np.ndarray,
 
 
 @contextmanager
-def _block_runner(workers: int):
+def _block_runner(
+    workers: int,
+) -> Iterator[Callable[[_BlockScorer, Iterable[tuple[int, IntArray]]], Iterable[_Found | None]]]:
     """A map over blocks: Python threads when workers > 1 (numpy releases the GIL), BLAS held to one thread.
 
     The block products are tiny: BLAS threads cost more than they give (measured 3-20x slower on 2
@@ -406,20 +412,21 @@ def _block_runner(workers: int):
             executor.shutdown()
 
 
-def _trim(found: _Found, want: np.ndarray, threshold: np.ndarray, eps: float) -> _Found:
+def _trim(found: _Found, want: IntArray, threshold: Float32Array, eps: float) -> _Found:
     """Update each row's threshold (its want-th best sure score) and drop pairs that cannot make it."""
     found = found.where(np.lexsort((-found.score, found.row)))
     row, score, sure = found.row, found.score, found.sure
     first = np.searchsorted(row, row, side="left")
     counted = np.cumsum(sure)
-    rank = counted - (counted[first] - sure[first])  # 1-based rank among sure pairs of the row
+    rank: IntArray = counted - (counted[first] - sure[first])  # 1-based rank among sure pairs of the row
     hit = sure & (rank == want[row])
     threshold[row[hit]] = np.maximum(threshold[row[hit]], score[hit])
     return found.where(score >= np.maximum(threshold[row] - np.float32(2 * eps), FLOOR))
 
 
-def _exact_search(model, interests, cands, places, weights, wanted, rows, usable, ranked_ci, ranked_pj,
-                  chunk_pairs: int = 2_000_000):
+def _exact_search(model: SkillsModel, interests: sp.csr_matrix, cands: CandidateArrays, places: PlacementArrays,
+                  weights: Weights, wanted: IntArray, rows: IntArray, usable: IntArray, ranked_ci: IntArray,
+                  ranked_pj: IntArray, chunk_pairs: int = 2_000_000) -> tuple[IntArray, IntArray]:
     """Best `wanted` others for a few candidates by scoring every usable placement exactly."""
     out_ci, out_pj = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if len(rows) == 0:

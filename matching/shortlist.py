@@ -5,6 +5,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .arrays import FloatArray, IntArray, TierArray
+
 
 def lottery_numbers(candidate_ids: Sequence[str], seed: int) -> dict[str, float]:
     """One number in [0, 1) per candidate, the same at every placement; depends only on ids and seed."""
@@ -13,8 +15,8 @@ def lottery_numbers(candidate_ids: Sequence[str], seed: int) -> dict[str, float]
     return dict(zip(ordered, draws.tolist()))
 
 
-def placement_order(placement: np.ndarray, score: np.ndarray, lottery: np.ndarray, tiebreak: np.ndarray,
-                    tier: np.ndarray | None = None) -> np.ndarray:
+def placement_order(placement: IntArray, score: FloatArray, lottery: FloatArray, tiebreak: IntArray,
+                    tier: TierArray | None = None) -> IntArray:
     """Entry order grouping by placement, then tier (residents first, where it applies), then higher score,
     then lower lottery number, then id rank. Never the candidate's own rank of the placement."""
     if tier is None:

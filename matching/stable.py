@@ -4,12 +4,15 @@ from __future__ import annotations
 import heapq
 from itertools import chain
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from .arrays import IntArray
+
 
 def stable_match(
-    candidates: Mapping[str, Sequence[str]], placements: Mapping[str, Mapping]
+    candidates: Mapping[str, Sequence[str]], placements: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, str | None]:
     """Candidate-optimal stable matching: {candidate_id: placement_id or None} for every candidate.
 
@@ -23,7 +26,7 @@ def stable_match(
     candidate_index = {c: i for i, c in enumerate(candidate_ids)}
     cand_offsets, cand_places = _flatten_lists(candidates, placement_index, "candidate", "placement")
     capacity = np.zeros(len(placement_ids), dtype=np.int64)
-    rankings = {}
+    rankings: dict[str, Any] = {}  # checked by _flatten_lists, like the candidates' lists
     for p, spec in placements.items():
         if not isinstance(spec, Mapping) or "capacity" not in spec or "ranking" not in spec:
             raise ValueError(f"placement {p!r} needs 'capacity' and 'ranking'")
@@ -39,7 +42,9 @@ def stable_match(
     return {c: (placement_ids[j] if j >= 0 else None) for c, j in zip(candidate_ids, match.tolist())}
 
 
-def _flatten_lists(lists: Mapping, index: dict[str, int], owner: str, item: str) -> tuple[np.ndarray, np.ndarray]:
+def _flatten_lists(
+    lists: Mapping[str, Any], index: dict[str, int], owner: str, item: str
+) -> tuple[IntArray, IntArray]:
     """Map each owner's list of ids to indices, rejecting unknown ids and duplicates."""
     owners = list(lists)
     values = list(lists.values())
@@ -72,12 +77,12 @@ def _flatten_lists(lists: Mapping, index: dict[str, int], owner: str, item: str)
 
 
 def deferred_acceptance(
-    cand_offsets: np.ndarray,
-    cand_places: np.ndarray,
-    capacity: np.ndarray,
-    place_offsets: np.ndarray,
-    place_candidates: np.ndarray,
-) -> np.ndarray:
+    cand_offsets: IntArray,
+    cand_places: IntArray,
+    capacity: IntArray,
+    place_offsets: IntArray,
+    place_candidates: IntArray,
+) -> IntArray:
     """Index-level deferred acceptance on flattened (CSR-style) lists; returns placement index or -1."""
     n_cand = len(cand_offsets) - 1
     n_place = len(place_offsets) - 1
@@ -130,7 +135,8 @@ def deferred_acceptance(
     return match
 
 
-def _placement_ranks(cand_offsets, cand_places, place_offsets, place_candidates, cand_of_entry) -> np.ndarray:
+def _placement_ranks(cand_offsets: IntArray, cand_places: IntArray, place_offsets: IntArray,
+                     place_candidates: IntArray, cand_of_entry: IntArray) -> IntArray:
     """For each candidate-list entry, the candidate's position in that placement's ranking, or -1."""
     n_cand = len(cand_offsets) - 1
     n_place = len(place_offsets) - 1
@@ -156,7 +162,10 @@ def _placement_ranks(cand_offsets, cand_places, place_offsets, place_candidates,
     return entry_rank
 
 
-def _parallel_rounds(places, keys, pointer, ends, capacity, n_cand, min_proposals=2000):
+def _parallel_rounds(
+    places: IntArray, keys: IntArray, pointer: IntArray, ends: IntArray, capacity: IntArray, n_cand: int,
+    min_proposals: int = 2000,
+) -> tuple[tuple[IntArray, IntArray], IntArray, IntArray]:
     """Rounds where every free candidate proposes at once, while there are many of them.
 
     Returns ((placement, key) arrays held, pointers, candidates still free to propose).

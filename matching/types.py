@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # The candidate's own rank of a placement is deliberately not a component: a placement's priority
@@ -90,7 +91,7 @@ class Weights:
             raise ValueError(f"weights must sum to 1, they sum to {total!r}")
 
     @classmethod
-    def from_mapping(cls, values) -> "Weights":
+    def from_mapping(cls, values: Mapping[str, float]) -> Weights:
         """Weights from {component: weight}; a missing or unknown component is a ValueError naming it."""
         unknown = sorted(set(values) - set(COMPONENT_NAMES))
         if unknown:
