@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test lock migrate seed migration assets clean
+.PHONY: run test lint install install-test lock migrate seed migration assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: install
 PYTEST_ARGS ?= -n auto
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The gate CI runs before the tests: ruff (lint, then format check), mypy (the matching library strictly), and the
+# import-linter contracts in pyproject.toml (the library stays pure; services import nothing of the web).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy matching/
+	$(BIN)/lint-imports
 
 # Both install the exact versions pinned in requirements.lock (`make lock` refreshes it from pyproject.toml).
 install: $(BIN)/activate

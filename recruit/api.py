@@ -3,11 +3,9 @@
 import re
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from .extensions import csrf, db
-from .models import Borough, Standard
+from .extensions import csrf
 from .page_cache import shared_page
 from .postcodes import outward_areas
 from .services import placements as service
@@ -179,9 +177,10 @@ def listing_parameters() -> list[dict]:
     """The listing's query parameters with every rule the API enforces, so any request the schema allows is answered
     with results: the lists of boroughs, levels and standards come from the database, postcodes from the table of
     London's outward codes."""
-    boroughs = sorted(db.session.scalars(select(Borough.slug)))
-    levels = sorted(db.session.scalars(select(Standard.level).distinct()))
-    standards = sorted(db.session.scalars(select(Standard.reference)))
+    choices = service.filter_choices()
+    boroughs = sorted(slug for slug, _ in choices["boroughs"])
+    levels = choices["levels"]
+    standards = sorted(reference for reference, _ in choices["standards"])
     london = sorted(code for code, area in outward_areas().items() if area.in_london)
     postcode = f"^(?:{'|'.join(london)})(?: ?[0-9][ABD-HJLNP-UW-Z]{{2}})?$"
     return [

@@ -20,11 +20,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
                                multiprocess)
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select, text
 
 from .config import metrics_multiprocess_dir
-from .extensions import db
-from .models import OutboxEmail, utcnow
+from .models import utcnow
+from .services import health
 
 bp = Blueprint("operations", __name__)
 
@@ -119,8 +118,7 @@ def readyz():
 
 def readiness_checks() -> dict[str, tuple[bool, str]]:
     """Each part the service needs, with (reachable, what to tell the operator): never a secret or a URL."""
-    checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
-    db.session.rollback()
+    checks = {"database": _check(health.database_answers)}
     for name, url in _redis_urls().items():
         checks[f"redis ({name})"] = _check(lambda url=url: _redis_ping(url))
     checks["task queue"] = task_queue_status()
@@ -212,13 +210,7 @@ class _ServiceNow:
     """Figures read from the database and the task queue at each scrape."""
 
     def collect(self):
-        pending = (OutboxEmail.status == "pending")
-        count, oldest = db.session.execute(select(func.count(OutboxEmail.id), func.min(OutboxEmail.created_at))
-                                           .where(pending)).one()
-        failed = db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == "failed"))
-        db.session.rollback()
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=timezone.utc)
+        count, oldest, failed = health.outbox_backlog()
         yield GaugeMetricFamily("recruit_outbox_pending_emails", "Emails waiting to be sent", value=count)
         yield GaugeMetricFamily("recruit_outbox_oldest_pending_email_age_seconds",
                                 "Age of the oldest email waiting to be sent (0 when none wait)",
@@ -247,11 +239,7 @@ def warm_up(app: Flask) -> None:
     for path in WARM_PATHS:
         client.get(path, headers={"Cookie": "warm-up=1"})  # a cookie: the page cache keeps nothing from this
     with app.app_context():
-        from .services.placements.listing import live_filter
-        from .models import Placement
-
-        some = db.session.scalar(select(Placement.id).where(live_filter()).limit(1))
-        db.session.remove()
+        some = health.some_live_placement_id()
     if some:
         client.get(f"/placements/{some}", headers={"Cookie": "warm-up=1"})
     app.logger.info("warmed up in %.1f s", time.perf_counter() - started)

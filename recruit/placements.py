@@ -7,6 +7,7 @@ from werkzeug.routing import BuildError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from .wording import level_text, wage_text
 from .forms import BaseForm
 from .models import Role
 from .page_cache import shared_page
@@ -83,24 +84,9 @@ def pays_llw(placement) -> bool:
     return service.pays_london_living_wage(placement.hourly_wage, service.wage_rules())
 
 
-@bp.app_template_filter("wage_text")
-def wage_text(placement) -> str:
-    """The wage as a candidate reads it: £21,000 a year (£10.77 an hour)."""
-    if placement.wage_unit == "year":
-        amount = f"£{placement.wage_amount:,.0f}" if placement.wage_amount % 1 == 0 else f"£{placement.wage_amount:,.2f}"
-        return f"{amount} a year (£{placement.hourly_wage:,.2f} an hour)"
-    return f"£{placement.wage_amount:,.2f} an hour"
-
-
-# What each apprenticeship level is like, for a candidate who does not know the levels.
-LEVEL_MEANINGS = {2: "like GCSEs", 3: "like A levels", 4: "like the first year of a degree", 5: "like a foundation degree",
-                  6: "like a degree", 7: "like a master's degree"}
-
-
-@bp.app_template_filter("level_text")
-def level_text(level: int) -> str:
-    """A level as a candidate reads it: Level 4 (like the first year of a degree)."""
-    return f"Level {level} ({LEVEL_MEANINGS[level]})" if level in LEVEL_MEANINGS else f"Level {level}"
+# The wording helpers as template filters (recruit/wording.py holds them, for services and emails too).
+bp.app_template_filter("wage_text")(wage_text)
+bp.app_template_filter("level_text")(level_text)
 
 
 @bp.route("/")

@@ -4,7 +4,6 @@ import copy
 import json
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -12,6 +11,7 @@ from markupsafe import Markup
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from .access import landing_endpoint
+from .wording import LONDON, long_date
 
 SERVICE_NAME = "London Digital Apprenticeships"
 
@@ -36,18 +36,8 @@ class _ProcessBytecodeCache(BytecodeCache):
 
 
 _BYTECODE_CACHE = _ProcessBytecodeCache()
-LONDON = ZoneInfo("Europe/London")
 # The parts of a score, in the glossary's words (the configuration keeps the short names).
 COMPONENT_LABELS = {"skills": "Skills", "interest": "Interests", "travel": "Travel", "preference": "Choice order"}
-
-
-def long_date(value) -> str:
-    """A date as GOV.UK writes it: "2 December 2026" (a datetime is shown on its London day)."""
-    if not value:
-        return ""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(LONDON)
-    return f"{value.day} {value:%B %Y}"
 
 
 def date_time(value) -> str:

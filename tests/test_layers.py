@@ -74,3 +74,31 @@ def test_the_check_finds_what_it_looks_for(tmp_path):
         "imports recruit.candidates.forms.strip", "imports recruit.forms", "imports wtforms", "imports flask.abort",
         "calls abort"]
     assert SERVICE_MODULES, "no service modules found"
+
+
+def _is_view_module(tree: ast.Module) -> bool:
+    """A module that declares routes (a function decorated with something.route(...))."""
+    return any(isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) == "route"
+               for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for decorator in node.decorator_list)
+
+
+def _session_uses(tree: ast.Module) -> list[int]:
+    """Lines where the module reads or writes the database session directly (db.session)."""
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "session"
+            and isinstance(node.value, ast.Name) and node.value.id == "db"]
+
+
+VIEW_MODULES = [path for path in sorted((ROOT / "recruit").rglob("*.py"))
+                if SERVICES not in path.parents and _is_view_module(ast.parse(path.read_text(encoding="utf-8")))]
+
+
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_views_leave_the_database_to_the_services(path):
+    assert _session_uses(ast.parse(path.read_text(encoding="utf-8"))) == []
+
+
+def test_the_view_check_finds_routes_and_session_use():
+    tree = ast.parse("@bp.route('/x')\ndef x():\n    return db.session.get(A, 1)\n")
+    assert _is_view_module(tree) and _session_uses(tree) == [3]
+    assert len(VIEW_MODULES) >= 15  # every blueprint module is looked at

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from recruit.candidates.next_steps import SUGGESTION_STEPS
+from recruit.services.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
 from recruit.models import Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, utcnow
 

@@ -14,7 +14,8 @@ from ..services.candidates import data as data_service
 from ..services.candidates import eligibility as eligibility_service
 from ..services import interviews as interview_service
 from ..services import timeline as timeline_service
-from . import bp, candidate_view, next_steps, summary
+from ..services import next_steps
+from . import bp, candidate_view, summary
 from .forms import ConfirmForm
 from .monitoring import answer_rows as monitoring_rows
 

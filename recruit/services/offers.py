@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import emails
+from ..wording import level_text, wage_text
 from ..audit import record_event
 from ..extensions import db
 from ..models import (ApplicationStatus, Candidate, Suggestion, SuggestionStage, Offer, OfferAnswer, Role, User, Placement,
@@ -233,8 +234,6 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
 
 def letter_lines(offer: Offer) -> list[tuple[str, str]]:
     """The letter's facts, in order, as (label, value): the same on the page and in the PDF."""
-    from ..placements import level_text, wage_text
-
     placement = offer.suggestion.placement
     return [
         ("Placement", placement.title),

@@ -74,8 +74,8 @@ def steps(suggestion: Suggestion, bookings: list[InterviewBooking], offer: Offer
 
 def next_step(suggestion: Suggestion, booking: InterviewBooking | None, offer: Offer | None, can_book: bool) -> str:
     """What happens next for this suggestion, in plain words, with a date where there is one (the dashboard's
-    table of states, recruit.candidates.next_steps)."""
-    from ..candidates.next_steps import for_suggestion  # the candidates package imports this service
+    table of states, services/next_steps.py)."""
+    from .next_steps import for_suggestion  # next_steps imports nothing of ours but the wording
 
     return for_suggestion(suggestion, booking, offer, can_book)
 

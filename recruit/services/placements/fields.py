@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from ...parsing import parse_date
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
+from ...wording import long_date
 
 WEEKS_PER_YEAR = 52
 MIN_HOURS, MAX_HOURS, USUAL_MIN_HOURS = 16, 40, 30
@@ -52,10 +53,6 @@ class WageRules:
     def from_config(cls, config: Mapping) -> WageRules:
         return cls(Decimal(str(config["APPRENTICE_MINIMUM_WAGE"])), config["APPRENTICE_MINIMUM_WAGE_FROM"],
                    Decimal(str(config["LONDON_LIVING_WAGE"])))
-
-
-def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def money(value: Decimal) -> str:

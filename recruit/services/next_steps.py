@@ -5,7 +5,7 @@ to SUGGESTION_STEPS; until then it reads the fallback, which is true of every st
 
 from dataclasses import dataclass
 
-from ..templating import long_date
+from ..wording import long_date
 
 
 @dataclass(frozen=True)
