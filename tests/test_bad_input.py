@@ -462,9 +462,13 @@ def test_random_input_to_every_form_of_each_role_never_gives_a_server_error(app,
     client = _client_for(app, world, who)
     form = data.draw(st.sampled_from([None, *forms]), label="form")
     path = form.path(world) if form else data.draw(st.sampled_from(_buttons(world)[group]), label="path")
-    # Each form's own box names (and the ones its page adds, like a score per criterion), and every role's others
-    names = sorted({name.format(1) for each in forms for name in each.fields}
-                   | (set(form.answers(world, client, path)) if form and form.who in GROUPS["recruiter"] else set())
+    # Each form's own box names (and the ones its page adds, like a score per criterion), and every role's others.
+    # The page's names are read once per world: earlier examples change what it shows (a criterion scored, a stage
+    # moved), and the names to draw from must not change between examples, or Hypothesis cannot replay one.
+    page_names = world.__dict__.setdefault("page_names", {})
+    if form and form.who in GROUPS["recruiter"] and path not in page_names:
+        page_names[path] = frozenset(form.answers(world, client, path))
+    names = sorted({name.format(1) for each in forms for name in each.fields} | page_names.get(path, frozenset())
                    | {"version", "selected", "action", "feedback_template", "next", "standard", "file", "junk"})
     posted = data.draw(st.dictionaries(st.sampled_from(names), st.one_of(random_values, st.lists(random_values, max_size=3)),
                                        max_size=8), label="posted")
