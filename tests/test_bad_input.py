@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, complete_sections, make_eligible, sign_in
+from candidate_journey import SECTION_ANSWERS, complete_sections, sign_in
+from tests.factories import make_eligible
 from hiring_world import hiring_world
 from page_checks import visible_text
 

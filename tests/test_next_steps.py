@@ -8,7 +8,8 @@ from recruit.candidates.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
 from recruit.models import Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, utcnow
 
-from candidate_journey import START, make_eligible, make_placement, sign_in
+from candidate_journey import sign_in
+from tests.factories import START, make_eligible, make_placement
 from page_checks import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"

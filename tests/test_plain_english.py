@@ -16,7 +16,8 @@ from recruit.services import interviews, monitoring, offers
 from recruit.services.accounts import make_token
 from recruit.services.matching import decide
 
-from candidate_journey import ELIGIBLE_ANSWERS, Poster, make_eligible, make_placement
+from candidate_journey import ELIGIBLE_ANSWERS, Poster
+from tests.factories import make_eligible, make_placement
 from page_checks import visible_text
 from test_next_steps import _suggest
 
@@ -63,7 +64,8 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     """The pages a candidate reads: from the start page to their dashboard, the equality questions, the hiring
     steps (interview, offer) and the error pages they can meet."""
     pages = {}
-    placement_id = make_placement(app)
+    # No employer-written text on the placement: the service's own words are what is measured.
+    placement_id = make_placement(app, description="", skills=[], training_provider="", adjustments_contact="")
     for path in ("/", f"/placements/{placement_id}", "/apply/eligibility", *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
                  "/apply/eligibility/cannot-apply/age"):
         if "cannot-apply" in path:
