@@ -110,12 +110,6 @@ def app_config():
     return {}
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "fresh_database: the test's commits must be real, visible to other connections, threads or "
-        "processes; it gets an app of its own and the tables are emptied after it (slower)")
-
-
 def pytest_collection_modifyitems(items):
     """Browser tests serve the app from another thread: they always get a fresh database."""
     for item in items:
@@ -173,6 +167,7 @@ def _shared_apps(database_url, _schema):
 
 
 def _shared_app(apps: dict, database_url, instance, app_config: dict):
+    """The session's app for these settings, its engine watched for connections a rolled-back test cannot use."""
     key = tuple(sorted(app_config.items()))
     if key not in apps:
         app = create_app({**_test_config(database_url, instance), **app_config})
@@ -194,6 +189,7 @@ def app(request, database_url, _schema, app_config, _shared_apps):
 
 
 def _fresh_app(database_url, instance, app_config):
+    """An app of the test's own, really committing; every table but the reference data emptied after it."""
     app = create_app({**_test_config(database_url, instance), **app_config})
     yield app
     with app.app_context():
@@ -208,7 +204,7 @@ def _rolled_back_app(app):
     rate-limit counters and page cache are put back as they were."""
     from recruit.extensions import cache, limiter
 
-    settings = dict(app.config)
+    shipped_settings = dict(app.config)
     with app.app_context():
         connection = _db.engine.connect()
         cache.clear()
@@ -231,7 +227,7 @@ def _rolled_back_app(app):
         outer.rollback()
         connection.close()
         app.config.clear()
-        app.config.update(settings)
+        app.config.update(shipped_settings)
 
 
 def _empty_tables():
