@@ -9,8 +9,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from recruit.extensions import db
-from recruit.models import (ApplicationStatus, Borough, Candidate, Choice, Placement, PlacementStatus, RecruitmentCycle,
-                            Role, Standard, User, utcnow)
+from recruit.models import (ApplicationStatus, Borough, Candidate, Choice, MatchRun, Placement, PlacementStatus,
+                            RecruitmentCycle, Role, RunStatus, Standard, Suggestion, User, utcnow)
 
 TEST_TOTP_SECRET = "TESTSECRETFORTHESUITEONLY2345672"  # every staff user made by make_user has this second factor
 ELIGIBILITY_RECORD = {"age": True, "left_school": True, "right_to_work": True, "residence": True,
@@ -115,3 +115,20 @@ def make_cycle(app, name=None, opens=None, closes=None, target=100) -> int:
         db.session.add(cycle)
         db.session.commit()
         return cycle.id
+
+
+def make_published_suggestion(app, candidate_id: int, stage: str, feedback=None, borough="newham") -> int:
+    """A new placement suggested to the candidate at `stage` in a published run of the current cycle (candidates see
+    only published runs' suggestions); returns the placement's id."""
+    from recruit.services.cycles import current_cycle_id
+
+    placement_id = make_placement(app, title="Data apprentice", borough=borough)
+    with app.app_context():
+        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64,
+                       status=RunStatus.PUBLISHED.value, published_at=utcnow(), cycle_id=current_cycle_id())
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8,
+                                  components={}, explanation={"sentence": "You know Excel."}, stage=stage, feedback=feedback))
+        db.session.commit()
+    return placement_id

@@ -17,9 +17,8 @@ from recruit.services.accounts import make_token
 from recruit.services.matching import decide
 
 from candidate_journey import ELIGIBLE_ANSWERS, Poster
-from tests.factories import make_eligible, make_placement
+from tests.factories import make_eligible, make_placement, make_published_suggestion
 from page_checks import visible_text
-from test_next_steps import _suggest
 
 class _Pronunciations(dict):
     """textstat 0.7.5 looks words up in the CMU dictionary and catches only TypeError and IndexError: a word it
@@ -85,7 +84,7 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     for path in ("/candidates/application/sent", "/candidates/equality-questions", "/candidates/withdraw"):
         pages[path] = _get(client, path)
     pages.update(_equality_pages(client))
-    _suggest(app, user.candidate_id, "suggested")
+    make_published_suggestion(app, user.candidate_id, "suggested")
     pages["/candidates/ (with a suggestion)"] = _get(client, "/candidates/")
     pages.update(_hiring_pages(app, client, user, make_user))
     pages.update(_error_pages(app, client))
