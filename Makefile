@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint install install-test lock migrate seed migration assets clean
+.PHONY: run test test-fast lint install install-test lock migrate seed migration assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy matching/
 	$(BIN)/lint-imports
+
+# The suite without the browser tests (Chromium is slow to drive), for the edit-and-test loop; `make test` before pushing.
+test-fast: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
 
 # Both install the exact versions pinned in requirements.lock (`make lock` refreshes it from pyproject.toml).
 install: $(BIN)/activate

@@ -21,7 +21,8 @@ class _ProcessBytecodeCache(BytecodeCache):
 
     Jinja keys each entry by template name and a checksum of its source, so an edited template is
     compiled afresh. It matters wherever many apps are made in one process (the test suite makes one
-    per test); a server makes one app and loses nothing."""
+    for each test that needs a fresh database: browser, concurrency and worker tests); a server makes
+    one app and loses nothing."""
 
     def __init__(self):
         self._compiled: dict[str, bytes] = {}

@@ -1,17 +1,13 @@
-"""Helpers for the candidate journey tests: live placements, eligible candidates and a complete application."""
+"""Helpers for the candidate journey tests: signing in, posting forms and a complete application."""
 
 import re
-from datetime import date, timedelta
-from decimal import Decimal
 
 from recruit.extensions import db
-from recruit.models import Borough, Candidate, Standard, Placement, PlacementStatus
+
+from tests.factories import START, make_eligible, make_placement
 
 ELIGIBLE_ANSWERS = {"age": "yes", "left_school": "yes", "right_to_work": "yes", "residence": "yes",
                     "full_time_education": "no", "apprenticeship": "no"}
-ELIGIBILITY_RECORD = {"age": True, "left_school": True, "right_to_work": True, "residence": True,
-                      "not_in_full_time_education": True, "not_on_apprenticeship": True}
-START = date.today() + timedelta(days=60)
 
 SECTION_ANSWERS = {
     "about-you": {"first_name": "Zephyrine", "last_name": "Quillfeather", "preferred_name": "Zeph",
@@ -61,32 +57,6 @@ class Poster:
         if self._token is None:
             self._token = csrf_token(self.client)
         return self.client.post(path, data={"csrf_token": self._token, **(data or {})}, **kwargs)
-
-
-def make_placement(app, borough="hackney", standard="ST0116", title=None, status=PlacementStatus.LIVE.value,
-                 closing_date=None, **fields) -> int:
-    """Create a placement and return its id."""
-    with app.app_context():
-        borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
-        standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
-        placement = Placement(borough=borough_row, standard=standard_row, status=status,
-                          title=title or f"{standard_row.title} apprentice in {borough_row.name}",
-                          wage_amount=Decimal("10.00"), hourly_wage=Decimal("10.00"), hours_per_week=35,
-                          start_date=START, closing_date=closing_date or date.today() + timedelta(days=30),
-                          workplace_outward="E8", lat=51.545, lon=-0.055, **fields)
-        db.session.add(placement)
-        db.session.commit()
-        return placement.id
-
-
-def make_eligible(app, candidate_id: int, **fields) -> None:
-    """Give a candidate eligible answers (and any other fields) directly."""
-    with app.app_context():
-        candidate = db.session.get(Candidate, candidate_id)
-        candidate.eligibility = dict(ELIGIBILITY_RECORD)
-        for name, value in fields.items():
-            setattr(candidate, name, value)
-        db.session.commit()
 
 
 def complete_sections(post, placement_id: int | None = None) -> None:

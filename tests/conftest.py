@@ -8,17 +8,24 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from hypothesis import settings
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from recruit import create_app
 from recruit.extensions import db as _db
-from recruit.models import Borough, Role, User, utcnow
+from recruit.models import Role, User
 from recruit.passwords import hash_password
+from tests.factories import user_maker
 
 TEST_PASSWORD = "correct-horse-battery-staple"
-TEST_TOTP_SECRET = "TESTSECRETFORTHESUITEONLY2345672"  # every staff user made by make_user has this second factor
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Fewer examples while editing, more in CI; a test's own @settings(max_examples=…) still wins over either.
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 REFERENCE_TABLES = ("borough", "standard")
 
 
@@ -103,16 +110,124 @@ def app_config():
     return {}
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests serve the app from another thread: they always get a fresh database."""
+    for item in items:
+        if item.get_closest_marker("browser") or {"live_server", "page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.fresh_database)
+
+
+class _OneConnectionSession(FlaskSQLAlchemySession):
+    """The app's session during a rolled-back test: every session runs inside the test's one connection, each
+    commit releasing a savepoint of the test's outer transaction, which is rolled back afterwards."""
+
+    def __init__(self, db, **kwargs):
+        if threading.current_thread() is not _rolled_back.thread:
+            raise RuntimeError("A rolled-back test used the database from another thread: mark it "
+                               "@pytest.mark.fresh_database")
+        super().__init__(db, **kwargs)
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        """The test's connection (Flask-SQLAlchemy would otherwise pick the engine)."""
+        return bind if bind is not None else self.bind
+
+
+_rolled_back = SimpleNamespace(connection=None, thread=None)  # the connection of the rolled-back test running now
+
+
+def _refuse_other_connections(dbapi_connection, connection_record, connection_proxy):
+    """A second connection cannot see a rolled-back test's rows: fail loudly instead of testing an empty database."""
+    if _rolled_back.connection is not None:
+        raise RuntimeError("A rolled-back test opened a second database connection, which cannot see its rows: mark it "
+                           "@pytest.mark.fresh_database")
+
+
+def _make_sqlite_savepoints_work(engine) -> None:
+    """pysqlite begins transactions itself, lazily, and so breaks savepoints: let SQLAlchemy emit BEGIN instead."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def _shared_apps(database_url, _schema):
+    """One app per distinct app_config for the whole session (per xdist worker), built on first use."""
+    apps = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            _db.engine.dispose()
+
+
+def _shared_app(apps: dict, database_url, instance, app_config: dict):
+    """The session's app for these settings, its engine watched for connections a rolled-back test cannot use."""
+    key = tuple(sorted(app_config.items()))
+    if key not in apps:
+        app = create_app({**_test_config(database_url, instance), **app_config})
+        with app.app_context():
+            _make_sqlite_savepoints_work(_db.engine)
+            event.listen(_db.engine, "checkout", _refuse_other_connections)
+        apps[key] = app
+    return apps[key]
+
+
 @pytest.fixture
-def app(database_url, _schema, app_config):
-    """A fresh app per test, on the shared test database, emptied of everything but reference data afterwards."""
-    app = create_app({**_test_config(database_url, _schema), **app_config})
+def app(request, database_url, _schema, app_config, _shared_apps):
+    """The app, on the shared test database. By default one app per session and each test's changes rolled back
+    after it; a test marked fresh_database gets an app of its own, really committing, and emptied tables after."""
+    if request.node.get_closest_marker("fresh_database"):
+        yield from _fresh_app(database_url, _schema, app_config)
+    else:
+        yield from _rolled_back_app(_shared_app(_shared_apps, database_url, _schema, app_config))
+
+
+def _fresh_app(database_url, instance, app_config):
+    """An app of the test's own, really committing; every table but the reference data emptied after it."""
+    app = create_app({**_test_config(database_url, instance), **app_config})
     yield app
     with app.app_context():
         _db.session.remove()
         _empty_tables()
         _db.session.remove()  # give its connection back before the pool is closed
         _db.engine.dispose()
+
+
+def _rolled_back_app(app):
+    """Run the test inside one outer transaction on one connection, rolled back after it; the app's settings,
+    rate-limit counters and page cache are put back as they were."""
+    from recruit.extensions import cache, limiter
+
+    shipped_settings = dict(app.config)
+    with app.app_context():
+        connection = _db.engine.connect()
+        cache.clear()
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]  # one Limiter serves every app: the last one built set it
+    limiter.reset()
+    outer = connection.begin()
+    factory = _db.session.session_factory
+    shipped_class, shipped_options = factory.class_, dict(factory.kw)
+    factory.class_ = _OneConnectionSession
+    factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+    _rolled_back.connection, _rolled_back.thread = connection, threading.current_thread()
+    try:
+        yield app
+    finally:
+        for session in list(_db.session.registry.registry.values()):
+            session.close()
+        _db.session.registry.registry.clear()
+        _rolled_back.connection = _rolled_back.thread = None
+        factory.class_, factory.kw = shipped_class, shipped_options
+        outer.rollback()
+        connection.close()
+        app.config.clear()
+        app.config.update(shipped_settings)
 
 
 def _empty_tables():
@@ -154,28 +269,8 @@ def password_hash():
 
 @pytest.fixture
 def make_user(app, password_hash):
-    """Create a user of a role (and borough slug for staff); returns a plain record of it."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str | Role = Role.CANDIDATE, borough: str | None = "hackney", email: str | None = None, **fields):
-        role = Role(role)
-        with app.app_context():
-            borough_row = _db.session.scalar(_db.select(Borough).where(Borough.slug == borough)) if role.needs_borough else None
-            if role != Role.CANDIDATE:
-                fields = {"totp_secret": TEST_TOTP_SECRET, "totp_enabled_at": utcnow(), **fields}
-            user = User(email=email or f"{role.value}{next(counter)}@test.example", password_hash=password_hash,
-                        role=role.value, borough=borough_row, email_confirmed_at=utcnow(), **fields)
-            if role == Role.CANDIDATE:
-                from recruit.models import Candidate
-
-                user.candidate = Candidate()
-            _db.session.add(user)
-            _db.session.commit()
-            return SimpleNamespace(id=user.id, email=user.email, role=user.role, borough_id=user.borough_id,
-                                   borough_slug=borough if borough_row else None,
-                                   candidate_id=user.candidate.id if user.candidate else None)
-
-    return make
+    """Create a user of a role (and borough slug for staff); returns a plain record of it (see tests/factories.py)."""
+    return user_maker(app, password_hash)
 
 
 from tests.candidate_journey import sign_in  # noqa: E402,F401  (one way to sign a test client in, re-exported)
@@ -223,12 +318,14 @@ def smtp_server(app):
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
-    app.extensions["mail"].server = "127.0.0.1"
-    app.extensions["mail"].port = port
-    app.extensions["mail"].suppress = False  # Flask-Mail suppresses sending under TESTING; we want real SMTP
+    mail = app.extensions["mail"]
+    shipped = mail.server, mail.port, mail.suppress  # the app outlives the test: put these back afterwards
+    mail.server, mail.port = "127.0.0.1", port
+    mail.suppress = False  # Flask-Mail suppresses sending under TESTING; we want real SMTP
     server = SimpleNamespace(host="127.0.0.1", port=port, messages=handler.messages, controller=controller)
     yield server
     controller.stop()
+    mail.server, mail.port, mail.suppress = shipped
 
 
 @pytest.fixture

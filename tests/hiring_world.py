@@ -4,7 +4,8 @@ every form of the service (tests/test_bad_input.py): made through the real servi
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from matching_data import make_candidate, make_placement, run
+from matching_data import run
+from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import Suggestion, RecruitmentCycle, Placement

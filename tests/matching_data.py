@@ -1,43 +1,13 @@
-"""Helpers for the match run, admin and recruiter tests: submitted candidates with choices, and runs."""
+"""Helpers for the match run, admin and recruiter tests: runs, stages, threads and page text."""
 
-import itertools
 import re
-from datetime import date
 from types import SimpleNamespace
 
-from candidate_journey import ELIGIBILITY_RECORD, make_placement, sign_in  # noqa: F401  (re-exported for the tests)
+from candidate_journey import sign_in  # noqa: F401  (re-exported for the tests)
 
 from recruit.extensions import db
-from recruit.models import ApplicationStatus, Candidate, Suggestion, MatchRun, Choice, utcnow
+from recruit.models import Suggestion, MatchRun
 from recruit.services.matching.stages import move_stage
-
-NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
-                                             "Kowalczyk-Nakamura", "Oyelaran-Fitzgerald")
-             for first in ("Thaddeus", "Ottoline", "Barnaby", "Perpetua", "Evander", "Clementine"))
-
-
-def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMITTED.value, **fields):
-    """A candidate near Hackney with a complete, sent application ranking `choices` (placement ids)."""
-    first, last = next(NAMES).split(" ")
-    user = make_user("candidate")
-    values = dict(
-        status=status, first_name=first, last_name=last, phone="07700 900 123", date_of_birth=date(2006, 5, 17),
-        outward_postcode="E8", lat=51.546, lon=-0.056, travel_km=10, hours_per_week=37,
-        available_from=date.today(), eligibility=dict(ELIGIBILITY_RECORD), skills=["Python", "SQL", "git"],
-        skills_text="I fixed bugs in a small web app and wrote unit tests", interests=["ST0116"],
-        qualifications={"highest_level": 3, "english_maths": "both", "digital": "no"},
-        consider_other_placements=False, interview_adjustments="Questions in advance, please",
-        submitted_at=utcnow() if status != ApplicationStatus.DRAFT.value else None,
-    )
-    values.update(fields)
-    with app.app_context():
-        candidate = db.session.get(Candidate, user.candidate_id)
-        for name, value in values.items():
-            setattr(candidate, name, value)
-        for rank, placement_id in enumerate(choices, start=1):
-            db.session.add(Choice(candidate_id=candidate.id, placement_id=placement_id, rank=rank))
-        db.session.commit()
-        return SimpleNamespace(id=candidate.id, user_id=user.id, email=user.email, first_name=first, last_name=last)
 
 
 def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:
@@ -88,20 +58,6 @@ def run_count(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(MatchRun))
 
-
-
-def new_cycle(app, name=None) -> int:
-    """Open a new recruitment cycle today: later runs belong to it (rounds start again at 1)."""
-    from datetime import date
-
-    from recruit.models import RecruitmentCycle
-
-    with app.app_context():
-        cycle = RecruitmentCycle(name=name or f"Cycle {utcnow().timestamp()}", opens_on=date.today(),
-                                 closes_on=date.today().replace(year=date.today().year + 1))
-        db.session.add(cycle)
-        db.session.commit()
-        return cycle.id
 
 
 def visible_text(html: str) -> str:

@@ -130,6 +130,7 @@ def test_no_email_address_is_ever_put_in_a_url(app, client, make_user):
         assert not [href for href in hrefs if "example.com" in href], path
 
 
+@pytest.mark.fresh_database  # some roles land on the reports, which reports query on connections of their own: they must see the test's commits
 def test_sign_in_lands_each_role_on_its_home_page(client, make_user):
     expectations = {"candidate": "/candidates/", "borough_staff": "/staff/", "recruiter": "/recruiters/",
                     "analyst": "/reports/", "admin": "/admin/"}

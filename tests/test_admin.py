@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run, run_count
+from matching_data import Poster, run, run_count
+from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import MatchRun
@@ -19,6 +20,7 @@ def test_admin_home_links_to_match_runs(client, admin):
     assert 'href="/admin/match-runs"' in page
 
 
+@pytest.mark.fresh_database  # the run page's figures come from reports, which reports query on connections of their own: they must see the test's commits
 def test_admin_runs_matching_from_the_page(app, client, admin, make_user):
     placement = make_placement(app)
     make_candidate(app, make_user, [placement])

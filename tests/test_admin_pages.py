@@ -8,7 +8,7 @@ from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Borough, OutboxEmail, Standard, User
 from tests.conftest import current_code, sign_in
 from tests.page_text import error_summary, visible_text
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 
 @pytest.fixture
@@ -230,7 +230,7 @@ def test_standard_form_errors(app, client, admin, change, message):
 # --- retention and the audit log ------------------------------------------------------------------------------------
 
 def test_retention_shows_the_period_and_the_next_date_an_application_falls_due(app, client, admin, make_user):
-    from matching_data import make_candidate
+    from tests.factories import make_candidate
 
     closed = make_placement(app, status="closed", closing_date=date.today() - timedelta(days=10))
     make_candidate(app, make_user, [closed])
@@ -308,6 +308,7 @@ def test_only_admins_reach_admin_pages(app, client, login_as, role):
     assert user_row(app, "x@y.example") is None
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user):
     """Real threads on the real database (PostgreSQL in CI): the last active admin can never be removed."""
     import threading

@@ -7,7 +7,7 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import OutboxEmail, SavedSearch, Placement, utcnow
 from tests.page_text import error_summary, visible_text
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 
 @pytest.fixture
@@ -138,6 +138,7 @@ def test_someone_elses_alert_cannot_be_stopped(app, client, login_as, make_user)
     assert client.post(f"/alerts/{alert.id}/stop").status_code == 302 and alerts(app) == []
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_alert_emails_are_counted_as_an_outreach_channel(app, client, login_as):
     from recruit.candidates.forms import OUTREACH_CHANNELS
 

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from recruit.api import openapi_components
 from recruit.services.placements import QUERY_PARAMETERS
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 TODAY = date.today()
 

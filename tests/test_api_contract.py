@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 
 def test_schemathesis_with_every_check_finds_no_failure(app, live_server, tmp_path):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from candidate_journey import make_placement
+from tests.factories import make_placement
 from recruit import create_app
 from recruit.extensions import db as _db
 from recruit.models import MonitoringResponse

@@ -8,8 +8,8 @@ import pytest
 from recruit.extensions import db
 from recruit.models import AuditEvent, Candidate, Suggestion, MatchRun, OutboxEmail, Choice, User, PlacementStatus
 
-from candidate_journey import (ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD, Poster, complete_sections, csrf_token,
-                               make_eligible, make_placement, sign_in)
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD, Poster, complete_sections, csrf_token, sign_in
+from tests.factories import make_eligible, make_placement
 
 
 def _html(response) -> str:

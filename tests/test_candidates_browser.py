@@ -12,7 +12,8 @@ from recruit.models import Suggestion, MatchRun, OutboxEmail
 
 from a11y import assert_no_axe_violations
 from tests.conftest import sign_in_browser
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, START, TEST_PASSWORD, make_eligible, make_placement
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
+from tests.factories import START, make_eligible, make_placement
 
 pytestmark = pytest.mark.browser
 

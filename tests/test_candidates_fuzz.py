@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, make_eligible, make_placement, sign_in
+from candidate_journey import SECTION_ANSWERS, sign_in
+from tests.factories import make_eligible, make_placement
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from recruit.charts import LONDON_TILES, ABBREVIATIONS, rate_chart, share_chart
 from recruit.services.reports.disclosure import protected_table
 from recruit.services.reports.outreach import FairnessRow, Transition
@@ -47,13 +49,14 @@ def test_the_tile_map_has_every_borough_once_with_unique_labels():
     assert set(ABBREVIATIONS) == set(LONDON_TILES) and len(set(ABBREVIATIONS.values())) == 33
 
 
+@pytest.mark.fresh_database  # the report page queries on connections of its own
 def test_report_page_draws_exactly_the_shares_its_table_shows(app, client, login_as, make_user):
-    from matching_data import make_candidate
+    from tests.factories import make_candidate
 
     from recruit.extensions import db
     from recruit.models import MonitoringResponse
     from recruit.services.monitoring import pseudonym
-    from tests.test_placements import make_placement
+    from tests.factories import make_placement
 
     placement = make_placement(app)
     people = [make_candidate(app, make_user, [placement]) for _ in range(36)]

@@ -10,7 +10,7 @@ from recruit.extensions import db as _db
 from recruit.models import (AuditEvent, BoroughTarget, Candidate, Suggestion, MatchRun, Choice, RecruitmentCycle, User,
                             Placement, utcnow)
 from tests.page_text import error_summary, visible_text
-from tests.test_placements import make_placement
+from tests.factories import make_cycle, make_placement
 
 TODAY = date.today()
 
@@ -29,13 +29,8 @@ def boxes(day: date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def make_cycle(app, name="2026 to 2027", opens=TODAY - timedelta(days=30), closes=TODAY + timedelta(days=300),
-               target=100) -> int:
-    with app.app_context():
-        cycle = RecruitmentCycle(name=name, opens_on=opens, closes_on=closes, target=target)
-        _db.session.add(cycle)
-        _db.session.commit()
-        return cycle.id
+# The cycle most tests here start from: open for a month already, its name as staff would write it.
+CURRENT = dict(name="2026 to 2027", opens=TODAY - timedelta(days=30), closes=TODAY + timedelta(days=300))
 
 
 def cycles(app) -> list[tuple]:
@@ -83,7 +78,7 @@ def test_admin_creates_a_cycle_and_new_placements_belong_to_it(app, client, admi
 
 
 def test_imported_placements_belong_to_the_current_cycle(app, client, login_as):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     login_as("borough_staff", "hackney")
     from tests.test_staff_csv import csv_bytes, row, upload
 
@@ -125,7 +120,7 @@ def test_overlapping_cycles_are_refused(app, client, admin):
 
 
 def test_editing_a_cycle_checks_it_again_but_not_against_itself(app, client, admin):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     response = client.post(f"/admin/cycles/{cycle_id}/edit", data={
         "name": "Renamed", "opens_on": boxes(TODAY - timedelta(days=30)), "closes_on": boxes(TODAY + timedelta(days=10)),
         "target": "120"})
@@ -134,7 +129,7 @@ def test_editing_a_cycle_checks_it_again_but_not_against_itself(app, client, adm
 
 
 def test_borough_targets_are_all_or_nothing(app, client, admin):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     html = client.post(f"/admin/cycles/{cycle_id}", data={"hackney": "20", "camden": "-3", "lambeth": "10001"}
                        ).get_data(as_text=True)
     assert error_summary(html) == ["Camden: target must be a whole number from 0 to 10,000",
@@ -148,8 +143,9 @@ def test_borough_targets_are_all_or_nothing(app, client, admin):
     assert sorted(targets.values()) == [25]
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_closing_a_cycle_keeps_its_figures_and_stops_changes(app, client, admin):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     placement = make_placement(app, cycle_id=cycle_id)
     people_at(app, placement, ["suggested"] * 12)
     assert client.post(f"/admin/cycles/{cycle_id}/close").status_code == 302
@@ -184,7 +180,7 @@ def _progress_rows(html: str) -> dict[str, list[str]]:
 
 
 def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(app, client, login_as):
-    cycle_id = make_cycle(app, target=100)
+    cycle_id = make_cycle(app, **CURRENT, target=100)
     hackney = make_placement(app, borough="hackney", cycle_id=cycle_id, positions=3)
     make_placement(app, borough="hackney", cycle_id=cycle_id, status="draft")
     camden = make_placement(app, borough="camden", cycle_id=cycle_id, status="filled",
@@ -217,7 +213,7 @@ def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(
 
 
 def test_borough_staff_see_exact_counts_for_their_own_borough_only(app, client, login_as):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     people_at(app, make_placement(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 3)
     people_at(app, make_placement(app, borough="camden", cycle_id=cycle_id), ["suggested"] * 4, start=50)
     login_as("borough_staff", "hackney")
@@ -226,7 +222,7 @@ def test_borough_staff_see_exact_counts_for_their_own_borough_only(app, client, 
 
 
 def test_public_summary_is_linked_from_the_start_page_and_never_shows_a_small_count_of_people(app, client):
-    cycle_id = make_cycle(app, target=100)
+    cycle_id = make_cycle(app, **CURRENT, target=100)
     placement = make_placement(app, borough="hackney", cycle_id=cycle_id)
     people_at(app, placement, ["accepted"] * 2 + ["suggested"] * 10)
     start = client.get("/").get_data(as_text=True)
@@ -245,7 +241,7 @@ def test_public_summary_is_linked_from_the_start_page_and_never_shows_a_small_co
 
 
 def test_progress_cycle_choice_errors(app, client, login_as):
-    make_cycle(app)
+    make_cycle(app, **CURRENT)
     for path in ("/progress?cycle=999", "/progress?cycle=abc"):
         html = client.get(path).get_data(as_text=True)
         assert error_summary(html) == ["Select a cycle from the list"]
@@ -257,7 +253,7 @@ def test_progress_without_any_cycle_says_so(client):
 
 
 def test_open_data_progress_matches_its_openapi_schema_and_hides_small_counts(app, client):
-    cycle_id = make_cycle(app, target=100)
+    cycle_id = make_cycle(app, **CURRENT, target=100)
     people_at(app, make_placement(app, borough="hackney", cycle_id=cycle_id), ["suggested"] * 11)
     document = client.get("/api/v1/openapi.json").get_json()
     body = client.get("/api/v1/progress").get_json()
@@ -311,6 +307,7 @@ def test_borough_page_counts_by_stage_for_own_borough_without_names(app, client,
     assert client.get("/reports/borough").status_code == 403
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_borough_staff_outreach_report_is_their_borough_whatever_the_address_says(app, client, login_as):
     login_as("borough_staff", "hackney")
     html = client.get("/reports/?borough=camden").get_data(as_text=True)
@@ -320,7 +317,7 @@ def test_borough_staff_outreach_report_is_their_borough_whatever_the_address_say
 
 
 def test_progress_is_counted_again_as_soon_as_the_data_changes(app, client, login_as):
-    cycle_id = make_cycle(app)
+    cycle_id = make_cycle(app, **CURRENT)
     placement = make_placement(app, borough="hackney", cycle_id=cycle_id)
     people_at(app, placement, ["suggested"] * 3)
     login_as("admin", None)

@@ -32,6 +32,7 @@ def _assert_styled_500_with_logged_reference(response, caplog):
     assert logged and logged[0].exc_info is not None  # the traceback is in the log, under the same reference
 
 
+@pytest.mark.fresh_database  # it breaks the app's database: an app of its own
 def test_a_signed_in_user_gets_the_styled_error_page_during_a_database_outage(app, broken_app, make_user, caplog):
     user = make_user("recruiter")
     working = app.test_client()
@@ -51,6 +52,7 @@ def test_a_visitor_gets_the_styled_error_page_during_a_database_outage(broken_ap
     _assert_styled_500_with_logged_reference(response, caplog)
 
 
+@pytest.mark.fresh_database  # it adds a route: an app of its own
 def test_when_even_the_error_page_fails_a_plain_page_still_gives_the_reference(app, monkeypatch, caplog):
     @app.route("/boom-for-test")
     def boom():

@@ -8,7 +8,8 @@ import pytest
 from recruit.extensions import db
 from recruit.models import Candidate
 
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections, make_eligible, make_placement
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections
+from tests.factories import make_eligible, make_placement
 from page_checks import parse, problems, visible_text
 
 

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from candidate_journey import make_placement
+from tests.factories import make_placement
 
 pytestmark = pytest.mark.browser
 _axe = Axe()

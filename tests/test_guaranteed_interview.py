@@ -2,8 +2,9 @@
 interview unless they record which of the placement's essential requirements is not met."""
 
 import pytest
-from candidate_journey import START
-from matching_data import Poster, make_candidate, make_placement, run, set_stage
+from tests.factories import START
+from matching_data import Poster, run, set_stage
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
@@ -108,6 +109,7 @@ def _scheme_rows(client) -> str:
     return text.split("Candidates by guaranteed interview scheme and how far they got", 1)[1][:400].strip()
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclosure_rules(app, client, login_as,
                                                                                            make_user):
     placement = make_placement(app, positions=30)

@@ -5,7 +5,8 @@ from datetime import date, time, timedelta
 
 import pytest
 from a11y import assert_no_axe_violations
-from matching_data import make_candidate, make_placement, run
+from matching_data import run
+from tests.factories import make_candidate, make_placement
 from playwright.sync_api import expect
 
 from recruit.extensions import db

@@ -5,7 +5,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 from at_once import at_once
-from matching_data import Poster, make_candidate, make_placement, run
+from matching_data import Poster, run
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
@@ -211,6 +212,7 @@ def test_a_full_slot_cannot_be_booked_and_is_not_offered(app, hiring):
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)) == 1
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_no_double_booking_when_candidates_click_at_once(app, hiring, make_user):
     """Six candidates book the last two places of a slot at the same moment, on real threads."""
     from recruit.models import Placement

@@ -4,8 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from candidate_journey import START
-from matching_data import make_candidate, make_placement, run, sign_in_other
+from tests.factories import START
+from matching_data import run, sign_in_other
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
@@ -109,6 +110,7 @@ def test_a_round_that_can_suggest_nobody_still_tells_everyone(app, client, make_
     assert len(_emails(app, person)) == 1
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
     """Two publishes (or a retry) at the same moment, in real threads: each candidate is emailed once."""
     import threading

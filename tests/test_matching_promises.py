@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from matching_data import make_candidate, make_placement, run, sign_in_other
+from matching_data import run, sign_in_other
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db

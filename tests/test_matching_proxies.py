@@ -1,7 +1,10 @@
 """Proxies named: "How matching works" lists what can stand in for a protected characteristic and what we do,
 and the run page shows selection rates by home borough and by hours available."""
 
-from matching_data import make_candidate, make_placement, run
+import pytest
+
+from matching_data import run
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
@@ -17,6 +20,7 @@ def test_how_matching_works_names_every_proxy_and_what_we_do(client):
     assert "sees selection rates by home borough and by hours available" in section
 
 
+@pytest.mark.fresh_database  # the run page's figures come from reports, which reports query on connections of their own: they must see the test's commits
 def test_the_run_page_shows_selection_rates_by_home_borough_and_hours(app, client, login_as, make_user):
     with app.app_context():
         camden = db.session.scalar(db.select(Borough.id).where(Borough.slug == "camden"))

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import matching
 import pytest
-from matching_data import make_candidate, make_placement, new_cycle, run, set_stage, sign_in_other
+from matching_data import run, set_stage, sign_in_other
+from tests.factories import make_candidate, make_placement, make_cycle
 from sqlalchemy import event
 
 from recruit.extensions import db
@@ -100,7 +101,7 @@ def test_accepted_suggestions_fill_positions(app, make_user):
     for _ in range(3):
         make_candidate(app, make_user, [placement])
     set_stage(app, run(app).suggestions[0].id, "accepted")
-    new_cycle(app)
+    make_cycle(app)
     assert len(run(app).pairs) == 1  # one position left
 
 
@@ -155,7 +156,7 @@ def test_a_placement_that_decided_is_never_suggested_to_that_candidate_again_eve
     assert [(c, v) for c, v, _ in round_1.pairs] == [(candidate.id, wanted)]
     set_stage(app, round_1.suggestions[0].id, stage)
 
-    for later in (run(app, round_number=2), new_cycle(app) and run(app)):  # round 2, then a new cycle
+    for later in (run(app, round_number=2), make_cycle(app) and run(app)):  # round 2, then a new cycle
         assert [(c, v) for c, v, _ in later.pairs] == [(candidate.id, nearby)]  # still matched, but elsewhere
         with app.app_context():
             instance = db.session.get(MatchRun, later.id).instance

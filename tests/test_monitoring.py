@@ -11,7 +11,8 @@ from recruit.extensions import db
 from recruit.models import Candidate, MonitoringResponse
 from recruit.services.monitoring import age_band, pseudonym
 
-from candidate_journey import Poster, make_eligible
+from candidate_journey import Poster
+from tests.factories import make_eligible
 from page_text import visible_text
 
 
@@ -63,6 +64,7 @@ def test_every_question_is_optional_with_prefer_not_to_say(app, client, submitte
     assert _row(app, submitted.candidate_id) is None  # nothing answered, nothing stored
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_answers_are_stored_under_the_pseudonym_and_nothing_else(app, client, submitted, post):
     response = post("/candidates/equality-questions/ethnicity", {"answer": "black_african"})
     assert response.headers["Location"] == "/candidates/equality-questions/sex"
@@ -238,6 +240,7 @@ def test_recluster_command_reports_the_rows_kept(app, runner):
     assert "3 equality answer rows" in result.output
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_answers_saved_while_the_table_is_rewritten_are_all_kept(app):
     """Candidates answer from several threads while the rewrite runs again and again: no answer is lost."""
     import threading

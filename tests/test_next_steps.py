@@ -6,9 +6,10 @@ import pytest
 
 from recruit.services.next_steps import SUGGESTION_STEPS
 from recruit.extensions import db
-from recruit.models import Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, utcnow
+from recruit.models import Candidate, Suggestion, SuggestionStage, Choice, utcnow
 
-from candidate_journey import START, make_eligible, make_placement, sign_in
+from candidate_journey import sign_in
+from tests.factories import START, make_eligible, make_placement, make_published_suggestion
 from page_checks import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"
@@ -25,22 +26,6 @@ def _next(page: str) -> str:
     lines = page.split("\n")
     index = lines.index("What happens next", lines.index("Your application") + 1) if "Your application" in lines else 0
     return "\n".join(lines[index + 1:index + 3])
-
-
-def _suggest(app, candidate_id, stage, feedback=None, borough="newham") -> int:
-    placement_id = make_placement(app, title="Data apprentice", borough=borough)
-    with app.app_context():
-        from recruit.services.cycles import current_cycle_id
-
-        # Candidates see only published runs' suggestions.
-        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64,
-                       status=RunStatus.PUBLISHED.value, published_at=utcnow(), cycle_id=current_cycle_id())
-        db.session.add(run)
-        db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
-                             explanation={"sentence": "You know Excel."}, stage=stage, feedback=feedback))
-        db.session.commit()
-    return placement_id
 
 
 def _sent(app, candidate_id, **fields):
@@ -78,7 +63,7 @@ def test_not_matched_once_a_round_has_run(app, client, login_as):
     user = login_as()
     _sent(app, user.candidate_id)
     other = login_as()
-    _suggest(app, other.candidate_id, "suggested")
+    make_published_suggestion(app, other.candidate_id, "suggested")
     sign_in(client, user)
     step = _next(_dashboard(client))
     assert step.startswith("Your application: Not matched\nWe could not suggest you for any placement this time.")
@@ -121,7 +106,7 @@ def _offer(app, placement_id, answer=None):
 def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as, stage, tag, words):
     user = login_as()
     _sent(app, user.candidate_id)
-    placement_id = _suggest(app, user.candidate_id, stage,
+    placement_id = make_published_suggestion(app, user.candidate_id, stage,
                           feedback="Show us a small project next time." if stage == "rejected" else None)
     if stage in ("offered", "accepted"):
         _offer(app, placement_id, answer="accepted" if stage == "accepted" else None)

@@ -4,7 +4,7 @@ URL that takes a POST, as every role, answer 4xx or a page with the form's own e
 import pytest
 from sqlalchemy import select
 
-from candidate_journey import make_eligible, make_placement
+from tests.factories import make_eligible, make_placement
 from recruit.models import Placement
 from tests.pages import visible_text
 

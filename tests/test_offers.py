@@ -4,7 +4,8 @@ from datetime import date, time, timedelta
 
 import pytest
 from at_once import at_once
-from matching_data import Poster, make_candidate, make_placement, run, set_stage
+from matching_data import Poster, run, set_stage
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
@@ -104,6 +105,7 @@ def test_offers_never_exceed_positions(app, hiring):
     assert _stage(app, hiring["pairs"][(hiring["people"][1].id, hiring["first"])]) == "interview"
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_recruiters_offering_the_last_position_at_once_only_one_succeeds(app, hiring):
     """Real threads: both offers pass their own checks; the placement's row lock lets only one through."""
     suggestion_ids = [hiring["pairs"][(p.id, hiring["first"])] for p in hiring["people"]]
@@ -145,6 +147,7 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     assert "Closed: the candidate accepted another placement" in dashboard and "Accepted the offer" in dashboard
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_accepting_two_offers_at_once_accepts_only_one(app, hiring):
     """Real threads: the same candidate accepts two offers in two tabs at the same moment."""
     person = hiring["people"][0]

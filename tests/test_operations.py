@@ -13,7 +13,7 @@ from recruit.models import OutboxEmail, utcnow
 from recruit.operations import REQUEST_LOG, warm_up
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 TOKEN = "metrics-token-for-tests"
 
@@ -204,6 +204,7 @@ def test_no_metric_or_log_line_carries_personal_data(app, client, login_as, requ
     assert not re.search(r"[\w.]+@[\w.]+", exposed)  # no email address at all
 
 
+@pytest.mark.fresh_database  # the readiness check and reports use connections of their own
 def test_warm_up_answers_the_busiest_pages_and_keeps_nothing_in_the_cache(app, request_log):
     make_placement(app)
     warm_up(app)

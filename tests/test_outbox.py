@@ -176,6 +176,7 @@ class _SlowForSome:
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
                     reason="row locks (SKIP LOCKED) are PostgreSQL's; CI runs this on PostgreSQL")
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_a_hung_send_never_blocks_another_worker(app, db):
     from aiosmtpd.controller import Controller
 

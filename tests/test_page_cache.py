@@ -21,7 +21,10 @@ from recruit.models import Placement
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
 from tests.test_staff import CREATE_URL, form_data, placements
-from tests.test_placements import make_placement
+from tests.factories import make_placement
+
+pytestmark = pytest.mark.fresh_database  # several apps (as several server processes) must see each other's commits
+
 
 TODAY = date.today()
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_no_axe_violations
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 pytestmark = pytest.mark.browser
 TODAY = date.today()

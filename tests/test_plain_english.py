@@ -16,9 +16,9 @@ from recruit.services import interviews, monitoring, offers
 from recruit.services.accounts import make_token
 from recruit.services.matching import decide
 
-from candidate_journey import ELIGIBLE_ANSWERS, Poster, make_eligible, make_placement
+from candidate_journey import ELIGIBLE_ANSWERS, Poster
+from tests.factories import make_eligible, make_placement, make_published_suggestion
 from page_checks import visible_text
-from test_next_steps import _suggest
 
 class _Pronunciations(dict):
     """textstat 0.7.5 looks words up in the CMU dictionary and catches only TypeError and IndexError: a word it
@@ -63,7 +63,8 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     """The pages a candidate reads: from the start page to their dashboard, the equality questions, the hiring
     steps (interview, offer) and the error pages they can meet."""
     pages = {}
-    placement_id = make_placement(app)
+    # No employer-written text on the placement: the service's own words are what is measured.
+    placement_id = make_placement(app, description="", skills=[], training_provider="", adjustments_contact="")
     for path in ("/", f"/placements/{placement_id}", "/apply/eligibility", *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
                  "/apply/eligibility/cannot-apply/age"):
         if "cannot-apply" in path:
@@ -83,7 +84,7 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     for path in ("/candidates/application/sent", "/candidates/equality-questions", "/candidates/withdraw"):
         pages[path] = _get(client, path)
     pages.update(_equality_pages(client))
-    _suggest(app, user.candidate_id, "suggested")
+    make_published_suggestion(app, user.candidate_id, "suggested")
     pages["/candidates/ (with a suggestion)"] = _get(client, "/candidates/")
     pages.update(_hiring_pages(app, client, user, make_user))
     pages.update(_error_pages(app, client))

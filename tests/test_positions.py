@@ -4,7 +4,8 @@ repeated decisions change nothing; the stage history always agrees with the curr
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, in_threads, make_candidate, make_placement, run, sign_in_other, visible_text
+from matching_data import Poster, in_threads, run, sign_in_other, visible_text
+from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import Candidate, Suggestion, MatchRun, OutboxEmail, StageChange, Placement
@@ -133,6 +134,7 @@ def _shortlisted_pair(app, run_id, candidates, positions=1):
         return ids
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_recruiters_at_the_same_instant_never_exceed_the_positions(app, make_user):
     """Two recruiters, two different candidates, one position, 50 times: never more than one offer or acceptance."""
     from recruit.services.matching import ServiceError
@@ -170,6 +172,7 @@ def test_two_recruiters_at_the_same_instant_never_exceed_the_positions(app, make
     assert outcomes == {"ok": 50, "refused": 50}
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_the_same_decision_twice_at_once_is_made_once(app, make_user):
     """Two tabs shortlisting the same suggestion at the same instant: one change, one history row, one email."""
     placement = make_placement(app)
@@ -191,6 +194,7 @@ def test_the_same_decision_twice_at_once_is_made_once(app, make_user):
     assert _count(app, OutboxEmail, OutboxEmail.template == "suggestion_shortlisted", OutboxEmail.recipient == person.email) == 1
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_the_same_application_sent_twice_at_once_is_sent_once(app, make_user):
     from recruit.models import AuditEvent
     from recruit.services.candidates.application import submission_problems, submit
@@ -211,6 +215,7 @@ def test_the_same_application_sent_twice_at_once_is_sent_once(app, make_user):
     assert _count(app, AuditEvent, AuditEvent.action == "application.submitted") == 1
 
 
+@pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
 def test_the_history_agrees_with_the_current_stage_after_every_kind_of_change(app, make_user):
     from recruit.services.candidates.application import withdraw
 

@@ -147,6 +147,7 @@ def _sign_in_status(base_url, email, password) -> int:
         return error.code
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_simultaneous_tries_on_two_app_processes_never_pass_the_limit(two_app_processes, make_user):
     user = make_user("candidate")
     urls = two_app_processes * 8

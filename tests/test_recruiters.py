@@ -4,7 +4,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run, set_stage, sign_in_other
+from matching_data import Poster, run, set_stage, sign_in_other
+from tests.factories import make_candidate, make_placement
 from recruit.extensions import db
 from recruit.models import AuditEvent, Suggestion, OutboxEmail
 
@@ -223,6 +224,7 @@ def test_two_recruiters_at_once_do_not_overwrite_each_other(app, client, login_a
         assert db.session.get(Suggestion, suggestion_id).version == 2
 
 
+@pytest.mark.fresh_database  # the other person's change is committed on a connection of its own
 def test_a_change_committed_between_loading_and_saving_is_caught(app, login_as, suggested):
     """The version column catches a change that lands after the page's checks (StaleDataError)."""
     from recruit.services.matching import STALE_MESSAGE, ServiceError, decide

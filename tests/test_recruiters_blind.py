@@ -1,7 +1,8 @@
 """Name-blind means blind: before shortlisting, a recruiter never sees identifying details in a candidate's own words."""
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run
+from matching_data import Poster, run
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.services.matching.blind import redact

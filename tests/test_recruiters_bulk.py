@@ -1,7 +1,8 @@
 """Bulk decisions: shortlist or reject several suggestions in one step, each checked against the version seen."""
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run, set_stage
+from matching_data import Poster, run, set_stage
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db

@@ -14,6 +14,9 @@ from recruit.services.monitoring import pseudonym
 
 from page_text import page_tables, visible_text
 
+pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
+
+
 STAGE_OF = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
 
 
@@ -150,6 +153,7 @@ def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app,
     assert page_tables(html) == []
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_people_closing_the_same_cycle_at_once_save_its_counts_once(app, cycle):
     import threading
 

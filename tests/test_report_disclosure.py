@@ -22,6 +22,9 @@ from recruit.services.reports import NOT_ANSWERED, STAGES, Filters, Statistic
 
 from page_text import page_tables, visible_text
 
+pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
+
+
 STAGE_OF = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
 
 

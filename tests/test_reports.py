@@ -15,6 +15,9 @@ from recruit.services.reports.disclosure import HIDDEN_INPUT
 
 from page_text import page_tables, visible_text
 
+pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
+
+
 H = True  # hidden
 V = False  # visible
 

@@ -4,7 +4,8 @@ publishing twice changes nothing."""
 import re
 
 import pytest
-from matching_data import (Poster, in_threads, make_candidate, make_placement, run, sign_in_other, visible_text)
+from matching_data import Poster, in_threads, run, sign_in_other, visible_text
+from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure
@@ -33,6 +34,7 @@ def _reference(candidate_id) -> str:
     return f"C-{candidate_id:04d}"
 
 
+@pytest.mark.fresh_database  # the preview's fairness figures come from reports, which reports query on connections of their own: they must see the test's commits
 def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admin, make_user):
     placement = make_placement(app, title="Cloud support apprentice")
     person = make_candidate(app, make_user, [placement])
@@ -144,6 +146,7 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
     assert by_candidate  # every candidate was suggested in round 1
 
 
+@pytest.mark.fresh_database  # the preview's fairness figures come from reports, which reports query on connections of their own: they must see the test's commits
 def test_publishing_a_preview_whose_inputs_changed_is_refused(app, client, admin, make_user):
     placement = make_placement(app)
     make_candidate(app, make_user, [placement])
@@ -165,6 +168,7 @@ def test_publish_pages_refuse_unknown_runs_and_need_a_token(app, client, admin):
     assert client.post("/admin/match-runs/999999/publish").status_code in (400, 404)
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_two_runs_started_at_once_make_one_run_and_a_clear_message(app, make_user):
     from recruit.services.matching import IN_PROGRESS, ServiceError, compute_run, start_run
 
@@ -191,6 +195,7 @@ def test_a_run_in_progress_refuses_another_on_the_page(app, client, admin):
         response.get_data(as_text=True))
 
 
+@pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_publishing_twice_at_once_publishes_once_and_emails_once(app, make_user):
     from recruit.services.matching import publish_run
 
@@ -230,6 +235,7 @@ def test_the_progress_page_shows_the_stage_and_refreshes_itself_then_the_failure
         assert db.session.scalar(db.select(TaskFailure.attempts)) == 5
 
 
+@pytest.mark.fresh_database  # the preview's fairness figures come from reports, which reports query on connections of their own: they must see the test's commits
 def test_the_preview_shows_fairness_by_group_and_hides_what_would_reveal_a_small_count(app, client, admin, make_user):
     from recruit.models import MonitoringResponse
     from recruit.services.monitoring import pseudonym

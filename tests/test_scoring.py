@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run, set_stage
+from matching_data import Poster, run, set_stage
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db

@@ -28,6 +28,7 @@ def _password_step(client, user):
     return response
 
 
+@pytest.mark.fresh_database  # the analyst lands on the reports, which reports query on connections of their own: they must see the test's commits
 @pytest.mark.parametrize("role", list(STAFF_LANDINGS))
 def test_every_staff_role_sets_up_a_second_factor_at_first_sign_in(app, db, client, make_user, role):
     user = make_user(role, "hackney" if role in ("borough_staff", "recruiter") else None, totp_secret=None, totp_enabled_at=None)
@@ -111,6 +112,7 @@ def test_sensitive_actions_ask_for_a_code_again_after_fifteen_minutes(app, db, c
     assert back.location == "/staff/placements.csv" and client.get(back.location).status_code == 200
 
 
+@pytest.mark.fresh_database  # staff land on the reports, which reports query on connections of their own: they must see the test's commits
 def test_passing_the_second_factor_gives_the_session_a_new_id(app, client, make_user):
     user = make_user("analyst", None)
     _password_step(client, user)

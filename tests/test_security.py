@@ -93,6 +93,7 @@ def test_static_assets_are_served_under_assets(client):
             assert len(response.get_data()) > 100
 
 
+@pytest.mark.fresh_database  # it adds a route: an app of its own
 def test_an_unexpected_error_shows_the_styled_500_page_without_details(app):
     @app.route("/boom-for-test")
     def boom():

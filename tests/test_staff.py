@@ -8,7 +8,7 @@ import pytest
 
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Placement
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 TODAY = date.today()
 START = TODAY + timedelta(days=120)
@@ -313,7 +313,8 @@ def test_the_staff_url_list_covers_every_staff_route(app):
 
 @pytest.mark.parametrize(("method", "path"), [u for u in STAFF_URLS if "{id}" in u[1]])
 def test_another_boroughs_placement_is_a_404_on_every_staff_url(app, client, login_as, method, path):
-    others = [make_placement(app, borough="camden", status=status) for status in ("draft", "live", "closed")]
+    others = [make_placement(app, borough="camden", status=status, title="Software developer apprentice")
+              for status in ("draft", "live", "closed")]
     login_as("borough_staff", "hackney")
     for other in others:
         response = client.open(path.format(id=other), method=method, data=form_data())
@@ -418,6 +419,7 @@ BOROUGH_PAGES = [
 ]
 
 
+@pytest.mark.fresh_database  # one of the pages is the reports, which query on connections of their own
 @pytest.mark.parametrize(("role", "path"), BOROUGH_PAGES)
 def test_borough_pages_never_show_another_boroughs_placements(app, client, login_as, role, path):
     make_placement(app, borough="camden", title="Camden-only placement")

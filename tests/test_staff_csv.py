@@ -11,7 +11,7 @@ from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Placement
 from recruit.services.placements import FIELD_NAMES, MAX_ROWS
 from tests.page_checks import visible_text
-from tests.test_placements import make_placement
+from tests.factories import make_placement
 
 TODAY = date.today()
 IMPORT_URL = "/staff/placements/import"

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 from candidate_journey import Poster
-from matching_data import make_candidate, make_placement, run
+from matching_data import run
+from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from matching import check_statements
@@ -38,7 +39,7 @@ def test_a_bad_table_is_refused_naming_the_statement_or_pathway():
 
 
 def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_optional(app, client, login_as):
-    from candidate_journey import make_eligible
+    from tests.factories import make_eligible
 
     user = login_as()
     make_eligible(app, user.candidate_id)
@@ -80,7 +81,7 @@ def test_no_technical_terms_but_matching_statements_and_interests_is_still_sugge
 @pytest.mark.browser
 def test_the_skills_page_fits_a_phone_without_endless_scrolling(browser, live_server, app, make_user):
     from a11y import assert_no_axe_violations
-    from candidate_journey import make_eligible
+    from tests.factories import make_eligible
     from tests.conftest import TEST_PASSWORD
 
     user = make_user("candidate")

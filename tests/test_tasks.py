@@ -8,7 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from matching_data import Poster, make_candidate, make_placement, run, visible_text
+from matching_data import Poster, run, visible_text
+from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure, utcnow
@@ -65,6 +66,7 @@ def _status(app, run_id) -> str:
         return db.session.get(MatchRun, run_id).status
 
 
+@pytest.mark.fresh_database  # the worker's threads must see the test's commits
 def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(app, client, login_as, make_user, worker,
                                                                              caplog):
     caplog.set_level(logging.INFO, logger="recruit.outbox")
@@ -91,6 +93,7 @@ def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(app
     assert "Cyber security apprentice" in logged and "http://localhost/candidates/" in logged  # the link, in full
 
 
+@pytest.mark.fresh_database  # the worker's threads must see the test's commits
 def test_a_failing_task_is_retried_then_shown_to_admins_with_its_error(app, client, login_as, worker, monkeypatch):
     from recruit import tasks
     from recruit.services import matching

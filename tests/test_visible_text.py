@@ -99,6 +99,7 @@ MUST_REACH = {
 }
 
 
+@pytest.mark.fresh_database  # every page includes the reports, which query on connections of their own
 @pytest.mark.parametrize("email", [None, *ROLES])
 def test_every_page_of_every_role_reads_as_words(app, demo, email):
     assert demo["runs"] == 1 and [e for e, _ in demo["showcase"]] == ROLES[4:]
