@@ -23,6 +23,8 @@ def postgres_url_or_exit(example: str) -> str:
     """DATABASE_URL, which must name a PostgreSQL database of the script's own (it is emptied and refilled)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (it is emptied), e.g. "
-                 f"postgresql+psycopg://postgres@127.0.0.1:5432/{example}")
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database of its own (it is emptied), e.g. "
+            f"postgresql+psycopg://postgres@127.0.0.1:5432/{example}"
+        )
     return url

@@ -24,9 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
 from common import postgres_url_or_exit  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
@@ -35,10 +34,26 @@ from recruit.reference import equality_questions, seed_reference  # noqa: E402
 from recruit.services import reports  # noqa: E402
 
 PLACEMENTS = 2000
-STAGES = ["suggested"] * 60 + ["rejected"] * 20 + ["shortlisted"] * 8 + ["interview"] * 5 + ["offered"] * 3 +\
-    ["accepted"] * 3 + ["withdrawn"]
-CHANNELS = ["school_college", "jobcentre", "borough_website", "social_media", "friend_family", "community_group",
-            "careers_fair", "other", None]
+STAGES = (
+    ["suggested"] * 60
+    + ["rejected"] * 20
+    + ["shortlisted"] * 8
+    + ["interview"] * 5
+    + ["offered"] * 3
+    + ["accepted"] * 3
+    + ["withdrawn"]
+)
+CHANNELS = [
+    "school_college",
+    "jobcentre",
+    "borough_website",
+    "social_media",
+    "friend_family",
+    "community_group",
+    "careers_fair",
+    "other",
+    None,
+]
 
 
 def _copy(connection, table: str, columns: str, lines) -> None:
@@ -67,25 +82,47 @@ def fill(app, url: str, n: int) -> None:
     options = {q["key"]: [o["value"] for o in q["options"]] for q in equality_questions()}
     now = "2026-03-01 12:00:00+00"
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as connection:
-        _copy(connection, "user_account", "id, email, password_hash, role, active, session_generation, created_at",
-              (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t0\t{now}\n" for i in range(1, n + 1)))
-        _copy(connection, "candidate",
-              "id, user_id, status, submitted_at, outreach_channel, campaign_code, lives_outside_london, "
-              "guaranteed_interview, eligibility, skills, statements, interests, qualifications, created_at, updated_at",
-              (f"{i}\t{i}\tsubmitted\t{now}\t{rng.choice(CHANNELS) or chr(92) + 'N'}\t"
-               f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{now}\t{now}\n"
-               for i in range(1, n + 1)))
-        _copy(connection, "match_run", "id, created_at, round, algorithm_version, weights, seed, input_hash, "
-              "candidate_count, placement_count, suggestion_count, duration_ms, note, status, progress_stage, progress_percent, "
-              "progress_at, inputs_mark, unmatched",
-              (f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{now}\t\t{{}}\n"
-               for r in (1, 2)))
-        _copy(connection, "placement", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
-              "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
-              "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
-              "adjustments_contact, created_at, updated_at",
-              (f"{v}\t{rng.choice(boroughs)}\t{rng.choice(standards)}\tlive\tPlacement {v}\t\t[]\t\t12\thour\t12\t30\t2\t"
-               f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{now}\t{now}\n" for v in range(1, PLACEMENTS + 1)))
+        _copy(
+            connection,
+            "user_account",
+            "id, email, password_hash, role, active, session_generation, created_at",
+            (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t0\t{now}\n" for i in range(1, n + 1)),
+        )
+        _copy(
+            connection,
+            "candidate",
+            "id, user_id, status, submitted_at, outreach_channel, campaign_code, lives_outside_london, "
+            "guaranteed_interview, eligibility, skills, statements, interests, qualifications, created_at, updated_at",
+            (
+                f"{i}\t{i}\tsubmitted\t{now}\t{rng.choice(CHANNELS) or chr(92) + 'N'}\t"
+                f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{now}\t{now}\n"
+                for i in range(1, n + 1)
+            ),
+        )
+        _copy(
+            connection,
+            "match_run",
+            "id, created_at, round, algorithm_version, weights, seed, input_hash, "
+            "candidate_count, placement_count, suggestion_count, duration_ms, note, status, progress_stage, progress_percent, "
+            "progress_at, inputs_mark, unmatched",
+            (
+                f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{now}\t\t{{}}\n"
+                for r in (1, 2)
+            ),
+        )
+        _copy(
+            connection,
+            "placement",
+            "id, borough_id, standard_id, status, title, description, skills, skills_text, "
+            "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
+            "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
+            "adjustments_contact, created_at, updated_at",
+            (
+                f"{v}\t{rng.choice(boroughs)}\t{rng.choice(standards)}\tlive\tPlacement {v}\t\t[]\t\t12\thour\t12\t30\t2\t"
+                f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{now}\t{now}\n"
+                for v in range(1, PLACEMENTS + 1)
+            ),
+        )
 
         stages_of = {}
 
@@ -95,18 +132,24 @@ def fill(app, url: str, n: int) -> None:
                 for placement in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
                     suggestion_id += 1
                     stages_of[suggestion_id] = rng.choice(STAGES)
-                    yield (f"{suggestion_id}\t{1 if placement % 5 else 2}\t{i}\t{placement}\t0.5\t{{}}\t{{}}\t"
-                           f"{stages_of[suggestion_id]}\t{funnel_level(stages_of[suggestion_id])}\t1\n")
+                    yield (
+                        f"{suggestion_id}\t{1 if placement % 5 else 2}\t{i}\t{placement}\t0.5\t{{}}\t{{}}\t"
+                        f"{stages_of[suggestion_id]}\t{funnel_level(stages_of[suggestion_id])}\t1\n"
+                    )
 
-        _copy(connection, "suggestion", "id, run_id, candidate_id, placement_id, score, components, explanation, stage, "
-              "furthest_level, version", suggestions())
+        _copy(
+            connection,
+            "suggestion",
+            "id, run_id, candidate_id, placement_id, score, components, explanation, stage, furthest_level, version",
+            suggestions(),
+        )
 
         def history():
             """The stage history: the suggestion made, then each step to where it is now."""
             path = ["suggested", "shortlisted", "interview", "offered", "accepted"]
             change = 0
             for suggestion_id, stage in stages_of.items():
-                steps = path[:path.index(stage) + 1] if stage in path else ["suggested", stage]
+                steps = path[: path.index(stage) + 1] if stage in path else ["suggested", stage]
                 before = "\\N"
                 for step in steps:
                     change += 1
@@ -118,7 +161,9 @@ def fill(app, url: str, n: int) -> None:
         def answers():
             for i in range(1, n + 1):
                 if rng.random() < 0.8:
-                    answer = {key: rng.choice(options[key]) for key in ("ethnicity", "sex", "care_leaver", "socio_economic")}
+                    answer = {
+                        key: rng.choice(options[key]) for key in ("ethnicity", "sex", "care_leaver", "socio_economic")
+                    }
                     answer["long_term_condition"] = rng.choice(options["long_term_condition"])
                     if answer["long_term_condition"] == "yes":
                         answer["condition_reduces_activity"] = rng.choice(options["condition_reduces_activity"])
@@ -156,12 +201,18 @@ def time_funnel(app, characteristic: str, repeats: int) -> None:
             hash_start = time.perf_counter()
             reports.pseudonyms(range(1, table.totals[0].count + 1))
             hashing = time.perf_counter() - hash_start
-    print(f"applications: {table.totals[0].count:,}; suggested: {table.totals[1].count:,}; "
-          f"accepted: {table.totals[4].count:,}")
-    print(f"  queries + pseudonyms (side by side): {statistics.median(gathers):.2f} s; "
-          f"the pseudonyms alone take {hashing:.2f} s; this process's CPU per funnel {statistics.median(cpus):.2f} s")
-    print(f"funnel by {characteristic}, whole: median {statistics.median(totals):.2f} s, best {min(totals):.2f} s "
-          f"over {repeats} runs; CPU cores (nproc): {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"applications: {table.totals[0].count:,}; suggested: {table.totals[1].count:,}; "
+        f"accepted: {table.totals[4].count:,}"
+    )
+    print(
+        f"  queries + pseudonyms (side by side): {statistics.median(gathers):.2f} s; "
+        f"the pseudonyms alone take {hashing:.2f} s; this process's CPU per funnel {statistics.median(cpus):.2f} s"
+    )
+    print(
+        f"funnel by {characteristic}, whole: median {statistics.median(totals):.2f} s, best {min(totals):.2f} s "
+        f"over {repeats} runs; CPU cores (nproc): {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 def time_closed_cycle(app, characteristic: str, repeats: int) -> None:
@@ -190,8 +241,10 @@ def time_closed_cycle(app, characteristic: str, repeats: int) -> None:
             start = time.perf_counter()
             report = reports.outreach_report(filters, {})
             times.append(time.perf_counter() - start)
-    print(f"closed cycle's whole report (funnel, fairness, channels) from saved counts: median "
-          f"{1000 * statistics.median(times):.0f} ms, best {1000 * min(times):.0f} ms; applied {report.funnel.totals[0].count:,}")
+    print(
+        f"closed cycle's whole report (funnel, fairness, channels) from saved counts: median "
+        f"{1000 * statistics.median(times):.0f} ms, best {1000 * min(times):.0f} ms; applied {report.funnel.totals[0].count:,}"
+    )
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Standard, Placement, utcnow  # noqa: E402
+from recruit.models import Borough, Placement, Standard, utcnow  # noqa: E402
 from recruit.postcodes import outward_areas  # noqa: E402
 from recruit.reference import seed_reference  # noqa: E402
 
@@ -53,18 +53,36 @@ def fill(count: int) -> int:
     for index in range(count):
         area, standard = rng.choice(areas), rng.choice(standards)
         hourly = Decimal(rng.choice(["7.55", "9.00", "11.50", "13.00", "14.80", "16.20"]))
-        rows.append(dict(
-            borough_id=boroughs[area.borough_ons], standard_id=standard.id, status="live",
-            title=f"{standard.title} apprentice {index}", description="Learn on the job with a friendly team. " * 5,
-            skills=standard.keywords[:4], skills_text="", wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
-            hours_per_week=rng.choice([30, 35, 37]), positions=rng.randint(1, 3),
-            start_date=today + timedelta(days=rng.randint(60, 200)), closing_date=today + timedelta(days=rng.randint(1, 55)),
-            workplace_outward=area.outward, lat=area.lat, lon=area.lon, training_provider="City College",
-            disability_confident=rng.random() < 0.5, resident_priority=False, adjustments_contact="jobs@example.org",
-            created_at=now, updated_at=now, published_at=now,
-        ))
+        rows.append(
+            dict(
+                borough_id=boroughs[area.borough_ons],
+                standard_id=standard.id,
+                status="live",
+                title=f"{standard.title} apprentice {index}",
+                description="Learn on the job with a friendly team. " * 5,
+                skills=standard.keywords[:4],
+                skills_text="",
+                wage_amount=hourly,
+                wage_unit="hour",
+                hourly_wage=hourly,
+                hours_per_week=rng.choice([30, 35, 37]),
+                positions=rng.randint(1, 3),
+                start_date=today + timedelta(days=rng.randint(60, 200)),
+                closing_date=today + timedelta(days=rng.randint(1, 55)),
+                workplace_outward=area.outward,
+                lat=area.lat,
+                lon=area.lon,
+                training_provider="City College",
+                disability_confident=rng.random() < 0.5,
+                resident_priority=False,
+                adjustments_contact="jobs@example.org",
+                created_at=now,
+                updated_at=now,
+                published_at=now,
+            )
+        )
     for start in range(0, len(rows), 1000):
-        db.session.execute(insert(Placement), rows[start:start + 1000])
+        db.session.execute(insert(Placement), rows[start : start + 1000])
     db.session.commit()
     return db.session.scalar(select(Placement.id).limit(1))
 
@@ -87,8 +105,15 @@ def bench_app(name: str, *, fresh: bool = False):
 
     The page cache is off: these benchmarks measure rendering (web_throughput.py measures the cache)."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MONITORING_KEY": "bench-monitoring",
-                      "RATELIMIT_ENABLED": False, "PAGE_CACHE_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "MONITORING_KEY": "bench-monitoring",
+            "RATELIMIT_ENABLED": False,
+            "PAGE_CACHE_ENABLED": False,
+        }
+    )
     app.add_url_rule("/__hello", "hello", lambda: "Hello, world!")
     with app.app_context():
         if fresh:
@@ -103,8 +128,10 @@ def main() -> None:
     with app.app_context():
         started = time.perf_counter()
         some_id = fill(PLACEMENTS)
-        print(f"{PLACEMENTS:,} live placements loaded in {time.perf_counter() - started:.1f} s on "
-              f"{db.engine.dialect.name}; nproc={os.cpu_count()}; {REQUESTS} requests per row")
+        print(
+            f"{PLACEMENTS:,} live placements loaded in {time.perf_counter() - started:.1f} s on "
+            f"{db.engine.dialect.name}; nproc={os.cpu_count()}; {REQUESTS} requests per row"
+        )
     client = app.test_client()
     baseline = None
     print(f"{'scenario':48} {'median ms':>10} {'p95 ms':>8} {'KB':>6} {'vs hello':>9}")

@@ -7,6 +7,7 @@ Peak memory is the process's maximum resident set size (ru_maxrss), so run one s
 when you want a clean figure for it. CPU time is printed next to wall time because on a shared
 machine wall time mostly measures the neighbours (see the load average printed with it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,25 @@ from matching import DEFAULT_WEIGHTS, CandidateProfile, PlacementProfile, run_ma
 from matching.stable import _flatten_lists, deferred_acceptance  # noqa: E402
 
 DATA = ROOT / "recruit" / "data"
-FILLER = ("team", "customer", "service", "communication", "retail", "volunteering", "football", "music",
-          "organised", "reliable", "school", "college", "maths", "english", "problem", "solving", "helping")
+FILLER = (
+    "team",
+    "customer",
+    "service",
+    "communication",
+    "retail",
+    "volunteering",
+    "football",
+    "music",
+    "organised",
+    "reliable",
+    "school",
+    "college",
+    "maths",
+    "english",
+    "problem",
+    "solving",
+    "helping",
+)
 
 
 def load_reference():
@@ -57,15 +75,30 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
     for j in range(n_placements):
         ref, title, level, words = standards[p_std[j]]
         extra = rng.choice(words, size=min(3, len(words)), replace=False)
-        placements.append(PlacementProfile(
-            f"P{j}", ref, ref[:4] if level < 4 else title.split()[0].lower(), level, float(p_loc[j, 0]),
-            float(p_loc[j, 1]), int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 60))),
-            True, int(rng.integers(1, 4)), 0, tuple(dict.fromkeys([*words, *extra])), title,
-            f"B{p_home[j]}", bool(residents_first[j])))
+        placements.append(
+            PlacementProfile(
+                f"P{j}",
+                ref,
+                ref[:4] if level < 4 else title.split()[0].lower(),
+                level,
+                float(p_loc[j, 0]),
+                float(p_loc[j, 1]),
+                int(rng.choice([30, 35, 37, 40])),
+                start + datetime.timedelta(days=int(rng.integers(0, 60))),
+                True,
+                int(rng.integers(1, 4)),
+                0,
+                tuple(dict.fromkeys([*words, *extra])),
+                title,
+                f"B{p_home[j]}",
+                bool(residents_first[j]),
+            )
+        )
     c_loc, c_home = spots(n_candidates)
     travel = rng.uniform(3.0, 25.0, n_candidates)
     # Preferences: 10 placements drawn from the 60 nearest, as people choose places they can reach.
     from sklearn.neighbors import BallTree
+
     tree = BallTree(np.radians(p_loc), metric="haversine")
     _, near = tree.query(np.radians(c_loc), k=min(60, n_placements))
     candidates = []
@@ -74,12 +107,23 @@ def synthetic(n_candidates: int, n_placements: int, seed: int = 0):
         words = [w for s in liked for w in rng.choice(standards[s][3], 4, replace=False)]
         words += list(rng.choice(FILLER, 4, replace=False))
         prefs = tuple(f"P{j}" for j in rng.choice(near[i], min(10, near.shape[1]), replace=False))
-        candidates.append(CandidateProfile(
-            f"C{i}", bool(rng.random() < 0.97), float(c_loc[i, 0]), float(c_loc[i, 1]), float(travel[i]),
-            int(rng.choice([30, 35, 37, 40])), start + datetime.timedelta(days=int(rng.integers(0, 30))),
-            " ".join(words), frozenset(standards[s][0] for s in liked),
-            frozenset({("data", 3)}) if rng.random() < 0.05 else frozenset(), prefs, bool(rng.random() < 0.7),
-            home_borough=f"B{c_home[i]}"))
+        candidates.append(
+            CandidateProfile(
+                f"C{i}",
+                bool(rng.random() < 0.97),
+                float(c_loc[i, 0]),
+                float(c_loc[i, 1]),
+                float(travel[i]),
+                int(rng.choice([30, 35, 37, 40])),
+                start + datetime.timedelta(days=int(rng.integers(0, 30))),
+                " ".join(words),
+                frozenset(standards[s][0] for s in liked),
+                frozenset({("data", 3)}) if rng.random() < 0.05 else frozenset(),
+                prefs,
+                bool(rng.random() < 0.7),
+                home_borough=f"B{c_home[i]}",
+            )
+        )
     return candidates, placements
 
 
@@ -94,8 +138,8 @@ def bench_pipeline(n_c: int, n_p: int) -> None:
     candidates, placements = synthetic(n_c, n_p)
     print(f"\n{n_c:,} candidates × {n_p:,} placements (data generated in {time.perf_counter() - clock:.1f} s)")
     clock, cpu = time.perf_counter(), time.process_time()
-    synonyms = {row["other_spelling"]: row["preferred_term"]
-                for row in csv.DictReader(open(DATA / "skill_synonyms.csv", newline="", encoding="utf-8"))}
+    with open(DATA / "skill_synonyms.csv", newline="", encoding="utf-8") as file:
+        synonyms = {row["other_spelling"]: row["preferred_term"] for row in csv.DictReader(file)}
     result = run_matching(candidates, placements, DEFAULT_WEIGHTS, seed=42, synonyms=synonyms)
     run_s = time.perf_counter() - clock
     for stage, seconds in result.timings.items():
@@ -105,8 +149,10 @@ def bench_pipeline(n_c: int, n_p: int) -> None:
     explain_s = time.perf_counter() - clock
     cpu_s = time.process_time() - cpu
     print(f"  run_matching    {run_s:6.2f} s   explanations+sentences for {len(suggestions):,} pairs {explain_s:.2f} s")
-    print(f"  total           {run_s + explain_s:6.2f} s   (CPU {cpu_s:.2f} s)   peak RSS so far {peak_mb():,.0f} MB   "
-          f"load average {os.getloadavg()[0]:.1f}   counts {result.counts}")
+    print(
+        f"  total           {run_s + explain_s:6.2f} s   (CPU {cpu_s:.2f} s)   peak RSS so far {peak_mb():,.0f} MB   "
+        f"load average {os.getloadavg()[0]:.1f}   counts {result.counts}"
+    )
 
 
 def bench_assign_only(n_c: int = 100_000, n_p: int = 5_000, length: int = 10) -> None:
@@ -120,20 +166,25 @@ def bench_assign_only(n_c: int = 100_000, n_p: int = 5_000, length: int = 10) ->
     for c, row in candidates.items():
         for p in row:
             listed[p].append(c)
-    placements = {p: {"capacity": int(rng.integers(1, 8)), "ranking": sorted(cs, key=lambda c: merit[int(c[1:])])}
-                  for p, cs in listed.items()}
+    placements = {
+        p: {"capacity": int(rng.integers(1, 8)), "ranking": sorted(cs, key=lambda c: merit[int(c[1:])])}
+        for p, cs in listed.items()
+    }
     clock, cpu = time.perf_counter(), time.process_time()
     result = stable_match(candidates, placements)
     seconds, cpu_s = time.perf_counter() - clock, time.process_time() - cpu
-    print(f"\nstable_match alone, {n_c:,} × {n_p:,}, lists of {length}: {seconds:.2f} s (CPU {cpu_s:.2f} s, "
-          f"load average {os.getloadavg()[0]:.1f}; {sum(v is not None for v in result.values()):,} matched)")
+    print(
+        f"\nstable_match alone, {n_c:,} × {n_p:,}, lists of {length}: {seconds:.2f} s (CPU {cpu_s:.2f} s, "
+        f"load average {os.getloadavg()[0]:.1f}; {sum(v is not None for v in result.values()):,} matched)"
+    )
     print("  (string ids in, string ids out: checking and translating 2 × 1,000,000 ids is most of that time)")
     # What run_matching itself runs: deferred acceptance on the index arrays it has already built.
     place_index = {p: j for j, p in enumerate(placements)}
     cand_index = {c: i for i, c in enumerate(candidates)}
     cand_offsets, cand_places = _flatten_lists(candidates, place_index, "candidate", "placement")
-    place_offsets, place_cands = _flatten_lists({p: spec["ranking"] for p, spec in placements.items()}, cand_index,
-                                                "placement", "candidate")
+    place_offsets, place_cands = _flatten_lists(
+        {p: spec["ranking"] for p, spec in placements.items()}, cand_index, "placement", "candidate"
+    )
     capacity = np.array([spec["capacity"] for spec in placements.values()], dtype=np.int64)
     times = []
     for _ in range(3):
@@ -142,8 +193,10 @@ def bench_assign_only(n_c: int = 100_000, n_p: int = 5_000, length: int = 10) ->
         times.append((time.perf_counter() - clock, time.process_time() - cpu))
     assert sum(v is not None for v in result.values()) == int((match >= 0).sum())  # the same assignment size
     seconds, cpu_s = sorted(times)[1]
-    print(f"deferred acceptance on index arrays (as run_matching runs it), median of 3: {seconds:.2f} s "
-          f"(CPU {cpu_s:.2f} s, load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"deferred acceptance on index arrays (as run_matching runs it), median of 3: {seconds:.2f} s "
+        f"(CPU {cpu_s:.2f} s, load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 def main() -> None:

@@ -39,17 +39,24 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
-
 from common import postgres_url_or_exit  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, CandidateOutcome, MatchRun, OutboxEmail, Standard, StageChange  # noqa: E402
+from recruit.models import Borough, CandidateOutcome, MatchRun, OutboxEmail, StageChange, Standard  # noqa: E402
 from recruit.reference import seed_reference  # noqa: E402
 
-ELIGIBLE = json.dumps({"age": True, "left_school": True, "right_to_work": True, "residence": True,
-                       "not_in_full_time_education": True, "not_on_apprenticeship": True})
+ELIGIBLE = json.dumps(
+    {
+        "age": True,
+        "left_school": True,
+        "right_to_work": True,
+        "residence": True,
+        "not_in_full_time_education": True,
+        "not_on_apprenticeship": True,
+    }
+)
 PROBE = """
 import sys, time, urllib.request
 base, out = sys.argv[1], open(sys.argv[2], "w", buffering=1)
@@ -95,35 +102,53 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
     now, start = "2026-03-01 12:00:00+00", date.today() + timedelta(days=30)
     closing = date.today() + timedelta(days=20)
     b_pick = rng.integers(0, len(boroughs), n_placements)
-    p_loc = np.array([[boroughs[k][1], boroughs[k][2]] for k in b_pick]) + rng.normal(0, [0.015, 0.024], (n_placements, 2))
+    p_loc = np.array([[boroughs[k][1], boroughs[k][2]] for k in b_pick]) + rng.normal(
+        0, [0.015, 0.024], (n_placements, 2)
+    )
     s_pick = rng.integers(0, len(standards), n_placements)
     c_loc = np.array([[boroughs[k][1], boroughs[k][2]] for k in rng.integers(0, len(boroughs), n_candidates)])
     c_loc += rng.normal(0, [0.02, 0.03], (n_candidates, 2))
     _, near = BallTree(np.radians(p_loc), metric="haversine").query(np.radians(c_loc), k=40)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        _copy(connection, "placement", "id, borough_id, standard_id, status, title, description, skills, skills_text, "
-              "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
-              "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
-              "adjustments_contact, created_at, updated_at",
-              (f"{v + 1}\t{boroughs[b_pick[v]][0]}\t{standards[s_pick[v]][0]}\tlive\tPlacement {v + 1}\t\t[]\t"
-               f"{' '.join(standards[s_pick[v]][2][:3])}\t12\thour\t12\t{rng.choice([30, 35, 37])}\t"
-               f"{rng.integers(1, 4)}\t{start}\t{closing}\tE8\t{p_loc[v, 0]:.5f}\t{p_loc[v, 1]:.5f}\t\tf\tf\t\t{now}\t{now}\n"
-               for v in range(n_placements)))
-        _copy(connection, "user_account", "id, email, password_hash, role, active, created_at, session_generation",
-              (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t{now}\t0\n" for i in range(1, n_candidates + 1)))
+        _copy(
+            connection,
+            "placement",
+            "id, borough_id, standard_id, status, title, description, skills, skills_text, "
+            "wage_amount, wage_unit, hourly_wage, hours_per_week, positions, start_date, closing_date, "
+            "workplace_outward, lat, lon, training_provider, disability_confident, resident_priority, "
+            "adjustments_contact, created_at, updated_at",
+            (
+                f"{v + 1}\t{boroughs[b_pick[v]][0]}\t{standards[s_pick[v]][0]}\tlive\tPlacement {v + 1}\t\t[]\t"
+                f"{' '.join(standards[s_pick[v]][2][:3])}\t12\thour\t12\t{rng.choice([30, 35, 37])}\t"
+                f"{rng.integers(1, 4)}\t{start}\t{closing}\tE8\t{p_loc[v, 0]:.5f}\t{p_loc[v, 1]:.5f}\t\tf\tf\t\t{now}\t{now}\n"
+                for v in range(n_placements)
+            ),
+        )
+        _copy(
+            connection,
+            "user_account",
+            "id, email, password_hash, role, active, created_at, session_generation",
+            (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t{now}\t0\n" for i in range(1, n_candidates + 1)),
+        )
 
         def candidates():
             for i in range(1, n_candidates + 1):
                 liked = [standards[k] for k in rng.integers(0, len(standards), 2)]
                 words = " ".join(w for s in liked for w in s[2][:4])
-                yield (f"{i}\t{i}\tsubmitted\tCandidate{i}\t{now}\t{ELIGIBLE}\t{c_loc[i - 1, 0]:.5f}\t"
-                       f"{c_loc[i - 1, 1]:.5f}\t{rng.integers(3, 26)}\t37\t{date.today()}\t[]\t{words}\t"
-                       f"{json.dumps([s[1] for s in liked])}\t{{}}\t{'t' if rng.random() < 0.7 else 'f'}\tf\tf\t{now}\t{now}\t[]\n")
+                yield (
+                    f"{i}\t{i}\tsubmitted\tCandidate{i}\t{now}\t{ELIGIBLE}\t{c_loc[i - 1, 0]:.5f}\t"
+                    f"{c_loc[i - 1, 1]:.5f}\t{rng.integers(3, 26)}\t37\t{date.today()}\t[]\t{words}\t"
+                    f"{json.dumps([s[1] for s in liked])}\t{{}}\t{'t' if rng.random() < 0.7 else 'f'}\tf\tf\t{now}\t{now}\t[]\n"
+                )
 
-        _copy(connection, "candidate", "id, user_id, status, first_name, submitted_at, eligibility, lat, lon, travel_km, "
-              "hours_per_week, available_from, skills, skills_text, interests, qualifications, "
-              "consider_other_placements, lives_outside_london, guaranteed_interview, created_at, updated_at, statements",
-              candidates())
+        _copy(
+            connection,
+            "candidate",
+            "id, user_id, status, first_name, submitted_at, eligibility, lat, lon, travel_km, "
+            "hours_per_week, available_from, skills, skills_text, interests, qualifications, "
+            "consider_other_placements, lives_outside_london, guaranteed_interview, created_at, updated_at, statements",
+            candidates(),
+        )
 
         def choices():
             number = 0
@@ -169,8 +194,10 @@ def _describe(values: list[float], errors: int) -> str:
     def pick(share):
         return ordered[round(share * (len(ordered) - 1))]
 
-    return (f"{len(values)} answers, median {statistics.median(values):.0f} ms, p95 {pick(0.95):.0f} ms, "
-            f"p99 {pick(0.99):.0f} ms, max {ordered[-1]:.0f} ms, {errors} errors")
+    return (
+        f"{len(values)} answers, median {statistics.median(values):.0f} ms, p95 {pick(0.95):.0f} ms, "
+        f"p99 {pick(0.99):.0f} ms, max {ordered[-1]:.0f} ms, {errors} errors"
+    )
 
 
 def _wait_for_answers(path: Path, count: int, since: float = 0.0, timeout: float = 300.0) -> None:
@@ -190,8 +217,9 @@ def _cpu_seconds(pid: int) -> float:
 
 def _worker_backends(connection) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend serving the worker (same machine)."""
-    pids = connection.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
-                              {"name": WORKER_NAME}).scalars()
+    pids = connection.execute(
+        text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": WORKER_NAME}
+    ).scalars()
     return {pid: _cpu_seconds(pid) for pid in pids if Path(f"/proc/{pid}").exists()}
 
 
@@ -209,14 +237,20 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--placements", type=int, default=10_000)
     parser.add_argument("--port", type=int, default=5931)
-    parser.add_argument("--skip-fill", action="store_true",
-                        help="reuse the inputs already in the database (earlier runs are deleted)")
+    parser.add_argument(
+        "--skip-fill", action="store_true", help="reuse the inputs already in the database (earlier runs are deleted)"
+    )
     args = parser.parse_args()
     url = postgres_url_or_exit("bench_round")
     folder = Path(tempfile.mkdtemp(prefix="bench-round-"))
-    env = {**os.environ, "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}", "FLASK_APP": "wsgi.py",
-           "MAIL_SERVER": "", "PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
-           "GUNICORN_BIND": f"127.0.0.1:{args.port}"}
+    env = {
+        **os.environ,
+        "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}",
+        "FLASK_APP": "wsgi.py",
+        "MAIL_SERVER": "",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+    }
     os.environ.update(TASK_QUEUE_URL=env["TASK_QUEUE_URL"])
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     if args.skip_fill:
@@ -224,18 +258,32 @@ def main() -> None:
     else:
         clock = time.perf_counter()
         fill(app, url, args.candidates, args.placements)
-        print(f"filled {args.candidates:,} candidates, {args.placements:,} placements, "
-              f"{10 * args.candidates:,} choices in {time.perf_counter() - clock:.0f} s")
+        print(
+            f"filled {args.candidates:,} candidates, {args.placements:,} placements, "
+            f"{10 * args.candidates:,} choices in {time.perf_counter() - clock:.0f} s"
+        )
     worker_url = url + ("&" if "?" in url else "?") + f"application_name={WORKER_NAME}"
     bin_folder = ROOT / ".venv" / "bin"
-    server = subprocess.Popen([str(bin_folder / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([str(bin_folder / "flask"), "tasks", "worker", "--workers", "1"], cwd=ROOT,
-                              env={**env, "DATABASE_URL": worker_url}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(bin_folder / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [str(bin_folder / "flask"), "tasks", "worker", "--workers", "1"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": worker_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     probe_log = folder / "latency.txt"
-    processes = [server, worker, subprocess.Popen([sys.executable, "-c", PROBE, f"http://127.0.0.1:{args.port}",
-                                                   str(probe_log)])]
+    processes = [
+        server,
+        worker,
+        subprocess.Popen([sys.executable, "-c", PROBE, f"http://127.0.0.1:{args.port}", str(probe_log)]),
+    ]
     try:
         # The quiet baseline: once both pages answer, 20 more answers each with nothing else going on.
         _wait_for_answers(probe_log, 1)
@@ -262,8 +310,17 @@ def main() -> None:
             run, _ = publish_run(run_id, None)  # what the publish page does: the worker then writes the emails
             publish_cpu, publish_backend_cpu = time.process_time() - clock, _cpu_seconds(backend) - backend_before
             published = time.time()
-        _wait(app, lambda: db.session.scalar(select(func.count()).select_from(CandidateOutcome).where(
-            CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))) == 0)
+        _wait(
+            app,
+            lambda: (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(CandidateOutcome)
+                    .where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
+                )
+                == 0
+            ),
+        )
         emailed = time.time()
         with app.app_context():
             worker_cpu = _cpu_seconds(worker.pid) - worker_before
@@ -273,16 +330,24 @@ def main() -> None:
             history = db.session.scalar(select(func.count()).select_from(StageChange))
         load_after = os.getloadavg()
         time.sleep(1)
-        print(f"run {run_id}: {run.suggestion_count:,} suggestions for {run.candidate_count:,} candidates and "
-              f"{run.placement_count:,} placements; {history:,} history rows, {emails:,} emails")
-        print(f"  worker, queued to preview: {computed - began:.1f} s (the run's own time {run.duration_ms / 1000:.1f} s)")
+        print(
+            f"run {run_id}: {run.suggestion_count:,} suggestions for {run.candidate_count:,} candidates and "
+            f"{run.placement_count:,} placements; {history:,} history rows, {emails:,} emails"
+        )
+        print(
+            f"  worker, queued to preview: {computed - began:.1f} s (the run's own time {run.duration_ms / 1000:.1f} s)"
+        )
         print(f"  publish call (publication and history rows, emails queued): {published - computed:.1f} s")
         print(f"  worker, an email to every candidate written: {emailed - published:.1f} s")
         print(f"  total, start to the last write committed: {emailed - began:.1f} s (bar 60 s)")
-        print(f"  CPU time: worker {worker_cpu:.1f} s and its PostgreSQL backends {backend_cpu:.1f} s; publish call "
-              f"{publish_cpu:.2f} s and its PostgreSQL backend {publish_backend_cpu:.2f} s")
-        print(f"  machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before "
-              f"{', '.join(f'{x:.2f}' for x in load_before)}, after {', '.join(f'{x:.2f}' for x in load_after)}")
+        print(
+            f"  CPU time: worker {worker_cpu:.1f} s and its PostgreSQL backends {backend_cpu:.1f} s; publish call "
+            f"{publish_cpu:.2f} s and its PostgreSQL backend {publish_backend_cpu:.2f} s"
+        )
+        print(
+            f"  machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before "
+            f"{', '.join(f'{x:.2f}' for x in load_before)}, after {', '.join(f'{x:.2f}' for x in load_after)}"
+        )
         for page, label in PAGES.items():
             print(f"  {label}")
             print(f"    before: {_describe(*_latencies(probe_log, page, since, quiet_until))}")

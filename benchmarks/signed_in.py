@@ -19,14 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import func, select  # noqa: E402
-
 from common import sign_in  # noqa: E402
 from listing import bench_app  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from recruit.demo import DEMO_BOROUGHS, DEMO_DOMAIN, seed_demo  # noqa: E402
 from recruit.extensions import db  # noqa: E402
-from recruit.models import Borough, Candidate, Suggestion, MatchRun, RunStatus, User, Placement  # noqa: E402
+from recruit.models import Borough, Candidate, MatchRun, Placement, RunStatus, Suggestion, User  # noqa: E402
 
 REQUESTS = int(os.environ.get("REQUESTS", 100))
 GOAL_MS = 50
@@ -49,7 +48,9 @@ def measure(client, path: str) -> tuple[float, float]:
         profile = cProfile.Profile()
         profile.runcall(lambda: [client.get(path) for _ in range(20)])
         print(f"--- {path}")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(r"recruit|templates|sqlalchemy/orm/(query|session)", 25)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(
+            r"recruit|templates|sqlalchemy/orm/(query|session)", 25
+        )
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
@@ -57,25 +58,40 @@ def main() -> None:
     app = bench_app("signed-in-bench", fresh=True)
     with app.app_context():
         seed_demo()  # the demo publishes round 1 of matching
-        run = db.session.scalar(select(MatchRun).where(MatchRun.status == RunStatus.PUBLISHED.value)
-                                .order_by(MatchRun.id.desc()).limit(1))
-        matched = db.session.execute(select(Candidate.user_id).join(Suggestion, Suggestion.candidate_id == Candidate.id)
-                                     .where(Suggestion.run_id == run.id).group_by(Candidate.user_id)
-                                     .order_by(func.count(Suggestion.id).desc()).limit(1)).scalar_one()
+        run = db.session.scalar(
+            select(MatchRun).where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc()).limit(1)
+        )
+        matched = db.session.execute(
+            select(Candidate.user_id)
+            .join(Suggestion, Suggestion.candidate_id == Candidate.id)
+            .where(Suggestion.run_id == run.id)
+            .group_by(Candidate.user_id)
+            .order_by(func.count(Suggestion.id).desc())
+            .limit(1)
+        ).scalar_one()
         # The demo's candidates have all sent their applications: one without suggestions goes back to writing it.
-        writer = db.session.scalar(select(Candidate).where(Candidate.id.not_in(select(Suggestion.candidate_id))).limit(1))
+        writer = db.session.scalar(
+            select(Candidate).where(Candidate.id.not_in(select(Suggestion.candidate_id))).limit(1)
+        )
         writer.status, writer.submitted_at = "draft", None
         db.session.commit()
         drafts = [writer.user_id]
         placement, slug = db.session.execute(
-            select(Placement.id, Borough.slug).join(Borough).join(Suggestion, Suggestion.placement_id == Placement.id)
-            .where(Suggestion.run_id == run.id, Borough.slug.in_(DEMO_BOROUGHS)).group_by(Placement.id, Borough.slug)
-            .order_by(func.count(Suggestion.id).desc()).limit(1)).one()
+            select(Placement.id, Borough.slug)
+            .join(Borough)
+            .join(Suggestion, Suggestion.placement_id == Placement.id)
+            .where(Suggestion.run_id == run.id, Borough.slug.in_(DEMO_BOROUGHS))
+            .group_by(Placement.id, Borough.slug)
+            .order_by(func.count(Suggestion.id).desc())
+            .limit(1)
+        ).one()
         recruiter = db.session.scalar(select(User.id).where(User.email == f"recruiter.{slug}@{DEMO_DOMAIN}"))
         suggestions = db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.placement_id == placement))
-        print(f"demo data + published round {run.round} ({run.suggestion_count} suggestions, {run.candidate_count} candidates, "
-              f"{run.placement_count} placements) on {db.engine.dialect.name}; nproc={os.cpu_count()}; "
-              f"{REQUESTS} requests a row, one at a time")
+        print(
+            f"demo data + published round {run.round} ({run.suggestion_count} suggestions, {run.candidate_count} candidates, "
+            f"{run.placement_count} placements) on {db.engine.dialect.name}; nproc={os.cpu_count()}; "
+            f"{REQUESTS} requests a row, one at a time"
+        )
     rows = []
     hello = app.test_client()
     rows.append(("hello world (baseline)", *measure(hello, "/__hello")))
@@ -87,7 +103,12 @@ def main() -> None:
     rows.append(("candidate application task list", *measure(task_list, "/candidates/application")))
     reviewer = app.test_client()
     sign_in(reviewer, recruiter)
-    rows.append((f"recruiter review page ({suggestions} suggestions)", *measure(reviewer, f"/recruiters/placements/{placement}")))
+    rows.append(
+        (
+            f"recruiter review page ({suggestions} suggestions)",
+            *measure(reviewer, f"/recruiters/placements/{placement}"),
+        )
+    )
     print(f"{'page':48} {'median ms':>10} {'p95 ms':>8} {'vs hello':>9}")
     for name, median, p95 in rows:
         print(f"{name:48} {median:10.1f} {p95:8.1f} {median / rows[0][1]:8.1f}x")

@@ -36,7 +36,7 @@ PLACEMENTS = int(os.environ.get("PLACEMENTS", 5000))
 DURATION = int(os.environ.get("DURATION", 5))
 CONNECTIONS = tuple(int(c) for c in os.environ.get("CONNECTIONS", "16,32").split(","))
 WORKERS = 2
-HELLO_APP = '''
+HELLO_APP = """
 from flask import Flask
 
 app = Flask(__name__)
@@ -45,7 +45,7 @@ app = Flask(__name__)
 @app.route("/")
 def hello():
     return "Hello, world!"
-'''
+"""
 
 
 def free_port() -> int:
@@ -57,8 +57,18 @@ def free_port() -> int:
 def start_gunicorn(app_spec: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, str]:
     """Serve `app_spec` with the project's gunicorn settings; return the process and its base URL."""
     port = free_port()
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--config", str(ROOT / "gunicorn.conf.py"),
-               "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -89,9 +99,25 @@ end
 
 def wrk(url: str, connections: int, script: Path | None = None) -> tuple[float, float, int]:
     """Requests per second, p99 latency in ms, and the count of errors (non-2xx/3xx, socket errors)."""
-    out = subprocess.run(["wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{DURATION}s",
-                          "--timeout", "5s", "--latency", *(["--script", str(script)] if script else []), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            "1",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{DURATION}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            *(["--script", str(script)] if script else []),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -115,8 +141,14 @@ def main() -> None:
     (workdir / "hello.py").write_text(textwrap.dedent(HELLO_APP))
     distinct = workdir / "distinct.lua"
     distinct.write_text(DISTINCT_QUERIES)
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": settings["SECRET_KEY"],
-           "MONITORING_KEY": settings["MONITORING_KEY"], "INSTANCE_PATH": str(workdir), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": settings["SECRET_KEY"],
+        "MONITORING_KEY": settings["MONITORING_KEY"],
+        "INSTANCE_PATH": str(workdir),
+        "PYTHONPATH": str(ROOT),
+    }
     hello, hello_base = start_gunicorn("hello:app", workdir, env)
     service, base = start_gunicorn("wsgi:app", ROOT, env)
     scenarios = [
@@ -130,9 +162,11 @@ def main() -> None:
     try:
         for _, path in scenarios:
             check(base + path)
-        print(f"{PLACEMENTS:,} live placements on {dialect}; "
-              f"gunicorn --workers {WORKERS}; wrk {DURATION} s a row; nproc={os.cpu_count()} "
-              f"(a machine shared with other work: compare the ratios, measured side by side)")
+        print(
+            f"{PLACEMENTS:,} live placements on {dialect}; "
+            f"gunicorn --workers {WORKERS}; wrk {DURATION} s a row; nproc={os.cpu_count()} "
+            f"(a machine shared with other work: compare the ratios, measured side by side)"
+        )
         worst = 1.0
         for connections in CONNECTIONS:
             before = wrk(hello_base + "/", connections)
@@ -140,15 +174,19 @@ def main() -> None:
             uncached = wrk(base + "/placements/", connections, distinct)
             after = wrk(hello_base + "/", connections)
             baseline = (before[0] + after[0]) / 2
-            print(f"\n{connections} connections: hello world {before[0]:,.0f} req/s before, {after[0]:,.0f} after "
-                  f"(p99 {before[1]:.1f} / {after[1]:.1f} ms)")
+            print(
+                f"\n{connections} connections: hello world {before[0]:,.0f} req/s before, {after[0]:,.0f} after "
+                f"(p99 {before[1]:.1f} / {after[1]:.1f} ms)"
+            )
             print(f"  {'path':40} {'req/s':>8} {'p99 ms':>8} {'errors':>7} {'vs hello':>9}")
             for name, rate, p99, errors in rows:
                 worst = min(worst, rate / baseline)
                 print(f"  {name:40} {rate:8,.0f} {p99:8.1f} {errors:7d} {rate / baseline:8.1%}")
             rate, p99, errors = uncached
-            print(f"  {'(listing, a new query string each time)':40} {rate:8,.0f} {p99:8.1f} {errors:7d} {rate / baseline:8.1%}"
-                  "  rendered every time: not in the goal")
+            print(
+                f"  {'(listing, a new query string each time)':40} {rate:8,.0f} {p99:8.1f} {errors:7d} {rate / baseline:8.1%}"
+                "  rendered every time: not in the goal"
+            )
         print(f"\nlowest ratio to hello world: {worst:.1%} (goal: at least 40 %, p99 at most 100 ms at 32 connections)")
     finally:
         for process in (hello, service):

@@ -18,6 +18,7 @@ Assignment JSON (output of ``assign``, input of ``check``)::
 
     {"assignment": {"<candidate id>": "<placement id>" | null}}
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,32 +37,93 @@ if TYPE_CHECKING:
     from .shortlist import lottery_numbers
     from .stable import stable_match
     from .terms import TermTable, check_statements, statement_terms
-    from .types import (DEFAULT_WEIGHTS, CandidateProfile, ComponentScore, ExcludedPair, Explanation,
-                        PlacementProfile, ScoredPair, Weights, WhyNot)
+    from .types import (
+        DEFAULT_WEIGHTS,
+        CandidateProfile,
+        ComponentScore,
+        ExcludedPair,
+        Explanation,
+        PlacementProfile,
+        ScoredPair,
+        Weights,
+        WhyNot,
+    )
 
 _SOURCES = {
     "worked_example": "example",
     "why_not": "explain",
-    "FairnessReport": "fairness", "GroupStatistics": "fairness", "fairness_report": "fairness",
-    "wilson_interval": "fairness", "below_four_fifths": "fairness",
-    "ALGORITHM_VERSION": "pipeline", "input_hash": "pipeline", "run_matching": "pipeline",
+    "FairnessReport": "fairness",
+    "GroupStatistics": "fairness",
+    "fairness_report": "fairness",
+    "wilson_interval": "fairness",
+    "below_four_fifths": "fairness",
+    "ALGORITHM_VERSION": "pipeline",
+    "input_hash": "pipeline",
+    "run_matching": "pipeline",
     "MatchResult": "result",
-    "REASON_CODES": "rules", "REASON_TEXT": "rules",
+    "REASON_CODES": "rules",
+    "REASON_TEXT": "rules",
     "lottery_numbers": "shortlist",
     "stable_match": "stable",
-    "TermTable": "terms", "statement_terms": "terms", "check_statements": "terms",
-    "DEFAULT_WEIGHTS": "types", "CandidateProfile": "types", "ComponentScore": "types", "ExcludedPair": "types",
-    "Explanation": "types", "PlacementProfile": "types", "ScoredPair": "types", "Weights": "types", "WhyNot": "types",
+    "TermTable": "terms",
+    "statement_terms": "terms",
+    "check_statements": "terms",
+    "DEFAULT_WEIGHTS": "types",
+    "CandidateProfile": "types",
+    "ComponentScore": "types",
+    "ExcludedPair": "types",
+    "Explanation": "types",
+    "PlacementProfile": "types",
+    "ScoredPair": "types",
+    "Weights": "types",
+    "WhyNot": "types",
 }
-_SUBMODULES = frozenset({"arrays", "check", "example", "explain", "fairness", "pipeline", "result", "rules", "scoring",
-                         "search", "shortlist", "stable", "terms", "types"})
+_SUBMODULES = frozenset(
+    {
+        "arrays",
+        "check",
+        "example",
+        "explain",
+        "fairness",
+        "pipeline",
+        "result",
+        "rules",
+        "scoring",
+        "search",
+        "shortlist",
+        "stable",
+        "terms",
+        "types",
+    }
+)
 
 __all__ = [
-    "ALGORITHM_VERSION", "DEFAULT_WEIGHTS", "REASON_CODES", "REASON_TEXT",
-    "CandidateProfile", "PlacementProfile", "Weights", "ScoredPair", "ComponentScore", "Explanation",
-    "ExcludedPair", "WhyNot", "MatchResult", "FairnessReport", "GroupStatistics",
-    "run_matching", "worked_example", "stable_match", "lottery_numbers", "why_not",
-    "input_hash", "fairness_report", "wilson_interval", "below_four_fifths", "TermTable", "statement_terms",
+    "ALGORITHM_VERSION",
+    "DEFAULT_WEIGHTS",
+    "REASON_CODES",
+    "REASON_TEXT",
+    "CandidateProfile",
+    "PlacementProfile",
+    "Weights",
+    "ScoredPair",
+    "ComponentScore",
+    "Explanation",
+    "ExcludedPair",
+    "WhyNot",
+    "MatchResult",
+    "FairnessReport",
+    "GroupStatistics",
+    "run_matching",
+    "worked_example",
+    "stable_match",
+    "lottery_numbers",
+    "why_not",
+    "input_hash",
+    "fairness_report",
+    "wilson_interval",
+    "below_four_fifths",
+    "TermTable",
+    "statement_terms",
     "check_statements",
 ]
 

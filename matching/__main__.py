@@ -3,6 +3,7 @@
 Exit codes: 0 all good, 1 the assignment breaks a rule (each violation listed), 2 bad input.
 The JSON schema is described in the package docstring (``matching/__init__.py``).
 """
+
 from __future__ import annotations
 
 import argparse

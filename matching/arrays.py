@@ -1,8 +1,9 @@
 """Columnar (numpy) views of candidate and placement profiles, built once per run."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +20,7 @@ BoolArray = npt.NDArray[np.bool_]
 TierArray = npt.NDArray[np.int8]  # 0 = a resident of a residents-first placement, 1 = everyone else
 
 
-def haversine_km(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike,
-                 lon2: npt.ArrayLike) -> FloatArray:
+def haversine_km(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike) -> FloatArray:
     """Great-circle distance in km between points given in degrees (broadcasts; NaN propagates)."""
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
     half = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
@@ -123,8 +123,9 @@ def candidate_arrays(candidates: Sequence[CandidateProfile], places: PlacementAr
                 raise ValueError(f"candidate {candidate.id!r}: excluded_placements must be a set of placement ids")
             if placement_index is None:
                 placement_index = {pid: j for j, pid in enumerate(places.ids)}
-            excluded_keys += [i * len(places.ids) + placement_index[p]
-                              for p in candidate.excluded_placements if p in placement_index]
+            excluded_keys += [
+                i * len(places.ids) + placement_index[p] for p in candidate.excluded_placements if p in placement_index
+            ]
     return CandidateArrays(
         ids=ids,
         eligible=np.array([c.eligible for c in candidates], dtype=bool),

@@ -1,4 +1,5 @@
 """Verify an assignment against an instance: capacity, mutual acceptability, no blocking pair."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

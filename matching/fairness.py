@@ -1,4 +1,5 @@
 """Aggregate fairness statistics on selection counts per group (never individual records)."""
+
 from __future__ import annotations
 
 import math
@@ -67,8 +68,9 @@ def fairness_report(counts: dict[str, tuple[int, int]]) -> FairnessReport:
         rest_selected, rest_total = all_selected - selected, all_total - total
         p_value: float | None = None
         if rest_total > 0:
-            table = np.array([[selected, total - selected], [rest_selected, rest_total - rest_selected]],
-                             dtype=np.int64)
+            table = np.array(
+                [[selected, total - selected], [rest_selected, rest_total - rest_selected]], dtype=np.int64
+            )
             p_value = float(fisher_exact(table).pvalue)
         stats.append(GroupStatistics(group, selected, total, True, selected / total, low, high, p_value))
     rated = [s for s in stats if s.enough_data]
@@ -94,5 +96,7 @@ def below_four_fifths(low: tuple[int, int], high: tuple[int, int]) -> bool:
     (low_selected, low_total), (high_selected, high_total) = low, high
     if low_total <= 0 or high_total <= 0:
         raise ValueError("totals must be positive")
-    return (ADVERSE_IMPACT_THRESHOLD.denominator * low_selected * high_total
-            < ADVERSE_IMPACT_THRESHOLD.numerator * high_selected * low_total)
+    return (
+        ADVERSE_IMPACT_THRESHOLD.denominator * low_selected * high_total
+        < ADVERSE_IMPACT_THRESHOLD.numerator * high_selected * low_total
+    )

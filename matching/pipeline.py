@@ -3,6 +3,7 @@
 `run_matching` runs the stages below in order and records each one's time under its name in
 `MatchResult.timings`: prepare, rules, search_others, score, assign, collect, input_hash.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -17,8 +18,15 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import numpy as np
 
-from .arrays import (CandidateArrays, FloatArray, IntArray, PlacementArrays, candidate_arrays,
-                     placement_arrays, resident_tier)
+from .arrays import (
+    CandidateArrays,
+    FloatArray,
+    IntArray,
+    PlacementArrays,
+    candidate_arrays,
+    placement_arrays,
+    resident_tier,
+)
 from .result import AssignmentLists, MatchResult, RankedChoices, SuggestedPairs
 from .rules import REASON_BIT, rule_failures
 from .scoring import SkillsModel, interest_matrix, score_pairs
@@ -63,12 +71,17 @@ def _canonical_rows(items: Sequence[CandidateProfile | PlacementProfile]) -> lis
     return list(map(list, zip(*columns)))
 
 
-def input_hash(candidates: Iterable[CandidateProfile], placements: Iterable[PlacementProfile], weights: Weights,
-               **settings: object) -> str:
+def input_hash(
+    candidates: Iterable[CandidateProfile], placements: Iterable[PlacementProfile], weights: Weights, **settings: object
+) -> str:
     """sha256 over a canonical JSON serialisation of everything that determines the result."""
-    head = {"algorithm": ALGORITHM_VERSION, "weights": weights.as_dict(), "settings": settings,
-            "candidate_fields": list(CandidateProfile.__dataclass_fields__),
-            "placement_fields": list(PlacementProfile.__dataclass_fields__)}
+    head = {
+        "algorithm": ALGORITHM_VERSION,
+        "weights": weights.as_dict(),
+        "settings": settings,
+        "candidate_fields": list(CandidateProfile.__dataclass_fields__),
+        "placement_fields": list(PlacementProfile.__dataclass_fields__),
+    }
     rows = _canonical_rows(sorted(candidates, key=attrgetter("id")))
     rows += _canonical_rows(sorted(placements, key=attrgetter("id")))
     text = json.dumps([head, rows], sort_keys=True, separators=(",", ":"))
@@ -99,21 +112,46 @@ def run_matching(
     scored = _timed(timings, _score, inputs, weights, ranked, others, wanted)
     lists, match = _timed(timings, _assign, inputs, scored, seed, shortlist_factor)
     suggested, cutoffs, cutoff_tiers = _timed(timings, _collect, inputs, scored, lists, match)
-    digest = _timed(timings, input_hash, candidates, placements, weights, seed=seed,
-                    shortlist_factor=shortlist_factor, max_list_length=max_list_length,
-                    synonyms=dict(sorted(table.synonyms.items())))
+    digest = _timed(
+        timings,
+        input_hash,
+        candidates,
+        placements,
+        weights,
+        seed=seed,
+        shortlist_factor=shortlist_factor,
+        max_list_length=max_list_length,
+        synonyms=dict(sorted(table.synonyms.items())),
+    )
     placement_ids = inputs.places.ids
     assignment = {cid: (placement_ids[j] if j >= 0 else None) for cid, j in zip(inputs.cands.ids, match.tolist())}
-    counts = {"candidates": len(candidates), "placements": len(placements), "ranked_pairs": len(ranked.candidate),
-              "excluded_ranked_pairs": int(np.count_nonzero(ranked.failed_rules)),
-              "list_entries": len(scored.listed), "suggested": len(suggested.candidate),
-              "unmatched_candidates": int((match < 0).sum())}
+    counts = {
+        "candidates": len(candidates),
+        "placements": len(placements),
+        "ranked_pairs": len(ranked.candidate),
+        "excluded_ranked_pairs": int(np.count_nonzero(ranked.failed_rules)),
+        "list_entries": len(scored.listed),
+        "suggested": len(suggested.candidate),
+        "unmatched_candidates": int((match < 0).sum()),
+    }
     return MatchResult(
-        algorithm_version=ALGORITHM_VERSION, seed=seed, weights=weights, shortlist_factor=shortlist_factor,
-        max_list_length=max_list_length, assignment=assignment, counts=counts, timings=timings,
-        placement_cutoffs=cutoffs, placement_cutoff_tiers=cutoff_tiers, input_hash=digest,
-        _model=inputs.model, _candidates=list(candidates), _placements=list(placements),
-        _ranked=ranked, _lists=lists, _suggested=suggested,
+        algorithm_version=ALGORITHM_VERSION,
+        seed=seed,
+        weights=weights,
+        shortlist_factor=shortlist_factor,
+        max_list_length=max_list_length,
+        assignment=assignment,
+        counts=counts,
+        timings=timings,
+        placement_cutoffs=cutoffs,
+        placement_cutoff_tiers=cutoff_tiers,
+        input_hash=digest,
+        _model=inputs.model,
+        _candidates=list(candidates),
+        _placements=list(placements),
+        _ranked=ranked,
+        _lists=lists,
+        _suggested=suggested,
     )
 
 
@@ -121,8 +159,9 @@ _Params = ParamSpec("_Params")
 _Value = TypeVar("_Value")
 
 
-def _timed(timings: dict[str, float], stage: Callable[_Params, _Value], *args: _Params.args,
-           **kwargs: _Params.kwargs) -> _Value:
+def _timed(
+    timings: dict[str, float], stage: Callable[_Params, _Value], *args: _Params.args, **kwargs: _Params.kwargs
+) -> _Value:
     """Run one stage and record its wall time under the stage's name (without a leading underscore)."""
     clock = time.perf_counter()
     value = stage(*args, **kwargs)
@@ -164,13 +203,15 @@ class _ScoredPairs:
     listed: IntArray  # indices of the pairs the lists keep, grouped by candidate in list order
 
 
-def _prepare(candidates: Sequence[CandidateProfile], placements: Sequence[PlacementProfile],
-             table: TermTable) -> _Inputs:
+def _prepare(
+    candidates: Sequence[CandidateProfile], placements: Sequence[PlacementProfile], table: TermTable
+) -> _Inputs:
     """Build the columnar views of both sides, the skills model and the candidates' interests."""
     places = placement_arrays(placements)
     cands = candidate_arrays(candidates, places)
-    model = SkillsModel([p.skills for p in placements], [c.skills for c in candidates],
-                        [c.skills_text for c in candidates], table)
+    model = SkillsModel(
+        [p.skills for p in placements], [c.skills for c in candidates], [c.skills_text for c in candidates], table
+    )
     interests = interest_matrix([c.interests for c in candidates], places)
     return _Inputs(candidates, placements, cands, places, model, interests)
 
@@ -182,8 +223,9 @@ def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, IntArr
     known = placement >= 0
     failed_rules = np.zeros(len(candidate), dtype=np.uint8)
     distance = np.full(len(candidate), np.nan)
-    failed_rules[known], distance[known] = rule_failures(inputs.cands, inputs.places, candidate[known],
-                                                         placement[known])
+    failed_rules[known], distance[known] = rule_failures(
+        inputs.cands, inputs.places, candidate[known], placement[known]
+    )
     failed_rules[~known] = REASON_BIT["closed_or_full"]  # ranked a placement no longer offered
     ranked = RankedChoices(candidate, placement, rank, failed_rules, distance, unknown_ids)
     # Others fill a willing candidate's list up to max_list_length after the ranked pairs that passed.
@@ -193,28 +235,39 @@ def _rules(inputs: _Inputs, max_list_length: int) -> tuple[RankedChoices, IntArr
     return ranked, wanted
 
 
-def _search_others(inputs: _Inputs, weights: Weights, ranked: RankedChoices, wanted: IntArray,
-                   workers: int | None) -> _OtherPairs:
+def _search_others(
+    inputs: _Inputs, weights: Weights, ranked: RankedChoices, wanted: IntArray, workers: int | None
+) -> _OtherPairs:
     """Find pairs holding each willing candidate's best `wanted` unranked placements that pass every rule."""
     known = ranked.placement >= 0
-    candidate, placement = other_placement_pairs(inputs.model, inputs.interests, inputs.cands, inputs.places,
-                                                 weights, wanted, ranked.candidate[known], ranked.placement[known],
-                                                 workers=workers)
+    candidate, placement = other_placement_pairs(
+        inputs.model,
+        inputs.interests,
+        inputs.cands,
+        inputs.places,
+        weights,
+        wanted,
+        ranked.candidate[known],
+        ranked.placement[known],
+        workers=workers,
+    )
     failed_rules, distance = rule_failures(inputs.cands, inputs.places, candidate, placement)
     passes = failed_rules == 0
     return _OtherPairs(candidate[passes], placement[passes], distance[passes])
 
 
-def _score(inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _OtherPairs,
-           wanted: IntArray) -> _ScoredPairs:
+def _score(
+    inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _OtherPairs, wanted: IntArray
+) -> _ScoredPairs:
     """Score the ranked pairs that passed and the others found; pick each candidate's list entries."""
     passes = ranked.failed_rules == 0
     candidate = np.concatenate((ranked.candidate[passes], others.candidate))
     placement = np.concatenate((ranked.placement[passes], others.placement))
     rank = np.concatenate((ranked.rank[passes], np.zeros(len(others.candidate), dtype=np.int64)))
     distance = np.concatenate((ranked.distance[passes], others.distance))
-    components, total = score_pairs(inputs.model, inputs.interests, inputs.cands, inputs.places, weights,
-                                    candidate, placement, distance)
+    components, total = score_pairs(
+        inputs.model, inputs.interests, inputs.cands, inputs.places, weights, candidate, placement, distance
+    )
     # A list is the candidate's ranked pairs in their order, then their best `wanted` others (ties by
     # placement order).
     is_other = rank == 0
@@ -226,8 +279,9 @@ def _score(inputs: _Inputs, weights: Weights, ranked: RankedChoices, others: _Ot
     return _ScoredPairs(candidate, placement, rank, distance, components, total, listed=order[keep])
 
 
-def _assign(inputs: _Inputs, scored: _ScoredPairs, seed: int,
-            shortlist_factor: int) -> tuple[AssignmentLists, IntArray]:
+def _assign(
+    inputs: _Inputs, scored: _ScoredPairs, seed: int, shortlist_factor: int
+) -> tuple[AssignmentLists, IntArray]:
     """Order each placement's candidates by priority and run candidate-proposing deferred acceptance.
 
     Returns both sides' lists and each candidate's placement index (-1 = none)."""
@@ -241,23 +295,36 @@ def _assign(inputs: _Inputs, scored: _ScoredPairs, seed: int,
     total = scored.total[scored.listed]
     tier = resident_tier(cands, places, candidate, placement)
     priority = placement_order(placement, total, lottery[candidate], id_rank[candidate], tier)
-    lists = AssignmentLists(candidate, placement, total, tier, ranking=candidate[priority],
-                            place_offsets=_group_offsets(placement, len(places.ids)),
-                            capacity=places.remaining * shortlist_factor)
-    match = deferred_acceptance(_group_offsets(candidate, len(candidates)), placement, lists.capacity,
-                                lists.place_offsets, lists.ranking)
+    lists = AssignmentLists(
+        candidate,
+        placement,
+        total,
+        tier,
+        ranking=candidate[priority],
+        place_offsets=_group_offsets(placement, len(places.ids)),
+        capacity=places.remaining * shortlist_factor,
+    )
+    match = deferred_acceptance(
+        _group_offsets(candidate, len(candidates)), placement, lists.capacity, lists.place_offsets, lists.ranking
+    )
     return lists, match
 
 
-def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
-             match: IntArray) -> tuple[SuggestedPairs, dict[str, float], dict[str, int]]:
+def _collect(
+    inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists, match: IntArray
+) -> tuple[SuggestedPairs, dict[str, float], dict[str, int]]:
     """Gather the matched pairs as suggestions, and each full placement's lowest score taken and its tier."""
     matched = np.flatnonzero(match[lists.candidate] == lists.placement)
     chosen = scored.listed[matched]
-    suggested = SuggestedPairs(candidate=scored.candidate[chosen], placement=scored.placement[chosen],
-                               rank=scored.rank[chosen], total=scored.total[chosen],
-                               distance=scored.distance[chosen], tier=lists.tier[matched],
-                               components={name: scored.components[name][chosen] for name in COMPONENT_NAMES})
+    suggested = SuggestedPairs(
+        candidate=scored.candidate[chosen],
+        placement=scored.placement[chosen],
+        rank=scored.rank[chosen],
+        total=scored.total[chosen],
+        distance=scored.distance[chosen],
+        tier=lists.tier[matched],
+        components={name: scored.components[name][chosen] for name in COMPONENT_NAMES},
+    )
     cutoffs: dict[str, float] = {}
     cutoff_tiers: dict[str, int] = {}
     if len(chosen):
@@ -275,8 +342,9 @@ def _collect(inputs: _Inputs, scored: _ScoredPairs, lists: AssignmentLists,
     return suggested, cutoffs, cutoff_tiers
 
 
-def _ranked_entries(candidates: Sequence[CandidateProfile],
-                    placement_index: dict[str, int]) -> tuple[IntArray, IntArray, IntArray, dict[int, str]]:
+def _ranked_entries(
+    candidates: Sequence[CandidateProfile], placement_index: dict[str, int]
+) -> tuple[IntArray, IntArray, IntArray, dict[int, str]]:
     """Flatten every candidate's choices to (candidate, placement or -1, rank) arrays and the unknown ids."""
     choices = [c.choices for c in candidates]
     lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))

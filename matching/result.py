@@ -1,4 +1,5 @@
 """A run's outcome (`MatchResult`) and the arrays it keeps to explain itself on demand."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -128,11 +129,17 @@ class MatchResult:
             rank = int(suggested.rank[k]) or None
             place = self._placements[suggested.placement[k]]
             cand = self._candidates[suggested.candidate[k]]
-            explanation = build_explanation(components, self.weights, terms[k], title=place.title or place.standard,
-                                            rank=rank, distance_km=float(suggested.distance[k]),
-                                            travel_km=cand.travel_km,
-                                            residents_first=place.borough if place.residents_first else None,
-                                            resident=not suggested.tier[k])
+            explanation = build_explanation(
+                components,
+                self.weights,
+                terms[k],
+                title=place.title or place.standard,
+                rank=rank,
+                distance_km=float(suggested.distance[k]),
+                travel_km=cand.travel_km,
+                residents_first=place.borough if place.residents_first else None,
+                resident=not suggested.tier[k],
+            )
             pairs.append(ScoredPair(cand.id, place.id, components, float(suggested.total[k]), rank, explanation))
         return tuple(pairs)
 
@@ -145,8 +152,15 @@ class MatchResult:
             j = int(ranked.placement[k])
             placement_id = self._placement_ids[j] if j >= 0 else ranked.unknown_ids[k]
             codes = reason_codes(int(ranked.failed_rules[k]))
-            out.append(ExcludedPair(self._candidates[ranked.candidate[k]].id, placement_id, int(ranked.rank[k]),
-                                    codes, reason_texts(codes)))
+            out.append(
+                ExcludedPair(
+                    self._candidates[ranked.candidate[k]].id,
+                    placement_id,
+                    int(ranked.rank[k]),
+                    codes,
+                    reason_texts(codes),
+                )
+            )
         return tuple(out)
 
     def instance(self) -> Instance:
@@ -164,7 +178,8 @@ class MatchResult:
         candidates = {cid: wishes[start:end] for cid, start, end in zip(cids, [0, *c_ends[:-1]], c_ends)}
         placements: dict[str, PlacementSpec] = {
             pid: {"capacity": cap, "ranking": ranked_by[start:end]}
-            for pid, cap, start, end in zip(pids, lists.capacity.tolist(), p_ends[:-1], p_ends[1:])}
+            for pid, cap, start, end in zip(pids, lists.capacity.tolist(), p_ends[:-1], p_ends[1:])
+        }
         # A placement that puts its borough's residents first says so, and how many of its ranking are
         # residents (they come first); `check` ignores these keys and verifies the ranking as given.
         first_tier = np.bincount(lists.placement[lists.tier == 0], minlength=len(pids)).tolist()
@@ -193,14 +208,23 @@ class MatchResult:
         """The ranked entries as Python lists, with each candidate's [start, end) offsets (for why_not)."""
         ranked = self._ranked
         offsets = np.searchsorted(ranked.candidate, np.arange(len(self._candidates) + 1)).tolist()
-        return {"offsets": offsets, "unknown_ids": ranked.unknown_ids, "placement": ranked.placement.tolist(),
-                "rank": ranked.rank.tolist(), "failed_rules": ranked.failed_rules.tolist(),
-                "distance": ranked.distance.tolist()}
+        return {
+            "offsets": offsets,
+            "unknown_ids": ranked.unknown_ids,
+            "placement": ranked.placement.tolist(),
+            "rank": ranked.rank.tolist(),
+            "failed_rules": ranked.failed_rules.tolist(),
+            "distance": ranked.distance.tolist(),
+        }
 
     @cached_property
     def _plain_lists(self) -> PlainLists:
         """The assignment's lists as Python lists, with each candidate's [start, end) offsets (for why_not)."""
         lists = self._lists
         offsets = np.searchsorted(lists.candidate, np.arange(len(self._candidates) + 1)).tolist()
-        return {"offsets": offsets, "placement": lists.placement.tolist(), "total": lists.total.tolist(),
-                "tier": lists.tier.tolist()}
+        return {
+            "offsets": offsets,
+            "placement": lists.placement.tolist(),
+            "total": lists.total.tolist(),
+            "tier": lists.tier.tolist(),
+        }

@@ -1,4 +1,5 @@
 """Hard rules: a pair failing any of them is never suggested, and the reason is recorded."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,8 +1,9 @@
 """Score components in [0, 1] and their weighted total, computed for many pairs at once."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -10,6 +11,7 @@ import scipy.sparse as sp
 from .arrays import CandidateArrays, FloatArray, Int32Array, IntArray, PlacementArrays
 from .terms import TermTable
 from .types import COMPONENT_NAMES, Weights
+
 
 def _presence(rows: Sequence[Iterable[str]], column: dict[str, int]) -> sp.csr_matrix:
     """A 0/1 rows × vocabulary matrix of the known terms in each row (terms not in the vocabulary are dropped)."""
@@ -37,8 +39,13 @@ class SkillsModel:
     Terms are brought to one spelling by the synonym table; a candidate's free text counts only for
     known terms written as whole phrases in it. Terms few placements ask for weigh more (IDF)."""
 
-    def __init__(self, placement_terms: Sequence[Sequence[str]], candidate_terms: Sequence[Iterable[str]],
-                 candidate_texts: Sequence[str], table: TermTable):
+    def __init__(
+        self,
+        placement_terms: Sequence[Sequence[str]],
+        candidate_terms: Sequence[Iterable[str]],
+        candidate_texts: Sequence[str],
+        table: TermTable,
+    ):
         # Each placement's terms as shown (first spelling of each preferred term), for explanations.
         self.shown: list[tuple[tuple[str, str], ...]] = []
         for terms in placement_terms:
@@ -49,8 +56,9 @@ class SkillsModel:
             self.shown.append(tuple((shown, key) for key, shown in seen.items()))
         vocabulary = sorted({key for shown in self.shown for _, key in shown})
         finder = table.finder(vocabulary)
-        self.candidate_sets = [table.canonical_set(terms) | finder.find(text)
-                               for terms, text in zip(candidate_terms, candidate_texts)]
+        self.candidate_sets = [
+            table.canonical_set(terms) | finder.find(text) for terms, text in zip(candidate_terms, candidate_texts)
+        ]
         self.terms = np.array(vocabulary, dtype=object)
         column = {term: k for k, term in enumerate(vocabulary)}
         placements = _presence([[key for _, key in shown] for shown in self.shown], column)
@@ -71,7 +79,10 @@ class SkillsModel:
         """The placement's terms as it shows them, split into the ones candidate i has and the ones they lack."""
         have = self.candidate_sets[i]
         shown = self.shown[j]
-        return (tuple(term for term, key in shown if key in have), tuple(term for term, key in shown if key not in have))
+        return (
+            tuple(term for term, key in shown if key in have),
+            tuple(term for term, key in shown if key not in have),
+        )
 
 
 def travel_component(distance_km: FloatArray, travel_km: FloatArray) -> FloatArray:

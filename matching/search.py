@@ -9,6 +9,7 @@ it has found; the few others go through `_exact_search`, which scores every usab
 Both return a superset of the answer: the caller re-checks and re-scores every returned pair
 exactly (float64, haversine) and picks each candidate's best with the same tie-break as always.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
@@ -47,8 +48,7 @@ def unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
 class _Group:
     """Usable placements sharing standard, field and level, sorted by latitude."""
 
-    def __init__(self, cols: IntArray, model: SkillsModel, places: PlacementArrays, unit: FloatArray,
-                 w_skills: float):
+    def __init__(self, cols: IntArray, model: SkillsModel, places: PlacementArrays, unit: FloatArray, w_skills: float):
         cols = cols[np.argsort(places.lat[cols], kind="stable")]
         self.cols = cols
         self.standard = int(places.standard[cols[0]])
@@ -97,15 +97,39 @@ def other_placement_pairs(
     active = active[regular]
     parts = [_exact_search(model, interests, cands, places, weights, wanted, odd, usable, ranked_ci, ranked_pj)]
     if len(active):
-        parts.append(_bounded_search(model, interests, cands, places, weights, wanted, active, usable,
-                                     ranked_ci, ranked_pj, block_size, workers or 2))
+        parts.append(
+            _bounded_search(
+                model,
+                interests,
+                cands,
+                places,
+                weights,
+                wanted,
+                active,
+                usable,
+                ranked_ci,
+                ranked_pj,
+                block_size,
+                workers or 2,
+            )
+        )
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _bounded_search(model: SkillsModel, interests: sp.csr_matrix, cands: CandidateArrays, places: PlacementArrays,
-                    weights: Weights, wanted: IntArray, active: IntArray, usable: IntArray,
-                    ranked_ci: IntArray, ranked_pj: IntArray, block_size: int,
-                    workers: int) -> tuple[IntArray, IntArray]:
+def _bounded_search(
+    model: SkillsModel,
+    interests: sp.csr_matrix,
+    cands: CandidateArrays,
+    places: PlacementArrays,
+    weights: Weights,
+    wanted: IntArray,
+    active: IntArray,
+    usable: IntArray,
+    ranked_ci: IntArray,
+    ranked_pj: IntArray,
+    block_size: int,
+    workers: int,
+) -> tuple[IntArray, IntArray]:
     """Pairs (ci, pj) that include each active candidate's best wanted[i] unranked eligible placements.
 
     What it searches: the usable placements, split into groups sharing standard, field and level.
@@ -145,8 +169,9 @@ def _bounded_search(model: SkillsModel, interests: sp.csr_matrix, cands: Candida
     return active[row], placement
 
 
-def _placement_groups(model: SkillsModel, places: PlacementArrays, usable: IntArray,
-                      skills_weight: float) -> list[_Group]:
+def _placement_groups(
+    model: SkillsModel, places: PlacementArrays, usable: IntArray, skills_weight: float
+) -> list[_Group]:
     """The usable placements grouped by (standard, field, level), in the order of those keys."""
     unit = unit_vectors(places.lat, places.lon)
     key = np.column_stack((places.standard[usable], places.field[usable], places.level[usable]))
@@ -172,8 +197,9 @@ class _ActiveRows:
     want: IntArray  # how many others to find
 
 
-def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights, wanted: IntArray,
-                 active: IntArray) -> _ActiveRows:
+def _active_rows(
+    skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights, wanted: IntArray, active: IntArray
+) -> _ActiveRows:
     """The active candidates' columns in the form block scoring reads them."""
     terms = skills.toarray().astype(np.float32) if skills.shape[1] else np.zeros((len(active), 0), np.float32)
     travel = cands.travel_km[active]
@@ -181,14 +207,29 @@ def _active_rows(skills: sp.csr_matrix, cands: CandidateArrays, weights: Weights
     chord_sq = (2.0 * np.sin(reach / 2.0)) ** 2
     # distance ≈ R·chord = R·sqrt(2(1 − dot)); travel part = w_t − w_t·distance/limit.
     per_root = (weights.travel * EARTH_RADIUS_KM * np.sqrt(2.0) / travel).astype(np.float32)
-    return _ActiveRows(terms=terms, unit=unit_vectors(cands.lat[active], cands.lon[active]),
-                       lat=np.radians(cands.lat[active]), travel=travel, reach=reach, chord_sq=chord_sq,
-                       min_dot=1.0 - chord_sq / 2.0, per_root=per_root, hours=cands.hours[active],
-                       available_from=cands.available_from[active], want=wanted[active])
+    return _ActiveRows(
+        terms=terms,
+        unit=unit_vectors(cands.lat[active], cands.lon[active]),
+        lat=np.radians(cands.lat[active]),
+        travel=travel,
+        reach=reach,
+        chord_sq=chord_sq,
+        min_dot=1.0 - chord_sq / 2.0,
+        per_root=per_root,
+        hours=cands.hours[active],
+        available_from=cands.available_from[active],
+        want=wanted[active],
+    )
 
 
-def _group_bounds(skills: sp.csr_matrix, interests: sp.csr_matrix, cands: CandidateArrays, weights: Weights,
-                  active: IntArray, groups: list[_Group]) -> tuple[FloatArray, Float32Array]:
+def _group_bounds(
+    skills: sp.csr_matrix,
+    interests: sp.csr_matrix,
+    cands: CandidateArrays,
+    weights: Weights,
+    active: IntArray,
+    groups: list[_Group],
+) -> tuple[FloatArray, Float32Array]:
     """Per (active row, group): an upper bound of any pair's score (-inf where a rule rules the group out),
     and the part of every pair's score that is constant in the group (interest and full travel, float32)."""
     n_rows, n_groups = skills.shape[0], len(groups)
@@ -213,8 +254,9 @@ def _group_bounds(skills: sp.csr_matrix, interests: sp.csr_matrix, cands: Candid
 def _score_tolerance(weights: Weights, groups: list[_Group], rows: _ActiveRows) -> float:
     """`eps`: how far a block score may be from the exact float64 score (float32 rounding, chord vs arc)."""
     vocab_max = max((len(g.vocab) for g in groups), default=0)
-    return 4.0 * (1e-6 + weights.skills * (vocab_max + 4) * 1.2e-7
-                  + weights.travel * (float(rows.chord_sq.max()) / 12.0 + 1e-6))
+    return 4.0 * (
+        1e-6 + weights.skills * (vocab_max + 4) * 1.2e-7 + weights.travel * (float(rows.chord_sq.max()) / 12.0 + 1e-6)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,8 +270,9 @@ class _RankedByRow:
     position: IntArray
 
 
-def _ranked_by_row(groups: list[_Group], n_places: int, n_cands: int, active: IntArray,
-                   ranked_ci: IntArray, ranked_pj: IntArray) -> _RankedByRow:
+def _ranked_by_row(
+    groups: list[_Group], n_places: int, n_cands: int, active: IntArray, ranked_ci: IntArray, ranked_pj: IntArray
+) -> _RankedByRow:
     """Locate every ranked pair of an active candidate in its placement's group."""
     group_id = np.full(n_places, -1, dtype=np.int64)
     position = np.full(n_places, -1, dtype=np.int64)
@@ -266,8 +309,9 @@ _NOTHING_FOUND = _Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0
 class _BlockScorer:
     """Scores blocks of active rows against one group's placements and keeps the pairs near each row's best."""
 
-    def __init__(self, groups: list[_Group], rows: _ActiveRows, row_const: Float32Array, ranked: _RankedByRow,
-                 eps: float):
+    def __init__(
+        self, groups: list[_Group], rows: _ActiveRows, row_const: Float32Array, ranked: _RankedByRow, eps: float
+    ):
         self.groups = groups
         self.rows = rows
         self.row_const = row_const
@@ -345,8 +389,7 @@ class _BlockScorer:
         return _Found(block[r], cols[c], score[r, c], sure)
 
 
-def _visit_groups(scorer: _BlockScorer, bound: FloatArray, block_size: int,
-                  workers: int) -> tuple[IntArray, IntArray]:
+def _visit_groups(scorer: _BlockScorer, bound: FloatArray, block_size: int, workers: int) -> tuple[IntArray, IntArray]:
     """Visit each row's groups best bound first, one per round, until no next group can beat its threshold.
 
     Returns the (active row, placement) pairs still in the running at the end."""
@@ -372,16 +415,16 @@ def _visit_groups(scorer: _BlockScorer, bound: FloatArray, block_size: int,
             found = found.where(still)
             if len(alive) == 0:
                 break
-            blocks = [part for part in run_blocks(scorer, _blocks(alive, next_group, spatial, block_size))
-                      if part is not None]
+            blocks = [
+                part for part in run_blocks(scorer, _blocks(alive, next_group, spatial, block_size)) if part is not None
+            ]
             found = _Found(*(np.concatenate(columns) for columns in zip(found, *blocks)))
             found = _trim(found, scorer.rows.want, scorer.threshold, scorer.eps)
     finished.append(found)
     return np.concatenate([f.row for f in finished]), np.concatenate([f.placement for f in finished]).astype(np.int64)
 
 
-def _blocks(alive: IntArray, next_group: IntArray, spatial: IntArray,
-            block_size: int) -> list[tuple[int, IntArray]]:
+def _blocks(alive: IntArray, next_group: IntArray, spatial: IntArray, block_size: int) -> list[tuple[int, IntArray]]:
     """This round's tasks: the rows visiting each group, in spatial order, cut into blocks of block_size."""
     by_group = np.lexsort((spatial[alive], next_group))
     group_sorted = next_group[by_group]
@@ -389,7 +432,7 @@ def _blocks(alive: IntArray, next_group: IntArray, spatial: IntArray,
     tasks = []
     for start, end in zip(starts, np.r_[starts[1:], len(group_sorted)]):
         rows = alive[by_group[start:end]]
-        tasks += [(int(group_sorted[start]), rows[i:i + block_size]) for i in range(0, len(rows), block_size)]
+        tasks += [(int(group_sorted[start]), rows[i : i + block_size]) for i in range(0, len(rows), block_size)]
     return tasks
 
 
@@ -424,9 +467,19 @@ def _trim(found: _Found, want: IntArray, threshold: Float32Array, eps: float) ->
     return found.where(score >= np.maximum(threshold[row] - np.float32(2 * eps), FLOOR))
 
 
-def _exact_search(model: SkillsModel, interests: sp.csr_matrix, cands: CandidateArrays, places: PlacementArrays,
-                  weights: Weights, wanted: IntArray, rows: IntArray, usable: IntArray, ranked_ci: IntArray,
-                  ranked_pj: IntArray, chunk_pairs: int = 2_000_000) -> tuple[IntArray, IntArray]:
+def _exact_search(
+    model: SkillsModel,
+    interests: sp.csr_matrix,
+    cands: CandidateArrays,
+    places: PlacementArrays,
+    weights: Weights,
+    wanted: IntArray,
+    rows: IntArray,
+    usable: IntArray,
+    ranked_ci: IntArray,
+    ranked_pj: IntArray,
+    chunk_pairs: int = 2_000_000,
+) -> tuple[IntArray, IntArray]:
     """Best `wanted` others for a few candidates by scoring every usable placement exactly."""
     out_ci, out_pj = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if len(rows) == 0:
@@ -434,8 +487,8 @@ def _exact_search(model: SkillsModel, interests: sp.csr_matrix, cands: Candidate
     ranked = set(zip(ranked_ci.tolist(), ranked_pj.tolist()))
     step = max(1, chunk_pairs // len(usable))
     for s in range(0, len(rows), step):
-        ci = np.repeat(rows[s:s + step], len(usable))
-        pj = np.tile(usable, len(rows[s:s + step]))
+        ci = np.repeat(rows[s : s + step], len(usable))
+        pj = np.tile(usable, len(rows[s : s + step]))
         mask, distance = rule_failures(cands, places, ci, pj)
         ok = (mask == 0) & np.array([(c, p) not in ranked for c, p in zip(ci.tolist(), pj.tolist())], dtype=bool)
         ci, pj, distance = ci[ok], pj[ok], distance[ok]

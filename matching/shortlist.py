@@ -1,4 +1,5 @@
 """The seeded lottery and the order in which a placement ranks the candidates who list it."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,8 +16,9 @@ def lottery_numbers(candidate_ids: Sequence[str], seed: int) -> dict[str, float]
     return dict(zip(ordered, draws.tolist()))
 
 
-def placement_order(placement: IntArray, score: FloatArray, lottery: FloatArray, tiebreak: IntArray,
-                    tier: TierArray | None = None) -> IntArray:
+def placement_order(
+    placement: IntArray, score: FloatArray, lottery: FloatArray, tiebreak: IntArray, tier: TierArray | None = None
+) -> IntArray:
     """Entry order grouping by placement, then tier (residents first, where it applies), then higher score,
     then lower lottery number, then id rank. Never the candidate's own rank of the placement."""
     if tier is None:

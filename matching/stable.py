@@ -1,9 +1,10 @@
 """Candidate-proposing deferred acceptance with capacities (Gale–Shapley / Roth–Peranson family)."""
+
 from __future__ import annotations
 
 import heapq
-from itertools import chain
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -42,9 +43,7 @@ def stable_match(
     return {c: (placement_ids[j] if j >= 0 else None) for c, j in zip(candidate_ids, match.tolist())}
 
 
-def _flatten_lists(
-    lists: Mapping[str, Any], index: dict[str, int], owner: str, item: str
-) -> tuple[IntArray, IntArray]:
+def _flatten_lists(lists: Mapping[str, Any], index: dict[str, int], owner: str, item: str) -> tuple[IntArray, IntArray]:
     """Map each owner's list of ids to indices, rejecting unknown ids and duplicates."""
     owners = list(lists)
     values = list(lists.values())
@@ -135,10 +134,14 @@ def deferred_acceptance(
     return match
 
 
-def _placement_ranks(cand_offsets: IntArray, cand_places: IntArray, place_offsets: IntArray,
-                     place_candidates: IntArray, cand_of_entry: IntArray) -> IntArray:
+def _placement_ranks(
+    cand_offsets: IntArray,
+    cand_places: IntArray,
+    place_offsets: IntArray,
+    place_candidates: IntArray,
+    cand_of_entry: IntArray,
+) -> IntArray:
     """For each candidate-list entry, the candidate's position in that placement's ranking, or -1."""
-    n_cand = len(cand_offsets) - 1
     n_place = len(place_offsets) - 1
     entry_rank = np.full(len(cand_places), -1, dtype=np.int64)
     if len(place_candidates) == 0:
@@ -163,7 +166,12 @@ def _placement_ranks(cand_offsets: IntArray, cand_places: IntArray, place_offset
 
 
 def _parallel_rounds(
-    places: IntArray, keys: IntArray, pointer: IntArray, ends: IntArray, capacity: IntArray, n_cand: int,
+    places: IntArray,
+    keys: IntArray,
+    pointer: IntArray,
+    ends: IntArray,
+    capacity: IntArray,
+    n_cand: int,
     min_proposals: int = 2000,
 ) -> tuple[tuple[IntArray, IntArray], IntArray, IntArray]:
     """Rounds where every free candidate proposes at once, while there are many of them.

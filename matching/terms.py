@@ -4,6 +4,7 @@ A placement's skills are the terms it lists; a candidate's are the terms they pi
 plain-English statements stand for, and any known term written as a whole phrase in their own words.
 "secure coding" is one term: it never matches "secure" or "coding" on their own.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ class TermTable:
         """Preferred spellings of the terms, empty ones dropped."""
         return frozenset(c for c in map(self.canonical, terms) if c)
 
-    def finder(self, vocabulary: Iterable[str]) -> "PhraseFinder":
+    def finder(self, vocabulary: Iterable[str]) -> PhraseFinder:
         """A finder for these preferred terms (and their synonyms) written as whole phrases in text."""
         return PhraseFinder(self, vocabulary)
 
@@ -92,7 +93,7 @@ class PhraseFinder:
                 k += 1
                 continue
             for n in range(min(longest, end - k), 0, -1):
-                hit = spellings.get(tokens[k] if n == 1 else " ".join(tokens[k:k + n]))
+                hit = spellings.get(tokens[k] if n == 1 else " ".join(tokens[k : k + n]))
                 if hit is not None:
                     found.add(hit)
                     k += n
@@ -112,8 +113,12 @@ def statement_terms(statements: Mapping[str, Iterable[str]], chosen: Iterable[st
     return tuple(found)
 
 
-def check_statements(statements: Mapping[str, tuple[str, Iterable[str]]], pathways: Iterable[str],
-                     vocabulary: Iterable[str], table: TermTable | None = None) -> dict[str, tuple[str, ...]]:
+def check_statements(
+    statements: Mapping[str, tuple[str, Iterable[str]]],
+    pathways: Iterable[str],
+    vocabulary: Iterable[str],
+    table: TermTable | None = None,
+) -> dict[str, tuple[str, ...]]:
     """Check a statements table {id: (pathway, terms)} and return {id: terms}.
 
     Every statement belongs to a known pathway, every pathway has a statement, and every term is in the

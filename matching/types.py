@@ -2,6 +2,7 @@
 
 Nothing here may describe a protected characteristic: matching never sees monitoring data.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -95,8 +96,10 @@ class Weights:
         """Weights from {component: weight}; a missing or unknown component is a ValueError naming it."""
         unknown = sorted(set(values) - set(COMPONENT_NAMES))
         if unknown:
-            raise ValueError(f"unknown weight {unknown[0]!r}: the components are {', '.join(COMPONENT_NAMES)}"
-                             + (" (a candidate's own rank is never scored)" if unknown[0] == "preference" else ""))
+            raise ValueError(
+                f"unknown weight {unknown[0]!r}: the components are {', '.join(COMPONENT_NAMES)}"
+                + (" (a candidate's own rank is never scored)" if unknown[0] == "preference" else "")
+            )
         missing = [name for name in COMPONENT_NAMES if name not in values]
         if missing:
             raise ValueError(f"weight {missing[0]!r} is missing")
@@ -170,4 +173,3 @@ class WhyNot:
     their_score: float | None = None
     cutoff_score: float | None = None
     detail: str = ""  # the values that decided it and what the candidate could change, in plain words
-

@@ -46,11 +46,11 @@ def register_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, sign-in, mail and rate limiting to the app."""
-    from . import models  # noqa: F401  (the models must be known before migrations and queries)
-    from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
     from flask_login import user_logged_in
 
+    from . import models  # noqa: F401  (the models must be known before migrations and queries)
     from .access import remember_session_generation, session_is_current
+    from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
     from .forms import whole_number
 
     db.init_app(app)
@@ -113,20 +113,30 @@ def register_page_cache(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint."""
+    from . import second_factor  # noqa: F401  (its pages join the accounts blueprint)
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .alerts import bp as alerts_bp
     from .api import bp as api_bp
     from .candidates import bp as candidates_bp
+    from .placements import bp as placements_bp
     from .public import bp as public_bp
     from .recruiters import bp as recruiters_bp
-    from . import second_factor  # noqa: F401  (its pages join the accounts blueprint)
     from .reports import bp as reports_bp
     from .staff import bp as staff_bp
-    from .placements import bp as placements_bp
 
-    for blueprint in (public_bp, accounts_bp, candidates_bp, placements_bp, alerts_bp, staff_bp, recruiters_bp, reports_bp,
-                      admin_bp, api_bp):
+    for blueprint in (
+        public_bp,
+        accounts_bp,
+        candidates_bp,
+        placements_bp,
+        alerts_bp,
+        staff_bp,
+        recruiters_bp,
+        reports_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

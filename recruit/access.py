@@ -36,8 +36,14 @@ def role_required(*roles: Role):
 
 
 # Pages a signed-in person may open before passing their second factor.
-BEFORE_SECOND_FACTOR = {"accounts.second_factor", "accounts.second_factor_set_up", "accounts.sign_out",
-                        "accounts.sign_out_everywhere", "accounts.keep_alive", "static"}
+BEFORE_SECOND_FACTOR = {
+    "accounts.second_factor",
+    "accounts.second_factor_set_up",
+    "accounts.sign_out",
+    "accounts.sign_out_everywhere",
+    "accounts.keep_alive",
+    "static",
+}
 OPEN_BLUEPRINTS = {"public", "placements", "api"}
 
 
@@ -67,7 +73,11 @@ def require_recent_second_factor(methods: set[str] | None = None):
 
             record = current_record()
             limit = timedelta(minutes=current_app.config["SECOND_FACTOR_RECENT_MINUTES"])
-            recent = record is not None and record.second_factor_at is not None and utcnow() - record.second_factor_at <= limit
+            recent = (
+                record is not None
+                and record.second_factor_at is not None
+                and utcnow() - record.second_factor_at <= limit
+            )
             if not recent and (methods is None or request.method in methods):
                 # After the code, a GET comes back here; a form post goes back to the page it was sent from.
                 back = request.full_path.rstrip("?") if request.method == "GET" else safe_next_url(_referrer_path())
@@ -103,7 +113,9 @@ def borough_scoped(statement: Select, model) -> Select:
 
 def get_in_borough_or_404(model, record_id: int):
     """Load one borough-owned record; another borough's record is a 404, as if it did not exist."""
-    record = db.session.execute(borough_scoped(db.select(model).where(model.id == record_id), model)).scalar_one_or_none()
+    record = db.session.execute(
+        borough_scoped(db.select(model).where(model.id == record_id), model)
+    ).scalar_one_or_none()
     if record is None:
         # Another borough's record looks missing, so as not to confirm it exists; the attempt is still recorded.
         record_denial("not_found_in_borough")
@@ -115,7 +127,9 @@ def own_suggestion_or_404(candidate, suggestion_id: int):
     """One of the signed-in candidate's own suggestions; anyone else's is a 404, as if it did not exist."""
     from .models import Suggestion
 
-    suggestion = db.session.scalar(db.select(Suggestion).where(Suggestion.id == suggestion_id, Suggestion.candidate_id == candidate.id))
+    suggestion = db.session.scalar(
+        db.select(Suggestion).where(Suggestion.id == suggestion_id, Suggestion.candidate_id == candidate.id)
+    )
     if suggestion is None:
         abort(404)
     return suggestion

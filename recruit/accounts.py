@@ -13,8 +13,10 @@ from .services.second_factor import required_for as second_factor_required
 
 bp = Blueprint("accounts", __name__)
 
-NEW_PASSWORD_HINT = (f"Must be {MIN_LENGTH} characters or more. Three random words together, with spaces or dashes "
-                     "between them, make a strong password that is easy to remember.")
+NEW_PASSWORD_HINT = (
+    f"Must be {MIN_LENGTH} characters or more. Three random words together, with spaces or dashes "
+    "between them, make a strong password that is easy to remember."
+)
 
 
 class SignInForm(BaseForm):
@@ -93,9 +95,15 @@ def confirm_email(token: str):
         service.confirm_email(token)
     except service.ServiceError as error:
         return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
-    flash("Your email address is confirmed" if current_user.is_authenticated
-          else "Your email address is confirmed. Sign in to continue.", "success")
-    return redirect(url_for(landing_endpoint(current_user)) if current_user.is_authenticated else url_for("accounts.sign_in"))
+    flash(
+        "Your email address is confirmed"
+        if current_user.is_authenticated
+        else "Your email address is confirmed. Sign in to continue.",
+        "success",
+    )
+    return redirect(
+        url_for(landing_endpoint(current_user)) if current_user.is_authenticated else url_for("accounts.sign_in")
+    )
 
 
 @bp.route("/confirm-email/resend", methods=["POST"])
@@ -151,8 +159,12 @@ def sign_out():
         sessions.end()
         flash("You have signed out", "success")
         return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/sign_out.html", form=form, everywhere_form=SignOutEverywhereForm(),
-                           other_sessions=service.other_live_sessions(current_user))
+    return render_template(
+        "accounts/sign_out.html",
+        form=form,
+        everywhere_form=SignOutEverywhereForm(),
+        other_sessions=service.other_live_sessions(current_user),
+    )
 
 
 @bp.route("/sign-out/every-device", methods=["POST"])

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .forms import BaseForm, submit_button
+from .placements import SearchForm
 from .services import alerts as service
 from .services import placements as listing
-from .placements import SearchForm
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -34,17 +34,25 @@ def _alert_form(data=None) -> AlertForm:
 @login_required
 def index():
     """Your placement alerts, with a button to stop each."""
-    return render_template("alerts/index.html", alerts=service.user_alerts(current_user), describe=service.describe_alert,
-                           stop_form=_alert_form({}), confirmed=current_user.email_confirmed_at is not None,
-                           maximum=service.MAX_ALERTS)
+    return render_template(
+        "alerts/index.html",
+        alerts=service.user_alerts(current_user),
+        describe=service.describe_alert,
+        stop_form=_alert_form({}),
+        confirmed=current_user.email_confirmed_at is not None,
+        maximum=service.MAX_ALERTS,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Save a search as an alert: we email you new placements that match it once a day."""
-    form = _alert_form({key: value for key, value in request.args.items() if key in service.ALERT_PARAMETERS}
-                       if request.method == "GET" else None)
+    form = _alert_form(
+        {key: value for key, value in request.args.items() if key in service.ALERT_PARAMETERS}
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         try:
             service.create_alert(current_user, request.form)
@@ -72,6 +80,8 @@ def stop(alert_id: int):
 def unsubscribe(token: str):
     """Stop an alert from the link in its email: one click, no sign-in."""
     if not service.unsubscribe(token[:500]):
-        return render_template("accounts/link_problem.html",
-                               message="This link is not valid. Check you copied the whole link from the email."), 400
+        return render_template(
+            "accounts/link_problem.html",
+            message="This link is not valid. Check you copied the whole link from the email.",
+        ), 400
     return render_template("alerts/unsubscribed.html")

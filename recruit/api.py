@@ -16,9 +16,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET-only JSON: nothing here changes anything
 
 
-ERROR_NAMES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
-MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json",
-            405: "This API is read-only: use GET"}
+ERROR_NAMES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+}
+MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json", 405: "This API is read-only: use GET"}
 
 
 def _error(status: int, message: str, errors: dict | None = None, headers=None):
@@ -57,24 +62,36 @@ def placements():
     errors = schema_errors(request.args, listing_parameters()) if request.args else {}
     if errors:
         return _error(400, "; ".join(errors.values()), errors)
-    query, errors = service.parse_listing_args(request.args, default_per_page=current_app.config["PAGE_SIZE"],
-                                               allow_per_page=True)
+    query, errors = service.parse_listing_args(
+        request.args, default_per_page=current_app.config["PAGE_SIZE"], allow_per_page=True
+    )
     if errors:
         return _error(400, "; ".join(errors.values()), errors)
     results = service.search_live(query)
-    args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
+    args = {
+        key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value
+    }
 
     def page_link(number: int) -> str:
         return url_for("api.placements", **args, page=number, _external=True)
 
-    links = {"self": page_link(query.page), "first": page_link(1), "last": page_link(results.pages),
-             "next": page_link(query.page + 1) if query.page < results.pages else None,
-             "prev": page_link(min(query.page - 1, results.pages)) if query.page > 1 else None}
-    return jsonify({
-        "items": [service.describe(v, km, _public_url(v.id)) for v, km in results.items],
-        "page": results.page, "per_page": results.per_page, "total": results.total, "pages": results.pages,
-        "links": links,
-    })
+    links = {
+        "self": page_link(query.page),
+        "first": page_link(1),
+        "last": page_link(results.pages),
+        "next": page_link(query.page + 1) if query.page < results.pages else None,
+        "prev": page_link(min(query.page - 1, results.pages)) if query.page > 1 else None,
+    }
+    return jsonify(
+        {
+            "items": [service.describe(v, km, _public_url(v.id)) for v, km in results.items],
+            "page": results.page,
+            "per_page": results.per_page,
+            "total": results.total,
+            "pages": results.pages,
+            "links": links,
+        }
+    )
 
 
 @bp.route("/placements/<placement_id>")
@@ -169,8 +186,13 @@ def schema_errors(args, parameters: list[dict]) -> dict[str, str]:
 
 def progress_parameters() -> list[dict]:
     """The progress route's query parameters, with every rule the API enforces."""
-    return [_param("cycle", "A cycle's id; without it, the current cycle (else the latest)",
-                   {"type": "integer", "minimum": 1, "maximum": 999_999_999})]
+    return [
+        _param(
+            "cycle",
+            "A cycle's id; without it, the current cycle (else the latest)",
+            {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+        )
+    ]
 
 
 def listing_parameters() -> list[dict]:
@@ -188,18 +210,34 @@ def listing_parameters() -> list[dict]:
         _param("borough", "A borough's slug, like hackney", {"type": "string", "enum": boroughs}),
         _param("level", "Apprenticeship level", {"type": "integer", "enum": levels}),
         _param("standard", "A standard's reference, like ST0116", {"type": "string", "enum": standards}),
-        _param("llw", "Only placements paying the London Living Wage",
-               {"type": "string", "enum": sorted(TRUE_WORDS | FALSE_WORDS - {""})}),
-        _param("postcode", "A London postcode or outward code, in capitals; gives each result a distance",
-               {"type": "string", "pattern": postcode}),
-        _param("distance", "Only placements within this many km of the postcode; ignored without a postcode",
-               {"type": "number", "minimum": 1, "maximum": MAX_DISTANCE_KM}),
-        _param("sort", "Order of results; distance needs a postcode, and without one the order is by closing date",
-               {"type": "string", "enum": list(service.SORTS), "default": "closing"}),
-        _param("page", "Page number (past the last page, the list is empty)",
-               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
-        _param("per_page", "Results per page",
-               {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        _param(
+            "llw",
+            "Only placements paying the London Living Wage",
+            {"type": "string", "enum": sorted(TRUE_WORDS | FALSE_WORDS - {""})},
+        ),
+        _param(
+            "postcode",
+            "A London postcode or outward code, in capitals; gives each result a distance",
+            {"type": "string", "pattern": postcode},
+        ),
+        _param(
+            "distance",
+            "Only placements within this many km of the postcode; ignored without a postcode",
+            {"type": "number", "minimum": 1, "maximum": MAX_DISTANCE_KM},
+        ),
+        _param(
+            "sort",
+            "Order of results; distance needs a postcode, and without one the order is by closing date",
+            {"type": "string", "enum": list(service.SORTS), "default": "closing"},
+        ),
+        _param(
+            "page",
+            "Page number (past the last page, the list is empty)",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        ),
+        _param(
+            "per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}
+        ),
     ]
 
 
@@ -214,64 +252,143 @@ def openapi_components() -> dict:
     placement_schema = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["id", "title", "url", "borough", "standard", "description", "skills", "skills_text", "wage",
-                     "pays_london_living_wage", "hours_per_week", "positions", "start_date", "closing_date", "workplace",
-                     "distance_km", "training_provider", "disability_confident", "resident_priority",
-                     "interview_adjustments_contact"],
+        "required": [
+            "id",
+            "title",
+            "url",
+            "borough",
+            "standard",
+            "description",
+            "skills",
+            "skills_text",
+            "wage",
+            "pays_london_living_wage",
+            "hours_per_week",
+            "positions",
+            "start_date",
+            "closing_date",
+            "workplace",
+            "distance_km",
+            "training_provider",
+            "disability_confident",
+            "resident_priority",
+            "interview_adjustments_contact",
+        ],
         "properties": {
             "id": {"type": "integer"},
             "title": {"type": "string"},
             "url": {"type": "string", "format": "uri", "description": "The placement's page on this service"},
-            "borough": {"type": "object", "additionalProperties": False, "required": ["name", "slug", "ons_code"],
-                        "properties": {"name": {"type": "string"}, "slug": {"type": "string"},
-                                       "ons_code": {"type": "string", "pattern": "^E090000[0-9]{2}$"}}},
-            "standard": {"type": "object", "additionalProperties": False,
-                         "required": ["reference", "title", "level", "duration_months"],
-                         "properties": {"reference": {"type": "string", "pattern": "^ST[0-9]{4}$"}, "title": {"type": "string"},
-                                        "level": {"type": "integer", "minimum": 2, "maximum": 7},
-                                        "duration_months": {"type": "integer", "minimum": 1}}},
+            "borough": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "slug", "ons_code"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "slug": {"type": "string"},
+                    "ons_code": {"type": "string", "pattern": "^E090000[0-9]{2}$"},
+                },
+            },
+            "standard": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["reference", "title", "level", "duration_months"],
+                "properties": {
+                    "reference": {"type": "string", "pattern": "^ST[0-9]{4}$"},
+                    "title": {"type": "string"},
+                    "level": {"type": "integer", "minimum": 2, "maximum": 7},
+                    "duration_months": {"type": "integer", "minimum": 1},
+                },
+            },
             "description": {"type": "string"},
             "skills": {"type": "array", "items": {"type": "string"}},
             "skills_text": {"type": "string"},
-            "wage": {"type": "object", "additionalProperties": False, "required": ["amount", "unit", "hourly"],
-                     "properties": {"amount": {"type": "number", "minimum": 0}, "unit": {"type": "string", "enum": ["hour", "year"]},
-                                    "hourly": {"type": "number", "minimum": 0,
-                                               "description": "The wage per hour (a yearly wage ÷ (hours per week × 52))"}}},
+            "wage": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["amount", "unit", "hourly"],
+                "properties": {
+                    "amount": {"type": "number", "minimum": 0},
+                    "unit": {"type": "string", "enum": ["hour", "year"]},
+                    "hourly": {
+                        "type": "number",
+                        "minimum": 0,
+                        "description": "The wage per hour (a yearly wage ÷ (hours per week × 52))",
+                    },
+                },
+            },
             "pays_london_living_wage": {"type": "boolean"},
             "hours_per_week": {"type": "integer", "minimum": 16, "maximum": 40},
             "positions": {"type": "integer", "minimum": 1, "maximum": 50},
             "start_date": {"type": "string", "format": "date"},
             "closing_date": {"type": "string", "format": "date"},
-            "workplace": {"type": "object", "additionalProperties": False,
-                          "required": ["outward_postcode", "latitude", "longitude"],
-                          "properties": {"outward_postcode": {"type": "string", "description": "The first part of the postcode, like E8"},
-                                         "latitude": {"type": "number"}, "longitude": {"type": "number"}}},
-            "distance_km": {"type": "number", "nullable": True, "minimum": 0,
-                            "description": "From the postcode searched for; null without one"},
+            "workplace": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["outward_postcode", "latitude", "longitude"],
+                "properties": {
+                    "outward_postcode": {"type": "string", "description": "The first part of the postcode, like E8"},
+                    "latitude": {"type": "number"},
+                    "longitude": {"type": "number"},
+                },
+            },
+            "distance_km": {
+                "type": "number",
+                "nullable": True,
+                "minimum": 0,
+                "description": "From the postcode searched for; null without one",
+            },
             "training_provider": {"type": "string"},
             "disability_confident": {"type": "boolean"},
             "resident_priority": {"type": "boolean", "description": "Residents of the borough are considered first"},
             "interview_adjustments_contact": {"type": "string"},
         },
     }
-    error_schema = {"type": "object", "required": ["error", "message"], "additionalProperties": False,
-                    "properties": {"error": {"type": "string"}, "message": {"type": "string"},
-                                   "errors": {"type": "object", "additionalProperties": {"type": "string"},
-                                              "description": "A message for each bad parameter"}}}
+    error_schema = {
+        "type": "object",
+        "required": ["error", "message"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "A message for each bad parameter",
+            },
+        },
+    }
     page_schema = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "required": ["items", "page", "per_page", "total", "pages", "links"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Placement"}},
-            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
-            "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
-            "links": {"type": "object", "additionalProperties": False, "required": ["self", "first", "last", "next", "prev"],
-                      "properties": {name: ({"type": "string", "format": "uri"} if name in ("self", "first", "last") else nullable_string)
-                                     for name in ("self", "first", "last", "next", "prev")}},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0},
+            "pages": {"type": "integer", "minimum": 1},
+            "links": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["self", "first", "last", "next", "prev"],
+                "properties": {
+                    name: (
+                        {"type": "string", "format": "uri"} if name in ("self", "first", "last") else nullable_string
+                    )
+                    for name in ("self", "first", "last", "next", "prev")
+                },
+            },
         },
     }
-    return {"schemas": {"Placement": placement_schema, "PlacementPage": page_schema, "Error": error_schema,
-                        "Progress": progress_schema(), "Area": area_schema()}}
+    return {
+        "schemas": {
+            "Placement": placement_schema,
+            "PlacementPage": page_schema,
+            "Error": error_schema,
+            "Progress": progress_schema(),
+            "Area": area_schema(),
+        }
+    }
 
 
 def _document_skeleton() -> dict:
@@ -280,49 +397,82 @@ def _document_skeleton() -> dict:
         "summary": "Search live placements",
         "operationId": "listPlacements",
         "parameters": listing_parameters(),
-        "responses": {"200": {"description": "A page of live placements", "content": json_content("PlacementPage")},
-                      "400": {"description": "A parameter is not valid", "content": json_content("Error")}},
+        "responses": {
+            "200": {"description": "A page of live placements", "content": json_content("PlacementPage")},
+            "400": {"description": "A parameter is not valid", "content": json_content("Error")},
+        },
     }
     one_placement = {
         "summary": "One live placement",
         "operationId": "getPlacement",
-        "parameters": [{"name": "id", "in": "path", "required": True,
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}],
-        "responses": {"200": {"description": "The placement", "content": json_content("Placement")},
-                      "404": {"description": "No live placement has this id", "content": json_content("Error")}},
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+            }
+        ],
+        "responses": {
+            "200": {"description": "The placement", "content": json_content("Placement")},
+            "404": {"description": "No live placement has this id", "content": json_content("Error")},
+        },
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "London Digital Apprenticeships open data", "version": "1.0.0",
-                 "description": "Live apprenticeship placements posted by London boroughs, and progress towards each recruitment "
-                                "cycle's targets (counts only). Only live placements whose "
-                                "closing date has not passed are included. Open Government Licence v3.0.",
-                 "license": {"name": "Open Government Licence v3.0",
-                             "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
+        "info": {
+            "title": "London Digital Apprenticeships open data",
+            "version": "1.0.0",
+            "description": "Live apprenticeship placements posted by London boroughs, and progress towards each recruitment "
+            "cycle's targets (counts only). Only live placements whose "
+            "closing date has not passed are included. Open Government Licence v3.0.",
+            "license": {
+                "name": "Open Government Licence v3.0",
+                "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            },
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/placements": {"get": list_placements},
-            "/progress": {"get": {
-                "summary": "Progress towards a recruitment cycle's targets",
-                "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
-                               "and per borough. A count of people under 10 is null, so nobody can be picked out.",
-                "operationId": "getProgress",
-                "parameters": progress_parameters(),
-                "responses": {"200": {"description": "The cycle's progress", "content": json_content("Progress")},
-                              "400": {"description": "A parameter is not valid", "content": json_content("Error")},
-                              "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")}},
-            }},
+            "/progress": {
+                "get": {
+                    "summary": "Progress towards a recruitment cycle's targets",
+                    "description": "Placements posted, live and filled, and how many people reached each stage, London-wide "
+                    "and per borough. A count of people under 10 is null, so nobody can be picked out.",
+                    "operationId": "getProgress",
+                    "parameters": progress_parameters(),
+                    "responses": {
+                        "200": {"description": "The cycle's progress", "content": json_content("Progress")},
+                        "400": {"description": "A parameter is not valid", "content": json_content("Error")},
+                        "404": {"description": "No such cycle, or no cycle yet", "content": json_content("Error")},
+                    },
+                }
+            },
             "/placements/{id}": {"get": one_placement},
-            "/vacancies": {"get": {**list_placements, "operationId": "listPlacementsDeprecated", "deprecated": True,
-                                   "description": DEPRECATED_DESCRIPTION.format(path="/placements")}},
-            "/vacancies/{id}": {"get": {**one_placement, "operationId": "getPlacementDeprecated", "deprecated": True,
-                                        "description": DEPRECATED_DESCRIPTION.format(path="/placements/{id}")}},
+            "/vacancies": {
+                "get": {
+                    **list_placements,
+                    "operationId": "listPlacementsDeprecated",
+                    "deprecated": True,
+                    "description": DEPRECATED_DESCRIPTION.format(path="/placements"),
+                }
+            },
+            "/vacancies/{id}": {
+                "get": {
+                    **one_placement,
+                    "operationId": "getPlacementDeprecated",
+                    "deprecated": True,
+                    "description": DEPRECATED_DESCRIPTION.format(path="/placements/{id}"),
+                }
+            },
         },
     }
 
 
-DEPRECATED_DESCRIPTION = ("The first name of {path}, kept so that existing users keep working: the same answers, with a "
-                          "Deprecation header and a Link to {path}. Use {path}.")
+DEPRECATED_DESCRIPTION = (
+    "The first name of {path}, kept so that existing users keep working: the same answers, with a "
+    "Deprecation header and a Link to {path}. Use {path}."
+)
 
 
 def area_schema() -> dict:
@@ -331,28 +481,55 @@ def area_schema() -> dict:
 
     count = {"type": "integer", "minimum": 0}
     people = {"type": "integer", "minimum": 10, "nullable": True, "description": "null when under 10"}
-    return {"type": "object", "additionalProperties": False,
-            "required": ["name", "slug", "ons_code", "taking_part", "target", "placements", "people"],
-            "properties": {
-                "name": {"type": "string"}, "slug": {"type": "string"}, "ons_code": {"type": "string"},
-                "taking_part": {"type": "boolean"},
-                "target": {"type": "integer", "minimum": 0, "maximum": 10000, "nullable": True},
-                "placements": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PLACEMENT_COUNTS],
-                               "properties": {k: {**count, "description": label} for k, label in PLACEMENT_COUNTS}},
-                "people": {"type": "object", "additionalProperties": False, "required": [k for k, _ in PEOPLE_STAGES],
-                           "properties": {k: {**people, "description": f"{label} (null when under 10)"}
-                                          for k, label in PEOPLE_STAGES}}}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "slug", "ons_code", "taking_part", "target", "placements", "people"],
+        "properties": {
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "ons_code": {"type": "string"},
+            "taking_part": {"type": "boolean"},
+            "target": {"type": "integer", "minimum": 0, "maximum": 10000, "nullable": True},
+            "placements": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [k for k, _ in PLACEMENT_COUNTS],
+                "properties": {k: {**count, "description": label} for k, label in PLACEMENT_COUNTS},
+            },
+            "people": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [k for k, _ in PEOPLE_STAGES],
+                "properties": {
+                    k: {**people, "description": f"{label} (null when under 10)"} for k, label in PEOPLE_STAGES
+                },
+            },
+        },
+    }
 
 
 def progress_schema() -> dict:
     """A cycle's progress in the open data."""
-    return {"type": "object", "additionalProperties": False, "required": ["cycle", "suppressed_below", "london", "boroughs"],
-            "properties": {
-                "cycle": {"type": "object", "additionalProperties": False,
-                          "required": ["id", "name", "opens_on", "closes_on", "closed"],
-                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                                         "opens_on": {"type": "string", "format": "date"},
-                                         "closes_on": {"type": "string", "format": "date"}, "closed": {"type": "boolean"}}},
-                "suppressed_below": {"type": "integer", "description": "Counts of people under this are null"},
-                "london": {"$ref": "#/components/schemas/Area"},
-                "boroughs": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}}}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["cycle", "suppressed_below", "london", "boroughs"],
+        "properties": {
+            "cycle": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name", "opens_on", "closes_on", "closed"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "opens_on": {"type": "string", "format": "date"},
+                    "closes_on": {"type": "string", "format": "date"},
+                    "closed": {"type": "boolean"},
+                },
+            },
+            "suppressed_below": {"type": "integer", "description": "Counts of people under this are null"},
+            "london": {"$ref": "#/components/schemas/Area"},
+            "boroughs": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}},
+        },
+    }

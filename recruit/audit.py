@@ -31,6 +31,12 @@ def record_denial(reason: str) -> None:
     from .models import User
 
     user = current_user._get_current_object() if getattr(current_user, "is_authenticated", False) else User()
-    record_event("access.denied", user, actor_id=getattr(user, "id", None), reason=reason, method=request.method,
-                 path=request.path[:200])
+    record_event(
+        "access.denied",
+        user,
+        actor_id=getattr(user, "id", None),
+        reason=reason,
+        method=request.method,
+        path=request.path[:200],
+    )
     db.session.commit()

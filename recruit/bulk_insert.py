@@ -47,16 +47,22 @@ def insert_rows(model, rows: Iterable[dict]) -> int:
     columns = [table.c[name] for name in (*given, *defaults)]
     # The conversions SQLAlchemy applies to bound values (JSON, UTC datetimes), looked up once per column.
     processors = [column.type.bind_processor(connection.dialect) for column in columns]
-    fixed = [process(value) if process and value is not None else value
-             for process, value in zip(processors[len(given):], defaults.values())]
-    processors = processors[:len(given)]
+    fixed = [
+        process(value) if process and value is not None else value
+        for process, value in zip(processors[len(given) :], defaults.values())
+    ]
+    processors = processors[: len(given)]
     quote = connection.dialect.identifier_preparer
-    statement = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) "
-                 "FROM STDIN")
+    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) FROM STDIN"
     count = 0
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in chain([first], rows):
-            copy.write_row([process(row[name]) if process and row[name] is not None else row[name]
-                            for name, process in zip(given, processors)] + fixed)
+            copy.write_row(
+                [
+                    process(row[name]) if process and row[name] is not None else row[name]
+                    for name, process in zip(given, processors)
+                ]
+                + fixed
+            )
             count += 1
     return count

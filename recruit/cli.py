@@ -48,8 +48,10 @@ def seed_demo_command():
     result = seed_demo()
     if result["created"]:
         run = result["run"]
-        click.echo(f"Demo data: {result['placements']} live placements, {result['candidates']} candidates, "
-                   f"round 1 run with {run.suggestion_count} suggestions.")
+        click.echo(
+            f"Demo data: {result['placements']} live placements, {result['candidates']} candidates, "
+            f"round 1 run with {run.suggestion_count} suggestions."
+        )
         click.echo("Sign in as these candidates to see each stage:")
         for email, stage in result["showcase"]:
             click.echo(f"  {email}: {stage}")
@@ -58,7 +60,9 @@ def seed_demo_command():
     click.echo("Demo sign-ins (demo only, never use these passwords elsewhere):")
     for email in result["staff"]:
         click.echo(f"  {email}  password: {result['staff_password']}")
-    click.echo(f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}")
+    click.echo(
+        f"  {result['candidate_example']} (and candidate2 … candidate300)  password: {result['candidate_password']}"
+    )
     click.echo("Demo staff second factor: add this key to an authenticator app, or run `flask users demo-code`:")
     click.echo(f"  {DEMO_SECRET}  (development only: refused in production)")
 
@@ -102,7 +106,11 @@ def set_role_command(email, role, borough_slug):
         user = change_role(_user_by_email(email), role, borough_slug)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"{user.email} is now {user.role}" + (f" for {user.borough.name}" if user.borough else "") + "; signed out everywhere.")
+    click.echo(
+        f"{user.email} is now {user.role}"
+        + (f" for {user.borough.name}" if user.borough else "")
+        + "; signed out everywhere."
+    )
 
 
 @users_cli.command("disable")
@@ -133,7 +141,9 @@ def reset_second_factor_command(email):
 
     user = _user_by_email(email)
     reset(user)
-    click.echo(f"{user.email}'s second factor is reset and they are signed out everywhere; they set it up again at their next sign-in.")
+    click.echo(
+        f"{user.email}'s second factor is reset and they are signed out everywhere; they set it up again at their next sign-in."
+    )
 
 
 @users_cli.command("demo-code")
@@ -167,8 +177,12 @@ def close_expired_command():
 
 
 @data_cli.command("purge")
-@click.option("--months", type=click.IntRange(min=0), default=None,
-              help="Keep applications this many months after their last placement closed (default: RETENTION_MONTHS).")
+@click.option(
+    "--months",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep applications this many months after their last placement closed (default: RETENTION_MONTHS).",
+)
 def purge_data_command(months):
     """Delete applications (with their accounts, choices, suggestions and equality answers) past retention."""
     from flask import current_app
@@ -177,7 +191,9 @@ def purge_data_command(months):
 
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
     count = purge(months)
-    click.echo(f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago.")
+    click.echo(
+        f"Deleted {count} application{'s' if count != 1 else ''} whose placements all closed more than {months} months ago."
+    )
 
 
 @data_cli.command("recluster-answers")
@@ -190,21 +206,29 @@ def recluster_answers_command():
 
 
 @match_cli.command("run")
-@click.option("--round", "round_number", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="1 suggests candidates to every live placement; 2 matches the candidates left without a "
-                   "suggestion to the places left (after round 1 is published).")
+@click.option(
+    "--round",
+    "round_number",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="1 suggests candidates to every live placement; 2 matches the candidates left without a "
+    "suggestion to the places left (after round 1 is published).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Tie-break lottery seed (random if not given).")
 def match_run_command(round_number, seed):
     """Compute a run in this process as a preview (publish it with `flask match publish RUN_ID`)."""
-    from .services.matching import run_match
     from .services.errors import ServiceError
+    from .services.matching import run_match
 
     try:
         run = run_match(round_number, seed)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.suggestion_count} suggestion(s) for "
-               f"{run.candidate_count} candidate(s) and {run.placement_count} placement(s) in {run.duration_ms} ms.")
+    click.echo(
+        f"Match run {run.id} (round {run.round}, seed {run.seed}): {run.suggestion_count} suggestion(s) for "
+        f"{run.candidate_count} candidate(s) and {run.placement_count} placement(s) in {run.duration_ms} ms."
+    )
     if run.note:
         click.echo(run.note)
     click.echo(f"This is a preview. Check it, then publish it with: flask match publish {run.id}")
@@ -214,20 +238,25 @@ def match_run_command(round_number, seed):
 @click.argument("run_id", type=click.IntRange(min=1))
 def match_publish_command(run_id):
     """Publish a preview: recruiters and candidates see its suggestions, and candidates are emailed."""
-    from .services.matching import publish_run
     from .services.errors import ServiceError
+    from .services.matching import publish_run
 
     try:
         run, published_now = publish_run(run_id, None)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Published match run {run.id}: {run.suggestion_count} suggestion(s)." if published_now
-               else f"Match run {run.id} was already published.")
+    click.echo(
+        f"Published match run {run.id}: {run.suggestion_count} suggestion(s)."
+        if published_now
+        else f"Match run {run.id} was already published."
+    )
 
 
 @match_cli.command("export")
 @click.argument("run_id", type=int)
-@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: print it).")
+@click.option(
+    "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: print it)."
+)
 def match_export_command(run_id, output):
     """Write a run's instance and assignment as JSON, for `python -m matching check`."""
     import json
@@ -273,8 +302,13 @@ def tasks_worker_command(workers):
 
 
 @recruiters_cli.command("remind")
-@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
-              help="Remind about suggestions untouched for this many days.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=7,
+    show_default=True,
+    help="Remind about suggestions untouched for this many days.",
+)
 def remind_recruiters_command(days):
     """Email recruiters whose borough has suggestions waiting for a decision (the worker does this weekly)."""
     from .services.reminders import remind_recruiters
@@ -299,6 +333,18 @@ def close_cycle_command(cycle_id):
 
 def init_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (seed_cli, users_cli, outbox_cli, placements_cli, data_cli, match_cli, cycles_cli, interviews_cli,
-                  offers_cli, tasks_cli, recruiters_cli, alerts_cli):
+    for group in (
+        seed_cli,
+        users_cli,
+        outbox_cli,
+        placements_cli,
+        data_cli,
+        match_cli,
+        cycles_cli,
+        interviews_cli,
+        offers_cli,
+        tasks_cli,
+        recruiters_cli,
+        alerts_cli,
+    ):
         app.cli.add_command(group)

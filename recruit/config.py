@@ -22,6 +22,7 @@ def metrics_multiprocess_dir() -> str:
     """Where gunicorn's workers add up their metrics (set by gunicorn.conf.py; prometheus_client reads it too)."""
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
+
 # Matching weights are published on the "How matching works" page; they must sum to 1.
 DEFAULT_MATCH_WEIGHTS = DEFAULT_WEIGHTS.as_dict()
 
@@ -109,7 +110,9 @@ def load_config() -> dict:
         "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
-        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "London Digital Apprenticeships <no-reply@apprenticeships.london.example>"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "London Digital Apprenticeships <no-reply@apprenticeships.london.example>"
+        ),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 30)),  # seconds for each SMTP step: a hung server fails
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -131,9 +134,13 @@ def load_config() -> dict:
         "TOKEN_MAX_AGE_SECONDS": int(os.environ.get("TOKEN_MAX_AGE_SECONDS", 60 * 60 * 24)),
         # Apprentice national minimum wage in force (GBP per hour) and the date it took effect.
         "APPRENTICE_MINIMUM_WAGE": float(os.environ.get("APPRENTICE_MINIMUM_WAGE", "7.55")),
-        "APPRENTICE_MINIMUM_WAGE_FROM": date.fromisoformat(os.environ.get("APPRENTICE_MINIMUM_WAGE_FROM", "2025-04-01")),
+        "APPRENTICE_MINIMUM_WAGE_FROM": date.fromisoformat(
+            os.environ.get("APPRENTICE_MINIMUM_WAGE_FROM", "2025-04-01")
+        ),
         "LONDON_LIVING_WAGE": float(os.environ.get("LONDON_LIVING_WAGE", "14.80")),
-        "MATCH_WEIGHTS": json.loads(os.environ["MATCH_WEIGHTS"]) if os.environ.get("MATCH_WEIGHTS") else DEFAULT_MATCH_WEIGHTS,
+        "MATCH_WEIGHTS": json.loads(os.environ["MATCH_WEIGHTS"])
+        if os.environ.get("MATCH_WEIGHTS")
+        else DEFAULT_MATCH_WEIGHTS,
         "SHORTLIST_FACTOR": int(os.environ.get("SHORTLIST_FACTOR", 3)),
         "MATCH_LIST_LENGTH": int(os.environ.get("MATCH_LIST_LENGTH", 10)),
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", 6)),
@@ -144,7 +151,9 @@ def load_config() -> dict:
         # Operations (README, "Production"): a JSON log line per request; who may read /metrics.
         "REQUEST_LOG_JSON": _env_bool("REQUEST_LOG_JSON", production),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN"),
-        "METRICS_ALLOWED_NETWORKS": os.environ.get("METRICS_ALLOWED_NETWORKS", "" if production else "127.0.0.1/32,::1/128"),
+        "METRICS_ALLOWED_NETWORKS": os.environ.get(
+            "METRICS_ALLOWED_NETWORKS", "" if production else "127.0.0.1/32,::1/128"
+        ),
         "CACHE_TYPE": "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache",
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL"),
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lda:"),

@@ -8,25 +8,119 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from .extensions import db
-from .models import ApplicationStatus, Borough, Candidate, Suggestion, MonitoringResponse, Choice, Role, Standard, User
-from .models import BoroughTarget, RecruitmentCycle, Placement, PlacementStatus, utcnow
+from .models import (
+    ApplicationStatus,
+    Borough,
+    BoroughTarget,
+    Candidate,
+    Choice,
+    MonitoringResponse,
+    Placement,
+    PlacementStatus,
+    RecruitmentCycle,
+    Role,
+    Standard,
+    Suggestion,
+    User,
+    utcnow,
+)
 from .passwords import hash_password
-from .services.second_factor import DEMO_SECRET
 from .postcodes import outward_areas
-from .services.candidates.skills import statements
 from .reference import equality_questions
+from .services.candidates.skills import statements
 from .services.monitoring import pseudonym
+from .services.second_factor import DEMO_SECRET
 
 DEMO_BOROUGHS = ("hackney", "camden", "lambeth", "newham", "croydon")
 DEMO_STAFF_PASSWORD = "demo-staff-password-2026"
 DEMO_CANDIDATE_PASSWORD = "demo-candidate-password-2026"
 DEMO_DOMAIN = "demo.example"
 
-FIRST_NAMES = """Amara Kwame Priya Tomasz Aisha Oluwaseun Mei Callum Fatima Joao Zainab Dmitri Chloe Ibrahim Niamh
-Kofi Sana Mateus Leah Yusuf Anjali Deshawn Hana Rory Abdi Ewa Tariq Grace Emeka Sofia Jamal Lin Kemi Arjun Isla
-Bilal Marta Chidi Noor Reuben Ayesha Tyrone Yara Kiran Olu Ines Hamza Ruby Samir""".split()
-LAST_NAMES = """Okafor Begum Nowak Mensah Patel Campbell Ahmed Silva Chen O'Brien Hussain Kowalski Adeyemi Khan Murphy
-Osei Rahman Costa Williams Ali Nguyen Brown Mohamed Singh Clarke Yilmaz Asante Ferreira Islam Walker Haddad Evans""".split()
+FIRST_NAMES = [
+    "Amara",
+    "Kwame",
+    "Priya",
+    "Tomasz",
+    "Aisha",
+    "Oluwaseun",
+    "Mei",
+    "Callum",
+    "Fatima",
+    "Joao",
+    "Zainab",
+    "Dmitri",
+    "Chloe",
+    "Ibrahim",
+    "Niamh",
+    "Kofi",
+    "Sana",
+    "Mateus",
+    "Leah",
+    "Yusuf",
+    "Anjali",
+    "Deshawn",
+    "Hana",
+    "Rory",
+    "Abdi",
+    "Ewa",
+    "Tariq",
+    "Grace",
+    "Emeka",
+    "Sofia",
+    "Jamal",
+    "Lin",
+    "Kemi",
+    "Arjun",
+    "Isla",
+    "Bilal",
+    "Marta",
+    "Chidi",
+    "Noor",
+    "Reuben",
+    "Ayesha",
+    "Tyrone",
+    "Yara",
+    "Kiran",
+    "Olu",
+    "Ines",
+    "Hamza",
+    "Ruby",
+    "Samir",
+]
+LAST_NAMES = [
+    "Okafor",
+    "Begum",
+    "Nowak",
+    "Mensah",
+    "Patel",
+    "Campbell",
+    "Ahmed",
+    "Silva",
+    "Chen",
+    "O'Brien",
+    "Hussain",
+    "Kowalski",
+    "Adeyemi",
+    "Khan",
+    "Murphy",
+    "Osei",
+    "Rahman",
+    "Costa",
+    "Williams",
+    "Ali",
+    "Nguyen",
+    "Brown",
+    "Mohamed",
+    "Singh",
+    "Clarke",
+    "Yilmaz",
+    "Asante",
+    "Ferreira",
+    "Islam",
+    "Walker",
+    "Haddad",
+    "Evans",
+]
 SKILL_PHRASES = [
     "I built a website for my cousin's cake shop using HTML and CSS",
     "I fix laptops and phones for neighbours and set up home Wi-Fi",
@@ -41,7 +135,15 @@ SKILL_PHRASES = [
     "I made dashboards in Excel for my part-time job at a shop",
     "I set up a Raspberry Pi network and learned about routing and switching",
 ]
-CHANNELS = ["school_college", "jobcentre", "social_media", "friend_family", "borough_website", "community_group", "careers_fair"]
+CHANNELS = [
+    "school_college",
+    "jobcentre",
+    "social_media",
+    "friend_family",
+    "borough_website",
+    "community_group",
+    "careers_fair",
+]
 
 
 def seed_demo(seed: int = 2026) -> dict:
@@ -58,32 +160,70 @@ def seed_demo(seed: int = 2026) -> dict:
     staff_hash = hash_password(DEMO_STAFF_PASSWORD)
     # Every demo staff account shares the documented demo second-factor secret; production refuses it.
     demo_factor = {"totp_secret": DEMO_SECRET, "totp_enabled_at": utcnow()}
-    db.session.add(User(email=f"admin@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ADMIN.value,
-                        email_confirmed_at=utcnow(), **demo_factor))
-    db.session.add(User(email=f"analyst@{DEMO_DOMAIN}", password_hash=staff_hash, role=Role.ANALYST.value,
-                        email_confirmed_at=utcnow(), **demo_factor))
+    db.session.add(
+        User(
+            email=f"admin@{DEMO_DOMAIN}",
+            password_hash=staff_hash,
+            role=Role.ADMIN.value,
+            email_confirmed_at=utcnow(),
+            **demo_factor,
+        )
+    )
+    db.session.add(
+        User(
+            email=f"analyst@{DEMO_DOMAIN}",
+            password_hash=staff_hash,
+            role=Role.ANALYST.value,
+            email_confirmed_at=utcnow(),
+            **demo_factor,
+        )
+    )
     for slug in DEMO_BOROUGHS:
         for role in (Role.BOROUGH_STAFF, Role.RECRUITER):
-            db.session.add(User(email=f"{role.value.replace('_', '-')}.{slug}@{DEMO_DOMAIN}", password_hash=staff_hash,
-                                role=role.value, borough=boroughs[slug], email_confirmed_at=utcnow(), **demo_factor))
+            db.session.add(
+                User(
+                    email=f"{role.value.replace('_', '-')}.{slug}@{DEMO_DOMAIN}",
+                    password_hash=staff_hash,
+                    role=role.value,
+                    borough=boroughs[slug],
+                    email_confirmed_at=utcnow(),
+                    **demo_factor,
+                )
+            )
     areas_by_borough: dict[str, list] = {}
     for area in outward_areas().values():
         if area.in_london:
             areas_by_borough.setdefault(area.borough_ons, []).append(area)
     today = date.today()
-    cycle = RecruitmentCycle(name=f"{today.year} to {today.year + 1}", opens_on=today - timedelta(days=30),
-                             closes_on=today + timedelta(days=300), target=100)
+    cycle = RecruitmentCycle(
+        name=f"{today.year} to {today.year + 1}",
+        opens_on=today - timedelta(days=30),
+        closes_on=today + timedelta(days=300),
+        target=100,
+    )
     db.session.add(cycle)
     db.session.flush()
     for slug in DEMO_BOROUGHS:  # each demo borough aims for its share of the London-wide target
         db.session.add(BoroughTarget(cycle_id=cycle.id, borough_id=boroughs[slug].id, target=20))
-    placements = _demo_placements(rng, cycle, [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6), standards, areas_by_borough)
+    placements = _demo_placements(
+        rng,
+        cycle,
+        [boroughs[s] for s in DEMO_BOROUGHS] + rng.sample(list(boroughs.values()), 6),
+        standards,
+        areas_by_borough,
+    )
     candidates = _demo_candidates(rng, standards, placements, list(boroughs.values()), areas_by_borough)
     db.session.commit()
     run = demo_round_one(seed)
     showcase = _demo_stages(candidates)
-    return {"created": True, "placements": len(placements), "candidates": len(candidates), "run": run, "showcase": showcase,
-            **_sign_ins()}
+    return {
+        "created": True,
+        "placements": len(placements),
+        "candidates": len(candidates),
+        "run": run,
+        "showcase": showcase,
+        **_sign_ins(),
+    }
 
 
 def demo_round_one(seed: int):
@@ -124,9 +264,15 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
     chosen: dict[str, Candidate] = {}
     with_suggestion = [c for c in candidates if c.id in matched]
     without = [c for c in candidates if c.id not in matched]
-    steps = {"suggested": [], "shortlisted": ["shortlist"], "interview": ["shortlist", "interview"],
-             "offered": ["shortlist", "interview", "offer"], "accepted": ["shortlist", "interview", "offer", "accept"],
-             "rejected": ["reject"], "withdrawn": []}
+    steps = {
+        "suggested": [],
+        "shortlisted": ["shortlist"],
+        "interview": ["shortlist", "interview"],
+        "offered": ["shortlist", "interview", "offer"],
+        "accepted": ["shortlist", "interview", "offer", "accept"],
+        "rejected": ["reject"],
+        "withdrawn": [],
+    }
     # Each stage is shown at a placement of its own: an acceptance that fills a placement closes its other
     # suggestions, which must not be the ones the later stages move along.
     showcase, placements_used = [], set()
@@ -136,19 +282,30 @@ def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
             placements_used.add(matched[candidate.id].placement_id)
     for stage, candidate in zip(steps, showcase):
         suggestion = matched[candidate.id]
-        recruiter = db.session.scalar(select(User).where(User.role == Role.RECRUITER.value,
-                                                         User.borough_id == suggestion.placement.borough_id))
+        recruiter = db.session.scalar(
+            select(User).where(User.role == Role.RECRUITER.value, User.borough_id == suggestion.placement.borough_id)
+        )
         actor = recruiter.id if recruiter else None
         for action in steps[stage]:
-            feedback = {"reason": "Other candidates were a closer match",
-                        "feedback": "Your skills are a good start. Adding a small project with SQL would help next time."}
+            feedback = {
+                "reason": "Other candidates were a closer match",
+                "feedback": "Your skills are a good start. Adding a small project with SQL would help next time.",
+            }
             if action == "offer":  # an offer is made with its terms and letter; the candidate answers it
                 from .services.offers import OfferTerms, make_offer, today_in_london
 
                 respond_by = today_in_london() + timedelta(days=7)
                 start = max(suggestion.placement.start_date or respond_by, respond_by + timedelta(days=1))
-                make_offer(suggestion, suggestion.version, actor, OfferTerms(respond_by=respond_by, start_date=start,
-                                                                   contact=f"The recruitment team, {suggestion.placement.borough.name}"))
+                make_offer(
+                    suggestion,
+                    suggestion.version,
+                    actor,
+                    OfferTerms(
+                        respond_by=respond_by,
+                        start_date=start,
+                        contact=f"The recruitment team, {suggestion.placement.borough.name}",
+                    ),
+                )
             elif action == "accept":  # the candidate accepts on their dashboard
                 from .services.offers import accept
 
@@ -181,8 +338,12 @@ def _sign_ins() -> dict:
     staff = [f"admin@{DEMO_DOMAIN}", f"analyst@{DEMO_DOMAIN}"] + [
         f"{role}.{slug}@{DEMO_DOMAIN}" for slug in DEMO_BOROUGHS for role in ("borough-staff", "recruiter")
     ]
-    return {"staff": staff, "staff_password": DEMO_STAFF_PASSWORD,
-            "candidate_example": f"candidate1@{DEMO_DOMAIN}", "candidate_password": DEMO_CANDIDATE_PASSWORD}
+    return {
+        "staff": staff,
+        "staff_password": DEMO_STAFF_PASSWORD,
+        "candidate_example": f"candidate1@{DEMO_DOMAIN}",
+        "candidate_password": DEMO_CANDIDATE_PASSWORD,
+    }
 
 
 def _demo_placements(rng, cycle, boroughs, standards, areas_by_borough) -> list[Placement]:
@@ -195,17 +356,33 @@ def _demo_placements(rng, cycle, boroughs, standards, areas_by_borough) -> list[
         hourly = Decimal(str(rng.choice([8.60, 10.00, 12.21, 13.85, 14.80, 15.50])))
         keywords = rng.sample(standard.keywords, k=min(5, len(standard.keywords)))
         placement = Placement(
-            borough=borough, cycle=cycle, standard=standard, status=PlacementStatus.LIVE.value,
-            title=f"{standard.title} apprentice" + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
+            borough=borough,
+            cycle=cycle,
+            standard=standard,
+            status=PlacementStatus.LIVE.value,
+            title=f"{standard.title} apprentice"
+            + (f" ({rng.choice(['ICT', 'Digital services', 'Data team', 'Customer services'])})" if index % 3 else ""),
             description=f"Join {borough.name} Council's team and learn on the job while studying for the {standard.title} "
-                        f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
-            skills=keywords, skills_text=None, wage_amount=hourly, wage_unit="hour", hourly_wage=hourly,
-            hours_per_week=rng.choice([30, 35, 37, 37, 40]), positions=rng.choice([1, 1, 2, 3]),
-            start_date=today + timedelta(days=rng.randint(60, 150)), closing_date=today + timedelta(days=rng.randint(14, 50)),
-            workplace_outward=area.outward, lat=area.lat, lon=area.lon,
-            training_provider=rng.choice(["City College London", "Capital Digital Skills", "North London Training Partnership"]),
-            disability_confident=rng.random() < 0.6, resident_priority=rng.random() < 0.3,
-            adjustments_contact=f"apprenticeships@{borough.slug}.{DEMO_DOMAIN}", published_at=utcnow(),
+            f"apprenticeship (level {standard.level}). You will work with experienced colleagues on real services for residents.",
+            skills=keywords,
+            skills_text=None,
+            wage_amount=hourly,
+            wage_unit="hour",
+            hourly_wage=hourly,
+            hours_per_week=rng.choice([30, 35, 37, 37, 40]),
+            positions=rng.choice([1, 1, 2, 3]),
+            start_date=today + timedelta(days=rng.randint(60, 150)),
+            closing_date=today + timedelta(days=rng.randint(14, 50)),
+            workplace_outward=area.outward,
+            lat=area.lat,
+            lon=area.lon,
+            training_provider=rng.choice(
+                ["City College London", "Capital Digital Skills", "North London Training Partnership"]
+            ),
+            disability_confident=rng.random() < 0.6,
+            resident_priority=rng.random() < 0.3,
+            adjustments_contact=f"apprenticeships@{borough.slug}.{DEMO_DOMAIN}",
+            published_at=utcnow(),
         )
         db.session.add(placement)
         placements.append(placement)
@@ -222,23 +399,47 @@ def _demo_candidates(rng, standards, placements, boroughs, areas_by_borough) -> 
         area = rng.choice(areas_by_borough[borough.ons_code])
         interests = rng.sample(standards, k=rng.randint(1, 3))
         skills = sorted({k for s in interests for k in rng.sample(s.keywords, k=min(3, len(s.keywords)))})
-        user = User(email=f"candidate{index}@{DEMO_DOMAIN}", password_hash=password_hash, role=Role.CANDIDATE.value,
-                    email_confirmed_at=utcnow())
+        user = User(
+            email=f"candidate{index}@{DEMO_DOMAIN}",
+            password_hash=password_hash,
+            role=Role.CANDIDATE.value,
+            email_confirmed_at=utcnow(),
+        )
         candidate = Candidate(
-            user=user, status=ApplicationStatus.SUBMITTED.value,
-            first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+            user=user,
+            status=ApplicationStatus.SUBMITTED.value,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
             date_of_birth=today - timedelta(days=rng.randint(16 * 365 + 30, 29 * 365)),
-            outward_postcode=area.outward, lat=area.lat, lon=area.lon, home_borough=borough,
-            travel_km=rng.choice([5, 8, 10, 15, 20]), hours_per_week=rng.choice([30, 35, 37, 40]),
+            outward_postcode=area.outward,
+            lat=area.lat,
+            lon=area.lon,
+            home_borough=borough,
+            travel_km=rng.choice([5, 8, 10, 15, 20]),
+            hours_per_week=rng.choice([30, 35, 37, 40]),
             available_from=today + timedelta(days=rng.randint(0, 90)),
-            eligibility={"age": True, "left_school": True, "right_to_work": True, "residence": True,
-                         "not_in_full_time_education": True, "not_on_apprenticeship": True},
-            skills=skills, skills_text=rng.choice(SKILL_PHRASES), interests=[s.reference for s in interests],
+            eligibility={
+                "age": True,
+                "left_school": True,
+                "right_to_work": True,
+                "residence": True,
+                "not_in_full_time_education": True,
+                "not_on_apprenticeship": True,
+            },
+            skills=skills,
+            skills_text=rng.choice(SKILL_PHRASES),
+            interests=[s.reference for s in interests],
             # A separate generator, so adding statements left every other demo answer as it was.
             statements=[s.id for s in random.Random(f"statements-{index}").sample(statements(), k=3)],
-            qualifications={"highest_level": rng.choice([1, 2, 3]), "english_maths": rng.choice(["both", "english", "maths", "neither"])},
-            outreach_channel=rng.choice(CHANNELS), campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
-            consider_other_placements=rng.random() < 0.8, declaration_at=utcnow(), submitted_at=utcnow(),
+            qualifications={
+                "highest_level": rng.choice([1, 2, 3]),
+                "english_maths": rng.choice(["both", "english", "maths", "neither"]),
+            },
+            outreach_channel=rng.choice(CHANNELS),
+            campaign_code=rng.choice([None, None, "SPRING26", "LIBRARY"]),
+            consider_other_placements=rng.random() < 0.8,
+            declaration_at=utcnow(),
+            submitted_at=utcnow(),
         )
         ranked = rng.sample(placements, k=rng.randint(1, 10))
         candidate.choices = [Choice(placement=v, rank=r) for r, v in enumerate(ranked, start=1)]
@@ -254,7 +455,9 @@ def _demo_candidates(rng, standards, placements, boroughs, areas_by_borough) -> 
 def _demo_answers(rng, candidate) -> dict:
     answers: dict = {}
     for question in equality_questions():
-        if question["key"] == "age_band" or ("asked_if" in question and any(answers.get(k) != v for k, v in question["asked_if"].items())):
+        if question["key"] == "age_band" or (
+            "asked_if" in question and any(answers.get(k) != v for k, v in question["asked_if"].items())
+        ):
             continue
         answers[question["key"]] = rng.choice([option["value"] for option in question["options"]])
     return answers

@@ -19,9 +19,15 @@ log = logging.getLogger(__name__)
 # Plain-English titles and explanations for the errors a person can meet.
 MESSAGES = {
     400: ("Sorry, there is a problem with your request", "Go back and try again."),
-    403: ("You do not have permission to see this page", "Some pages are only for staff. If you work for a borough and think you "
-                                                        "should see this one, ask your borough's apprenticeships lead."),
-    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
+    403: (
+        "You do not have permission to see this page",
+        "Some pages are only for staff. If you work for a borough and think you "
+        "should see this one, ask your borough's apprenticeships lead.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+    ),
     405: ("Sorry, there is a problem with your request", "Go back and try again."),
     413: ("The file or form you sent is too large", "Send a smaller file, or shorten your answers, and try again."),
     429: ("You have tried too many times", "Wait 5 minutes, then try again."),
@@ -32,8 +38,13 @@ MESSAGES = {
 def render_error(code: int, description: str | None = None, headers=None):
     """Render the page for an HTTP error code, with the request's reference."""
     title, advice = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, advice=description or advice,
-                           reference=g.get("request_id")), code, headers or []
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title, advice=description or advice, reference=g.get("request_id")
+        ),
+        code,
+        headers or [],
+    )
 
 
 def _headers_of(error: HTTPException) -> list:
@@ -44,8 +55,10 @@ def _headers_of(error: HTTPException) -> list:
 def _minimal_page(reference: str | None) -> str:
     """The last resort when even the styled page fails: plain HTML that needs nothing but this string."""
     title, advice = MESSAGES[500]
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><main>"
-            f"<h1>{title}</h1><p>{advice}</p><p>Reference: {escape(reference or 'none')}</p></main></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body><main>'
+        f"<h1>{title}</h1><p>{advice}</p><p>Reference: {escape(reference or 'none')}</p></main></body></html>"
+    )
 
 
 def init_errors(app: Flask) -> None:
@@ -53,7 +66,10 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, "The page was open too long or the form was sent from somewhere else. Go back, refresh the page and try again.")
+        return render_error(
+            400,
+            "The page was open too long or the form was sent from somewhere else. Go back, refresh the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -63,13 +79,20 @@ def init_errors(app: Flask) -> None:
             from .api import json_error
 
             return json_error(error)
-        return render_error(error.code, error.description if isinstance(error, RateLimited) else None, _headers_of(error))
+        return render_error(
+            error.code, error.description if isinstance(error, RateLimited) else None, _headers_of(error)
+        )
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
         reference = g.get("request_id")
-        log.error("Unhandled error (reference %s) on %s %s", reference, request.method, request.path,
-                  exc_info=getattr(error, "original_exception", None) or error)
+        log.error(
+            "Unhandled error (reference %s) on %s %s",
+            reference,
+            request.method,
+            request.path,
+            exc_info=getattr(error, "original_exception", None) or error,
+        )
         # Show the page as to a signed-out visitor: loading the user could need the database that just failed.
         g._login_user = AnonymousUserMixin()
         g.pop("user_session", None)

@@ -3,7 +3,6 @@
 import json
 
 import orjson
-
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -32,8 +31,12 @@ class Base(DeclarativeBase):
 
 # orjson only for the types the standard library writes the same way; anything else (dates, dataclasses, subclasses
 # such as enums and numpy floats, integers beyond 64 bits) goes to json.dumps, which writes it or refuses it as before.
-_ORJSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 def json_dumps(value) -> str:

@@ -5,8 +5,14 @@ import re
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
-                                                GovSubmitInput, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import Field, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, StopValidation
@@ -80,21 +86,43 @@ def options(pairs) -> list[SelectChoice]:
 
 def radios(label: str, pairs, message: str, hint: str | None = None) -> RadioField:
     """Radios whose only error, for no answer or a forged one, is the GOV.UK "Select …" message."""
-    return RadioField(label, choices=options(pairs), description=hint, widget=GovRadios(),
-                      invalid_choice_message=message, invalid_value_message=message)
+    return RadioField(
+        label,
+        choices=options(pairs),
+        description=hint,
+        widget=GovRadios(),
+        invalid_choice_message=message,
+        invalid_value_message=message,
+    )
 
 
-def checkboxes(label: str, pairs, message: str = "Select from the list", hint: str | None = None) -> SelectMultipleField:
+def checkboxes(
+    label: str, pairs, message: str = "Select from the list", hint: str | None = None
+) -> SelectMultipleField:
     """Checkboxes whose only error, for a forged answer, is `message`."""
-    return SelectMultipleField(label, choices=options(pairs), description=hint, widget=GovCheckboxes(),
-                               invalid_choice_message=message, invalid_value_message=message)
+    return SelectMultipleField(
+        label,
+        choices=options(pairs),
+        description=hint,
+        widget=GovCheckboxes(),
+        invalid_choice_message=message,
+        invalid_value_message=message,
+    )
 
 
-def text(label: str, required: str | None, max_length: int, too_long: str, hint: str | None = None, **kwargs) -> StringField:
+def text(
+    label: str, required: str | None, max_length: int, too_long: str, hint: str | None = None, **kwargs
+) -> StringField:
     """A stripped text input with GOV.UK messages."""
     validators = [DataRequired(required)] if required else [Optional()]
-    return StringField(label, description=hint, widget=GovTextInput(), filters=[strip],
-                       validators=[*validators, Length(max=max_length, message=too_long)], **kwargs)
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[*validators, Length(max=max_length, message=too_long)],
+        **kwargs,
+    )
 
 
 def whole_number_in_range(required: str, invalid: str, out_of_range: str, minimum: int, maximum: int):
@@ -117,8 +145,13 @@ def whole_number_in_range(required: str, invalid: str, out_of_range: str, minimu
 
 def number_field(label: str, hint: str | None, validator) -> StringField:
     """A text box for a whole number, with the numeric keypad on phones."""
-    return StringField(label, description=hint, widget=GovTextInput(), validators=[validator],
-                       render_kw={"inputmode": "numeric", "spellcheck": "false"})
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[validator],
+        render_kw={"inputmode": "numeric", "spellcheck": "false"},
+    )
 
 
 def page_number(text: str | None, last: int = 100_000) -> int:

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
-from sqlalchemy import Column, Index, Table, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -18,7 +33,7 @@ from .extensions import db
 
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -30,11 +45,11 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use recruit.models.utcnow()")
-        return value.astimezone(timezone.utc) if value is not None else None
+        return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
 
@@ -76,8 +91,12 @@ class SuggestionStage(str, enum.Enum):
 
 # How far along the hiring path a stage is (anything not listed, such as rejected, counts as suggested): the
 # "furthest stage reached" of a suggestion is the highest level its history ever touched.
-FUNNEL_LEVEL = {SuggestionStage.SHORTLISTED.value: 2, SuggestionStage.INTERVIEW.value: 3, SuggestionStage.OFFERED.value: 4,
-                SuggestionStage.ACCEPTED.value: 5}
+FUNNEL_LEVEL = {
+    SuggestionStage.SHORTLISTED.value: 2,
+    SuggestionStage.INTERVIEW.value: 3,
+    SuggestionStage.OFFERED.value: 4,
+    SuggestionStage.ACCEPTED.value: 5,
+}
 
 
 def funnel_level(stage: str) -> int:
@@ -270,7 +289,9 @@ class Candidate(db.Model):
     # Skills, interests, qualifications
     skills: Mapped[list] = mapped_column(JSON, default=list)
     skills_text: Mapped[str | None] = mapped_column(Text)
-    statements: Mapped[list] = mapped_column(JSON, default=list)  # ids of plain-English statements (skill_statements.csv)
+    statements: Mapped[list] = mapped_column(
+        JSON, default=list
+    )  # ids of plain-English statements (skill_statements.csv)
     interests: Mapped[list] = mapped_column(JSON, default=list)  # standard references, e.g. "ST0116"
     qualifications: Mapped[dict] = mapped_column(JSON, default=dict)
     # Support
@@ -425,7 +446,8 @@ class Suggestion(db.Model):
     candidate: Mapped[Candidate] = relationship()
     placement: Mapped[Placement] = relationship()
     stage_changes: Mapped[list[StageChange]] = relationship(
-        back_populates="suggestion", order_by="StageChange.id", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="suggestion", order_by="StageChange.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class StageChange(db.Model):
@@ -434,9 +456,7 @@ class StageChange(db.Model):
     Written in the same transaction as the change itself, so the history and the current stage agree."""
 
     __tablename__ = "stage_change"
-    __table_args__ = (
-        CheckConstraint(f"to_stage IN ({_enum_values(SuggestionStage)})", name="to_stage_known"),
-    )
+    __table_args__ = (CheckConstraint(f"to_stage IN ({_enum_values(SuggestionStage)})", name="to_stage_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
     from_stage: Mapped[str | None] = mapped_column(String(12))  # None: the suggestion was made
@@ -456,7 +476,8 @@ class BookingStatus(str, enum.Enum):
 
 
 interview_slot_interviewer = Table(
-    "interview_slot_interviewer", db.metadata,
+    "interview_slot_interviewer",
+    db.metadata,
     Column("slot_id", ForeignKey("interview_slot.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
@@ -495,8 +516,13 @@ class InterviewBooking(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_enum_values(BookingStatus)})", name="status_known"),
         # One live booking per suggestion, even when two of the candidate's tabs book at once.
-        Index("uq_interview_booking_live_match", "suggestion_id", unique=True,
-              postgresql_where=text("status = 'booked'"), sqlite_where=text("status = 'booked'")),
+        Index(
+            "uq_interview_booking_live_match",
+            "suggestion_id",
+            unique=True,
+            postgresql_where=text("status = 'booked'"),
+            sqlite_where=text("status = 'booked'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("interview_slot.id", ondelete="CASCADE"), index=True)
@@ -537,7 +563,8 @@ class InterviewCriterion(db.Model):
 
 
 decision_score = Table(
-    "decision_score", db.metadata,
+    "decision_score",
+    db.metadata,
     Column("stage_change_id", ForeignKey("stage_change.id", ondelete="CASCADE"), primary_key=True),
     Column("score_id", ForeignKey("interview_score.id", ondelete="CASCADE"), primary_key=True, index=True),
 )

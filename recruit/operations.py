@@ -8,17 +8,25 @@ Nothing here records personal data: log lines and metrics name the route (its te
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
 import logging
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, current_app, request
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
-                               multiprocess)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 from .config import metrics_multiprocess_dir
@@ -28,12 +36,20 @@ from .services import health
 bp = Blueprint("operations", __name__)
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-REQUESTS = Counter("recruit_http_requests_total", "HTTP requests answered, by route endpoint, method and status",
-                   ["endpoint", "method", "status"])
-LATENCY = Histogram("recruit_http_request_duration_seconds", "Time to answer, by route endpoint",
-                    ["endpoint", "method"], buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-PAGE_CACHE = Counter("recruit_page_cache_requests_total", "Shareable requests answered from the page cache or not",
-                     ["result"])
+REQUESTS = Counter(
+    "recruit_http_requests_total",
+    "HTTP requests answered, by route endpoint, method and status",
+    ["endpoint", "method", "status"],
+)
+LATENCY = Histogram(
+    "recruit_http_request_duration_seconds",
+    "Time to answer, by route endpoint",
+    ["endpoint", "method"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+PAGE_CACHE = Counter(
+    "recruit_page_cache_requests_total", "Shareable requests answered from the page cache or not", ["result"]
+)
 TASK_FAILURES = Counter("recruit_task_failures_total", "Background tasks that raised an error", ["task"])
 REQUEST_LOG = logging.getLogger("recruit.requests")
 
@@ -91,15 +107,26 @@ class ObservedRequests:
         if cache:
             PAGE_CACHE.labels(cache).inc()
         if self.app.config["REQUEST_LOG_JSON"]:
-            REQUEST_LOG.info(json.dumps({
-                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "level": "info",
-                "event": "request", "request_id": seen.get("request_id"), "method": method,
-                "route": environ.get("recruit.route"), "endpoint": endpoint, "status": int(status),
-                "duration_ms": round(seconds * 1000, 2), "page_cache": cache,
-            }))
+            REQUEST_LOG.info(
+                json.dumps(
+                    {
+                        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        "level": "info",
+                        "event": "request",
+                        "request_id": seen.get("request_id"),
+                        "method": method,
+                        "route": environ.get("recruit.route"),
+                        "endpoint": endpoint,
+                        "status": int(status),
+                        "duration_ms": round(seconds * 1000, 2),
+                        "page_cache": cache,
+                    }
+                )
+            )
 
 
 # --- health -----------------------------------------------------------------------------------------------------
+
 
 @bp.route("/healthz")
 def healthz():
@@ -112,7 +139,10 @@ def readyz():
     """Ready for traffic: the database, every configured Redis and the task queue answer; 503 names what does not."""
     checks = readiness_checks()
     ready = all(ok for ok, _ in checks.values())
-    body = {"status": "ready" if ready else "not ready", "checks": {name: detail for name, (_, detail) in checks.items()}}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {name: detail for name, (_, detail) in checks.items()},
+    }
     return body, 200 if ready else 503
 
 
@@ -135,9 +165,13 @@ def _check(probe) -> tuple[bool, str]:
 
 def _redis_urls() -> dict[str, str]:
     """Every setting that points at a Redis (cache, rate limits, sessions, task queue), by setting name."""
-    return {key: value for key, value in current_app.config.items()
-            if isinstance(value, str) and value.startswith(("redis://", "rediss://", "unix://"))
-            and key.endswith(("_URL", "_URI"))}
+    return {
+        key: value
+        for key, value in current_app.config.items()
+        if isinstance(value, str)
+        and value.startswith(("redis://", "rediss://", "unix://"))
+        and key.endswith(("_URL", "_URI"))
+    }
 
 
 def _redis_ping(url: str) -> None:
@@ -176,6 +210,7 @@ def count_task_failures(huey) -> None:
 
 # --- metrics ------------------------------------------------------------------------------------------------------
 
+
 def _may_read_metrics() -> bool:
     token = current_app.config.get("METRICS_TOKEN")
     given = request.headers.get("Authorization", "")
@@ -187,8 +222,11 @@ def _may_read_metrics() -> bool:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(net.strip(), strict=False)
-               for net in current_app.config["METRICS_ALLOWED_NETWORKS"].split(",") if net.strip())
+    return any(
+        address in ipaddress.ip_network(net.strip(), strict=False)
+        for net in current_app.config["METRICS_ALLOWED_NETWORKS"].split(",")
+        if net.strip()
+    )
 
 
 @bp.route("/metrics")
@@ -212,24 +250,36 @@ class _ServiceNow:
     def collect(self):
         count, oldest, failed = health.outbox_backlog()
         yield GaugeMetricFamily("recruit_outbox_pending_emails", "Emails waiting to be sent", value=count)
-        yield GaugeMetricFamily("recruit_outbox_oldest_pending_email_age_seconds",
-                                "Age of the oldest email waiting to be sent (0 when none wait)",
-                                value=(utcnow() - oldest).total_seconds() if oldest else 0)
-        yield GaugeMetricFamily("recruit_outbox_failed_emails", "Emails given up on after OUTBOX_MAX_ATTEMPTS",
-                                value=failed)
+        yield GaugeMetricFamily(
+            "recruit_outbox_oldest_pending_email_age_seconds",
+            "Age of the oldest email waiting to be sent (0 when none wait)",
+            value=(utcnow() - oldest).total_seconds() if oldest else 0,
+        )
+        yield GaugeMetricFamily(
+            "recruit_outbox_failed_emails", "Emails given up on after OUTBOX_MAX_ATTEMPTS", value=failed
+        )
         huey = task_queue()
         if huey is not None:
-            try:
-                yield GaugeMetricFamily("recruit_task_queue_pending", "Tasks waiting in the queue",
-                                        value=huey.pending_count())
-            except Exception:  # noqa: BLE001 (an unreachable queue is /readyz's news; the scrape still answers)
+            # An unreachable queue is /readyz's news: the scrape still answers.
+            with contextlib.suppress(Exception):
+                yield GaugeMetricFamily(
+                    "recruit_task_queue_pending", "Tasks waiting in the queue", value=huey.pending_count()
+                )
                 pass
 
 
 # --- warm-up ------------------------------------------------------------------------------------------------------
 
-WARM_PATHS = ("/", "/placements/", "/placements/?postcode=E8&distance=5&sort=distance", "/api/v1/placements",
-              "/how-matching-works", "/sign-in", "/healthz", "/readyz")
+WARM_PATHS = (
+    "/",
+    "/placements/",
+    "/placements/?postcode=E8&distance=5&sort=distance",
+    "/api/v1/placements",
+    "/how-matching-works",
+    "/sign-in",
+    "/healthz",
+    "/readyz",
+)
 
 
 def warm_up(app: Flask) -> None:

@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def email_fields(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
-                 **context) -> dict:
+def email_fields(recipient: str, template: str, subject: str, attachments: list[dict] | None = None, **context) -> dict:
     """Render templates/email/<template>.txt and .html into the columns of an outbox row (with any attachments:
     dicts of filename, content_type and base64 or text)."""
     return {**next(email_rows(template, [(recipient, subject, context)])), "attachments": list(attachments or [])}
@@ -48,8 +47,14 @@ def email_rows(template: str, emails: Iterable[tuple[str, str, dict]]) -> Iterat
     base_url, now = current_app.config["PUBLIC_BASE_URL"], utcnow()
     for recipient, subject, context in emails:
         context = {"subject": subject, "base_url": base_url, **context}
-        yield {"recipient": recipient, "subject": subject, "template": template, "text_body": text.render(context),
-               "html_body": html.render(context), "next_attempt_at": now}
+        yield {
+            "recipient": recipient,
+            "subject": subject,
+            "template": template,
+            "text_body": text.render(context),
+            "html_body": html.render(context),
+            "next_attempt_at": now,
+        }
 
 
 def _nudge_worker() -> None:
@@ -57,8 +62,9 @@ def _nudge_worker() -> None:
     db.session.info["emails_queued"] = True
 
 
-def queue_email(recipient: str, template: str, subject: str, attachments: list[dict] | None = None,
-                **context) -> OutboxEmail:
+def queue_email(
+    recipient: str, template: str, subject: str, attachments: list[dict] | None = None, **context
+) -> OutboxEmail:
     """Render an email into an outbox row in the caller's transaction."""
     email = OutboxEmail(**email_fields(recipient, template, subject, attachments=attachments, **context))
     db.session.add(email)
@@ -133,8 +139,7 @@ def _deliver(email: OutboxEmail, smtp: _Smtp) -> None:
         return
     message = Message(subject=email.subject, recipients=[email.recipient], body=email.text_body, html=email.html_body)
     for attachment in email.attachments or []:
-        data = (base64.b64decode(attachment["base64"]) if "base64" in attachment
-                else attachment["text"].encode("utf-8"))
+        data = base64.b64decode(attachment["base64"]) if "base64" in attachment else attachment["text"].encode("utf-8")
         message.attach(attachment["filename"], attachment["content_type"], data)
     try:
         smtp.send(message)

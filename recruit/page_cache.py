@@ -18,7 +18,7 @@ import logging
 import os
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import brotli
@@ -38,11 +38,27 @@ GENERATION_KEY = "page-generation"
 COMPRESSIONS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
 MIN_COMPRESS_BYTES = 500
 # Request headers that shape a public page besides its address (ProxyFix may turn them into the host and scheme).
-KEY_HEADERS = ("HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PORT",
-               "HTTP_X_FORWARDED_PREFIX", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme")
+KEY_HEADERS = (
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+)
 # Headers that belong to one answer, never to a stored page.
-NOT_STORED = {"set-cookie", "x-request-id", "date", "content-length", "content-encoding", "etag", "last-modified",
-              "cache-control"}
+NOT_STORED = {
+    "set-cookie",
+    "x-request-id",
+    "date",
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "cache-control",
+}
 SHAREABLE = "recruit.page_cache.shareable"  # set by the WSGI layer: a GET without cookies, which it may keep
 STORABLE = "recruit.page_cache.storable"  # set by Flask: the answer may be shared
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -72,6 +88,7 @@ def compress_unless_shared(response: Response) -> Response:
 
 
 # --- the generation: which entries are current -------------------------------------------------------------------
+
 
 def _shared_store(app: Flask) -> bool:
     return app.config["CACHE_TYPE"] not in ("SimpleCache", "simple", "NullCache", "null")
@@ -115,8 +132,9 @@ def retire_public_pages() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_public_change(session, flush_context):
-    if any(getattr(obj, "__tablename__", None) in PUBLIC_TABLES
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+    if any(
+        getattr(obj, "__tablename__", None) in PUBLIC_TABLES for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
         session.info["public_change"] = True
 
 
@@ -154,17 +172,26 @@ def _safely(operation, default=None):
 
 # --- inside Flask: which answers may be shared --------------------------------------------------------------------
 
+
 def _mark_storable(response: Response) -> Response:
     """Flag a 200 from a shared page, for a visitor with an empty session, that sets no cookie."""
     view = current_app.view_functions.get(request.endpoint)
-    if (request.environ.get(SHAREABLE) and getattr(view, "shared_page", False) and response.status_code == 200
-            and not response.direct_passthrough and "Set-Cookie" not in response.headers
-            and not session and not session.modified and not current_user.is_authenticated):
+    if (
+        request.environ.get(SHAREABLE)
+        and getattr(view, "shared_page", False)
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and "Set-Cookie" not in response.headers
+        and not session
+        and not session.modified
+        and not current_user.is_authenticated
+    ):
         request.environ[STORABLE] = {"endpoint": request.endpoint, "route": request.url_rule.rule}
     return response
 
 
 # --- in front of Flask: serve and store -------------------------------------------------------------------------
+
 
 class PageCacheMiddleware:
     """Answers cookie-less GET and HEAD requests for shared pages from the cache, before Flask is involved."""
@@ -180,8 +207,9 @@ class PageCacheMiddleware:
         today = date.today().isoformat()
         entry = _safely(lambda: self._get(key))
         if entry and entry["generation"] == generation and entry["day"] == today:
-            environ.update({"recruit.endpoint": entry["endpoint"], "recruit.route": entry["route"],
-                            "recruit.page_cache": "hit"})
+            environ.update(
+                {"recruit.endpoint": entry["endpoint"], "recruit.route": entry["route"], "recruit.page_cache": "hit"}
+            )
             return self._answer(entry, environ, start_response)
 
         if environ["REQUEST_METHOD"] != "GET":  # a HEAD answer has no body to keep
@@ -206,9 +234,13 @@ class PageCacheMiddleware:
             if hasattr(body_iter, "close"):
                 body_iter.close()
         entry = {
-            "generation": generation, "day": today, "endpoint": storable["endpoint"], "route": storable["route"],
+            "generation": generation,
+            "day": today,
+            "endpoint": storable["endpoint"],
+            "route": storable["route"],
             "headers": [(k, v) for k, v in headers if k.lower() not in NOT_STORED],
-            "etag": hashlib.sha256(body).hexdigest()[:32], "bodies": {"identity": body},
+            "etag": hashlib.sha256(body).hexdigest()[:32],
+            "bodies": {"identity": body},
         }
         if len(body) >= MIN_COMPRESS_BYTES:
             entry["bodies"].update({name: compress_body(body) for name, compress_body in COMPRESSIONS.items()})
@@ -216,8 +248,12 @@ class PageCacheMiddleware:
         return self._answer(entry, environ, start_response, request_id=_header(headers, "X-Request-Id"))
 
     def _may_share(self, environ) -> bool:
-        return (environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config["PAGE_CACHE_ENABLED"]
-                and not environ.get("HTTP_COOKIE") and not environ.get("HTTP_AUTHORIZATION"))
+        return (
+            environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and self.app.config["PAGE_CACHE_ENABLED"]
+            and not environ.get("HTTP_COOKIE")
+            and not environ.get("HTTP_AUTHORIZATION")
+        )
 
     @staticmethod
     def _key(environ) -> str:
@@ -235,17 +271,20 @@ class PageCacheMiddleware:
     def _answer(entry: dict, environ, start_response, request_id: str | None = None):
         """The stored page in the encoding the client accepts, or 304 Not Modified if it holds this version."""
         accepted = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
-        encoding = next((name for name in ("br", "gzip") if name in entry["bodies"] and accepted.quality(name) > 0),
-                        "identity")
+        encoding = next(
+            (name for name in ("br", "gzip") if name in entry["bodies"] and accepted.quality(name) > 0), "identity"
+        )
         etag = entry["etag"] if encoding == "identity" else f"{entry['etag']}:{encoding}"
-        last_modified = (datetime.fromtimestamp(entry["generation"] // 10**9, timezone.utc)
-                         if entry["generation"] else None)
+        last_modified = datetime.fromtimestamp(entry["generation"] // 10**9, UTC) if entry["generation"] else None
         headers = [(k, v) for k, v in entry["headers"] if k.lower() != "vary"]
         vary = [v.strip() for k, value in entry["headers"] if k.lower() == "vary" for v in value.split(",")]
-        headers += [("ETag", f'"{etag}"'), ("Vary", ", ".join(dict.fromkeys([*vary, "Accept-Encoding"]))),
-                    ("X-Request-Id", request_id or uuid.uuid4().hex),
-                    # Browsers and shared caches may keep it but must ask each time: a change shows at once, a 304 is cheap.
-                    ("Cache-Control", "public, no-cache")]
+        headers += [
+            ("ETag", f'"{etag}"'),
+            ("Vary", ", ".join(dict.fromkeys([*vary, "Accept-Encoding"]))),
+            ("X-Request-Id", request_id or uuid.uuid4().hex),
+            # Browsers and shared caches may keep it but must ask each time: a change shows at once, a 304 is cheap.
+            ("Cache-Control", "public, no-cache"),
+        ]
         if last_modified:
             headers.append(("Last-Modified", http_date(last_modified)))
         if not is_resource_modified(environ, etag=etag, last_modified=last_modified):

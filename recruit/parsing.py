@@ -31,8 +31,9 @@ def date_parts(value) -> tuple[str, str, str]:
     return ("?", "?", "?") if text else ("", "", "")
 
 
-def parse_date(value, label: str, required: str | None = None, example: str | None = None
-               ) -> tuple[date | None, str | None]:
+def parse_date(
+    value, label: str, required: str | None = None, example: str | None = None
+) -> tuple[date | None, str | None]:
     """A date, or the GOV.UK message for what is wrong with it ("Start date must include a month" …).
 
     `required` is the message for nothing typed ("Enter the start date" unless given). Three boxes have a hint

@@ -13,7 +13,16 @@ MAX_LENGTH = 128
 MIN_SCORE = 4
 ZXCVBN_MAX_LENGTH = 72
 # Words anyone would try first against this service.
-SERVICE_WORDS = ["london", "digital", "apprenticeship", "apprenticeships", "apprentice", "borough", "recruit", "hackney"]
+SERVICE_WORDS = [
+    "london",
+    "digital",
+    "apprenticeship",
+    "apprenticeships",
+    "apprentice",
+    "borough",
+    "recruit",
+    "hackney",
+]
 _hasher = PasswordHasher()
 
 WEAK_MESSAGE = "Choose a password that is harder to guess, like three random words"

@@ -7,11 +7,11 @@ from werkzeug.routing import BuildError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from .wording import level_text, wage_text
 from .forms import BaseForm
 from .models import Role
 from .page_cache import shared_page
 from .services import placements as service
+from .wording import level_text, wage_text
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 
@@ -23,23 +23,37 @@ class SearchForm(BaseForm):
         csrf = False
 
     q = StringField("Keywords", description="For example, data or cyber", widget=GovTextInput())
-    postcode = StringField("Postcode", description="A London postcode, like E8 1DY, or the first part, like E8",
-                           widget=GovTextInput(), render_kw={"autocomplete": "postal-code", "spellcheck": "false"})
+    postcode = StringField(
+        "Postcode",
+        description="A London postcode, like E8 1DY, or the first part, like E8",
+        widget=GovTextInput(),
+        render_kw={"autocomplete": "postal-code", "spellcheck": "false"},
+    )
     distance = SelectField("Distance from the postcode", widget=GovSelect(), validate_choice=False)
     borough = SelectField("Borough", widget=GovSelect(), validate_choice=False)
     level = SelectField("Level", widget=GovSelect(), validate_choice=False)
     standard = SelectField("Apprenticeship", widget=GovSelect(), validate_choice=False)
-    llw = BooleanField("Only show placements that pay the London Living Wage", widget=GovCheckboxInput(),
-                       false_values=("", "no", "false", "0", "off"))
+    llw = BooleanField(
+        "Only show placements that pay the London Living Wage",
+        widget=GovCheckboxInput(),
+        false_values=("", "no", "false", "0", "off"),
+    )
     sort = SelectField("Sort by", widget=GovSelect(), validate_choice=False)
 
     def set_choices(self, choices: dict) -> None:
         """Fill the drop-downs from the reference data."""
-        self.distance.choices = [SelectChoice("", "Any distance")] + [SelectChoice(str(km), f"Within {km} km")
-                                                                       for km in service.DISTANCES_KM]
-        self.borough.choices = [SelectChoice("", "Any borough")] + [SelectChoice(slug, name) for slug, name in choices["boroughs"]]
-        self.level.choices = [SelectChoice("", "Any level")] + [SelectChoice(str(level), f"Level {level}") for level in choices["levels"]]
-        self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [SelectChoice(ref, label) for ref, label in choices["standards"]]
+        self.distance.choices = [SelectChoice("", "Any distance")] + [
+            SelectChoice(str(km), f"Within {km} km") for km in service.DISTANCES_KM
+        ]
+        self.borough.choices = [SelectChoice("", "Any borough")] + [
+            SelectChoice(slug, name) for slug, name in choices["boroughs"]
+        ]
+        self.level.choices = [SelectChoice("", "Any level")] + [
+            SelectChoice(str(level), f"Level {level}") for level in choices["levels"]
+        ]
+        self.standard.choices = [SelectChoice("", "Any apprenticeship")] + [
+            SelectChoice(ref, label) for ref, label in choices["standards"]
+        ]
         if "sort" in self:  # the alert form shares these filters but has no order
             self.sort.choices = [SelectChoice(value, label) for value, label in service.SORTS.items()]
 
@@ -101,14 +115,27 @@ def search():
         form.show_errors(errors)
     else:
         results = service.search_live(query)
-    args = {key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value}
+    args = {
+        key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value
+    }
+
     def page_url(number: int) -> str:
         return url_for("placements.search", **args, page=number)
 
     pages = pagination(query.page, results.pages, page_url) if results else None
-    alert_url = url_for("alerts.new", **{key: value for key, value in args.items() if key not in ("q", "sort", "per_page")})
-    return render_template("placements/search.html", form=form, query=query, results=results, pages=pages,
-                           page_url=page_url, filtered=bool(args), alert_url=alert_url)
+    alert_url = url_for(
+        "alerts.new", **{key: value for key, value in args.items() if key not in ("q", "sort", "per_page")}
+    )
+    return render_template(
+        "placements/search.html",
+        form=form,
+        query=query,
+        results=results,
+        pages=pages,
+        page_url=page_url,
+        filtered=bool(args),
+        alert_url=alert_url,
+    )
 
 
 @bp.route("/<int:placement_id>")
@@ -120,5 +147,9 @@ def detail(placement_id: int):
         abort(404)
     is_candidate = current_user.is_authenticated and current_user.role == Role.CANDIDATE.value
     # Only a candidate gets the form: its CSRF token would give every visitor a session (and no cached page).
-    return render_template("placements/detail.html", placement=placement, is_candidate=is_candidate,
-                           choice_form=AddChoiceForm() if is_candidate else None)
+    return render_template(
+        "placements/detail.html",
+        placement=placement,
+        is_candidate=is_candidate,
+        choice_form=AddChoiceForm() if is_candidate else None,
+    )

@@ -26,8 +26,9 @@ def accessibility():
 @shared_page
 def privacy():
     """The privacy notice."""
-    return render_template("public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"],
-                           kept=KEPT_AFTER_DELETION)
+    return render_template(
+        "public/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"], kept=KEPT_AFTER_DELETION
+    )
 
 
 @bp.route("/cookies")
@@ -60,7 +61,11 @@ def how_matching_works():
 
     from .services.matching import worked_example
 
-    return render_template("public/how_matching_works.html", weights=current_app.config["MATCH_WEIGHTS"],
-                           reasons=REASON_TEXT.values(), example=worked_example(),
-                           shortlist_factor=current_app.config["SHORTLIST_FACTOR"],
-                           list_length=current_app.config["MATCH_LIST_LENGTH"])
+    return render_template(
+        "public/how_matching_works.html",
+        weights=current_app.config["MATCH_WEIGHTS"],
+        reasons=REASON_TEXT.values(),
+        example=worked_example(),
+        shortlist_factor=current_app.config["SHORTLIST_FACTOR"],
+        list_length=current_app.config["MATCH_LIST_LENGTH"],
+    )

@@ -23,22 +23,39 @@ class ReportForm(BaseForm):
     class Meta:
         csrf = False
 
-    cycle = SelectField("Recruitment cycle", description="Candidates who chose or were suggested one of its placements. A "
-                        "closed cycle shows the counts saved when it closed", widget=GovSelect(), validate_choice=False)
+    cycle = SelectField(
+        "Recruitment cycle",
+        description="Candidates who chose or were suggested one of its placements. A "
+        "closed cycle shows the counts saved when it closed",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     characteristic = SelectField("Characteristic", widget=GovSelect(), validate_choice=False)
-    cross_with = SelectField("Cross with", description="Shown only if every group in the crossed table has at least 10 people",
-                             widget=GovSelect(), validate_choice=False)
-    stage = SelectField("Stage", description="For the fairness tables and the crossed table", widget=GovSelect(),
-                        validate_choice=False)
-    borough = SelectField("Placement borough", description="Counts, at every stage, the candidates who chose a placement in this borough or were suggested one there",
-                          widget=GovSelect(), validate_choice=False)
+    cross_with = SelectField(
+        "Cross with",
+        description="Shown only if every group in the crossed table has at least 10 people",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    stage = SelectField(
+        "Stage", description="For the fairness tables and the crossed table", widget=GovSelect(), validate_choice=False
+    )
+    borough = SelectField(
+        "Placement borough",
+        description="Counts, at every stage, the candidates who chose a placement in this borough or were suggested one there",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)
 
     def set_choices(self, choices: dict) -> None:
         """Fill the drop-downs from the service's lists."""
+
         def options(first, pairs):
-            return ([SelectChoice("", first)] if first else []) + [SelectChoice(str(value), label) for value, label in pairs]
+            return ([SelectChoice("", first)] if first else []) + [
+                SelectChoice(str(value), label) for value, label in pairs
+            ]
 
         self.cycle.choices = options("Every application still held", choices["cycles"])
         self.characteristic.choices = options(None, choices["characteristics"])
@@ -75,9 +92,15 @@ def index():
         report = service.outreach_report(filters, dict(OUTREACH_CHANNELS))
     from .charts import rate_chart, share_chart
 
-    return render_template("reports/index.html", form=form, report=report, filters=filters, share_chart=share_chart,
-                           rate_chart=rate_chart,
-                           scope_name=current_user.borough.name if scope else None)
+    return render_template(
+        "reports/index.html",
+        form=form,
+        report=report,
+        filters=filters,
+        share_chart=share_chart,
+        rate_chart=rate_chart,
+        scope_name=current_user.borough.name if scope else None,
+    )
 
 
 def progress_page(exact_for: str, template: str, **context):
@@ -99,10 +122,19 @@ def progress_page(exact_for: str, template: str, **context):
         data = progress_service.progress(cycle, exact_for)
         bars, bar_height = progress_bars([data.london, *[row for row in data.taking_part]])
         tiles, width, height = tile_map(data.boroughs)
-        view.update(data=data, summary=progress_service.summary_sentences(data), bars=bars, bar_height=bar_height,
-                    tiles=tiles, map_width=width, map_height=height, bands=list(BAND_COLOURS.items()),
-                    no_band=NO_BAND, stages=progress_service.PEOPLE_STAGES,
-                    placement_counts=progress_service.PLACEMENT_COUNTS)
+        view.update(
+            data=data,
+            summary=progress_service.summary_sentences(data),
+            bars=bars,
+            bar_height=bar_height,
+            tiles=tiles,
+            map_width=width,
+            map_height=height,
+            bands=list(BAND_COLOURS.items()),
+            no_band=NO_BAND,
+            stages=progress_service.PEOPLE_STAGES,
+            placement_counts=progress_service.PLACEMENT_COUNTS,
+        )
     return render_template(template, **view)
 
 
@@ -110,11 +142,19 @@ def progress_page(exact_for: str, template: str, **context):
 @role_required(Role.ADMIN, Role.ANALYST, Role.BOROUGH_STAFF, Role.RECRUITER)
 def progress():
     """Progress towards the cycle's targets, London-wide and per borough, as a chart, a table and a map."""
-    exact_for = "all" if current_user.role == Role.ADMIN.value else (current_user.borough.slug if current_user.borough else "")
-    exact = ("Counts of people are exact." if exact_for == "all" else
-             "Counts of people are exact for your borough; elsewhere, counts under 10 show as <10." if exact_for else
-             "Counts of people under 10 show as <10.")
-    return progress_page(exact_for, "reports/progress.html", public=False, exact=exact, action=url_for("reports.progress"))
+    exact_for = (
+        "all" if current_user.role == Role.ADMIN.value else (current_user.borough.slug if current_user.borough else "")
+    )
+    exact = (
+        "Counts of people are exact."
+        if exact_for == "all"
+        else "Counts of people are exact for your borough; elsewhere, counts under 10 show as <10."
+        if exact_for
+        else "Counts of people under 10 show as <10."
+    )
+    return progress_page(
+        exact_for, "reports/progress.html", public=False, exact=exact, action=url_for("reports.progress")
+    )
 
 
 @bp.route("/borough")
@@ -125,5 +165,6 @@ def borough():
 
     placements = review_placements(borough_scope(), PUBLISHED)
     totals = {stage: sum(counts.get(stage, 0) for _, counts in placements) for stage in BOROUGH_STAGES}
-    return render_template("reports/borough.html", placements=placements, totals=totals, stages=BOROUGH_STAGES,
-                           stage_label=stage_label)
+    return render_template(
+        "reports/borough.html", placements=placements, totals=totals, stages=BOROUGH_STAGES, stage_label=stage_label
+    )

@@ -15,8 +15,9 @@ def init_request_id(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if app.config.get("TRUST_REQUEST_ID_HEADER") and _SAFE_ID.fullmatch(incoming)\
-            else uuid.uuid4().hex
+        g.request_id = (
+            incoming if app.config.get("TRUST_REQUEST_ID_HEADER") and _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        )
 
     @app.after_request
     def send_request_id(response):

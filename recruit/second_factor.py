@@ -17,10 +17,16 @@ PENDING_SECRET = "pending_totp_secret"
 
 
 def code_field(label: str, hint: str) -> StringField:
-    return StringField(label, description=hint, widget=GovTextInput(),
-                       validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
-                                   Length(max=20, message="Enter the 6-digit code from your authenticator app")],
-                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "characters"})
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "characters"},
+    )
 
 
 class CodeForm(BaseForm):
@@ -29,7 +35,9 @@ class CodeForm(BaseForm):
 
 
 class SetUpForm(BaseForm):
-    code = code_field("Code from your app", "After you scan the QR code or type the key, your app shows a 6-digit code.")
+    code = code_field(
+        "Code from your app", "After you scan the QR code or type the key, your app shows a 6-digit code."
+    )
     submit = submit_button("Continue")
 
 
@@ -54,8 +62,12 @@ def second_factor():
             tries.give_back()
             sessions.rotate()  # a privilege change: the session id before the code stops working
             return redirect(_next_page())
-    return render_template("accounts/second_factor.html", form=form, again=bool(request.args.get("again")),
-                           codes_left=service.recovery_codes_left(current_user))
+    return render_template(
+        "accounts/second_factor.html",
+        form=form,
+        again=bool(request.args.get("again")),
+        codes_left=service.recovery_codes_left(current_user),
+    )
 
 
 @bp.route("/second-factor/set-up", methods=["GET", "POST"])

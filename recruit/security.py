@@ -15,8 +15,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _without_control_characters(values, replacement: str = "") -> ImmutableMultiDict:
-    return ImmutableMultiDict([(_CONTROL.sub(replacement, key), _CONTROL.sub(replacement, value))
-                               for key, value in values.items(multi=True)])
+    return ImmutableMultiDict(
+        [(_CONTROL.sub(replacement, key), _CONTROL.sub(replacement, value)) for key, value in values.items(multi=True)]
+    )
 
 
 class CleanRequest(Request):

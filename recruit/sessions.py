@@ -15,9 +15,9 @@ SESSION_ID = "sid"
 # Shown on the next page after the server ended a session; nothing saved is ever lost by a timeout.
 ENDED_MESSAGES = {
     "idle": "You have been signed out because you did not do anything for {minutes} minutes. "
-            "Anything you saved has not been lost. Sign in again to carry on.",
+    "Anything you saved has not been lost. Sign in again to carry on.",
     "absolute": "You have been signed out because you were signed in for {hours} hours. "
-                "Anything you saved has not been lost. Sign in again to carry on.",
+    "Anything you saved has not been lost. Sign in again to carry on.",
     "ended": "You have been signed out. Anything you saved has not been lost. Sign in again to carry on.",
 }
 
@@ -25,7 +25,12 @@ ENDED_MESSAGES = {
 # What the cookie keeps across sign-in: answers given before having an account (eligibility, campaign code,
 # the placement whose "Apply" button started the journey).
 # Everything else, the sign-in state and the CSRF token included, starts afresh (no session fixation).
-CARRIED_OVER = ("eligibility_answers", "campaign_code", "apply_for_placement", "_flashes")  # recruit.candidates.SESSION_*
+CARRIED_OVER = (
+    "eligibility_answers",
+    "campaign_code",
+    "apply_for_placement",
+    "_flashes",
+)  # recruit.candidates.SESSION_*
 
 
 def begin(user, *, second_factor_done: bool = False) -> None:
@@ -84,14 +89,22 @@ def init_sessions(app: Flask) -> None:
         if result.session is not None:
             g.user_session = result.session
             if second_factor_pending(result.session.user, result.session, request.endpoint):
-                return redirect(url_for("accounts.second_factor",
-                                        next=request.full_path.rstrip("?") if request.method == "GET" else None))
+                return redirect(
+                    url_for(
+                        "accounts.second_factor",
+                        next=request.full_path.rstrip("?") if request.method == "GET" else None,
+                    )
+                )
             return
         cookie.clear()
         if result.reason:
             g.session_ended = True
-            flash(ENDED_MESSAGES[result.reason].format(minutes=_idle_minutes(user_id, app),
-                                                       hours=app.config["SESSION_ABSOLUTE_HOURS"]), "info")
+            flash(
+                ENDED_MESSAGES[result.reason].format(
+                    minutes=_idle_minutes(user_id, app), hours=app.config["SESSION_ABSOLUTE_HOURS"]
+                ),
+                "info",
+            )
 
     @login_manager.unauthorized_handler
     def ask_to_sign_in():
@@ -112,5 +125,9 @@ def _idle_minutes(user_id: int | None, app: Flask) -> int:
     from .models import Role, User
 
     user = db.session.get(User, user_id) if user_id is not None else None
-    key = "SESSION_IDLE_MINUTES_CANDIDATE" if user is None or user.role == Role.CANDIDATE.value else "SESSION_IDLE_MINUTES_STAFF"
+    key = (
+        "SESSION_IDLE_MINUTES_CANDIDATE"
+        if user is None or user.role == Role.CANDIDATE.value
+        else "SESSION_IDLE_MINUTES_STAFF"
+    )
     return app.config[key]

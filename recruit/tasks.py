@@ -55,6 +55,7 @@ def bind_app(app: Flask) -> None:
 
 def _in_app(function):
     """Run a task inside an app context: the caller's (immediate mode, tests) or the bound app's (a worker)."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         if has_app_context():
@@ -69,26 +70,34 @@ def _in_app(function):
                 return function(*args, **kwargs)
             finally:
                 db.session.remove()
+
     return wrapper
 
 
 def _task(**options):
     """huey.task with the project's retries and backoff, inside the app."""
+
     def decorate(function):
-        return huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF,
-                         name=function.__name__, **options)(_in_app(function))
+        return huey.task(
+            retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name=function.__name__, **options
+        )(_in_app(function))
+
     return decorate
 
 
 def _periodic(schedule):
     """huey.periodic_task with the project's retries and backoff, inside the app."""
+
     def decorate(function):
-        return huey.periodic_task(schedule, retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF,
-                                  name=function.__name__)(_in_app(function))
+        return huey.periodic_task(
+            schedule, retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name=function.__name__
+        )(_in_app(function))
+
     return decorate
 
 
 # --- Tasks ------------------------------------------------------------------------------------------
+
 
 @_task()
 def match_run_task(run_id: int, today: str | None = None):
@@ -188,6 +197,7 @@ def remind_recruiters_weekly():
 
 # --- Failures: recorded for the admin when the last retry fails ---------------------------------------
 
+
 @huey.signal(SIGNAL_ERROR)
 def _record_failure(signal, task, exc=None):
     """Keep a task that has used up its retries, with its error; a failed match run is marked failed."""
@@ -212,6 +222,7 @@ def _record_failure(signal, task, exc=None):
 
 # --- Sending emails as soon as they are committed ---------------------------------------------------------
 
+
 @event.listens_for(db.session, "after_commit")
 def _send_queued_emails(session):
     """Ask a worker to send the emails a transaction queued, once it has committed (so the worker can see them)."""
@@ -233,6 +244,7 @@ def run_worker(app: Flask, workers: int = 2) -> None:
     # flush_locks: a lock left by a worker that was killed mid-task would otherwise stop sending for good.
     # max_delay: an idle worker looks for work at least every second (Huey's default backs off to 10 s), so a match
     # run or an email starts within a second of being queued; on SQLite storage that is one cheap query a second.
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
-                                    flush_locks=True, max_delay=1.0)
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True, flush_locks=True, max_delay=1.0
+    )
     consumer.run()

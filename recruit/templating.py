@@ -2,13 +2,12 @@
 
 import copy
 import json
-from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask, current_app, g
 from govuk_frontend_wtf.main import WTFormsHelpers
-from markupsafe import Markup
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from .access import landing_endpoint
 from .wording import LONDON, long_date
@@ -77,7 +76,9 @@ def configure_templates(app: Flask) -> None:
 
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
-    app.jinja_env.filters["component_label"] = lambda name: COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize())
+    app.jinja_env.filters["component_label"] = lambda name: COMPONENT_LABELS.get(
+        name, name.replace("_", " ").capitalize()
+    )
     app.jinja_env.filters["money"] = lambda value: f"£{value:,.2f}"
 
 
@@ -101,5 +102,6 @@ def govuk_select(params: dict):
 @lru_cache(maxsize=512)
 def _select_html(params_json: str):
     template = current_app.jinja_env.from_string(
-        '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}{{ govukSelect(params) }}')
+        '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}{{ govukSelect(params) }}'
+    )
     return Markup(template.render(params=json.loads(params_json)))

@@ -6,8 +6,14 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 # What each apprenticeship level is like, for a candidate who does not know the levels.
-LEVEL_MEANINGS = {2: "like GCSEs", 3: "like A levels", 4: "like the first year of a degree", 5: "like a foundation degree",
-                  6: "like a degree", 7: "like a master's degree"}
+LEVEL_MEANINGS = {
+    2: "like GCSEs",
+    3: "like A levels",
+    4: "like the first year of a degree",
+    5: "like a foundation degree",
+    6: "like a degree",
+    7: "like a master's degree",
+}
 
 
 def long_date(value) -> str:
@@ -22,7 +28,9 @@ def long_date(value) -> str:
 def wage_text(placement) -> str:
     """The wage as a candidate reads it: £21,000 a year (£10.77 an hour)."""
     if placement.wage_unit == "year":
-        amount = f"£{placement.wage_amount:,.0f}" if placement.wage_amount % 1 == 0 else f"£{placement.wage_amount:,.2f}"
+        amount = (
+            f"£{placement.wage_amount:,.0f}" if placement.wage_amount % 1 == 0 else f"£{placement.wage_amount:,.2f}"
+        )
         return f"{amount} a year (£{placement.hourly_wage:,.2f} an hour)"
     return f"£{placement.wage_amount:,.2f} an hour"
 

@@ -17,7 +17,8 @@ def assert_no_axe_violations(page) -> None:
     """Fail with a readable report naming each rule and the elements that break it."""
     violations = axe_violations(page)
     report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        f"- {v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
         for v in violations
     )
     assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"

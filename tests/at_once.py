@@ -14,7 +14,11 @@ def at_once(app, suggestion_ids, action, done: str) -> list[str]:
     def attempt(suggestion_id):
         with app.test_request_context():
             suggestion = db.session.get(Suggestion, suggestion_id)
-            _ = suggestion.candidate.user, suggestion.placement.borough, suggestion.placement.standard  # loaded before the race
+            _ = (
+                suggestion.candidate.user,
+                suggestion.placement.borough,
+                suggestion.placement.standard,
+            )  # loaded before the race
             barrier.wait()
             try:
                 action(suggestion)

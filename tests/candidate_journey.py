@@ -3,17 +3,30 @@
 import re
 
 from recruit.extensions import db
-
 from tests.factories import START, make_eligible, make_placement
 
-ELIGIBLE_ANSWERS = {"age": "yes", "left_school": "yes", "right_to_work": "yes", "residence": "yes",
-                    "full_time_education": "no", "apprenticeship": "no"}
+ELIGIBLE_ANSWERS = {
+    "age": "yes",
+    "left_school": "yes",
+    "right_to_work": "yes",
+    "residence": "yes",
+    "full_time_education": "no",
+    "apprenticeship": "no",
+}
 
 SECTION_ANSWERS = {
-    "about-you": {"first_name": "Zephyrine", "last_name": "Quillfeather", "preferred_name": "Zeph",
-                  "phone": "07700 900 982", "date_of_birth": ["14", "3", "2005"]},
+    "about-you": {
+        "first_name": "Zephyrine",
+        "last_name": "Quillfeather",
+        "preferred_name": "Zeph",
+        "phone": "07700 900 982",
+        "date_of_birth": ["14", "3", "2005"],
+    },
     "where-you-live": {"postcode": "E8 1DY", "travel_km": "10"},
-    "when-you-can-work": {"hours_per_week": "35", "available_from": [str(START.day), str(START.month), str(START.year)]},
+    "when-you-can-work": {
+        "hours_per_week": "35",
+        "available_from": [str(START.day), str(START.month), str(START.year)],
+    },
     "skills": {"skills_data": ["SQL", "Excel"], "skills_text": "I built a website for my cousin's cake shop"},
     "interests": {"interests": ["ST0116", "ST0118"]},
     "qualifications": {"highest_level": "3", "english_maths": "both", "digital": "yes", "digital_level": "2"},
@@ -76,7 +89,9 @@ def complete_sections(post, placement_id: int | None = None) -> None:
     assert response.status_code == 302
 
 
-def send_application(app, client, candidate_id: int, placement_title: str, equality_answers: dict) -> tuple[Poster, int]:
+def send_application(
+    app, client, candidate_id: int, placement_title: str, equality_answers: dict
+) -> tuple[Poster, int]:
     """The signed-in candidate becomes eligible, fills in every section choosing a new placement (titled
     `placement_title`), sends the application and answers equality questions; returns their Poster and the placement."""
     make_eligible(app, candidate_id)

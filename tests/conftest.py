@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from hypothesis import settings
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
@@ -113,7 +113,9 @@ def app_config():
 def pytest_collection_modifyitems(items):
     """Browser tests serve the app from another thread: they always get a fresh database."""
     for item in items:
-        if item.get_closest_marker("browser") or {"live_server", "page", "browser"} & set(getattr(item, "fixturenames", ())):
+        if item.get_closest_marker("browser") or {"live_server", "page", "browser"} & set(
+            getattr(item, "fixturenames", ())
+        ):
             item.add_marker(pytest.mark.fresh_database)
 
 
@@ -123,8 +125,9 @@ class _OneConnectionSession(FlaskSQLAlchemySession):
 
     def __init__(self, db, **kwargs):
         if threading.current_thread() is not _rolled_back.thread:
-            raise RuntimeError("A rolled-back test used the database from another thread: mark it "
-                               "@pytest.mark.fresh_database")
+            raise RuntimeError(
+                "A rolled-back test used the database from another thread: mark it @pytest.mark.fresh_database"
+            )
         super().__init__(db, **kwargs)
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
@@ -138,8 +141,10 @@ _rolled_back = SimpleNamespace(connection=None, thread=None)  # the connection o
 def _refuse_other_connections(dbapi_connection, connection_record, connection_proxy):
     """A second connection cannot see a rolled-back test's rows: fail loudly instead of testing an empty database."""
     if _rolled_back.connection is not None:
-        raise RuntimeError("A rolled-back test opened a second database connection, which cannot see its rows: mark it "
-                           "@pytest.mark.fresh_database")
+        raise RuntimeError(
+            "A rolled-back test opened a second database connection, which cannot see its rows: mark it "
+            "@pytest.mark.fresh_database"
+        )
 
 
 def _make_sqlite_savepoints_work(engine) -> None:
@@ -292,13 +297,16 @@ class _CollectingHandler:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
         from email import message_from_bytes, policy
 
-        self.messages.append(SimpleNamespace(
-            sender=envelope.mail_from, recipients=list(envelope.rcpt_tos),
-            message=message_from_bytes(envelope.content, policy=policy.default),
-        ))
+        self.messages.append(
+            SimpleNamespace(
+                sender=envelope.mail_from,
+                recipients=list(envelope.rcpt_tos),
+                message=message_from_bytes(envelope.content, policy=policy.default),
+            )
+        )
         return "250 Message accepted for delivery"
 
 
@@ -340,8 +348,16 @@ def live_server(app):
 
 
 CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -350,7 +366,9 @@ def browser():
     if not os.path.exists(CHROMIUM_PATH):
         if IN_CI:
             pytest.fail(f"Chromium is required in CI but {CHROMIUM_PATH} is missing (apt-get install -y chromium)")
-        pytest.skip(f"Chromium not installed at {CHROMIUM_PATH}; run `apt-get install -y chromium` to run browser tests")
+        pytest.skip(
+            f"Chromium not installed at {CHROMIUM_PATH}; run `apt-get install -y chromium` to run browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -393,7 +411,9 @@ def sign_in_browser(page, app, user) -> None:
     elif "/second-factor" in page.url:
         page.fill("#code", current_code(app, user))
         _continue(page, "Continue")
-    assert "/sign-in" not in page.url and "/second-factor" not in page.url, f"{user.email} was not signed in: {page.url}"
+    assert "/sign-in" not in page.url and "/second-factor" not in page.url, (
+        f"{user.email} was not signed in: {page.url}"
+    )
 
 
 def _continue(page, button: str) -> None:

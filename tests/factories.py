@@ -9,17 +9,46 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from recruit.extensions import db
-from recruit.models import (ApplicationStatus, Borough, Candidate, Choice, MatchRun, Placement, PlacementStatus,
-                            RecruitmentCycle, Role, RunStatus, Standard, Suggestion, User, utcnow)
+from recruit.models import (
+    ApplicationStatus,
+    Borough,
+    Candidate,
+    Choice,
+    MatchRun,
+    Placement,
+    PlacementStatus,
+    RecruitmentCycle,
+    Role,
+    RunStatus,
+    Standard,
+    Suggestion,
+    User,
+    utcnow,
+)
 
 TEST_TOTP_SECRET = "TESTSECRETFORTHESUITEONLY2345672"  # every staff user made by make_user has this second factor
-ELIGIBILITY_RECORD = {"age": True, "left_school": True, "right_to_work": True, "residence": True,
-                      "not_in_full_time_education": True, "not_on_apprenticeship": True}
+ELIGIBILITY_RECORD = {
+    "age": True,
+    "left_school": True,
+    "right_to_work": True,
+    "residence": True,
+    "not_in_full_time_education": True,
+    "not_on_apprenticeship": True,
+}
 START = date.today() + timedelta(days=60)  # every placement's start date unless a test gives one
 
-NAMES = itertools.cycle(f"{first} {last}" for last in ("Okonkwo-Lindqvist", "Marchetti-Abara", "Vasquez-Holm", "Adeyemi-Strand",
-                                                       "Kowalczyk-Nakamura", "Oyelaran-Fitzgerald")
-                        for first in ("Thaddeus", "Ottoline", "Barnaby", "Perpetua", "Evander", "Clementine"))
+NAMES = itertools.cycle(
+    f"{first} {last}"
+    for last in (
+        "Okonkwo-Lindqvist",
+        "Marchetti-Abara",
+        "Vasquez-Holm",
+        "Adeyemi-Strand",
+        "Kowalczyk-Nakamura",
+        "Oyelaran-Fitzgerald",
+    )
+    for first in ("Thaddeus", "Ottoline", "Barnaby", "Perpetua", "Evander", "Clementine")
+)
 
 
 def user_maker(app, password_hash: str):
@@ -27,28 +56,44 @@ def user_maker(app, password_hash: str):
     candidates with an empty application) and returns a plain record of them."""
     counter = itertools.count(1)
 
-    def make_user(role: str | Role = Role.CANDIDATE, borough: str | None = "hackney", email: str | None = None, **fields):
+    def make_user(
+        role: str | Role = Role.CANDIDATE, borough: str | None = "hackney", email: str | None = None, **fields
+    ):
         """Create a user of `role` (in `borough`, for staff); returns their ids, email and role."""
         role = Role(role)
         with app.app_context():
-            borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough)) if role.needs_borough else None
+            borough_row = (
+                db.session.scalar(db.select(Borough).where(Borough.slug == borough)) if role.needs_borough else None
+            )
             if role != Role.CANDIDATE:
                 fields = {"totp_secret": TEST_TOTP_SECRET, "totp_enabled_at": utcnow(), **fields}
-            user = User(email=email or f"{role.value}{next(counter)}@test.example", password_hash=password_hash,
-                        role=role.value, borough=borough_row, email_confirmed_at=utcnow(), **fields)
+            user = User(
+                email=email or f"{role.value}{next(counter)}@test.example",
+                password_hash=password_hash,
+                role=role.value,
+                borough=borough_row,
+                email_confirmed_at=utcnow(),
+                **fields,
+            )
             if role == Role.CANDIDATE:
                 user.candidate = Candidate()
             db.session.add(user)
             db.session.commit()
-            return SimpleNamespace(id=user.id, email=user.email, role=user.role, borough_id=user.borough_id,
-                                   borough_slug=borough if borough_row else None,
-                                   candidate_id=user.candidate.id if user.candidate else None)
+            return SimpleNamespace(
+                id=user.id,
+                email=user.email,
+                role=user.role,
+                borough_id=user.borough_id,
+                borough_slug=borough if borough_row else None,
+                candidate_id=user.candidate.id if user.candidate else None,
+            )
 
     return make_user
 
 
-def make_placement(app, borough="hackney", standard="ST0116", outward="E8", status=PlacementStatus.LIVE.value,
-                   title=None, **fields) -> int:
+def make_placement(
+    app, borough="hackney", standard="ST0116", outward="E8", status=PlacementStatus.LIVE.value, title=None, **fields
+) -> int:
     """Insert a placement directly (staff publishing one is tested in test_staff.py), located at the centre of
     `outward`; returns its id."""
     from recruit.postcodes import lookup_outward
@@ -59,11 +104,22 @@ def make_placement(app, borough="hackney", standard="ST0116", outward="E8", stat
         standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
         values = dict(
             title=title or f"{standard_row.title} apprentice in {borough_row.name}",
-            description="Build services for residents.", skills=["git"], skills_text="",
-            wage_amount=Decimal("10.00"), wage_unit="hour", hourly_wage=Decimal("10.00"), hours_per_week=35, positions=1,
-            start_date=START, closing_date=date.today() + timedelta(days=30),
-            workplace_outward=area.outward, lat=area.lat, lon=area.lon, training_provider="City College",
-            adjustments_contact="jobs@hackney.example", status=status,
+            description="Build services for residents.",
+            skills=["git"],
+            skills_text="",
+            wage_amount=Decimal("10.00"),
+            wage_unit="hour",
+            hourly_wage=Decimal("10.00"),
+            hours_per_week=35,
+            positions=1,
+            start_date=START,
+            closing_date=date.today() + timedelta(days=30),
+            workplace_outward=area.outward,
+            lat=area.lat,
+            lon=area.lon,
+            training_provider="City College",
+            adjustments_contact="jobs@hackney.example",
+            status=status,
         )
         values.update(fields)
         placement = Placement(borough=borough_row, standard=standard_row, **values)
@@ -87,12 +143,24 @@ def make_candidate(app, make_user, choices=(), *, status=ApplicationStatus.SUBMI
     first, last = next(NAMES).split(" ")
     user = make_user("candidate")
     values = dict(
-        status=status, first_name=first, last_name=last, phone="07700 900 123", date_of_birth=date(2006, 5, 17),
-        outward_postcode="E8", lat=51.546, lon=-0.056, travel_km=10, hours_per_week=37,
-        available_from=date.today(), eligibility=dict(ELIGIBILITY_RECORD), skills=["Python", "SQL", "git"],
-        skills_text="I fixed bugs in a small web app and wrote unit tests", interests=["ST0116"],
+        status=status,
+        first_name=first,
+        last_name=last,
+        phone="07700 900 123",
+        date_of_birth=date(2006, 5, 17),
+        outward_postcode="E8",
+        lat=51.546,
+        lon=-0.056,
+        travel_km=10,
+        hours_per_week=37,
+        available_from=date.today(),
+        eligibility=dict(ELIGIBILITY_RECORD),
+        skills=["Python", "SQL", "git"],
+        skills_text="I fixed bugs in a small web app and wrote unit tests",
+        interests=["ST0116"],
         qualifications={"highest_level": 3, "english_maths": "both", "digital": "no"},
-        consider_other_placements=False, interview_adjustments="Questions in advance, please",
+        consider_other_placements=False,
+        interview_adjustments="Questions in advance, please",
         submitted_at=utcnow() if status != ApplicationStatus.DRAFT.value else None,
     )
     values.update(fields)
@@ -110,8 +178,12 @@ def make_cycle(app, name=None, opens=None, closes=None, target=100) -> int:
     """A recruitment cycle, by default opening today for a year (later runs belong to it); returns its id."""
     opens = opens or date.today()
     with app.app_context():
-        cycle = RecruitmentCycle(name=name or f"Cycle {utcnow().timestamp()}", opens_on=opens,
-                                 closes_on=closes or opens.replace(year=opens.year + 1), target=target)
+        cycle = RecruitmentCycle(
+            name=name or f"Cycle {utcnow().timestamp()}",
+            opens_on=opens,
+            closes_on=closes or opens.replace(year=opens.year + 1),
+            target=target,
+        )
         db.session.add(cycle)
         db.session.commit()
         return cycle.id
@@ -124,11 +196,29 @@ def make_published_suggestion(app, candidate_id: int, stage: str, feedback=None,
 
     placement_id = make_placement(app, title="Data apprentice", borough=borough)
     with app.app_context():
-        run = MatchRun(round=1, algorithm_version="test", weights={}, seed=1, input_hash="x" * 64,
-                       status=RunStatus.PUBLISHED.value, published_at=utcnow(), cycle_id=current_cycle_id())
+        run = MatchRun(
+            round=1,
+            algorithm_version="test",
+            weights={},
+            seed=1,
+            input_hash="x" * 64,
+            status=RunStatus.PUBLISHED.value,
+            published_at=utcnow(),
+            cycle_id=current_cycle_id(),
+        )
         db.session.add(run)
         db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8,
-                                  components={}, explanation={"sentence": "You know Excel."}, stage=stage, feedback=feedback))
+        db.session.add(
+            Suggestion(
+                run_id=run.id,
+                candidate_id=candidate_id,
+                placement_id=placement_id,
+                score=0.8,
+                components={},
+                explanation={"sentence": "You know Excel."},
+                stage=stage,
+                feedback=feedback,
+            )
+        )
         db.session.commit()
     return placement_id

@@ -5,10 +5,10 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from matching_data import run
-from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
-from recruit.models import Suggestion, RecruitmentCycle, Placement
+from recruit.models import Placement, RecruitmentCycle, Suggestion
+from tests.factories import make_candidate, make_placement
 
 STAGES = ("shortlisted", "interview", "offered", "accepted", "suggested", "also_suggested")
 
@@ -28,24 +28,45 @@ def hiring_world(app, make_user) -> SimpleNamespace:
     with app.test_request_context():
         placement = db.session.get(Placement, placement_id)
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
-        slot = interviews.create_slot(placement, interviews.NewSlot(
-            day=day, start=time(10, 0), minutes=45, place="Hackney Town Hall", video_link="", capacity=len(STAGES),
-            interviewer_ids=[recruiter.id]), recruiter.id)
+        slot = interviews.create_slot(
+            placement,
+            interviews.NewSlot(
+                day=day,
+                start=time(10, 0),
+                minutes=45,
+                place="Hackney Town Hall",
+                video_link="",
+                capacity=len(STAGES),
+                interviewer_ids=[recruiter.id],
+            ),
+            recruiter.id,
+        )
         for stage in ("shortlisted", "interview", "offered", "accepted"):
             suggestion = db.session.get(Suggestion, suggestion_ids[stage])
             decide(suggestion, "shortlist", suggestion.version, recruiter.id)
             if stage != "shortlisted":
                 interviews.book(suggestion, slot.id, suggestion.candidate.user_id)
             if stage in ("offered", "accepted"):
-                offers.make_offer(suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel"))
+                offers.make_offer(
+                    suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel")
+                )
             if stage == "accepted":
                 offers.accept(suggestion, suggestion.candidate.user_id)
-        cycle = RecruitmentCycle(name="2030 to 2031", opens_on=date(2030, 9, 1), closes_on=date(2031, 8, 31), target=100)
+        cycle = RecruitmentCycle(
+            name="2030 to 2031", opens_on=date(2030, 9, 1), closes_on=date(2031, 8, 31), target=100
+        )
         db.session.add(cycle)
         db.session.commit()
         cycle_id, slot_id = cycle.id, slot.id
     return SimpleNamespace(
-        placement=placement_id, slot=slot_id, cycle=cycle_id, run=match_run.id, suggestion=suggestion_ids, recruiter=recruiter,
+        placement=placement_id,
+        slot=slot_id,
+        cycle=cycle_id,
+        run=match_run.id,
+        suggestion=suggestion_ids,
+        recruiter=recruiter,
         candidate={stage: person for stage, person in zip(STAGES, people)},
-        staff=make_user("borough_staff", "hackney"), admin=make_user("admin", None),
-        analyst=make_user("analyst", None))
+        staff=make_user("borough_staff", "hackney"),
+        admin=make_user("admin", None),
+        analyst=make_user("analyst", None),
+    )

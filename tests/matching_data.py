@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from candidate_journey import sign_in  # noqa: F401  (re-exported for the tests)
 
 from recruit.extensions import db
-from recruit.models import Suggestion, MatchRun
+from recruit.models import MatchRun, Suggestion
 from recruit.services.matching.stages import move_stage
 
 
@@ -18,15 +18,33 @@ def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:
         match_run = run_match(round_number, seed, **kwargs)
         if publish and match_run.status == "preview":
             match_run, _ = publish_run(match_run.id, kwargs.get("actor_id"))
-        suggestions = db.session.scalars(db.select(Suggestion).where(Suggestion.run_id == match_run.id).order_by(Suggestion.id)).all()
+        suggestions = db.session.scalars(
+            db.select(Suggestion).where(Suggestion.run_id == match_run.id).order_by(Suggestion.id)
+        ).all()
         return SimpleNamespace(
-            id=match_run.id, status=match_run.status, note=match_run.note, input_hash=match_run.input_hash, seed=match_run.seed,
-            candidate_count=match_run.candidate_count, placement_count=match_run.placement_count,
-            suggestion_count=match_run.suggestion_count, created_by_id=match_run.created_by_id,
+            id=match_run.id,
+            status=match_run.status,
+            note=match_run.note,
+            input_hash=match_run.input_hash,
+            seed=match_run.seed,
+            candidate_count=match_run.candidate_count,
+            placement_count=match_run.placement_count,
+            suggestion_count=match_run.suggestion_count,
+            created_by_id=match_run.created_by_id,
             pairs=sorted((m.candidate_id, m.placement_id, m.score) for m in suggestions),
-            suggestions=[SimpleNamespace(id=m.id, candidate_id=m.candidate_id, placement_id=m.placement_id, stage=m.stage,
-                                     score=m.score, components=m.components, explanation=m.explanation,
-                                     version=m.version) for m in suggestions],
+            suggestions=[
+                SimpleNamespace(
+                    id=m.id,
+                    candidate_id=m.candidate_id,
+                    placement_id=m.placement_id,
+                    stage=m.stage,
+                    score=m.score,
+                    components=m.components,
+                    explanation=m.explanation,
+                    version=m.version,
+                )
+                for m in suggestions
+            ],
         )
 
 
@@ -57,7 +75,6 @@ def set_stage(app, suggestion_id: int, stage: str) -> None:
 def run_count(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(MatchRun))
-
 
 
 def visible_text(html: str) -> str:

@@ -9,9 +9,39 @@ from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SKIPPED = {"script", "style", "template", "noscript", "head"}
-BLOCK = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "caption", "legend",
-         "label", "section", "header", "footer", "main", "nav", "ul", "ol", "form", "fieldset", "table", "br", "details",
-         "summary", "button"}
+BLOCK = {
+    "p",
+    "div",
+    "li",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "legend",
+    "label",
+    "section",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "ul",
+    "ol",
+    "form",
+    "fieldset",
+    "table",
+    "br",
+    "details",
+    "summary",
+    "button",
+}
 # Elements whose own text must never be empty: a label, a summary row's key or value, a link, a button.
 MUST_HAVE_TEXT = {"label", "legend", "dt", "dd", "a", "button", "caption", "h1", "h2", "h3", "th"}
 
@@ -58,8 +88,14 @@ class _Page(HTMLParser):
         while len(self.stack) > index:
             open_tag, hidden, own, attrs = self.stack.pop()
             text = " ".join("".join(own).split())
-            if open_tag in MUST_HAVE_TEXT and not text and not hidden and not self._hidden()\
-                    and not attrs.get("aria-label") and "govuk-summary-list__actions" not in attrs.get("class", ""):
+            if (
+                open_tag in MUST_HAVE_TEXT
+                and not text
+                and not hidden
+                and not self._hidden()
+                and not attrs.get("aria-label")
+                and "govuk-summary-list__actions" not in attrs.get("class", "")
+            ):
                 self.empty.append(f"<{open_tag} class={attrs.get('class', '')!r} id={attrs.get('id', '')!r}>")
             if self.stack:
                 self.stack[-1][2].append(" " + "".join(own) + " ")
@@ -103,13 +139,24 @@ ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)|\b\d{1,2}
 INTERNAL_CODE = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
 MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?>|&(?:[a-z]+|#\d+);")
 PYTHON_VALUE = re.compile(r"(?:^|:\s*|\()(?:None|True|False)(?:$|\))|\b(?:null|undefined|NaN|nan)\b")
-RAW_WORD = re.compile(r"(?:^|:\s)(draft|submitted|withdrawn|suggested|shortlisted|rejected|offered|accepted|borough_staff|"
-                      r"live|closed|filled)$")
+RAW_WORD = re.compile(
+    r"(?:^|:\s)(draft|submitted|withdrawn|suggested|shortlisted|rejected|offered|accepted|borough_staff|"
+    r"live|closed|filled)$"
+)
 
 
 # Labels whose value is always words (a stage, a status, a place, a name), never a bare number.
-WORD_KEYS = {"Stage", "Status", "Borough", "Apprenticeship standard", "Application", "Name", "Home borough",
-             "Started by", "Training provider"}
+WORD_KEYS = {
+    "Stage",
+    "Status",
+    "Borough",
+    "Apprenticeship standard",
+    "Application",
+    "Name",
+    "Home borough",
+    "Started by",
+    "Training provider",
+}
 
 
 def problems(html: str) -> list[str]:
@@ -118,9 +165,13 @@ def problems(html: str) -> list[str]:
     text = _lines(page.checked)
     found = []
     for line in text.split("\n"):
-        for name, pattern in (("Python value", PYTHON_VALUE), ("raw timestamp", ISO_TIMESTAMP),
-                              ("internal code", INTERNAL_CODE), ("markup shown as text", MARKUP),
-                              ("raw status word", RAW_WORD)):
+        for name, pattern in (
+            ("Python value", PYTHON_VALUE),
+            ("raw timestamp", ISO_TIMESTAMP),
+            ("internal code", INTERNAL_CODE),
+            ("markup shown as text", MARKUP),
+            ("raw status word", RAW_WORD),
+        ):
             if pattern.search(line):
                 found.append(f"{name}: {line!r}")
     rows = text.split("\n")
@@ -134,10 +185,13 @@ def problems(html: str) -> list[str]:
 
 
 # Words the glossary (docs/glossary.md) says never to use for its things, in anything a person reads.
-NOT_OUR_WORDS = re.compile(r"\b(vacanc(?:y|ies)|preferences?|applicants?|best match|matches for you|your matches)\b",
-                           re.IGNORECASE)
+NOT_OUR_WORDS = re.compile(
+    r"\b(vacanc(?:y|ies)|preferences?|applicants?|best match|matches for you|your matches)\b", re.IGNORECASE
+)
 
 
 def wrong_words(text: str) -> list[str]:
     """Each line that uses a word the glossary replaces."""
-    return [f"not our word {m.group(0)!r}: {line!r}" for line in text.split("\n") for m in [NOT_OUR_WORDS.search(line)] if m]
+    return [
+        f"not our word {m.group(0)!r}: {line!r}" for line in text.split("\n") for m in [NOT_OUR_WORDS.search(line)] if m
+    ]

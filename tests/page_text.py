@@ -8,8 +8,31 @@ from html.parser import HTMLParser
 
 _HIDDEN = {"script", "style", "template", "head", "title"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_BLOCK = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "caption", "br", "table", "ul", "ol", "dt", "dd",
-          "section", "summary", "details", "label", "legend", "option"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "caption",
+    "br",
+    "table",
+    "ul",
+    "ol",
+    "dt",
+    "dd",
+    "section",
+    "summary",
+    "details",
+    "label",
+    "legend",
+    "option",
+}
 
 
 @dataclass

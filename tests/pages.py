@@ -17,8 +17,13 @@ class _TextParser(HTMLParser):
         if tag in _VOID:
             return
         attributes = dict(attrs)
-        hidden = (tag in _SKIPPED or "hidden" in attributes or tag == "dialog" and "open" not in attributes
-                  or "govuk-visually-hidden" in (attributes.get("class") or "").split())
+        hidden = (
+            tag in _SKIPPED
+            or "hidden" in attributes
+            or tag == "dialog"
+            and "open" not in attributes
+            or "govuk-visually-hidden" in (attributes.get("class") or "").split()
+        )
         self._stack.append(hidden or (self._stack[-1] if self._stack else False))
 
     def handle_endtag(self, tag):

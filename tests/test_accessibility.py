@@ -47,8 +47,14 @@ def _check(page, path):
 
 
 def test_public_pages_have_no_violations(page, app):
-    public = [p for p in _page_paths(app) if not any(p.startswith(a) for areas in ROLE_AREAS.values() for a in areas)
-              and p not in ("/sign-out",) and not p.startswith("/confirm-email") and not p.startswith("/reset-password")]
+    public = [
+        p
+        for p in _page_paths(app)
+        if not any(p.startswith(a) for areas in ROLE_AREAS.values() for a in areas)
+        and p not in ("/sign-out",)
+        and not p.startswith("/confirm-email")
+        and not p.startswith("/reset-password")
+    ]
     assert "/" in public and "/privacy" in public and "/sign-in" in public
     for path in public:
         _check(page, path)
@@ -71,7 +77,11 @@ def test_each_roles_pages_have_no_violations(page, app, make_user, browser_sign_
 
 
 def test_form_error_states_have_no_violations(page):
-    for path, button in (("/sign-in", "Sign in"), ("/register", "Create account"), ("/forgot-password", "Send me a link")):
+    for path, button in (
+        ("/sign-in", "Sign in"),
+        ("/register", "Create account"),
+        ("/forgot-password", "Send me a link"),
+    ):
         page.goto(path)
         with page.expect_navigation():
             page.get_by_role("button", name=button).click()

@@ -22,9 +22,13 @@ def _csrf(client, path):
 
 def _last_email(app, template):
     with app.app_context():
-        return app.extensions["sqlalchemy"].session.scalars(
-            select(OutboxEmail).where(OutboxEmail.template == template).order_by(OutboxEmail.id.desc())
-        ).first()
+        return (
+            app.extensions["sqlalchemy"]
+            .session.scalars(
+                select(OutboxEmail).where(OutboxEmail.template == template).order_by(OutboxEmail.id.desc())
+            )
+            .first()
+        )
 
 
 def _link_in(email):
@@ -51,13 +55,16 @@ def test_register_queues_confirmation_and_link_confirms_the_address(app, client)
         assert user.password_hash.startswith("$argon2id$") and STRONG not in user.password_hash
 
 
-@pytest.mark.parametrize("password, message", [
-    ("", "Enter a password"),
-    ("short-one", "Password must be 12 characters or more"),
-    ("password1234", "Choose a password that is harder to guess"),
-    ("123456789012", "Choose a password that is harder to guess"),
-    ("aaaaaaaaaaaaaa", "Choose a password that is harder to guess"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("", "Enter a password"),
+        ("short-one", "Password must be 12 characters or more"),
+        ("password1234", "Choose a password that is harder to guess"),
+        ("123456789012", "Choose a password that is harder to guess"),
+        ("aaaaaaaaaaaaaa", "Choose a password that is harder to guess"),
+    ],
+)
 def test_weak_passwords_are_refused_with_the_email_kept(client, password, message):
     response = client.post("/register", data={"email": "sam@example.com", "password": password})
     html = response.get_data(as_text=True)
@@ -107,11 +114,16 @@ def test_known_and_unknown_addresses_take_similar_time(app, make_user):
         return lambda: client.post("/register", data={"email": address.format(next(counter)), "password": STRONG})
 
     def sign_in(address):  # each try from its own client address, so no rate limit answers early
-        return lambda: client.post("/sign-in", data={"email": address, "password": "wrong-password-here"},
-                                   environ_base={"REMOTE_ADDR": f"10.0.0.{next(counter)}"})
+        return lambda: client.post(
+            "/sign-in",
+            data={"email": address, "password": "wrong-password-here"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{next(counter)}"},
+        )
 
-    for known, unknown in ((register("known@example.com"), register("new{}@example.com")),
-                           (sign_in("known@example.com"), sign_in("ghost@example.com"))):
+    for known, unknown in (
+        (register("known@example.com"), register("new{}@example.com")),
+        (sign_in("known@example.com"), sign_in("ghost@example.com")),
+    ):
         known_time, unknown_time = _median_seconds(known), _median_seconds(unknown)
         # Without the dummy work a known address answered in ~30 ms against ~500 ms (a ratio of 0.06): far outside
         # this band, which is wide because the machine running the tests may be busy.
@@ -120,10 +132,12 @@ def test_known_and_unknown_addresses_take_similar_time(app, make_user):
 
 def test_no_email_address_is_ever_put_in_a_url(app, client, make_user):
     make_user("candidate", email="taken@example.com")
-    for path, data in (("/register", {"email": "taken@example.com", "password": STRONG}),
-                       ("/register", {"email": "new@example.com", "password": STRONG}),
-                       ("/forgot-password", {"email": "taken@example.com"}),
-                       ("/sign-in", {"email": "taken@example.com", "password": "wrong-password-here"})):
+    for path, data in (
+        ("/register", {"email": "taken@example.com", "password": STRONG}),
+        ("/register", {"email": "new@example.com", "password": STRONG}),
+        ("/forgot-password", {"email": "taken@example.com"}),
+        ("/sign-in", {"email": "taken@example.com", "password": "wrong-password-here"}),
+    ):
         response = client.post(path, data=data)
         assert "@" not in response.headers.get("Location", ""), path
         hrefs = re.findall(r'(?:href|action)="([^"]*)"', response.get_data(as_text=True))
@@ -132,8 +146,13 @@ def test_no_email_address_is_ever_put_in_a_url(app, client, make_user):
 
 @pytest.mark.fresh_database  # some roles land on the reports, which reports query on connections of their own: they must see the test's commits
 def test_sign_in_lands_each_role_on_its_home_page(client, make_user):
-    expectations = {"candidate": "/candidates/", "borough_staff": "/staff/", "recruiter": "/recruiters/",
-                    "analyst": "/reports/", "admin": "/admin/"}
+    expectations = {
+        "candidate": "/candidates/",
+        "borough_staff": "/staff/",
+        "recruiter": "/recruiters/",
+        "analyst": "/reports/",
+        "admin": "/admin/",
+    }
     for role, landing in expectations.items():
         user = make_user(role, "hackney" if role in ("borough_staff", "recruiter") else None)
         client.get("/sign-out")
@@ -150,8 +169,12 @@ def test_sign_in_lands_each_role_on_its_home_page(client, make_user):
 
 def test_wrong_password_gets_one_message_whichever_was_wrong(client, make_user):
     user = make_user("candidate")
-    wrong_password = client.post("/sign-in", data={"email": user.email, "password": "not-the-password"}).get_data(as_text=True)
-    unknown_email = client.post("/sign-in", data={"email": "nobody@example.com", "password": TEST_PASSWORD}).get_data(as_text=True)
+    wrong_password = client.post("/sign-in", data={"email": user.email, "password": "not-the-password"}).get_data(
+        as_text=True
+    )
+    unknown_email = client.post("/sign-in", data={"email": "nobody@example.com", "password": TEST_PASSWORD}).get_data(
+        as_text=True
+    )
     assert "Enter a correct email address and password" in wrong_password
     assert "Enter a correct email address and password" in unknown_email
 
@@ -228,14 +251,30 @@ def test_roles_cannot_open_each_others_home_pages(client, login_as):
 
 
 def test_users_create_command_makes_staff_and_validates(app, runner):
-    result = runner.invoke(args=["users", "create", "--email", "lead@hackney.example", "--role", "borough_staff",
-                                 "--borough", "hackney", "--password", STRONG])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "lead@hackney.example",
+            "--role",
+            "borough_staff",
+            "--borough",
+            "hackney",
+            "--password",
+            STRONG,
+        ]
+    )
     assert result.exit_code == 0 and "for Hackney" in result.output
-    missing_borough = runner.invoke(args=["users", "create", "--email", "r@x.example", "--role", "recruiter", "--password", STRONG])
+    missing_borough = runner.invoke(
+        args=["users", "create", "--email", "r@x.example", "--role", "recruiter", "--password", STRONG]
+    )
     assert missing_borough.exit_code != 0 and "needs a borough" in missing_borough.output
     weak = runner.invoke(args=["users", "create", "--email", "a@x.example", "--role", "admin", "--password", "short"])
     assert weak.exit_code != 0 and "12 characters" in weak.output
-    duplicate = runner.invoke(args=["users", "create", "--email", "LEAD@hackney.example", "--role", "analyst", "--password", STRONG])
+    duplicate = runner.invoke(
+        args=["users", "create", "--email", "LEAD@hackney.example", "--role", "analyst", "--password", STRONG]
+    )
     assert duplicate.exit_code != 0 and "already exists" in duplicate.output
     with app.app_context():
         events = app.extensions["sqlalchemy"].session.scalars(select(AuditEvent)).all()

@@ -25,7 +25,9 @@ def test_random_form_posts_get_a_page_not_a_server_error(client, path, data, que
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t and "\\" not in t and t not in (".", "..")))
+@given(
+    token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t and "\\" not in t and t not in (".", ".."))
+)
 def test_random_tokens_in_links_are_refused_politely(client, token):
     for path in (f"/confirm-email/{token}", f"/reset-password/{token}"):
         response = client.get(path)

@@ -4,10 +4,10 @@ import json
 
 import pytest
 from matching_data import Poster, run, run_count
-from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
 from recruit.models import MatchRun
+from tests.factories import make_candidate, make_placement
 
 
 @pytest.fixture
@@ -28,7 +28,12 @@ def test_admin_runs_matching_from_the_page(app, client, admin, make_user):
     assert response.status_code == 302
     with app.app_context():
         match_run = db.session.scalar(db.select(MatchRun))
-        assert (match_run.created_by_id, match_run.seed, match_run.suggestion_count, match_run.round) == (admin.id, 20250901, 1, 1)
+        assert (match_run.created_by_id, match_run.seed, match_run.suggestion_count, match_run.round) == (
+            admin.id,
+            20250901,
+            1,
+            1,
+        )
     assert response.location.endswith(f"/admin/match-runs/{match_run.id}")
     page = client.get(response.location).get_data(as_text=True)
     assert "This is a preview: only admins can see it." in page and "Publish this run" in page
@@ -43,14 +48,17 @@ def test_an_empty_run_from_the_page_says_why(app, client, admin):
     assert run_count(app) == 1
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"seed": "1"}, "Select round 1 or round 2"),
-    ({"round": "3"}, "Select round 1 or round 2"),
-    ({"round": "1", "seed": "twelve"}, "The seed must be a whole number, like 20250901"),
-    ({"round": "1", "seed": "-4"}, "The seed must be a whole number, like 20250901"),
-    ({"round": "1", "seed": "9" * 19}, "The seed must be 18 digits or fewer"),
-    ({"round": "2"}, "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"seed": "1"}, "Select round 1 or round 2"),
+        ({"round": "3"}, "Select round 1 or round 2"),
+        ({"round": "1", "seed": "twelve"}, "The seed must be a whole number, like 20250901"),
+        ({"round": "1", "seed": "-4"}, "The seed must be a whole number, like 20250901"),
+        ({"round": "1", "seed": "9" * 19}, "The seed must be 18 digits or fewer"),
+        ({"round": "2"}, "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."),
+    ],
+)
 def test_run_form_errors_are_shown_in_the_govuk_way(app, client, admin, data, message):
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", data)
     page = response.get_data(as_text=True)

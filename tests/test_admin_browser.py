@@ -29,8 +29,12 @@ def _cycle(app, **fields):
     from recruit.models import RecruitmentCycle
 
     with app.app_context():
-        cycle = RecruitmentCycle(name=fields.get("name", "2026 to 2027"), opens_on=TODAY - timedelta(days=10),
-                                 closes_on=TODAY + timedelta(days=300), target=100)
+        cycle = RecruitmentCycle(
+            name=fields.get("name", "2026 to 2027"),
+            opens_on=TODAY - timedelta(days=10),
+            closes_on=TODAY + timedelta(days=300),
+            target=100,
+        )
         db.session.add(cycle)
         db.session.commit()
         return cycle.id
@@ -69,8 +73,13 @@ def test_admin_error_states_have_no_violations(page, app, make_user):
     _error_shown(page, "Hackney: target must be a whole number from 0 to 10,000")
     page.goto("/admin/audit?date_from=31/2/2026")
     _error_shown(page, "From date must be a real date")
-    for path in (f"/admin/cycles/{cycle_id}", f"/admin/cycles/{cycle_id}/edit", "/admin/standards/ST0116",
-                 "/admin/boroughs/hackney", f"/reports/progress?cycle={cycle_id}"):
+    for path in (
+        f"/admin/cycles/{cycle_id}",
+        f"/admin/cycles/{cycle_id}/edit",
+        "/admin/standards/ST0116",
+        "/admin/boroughs/hackney",
+        f"/reports/progress?cycle={cycle_id}",
+    ):
         page.goto(path)
         assert_no_axe_violations(page)
 
@@ -98,8 +107,15 @@ def test_new_pages_fit_a_phone_and_have_no_violations(browser, live_server, make
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
         assert_no_axe_violations(page)
     sign_in_browser(page, app, make_user("admin", None))
-    for path in ("/admin/cycles/1", "/admin/users", "/admin/audit", "/admin/boroughs", "/admin/standards",
-                 "/reports/progress", "/reports/borough"):
+    for path in (
+        "/admin/cycles/1",
+        "/admin/users",
+        "/admin/audit",
+        "/admin/boroughs",
+        "/admin/standards",
+        "/reports/progress",
+        "/reports/borough",
+    ):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide"

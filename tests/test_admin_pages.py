@@ -1,14 +1,14 @@
 """Admin pages: users (invite, role, disable), boroughs, standards, retention and the audit log; every change audited."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Borough, OutboxEmail, Standard, User
 from tests.conftest import current_code, sign_in
-from tests.page_text import error_summary, visible_text
 from tests.factories import make_placement
+from tests.page_text import error_summary, visible_text
 
 
 @pytest.fixture
@@ -35,11 +35,15 @@ def user_row(app, email):
 
 # --- users --------------------------------------------------------------------------------------------------------
 
+
 def test_invite_emails_a_single_use_link_and_the_invitee_sets_their_password(app, client, admin):
-    response = client.post("/admin/users/invite", data={"email": "New.Person@Camden.example", "role": "borough_staff",
-                                                        "borough": "camden"})
+    response = client.post(
+        "/admin/users/invite", data={"email": "New.Person@Camden.example", "role": "borough_staff", "borough": "camden"}
+    )
     assert response.status_code == 302
-    assert "Invitation sent to new.person@camden.example" in visible_text(client.get(response.location).get_data(as_text=True))
+    assert "Invitation sent to new.person@camden.example" in visible_text(
+        client.get(response.location).get_data(as_text=True)
+    )
     invited = user_row(app, "new.person@camden.example")
     assert invited.role == "borough_staff" and invited.email_confirmed_at is None and invited.active
     with app.app_context():
@@ -55,14 +59,20 @@ def test_invite_emails_a_single_use_link_and_the_invitee_sets_their_password(app
     assert "account.invited" in actions(app) and "account.password_reset" in actions(app)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"email": "", "role": "analyst"}, "Enter their email address"),
-    ({"email": "not-an-email", "role": "analyst"}, "Enter an email address in the correct format, like name@example.com"),
-    ({"email": "a@b.example"}, "Select the role"),
-    ({"email": "a@b.example", "role": "candidate"}, "Select the role"),
-    ({"email": "a@b.example", "role": "recruiter", "borough": ""}, "Select the borough they work for"),
-    ({"email": "a@b.example", "role": "recruiter", "borough": "atlantis"}, "Select the borough they work for"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"email": "", "role": "analyst"}, "Enter their email address"),
+        (
+            {"email": "not-an-email", "role": "analyst"},
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        ({"email": "a@b.example"}, "Select the role"),
+        ({"email": "a@b.example", "role": "candidate"}, "Select the role"),
+        ({"email": "a@b.example", "role": "recruiter", "borough": ""}, "Select the borough they work for"),
+        ({"email": "a@b.example", "role": "recruiter", "borough": "atlantis"}, "Select the borough they work for"),
+    ],
+)
 def test_invite_form_errors(app, client, admin, data, message):
     html = client.post("/admin/users/invite", data=data).get_data(as_text=True)
     assert message in error_summary(html) and visible_text(html).count(message) == 2
@@ -71,7 +81,9 @@ def test_invite_form_errors(app, client, admin, data, message):
 
 def test_inviting_an_existing_address_changes_nothing(app, client, admin, make_user):
     make_user("analyst", None, email="taken@test.example")
-    html = client.post("/admin/users/invite", data={"email": "TAKEN@test.example", "role": "admin"}).get_data(as_text=True)
+    html = client.post("/admin/users/invite", data={"email": "TAKEN@test.example", "role": "admin"}).get_data(
+        as_text=True
+    )
     assert error_summary(html) == ["A user with this email address already exists"]
     assert user_row(app, "taken@test.example").role == "analyst"
     with app.app_context():
@@ -85,8 +97,16 @@ def test_change_role_and_borough_is_audited(app, client, admin, make_user):
     assert changed.role == "recruiter" and changed.borough.slug == "lambeth"
     with app.app_context():
         event = _db.session.scalar(_db.select(AuditEvent).where(AuditEvent.action == "account.role_changed"))
-        assert event.detail == {"old_role": "borough_staff", "new_role": "recruiter", "old_borough": "hackney",
-                                "new_borough": "lambeth"} and event.actor_id == admin.id
+        assert (
+            event.detail
+            == {
+                "old_role": "borough_staff",
+                "new_role": "recruiter",
+                "old_borough": "hackney",
+                "new_borough": "lambeth",
+            }
+            and event.actor_id == admin.id
+        )
     client.post(f"/admin/users/{staff.id}", data={"role": "analyst", "borough": "lambeth"})
     assert user_row(app, staff.email).borough is None  # analysts work across London
 
@@ -163,21 +183,30 @@ def test_candidates_are_not_staff_accounts_here(app, client, admin, make_user):
 
 # --- boroughs and standards -----------------------------------------------------------------------------------------
 
+
 def test_borough_contact_details_are_shown_to_candidates_on_its_placements(app, client, admin):
     placement = make_placement(app, borough="hackney")
-    response = client.post("/admin/boroughs/hackney", data={"taking_part": "y", "contact_email": "Jobs@Hackney.example",
-                                                            "contact_phone": "020 7946 0000"})
+    response = client.post(
+        "/admin/boroughs/hackney",
+        data={"taking_part": "y", "contact_email": "Jobs@Hackney.example", "contact_phone": "020 7946 0000"},
+    )
     assert response.status_code == 302
     page = visible_text(app.test_client().get(f"/placements/{placement}").get_data(as_text=True))
     assert "jobs@hackney.example" in page and "020 7946 0000" in page
     assert "borough.updated" in actions(app)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"contact_email": "nope"}, "Enter an email address in the correct format, like apprenticeships@borough.gov.uk"),
-    ({"contact_phone": "call me"}, "Enter a phone number, like 020 7946 0000"),
-    ({"contact_phone": "123"}, "Enter a phone number, like 020 7946 0000"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"contact_email": "nope"},
+            "Enter an email address in the correct format, like apprenticeships@borough.gov.uk",
+        ),
+        ({"contact_phone": "call me"}, "Enter a phone number, like 020 7946 0000"),
+        ({"contact_phone": "123"}, "Enter a phone number, like 020 7946 0000"),
+    ],
+)
 def test_borough_form_errors(app, client, admin, data, message):
     html = client.post("/admin/boroughs/hackney", data={"taking_part": "y", **data}).get_data(as_text=True)
     assert error_summary(html) == [message]
@@ -196,8 +225,14 @@ def test_a_borough_not_taking_part_cannot_post_placements(app, client, admin, lo
 
 
 def test_add_and_edit_a_standard(app, client, admin):
-    data = {"reference": "st9999", "title": "Robot wrangler", "level": "4", "duration_months": "18",
-            "keywords": "Python\nRobots\n\nPython", "summary": "Look after robots."}
+    data = {
+        "reference": "st9999",
+        "title": "Robot wrangler",
+        "level": "4",
+        "duration_months": "18",
+        "keywords": "Python\nRobots\n\nPython",
+        "summary": "Look after robots.",
+    }
     assert client.post("/admin/standards/new", data=data).status_code == 302
     with app.app_context():
         standard = _db.session.scalar(_db.select(Standard).where(Standard.reference == "ST9999"))
@@ -210,17 +245,27 @@ def test_add_and_edit_a_standard(app, client, admin):
     assert error_summary(html) == ["ST9999 is already in the catalogue. Change it instead."]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"reference": "9999"}, "Reference must be like ST0116"),
-    ({"level": "9"}, "Select the level, from 2 to 7"),
-    ({"duration_months": "6"}, "Length must be a whole number of months from 12 to 72"),
-    ({"keywords": ""}, "Enter at least one skills term"),
-    ({"keywords": "x" * 61}, "Each skills term must be 60 characters or fewer"),
-    ({"summary": "y" * 301}, "Summary must be 300 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"reference": "9999"}, "Reference must be like ST0116"),
+        ({"level": "9"}, "Select the level, from 2 to 7"),
+        ({"duration_months": "6"}, "Length must be a whole number of months from 12 to 72"),
+        ({"keywords": ""}, "Enter at least one skills term"),
+        ({"keywords": "x" * 61}, "Each skills term must be 60 characters or fewer"),
+        ({"summary": "y" * 301}, "Summary must be 300 characters or fewer"),
+    ],
+)
 def test_standard_form_errors(app, client, admin, change, message):
-    data = {"reference": "ST9998", "title": "T", "level": "3", "duration_months": "12", "keywords": "SQL",
-            "summary": "S", **change}
+    data = {
+        "reference": "ST9998",
+        "title": "T",
+        "level": "3",
+        "duration_months": "12",
+        "keywords": "SQL",
+        "summary": "S",
+        **change,
+    }
     html = client.post("/admin/standards/new", data=data).get_data(as_text=True)
     assert message in error_summary(html)
     with app.app_context():
@@ -228,6 +273,7 @@ def test_standard_form_errors(app, client, admin, change, message):
 
 
 # --- retention and the audit log ------------------------------------------------------------------------------------
+
 
 def test_retention_shows_the_period_and_the_next_date_an_application_falls_due(app, client, admin, make_user):
     from tests.factories import make_candidate
@@ -258,8 +304,9 @@ def test_audit_log_filters_pages_and_downloads_with_formulas_neutralised(app, cl
     assert admin.email in lines[1] and ",account.invited," in lines[1]
     invited = user_row(app, "=cmd@evil.example")
     assert invited is not None
-    who = visible_text(client.get(f"/admin/audit?who={admin.email}&entity_type=User&entity_id={invited.id}")
-                       .get_data(as_text=True))
+    who = visible_text(
+        client.get(f"/admin/audit?who={admin.email}&entity_type=User&entity_id={invited.id}").get_data(as_text=True)
+    )
     assert "1 event" in who
     with app.app_context():  # an actor whose email starts like a formula is written as text in the CSV
         _db.session.get(User, admin.id).email = "=HYPERLINK(1)@x.example"
@@ -272,25 +319,30 @@ def test_audit_date_filters_take_dates_written_as_their_hints_show(client, admin
     client.post("/admin/boroughs/hackney", data={"taking_part": "y", "contact_phone": "020 7946 0001"})
     page = visible_text(client.get("/admin/audit").get_data(as_text=True))
     assert "For example, 1 9 2026" in page and "For example, 30 9 2026" in page
-    today = datetime.now(timezone.utc).date()  # the log's days are UTC days
+    today = datetime.now(UTC).date()  # the log's days are UTC days
     yesterday = today - timedelta(days=1)
 
     def events(date_from: date, date_to: date) -> str:
-        query = f"action=borough.updated&date_from={date_from.day} {date_from.month} {date_from.year}"\
-                f"&date_to={date_to.day} {date_to.month} {date_to.year}"
+        query = (
+            f"action=borough.updated&date_from={date_from.day} {date_from.month} {date_from.year}"
+            f"&date_to={date_to.day} {date_to.month} {date_to.year}"
+        )
         return visible_text(client.get(f"/admin/audit?{query}").get_data(as_text=True))
 
     assert "1 event." in events(today, today) and "0 events." in events(yesterday, yesterday)
 
 
-@pytest.mark.parametrize("query, message", [
-    # one text box: the example is the one its hint gives, written as GOV.UK writes dates (day, month, year)
-    ("date_from=2026-02-30", "From date must be a real date, like 1 9 2026"),
-    ("date_to=31 2 2026", "To date must be a real date, like 30 9 2026"),
-    ("date_from=2026-09-02&date_to=2026-09-01", "To date must be the same as or after the from date"),
-    ("entity_id=abc", "Record number must be a whole number, like 42"),
-    ("action=nothing.like.this", "Select an action from the list"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        # one text box: the example is the one its hint gives, written as GOV.UK writes dates (day, month, year)
+        ("date_from=2026-02-30", "From date must be a real date, like 1 9 2026"),
+        ("date_to=31 2 2026", "To date must be a real date, like 30 9 2026"),
+        ("date_from=2026-09-02&date_to=2026-09-01", "To date must be the same as or after the from date"),
+        ("entity_id=abc", "Record number must be a whole number, like 42"),
+        ("action=nothing.like.this", "Select an action from the list"),
+    ],
+)
 def test_audit_filter_errors(client, admin, query, message):
     html = client.get(f"/admin/audit?{query}").get_data(as_text=True)
     assert any(line.startswith(message) for line in error_summary(html))
@@ -300,9 +352,20 @@ def test_audit_filter_errors(client, admin, query, message):
 @pytest.mark.parametrize("role", ["candidate", "borough_staff", "recruiter", "analyst"])
 def test_only_admins_reach_admin_pages(app, client, login_as, role):
     login_as(role, "hackney")
-    for path in ("/admin/users", "/admin/users/invite", "/admin/boroughs", "/admin/boroughs/hackney", "/admin/standards",
-                 "/admin/standards/new", "/admin/standards/ST0116", "/admin/retention", "/admin/audit", "/admin/audit.csv",
-                 "/admin/cycles", "/admin/cycles/new"):
+    for path in (
+        "/admin/users",
+        "/admin/users/invite",
+        "/admin/boroughs",
+        "/admin/boroughs/hackney",
+        "/admin/standards",
+        "/admin/standards/new",
+        "/admin/standards/ST0116",
+        "/admin/retention",
+        "/admin/audit",
+        "/admin/audit.csv",
+        "/admin/cycles",
+        "/admin/cycles/new",
+    ):
         assert client.get(path).status_code == 403, path
     assert client.post("/admin/users/invite", data={"email": "x@y.example", "role": "admin"}).status_code == 403
     assert user_row(app, "x@y.example") is None
@@ -316,11 +379,11 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user)
     from recruit.services.accounts import ServiceError
     from recruit.services.admin import set_active
 
-    for attempt in range(3):
+    for _attempt in range(3):
         first, second = make_user("admin", None), make_user("admin", None)
         barrier, outcomes = threading.Barrier(2), []
 
-        def disable(actor, target):
+        def disable(actor, target, barrier=barrier, outcomes=outcomes):
             with app.test_request_context():
                 user = _db.session.get(User, target.id)
                 barrier.wait()
@@ -339,7 +402,11 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin(app, make_user)
             thread.join(timeout=30)
         assert sorted(outcomes) == ["You cannot disable the last admin. Make someone else an admin first.", "disabled"]
         with app.app_context():
-            assert _db.session.scalar(_db.select(_db.func.count(User.id)).where(User.role == "admin",
-                                                                                User.active.is_(True))) == 1
+            assert (
+                _db.session.scalar(
+                    _db.select(_db.func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+                )
+                == 1
+            )
             _db.session.execute(_db.delete(User))
             _db.session.commit()

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from recruit.extensions import db as _db
-from recruit.models import OutboxEmail, SavedSearch, Placement, utcnow
-from tests.page_text import error_summary, visible_text
+from recruit.models import OutboxEmail, Placement, SavedSearch, utcnow
 from tests.factories import make_placement
+from tests.page_text import error_summary, visible_text
 
 
 @pytest.fixture
@@ -22,8 +22,11 @@ def alerts(app) -> list[SavedSearch]:
 
 def alert_emails(app) -> list[OutboxEmail]:
     with app.app_context():
-        return list(_db.session.scalars(_db.select(OutboxEmail).where(OutboxEmail.template == "placement_alert")
-                                        .order_by(OutboxEmail.id)))
+        return list(
+            _db.session.scalars(
+                _db.select(OutboxEmail).where(OutboxEmail.template == "placement_alert").order_by(OutboxEmail.id)
+            )
+        )
 
 
 def publish(app, placement_id, when):
@@ -92,19 +95,24 @@ def test_a_forged_or_altered_unsubscribe_link_stops_nothing(app, client, login_a
     [alert] = alerts(app)
     from itsdangerous import URLSafeSerializer
 
-    forged = URLSafeSerializer("wrong-key", salt="recruit-alert-unsubscribe").dumps({"alert": alert.id, "user": alert.user_id})
+    forged = URLSafeSerializer("wrong-key", salt="recruit-alert-unsubscribe").dumps(
+        {"alert": alert.id, "user": alert.user_id}
+    )
     response = app.test_client().get(f"/alerts/unsubscribe/{forged}")
     assert response.status_code == 400 and "This link is not valid" in visible_text(response.get_data(as_text=True))
     assert len(alerts(app)) == 1
 
 
-@pytest.mark.parametrize("data, message", [
-    ({}, "Choose at least one thing to look for, like a borough, a level or a postcode"),
-    ({"borough": "atlantis"}, "Select a borough from the list"),
-    ({"postcode": "SW1A 9ZZ9"}, None),
-    ({"distance": "5"}, "Enter a postcode to search by distance"),
-    ({"level": "9"}, "Select a level from the list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({}, "Choose at least one thing to look for, like a borough, a level or a postcode"),
+        ({"borough": "atlantis"}, "Select a borough from the list"),
+        ({"postcode": "SW1A 9ZZ9"}, None),
+        ({"distance": "5"}, "Enter a postcode to search by distance"),
+        ({"level": "9"}, "Select a level from the list"),
+    ],
+)
 def test_alert_form_errors_save_nothing(app, client, login_as, data, message):
     login_as("candidate")
     html = client.post("/alerts/new", data=data).get_data(as_text=True)
@@ -121,7 +129,9 @@ def test_only_a_confirmed_email_can_have_alerts(app, client, login_as):
         _db.session.get(User, user.id).email_confirmed_at = None
         _db.session.commit()
     html = client.post("/alerts/new", data={"level": "3"}).get_data(as_text=True)
-    assert error_summary(html) == ["Confirm your email address first. We sent you a link when you created your account."]
+    assert error_summary(html) == [
+        "Confirm your email address first. We sent you a link when you created your account."
+    ]
     assert alerts(app) == []
 
 

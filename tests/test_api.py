@@ -2,7 +2,6 @@
 
 from copy import deepcopy
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,10 +40,16 @@ def test_openapi_document_is_served_and_describes_every_query_parameter(client):
     assert response.status_code == 200 and response.is_json
     document = response.get_json()
     assert document["openapi"].startswith("3.") and set(document["paths"]) == {
-        "/placements", "/placements/{id}", "/progress", "/vacancies", "/vacancies/{id}"}
+        "/placements",
+        "/placements/{id}",
+        "/progress",
+        "/vacancies",
+        "/vacancies/{id}",
+    }
     # The first paths are documented as deprecated and send readers to their successors.
-    assert [document["paths"][path]["get"].get("deprecated") for path in ("/placements", "/vacancies", "/vacancies/{id}")] \
-        == [None, True, True]
+    assert [
+        document["paths"][path]["get"].get("deprecated") for path in ("/placements", "/vacancies", "/vacancies/{id}")
+    ] == [None, True, True]
     assert "Use /placements/{id}." in document["paths"]["/vacancies/{id}"]["get"]["description"]
     parameters = {p["name"] for p in document["paths"]["/placements"]["get"]["parameters"]}
     assert parameters == set(QUERY_PARAMETERS)
@@ -53,8 +58,11 @@ def test_openapi_document_is_served_and_describes_every_query_parameter(client):
 
 def test_the_old_paths_answer_as_before_marked_deprecated_with_a_link_to_their_successors(app, client):
     live = make_placement(app, title="Live one")
-    for old, new in (("/api/v1/vacancies?sort=closing", "/api/v1/placements?sort=closing"),
-                     (f"/api/v1/vacancies/{live}", f"/api/v1/placements/{live}"), ("/api/v1/vacancies/999", "/api/v1/placements/999")):
+    for old, new in (
+        ("/api/v1/vacancies?sort=closing", "/api/v1/placements?sort=closing"),
+        (f"/api/v1/vacancies/{live}", f"/api/v1/placements/{live}"),
+        ("/api/v1/vacancies/999", "/api/v1/placements/999"),
+    ):
         before, after = client.get(old), client.get(new)
         assert (before.status_code, before.get_json()) == (after.status_code, after.get_json())
         assert before.headers["Deprecation"] == "@1796169600" and "Deprecation" not in after.headers
@@ -84,8 +92,12 @@ def test_one_placement_matches_the_schema_and_others_are_json_404s(app, client):
     response = client.get(f"/api/v1/placements/{live}")
     assert response.status_code == 200
     assert_matches_schema(response.get_json(), "Placement")
-    for path in (f"/api/v1/placements/{draft}", "/api/v1/placements/999999", "/api/v1/placements/abc",
-                 "/api/v1/placements/99999999999999999999"):
+    for path in (
+        f"/api/v1/placements/{draft}",
+        "/api/v1/placements/999999",
+        "/api/v1/placements/abc",
+        "/api/v1/placements/99999999999999999999",
+    ):
         response = client.get(path)
         assert response.status_code == 404 and response.is_json, path
         assert_matches_schema(response.get_json(), "Error")
@@ -109,13 +121,33 @@ def test_distance_without_a_postcode_is_ignored_as_the_openapi_document_says(app
     for query in ("distance=5", "sort=distance"):
         response = client.get(f"/api/v1/placements?{query}")
         assert response.status_code == 200 and response.get_json()["total"] == 1, query
-    described = {p["name"]: p["description"] for p in client.get("/api/v1/openapi.json").get_json()["paths"]["/placements"]["get"]["parameters"]}
-    assert "ignored without a postcode" in described["distance"] and "without one the order is by closing date" in described["sort"]
+    described = {
+        p["name"]: p["description"]
+        for p in client.get("/api/v1/openapi.json").get_json()["paths"]["/placements"]["get"]["parameters"]
+    }
+    assert (
+        "ignored without a postcode" in described["distance"]
+        and "without one the order is by closing date" in described["sort"]
+    )
 
 
-@pytest.mark.parametrize("query", ["postcode=M1+1AE", "postcode=nonsense", "distance=abc&postcode=E8",
-                                   "sort=up", "page=0", "page=-1", "per_page=500", "level=x",
-                                   "borough=atlantis", "standard=ST9", "llw=maybe", "q=" + "x" * 101])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "postcode=M1+1AE",
+        "postcode=nonsense",
+        "distance=abc&postcode=E8",
+        "sort=up",
+        "page=0",
+        "page=-1",
+        "per_page=500",
+        "level=x",
+        "borough=atlantis",
+        "standard=ST9",
+        "llw=maybe",
+        "q=" + "x" * 101,
+    ],
+)
 def test_bad_parameters_are_a_400_with_a_message(client, query):
     response = client.get(f"/api/v1/placements?{query}")
     assert response.status_code == 400 and response.is_json
@@ -135,8 +167,32 @@ def test_api_needs_no_csrf_token_and_refuses_writes_with_json(client):
 
 PARAMETER_VALUES = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", "1", "0", "-1", "5", "100", "101", "1e3", "nan", "inf", "E8", "E8 1DY", "SW1A 1AA", "M1 1AE",
-                     "hackney", "ST0116", "distance", "wage", "closing", "yes", "no", "999999999999"]),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "0",
+            "-1",
+            "5",
+            "100",
+            "101",
+            "1e3",
+            "nan",
+            "inf",
+            "E8",
+            "E8 1DY",
+            "SW1A 1AA",
+            "M1 1AE",
+            "hackney",
+            "ST0116",
+            "distance",
+            "wage",
+            "closing",
+            "yes",
+            "no",
+            "999999999999",
+        ]
+    ),
 )
 
 

@@ -14,9 +14,26 @@ def test_schemathesis_with_every_check_finds_no_failure(app, live_server, tmp_pa
         make_placement(app, outward=outward, borough="hackney")
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
-        [str(schemathesis), "run", f"{live_server.url}/api/v1/openapi.json", "--checks", "all", "--max-examples", "60",
-         "--workers", "1", "--seed", "11", "--generation-database", "none", "--no-color"],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        [
+            str(schemathesis),
+            "run",
+            f"{live_server.url}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            "60",
+            "--workers",
+            "1",
+            "--seed",
+            "11",
+            "--generation-database",
+            "none",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]

@@ -32,7 +32,10 @@ def test_sign_ins_and_sign_outs_are_recorded_with_the_client_address(app, db, ma
     client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}, environ_base=CLIENT)
     client.post("/sign-out", environ_base=CLIENT)
     failed = _events(db, "account.sign_in_failed")
-    assert [(e.entity_id, e.detail["reason"]) for e in failed] == [(user.id, "wrong_password"), (None, "unknown_account")]
+    assert [(e.entity_id, e.detail["reason"]) for e in failed] == [
+        (user.id, "wrong_password"),
+        (None, "unknown_account"),
+    ]
     (signed_in,), (signed_out,) = _events(db, "account.signed_in"), _events(db, "account.signed_out")
     for event in (*failed, signed_in, signed_out):
         assert event.client_address == "198.51.100.23" and event.at is not None
@@ -45,7 +48,9 @@ def test_access_denials_on_staff_urls_are_recorded(app, db, client, login_as):
     assert client.get("/recruiters/placements/999999", environ_base=CLIENT).status_code == 404
     denials = _events(db, "access.denied")
     assert [(e.actor_id, e.detail["path"], e.detail["reason"]) for e in denials] == [
-        (user.id, "/staff/", "role"), (user.id, "/recruiters/placements/999999", "not_found_in_borough")]
+        (user.id, "/staff/", "role"),
+        (user.id, "/recruiters/placements/999999", "not_found_in_borough"),
+    ]
     assert {e.client_address for e in denials} == {"198.51.100.23"}
 
 
@@ -53,7 +58,11 @@ def test_a_recruiter_viewing_a_candidate_is_recorded(app, db, client, login_as, 
     user = login_as("recruiter", "hackney")
     assert client.get(f"/recruiters/suggestions/{suggested['suggestion'].id}").status_code == 200
     (event,) = _events(db, "candidate.viewed")
-    assert (event.actor_id, event.entity_type, event.detail["suggestion_id"]) == (user.id, "Candidate", suggested["suggestion"].id)
+    assert (event.actor_id, event.entity_type, event.detail["suggestion_id"]) == (
+        user.id,
+        "Candidate",
+        suggested["suggestion"].id,
+    )
 
 
 def test_exports_are_recorded(app, db, client, login_as):
@@ -72,11 +81,26 @@ def test_no_password_token_or_link_ever_reaches_the_audit_trail(app, db, make_us
     link = _link_in(_last_email(app, "reset_password"))
     client.post(link, data={"password": "marmalade-lantern-quarry"})
     client.post("/sign-in", data={"email": "ada@example.com", "password": "wrong-password-typed"})
-    runner.invoke(args=["users", "create", "--email", "lead@example.com", "--role", "admin", "--password", "copper-kettle-meadow"])
+    runner.invoke(
+        args=["users", "create", "--email", "lead@example.com", "--role", "admin", "--password", "copper-kettle-meadow"]
+    )
     runner.invoke(args=["users", "set-role", "--email", "lead@example.com", "--role", "analyst"])
     trail = json.dumps([[e.action, e.entity_type, e.detail] for e in db.session.scalars(select(AuditEvent))])
-    for secret in ("tangerine-bicycle-harbour", "marmalade-lantern-quarry", "wrong-password-typed", "copper-kettle-meadow",
-                   link.rsplit("/", 1)[1], "reset-password", "ada@example.com"):
+    for secret in (
+        "tangerine-bicycle-harbour",
+        "marmalade-lantern-quarry",
+        "wrong-password-typed",
+        "copper-kettle-meadow",
+        link.rsplit("/", 1)[1],
+        "reset-password",
+        "ada@example.com",
+    ):
         assert secret not in trail
-    assert {"account.registered", "account.reset_requested", "account.password_reset", "account.sign_in_failed",
-            "account.staff_created", "account.role_changed"} <= {e.action for e in db.session.scalars(select(AuditEvent))}
+    assert {
+        "account.registered",
+        "account.reset_requested",
+        "account.password_reset",
+        "account.sign_in_failed",
+        "account.staff_created",
+        "account.role_changed",
+    } <= {e.action for e in db.session.scalars(select(AuditEvent))}

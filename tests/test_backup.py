@@ -8,12 +8,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.factories import make_placement
 from recruit import create_app
 from recruit.extensions import db as _db
 from recruit.models import MonitoringResponse
 from recruit.services.monitoring import own_answers, pseudonym
 from tests.conftest import TEST_PASSWORD, _test_config
+from tests.factories import make_placement
 from tests.pages import visible_text
 
 
@@ -40,7 +40,9 @@ def _restore_postgresql(database_url, tmp_path):
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     restored = urlunsplit(parts._replace(path="/" + name))
-    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(restored)}", str(dump)], check=True)
+    subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(restored)}", str(dump)], check=True
+    )
     yield restored
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -55,8 +57,9 @@ def _restore_sqlite(database_url, tmp_path):
     yield f"sqlite:///{copy}"
 
 
-def test_a_restored_dump_gives_a_working_service_and_needs_the_same_monitoring_key(app, db, make_user, dump_and_restore,
-                                                                                  _schema):
+def test_a_restored_dump_gives_a_working_service_and_needs_the_same_monitoring_key(
+    app, db, make_user, dump_and_restore, _schema
+):
     user = make_user("candidate", email="backed.up@example.com")
     make_placement(app, title="Placement that survives a restore")
     db.session.add(MonitoringResponse(pseudonym=pseudonym(user.candidate_id), answers={"sex": "prefer_not_to_say"}))

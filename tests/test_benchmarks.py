@@ -25,8 +25,14 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 def _run(script: str, *args: str, env: dict | None = None) -> str:
     """Run a benchmark script to its end and return what it printed."""
     environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
-    finished = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT, text=True,
-                              capture_output=True, timeout=600, env={**environment, **(env or {})})
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        env={**environment, **(env or {})},
+    )
     assert finished.returncode == 0, f"{script} failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
     return finished.stdout
 
@@ -90,6 +96,5 @@ def test_funnel_script_runs(bench_env):
 
 @postgres_only
 def test_published_round_script_runs(bench_env):
-    output = _run("published_round.py", "--candidates", "300", "--placements", "60", "--port", "5941",
-                  env=bench_env)
+    output = _run("published_round.py", "--candidates", "300", "--placements", "60", "--port", "5941", env=bench_env)
     assert "total, start to the last write committed" in output

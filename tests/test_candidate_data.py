@@ -1,17 +1,27 @@
 """Your data: download it all, delete the account leaving no personal data, and purge after retention."""
 
+import contextlib
 import json
 from datetime import date, timedelta
 
 import pytest
+from candidate_journey import send_application
 
 from recruit.extensions import db
-from recruit.models import (AuditEvent, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice, User, Placement,
-                            PlacementStatus, utcnow)
+from recruit.models import (
+    AuditEvent,
+    Candidate,
+    Choice,
+    MatchRun,
+    MonitoringResponse,
+    Placement,
+    PlacementStatus,
+    Suggestion,
+    User,
+    utcnow,
+)
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
-
-from candidate_journey import send_application
 from tests.factories import make_eligible, make_placement
 
 NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
@@ -26,8 +36,18 @@ def applied(app, client, login_as):
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=user.candidate_id, placement_id=placement, score=0.7, components={},
-                             explanation={"sentence": "Near you."}, stage="rejected", feedback="Keep going"))
+        db.session.add(
+            Suggestion(
+                run_id=run.id,
+                candidate_id=user.candidate_id,
+                placement_id=placement,
+                score=0.7,
+                components={},
+                explanation={"sentence": "Near you."},
+                stage="rejected",
+                feedback="Keep going",
+            )
+        )
         db.session.commit()
     user.post, user.placement = post, placement
     return user
@@ -35,7 +55,15 @@ def applied(app, client, login_as):
 
 def test_your_data_page_and_json_hold_everything_including_own_equality_answers(app, client, applied):
     page = client.get("/candidates/your-data").get_data(as_text=True)
-    for expected in (NAME, SURNAME, applied.email, "Cloud apprentice", "Keep going", "Sikh".lower(), "Download your data"):
+    for expected in (
+        NAME,
+        SURNAME,
+        applied.email,
+        "Cloud apprentice",
+        "Keep going",
+        "Sikh".lower(),
+        "Download your data",
+    ):
         assert expected.lower() in page.lower()
     response = client.get("/candidates/your-data.json")
     assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
@@ -76,8 +104,9 @@ EXPORT_SECTIONS = {Candidate: "application", User: "account"}
 
 
 @pytest.mark.parametrize("model", [Candidate, User], ids=lambda model: model.__name__)
-def test_every_column_of_the_candidates_own_rows_is_in_the_download_or_excluded_for_a_stated_reason(client, applied,
-                                                                                                    model):
+def test_every_column_of_the_candidates_own_rows_is_in_the_download_or_excluded_for_a_stated_reason(
+    client, applied, model
+):
     section = json.loads(client.get("/candidates/your-data.json").get_data(as_text=True))[EXPORT_SECTIONS[model]]
     columns = {column.key for column in model.__table__.columns}
     excluded = NOT_EXPORTED[model]
@@ -100,7 +129,9 @@ def test_deleting_the_account_leaves_no_personal_data_in_any_table(app, client, 
     before = _all_rows_as_text(app)
     for value in (NAME, SURNAME, applied.email, PHONE, "2005-03-14"):
         assert value in before  # the scan can see them while they exist
-    assert "Are you sure you want to delete your account?" in client.get("/candidates/delete-account").get_data(as_text=True)
+    assert "Are you sure you want to delete your account?" in client.get("/candidates/delete-account").get_data(
+        as_text=True
+    )
     response = applied.post("/candidates/delete-account", {})
     assert response.headers["Location"] == "/"
     after = _all_rows_as_text(app)
@@ -132,7 +163,9 @@ def _make_applicant(app, make_user, placement_ids, answers=True):
 def test_purge_removes_applications_whose_placements_all_closed_long_ago(app, runner, make_user):
     old = date.today() - timedelta(days=7 * 31)
     long_closed = make_placement(app, status=PlacementStatus.CLOSED.value, closing_date=old)
-    recently_closed = make_placement(app, status=PlacementStatus.CLOSED.value, closing_date=date.today() - timedelta(days=30))
+    recently_closed = make_placement(
+        app, status=PlacementStatus.CLOSED.value, closing_date=date.today() - timedelta(days=30)
+    )
     live = make_placement(app)
     gone = _make_applicant(app, make_user, [long_closed])
     kept_recent = _make_applicant(app, make_user, [long_closed, recently_closed])
@@ -168,8 +201,16 @@ def test_purge_follows_matched_placements_too_and_uses_retention_months(app, run
         run = MatchRun(status="published", algorithm_version="t", weights={}, seed=1, input_hash="y" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=applicant.candidate_id, placement_id=live, score=0.5,
-                             components={}, explanation={}))
+        db.session.add(
+            Suggestion(
+                run_id=run.id,
+                candidate_id=applicant.candidate_id,
+                placement_id=live,
+                score=0.5,
+                components={},
+                explanation={},
+            )
+        )
         db.session.commit()
     assert "Deleted 0 applications" in runner.invoke(args=["data", "purge"]).output
     assert runner.invoke(args=["data", "purge", "--months", "-1"]).exit_code != 0
@@ -179,8 +220,11 @@ def test_purge_removes_abandoned_applications_with_no_choices_after_retention(ap
     abandoned, fresh = make_user("candidate"), make_user("candidate")
     with app.app_context():
         # updated_at is set by the database on change; move it back as if untouched for seven months
-        db.session.execute(db.update(Candidate).where(Candidate.id == abandoned.candidate_id)
-                           .values(updated_at=utcnow() - timedelta(days=7 * 31)))
+        db.session.execute(
+            db.update(Candidate)
+            .where(Candidate.id == abandoned.candidate_id)
+            .values(updated_at=utcnow() - timedelta(days=7 * 31))
+        )
         db.session.commit()
     assert "Deleted 1 application" in runner.invoke(args=["data", "purge"]).output
     with app.app_context():
@@ -196,16 +240,18 @@ def test_months_before_clamps_to_the_end_of_the_month():
 
 # --- Nothing linkable after deletion or purge: every table, every stored JSON document, every export ---
 
-PERSON_USER_ID, PERSON_CANDIDATE_ID, PERSON_SUGGESTION_ID = 9_310_007, 9_310_011, 9_310_013  # distinctive, so any trace of them anywhere is theirs
+PERSON_USER_ID, PERSON_CANDIDATE_ID, PERSON_SUGGESTION_ID = (
+    9_310_007,
+    9_310_011,
+    9_310_013,
+)  # distinctive, so any trace of them anywhere is theirs
 
 
 def _leaves(value):
     """Every scalar inside a value, JSON documents (stored as text or as JSON) opened up, keys included."""
     if isinstance(value, str) and value[:1] in "[{":
-        try:
+        with contextlib.suppress(ValueError):
             value = json.loads(value)
-        except ValueError:
-            pass
     if isinstance(value, dict):
         for key, item in value.items():
             yield key
@@ -256,13 +302,19 @@ def traced(app, client, make_user):
 
     from candidate_journey import sign_in
     from matching_data import run
-    from tests.factories import make_candidate
+
     from recruit.services.matching import decide
     from recruit.services.matching.stages import move_stage
+    from tests.factories import make_candidate
 
     with app.app_context():
-        user = User(id=PERSON_USER_ID, email="zephyrine.q@test.example", password_hash="x", role="candidate",
-                    email_confirmed_at=utcnow())
+        user = User(
+            id=PERSON_USER_ID,
+            email="zephyrine.q@test.example",
+            password_hash="x",
+            role="candidate",
+            email_confirmed_at=utcnow(),
+        )
         user.candidate = Candidate(id=PERSON_CANDIDATE_ID)
         db.session.add(user)
         db.session.commit()
@@ -278,19 +330,33 @@ def traced(app, client, make_user):
         from recruit.models import StageChange
 
         old_id = db.session.scalar(db.select(Suggestion.id).where(Suggestion.candidate_id == PERSON_CANDIDATE_ID))
-        history = db.session.execute(db.select(StageChange.from_stage, StageChange.to_stage, StageChange.actor_id,
-                                               StageChange.at, StageChange.reason)
-                                     .where(StageChange.suggestion_id == old_id)).mappings().all()
+        history = (
+            db.session.execute(
+                db.select(
+                    StageChange.from_stage,
+                    StageChange.to_stage,
+                    StageChange.actor_id,
+                    StageChange.at,
+                    StageChange.reason,
+                ).where(StageChange.suggestion_id == old_id)
+            )
+            .mappings()
+            .all()
+        )
         db.session.execute(db.delete(StageChange).where(StageChange.suggestion_id == old_id))
         db.session.execute(db.update(Suggestion).where(Suggestion.id == old_id).values(id=PERSON_SUGGESTION_ID))
         if history:
-            db.session.execute(db.insert(StageChange), [{**row, "suggestion_id": PERSON_SUGGESTION_ID} for row in history])
+            db.session.execute(
+                db.insert(StageChange), [{**row, "suggestion_id": PERSON_SUGGESTION_ID} for row in history]
+            )
         db.session.commit()
         suggestion = db.session.get(Suggestion, PERSON_SUGGESTION_ID)
         decide(suggestion, "shortlist", suggestion.version, recruiter.id)
         move_stage(suggestion, "withdrawn", PERSON_USER_ID, "Found another apprenticeship")
         db.session.commit()
-        suggestion_ids = list(db.session.scalars(db.select(Suggestion.id).where(Suggestion.candidate_id == PERSON_CANDIDATE_ID)))
+        suggestion_ids = list(
+            db.session.scalars(db.select(Suggestion.id).where(Suggestion.candidate_id == PERSON_CANDIDATE_ID))
+        )
     numbers = {PERSON_USER_ID, PERSON_CANDIDATE_ID, *suggestion_ids}
     with app.test_request_context():
         words = {NAME, SURNAME, "zephyrine.q@test.example", PHONE, "2005-03-14", pseudonym(PERSON_CANDIDATE_ID)}
@@ -310,8 +376,9 @@ def _still_checkable(app, run_id, tmp_path):
         exported = export_run(run_id)
     path = tmp_path / "run.json"
     path.write_text(json.dumps(exported))
-    check = subprocess.run([sys.executable, "-m", "matching", "check", str(path), str(path)], capture_output=True,
-                           text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "matching", "check", str(path), str(path)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert len(exported["candidates"]) == 2  # the deleted person's entry is still there, under its random label
 
@@ -340,9 +407,9 @@ def test_purging_an_application_leaves_nothing_that_leads_back_anywhere(app, tra
 
 
 def test_deletion_page_and_privacy_notice_say_exactly_what_is_kept(client, applied):
-    from recruit.services.candidates.data import KEPT_AFTER_DELETION
-
     from page_text import visible_text
+
+    from recruit.services.candidates.data import KEPT_AFTER_DELETION
 
     confirm = visible_text(client.get("/candidates/delete-account").get_data(as_text=True))
     privacy = visible_text(client.get("/privacy").get_data(as_text=True))

@@ -4,11 +4,18 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from candidate_journey import (
+    ELIGIBLE_ANSWERS,
+    SECTION_ANSWERS,
+    TEST_PASSWORD,
+    Poster,
+    complete_sections,
+    csrf_token,
+    sign_in,
+)
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Suggestion, MatchRun, OutboxEmail, Choice, User, PlacementStatus
-
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD, Poster, complete_sections, csrf_token, sign_in
+from recruit.models import AuditEvent, Candidate, Choice, MatchRun, OutboxEmail, PlacementStatus, Suggestion, User
 from tests.factories import make_eligible, make_placement
 
 
@@ -39,7 +46,7 @@ def post(client):
 def _candidate(app, candidate_id) -> Candidate:
     with app.app_context():
         row = db.session.get(Candidate, candidate_id)
-        row.home_borough  # load what the tests read, before leaving the session
+        _ = row.home_borough  # load what the tests read, before leaving the session
         db.session.expunge(row)
         return row
 
@@ -56,7 +63,9 @@ def test_eligibility_asks_one_question_per_page_without_an_account(client):
         page = _html(client.get(f"/apply/eligibility/{key}"))
         assert page.count('type="radio"') >= 2 and page.count("<h1") == 1
         response = post(f"/apply/eligibility/{key}", {"answer": ELIGIBLE_ANSWERS[key]})
-        expected = f"/apply/eligibility/{keys[index + 1]}" if index + 1 < len(keys) else "/apply/eligibility/you-can-apply"
+        expected = (
+            f"/apply/eligibility/{keys[index + 1]}" if index + 1 < len(keys) else "/apply/eligibility/you-can-apply"
+        )
         assert response.headers["Location"] == expected
     result = _html(client.get("/apply/eligibility/you-can-apply"))
     assert "You can apply" in result and 'href="/register"' in result and "/sign-in" in result
@@ -69,13 +78,16 @@ def test_eligibility_question_without_an_answer_shows_a_specific_error(client):
     assert "Error: Do you have the right to work in the UK?" in _html(response)
 
 
-@pytest.mark.parametrize("key, answer, reason", [
-    ("age", "no", "You need to be 16 or older"),
-    ("right_to_work", "not_sure", "right to work in the UK"),
-    ("residence", "no", "lived in the UK for the last 3 years"),
-    ("full_time_education", "yes", "full-time education"),
-    ("apprenticeship", "yes", "one apprenticeship at a time"),
-])
+@pytest.mark.parametrize(
+    "key, answer, reason",
+    [
+        ("age", "no", "You need to be 16 or older"),
+        ("right_to_work", "not_sure", "right to work in the UK"),
+        ("residence", "no", "lived in the UK for the last 3 years"),
+        ("full_time_education", "yes", "full-time education"),
+        ("apprenticeship", "yes", "one apprenticeship at a time"),
+    ],
+)
 def test_an_ineligible_answer_explains_why_and_where_else_to_go(client, key, answer, reason):
     post = Poster(client)
     for question, value in ELIGIBLE_ANSWERS.items():
@@ -87,7 +99,9 @@ def test_an_ineligible_answer_explains_why_and_where_else_to_go(client, key, ans
     assert "You cannot apply yet" in page and reason in page
     assert "National Careers Service" in page and "local council" in page
     # Nobody can reach the "you can apply" page by skipping ahead.
-    assert client.get("/apply/eligibility/you-can-apply").headers["Location"] == f"/apply/eligibility/cannot-apply/{key}"
+    assert (
+        client.get("/apply/eligibility/you-can-apply").headers["Location"] == f"/apply/eligibility/cannot-apply/{key}"
+    )
 
 
 def test_residence_exception_counts_as_eligible(client):
@@ -119,8 +133,10 @@ def test_answers_and_campaign_code_follow_the_candidate_into_their_new_account(a
         candidate = db.session.scalar(db.select(User).where(User.email == "new.candidate@test.example")).candidate
         assert candidate.campaign_code == "LIBRARY26"
         assert candidate.eligibility["residence"] is True and candidate.eligibility["residence_exception"] is True
-        assert all(candidate.eligibility[k] is True for k in ("age", "left_school", "right_to_work",
-                                                              "not_in_full_time_education", "not_on_apprenticeship"))
+        assert all(
+            candidate.eligibility[k] is True
+            for k in ("age", "left_school", "right_to_work", "not_in_full_time_education", "not_on_apprenticeship")
+        )
     how = _html(client.get("/candidates/application/how-you-heard"))
     assert 'value="LIBRARY26"' in how
 
@@ -146,35 +162,65 @@ def test_signed_in_candidate_can_do_the_check_and_carry_on(app, client, login_as
 
 def test_task_list_shows_each_section_incomplete_then_completed(client, candidate, post):
     page = _html(client.get("/candidates/application"))
-    assert "govuk-task-list" in page and page.count("Incomplete") == 9  # nothing answered yet, the choices question included
+    assert (
+        "govuk-task-list" in page and page.count("Incomplete") == 9
+    )  # nothing answered yet, the choices question included
     assert "You have completed 0 of 9 sections" in page
     post("/candidates/application/about-you", SECTION_ANSWERS["about-you"])
     page = _html(client.get("/candidates/application"))
     assert "You have completed 1 of 9 sections" in page
-    assert re.search(r'About you\s*</a>.*?Completed', page, re.S)
+    assert re.search(r"About you\s*</a>.*?Completed", page, re.S)
 
 
 def test_a_saved_section_is_still_there_when_the_candidate_comes_back(app, client, candidate, post):
-    
+
     post("/candidates/application/about-you", SECTION_ANSWERS["about-you"])
     later = app.test_client()  # a new session, as after closing the browser or a timeout
     sign_in(later, candidate)
     page = _html(later.get("/candidates/application/about-you"))
-    for value in ('value="Zephyrine"', 'value="Quillfeather"', 'value="Zeph"', 'value="07700 900 982"', 'value="14"', 'value="2005"'):
+    for value in (
+        'value="Zephyrine"',
+        'value="Quillfeather"',
+        'value="Zeph"',
+        'value="07700 900 982"',
+        'value="14"',
+        'value="2005"',
+    ):
         assert value in page
     assert "candidate" in page and "@test.example" in page  # the account's email is shown
 
 
-@pytest.mark.parametrize("answers, expected", [
-    ({}, ["Enter your first name", "Enter your last name", "Enter a date of birth"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["1", "", "2005"]}, ["Date of birth must include a month"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["", "", "2005"]}, ["Date of birth must include a day and month"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["31", "2", "2005"]}, ["Date of birth must be a real date"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["1", "2", "05"]}, ["Year must include 4 numbers"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["1", "1", str(date.today().year + 1)]}, ["Date of birth must be in the past"]),
-    ({"first_name": "A", "last_name": "B", "date_of_birth": ["1", "1", "2005"], "phone": "12345"}, ["Enter a phone number, like 07700 900 982"]),
-    ({"first_name": "A" * 101, "last_name": "B", "date_of_birth": ["1", "1", "2005"]}, ["First name must be 100 characters or fewer"]),
-])
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ({}, ["Enter your first name", "Enter your last name", "Enter a date of birth"]),
+        (
+            {"first_name": "A", "last_name": "B", "date_of_birth": ["1", "", "2005"]},
+            ["Date of birth must include a month"],
+        ),
+        (
+            {"first_name": "A", "last_name": "B", "date_of_birth": ["", "", "2005"]},
+            ["Date of birth must include a day and month"],
+        ),
+        (
+            {"first_name": "A", "last_name": "B", "date_of_birth": ["31", "2", "2005"]},
+            ["Date of birth must be a real date"],
+        ),
+        ({"first_name": "A", "last_name": "B", "date_of_birth": ["1", "2", "05"]}, ["Year must include 4 numbers"]),
+        (
+            {"first_name": "A", "last_name": "B", "date_of_birth": ["1", "1", str(date.today().year + 1)]},
+            ["Date of birth must be in the past"],
+        ),
+        (
+            {"first_name": "A", "last_name": "B", "date_of_birth": ["1", "1", "2005"], "phone": "12345"},
+            ["Enter a phone number, like 07700 900 982"],
+        ),
+        (
+            {"first_name": "A" * 101, "last_name": "B", "date_of_birth": ["1", "1", "2005"]},
+            ["First name must be 100 characters or fewer"],
+        ),
+    ],
+)
 def test_about_you_errors_are_specific_and_answers_are_kept(client, candidate, post, answers, expected):
     response = post("/candidates/application/about-you", answers)
     assert response.status_code == 200
@@ -220,33 +266,47 @@ def test_candidate_can_pick_another_borough_or_outside_london(app, client, candi
     assert row.outward_postcode == "SW1A" and not row.lives_outside_london and row.home_borough_id is None
 
 
-@pytest.mark.parametrize("postcode, message", [
-    ("", "Enter your postcode"),
-    ("not a postcode", "Enter a real postcode, like E8 1DY"),
-    ("E99 9ZZ", "Enter a real postcode, like E8 1DY"),
-    ("EH1 1YZ", "Enter a postcode in or near London, like E8 1DY"),
-])
+@pytest.mark.parametrize(
+    "postcode, message",
+    [
+        ("", "Enter your postcode"),
+        ("not a postcode", "Enter a real postcode, like E8 1DY"),
+        ("E99 9ZZ", "Enter a real postcode, like E8 1DY"),
+        ("EH1 1YZ", "Enter a postcode in or near London, like E8 1DY"),
+    ],
+)
 def test_bad_postcodes_get_a_clear_error_and_the_answer_is_kept(client, candidate, post, postcode, message):
     response = post("/candidates/application/where-you-live", {"postcode": postcode, "travel_km": "7"})
     assert _errors(response) == [message]
     assert 'value="7"' in _html(response)
 
 
-@pytest.mark.parametrize("travel, message", [
-    ("", "Enter how far you can travel, in kilometres"), ("ten", "Distance must be a whole number, like 10"),
-    ("0", "Distance must be between 1 and 100 kilometres"), ("101", "Distance must be between 1 and 100 kilometres"),
-])
+@pytest.mark.parametrize(
+    "travel, message",
+    [
+        ("", "Enter how far you can travel, in kilometres"),
+        ("ten", "Distance must be a whole number, like 10"),
+        ("0", "Distance must be between 1 and 100 kilometres"),
+        ("101", "Distance must be between 1 and 100 kilometres"),
+    ],
+)
 def test_travel_limit_must_be_1_to_100_km(client, candidate, post, travel, message):
-    assert _errors(post("/candidates/application/where-you-live", {"postcode": "E8 1DY", "travel_km": travel})) == [message]
+    assert _errors(post("/candidates/application/where-you-live", {"postcode": "E8 1DY", "travel_km": travel})) == [
+        message
+    ]
 
 
 def test_when_you_can_work_checks_hours_and_start_date(app, client, candidate, post):
     yesterday = date.today() - timedelta(days=1)
-    response = post("/candidates/application/when-you-can-work",
-                    {"hours_per_week": "12", "available_from": [str(yesterday.day), str(yesterday.month), str(yesterday.year)]})
+    response = post(
+        "/candidates/application/when-you-can-work",
+        {"hours_per_week": "12", "available_from": [str(yesterday.day), str(yesterday.month), str(yesterday.year)]},
+    )
     assert _errors(response) == ["Hours a week must be between 16 and 40", "Start date must be today or in the future"]
     assert _errors(post("/candidates/application/when-you-can-work", {})) == [
-        "Enter how many hours a week you can work", "Enter the earliest date you could start"]
+        "Enter how many hours a week you can work",
+        "Enter the earliest date you could start",
+    ]
     assert post("/candidates/application/when-you-can-work", SECTION_ANSWERS["when-you-can-work"]).status_code == 302
     assert _candidate(app, candidate.candidate_id).hours_per_week == 35
 
@@ -259,10 +319,14 @@ def test_skills_page_groups_the_standards_keywords_with_a_character_count(app, c
     for label in ("Software and testing", "Data", "Cyber security", "Digital marketing and content"):
         assert f">{label}<" in page or f"{label}\n" in page
     assert _errors(post("/candidates/application/skills", {})) == [
-        "Select at least one thing you have done or enjoy, or tell us about something you have made, fixed or learned"]
+        "Select at least one thing you have done or enjoy, or tell us about something you have made, fixed or learned"
+    ]
     assert _errors(post("/candidates/application/skills", {"skills_text": "x" * 1001})) == [
-        "Your answer must be 1,000 characters or fewer"]
-    assert _errors(post("/candidates/application/skills", {"skills_data": ["Not a skill"]})) == ["Select skills from the list"]
+        "Your answer must be 1,000 characters or fewer"
+    ]
+    assert _errors(post("/candidates/application/skills", {"skills_data": ["Not a skill"]})) == [
+        "Select skills from the list"
+    ]
     post("/candidates/application/skills", {"skills_data": ["SQL"], "skills_security": ["firewall"], "skills_text": ""})
     assert _candidate(app, candidate.candidate_id).skills == ["firewall", "SQL"]
 
@@ -280,24 +344,36 @@ def test_skills_taxonomy_has_every_keyword_once_in_a_sensible_group(app):
 
 def test_interests_show_title_level_and_one_line_summary(app, client, candidate, post):
     page = _html(client.get("/candidates/application/interests"))
-    assert "Software developer (level 4)" in page and "Design, write and test software that people use every day." in page
+    assert (
+        "Software developer (level 4)" in page and "Design, write and test software that people use every day." in page
+    )
     assert _errors(post("/candidates/application/interests", {})) == ["Select at least one job that interests you"]
     post("/candidates/application/interests", {"interests": ["ST0116", "ST0122"]})
     assert _candidate(app, candidate.candidate_id).interests == ["ST0116", "ST0122"]
 
 
 def test_qualifications_need_the_digital_level_only_when_there_is_one(app, client, candidate, post):
-    response = post("/candidates/application/qualifications", {"highest_level": "2", "english_maths": "both", "digital": "yes"})
+    response = post(
+        "/candidates/application/qualifications", {"highest_level": "2", "english_maths": "both", "digital": "yes"}
+    )
     assert _errors(response) == ["Select the level of your digital qualification"]
-    post("/candidates/application/qualifications", {"highest_level": "2", "english_maths": "maths", "digital": "no", "digital_level": "3"})
-    assert _candidate(app, candidate.candidate_id).qualifications == {"highest_level": 2, "english_maths": "maths", "digital": "no"}
+    post(
+        "/candidates/application/qualifications",
+        {"highest_level": "2", "english_maths": "maths", "digital": "no", "digital_level": "3"},
+    )
+    assert _candidate(app, candidate.candidate_id).qualifications == {
+        "highest_level": 2,
+        "english_maths": "maths",
+        "digital": "no",
+    }
 
 
 def test_support_explains_the_guaranteed_interview_scheme_and_adjustments_are_optional(app, client, candidate, post):
     page = _html(client.get("/candidates/application/support"))
     assert "Guaranteed interview scheme" in page and "minimum requirements" in page
     assert _errors(post("/candidates/application/support", {})) == [
-        "Select yes if you want to use the guaranteed interview scheme"]
+        "Select yes if you want to use the guaranteed interview scheme"
+    ]
     post("/candidates/application/support", {"guaranteed_interview": "no"})
     row = _candidate(app, candidate.candidate_id)
     assert row.interview_adjustments == "" and row.guaranteed_interview is False
@@ -306,8 +382,10 @@ def test_support_explains_the_guaranteed_interview_scheme_and_adjustments_are_op
 
 def test_how_you_heard_needs_a_channel_and_checks_the_campaign_code(client, candidate, post):
     response = post("/candidates/application/how-you-heard", {"campaign_code": "<script>"})
-    assert _errors(response) == ["Select how you heard about these apprenticeships",
-                                 "Campaign code must only include letters, numbers, hyphens and underscores"]
+    assert _errors(response) == [
+        "Select how you heard about these apprenticeships",
+        "Campaign code must only include letters, numbers, hyphens and underscores",
+    ]
 
 
 def test_unknown_section_is_404(client, candidate):
@@ -318,7 +396,9 @@ def test_unknown_section_is_404(client, candidate):
 
 
 def test_candidate_adds_moves_and_removes_placements_with_plain_forms(app, client, candidate, post):
-    first, second, third = (make_placement(app, borough=b, title=f"Placement {b}") for b in ("hackney", "camden", "croydon"))
+    first, second, third = (
+        make_placement(app, borough=b, title=f"Placement {b}") for b in ("hackney", "camden", "croydon")
+    )
     page = _html(client.get("/candidates/choices"))
     assert "Placement hackney" in page and "Add to my choices" in page
     for placement in (first, second, third):
@@ -326,8 +406,9 @@ def test_candidate_adds_moves_and_removes_placements_with_plain_forms(app, clien
 
     def order():
         with app.app_context():
-            rows = db.session.scalars(db.select(Choice).where(Choice.candidate_id == candidate.candidate_id)
-                                      .order_by(Choice.rank))
+            rows = db.session.scalars(
+                db.select(Choice).where(Choice.candidate_id == candidate.candidate_id).order_by(Choice.rank)
+            )
             return [(p.placement_id, p.rank) for p in rows]
 
     assert order() == [(first, 1), (second, 2), (third, 3)]
@@ -340,7 +421,12 @@ def test_candidate_adds_moves_and_removes_placements_with_plain_forms(app, clien
     post("/candidates/choices/remove", {"placement_id": str(first)})
     assert order() == [(third, 1), (second, 2)]
     page = _html(client.get("/candidates/choices"))
-    assert "Move up" in page and "Move down" in page and "Remove" in page and "<script" not in page.split("<main")[1].split("</main>")[0]
+    assert (
+        "Move up" in page
+        and "Move down" in page
+        and "Remove" in page
+        and "<script" not in page.split("<main")[1].split("</main>")[0]
+    )
 
 
 def test_only_live_open_placements_can_be_added_and_at_most_ten(app, client, candidate, post):
@@ -381,7 +467,10 @@ def test_add_choice_needs_a_signed_in_candidate(app, client, login_as):
     response = client.post("/candidates/choices/add", data={"csrf_token": token, "placement_id": str(placement)})
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     login_as("recruiter")
-    assert client.post("/candidates/choices/add", data={"csrf_token": token, "placement_id": str(placement)}).status_code == 403
+    assert (
+        client.post("/candidates/choices/add", data={"csrf_token": token, "placement_id": str(placement)}).status_code
+        == 403
+    )
 
 
 def test_consider_other_placements_starts_unanswered_and_can_be_changed(app, client, candidate, post):
@@ -406,13 +495,25 @@ def test_choices_are_locked_once_matching_has_suggested_anything(app, client, ca
     assert "cannot change them now" in page and "Add to my choices" not in page
 
 
-def _add_suggestion(app, candidate_id, placement_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None):
+def _add_suggestion(
+    app, candidate_id, placement_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None
+):
     with app.app_context():
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
-                             explanation={"sentence": sentence}, stage=stage, feedback=feedback))
+        db.session.add(
+            Suggestion(
+                run_id=run.id,
+                candidate_id=candidate_id,
+                placement_id=placement_id,
+                score=0.8,
+                components={},
+                explanation={"sentence": sentence},
+                stage=stage,
+                feedback=feedback,
+            )
+        )
         db.session.commit()
 
 
@@ -424,13 +525,17 @@ def test_check_answers_has_change_links_that_come_back_to_it(app, client, candid
     page = _html(client.get("/candidates/application/check"))
     assert "govuk-summary-list" in page and "Zephyrine Quillfeather" in page and "Hackney" in page
     assert 'href="/candidates/application/about-you?return=check#first_name"' in page
-    response = post("/candidates/application/about-you?return=check", {**SECTION_ANSWERS["about-you"], "first_name": "Zoe"})
+    response = post(
+        "/candidates/application/about-you?return=check", {**SECTION_ANSWERS["about-you"], "first_name": "Zoe"}
+    )
     assert response.headers["Location"] == "/candidates/application/check"
     assert "Zoe Quillfeather" in _html(client.get("/candidates/application/check"))
     response = post("/candidates/application/where-you-live?return=check", SECTION_ANSWERS["where-you-live"])
     assert response.headers["Location"] == "/candidates/application/where-you-live/borough?return=check"
-    assert post("/candidates/application/where-you-live/borough?return=check", {"home": "suggested"}).headers["Location"]\
+    assert (
+        post("/candidates/application/where-you-live/borough?return=check", {"home": "suggested"}).headers["Location"]
         == "/candidates/application/check"
+    )
 
 
 def test_submit_needs_every_section_and_the_declaration(app, client, candidate, post):
@@ -469,7 +574,9 @@ def test_submitting_sends_the_application_and_queues_an_email(app, client, candi
         row = db.session.get(Candidate, candidate.candidate_id)
         assert row.status == "submitted" and row.submitted_at and row.declaration_at
         email = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.template == "application_received"))
-        assert email.recipient == candidate.email and "Junior developer" in email.text_body and "Zeph" in email.html_body
+        assert (
+            email.recipient == candidate.email and "Junior developer" in email.text_body and "Zeph" in email.html_body
+        )
         assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.submitted"))
     # Sent applications cannot be edited through the sections, and cannot be sent twice.
     assert client.get("/candidates/application/about-you").headers["Location"] == "/candidates/"
@@ -479,8 +586,13 @@ def test_submitting_sends_the_application_and_queues_an_email(app, client, candi
 def test_candidate_must_be_16_on_their_start_date(app, client, candidate, post):
     complete_sections(post)
     too_young = date.today().replace(year=date.today().year - 16) + timedelta(days=100)  # 16 after the start date
-    post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"],
-                                                "date_of_birth": [str(too_young.day), str(too_young.month), str(too_young.year)]})
+    post(
+        "/candidates/application/about-you",
+        {
+            **SECTION_ANSWERS["about-you"],
+            "date_of_birth": [str(too_young.day), str(too_young.month), str(too_young.year)],
+        },
+    )
     errors = _errors(post("/candidates/application/check", {"declaration": "agreed"}))
     assert errors == ["You must be 16 or older on the date you can start. Check your date of birth and start date"]
 
@@ -495,8 +607,12 @@ def test_dashboard_shows_status_suggestions_with_reasons_and_feedback(app, clien
     assert "You sent your application on" in page and "What happens next" in page
     first = make_placement(app, title="Data apprentice", borough="newham")
     second = make_placement(app, title="IT support apprentice")
-    _add_suggestion(app, candidate.candidate_id, first, stage="shortlisted", sentence="Close to home and you know Excel.")
-    _add_suggestion(app, candidate.candidate_id, second, stage="rejected", feedback="Try building a small project to show us.")
+    _add_suggestion(
+        app, candidate.candidate_id, first, stage="shortlisted", sentence="Close to home and you know Excel."
+    )
+    _add_suggestion(
+        app, candidate.candidate_id, second, stage="rejected", feedback="Try building a small project to show us."
+    )
     page = _html(client.get("/candidates/"))
     assert "Data apprentice" in page and "Newham" in page and "Shortlisted" in page and "govuk-tag" in page
     assert "Close to home and you know Excel." in page
@@ -531,8 +647,11 @@ def test_a_draft_cannot_be_withdrawn(app, client, candidate, post):
 
 
 def test_two_candidates_each_see_and_change_only_their_own(app, client, make_user):
-    
-    placement_a, placement_b = make_placement(app, title="Alpha placement"), make_placement(app, title="Bravo placement")
+
+    placement_a, _bravo = (
+        make_placement(app, title="Alpha placement"),
+        make_placement(app, title="Bravo placement"),
+    )
     alice, bob = make_user("candidate"), make_user("candidate")
     for user in (alice, bob):
         make_eligible(app, user.candidate_id)
@@ -548,8 +667,14 @@ def test_two_candidates_each_see_and_change_only_their_own(app, client, make_use
     bob_post("/candidates/choices/remove", {"placement_id": str(placement_a)})
     bob_post("/candidates/choices/move", {"placement_id": str(placement_a), "direction": "down"})
     assert _candidate_choices(app, alice.candidate_id) == [placement_a]
-    for path in ("/candidates/", "/candidates/application/check", "/candidates/your-data", "/candidates/your-data.json",
-                 "/candidates/application/about-you", "/candidates/choices"):
+    for path in (
+        "/candidates/",
+        "/candidates/application/check",
+        "/candidates/your-data",
+        "/candidates/your-data.json",
+        "/candidates/application/about-you",
+        "/candidates/choices",
+    ):
         assert "Alicewyn" not in _html(other.get(path)) and alice.email not in _html(other.get(path))
     bob_post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"], "first_name": "Bobbington"})
     assert _candidate(app, alice.candidate_id).first_name == "Alicewyn"
@@ -564,19 +689,26 @@ def test_staff_cannot_open_candidate_pages(client, login_as, role):
 
 
 def test_candidate_pages_need_sign_in(client):
-    for path in ("/candidates/", "/candidates/application", "/candidates/choices", "/candidates/your-data.json",
-                 "/candidates/equality-questions"):
+    for path in (
+        "/candidates/",
+        "/candidates/application",
+        "/candidates/choices",
+        "/candidates/your-data.json",
+        "/candidates/equality-questions",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
 def test_forms_refuse_posts_without_a_valid_csrf_token(app, client, candidate):
     placement = make_placement(app)
-    for path, data in [("/apply/eligibility/age", {"answer": "yes"}),
-                       ("/candidates/application/about-you", SECTION_ANSWERS["about-you"]),
-                       ("/candidates/choices/add", {"placement_id": str(placement)}),
-                       ("/candidates/application/check", {"declaration": "agreed"}),
-                       ("/candidates/delete-account", {})]:
+    for path, data in [
+        ("/apply/eligibility/age", {"answer": "yes"}),
+        ("/candidates/application/about-you", SECTION_ANSWERS["about-you"]),
+        ("/candidates/choices/add", {"placement_id": str(placement)}),
+        ("/candidates/application/check", {"declaration": "agreed"}),
+        ("/candidates/delete-account", {}),
+    ]:
         assert client.post(path, data=data).status_code == 400
         assert client.post(path, data={**data, "csrf_token": "forged"}).status_code == 400
     assert _candidate_choices(app, candidate.candidate_id) == []

@@ -5,19 +5,27 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from a11y import assert_no_axe_violations
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
 from playwright.sync_api import expect
 
 from recruit.extensions import db
-from recruit.models import Suggestion, MatchRun, OutboxEmail
-
-from a11y import assert_no_axe_violations
+from recruit.models import MatchRun, OutboxEmail, Suggestion
 from tests.conftest import sign_in_browser
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
 from tests.factories import START, make_eligible, make_placement
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = ["about-you", "where-you-live", "when-you-can-work", "skills", "interests", "qualifications", "support", "how-you-heard"]
+SECTIONS = [
+    "about-you",
+    "where-you-live",
+    "when-you-can-work",
+    "skills",
+    "interests",
+    "qualifications",
+    "support",
+    "how-you-heard",
+]
 
 
 def _submit(page, text="Continue"):
@@ -81,8 +89,18 @@ def _add_suggestion(app, candidate_id, placement_id, stage, feedback=None):
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="z" * 64)
         db.session.add(run)
         db.session.flush()
-        db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_id, score=0.8, components={},
-                             explanation={"sentence": "You chose it and it is close to home."}, stage=stage, feedback=feedback))
+        db.session.add(
+            Suggestion(
+                run_id=run.id,
+                candidate_id=candidate_id,
+                placement_id=placement_id,
+                score=0.8,
+                components={},
+                explanation={"sentence": "You chose it and it is close to home."},
+                stage=stage,
+                feedback=feedback,
+            )
+        )
         db.session.commit()
 
 
@@ -106,7 +124,9 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page)
 
     # The application, signed in.
-    placements = [make_placement(app, title=f"Placement {n}", borough=b) for n, b in enumerate(("hackney", "camden", "lambeth"))]
+    placements = [
+        make_placement(app, title=f"Placement {n}", borough=b) for n, b in enumerate(("hackney", "camden", "lambeth"))
+    ]
     user = make_user("candidate")
     make_eligible(app, user.candidate_id)
     _sign_in(page, user.email)
@@ -223,7 +243,7 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
     make_placement(app, title="Keyboard placement")
     page.goto("/apply/eligibility?ref=KEYS26")
     _press(page, "a:text('Start')")
-    for key, value in ELIGIBLE_ANSWERS.items():
+    for value in ELIGIBLE_ANSWERS.values():
         _radio(page, "answer", value)
         _press(page, _button("Continue"))
     assert page.url.endswith("/you-can-apply")
@@ -233,7 +253,9 @@ def test_whole_journey_with_the_keyboard_only(app, page, live_server):
     _press(page, _button("Create account"))
     # The confirmation email's link (opening it is the candidate's step outside the service).
     with app.app_context():
-        body = db.session.scalar(db.select(OutboxEmail.text_body).where(OutboxEmail.recipient == "keys.only@test.example"))
+        body = db.session.scalar(
+            db.select(OutboxEmail.text_body).where(OutboxEmail.recipient == "keys.only@test.example")
+        )
     page.goto(re.search(r"http://localhost(/confirm-email/\S+)", body).group(1))
     # Confirmed: now sign in (registering alone never signs anyone in, so it reveals nothing about an address).
     _type(page, "#email", "keys.only@test.example")
@@ -322,7 +344,7 @@ def test_whole_journey_without_javascript(app, browser, live_server, make_user):
     try:
         page.goto("/apply/eligibility")
         page.get_by_role("button", name="Start").click()
-        for key, value in ELIGIBLE_ANSWERS.items():
+        for value in ELIGIBLE_ANSWERS.values():
             page.locator(f"input[name=answer][value={value}]").check()
             _submit(page)
         _sign_in(page, user.email)
@@ -380,7 +402,10 @@ def test_phone_sized_pages_fit_without_sideways_scrolling(app, browser, live_ser
         page.locator("input[name=home][value=suggested]").check()
         _submit(page, "Save and continue")
         folder = os.environ.get("SCREENSHOT_DIR") or str(tmp_path)
-        for name, path in (("task-list", "/candidates/application"), ("check-your-answers", "/candidates/application/check")):
+        for name, path in (
+            ("task-list", "/candidates/application"),
+            ("check-your-answers", "/candidates/application/check"),
+        ):
             page.goto(path)
             assert page.evaluate("() => document.documentElement.scrollWidth") <= 375, path
             page.screenshot(path=os.path.join(folder, f"candidate-{name}-375.png"), full_page=True)

@@ -1,10 +1,10 @@
 """No 500 on any input: random data posted to every form of the candidate journey (CSRF off for this module only)."""
 
 import pytest
+from candidate_journey import SECTION_ANSWERS, sign_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidate_journey import SECTION_ANSWERS, sign_in
 from tests.factories import make_eligible, make_placement
 
 
@@ -38,13 +38,52 @@ FORMS = {
 
 texts = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["", " ", "0", "-1", "1e9", "99999999999999999999", "31", "2", "2005", "yes", "no", "other", "E8 1DY",
-                     "SW1A", "ZZ99 9ZZ", "hackney", "ST0116", "SQL", "up", "down", "agreed", "prefer_not_to_say",
-                     "\x00", "<script>alert(1)</script>", "'; DROP TABLE candidate; --", "٣", "²", "𝟘",
-                     "a" * 10_000, "🙂🎉👩🏽‍💻", "مرحبا بالعالم", "31 02 2020", "-5", "-30"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e9",
+            "99999999999999999999",
+            "31",
+            "2",
+            "2005",
+            "yes",
+            "no",
+            "other",
+            "E8 1DY",
+            "SW1A",
+            "ZZ99 9ZZ",
+            "hackney",
+            "ST0116",
+            "SQL",
+            "up",
+            "down",
+            "agreed",
+            "prefer_not_to_say",
+            "\x00",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE candidate; --",
+            "٣",
+            "²",
+            "𝟘",
+            "a" * 10_000,
+            "🙂🎉👩🏽‍💻",
+            "مرحبا بالعالم",
+            "31 02 2020",
+            "-5",
+            "-30",
+        ]
+    ),
 )
-form_data = st.fixed_dictionaries({}, optional={name: st.lists(texts, max_size=4) for name in
-                                                {field for fields in FORMS.values() for field in fields} | {"junk"}})
+form_data = st.fixed_dictionaries(
+    {},
+    optional={
+        name: st.lists(texts, max_size=4)
+        for name in {field for fields in FORMS.values() for field in fields} | {"junk"}
+    },
+)
 
 
 @pytest.fixture(params=["draft", "submitted"])
@@ -55,7 +94,11 @@ def fuzz_client(request, app, client, make_user):
     from recruit.models import utcnow
 
     user = make_user("candidate")
-    sent = {"status": "submitted", "submitted_at": utcnow(), "date_of_birth": date(2005, 1, 2)} if request.param == "submitted" else {}
+    sent = (
+        {"status": "submitted", "submitted_at": utcnow(), "date_of_birth": date(2005, 1, 2)}
+        if request.param == "submitted"
+        else {}
+    )
     make_eligible(app, user.candidate_id, **sent)
     make_placement(app)
     sign_in(client, user)
@@ -64,8 +107,11 @@ def fuzz_client(request, app, client, make_user):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(sorted(FORMS)), data=form_data,
-       query=st.dictionaries(st.sampled_from(["return", "page", "borough", "ref", "next"]), texts, max_size=2))
+@given(
+    path=st.sampled_from(sorted(FORMS)),
+    data=form_data,
+    query=st.dictionaries(st.sampled_from(["return", "page", "borough", "ref", "next"]), texts, max_size=2),
+)
 def test_no_form_in_the_journey_gives_a_server_error(fuzz_client, path, data, query):
     response = fuzz_client.post(path, data=data, query_string=query)
     assert response.status_code < 500, (path, data, response.get_data(as_text=True)[-1500:])
@@ -74,8 +120,12 @@ def test_no_form_in_the_journey_gives_a_server_error(fuzz_client, path, data, qu
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(["/apply/eligibility/age", "/apply/eligibility/residence", "/apply/eligibility/you-can-apply"]),
-       data=form_data)
+@given(
+    path=st.sampled_from(
+        ["/apply/eligibility/age", "/apply/eligibility/residence", "/apply/eligibility/you-can-apply"]
+    ),
+    data=form_data,
+)
 def test_eligibility_forms_never_fail_without_an_account(app, path, data):
     response = app.test_client().post(path, data=data)
     assert response.status_code < 500

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from recruit.models import Borough, Candidate, MonitoringResponse, Standard, User, Placement
+from recruit.models import Borough, Candidate, MonitoringResponse, Placement, Standard, User
 
 
 def test_seed_reference_is_idempotent_and_complete(db, runner):

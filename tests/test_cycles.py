@@ -7,10 +7,20 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from recruit.extensions import db as _db
-from recruit.models import (AuditEvent, BoroughTarget, Candidate, Suggestion, MatchRun, Choice, RecruitmentCycle, User,
-                            Placement, utcnow)
-from tests.page_text import error_summary, visible_text
+from recruit.models import (
+    AuditEvent,
+    BoroughTarget,
+    Candidate,
+    Choice,
+    MatchRun,
+    Placement,
+    RecruitmentCycle,
+    Suggestion,
+    User,
+    utcnow,
+)
 from tests.factories import make_cycle, make_placement
+from tests.page_text import error_summary, visible_text
 
 TODAY = date.today()
 
@@ -35,32 +45,54 @@ CURRENT = dict(name="2026 to 2027", opens=TODAY - timedelta(days=30), closes=TOD
 
 def cycles(app) -> list[tuple]:
     with app.app_context():
-        return [(c.name, c.opens_on, c.closes_on, c.target) for c in _db.session.scalars(
-            _db.select(RecruitmentCycle).order_by(RecruitmentCycle.id))]
+        return [
+            (c.name, c.opens_on, c.closes_on, c.target)
+            for c in _db.session.scalars(_db.select(RecruitmentCycle).order_by(RecruitmentCycle.id))
+        ]
 
 
 def people_at(app, placement_id: int, stages: list[str], password_hash: str = "x", start=0) -> None:
     """A submitted candidate per stage, each choosing the placement and suggested to it at that stage."""
     with app.app_context():
         run = _db.session.scalar(_db.select(MatchRun).order_by(MatchRun.id.desc())) or MatchRun(
-            status="published", algorithm_version="test", weights={}, seed=1, input_hash="0" * 64)
+            status="published", algorithm_version="test", weights={}, seed=1, input_hash="0" * 64
+        )
         _db.session.add(run)
         for number, stage in enumerate(stages, start=start):
-            user = User(email=f"person{placement_id}-{number}@test.example", password_hash=password_hash, role="candidate")
+            user = User(
+                email=f"person{placement_id}-{number}@test.example", password_hash=password_hash, role="candidate"
+            )
             user.candidate = Candidate(submitted_at=utcnow(), first_name="Zebedee")
             _db.session.add(user)
             _db.session.flush()
             _db.session.add(Choice(candidate_id=user.candidate.id, placement_id=placement_id, rank=1))
-            _db.session.add(Suggestion(run=run, candidate_id=user.candidate.id, placement_id=placement_id, score=0.5,
-                                  components={}, explanation={}, stage=stage))
+            _db.session.add(
+                Suggestion(
+                    run=run,
+                    candidate_id=user.candidate.id,
+                    placement_id=placement_id,
+                    score=0.5,
+                    components={},
+                    explanation={},
+                    stage=stage,
+                )
+            )
         _db.session.commit()
 
 
 # --- creating and changing cycles -------------------------------------------------------------------------------
 
+
 def test_admin_creates_a_cycle_and_new_placements_belong_to_it(app, client, admin):
-    response = client.post("/admin/cycles/new", data={"name": "2026 to 2027", "opens_on": boxes(TODAY),
-                                                       "closes_on": boxes(TODAY + timedelta(days=365)), "target": "100"})
+    response = client.post(
+        "/admin/cycles/new",
+        data={
+            "name": "2026 to 2027",
+            "opens_on": boxes(TODAY),
+            "closes_on": boxes(TODAY + timedelta(days=365)),
+            "target": "100",
+        },
+    )
     assert response.status_code == 302
     assert cycles(app) == [("2026 to 2027", TODAY, TODAY + timedelta(days=365), 100)]
     from tests.test_staff import CREATE_URL, form_data
@@ -88,19 +120,27 @@ def test_imported_placements_belong_to_the_current_cycle(app, client, login_as):
         assert [v.cycle_id for v in _db.session.scalars(_db.select(Placement))] == [cycle_id]
 
 
-@pytest.mark.parametrize("change, field_message", [
-    ({"name": ""}, "Enter a name for the cycle"),
-    ({"target": "-1"}, "Target must be a whole number from 0 to 10,000"),
-    ({"target": "10001"}, "Target must be a whole number from 0 to 10,000"),
-    ({"target": "ten"}, "Target must be a whole number from 0 to 10,000"),
-    ({"target": ""}, "Enter the London-wide target"),
-    ({"closes_on": boxes(TODAY - timedelta(days=1))}, "Closing date must be after the opening date"),
-    ({"opens_on": ["31", "2", "2027"]}, "Opening date must be a real date"),
-    ({"closes_on": ["", "", ""]}, "Enter the closing date"),
-])
+@pytest.mark.parametrize(
+    "change, field_message",
+    [
+        ({"name": ""}, "Enter a name for the cycle"),
+        ({"target": "-1"}, "Target must be a whole number from 0 to 10,000"),
+        ({"target": "10001"}, "Target must be a whole number from 0 to 10,000"),
+        ({"target": "ten"}, "Target must be a whole number from 0 to 10,000"),
+        ({"target": ""}, "Enter the London-wide target"),
+        ({"closes_on": boxes(TODAY - timedelta(days=1))}, "Closing date must be after the opening date"),
+        ({"opens_on": ["31", "2", "2027"]}, "Opening date must be a real date"),
+        ({"closes_on": ["", "", ""]}, "Enter the closing date"),
+    ],
+)
 def test_cycle_form_errors_change_nothing(app, client, admin, change, field_message):
-    data = {"name": "Next", "opens_on": boxes(TODAY), "closes_on": boxes(TODAY + timedelta(days=90)), "target": "50",
-            **change}
+    data = {
+        "name": "Next",
+        "opens_on": boxes(TODAY),
+        "closes_on": boxes(TODAY + timedelta(days=90)),
+        "target": "50",
+        **change,
+    }
     html = client.post("/admin/cycles/new", data=data).get_data(as_text=True)
     assert any(message.startswith(field_message) for message in error_summary(html)), error_summary(html)
     assert visible_text(html).startswith("Skip to main content") and "Error:" in html.split("</title>")[0]
@@ -109,31 +149,53 @@ def test_cycle_form_errors_change_nothing(app, client, admin, change, field_mess
 
 def test_overlapping_cycles_are_refused(app, client, admin):
     make_cycle(app, "This year", TODAY, TODAY + timedelta(days=100))
-    html = client.post("/admin/cycles/new", data={"name": "Next", "opens_on": boxes(TODAY + timedelta(days=100)),
-                                                  "closes_on": boxes(TODAY + timedelta(days=200)), "target": "5"}
-                       ).get_data(as_text=True)
+    html = client.post(
+        "/admin/cycles/new",
+        data={
+            "name": "Next",
+            "opens_on": boxes(TODAY + timedelta(days=100)),
+            "closes_on": boxes(TODAY + timedelta(days=200)),
+            "target": "5",
+        },
+    ).get_data(as_text=True)
     assert error_summary(html)[0].startswith("The dates overlap This year")
     assert len(cycles(app)) == 1
-    ok = client.post("/admin/cycles/new", data={"name": "Next", "opens_on": boxes(TODAY + timedelta(days=101)),
-                                                "closes_on": boxes(TODAY + timedelta(days=200)), "target": "5"})
+    ok = client.post(
+        "/admin/cycles/new",
+        data={
+            "name": "Next",
+            "opens_on": boxes(TODAY + timedelta(days=101)),
+            "closes_on": boxes(TODAY + timedelta(days=200)),
+            "target": "5",
+        },
+    )
     assert ok.status_code == 302 and len(cycles(app)) == 2
 
 
 def test_editing_a_cycle_checks_it_again_but_not_against_itself(app, client, admin):
     cycle_id = make_cycle(app, **CURRENT)
-    response = client.post(f"/admin/cycles/{cycle_id}/edit", data={
-        "name": "Renamed", "opens_on": boxes(TODAY - timedelta(days=30)), "closes_on": boxes(TODAY + timedelta(days=10)),
-        "target": "120"})
+    response = client.post(
+        f"/admin/cycles/{cycle_id}/edit",
+        data={
+            "name": "Renamed",
+            "opens_on": boxes(TODAY - timedelta(days=30)),
+            "closes_on": boxes(TODAY + timedelta(days=10)),
+            "target": "120",
+        },
+    )
     assert response.status_code == 302
     assert cycles(app) == [("Renamed", TODAY - timedelta(days=30), TODAY + timedelta(days=10), 120)]
 
 
 def test_borough_targets_are_all_or_nothing(app, client, admin):
     cycle_id = make_cycle(app, **CURRENT)
-    html = client.post(f"/admin/cycles/{cycle_id}", data={"hackney": "20", "camden": "-3", "lambeth": "10001"}
-                       ).get_data(as_text=True)
-    assert error_summary(html) == ["Camden: target must be a whole number from 0 to 10,000",
-                                   "Lambeth: target must be a whole number from 0 to 10,000"]
+    html = client.post(
+        f"/admin/cycles/{cycle_id}", data={"hackney": "20", "camden": "-3", "lambeth": "10001"}
+    ).get_data(as_text=True)
+    assert error_summary(html) == [
+        "Camden: target must be a whole number from 0 to 10,000",
+        "Lambeth: target must be a whole number from 0 to 10,000",
+    ]
     with app.app_context():
         assert _db.session.scalar(_db.select(_db.func.count(BoroughTarget.id))) == 0
     assert client.post(f"/admin/cycles/{cycle_id}", data={"hackney": "20", "camden": "0"}).status_code == 302
@@ -167,11 +229,12 @@ def test_closing_a_cycle_keeps_its_figures_and_stops_changes(app, client, admin)
 
 # --- progress ---------------------------------------------------------------------------------------------------
 
+
 def _progress_rows(html: str) -> dict[str, list[str]]:
     """The progress table's rows: area name -> its cells as shown."""
     import re
 
-    table = html.split('Progress in', 1)[1].split("</table>", 1)[0]
+    table = html.split("Progress in", 1)[1].split("</table>", 1)[0]
     rows = {}
     for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, re.S)[1:]:
         cells = [visible_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
@@ -183,13 +246,16 @@ def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(
     cycle_id = make_cycle(app, **CURRENT, target=100)
     hackney = make_placement(app, borough="hackney", cycle_id=cycle_id, positions=3)
     make_placement(app, borough="hackney", cycle_id=cycle_id, status="draft")
-    camden = make_placement(app, borough="camden", cycle_id=cycle_id, status="filled",
-                          start_date=TODAY - timedelta(days=1))
+    camden = make_placement(
+        app, borough="camden", cycle_id=cycle_id, status="filled", start_date=TODAY - timedelta(days=1)
+    )
     make_placement(app, borough="camden")  # in no cycle: not counted
     people_at(app, hackney, ["suggested"] * 8 + ["shortlisted"] * 4)
     people_at(app, camden, ["accepted"] * 3, start=100)
     with app.app_context():
-        _db.session.add(BoroughTarget(cycle_id=cycle_id, borough_id=_db.session.get(Placement, camden).borough_id, target=3))
+        _db.session.add(
+            BoroughTarget(cycle_id=cycle_id, borough_id=_db.session.get(Placement, camden).borough_id, target=3)
+        )
         _db.session.commit()
 
     login_as("analyst", None)
@@ -245,7 +311,9 @@ def test_progress_cycle_choice_errors(app, client, login_as):
     for path in ("/progress?cycle=999", "/progress?cycle=abc"):
         html = client.get(path).get_data(as_text=True)
         assert error_summary(html) == ["Select a cycle from the list"]
-    assert "There is no recruitment cycle yet" not in visible_text(client.get("/progress?cycle=999").get_data(as_text=True))
+    assert "There is no recruitment cycle yet" not in visible_text(
+        client.get("/progress?cycle=999").get_data(as_text=True)
+    )
 
 
 def test_progress_without_any_cycle_says_so(client):
@@ -285,6 +353,7 @@ def _resolve(schema, document):
 
 # --- the borough page -------------------------------------------------------------------------------------------
 
+
 def test_borough_page_counts_by_stage_for_own_borough_without_names(app, client, login_as):
     mine = make_placement(app, borough="hackney", title="Hackney data apprentice")
     make_placement(app, borough="camden", title="Camden cloud apprentice")
@@ -302,7 +371,16 @@ def test_borough_page_counts_by_stage_for_own_borough_without_names(app, client,
 
         row = re.search(r"Hackney data apprentice</th>(.*?)</tr>", html, re.S).group(1)
         assert [visible_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == [
-            "Live", "1", "2", "1", "0", "0", "0", "1", "0"]
+            "Live",
+            "1",
+            "2",
+            "1",
+            "0",
+            "0",
+            "0",
+            "1",
+            "0",
+        ]
     login_as("analyst", None)
     assert client.get("/reports/borough").status_code == 403
 
@@ -336,4 +414,9 @@ def test_progress_is_counted_again_as_soon_as_the_data_changes(app, client, logi
     with app.app_context():
         _db.session.execute(_db.update(Placement).values(status="filled"))
         _db.session.commit()
-    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == ["No target set", "1", "0", "1"]
+    assert _progress_rows(client.get("/reports/progress").get_data(as_text=True))["Hackney"][:4] == [
+        "No target set",
+        "1",
+        "0",
+        "1",
+    ]

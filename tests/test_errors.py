@@ -15,8 +15,14 @@ BROKEN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/no_such_database?co
 @pytest.fixture
 def broken_app(database_url, _schema):
     """The same service (same secret key) with its database unreachable."""
-    app = create_app({**_test_config(database_url, _schema), "SQLALCHEMY_DATABASE_URI": BROKEN_DATABASE,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}, "PROPAGATE_EXCEPTIONS": False})
+    app = create_app(
+        {
+            **_test_config(database_url, _schema),
+            "SQLALCHEMY_DATABASE_URI": BROKEN_DATABASE,
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
     yield app
 
 

@@ -4,13 +4,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections
+from page_checks import parse, problems, visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate
-
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections
 from tests.factories import make_eligible, make_placement
-from page_checks import parse, problems, visible_text
 
 
 def text(response) -> str:
@@ -57,12 +56,17 @@ def test_check_your_answers_has_a_change_link_on_every_answer_the_candidate_gave
     placement_id = make_placement(app)
     complete_sections(post, placement_id)
     html = client.get("/candidates/application/check").get_data(as_text=True)
-    changes = re.findall(r'<a class="govuk-link" href="([^"]+)">Change<span class="govuk-visually-hidden"> ([^<]+)</span>', html)
+    changes = re.findall(
+        r'<a class="govuk-link" href="([^"]+)">Change<span class="govuk-visually-hidden"> ([^<]+)</span>', html
+    )
     labelled = {label.split(" (")[0]: href for href, label in changes}
     # Issue 8 split the skills answer into two rows; each has its own Change link back to the skills page.
     assert labelled["things you have done or enjoy"] == "/candidates/application/skills?return=check"
     assert labelled["technical skills"] == "/candidates/application/skills?return=check"
-    assert labelled["something you have made, fixed or learned"] == "/candidates/application/skills?return=check#skills_text"
+    assert (
+        labelled["something you have made, fixed or learned"]
+        == "/candidates/application/skills?return=check#skills_text"
+    )
     assert labelled["placements you chose"] == "/candidates/choices"
     assert "email address" not in labelled  # changed on the account, not in the application
 
@@ -91,21 +95,36 @@ def _date_parts(day: date) -> list[str]:
 
 
 def test_a_child_cannot_give_a_date_of_birth_after_saying_they_will_be_16(app, client, candidate, post):
-    response = post("/candidates/application/about-you", {**SECTION_ANSWERS["about-you"], "date_of_birth": ["1", "1", "2020"]})
+    response = post(
+        "/candidates/application/about-you", {**SECTION_ANSWERS["about-you"], "date_of_birth": ["1", "1", "2020"]}
+    )
     page = text(response)
     assert "There is a problem" in page and "because you need to be 16 or older when the apprenticeship starts" in page
     assert 'value="2020"' in response.get_data(as_text=True)  # the answer is kept as typed
     almost_16 = date.today().replace(year=date.today().year - 16) + timedelta(days=200)
-    assert post("/candidates/application/about-you",
-                {**SECTION_ANSWERS["about-you"], "date_of_birth": _date_parts(almost_16)}).status_code == 302
+    assert (
+        post(
+            "/candidates/application/about-you",
+            {**SECTION_ANSWERS["about-you"], "date_of_birth": _date_parts(almost_16)},
+        ).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("path, answers, message", [
-    ("where-you-live", {"postcode": "E8 1DY", "travel_km": "-5"}, "Distance must be between 1 and 100 kilometres"),
-    ("when-you-can-work", {"hours_per_week": "-30", "available_from": ["1", "9", str(date.today().year + 1)]},
-     "Hours a week must be between 16 and 40"),
-])
-def test_a_negative_number_is_told_the_range_not_that_it_is_not_a_number(client, candidate, post, path, answers, message):
+@pytest.mark.parametrize(
+    "path, answers, message",
+    [
+        ("where-you-live", {"postcode": "E8 1DY", "travel_km": "-5"}, "Distance must be between 1 and 100 kilometres"),
+        (
+            "when-you-can-work",
+            {"hours_per_week": "-30", "available_from": ["1", "9", str(date.today().year + 1)]},
+            "Hours a week must be between 16 and 40",
+        ),
+    ],
+)
+def test_a_negative_number_is_told_the_range_not_that_it_is_not_a_number(
+    client, candidate, post, path, answers, message
+):
     page = text(post(f"/candidates/application/{path}", answers))
     assert message in page and "whole number" not in page
 
@@ -114,7 +133,9 @@ def test_a_seed_that_is_not_a_number_is_told_so_not_its_length(app, client, logi
     from matching_data import Poster as AdminPoster
 
     login_as("admin", None)
-    response = AdminPoster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1", "seed": "<script>alert(1)</script>"})
+    response = AdminPoster(client, "/admin/match-runs")(
+        "/admin/match-runs", {"round": "1", "seed": "<script>alert(1)</script>"}
+    )
     page = text(response)
     assert "The seed must be a whole number, like 20250901" in page and "18 digits" not in page
 
@@ -136,7 +157,9 @@ def test_change_on_one_equality_answer_comes_straight_back_to_the_summary(app, c
     make_eligible(app, user.candidate_id, status="submitted", submitted_at=utcnow(), date_of_birth=date(2004, 5, 6))
     post("/candidates/equality-questions/ethnicity", {"answer": "black_african"})
     summary = client.get("/candidates/equality-questions").get_data(as_text=True)
-    change = re.search(r'href="(/candidates/equality-questions/ethnicity[^"]*)"', summary).group(1).replace("&amp;", "&")
+    change = (
+        re.search(r'href="(/candidates/equality-questions/ethnicity[^"]*)"', summary).group(1).replace("&amp;", "&")
+    )
     assert "Back" in text(client.get(change))
     response = post(change, {"answer": "white_british"})
     assert response.headers["Location"] == "/candidates/equality-questions"
@@ -182,15 +205,18 @@ def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, 
     post = Poster(client)
     for key, value in ELIGIBLE_ANSWERS.items():
         post(f"/apply/eligibility/{key}", {"answer": value})
-    assert "the placement you chose will be in your placement choices" in text(client.get("/apply/eligibility/you-can-apply"))
+    assert "the placement you chose will be in your placement choices" in text(
+        client.get("/apply/eligibility/you-can-apply")
+    )
     # Registering does not sign the person in: they confirm their email address, then sign in (issue 11).
     registered = post("/register", {"email": "first.timer@test.example", "password": TEST_PASSWORD})
     assert registered.status_code == 200 and "Check your email" in text(registered)
     with app.app_context():
         from recruit.models import OutboxEmail
 
-        email = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.template == "confirm_email")
-                                   .order_by(OutboxEmail.id.desc())).first()
+        email = db.session.scalars(
+            db.select(OutboxEmail).where(OutboxEmail.template == "confirm_email").order_by(OutboxEmail.id.desc())
+        ).first()
     client.get(re.search(r"http://localhost(/\S+)", email.text_body).group(1))
     with client.session_transaction() as session:  # the answers given before having an account are still held
         assert "apply_for_placement" in session and "eligibility_answers" in session
@@ -212,12 +238,16 @@ def test_choices_page_searches_by_keyword_and_links_each_title_to_its_placement(
     page = text(response)
     assert "Cyber security apprentice" in page and "Data analyst apprentice" not in page
     assert '1 placement open for applications matching "cyber".' in page
-    assert f'<a class="govuk-link" href="/placements/{wanted}">Cyber security apprentice</a>' in response.get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/placements/{wanted}">Cyber security apprentice</a>' in response.get_data(
+        as_text=True
+    )
     too_long = text(client.get("/candidates/choices", query_string={"q": "x" * 101}))
     assert "Keywords must be 100 characters or fewer" in too_long and "Data analyst apprentice" in too_long
 
 
-def test_two_staff_placements_with_the_same_title_can_be_told_apart_and_the_table_says_it_scrolls(app, client, login_as):
+def test_two_staff_placements_with_the_same_title_can_be_told_apart_and_the_table_says_it_scrolls(
+    app, client, login_as
+):
     first = make_placement(app, title="Digital apprentice")
     second = make_placement(app, title="Digital apprentice")
     login_as("borough_staff", "hackney")

@@ -38,6 +38,17 @@ def test_the_apis_descriptions_use_the_glossarys_words(client):
 
 def test_the_glossary_defines_every_word_the_issue_names():
     glossary = (Path(__file__).resolve().parent.parent / "docs" / "glossary.md").read_text(encoding="utf-8")
-    for word in ("placement", "position", "apprenticeship standard", "application", "choice", "suggestion", "round",
-                 "run", "cycle", "stage", "status"):
+    for word in (
+        "placement",
+        "position",
+        "apprenticeship standard",
+        "application",
+        "choice",
+        "suggestion",
+        "round",
+        "run",
+        "cycle",
+        "stage",
+        "status",
+    ):
         assert re.search(rf"^\| \*\*{word}\*\*", glossary, re.M), word

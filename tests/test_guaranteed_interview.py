@@ -2,14 +2,13 @@
 interview unless they record which of the placement's essential requirements is not met."""
 
 import pytest
-from tests.factories import START
 from matching_data import Poster, run, set_stage
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, Suggestion
 from recruit.services import matching as service
+from tests.factories import START, make_candidate, make_placement
 
 
 @pytest.fixture
@@ -53,8 +52,12 @@ def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requir
     page = _text(client, path)
     assert "Which essential requirement do they not meet?" in page
     start = f"{START.day} {START:%B %Y}"
-    for requirement in ("Can travel to the workplace in E8", "Can work 35 hours a week", f"Can start on {start}",
-                        "Does not already hold a digital qualification at level 4 or above"):
+    for requirement in (
+        "Can travel to the workplace in E8",
+        "Can work 35 hours a week",
+        f"Can start on {start}",
+        "Does not already hold a digital qualification at level 4 or above",
+    ):
         assert requirement in page
     assert "Why are you not going ahead?" not in page  # the ordinary reasons are not on offer
     post = Poster(client, path)
@@ -67,8 +70,10 @@ def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requir
 
     response = post(path, {"version": "1", "requirement": "hours", "feedback": "The placement needs 35 hours a week."})
     assert response.status_code == 302
-    assert _stage_and_reason(app, suggestion_id) == ("rejected",
-                                                "Does not meet an essential requirement: Can work 35 hours a week")
+    assert _stage_and_reason(app, suggestion_id) == (
+        "rejected",
+        "Does not meet an essential requirement: Can work 35 hours a week",
+    )
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "suggestion.rejected"))
         assert event.actor_id == recruiter.id and event.detail["unmet_requirement"] == "hours"
@@ -78,8 +83,14 @@ def test_the_service_refuses_too_so_no_other_path_can_skip_the_scheme(app, schem
     with app.app_context():
         suggestion = db.session.get(Suggestion, scheme["opted"].id)
         with pytest.raises(service.ServiceError, match="Select the essential requirement they do not meet"):
-            service.decide(suggestion, "reject", suggestion.version, None, reason="Other candidates were a closer match",
-                           feedback="Sorry")
+            service.decide(
+                suggestion,
+                "reject",
+                suggestion.version,
+                None,
+                reason="Other candidates were a closer match",
+                feedback="Sorry",
+            )
         assert db.session.get(Suggestion, scheme["opted"].id).stage == "suggested"
 
 
@@ -110,8 +121,9 @@ def _scheme_rows(client) -> str:
 
 
 @pytest.mark.fresh_database  # reports query on connections of their own: they must see the test's commits
-def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclosure_rules(app, client, login_as,
-                                                                                           make_user):
+def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclosure_rules(
+    app, client, login_as, make_user
+):
     placement = make_placement(app, positions=30)
     opted = [make_candidate(app, make_user, [placement], guaranteed_interview=True) for _ in range(12)]
     others = [make_candidate(app, make_user, [placement]) for _ in range(13)]
@@ -124,8 +136,10 @@ def test_the_outreach_report_counts_opted_in_candidates_invited_under_the_disclo
     assert "Opted in to the scheme 12 48.0% 12 <10 Did not opt in 13 52.0% 13 Hidden All candidates 25" in rows
     set_stage(app, by_candidate[opted[9].id], "interview")
     rows = _scheme_rows(client)
-    assert rows.startswith("Scheme Applied Share of candidates Suggested Invited to interview or further "
-                           "Opted in to the scheme 12 48.0% 12 10 Did not opt in 13 52.0% 13 11 All candidates 25")
+    assert rows.startswith(
+        "Scheme Applied Share of candidates Suggested Invited to interview or further "
+        "Opted in to the scheme 12 48.0% 12 10 Did not opt in 13 52.0% 13 11 All candidates 25"
+    )
     # Rejected after the interview: they were still invited, so the count stays.
     set_stage(app, by_candidate[opted[0].id], "rejected")
     assert _scheme_rows(client) == rows

@@ -6,14 +6,14 @@ from datetime import date, time, timedelta
 import pytest
 from a11y import assert_no_axe_violations
 from matching_data import run
-from tests.factories import make_candidate, make_placement
 from playwright.sync_api import expect
 
 from recruit.extensions import db
-from recruit.models import Suggestion, Placement
+from recruit.models import Placement, Suggestion
 from recruit.services import interviews, offers
 from recruit.services.matching import decide
 from tests.conftest import sign_in_browser
+from tests.factories import make_candidate, make_placement
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,10 @@ pytestmark = pytest.mark.browser
 def hiring(app, make_user):
     """A placement with suggestions at every stage: suggested, booked interview, offered, accepted."""
     placement_id = make_placement(app, title="Junior developer apprentice (Housing repairs)", positions=3)
-    people = [make_candidate(app, make_user, [placement_id], skills_text="I am at Hackney New School, email me@x.example")
-              for _ in range(5)]
+    people = [
+        make_candidate(app, make_user, [placement_id], skills_text="I am at Hackney New School, email me@x.example")
+        for _ in range(5)
+    ]
     recruiter = make_user("recruiter", "hackney")
     ids = {m.candidate_id: m.id for m in run(app).suggestions}
     suggestion_ids = [ids[p.id] for p in people]
@@ -32,25 +34,54 @@ def hiring(app, make_user):
         for suggestion_id in suggestion_ids[1:]:
             suggestion = db.session.get(Suggestion, suggestion_id)
             decide(suggestion, "shortlist", suggestion.version, recruiter.id)
-        slot = interviews.create_slot(placement, interviews.NewSlot(
-            day=date.today() + timedelta(days=4), start=time(10, 0), minutes=45, place="Hackney Town Hall", video_link="",
-            capacity=3, interviewer_ids=[recruiter.id]), recruiter.id).id
-        interviews.create_slot(placement, interviews.NewSlot(
-            day=date.today() + timedelta(days=5), start=time(10, 0), minutes=45, place="", video_link="https://meet.example/a",
-            capacity=1, interviewer_ids=[recruiter.id]), recruiter.id)
+        slot = interviews.create_slot(
+            placement,
+            interviews.NewSlot(
+                day=date.today() + timedelta(days=4),
+                start=time(10, 0),
+                minutes=45,
+                place="Hackney Town Hall",
+                video_link="",
+                capacity=3,
+                interviewer_ids=[recruiter.id],
+            ),
+            recruiter.id,
+        ).id
+        interviews.create_slot(
+            placement,
+            interviews.NewSlot(
+                day=date.today() + timedelta(days=5),
+                start=time(10, 0),
+                minutes=45,
+                place="",
+                video_link="https://meet.example/a",
+                capacity=1,
+                interviewer_ids=[recruiter.id],
+            ),
+            recruiter.id,
+        )
         for suggestion_id, person in zip(suggestion_ids[2:], people[2:]):
             interviews.book(db.session.get(Suggestion, suggestion_id), slot, person.user_id)
-        terms = offers.OfferTerms(date.today() + timedelta(days=7), date.today() + timedelta(days=30), "Sam, 020 7946 0000")
+        terms = offers.OfferTerms(
+            date.today() + timedelta(days=7), date.today() + timedelta(days=30), "Sam, 020 7946 0000"
+        )
         for suggestion_id in suggestion_ids[3:]:
             suggestion = db.session.get(Suggestion, suggestion_id)
             offers.make_offer(suggestion, suggestion.version, recruiter.id, terms)
         offers.accept(db.session.get(Suggestion, suggestion_ids[4]), people[4].user_id)
-    return {"placement": placement_id, "people": people, "recruiter": recruiter, "suggestion_ids": suggestion_ids, "slot": slot}
+    return {
+        "placement": placement_id,
+        "people": people,
+        "recruiter": recruiter,
+        "suggestion_ids": suggestion_ids,
+        "slot": slot,
+    }
 
 
 def _phone(browser, live_server, user, javascript=True):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812},
-                                  java_script_enabled=javascript)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, java_script_enabled=javascript
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     sign_in_browser(page, live_server.app, user)

@@ -3,17 +3,17 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from icalendar import Calendar
 from at_once import at_once
+from icalendar import Calendar
 from matching_data import Poster, run
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Suggestion, OutboxEmail, SlotRequest
+from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, OutboxEmail, SlotRequest, Suggestion
 from recruit.services import interviews
 from recruit.services.matching import decide
 from tests.conftest import sign_in
+from tests.factories import make_candidate, make_placement
 
 LONDON = interviews.LONDON
 
@@ -22,10 +22,24 @@ def _day(offset: int) -> date:
     return datetime.now(LONDON).date() + timedelta(days=offset)
 
 
-def _new_slot(interviewer_ids, day_offset=3, at=time(10, 0), minutes=45, capacity=1, place="Hackney Town Hall, Mare Street",
-              video_link=""):
-    return interviews.NewSlot(day=_day(day_offset), start=at, minutes=minutes, place=place, video_link=video_link,
-                              capacity=capacity, interviewer_ids=list(interviewer_ids))
+def _new_slot(
+    interviewer_ids,
+    day_offset=3,
+    at=time(10, 0),
+    minutes=45,
+    capacity=1,
+    place="Hackney Town Hall, Mare Street",
+    video_link="",
+):
+    return interviews.NewSlot(
+        day=_day(day_offset),
+        start=at,
+        minutes=minutes,
+        place=place,
+        video_link=video_link,
+        capacity=capacity,
+        interviewer_ids=list(interviewer_ids),
+    )
 
 
 @pytest.fixture
@@ -33,23 +47,34 @@ def hiring(app, make_user):
     """A Hackney placement, an interviewer, and three shortlisted candidates (the first asked for adjustments)."""
     placement = make_placement(app, title="Junior developer apprentice (Housing repairs)", positions=2)
     interviewer = make_user("recruiter", "hackney", email="interviewer@hackney.test.example")
-    people = [make_candidate(app, make_user, [placement], interview_adjustments=("Step-free access, please" if i == 0 else None))
-              for i in range(3)]
+    people = [
+        make_candidate(
+            app, make_user, [placement], interview_adjustments=("Step-free access, please" if i == 0 else None)
+        )
+        for i in range(3)
+    ]
     suggestions = {m.candidate_id: m for m in run(app).suggestions}
     with app.test_request_context():
         for person in people:
             suggestion = db.session.get(Suggestion, suggestions[person.id].id)
             decide(suggestion, "shortlist", suggestion.version, interviewer.id)
-    return {"placement": placement, "interviewer": interviewer, "people": people,
-            "suggestion_ids": [suggestions[p.id].id for p in people]}
+    return {
+        "placement": placement,
+        "interviewer": interviewer,
+        "people": people,
+        "suggestion_ids": [suggestions[p.id].id for p in people],
+    }
 
 
 def _slot(app, hiring, **kwargs) -> int:
     with app.test_request_context():
         from recruit.models import Placement
 
-        return interviews.create_slot(db.session.get(Placement, hiring["placement"]),
-                                      _new_slot([hiring["interviewer"].id], **kwargs), hiring["interviewer"].id).id
+        return interviews.create_slot(
+            db.session.get(Placement, hiring["placement"]),
+            _new_slot([hiring["interviewer"].id], **kwargs),
+            hiring["interviewer"].id,
+        ).id
 
 
 def _as_candidate(app, person):
@@ -68,8 +93,15 @@ def _emails(app, template=None):
 
 def _form(hiring, **changes):
     day = _day(3)
-    data = {"day": [str(day.day), str(day.month), str(day.year)], "start": "2:30pm", "minutes": "45",
-            "place": "Hackney Town Hall", "video_link": "", "capacity": "2", "interviewers": [str(hiring["interviewer"].id)]}
+    data = {
+        "day": [str(day.day), str(day.month), str(day.year)],
+        "start": "2:30pm",
+        "minutes": "45",
+        "place": "Hackney Town Hall",
+        "video_link": "",
+        "capacity": "2",
+        "interviewers": [str(hiring["interviewer"].id)],
+    }
     data.update(changes)
     return data
 
@@ -102,20 +134,23 @@ def test_recruiter_publishes_a_slot_and_waiting_candidates_are_told(app, client,
     assert "2:30pm to 3:15pm" in text and "4pm to 4:45pm" in text and "Booked 0 of 2" in text
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"day": ["1", "1", "2020"]}, "The interview must be in the future"),
-    ({"day": ["31", "2", "2030"]}, "Date must be a real date"),
-    ({"start": "25:00"}, "Enter a start time like 14:30 or 2:30pm"),
-    ({"start": ""}, "Enter the start time"),
-    ({"minutes": "5"}, "Length must be from 10 to 240 minutes"),
-    ({"minutes": "²"}, "Length must be a whole number of minutes, like 45"),
-    ({"capacity": "0"}, "Enter a number from 1 to 10"),
-    ({"place": "", "video_link": ""}, "Enter an address or room, or a video call link"),
-    ({"video_link": "javascript:alert(1)"}, "Enter a video call link starting https://"),
-    ({"interviewers": []}, "Select at least one interviewer"),
-    ({"interviewers": ["999999"]}, "Select at least one interviewer from the list"),
-    ({"start": "10:30"}, "This time overlaps another interview slot"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"day": ["1", "1", "2020"]}, "The interview must be in the future"),
+        ({"day": ["31", "2", "2030"]}, "Date must be a real date"),
+        ({"start": "25:00"}, "Enter a start time like 14:30 or 2:30pm"),
+        ({"start": ""}, "Enter the start time"),
+        ({"minutes": "5"}, "Length must be from 10 to 240 minutes"),
+        ({"minutes": "²"}, "Length must be a whole number of minutes, like 45"),
+        ({"capacity": "0"}, "Enter a number from 1 to 10"),
+        ({"place": "", "video_link": ""}, "Enter an address or room, or a video call link"),
+        ({"video_link": "javascript:alert(1)"}, "Enter a video call link starting https://"),
+        ({"interviewers": []}, "Select at least one interviewer"),
+        ({"interviewers": ["999999"]}, "Select at least one interviewer from the list"),
+        ({"start": "10:30"}, "This time overlaps another interview slot"),
+    ],
+)
 def test_bad_slots_are_refused_with_a_message_and_nothing_is_created(app, client, hiring, changes, message):
     _slot(app, hiring, at=time(10, 0))  # 10:00 to 10:45, three days ahead
     sign_in(client, hiring["interviewer"])
@@ -206,7 +241,9 @@ def test_a_full_slot_cannot_be_booked_and_is_not_offered(app, hiring):
     response = post_second(paths[1], {"slot": str(slot)})
     text = visible_text(response.get_data(as_text=True))
     assert "That interview time is now full or too soon to book" in text
-    assert "There are no interview times free at the moment" in visible_text(second.get(paths[1]).get_data(as_text=True))
+    assert "There are no interview times free at the moment" in visible_text(
+        second.get(paths[1]).get_data(as_text=True)
+    )
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 1
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)) == 1
@@ -220,20 +257,39 @@ def test_no_double_booking_when_candidates_click_at_once(app, hiring, make_user)
     more = [make_candidate(app, make_user, [hiring["placement"]]) for _ in range(3)]
     with app.app_context():
         for person in more:  # shortlisted directly: the matching run already happened
-            db.session.add(Suggestion(run_id=db.session.scalar(db.select(Suggestion.run_id)), candidate_id=person.id,
-                                 placement_id=hiring["placement"], score=0.5, components={}, explanation={},
-                                 stage="shortlisted"))
+            db.session.add(
+                Suggestion(
+                    run_id=db.session.scalar(db.select(Suggestion.run_id)),
+                    candidate_id=person.id,
+                    placement_id=hiring["placement"],
+                    score=0.5,
+                    components={},
+                    explanation={},
+                    stage="shortlisted",
+                )
+            )
         db.session.commit()
-        suggestion_ids = [m.id for m in db.session.scalars(db.select(Suggestion).where(Suggestion.stage == "shortlisted"))]
+        suggestion_ids = [
+            m.id for m in db.session.scalars(db.select(Suggestion).where(Suggestion.stage == "shortlisted"))
+        ]
     assert len(suggestion_ids) == 6
     slot = _slot(app, hiring, capacity=2)
-    results = at_once(app, suggestion_ids, lambda suggestion: interviews.book(suggestion, slot, suggestion.candidate.user_id), "booked")
+    results = at_once(
+        app,
+        suggestion_ids,
+        lambda suggestion: interviews.book(suggestion, slot, suggestion.candidate.user_id),
+        "booked",
+    )
     assert results.count("booked") == 2, results
     assert all(r == "booked" or "now full" in r or "changed in another window" in r for r in results), results
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 2
-        assert db.session.scalar(db.select(db.func.count()).select_from(InterviewBooking)
-                                 .where(InterviewBooking.status == "booked")) == 2
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(InterviewBooking).where(InterviewBooking.status == "booked")
+            )
+            == 2
+        )
         assert db.session.get(Placement, hiring["placement"]) is not None
 
 
@@ -257,8 +313,10 @@ def test_no_time_suits_tells_the_recruiters(app, client, hiring):
 
 def test_reminder_the_day_before_once_by_service_and_cli(app, runner, hiring):
     tomorrow, later = _slot(app, hiring, day_offset=1), _slot(app, hiring, day_offset=3)
-    for person, suggestion_id, slot in ((hiring["people"][0], hiring["suggestion_ids"][0], tomorrow),
-                                   (hiring["people"][1], hiring["suggestion_ids"][1], later)):
+    for person, suggestion_id, slot in (
+        (hiring["people"][0], hiring["suggestion_ids"][0], tomorrow),
+        (hiring["people"][1], hiring["suggestion_ids"][1], later),
+    ):
         with app.app_context():
             suggestion = db.session.get(Suggestion, suggestion_id)
             interviews.book(suggestion, slot, person.user_id)
@@ -278,7 +336,14 @@ def test_rejecting_a_booked_candidate_frees_their_place(app, hiring):
         suggestion = db.session.get(Suggestion, suggestion_id)
         interviews.book(suggestion, slot, person.user_id)
         suggestion = db.session.get(Suggestion, suggestion_id)
-        decide(suggestion, "reject", suggestion.version, hiring["interviewer"].id, reason="Another reason", feedback="Thank you")
+        decide(
+            suggestion,
+            "reject",
+            suggestion.version,
+            hiring["interviewer"].id,
+            reason="Another reason",
+            feedback="Thank you",
+        )
     with app.app_context():
         assert db.session.get(InterviewSlot, slot).booked == 0
     assert [r for r, *_ in _emails(app, "interview_cancelled")] == [hiring["interviewer"].email]
@@ -286,11 +351,13 @@ def test_rejecting_a_booked_candidate_frees_their_place(app, hiring):
 
 def test_candidates_cannot_reach_each_others_interviews(app, hiring):
     other = _as_candidate(app, hiring["people"][1])
-    for path in (f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview",
-                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/cancel",
-                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/no-time-suits",
-                 f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview.ics",
-                 "/candidates/suggestions/999999/interview"):
+    for path in (
+        f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview",
+        f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/cancel",
+        f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview/no-time-suits",
+        f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview.ics",
+        "/candidates/suggestions/999999/interview",
+    ):
         assert other.get(path).status_code == 404, path
     post = Poster(other, f"/candidates/suggestions/{hiring['suggestion_ids'][1]}/interview/no-time-suits")
     assert post(f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview", {"slot": "1"}).status_code == 404
@@ -303,8 +370,12 @@ def test_booking_a_forged_or_another_placements_slot_is_refused(app, hiring):
     _slot(app, hiring, at=time(9, 0))
     with app.test_request_context():
         from recruit.models import Placement
-        foreign = interviews.create_slot(db.session.get(Placement, other), _new_slot([hiring["interviewer"].id], at=time(15, 0)),
-                                         hiring["interviewer"].id).id
+
+        foreign = interviews.create_slot(
+            db.session.get(Placement, other),
+            _new_slot([hiring["interviewer"].id], at=time(15, 0)),
+            hiring["interviewer"].id,
+        ).id
     candidate = _as_candidate(app, hiring["people"][0])
     path = f"/candidates/suggestions/{hiring['suggestion_ids'][0]}/interview"
     post = Poster(candidate, path)
@@ -343,7 +414,10 @@ def test_the_candidates_data_download_has_their_interviews_and_deleting_frees_th
     post(path, {"slot": str(slot)})
     post(f"{path}/no-time-suits", {"message": "Mornings are hard"})
     data = json.loads(candidate.get("/candidates/your-data.json").data)
-    assert data["interviews"][0]["where"] == "Hackney Town Hall, Mare Street" and data["interviews"][0]["status"] == "booked"
+    assert (
+        data["interviews"][0]["where"] == "Hackney Town Hall, Mare Street"
+        and data["interviews"][0]["status"] == "booked"
+    )
     assert data["interview_time_requests"][0]["message"] == "Mornings are hard"
     assert post("/candidates/delete-account", {}).status_code == 302
     with app.app_context():

@@ -10,7 +10,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "recruit" / "services"
-FORBIDDEN_MODULES = ("flask_login", "recruit.access", "recruit.forms", "recruit.candidates.forms", "wtforms", "flask_wtf")
+FORBIDDEN_MODULES = (
+    "flask_login",
+    "recruit.access",
+    "recruit.forms",
+    "recruit.candidates.forms",
+    "wtforms",
+    "flask_wtf",
+)
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -25,7 +32,7 @@ def _imported(node: ast.ImportFrom, path: Path, root: Path) -> list[str]:
         package = _module_name(path, root).split(".")
         if path.name != "__init__.py":
             package = package[:-1]
-        base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+        base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
     else:
         base = node.module or ""
     return [base] + [f"{base}.{alias.name}" for alias in node.names]
@@ -64,33 +71,54 @@ def test_the_check_finds_what_it_looks_for(tmp_path):
     package = tmp_path / "recruit" / "services" / "placements"
     package.mkdir(parents=True)
     module = package / "leaky.py"
-    module.write_text("from flask_login import current_user\nfrom ...access import borough_scoped\n"
-                      "from ...candidates.forms import strip\nfrom ... import forms\nimport wtforms\n"
-                      "from flask import abort\n\n\ndef f():\n    abort(403)\n")
+    module.write_text(
+        "from flask_login import current_user\nfrom ...access import borough_scoped\n"
+        "from ...candidates.forms import strip\nfrom ... import forms\nimport wtforms\n"
+        "from flask import abort\n\n\ndef f():\n    abort(403)\n"
+    )
     found = _problems(module, tmp_path)
     assert [problem.split(" ", 2)[2] for problem in found] == [
-        "imports flask_login", "imports flask_login.current_user", "imports recruit.access",
-        "imports recruit.access.borough_scoped", "imports recruit.candidates.forms",
-        "imports recruit.candidates.forms.strip", "imports recruit.forms", "imports wtforms", "imports flask.abort",
-        "calls abort"]
+        "imports flask_login",
+        "imports flask_login.current_user",
+        "imports recruit.access",
+        "imports recruit.access.borough_scoped",
+        "imports recruit.candidates.forms",
+        "imports recruit.candidates.forms.strip",
+        "imports recruit.forms",
+        "imports wtforms",
+        "imports flask.abort",
+        "calls abort",
+    ]
     assert SERVICE_MODULES, "no service modules found"
 
 
 def _is_view_module(tree: ast.Module) -> bool:
     """A module that declares routes (a function decorated with something.route(...))."""
-    return any(isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) == "route"
-               for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for decorator in node.decorator_list)
+    return any(
+        isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) == "route"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+    )
 
 
 def _session_uses(tree: ast.Module) -> list[int]:
     """Lines where the module reads or writes the database session directly (db.session)."""
-    return [node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and node.attr == "session"
-            and isinstance(node.value, ast.Name) and node.value.id == "db"]
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "session"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "db"
+    ]
 
 
-VIEW_MODULES = [path for path in sorted((ROOT / "recruit").rglob("*.py"))
-                if SERVICES not in path.parents and _is_view_module(ast.parse(path.read_text(encoding="utf-8")))]
+VIEW_MODULES = [
+    path
+    for path in sorted((ROOT / "recruit").rglob("*.py"))
+    if SERVICES not in path.parents and _is_view_module(ast.parse(path.read_text(encoding="utf-8")))
+]
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(ROOT)))

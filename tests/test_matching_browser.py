@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 from a11y import assert_no_axe_violations
 from matching_data import run
+from playwright.sync_api import expect
+
 from tests.factories import make_candidate, make_placement
 
 pytestmark = pytest.mark.browser

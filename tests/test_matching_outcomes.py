@@ -4,14 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from tests.factories import START
 from matching_data import run, sign_in_other
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
 from recruit.models import CandidateOutcome, OutboxEmail, Placement
 from recruit.services.matching import outcomes
+from tests.factories import START, make_candidate, make_placement
 
 SKILLS = ["Python", "SQL", "git", "unit testing", "debugging"]
 
@@ -28,8 +27,9 @@ def _dashboard(client, person) -> str:
 
 def _emails(app, person, templates=("round_outcome",)):
     with app.app_context():
-        return db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == person.email,
-                                                               OutboxEmail.template.in_(templates))).all()
+        return db.session.scalars(
+            db.select(OutboxEmail).where(OutboxEmail.recipient == person.email, OutboxEmail.template.in_(templates))
+        ).all()
 
 
 def _all_round_emails(app, person):
@@ -51,26 +51,34 @@ def test_a_candidate_without_a_suggestion_is_told_why_for_each_choice_with_the_v
     page = _dashboard(client, missed)
     early_start = START - timedelta(days=30)
     assert "We have not suggested you for a placement in this round." in page
-    assert ("Why we have not suggested you For each placement you chose, this is what stopped it. "
-            "Some of these you can change in your application before the next round. "
-            "Your choice 1, Popular developer placement: Its places went to candidates who matched more of what it "
-            "asks for: its skills, the apprenticeship they said interests them and how near they live. "
-            "The numbers behind this You have 1 of the 5 skills it lists. The lowest score it took was") in page
-    assert (f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}; this placement "
-            f"starts on {early_start.day} {early_start:%B %Y}. If you could start sooner, change your start date in "
-            "your application.") in page
+    assert (
+        "Why we have not suggested you For each placement you chose, this is what stopped it. "
+        "Some of these you can change in your application before the next round. "
+        "Your choice 1, Popular developer placement: Its places went to candidates who matched more of what it "
+        "asks for: its skills, the apprenticeship they said interests them and how near they live. "
+        "The numbers behind this You have 1 of the 5 skills it lists. The lowest score it took was"
+    ) in page
+    assert (
+        f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}; this placement "
+        f"starts on {early_start.day} {early_start:%B %Y}. If you could start sooner, change your start date in "
+        "your application."
+    ) in page
     assert "We also looked at other placements" not in page
     assert "You did not ask us to consider you for other placements." in page
     assert "A second round matches candidates who have no suggestion yet" in page
 
     (email,) = _emails(app, missed)
     assert email.subject == "Round 1: why we have not suggested you for a placement"
-    assert "Your choice 1, Popular developer placement: Its places went to candidates who matched more" in email.text_body
+    assert (
+        "Your choice 1, Popular developer placement: Its places went to candidates who matched more" in email.text_body
+    )
     assert f"Your choice 2, Early start placement: You can start from {later.day} {later:%B %Y}" in email.text_body
     reasons = [line for line in email.text_body.splitlines() if line.startswith("- ")]  # one reason a line
-    assert [line.split(":")[0] for line in reasons] == ["- Your choice 1, Popular developer placement",
-                                                       "- Your choice 2, Early start placement",
-                                                       f"- {outcomes.NOT_OTHERS}"]
+    assert [line.split(":")[0] for line in reasons] == [
+        "- Your choice 1, Popular developer placement",
+        "- Your choice 2, Early start placement",
+        f"- {outcomes.NOT_OTHERS}",
+    ]
     assert not re.search(r"\d\.\d{3}", email.text_body + email.html_body)  # no internal scores in the message
     (email,) = _all_round_emails(app, winner)  # suggested: only issue 9's email, no round outcome as well
     assert email.template == "suggestion_suggested" and email.subject == "You have been suggested for an apprenticeship"
@@ -86,8 +94,10 @@ def test_every_candidate_in_the_run_is_told_once(app, client, make_user):
     chosen = make_candidate(app, make_user, [placement])
     result = run(app)
     with app.app_context():
-        rows = {o.candidate_id: o for o in db.session.scalars(
-            db.select(CandidateOutcome).where(CandidateOutcome.run_id == result.id))}
+        rows = {
+            o.candidate_id: o
+            for o in db.session.scalars(db.select(CandidateOutcome).where(CandidateOutcome.run_id == result.id))
+        }
         assert set(rows) == {nothing_chosen.id, ineligible.id, others.id, chosen.id}
         assert all(o.notified_at is not None for o in rows.values())
         assert rows[chosen.id].suggested == 1 and rows[chosen.id].reasons == []
@@ -120,7 +130,9 @@ def test_two_notifications_at_once_never_email_anyone_twice(app, make_user):
     result = run(app)
     with app.app_context():  # as if the run had not been shown yet
         db.session.execute(db.update(CandidateOutcome).values(notified_at=None))
-        db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.template.in_(("round_outcome", "suggestion_suggested"))))
+        db.session.execute(
+            db.delete(OutboxEmail).where(OutboxEmail.template.in_(("round_outcome", "suggestion_suggested")))
+        )
         db.session.commit()
     start = threading.Barrier(2)
     counts, failures = [], []

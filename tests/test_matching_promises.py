@@ -8,11 +8,11 @@ import sys
 
 import pytest
 from matching_data import run, sign_in_other
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
 from recruit.models import Borough
+from tests.factories import make_candidate, make_placement
 
 SKILLS = ["secure coding", "object-oriented", "SQL", "git", "agile"]
 
@@ -37,8 +37,13 @@ def _listed_skills(html: str) -> list[str]:
 def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app, client, make_user):
     placement = make_placement(app, skills=SKILLS, title="Secure developer")
     # Picked SQL and git; wrote "secure coding" as a phrase; "object" and "oriented" apart are not the term.
-    candidate = make_candidate(app, make_user, [placement], skills=["SQL", "git"],
-                               skills_text="I learnt secure coding; my object was to be oriented to users")
+    candidate = make_candidate(
+        app,
+        make_user,
+        [placement],
+        skills=["SQL", "git"],
+        skills_text="I learnt secure coding; my object was to be oriented to users",
+    )
     result = run(app)
     listed = _listed_skills(client.get(f"/placements/{placement}").get_data(as_text=True))
     assert listed == SKILLS
@@ -49,7 +54,10 @@ def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app,
     # Recruiters see the same whole terms, never fragments such as "object" or "oriented".
     sign_in_other(client, make_user("recruiter", "hackney"))
     page = visible_text(client.get(f"/recruiters/suggestions/{result.suggestions[0].id}").get_data(as_text=True))
-    assert "Placement skills they have secure coding, SQL, git Placement skills they did not mention object-oriented, agile" in page
+    assert (
+        "Placement skills they have secure coding, SQL, git Placement skills they did not mention object-oriented, agile"
+        in page
+    )
     assert "3 of its 5 skills match theirs" in page
 
 
@@ -57,30 +65,37 @@ def test_a_residents_first_placement_puts_its_residents_first_and_says_so(app, c
     hackney, camden = _borough_id(app, "hackney"), _borough_id(app, "camden")
     placement = make_placement(app, skills=SKILLS, resident_priority=True, title="Hackney developer")
     strong = make_candidate(app, make_user, [placement], skills=SKILLS, home_borough_id=camden)
-    resident = make_candidate(app, make_user, [placement], skills=[], skills_text="", interests=[],
-                              home_borough_id=hackney)
+    resident = make_candidate(
+        app, make_user, [placement], skills=[], skills_text="", interests=[], home_borough_id=hackney
+    )
     result = run(app, seed=5, publish=False)  # a preview: the same round is run again below
     assert [(c, v) for c, v, _ in result.pairs] == [(resident.id, placement)]
     (suggestion,) = result.suggestions
     assert "this placement considers Hackney residents first and you live there" in suggestion.explanation["sentence"]
 
     page = visible_text(client.get(f"/placements/{placement}").get_data(as_text=True))
-    assert ("Priority for residents of Hackney Yes: candidates who live in Hackney are considered first, then "
-            "everyone else, each in order of score") in page
+    assert (
+        "Priority for residents of Hackney Yes: candidates who live in Hackney are considered first, then "
+        "everyone else, each in order of score"
+    ) in page
 
     output = tmp_path / "run.json"
     assert runner.invoke(args=["match", "export", str(result.id), "--output", str(output)]).exit_code == 0
     spec = json.loads(output.read_text())["placements"][f"p-{placement}"]
     assert spec["residents_first"] == "Hackney" and spec["residents_ranked_first"] == 1 and len(spec["ranking"]) == 2
-    checked = subprocess.run([sys.executable, "-m", "matching", "check", str(output), str(output)],
-                             capture_output=True, text=True)
+    checked = subprocess.run(
+        [sys.executable, "-m", "matching", "check", str(output), str(output)], capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # Without the flag, the stronger score wins.
     with app.app_context():
         from recruit.models import Placement
+
         db.session.get(Placement, placement).resident_priority = False
         db.session.commit()
-    assert [(c, v) for c, v, _ in run(app, seed=5, publish=False).pairs] == [(strong.id, placement)]  # round 1 is published
+    assert [(c, v) for c, v, _ in run(app, seed=5, publish=False).pairs] == [
+        (strong.id, placement)
+    ]  # round 1 is published
 
 
 def test_the_service_refuses_to_start_with_the_old_choice_weight():

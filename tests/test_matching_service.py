@@ -7,16 +7,16 @@ import sys
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-import matching
 import pytest
 from matching_data import run, set_stage, sign_in_other
-from tests.factories import make_candidate, make_placement, make_cycle
 from sqlalchemy import event
+from visible import visible_text
 
+import matching
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, AuditEvent, Candidate, MatchRun, MonitoringResponse, PlacementStatus
 from recruit.services.monitoring import pseudonym
-from visible import visible_text
+from tests.factories import make_candidate, make_cycle, make_placement
 
 
 @pytest.fixture
@@ -80,7 +80,9 @@ def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher
     wanted = make_placement(app, positions=1, title="Popular developer placement", skills=skills)
     fallback = make_placement(app, positions=1, title="Second choice placement", skills=skills)
     # Same profile, but the first candidate's skills fit the popular placement better, so it scores them higher.
-    winner = make_candidate(app, make_user, [wanted, fallback], skills_text="Python SQL git unit testing debugging API agile")
+    winner = make_candidate(
+        app, make_user, [wanted, fallback], skills_text="Python SQL git unit testing debugging API agile"
+    )
     other = make_candidate(app, make_user, [wanted, fallback], skills_text="I like computers", skills=["SQL"])
     result = run(app)
     assert (winner.id, wanted) in [(c, v) for c, v, _ in result.pairs]
@@ -110,8 +112,9 @@ def test_candidates_beyond_reach_hours_or_start_date_are_not_suggested(app, make
     make_candidate(app, make_user, [placement], lat=51.40, lon=0.20, travel_km=5)  # about 20 km away
     make_candidate(app, make_user, [placement], hours_per_week=20)
     make_candidate(app, make_user, [placement], available_from=date.today() + timedelta(days=400))
-    qualified = make_candidate(app, make_user, [placement], qualifications={"highest_level": 6, "digital": "yes",
-                                                                          "digital_level": 6})
+    qualified = make_candidate(
+        app, make_user, [placement], qualifications={"highest_level": 6, "digital": "yes", "digital_level": 6}
+    )
     result = run(app)
     assert result.pairs == [] and result.candidate_count == 4
     assert "Nobody could be suggested" in result.note
@@ -185,7 +188,9 @@ def test_a_run_never_reads_equality_monitoring_data(app, make_user):
     placement = make_placement(app)
     candidate = make_candidate(app, make_user, [placement])
     with app.app_context():
-        db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={"ethnicity": "asian_bangladeshi"}))
+        db.session.add(
+            MonitoringResponse(pseudonym=pseudonym(candidate.id), answers={"ethnicity": "asian_bangladeshi"})
+        )
         db.session.commit()
         statements = []
         listener = lambda conn, cursor, statement, *args: statements.append(statement.lower())  # noqa: E731
@@ -204,11 +209,14 @@ def test_a_run_never_reads_equality_monitoring_data(app, make_user):
     assert not [s for s in statements if "monitoring_response" in s]
 
 
-@pytest.mark.parametrize("setup, expected", [
-    ("no_placements", "No live placements are open"),
-    ("closed_placements", "No live placements are open"),
-    ("no_candidates", "No eligible candidates have sent an application"),
-])
+@pytest.mark.parametrize(
+    "setup, expected",
+    [
+        ("no_placements", "No live placements are open"),
+        ("closed_placements", "No live placements are open"),
+        ("no_candidates", "No eligible candidates have sent an application"),
+    ],
+)
 def test_an_empty_run_completes_and_says_why(app, make_user, runner, setup, expected):
     if setup == "closed_placements":
         make_placement(app, closing_date=date.today() - timedelta(days=1))
@@ -249,8 +257,10 @@ def test_cli_runs_round_2_and_refuses_bad_options(app, make_user, runner):
 def test_export_round_trips_through_the_library_command_line(app, make_user, runner, tmp_path):
     app.config["SHORTLIST_FACTOR"] = 2
     placements = [make_placement(app, positions=1), make_placement(app, positions=1, standard="ST0118")]
-    people = [make_candidate(app, make_user, placements[:: (1 if k % 2 else -1)], consider_other_placements=k % 3 == 0)
-              for k in range(7)]
+    people = [
+        make_candidate(app, make_user, placements[:: (1 if k % 2 else -1)], consider_other_placements=k % 3 == 0)
+        for k in range(7)
+    ]
     match_run = run(app, seed=11)
     output = tmp_path / "run.json"
     result = runner.invoke(args=["match", "export", str(match_run.id), "--output", str(output)])
@@ -264,11 +274,13 @@ def test_export_round_trips_through_the_library_command_line(app, make_user, run
     assert exported["meta"]["seed"] == 11 and exported["meta"]["input_hash"] == match_run.input_hash
     assert sum(v is not None for v in exported["assignment"].values()) == len(match_run.pairs) == 4
 
-    assigned = subprocess.run([sys.executable, "-m", "matching", "assign", str(output)], capture_output=True, text=True,
-                              check=True)
+    assigned = subprocess.run(
+        [sys.executable, "-m", "matching", "assign", str(output)], capture_output=True, text=True, check=True
+    )
     assert json.loads(assigned.stdout)["assignment"] == exported["assignment"]
-    checked = subprocess.run([sys.executable, "-m", "matching", "check", str(output), str(output)],
-                             capture_output=True, text=True)
+    checked = subprocess.run(
+        [sys.executable, "-m", "matching", "check", str(output), str(output)], capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     tampered = dict(exported, assignment={cid: None for cid in exported["assignment"]})
@@ -301,8 +313,10 @@ def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_exampl
     # The example is scored now, with the configured weights: Amani's skills part is 0.76 × 0.60.
     assert "Skills 0.76 0.60 0.454 Interests 1.00 0.10 0.100" in page
     assert "Suggested because you chose Software developer first, 5 of its 8 skills match yours" in page
-    assert ("What Bo is told: “This placement considers Croydon residents first, and all its places went to "
-            "Croydon residents.”") in page
+    assert (
+        "What Bo is told: “This placement considers Croydon residents first, and all its places went to "
+        "Croydon residents.”"
+    ) in page
     assert "Its places went to candidates who matched more of what it asks for" in page
 
 

@@ -3,17 +3,16 @@
 import json
 import pathlib
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
+from candidate_journey import Poster
+from page_text import visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate, MonitoringResponse
 from recruit.services.monitoring import age_band, pseudonym
-
-from candidate_journey import Poster
 from tests.factories import make_eligible
-from page_text import visible_text
 
 
 @pytest.fixture
@@ -22,8 +21,14 @@ def submitted(app, client, login_as):
     from recruit.models import utcnow
 
     user = login_as()
-    make_eligible(app, user.candidate_id, status="submitted", submitted_at=utcnow(), date_of_birth=date(2004, 5, 6),
-                  first_name="Marisol")
+    make_eligible(
+        app,
+        user.candidate_id,
+        status="submitted",
+        submitted_at=utcnow(),
+        date_of_birth=date(2004, 5, 6),
+        first_name="Marisol",
+    )
     return user
 
 
@@ -34,7 +39,9 @@ def post(client):
 
 def _row(app, candidate_id):
     with app.app_context():
-        return db.session.scalar(db.select(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
+        return db.session.scalar(
+            db.select(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id))
+        )
 
 
 def test_questions_only_open_after_submitting(app, client, login_as):
@@ -86,7 +93,9 @@ def test_answers_are_stored_under_the_pseudonym_and_nothing_else(app, client, su
 
 def test_forged_answer_is_refused_with_a_message(app, client, submitted, post):
     response = post("/candidates/equality-questions/sex", {"answer": "not-an-option"})
-    assert response.status_code == 200 and "Select an answer, or select Prefer not to say" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Select an answer, or select Prefer not to say" in response.get_data(
+        as_text=True
+    )
     assert _row(app, submitted.candidate_id) is None
 
 
@@ -146,23 +155,28 @@ CHANCE_LIMIT = 5
 
 def _answer_in_id_order(app, count: int) -> list[int]:
     """`count` candidates send their applications and answer in id order, one question at a time, as in the form."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from recruit.models import User
     from recruit.services import monitoring
 
-    start = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with app.test_request_context():
         candidates = []
         for number in range(count):
             user = User(email=f"order{number}@test.example", password_hash="x", role="candidate")
-            user.candidate = Candidate(status="submitted", submitted_at=start + timedelta(minutes=number),
-                                       date_of_birth=date(1990 + number % 15, 1 + number % 12, 1 + number % 28))
+            user.candidate = Candidate(
+                status="submitted",
+                submitted_at=start + timedelta(minutes=number),
+                date_of_birth=date(1990 + number % 15, 1 + number % 12, 1 + number % 28),
+            )
             db.session.add(user)
             candidates.append(user.candidate)
         db.session.commit()
         for number, candidate in enumerate(candidates):
-            monitoring.save_answer(candidate, "ethnicity", ["white_british", "asian_indian", "black_african"][number % 3])
+            monitoring.save_answer(
+                candidate, "ethnicity", ["white_british", "asian_indian", "black_african"][number % 3]
+            )
             monitoring.save_answer(candidate, "sex", ["female", "male"][number % 2])  # an update: PostgreSQL appends it
         return [candidate.id for candidate in candidates]
 
@@ -201,8 +215,10 @@ def test_a_database_copy_cannot_line_answers_up_with_candidates(app):
     for name, ordered in _orderings(rows).items():
         assert _links(app, ordered, candidate_ids) <= CHANCE_LIMIT, name
     # Nothing in a row varies with the candidate's age either: the age band is not stored.
-    assert all("age_band" not in (row["answers"] if isinstance(row["answers"], dict) else json.loads(row["answers"]))
-               for row in rows)
+    assert all(
+        "age_band" not in (row["answers"] if isinstance(row["answers"], dict) else json.loads(row["answers"]))
+        for row in rows
+    )
 
 
 def test_before_the_rewrite_postgresql_order_gives_answers_away_so_the_rewrite_is_needed(app):
@@ -221,8 +237,11 @@ def test_answering_records_no_time_anywhere_else(app, client, submitted, post, c
 
     def everything_but_answers():
         with app.app_context():
-            return {table.name: sorted(map(str, db.session.execute(table.select()).all()))
-                    for table in db.metadata.sorted_tables if table.name != "monitoring_response"}
+            return {
+                table.name: sorted(map(str, db.session.execute(table.select()).all()))
+                for table in db.metadata.sorted_tables
+                if table.name != "monitoring_response"
+            }
 
     before = everything_but_answers()
     caplog.set_level(logging.DEBUG)

@@ -3,14 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
-
-from recruit.services.next_steps import SUGGESTION_STEPS
-from recruit.extensions import db
-from recruit.models import Candidate, Suggestion, SuggestionStage, Choice, utcnow
-
 from candidate_journey import sign_in
-from tests.factories import START, make_eligible, make_placement, make_published_suggestion
 from page_checks import problems, visible_text
+
+from recruit.extensions import db
+from recruit.models import Candidate, Choice, Suggestion, SuggestionStage, utcnow
+from recruit.services.next_steps import SUGGESTION_STEPS
+from tests.factories import START, make_eligible, make_placement, make_published_suggestion
 
 STARTS = f"{START.day} {START:%B %Y}"
 
@@ -25,7 +24,7 @@ def _next(page: str) -> str:
     """The application-level state and its next step."""
     lines = page.split("\n")
     index = lines.index("What happens next", lines.index("Your application") + 1) if "Your application" in lines else 0
-    return "\n".join(lines[index + 1:index + 3])
+    return "\n".join(lines[index + 1 : index + 3])
 
 
 def _sent(app, candidate_id, **fields):
@@ -83,31 +82,61 @@ def _offer(app, placement_id, answer=None):
         from recruit.models import Offer
 
         suggestion = db.session.scalar(db.select(Suggestion).filter_by(placement_id=placement_id))
-        db.session.add(Offer(suggestion_id=suggestion.id, respond_by=RESPOND_BY, start_date=OFFER_STARTS,
-                             contact="hr@newham.example", answer=answer,
-                             answered_at=utcnow() if answer else None))
+        db.session.add(
+            Offer(
+                suggestion_id=suggestion.id,
+                respond_by=RESPOND_BY,
+                start_date=OFFER_STARTS,
+                contact="hr@newham.example",
+                answer=answer,
+                answered_at=utcnow() if answer else None,
+            )
+        )
         db.session.commit()
 
 
-@pytest.mark.parametrize("stage, tag, words", [
-    ("suggested", "Suggested", "A recruiter at Newham will look at your application and decide whether to shortlist you "
-                               "(pick you to go on to the next step)."),
-    ("shortlisted", "Shortlisted", "Newham has shortlisted you. When they publish interview times, we will email you "
-                                   "and you choose one on this page."),
-    ("interview", "Invited to interview", "Newham has invited you to an interview. When they publish interview times, "
-                                          "we will email you and you choose one on this page."),
-    ("offered", "Offered", f"Newham has offered you this placement. Accept or decline the offer by 11:59pm on "
-                           f"{_day(RESPOND_BY)}."),
-    ("accepted", "Accepted", f"You have accepted this placement. You start on {_day(OFFER_STARTS)}."),
-    ("rejected", "Not successful", "This placement has gone to someone else. Read the feedback, and keep an eye on "
-                                   "your other suggestions: it does not change them."),
-    ("withdrawn", "Withdrawn", "You are no longer being considered for this placement."),
-])
+@pytest.mark.parametrize(
+    "stage, tag, words",
+    [
+        (
+            "suggested",
+            "Suggested",
+            "A recruiter at Newham will look at your application and decide whether to shortlist you "
+            "(pick you to go on to the next step).",
+        ),
+        (
+            "shortlisted",
+            "Shortlisted",
+            "Newham has shortlisted you. When they publish interview times, we will email you "
+            "and you choose one on this page.",
+        ),
+        (
+            "interview",
+            "Invited to interview",
+            "Newham has invited you to an interview. When they publish interview times, "
+            "we will email you and you choose one on this page.",
+        ),
+        (
+            "offered",
+            "Offered",
+            f"Newham has offered you this placement. Accept or decline the offer by 11:59pm on {_day(RESPOND_BY)}.",
+        ),
+        ("accepted", "Accepted", f"You have accepted this placement. You start on {_day(OFFER_STARTS)}."),
+        (
+            "rejected",
+            "Not successful",
+            "This placement has gone to someone else. Read the feedback, and keep an eye on "
+            "your other suggestions: it does not change them.",
+        ),
+        ("withdrawn", "Withdrawn", "You are no longer being considered for this placement."),
+    ],
+)
 def test_each_stage_of_a_suggestion_says_what_happens_next(app, client, login_as, stage, tag, words):
     user = login_as()
     _sent(app, user.candidate_id)
-    placement_id = make_published_suggestion(app, user.candidate_id, stage,
-                          feedback="Show us a small project next time." if stage == "rejected" else None)
+    placement_id = make_published_suggestion(
+        app, user.candidate_id, stage, feedback="Show us a small project next time." if stage == "rejected" else None
+    )
     if stage in ("offered", "accepted"):
         _offer(app, placement_id, answer="accepted" if stage == "accepted" else None)
     page = _dashboard(client)

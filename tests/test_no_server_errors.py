@@ -4,21 +4,26 @@ URL that takes a POST, as every role, answer 4xx or a page with the form's own e
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_eligible, make_placement
 from recruit.models import Placement
+from tests.factories import make_eligible, make_placement
 from tests.pages import visible_text
 
 ROLES = [None, "candidate", "borough_staff", "recruiter", "analyst", "admin"]
 JSON_BODIES = [
     {"email": 1, "password": 2},
     {"email": {"nested": {"deeper": [1, 2, {"x": None}]}}, "password": ["a", "b"]},
-    {"title": 10 ** 400, "positions": 1e308, "hours_per_week": -10 ** 30, "answer": True},
+    {"title": 10**400, "positions": 1e308, "hours_per_week": -(10**30), "answer": True},
     [1, 2, 3],
     "just a string",
     None,
 ]
 FORM_BODIES = [
-    {"email": "a\x00b@example.com", "password": "pass\x00word-long-enough", "title": "\x00\x01\x7f", "answer": "yes\x00"},
+    {
+        "email": "a\x00b@example.com",
+        "password": "pass\x00word-long-enough",
+        "title": "\x00\x01\x7f",
+        "answer": "yes\x00",
+    },
     {"positions": "9" * 500, "hours_per_week": "1e400", "wage": "-0", "placement_id": "99999999999999999999999"},
     {"title": "\u202e\ufeff\u200b", "description": "\ud7ff" * 10, "skills_text": "\t\n\r"},
 ]
@@ -31,14 +36,25 @@ def app_config():
 
 
 def _post_urls(app, placement_id: int) -> list[str]:
-    values = {"placement_id": placement_id, "suggestion_id": 1, "slug": "hackney", "reference": "ST0116", "token": "not-a-token", "key": "about-you", "action": "publish",
-              "unknown": "anything"}
+    values = {
+        "placement_id": placement_id,
+        "suggestion_id": 1,
+        "slug": "hackney",
+        "reference": "ST0116",
+        "token": "not-a-token",
+        "key": "about-you",
+        "action": "publish",
+        "unknown": "anything",
+    }
     urls = []
     with app.test_request_context():
         from flask import url_for
 
         for rule in app.url_map.iter_rules():
-            if "POST" in rule.methods and rule.endpoint not in ("accounts.sign_out_everywhere", "candidates.delete_account"):
+            if "POST" in rule.methods and rule.endpoint not in (
+                "accounts.sign_out_everywhere",
+                "candidates.delete_account",
+            ):
                 # any other record's id (alert_id, run_id, …) is a number, like suggestion_id
                 args = {name: values.get(name, 1) for name in rule.arguments}
                 for name, converter in rule._converters.items():
@@ -79,7 +95,7 @@ def test_control_characters_are_removed_before_anything_is_saved(app, db, login_
     login_as("borough_staff")
     page = client.get(f"/staff/placements/{placement_id}/edit").get_data(as_text=True)
     assert "Plain title" in page
-    client.get(f"/placements/?q=data\x00base\x1b")  # a search with control characters is answered, not a 500
+    client.get("/placements/?q=data\x00base\x1b")  # a search with control characters is answered, not a 500
     response = client.get("/placements/", query_string={"q": "data\x00base"})
     assert response.status_code == 200
     assert db.session.scalar(select(Placement.title).where(Placement.id == placement_id)) == "Plain title"

@@ -5,15 +5,15 @@ from datetime import date, time, timedelta
 import pytest
 from at_once import at_once
 from matching_data import Poster, run, set_stage
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import Suggestion, Offer, OutboxEmail, Placement
+from recruit.models import Offer, OutboxEmail, Placement, Suggestion
 from recruit.services import interviews as interview_service
 from recruit.services import offers
 from recruit.services.matching import ServiceError, decide
 from tests.conftest import sign_in
+from tests.factories import make_candidate, make_placement
 
 
 def _boxes(day: date) -> list[str]:
@@ -33,8 +33,14 @@ def hiring(app, make_user):
         for person in people:
             for placement in (first, second):
                 if (person.id, placement) not in by_pair:
-                    extra = Suggestion(run_id=result.id, candidate_id=person.id, placement_id=placement, score=0.5,
-                                  components={}, explanation={})
+                    extra = Suggestion(
+                        run_id=result.id,
+                        candidate_id=person.id,
+                        placement_id=placement,
+                        score=0.5,
+                        components={},
+                        explanation={},
+                    )
                     db.session.add(extra)
                     db.session.flush()
                     by_pair[(person.id, placement)] = extra.id
@@ -45,8 +51,11 @@ def hiring(app, make_user):
 
 
 def _terms(respond_days=7, start_days=30):
-    return offers.OfferTerms(date.today() + timedelta(days=respond_days), date.today() + timedelta(days=start_days),
-                             "Sam Patel, sam@hackney.test.example")
+    return offers.OfferTerms(
+        date.today() + timedelta(days=respond_days),
+        date.today() + timedelta(days=start_days),
+        "Sam Patel, sam@hackney.test.example",
+    )
 
 
 def _offer(app, hiring, person_index=0, placement="first", **kwargs):
@@ -79,18 +88,38 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
     default = offers.add_working_days(date.today(), 5)
     assert f'value="{default:%d}"' in page and "£" in visible_text(page)
     post = Poster(client, path)
-    for respond_by, start, message in ((date.today() - timedelta(days=1), date.today() + timedelta(days=9),
-                                        "The date to answer by must be in the future"),
-                                       (date.today() + timedelta(days=40), date.today() + timedelta(days=60),
-                                        "The date to answer by must be within 30 days"),
-                                       (date.today() + timedelta(days=5), date.today() + timedelta(days=2),
-                                        "The start date must be on or after the date to answer by")):
-        response = post(path, {"version": "2", "respond_by": _boxes(respond_by), "start_date": _boxes(start), "contact": "Sam"})
+    for respond_by, start, message in (
+        (
+            date.today() - timedelta(days=1),
+            date.today() + timedelta(days=9),
+            "The date to answer by must be in the future",
+        ),
+        (
+            date.today() + timedelta(days=40),
+            date.today() + timedelta(days=60),
+            "The date to answer by must be within 30 days",
+        ),
+        (
+            date.today() + timedelta(days=5),
+            date.today() + timedelta(days=2),
+            "The start date must be on or after the date to answer by",
+        ),
+    ):
+        response = post(
+            path, {"version": "2", "respond_by": _boxes(respond_by), "start_date": _boxes(start), "contact": "Sam"}
+        )
         text = visible_text(response.get_data(as_text=True))
         assert "There is a problem" in text and message in text
         assert _stage(app, suggestion_id) == "interview"
-    response = post(path, {"version": "2", "respond_by": _boxes(default), "start_date": _boxes(date.today() + timedelta(days=30)),
-                           "contact": "Sam Patel, 020 7946 0000"})
+    response = post(
+        path,
+        {
+            "version": "2",
+            "respond_by": _boxes(default),
+            "start_date": _boxes(date.today() + timedelta(days=30)),
+            "contact": "Sam Patel, 020 7946 0000",
+        },
+    )
     assert response.status_code == 302 and _stage(app, suggestion_id) == "offered"
     with app.app_context():
         email = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.template == "offer_made"))
@@ -100,7 +129,9 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
 
 def test_offers_never_exceed_positions(app, hiring):
     _offer(app, hiring, 0)
-    with pytest.raises(ServiceError, match="this placement has 1 position, and it is already taken by offers or acceptances"):
+    with pytest.raises(
+        ServiceError, match="this placement has 1 position, and it is already taken by offers or acceptances"
+    ):
         _offer(app, hiring, 1)
     assert _stage(app, hiring["pairs"][(hiring["people"][1].id, hiring["first"])]) == "interview"
 
@@ -109,8 +140,12 @@ def test_offers_never_exceed_positions(app, hiring):
 def test_two_recruiters_offering_the_last_position_at_once_only_one_succeeds(app, hiring):
     """Real threads: both offers pass their own checks; the placement's row lock lets only one through."""
     suggestion_ids = [hiring["pairs"][(p.id, hiring["first"])] for p in hiring["people"]]
-    results = at_once(app, suggestion_ids, lambda suggestion: offers.make_offer(suggestion, suggestion.version, hiring["recruiter"].id, _terms()),
-                      "offered")
+    results = at_once(
+        app,
+        suggestion_ids,
+        lambda suggestion: offers.make_offer(suggestion, suggestion.version, hiring["recruiter"].id, _terms()),
+        "offered",
+    )
     assert results.count("offered") == 1, results
     with app.app_context():
         stages = [db.session.get(Suggestion, m).stage for m in suggestion_ids]
@@ -127,8 +162,15 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
     assert "Read and answer your offer" in dashboard and "Accept or decline the offer by 11:59pm on" in dashboard
     letter = visible_text(candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True))
-    for expected in ("Offer of an apprenticeship", "Junior developer apprentice (Housing repairs)", "Hackney council",
-                     "hours a week", "Sam Patel, sam@hackney.test.example", "Accept the offer", "Decline the offer"):
+    for expected in (
+        "Offer of an apprenticeship",
+        "Junior developer apprentice (Housing repairs)",
+        "Hackney council",
+        "hours a week",
+        "Sam Patel, sam@hackney.test.example",
+        "Accept the offer",
+        "Decline the offer",
+    ):
         assert expected in letter, expected
     pdf = candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer-letter.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
@@ -137,10 +179,13 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     assert "If you accept, your other suggestions close." in confirm
     response = Poster(candidate, path)(path, {}, follow_redirects=True)
     assert "You have accepted the Junior developer apprentice (Housing repairs) apprenticeship" in visible_text(
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     assert (_stage(app, offer_suggestion), _stage(app, other_suggestion)) == ("accepted", "withdrawn")
     with app.app_context():
-        templates = [(e.template, e.recipient) for e in db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id))]
+        templates = [
+            (e.template, e.recipient) for e in db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id))
+        ]
     assert ("offer_accepted", person.email) in templates and ("offer_accepted", hiring["recruiter"].email) in templates
     assert ("candidate_went_elsewhere", hiring["recruiter"].email) in templates
     dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
@@ -171,8 +216,11 @@ def test_declining_frees_the_position_and_the_recruiter_can_offer_again(app, hir
     assert "You have declined" in visible_text(response.get_data(as_text=True))
     assert _stage(app, offer_suggestion) == "withdrawn"
     with app.app_context():
-        told = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.template == "offer_declined",
-                                                              OutboxEmail.recipient == hiring["recruiter"].email))
+        told = db.session.scalar(
+            db.select(OutboxEmail).where(
+                OutboxEmail.template == "offer_declined", OutboxEmail.recipient == hiring["recruiter"].email
+            )
+        )
         assert "The position is free again" in told.text_body
     _offer(app, hiring, 1)  # the next candidate
     # answering again is refused with a message, nothing changes
@@ -189,9 +237,13 @@ def test_an_offer_past_its_deadline_cannot_be_accepted_and_expires(app, runner, 
         db.session.get(Offer, offer_id).respond_by = date.today() - timedelta(days=1)
         db.session.commit()
     candidate = _candidate(app, person)
-    assert "Accept the offer" not in visible_text(candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True))
+    assert "Accept the offer" not in visible_text(
+        candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True)
+    )
     path = f"/candidates/suggestions/{offer_suggestion}/offer/accept"
-    response = Poster(candidate, f"/candidates/suggestions/{offer_suggestion}/offer/decline")(path, {}, follow_redirects=True)
+    response = Poster(candidate, f"/candidates/suggestions/{offer_suggestion}/offer/decline")(
+        path, {}, follow_redirects=True
+    )
     assert "The date to answer this offer has passed" in visible_text(response.get_data(as_text=True))
     assert _stage(app, offer_suggestion) == "offered"
     result = runner.invoke(args=["offers", "expire"])
@@ -199,7 +251,10 @@ def test_an_offer_past_its_deadline_cannot_be_accepted_and_expires(app, runner, 
     assert _stage(app, offer_suggestion) == "withdrawn"
     with app.app_context():
         assert db.session.get(Offer, offer_id).answer == "expired"
-        recipients = {e.recipient for e in db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.template == "offer_declined"))}
+        recipients = {
+            e.recipient
+            for e in db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.template == "offer_declined"))
+        }
         assert recipients == {person.email, hiring["recruiter"].email}
     _offer(app, hiring, 1)  # the position is free again
 
@@ -227,11 +282,17 @@ def test_other_people_cannot_reach_an_offer(app, client, make_user, hiring):
     offer_suggestion = hiring["pairs"][(hiring["people"][0].id, hiring["first"])]
     _offer(app, hiring, 0)
     other = _candidate(app, hiring["people"][1])
-    for path in (f"/candidates/suggestions/{offer_suggestion}/offer", f"/candidates/suggestions/{offer_suggestion}/offer-letter.pdf",
-                 f"/candidates/suggestions/{offer_suggestion}/offer/accept"):
+    for path in (
+        f"/candidates/suggestions/{offer_suggestion}/offer",
+        f"/candidates/suggestions/{offer_suggestion}/offer-letter.pdf",
+        f"/candidates/suggestions/{offer_suggestion}/offer/accept",
+    ):
         assert other.get(path).status_code == 404, path
     sign_in(client, make_user("recruiter", "camden"))
-    for path in (f"/recruiters/suggestions/{offer_suggestion}/offer", f"/recruiters/suggestions/{offer_suggestion}/start"):
+    for path in (
+        f"/recruiters/suggestions/{offer_suggestion}/offer",
+        f"/recruiters/suggestions/{offer_suggestion}/start",
+    ):
         assert client.get(path).status_code == 404, path
 
 
@@ -245,9 +306,19 @@ def test_every_email_to_the_candidate_says_what_happens_next(app, client, hiring
         decide(suggestion, "shortlist", suggestion.version, hiring["recruiter"].id)
         suggestion = db.session.get(Suggestion, suggestion_id)
         decide(suggestion, "interview", suggestion.version, hiring["recruiter"].id)
-        slot = interview_service.create_slot(db.session.get(Placement, hiring["first"]), interview_service.NewSlot(
-            day=date.today() + timedelta(days=1), start=time(16, 0), minutes=30, place="Town Hall", video_link="",
-            capacity=1, interviewer_ids=[hiring["recruiter"].id]), hiring["recruiter"].id)
+        slot = interview_service.create_slot(
+            db.session.get(Placement, hiring["first"]),
+            interview_service.NewSlot(
+                day=date.today() + timedelta(days=1),
+                start=time(16, 0),
+                minutes=30,
+                place="Town Hall",
+                video_link="",
+                capacity=1,
+                interviewer_ids=[hiring["recruiter"].id],
+            ),
+            hiring["recruiter"].id,
+        )
         interview_service.book(db.session.get(Suggestion, suggestion_id), slot.id, person.user_id)
         interview_service.send_reminders()
         suggestion = db.session.get(Suggestion, suggestion_id)
@@ -255,11 +326,20 @@ def test_every_email_to_the_candidate_says_what_happens_next(app, client, hiring
         offers.accept(db.session.get(Suggestion, suggestion_id), person.user_id)
         offers.record_start(db.session.get(Suggestion, suggestion_id), date.today(), hiring["recruiter"].id)
     with app.app_context():
-        mine = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == person.email)
-                                  .order_by(OutboxEmail.id)).all()
-        assert [e.template for e in mine] == ["suggestion_suggested", "suggestion_shortlisted", "invited_to_interview", "interview_times_ready",
-                                              "interview_booked", "interview_reminder", "offer_made", "offer_accepted",
-                                              "start_recorded"]
+        mine = db.session.scalars(
+            db.select(OutboxEmail).where(OutboxEmail.recipient == person.email).order_by(OutboxEmail.id)
+        ).all()
+        assert [e.template for e in mine] == [
+            "suggestion_suggested",
+            "suggestion_shortlisted",
+            "invited_to_interview",
+            "interview_times_ready",
+            "interview_booked",
+            "interview_reminder",
+            "offer_made",
+            "offer_accepted",
+            "start_recorded",
+        ]
         for email in mine:
             assert "What happens next:" in email.text_body, email.template
             assert "What happens next:" in visible_text(email.html_body), email.template

@@ -39,8 +39,13 @@ def metrics_text(client, **headers) -> str:
 
 
 def test_healthz_answers_without_asking_the_database(database_url, _schema):
-    broken = create_app({**_test_config(database_url, _schema), "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/x.db",
-                          "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    broken = create_app(
+        {
+            **_test_config(database_url, _schema),
+            "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/x.db",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
@@ -59,12 +64,19 @@ def test_readyz_checks_every_configured_redis(app, client):
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "not ready" and body["checks"]["redis (RATELIMIT_STORAGE_URI)"].startswith("unreachable")
-    assert body["checks"]["redis (CACHE_REDIS_URL)"] == "ok" and "secret-password" not in response.get_data(as_text=True)
+    assert body["checks"]["redis (CACHE_REDIS_URL)"] == "ok" and "secret-password" not in response.get_data(
+        as_text=True
+    )
 
 
 def test_readyz_names_an_unreachable_database(database_url, _schema):
-    broken = create_app({**_test_config(database_url, _schema), "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/x.db",
-                          "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    broken = create_app(
+        {
+            **_test_config(database_url, _schema),
+            "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/x.db",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503 and response.get_json()["checks"]["database"] == "unreachable (OperationalError)"
 
@@ -87,7 +99,9 @@ def test_readyz_and_metrics_use_the_task_queue_once_one_is_plugged_in(app, clien
     assert re.search(r"^recruit_task_queue_pending 7\.0$", metrics_text(client), re.M)
     app.extensions["huey"] = FakeQueue(error=ConnectionError("redis down"))
     response = client.get("/readyz")
-    assert response.status_code == 503 and response.get_json()["checks"]["task queue"] == "unreachable (ConnectionError)"
+    assert (
+        response.status_code == 503 and response.get_json()["checks"]["task queue"] == "unreachable (ConnectionError)"
+    )
     assert "recruit_task_queue_pending" not in metrics_text(client)
 
 
@@ -113,12 +127,16 @@ def test_task_failures_are_counted_once_the_queue_reports_them(app, client):
 
 # --- metrics ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("remote", "headers"), [
-    ("203.0.113.5", {}),  # from outside
-    ("127.0.0.1", {"X-Forwarded-For": "203.0.113.5"}),  # through the public proxy
-    ("203.0.113.5", {"Authorization": "Bearer wrong-token"}),
-    ("203.0.113.5", {"Authorization": f"Basic {TOKEN}"}),
-])
+
+@pytest.mark.parametrize(
+    ("remote", "headers"),
+    [
+        ("203.0.113.5", {}),  # from outside
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.5"}),  # through the public proxy
+        ("203.0.113.5", {"Authorization": "Bearer wrong-token"}),
+        ("203.0.113.5", {"Authorization": f"Basic {TOKEN}"}),
+    ],
+)
 def test_metrics_are_private(client, remote, headers):
     response = client.get("/metrics", headers=headers, environ_base={"REMOTE_ADDR": remote})
     assert response.status_code == 404 and "recruit_" not in response.get_data(as_text=True)
@@ -126,8 +144,12 @@ def test_metrics_are_private(client, remote, headers):
 
 def test_metrics_from_an_allowed_network_or_with_the_token(client):
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
-    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.5"},
-                      headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert (
+        client.get(
+            "/metrics", environ_base={"REMOTE_ADDR": "203.0.113.5"}, headers={"Authorization": f"Bearer {TOKEN}"}
+        ).status_code
+        == 200
+    )
 
 
 def test_production_keeps_metrics_closed_to_every_address_by_default(database_url, _schema, monkeypatch):
@@ -148,19 +170,35 @@ def test_metrics_count_requests_by_endpoint_and_status_with_latency(app, client)
         anonymous.get(f"/placements/{placement_id}")
     anonymous.get("/placements/999999")
     text = metrics_text(client)
-    count = re.search(r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="200"\} (\d+)', text, re.M)
+    count = re.search(
+        r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="200"\} (\d+)', text, re.M
+    )
     assert count and int(float(count.group(1))) >= 3
-    assert re.search(r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="404"\}', text, re.M)
-    assert re.search(r'^recruit_http_request_duration_seconds_bucket\{endpoint="placements.detail",le="0.1",method="GET"\}',
-                     text, re.M)
+    assert re.search(
+        r'^recruit_http_requests_total\{endpoint="placements.detail",method="GET",status="404"\}', text, re.M
+    )
+    assert re.search(
+        r'^recruit_http_request_duration_seconds_bucket\{endpoint="placements.detail",le="0.1",method="GET"\}',
+        text,
+        re.M,
+    )
     assert re.search(r'^recruit_page_cache_requests_total\{result="hit"\} [1-9]', text, re.M)
 
 
 def test_metrics_show_the_outbox_backlog_and_its_oldest_email(app, client):
     with app.app_context():
         for hours, status in ((2, "pending"), (1, "pending"), (5, "sent"), (9, "failed")):
-            _db.session.add(OutboxEmail(recipient="someone@example.org", subject="S", text_body="t", html_body="h",
-                                        template="t", status=status, created_at=utcnow() - timedelta(hours=hours)))
+            _db.session.add(
+                OutboxEmail(
+                    recipient="someone@example.org",
+                    subject="S",
+                    text_body="t",
+                    html_body="h",
+                    template="t",
+                    status=status,
+                    created_at=utcnow() - timedelta(hours=hours),
+                )
+            )
         _db.session.commit()
     text = metrics_text(client)
     assert re.search(r"^recruit_outbox_pending_emails 2\.0$", text, re.M)
@@ -175,6 +213,7 @@ def test_metrics_show_the_outbox_backlog_and_its_oldest_email(app, client):
 
 # --- request logs and personal data -------------------------------------------------------------------------------
 
+
 def test_one_json_line_per_request_with_its_request_id(app, client, request_log):
     placement_id = make_placement(app)
     anonymous = app.test_client(use_cookies=False)
@@ -182,15 +221,27 @@ def test_one_json_line_per_request_with_its_request_id(app, client, request_log)
     lines = request_log()
     assert [line["request_id"] for line in lines] == [r.headers["X-Request-Id"] for r in responses]
     assert [(line["status"], line["route"], line["page_cache"]) for line in lines] == [
-        (200, "/placements/<int:placement_id>", "miss"), (200, "/placements/<int:placement_id>", "hit"), (404, None, None)]
+        (200, "/placements/<int:placement_id>", "miss"),
+        (200, "/placements/<int:placement_id>", "hit"),
+        (404, None, None),
+    ]
     assert all(line["event"] == "request" and line["method"] == "GET" and line["duration_ms"] >= 0 for line in lines)
 
 
 def test_no_metric_or_log_line_carries_personal_data(app, client, login_as, request_log):
     email = "jane.private.person@example.org"
     login_as("candidate", email=email)
-    secrets = [email, "Jane", "Privateperson", "E8 1DY", "E8+1DY", "E8%201DY", "198.51.100.7", "Agent-Jane-Browser",
-               "tok3n-secret-value"]
+    secrets = [
+        email,
+        "Jane",
+        "Privateperson",
+        "E8 1DY",
+        "E8+1DY",
+        "E8%201DY",
+        "198.51.100.7",
+        "Agent-Jane-Browser",
+        "tok3n-secret-value",
+    ]
     headers = {"User-Agent": "Agent-Jane-Browser", "X-Forwarded-For": "198.51.100.7", "Referer": "https://x/Jane"}
     client.get("/placements/?q=Jane+Privateperson&postcode=E8+1DY", headers=headers)
     client.get("/api/v1/placements?q=Jane&postcode=E8%201DY", headers=headers)
@@ -225,4 +276,6 @@ def test_gunicorn_warms_each_worker_of_this_app_before_it_takes_traffic(app, req
     settings["post_worker_init"](SimpleNamespace(wsgi=Flask("hello")))  # another app (the benchmark's) is left alone
     assert request_log() == []
     settings["post_worker_init"](SimpleNamespace(wsgi=app))
-    assert {"/", "/placements/", "/how-matching-works", "/api/v1/placements"} <= {line["route"] for line in request_log()}
+    assert {"/", "/placements/", "/how-matching-works", "/api/v1/placements"} <= {
+        line["route"] for line in request_log()
+    }

@@ -82,6 +82,7 @@ def test_outbox_command_reports_counts(db, runner):
 
 # --- A hung or failing SMTP server, and crashes mid-round -------------------------------------------------------
 
+
 @pytest.fixture
 def hung_smtp_server(app):
     """A server that accepts connections and never says anything (not even the SMTP greeting)."""
@@ -163,19 +164,21 @@ class _SlowForSome:
     def __init__(self):
         self.delivered = []
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd calls handlers by these names)
         if address.startswith("slow"):
             await asyncio.sleep(4)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
         self.delivered.append((envelope.rcpt_tos[0], time.monotonic()))
         return "250 Message accepted for delivery"
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="row locks (SKIP LOCKED) are PostgreSQL's; CI runs this on PostgreSQL")
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="row locks (SKIP LOCKED) are PostgreSQL's; CI runs this on PostgreSQL",
+)
 @pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
 def test_a_hung_send_never_blocks_another_worker(app, db):
     from aiosmtpd.controller import Controller

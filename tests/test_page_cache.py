@@ -20,8 +20,8 @@ from recruit.extensions import db as _db
 from recruit.models import Placement
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
-from tests.test_staff import CREATE_URL, form_data, placements
 from tests.factories import make_placement
+from tests.test_staff import CREATE_URL, form_data, placements
 
 pytestmark = pytest.mark.fresh_database  # several apps (as several server processes) must see each other's commits
 
@@ -59,9 +59,8 @@ def nav_links(response) -> list[str]:
 
 def raw_title_change(app, placement_id: int, title: str) -> None:
     """Change a row behind the ORM's back, so only a cache that is serving hides it."""
-    with app.app_context():
-        with _db.engine.begin() as connection:
-            connection.execute(text("UPDATE placement SET title = :t WHERE id = :i"), {"t": title, "i": placement_id})
+    with app.app_context(), _db.engine.begin() as connection:
+        connection.execute(text("UPDATE placement SET title = :t WHERE id = :i"), {"t": title, "i": placement_id})
 
 
 @pytest.fixture
@@ -88,12 +87,23 @@ def anonymous(app):
 
 # --- served from the cache, and changed at once -------------------------------------------------------------------
 
+
 def test_an_anonymous_page_is_served_from_the_cache_until_a_placement_changes(app, anonymous):
     placement_id = make_placement(app, title="Original title")
-    for path in ("/placements/", f"/placements/{placement_id}", "/api/v1/placements", f"/api/v1/placements/{placement_id}"):
+    for path in (
+        "/placements/",
+        f"/placements/{placement_id}",
+        "/api/v1/placements",
+        f"/api/v1/placements/{placement_id}",
+    ):
         assert "Original title" in anonymous.get(path).get_data(as_text=True)
     raw_title_change(app, placement_id, "Changed behind the cache")
-    for path in ("/placements/", f"/placements/{placement_id}", "/api/v1/placements", f"/api/v1/placements/{placement_id}"):
+    for path in (
+        "/placements/",
+        f"/placements/{placement_id}",
+        "/api/v1/placements",
+        f"/api/v1/placements/{placement_id}",
+    ):
         assert "Original title" in anonymous.get(path).get_data(as_text=True)  # the cache answered
     with app.app_context():  # a change through the ORM, committed, retires every page
         _db.session.get(Placement, placement_id).positions = 3
@@ -110,10 +120,12 @@ def test_publish_edit_close_and_fill_show_at_once_on_the_listing_its_page_and_th
     page, item = f"/placements/{placement.id}", f"/api/v1/placements/{placement.id}"
 
     def seen() -> dict:
-        return {"listing": "Lifecycle placement" in visible_text(anonymous.get("/placements/?postcode=E8&distance=5")),
-                "page": anonymous.get(page).status_code == 200,
-                "api": [v["title"] for v in anonymous.get("/api/v1/placements").get_json()["items"]],
-                "item": anonymous.get(item).status_code == 200}
+        return {
+            "listing": "Lifecycle placement" in visible_text(anonymous.get("/placements/?postcode=E8&distance=5")),
+            "page": anonymous.get(page).status_code == 200,
+            "api": [v["title"] for v in anonymous.get("/api/v1/placements").get_json()["items"]],
+            "item": anonymous.get(item).status_code == 200,
+        }
 
     assert seen() == {"listing": False, "page": False, "api": [], "item": False}
     client.post(f"/staff/placements/{placement.id}/publish")
@@ -175,7 +187,9 @@ def test_a_change_to_a_standard_a_borough_or_a_cycle_retires_pages_too(app, anon
         elif change == "borough":
             _db.session.scalar(_db.select(Borough).where(Borough.slug == "hackney")).name += " "
         else:
-            _db.session.add(RecruitmentCycle(name="Next", opens_on=TODAY, closes_on=TODAY + timedelta(days=90), target=5))
+            _db.session.add(
+                RecruitmentCycle(name="Next", opens_on=TODAY, closes_on=TODAY + timedelta(days=90), target=5)
+            )
         _db.session.commit()
     assert "Seen after the change" in visible_text(anonymous.get("/placements/"))
 
@@ -195,9 +209,15 @@ def test_a_lost_generation_never_brings_old_pages_back(app, make_app, redis_conf
 
     placement_id = make_placement(app, title="Old words")
     on_redis = make_app(**redis_config)
-    for server, forget in ((app, lambda: os.remove(app.config["PAGE_CACHE_STAMP"])),
-                           (on_redis, lambda: redis.Redis.from_url("redis://127.0.0.1:6379/0").delete(
-                               f"{redis_config['CACHE_KEY_PREFIX']}page-generation"))):
+    for server, forget in (
+        (app, lambda: os.remove(app.config["PAGE_CACHE_STAMP"])),
+        (
+            on_redis,
+            lambda: redis.Redis.from_url("redis://127.0.0.1:6379/0").delete(
+                f"{redis_config['CACHE_KEY_PREFIX']}page-generation"
+            ),
+        ),
+    ):
         visitor = server.test_client(use_cookies=False)
         raw_title_change(app, placement_id, "Old words")
         assert "Old words" in visible_text(visitor.get("/placements/"))
@@ -218,6 +238,7 @@ def test_a_rolled_back_change_keeps_the_cache(app, anonymous):
 
 
 # --- never personal, never mixed ------------------------------------------------------------------------------------
+
 
 def test_a_signed_in_candidate_after_an_anonymous_visitor_gets_their_own_page(app, client, login_as, anonymous):
     placement_id = make_placement(app)
@@ -283,9 +304,16 @@ def test_another_host_header_never_shares_pages_or_links(app, anonymous):
     assert body["items"][0]["url"] == f"http://localhost/placements/{placement_id}"
 
 
-FILTERS = {"q": ["", "developer", "data"], "borough": ["", "hackney", "camden"], "level": ["", "3", "4"],
-           "sort": ["", "wage", "distance"], "postcode": ["", "E8", "NW1 0AA"], "distance": ["", "5"],
-           "page": ["", "2", "abc"], "llw": ["", "yes"]}
+FILTERS = {
+    "q": ["", "developer", "data"],
+    "borough": ["", "hackney", "camden"],
+    "level": ["", "3", "4"],
+    "sort": ["", "wage", "distance"],
+    "postcode": ["", "E8", "NW1 0AA"],
+    "distance": ["", "5"],
+    "page": ["", "2", "abc"],
+    "llw": ["", "yes"],
+}
 
 
 def _query(combination: dict) -> str:
@@ -295,11 +323,23 @@ def _query(combination: dict) -> str:
 def test_the_cache_never_mixes_filters_or_pages(app, make_app, anonymous):
     """Every combination, asked in a random order twice, gives what the same app gives with no cache at all."""
     app.config["PAGE_SIZE"] = 2
-    for n, (borough, outward, standard) in enumerate([("hackney", "E8", "ST0116"), ("camden", "NW1", "ST0128"),
-                                                       ("hackney", "N1", "ST0118"), ("camden", "NW1", "ST0116"),
-                                                       ("hackney", "E8", "ST0128")]):
-        make_placement(app, borough=borough, outward=outward, standard=standard, title=f"Data developer {n}",
-                     closing_date=TODAY + timedelta(days=10 + n))
+    for n, (borough, outward, standard) in enumerate(
+        [
+            ("hackney", "E8", "ST0116"),
+            ("camden", "NW1", "ST0128"),
+            ("hackney", "N1", "ST0118"),
+            ("camden", "NW1", "ST0116"),
+            ("hackney", "E8", "ST0128"),
+        ]
+    ):
+        make_placement(
+            app,
+            borough=borough,
+            outward=outward,
+            standard=standard,
+            title=f"Data developer {n}",
+            closing_date=TODAY + timedelta(days=10 + n),
+        )
     fresh = make_app(PAGE_CACHE_ENABLED=False, PAGE_SIZE=2).test_client(use_cookies=False)
     _compare(anonymous, fresh, random.Random(16))
 
@@ -327,10 +367,19 @@ def test_thousands_of_distinct_query_strings_never_grow_the_cache_past_its_limit
     assert page_cache_entries(small) >= 40  # it was caching all along, within its limit
 
 
-@pytest.mark.parametrize("query", [
-    "q=" + "a" * 5000, "q=%ff%fe%00", "page=99999999999999999999", "q=%E2%80%AE&borough=%00",
-    "&".join(f"p{n}=v" for n in range(500)), "q=1&q=2&q=3", "postcode=" + "%20" * 300, "distance=1e309",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "a" * 5000,
+        "q=%ff%fe%00",
+        "page=99999999999999999999",
+        "q=%E2%80%AE&borough=%00",
+        "&".join(f"p{n}=v" for n in range(500)),
+        "q=1&q=2&q=3",
+        "postcode=" + "%20" * 300,
+        "distance=1e309",
+    ],
+)
 def test_huge_or_malformed_query_strings_get_an_answer_not_a_500(app, anonymous, query):
     for path in ("/placements/", "/api/v1/placements", "/"):
         for _ in range(2):
@@ -338,6 +387,7 @@ def test_huge_or_malformed_query_strings_get_an_answer_not_a_500(app, anonymous,
 
 
 # --- conditional requests, compression, static assets -----------------------------------------------------------
+
 
 def test_api_and_placement_pages_answer_conditional_requests(app, anonymous):
     placement_id = make_placement(app)
@@ -357,8 +407,12 @@ def test_api_and_placement_pages_answer_conditional_requests(app, anonymous):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(["If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"]),
-       value=st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80))
+@given(
+    name=st.sampled_from(
+        ["If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"]
+    ),
+    value=st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80),
+)
 def test_junk_conditional_headers_get_a_normal_answer(app, anonymous, name, value):
     for path in ("/api/v1/placements", "/placements/", "/placements/1"):
         assert anonymous.get(path, headers={name: value}).status_code in (200, 304, 400, 404)
@@ -407,14 +461,19 @@ def test_static_assets_have_versioned_addresses_kept_for_a_year(app, anonymous):
 
 # --- Redis, shared by every server ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def redis_config():
     """A Redis cache under a key prefix of this test's own (the Redis is shared); its keys are removed afterwards."""
     import redis
 
     prefix = f"test-page-cache-{uuid.uuid4().hex}:"
-    yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_KEY_PREFIX": prefix,
-           "CACHE_DEFAULT_TIMEOUT": 120}
+    yield {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_KEY_PREFIX": prefix,
+        "CACHE_DEFAULT_TIMEOUT": 120,
+    }
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     for key in connection.scan_iter(match=f"{prefix}*"):
         connection.delete(key)

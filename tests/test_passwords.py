@@ -16,8 +16,20 @@ def test_the_shipped_list_has_at_least_ten_thousand_common_passwords():
     assert len(COMMON) >= 10_000
 
 
-@pytest.mark.parametrize("password", ["football2024", "Summer2024!!", "Passw0rd2024!", "password1234", "123456789012",
-                                      "aaaaaaaaaaaaaa", "qwertyuiop123", "London2024!!", "apprenticeship1"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "football2024",
+        "Summer2024!!",
+        "Passw0rd2024!",
+        "password1234",
+        "123456789012",
+        "aaaaaaaaaaaaaa",
+        "qwertyuiop123",
+        "London2024!!",
+        "apprenticeship1",
+    ],
+)
 def test_passwords_the_audit_found_accepted_are_refused(password):
     assert password_problem(password) == WEAK_MESSAGE
 
@@ -39,7 +51,9 @@ def test_a_password_built_on_the_persons_email_is_refused():
     assert password_problem("tangerine-bicycle-harbour", "amara.okafor@example.com") is None
 
 
-@pytest.mark.parametrize("password", ["tangerine-bicycle-harbour", "purple monkey dishwasher", "correct-horse-battery-staple"])
+@pytest.mark.parametrize(
+    "password", ["tangerine-bicycle-harbour", "purple monkey dishwasher", "correct-horse-battery-staple"]
+)
 def test_three_random_words_are_accepted(password):
     assert password_problem(password) is None
 

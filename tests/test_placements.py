@@ -8,7 +8,6 @@ import pytest
 
 from recruit.extensions import db as _db
 from recruit.models import Placement
-
 from tests.factories import make_placement
 
 TODAY = date.today()
@@ -42,20 +41,33 @@ def test_filters_by_borough_level_standard_and_london_living_wage(app, client):
     app.config["LONDON_LIVING_WAGE"] = 14.80
     hackney = make_placement(app, borough="hackney", standard="ST0116")  # level 4, £10
     camden = make_placement(app, borough="camden", standard="ST0128", outward="NW1")  # level 3
-    well_paid = make_placement(app, borough="camden", standard="ST0118", outward="NW1", wage_amount=Decimal("31000"),
-                             wage_unit="year", hourly_wage=Decimal("16.11"))
+    well_paid = make_placement(
+        app,
+        borough="camden",
+        standard="ST0118",
+        outward="NW1",
+        wage_amount=Decimal("31000"),
+        wage_unit="year",
+        hourly_wage=Decimal("16.11"),
+    )
     assert set(ids_in(client.get("/placements/?borough=camden").get_data(as_text=True))) == {camden, well_paid}
     assert set(ids_in(client.get("/placements/?level=4").get_data(as_text=True))) == {hackney, well_paid}
     assert ids_in(client.get("/placements/?standard=ST0128").get_data(as_text=True)) == [camden]
     html = client.get("/placements/?llw=yes").get_data(as_text=True)
-    assert ids_in(html) == [well_paid] and "Pays the London Living Wage" in html and "£31,000 a year (£16.11 an hour)" in html
+    assert (
+        ids_in(html) == [well_paid]
+        and "Pays the London Living Wage" in html
+        and "£31,000 a year (£16.11 an hour)" in html
+    )
     assert ids_in(client.get("/placements/?q=cloud").get_data(as_text=True)) == []
 
 
 def test_distance_filter_and_sort_use_the_outward_codes_coordinates(app, client):
-    near = make_placement(app, outward="E8", closing_date=TODAY + timedelta(days=40))   # Hackney
+    near = make_placement(app, outward="E8", closing_date=TODAY + timedelta(days=40))  # Hackney
     middle = make_placement(app, outward="N1", closing_date=TODAY + timedelta(days=20))  # Islington, ~3 km
-    far = make_placement(app, outward="SE9", borough="greenwich", closing_date=TODAY + timedelta(days=10))  # Eltham, ~13 km
+    far = make_placement(
+        app, outward="SE9", borough="greenwich", closing_date=TODAY + timedelta(days=10)
+    )  # Eltham, ~13 km
     html = client.get("/placements/?postcode=e8+1dy&distance=5&sort=distance").get_data(as_text=True)
     assert ids_in(html) == [near, middle]
     assert "km from E8 1DY" in html
@@ -71,21 +83,24 @@ def test_sort_by_wage_puts_the_best_paid_first(app, client):
     assert ids_in(client.get("/placements/?sort=wage&postcode=E8").get_data(as_text=True)) == [high, low]
 
 
-@pytest.mark.parametrize(("query", "field", "message"), [
-    ("postcode=not+a+postcode", "postcode", "Enter a real postcode, like E8 1DY"),
-    ("postcode=ZZ99+9ZZ", "postcode", "Enter a real postcode, like E8 1DY"),
-    ("postcode=M1+1AE", "postcode", "Enter a postcode in London"),
-    ("postcode=DA1", "postcode", "Enter a postcode in London"),
-    ("distance=5", "postcode", "Enter a postcode to search by distance"),
-    ("sort=distance", "postcode", "Enter a postcode to sort by distance"),
-    ("postcode=E8&distance=-1", "distance", "Distance must be a number of kilometres from 1 to 100"),
-    ("postcode=E8&distance=nan", "distance", "Distance must be a number of kilometres from 1 to 100"),
-    ("borough=atlantis", "borough", "Select a borough from the list"),
-    ("level=99", "level", "Select a level from the list"),
-    ("standard=ST9999", "standard", "Select an apprenticeship standard from the list"),
-    ("sort=random", "sort", "Sort by closing date, distance or wage"),
-    ("page=0", None, "Page must be a whole number from 1 to 10,000"),
-])
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("postcode=not+a+postcode", "postcode", "Enter a real postcode, like E8 1DY"),
+        ("postcode=ZZ99+9ZZ", "postcode", "Enter a real postcode, like E8 1DY"),
+        ("postcode=M1+1AE", "postcode", "Enter a postcode in London"),
+        ("postcode=DA1", "postcode", "Enter a postcode in London"),
+        ("distance=5", "postcode", "Enter a postcode to search by distance"),
+        ("sort=distance", "postcode", "Enter a postcode to sort by distance"),
+        ("postcode=E8&distance=-1", "distance", "Distance must be a number of kilometres from 1 to 100"),
+        ("postcode=E8&distance=nan", "distance", "Distance must be a number of kilometres from 1 to 100"),
+        ("borough=atlantis", "borough", "Select a borough from the list"),
+        ("level=99", "level", "Select a level from the list"),
+        ("standard=ST9999", "standard", "Select an apprenticeship standard from the list"),
+        ("sort=random", "sort", "Sort by closing date, distance or wage"),
+        ("page=0", None, "Page must be a whole number from 1 to 10,000"),
+    ],
+)
 def test_a_bad_filter_gets_a_clear_message_not_a_500(app, client, query, field, message):
     make_placement(app)
     response = client.get(f"/placements/?{query}")
@@ -112,10 +127,25 @@ def test_pagination_is_accessible_and_keeps_the_filters(app, client):
 def test_placement_page_has_everything_a_candidate_needs_and_an_apply_link(app, client):
     placement_id = make_placement(app, hours_per_week=20, resident_priority=True, disability_confident=True)
     html = unescape(client.get(f"/placements/{placement_id}").get_data(as_text=True))
-    for text in ("Software developer apprentice", "Hackney", "Software developer (ST0116)", "Level 4 (like the first year of a degree)", "£10.00 an hour",
-                 "Hours per week", "Start date", "Closing date", "E8", "City College", "Disability Confident employer",
-                 "Priority for residents of Hackney", "jobs@hackney.example", "What you will do", "Skills wanted", "git",
-                 "Most apprenticeships are 30 hours a week or more"):
+    for text in (
+        "Software developer apprentice",
+        "Hackney",
+        "Software developer (ST0116)",
+        "Level 4 (like the first year of a degree)",
+        "£10.00 an hour",
+        "Hours per week",
+        "Start date",
+        "Closing date",
+        "E8",
+        "City College",
+        "Disability Confident employer",
+        "Priority for residents of Hackney",
+        "jobs@hackney.example",
+        "What you will do",
+        "Skills wanted",
+        "git",
+        "Most apprenticeships are 30 hours a week or more",
+    ):
         assert text in html, text
     assert f'href="/apply/eligibility?placement={placement_id}"' in html and "Add to my choices" not in html
 
@@ -147,15 +177,21 @@ def test_demo_placements_render_in_the_listing(app, client):
     assert client.get(f"/placements/{ids_in(html)[0]}").status_code == 200
 
 
-@pytest.mark.parametrize("query", ["", "q=data&postcode=E8+1DY&distance=5&borough=hackney&level=4&standard=ST0116&llw=yes"
-                                   "&sort=distance", "borough=atlantis&level=99&distance=-1&sort=random&q=" + "x" * 101,
-                                   "standard=ST0128&sort=wage&postcode=E8"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=data&postcode=E8+1DY&distance=5&borough=hackney&level=4&standard=ST0116&llw=yes&sort=distance",
+        "borough=atlantis&level=99&distance=-1&sort=random&q=" + "x" * 101,
+        "standard=ST0128&sort=wage&postcode=E8",
+    ],
+)
 def test_the_listing_renders_its_filters_exactly_as_the_govuk_widgets_would(app, client, query):
     """The page calls the GOV.UK macros itself (quicker); the HTML is what govuk-frontend-wtf's widgets make."""
     from flask import request
 
-    from recruit.services import placements as service
     from recruit.placements import SearchForm
+    from recruit.services import placements as service
 
     page = " ".join(client.get(f"/placements/?{query}").get_data(as_text=True).split())
     with app.test_request_context(f"/placements/?{query}"):
@@ -164,10 +200,16 @@ def test_the_listing_renders_its_filters_exactly_as_the_govuk_widgets_would(app,
         _, errors = service.parse_listing_args(request.args)
         if errors:
             form.show_errors(errors)
-        widgets = [form.q(params={"classes": "govuk-!-width-full"}), form.postcode(params={"classes": "govuk-input--width-10"}),
-                   form.distance(), form.borough(params={"classes": "govuk-!-width-full"}), form.level(),
-                   form.standard(params={"classes": "govuk-!-width-full"}),
-                   form.llw(params={"value": "yes", "classes": "govuk-checkboxes--small"}), form.sort()]
+        widgets = [
+            form.q(params={"classes": "govuk-!-width-full"}),
+            form.postcode(params={"classes": "govuk-input--width-10"}),
+            form.distance(),
+            form.borough(params={"classes": "govuk-!-width-full"}),
+            form.level(),
+            form.standard(params={"classes": "govuk-!-width-full"}),
+            form.llw(params={"value": "yes", "classes": "govuk-checkboxes--small"}),
+            form.sort(),
+        ]
     for html in widgets:
         assert " ".join(str(html).split()) in page
     assert ("There is a problem" in page) == bool(errors)

@@ -84,17 +84,22 @@ def test_staff_pages_list_form_errors_preview_and_import(app, page, make_user, b
 
     page.goto("/staff/placements/import")
     assert_no_axe_violations(page)
-    page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv",
-                                         "buffer": b"title,standard\nOnly two columns,ST0116\n"}])
+    page.set_input_files(
+        "#file",
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"title,standard\nOnly two columns,ST0116\n"}],
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Import placements").click()
     assert "The first row must be the column headings" in page.locator(".govuk-error-summary").inner_text()
     assert_no_axe_violations(page)
-    header = ("title,standard,description,skills,skills_text,wage_amount,wage_unit,hours_per_week,positions,start_date,"
-              "closing_date,workplace_postcode,training_provider,disability_confident,resident_priority,adjustments_contact")
+    header = (
+        "title,standard,description,skills,skills_text,wage_amount,wage_unit,hours_per_week,positions,start_date,"
+        "closing_date,workplace_postcode,training_provider,disability_confident,resident_priority,adjustments_contact"
+    )
     bad_row = "T,ST0116,D,git,,1,hour,37,1,2020-01-01,2020-01-01,M1 1AE,P,no,no,c"
-    page.set_input_files("#file", files=[{"name": "rows.csv", "mimeType": "text/csv",
-                                         "buffer": f"{header}\n{bad_row}\n".encode()}])
+    page.set_input_files(
+        "#file", files=[{"name": "rows.csv", "mimeType": "text/csv", "buffer": f"{header}\n{bad_row}\n".encode()}]
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Import placements").click()
     assert page.locator("#problems tbody tr").count() >= 3

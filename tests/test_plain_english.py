@@ -8,17 +8,17 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import textstat
+from candidate_journey import ELIGIBLE_ANSWERS, Poster
+from page_checks import visible_text
 
 from recruit.errors import render_error
 from recruit.extensions import db
-from recruit.models import Suggestion, User, Placement, utcnow
+from recruit.models import Placement, Suggestion, User, utcnow
 from recruit.services import interviews, monitoring, offers
 from recruit.services.accounts import make_token
 from recruit.services.matching import decide
-
-from candidate_journey import ELIGIBLE_ANSWERS, Poster
 from tests.factories import make_eligible, make_placement, make_published_suggestion
-from page_checks import visible_text
+
 
 class _Pronunciations(dict):
     """textstat 0.7.5 looks words up in the CMU dictionary and catches only TypeError and IndexError: a word it
@@ -38,11 +38,15 @@ WORDS_PER_SENTENCE_LIMIT = 20
 
 def main_text(html: str) -> str:
     """The visible text of <main> only (menus and the footer are not what a page says), as sentences."""
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     # Checkbox and select options are lists of names (skills, standards, boroughs), not sentences: the prose around
     # them is measured.
-    main = re.sub(r'<label class="govuk-label govuk-checkboxes__label"[^>]*>.*?</label>|<option[^>]*>.*?</option>', "", main,
-                  flags=re.S)
+    main = re.sub(
+        r'<label class="govuk-label govuk-checkboxes__label"[^>]*>.*?</label>|<option[^>]*>.*?</option>',
+        "",
+        main,
+        flags=re.S,
+    )
     lines = visible_text(main).split("\n")
     # A line without its own full stop (a heading, a label, a button) is a sentence of its own.
     return " ".join(line if line.endswith((".", "?", "!", ":")) else line + "." for line in lines)
@@ -52,11 +56,17 @@ def scores(html: str) -> dict:
     """Flesch-Kincaid grade and Flesch reading ease from textstat's counts of words, sentences and syllables.
     (The formulas are applied here: textstat 0.7.5's own functions return cached results for other texts.)"""
     text = main_text(html)
-    words, sentences, syllables = (textstat.lexicon_count(text), max(1, textstat.sentence_count(text)),
-                                   textstat.syllable_count(text))
+    words, sentences, syllables = (
+        textstat.lexicon_count(text),
+        max(1, textstat.sentence_count(text)),
+        textstat.syllable_count(text),
+    )
     per_sentence, per_word = words / sentences, syllables / max(1, words)
-    return {"grade": 0.39 * per_sentence + 11.8 * per_word - 15.59, "ease": 206.835 - 1.015 * per_sentence - 84.6 * per_word,
-            "words_per_sentence": per_sentence}
+    return {
+        "grade": 0.39 * per_sentence + 11.8 * per_word - 15.59,
+        "ease": 206.835 - 1.015 * per_sentence - 84.6 * per_word,
+        "words_per_sentence": per_sentence,
+    }
 
 
 def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
@@ -65,22 +75,45 @@ def candidate_pages(app, client, login_as, make_user) -> dict[str, str]:
     pages = {}
     # No employer-written text on the placement: the service's own words are what is measured.
     placement_id = make_placement(app, description="", skills=[], training_provider="", adjustments_contact="")
-    for path in ("/", f"/placements/{placement_id}", "/apply/eligibility", *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
-                 "/apply/eligibility/cannot-apply/age"):
+    for path in (
+        "/",
+        f"/placements/{placement_id}",
+        "/apply/eligibility",
+        *(f"/apply/eligibility/{key}" for key in ELIGIBLE_ANSWERS),
+        "/apply/eligibility/cannot-apply/age",
+    ):
         if "cannot-apply" in path:
             Poster(client)("/apply/eligibility/age", {"answer": "no"})
         pages[path] = _get(client, path)
     user = login_as()
     make_eligible(app, user.candidate_id)
-    for path in ("/candidates/", "/candidates/application", "/candidates/application/about-you",
-                 "/candidates/application/where-you-live", "/candidates/application/when-you-can-work",
-                 "/candidates/application/skills", "/candidates/application/interests",
-                 "/candidates/application/qualifications", "/candidates/application/support",
-                 "/candidates/application/how-you-heard", "/candidates/choices", "/candidates/application/check",
-                 "/candidates/your-data", "/candidates/delete-account"):
+    for path in (
+        "/candidates/",
+        "/candidates/application",
+        "/candidates/application/about-you",
+        "/candidates/application/where-you-live",
+        "/candidates/application/when-you-can-work",
+        "/candidates/application/skills",
+        "/candidates/application/interests",
+        "/candidates/application/qualifications",
+        "/candidates/application/support",
+        "/candidates/application/how-you-heard",
+        "/candidates/choices",
+        "/candidates/application/check",
+        "/candidates/your-data",
+        "/candidates/delete-account",
+    ):
         pages[path] = _get(client, path)
-    make_eligible(app, user.candidate_id, status="submitted", submitted_at=utcnow(), first_name="Ama", last_name="Mensah",
-                  date_of_birth=date(2007, 5, 1), interview_adjustments="Questions in advance, please")
+    make_eligible(
+        app,
+        user.candidate_id,
+        status="submitted",
+        submitted_at=utcnow(),
+        first_name="Ama",
+        last_name="Mensah",
+        date_of_birth=date(2007, 5, 1),
+        interview_adjustments="Questions in advance, please",
+    )
     for path in ("/candidates/application/sent", "/candidates/equality-questions", "/candidates/withdraw"):
         pages[path] = _get(client, path)
     pages.update(_equality_pages(client))
@@ -117,9 +150,22 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
     pages[f"{named}/interview (no times yet)"] = _get(client, f"{base}/interview")
     with app.test_request_context():
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
-        slot_ids = [interviews.create_slot(db.session.get(Placement, placement_id), interviews.NewSlot(
-            day=day, start=time(hour, 0), minutes=45, place="Newham Town Hall, Barking Road", video_link="", capacity=1,
-            interviewer_ids=[recruiter.id]), recruiter.id).id for hour in (10, 14)]
+        slot_ids = [
+            interviews.create_slot(
+                db.session.get(Placement, placement_id),
+                interviews.NewSlot(
+                    day=day,
+                    start=time(hour, 0),
+                    minutes=45,
+                    place="Newham Town Hall, Barking Road",
+                    video_link="",
+                    capacity=1,
+                    interviewer_ids=[recruiter.id],
+                ),
+                recruiter.id,
+            ).id
+            for hour in (10, 14)
+        ]
     pages[f"{named}/interview"] = _get(client, f"{base}/interview")
     pages[f"{named}/interview/no-time-suits"] = _get(client, f"{base}/interview/no-time-suits")
     with app.test_request_context():
@@ -128,7 +174,9 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
     pages[f"{named}/interview/cancel"] = _get(client, f"{base}/interview/cancel")
     with app.test_request_context():
         suggestion = db.session.get(Suggestion, suggestion_id)
-        offers.make_offer(suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel, 020 7946 0000"))
+        offers.make_offer(
+            suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel, 020 7946 0000")
+        )
     for path in ("/offer", "/offer/accept", "/offer/decline"):
         pages[named + path] = _get(client, base + path)
     pages["/candidates/ (with an offer)"] = _get(client, "/candidates/")
@@ -138,9 +186,12 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
 def _error_pages(app, client) -> dict[str, str]:
     """The error pages a candidate can meet: a wrong address, a staff page, a broken or expired email link, a form
     sent after the page was open too long, too many tries, and a fault on our side (rendered as the handlers do)."""
-    pages = {"404": _get(client, "/candidates/suggestions/999999/offer", 404), "403": _get(client, "/staff/", 403),
-             "400 (form open too long)": _get(client, "/candidates/withdraw", 400, method="post"),
-             "/confirm-email (broken link)": _get(client, "/confirm-email/not-a-real-link", 400)}
+    pages = {
+        "404": _get(client, "/candidates/suggestions/999999/offer", 404),
+        "403": _get(client, "/staff/", 403),
+        "400 (form open too long)": _get(client, "/candidates/withdraw", 400, method="post"),
+        "/confirm-email (broken link)": _get(client, "/confirm-email/not-a-real-link", 400),
+    }
     with app.app_context():
         token = make_token(db.session.scalars(db.select(User)).first(), "reset")
     app.config["TOKEN_MAX_AGE_SECONDS"] = -1  # every link has expired
@@ -162,11 +213,16 @@ def _get(client, path, status=200, method="get") -> str:
 def test_candidate_pages_read_at_a_twelve_year_olds_level(app, client, login_as, make_user):
     pages = candidate_pages(app, client, login_as, make_user)
     measured = {path: scores(html) for path, html in pages.items()}
-    report = "\n".join(f"{path}: grade {s['grade']:.1f}, ease {s['ease']:.0f}, {s['words_per_sentence']:.1f} words a sentence"
-                       for path, s in measured.items())
+    report = "\n".join(
+        f"{path}: grade {s['grade']:.1f}, ease {s['ease']:.0f}, {s['words_per_sentence']:.1f} words a sentence"
+        for path, s in measured.items()
+    )
     print(report)
-    hard = {path: s for path, s in measured.items()
-            if s["grade"] > GRADE_LIMIT or s["words_per_sentence"] > WORDS_PER_SENTENCE_LIMIT}
+    hard = {
+        path: s
+        for path, s in measured.items()
+        if s["grade"] > GRADE_LIMIT or s["words_per_sentence"] > WORDS_PER_SENTENCE_LIMIT
+    }
     assert not hard, report
 
 
@@ -181,20 +237,44 @@ def test_terms_a_candidate_may_not_know_are_explained_where_they_appear(app, cli
     assert "guaranteed interview scheme" in support.lower() and "For example, extra time" in support
     explained = {  # page: (the term, its explanation on that page)
         "/candidates/equality-questions/ethnicity": ("ethnic group", "about your family's background and culture"),
-        "/candidates/equality-questions/gender_identity": ("sex registered at birth", "the sex on your birth certificate"),
-        "/candidates/equality-questions/sexual_orientation": ("sexual orientation", "This means who you are attracted to."),
-        "/candidates/equality-questions/long_term_condition": ("conditions or illnesses", "a health problem of your body or mind"),
-        "/candidates/equality-questions/condition_reduces_activity": ("day-to-day activities", "like getting dressed, going out"),
-        "/candidates/equality-questions/socio_economic": ("main household earner",
-                                                          "the person who earned the most money in your home"),
+        "/candidates/equality-questions/gender_identity": (
+            "sex registered at birth",
+            "the sex on your birth certificate",
+        ),
+        "/candidates/equality-questions/sexual_orientation": (
+            "sexual orientation",
+            "This means who you are attracted to.",
+        ),
+        "/candidates/equality-questions/long_term_condition": (
+            "conditions or illnesses",
+            "a health problem of your body or mind",
+        ),
+        "/candidates/equality-questions/condition_reduces_activity": (
+            "day-to-day activities",
+            "like getting dressed, going out",
+        ),
+        "/candidates/equality-questions/socio_economic": (
+            "main household earner",
+            "the person who earned the most money in your home",
+        ),
         "/candidates/equality-questions/care_leaver": ("in care", "living with foster carers, in a children's home"),
-        "/candidates/suggestions/<id>/interview (booked)": ("adjustments", "the changes that help you at your interview"),
+        "/candidates/suggestions/<id>/interview (booked)": (
+            "adjustments",
+            "the changes that help you at your interview",
+        ),
         "/candidates/suggestions/<id>/interview/cancel": ("shortlist", "the borough still wants to interview you"),
-        "/candidates/suggestions/<id>/offer": ("level 4", "level 4 (like the first year of a degree). This is the job and "
-                                                          "training you will do."),
-        "/candidates/suggestions/<id>/offer (answers)": ("decline", "Accept the offer (say yes) or decline it (say no)"),
-        "/candidates/delete-account": ("matched", "each time we matched candidates to placements, with you under a "
-                                                  "made-up label"),
+        "/candidates/suggestions/<id>/offer": (
+            "level 4",
+            "level 4 (like the first year of a degree). This is the job and training you will do.",
+        ),
+        "/candidates/suggestions/<id>/offer (answers)": (
+            "decline",
+            "Accept the offer (say yes) or decline it (say no)",
+        ),
+        "/candidates/delete-account": (
+            "matched",
+            "each time we matched candidates to placements, with you under a made-up label",
+        ),
         "403": ("permission", "Some pages are only for staff."),
     }
     for page, (term, explanation) in explained.items():

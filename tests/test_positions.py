@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 from matching_data import Poster, in_threads, run, sign_in_other, visible_text
-from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
-from recruit.models import Candidate, Suggestion, MatchRun, OutboxEmail, StageChange, Placement
+from recruit.models import Candidate, MatchRun, OutboxEmail, Placement, StageChange, Suggestion
+from tests.factories import make_candidate, make_placement
 
 
 def _count(app, model, *where) -> int:
@@ -27,8 +27,9 @@ def _decide(app, suggestion_id, action, actor_id, **kwargs):
 def _terms(respond_days=7, start_days=30):
     from recruit.services.offers import OfferTerms
 
-    return OfferTerms(date.today() + timedelta(days=respond_days), date.today() + timedelta(days=start_days),
-                      "Sam, 020 7946 0000")
+    return OfferTerms(
+        date.today() + timedelta(days=respond_days), date.today() + timedelta(days=start_days), "Sam, 020 7946 0000"
+    )
 
 
 def _offer(app, suggestion_id, actor_id):
@@ -53,8 +54,12 @@ def _accept(app, suggestion_id):
 
 def _offer_form(version):
     respond_by, start = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
-    return {"version": str(version), "respond_by": [str(respond_by.day), str(respond_by.month), str(respond_by.year)],
-            "start_date": [str(start.day), str(start.month), str(start.year)], "contact": "Sam, 020 7946 0000"}
+    return {
+        "version": str(version),
+        "respond_by": [str(respond_by.day), str(respond_by.month), str(respond_by.year)],
+        "start_date": [str(start.day), str(start.month), str(start.year)],
+        "contact": "Sam, 020 7946 0000",
+    }
 
 
 def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_kindly(app, client, login_as, make_user):
@@ -69,9 +74,11 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
     assert post(f"/recruiters/suggestions/{first}/offer", _offer_form(2)).status_code == 302
     response = post(f"/recruiters/suggestions/{second}/offer", _offer_form(2), follow_redirects=True)
     page = visible_text(response.get_data(as_text=True))
-    assert ("You cannot make this offer: this placement has 1 position, and it is already taken by offers or "
-            "acceptances. If a candidate turns their offer down, reject that suggestion first, then you can offer "
-            "again.") in page
+    assert (
+        "You cannot make this offer: this placement has 1 position, and it is already taken by offers or "
+        "acceptances. If a candidate turns their offer down, reject that suggestion first, then you can offer "
+        "again."
+    ) in page
     assert _count(app, Suggestion, Suggestion.stage == "offered") == 1
     assert _count(app, OutboxEmail, OutboxEmail.template == "offer_made") == 1
 
@@ -90,12 +97,16 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
     assert sorted(e.recipient for e in emails) == sorted([people[1].email, people[2].email])
     assert "All of its places have now been filled" in emails[0].text_body
     assert "This is not a judgement on your application" in emails[0].text_body
-    assert _count(app, OutboxEmail, OutboxEmail.template == "offer_accepted", OutboxEmail.recipient == people[0].email) == 1
+    assert (
+        _count(app, OutboxEmail, OutboxEmail.template == "offer_accepted", OutboxEmail.recipient == people[0].email)
+        == 1
+    )
 
     viewer = app.test_client()
     sign_in_other(viewer, type("U", (), {"id": people[2].user_id}))
     assert "Network apprentice Borough Hackney Stage Placement filled" in visible_text(
-        viewer.get("/candidates/").get_data(as_text=True))
+        viewer.get("/candidates/").get_data(as_text=True)
+    )
     page = visible_text(client.get(f"/recruiters/suggestions/{second}").get_data(as_text=True))
     assert "Closed: placement filled" in page and "Make an offer" not in page
 
@@ -125,8 +136,15 @@ def _shortlisted_pair(app, run_id, candidates, positions=1):
     with app.app_context():
         ids = []
         for candidate_id in candidates:
-            suggestion = Suggestion(run_id=run_id, candidate_id=candidate_id, placement_id=placement, score=0.5, components={},
-                          explanation={}, stage="shortlisted")
+            suggestion = Suggestion(
+                run_id=run_id,
+                candidate_id=candidate_id,
+                placement_id=placement,
+                score=0.5,
+                components={},
+                explanation={},
+                stage="shortlisted",
+            )
             db.session.add(suggestion)
             db.session.flush()
             ids.append(suggestion.id)
@@ -157,10 +175,15 @@ def test_two_recruiters_at_the_same_instant_never_exceed_the_positions(app, make
                 suggestion = db.session.get(Suggestion, suggestion_id)
                 return decide(suggestion, "offer", suggestion.version, actor).stage
 
-        results = in_threads(app, lambda: offer(pair[0], first.id), lambda: offer(pair[1], second.id))
+        results = in_threads(
+            app, lambda pair=pair: offer(pair[0], first.id), lambda pair=pair: offer(pair[1], second.id)
+        )
         with app.app_context():
-            taking = db.session.scalar(db.select(db.func.count()).select_from(Suggestion).where(
-                Suggestion.id.in_(pair), Suggestion.stage.in_(("offered", "accepted"))))
+            taking = db.session.scalar(
+                db.select(db.func.count())
+                .select_from(Suggestion)
+                .where(Suggestion.id.in_(pair), Suggestion.stage.in_(("offered", "accepted")))
+            )
         assert taking == 1, results
         for result in results:
             if isinstance(result, ServiceError):
@@ -191,7 +214,12 @@ def test_the_same_decision_twice_at_once_is_made_once(app, make_user):
         found = db.session.get(Suggestion, suggestion.id)
         assert (found.stage, found.version) == ("shortlisted", 2)
     assert _count(app, StageChange, StageChange.to_stage == "shortlisted") == 1
-    assert _count(app, OutboxEmail, OutboxEmail.template == "suggestion_shortlisted", OutboxEmail.recipient == person.email) == 1
+    assert (
+        _count(
+            app, OutboxEmail, OutboxEmail.template == "suggestion_shortlisted", OutboxEmail.recipient == person.email
+        )
+        == 1
+    )
 
 
 @pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
@@ -200,8 +228,9 @@ def test_the_same_application_sent_twice_at_once_is_sent_once(app, make_user):
     from recruit.services.candidates.application import submission_problems, submit
 
     placement = make_placement(app)
-    person = make_candidate(app, make_user, [placement], status="draft", lives_outside_london=True,
-                            outreach_channel="social_media")
+    person = make_candidate(
+        app, make_user, [placement], status="draft", lives_outside_london=True, outreach_channel="social_media"
+    )
     with app.app_context():
         assert submission_problems(db.session.get(Candidate, person.id)) == []
 
@@ -240,7 +269,12 @@ def test_the_history_agrees_with_the_current_stage_after_every_kind_of_change(ap
             assert steps[0] == (None, "suggested")
             assert all(before[1] == after[0] for before, after in zip(steps, steps[1:]))  # no gap, no jump
             assert steps[-1][1] == suggestion.stage
-        assert {m.stage for m in db.session.scalars(db.select(Suggestion))} >= {"accepted", "rejected", "closed", "withdrawn"}
+        assert {m.stage for m in db.session.scalars(db.select(Suggestion))} >= {
+            "accepted",
+            "rejected",
+            "closed",
+            "withdrawn",
+        }
 
     # The funnel counts the furthest stage reached: the rejected candidate counts as shortlisted, and interview has
     # its own column.
@@ -248,8 +282,14 @@ def test_the_history_agrees_with_the_current_stage_after_every_kind_of_change(ap
 
     with app.test_request_context():
         table, _ = reports.funnel(reports.Filters())
-    assert [label for _, label, _ in reports.STAGES] == ["Applied", "Suggested", "Shortlisted or later",
-                                                          "Interviewed or later", "Offered or accepted", "Accepted"]
+    assert [label for _, label, _ in reports.STAGES] == [
+        "Applied",
+        "Suggested",
+        "Shortlisted or later",
+        "Interviewed or later",
+        "Offered or accepted",
+        "Accepted",
+    ]
     assert [cell.count for cell in table.totals] == [5, 5, 2, 1, 1, 1]
 
 

@@ -101,9 +101,7 @@ def test_unknown_outward_code_in_unreal_or_london_area(raw):
     assert exc.value.message == ERROR_INVALID
 
 
-@pytest.mark.parametrize(
-    ("raw", "outward"), [("M1 1AE", "M1"), ("EH1 1YZ", "EH1"), ("BT1 1AA", "BT1"), ("st1", "ST1")]
-)
+@pytest.mark.parametrize(("raw", "outward"), [("M1 1AE", "M1"), ("EH1 1YZ", "EH1"), ("BT1 1AA", "BT1"), ("st1", "ST1")])
 def test_real_postcode_far_from_london(raw, outward):
     assert lookup_outward(outward) is None  # the table only covers London and around it
     with pytest.raises(PostcodeError) as exc:
@@ -164,6 +162,7 @@ def test_haversine_sanity():
 
 def test_haversine_numpy_broadcasts():
     import numpy as np  # a dependency of the service: its absence is a failure, not a skip
+
     areas = list(outward_areas().values())
     lats = np.array([a.lat for a in areas])
     lons = np.array([a.lon for a in areas])

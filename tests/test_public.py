@@ -2,7 +2,17 @@
 
 import pytest
 
-PUBLIC_PAGES = ["/", "/accessibility", "/privacy", "/cookies", "/feedback", "/how-matching-works", "/sign-in", "/register", "/forgot-password"]
+PUBLIC_PAGES = [
+    "/",
+    "/accessibility",
+    "/privacy",
+    "/cookies",
+    "/feedback",
+    "/how-matching-works",
+    "/sign-in",
+    "/register",
+    "/forgot-password",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -15,7 +25,11 @@ def test_public_page_renders_with_service_name_and_footer_links(client, path):
         assert link in html
     assert "govuk-phase-banner" in html
     # Not a GOV.UK service: no crown, no GOV.UK logo, no Crown copyright.
-    assert "govuk-logo" not in html and "govuk-footer__copyright-logo" not in html and "GOV.UK - The best place" not in html
+    assert (
+        "govuk-logo" not in html
+        and "govuk-footer__copyright-logo" not in html
+        and "GOV.UK - The best place" not in html
+    )
 
 
 def test_start_page_says_who_can_apply_and_starts(client):

@@ -36,35 +36,59 @@ def _post(client, path, data, ip="203.0.113.1"):
 def test_sign_in_is_limited_per_account_whatever_the_client_address(app, client, make_user):
     user = make_user("candidate")
     for n in range(5):
-        assert _post(client, "/sign-in", {"email": user.email, "password": "wrong-password!"}, f"198.51.100.{n}").status_code == 200
+        assert (
+            _post(
+                client, "/sign-in", {"email": user.email, "password": "wrong-password!"}, f"198.51.100.{n}"
+            ).status_code
+            == 200
+        )
     response = _post(client, "/sign-in", {"email": user.email, "password": TEST_PASSWORD}, "198.51.100.99")
     assert response.status_code == 429
     assert "Wait 5 minutes, then try again." in visible_text(response.get_data(as_text=True))
     # Another account is not locked by it.
     other = make_user("candidate")
-    assert _post(client, "/sign-in", {"email": other.email, "password": TEST_PASSWORD}, "198.51.100.99").status_code == 302
+    assert (
+        _post(client, "/sign-in", {"email": other.email, "password": TEST_PASSWORD}, "198.51.100.99").status_code == 302
+    )
 
 
 def test_unknown_addresses_are_limited_the_same_way(client):
     for _ in range(5):
-        assert _post(client, "/sign-in", {"email": "nobody@example.com", "password": "wrong-password!"}).status_code == 200
+        assert (
+            _post(client, "/sign-in", {"email": "nobody@example.com", "password": "wrong-password!"}).status_code == 200
+        )
     assert _post(client, "/sign-in", {"email": "nobody@example.com", "password": "wrong-password!"}).status_code == 429
 
 
 def test_sign_in_is_limited_per_client_across_accounts_and_other_clients_carry_on(app, client, make_user):
     app.config["SIGN_IN_CLIENT_RATE_LIMIT"] = "4 per 5 minutes"
     for n in range(4):
-        assert _post(client, "/sign-in", {"email": f"guess{n}@example.com", "password": "wrong-password!"}).status_code == 200
+        assert (
+            _post(client, "/sign-in", {"email": f"guess{n}@example.com", "password": "wrong-password!"}).status_code
+            == 200
+        )
     assert _post(client, "/sign-in", {"email": "guess9@example.com", "password": "wrong-password!"}).status_code == 429
     user = make_user("candidate")
-    assert _post(client, "/sign-in", {"email": user.email, "password": TEST_PASSWORD}, "203.0.113.77").status_code == 302
+    assert (
+        _post(client, "/sign-in", {"email": user.email, "password": TEST_PASSWORD}, "203.0.113.77").status_code == 302
+    )
 
 
 def test_a_client_cannot_choose_its_address_with_its_own_forwarded_header(app, client):
     app.config["SIGN_IN_CLIENT_RATE_LIMIT"] = "3 per 5 minutes"
     for n in range(3):  # the client adds a fake address; the proxy appends the real one, which is what counts
-        _post(client, "/sign-in", {"email": f"g{n}@example.com", "password": "wrong-password!"}, f"10.9.9.{n}, 203.0.113.5")
-    assert _post(client, "/sign-in", {"email": "g7@example.com", "password": "wrong"}, "10.9.9.200, 203.0.113.5").status_code == 429
+        _post(
+            client,
+            "/sign-in",
+            {"email": f"g{n}@example.com", "password": "wrong-password!"},
+            f"10.9.9.{n}, 203.0.113.5",
+        )
+    assert (
+        _post(
+            client, "/sign-in", {"email": "g7@example.com", "password": "wrong"}, "10.9.9.200, 203.0.113.5"
+        ).status_code
+        == 429
+    )
 
 
 def test_without_trusted_proxies_forwarded_headers_are_ignored(app, client):
@@ -75,7 +99,12 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(app, client):
     untrusting = other_app.test_client()
     for n in range(3):
         _post(untrusting, "/sign-in", {"email": f"h{n}@example.com", "password": "wrong-password!"}, f"10.1.1.{n}")
-    assert _post(untrusting, "/sign-in", {"email": "h9@example.com", "password": "wrong-password!"}, "10.1.1.99").status_code == 429
+    assert (
+        _post(
+            untrusting, "/sign-in", {"email": "h9@example.com", "password": "wrong-password!"}, "10.1.1.99"
+        ).status_code
+        == 429
+    )
     with other_app.app_context():  # close this second app's connections now, not in the garbage collector
         _db.session.remove()
         _db.engine.dispose()
@@ -89,8 +118,12 @@ def test_forgot_password_sends_at_most_three_emails_to_one_address(app, client, 
 
 
 def test_register_and_resend_confirmation_are_limited(app, client, login_as):
-    codes = [_post(client, "/register", {"email": "same@example.com", "password": "tangerine-bicycle-harbour"},
-                   f"192.0.2.{n}").status_code for n in range(5)]
+    codes = [
+        _post(
+            client, "/register", {"email": "same@example.com", "password": "tangerine-bicycle-harbour"}, f"192.0.2.{n}"
+        ).status_code
+        for n in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
     login_as("candidate")
     codes = [client.post("/confirm-email/resend").status_code for _ in range(5)]
@@ -116,8 +149,16 @@ make_server("127.0.0.1", int(sys.argv[1]), app, threaded=True).serve_forever()
 def two_app_processes(app, database_url, tmp_path):
     """Two separate app processes on the test database, sharing the Redis server for rate limits."""
     prefix = f"test-{uuid.uuid4().hex}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key", "MONITORING_KEY": "test-monitoring-key",
-           "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix, "INSTANCE_PATH": str(tmp_path), "APP_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "MONITORING_KEY": "test-monitoring-key",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "INSTANCE_PATH": str(tmp_path),
+        "APP_ENV": "development",
+    }
     ports = [_free_port(), _free_port()]
     processes = [subprocess.Popen([sys.executable, "-c", SERVE, str(port)], env=env, cwd=os.getcwd()) for port in ports]
     try:
@@ -139,7 +180,9 @@ def two_app_processes(app, database_url, tmp_path):
 
 
 def _sign_in_status(base_url, email, password) -> int:
-    request = Request(f"{base_url}/sign-in", data=urlencode({"email": email, "password": password}).encode(), method="POST")
+    request = Request(
+        f"{base_url}/sign-in", data=urlencode({"email": email, "password": password}).encode(), method="POST"
+    )
     try:
         with urlopen(request, timeout=30) as response:
             return response.status

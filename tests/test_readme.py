@@ -16,7 +16,7 @@ def _listed_commands() -> list[list[str]]:
     commands = []
     for cell in re.findall(r"^\| `((?:flask|python -m matching) [^`]+)` \|", README, re.M):
         words = ["python", "-m", "matching"] if cell.startswith("python") else []
-        for word in cell.split()[len(words):]:
+        for word in cell.split()[len(words) :]:
             if word.startswith(("-", "[")) or word.isupper() or "." in word:
                 break
             words.append(word)
@@ -42,9 +42,13 @@ def test_every_matching_command_in_the_readme_runs_with_help():
     for words in _listed_commands():
         if words[0] != "python":
             continue
-        result = subprocess.run([sys.executable, *words[1:], "--help"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=120)
-        assert result.returncode == 0 and f"usage: python -m matching {words[3]}" in result.stdout.lower(), (words, result.stdout)
+        result = subprocess.run(
+            [sys.executable, *words[1:], "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0 and f"usage: python -m matching {words[3]}" in result.stdout.lower(), (
+            words,
+            result.stdout,
+        )
 
 
 def test_every_make_target_and_script_it_names_exists():
@@ -77,10 +81,14 @@ def test_installs_are_pinned_by_the_lock_file():
 
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert makefile.count("pip install --quiet -c requirements.lock -e") == 2  # install and install-test
-    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M))
+    pins = dict(
+        re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M)
+    )
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = [re.match(r"[A-Za-z0-9_.-]+", spec).group()
-                for spec in project["dependencies"] + project["optional-dependencies"]["test"]]
+    declared = [
+        re.match(r"[A-Za-z0-9_.-]+", spec).group()
+        for spec in project["dependencies"] + project["optional-dependencies"]["test"]
+    ]
     normal = {name.lower().replace("_", "-").replace(".", "-"): pinned for name, pinned in pins.items()}
     assert not [name for name in declared if name.lower().replace("_", "-") not in normal], "not pinned"
     wrong = []
@@ -102,6 +110,9 @@ def test_nothing_cites_a_document_outside_the_repository():
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in (".py", ".html", ".txt", ".md") and path.name != "test_readme.py":
                 text = path.read_text(encoding="utf-8", errors="replace")
-                cited += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"DESIGN(?:\.md)?\b[^\n]{0,20}|\.\./shared\b", text)]
+                cited += [
+                    f"{path.relative_to(ROOT)}: {m}"
+                    for m in re.findall(r"DESIGN(?:\.md)?\b[^\n]{0,20}|\.\./shared\b", text)
+                ]
     cited += re.findall(r"DESIGN(?:\.md)?\b|\.\./shared\b", README)
     assert not cited, cited

@@ -2,11 +2,11 @@
 
 import pytest
 from matching_data import Poster, run, set_stage
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
-from recruit.models import Suggestion, OutboxEmail
+from recruit.models import OutboxEmail, Suggestion
+from tests.factories import make_candidate, make_placement
 
 
 @pytest.fixture
@@ -52,22 +52,33 @@ def test_bulk_shortlist_changes_each_item_at_its_own_version_and_says_which_did_
     assert f"{second}: Someone else changed this suggestion while you were looking at it" in unchanged
     assert _stages(app, four["suggestions"]) == ["shortlisted", "rejected", "shortlisted", "suggested"]
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxEmail)
-                                 .where(OutboxEmail.template == "suggestion_shortlisted")) == 2
+        assert (
+            db.session.scalar(
+                db.select(db.func.count())
+                .select_from(OutboxEmail)
+                .where(OutboxEmail.template == "suggestion_shortlisted")
+            )
+            == 2
+        )
 
 
 def test_nothing_selected_or_forged_selection_is_an_error_message_and_nothing_changes(app, client, login_as, four):
     login_as("recruiter", "hackney")
     post = Poster(client, f"/recruiters/placements/{four['placement']}")
-    for data in ({"action": "shortlist"}, {"selected": ["abc"], "action": "shortlist"},
-                 {"selected": ["1:²"], "action": "reject"}):
+    for data in (
+        {"action": "shortlist"},
+        {"selected": ["abc"], "action": "shortlist"},
+        {"selected": ["1:²"], "action": "reject"},
+    ):
         response = post(f"/recruiters/placements/{four['placement']}/bulk", data)
         text = visible_text(response.get_data(as_text=True))
         assert response.status_code == 200 and "There is a problem" in text, data
         assert "Select at least one candidate" in text or "Select candidates from the list" in text
     # another placement's suggestion smuggled into the list is not changed
     other = make_placement(app, title="Other placement")
-    response = post(f"/recruiters/placements/{other}/bulk", {"selected": _selection(four["suggestions"][:1]), "action": "shortlist"})
+    response = post(
+        f"/recruiters/placements/{other}/bulk", {"selected": _selection(four["suggestions"][:1]), "action": "shortlist"}
+    )
     assert "This is not one of this placement's suggestions" in visible_text(response.get_data(as_text=True))
     assert _stages(app, four["suggestions"]) == ["suggested"] * 4
 
@@ -83,19 +94,29 @@ def test_bulk_reject_with_one_reason_and_template_feedback_excluding_guaranteed_
     assert f"{guaranteed}: not included. They asked for a guaranteed interview" in text
     assert "Other candidates were a closer match" in text  # the reason radios
     # choose another template: the feedback box is filled with it, ready to edit (no JavaScript needed)
-    response = post(f"/recruiters/placements/{four['placement']}/bulk-reject",
-                    {"selected": selection, "feedback_template": "skills", "action": "template", "reason": "skills"})
+    response = post(
+        f"/recruiters/placements/{four['placement']}/bulk-reject",
+        {"selected": selection, "feedback_template": "skills", "action": "template", "reason": "skills"},
+    )
     text = visible_text(response.get_data(as_text=True))
     assert "building a small project that uses them" in text and "There is a problem" not in text
     # missing reason: an error, nothing changed, the selection kept
-    response = post(f"/recruiters/placements/{four['placement']}/bulk-reject",
-                    {"selected": selection, "feedback": "Thanks", "action": "reject"})
+    response = post(
+        f"/recruiters/placements/{four['placement']}/bulk-reject",
+        {"selected": selection, "feedback": "Thanks", "action": "reject"},
+    )
     text = visible_text(response.get_data(as_text=True))
-    assert "There is a problem" in text and "Select the reason for not going ahead" in text and "Reject 2 candidates" in text
+    assert (
+        "There is a problem" in text
+        and "Select the reason for not going ahead" in text
+        and "Reject 2 candidates" in text
+    )
     assert _stages(app, four["suggestions"]) == ["suggested"] * 4
     feedback = "Thank you. More SQL practice would help."
-    response = post(f"/recruiters/placements/{four['placement']}/bulk-reject",
-                    {"selected": selection, "reason": "closer_match", "feedback": feedback, "action": "reject"})
+    response = post(
+        f"/recruiters/placements/{four['placement']}/bulk-reject",
+        {"selected": selection, "reason": "closer_match", "feedback": feedback, "action": "reject"},
+    )
     text = visible_text(response.get_data(as_text=True))
     assert "Rejected 1 of 2 candidates" in text
     assert f"{guaranteed}: They asked for a guaranteed interview" in text.split("Not changed")[1]
@@ -111,7 +132,13 @@ def test_guaranteed_interview_candidates_can_be_rejected_in_bulk_after_their_int
     login_as("recruiter", "hackney")
     post = Poster(client, f"/recruiters/placements/{four['placement']}")
     set_stage(app, four["suggestions"][3].id, "interview")
-    response = post(f"/recruiters/placements/{four['placement']}/bulk-reject",
-                    {"selected": [f"{four['suggestions'][3].id}:2"], "reason": "interview", "feedback": "Thank you for coming",
-                     "action": "reject"})
+    response = post(
+        f"/recruiters/placements/{four['placement']}/bulk-reject",
+        {
+            "selected": [f"{four['suggestions'][3].id}:2"],
+            "reason": "interview",
+            "feedback": "Thank you for coming",
+            "action": "reject",
+        },
+    )
     assert "Rejected 1 of 1 candidate" in visible_text(response.get_data(as_text=True))

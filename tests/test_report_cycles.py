@@ -4,15 +4,27 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from page_text import page_tables, visible_text
 from sqlalchemy import select, update
 
 from recruit.extensions import db as _db
-from recruit.models import (AuditEvent, Borough, Candidate, CycleCount, Suggestion, MatchRun, MonitoringResponse, Choice,
-                            RecruitmentCycle, Standard, User, Placement, utcnow)
+from recruit.models import (
+    AuditEvent,
+    Borough,
+    Candidate,
+    Choice,
+    CycleCount,
+    MatchRun,
+    MonitoringResponse,
+    Placement,
+    RecruitmentCycle,
+    Standard,
+    Suggestion,
+    User,
+    utcnow,
+)
 from recruit.services.candidates.data import delete_account, purge
 from recruit.services.monitoring import pseudonym
-
-from page_text import page_tables, visible_text
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -26,30 +38,65 @@ def cycle(app):
     rng = random.Random(14)
     with app.app_context():
         today = date.today()
-        cycle = RecruitmentCycle(name="2026 to 2027", opens_on=today - timedelta(days=200), closes_on=today + timedelta(days=5))
+        cycle = RecruitmentCycle(
+            name="2026 to 2027", opens_on=today - timedelta(days=200), closes_on=today + timedelta(days=5)
+        )
         _db.session.add(cycle)
         _db.session.flush()
         hackney = _db.session.scalar(select(Borough.id).where(Borough.slug == "hackney"))
-        placement = Placement(borough_id=hackney, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
-                          title="Data", wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
-                          closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05, cycle_id=cycle.id)
-        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id)
+        placement = Placement(
+            borough_id=hackney,
+            standard_id=_db.session.scalar(select(Standard.id).limit(1)),
+            status="live",
+            title="Data",
+            wage_amount=12,
+            hourly_wage=12,
+            hours_per_week=30,
+            start_date=date(2026, 9, 1),
+            closing_date=date(2026, 8, 1),
+            workplace_outward="E8",
+            lat=51.5,
+            lon=-0.05,
+            cycle_id=cycle.id,
+        )
+        run = MatchRun(
+            status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id
+        )
         _db.session.add_all([placement, run])
         _db.session.flush()
         for number in range(150):
             user = User(email=f"cycle{number}@test.example", password_hash="x", role="candidate")
-            user.candidate = Candidate(status="submitted", submitted_at=utcnow(), date_of_birth=date(2000, 1, 1) + timedelta(days=number * 40),
-                                       outreach_channel=rng.choice(["jobcentre", "social_media", None]))
+            user.candidate = Candidate(
+                status="submitted",
+                submitted_at=utcnow(),
+                date_of_birth=date(2000, 1, 1) + timedelta(days=number * 40),
+                outreach_channel=rng.choice(["jobcentre", "social_media", None]),
+            )
             _db.session.add(user)
             _db.session.flush()
             if rng.random() < 0.8:
-                _db.session.add(MonitoringResponse(pseudonym=pseudonym(user.candidate.id), answers={
-                    "ethnicity": rng.choice(["white_british", "asian_indian", "black_african"]),
-                    "sex": rng.choice(["female", "male"])}))
+                _db.session.add(
+                    MonitoringResponse(
+                        pseudonym=pseudonym(user.candidate.id),
+                        answers={
+                            "ethnicity": rng.choice(["white_british", "asian_indian", "black_african"]),
+                            "sex": rng.choice(["female", "male"]),
+                        },
+                    )
+                )
             level = rng.choice([0, 1, 1, 2, 3, 4, 5])
             if level:
-                _db.session.add(Suggestion(run_id=run.id, candidate_id=user.candidate.id, placement_id=placement.id, score=0.5,
-                                      components={}, explanation={}, stage=STAGE_OF[level]))
+                _db.session.add(
+                    Suggestion(
+                        run_id=run.id,
+                        candidate_id=user.candidate.id,
+                        placement_id=placement.id,
+                        score=0.5,
+                        components={},
+                        explanation={},
+                        stage=STAGE_OF[level],
+                    )
+                )
         _db.session.commit()
         return cycle.id
 
@@ -62,8 +109,9 @@ def _tables(client, query: str) -> dict:
 
 
 @pytest.mark.parametrize("characteristic", ["ethnicity", "sex", "age_band"])
-def test_a_closed_cycles_report_is_the_saved_counts_and_survives_deletion_and_purge(app, client, login_as, runner,
-                                                                                   cycle, characteristic):
+def test_a_closed_cycles_report_is_the_saved_counts_and_survives_deletion_and_purge(
+    app, client, login_as, runner, cycle, characteristic
+):
     login_as("analyst")
     query = f"?cycle={cycle}&characteristic={characteristic}"
     live, _ = _tables(client, query)
@@ -107,13 +155,16 @@ def test_closing_twice_or_a_cycle_that_does_not_exist_says_why(runner, cycle):
     assert missing.exit_code != 0 and "There is no recruitment cycle 987654" in missing.output
 
 
-@pytest.mark.parametrize("query, field, message", [
-    ("?cycle=987654", "cycle", "Select a recruitment cycle from the list"),
-    ("?cycle=abc", "cycle", "Select a recruitment cycle from the list"),
-    ("?cycle=-1", "cycle", "Select a recruitment cycle from the list"),
-    ("?round=99999999999999999999", "round", "Select a match round from the list"),
-    ("?stage=%00", "stage", "Select a stage from the list"),
-])
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ("?cycle=987654", "cycle", "Select a recruitment cycle from the list"),
+        ("?cycle=abc", "cycle", "Select a recruitment cycle from the list"),
+        ("?cycle=-1", "cycle", "Select a recruitment cycle from the list"),
+        ("?round=99999999999999999999", "round", "Select a match round from the list"),
+        ("?stage=%00", "stage", "Select a stage from the list"),
+    ],
+)
 def test_report_parameters_out_of_range_get_a_message(client, login_as, cycle, query, field, message):
     login_as("analyst")
     response = client.get(f"/reports/{query}")
@@ -123,10 +174,13 @@ def test_report_parameters_out_of_range_get_a_message(client, login_as, cycle, q
     assert not [t for t in page_tables(response.get_data(as_text=True))]
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("&borough=hackney", "Select All of London: a closed cycle kept London-wide counts only"),
-    ("&cross_with=sex", "Select Do not cross: a closed cycle kept no crossed counts"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("&borough=hackney", "Select All of London: a closed cycle kept London-wide counts only"),
+        ("&cross_with=sex", "Select Do not cross: a closed cycle kept no crossed counts"),
+    ],
+)
 def test_a_closed_cycle_refuses_finer_filters_with_a_message(client, login_as, runner, cycle, extra, message):
     assert runner.invoke(args=["cycles", "close", str(cycle)]).exit_code == 0
     login_as("analyst")
@@ -137,9 +191,20 @@ def test_a_closed_cycle_refuses_finer_filters_with_a_message(client, login_as, r
 def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app, client, login_as, cycle):
     with app.app_context():  # three people chose a placement in Camden: a borough filter would isolate them
         camden = _db.session.scalar(select(Borough.id).where(Borough.slug == "camden"))
-        placement = Placement(borough_id=camden, standard_id=_db.session.scalar(select(Standard.id).limit(1)), status="live",
-                          title="Small", wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
-                          closing_date=date(2026, 8, 1), workplace_outward="NW1", lat=51.53, lon=-0.14)
+        placement = Placement(
+            borough_id=camden,
+            standard_id=_db.session.scalar(select(Standard.id).limit(1)),
+            status="live",
+            title="Small",
+            wage_amount=12,
+            hourly_wage=12,
+            hours_per_week=30,
+            start_date=date(2026, 9, 1),
+            closing_date=date(2026, 8, 1),
+            workplace_outward="NW1",
+            lat=51.53,
+            lon=-0.14,
+        )
         _db.session.add(placement)
         _db.session.flush()
         for candidate_id in _db.session.scalars(select(Candidate.id).limit(3)):

@@ -11,16 +11,25 @@ import re
 from datetime import date
 
 import pytest
+from page_text import page_tables, visible_text
 from sqlalchemy import select
 
 from recruit.extensions import db as _db
-from recruit.models import Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice, Standard, User, Placement
-from recruit.models import utcnow
+from recruit.models import (
+    Borough,
+    Candidate,
+    Choice,
+    MatchRun,
+    MonitoringResponse,
+    Placement,
+    Standard,
+    Suggestion,
+    User,
+    utcnow,
+)
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import NOT_ANSWERED, STAGES, Filters, Statistic
-
-from page_text import page_tables, visible_text
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -39,22 +48,41 @@ def seeded(app):
         _db.session.add(run)
         placements = {}
         for slug in ("camden", "hackney"):
-            placements[slug] = Placement(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data",
-                                      wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
-                                      closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05)
+            placements[slug] = Placement(
+                borough_id=boroughs[slug],
+                standard_id=standard,
+                status="live",
+                title="Data",
+                wage_amount=12,
+                hourly_wage=12,
+                hours_per_week=30,
+                start_date=date(2026, 9, 1),
+                closing_date=date(2026, 8, 1),
+                workplace_outward="E8",
+                lat=51.5,
+                lon=-0.05,
+            )
             _db.session.add(placements[slug])
         _db.session.flush()
-        ethnicities = ["white_british"] * 8 + ["asian_bangladeshi"] * 5 + ["black_african"] * 4 + ["mixed_white_black_caribbean"]
+        ethnicities = (
+            ["white_british"] * 8 + ["asian_bangladeshi"] * 5 + ["black_african"] * 4 + ["mixed_white_black_caribbean"]
+        )
         for number in range(260):
             user = User(email=f"seed{number}@test.example", password_hash="x", role="candidate")
-            user.candidate = Candidate(status="submitted", submitted_at=utcnow(),
-                                       date_of_birth=date(1985 + rng.randrange(22), 1 + rng.randrange(12), 1 + rng.randrange(28)))
+            user.candidate = Candidate(
+                status="submitted",
+                submitted_at=utcnow(),
+                date_of_birth=date(1985 + rng.randrange(22), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+            )
             _db.session.add(user)
             _db.session.flush()
             candidate_id = user.candidate.id
             if rng.random() < 0.85:
-                answers = {"ethnicity": rng.choice(ethnicities), "sex": rng.choice(["female", "male", "female"]),
-                           "long_term_condition": rng.choice(["yes", "no", "no", "no"])}
+                answers = {
+                    "ethnicity": rng.choice(ethnicities),
+                    "sex": rng.choice(["female", "male", "female"]),
+                    "long_term_condition": rng.choice(["yes", "no", "no", "no"]),
+                }
                 if answers["long_term_condition"] == "yes":
                     answers["condition_reduces_activity"] = "a_little"
                 _db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate_id), answers=answers))
@@ -62,8 +90,17 @@ def seeded(app):
             _db.session.add(Choice(candidate_id=candidate_id, placement_id=placements[slug].id, rank=1))
             level = rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4, 5])
             if level:
-                _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placements[slug].id,
-                                      score=0.5, components={}, explanation={}, stage=STAGE_OF[level]))
+                _db.session.add(
+                    Suggestion(
+                        run_id=run.id,
+                        candidate_id=candidate_id,
+                        placement_id=placements[slug].id,
+                        score=0.5,
+                        components={},
+                        explanation={},
+                        stage=STAGE_OF[level],
+                    )
+                )
         _db.session.commit()
 
 
@@ -81,8 +118,11 @@ def _statistics(value, found=None) -> list[Statistic]:
     return found
 
 
-REPORTS = [{"characteristic": key, "borough": borough} for key in ("ethnicity", "sex", "disability", "age_band")
-           for borough in ("", "camden")] + [{"characteristic": "ethnicity", "stage": "shortlisted"}]
+REPORTS = [
+    {"characteristic": key, "borough": borough}
+    for key in ("ethnicity", "sex", "disability", "age_band")
+    for borough in ("", "camden")
+] + [{"characteristic": "ethnicity", "stage": "shortlisted"}]
 
 
 @pytest.mark.parametrize("query", REPORTS, ids=lambda q: "-".join(v for v in q.values() if v))
@@ -119,9 +159,13 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
         hidden_groups = {row.group for row in step.rows if row.selected.hidden or row.total.hidden}
         if step.flagged.shown and step.flagged.value:
             assert {step.lowest, step.highest} <= set(step.compared) and not {step.lowest, step.highest} & hidden_groups
-            expected.append(f"Possible adverse impact: the selection rate of {step.lowest} is below 0.8 of the rate "
-                            f"of {step.highest}.")
-    warnings = [line[line.index("Possible adverse impact"):] for line in text.splitlines() if "Possible adverse impact" in line]
+            expected.append(
+                f"Possible adverse impact: the selection rate of {step.lowest} is below 0.8 of the rate "
+                f"of {step.highest}."
+            )
+    warnings = [
+        line[line.index("Possible adverse impact") :] for line in text.splitlines() if "Possible adverse impact" in line
+    ]
     assert warnings == expected
 
 
@@ -152,10 +196,14 @@ def _everyone_else_including_hidden(table) -> tuple:
     """The old method: each group's p-value against everyone else, hidden groups included."""
     from matching import fairness_report
 
-    report = fairness_report({label: (row[1].count, row[0].count) for label, row in zip(table.labels, table.rows)
-                              if label != NOT_ANSWERED})
-    return tuple(f"{s.fisher_p_value:.3f}" for s in report.groups
-                 if s.enough_data and not table.rows[table.labels.index(s.group)][1].hidden)
+    report = fairness_report(
+        {label: (row[1].count, row[0].count) for label, row in zip(table.labels, table.rows) if label != NOT_ANSWERED}
+    )
+    return tuple(
+        f"{s.fisher_p_value:.3f}"
+        for s in report.groups
+        if s.enough_data and not table.rows[table.labels.index(s.group)][1].hidden
+    )
 
 
 def _consistent_tables(true_suggested):
@@ -164,7 +212,9 @@ def _consistent_tables(true_suggested):
     cells are hidden."""
     true_counts = _counts(true_suggested)
     true_view, _ = _page(true_counts, lambda table: None)
-    table = reports.protected_table("T", [label for _, label, _ in STAGES], LABELS, true_counts, not_answered=NOT_ANSWERED)
+    table = reports.protected_table(
+        "T", [label for _, label, _ in STAGES], LABELS, true_counts, not_answered=NOT_ANSWERED
+    )
     hidden = [g for g, row in enumerate(table.rows) if row[1].hidden]
     assert len(hidden) == 2 and not table.totals[1].hidden
     for values in itertools.product(*[range(APPLIED[g] + 1) for g in hidden]):
@@ -193,13 +243,18 @@ def test_the_p_value_attack_recovers_nothing():
 
 # --- Shares of those who answered, against a census population that is named ---
 
+
 def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app, client, login_as, seeded):
     login_as("analyst")
     html = client.get("/reports/?characteristic=ethnicity").get_data(as_text=True)
     text = visible_text(html)
     funnel = next(t for t in page_tables(html) if t.caption == "Candidates at each stage by ethnic group")
-    assert funnel.header[:4] == ["Ethnic group", "Applied", "Share of those who answered",
-                                 "London population, all ages (Census 2021)"]
+    assert funnel.header[:4] == [
+        "Ethnic group",
+        "Applied",
+        "Share of those who answered",
+        "London population, all ages (Census 2021)",
+    ]
     rows = funnel.body()
     total, skipped = int(rows["All candidates"]["Applied"]), int(rows[NOT_ANSWERED]["Applied"])
     assert skipped >= 10 and rows[NOT_ANSWERED]["Share of those who answered"] == "Counted apart"
@@ -208,20 +263,28 @@ def test_shares_are_of_those_who_answered_and_the_census_says_what_it_covers(app
     assert rows["White"]["London population, all ages (Census 2021)"] == "53.8%"
     assert f"Shares are of the {total - skipped:,} candidates who answered" in text
     assert f"{100 * skipped / total:.1f}% of all candidates did not answer or preferred not to say." in text
-    assert ("The London population column is every usual resident of London, of all ages, in the 2021 Census "
-            "(ONS Census 2021 TS021 (London region), Office for National Statistics).") in text
+    assert (
+        "The London population column is every usual resident of London, of all ages, in the 2021 Census "
+        "(ONS Census 2021 TS021 (London region), Office for National Statistics)."
+    ) in text
     # Shares of the groups who answered add up to 100 % of those who answered, not of everyone.
-    shown = [float(row["Share of those who answered"].rstrip("%")) for label, row in rows.items()
-             if row.get("Share of those who answered", "").endswith("%")]
+    shown = [
+        float(row["Share of those who answered"].rstrip("%"))
+        for label, row in rows.items()
+        if row.get("Share of those who answered", "").endswith("%")
+    ]
     assert len(shown) >= 3 and sum(shown) <= 100.2
 
 
 # --- Borough filter: every stage, Applied included ---
 
+
 def test_a_borough_filter_counts_applied_as_those_who_chose_or_were_suggested_a_placement_there(app, seeded):
     with app.app_context():
         camden = _db.session.scalar(select(Borough.id).where(Borough.slug == "camden"))
-        chose = set(_db.session.scalars(select(Choice.candidate_id).join(Placement).where(Placement.borough_id == camden)))
+        chose = set(
+            _db.session.scalars(select(Choice.candidate_id).join(Placement).where(Placement.borough_id == camden))
+        )
         # One more: suggested a Camden placement they did not choose (they would consider others).
         hackney_placement = _db.session.scalar(select(Placement.id).where(Placement.borough_id != camden))
         camden_placement = _db.session.scalar(select(Placement.id).where(Placement.borough_id == camden))
@@ -231,8 +294,17 @@ def test_a_borough_filter_counts_applied_as_those_who_chose_or_were_suggested_a_
         _db.session.add(user)
         _db.session.flush()
         _db.session.add(Choice(candidate_id=user.candidate.id, placement_id=hackney_placement, rank=1))
-        _db.session.add(Suggestion(run_id=run, candidate_id=user.candidate.id, placement_id=camden_placement, score=0.5,
-                              components={}, explanation={}, stage="suggested"))
+        _db.session.add(
+            Suggestion(
+                run_id=run,
+                candidate_id=user.candidate.id,
+                placement_id=camden_placement,
+                score=0.5,
+                components={},
+                explanation={},
+                stage="suggested",
+            )
+        )
         _db.session.commit()
         everyone = _db.session.scalar(select(_db.func.count()).select_from(Candidate))
     with app.test_request_context():
@@ -260,7 +332,13 @@ def test_the_age_band_is_worked_out_from_the_date_of_birth_for_those_who_answere
     login_as("analyst")
     html = client.get("/reports/?characteristic=age_band").get_data(as_text=True)
     funnel = next(t for t in page_tables(html) if t.caption == "Candidates at each stage by age band").body()
-    labels = {"16_18": "16 to 18", "19_24": "19 to 24", "25_34": "25 to 34", "35_plus": "35 and over", None: NOT_ANSWERED}
+    labels = {
+        "16_18": "16 to 18",
+        "19_24": "19 to 24",
+        "25_34": "25 to 34",
+        "35_plus": "35 and over",
+        None: NOT_ANSWERED,
+    }
     exact = 0
     for band, count in expected.items():
         shown = funnel[labels[band]]["Applied"]

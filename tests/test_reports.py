@@ -4,16 +4,25 @@ from datetime import date
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, select
+from page_text import page_tables, visible_text
+from sqlalchemy import select
 
 from recruit.extensions import db as _db
-from recruit.models import Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Standard, User, Placement, utcnow
+from recruit.models import (
+    Borough,
+    Candidate,
+    MatchRun,
+    MonitoringResponse,
+    Placement,
+    Standard,
+    Suggestion,
+    User,
+    utcnow,
+)
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import Filters, suppress
 from recruit.services.reports.disclosure import HIDDEN_INPUT
-
-from page_text import page_tables, visible_text
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -77,7 +86,11 @@ def test_shares_are_of_those_who_answered_from_shown_counts_only():
     # C (4) is hidden, so B, the smallest shown, is hidden with it; 69 applied, 20 did not answer: 49 answered.
     assert [cell.text for cell in (row[0] for row in table.rows)] == ["30", "Hidden", "<10", "20"]
     assert [share.render() if share else None for share in table.shares] == [
-        f"{100 * 30 / 49:.1f}%", HIDDEN_INPUT, HIDDEN_INPUT, None]  # "not answered" is counted apart
+        f"{100 * 30 / 49:.1f}%",
+        HIDDEN_INPUT,
+        HIDDEN_INPUT,
+        None,
+    ]  # "not answered" is counted apart
     assert table.answered.render() == "49" and table.not_answered_share.render() == f"{100 * 20 / 69:.1f}%"
     assert {cell.row for cell in table.shares[0].inputs} == {"A", "All candidates", na}
     # When the "not answered" count is hidden, the number who answered would reveal it: no share at all.
@@ -103,9 +116,20 @@ def population(app):
         _db.session.flush()
         placement_ids = {}
         for slug in ("hackney", "camden"):
-            placement = Placement(borough_id=boroughs[slug], standard_id=standard, status="live", title="Data apprentice",
-                              wage_amount=12, hourly_wage=12, hours_per_week=30, start_date=date(2026, 9, 1),
-                              closing_date=date(2026, 8, 1), workplace_outward="E8", lat=51.5, lon=-0.05)
+            placement = Placement(
+                borough_id=boroughs[slug],
+                standard_id=standard,
+                status="live",
+                title="Data apprentice",
+                wage_amount=12,
+                hourly_wage=12,
+                hours_per_week=30,
+                start_date=date(2026, 9, 1),
+                closing_date=date(2026, 8, 1),
+                workplace_outward="E8",
+                lat=51.5,
+                lon=-0.05,
+            )
             _db.session.add(placement)
             _db.session.flush()
             placement_ids[slug] = placement.id
@@ -128,20 +152,43 @@ def population(app):
             for _ in range(count):
                 number += 1
                 user = User(email=f"{NAME.lower()}{number}@{EMAIL_DOMAIN}", password_hash="x", role="candidate")
-                user.candidate = Candidate(status="submitted", first_name=NAME, last_name=f"Quartermaine{number}",
-                                           submitted_at=utcnow(), outreach_channel=channel, campaign_code=campaign)
+                user.candidate = Candidate(
+                    status="submitted",
+                    first_name=NAME,
+                    last_name=f"Quartermaine{number}",
+                    submitted_at=utcnow(),
+                    outreach_channel=channel,
+                    campaign_code=campaign,
+                )
                 _db.session.add(user)
                 _db.session.flush()
                 candidate_id = user.candidate.id
                 if answers is not None:
                     _db.session.add(MonitoringResponse(pseudonym=pseudonym(candidate_id), answers=answers))
                 if level:
-                    _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id, placement_id=placement_ids[borough],
-                                          score=0.5, components={}, explanation={}, stage=stage_of[level]))
+                    _db.session.add(
+                        Suggestion(
+                            run_id=run.id,
+                            candidate_id=candidate_id,
+                            placement_id=placement_ids[borough],
+                            score=0.5,
+                            components={},
+                            explanation={},
+                            stage=stage_of[level],
+                        )
+                    )
                     if level >= 2:  # an earlier rejection elsewhere does not lower how far they got
-                        _db.session.add(Suggestion(run_id=run.id, candidate_id=candidate_id,
-                                              placement_id=placement_ids["camden" if borough == "hackney" else "hackney"],
-                                              score=0.4, components={}, explanation={}, stage="rejected"))
+                        _db.session.add(
+                            Suggestion(
+                                run_id=run.id,
+                                candidate_id=candidate_id,
+                                placement_id=placement_ids["camden" if borough == "hackney" else "hackney"],
+                                score=0.4,
+                                components={},
+                                explanation={},
+                                stage="rejected",
+                            )
+                        )
         draft = User(email=f"draft@{EMAIL_DOMAIN}", password_hash="x", role="candidate")
         draft.candidate = Candidate(status="draft")
         _db.session.add(draft)
@@ -214,11 +261,15 @@ def test_fairness_numbers_and_adverse_impact_flag_in_words(client, login_as, pop
     assert [rows[group]["Selection rate"] for group in ("White", "Asian or Asian British")] == ["66.7%", "80.0%"]
     assert rows["Black, Black British, Caribbean or African"]["Selection rate"] == "100.0%"
     assert rows["Mixed or multiple ethnic groups"]["Selection rate"] == HIDDEN_INPUT  # 0 of 0: hidden counts
-    assert ("Adverse impact ratio: 0.67, below 0.8: possible adverse impact. Lowest rate: White. Highest rate: "
-            "Black, Black British, Caribbean or African. Groups compared: White; Asian or Asian British; "
-            "Black, Black British, Caribbean or African.") in text
-    assert ("Possible adverse impact: the selection rate of White is below 0.8 of the rate of "
-            "Black, Black British, Caribbean or African.") in text
+    assert (
+        "Adverse impact ratio: 0.67, below 0.8: possible adverse impact. Lowest rate: White. Highest rate: "
+        "Black, Black British, Caribbean or African. Groups compared: White; Asian or Asian British; "
+        "Black, Black British, Caribbean or African."
+    ) in text
+    assert (
+        "Possible adverse impact: the selection rate of White is below 0.8 of the rate of "
+        "Black, Black British, Caribbean or African."
+    ) in text
 
 
 def test_fairness_hides_a_rate_that_would_reveal_a_small_count(app, population):
@@ -272,8 +323,9 @@ def test_form_errors_are_shown_with_gov_uk_messages(client, login_as, population
 
 def test_outreach_channel_table_counts_and_suppresses(app, population):
     with app.test_request_context():
-        channels, campaigns = reports.channel_tables(reports.gather(Filters()), {"social_media": "Social media",
-                                                                                 "jobcentre": "Jobcentre"})
+        channels, campaigns = reports.channel_tables(
+            reports.gather(Filters()), {"social_media": "Social media", "jobcentre": "Jobcentre"}
+        )
     rows = {label: [cell.count for cell in row] for label, row in zip(channels.labels, channels.rows)}
     assert rows["Social media"] == [20, 10, 5, 0, 0, 0] and rows["Jobcentre"] == [15, 10, 10, 10, 10, 5]
     assert rows["Not given"] == [4, 0, 0, 0, 0, 0]

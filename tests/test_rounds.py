@@ -5,10 +5,10 @@ import re
 
 import pytest
 from matching_data import Poster, in_threads, run, sign_in_other, visible_text
-from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure
+from recruit.models import AuditEvent, MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure
+from tests.factories import make_candidate, make_placement
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
     sign_in_other(recruiter, make_user("recruiter", "hackney"))
     sign_in_other(candidate, type("U", (), {"id": person.user_id}))
     assert _reference(person.id) not in _text(recruiter, f"/recruiters/placements/{placement}")
-    assert recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 404  # not even by guessing its number
+    assert (
+        recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 404
+    )  # not even by guessing its number
     assert "We have not suggested you for any placements yet" in _text(candidate, "/candidates/your-data")
     assert "suggested you for a placement in this round" not in _text(candidate, "/candidates/")  # no preview outcome
     assert _emails(app, "suggestion_suggested") == []
@@ -65,8 +67,10 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
     assert "we email each of the 1 candidate(s) suggested" in confirm
     post = Poster(client, f"/admin/match-runs/{preview.id}/publish")
     response = post(f"/admin/match-runs/{preview.id}/publish", follow_redirects=True)
-    assert (f"Run {preview.id} is published: recruiters can see its 1 suggestion(s), and we are emailing each "
-            "candidate suggested.") in visible_text(response.get_data(as_text=True))
+    assert (
+        f"Run {preview.id} is published: recruiters can see its 1 suggestion(s), and we are emailing each "
+        "candidate suggested."
+    ) in visible_text(response.get_data(as_text=True))
 
     assert _reference(person.id) in _text(recruiter, f"/recruiters/placements/{placement}")
     assert recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 200
@@ -80,8 +84,12 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
     assert f"Run {preview.id} was already published." in visible_text(again.get_data(as_text=True))
     assert len(_emails(app, "suggestion_suggested")) == 1
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "match_run.published")) == 1
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "match_run.published")
+            )
+            == 1
+        )
 
 
 def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_decision(app, client, admin, make_user):
@@ -108,15 +116,23 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
     with app.test_request_context():
         for action, version in (("shortlist", 1), ("interview", 2), ("offer", 3)):
             decide(db.session.get(Suggestion, offered.id), action, version, recruiter.id)
-        decide(db.session.get(Suggestion, rejected.id), "reject", 1, recruiter.id, reason="Another reason",
-               feedback="Thank you: build a small project to show us")
+        decide(
+            db.session.get(Suggestion, rejected.id),
+            "reject",
+            1,
+            recruiter.id,
+            reason="Another reason",
+            feedback="Thank you: build a small project to show us",
+        )
 
     # Running round 1 again is refused, in plain words, with nothing written.
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1"})
     page = visible_text(response.get_data(as_text=True))
     assert "There is a problem" in page
-    assert (f"Round 1 of this recruitment cycle was published in run {latest.id}, so it cannot be run again: that "
-            "would undo recruiters' decisions.") in page
+    assert (
+        f"Round 1 of this recruitment cycle was published in run {latest.id}, so it cannot be run again: that "
+        "would undo recruiters' decisions."
+    ) in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(MatchRun)) == 3
 
@@ -141,7 +157,9 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
         sign_in_other(viewer, type("U", (), {"id": person.user_id}))
         page = _text(viewer, "/candidates/")
         mine = [placement for candidate, placement in pairs if candidate == person.id]
-        assert page.count("Junior developer apprentice Borough") == mine.count(first)  # card titles, not "ranked higher"
+        assert page.count("Junior developer apprentice Borough") == mine.count(
+            first
+        )  # card titles, not "ranked higher"
         assert page.count("Data apprentice Borough") == mine.count(second)
     assert by_candidate  # every candidate was suggested in round 1
 
@@ -156,8 +174,10 @@ def test_publishing_a_preview_whose_inputs_changed_is_refused(app, client, admin
     response = Poster(client, "/admin/match-runs")(f"/admin/match-runs/{preview.id}/publish")
     page = visible_text(response.get_data(as_text=True))
     assert response.status_code == 200 and "There is a problem" in page
-    assert (f"Applications, placements or recruiters' decisions have changed since run {preview.id} was computed, so "
-            "its suggestions may no longer be right. Start a new run of round 1 and publish that.") in page
+    assert (
+        f"Applications, placements or recruiters' decisions have changed since run {preview.id} was computed, so "
+        "its suggestions may no longer be right. Start a new run of round 1 and publish that."
+    ) in page
     with app.app_context():
         assert db.session.get(MatchRun, preview.id).status == "preview"
     assert _emails(app, "suggestion_suggested") == []
@@ -173,7 +193,7 @@ def test_two_runs_started_at_once_make_one_run_and_a_clear_message(app, make_use
     from recruit.services.matching import IN_PROGRESS, ServiceError, compute_run, start_run
 
     make_candidate(app, make_user, [make_placement(app)])
-    for attempt in range(5):
+    for _attempt in range(5):
         results = in_threads(app, lambda: start_run(1, 1, enqueue=False).id, lambda: start_run(1, 1, enqueue=False).id)
         started = [r for r in results if isinstance(r, int)]
         refused = [r for r in results if isinstance(r, ServiceError)]
@@ -192,7 +212,8 @@ def test_a_run_in_progress_refuses_another_on_the_page(app, client, admin):
         start_run(1, 1, enqueue=False)
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1"})
     assert "A match run is already in progress. Wait for it to finish, then look at its preview." in visible_text(
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
 
 
 @pytest.mark.fresh_database  # concurrent requests on their own connections must see the test's commits
@@ -256,6 +277,8 @@ def test_the_preview_shows_fairness_by_group_and_hides_what_would_reveal_a_small
     ratio = page.split("below 0.8 is flagged):", 1)[1].split(".", 1)[0]
     # no ratio: it would be worked out from a hidden count (the reason given names the threshold of 10, not a ratio)
     assert "Not shown" in ratio and not re.search(r"\d\.\d|\b0\b|\b1\b", ratio)
-    assert ("No placement within the rules: every live placement is too far, needs other hours, starts too early, "
-            "is at a level they already have, or has no places left 4") in page
+    assert (
+        "No placement within the rules: every live placement is too far, needs other hours, starts too early, "
+        "is at a level they already have, or has no places left 4"
+    ) in page
     assert "Candidates left without a suggestion 4" in page

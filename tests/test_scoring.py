@@ -4,13 +4,13 @@ import re
 
 import pytest
 from matching_data import Poster, run, set_stage
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from recruit.extensions import db
 from recruit.models import InterviewCriterion, InterviewScore, Suggestion
 from recruit.services.matching import decide
 from tests.conftest import sign_in
+from tests.factories import make_candidate, make_placement
 
 
 @pytest.fixture
@@ -25,9 +25,14 @@ def panel(app, make_user):
 
 def _criteria(app, placement):
     with app.app_context():
-        return [(c.id, c.title) for c in db.session.scalars(db.select(InterviewCriterion)
-                                                           .where(InterviewCriterion.placement_id == placement)
-                                                           .order_by(InterviewCriterion.position))]
+        return [
+            (c.id, c.title)
+            for c in db.session.scalars(
+                db.select(InterviewCriterion)
+                .where(InterviewCriterion.placement_id == placement)
+                .order_by(InterviewCriterion.position)
+            )
+        ]
 
 
 def _sheet(criteria, score="3", evidence="Explained how they fixed a bug step by step"):
@@ -53,7 +58,12 @@ def test_criteria_start_from_the_standards_template_and_can_be_edited(app, clien
     response = post(path, {"criterion_1": "Motivation", "criterion_2": "Teamwork", "criterion_3": "x" * 151})
     assert "Each criterion must be 150 characters or fewer" in visible_text(response.get_data(as_text=True))
     assert len(_criteria(app, panel["placement"])) == 4  # unchanged
-    assert post(path, {"criterion_1": "Motivation", "criterion_2": "Teamwork", "criterion_3": "Problem solving"}).status_code == 302
+    assert (
+        post(
+            path, {"criterion_1": "Motivation", "criterion_2": "Teamwork", "criterion_3": "Problem solving"}
+        ).status_code
+        == 302
+    )
     assert [t for _, t in _criteria(app, panel["placement"])] == ["Motivation", "Teamwork", "Problem solving"]
 
 
@@ -88,7 +98,10 @@ def test_scores_are_blind_until_you_submit_then_every_score_spread_and_mean(app,
     response = post_second(suggestion_path, _sheet(criteria, "1"))
     assert "You have already submitted your scores" in visible_text(response.get_data(as_text=True))
     # criteria cannot change once scored
-    response = post_second(f"/recruiters/placements/{panel['placement']}/criteria", {"criterion_1": "a", "criterion_2": "b", "criterion_3": "c"})
+    response = post_second(
+        f"/recruiters/placements/{panel['placement']}/criteria",
+        {"criterion_1": "a", "criterion_2": "b", "criterion_3": "c"},
+    )
     assert "cannot change" in visible_text(response.get_data(as_text=True))
 
 
@@ -102,9 +115,11 @@ def test_the_decision_records_the_scores_it_rests_on(app, client, panel):
         suggestion = db.session.get(Suggestion, panel["suggestion_id"])
         decide(suggestion, "offer", suggestion.version, panel["first"].id)
         change = db.session.get(Suggestion, panel["suggestion_id"]).stage_changes[-1]
-        assert change.to_stage == "offered" and sorted(s.criterion_id for s in change.scores) == sorted(c for c, _ in criteria)
+        assert change.to_stage == "offered" and sorted(s.criterion_id for s in change.scores) == sorted(
+            c for c, _ in criteria
+        )
     text = visible_text(client.get(suggestion_path).get_data(as_text=True))
-    assert f"Offered on" in text and f"resting on {len(criteria)} scores from 1 interviewer" in text
+    assert "Offered on" in text and f"resting on {len(criteria)} scores from 1 interviewer" in text
 
 
 def test_scoring_is_refused_outside_the_interview_stage(app, client, panel):

@@ -31,7 +31,9 @@ def _password_step(client, user):
 @pytest.mark.fresh_database  # the analyst lands on the reports, which reports query on connections of their own: they must see the test's commits
 @pytest.mark.parametrize("role", list(STAFF_LANDINGS))
 def test_every_staff_role_sets_up_a_second_factor_at_first_sign_in(app, db, client, make_user, role):
-    user = make_user(role, "hackney" if role in ("borough_staff", "recruiter") else None, totp_secret=None, totp_enabled_at=None)
+    user = make_user(
+        role, "hackney" if role in ("borough_staff", "recruiter") else None, totp_secret=None, totp_enabled_at=None
+    )
     _password_step(client, user)
     assert client.get(STAFF_LANDINGS[role]).location.startswith("/second-factor")
     page = client.get("/second-factor/set-up").get_data(as_text=True)
@@ -71,7 +73,9 @@ def test_a_code_cannot_be_used_twice(app, make_user):
     assert first.post("/second-factor", data={"code": code}).location == "/recruiters/"
     _password_step(second, user)
     replay = second.post("/second-factor", data={"code": code})
-    assert replay.status_code == 200 and "Enter the 6-digit code your app shows now" in visible_text(replay.get_data(as_text=True))
+    assert replay.status_code == 200 and "Enter the 6-digit code your app shows now" in visible_text(
+        replay.get_data(as_text=True)
+    )
 
 
 def test_a_recovery_code_works_once(app, db, client, make_user):
@@ -79,7 +83,10 @@ def test_a_recovery_code_works_once(app, db, client, make_user):
     _password_step(client, user)
     page = client.get("/second-factor/set-up").get_data(as_text=True)
     key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
-    codes = re.findall(r"<code>([A-Z0-9-]+)</code>", client.post("/second-factor/set-up", data={"code": pyotp.TOTP(key).now()}).get_data(as_text=True))
+    codes = re.findall(
+        r"<code>([A-Z0-9-]+)</code>",
+        client.post("/second-factor/set-up", data={"code": pyotp.TOTP(key).now()}).get_data(as_text=True),
+    )
     for attempt, expected in ((codes[0], "/admin/"), (codes[0].lower(), None)):
         other = app.test_client()
         _password_step(other, user)
@@ -96,7 +103,10 @@ def test_codes_are_rate_limited(app, client, make_user):
     assert client.post("/second-factor", data={"code": current_code(app, user)}).status_code == 429
     failures = app.extensions["sqlalchemy"].session
     with app.app_context():
-        assert len(failures.scalars(select(AuditEvent).where(AuditEvent.action == "account.second_factor_failed")).all()) == 5
+        assert (
+            len(failures.scalars(select(AuditEvent).where(AuditEvent.action == "account.second_factor_failed")).all())
+            == 5
+        )
 
 
 def test_sensitive_actions_ask_for_a_code_again_after_fifteen_minutes(app, db, client, login_as):
@@ -148,7 +158,6 @@ def test_the_demo_secret_works_in_development_and_is_refused_in_production(app, 
     _password_step(production, user)
     assert production.get("/second-factor").location.startswith("/second-factor/set-up")
     assert runner.invoke(args=["users", "demo-code"]).exit_code != 0
-
 
 
 def test_a_candidate_may_choose_a_second_factor_and_is_then_asked_for_it(app, client, make_user):

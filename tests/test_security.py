@@ -87,7 +87,12 @@ def test_huge_bodies_and_wrong_methods_are_4xx_pages(client):
 
 
 def test_static_assets_are_served_under_assets(client):
-    for path in ("/assets/css/main.css", "/assets/js/govuk-frontend.min.js", "/assets/js/app.js", "/assets/images/favicon.svg"):
+    for path in (
+        "/assets/css/main.css",
+        "/assets/js/govuk-frontend.min.js",
+        "/assets/js/app.js",
+        "/assets/images/favicon.svg",
+    ):
         with client.get(path) as response:  # closes the file handle send_file opened
             assert response.status_code == 200, path
             assert len(response.get_data()) > 100

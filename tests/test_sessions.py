@@ -110,8 +110,12 @@ def _age_session(db, **fields):
     db.session.commit()
 
 
-@pytest.mark.parametrize("role, idle_minutes, landing", [("recruiter", 30, "/recruiters/"), ("candidate", 60, "/candidates/")])
-def test_idle_sessions_end_after_the_roles_limit_and_the_next_page_explains(app, db, make_user, role, idle_minutes, landing):
+@pytest.mark.parametrize(
+    "role, idle_minutes, landing", [("recruiter", 30, "/recruiters/"), ("candidate", 60, "/candidates/")]
+)
+def test_idle_sessions_end_after_the_roles_limit_and_the_next_page_explains(
+    app, db, make_user, role, idle_minutes, landing
+):
     client = _sign_in_by_form(app, make_user(role))
     _age_session(db, last_seen_at=utcnow() - timedelta(minutes=idle_minutes - 1))
     assert client.get(landing).status_code == 200  # just inside the limit: still signed in, and the clock restarts
@@ -132,7 +136,9 @@ def test_sessions_end_twelve_hours_after_sign_in_however_busy(app, db, make_user
 
 def test_any_action_does_not_renew_the_absolute_limit(app, db, make_user):
     client = _sign_in_by_form(app, make_user("candidate"))
-    _age_session(db, created_at=utcnow() - timedelta(hours=11, minutes=59), last_seen_at=utcnow() - timedelta(minutes=5))
+    _age_session(
+        db, created_at=utcnow() - timedelta(hours=11, minutes=59), last_seen_at=utcnow() - timedelta(minutes=5)
+    )
     client.post("/session/keep-alive")
     created = db.session.scalar(select(UserSession.created_at))
     assert utcnow() - created > timedelta(hours=11, minutes=58)
@@ -158,7 +164,9 @@ def test_pages_carry_the_time_left_for_the_timeout_warning(app, make_user):
 def test_role_change_and_disabling_end_sessions_at_once(app, db, make_user, runner):
     staff, other = make_user("borough_staff"), make_user("recruiter")
     staff_client, other_client = _sign_in_by_form(app, staff), _sign_in_by_form(app, other)
-    result = runner.invoke(args=["users", "set-role", "--email", staff.email, "--role", "recruiter", "--borough", "camden"])
+    result = runner.invoke(
+        args=["users", "set-role", "--email", staff.email, "--role", "recruiter", "--borough", "camden"]
+    )
     assert result.exit_code == 0, result.output
     assert staff_client.get("/staff/").status_code == 302
     result = runner.invoke(args=["users", "disable", "--email", other.email])
@@ -181,8 +189,9 @@ def test_production_uses_a_host_only_secure_cookie(database_url, _schema, monkey
     app = create_app({"WTF_CSRF_ENABLED": False})
     user = make_user("candidate")
     client = app.test_client()
-    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD},
-                           base_url="https://localhost")
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": TEST_PASSWORD}, base_url="https://localhost"
+    )
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "Path=/" in cookie and "HttpOnly" in cookie and "Domain" not in cookie

@@ -3,10 +3,10 @@ and when time runs out the next page explains what happened. 0 axe-core violatio
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from recruit.extensions import db
 from recruit.models import UserSession, utcnow
-from sqlalchemy import update
 from tests.a11y import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser

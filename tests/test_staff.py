@@ -28,11 +28,20 @@ def date_boxes(value: date) -> list[str]:
 def form_data(**overrides) -> dict:
     """A complete, valid staff form for a Software developer placement."""
     data = {
-        "standard": "ST0116", "title": "Software developer apprentice (Housing)",
-        "description": "Build and improve the housing repairs service.", "skills": ["git", "SQL"],
-        "skills_text": "Curiosity", "wage_amount": "9.50", "wage_unit": "hour", "hours_per_week": "37",
-        "positions": "2", "start_date": date_boxes(START), "closing_date": date_boxes(CLOSING),
-        "workplace_postcode": "E8 1DY", "training_provider": "City College London", "disability_confident": "y",
+        "standard": "ST0116",
+        "title": "Software developer apprentice (Housing)",
+        "description": "Build and improve the housing repairs service.",
+        "skills": ["git", "SQL"],
+        "skills_text": "Curiosity",
+        "wage_amount": "9.50",
+        "wage_unit": "hour",
+        "hours_per_week": "37",
+        "positions": "2",
+        "start_date": date_boxes(START),
+        "closing_date": date_boxes(CLOSING),
+        "workplace_postcode": "E8 1DY",
+        "training_provider": "City College London",
+        "disability_confident": "y",
         "adjustments_contact": "apprenticeships@hackney.example",
     }
     data.update(overrides)
@@ -53,18 +62,25 @@ def llw_answer(html: str) -> str:
 
 def audit_actions(app):
     with app.app_context():
-        return [e.action for e in _db.session.scalars(_db.select(AuditEvent).where(AuditEvent.entity_type == "Placement")
-                                                      .order_by(AuditEvent.id))]
+        return [
+            e.action
+            for e in _db.session.scalars(
+                _db.select(AuditEvent).where(AuditEvent.entity_type == "Placement").order_by(AuditEvent.id)
+            )
+        ]
 
 
 # --- creating ---------------------------------------------------------------------------------------------------
+
 
 def test_create_saves_a_draft_for_the_staff_members_own_borough(app, client, login_as):
     user = login_as("borough_staff", "hackney")
     response = client.post(CREATE_URL, data=form_data())
     assert response.status_code == 302
     [placement] = placements(app)
-    assert placement.status == "draft" and placement.borough_id == user.borough_id and placement.created_by_id == user.id
+    assert (
+        placement.status == "draft" and placement.borough_id == user.borough_id and placement.created_by_id == user.id
+    )
     assert placement.workplace_outward == "E8" and placement.lat and placement.lon
     assert placement.skills == ["git", "SQL"] and placement.hourly_wage == Decimal("9.50")
     assert placement.disability_confident and not placement.resident_priority
@@ -108,42 +124,66 @@ def test_london_living_wage_is_worked_out_from_config_not_entered(app, client, l
     assert pays_london_living_wage(first.hourly_wage, rules) and not pays_london_living_wage(second.hourly_wage, rules)
 
 
-@pytest.mark.parametrize(("overrides", "field_id", "message"), [
-    ({"title": ""}, "title", "Enter a title"),
-    ({"title": "x" * 121}, "title", "Title must be 120 characters or fewer"),
-    ({"description": ""}, "description", "Enter what the apprentice will do"),
-    ({"wage_amount": ""}, "wage_amount", "Enter the wage"),
-    ({"wage_amount": "-5"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
-    ({"wage_amount": "ten"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
-    ({"wage_amount": "NaN"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
-    ({"wage_amount": "5000"}, "wage_amount", "Wage must be £100.00 an hour or less"),
-    ({"wage_amount": "999999", "wage_unit": "year"}, "wage_amount", "Wage must be £200,000.00 a year or less"),
-    ({"wage_amount": "7.54"}, "wage_amount", "Wage must be at least the apprentice minimum wage of £7.55 an hour from 1 April 2025"),
-    ({"wage_amount": "11000", "wage_unit": "year", "hours_per_week": "30"}, "wage_amount",
-     "Wage must be at least £11,778.00 a year for 30 hours a week (the apprentice minimum wage of £7.55 an hour from 1 April 2025)"),
-    ({"wage_unit": None}, "wage_unit", "Select whether the wage is per hour or per year"),
-    ({"hours_per_week": "50"}, "hours_per_week", "Hours per week must be 40 or fewer"),
-    ({"hours_per_week": "10"}, "hours_per_week", "Hours per week must be 16 or more"),
-    ({"hours_per_week": "-3"}, "hours_per_week", "Hours per week must be 16 or more"),
-    ({"hours_per_week": "37.5"}, "hours_per_week", "Hours per week must be a whole number, like 37"),
-    ({"positions": "0"}, "positions", "Number of positions must be 1 or more"),
-    ({"positions": "51"}, "positions", "Number of positions must be 50 or fewer"),
-    ({"start_date": ["", "", ""]}, "start_date-day", "Enter the start date"),
-    ({"start_date": ["1", "", "2027"]}, "start_date-day", "Start date must include a month"),
-    ({"start_date": ["31", "2", "2027"]}, "start_date-day", "Start date must be a real date"),
-    ({"start_date": date_boxes(TODAY - timedelta(days=1))}, "start_date-day", "Start date must be in the future"),
-    ({"start_date": date_boxes(TODAY + timedelta(days=2000))}, "start_date-day", "Start date must be within 2 years"),
-    ({"closing_date": date_boxes(TODAY)}, "closing_date-day", "Closing date must be in the future"),
-    ({"closing_date": date_boxes(START + timedelta(days=1))}, "closing_date-day", "Closing date must be before the start date"),
-    ({"workplace_postcode": ""}, "workplace_postcode", "Enter the workplace postcode"),
-    ({"workplace_postcode": "not a postcode"}, "workplace_postcode", "Enter a real postcode, like E8 1DY"),
-    ({"workplace_postcode": "M1 1AE"}, "workplace_postcode", "Enter a postcode in London"),
-    ({"workplace_postcode": "DA1 1AA"}, "workplace_postcode", "Enter a postcode in London"),
-    ({"skills": ["git", "Cooking"]}, "skills", "Skills must be from the list for Software developer"),
-    ({"training_provider": ""}, "training_provider", "Enter the training provider's name"),
-    ({"adjustments_contact": ""}, "adjustments_contact", "Enter who candidates can contact about adjustments for their interview"),
-])
-def test_each_bad_answer_gets_a_govuk_message_and_the_draft_is_not_lost(app, client, login_as, overrides, field_id, message):
+@pytest.mark.parametrize(
+    ("overrides", "field_id", "message"),
+    [
+        ({"title": ""}, "title", "Enter a title"),
+        ({"title": "x" * 121}, "title", "Title must be 120 characters or fewer"),
+        ({"description": ""}, "description", "Enter what the apprentice will do"),
+        ({"wage_amount": ""}, "wage_amount", "Enter the wage"),
+        ({"wage_amount": "-5"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
+        ({"wage_amount": "ten"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
+        ({"wage_amount": "NaN"}, "wage_amount", "Wage must be an amount in pounds, like 9.50 or 21000"),
+        ({"wage_amount": "5000"}, "wage_amount", "Wage must be £100.00 an hour or less"),
+        ({"wage_amount": "999999", "wage_unit": "year"}, "wage_amount", "Wage must be £200,000.00 a year or less"),
+        (
+            {"wage_amount": "7.54"},
+            "wage_amount",
+            "Wage must be at least the apprentice minimum wage of £7.55 an hour from 1 April 2025",
+        ),
+        (
+            {"wage_amount": "11000", "wage_unit": "year", "hours_per_week": "30"},
+            "wage_amount",
+            "Wage must be at least £11,778.00 a year for 30 hours a week (the apprentice minimum wage of £7.55 an hour from 1 April 2025)",
+        ),
+        ({"wage_unit": None}, "wage_unit", "Select whether the wage is per hour or per year"),
+        ({"hours_per_week": "50"}, "hours_per_week", "Hours per week must be 40 or fewer"),
+        ({"hours_per_week": "10"}, "hours_per_week", "Hours per week must be 16 or more"),
+        ({"hours_per_week": "-3"}, "hours_per_week", "Hours per week must be 16 or more"),
+        ({"hours_per_week": "37.5"}, "hours_per_week", "Hours per week must be a whole number, like 37"),
+        ({"positions": "0"}, "positions", "Number of positions must be 1 or more"),
+        ({"positions": "51"}, "positions", "Number of positions must be 50 or fewer"),
+        ({"start_date": ["", "", ""]}, "start_date-day", "Enter the start date"),
+        ({"start_date": ["1", "", "2027"]}, "start_date-day", "Start date must include a month"),
+        ({"start_date": ["31", "2", "2027"]}, "start_date-day", "Start date must be a real date"),
+        ({"start_date": date_boxes(TODAY - timedelta(days=1))}, "start_date-day", "Start date must be in the future"),
+        (
+            {"start_date": date_boxes(TODAY + timedelta(days=2000))},
+            "start_date-day",
+            "Start date must be within 2 years",
+        ),
+        ({"closing_date": date_boxes(TODAY)}, "closing_date-day", "Closing date must be in the future"),
+        (
+            {"closing_date": date_boxes(START + timedelta(days=1))},
+            "closing_date-day",
+            "Closing date must be before the start date",
+        ),
+        ({"workplace_postcode": ""}, "workplace_postcode", "Enter the workplace postcode"),
+        ({"workplace_postcode": "not a postcode"}, "workplace_postcode", "Enter a real postcode, like E8 1DY"),
+        ({"workplace_postcode": "M1 1AE"}, "workplace_postcode", "Enter a postcode in London"),
+        ({"workplace_postcode": "DA1 1AA"}, "workplace_postcode", "Enter a postcode in London"),
+        ({"skills": ["git", "Cooking"]}, "skills", "Skills must be from the list for Software developer"),
+        ({"training_provider": ""}, "training_provider", "Enter the training provider's name"),
+        (
+            {"adjustments_contact": ""},
+            "adjustments_contact",
+            "Enter who candidates can contact about adjustments for their interview",
+        ),
+    ],
+)
+def test_each_bad_answer_gets_a_govuk_message_and_the_draft_is_not_lost(
+    app, client, login_as, overrides, field_id, message
+):
     login_as("borough_staff")
     data = form_data(**{"title": "Keep my words", **overrides})
     response = client.post(CREATE_URL, data=data)
@@ -182,6 +222,7 @@ def test_an_admin_creates_a_placement_for_a_chosen_borough(app, client, login_as
 
 # --- the lifecycle ----------------------------------------------------------------------------------------------
 
+
 def test_publish_makes_it_public_then_close_hides_it_then_filled(app, client, login_as):
     login_as("borough_staff")
     client.post(CREATE_URL, data=form_data(title="Lifecycle placement"))
@@ -191,7 +232,9 @@ def test_publish_makes_it_public_then_close_hides_it_then_filled(app, client, lo
     response = client.post(f"/staff/placements/{placement.id}/publish", follow_redirects=True)
     assert "Placement published" in response.get_data(as_text=True)
     assert client.get(f"/placements/{placement.id}").status_code == 200
-    assert "Lifecycle placement" in client.get("/placements/?postcode=E8&distance=5&sort=distance").get_data(as_text=True)
+    assert "Lifecycle placement" in client.get("/placements/?postcode=E8&distance=5&sort=distance").get_data(
+        as_text=True
+    )
     client.post(f"/staff/placements/{placement.id}/close")
     assert client.get(f"/placements/{placement.id}").status_code == 404
     client.post(f"/staff/placements/{placement.id}/fill")
@@ -258,11 +301,25 @@ def test_the_list_shows_each_placement_with_a_status_tag(app, client, login_as):
     login_as("borough_staff")
     for status in ("draft", "live", "closed", "filled"):
         make_placement(app, status=status, title=f"A {status} one")
-    make_placement(app, status="live", title="An expired one", closing_date=TODAY - timedelta(days=2),
-                 start_date=TODAY + timedelta(days=10))
+    make_placement(
+        app,
+        status="live",
+        title="An expired one",
+        closing_date=TODAY - timedelta(days=2),
+        start_date=TODAY + timedelta(days=10),
+    )
     html = client.get("/staff/").get_data(as_text=True)
-    for text in ("A draft one", "A live one", "A closed one", "A filled one", "govuk-tag--grey", "govuk-tag--green",
-                 "govuk-tag--red", "govuk-tag--blue", "Closing date passed"):
+    for text in (
+        "A draft one",
+        "A live one",
+        "A closed one",
+        "A filled one",
+        "govuk-tag--grey",
+        "govuk-tag--green",
+        "govuk-tag--red",
+        "govuk-tag--blue",
+        "Closing date passed",
+    ):
         assert text in html
 
 
@@ -274,8 +331,10 @@ def test_close_expired_command_closes_only_placements_past_their_closing_date(ap
     with app.app_context():
         assert _db.session.get(Placement, expired).status == "closed"
         assert _db.session.get(Placement, open_today).status == "live"
-        assert _db.session.scalar(_db.select(AuditEvent.action).where(AuditEvent.entity_id == expired)) ==\
-            "placement.closed_automatically"
+        assert (
+            _db.session.scalar(_db.select(AuditEvent.action).where(AuditEvent.entity_id == expired))
+            == "placement.closed_automatically"
+        )
 
 
 # --- access and tenancy -----------------------------------------------------------------------------------------
@@ -306,22 +365,28 @@ STAFF_URLS = [
 
 def test_the_staff_url_list_covers_every_staff_route(app):
     listed = {path.split("?")[0].replace("{id}", "<int:placement_id>") for _, path in STAFF_URLS}
-    routes = {rule.rule.replace("<any(publish, close, fill):action>", "publish") for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("staff.")}
+    routes = {
+        rule.rule.replace("<any(publish, close, fill):action>", "publish")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("staff.")
+    }
     assert routes <= listed | {"/staff/placements/<int:placement_id>/publish"}
 
 
 @pytest.mark.parametrize(("method", "path"), [u for u in STAFF_URLS if "{id}" in u[1]])
 def test_another_boroughs_placement_is_a_404_on_every_staff_url(app, client, login_as, method, path):
-    others = [make_placement(app, borough="camden", status=status, title="Software developer apprentice")
-              for status in ("draft", "live", "closed")]
+    others = [
+        make_placement(app, borough="camden", status=status, title="Software developer apprentice")
+        for status in ("draft", "live", "closed")
+    ]
     login_as("borough_staff", "hackney")
     for other in others:
         response = client.open(path.format(id=other), method=method, data=form_data())
         assert response.status_code == 404, (path, other)
     with app.app_context():
         assert [(v.status, v.title) for v in _db.session.scalars(_db.select(Placement).order_by(Placement.id))] == [
-            (status, "Software developer apprentice") for status in ("draft", "live", "closed")]  # nothing changed or added
+            (status, "Software developer apprentice") for status in ("draft", "live", "closed")
+        ]  # nothing changed or added
 
 
 @pytest.mark.parametrize("role", ["candidate", "recruiter", "analyst"])
@@ -371,14 +436,64 @@ def test_status_changes_need_a_csrf_token(app, client, login_as):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-ANSWER = st.one_of(st.text(max_size=40), st.sampled_from(
-    ["", "0", "-1", "7.55", "9.5", "1e9", "NaN", "Infinity", "£21,000", "99999999999999", "37", "16", "41", "E8 1DY",
-     "M1 1AE", "SW1A", "hour", "year", "ST0116", "y", "31", "2", "2027", "\x00", "<script>"]))
-FORM = st.fixed_dictionaries({name: ANSWER for name in (
-    "standard", "title", "description", "skills_text", "wage_amount", "wage_unit", "hours_per_week", "positions",
-    "workplace_postcode", "training_provider", "disability_confident", "resident_priority", "adjustments_contact")},
-    optional={"skills": st.lists(ANSWER, max_size=3), "start_date": st.lists(ANSWER, max_size=4),
-              "closing_date": st.lists(ANSWER, max_size=4), "borough": ANSWER})
+ANSWER = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "7.55",
+            "9.5",
+            "1e9",
+            "NaN",
+            "Infinity",
+            "£21,000",
+            "99999999999999",
+            "37",
+            "16",
+            "41",
+            "E8 1DY",
+            "M1 1AE",
+            "SW1A",
+            "hour",
+            "year",
+            "ST0116",
+            "y",
+            "31",
+            "2",
+            "2027",
+            "\x00",
+            "<script>",
+        ]
+    ),
+)
+FORM = st.fixed_dictionaries(
+    {
+        name: ANSWER
+        for name in (
+            "standard",
+            "title",
+            "description",
+            "skills_text",
+            "wage_amount",
+            "wage_unit",
+            "hours_per_week",
+            "positions",
+            "workplace_postcode",
+            "training_provider",
+            "disability_confident",
+            "resident_priority",
+            "adjustments_contact",
+        )
+    },
+    optional={
+        "skills": st.lists(ANSWER, max_size=3),
+        "start_date": st.lists(ANSWER, max_size=4),
+        "closing_date": st.lists(ANSWER, max_size=4),
+        "borough": ANSWER,
+    },
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

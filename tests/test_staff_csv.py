@@ -10,8 +10,8 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Placement
 from recruit.services.placements import FIELD_NAMES, MAX_ROWS
-from tests.page_checks import visible_text
 from tests.factories import make_placement
+from tests.page_checks import visible_text
 
 TODAY = date.today()
 IMPORT_URL = "/staff/placements/import"
@@ -24,11 +24,21 @@ def app_config():
 
 def row(**overrides) -> dict:
     values = {
-        "title": "Data analyst apprentice", "standard": "ST0118", "description": "Dashboards for the housing team.",
-        "skills": "SQL;Excel", "skills_text": "", "wage_amount": "23000", "wage_unit": "year", "hours_per_week": "35",
-        "positions": "1", "start_date": (TODAY + timedelta(days=100)).isoformat(),
-        "closing_date": (TODAY + timedelta(days=30)).strftime("%d/%m/%Y"), "workplace_postcode": "E8 1DY",
-        "training_provider": "City College", "disability_confident": "yes", "resident_priority": "no",
+        "title": "Data analyst apprentice",
+        "standard": "ST0118",
+        "description": "Dashboards for the housing team.",
+        "skills": "SQL;Excel",
+        "skills_text": "",
+        "wage_amount": "23000",
+        "wage_unit": "year",
+        "hours_per_week": "35",
+        "positions": "1",
+        "start_date": (TODAY + timedelta(days=100)).isoformat(),
+        "closing_date": (TODAY + timedelta(days=30)).strftime("%d/%m/%Y"),
+        "workplace_postcode": "E8 1DY",
+        "training_provider": "City College",
+        "disability_confident": "yes",
+        "resident_priority": "no",
         "adjustments_contact": "jobs@hackney.example",
     }
     values.update(overrides)
@@ -46,8 +56,14 @@ def csv_bytes(rows, header=FIELD_NAMES, encoding="utf-8") -> bytes:
 def upload(client, data: bytes, filename="placements.csv"):
     """Post a file as a browser does. The body is built here: the test client's own encoder spools a big file to a
     temporary file that it never closes (a ResourceWarning, an error under pytest's warnings-as-errors)."""
-    body = (f'--B\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: text/csv\r\n\r\n").encode() + data + b"\r\n--B--\r\n"
+    body = (
+        (
+            f'--B\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + b"\r\n--B--\r\n"
+    )
     return client.post(IMPORT_URL, data=body, content_type="multipart/form-data; boundary=B")
 
 
@@ -64,36 +80,57 @@ def test_a_valid_file_imports_every_row_as_a_draft_of_the_users_borough(app, cli
     with app.app_context():
         rows = list(_db.session.scalars(_db.select(Placement).order_by(Placement.id)))
         assert [(v.title, v.status, v.borough_id) for v in rows] == [
-            ("Data analyst apprentice", "draft", user.borough_id), ("Second", "draft", user.borough_id)]
+            ("Data analyst apprentice", "draft", user.borough_id),
+            ("Second", "draft", user.borough_id),
+        ]
         assert rows[0].skills == ["SQL", "Excel"] and rows[0].closing_date == TODAY + timedelta(days=30)
         assert str(rows[0].hourly_wage) == "12.64"  # 23000 / (35 × 52)
-        assert _db.session.scalar(_db.select(_db.func.count(AuditEvent.id)).where(AuditEvent.action == "placement.imported")) == 2
+        assert (
+            _db.session.scalar(
+                _db.select(_db.func.count(AuditEvent.id)).where(AuditEvent.action == "placement.imported")
+            )
+            == 2
+        )
 
 
 def test_one_bad_row_imports_nothing_and_every_problem_is_listed_by_row(app, client, login_as):
     login_as("borough_staff", "hackney")
-    rows = [row(), row(wage_amount="3", hours_per_week="60"), row(workplace_postcode="M1 1AE",
-            closing_date=(TODAY - timedelta(days=1)).isoformat()), row(borough="camden")]
+    rows = [
+        row(),
+        row(wage_amount="3", hours_per_week="60"),
+        row(workplace_postcode="M1 1AE", closing_date=(TODAY - timedelta(days=1)).isoformat()),
+        row(borough="camden"),
+    ]
     response = upload(client, csv_bytes(rows, header=(*FIELD_NAMES, "borough")))
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 200 and count(app) == 0
     assert "There is a problem" in html and "4 problems in 3 rows. Nothing was changed." in html
-    for cells in (("3", "hours_per_week", "Hours per week must be 40 or fewer"),
-                  ("4", "workplace_postcode", "Enter a postcode in London"),
-                  ("4", "closing_date", "Closing date must be in the future"),
-                  ("5", "borough", "You can only import placements for Hackney")):
-        assert "".join(f'<td class="govuk-table__cell">{cell}</td>' for cell in cells) in html.replace("\n", "").replace("  ", ""), cells
+    for cells in (
+        ("3", "hours_per_week", "Hours per week must be 40 or fewer"),
+        ("4", "workplace_postcode", "Enter a postcode in London"),
+        ("4", "closing_date", "Closing date must be in the future"),
+        ("5", "borough", "You can only import placements for Hackney"),
+    ):
+        assert "".join(f'<td class="govuk-table__cell">{cell}</td>' for cell in cells) in html.replace(
+            "\n", ""
+        ).replace("  ", ""), cells
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "The selected file is empty"),
-    (b"   \n\n", "The selected file is empty"),
-    (b"title,standard\nA,ST0116\n", "The first row must be the column headings from the template (missing description"),
-    (csv_bytes([row()], header=(*FIELD_NAMES, "salary")), "not recognised: salary"),
-    (csv_bytes([row(title="Café")], encoding="latin-1"), "The selected file must be saved as UTF-8"),
-    (csv_bytes([]), "The selected file has headings but no placements"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "The selected file must be"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The selected file is empty"),
+        (b"   \n\n", "The selected file is empty"),
+        (
+            b"title,standard\nA,ST0116\n",
+            "The first row must be the column headings from the template (missing description",
+        ),
+        (csv_bytes([row()], header=(*FIELD_NAMES, "salary")), "not recognised: salary"),
+        (csv_bytes([row(title="Café")], encoding="latin-1"), "The selected file must be saved as UTF-8"),
+        (csv_bytes([]), "The selected file has headings but no placements"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "The selected file must be"),
+    ],
+)
 def test_a_file_that_cannot_be_read_gets_a_clear_message(app, client, login_as, data, message):
     login_as("borough_staff")
     response = upload(client, data)
@@ -124,7 +161,7 @@ def test_a_file_over_the_upload_limit_gets_the_413_page(app, client, login_as):
 
 
 def test_export_round_trips_through_import_and_neutralises_formulas(app, client, login_as):
-    make_placement(app, title="=HYPERLINK(\"http://evil\")")
+    make_placement(app, title='=HYPERLINK("http://evil")')
     make_placement(app, title="Camden only", borough="camden")
     login_as("borough_staff", "hackney")
     response = client.get("/staff/placements.csv")
@@ -138,7 +175,7 @@ def test_export_round_trips_through_import_and_neutralises_formulas(app, client,
     assert "1 placement unchanged" in visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
     with app.app_context():
         titles = sorted((v.title, v.status) for v in _db.session.scalars(_db.select(Placement)))
-    assert titles == [("=HYPERLINK(\"http://evil\")", "live"), ("Camden only", "live")]  # no draft copies
+    assert titles == [('=HYPERLINK("http://evil")', "live"), ("Camden only", "live")]  # no draft copies
 
 
 def test_the_template_has_the_column_headings(client, login_as):
@@ -157,7 +194,9 @@ def test_an_admin_import_needs_a_borough_column(app, client, login_as):
 
 
 def _export(client) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(client.get("/staff/placements.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    return list(
+        csv.DictReader(io.StringIO(client.get("/staff/placements.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
 
 
 def _file(rows: list[dict]) -> bytes:
@@ -179,7 +218,11 @@ def test_an_edited_export_updates_its_placements_by_id_and_adds_rows_without_one
     assert "1 placement updated, 1 placement added as a draft, 1 placement unchanged" in page
     with app.app_context():
         placements = {v.id: v for v in _db.session.scalars(_db.select(Placement))}
-        assert (placements[changed].title, placements[changed].positions, placements[changed].status) == ("New title", 3, "live")
+        assert (placements[changed].title, placements[changed].positions, placements[changed].status) == (
+            "New title",
+            3,
+            "live",
+        )
         assert placements[kept].title == "Kept as it is"
         [new] = [v for v in placements.values() if v.id not in (kept, changed)]
         assert (new.title, new.status) == ("Brand new placement", "draft")

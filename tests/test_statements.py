@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from candidate_journey import Poster
 from matching_data import run
-from tests.factories import make_candidate, make_placement
 from visible import visible_text
 
 from matching import check_statements
 from recruit.extensions import db
 from recruit.models import Candidate
 from recruit.services.candidates.skills import PATHWAYS, statement_terms, statements
+from tests.factories import make_candidate, make_placement
 
 DATA = Path(__file__).resolve().parents[1] / "recruit" / "data"
 
@@ -53,7 +53,10 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
     post = Poster(client)
     response = post("/candidates/application/skills", {"statements_support": ["not-a-statement"]})
     assert "Select things from the list" in visible_text(response.get_data(as_text=True))
-    post("/candidates/application/skills", {"statements_support": ["fixed-a-device"], "statements_data": ["number-patterns"]})
+    post(
+        "/candidates/application/skills",
+        {"statements_support": ["fixed-a-device"], "statements_data": ["number-patterns"]},
+    )
     with app.app_context():
         row = db.session.get(Candidate, user.candidate_id)
         assert (row.statements, row.skills, row.skills_text) == (["number-patterns", "fixed-a-device"], [], None)
@@ -62,27 +65,51 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
 
 
 def test_no_technical_terms_but_matching_statements_and_interests_is_still_suggested(app, make_user):
-    placement = make_placement(app, standard="ST0120", skills=["troubleshooting", "user support", "hardware", "service desk"])
-    stated = make_candidate(app, make_user, [], skills=[], skills_text="", interests=["ST0120"],
-                            statements=["fixed-a-device", "explain-patiently"], consider_other_placements=True)
-    technical = make_candidate(app, make_user, [], skills=["troubleshooting", "user support", "hardware", "service desk"],
-                               skills_text="", interests=["ST0120"], consider_other_placements=True)
+    placement = make_placement(
+        app, standard="ST0120", skills=["troubleshooting", "user support", "hardware", "service desk"]
+    )
+    stated = make_candidate(
+        app,
+        make_user,
+        [],
+        skills=[],
+        skills_text="",
+        interests=["ST0120"],
+        statements=["fixed-a-device", "explain-patiently"],
+        consider_other_placements=True,
+    )
+    technical = make_candidate(
+        app,
+        make_user,
+        [],
+        skills=["troubleshooting", "user support", "hardware", "service desk"],
+        skills_text="",
+        interests=["ST0120"],
+        consider_other_placements=True,
+    )
     result = run(app)
     by_candidate = {m.candidate_id: m for m in result.suggestions}
     assert by_candidate[stated.id].placement_id == placement
     with app.app_context():
         assert set(statement_terms(["fixed-a-device", "explain-patiently"])) >= {"troubleshooting", "service desk"}
     # Statements standing for all four terms score as well as ticking the four technical terms.
-    assert by_candidate[stated.id].components["skills"] == pytest.approx(by_candidate[technical.id].components["skills"])
-    assert by_candidate[stated.id].explanation["matching_terms"] == ["troubleshooting", "user support", "hardware",
-                                                                      "service desk"]
+    assert by_candidate[stated.id].components["skills"] == pytest.approx(
+        by_candidate[technical.id].components["skills"]
+    )
+    assert by_candidate[stated.id].explanation["matching_terms"] == [
+        "troubleshooting",
+        "user support",
+        "hardware",
+        "service desk",
+    ]
 
 
 @pytest.mark.browser
 def test_the_skills_page_fits_a_phone_without_endless_scrolling(browser, live_server, app, make_user):
     from a11y import assert_no_axe_violations
-    from tests.factories import make_eligible
+
     from tests.conftest import TEST_PASSWORD
+    from tests.factories import make_eligible
 
     user = make_user("candidate")
     make_eligible(app, user.candidate_id)

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from matching_data import Poster, run, visible_text
-from tests.factories import make_candidate, make_placement
 
 from recruit.extensions import db
-from recruit.models import Suggestion, MatchRun, OutboxEmail, StageChange, TaskFailure, utcnow
+from recruit.models import MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure, utcnow
+from tests.factories import make_candidate, make_placement
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -67,8 +67,9 @@ def _status(app, run_id) -> str:
 
 
 @pytest.mark.fresh_database  # the worker's threads must see the test's commits
-def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(app, client, login_as, make_user, worker,
-                                                                             caplog):
+def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(
+    app, client, login_as, make_user, worker, caplog
+):
     caplog.set_level(logging.INFO, logger="recruit.outbox")
     placement = make_placement(app, title="Cyber security apprentice")
     person = make_candidate(app, make_user, [placement])
@@ -85,7 +86,9 @@ def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(app
 
     def sent():
         with app.app_context():
-            return db.session.scalar(db.select(OutboxEmail.status).where(OutboxEmail.recipient == person.email)) == "sent"
+            return (
+                db.session.scalar(db.select(OutboxEmail.status).where(OutboxEmail.recipient == person.email)) == "sent"
+            )
 
     _wait_for(sent, 10)  # within seconds of publishing, with no one running `flask outbox send`
     logged = "\n".join(record.getMessage() for record in caplog.records)
@@ -168,13 +171,18 @@ def test_the_scheduled_jobs_do_their_work(app, make_user):
         assert tasks.close_expired_placements.call_local() == 1
         assert db.session.get(Placement, expired).status == "closed"
         assert tasks.remind_recruiters_weekly.call_local() == 0  # nothing has waited a week yet
-        db.session.execute(db.update(StageChange).where(StageChange.suggestion_id == suggestion.id)
-                           .values(at=utcnow() - timedelta(days=8)))
+        db.session.execute(
+            db.update(StageChange)
+            .where(StageChange.suggestion_id == suggestion.id)
+            .values(at=utcnow() - timedelta(days=8))
+        )
         db.session.commit()
         assert tasks.remind_recruiters_weekly.call_local() == 1
         email = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.template == "recruiter_reminder"))
         assert email.recipient == recruiter.email
-        assert "1 suggested candidate has waited 7 days or more for a decision on Hackney's placements." in email.text_body
+        assert (
+            "1 suggested candidate has waited 7 days or more for a decision on Hackney's placements." in email.text_body
+        )
         assert "http://localhost/recruiters/" in email.text_body
         assert tasks.purge_expired_applications.call_local() == 0
         assert tasks.send_outbox_task.call_local()["sent"] >= 2

@@ -6,23 +6,26 @@ a few per kind of page. The visible text of each must hold no Python value, no r
 as text, no internal code, no empty label, no duplicate id, and none of the words the glossary replaces."""
 
 import re
-from types import SimpleNamespace
 from html import unescape
+from types import SimpleNamespace
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from page_checks import problems, visible_text, wrong_words
 from sqlalchemy import select
 
 from recruit.demo import SHOWCASE
 from recruit.extensions import db
 from recruit.models import MatchRun, User
 
-from page_checks import problems, visible_text, wrong_words
-
 NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download", "/sign-out", "/confirm-email", "/reset-password")
 PER_ENDPOINT = 3  # record pages of one kind: a few are enough to see every shape of value
-ROLES = ["admin@demo.example", "analyst@demo.example", "borough-staff.hackney@demo.example",
-         "recruiter.hackney@demo.example"] + [f"candidate{n}@demo.example" for n in range(1, len(SHOWCASE) + 1)]
+ROLES = [
+    "admin@demo.example",
+    "analyst@demo.example",
+    "borough-staff.hackney@demo.example",
+    "recruiter.hackney@demo.example",
+] + [f"candidate{n}@demo.example" for n in range(1, len(SHOWCASE) + 1)]
 
 
 @pytest.fixture
@@ -70,7 +73,7 @@ def crawl(app, client) -> tuple[dict[str, list[str]], set[str]]:
             continue
         response = client.get(path)
         assert response.status_code < 500, f"{path} answered {response.status_code}"
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        if response.status_code != 200 or response.mimetype != "text/html":
             continue
         html = response.get_data(as_text=True)
         page_problems = problems(html) + wrong_words(visible_text(html))
@@ -108,8 +111,9 @@ def test_every_page_of_every_role_reads_as_words(app, demo, email):
         _sign_in(client, app, email)
     found, endpoints = crawl(app, client)
     assert MUST_REACH.get(email, set()) <= endpoints  # the crawl reached the record pages, not only the start pages
-    assert not found, "\n".join(f"{email or 'anonymous'} {path}: {'; '.join(problems_found)}"
-                                 for path, problems_found in found.items())
+    assert not found, "\n".join(
+        f"{email or 'anonymous'} {path}: {'; '.join(problems_found)}" for path, problems_found in found.items()
+    )
 
 
 def test_the_checks_catch_what_they_are_for():

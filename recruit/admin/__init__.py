@@ -16,20 +16,32 @@ from ..services import tasks as task_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ROUNDS = (("1", "Round 1: suggest candidates to every live placement"),
-          ("2", "Round 2: match the candidates left without a suggestion to the places left"))
+ROUNDS = (
+    ("1", "Round 1: suggest candidates to every live placement"),
+    ("2", "Round 2: match the candidates left without a suggestion to the places left"),
+)
 
 
 class MatchRunForm(BaseForm):
-    round = radios("Which round do you want to run?", ROUNDS, "Select round 1 or round 2",
-                   hint="Run round 1 when applications close. Run round 2 once recruiters have turned candidates "
-                        "down, or when placements still have room.")
-    seed = StringField("Tie-break seed (optional)", widget=GovTextInput(),
-                       description="A whole number, like 20250901. Leave it empty for a random one. "
-                                   "The same seed and the same data give the same suggestions.",
-                       validators=[Optional(), Regexp(r"^[0-9]+$", message="The seed must be a whole number, like 20250901"),
-                                   Length(max=18, message="The seed must be 18 digits or fewer")],
-                       render_kw={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"})
+    round = radios(
+        "Which round do you want to run?",
+        ROUNDS,
+        "Select round 1 or round 2",
+        hint="Run round 1 when applications close. Run round 2 once recruiters have turned candidates "
+        "down, or when placements still have room.",
+    )
+    seed = StringField(
+        "Tie-break seed (optional)",
+        widget=GovTextInput(),
+        description="A whole number, like 20250901. Leave it empty for a random one. "
+        "The same seed and the same data give the same suggestions.",
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9]+$", message="The seed must be a whole number, like 20250901"),
+            Length(max=18, message="The seed must be 18 digits or fewer"),
+        ],
+        render_kw={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"},
+    )
     submit = submit_button("Run matching")
 
 
@@ -55,8 +67,9 @@ def match_runs():
     form = MatchRunForm()
     if form.validate_on_submit():
         try:
-            run = service.start_run(int(form.round.data), int(form.seed.data) if form.seed.data else None,
-                                    actor_id=current_user.id)
+            run = service.start_run(
+                int(form.round.data), int(form.seed.data) if form.seed.data else None, actor_id=current_user.id
+            )
         except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
@@ -71,11 +84,18 @@ def match_run(run_id: int):
     """One run: its progress while a worker computes it, then its preview (or what was published), with provenance."""
     run = service.get_run(run_id) or abort(404)
     running = run.status == RunStatus.RUNNING.value
-    response = make_response(render_template(
-        "admin/match_run.html", run=run, creators=service.run_creators([run]), running=running,
-        refresh_seconds=PROGRESS_REFRESH_SECONDS, preview=service.preview_summary(run) if not running else None,
-        refusal=service.publish_refusal(run) if run.status == RunStatus.PREVIEW.value else None,
-        rates=service.outcomes.selection_rates(run.id)))
+    response = make_response(
+        render_template(
+            "admin/match_run.html",
+            run=run,
+            creators=service.run_creators([run]),
+            running=running,
+            refresh_seconds=PROGRESS_REFRESH_SECONDS,
+            preview=service.preview_summary(run) if not running else None,
+            refusal=service.publish_refusal(run) if run.status == RunStatus.PREVIEW.value else None,
+            rates=service.outcomes.selection_rates(run.id),
+        )
+    )
     if running:
         # An HTTP Refresh header reloads the page with or without JavaScript (and, unlike a meta refresh, leaves
         # the page itself free of a timed change that assistive technology would announce).
@@ -95,9 +115,13 @@ def publish_match_run(run_id: int):
         except service.ServiceError as error:
             form.show_error(error.message)
         else:
-            flash(f"Run {run.id} is published: recruiters can see its {run.suggestion_count} suggestion(s), and we are "
-                  "emailing each candidate suggested." if published_now else f"Run {run.id} was already published.",
-                  "success")
+            flash(
+                f"Run {run.id} is published: recruiters can see its {run.suggestion_count} suggestion(s), and we are "
+                "emailing each candidate suggested."
+                if published_now
+                else f"Run {run.id} was already published.",
+                "success",
+            )
             return redirect(url_for("admin.match_run", run_id=run.id))
     elif run.status == RunStatus.PUBLISHED.value:
         flash(f"Run {run.id} was already published.", "info")
@@ -118,8 +142,11 @@ def tasks():
 def export_match_run(run_id: int):
     """Download a run's instance and assignment with pseudonymous ids, for `python -m matching check`."""
     data = service.export_run(run_id) or abort(404)
-    return Response(json.dumps(data, indent=1, sort_keys=True), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="match-run-{run_id}.json"'})
+    return Response(
+        json.dumps(data, indent=1, sort_keys=True),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="match-run-{run_id}.json"'},
+    )
 
 
 from . import audit, cycles, reference, users  # noqa: E402,F401  (their views register on bp)

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from ..access import role_required
 from ..forms import BaseForm, page_number
 from ..models import Role
-from ..services import admin as service
 from ..placements import pagination
+from ..services import admin as service
 from . import bp
 
 PER_PAGE = 50
@@ -24,12 +24,15 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    who = StringField("Who", description="Part of their email address", widget=GovTextInput(),
-                      render_kw={"spellcheck": "false"})
+    who = StringField(
+        "Who", description="Part of their email address", widget=GovTextInput(), render_kw={"spellcheck": "false"}
+    )
     action = SelectField("What", widget=GovSelect(), validate_choice=False)
     entity_type = SelectField("Record type", widget=GovSelect(), validate_choice=False)
     entity_id = StringField("Record number", widget=GovTextInput(), render_kw={"inputmode": "numeric"})
-    date_from = StringField("From", description=f"For example, {service.DATE_EXAMPLES['date_from']}", widget=GovTextInput())
+    date_from = StringField(
+        "From", description=f"For example, {service.DATE_EXAMPLES['date_from']}", widget=GovTextInput()
+    )
     date_to = StringField("To", description=f"For example, {service.DATE_EXAMPLES['date_to']}", widget=GovTextInput())
 
 
@@ -49,8 +52,14 @@ def audit():
     pages = None
     if result:
         pages = pagination(page, max(1, -(-result.total // PER_PAGE)), lambda n: url_for("admin.audit", **args, page=n))
-    return render_template("admin/audit.html", form=form, result=result, pages=pages, describe=service.describe_detail,
-                           csv_url=url_for("admin.audit_csv", **args))
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        result=result,
+        pages=pages,
+        describe=service.describe_detail,
+        csv_url=url_for("admin.audit_csv", **args),
+    )
 
 
 @bp.route("/audit.csv")
@@ -61,5 +70,8 @@ def audit_csv():
     if errors:  # the page shows what is wrong with the filters
         return redirect(url_for("admin.audit", **{key: request.args.get(key, "") for key in FILTERS}))
     text = service.audit_csv(filters)
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="audit-log-{date.today().isoformat()}.csv"'})
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="audit-log-{date.today().isoformat()}.csv"'},
+    )

@@ -16,9 +16,14 @@ class CycleForm(BaseForm):
     name = text("Name", None, 80, "Name must be 80 characters or fewer", hint="For example, 2026 to 2027")
     opens_on = DayMonthYearField("Opening date", description="For example, 1 9 2026")
     closes_on = DayMonthYearField("Closing date", description="For example, 31 8 2027")
-    target = text("London-wide target", None, 20, service.TARGET_MESSAGE,
-                  hint="How many apprenticeships should start in this cycle, across London. From 0 to 10,000.",
-                  render_kw={"inputmode": "numeric"})
+    target = text(
+        "London-wide target",
+        None,
+        20,
+        service.TARGET_MESSAGE,
+        hint="How many apprenticeships should start in this cycle, across London. From 0 to 10,000.",
+        render_kw={"inputmode": "numeric"},
+    )
     submit = submit_button("Save cycle")
 
     def raw(self) -> dict:
@@ -66,7 +71,12 @@ def edit_cycle(cycle_id: int):
     if cycle.closed_at is not None:
         flash("This cycle is closed, so it cannot be changed", "error")
         return redirect(url_for("admin.cycle", cycle_id=cycle.id))
-    data = {"name": cycle.name, "opens_on": cycle.opens_on, "closes_on": cycle.closes_on, "target": str(cycle.target or 0)}
+    data = {
+        "name": cycle.name,
+        "opens_on": cycle.opens_on,
+        "closes_on": cycle.closes_on,
+        "target": str(cycle.target or 0),
+    }
     form = CycleForm(data=data if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -98,8 +108,15 @@ def cycle(cycle_id: int):
             return redirect(url_for("admin.cycle", cycle_id=cycle.id))
     if "" in errors:  # about the whole cycle, not one borough
         form.form_errors.append(errors.pop(""))
-    return render_template("admin/cycle.html", cycle=cycle, form=form, errors=errors, targets=targets,
-                           boroughs=list_boroughs(), close_form=TargetsForm())
+    return render_template(
+        "admin/cycle.html",
+        cycle=cycle,
+        form=form,
+        errors=errors,
+        targets=targets,
+        boroughs=list_boroughs(),
+        close_form=TargetsForm(),
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/close", methods=["POST"])

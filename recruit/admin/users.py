@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from ..access import role_required
 from ..forms import BaseForm, page_number, radios, submit_button, text
 from ..models import Role, User
+from ..placements import pagination
 from ..services import admin as service
 from ..services import second_factor
 from ..services.errors import ServiceError
-from ..placements import pagination
 from . import bp
 
 BOROUGH_HINT = "Only for borough staff and recruiters. Analysts and admins work across London."
@@ -30,14 +30,20 @@ class UserRoleForm(BaseForm):
     def fill_boroughs(self) -> "UserRoleForm":
         """The borough drop-down's options."""
         self.borough.choices = [SelectChoice("", "No borough")] + [
-            SelectChoice(b.slug, b.name) for b in service.list_boroughs()]
+            SelectChoice(b.slug, b.name) for b in service.list_boroughs()
+        ]
         return self
 
 
 class InviteForm(UserRoleForm):
-    email = text("Email address", "Enter their email address", 254, "Email address must be 254 characters or fewer",
-                 hint="We will email them a link to choose their password.",
-                 render_kw={"autocomplete": "off", "spellcheck": "false"})
+    email = text(
+        "Email address",
+        "Enter their email address",
+        254,
+        "Email address must be 254 characters or fewer",
+        hint="We will email them a link to choose their password.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
     role = radios("Role", service.STAFF_ROLE_LABELS.items(), "Select the role")
     borough = _borough_field()
     submit = submit_button("Send invitation")
@@ -69,9 +75,14 @@ def users():
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = service.staff_page(page, per_page)
     pages = max(1, -(-total // per_page))
-    return render_template("admin/users.html", users=rows, total=total, status=service.user_status,
-                           roles=service.STAFF_ROLE_LABELS,
-                           pages=pagination(page, pages, lambda n: url_for("admin.users", page=n)))
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        total=total,
+        status=service.user_status,
+        roles=service.STAFF_ROLE_LABELS,
+        pages=pagination(page, pages, lambda n: url_for("admin.users", page=n)),
+    )
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -105,8 +116,14 @@ def user(user_id: int):
         else:
             flash(f"Changes to {found.email} saved", "success")
             return redirect(url_for("admin.user", user_id=found.id))
-    return render_template("admin/user.html", user=found, form=form, action_form=ActionForm(),
-                           status=service.user_status(found), roles=service.STAFF_ROLE_LABELS)
+    return render_template(
+        "admin/user.html",
+        user=found,
+        form=form,
+        action_form=ActionForm(),
+        status=service.user_status(found),
+        roles=service.STAFF_ROLE_LABELS,
+    )
 
 
 @bp.route("/users/<int:user_id>/<any(disable, enable, resend, 'reset-second-factor'):action>", methods=["POST"])
@@ -126,9 +143,14 @@ def user_action(user_id: int, action: str):
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash({"disable": f"{found.email} is disabled and signed out everywhere",
-               "enable": f"{found.email} can sign in again",
-               "resend": f"A new invitation has been sent to {found.email}",
-               "reset-second-factor": f"{found.email} is signed out everywhere and will set up their second factor "
-                                      "again at their next sign-in"}[action], "success")
+        flash(
+            {
+                "disable": f"{found.email} is disabled and signed out everywhere",
+                "enable": f"{found.email} can sign in again",
+                "resend": f"A new invitation has been sent to {found.email}",
+                "reset-second-factor": f"{found.email} is signed out everywhere and will set up their second factor "
+                "again at their next sign-in",
+            }[action],
+            "success",
+        )
     return redirect(url_for("admin.user", user_id=found.id))

@@ -12,10 +12,10 @@ from flask_login import current_user
 
 from ..access import role_required
 from ..models import Role
-from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as choices_service
 from ..services.candidates import eligibility as eligibility_service
+from ..services.errors import ServiceError
 from .forms import CAMPAIGN_CODE_RE
 
 bp = Blueprint("candidates", __name__)

@@ -2,12 +2,23 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..services.errors import ServiceError
 from ..services.candidates import application as service
 from ..services.candidates.skills import statements_by_pathway, taxonomy
+from ..services.errors import ServiceError
 from . import bp, candidate_view, summary
-from .forms import (AboutYouForm, DeclarationForm, HomeBoroughForm, HowYouHeardForm, InterestsForm, QualificationsForm,
-                    SupportForm, WhenYouCanWorkForm, WhereYouLiveForm, options, skills_form)
+from .forms import (
+    AboutYouForm,
+    DeclarationForm,
+    HomeBoroughForm,
+    HowYouHeardForm,
+    InterestsForm,
+    QualificationsForm,
+    SupportForm,
+    WhenYouCanWorkForm,
+    WhereYouLiveForm,
+    options,
+    skills_form,
+)
 
 
 def _returning_to_check() -> bool:
@@ -24,13 +35,21 @@ def _about_you(candidate):
 
 
 def _where_you_live(candidate):
-    return WhereYouLiveForm(data={"postcode": candidate.outward_postcode or "",
-                                  "travel_km": str(candidate.travel_km) if candidate.travel_km else ""})
+    return WhereYouLiveForm(
+        data={
+            "postcode": candidate.outward_postcode or "",
+            "travel_km": str(candidate.travel_km) if candidate.travel_km else "",
+        }
+    )
 
 
 def _when_you_can_work(candidate):
-    return WhenYouCanWorkForm(data={"hours_per_week": str(candidate.hours_per_week) if candidate.hours_per_week else "",
-                                    "available_from": candidate.available_from})
+    return WhenYouCanWorkForm(
+        data={
+            "hours_per_week": str(candidate.hours_per_week) if candidate.hours_per_week else "",
+            "available_from": candidate.available_from,
+        }
+    )
 
 
 def _skills(candidate):
@@ -53,17 +72,28 @@ def _interests(candidate):
 
 def _qualifications(candidate):
     quals = candidate.qualifications or {}
-    return QualificationsForm(data={key: str(quals[key]) for key in ("highest_level", "english_maths", "digital", "digital_level")
-                                    if key in quals})
+    return QualificationsForm(
+        data={
+            key: str(quals[key])
+            for key in ("highest_level", "english_maths", "digital", "digital_level")
+            if key in quals
+        }
+    )
 
 
 def _support(candidate):
-    chosen = "yes" if candidate.guaranteed_interview else ("no" if candidate.interview_adjustments is not None else None)
-    return SupportForm(data={"interview_adjustments": candidate.interview_adjustments or "", "guaranteed_interview": chosen})
+    chosen = (
+        "yes" if candidate.guaranteed_interview else ("no" if candidate.interview_adjustments is not None else None)
+    )
+    return SupportForm(
+        data={"interview_adjustments": candidate.interview_adjustments or "", "guaranteed_interview": chosen}
+    )
 
 
 def _how_you_heard(candidate):
-    return HowYouHeardForm(data={"outreach_channel": candidate.outreach_channel, "campaign_code": candidate.campaign_code or ""})
+    return HowYouHeardForm(
+        data={"outreach_channel": candidate.outreach_channel, "campaign_code": candidate.campaign_code or ""}
+    )
 
 
 SECTION_FORMS = {
@@ -83,8 +113,13 @@ SECTION_FORMS = {
 def task_list(candidate):
     """The application's sections and whether each is done."""
     statuses = service.task_statuses(candidate)
-    return render_template("candidates/task_list.html", candidate=candidate, statuses=statuses,
-                           done=sum(1 for _, complete in statuses if complete), all_done=all(c for _, c in statuses))
+    return render_template(
+        "candidates/task_list.html",
+        candidate=candidate,
+        statuses=statuses,
+        done=sum(1 for _, complete in statuses if complete),
+        all_done=all(c for _, c in statuses),
+    )
 
 
 @bp.route("/candidates/application/<key>", methods=["GET", "POST"])
@@ -101,11 +136,18 @@ def section(candidate, key: str):
             form.show_error(error.message, error.field)
         else:
             if key == "where-you-live":
-                return redirect(url_for("candidates.home_borough", **({"return": "check"} if _returning_to_check() else {})))
+                return redirect(
+                    url_for("candidates.home_borough", **({"return": "check"} if _returning_to_check() else {}))
+                )
             flash(f"{service.section(key).title}: saved", "success")
             return _after_save()
-    return render_template(f"candidates/sections/{key.replace('-', '_')}.html", form=form, candidate=candidate,
-                           section=service.section(key), back=_back_url())
+    return render_template(
+        f"candidates/sections/{key.replace('-', '_')}.html",
+        form=form,
+        candidate=candidate,
+        section=service.section(key),
+        back=_back_url(),
+    )
 
 
 def _back_url() -> str:
@@ -125,14 +167,21 @@ def home_borough(candidate):
         current = "outside"
     elif candidate.home_borough_id:
         current = "suggested" if suggested and suggested.id == candidate.home_borough_id else "other"
-    form = HomeBoroughForm(data={"home": current, "other_borough": candidate.home_borough.slug
-                                 if current == "other" else ""})
-    form.home.choices = options(([("suggested", suggested.name)] if suggested else [])
-                                + [("other", "Another London borough" if suggested else "A London borough"),
-                                   ("outside", "I live outside London")])
+    form = HomeBoroughForm(
+        data={"home": current, "other_borough": candidate.home_borough.slug if current == "other" else ""}
+    )
+    form.home.choices = options(
+        ([("suggested", suggested.name)] if suggested else [])
+        + [
+            ("other", "Another London borough" if suggested else "A London borough"),
+            ("outside", "I live outside London"),
+        ]
+    )
     form.other_borough.choices = options([("", "Choose a borough"), *((b.slug, b.name) for b in boroughs)])
     if form.validate_on_submit():
-        chosen = {"suggested": suggested, "other": service.borough_by_slug(form.other_borough.data), "outside": None}[form.home.data]
+        chosen = {"suggested": suggested, "other": service.borough_by_slug(form.other_borough.data), "outside": None}[
+            form.home.data
+        ]
         try:
             service.confirm_home_borough(candidate, chosen)
         except ServiceError as error:
@@ -140,8 +189,13 @@ def home_borough(candidate):
         else:
             flash("Where you live: saved", "success")
             return _after_save()
-    return render_template("candidates/sections/home_borough.html", form=form, suggested=suggested, candidate=candidate,
-                           back=url_for("candidates.section", key="where-you-live", **request.args))
+    return render_template(
+        "candidates/sections/home_borough.html",
+        form=form,
+        suggested=suggested,
+        candidate=candidate,
+        back=url_for("candidates.section", key="where-you-live", **request.args),
+    )
 
 
 @bp.route("/candidates/application/check", methods=["GET", "POST"])
@@ -153,20 +207,28 @@ def check_answers(candidate):
     if form.validate_on_submit():
         try:
             service.submit(candidate)
-        except service.SubmissionBlocked as error:
+        except service.SubmissionBlockedError as error:
             problems = error.problems
         except ServiceError as error:
             problems = [(error.message, "main-content")]
         else:
             return redirect(url_for("candidates.application_sent"))
     elif request.method == "POST":
-        problems = [(form.declaration.errors[0], "declaration")] if form.declaration.errors else [
-            ("Something went wrong. Try again.", "main-content")]
+        problems = (
+            [(form.declaration.errors[0], "declaration")]
+            if form.declaration.errors
+            else [("Something went wrong. Try again.", "main-content")]
+        )
     if request.method == "GET":
         problems = [p for p in service.submission_problems(candidate)]
-    return render_template("candidates/check_answers.html", declaration_form=form, candidate=candidate,
-                           sections=summary.sections(candidate), problems=problems,
-                           show_errors=request.method == "POST")
+    return render_template(
+        "candidates/check_answers.html",
+        declaration_form=form,
+        candidate=candidate,
+        sections=summary.sections(candidate),
+        problems=problems,
+        show_errors=request.method == "POST",
+    )
 
 
 @bp.route("/candidates/application/sent")

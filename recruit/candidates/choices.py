@@ -2,23 +2,24 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from ..forms import options
 from ..security import safe_next_url
-from ..services.errors import ServiceError
 from ..services.candidates import application as application_service
 from ..services.candidates import choices as service
+from ..services.errors import ServiceError
 from ..services.placements import listing
 from . import bp, candidate_view
-from ..forms import options
 from .forms import ChoiceForm, ConsiderOtherForm
-
 
 FILTERS = ("q", "borough", "page")
 
 
 def _back_to_choices():
     """Back to the choices page (keeping its filter), or to a safe page on this site that sent the form."""
-    return redirect(safe_next_url(request.form.get("next")) or url_for("candidates.choices", **{
-        k: v for k, v in request.args.items() if k in FILTERS}))
+    return redirect(
+        safe_next_url(request.form.get("next"))
+        or url_for("candidates.choices", **{k: v for k, v in request.args.items() if k in FILTERS})
+    )
 
 
 @bp.route("/candidates/choices", methods=["GET", "POST"])
@@ -26,7 +27,9 @@ def _back_to_choices():
 def choices(candidate):
     """The candidate's ranked placements, the live placements they can add, and 'consider me for others'."""
     locked = service.is_locked(candidate)
-    form = ConsiderOtherForm(data={"consider_other": {True: "yes", False: "no"}.get(candidate.consider_other_placements)})
+    form = ConsiderOtherForm(
+        data={"consider_other": {True: "yes", False: "no"}.get(candidate.consider_other_placements)}
+    )
     if not locked and form.validate_on_submit():
         try:
             service.set_consider_other(candidate, form.consider_other.data == "yes")
@@ -34,20 +37,37 @@ def choices(candidate):
             flash(error.message, "info")
         else:
             flash("Your placement choices: saved", "success")
-            return redirect(url_for("candidates.task_list" if application_service.is_editable(candidate) else "candidates.dashboard"))
+            return redirect(
+                url_for(
+                    "candidates.task_list" if application_service.is_editable(candidate) else "candidates.dashboard"
+                )
+            )
     # The same keyword and borough search as the public listing; a filter that is wrong is dropped and explained.
-    query, filter_errors = listing.parse_listing_args({k: v for k, v in request.args.items() if k in FILTERS},
-                                                      default_per_page=current_app.config["PAGE_SIZE"])
+    query, filter_errors = listing.parse_listing_args(
+        {k: v for k, v in request.args.items() if k in FILTERS}, default_per_page=current_app.config["PAGE_SIZE"]
+    )
     for name in filter_errors:
         setattr(query, name, listing.ListingQuery.__dataclass_fields__[name].default)
     results = listing.search_live(query)
     borough = application_service.borough_by_slug(query.borough)
     borough_filter = options([("", "All boroughs"), *((b.slug, b.name) for b in application_service.all_boroughs())])
-    return render_template("candidates/choices.html", form=form, candidate=candidate, locked=locked,
-                           placements=[placement for placement, _ in results.items], total=results.total, page=results.page,
-                           pages=results.pages, chosen_ids={p.placement_id for p in candidate.choices}, borough=borough,
-                           keywords=query.q, filter_errors=filter_errors, borough_filter=borough_filter,
-                           max_choices=service.MAX_CHOICES, action_form=ChoiceForm())
+    return render_template(
+        "candidates/choices.html",
+        form=form,
+        candidate=candidate,
+        locked=locked,
+        placements=[placement for placement, _ in results.items],
+        total=results.total,
+        page=results.page,
+        pages=results.pages,
+        chosen_ids={p.placement_id for p in candidate.choices},
+        borough=borough,
+        keywords=query.q,
+        filter_errors=filter_errors,
+        borough_filter=borough_filter,
+        max_choices=service.MAX_CHOICES,
+        action_form=ChoiceForm(),
+    )
 
 
 def _change(action):
@@ -69,8 +89,10 @@ def add_choice(candidate):
     if request.method == "POST":
         placement = _change(lambda form: service.add_choice(candidate, form.placement))
         if placement is not None:
-            flash(f"{placement.title} ({placement.borough.name}) added to your choices as number {len(candidate.choices)}",
-                  "success")
+            flash(
+                f"{placement.title} ({placement.borough.name}) added to your choices as number {len(candidate.choices)}",
+                "success",
+            )
         return _back_to_choices()
     return redirect(url_for("candidates.choices"))
 

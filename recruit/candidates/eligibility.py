@@ -3,8 +3,8 @@
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..services.candidates import eligibility as service
 from ..forms import whole_number
+from ..services.candidates import eligibility as service
 from . import SESSION_ELIGIBILITY, SESSION_PLACEMENT, bp
 from .forms import QuestionForm
 
@@ -29,9 +29,17 @@ def eligibility_start():
     placement = whole_number(request.args.get("placement"), 12)
     if placement is not None:  # remembered through the questions, registering and signing in; added once eligible
         session[SESSION_PLACEMENT] = placement
-    already = current_user.is_authenticated and current_user.candidate is not None and service.is_eligible(current_user.candidate)
-    return render_template("candidates/eligibility_start.html", questions=service.QUESTIONS, already_eligible=already,
-                           placement=placement is not None or SESSION_PLACEMENT in session)
+    already = (
+        current_user.is_authenticated
+        and current_user.candidate is not None
+        and service.is_eligible(current_user.candidate)
+    )
+    return render_template(
+        "candidates/eligibility_start.html",
+        questions=service.QUESTIONS,
+        already_eligible=already,
+        placement=placement is not None or SESSION_PLACEMENT in session,
+    )
 
 
 @bp.route("/apply/eligibility/<key>", methods=["GET", "POST"])
@@ -41,16 +49,22 @@ def eligibility_question(key: str):
     if question is None:
         abort(404)
     answers = _answers()
-    form = QuestionForm.for_question(question.question, question.options, question.required_message, question.hint,
-                                     data={"answer": answers.get(key)})
+    form = QuestionForm.for_question(
+        question.question, question.options, question.required_message, question.hint, data={"answer": answers.get(key)}
+    )
     if form.validate_on_submit():
         answers[key] = form.answer.data
         session[SESSION_ELIGIBILITY] = answers
         return _go(service.step_after(key, answers))
     previous = service.previous_question(key)
-    back = url_for("candidates.eligibility_question", key=previous) if previous else url_for("candidates.eligibility_start")
-    return render_template("candidates/question.html", form=form, title=question.question, back=back,
-                           caption="Check you can apply")
+    back = (
+        url_for("candidates.eligibility_question", key=previous)
+        if previous
+        else url_for("candidates.eligibility_start")
+    )
+    return render_template(
+        "candidates/question.html", form=form, title=question.question, back=back, caption="Check you can apply"
+    )
 
 
 @bp.route("/apply/eligibility/cannot-apply/<key>")
@@ -59,15 +73,20 @@ def eligibility_ineligible(key: str):
     question = service.question(key)
     if question is None or _answers().get(key) in question.passes:
         abort(404)
-    return render_template("candidates/ineligible.html", question=question,
-                           national_careers=service.NATIONAL_CAREERS_SERVICE, find_council=service.FIND_YOUR_COUNCIL)
+    return render_template(
+        "candidates/ineligible.html",
+        question=question,
+        national_careers=service.NATIONAL_CAREERS_SERVICE,
+        find_council=service.FIND_YOUR_COUNCIL,
+    )
 
 
 @bp.route("/apply/eligibility/you-can-apply")
 def eligibility_result():
     """Tell an eligible person they can apply, and send them to create an account or sign in."""
     step = service.next_step(_answers())
-    if step[0] != "eligible" and not (current_user.is_authenticated and current_user.candidate
-                                      and service.is_eligible(current_user.candidate)):
+    if step[0] != "eligible" and not (
+        current_user.is_authenticated and current_user.candidate and service.is_eligible(current_user.candidate)
+    ):
         return _go(step)
     return render_template("candidates/eligible.html", placement=SESSION_PLACEMENT in session)

@@ -7,9 +7,9 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from ..access import own_suggestion_or_404
+from ..forms import BaseForm, options, strip, submit_button
 from ..services import interviews as service
 from . import bp, candidate_view
-from ..forms import BaseForm, options, strip, submit_button
 from .forms import ConfirmForm
 
 MESSAGE_MAX = 500
@@ -25,17 +25,28 @@ class BookForm(BaseForm):
 
 
 class NoTimeForm(BaseForm):
-    message = TextAreaField("When could you come? (optional)", widget=GovCharacterCount(), filters=[strip],
-                            description="For example, any weekday after 3pm, or not on Fridays",
-                            validators=[Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX} characters or fewer")])
+    message = TextAreaField(
+        "When could you come? (optional)",
+        widget=GovCharacterCount(),
+        filters=[strip],
+        description="For example, any weekday after 3pm, or not on Fridays",
+        validators=[Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX} characters or fewer")],
+    )
     submit = submit_button("Tell the borough")
 
 
 def _booking_page(suggestion, form):
     slots = service.bookable_slots(suggestion)
     form.slot.choices = options([(slot.id, service.when_text(slot)) for slot in slots])
-    return render_template("candidates/interview.html", suggestion=suggestion, form=form, slots=slots,
-                           booking=service.live_booking(suggestion), can_book=service.can_book(suggestion), interviews=service)
+    return render_template(
+        "candidates/interview.html",
+        suggestion=suggestion,
+        form=form,
+        slots=slots,
+        booking=service.live_booking(suggestion),
+        can_book=service.can_book(suggestion),
+        interviews=service,
+    )
 
 
 @bp.route("/candidates/suggestions/<int:suggestion_id>/interview", methods=["GET", "POST"])
@@ -50,8 +61,10 @@ def interview(candidate, suggestion_id: int):
         except service.ServiceError as error:
             form.show_error(error.message, error.field)
         else:
-            flash(f"Your interview is booked for {service.when_text(booking.slot)}. We have emailed you the details.",
-                  "success")
+            flash(
+                f"Your interview is booked for {service.when_text(booking.slot)}. We have emailed you the details.",
+                "success",
+            )
             return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
     return _booking_page(suggestion, form)
 
@@ -74,10 +87,18 @@ def cancel_interview(candidate, suggestion_id: int):
     if booking is None:
         return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
     back = url_for("candidates.interview", suggestion_id=suggestion.id)
-    return render_template("candidates/confirm.html", form=form, title="Are you sure you want to cancel your interview?",
-                           body=[f"{suggestion.placement.title}: {service.when_text(booking.slot)}.",
-                                 "You stay on the shortlist: the borough still wants to interview you. You can choose another time if one is free."],
-                           button="Cancel my interview", back=back, warning=False)
+    return render_template(
+        "candidates/confirm.html",
+        form=form,
+        title="Are you sure you want to cancel your interview?",
+        body=[
+            f"{suggestion.placement.title}: {service.when_text(booking.slot)}.",
+            "You stay on the shortlist: the borough still wants to interview you. You can choose another time if one is free.",
+        ],
+        button="Cancel my interview",
+        back=back,
+        warning=False,
+    )
 
 
 @bp.route("/candidates/suggestions/<int:suggestion_id>/interview/no-time-suits", methods=["GET", "POST"])
@@ -105,5 +126,8 @@ def interview_calendar(candidate, suggestion_id: int):
     booking = service.live_booking(suggestion)
     if booking is None:
         return redirect(url_for("candidates.interview", suggestion_id=suggestion.id))
-    return Response(service.calendar_file(booking), mimetype="text/calendar",
-                    headers={"Content-Disposition": 'attachment; filename="interview.ics"'})
+    return Response(
+        service.calendar_file(booking),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="interview.ics"'},
+    )

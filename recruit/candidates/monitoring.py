@@ -7,7 +7,6 @@ from ..services import monitoring as service
 from . import bp, candidate_view
 from .forms import ConfirmForm, QuestionForm
 
-
 # The questions keep the national wording word for word (so answers compare with the Census); these plain words
 # explain the terms a candidate may not know, on the question's own page.
 EXPLAINED = {
@@ -18,7 +17,7 @@ EXPLAINED = {
     "condition_reduces_activity": "This means things you do each day, like getting dressed, going out, school or work.",
     "religion": "Choose the one you feel you belong to, if any.",
     "socio_economic": "This means the job of the person who earned the most money in your home when you were about 14. "
-                      "If you are not sure, choose \"I don't know\".",
+    'If you are not sure, choose "I don\'t know".',
     "care_leaver": "This means living with foster carers, in a children's home, or somewhere else the council arranged.",
 }
 OPTIONAL = "You do not have to answer. You can leave it and go on to the next one."
@@ -35,14 +34,24 @@ def answer_rows(answers: dict, candidate) -> list[dict]:
     rows = []
     for question in service.questions_for(answers):
         labels = {o["value"]: o["label"] for o in question["options"]}
-        rows.append({"question": question["question"], "answer": labels.get(answers.get(question["key"]), "Not answered"),
-                     "href": url_for("candidates.monitoring_question", key=question["key"], **{"return": "summary"})})
+        rows.append(
+            {
+                "question": question["question"],
+                "answer": labels.get(answers.get(question["key"]), "Not answered"),
+                "href": url_for("candidates.monitoring_question", key=question["key"], **{"return": "summary"}),
+            }
+        )
     band = next(q for q in equality_questions() if q["key"] == "age_band")
     own_band = service.own_age_band(candidate)
     if own_band:
         labels = {o["value"]: o["label"] for o in band["options"]}
-        rows.append({"question": "Age group (worked out from your date of birth, not asked or stored with your answers)",
-                     "answer": labels.get(own_band, ""), "href": None})
+        rows.append(
+            {
+                "question": "Age group (worked out from your date of birth, not asked or stored with your answers)",
+                "answer": labels.get(own_band, ""),
+                "href": None,
+            }
+        )
     return rows
 
 
@@ -55,8 +64,12 @@ def monitoring_start(candidate):
         return redirect_response
     answers = service.own_answers(candidate.id)
     first = service.next_question(None, answers or {})
-    return render_template("candidates/monitoring_start.html", answers=answers,
-                           rows=answer_rows(answers, candidate) if answers is not None else [], first=first)
+    return render_template(
+        "candidates/monitoring_start.html",
+        answers=answers,
+        rows=answer_rows(answers, candidate) if answers is not None else [],
+        first=first,
+    )
 
 
 @bp.route("/candidates/equality-questions/<key>", methods=["GET", "POST"])
@@ -71,10 +84,14 @@ def monitoring_question(candidate, key: str):
     question = service.question(key)
     if question is None or not service.applies(question, answers):
         abort(404)
-    form = QuestionForm.for_question(question["question"], [(o["value"], o["label"]) for o in question["options"]],
-                                     "Select an answer, or select Prefer not to say",
-                                     " ".join(filter(None, (EXPLAINED.get(key), OPTIONAL))), optional=True,
-                                     data={"answer": answers.get(key)})
+    form = QuestionForm.for_question(
+        question["question"],
+        [(o["value"], o["label"]) for o in question["options"]],
+        "Select an answer, or select Prefer not to say",
+        " ".join(filter(None, (EXPLAINED.get(key), OPTIONAL))),
+        optional=True,
+        data={"answer": answers.get(key)},
+    )
     if form.validate_on_submit():
         if form.answer.data:
             service.save_answer(candidate, key, form.answer.data)
@@ -87,10 +104,19 @@ def monitoring_question(candidate, key: str):
         return redirect(url_for("candidates.monitoring_question", key=following["key"]))
     keys = [q["key"] for q in service.questions_for(answers)]
     index = keys.index(key)
-    back = url_for("candidates.monitoring_question", key=keys[index - 1]) if index and not changing_one\
+    back = (
+        url_for("candidates.monitoring_question", key=keys[index - 1])
+        if index and not changing_one
         else url_for("candidates.monitoring_start")
-    return render_template("candidates/question.html", form=form, title=question["question"], back=back,
-                           caption=f"Equality questions ({index + 1} of {len(keys)})", skip=True)
+    )
+    return render_template(
+        "candidates/question.html",
+        form=form,
+        title=question["question"],
+        back=back,
+        caption=f"Equality questions ({index + 1} of {len(keys)})",
+        skip=True,
+    )
 
 
 @bp.route("/candidates/equality-questions/withdraw", methods=["GET", "POST"])
@@ -102,7 +128,15 @@ def monitoring_withdraw(candidate):
         service.withdraw_answers(candidate)
         flash("Your equality answers have been deleted", "success")
         return redirect(url_for("candidates.dashboard"))
-    return render_template("candidates/confirm.html", form=form, title="Are you sure you want to delete your equality answers?",
-                           body=["We will delete all your answers to the equality questions. This does not affect your application.",
-                                 "You can answer them again at any time."],
-                           button="Delete my answers", back=url_for("candidates.monitoring_start"), warning=False)
+    return render_template(
+        "candidates/confirm.html",
+        form=form,
+        title="Are you sure you want to delete your equality answers?",
+        body=[
+            "We will delete all your answers to the equality questions. This does not affect your application.",
+            "You can answer them again at any time.",
+        ],
+        button="Delete my answers",
+        back=url_for("candidates.monitoring_start"),
+        warning=False,
+    )

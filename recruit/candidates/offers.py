@@ -19,8 +19,13 @@ def offer(candidate, suggestion_id: int):
     """The offer letter, with what to do next and by when."""
     suggestion = own_suggestion_or_404(candidate, suggestion_id)
     found = _offer_or_404(suggestion)
-    return render_template("candidates/offer.html", suggestion=suggestion, offer=found, lines=service.letter_lines(found),
-                           open=found.answer is None and suggestion.stage == "offered" and not service.deadline_passed(found))
+    return render_template(
+        "candidates/offer.html",
+        suggestion=suggestion,
+        offer=found,
+        lines=service.letter_lines(found),
+        open=found.answer is None and suggestion.stage == "offered" and not service.deadline_passed(found),
+    )
 
 
 @bp.route("/candidates/suggestions/<int:suggestion_id>/offer-letter.pdf")
@@ -28,8 +33,11 @@ def offer(candidate, suggestion_id: int):
 def offer_letter(candidate, suggestion_id: int):
     """The offer letter as a PDF."""
     found = _offer_or_404(own_suggestion_or_404(candidate, suggestion_id))
-    return Response(service.offer_letter_pdf(found), mimetype="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="offer-letter.pdf"'})
+    return Response(
+        service.offer_letter_pdf(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="offer-letter.pdf"'},
+    )
 
 
 @bp.route("/candidates/suggestions/<int:suggestion_id>/offer/<any(accept, decline):answer>", methods=["GET", "POST"])
@@ -45,20 +53,37 @@ def answer_offer(candidate, suggestion_id: int, answer: str):
         except service.ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("candidates.offer", suggestion_id=suggestion.id))
-        flash(f"You have accepted the {suggestion.placement.title} apprenticeship. We have emailed you and told the borough."
-              if answer == "accept" else f"You have declined the {suggestion.placement.title} offer. We have told the borough.",
-              "success")
+        flash(
+            f"You have accepted the {suggestion.placement.title} apprenticeship. We have emailed you and told the borough."
+            if answer == "accept"
+            else f"You have declined the {suggestion.placement.title} offer. We have told the borough.",
+            "success",
+        )
         return redirect(url_for("candidates.dashboard"))
     back = url_for("candidates.offer", suggestion_id=suggestion.id)
     if answer == "accept":
-        return render_template("candidates/confirm.html", form=form, back=back, warning=False,
-                               title=f"Accept the offer for {suggestion.placement.title}?",
-                               body=[f"{suggestion.placement.borough.name} expects you to start on {found.start_date:%A} "
-                                     f"{found.start_date.day} {found.start_date:%B %Y}.",
-                                     "If you accept, your other suggestions close. Other boroughs will stop looking at "
-                                     "your application."],
-                               button="Accept the offer")
-    return render_template("candidates/confirm.html", form=form, back=back, warning=True,
-                           title=f"Decline the offer for {suggestion.placement.title}?",
-                           body=["The borough will offer the position to someone else. Your other suggestions carry on.",
-                                 "You cannot undo this."], button="Decline the offer")
+        return render_template(
+            "candidates/confirm.html",
+            form=form,
+            back=back,
+            warning=False,
+            title=f"Accept the offer for {suggestion.placement.title}?",
+            body=[
+                f"{suggestion.placement.borough.name} expects you to start on {found.start_date:%A} "
+                f"{found.start_date.day} {found.start_date:%B %Y}.",
+                "If you accept, your other suggestions close. Other boroughs will stop looking at your application.",
+            ],
+            button="Accept the offer",
+        )
+    return render_template(
+        "candidates/confirm.html",
+        form=form,
+        back=back,
+        warning=True,
+        title=f"Decline the offer for {suggestion.placement.title}?",
+        body=[
+            "The borough will offer the position to someone else. Your other suggestions carry on.",
+            "You cannot undo this.",
+        ],
+        button="Decline the offer",
+    )

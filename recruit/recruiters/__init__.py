@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..access import borough_scope, get_in_borough_or_404, role_required
 from ..forms import BaseForm, options, radios, strip, submit_button, whole_number
-from ..models import Role, Placement
+from ..models import Placement, Role
 from ..services import matching as service
 from ..services import offers as offers_service
 
@@ -37,25 +37,37 @@ class DecisionForm(BaseForm):
 
 class _FeedbackForm(DecisionForm):
     feedback = TextAreaField(
-        "Feedback for the candidate", widget=GovCharacterCount(), filters=[strip],
+        "Feedback for the candidate",
+        widget=GovCharacterCount(),
+        filters=[strip],
         description="Say what was good about their application and what would make it stronger. We email this to them.",
-        validators=[DataRequired("Enter feedback for the candidate"),
-                    Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX:,} characters or fewer")])
+        validators=[
+            DataRequired("Enter feedback for the candidate"),
+            Length(max=FEEDBACK_MAX, message=f"Feedback must be {FEEDBACK_MAX:,} characters or fewer"),
+        ],
+    )
     submit = submit_button("Reject and send feedback")
 
 
 class RejectForm(_FeedbackForm):
-    reason = radios("Why are you not going ahead?", REJECT_REASONS, "Select the reason for not going ahead",
-                    hint="This is kept for reporting. The candidate does not see it.")
+    reason = radios(
+        "Why are you not going ahead?",
+        REJECT_REASONS,
+        "Select the reason for not going ahead",
+        hint="This is kept for reporting. The candidate does not see it.",
+    )
 
 
 class GuaranteedRejectForm(_FeedbackForm):
     """Rejecting a guaranteed interview scheme candidate before interview: only for an unmet essential requirement."""
 
-    requirement = radios("Which essential requirement do they not meet?", (),
-                         "Select the essential requirement they do not meet",
-                         hint="They asked for the guaranteed interview scheme. If they meet every essential "
-                              "requirement of this placement, you must invite them to interview.")
+    requirement = radios(
+        "Which essential requirement do they not meet?",
+        (),
+        "Select the essential requirement they do not meet",
+        hint="They asked for the guaranteed interview scheme. If they meet every essential "
+        "requirement of this placement, you must invite them to interview.",
+    )
 
     def __init__(self, requirements: dict[str, str], **kwargs):
         super().__init__(**kwargs)
@@ -77,8 +89,9 @@ class BulkForm(BaseForm):
 
 class BulkRejectForm(BulkForm):
     reason = RejectForm.reason
-    feedback_template = SelectField("Start from this feedback", choices=options(REJECT_REASONS), widget=GovSelect(),
-                                    validate_choice=False)
+    feedback_template = SelectField(
+        "Start from this feedback", choices=options(REJECT_REASONS), widget=GovSelect(), validate_choice=False
+    )
     feedback = RejectForm.feedback
     submit = submit_button("Reject and send feedback")
 
@@ -103,12 +116,15 @@ def placement(placement_id: int):
 
 
 def _placement_page(placement, form):
-    return render_template("recruiters/placement.html", placement=placement, form=form,
-                           suggestions=service.suggestion_views(placement))
+    return render_template(
+        "recruiters/placement.html", placement=placement, form=form, suggestions=service.suggestion_views(placement)
+    )
 
 
 def _bulk_reject_page(placement, form):
-    chosen = [service.suggestion_view(suggestion) for suggestion in service.selected_suggestions(placement, form.pairs())]
+    chosen = [
+        service.suggestion_view(suggestion) for suggestion in service.selected_suggestions(placement, form.pairs())
+    ]
     return render_template("recruiters/bulk_reject.html", placement=placement, form=form, chosen=chosen)
 
 
@@ -124,8 +140,14 @@ def bulk(placement_id: int):
             form.selected.errors = ["Select at least one candidate"]
         return _placement_page(placement, form)
     if action == "reject":
-        reject_form = BulkRejectForm(formdata=None, data={"selected": form.selected.data, "feedback_template": "closer_match",
-                                                          "feedback": service.FEEDBACK_TEMPLATES["closer_match"]})
+        reject_form = BulkRejectForm(
+            formdata=None,
+            data={
+                "selected": form.selected.data,
+                "feedback_template": "closer_match",
+                "feedback": service.FEEDBACK_TEMPLATES["closer_match"],
+            },
+        )
         return _bulk_reject_page(placement, reject_form)
     try:  # any other button than the two (a forged one) is refused by the service with a message
         outcomes = service.decide_many(placement, form.pairs(), action or "", current_user.id)
@@ -143,12 +165,27 @@ def bulk_reject(placement_id: int):
     form = BulkRejectForm()
     if request.form.get("action") == "template":  # fill the feedback box from the chosen template, then edit it
         form.feedback.data = service.FEEDBACK_TEMPLATES.get(form.feedback_template.data, form.feedback.data)
-        return _bulk_reject_page(placement, BulkRejectForm(formdata=None, data={
-            "selected": form.selected.data, "reason": form.reason.data, "feedback_template": form.feedback_template.data,
-            "feedback": form.feedback.data}))
+        return _bulk_reject_page(
+            placement,
+            BulkRejectForm(
+                formdata=None,
+                data={
+                    "selected": form.selected.data,
+                    "reason": form.reason.data,
+                    "feedback_template": form.feedback_template.data,
+                    "feedback": form.feedback.data,
+                },
+            ),
+        )
     if form.validate_on_submit() and form.pairs():
-        outcomes = service.decide_many(placement, form.pairs(), "reject", current_user.id,
-                                       reason=dict(REJECT_REASONS)[form.reason.data], feedback=form.feedback.data)
+        outcomes = service.decide_many(
+            placement,
+            form.pairs(),
+            "reject",
+            current_user.id,
+            reason=dict(REJECT_REASONS)[form.reason.data],
+            feedback=form.feedback.data,
+        )
         return render_template("recruiters/bulk_done.html", placement=placement, outcomes=outcomes, action="reject")
     if not form.pairs():  # the boxes are on the placement page, not this one: the message says so, at the top
         form.selected.errors = []
@@ -161,9 +198,14 @@ def bulk_reject(placement_id: int):
 def suggestion(suggestion_id: int):
     """One suggestion: why it was made, and what you can do next."""
     found = service.view_suggestion(suggestion_id, borough_scope()) or abort(404)
-    return render_template("recruiters/suggestion.html", placement=found.placement, view=service.suggestion_view(found),
-                           offer=offers_service.offer_for(found), form=DecisionForm(data={"version": found.version}),
-                           buttons=BUTTONS)
+    return render_template(
+        "recruiters/suggestion.html",
+        placement=found.placement,
+        view=service.suggestion_view(found),
+        offer=offers_service.offer_for(found),
+        form=DecisionForm(data={"version": found.version}),
+        buttons=BUTTONS,
+    )
 
 
 @bp.route("/suggestions/<int:suggestion_id>/<any(shortlist, interview):action>", methods=["POST"])
@@ -193,22 +235,37 @@ def reject(suggestion_id: int):
         return redirect(url_for("recruiters.suggestion", suggestion_id=suggestion_id))
     guaranteed = service.guaranteed.needs_requirement(found)
     if guaranteed:
-        form = GuaranteedRejectForm(service.guaranteed.essential_requirements(found.placement), data={"version": found.version})
+        form = GuaranteedRejectForm(
+            service.guaranteed.essential_requirements(found.placement), data={"version": found.version}
+        )
     else:
         form = RejectForm(data={"version": found.version})
     if form.validate_on_submit():
         try:
-            service.decide(found, "reject", form.seen_version(), current_user.id,
-                           reason=None if guaranteed else dict(REJECT_REASONS)[form.reason.data],
-                           feedback=form.feedback.data, requirement=form.requirement.data if guaranteed else None)
+            service.decide(
+                found,
+                "reject",
+                form.seen_version(),
+                current_user.id,
+                reason=None if guaranteed else dict(REJECT_REASONS)[form.reason.data],
+                feedback=form.feedback.data,
+                requirement=form.requirement.data if guaranteed else None,
+            )
         except service.ServiceError as error:
             form.form_errors.append(error.message)
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
-            flash(f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success")
+            flash(
+                f"{service.reference(found.candidate_id)}: rejected, and we have emailed them your feedback.", "success"
+            )
             return redirect(url_for("recruiters.placement", placement_id=found.placement_id))
-    return render_template("recruiters/reject.html", placement=found.placement, view=service.suggestion_view(found),
-                           form=form, guaranteed=guaranteed)
+    return render_template(
+        "recruiters/reject.html",
+        placement=found.placement,
+        view=service.suggestion_view(found),
+        form=form,
+        guaranteed=guaranteed,
+    )
 
 
 from . import interviews, offers, scoring  # noqa: E402,F401  (views register on bp)

@@ -15,7 +15,6 @@ from ..models import Placement
 from ..services import interviews as interview_service
 from . import REVIEWERS, bp
 
-
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
@@ -34,20 +33,55 @@ def parse_clock(value: str | None) -> time | None:
 
 class SlotForm(BaseForm):
     day = GovDateField("Date", "Date", "Enter the date of the interview", hint="For example, 9 6 2026")
-    start = text("Start time", "Enter the start time", 10, "Enter a start time like 14:30 or 2:30pm",
-                 hint="For example, 14:30 or 2:30pm (London time)")
-    minutes = number_field("Length in minutes", "From 10 to 240", whole_number_in_range(
-        "Enter the length in minutes", "Length must be a whole number of minutes, like 45",
-        "Length must be from 10 to 240 minutes", 10, 240))
-    place = text("Address or room (optional)", None, 200, "Address or room must be 200 characters or fewer",
-                 hint="Where to go, for an interview in person")
-    video_link = text("Video call link (optional)", None, 500, "Video call link must be 500 characters or fewer",
-                      hint="Starting https://, for an interview by video call")
-    capacity = number_field("How many candidates can book this time", "From 1 to 10, for a group interview", whole_number_in_range(
-        "Enter how many candidates can book this time", "Enter a whole number, like 1",
-        "Enter a number from 1 to 10", 1, 10))
-    interviewers = SelectMultipleField("Interviewers", description="Each gets the bookings and a calendar file by email",
-                                       widget=GovCheckboxesInput(), validate_choice=False)
+    start = text(
+        "Start time",
+        "Enter the start time",
+        10,
+        "Enter a start time like 14:30 or 2:30pm",
+        hint="For example, 14:30 or 2:30pm (London time)",
+    )
+    minutes = number_field(
+        "Length in minutes",
+        "From 10 to 240",
+        whole_number_in_range(
+            "Enter the length in minutes",
+            "Length must be a whole number of minutes, like 45",
+            "Length must be from 10 to 240 minutes",
+            10,
+            240,
+        ),
+    )
+    place = text(
+        "Address or room (optional)",
+        None,
+        200,
+        "Address or room must be 200 characters or fewer",
+        hint="Where to go, for an interview in person",
+    )
+    video_link = text(
+        "Video call link (optional)",
+        None,
+        500,
+        "Video call link must be 500 characters or fewer",
+        hint="Starting https://, for an interview by video call",
+    )
+    capacity = number_field(
+        "How many candidates can book this time",
+        "From 1 to 10, for a group interview",
+        whole_number_in_range(
+            "Enter how many candidates can book this time",
+            "Enter a whole number, like 1",
+            "Enter a number from 1 to 10",
+            1,
+            10,
+        ),
+    )
+    interviewers = SelectMultipleField(
+        "Interviewers",
+        description="Each gets the bookings and a calendar file by email",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
     submit = submit_button("Publish this time")
 
     def validate_start(self, field):
@@ -73,9 +107,14 @@ class SlotForm(BaseForm):
 
     def new_slot(self) -> interview_service.NewSlot:
         return interview_service.NewSlot(
-            day=self.day.data, start=parse_clock(self.start.data), minutes=int(self.minutes.data),
-            place=self.place.data or "", video_link=self.video_link.data or "", capacity=int(self.capacity.data),
-            interviewer_ids=[int(value) for value in self.interviewers.data])
+            day=self.day.data,
+            start=parse_clock(self.start.data),
+            minutes=int(self.minutes.data),
+            place=self.place.data or "",
+            video_link=self.video_link.data or "",
+            capacity=int(self.capacity.data),
+            interviewer_ids=[int(value) for value in self.interviewers.data],
+        )
 
 
 @bp.route("/placements/<int:placement_id>/interviews")
@@ -83,9 +122,14 @@ class SlotForm(BaseForm):
 def interviews(placement_id: int):
     """A placement's interview times, who booked each (with their adjustments), and who said no time suits."""
     placement = get_in_borough_or_404(Placement, placement_id)
-    return render_template("recruiters/interviews.html", placement=placement, slots=interview_service.placement_slots(placement),
-                           requests=interview_service.slot_requests(placement), when_text=interview_service.when_text,
-                           where_text=interview_service.where_text)
+    return render_template(
+        "recruiters/interviews.html",
+        placement=placement,
+        slots=interview_service.placement_slots(placement),
+        requests=interview_service.slot_requests(placement),
+        when_text=interview_service.when_text,
+        where_text=interview_service.where_text,
+    )
 
 
 @bp.route("/placements/<int:placement_id>/interviews/new", methods=["GET", "POST"])

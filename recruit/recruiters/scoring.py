@@ -21,8 +21,16 @@ class CriteriaForm(BaseForm):
 
 
 for _i in range(1, service.MAX_CRITERIA + 1):
-    setattr(CriteriaForm, f"criterion_{_i}", text(f"Criterion {_i}" + ("" if _i <= service.MIN_CRITERIA else " (optional)"),
-                                                  None, 1000, "Each criterion must be 150 characters or fewer"))
+    setattr(
+        CriteriaForm,
+        f"criterion_{_i}",
+        text(
+            f"Criterion {_i}" + ("" if _i <= service.MIN_CRITERIA else " (optional)"),
+            None,
+            1000,
+            "Each criterion must be 150 characters or fewer",
+        ),
+    )
 
 
 def score_form(criteria):
@@ -32,11 +40,23 @@ def score_form(criteria):
         submit = submit_button("Submit your scores")
 
     for criterion in criteria:
-        setattr(ScoreForm, f"score_{criterion.id}", RadioField(
-            criterion.title, choices=options(service.SCALE.items()), widget=GovRadioInput(), validate_choice=False))
-        setattr(ScoreForm, f"evidence_{criterion.id}", TextAreaField(
-            f"Evidence for your score for “{criterion.title}”", widget=GovCharacterCount(), filters=[strip],
-            description="What they said or did that shows it"))
+        setattr(
+            ScoreForm,
+            f"score_{criterion.id}",
+            RadioField(
+                criterion.title, choices=options(service.SCALE.items()), widget=GovRadioInput(), validate_choice=False
+            ),
+        )
+        setattr(
+            ScoreForm,
+            f"evidence_{criterion.id}",
+            TextAreaField(
+                f"Evidence for your score for “{criterion.title}”",
+                widget=GovCharacterCount(),
+                filters=[strip],
+                description="What they said or did that shows it",
+            ),
+        )
     return ScoreForm()
 
 
@@ -47,8 +67,11 @@ def criteria(placement_id: int):
     placement = get_in_borough_or_404(Placement, placement_id)
     current = service.criteria_for(placement)
     # Prefilled only on the first view: a posted form is read as posted (an empty box removes a criterion).
-    form = CriteriaForm() if request.method == "POST" else CriteriaForm(data={f"criterion_{c.position}": c.title
-                                                                              for c in current})
+    form = (
+        CriteriaForm()
+        if request.method == "POST"
+        else CriteriaForm(data={f"criterion_{c.position}": c.title for c in current})
+    )
     if form.validate_on_submit():
         try:
             service.update_criteria(placement, form.titles(), current_user.id)
@@ -57,7 +80,9 @@ def criteria(placement_id: int):
         else:
             flash("Interview criteria saved", "success")
             return redirect(url_for("recruiters.placement", placement_id=placement.id))
-    return render_template("recruiters/criteria.html", placement=placement, form=form, locked=service.scores_exist(placement))
+    return render_template(
+        "recruiters/criteria.html", placement=placement, form=form, locked=service.scores_exist(placement)
+    )
 
 
 @bp.route("/suggestions/<int:suggestion_id>/scores", methods=["GET", "POST"])
@@ -78,8 +103,18 @@ def scores(suggestion_id: int):
             return redirect(url_for("recruiters.scores", suggestion_id=suggestion_id))
     submitted = service.has_submitted(found, current_user.id)
     rows = service.summary(found) if submitted else []
-    return render_template("recruiters/scores.html", placement=found.placement, view=matching_service.suggestion_view(found), form=form,
-                           criteria=criteria_list, submitted=submitted, rows=rows, overall=service.overall_mean(rows),
-                           others=service.interviewer_count(found), can_score=found.stage in service.SCORING_STAGES,
-                           decisions=service.decision_scores(found) if submitted else [], scale=service.SCALE,
-                           stage_label=matching_service.stage_label)
+    return render_template(
+        "recruiters/scores.html",
+        placement=found.placement,
+        view=matching_service.suggestion_view(found),
+        form=form,
+        criteria=criteria_list,
+        submitted=submitted,
+        rows=rows,
+        overall=service.overall_mean(rows),
+        others=service.interviewer_count(found),
+        can_score=found.stage in service.SCORING_STAGES,
+        decisions=service.decision_scores(found) if submitted else [],
+        scale=service.SCALE,
+        stage_label=matching_service.stage_label,
+    )

@@ -19,8 +19,6 @@ from .errors import ServiceError
 _DUMMY_HASH = hash_password("not-a-real-password-for-timing")
 
 
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -146,8 +144,12 @@ def reset_password(token: str, new_password: str) -> User:
 def sign_out(user: User, *, everywhere: bool = False) -> None:
     """Record a sign-out; with `everywhere`, end every session of the account (the caller ends this one)."""
     ended = sessions.end_all_sessions(user, "signed_out_everywhere") if everywhere else None
-    record_event("account.signed_out_everywhere" if everywhere else "account.signed_out", user, actor_id=user.id,
-                 **({"sessions_ended": ended} if everywhere else {}))
+    record_event(
+        "account.signed_out_everywhere" if everywhere else "account.signed_out",
+        user,
+        actor_id=user.id,
+        **({"sessions_ended": ended} if everywhere else {}),
+    )
     db.session.commit()
 
 
@@ -169,8 +171,13 @@ def change_role(user: User, role: str, borough_slug: str | None = None) -> User:
     before = {"role": user.role, "borough_id": user.borough_id}
     user.role, user.borough = role_enum.value, borough
     ended = sessions.end_all_sessions(user, "role_changed")
-    record_event("account.role_changed", user, before=before, after={"role": user.role, "borough_id": borough.id if borough else None},
-                 sessions_ended=ended)
+    record_event(
+        "account.role_changed",
+        user,
+        before=before,
+        after={"role": user.role, "borough_id": borough.id if borough else None},
+        sessions_ended=ended,
+    )
     db.session.commit()
     return user
 
@@ -193,8 +200,13 @@ def create_staff_user(email: str, role: str, password: str, borough_slug: str | 
     problem = password_problem(password, email)
     if problem:
         raise ServiceError(problem)
-    user = User(email=normalise_email(email), password_hash=hash_password(password), role=role_enum.value,
-                borough=borough, email_confirmed_at=utcnow())
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        role=role_enum.value,
+        borough=borough,
+        email_confirmed_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     record_event("account.staff_created", user)

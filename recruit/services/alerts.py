@@ -3,8 +3,8 @@ unsubscribe link that needs no sign-in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,14 +16,12 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, SavedSearch, Standard, User, utcnow
 from ..postcodes import lookup_outward
-from .placements.listing import ListingQuery, parse_listing_args, search_live
 from .errors import ServiceError
+from .placements.listing import ListingQuery, parse_listing_args, search_live
 
 MAX_ALERTS = 20
 MAX_PLACEMENTS_IN_EMAIL = 25
 ALERT_PARAMETERS = ("borough", "level", "standard", "postcode", "distance", "llw")
-
-
 
 
 def _serializer() -> URLSafeSerializer:
@@ -48,17 +46,30 @@ def parse_alert(args: Mapping[str, str]) -> ListingQuery:
 def create_alert(user: User, args: Mapping[str, str]) -> SavedSearch:
     """Save a search for someone with a confirmed email address."""
     if user.email_confirmed_at is None:
-        raise ServiceError.by_field({"": "Confirm your email address first. We sent you a link when you created your account."})
+        raise ServiceError.by_field(
+            {"": "Confirm your email address first. We sent you a link when you created your account."}
+        )
     query = parse_alert(args)
     if db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)) >= MAX_ALERTS:
-        raise ServiceError.by_field({"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."})
+        raise ServiceError.by_field(
+            {"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."}
+        )
     area = query.postcode.area if query.postcode else None
     alert = SavedSearch(
-        user_id=user.id, level=query.level, llw=query.llw,
-        borough_id=db.session.scalar(select(Borough.id).where(Borough.slug == query.borough)) if query.borough else None,
-        standard_id=db.session.scalar(select(Standard.id).where(Standard.reference == query.standard)) if query.standard else None,
-        outward_postcode=area.outward if area else None, lat=area.lat if area else None, lon=area.lon if area else None,
-        distance_km=int(query.distance) if query.distance else None)
+        user_id=user.id,
+        level=query.level,
+        llw=query.llw,
+        borough_id=db.session.scalar(select(Borough.id).where(Borough.slug == query.borough))
+        if query.borough
+        else None,
+        standard_id=db.session.scalar(select(Standard.id).where(Standard.reference == query.standard))
+        if query.standard
+        else None,
+        outward_postcode=area.outward if area else None,
+        lat=area.lat if area else None,
+        lon=area.lon if area else None,
+        distance_km=int(query.distance) if query.distance else None,
+    )
     db.session.add(alert)
     db.session.flush()
     record_event("alert.created", alert)
@@ -68,9 +79,14 @@ def create_alert(user: User, args: Mapping[str, str]) -> SavedSearch:
 
 def user_alerts(user: User) -> list[SavedSearch]:
     """Someone's alerts, oldest first."""
-    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id)
-                                   .options(joinedload(SavedSearch.borough), joinedload(SavedSearch.standard))
-                                   .order_by(SavedSearch.id)))
+    return list(
+        db.session.scalars(
+            select(SavedSearch)
+            .where(SavedSearch.user_id == user.id)
+            .options(joinedload(SavedSearch.borough), joinedload(SavedSearch.standard))
+            .order_by(SavedSearch.id)
+        )
+    )
 
 
 def delete_alert(user: User, alert_id: int) -> bool:
@@ -92,8 +108,9 @@ def unsubscribe(token: str) -> bool:
         return False
     if not isinstance(payload, dict):
         return False
-    alert = db.session.scalar(select(SavedSearch).where(SavedSearch.id == payload.get("alert"),
-                                                        SavedSearch.user_id == payload.get("user")))
+    alert = db.session.scalar(
+        select(SavedSearch).where(SavedSearch.id == payload.get("alert"), SavedSearch.user_id == payload.get("user"))
+    )
     if alert is not None:
         record_event("alert.unsubscribed", alert, actor_id=alert.user_id)
         db.session.delete(alert)
@@ -109,10 +126,15 @@ def query_of(alert: SavedSearch) -> ListingQuery:
     if alert.outward_postcode:
         area = lookup_outward(alert.outward_postcode)
         postcode = ParsedPostcode(alert.outward_postcode, alert.outward_postcode, None, area) if area else None
-    return ListingQuery(borough=alert.borough.slug if alert.borough else None, level=alert.level,
-                        standard=alert.standard.reference if alert.standard else None, llw=alert.llw,
-                        postcode=postcode, distance=float(alert.distance_km) if alert.distance_km else None,
-                        per_page=MAX_PLACEMENTS_IN_EMAIL)
+    return ListingQuery(
+        borough=alert.borough.slug if alert.borough else None,
+        level=alert.level,
+        standard=alert.standard.reference if alert.standard else None,
+        llw=alert.llw,
+        postcode=postcode,
+        distance=float(alert.distance_km) if alert.distance_km else None,
+        per_page=MAX_PLACEMENTS_IN_EMAIL,
+    )
 
 
 def describe_alert(alert: SavedSearch) -> str:
@@ -127,8 +149,11 @@ def describe_alert(alert: SavedSearch) -> str:
     if alert.borough:
         parts.append(f"in {alert.borough.name}")
     if alert.outward_postcode:
-        parts.append(f"within {alert.distance_km} km of {alert.outward_postcode}" if alert.distance_km
-                     else f"near {alert.outward_postcode}")
+        parts.append(
+            f"within {alert.distance_km} km of {alert.outward_postcode}"
+            if alert.distance_km
+            else f"near {alert.outward_postcode}"
+        )
     if alert.llw:
         parts.append("paying the London Living Wage")
     return " ".join(parts)
@@ -143,17 +168,19 @@ class SendReport:
 def send_alerts() -> SendReport:
     """Email each alert's owner the placements published since it was last checked (run once a day)."""
     report = SendReport()
-    alerts = db.session.scalars(select(SavedSearch).join(User, User.id == SavedSearch.user_id)
-                                .where(User.active.is_(True), User.email_confirmed_at.is_not(None))
-                                .options(joinedload(SavedSearch.user), joinedload(SavedSearch.borough),
-                                         joinedload(SavedSearch.standard)).order_by(SavedSearch.id)).all()
+    alerts = db.session.scalars(
+        select(SavedSearch)
+        .join(User, User.id == SavedSearch.user_id)
+        .where(User.active.is_(True), User.email_confirmed_at.is_not(None))
+        .options(joinedload(SavedSearch.user), joinedload(SavedSearch.borough), joinedload(SavedSearch.standard))
+        .order_by(SavedSearch.id)
+    ).all()
     for alert in alerts:
         now = utcnow()
         results = search_live(query_of(alert), published_after=alert.checked_at)
         report.alerts += 1
         if results.total:
-            emails.email_placement_alert(alert.user.email, describe_alert(alert), results,
-                                         unsubscribe_token(alert))
+            emails.email_placement_alert(alert.user.email, describe_alert(alert), results, unsubscribe_token(alert))
             report.emails += 1
         alert.checked_at = now
         db.session.commit()  # one alert at a time: a crash part-way never sends an alert's email twice

@@ -8,15 +8,13 @@ from sqlalchemy import select, update
 
 from ..audit import record_event
 from ..extensions import db
-from ..parsing import parse_date, whole_number
 from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
-from .progress import save_figures
+from ..parsing import parse_date, whole_number
 from .errors import ServiceError
+from .progress import save_figures
 
 MAX_TARGET = 10_000
 TARGET_MESSAGE = f"Target must be a whole number from 0 to {MAX_TARGET:,}"
-
-
 
 
 def current_cycle(today: date | None = None) -> RecruitmentCycle | None:
@@ -38,8 +36,11 @@ def current_cycle_id(today: date | None = None) -> int | None:
 
 def list_cycles() -> list[RecruitmentCycle]:
     """Every cycle, newest first."""
-    return list(db.session.scalars(select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(),
-                                                                      RecruitmentCycle.id.desc())))
+    return list(
+        db.session.scalars(
+            select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())
+        )
+    )
 
 
 def get_cycle(cycle_id: int) -> RecruitmentCycle | None:
@@ -65,8 +66,11 @@ def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
         errors["name"] = "Enter a name for the cycle"
     elif len(name) > 80:
         errors["name"] = "Name must be 80 characters or fewer"
-    elif db.session.scalar(select(RecruitmentCycle.id).where(RecruitmentCycle.name == name,
-                                                               RecruitmentCycle.id != (cycle.id if cycle else -1))):
+    elif db.session.scalar(
+        select(RecruitmentCycle.id).where(
+            RecruitmentCycle.name == name, RecruitmentCycle.id != (cycle.id if cycle else -1)
+        )
+    ):
         errors["name"] = "Another cycle already has this name"
     opens_on, message = parse_date(raw.get("opens_on"), "Opening date")
     if message:
@@ -81,12 +85,20 @@ def _check(raw: dict, cycle: RecruitmentCycle | None) -> dict:
         if closes_on <= opens_on:
             errors["closes_on"] = "Closing date must be after the opening date"
         else:
-            clash = db.session.scalar(select(RecruitmentCycle).where(
-                RecruitmentCycle.opens_on <= closes_on, RecruitmentCycle.closes_on >= opens_on,
-                RecruitmentCycle.id != (cycle.id if cycle else -1)).limit(1))
+            clash = db.session.scalar(
+                select(RecruitmentCycle)
+                .where(
+                    RecruitmentCycle.opens_on <= closes_on,
+                    RecruitmentCycle.closes_on >= opens_on,
+                    RecruitmentCycle.id != (cycle.id if cycle else -1),
+                )
+                .limit(1)
+            )
             if clash is not None:
-                errors["opens_on"] = (f"The dates overlap {clash.name} ({clash.opens_on.day} {clash.opens_on:%B %Y} to "
-                                      f"{clash.closes_on.day} {clash.closes_on:%B %Y}). Cycles cannot overlap.")
+                errors["opens_on"] = (
+                    f"The dates overlap {clash.name} ({clash.opens_on.day} {clash.opens_on:%B %Y} to "
+                    f"{clash.closes_on.day} {clash.closes_on:%B %Y}). Cycles cannot overlap."
+                )
     if errors:
         raise ServiceError.by_field(errors)
     return {"name": name, "opens_on": opens_on, "closes_on": closes_on, "target": target}
@@ -118,14 +130,26 @@ def update_cycle(cycle: RecruitmentCycle, raw: dict) -> RecruitmentCycle:
 
 def borough_targets(cycle: RecruitmentCycle) -> dict[int, int]:
     """{borough id: target} for the boroughs that have their own target in this cycle."""
-    return dict(db.session.execute(select(BoroughTarget.borough_id, BoroughTarget.target)
-                                   .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+    return dict(
+        db.session.execute(
+            select(BoroughTarget.borough_id, BoroughTarget.target).where(BoroughTarget.cycle_id == cycle.id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def borough_target_slugs(cycle: RecruitmentCycle) -> dict[str, int]:
     """{borough slug: target} for the boroughs that have their own target in this cycle."""
-    return dict(db.session.execute(select(Borough.slug, BoroughTarget.target).join(Borough, Borough.id == BoroughTarget.borough_id)
-                                   .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+    return dict(
+        db.session.execute(
+            select(Borough.slug, BoroughTarget.target)
+            .join(Borough, Borough.id == BoroughTarget.borough_id)
+            .where(BoroughTarget.cycle_id == cycle.id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
@@ -142,7 +166,9 @@ def set_borough_targets(cycle: RecruitmentCycle, raw: dict[str, str]) -> int:
             wanted[borough.id] = target
     if errors:
         raise ServiceError.by_field(errors)
-    existing = {t.borough_id: t for t in db.session.scalars(select(BoroughTarget).where(BoroughTarget.cycle_id == cycle.id))}
+    existing = {
+        t.borough_id: t for t in db.session.scalars(select(BoroughTarget).where(BoroughTarget.cycle_id == cycle.id))
+    }
     changed = 0
     for borough_id, row in existing.items():
         if borough_id not in wanted:
@@ -172,9 +198,12 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
     name = cycle.name
     # Claim the closing with one conditional UPDATE: of two people closing at once, the second waits for the
     # first's transaction and then matches no row, so the counts are saved once.
-    claimed = db.session.execute(update(RecruitmentCycle).where(RecruitmentCycle.id == cycle_id,
-                                                                RecruitmentCycle.closed_at.is_(None))
-                                 .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    claimed = db.session.execute(
+        update(RecruitmentCycle)
+        .where(RecruitmentCycle.id == cycle_id, RecruitmentCycle.closed_at.is_(None))
+        .values(closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not claimed:
         db.session.rollback()
         raise ServiceError(f"{name} is already closed")

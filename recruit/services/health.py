@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 
@@ -20,12 +20,13 @@ def database_answers() -> None:
 
 def outbox_backlog() -> tuple[int, datetime | None, int]:
     """Emails waiting to be sent, when the oldest of them was queued (UTC), and emails given up on."""
-    count, oldest = db.session.execute(select(func.count(OutboxEmail.id), func.min(OutboxEmail.created_at))
-                                       .where(OutboxEmail.status == "pending")).one()
+    count, oldest = db.session.execute(
+        select(func.count(OutboxEmail.id), func.min(OutboxEmail.created_at)).where(OutboxEmail.status == "pending")
+    ).one()
     failed = db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == "failed"))
     db.session.rollback()
     if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=timezone.utc)
+        oldest = oldest.replace(tzinfo=UTC)
     return count, oldest, failed
 
 

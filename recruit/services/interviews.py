@@ -6,8 +6,8 @@ capacity"), which the database applies one at a time per row, so two candidates 
 once cannot both get it (a check constraint backs it up)."""
 
 from dataclasses import dataclass
-from functools import wraps
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -20,8 +20,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import emails
 from ..audit import record_event
 from ..extensions import db
-from ..models import (ApplicationStatus, BookingStatus, InterviewBooking, InterviewSlot, Suggestion, SuggestionStage, Role,
-                      SlotRequest, User, Placement, utcnow)
+from ..models import (
+    ApplicationStatus,
+    BookingStatus,
+    InterviewBooking,
+    InterviewSlot,
+    Placement,
+    Role,
+    SlotRequest,
+    Suggestion,
+    SuggestionStage,
+    User,
+    utcnow,
+)
 from .errors import ServiceError
 from .matching.stages import move_stage
 
@@ -29,8 +40,6 @@ LONDON = ZoneInfo("Europe/London")
 # Candidates may book, move or cancel until this long before the interview starts.
 BOOKING_CLOSES_BEFORE = timedelta(hours=2)
 BOOKABLE_STAGES = (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value)
-
-
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def local(moment: datetime) -> datetime:
 
 
 def when_text(slot: InterviewSlot) -> str:
-    """"Tuesday 9 June 2026, 2:30pm to 3:15pm" in London time."""
+    """ "Tuesday 9 June 2026, 2:30pm to 3:15pm" in London time."""
     start, end = local(slot.starts_at), local(slot.starts_at + timedelta(minutes=slot.minutes))
     return f"{start:%A} {start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)}"
 
@@ -70,25 +79,43 @@ def where_text(slot: InterviewSlot) -> str:
 
 # --- Recruiters ------------------------------------------------------------------------------------
 
+
 def interviewer_choices(placement: Placement) -> list[User]:
     """The active recruiters of the placement's borough, who may interview for it."""
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id, User.active.is_(True)).order_by(User.email)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id, User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
 
 
 def placement_slots(placement: Placement) -> list[InterviewSlot]:
     """The placement's slots, soonest first, with their interviewers and bookings (the caller checked the borough)."""
-    statement = (select(InterviewSlot).where(InterviewSlot.placement_id == placement.id)
-                 .options(selectinload(InterviewSlot.interviewers),
-                          selectinload(InterviewSlot.bookings).joinedload(InterviewBooking.suggestion).joinedload(Suggestion.candidate))
-                 .order_by(InterviewSlot.starts_at, InterviewSlot.id))
+    statement = (
+        select(InterviewSlot)
+        .where(InterviewSlot.placement_id == placement.id)
+        .options(
+            selectinload(InterviewSlot.interviewers),
+            selectinload(InterviewSlot.bookings)
+            .joinedload(InterviewBooking.suggestion)
+            .joinedload(Suggestion.candidate),
+        )
+        .order_by(InterviewSlot.starts_at, InterviewSlot.id)
+    )
     return list(db.session.scalars(statement))
 
 
 def slot_requests(placement: Placement) -> list[SlotRequest]:
     """Candidates who said no interview time suits them, newest first."""
-    statement = (select(SlotRequest).join(SlotRequest.suggestion).where(Suggestion.placement_id == placement.id)
-                 .options(joinedload(SlotRequest.suggestion).joinedload(Suggestion.candidate)).order_by(SlotRequest.at.desc()))
+    statement = (
+        select(SlotRequest)
+        .join(SlotRequest.suggestion)
+        .where(Suggestion.placement_id == placement.id)
+        .options(joinedload(SlotRequest.suggestion).joinedload(Suggestion.candidate))
+        .order_by(SlotRequest.at.desc())
+    )
     return list(db.session.scalars(statement))
 
 
@@ -105,14 +132,24 @@ def create_slot(placement: Placement, new: NewSlot, actor_id: int, now: datetime
     if not errors:
         clash = _overlapping(placement, starts_at, new.minutes, [user.id for user in interviewers])
         if clash is not None:
-            errors["start"] = (f"This time overlaps another interview slot ({when_text(clash)}"
-                               f"{'' if clash.placement_id == placement.id else ', for another placement'}). Choose another time")
+            errors["start"] = (
+                f"This time overlaps another interview slot ({when_text(clash)}"
+                f"{'' if clash.placement_id == placement.id else ', for another placement'}). Choose another time"
+            )
     if errors:
         raise ServiceError.by_field(errors)
     had_times = bool(_open_slots(placement, now))
-    slot = InterviewSlot(placement_id=placement.id, starts_at=starts_at, minutes=new.minutes, place=new.place,
-                         video_link=new.video_link, capacity=new.capacity, booked=0, created_by_id=actor_id,
-                         interviewers=interviewers)
+    slot = InterviewSlot(
+        placement_id=placement.id,
+        starts_at=starts_at,
+        minutes=new.minutes,
+        place=new.place,
+        video_link=new.video_link,
+        capacity=new.capacity,
+        booked=0,
+        created_by_id=actor_id,
+        interviewers=interviewers,
+    )
     db.session.add(slot)
     db.session.flush()
     event = record_event("interview_slot.created", slot, actor_id=actor_id, placement_id=placement.id)
@@ -124,12 +161,17 @@ def create_slot(placement: Placement, new: NewSlot, actor_id: int, now: datetime
     return slot
 
 
-def _overlapping(placement: Placement, starts_at: datetime, minutes: int, interviewer_ids: list[int]) -> InterviewSlot | None:
+def _overlapping(
+    placement: Placement, starts_at: datetime, minutes: int, interviewer_ids: list[int]
+) -> InterviewSlot | None:
     """A slot of this placement, or of one of these interviewers, that overlaps the given time."""
     ends_at = starts_at + timedelta(minutes=minutes)
     # Slots are at most 4 hours long, so only those starting in the 4 hours before can still be running.
-    candidates = db.session.scalars(select(InterviewSlot).options(selectinload(InterviewSlot.interviewers)).where(
-        InterviewSlot.starts_at < ends_at, InterviewSlot.starts_at > starts_at - timedelta(minutes=240)))
+    candidates = db.session.scalars(
+        select(InterviewSlot)
+        .options(selectinload(InterviewSlot.interviewers))
+        .where(InterviewSlot.starts_at < ends_at, InterviewSlot.starts_at > starts_at - timedelta(minutes=240))
+    )
     for slot in candidates:
         if slot.starts_at + timedelta(minutes=slot.minutes) <= starts_at:
             continue
@@ -139,31 +181,56 @@ def _overlapping(placement: Placement, starts_at: datetime, minutes: int, interv
 
 
 def _open_slots(placement: Placement, now: datetime) -> list[InterviewSlot]:
-    return list(db.session.scalars(select(InterviewSlot).where(
-        InterviewSlot.placement_id == placement.id, InterviewSlot.booked < InterviewSlot.capacity,
-        InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE).order_by(InterviewSlot.starts_at, InterviewSlot.id)))
+    return list(
+        db.session.scalars(
+            select(InterviewSlot)
+            .where(
+                InterviewSlot.placement_id == placement.id,
+                InterviewSlot.booked < InterviewSlot.capacity,
+                InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
+            )
+            .order_by(InterviewSlot.starts_at, InterviewSlot.id)
+        )
+    )
 
 
 def _waiting_to_book(placement: Placement) -> list[Suggestion]:
     """The placement's shortlisted (or invited) candidates with no interview booked."""
     booked = select(InterviewBooking.suggestion_id).where(InterviewBooking.status == BookingStatus.BOOKED.value)
-    return list(db.session.scalars(select(Suggestion).join(Suggestion.candidate).where(
-        Suggestion.placement_id == placement.id, Suggestion.stage.in_(BOOKABLE_STAGES), Suggestion.id.not_in(booked),
-        Suggestion.candidate.has(status=ApplicationStatus.SUBMITTED.value))))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .join(Suggestion.candidate)
+            .where(
+                Suggestion.placement_id == placement.id,
+                Suggestion.stage.in_(BOOKABLE_STAGES),
+                Suggestion.id.not_in(booked),
+                Suggestion.candidate.has(status=ApplicationStatus.SUBMITTED.value),
+            )
+        )
+    )
 
 
 # --- Candidates ------------------------------------------------------------------------------------
 
+
 def live_booking(suggestion: Suggestion) -> InterviewBooking | None:
     """The suggestion's current booking, if any."""
-    return db.session.scalar(select(InterviewBooking).options(joinedload(InterviewBooking.slot)).where(
-        InterviewBooking.suggestion_id == suggestion.id, InterviewBooking.status == BookingStatus.BOOKED.value))
+    return db.session.scalar(
+        select(InterviewBooking)
+        .options(joinedload(InterviewBooking.slot))
+        .where(InterviewBooking.suggestion_id == suggestion.id, InterviewBooking.status == BookingStatus.BOOKED.value)
+    )
 
 
 def live_bookings(candidate) -> dict[int, InterviewBooking]:
     """Each of the candidate's suggestions with a booked interview, by suggestion id."""
-    statement = (select(InterviewBooking).join(InterviewBooking.suggestion).options(joinedload(InterviewBooking.slot))
-                 .where(Suggestion.candidate_id == candidate.id, InterviewBooking.status == BookingStatus.BOOKED.value))
+    statement = (
+        select(InterviewBooking)
+        .join(InterviewBooking.suggestion)
+        .options(joinedload(InterviewBooking.slot))
+        .where(Suggestion.candidate_id == candidate.id, InterviewBooking.status == BookingStatus.BOOKED.value)
+    )
     return {booking.suggestion_id: booking for booking in db.session.scalars(statement)}
 
 
@@ -175,7 +242,11 @@ def can_book(suggestion: Suggestion) -> bool:
 def bookable_slots(suggestion: Suggestion, now: datetime | None = None) -> list[InterviewSlot]:
     """The placement's future slots with a place free (the current booking's slot is left out)."""
     current = live_booking(suggestion)
-    return [slot for slot in _open_slots(suggestion.placement, now or utcnow()) if current is None or slot.id != current.slot_id]
+    return [
+        slot
+        for slot in _open_slots(suggestion.placement, now or utcnow())
+        if current is None or slot.id != current.slot_id
+    ]
 
 
 def has_times_to_choose(suggestion: Suggestion) -> bool:
@@ -214,28 +285,49 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
     if current is not None and current.slot.starts_at <= now + BOOKING_CLOSES_BEFORE:
         raise ServiceError("Your interview starts soon, so it can no longer be moved. Contact the borough instead")
     # Take a place only if one is free and the slot has not started: applied by the database one at a time.
-    taken = db.session.execute(update(InterviewSlot).where(
-        InterviewSlot.id == slot.id, InterviewSlot.booked < InterviewSlot.capacity,
-        InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE).values(booked=InterviewSlot.booked + 1)
-        .execution_options(synchronize_session=False)).rowcount
+    taken = db.session.execute(
+        update(InterviewSlot)
+        .where(
+            InterviewSlot.id == slot.id,
+            InterviewSlot.booked < InterviewSlot.capacity,
+            InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
+        )
+        .values(booked=InterviewSlot.booked + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if taken != 1:
         db.session.rollback()
         raise ServiceError("That interview time is now full or too soon to book. Select another time", "slot")
     try:
         if current is None:
-            booking = InterviewBooking(slot_id=slot.id, suggestion_id=suggestion.id, status=BookingStatus.BOOKED.value,
-                                       booked_at=now, sequence=0)
+            booking = InterviewBooking(
+                slot_id=slot.id,
+                suggestion_id=suggestion.id,
+                status=BookingStatus.BOOKED.value,
+                booked_at=now,
+                sequence=0,
+            )
             db.session.add(booking)
             if suggestion.stage == SuggestionStage.SHORTLISTED.value:
                 move_stage(suggestion, SuggestionStage.INTERVIEW.value, actor_id, "Booked an interview")
         else:
             _give_back(current.slot_id)
             booking = current
-            booking.slot_id, booking.sequence, booking.moved_at, booking.reminder_sent_at = slot.id, current.sequence + 1, now, None
+            booking.slot_id, booking.sequence, booking.moved_at, booking.reminder_sent_at = (
+                slot.id,
+                current.sequence + 1,
+                now,
+                None,
+            )
         db.session.flush()
         db.session.refresh(booking, ["slot"])
-        record_event("interview.moved" if current else "interview.booked", booking, actor_id=actor_id,
-                     suggestion_id=suggestion.id, slot_id=slot.id).borough_id = suggestion.placement.borough_id
+        record_event(
+            "interview.moved" if current else "interview.booked",
+            booking,
+            actor_id=actor_id,
+            suggestion_id=suggestion.id,
+            slot_id=slot.id,
+        ).borough_id = suggestion.placement.borough_id
         emails.email_interview_booked(booking, calendar_file(booking), moved=current is not None)
         db.session.commit()
     except (IntegrityError, StaleDataError):
@@ -282,7 +374,11 @@ def release_booking(suggestion: Suggestion, actor_id: int | None) -> None:
     booking = live_booking(suggestion)
     if booking is None:
         return
-    booking.status, booking.cancelled_at, booking.sequence = BookingStatus.CANCELLED.value, utcnow(), booking.sequence + 1
+    booking.status, booking.cancelled_at, booking.sequence = (
+        BookingStatus.CANCELLED.value,
+        utcnow(),
+        booking.sequence + 1,
+    )
     _give_back(booking.slot_id)
     emails.email_interview_cancelled(booking, calendar_file(booking), candidate_told=False)
 
@@ -293,11 +389,16 @@ def _lock_suggestion(suggestion: Suggestion) -> None:
 
 
 def _give_back(slot_id: int) -> None:
-    db.session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, InterviewSlot.booked > 0)
-                       .values(booked=InterviewSlot.booked - 1).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(InterviewSlot)
+        .where(InterviewSlot.id == slot_id, InterviewSlot.booked > 0)
+        .values(booked=InterviewSlot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- Calendar files and reminders ------------------------------------------------------------------
+
 
 def calendar_file(booking: InterviewBooking) -> bytes:
     """The booking as an iCalendar file: a request for a booked interview, a cancellation for a cancelled one.
@@ -330,9 +431,17 @@ def send_reminders(now: datetime | None = None) -> int:
     tomorrow = local(now).date() + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), tzinfo=LONDON)
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), tzinfo=LONDON)
-    statement = (select(InterviewBooking).join(InterviewBooking.slot).where(
-        InterviewBooking.status == BookingStatus.BOOKED.value, InterviewBooking.reminder_sent_at.is_(None),
-        InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end).order_by(InterviewBooking.id))
+    statement = (
+        select(InterviewBooking)
+        .join(InterviewBooking.slot)
+        .where(
+            InterviewBooking.status == BookingStatus.BOOKED.value,
+            InterviewBooking.reminder_sent_at.is_(None),
+            InterviewSlot.starts_at >= start,
+            InterviewSlot.starts_at < end,
+        )
+        .order_by(InterviewBooking.id)
+    )
     count = 0
     for booking in db.session.scalars(statement).all():
         emails.email_interview_reminder(booking)

@@ -9,6 +9,7 @@ copy of the database but not MONITORING_KEY cannot line answers up with candidat
 
 import hashlib
 import hmac
+
 from flask import current_app
 from sqlalchemy import delete, select, text
 
@@ -39,8 +40,6 @@ def age_band(date_of_birth, on) -> str:
 # --- The candidate's own answers: asked after submitting, each optional, kept only under the pseudonym. ---
 
 DERIVED_KEYS = frozenset({"age_band"})
-
-
 
 
 def asked_questions() -> list[dict]:
@@ -110,7 +109,9 @@ def save_answer(candidate, key: str, value: str) -> None:
 
 def delete_answers(candidate_id: int) -> bool:
     """Delete the candidate's answers in the caller's transaction; True if there were any."""
-    result = db.session.execute(delete(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
+    result = db.session.execute(
+        delete(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id))
+    )
     return bool(result.rowcount)
 
 
@@ -134,10 +135,18 @@ def recluster_answers() -> int:
         return db.session.query(MonitoringResponse).count()
     connection = db.session.connection()
     connection.execute(text("LOCK TABLE monitoring_response IN ACCESS EXCLUSIVE MODE"))
-    connection.execute(text("CREATE TEMPORARY TABLE monitoring_response_sorted ON COMMIT DROP AS "
-                            "SELECT pseudonym, answers FROM monitoring_response"))
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE monitoring_response_sorted ON COMMIT DROP AS "
+            "SELECT pseudonym, answers FROM monitoring_response"
+        )
+    )
     connection.execute(text("TRUNCATE monitoring_response"))
-    kept = connection.execute(text("INSERT INTO monitoring_response (pseudonym, answers) SELECT pseudonym, answers "
-                                   "FROM monitoring_response_sorted ORDER BY pseudonym")).rowcount
+    kept = connection.execute(
+        text(
+            "INSERT INTO monitoring_response (pseudonym, answers) SELECT pseudonym, answers "
+            "FROM monitoring_response_sorted ORDER BY pseudonym"
+        )
+    ).rowcount
     db.session.commit()
     return kept

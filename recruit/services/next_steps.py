@@ -17,25 +17,25 @@ class Step:
 # Keyed by the stage stored on a suggestion; {borough}, {starts} and {title} are filled in from the placement.
 SUGGESTION_STEPS = {
     "suggested": "A recruiter at {borough} will look at your application and decide whether to shortlist you "
-                 "(pick you to go on to the next step). "
-                 "We will email you when they decide. The placement starts on {starts}.",
+    "(pick you to go on to the next step). "
+    "We will email you when they decide. The placement starts on {starts}.",
     "shortlisted": "{borough} has shortlisted you. When they publish interview times, we will email you and you "
-                   "choose one on this page. The placement starts on {starts}.",
+    "choose one on this page. The placement starts on {starts}.",
     "interview": "{borough} has invited you to an interview. When they publish interview times, we will email you "
-                 "and you choose one on this page. If you need any changes to the interview, tell them. "
-                 "The placement starts on {starts}.",
+    "and you choose one on this page. If you need any changes to the interview, tell them. "
+    "The placement starts on {starts}.",
     # Hiring states within a stage (see state_of): a time to choose, an interview booked, an offer to answer, a start.
     "choose_interview_time": "Choose an interview time. If none suits you, tell the borough on the same page. "
-                             "The placement starts on {starts}.",
+    "The placement starts on {starts}.",
     "interview_booked": "Go to your interview on {interview}. We will remind you the day before. "
-                        "After it, the borough will decide and we will email you.",
+    "After it, the borough will decide and we will email you.",
     "offered": "{borough} has offered you this placement. Accept or decline the offer by 11:59pm on {respond_by}. "
-               "The placement starts on {starts}.",
+    "The placement starts on {starts}.",
     "accepted": "You have accepted this placement. You start on {start_date}. The borough will contact you before "
-                "then about your first day.",
+    "then about your first day.",
     "started": "Nothing: you have started. Good luck.",
     "rejected": "This placement has gone to someone else. Read the feedback, and keep an eye on your other "
-                "suggestions: it does not change them.",
+    "suggestions: it does not change them.",
     "withdrawn": "You are no longer being considered for this placement.",
     "closed": "This placement is now full, so it has closed. It does not change your other suggestions.",
 }
@@ -70,8 +70,14 @@ def for_suggestion(suggestion, booking=None, offer=None, can_book: bool | None =
         booking, offer = interviews.live_booking(suggestion), offers.offer_for(suggestion)
         can_book = interviews.has_times_to_choose(suggestion)
     placement = suggestion.placement
-    fields = dict(borough=placement.borough.name, starts=long_date(placement.start_date), title=placement.title,
-                  interview="", respond_by="", start_date=long_date(placement.start_date))
+    fields = dict(
+        borough=placement.borough.name,
+        starts=long_date(placement.start_date),
+        title=placement.title,
+        interview="",
+        respond_by="",
+        start_date=long_date(placement.start_date),
+    )
     if booking is not None:
         from ..services.interviews import when_text
 
@@ -85,21 +91,38 @@ def for_application(candidate, suggestions, eligible: bool, round_has_run: bool)
     """The application's state and what happens next, before any suggestion (or when there are none)."""
     closing = sorted(p.placement.closing_date for p in candidate.choices)
     if candidate.status == "withdrawn":
-        return Step("Withdrawn", "You withdrew your application, so recruiters are no longer considering you. "
-                                 "You cannot send another application in this round.")
+        return Step(
+            "Withdrawn",
+            "You withdrew your application, so recruiters are no longer considering you. "
+            "You cannot send another application in this round.",
+        )
     if candidate.status == "draft" and not eligible:
         return Step("Not applied", "Check you can apply, then fill in your application and choose your placements.")
     if candidate.status == "draft":
-        by = (f" Send it before {long_date(closing[0])}, when the first of your chosen placements closes." if closing
-              else " Choose at least one placement, then send your application before it closes.")
-        return Step("Not sent yet", "Complete every section, check your answers and send your application. "
-                                    "Your answers are saved as you go." + by)
+        by = (
+            f" Send it before {long_date(closing[0])}, when the first of your chosen placements closes."
+            if closing
+            else " Choose at least one placement, then send your application before it closes."
+        )
+        return Step(
+            "Not sent yet",
+            "Complete every section, check your answers and send your application. "
+            "Your answers are saved as you go." + by,
+        )
     if suggestions:
-        return Step("Suggested", "We have suggested you for the placements on this page. Each one says what happens next.")
+        return Step(
+            "Suggested", "We have suggested you for the placements on this page. Each one says what happens next."
+        )
     if round_has_run:
-        return Step("Not matched", "We could not suggest you for any placement this time. This can happen when "
-                                   "placements are full or too far away. We will look again if places are left, "
-                                   "and email you if we suggest you.")
+        return Step(
+            "Not matched",
+            "We could not suggest you for any placement this time. This can happen when "
+            "placements are full or too far away. We will look again if places are left, "
+            "and email you if we suggest you.",
+        )
     by = f" The last of your chosen placements closes on {long_date(closing[-1])}." if closing else ""
-    return Step("Sent", "When applications close, we suggest candidates for each placement. A recruiter at the borough "
-                        "then looks at each suggestion. We will email you when we suggest you." + by)
+    return Step(
+        "Sent",
+        "When applications close, we suggest candidates for each placement. A recruiter at the borough "
+        "then looks at each suggestion. We will email you when we suggest you." + by,
+    )

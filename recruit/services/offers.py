@@ -5,22 +5,33 @@ Accepting closes the candidate's other open suggestions (their recruiters are to
 deadline pass frees the position and tells the recruiter, who can offer it to someone else."""
 
 from dataclasses import dataclass
-from functools import wraps
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 
 from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import emails
-from ..wording import level_text, wage_text
 from ..audit import record_event
 from ..extensions import db
-from ..models import (ApplicationStatus, Candidate, Suggestion, SuggestionStage, Offer, OfferAnswer, Role, User, Placement,
-                      PlacementStatus, utcnow)
-from .interviews import LONDON, local, release_booking
+from ..models import (
+    ApplicationStatus,
+    Candidate,
+    Offer,
+    OfferAnswer,
+    Placement,
+    PlacementStatus,
+    Role,
+    Suggestion,
+    SuggestionStage,
+    User,
+    utcnow,
+)
+from ..wording import level_text, wage_text
 from .errors import ServiceError
-from .matching.positions import PlacementFull, close_when_filled, take_position
+from .interviews import LONDON, local, release_booking
+from .matching.positions import PlacementFullError, close_when_filled, take_position
 from .matching.review import decide
 from .matching.runs import OPEN_STAGES
 from .matching.stages import move_stage
@@ -28,8 +39,6 @@ from .matching.stages import move_stage
 WORKING_DAYS_TO_ANSWER = 5
 CROSSED = "Your answer crossed with another change to your applications. Check your offers and try again"
 LONGEST_DEADLINE = timedelta(days=30)
-
-
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,14 @@ def make_offer(suggestion: Suggestion, version: int | None, actor_id: int, terms
     made: list[Offer] = []
 
     def add_offer(suggestion: Suggestion) -> None:  # decide() has taken the position under the placement's row lock
-        offer = Offer(suggestion_id=suggestion.id, made_by_id=actor_id, made_at=utcnow(), respond_by=terms.respond_by,
-                      start_date=terms.start_date, contact=terms.contact)
+        offer = Offer(
+            suggestion_id=suggestion.id,
+            made_by_id=actor_id,
+            made_at=utcnow(),
+            respond_by=terms.respond_by,
+            start_date=terms.start_date,
+            contact=terms.contact,
+        )
         db.session.add(offer)
         db.session.flush()
         offer.suggestion = suggestion
@@ -104,8 +119,13 @@ def _lock_candidate(candidate: Candidate) -> None:
 
 
 def _recruiters(placement: Placement) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id,
-                                                      User.active.is_(True)).order_by(User.email)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.RECRUITER.value, User.borough_id == placement.borough_id, User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
 
 
 def _answerable(suggestion: Suggestion, now: datetime) -> Offer:
@@ -129,7 +149,7 @@ def _one_answer(function):
         except ServiceError:
             db.session.rollback()
             raise
-        except PlacementFull as full:
+        except PlacementFullError as full:
             db.session.rollback()
             raise ServiceError(str(full)) from None
         except StaleDataError:  # another answer or decision changed one of these suggestions first
@@ -146,15 +166,29 @@ def accept(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -
     _lock_candidate(suggestion.candidate)
     db.session.refresh(suggestion)
     offer = _answerable(suggestion, now)
-    already = db.session.scalar(select(Suggestion).where(Suggestion.candidate_id == suggestion.candidate_id, Suggestion.id != suggestion.id,
-                                                    Suggestion.stage == SuggestionStage.ACCEPTED.value))
+    already = db.session.scalar(
+        select(Suggestion).where(
+            Suggestion.candidate_id == suggestion.candidate_id,
+            Suggestion.id != suggestion.id,
+            Suggestion.stage == SuggestionStage.ACCEPTED.value,
+        )
+    )
     if already is not None:
         raise ServiceError(f"You have already accepted {already.placement.title}. You can accept only one placement")
-    placement = take_position(suggestion)  # under the placement's row lock: acceptances plus open offers within positions
+    placement = take_position(
+        suggestion
+    )  # under the placement's row lock: acceptances plus open offers within positions
     move_stage(suggestion, SuggestionStage.ACCEPTED.value, actor_id, "The candidate accepted the offer")
     offer.answer, offer.answered_at = OfferAnswer.ACCEPTED.value, now
-    others = list(db.session.scalars(select(Suggestion).where(
-        Suggestion.candidate_id == suggestion.candidate_id, Suggestion.id != suggestion.id, Suggestion.stage.in_(OPEN_STAGES))))
+    others = list(
+        db.session.scalars(
+            select(Suggestion).where(
+                Suggestion.candidate_id == suggestion.candidate_id,
+                Suggestion.id != suggestion.id,
+                Suggestion.stage.in_(OPEN_STAGES),
+            )
+        )
+    )
     for other in others:
         move_stage(other, SuggestionStage.WITHDRAWN.value, actor_id, "The candidate accepted another placement")
         close_open_offer(other, now)
@@ -193,11 +227,21 @@ def decline(suggestion: Suggestion, actor_id: int, now: datetime | None = None) 
 def expire_offers(now: datetime | None = None) -> int:
     """Close every offer whose answer day has passed; each frees its position and both sides are told."""
     now = now or utcnow()
-    statement = (select(Offer).join(Offer.suggestion).where(Offer.answer.is_(None), Suggestion.stage == SuggestionStage.OFFERED.value,
-                                                       Offer.respond_by < today_in_london(now)).order_by(Offer.id))
+    statement = (
+        select(Offer)
+        .join(Offer.suggestion)
+        .where(
+            Offer.answer.is_(None),
+            Suggestion.stage == SuggestionStage.OFFERED.value,
+            Offer.respond_by < today_in_london(now),
+        )
+        .order_by(Offer.id)
+    )
     count = 0
     for offer in db.session.scalars(statement).all():
-        move_stage(offer.suggestion, SuggestionStage.WITHDRAWN.value, None, "The offer was not answered by its deadline")
+        move_stage(
+            offer.suggestion, SuggestionStage.WITHDRAWN.value, None, "The offer was not answered by its deadline"
+        )
         offer.answer, offer.answered_at = OfferAnswer.EXPIRED.value, now
         record_event("offer.expired", offer, actor_id=None).borough_id = offer.suggestion.placement.borough_id
         emails.email_offer_declined(offer, [r.email for r in _recruiters(offer.suggestion.placement)], expired=True)
@@ -219,8 +263,16 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
     offer.started_on, offer.start_recorded_at = started_on, utcnow()
     db.session.flush()
     placement = db.session.scalar(select(Placement).where(Placement.id == suggestion.placement_id).with_for_update())
-    started = db.session.scalar(select(db.func.count()).select_from(Offer).join(Offer.suggestion).where(
-        Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value, Offer.started_on.is_not(None)))
+    started = db.session.scalar(
+        select(db.func.count())
+        .select_from(Offer)
+        .join(Offer.suggestion)
+        .where(
+            Suggestion.placement_id == placement.id,
+            Suggestion.stage == SuggestionStage.ACCEPTED.value,
+            Offer.started_on.is_not(None),
+        )
+    )
     if started >= placement.positions and placement.status != PlacementStatus.FILLED.value:
         placement.status = PlacementStatus.FILLED.value
         record_event("placement.filled", placement, actor_id=actor_id)
@@ -232,14 +284,18 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
 
 # --- The offer letter ------------------------------------------------------------------------------
 
+
 def letter_lines(offer: Offer) -> list[tuple[str, str]]:
     """The letter's facts, in order, as (label, value): the same on the page and in the PDF."""
     placement = offer.suggestion.placement
     return [
         ("Placement", placement.title),
         ("Employer", f"{placement.borough.name} council"),
-        ("Apprenticeship", f"{placement.standard.title}, {level_text(placement.standard.level).lower()}. This is the job and "
-                           "training you will do."),
+        (
+            "Apprenticeship",
+            f"{placement.standard.title}, {level_text(placement.standard.level).lower()}. This is the job and "
+            "training you will do.",
+        ),
         ("Wage", wage_text(placement)),
         ("Hours", f"{placement.hours_per_week} hours a week"),
         ("Start date", _long(offer.start_date)),
@@ -265,8 +321,13 @@ def offer_letter_pdf(offer: Offer) -> bytes:
     pdf.ln(4)
     pdf.multi_cell(0, 7, _latin(f"Dear {candidate.first_name} {candidate.last_name},"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.multi_cell(0, 7, _latin(f"{offer.suggestion.placement.borough.name} council is pleased to offer you this apprenticeship."),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        _latin(f"{offer.suggestion.placement.borough.name} council is pleased to offer you this apprenticeship."),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(4)
     for label, value in letter_lines(offer):
         pdf.set_font("Helvetica", "B", 12)
@@ -274,14 +335,24 @@ def offer_letter_pdf(offer: Offer) -> bytes:
         pdf.set_font("Helvetica", "", 12)
         pdf.multi_cell(0, 8, _latin(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.multi_cell(0, 7, _latin("Accept or decline this offer from your dashboard on London Digital Apprenticeships. "
-                                "If you do not answer by the date above, the offer closes and the position may be "
-                                "offered to someone else."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        _latin(
+            "Accept or decline this offer from your dashboard on London Digital Apprenticeships. "
+            "If you do not answer by the date above, the offer closes and the position may be "
+            "offered to someone else."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(pdf.output())
 
 
 def _latin(text: str) -> str:
-    return text.replace("’", "'").replace("–", "-").replace("£", "\u00a3").encode("latin-1", "replace").decode("latin-1")
+    return (
+        text.replace("’", "'").replace("–", "-").replace("£", "\u00a3").encode("latin-1", "replace").decode("latin-1")
+    )
 
 
 def candidate_offers(candidate: Candidate) -> dict[int, Offer]:

@@ -11,16 +11,36 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from ..models import (FUNNEL_LEVEL, Borough, BoroughTarget, Candidate, CycleProgress, Suggestion, Choice,
-                      RecruitmentCycle, Placement, PlacementStatus)
+from ..models import (
+    FUNNEL_LEVEL,
+    Borough,
+    BoroughTarget,
+    Candidate,
+    Choice,
+    CycleProgress,
+    Placement,
+    PlacementStatus,
+    RecruitmentCycle,
+    Suggestion,
+)
 from .reports.disclosure import MIN_COUNT
 
 # How candidates progress: each a count of different people who reached at least that stage.
-PEOPLE_STAGES = (("chose", "Chose a placement"), ("suggested", "Suggested"), ("shortlisted", "Shortlisted"),
-                 ("interview", "Invited to interview"), ("offered", "Offered"), ("accepted", "Accepted an offer"),
-                 ("started", "Started"))
-PLACEMENT_COUNTS = (("posted", "Placements posted"), ("live", "Live now"), ("filled", "Filled"),
-                    ("positions", "Positions posted"))
+PEOPLE_STAGES = (
+    ("chose", "Chose a placement"),
+    ("suggested", "Suggested"),
+    ("shortlisted", "Shortlisted"),
+    ("interview", "Invited to interview"),
+    ("offered", "Offered"),
+    ("accepted", "Accepted an offer"),
+    ("started", "Started"),
+)
+PLACEMENT_COUNTS = (
+    ("posted", "Placements posted"),
+    ("live", "Live now"),
+    ("filled", "Filled"),
+    ("positions", "Positions posted"),
+)
 _LEVEL = case(*[(Suggestion.stage == stage, level) for stage, level in FUNNEL_LEVEL.items()], else_=1)
 _LEVEL_STAGES = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
 # Shading of the map: (lowest share of target, label); a borough with no target or no shown count is not shaded.
@@ -37,8 +57,11 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
     boroughs = {b: _zero() for b in db.session.scalars(select(Borough.id))}
     london = _zero()
     in_cycle = Placement.cycle_id == cycle.id
-    statuses = db.session.execute(select(Placement.borough_id, Placement.status, func.count(), func.sum(Placement.positions))
-                                  .where(in_cycle).group_by(Placement.borough_id, Placement.status)).all()
+    statuses = db.session.execute(
+        select(Placement.borough_id, Placement.status, func.count(), func.sum(Placement.positions))
+        .where(in_cycle)
+        .group_by(Placement.borough_id, Placement.status)
+    ).all()
     for borough_id, status, count, positions in statuses:
         for figures in (boroughs[borough_id], london):
             if status != PlacementStatus.DRAFT.value:
@@ -49,13 +72,21 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
 
     # People: plain integer rows (borough, candidate, level) fetched once and counted in numpy; a database's own
     # COUNT(DISTINCT …) per group is many times slower on SQLite.
-    chose = _array(select(Placement.borough_id, Choice.candidate_id).join(Placement, Placement.id == Choice.placement_id)
-                   .join(Candidate, Candidate.id == Choice.candidate_id)
-                   .where(in_cycle, Candidate.submitted_at.is_not(None)), 2)
+    chose = _array(
+        select(Placement.borough_id, Choice.candidate_id)
+        .join(Placement, Placement.id == Choice.placement_id)
+        .join(Candidate, Candidate.id == Choice.candidate_id)
+        .where(in_cycle, Candidate.submitted_at.is_not(None)),
+        2,
+    )
     _count_people(boroughs, london, "chose", chose[:, 0], chose[:, 1])
     started_now = case((Placement.start_date <= today, 1), else_=0)
-    suggestions = _array(select(Placement.borough_id, Suggestion.candidate_id, _LEVEL, started_now)
-                     .join(Placement, Placement.id == Suggestion.placement_id).where(in_cycle), 4)
+    suggestions = _array(
+        select(Placement.borough_id, Suggestion.candidate_id, _LEVEL, started_now)
+        .join(Placement, Placement.id == Suggestion.placement_id)
+        .where(in_cycle),
+        4,
+    )
     for level, stage in _LEVEL_STAGES.items():
         reached = suggestions[:, 2] >= level
         _count_people(boroughs, london, stage, suggestions[reached, 0], suggestions[reached, 1])
@@ -92,17 +123,24 @@ def _data_state(cycle: RecruitmentCycle, today: date) -> tuple:
 
     Every ORM update of a suggestion raises its version (optimistic locking), so the sum of versions moves with stage
     changes; placements and applications carry updated_at; "started" depends on the date."""
+
     def one(*columns, where=None):
         query = select(*columns)
         return (query.where(where) if where is not None else query).scalar_subquery()
 
-    row = db.session.execute(select(
-        one(func.count(Suggestion.id)), one(func.max(Suggestion.id)), one(func.sum(Suggestion.version)),
-        one(func.count(Choice.id)), one(func.max(Choice.id)),
-        one(func.count(Placement.id), where=Placement.cycle_id == cycle.id),
-        one(func.max(Placement.updated_at), where=Placement.cycle_id == cycle.id),
-        one(func.count(Candidate.id)), one(func.max(Candidate.updated_at)),
-    )).one()
+    row = db.session.execute(
+        select(
+            one(func.count(Suggestion.id)),
+            one(func.max(Suggestion.id)),
+            one(func.sum(Suggestion.version)),
+            one(func.count(Choice.id)),
+            one(func.max(Choice.id)),
+            one(func.count(Placement.id), where=Placement.cycle_id == cycle.id),
+            one(func.max(Placement.updated_at), where=Placement.cycle_id == cycle.id),
+            one(func.count(Candidate.id)),
+            one(func.max(Candidate.updated_at)),
+        )
+    ).one()
     return (today, *row)
 
 
@@ -128,6 +166,7 @@ def save_figures(cycle: RecruitmentCycle) -> None:
 
 
 # --- What a viewer sees ---
+
 
 @dataclass(frozen=True)
 class Count:
@@ -183,16 +222,25 @@ def progress(cycle: RecruitmentCycle, exact_for: str = "") -> Progress:
     """The cycle's progress for a viewer: people counts under 10 are hidden except where `exact_for` allows
     ("all" for admins, their own borough's slug for borough staff and recruiters)."""
     figures = figures_for(cycle)
-    targets = dict(db.session.execute(select(BoroughTarget.borough_id, BoroughTarget.target)
-                                      .where(BoroughTarget.cycle_id == cycle.id)).tuples().all())
+    targets = dict(
+        db.session.execute(
+            select(BoroughTarget.borough_id, BoroughTarget.target).where(BoroughTarget.cycle_id == cycle.id)
+        )
+        .tuples()
+        .all()
+    )
 
     def row(slug, name, ons_code, taking_part, target, raw) -> Row:
         exact = exact_for == "all" or (exact_for and exact_for == slug)
-        people = {key: Count(raw["people"][key], not exact and raw["people"][key] < MIN_COUNT) for key, _ in PEOPLE_STAGES}
+        people = {
+            key: Count(raw["people"][key], not exact and raw["people"][key] < MIN_COUNT) for key, _ in PEOPLE_STAGES
+        }
         return Row(slug, name, ons_code, taking_part, target, {key: raw[key] for key, _ in PLACEMENT_COUNTS}, people)
 
-    boroughs = [row(b.slug, b.name, b.ons_code, b.taking_part, targets.get(b.id), figures["boroughs"].get(str(b.id), _zero()))
-                for b in db.session.scalars(select(Borough).order_by(Borough.name))]
+    boroughs = [
+        row(b.slug, b.name, b.ons_code, b.taking_part, targets.get(b.id), figures["boroughs"].get(str(b.id), _zero()))
+        for b in db.session.scalars(select(Borough).order_by(Borough.name))
+    ]
     london = row("london", "London", "E12000007", True, cycle.target, figures["london"])
     return Progress(cycle, london, boroughs, exact_for)
 
@@ -204,7 +252,8 @@ def cycle_for_progress(cycle_id: int | None) -> RecruitmentCycle | None:
     if cycle_id is not None:
         return db.session.get(RecruitmentCycle, cycle_id)
     return current_cycle() or db.session.scalar(
-        select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc()).limit(1))
+        select(RecruitmentCycle).order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc()).limit(1)
+    )
 
 
 def summary_sentences(data: Progress) -> list[str]:
@@ -214,15 +263,21 @@ def summary_sentences(data: Progress) -> list[str]:
     sentences = []
     if london.target:
         if started.hidden:
-            sentences.append(f"Fewer than {MIN_COUNT} apprenticeships have started across London, against a target of "
-                             f"{london.target:,}.")
+            sentences.append(
+                f"Fewer than {MIN_COUNT} apprenticeships have started across London, against a target of "
+                f"{london.target:,}."
+            )
         else:
-            sentences.append(f"{started.value:,} apprenticeship{'s have' if started.value != 1 else ' has'} started across "
-                             f"London: {100 * started.value / london.target:.0f}% of the target of {london.target:,}.")
+            sentences.append(
+                f"{started.value:,} apprenticeship{'s have' if started.value != 1 else ' has'} started across "
+                f"London: {100 * started.value / london.target:.0f}% of the target of {london.target:,}."
+            )
     else:
         sentences.append("No London-wide target is set for this cycle.")
-    sentences.append(f"{london.placements['posted']:,} placement{'s' if london.placements['posted'] != 1 else ''} "
-                     f"posted, {london.placements['live']:,} live now and {london.placements['filled']:,} filled.")
+    sentences.append(
+        f"{london.placements['posted']:,} placement{'s' if london.placements['posted'] != 1 else ''} "
+        f"posted, {london.placements['live']:,} live now and {london.placements['filled']:,} filled."
+    )
     reached = [row.name for row in data.boroughs if row.share is not None and row.share >= 1]
     if reached:
         sentences.append(f"Reached their own target: {', '.join(reached)}.")
@@ -234,12 +289,28 @@ def summary_sentences(data: Progress) -> list[str]:
 
 def open_data(data: Progress) -> dict:
     """The public figures as the API gives them: a hidden count of people is null."""
+
     def area(row: Row) -> dict:
-        return {"name": row.name, "slug": row.slug, "ons_code": row.ons_code, "taking_part": row.taking_part,
-                "target": row.target, "placements": dict(row.placements),
-                "people": {key: count.shown for key, count in row.people.items()}}
+        return {
+            "name": row.name,
+            "slug": row.slug,
+            "ons_code": row.ons_code,
+            "taking_part": row.taking_part,
+            "target": row.target,
+            "placements": dict(row.placements),
+            "people": {key: count.shown for key, count in row.people.items()},
+        }
 
     cycle = data.cycle
-    return {"cycle": {"id": cycle.id, "name": cycle.name, "opens_on": cycle.opens_on.isoformat(),
-                      "closes_on": cycle.closes_on.isoformat(), "closed": cycle.closed_at is not None},
-            "suppressed_below": MIN_COUNT, "london": area(data.london), "boroughs": [area(row) for row in data.boroughs]}
+    return {
+        "cycle": {
+            "id": cycle.id,
+            "name": cycle.name,
+            "opens_on": cycle.opens_on.isoformat(),
+            "closes_on": cycle.closes_on.isoformat(),
+            "closed": cycle.closed_at is not None,
+        },
+        "suppressed_below": MIN_COUNT,
+        "london": area(data.london),
+        "boroughs": [area(row) for row in data.boroughs],
+    }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import record_event
 from ..extensions import db
-from ..models import InterviewCriterion, InterviewScore, Suggestion, SuggestionStage, StageChange, Placement
+from ..models import InterviewCriterion, InterviewScore, Placement, StageChange, Suggestion, SuggestionStage
 from .errors import ServiceError
 
 MIN_CRITERIA, MAX_CRITERIA = 3, 6
@@ -35,8 +35,6 @@ FAMILY_CRITERIA = {
     ("ST0122", "ST0117"): ("Understanding what users need and explaining it",),
 }
 FALLBACK_CRITERION = "Interest in the skills this apprenticeship teaches"
-
-
 
 
 @dataclass(frozen=True)
@@ -64,8 +62,13 @@ def template_criteria(placement: Placement) -> list[str]:
 
 def criteria_for(placement: Placement) -> list[InterviewCriterion]:
     """The placement's criteria, made from its standard's template the first time they are needed."""
-    stored = list(db.session.scalars(select(InterviewCriterion).where(InterviewCriterion.placement_id == placement.id)
-                                     .order_by(InterviewCriterion.position)))
+    stored = list(
+        db.session.scalars(
+            select(InterviewCriterion)
+            .where(InterviewCriterion.placement_id == placement.id)
+            .order_by(InterviewCriterion.position)
+        )
+    )
     if stored:
         return stored
     try:
@@ -74,21 +77,34 @@ def criteria_for(placement: Placement) -> list[InterviewCriterion]:
         db.session.commit()
     except IntegrityError:  # another request made them at the same moment: use theirs
         db.session.rollback()
-    return list(db.session.scalars(select(InterviewCriterion).where(InterviewCriterion.placement_id == placement.id)
-                                   .order_by(InterviewCriterion.position)))
+    return list(
+        db.session.scalars(
+            select(InterviewCriterion)
+            .where(InterviewCriterion.placement_id == placement.id)
+            .order_by(InterviewCriterion.position)
+        )
+    )
 
 
 def scores_exist(placement: Placement) -> bool:
     """True once anyone has scored a candidate for this placement (its criteria are then fixed)."""
-    return bool(db.session.scalar(select(func.count()).select_from(InterviewScore).join(InterviewScore.criterion)
-                                  .where(InterviewCriterion.placement_id == placement.id)))
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(InterviewScore)
+            .join(InterviewScore.criterion)
+            .where(InterviewCriterion.placement_id == placement.id)
+        )
+    )
 
 
 def update_criteria(placement: Placement, titles: list[str], actor_id: int) -> list[InterviewCriterion]:
     """Replace the placement's criteria (3 to 6; blank lines dropped) while nobody has scored against them."""
     titles = [title.strip() for title in titles if title and title.strip()]
     if scores_exist(placement):
-        raise ServiceError.by_field({"": "Interviewers have already scored candidates against these criteria, so they cannot change"})
+        raise ServiceError.by_field(
+            {"": "Interviewers have already scored candidates against these criteria, so they cannot change"}
+        )
     if not MIN_CRITERIA <= len(titles) <= MAX_CRITERIA:
         raise ServiceError.by_field({"criterion_1": f"Enter from {MIN_CRITERIA} to {MAX_CRITERIA} criteria"})
     long = [i for i, title in enumerate(titles, start=1) if len(title) > TITLE_MAX]
@@ -97,7 +113,10 @@ def update_criteria(placement: Placement, titles: list[str], actor_id: int) -> l
     for criterion in criteria_for(placement):
         db.session.delete(criterion)
     db.session.flush()
-    made = [InterviewCriterion(placement_id=placement.id, position=i, title=title) for i, title in enumerate(titles, start=1)]
+    made = [
+        InterviewCriterion(placement_id=placement.id, position=i, title=title)
+        for i, title in enumerate(titles, start=1)
+    ]
     db.session.add_all(made)
     record_event("interview_criteria.changed", placement, actor_id=actor_id, count=len(made))
     db.session.commit()
@@ -106,17 +125,30 @@ def update_criteria(placement: Placement, titles: list[str], actor_id: int) -> l
 
 def has_submitted(suggestion: Suggestion, user_id: int) -> bool:
     """True once this person has submitted their scores for this candidate."""
-    return bool(db.session.scalar(select(func.count()).select_from(InterviewScore).where(
-        InterviewScore.suggestion_id == suggestion.id, InterviewScore.interviewer_id == user_id)))
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(InterviewScore)
+            .where(InterviewScore.suggestion_id == suggestion.id, InterviewScore.interviewer_id == user_id)
+        )
+    )
 
 
 def interviewer_count(suggestion: Suggestion) -> int:
     """How many interviewers have submitted scores for this candidate (shown before one's own, without the scores)."""
-    return db.session.scalar(select(func.count(func.distinct(InterviewScore.interviewer_id))).where(
-        InterviewScore.suggestion_id == suggestion.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(InterviewScore.interviewer_id))).where(
+                InterviewScore.suggestion_id == suggestion.id
+            )
+        )
+        or 0
+    )
 
 
-def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int, tuple[str | None, str | None]]) -> list[InterviewScore]:
+def submit_scores(
+    suggestion: Suggestion, interviewer_id: int, answers: dict[int, tuple[str | None, str | None]]
+) -> list[InterviewScore]:
     """Record one interviewer's scores for every criterion at once; refused if any is missing or out of range."""
     if suggestion.stage not in SCORING_STAGES:
         raise ServiceError.by_field({"": "You can score a candidate only while they are at the interview stage"})
@@ -133,13 +165,22 @@ def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int
         elif len(evidence) > EVIDENCE_MAX:
             errors[f"evidence_{criterion.id}"] = f"Evidence must be {EVIDENCE_MAX} characters or fewer"
         if raw_score in {"1", "2", "3", "4"} and evidence:
-            rows.append(InterviewScore(suggestion_id=suggestion.id, criterion_id=criterion.id, interviewer_id=interviewer_id,
-                                       score=int(raw_score), evidence=evidence))
+            rows.append(
+                InterviewScore(
+                    suggestion_id=suggestion.id,
+                    criterion_id=criterion.id,
+                    interviewer_id=interviewer_id,
+                    score=int(raw_score),
+                    evidence=evidence,
+                )
+            )
     if errors:
         raise ServiceError.by_field(errors)
     db.session.add_all(rows)
     try:
-        event = record_event("interview.scored", suggestion, actor_id=interviewer_id, placement_id=suggestion.placement_id)
+        event = record_event(
+            "interview.scored", suggestion, actor_id=interviewer_id, placement_id=suggestion.placement_id
+        )
         event.borough_id = suggestion.placement.borough_id
         db.session.commit()
     except IntegrityError:  # the same person submitted twice at once
@@ -150,10 +191,18 @@ def submit_scores(suggestion: Suggestion, interviewer_id: int, answers: dict[int
 
 def summary(suggestion: Suggestion) -> list[CriterionSummary]:
     """Every submitted score for the candidate, criterion by criterion (show only to those who have submitted)."""
-    scores = list(db.session.scalars(select(InterviewScore).options(joinedload(InterviewScore.interviewer))
-                                     .where(InterviewScore.suggestion_id == suggestion.id).order_by(InterviewScore.id)))
-    return [CriterionSummary(criterion, [s for s in scores if s.criterion_id == criterion.id])
-            for criterion in criteria_for(suggestion.placement)]
+    scores = list(
+        db.session.scalars(
+            select(InterviewScore)
+            .options(joinedload(InterviewScore.interviewer))
+            .where(InterviewScore.suggestion_id == suggestion.id)
+            .order_by(InterviewScore.id)
+        )
+    )
+    return [
+        CriterionSummary(criterion, [s for s in scores if s.criterion_id == criterion.id])
+        for criterion in criteria_for(suggestion.placement)
+    ]
 
 
 def overall_mean(rows: list[CriterionSummary]) -> float | None:
@@ -164,7 +213,9 @@ def overall_mean(rows: list[CriterionSummary]) -> float | None:
 
 def attach_scores(change: StageChange, suggestion: Suggestion) -> None:
     """Record on a decision the scores submitted for the candidate so far (the caller commits)."""
-    change.scores = list(db.session.scalars(select(InterviewScore).where(InterviewScore.suggestion_id == suggestion.id)))
+    change.scores = list(
+        db.session.scalars(select(InterviewScore).where(InterviewScore.suggestion_id == suggestion.id))
+    )
 
 
 def decision_scores(suggestion: Suggestion) -> list[tuple[StageChange, list[InterviewScore]]]:

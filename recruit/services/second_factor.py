@@ -23,8 +23,6 @@ DEMO_SECRET = "DEMOSECRETFORMAKERUNONLYXX234567"
 STAFF_ROLES = {Role.BOROUGH_STAFF.value, Role.RECRUITER.value, Role.ANALYST.value, Role.ADMIN.value}
 
 
-
-
 @dataclass(frozen=True)
 class Enrolment:
     """What the set-up page shows: the secret to type and the QR code to scan (drawn here, as SVG)."""
@@ -34,7 +32,7 @@ class Enrolment:
 
     @property
     def grouped(self) -> str:
-        return " ".join(self.secret[i:i + 4] for i in range(0, len(self.secret), 4))
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
 
 
 def required_for(user: User) -> bool:
@@ -115,8 +113,13 @@ def verify(user: User, code: str, record: UserSession | None) -> None:
             user.totp_last_step = step
             used = "code"
     elif secret and len(cleaned) == 10:
-        recovery = db.session.scalar(select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(cleaned), RecoveryCode.used_at.is_(None)))
+        recovery = db.session.scalar(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _recovery_hash(cleaned),
+                RecoveryCode.used_at.is_(None),
+            )
+        )
         if recovery is not None:
             recovery.used_at = utcnow()
             used = "recovery_code"
@@ -132,8 +135,11 @@ def verify(user: User, code: str, record: UserSession | None) -> None:
 
 def recovery_codes_left(user: User) -> int:
     """How many unused recovery codes the user has."""
-    return len(db.session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
-                                                                 RecoveryCode.used_at.is_(None))).all())
+    return len(
+        db.session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        ).all()
+    )
 
 
 def reset(user: User) -> None:

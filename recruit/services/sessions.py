@@ -15,8 +15,15 @@ from ..models import Role, User, UserSession, utcnow
 TOUCH_EVERY = timedelta(seconds=30)
 
 ENDED_REASONS = {
-    "signed_out", "signed_out_everywhere", "password_changed", "role_changed", "deactivated",
-    "second_factor_reset", "idle", "absolute", "deleted",
+    "signed_out",
+    "signed_out_everywhere",
+    "password_changed",
+    "role_changed",
+    "deactivated",
+    "second_factor_reset",
+    "idle",
+    "absolute",
+    "deleted",
 }
 
 
@@ -34,8 +41,11 @@ def _digest(token: str) -> str:
 
 def idle_limit(user: User) -> timedelta:
     """How long a session may sit unused: shorter for staff, who see other people's data."""
-    minutes = (current_app.config["SESSION_IDLE_MINUTES_CANDIDATE"] if user.role == Role.CANDIDATE.value
-               else current_app.config["SESSION_IDLE_MINUTES_STAFF"])
+    minutes = (
+        current_app.config["SESSION_IDLE_MINUTES_CANDIDATE"]
+        if user.role == Role.CANDIDATE.value
+        else current_app.config["SESSION_IDLE_MINUTES_STAFF"]
+    )
     return timedelta(minutes=minutes)
 
 
@@ -47,8 +57,15 @@ def start_session(user: User, *, second_factor_done: bool = False) -> str:
     """Record a new session for `user` and return the random id for the cookie."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(UserSession(token_hash=_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
-                               second_factor_at=now if second_factor_done else None))
+    db.session.add(
+        UserSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            second_factor_at=now if second_factor_done else None,
+        )
+    )
     db.session.commit()
     return token
 
@@ -103,8 +120,9 @@ def _end(record: UserSession, reason: str) -> None:
 def end_session(token: str | None, reason: str = "signed_out") -> None:
     """End the session with this cookie id, if it is live."""
     if token:
-        record = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token),
-                                                             UserSession.ended_at.is_(None)))
+        record = db.session.scalar(
+            select(UserSession).where(UserSession.token_hash == _digest(token), UserSession.ended_at.is_(None))
+        )
         if record is not None:
             _end(record, reason)
             db.session.commit()
@@ -114,7 +132,8 @@ def end_all_sessions(user: User, reason: str) -> int:
     """End every live session of `user` at once (the caller commits); returns how many were ended."""
     assert reason in ENDED_REASONS, reason
     result = db.session.execute(
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
         .execution_options(synchronize_session=False)
     )
@@ -124,5 +143,7 @@ def end_all_sessions(user: User, reason: str) -> int:
 def live_session_count(user: User) -> int:
     """How many sessions of this user are still live (for the sign-out page)."""
     now = utcnow()
-    records = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None)))
+    records = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    )
     return sum(1 for record in records if now < expires_at(record))

@@ -19,5 +19,8 @@ def record_failure(task: str, arguments: str, error: str, attempts: int) -> Task
 
 def failures() -> list[TaskFailure]:
     """The most recent failed tasks, newest first."""
-    return list(db.session.scalars(select(TaskFailure).order_by(TaskFailure.failed_at.desc(), TaskFailure.id.desc())
-                                   .limit(FAILURES_SHOWN)))
+    return list(
+        db.session.scalars(
+            select(TaskFailure).order_by(TaskFailure.failed_at.desc(), TaskFailure.id.desc()).limit(FAILURES_SHOWN)
+        )
+    )

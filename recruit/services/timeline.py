@@ -7,12 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import BookingStatus, Candidate, InterviewBooking, Suggestion, Offer
+from ..models import BookingStatus, Candidate, InterviewBooking, Offer, Suggestion
 from .interviews import has_times_to_choose, local, when_text
 
 STEP_WORDS = {
-    "suggested": "Suggested to the borough", "shortlisted": "Shortlisted", "interview": "Invited to interview",
-    "offered": "Offered the apprenticeship", "accepted": "Accepted the offer", "rejected": "Not successful",
+    "suggested": "Suggested to the borough",
+    "shortlisted": "Shortlisted",
+    "interview": "Invited to interview",
+    "offered": "Offered the apprenticeship",
+    "accepted": "Accepted the offer",
+    "rejected": "Not successful",
     "withdrawn": "Closed",
 }
 
@@ -38,18 +42,28 @@ def candidate_progress(candidate: Candidate, suggestions: list[Suggestion]) -> d
     """Each of the candidate's suggestions with its timeline, its live booking, its offer and what happens next."""
     ids = [suggestion.id for suggestion in suggestions]
     bookings: dict[int, list[InterviewBooking]] = {}
-    for booking in db.session.scalars(select(InterviewBooking).options(joinedload(InterviewBooking.slot))
-                                      .where(InterviewBooking.suggestion_id.in_(ids)).order_by(InterviewBooking.id)):
+    for booking in db.session.scalars(
+        select(InterviewBooking)
+        .options(joinedload(InterviewBooking.slot))
+        .where(InterviewBooking.suggestion_id.in_(ids))
+        .order_by(InterviewBooking.id)
+    ):
         bookings.setdefault(booking.suggestion_id, []).append(booking)
-    offers = {offer.suggestion_id: offer for offer in db.session.scalars(select(Offer).where(Offer.suggestion_id.in_(ids)))}
+    offers = {
+        offer.suggestion_id: offer for offer in db.session.scalars(select(Offer).where(Offer.suggestion_id.in_(ids)))
+    }
     progress = {}
     for suggestion in suggestions:
         mine = bookings.get(suggestion.id, [])
         live = next((b for b in mine if b.status == BookingStatus.BOOKED.value), None)
         bookable = has_times_to_choose(suggestion)
-        progress[suggestion.id] = Progress(steps=steps(suggestion, mine, offers.get(suggestion.id)),
-                                      next_step=next_step(suggestion, live, offers.get(suggestion.id), bookable),
-                                      booking=live, offer=offers.get(suggestion.id), can_book=bookable)
+        progress[suggestion.id] = Progress(
+            steps=steps(suggestion, mine, offers.get(suggestion.id)),
+            next_step=next_step(suggestion, live, offers.get(suggestion.id), bookable),
+            booking=live,
+            offer=offers.get(suggestion.id),
+            can_book=bookable,
+        )
     return progress
 
 

@@ -2,6 +2,7 @@
 
 The pipeline builds the same lists with numpy; property tests compare the two.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -41,8 +42,10 @@ def build_lists(
         chosen = [p for p in ranked.get(c, ()) if (c, p) in score]
         if consider_others.get(c, False) and len(chosen) < max_list_length:
             taken = set(chosen)
-            others = sorted((q for q in by_candidate.get(c, ()) if q.placement_id not in taken),
-                            key=lambda q: (-q.total, q.placement_id))
+            others = sorted(
+                (q for q in by_candidate.get(c, ()) if q.placement_id not in taken),
+                key=lambda q: (-q.total, q.placement_id),
+            )
             chosen += [q.placement_id for q in others[: max_list_length - len(chosen)]]
         candidate_lists[c] = chosen
     listed_by: dict[str, list[str]] = {p: [] for p in remaining}

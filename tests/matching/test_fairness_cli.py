@@ -1,4 +1,5 @@
 """Fairness numbers against hand-computed values; CLI exit codes; import purity."""
+
 import json
 import subprocess
 import sys
@@ -29,6 +30,7 @@ def test_report_rates_ratio_flag_and_small_groups():
     assert report.flagged and report.lowest_group == "B" and report.highest_group == "A"
     # A vs rest: [[30, 20], [21, 34]] — two-sided Fisher exact p, checked against scipy's documented example style.
     from scipy.stats import fisher_exact
+
     assert by_group["A"].fisher_p_value == pytest.approx(fisher_exact([[30, 20], [21, 34]]).pvalue)
 
 
@@ -43,7 +45,9 @@ def test_report_rejects_impossible_counts():
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "matching", *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "matching", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
 
 
 INSTANCE = {
@@ -99,9 +103,11 @@ def test_the_command_line_loads_neither_scikit_learn_nor_scipy(tmp_path):
     """`assign` and `check` start fast: the package imports the scoring stack only when it is used."""
     instance = tmp_path / "instance.json"
     instance.write_text(json.dumps({**INSTANCE, "assignment": {"a": "y", "b": "x", "c": None}}))
-    code = ("import sys; from matching.__main__ import main; "
-            f"codes = [main(['assign', {str(instance)!r}]), main(['check', {str(instance)!r}, {str(instance)!r}])]; "
-            "print(codes, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules), file=sys.stderr)")
+    code = (
+        "import sys; from matching.__main__ import main; "
+        f"codes = [main(['assign', {str(instance)!r}]), main(['check', {str(instance)!r}, {str(instance)!r}])]; "
+        "print(codes, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules), file=sys.stderr)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stderr.strip() == "[0, 0] []"
 

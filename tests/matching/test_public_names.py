@@ -1,4 +1,5 @@
 """The package's public names: the lazy table, `__all__` and the imports type checkers read all agree."""
+
 import ast
 import importlib
 from pathlib import Path
@@ -32,4 +33,4 @@ def test_every_public_name_is_the_object_its_module_defines():
 
 def test_every_module_of_the_package_is_reachable_as_a_submodule():
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
-    assert matching._SUBMODULES == modules
+    assert modules == matching._SUBMODULES

@@ -1,4 +1,5 @@
 """Hard rules, score components, explanations and the run_matching entry point."""
+
 import dataclasses
 import datetime
 import json
@@ -7,27 +8,42 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference_lists import build_lists
 
 import matching
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.check import assignment_violations
 from matching.scoring import travel_component
-from reference_lists import build_lists
 
 DAY = datetime.date(2025, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)
 
 
 def place(id="P1", **changes):
-    base = PlacementProfile(id, "ST0116", "software", 4, 51.50, -0.10, 35, DAY, True, 2, 0,
-                            ("python", "sql", "git", "testing", "agile"), "Software developer")
+    base = PlacementProfile(
+        id,
+        "ST0116",
+        "software",
+        4,
+        51.50,
+        -0.10,
+        35,
+        DAY,
+        True,
+        2,
+        0,
+        ("python", "sql", "git", "testing", "agile"),
+        "Software developer",
+    )
     return dataclasses.replace(base, **changes)
 
 
 def person(id="C1", **changes):
-    base = CandidateProfile(id, True, 51.51, -0.10, 10.0, 37, DAY, "python sql", frozenset({"ST0116"}),
-                            frozenset(), ("P1",), False)
+    base = CandidateProfile(
+        id, True, 51.51, -0.10, 10.0, 37, DAY, "python sql", frozenset({"ST0116"}), frozenset(), ("P1",), False
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -39,19 +55,22 @@ def test_weights_must_sum_to_one_and_be_non_negative():
     Weights(0.2, 0.3, 0.5)
 
 
-@pytest.mark.parametrize("candidate, placement, code", [
-    (person(eligible=False), place(), "not_eligible"),
-    (person(travel_km=1.0, lat=51.60), place(), "too_far"),
-    (person(lat=None), place(), "location_unknown"),
-    (person(hours_available=20), place(), "hours"),
-    (person(available_from=DAY + datetime.timedelta(days=1)), place(), "starts_too_soon"),
-    (person(), place(is_open=False), "closed_or_full"),
-    (person(), place(filled=2), "closed_or_full"),
-    (person(qualified=frozenset({("software", 4)})), place(), "already_qualified"),
-    (person(qualified=frozenset({("software", 5)})), place(), "already_qualified"),
-    (person(excluded_placements=frozenset({"P1"})), place(), "already_decided"),
-    (person(excluded_placements=frozenset({"P1"}), consider_others=True), place(), "already_decided"),
-])
+@pytest.mark.parametrize(
+    "candidate, placement, code",
+    [
+        (person(eligible=False), place(), "not_eligible"),
+        (person(travel_km=1.0, lat=51.60), place(), "too_far"),
+        (person(lat=None), place(), "location_unknown"),
+        (person(hours_available=20), place(), "hours"),
+        (person(available_from=DAY + datetime.timedelta(days=1)), place(), "starts_too_soon"),
+        (person(), place(is_open=False), "closed_or_full"),
+        (person(), place(filled=2), "closed_or_full"),
+        (person(qualified=frozenset({("software", 4)})), place(), "already_qualified"),
+        (person(qualified=frozenset({("software", 5)})), place(), "already_qualified"),
+        (person(excluded_placements=frozenset({"P1"})), place(), "already_decided"),
+        (person(excluded_placements=frozenset({"P1"}), consider_others=True), place(), "already_decided"),
+    ],
+)
 def test_each_hard_rule_gives_its_reason(candidate, placement, code):
     result = run_matching([candidate], [placement], WEIGHTS, seed=1)
     assert result.assignment == {candidate.id: None}
@@ -70,12 +89,17 @@ def test_lower_level_qualification_does_not_exclude():
 @given(st.floats(0, 30), st.floats(0, 30), st.floats(0.1, 30))
 def test_closer_is_never_worse(d1, d2, limit):
     near, far = sorted((d1, d2))
-    assert travel_component(np.array([near]), np.array([limit]))[0] >= travel_component(np.array([far]), np.array([limit]))[0]
+    assert (
+        travel_component(np.array([near]), np.array([limit]))[0]
+        >= travel_component(np.array([far]), np.array([limit]))[0]
+    )
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.sampled_from(["python", "sql", "git", "testing", "agile"]), unique=True),
-       st.sampled_from(["python", "sql", "git", "testing", "agile"]))
+@given(
+    st.lists(st.sampled_from(["python", "sql", "git", "testing", "agile"]), unique=True),
+    st.sampled_from(["python", "sql", "git", "testing", "agile"]),
+)
 def test_more_matching_skills_never_worse(words, extra):
     placements = [place()]
     base = run_matching([person(skills_text=" ".join(words))], placements, WEIGHTS, seed=1)
@@ -84,17 +108,31 @@ def test_more_matching_skills_never_worse(words, extra):
 
 
 def random_world(rng, n_c=40, n_p=12):
-    placements = [place(f"P{j}", lat=51.45 + rng.random() * 0.1, lon=-0.2 + rng.random() * 0.2,
-                        hours=int(rng.choice([30, 35, 37])), positions=int(rng.integers(1, 3)),
-                        standard=str(rng.choice(["ST0116", "ST0118"])),
-                        skills=tuple(rng.choice(["python", "sql", "git", "excel", "cloud", "agile"], 3, replace=False)))
-                  for j in range(n_p)]
-    candidates = [person(f"C{i}", lat=51.45 + rng.random() * 0.1, lon=-0.2 + rng.random() * 0.2,
-                         travel_km=float(rng.uniform(2, 15)), hours_available=int(rng.choice([30, 37])),
-                         skills_text=" ".join(rng.choice(["python", "sql", "excel", "people", "cloud"], 2)),
-                         choices=tuple(f"P{j}" for j in rng.choice(n_p, int(rng.integers(0, 5)), replace=False)),
-                         consider_others=bool(rng.random() < 0.5))
-                  for i in range(n_c)]
+    placements = [
+        place(
+            f"P{j}",
+            lat=51.45 + rng.random() * 0.1,
+            lon=-0.2 + rng.random() * 0.2,
+            hours=int(rng.choice([30, 35, 37])),
+            positions=int(rng.integers(1, 3)),
+            standard=str(rng.choice(["ST0116", "ST0118"])),
+            skills=tuple(rng.choice(["python", "sql", "git", "excel", "cloud", "agile"], 3, replace=False)),
+        )
+        for j in range(n_p)
+    ]
+    candidates = [
+        person(
+            f"C{i}",
+            lat=51.45 + rng.random() * 0.1,
+            lon=-0.2 + rng.random() * 0.2,
+            travel_km=float(rng.uniform(2, 15)),
+            hours_available=int(rng.choice([30, 37])),
+            skills_text=" ".join(rng.choice(["python", "sql", "excel", "people", "cloud"], 2)),
+            choices=tuple(f"P{j}" for j in rng.choice(n_p, int(rng.integers(0, 5)), replace=False)),
+            consider_others=bool(rng.random() < 0.5),
+        )
+        for i in range(n_c)
+    ]
     return candidates, placements
 
 
@@ -113,9 +151,14 @@ def test_run_matching_properties(seed):
         assert pair.explanation.sentence.startswith("Suggested because")
     # Rebuild both sides' lists the slow way and check the assignment is the stable one for them.
     lists, specs = build_lists(
-        tuple(_all_list_pairs(result)), {c.id: c.choices for c in candidates},
-        {c.id: c.consider_others for c in candidates}, {p.id: p.remaining for p in placements},
-        seed=seed, shortlist_factor=2, max_list_length=4)
+        tuple(_all_list_pairs(result)),
+        {c.id: c.choices for c in candidates},
+        {c.id: c.consider_others for c in candidates},
+        {p.id: p.remaining for p in placements},
+        seed=seed,
+        shortlist_factor=2,
+        max_list_length=4,
+    )
     assert matching.stable_match(lists, specs) == result.assignment
     assert assignment_violations(lists, specs, result.assignment) == []
     # The public instance is exactly what was assigned: re-assigning it gives the same answer.
@@ -141,6 +184,7 @@ def test_others_are_the_best_scoring_eligible_placements():
     from matching.arrays import candidate_arrays, placement_arrays
     from matching.rules import rule_failures
     from matching.scoring import interest_matrix, score_pairs
+
     places = placement_arrays(placements)
     cands = candidate_arrays(candidates, places)
     interests = interest_matrix([c.interests for c in candidates], places)
@@ -168,7 +212,9 @@ def test_worked_example_and_why_not():
 
 
 def test_no_protected_characteristic_fields():
-    questions = json.loads((Path(__file__).parents[2] / "recruit/data/equality_monitoring.json").read_text())["questions"]
+    questions = json.loads((Path(__file__).parents[2] / "recruit/data/equality_monitoring.json").read_text())[
+        "questions"
+    ]
     keys = {q["key"] for q in questions}
     assert {"ethnicity", "sex", "religion", "care_leaver"} <= keys
     names = set()
@@ -182,6 +228,7 @@ def test_no_protected_characteristic_fields():
 
 def test_instance_round_trips_through_the_command_line(tmp_path, capsys):
     from matching.__main__ import main
+
     candidates, placements = random_world(np.random.default_rng(5), n_c=25, n_p=6)
     result = run_matching(candidates, placements, WEIGHTS, seed=3, shortlist_factor=1, max_list_length=3)
     instance = result.instance()

@@ -1,8 +1,10 @@
 """Deferred acceptance: stability, capacity, mutual acceptability, determinism, optimality."""
+
 from itertools import product
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import stable_match
 from matching.check import assignment_violations
@@ -15,8 +17,14 @@ def instances(draw, max_candidates=6, max_placements=4, max_capacity=2):
     n_p = draw(st.integers(0, max_placements))
     cands = [f"c{i}" for i in range(n_c)]
     places = [f"p{j}" for j in range(n_p)]
-    candidate_lists = {c: draw(st.permutations(places).map(lambda xs: list(xs)).flatmap(
-        lambda xs: st.integers(0, len(xs)).map(lambda k: xs[:k]))) for c in cands}
+    candidate_lists = {
+        c: draw(
+            st.permutations(places)
+            .map(lambda xs: list(xs))
+            .flatmap(lambda xs: st.integers(0, len(xs)).map(lambda k: xs[:k]))
+        )
+        for c in cands
+    }
     placement_specs = {}
     for p in places:
         order = draw(st.permutations(cands))
@@ -74,6 +82,7 @@ def test_candidate_optimal_against_brute_force(instance):
 
 def test_large_random_instance_is_stable():
     import random
+
     rng = random.Random(7)
     places = [f"p{j}" for j in range(60)]
     candidates = {f"c{i}": rng.sample(places, 10) for i in range(3000)}
@@ -92,16 +101,19 @@ def test_capacity_zero_and_one_sided_listing():
     assert stable_match(candidates, placements) == {"a": None, "b": "y"}
 
 
-@pytest.mark.parametrize("candidates, placements, message", [
-    ({"a": ["zz"]}, {"x": {"capacity": 1, "ranking": []}}, "'a' lists unknown placement 'zz'"),
-    ({"a": ["x"]}, {"x": {"capacity": 1, "ranking": ["ghost"]}}, "'x' lists unknown candidate 'ghost'"),
-    ({"a": ["x", "x"]}, {"x": {"capacity": 1, "ranking": ["a"]}}, "'a' lists placement 'x' more than once"),
-    ({"a": ["x"]}, {"x": {"capacity": 1, "ranking": ["a", "a"]}}, "'x' lists candidate 'a' more than once"),
-    ({"a": ["x"]}, {"x": {"capacity": -1, "ranking": ["a"]}}, "'x' has a negative capacity"),
-    ({"a": ["x"]}, {"x": {"capacity": 1.5, "ranking": ["a"]}}, "'x' has a capacity that is not a whole number"),
-    ({"a": ["x"]}, {"x": {"ranking": ["a"]}}, "'x' needs 'capacity' and 'ranking'"),
-    ({"a": "x"}, {"x": {"capacity": 1, "ranking": ["a"]}}, "'a': the list must be a list"),
-])
+@pytest.mark.parametrize(
+    "candidates, placements, message",
+    [
+        ({"a": ["zz"]}, {"x": {"capacity": 1, "ranking": []}}, "'a' lists unknown placement 'zz'"),
+        ({"a": ["x"]}, {"x": {"capacity": 1, "ranking": ["ghost"]}}, "'x' lists unknown candidate 'ghost'"),
+        ({"a": ["x", "x"]}, {"x": {"capacity": 1, "ranking": ["a"]}}, "'a' lists placement 'x' more than once"),
+        ({"a": ["x"]}, {"x": {"capacity": 1, "ranking": ["a", "a"]}}, "'x' lists candidate 'a' more than once"),
+        ({"a": ["x"]}, {"x": {"capacity": -1, "ranking": ["a"]}}, "'x' has a negative capacity"),
+        ({"a": ["x"]}, {"x": {"capacity": 1.5, "ranking": ["a"]}}, "'x' has a capacity that is not a whole number"),
+        ({"a": ["x"]}, {"x": {"ranking": ["a"]}}, "'x' needs 'capacity' and 'ranking'"),
+        ({"a": "x"}, {"x": {"capacity": 1, "ranking": ["a"]}}, "'a': the list must be a list"),
+    ],
+)
 def test_bad_input_raises_value_error_naming_the_id(candidates, placements, message):
     with pytest.raises(ValueError, match=message):
         stable_match(candidates, placements)

@@ -1,25 +1,28 @@
 """Skills as whole terms (with a synonym table) and placements that put their borough's residents first."""
+
 import dataclasses
 import datetime
 
 import pytest
+from reference_lists import build_lists
 
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.terms import TermTable, statement_terms
-from reference_lists import build_lists
 
 DAY = datetime.date(2026, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)
 
 
 def place(id="P1", skills=("secure coding", "object-oriented", "SQL", "git", "agile"), **changes):
-    return PlacementProfile(id, "ST0116", "digital", 4, 51.5, -0.1, 35, DAY, True, 1, 0, tuple(skills), "Developer",
-                            **changes)
+    return PlacementProfile(
+        id, "ST0116", "digital", 4, 51.5, -0.1, 35, DAY, True, 1, 0, tuple(skills), "Developer", **changes
+    )
 
 
 def person(id="C1", text="", skills=(), **changes):
-    base = CandidateProfile(id, True, 51.5, -0.1, 10.0, 37, DAY, text, frozenset(), frozenset(), ("P1",), False,
-                            skills=tuple(skills))
+    base = CandidateProfile(
+        id, True, 51.5, -0.1, 10.0, 37, DAY, text, frozenset(), frozenset(), ("P1",), False, skills=tuple(skills)
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -62,7 +65,11 @@ def test_synonym_chains_resolve_and_loops_are_refused_by_name():
 
 def test_statements_map_to_terms_and_unknown_ones_are_named():
     table = {"fixed-a-phone": ("troubleshooting", "customer service"), "patterns": ("statistics",)}
-    assert statement_terms(table, ["fixed-a-phone", "patterns"]) == ("troubleshooting", "customer service", "statistics")
+    assert statement_terms(table, ["fixed-a-phone", "patterns"]) == (
+        "troubleshooting",
+        "customer service",
+        "statistics",
+    )
     with pytest.raises(ValueError, match="'built-a-rocket'"):
         statement_terms(table, ["built-a-rocket"])
 
@@ -89,13 +96,15 @@ def test_residents_come_first_then_everyone_by_score():
     assert result.assignment["STRONG"] is None
     (why,) = result.why_not("STRONG")
     assert why.reason_code == "residents_first"
-    assert why.text == ("This placement considers Hackney residents first, and all its places went to "
-                        "Hackney residents.")
+    assert why.text == (
+        "This placement considers Hackney residents first, and all its places went to Hackney residents."
+    )
     (pair,) = result.suggestions
     assert "this placement considers Hackney residents first and you live there" in pair.explanation.sentence
     # Without the flag the strongest score wins.
-    plain = run_matching([strong, resident, weak_resident], [place(borough="Hackney")], WEIGHTS, seed=3,
-                         shortlist_factor=1)
+    plain = run_matching(
+        [strong, resident, weak_resident], [place(borough="Hackney")], WEIGHTS, seed=3, shortlist_factor=1
+    )
     assert plain.assignment["STRONG"] == "P1"
 
 
@@ -121,11 +130,25 @@ def test_the_reference_list_builder_puts_residents_first_like_the_pipeline():
     import matching
 
     placement = place(borough="Hackney", residents_first=True)
-    people = [person("A", skills=("sql", "git"), home_borough="Camden"), person("B", home_borough="Hackney"),
-              person("C", skills=("agile",), home_borough="Hackney")]
+    people = [
+        person("A", skills=("sql", "git"), home_borough="Camden"),
+        person("B", home_borough="Hackney"),
+        person("C", skills=("agile",), home_borough="Hackney"),
+    ]
     result = run_matching(people, [placement], WEIGHTS, seed=4, shortlist_factor=1)
-    pairs = [matching.ScoredPair(c, "P1", {}, float(t)) for c, t in
-             zip(["A", "B", "C"], [result._lists.total[list(result._lists.candidate).index(i)] for i in range(3)])]
-    lists, specs = build_lists(pairs, {c.id: c.choices for c in people}, {}, {"P1": 1}, seed=4,
-                                        shortlist_factor=1, residents={"P1": {"B", "C"}})
+    pairs = [
+        matching.ScoredPair(c, "P1", {}, float(t))
+        for c, t in zip(
+            ["A", "B", "C"], [result._lists.total[list(result._lists.candidate).index(i)] for i in range(3)]
+        )
+    ]
+    lists, specs = build_lists(
+        pairs,
+        {c.id: c.choices for c in people},
+        {},
+        {"P1": 1},
+        seed=4,
+        shortlist_factor=1,
+        residents={"P1": {"B", "C"}},
+    )
     assert specs["P1"]["ranking"] == result.instance()["placements"]["P1"]["ranking"] == ["C", "B", "A"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...parsing import parse_date, whole_number
 from ...models import AuditEvent, User
+from ...parsing import parse_date, whole_number
 from ..placements.bulk import safe_cell
 
 MAX_CSV_ROWS = 100_000
@@ -90,9 +90,9 @@ def _statement(filters: AuditFilters):
     if filters.entity_id is not None:
         statement = statement.where(AuditEvent.entity_id == filters.entity_id)
     if filters.date_from:
-        statement = statement.where(AuditEvent.at >= datetime.combine(filters.date_from, time.min, tzinfo=timezone.utc))
+        statement = statement.where(AuditEvent.at >= datetime.combine(filters.date_from, time.min, tzinfo=UTC))
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
         statement = statement.where(AuditEvent.at < end)
     return statement.order_by(AuditEvent.id.desc())
 
@@ -107,8 +107,10 @@ def audit_page(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
 
 def describe_detail(detail: dict | None) -> str:
     """An event's detail as one line: key: value; key: value."""
-    return "; ".join(f"{key}: {json.dumps(value) if isinstance(value, (list, dict)) else value}"
-                     for key, value in sorted((detail or {}).items()))
+    return "; ".join(
+        f"{key}: {json.dumps(value) if isinstance(value, (list, dict)) else value}"
+        for key, value in sorted((detail or {}).items())
+    )
 
 
 def audit_csv(filters: AuditFilters) -> str:
@@ -117,7 +119,19 @@ def audit_csv(filters: AuditFilters) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event, email in db.session.execute(_statement(filters).limit(MAX_CSV_ROWS)).tuples():
-        writer.writerow([safe_cell(value) for value in (
-            event.id, event.at.isoformat(), email or ("system" if event.actor_id is None else f"user {event.actor_id}"),
-            event.action, event.entity_type, event.entity_id, event.borough_id, describe_detail(event.detail))])
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    event.id,
+                    event.at.isoformat(),
+                    email or ("system" if event.actor_id is None else f"user {event.actor_id}"),
+                    event.action,
+                    event.entity_type,
+                    event.entity_id,
+                    event.borough_id,
+                    describe_detail(event.detail),
+                )
+            ]
+        )
     return out.getvalue()

@@ -11,11 +11,9 @@ from sqlalchemy import case, func, select, union_all
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import Borough, Suggestion, Choice, Standard, Placement, PlacementStatus
+from ...models import Borough, Choice, Placement, PlacementStatus, Standard, Suggestion
 from ..candidates.data import months_before, purgeable_candidates
 from ..errors import ServiceError
-
-
 
 
 def list_boroughs() -> list[Borough]:
@@ -29,8 +27,11 @@ def borough_by_slug(slug: str) -> Borough | None:
 
 def update_borough(borough: Borough, taking_part: bool, contact_email: str, contact_phone: str) -> Borough:
     """Record whether a borough takes part and the contact details candidates see on its placements."""
-    values = {"taking_part": bool(taking_part), "contact_email": contact_email.strip().lower(),
-              "contact_phone": contact_phone.strip()}
+    values = {
+        "taking_part": bool(taking_part),
+        "contact_email": contact_email.strip().lower(),
+        "contact_phone": contact_phone.strip(),
+    }
     changed = sorted(name for name, value in values.items() if getattr(borough, name) != value)
     for name, value in values.items():
         setattr(borough, name, value)
@@ -90,14 +91,26 @@ def retention_status(today: date | None = None) -> RetentionStatus:
     due_now = len(purgeable_candidates(months, today))
     # An application falls due the day after its last chosen or suggested placement closed `months` months ago,
     # once none of them is live any more.
-    links = union_all(select(Choice.candidate_id.label("candidate_id"), Choice.placement_id.label("placement_id")),
-                      select(Suggestion.candidate_id, Suggestion.placement_id)).subquery()
-    per_candidate = (select(links.c.candidate_id, func.max(Placement.closing_date).label("last_closing"),
-                            func.max(case((Placement.status == PlacementStatus.LIVE.value, 1), else_=0)).label("live"))
-                     .join(Placement, Placement.id == links.c.placement_id).group_by(links.c.candidate_id).subquery())
+    links = union_all(
+        select(Choice.candidate_id.label("candidate_id"), Choice.placement_id.label("placement_id")),
+        select(Suggestion.candidate_id, Suggestion.placement_id),
+    ).subquery()
+    per_candidate = (
+        select(
+            links.c.candidate_id,
+            func.max(Placement.closing_date).label("last_closing"),
+            func.max(case((Placement.status == PlacementStatus.LIVE.value, 1), else_=0)).label("live"),
+        )
+        .join(Placement, Placement.id == links.c.placement_id)
+        .group_by(links.c.candidate_id)
+        .subquery()
+    )
     cutoff = months_before(today, months)
-    last = db.session.scalar(select(func.min(per_candidate.c.last_closing))
-                             .where(per_candidate.c.live == 0, per_candidate.c.last_closing >= cutoff))
+    last = db.session.scalar(
+        select(func.min(per_candidate.c.last_closing)).where(
+            per_candidate.c.live == 0, per_candidate.c.last_closing >= cutoff
+        )
+    )
     next_date = None
     if last is not None:
         next_date = today + timedelta(days=1)

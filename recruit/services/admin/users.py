@@ -12,20 +12,25 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Role, User
 from ...passwords import hash_password
-from ..sessions import end_all_sessions
 from ..accounts import find_user_by_email, make_token, normalise_email
 from ..errors import ServiceError
+from ..sessions import end_all_sessions
 
-STAFF_ROLE_LABELS = {Role.BOROUGH_STAFF.value: "Borough staff", Role.RECRUITER.value: "Recruiter",
-                     Role.ANALYST.value: "Analyst", Role.ADMIN.value: "Admin"}
+STAFF_ROLE_LABELS = {
+    Role.BOROUGH_STAFF.value: "Borough staff",
+    Role.RECRUITER.value: "Recruiter",
+    Role.ANALYST.value: "Analyst",
+    Role.ADMIN.value: "Admin",
+}
 
 
 def staff_page(page: int, per_page: int) -> tuple[list[User], int]:
     """One page of staff accounts (everyone but candidates), by email, and how many there are."""
     base = select(User).where(User.role != Role.CANDIDATE.value)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = db.session.scalars(base.options(joinedload(User.borough)).order_by(User.email)
-                              .limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.scalars(
+        base.options(joinedload(User.borough)).order_by(User.email).limit(per_page).offset((page - 1) * per_page)
+    )
     return list(rows), total
 
 
@@ -72,8 +77,12 @@ def _remove_admin(user: User, values: dict, message: str) -> None:
         raise ServiceError(message, "role" if "role" in values else None)
     other = aliased(User)
     another_remains = exists().where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != user.id)
-    result = db.session.execute(update(User).where(User.id == user.id, another_remains).values(**values)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, another_remains)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.rollback()
         raise ServiceError(message, "role" if "role" in values else None)
@@ -86,8 +95,9 @@ def invite_user(email: str, role: str, borough_slug: str | None) -> User:
     if find_user_by_email(email) is not None:
         raise ServiceError("A user with this email address already exists", "email")
     # Nobody knows this password: the invitee chooses their own through the link.
-    user = User(email=normalise_email(email), password_hash=hash_password(secrets.token_urlsafe(32)), role=role,
-                borough=borough)
+    user = User(
+        email=normalise_email(email), password_hash=hash_password(secrets.token_urlsafe(32)), role=role, borough=borough
+    )
     db.session.add(user)
     db.session.flush()
     record_event("account.invited", user, role=role, borough=borough.slug if borough else None)
@@ -118,8 +128,9 @@ def change_user(user: User, role: str, borough_slug: str | None) -> User:
         user.role, user.borough = role, borough
     if old != new:
         end_all_sessions(user, "role_changed")
-        record_event("account.role_changed", user, old_role=old[0], new_role=new[0], old_borough=old[1],
-                     new_borough=new[1])
+        record_event(
+            "account.role_changed", user, old_role=old[0], new_role=new[0], old_borough=old[1], new_borough=new[1]
+        )
     db.session.commit()
     return user
 
@@ -135,8 +146,9 @@ def set_active(user: User, active: bool, actor_id: int) -> User:
         if user.role == Role.ADMIN.value:
             _remove_admin(user, values, LAST_ADMIN_DISABLE)
         else:
-            db.session.execute(update(User).where(User.id == user.id).values(**values)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(User).where(User.id == user.id).values(**values).execution_options(synchronize_session=False)
+            )
             db.session.expire(user)
         end_all_sessions(user, "deactivated")
     else:

@@ -1,8 +1,8 @@
 """The application: sections saved as the candidate goes, check answers, submit, withdraw."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from sqlalchemy import select, update
 
@@ -31,24 +31,52 @@ def _qualifications_complete(candidate: Candidate) -> bool:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("about-you", "About you", ("first_name", "last_name", "preferred_name", "phone", "date_of_birth"),
-            lambda c: bool(c.first_name and c.last_name and c.date_of_birth)),
-    Section("where-you-live", "Where you live", ("outward_postcode", "lat", "lon", "travel_km"),
-            lambda c: bool(c.outward_postcode and c.travel_km and (c.home_borough_id or c.lives_outside_london))),
-    Section("when-you-can-work", "When you can work", ("hours_per_week", "available_from"),
-            lambda c: bool(c.hours_per_week and c.available_from)),
-    Section("skills", "Your skills", ("statements", "skills", "skills_text"),
-            lambda c: bool(c.statements or c.skills or c.skills_text)),
+    Section(
+        "about-you",
+        "About you",
+        ("first_name", "last_name", "preferred_name", "phone", "date_of_birth"),
+        lambda c: bool(c.first_name and c.last_name and c.date_of_birth),
+    ),
+    Section(
+        "where-you-live",
+        "Where you live",
+        ("outward_postcode", "lat", "lon", "travel_km"),
+        lambda c: bool(c.outward_postcode and c.travel_km and (c.home_borough_id or c.lives_outside_london)),
+    ),
+    Section(
+        "when-you-can-work",
+        "When you can work",
+        ("hours_per_week", "available_from"),
+        lambda c: bool(c.hours_per_week and c.available_from),
+    ),
+    Section(
+        "skills",
+        "Your skills",
+        ("statements", "skills", "skills_text"),
+        lambda c: bool(c.statements or c.skills or c.skills_text),
+    ),
     Section("interests", "The jobs that interest you", ("interests",), lambda c: bool(c.interests)),
     Section("qualifications", "Your qualifications", ("qualifications",), _qualifications_complete),
     # An empty string means "answered: no adjustments needed"; None means not answered yet.
-    Section("support", "Support at interview", ("interview_adjustments", "guaranteed_interview"),
-            lambda c: c.interview_adjustments is not None),
-    Section("how-you-heard", "How you heard about us", ("outreach_channel", "campaign_code"),
-            lambda c: bool(c.outreach_channel)),
+    Section(
+        "support",
+        "Support at interview",
+        ("interview_adjustments", "guaranteed_interview"),
+        lambda c: c.interview_adjustments is not None,
+    ),
+    Section(
+        "how-you-heard",
+        "How you heard about us",
+        ("outreach_channel", "campaign_code"),
+        lambda c: bool(c.outreach_channel),
+    ),
     # Complete once the candidate has chosen at least one placement and answered "consider me for others".
-    Section("choices", "Your placement choices", ("consider_other_placements",),
-            lambda c: c.consider_other_placements is not None and bool(c.choices)),
+    Section(
+        "choices",
+        "Your placement choices",
+        ("consider_other_placements",),
+        lambda c: c.consider_other_placements is not None and bool(c.choices),
+    ),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -134,15 +162,23 @@ def submission_problems(candidate: Candidate) -> list[tuple[str, str]]:
             problems.append(("Choose at least one placement", s.key))
         elif not done:
             problems.append((f"Complete the section: {s.title}", s.key))
-    if candidate.date_of_birth and candidate.available_from and age_on(candidate.date_of_birth, candidate.available_from) < 16:
-        problems.append(("You must be 16 or older on the date you can start. Check your date of birth and start date",
-                         "when-you-can-work"))
+    if (
+        candidate.date_of_birth
+        and candidate.available_from
+        and age_on(candidate.date_of_birth, candidate.available_from) < 16
+    ):
+        problems.append(
+            (
+                "You must be 16 or older on the date you can start. Check your date of birth and start date",
+                "when-you-can-work",
+            )
+        )
     if candidate.user.email_confirmed_at is None:
         problems.append(("Confirm your email address before you send your application", "confirm-email"))
     return problems
 
 
-class SubmissionBlocked(ServiceError):
+class SubmissionBlockedError(ServiceError):
     """The application cannot be sent yet; `problems` lists why."""
 
     def __init__(self, problems: list[tuple[str, str]]):
@@ -157,14 +193,16 @@ def submit(candidate: Candidate) -> None:
     _require_editable(candidate)
     problems = submission_problems(candidate)
     if problems:
-        raise SubmissionBlocked(problems)
+        raise SubmissionBlockedError(problems)
     now = utcnow()
     # A conditional update: of two requests sending the same application at once (two tabs), only the first
     # changes the row; the second changes nothing and queues no second email or audit event.
     sent = db.session.execute(
-        update(Candidate).where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
+        update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
         .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
-        .execution_options(synchronize_session="fetch")).rowcount
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     if not sent:
         db.session.rollback()
         return
@@ -191,7 +229,12 @@ def withdraw(candidate: Candidate) -> None:
     closed = {SuggestionStage.ACCEPTED.value, SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value}
     for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.candidate_id == candidate.id)):
         if suggestion.stage not in closed:
-            move_stage(suggestion, SuggestionStage.WITHDRAWN.value, candidate.user_id, "The candidate withdrew their application")
+            move_stage(
+                suggestion,
+                SuggestionStage.WITHDRAWN.value,
+                candidate.user_id,
+                "The candidate withdrew their application",
+            )
             close_hiring_steps(suggestion, candidate.user_id)
     record_event("application.withdrawn", candidate)
     db.session.commit()
@@ -207,10 +250,13 @@ def round_has_run() -> bool:
 
 def suggestions_for(candidate: Candidate) -> list[Suggestion]:
     """The candidate's own suggestions from published runs (never a preview), newest run first."""
-    return list(db.session.scalars(
-        select(Suggestion).where(Suggestion.candidate_id == candidate.id, is_published())
-        .order_by(Suggestion.run_id.desc(), Suggestion.score.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .where(Suggestion.candidate_id == candidate.id, is_published())
+            .order_by(Suggestion.run_id.desc(), Suggestion.score.desc())
+        )
+    )
 
 
 def outcome_for(candidate: Candidate):

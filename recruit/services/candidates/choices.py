@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Candidate, Suggestion, Choice, Placement, PlacementStatus
+from ...models import ApplicationStatus, Candidate, Choice, Placement, PlacementStatus, Suggestion
 from ..errors import ServiceError
 
 MAX_CHOICES = 10

@@ -1,17 +1,28 @@
 """The candidate's data: download all of it, delete it, and purge old applications after retention."""
 
 import calendar
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (AuditEvent, Candidate, CandidateOutcome, Suggestion, OutboxEmail, Choice, StageChange, User, UserSession, Placement,
-                       PlacementStatus, utcnow)
-from ..matching.runs import is_published
+from ...models import (
+    AuditEvent,
+    Candidate,
+    CandidateOutcome,
+    Choice,
+    OutboxEmail,
+    Placement,
+    PlacementStatus,
+    StageChange,
+    Suggestion,
+    User,
+    UserSession,
+    utcnow,
+)
 from .. import monitoring
-
+from ..matching.runs import is_published
 
 # What is kept once an account is deleted or an application purged: said on the deletion page and in the
 # privacy notice, and checked by a test that searches every table and stored document for the person.
@@ -33,15 +44,33 @@ def records(user: User) -> dict:
     """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
     candidate = user.candidate
     return {
-        "suggestions": list(db.session.scalars(select(Suggestion).where(Suggestion.candidate_id == candidate.id, is_published())
-                                           .order_by(Suggestion.id))),
-        "emails": list(db.session.scalars(select(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower())
-                                          .order_by(OutboxEmail.id))),
-        "events": list(db.session.scalars(select(AuditEvent).where(or_(
-            AuditEvent.actor_id == user.id,
-            and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
-            and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
-        )).order_by(AuditEvent.at, AuditEvent.id))),
+        "suggestions": list(
+            db.session.scalars(
+                select(Suggestion)
+                .where(Suggestion.candidate_id == candidate.id, is_published())
+                .order_by(Suggestion.id)
+            )
+        ),
+        "emails": list(
+            db.session.scalars(
+                select(OutboxEmail)
+                .where(func.lower(OutboxEmail.recipient) == user.email.lower())
+                .order_by(OutboxEmail.id)
+            )
+        ),
+        "events": list(
+            db.session.scalars(
+                select(AuditEvent)
+                .where(
+                    or_(
+                        AuditEvent.actor_id == user.id,
+                        and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id),
+                        and_(AuditEvent.entity_type == "Candidate", AuditEvent.entity_id == candidate.id),
+                    )
+                )
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+        ),
         "equality_monitoring": monitoring.own_answers(candidate.id),
     }
 
@@ -90,25 +119,42 @@ def export(user: User) -> dict:
             "updated_at": _iso(candidate.updated_at),
         },
         "placement_choices": [
-            {"rank": p.rank, "placement": p.placement.title, "borough": p.placement.borough.name,
-             "closing_date": _iso(p.placement.closing_date)}
+            {
+                "rank": p.rank,
+                "placement": p.placement.title,
+                "borough": p.placement.borough.name,
+                "closing_date": _iso(p.placement.closing_date),
+            }
             for p in candidate.choices
         ],
         "suggested_placements": [
-            {"placement": m.placement.title, "borough": m.placement.borough.name, "stage": m.stage, "score": m.score,
-             "components": m.components, "explanation": m.explanation, "reason": m.reason, "feedback": m.feedback,
-             "decided_at": _iso(m.decided_at)}
+            {
+                "placement": m.placement.title,
+                "borough": m.placement.borough.name,
+                "stage": m.stage,
+                "score": m.score,
+                "components": m.components,
+                "explanation": m.explanation,
+                "reason": m.reason,
+                "feedback": m.feedback,
+                "decided_at": _iso(m.decided_at),
+            }
             for m in suggestions
         ],
         **_hiring(suggestions),
         "round_outcomes": [
             {"run": o.run_id, "suggested": o.suggested, "reasons": o.reasons, "emailed_at": _iso(o.notified_at)}
-            for o in db.session.scalars(select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate.id)
-                                        .order_by(CandidateOutcome.run_id))
+            for o in db.session.scalars(
+                select(CandidateOutcome)
+                .where(CandidateOutcome.candidate_id == candidate.id)
+                .order_by(CandidateOutcome.run_id)
+            )
         ],
         "equality_monitoring": rows["equality_monitoring"],
-        "emails": [{"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
-                   for e in outbox],
+        "emails": [
+            {"subject": e.subject, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
+            for e in outbox
+        ],
         "activity": [{"at": _iso(e.at), "action": e.action} for e in events],
     }
 
@@ -120,20 +166,54 @@ def _hiring(suggestions: list[Suggestion]) -> dict:
 
     ids = [suggestion.id for suggestion in suggestions]
     titles = {suggestion.id: suggestion.placement.title for suggestion in suggestions}
-    bookings = db.session.scalars(select(InterviewBooking).where(InterviewBooking.suggestion_id.in_(ids)).order_by(InterviewBooking.id))
-    requests = db.session.scalars(select(SlotRequest).where(SlotRequest.suggestion_id.in_(ids)).order_by(SlotRequest.id))
-    scores = db.session.scalars(select(InterviewScore).where(InterviewScore.suggestion_id.in_(ids)).order_by(InterviewScore.id))
+    bookings = db.session.scalars(
+        select(InterviewBooking).where(InterviewBooking.suggestion_id.in_(ids)).order_by(InterviewBooking.id)
+    )
+    requests = db.session.scalars(
+        select(SlotRequest).where(SlotRequest.suggestion_id.in_(ids)).order_by(SlotRequest.id)
+    )
+    scores = db.session.scalars(
+        select(InterviewScore).where(InterviewScore.suggestion_id.in_(ids)).order_by(InterviewScore.id)
+    )
     offers = db.session.scalars(select(Offer).where(Offer.suggestion_id.in_(ids)).order_by(Offer.id))
     return {
-        "interviews": [{"placement": titles[b.suggestion_id], "when": when_text(b.slot), "where": where_text(b.slot),
-                        "status": b.status, "booked_at": _iso(b.booked_at), "cancelled_at": _iso(b.cancelled_at)}
-                       for b in bookings],
-        "interview_time_requests": [{"placement": titles[r.suggestion_id], "message": r.message, "at": _iso(r.at)} for r in requests],
-        "interview_scores": [{"placement": titles[s.suggestion_id], "criterion": s.criterion.title, "score": s.score,
-                              "evidence": s.evidence, "submitted_at": _iso(s.submitted_at)} for s in scores],
-        "offers": [{"placement": titles[o.suggestion_id], "made_at": _iso(o.made_at), "respond_by": _iso(o.respond_by),
-                    "start_date": _iso(o.start_date), "contact": o.contact, "answer": o.answer,
-                    "answered_at": _iso(o.answered_at), "started_on": _iso(o.started_on)} for o in offers],
+        "interviews": [
+            {
+                "placement": titles[b.suggestion_id],
+                "when": when_text(b.slot),
+                "where": where_text(b.slot),
+                "status": b.status,
+                "booked_at": _iso(b.booked_at),
+                "cancelled_at": _iso(b.cancelled_at),
+            }
+            for b in bookings
+        ],
+        "interview_time_requests": [
+            {"placement": titles[r.suggestion_id], "message": r.message, "at": _iso(r.at)} for r in requests
+        ],
+        "interview_scores": [
+            {
+                "placement": titles[s.suggestion_id],
+                "criterion": s.criterion.title,
+                "score": s.score,
+                "evidence": s.evidence,
+                "submitted_at": _iso(s.submitted_at),
+            }
+            for s in scores
+        ],
+        "offers": [
+            {
+                "placement": titles[o.suggestion_id],
+                "made_at": _iso(o.made_at),
+                "respond_by": _iso(o.respond_by),
+                "start_date": _iso(o.start_date),
+                "contact": o.contact,
+                "answer": o.answer,
+                "answered_at": _iso(o.answered_at),
+                "started_on": _iso(o.started_on),
+            }
+            for o in offers
+        ],
     }
 
 
@@ -156,14 +236,20 @@ def _erase(user: User) -> None:
     """Delete the user, their application, choices, suggestions and their history, equality answers and emails,
     and every id of theirs from the audit trail (no commit). What is kept is listed on the deletion page."""
     candidate = user.candidate
-    own_events = or_(AuditEvent.actor_id == user.id, and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id))
+    own_events = or_(
+        AuditEvent.actor_id == user.id, and_(AuditEvent.entity_type == "User", AuditEvent.entity_id == user.id)
+    )
     if candidate is not None:
         _erase_hiring(candidate.id)
         suggestion_ids = select(Suggestion.id).where(Suggestion.candidate_id == candidate.id)
         # Staff decisions on their suggestions stay in the trail (what was done, when, by whom) without the
         # suggestion's id, which would lead back to them through the run they were in.
-        db.session.execute(update(AuditEvent).where(AuditEvent.entity_type == "Suggestion", AuditEvent.entity_id.in_(suggestion_ids))
-                           .values(entity_id=None).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.entity_type == "Suggestion", AuditEvent.entity_id.in_(suggestion_ids))
+            .values(entity_id=None)
+            .execution_options(synchronize_session=False)
+        )
         # Bulk deletes: the database's cascades are not relied on (SQLite does not enforce foreign keys here).
         db.session.execute(delete(StageChange).where(StageChange.suggestion_id.in_(suggestion_ids)))
         db.session.execute(delete(Suggestion).where(Suggestion.candidate_id == candidate.id))
@@ -173,8 +259,12 @@ def _erase(user: User) -> None:
         db.session.delete(candidate)
     # Their own activity (sign-ins, choices, sections saved) is personal data about them: it goes.
     db.session.execute(delete(AuditEvent).where(own_events).execution_options(synchronize_session=False))
-    db.session.execute(update(StageChange).where(StageChange.actor_id == user.id).values(actor_id=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(StageChange)
+        .where(StageChange.actor_id == user.id)
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
     # Queued and sent emails carry the address and often the name: they go too.
     db.session.execute(delete(OutboxEmail).where(func.lower(OutboxEmail.recipient) == user.email.lower()))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
@@ -200,15 +290,21 @@ def purgeable_candidates(months: int, today: date | None = None) -> list[Candida
     """Applications whose every chosen or suggested placement closed more than `months` months ago,
     and applications that never chose or were suggested anything and have not changed for that long."""
     cutoff = months_before(today or date.today(), months)
-    untouched_since = datetime.combine(cutoff, time.min, tzinfo=timezone.utc)
-    still_relevant = select(Placement.id).where(or_(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= cutoff))
-    has_any = or_(exists().where(Choice.candidate_id == Candidate.id), exists().where(Suggestion.candidate_id == Candidate.id))
+    untouched_since = datetime.combine(cutoff, time.min, tzinfo=UTC)
+    still_relevant = select(Placement.id).where(
+        or_(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= cutoff)
+    )
+    has_any = or_(
+        exists().where(Choice.candidate_id == Candidate.id), exists().where(Suggestion.candidate_id == Candidate.id)
+    )
     has_recent = or_(
         exists().where(Choice.candidate_id == Candidate.id, Choice.placement_id.in_(still_relevant)),
         exists().where(Suggestion.candidate_id == Candidate.id, Suggestion.placement_id.in_(still_relevant)),
     )
     abandoned = and_(~has_any, Candidate.updated_at < untouched_since)
-    return list(db.session.scalars(select(Candidate).where(or_(and_(has_any, ~has_recent), abandoned)).order_by(Candidate.id)))
+    return list(
+        db.session.scalars(select(Candidate).where(or_(and_(has_any, ~has_recent), abandoned)).order_by(Candidate.id))
+    )
 
 
 def purge(months: int, today: date | None = None) -> int:

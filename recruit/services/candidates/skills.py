@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import matching
-
 from sqlalchemy import select
+
+import matching
 
 from ...extensions import db
 from ...models import Standard
@@ -54,8 +54,11 @@ def taxonomy() -> list[SkillGroup]:
     for folded, per_group in counts.items():
         best = min(per_group, key=lambda i: (-per_group[i], i))
         members.setdefault(best, []).append(spelling[folded])
-    return [SkillGroup(key, label, tuple(sorted(members[i], key=str.casefold)))
-            for i, (key, label) in enumerate(order) if members.get(i)]
+    return [
+        SkillGroup(key, label, tuple(sorted(members[i], key=str.casefold)))
+        for i, (key, label) in enumerate(order)
+        if members.get(i)
+    ]
 
 
 def all_skills() -> set[str]:
@@ -87,8 +90,9 @@ def statements() -> tuple[Statement, ...]:
     """The reviewed statements table, checked by the library against the standards' keywords and the pathways."""
     rows = read_csv("skill_statements.csv")
     vocabulary = [k for row in read_csv("apprenticeship_standards.csv") for k in row["keywords"].split(";")]
-    checked = matching.check_statements({row["id"]: (row["pathway"], row["terms"].split(";")) for row in rows},
-                                        [key for key, _ in PATHWAYS], vocabulary)
+    checked = matching.check_statements(
+        {row["id"]: (row["pathway"], row["terms"].split(";")) for row in rows}, [key for key, _ in PATHWAYS], vocabulary
+    )
     return tuple(Statement(row["id"], row["pathway"], row["statement"], checked[row["id"]]) for row in rows)
 
 

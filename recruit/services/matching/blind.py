@@ -18,15 +18,21 @@ from ...postcodes import outward_areas
 REMOVED = "[removed]"
 
 # Name and contact details are shown to recruiters only from shortlisting until a final decision.
-REVEALED_STAGES = (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value, SuggestionStage.OFFERED.value,
-                   SuggestionStage.ACCEPTED.value)
+REVEALED_STAGES = (
+    SuggestionStage.SHORTLISTED.value,
+    SuggestionStage.INTERVIEW.value,
+    SuggestionStage.OFFERED.value,
+    SuggestionStage.ACCEPTED.value,
+)
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A web address: with a scheme or www., or a bare domain on a common ending (lower case only, so that
 # "ASP.NET" or "Node.js" written as a skill stay), with any path after it.
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+"
-                 r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|org\.uk|org|net|io|dev|me|uk|app|ai|"
-                 r"tech|info|ly|gg|page|site|xyz|london)\b(?:/[^\s<>\"]*)?")
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"]+"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|org\.uk|org|net|io|dev|me|uk|app|ai|"
+    r"tech|info|ly|gg|page|site|xyz|london)\b(?:/[^\s<>\"]*)?"
+)
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 FULL_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
@@ -36,25 +42,95 @@ TRAILING = ".,;:!?)]}'\"’”"
 # that names a place of learning, e.g. "Hackney New School", "Newham Sixth Form College",
 # "University of East London", "St Mary's C of E Primary".
 _WORD = r"(?:[A-Z][\w'’&.-]*|of|and|the|for|in|on|upon|de|la|&)"
-_KIND = (r"(?:School|Academy|College|Sixth Form|Sixth-Form|University|Grammar|High|Primary|Secondary|UTC|"
-         r"Institute|Polytechnic|Conservatoire|Boys|Girls)")
+_KIND = (
+    r"(?:School|Academy|College|Sixth Form|Sixth-Form|University|Grammar|High|Primary|Secondary|UTC|"
+    r"Institute|Polytechnic|Conservatoire|Boys|Girls)"
+)
 INSTITUTION = re.compile(
     rf"\b(?:[A-Z][\w'’&.-]*\s+)(?:{_WORD}\s+){{0,5}}{_KIND}\b(?:\s+{_KIND}\b)*"
     rf"(?:\s+(?:of|for|in)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}})?"
-    rf"|\b(?:University|College|Academy|School)\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*){{0,4}}")
+    rf"|\b(?:University|College|Academy|School)\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*){{0,4}}"
+)
 # Capitalised words a sentence may start with before a school's name, which are not part of it.
-_LEAD_WORDS = {"at", "in", "from", "to", "my", "our", "the", "i", "we", "when", "while", "during", "after", "before",
-               "as", "since", "studied", "attended", "went", "studying", "currently", "then", "also", "and", "of", "a",
-               "an", "this", "that", "last", "year", "both", "for", "on"}
+_LEAD_WORDS = {
+    "at",
+    "in",
+    "from",
+    "to",
+    "my",
+    "our",
+    "the",
+    "i",
+    "we",
+    "when",
+    "while",
+    "during",
+    "after",
+    "before",
+    "as",
+    "since",
+    "studied",
+    "attended",
+    "went",
+    "studying",
+    "currently",
+    "then",
+    "also",
+    "and",
+    "of",
+    "a",
+    "an",
+    "this",
+    "that",
+    "last",
+    "year",
+    "both",
+    "for",
+    "on",
+}
 # London places of learning usually written by a short name (reviewed list; each a whole word, any case).
-KNOWN_INSTITUTIONS = ("UCL", "LSE", "KCL", "SOAS", "QMUL", "UEL", "LSBU", "BSix", "NewVIc", "CONEL", "LeSoCo",
-                      "Birkbeck", "Goldsmiths", "Westminster Kingsway", "Capital City Academy", "Mossbourne",
-                      "Brit School", "Harris Academy", "Ark Academy", "City and Islington", "Lambeth College",
-                      "Hackney Community College", "Morley College", "Barking and Dagenham College", "Croydon College",
-                      "Newham College", "Havering College", "Uxbridge College", "Carshalton College",
-                      "Kingston College", "Richmond upon Thames College", "Waltham Forest College",
-                      "Harrow College", "Stanmore College", "Woodhouse College", "Christ the King",
-                      "St Charles", "St Francis Xavier", "Leyton Sixth Form", "Brooke House")
+KNOWN_INSTITUTIONS = (
+    "UCL",
+    "LSE",
+    "KCL",
+    "SOAS",
+    "QMUL",
+    "UEL",
+    "LSBU",
+    "BSix",
+    "NewVIc",
+    "CONEL",
+    "LeSoCo",
+    "Birkbeck",
+    "Goldsmiths",
+    "Westminster Kingsway",
+    "Capital City Academy",
+    "Mossbourne",
+    "Brit School",
+    "Harris Academy",
+    "Ark Academy",
+    "City and Islington",
+    "Lambeth College",
+    "Hackney Community College",
+    "Morley College",
+    "Barking and Dagenham College",
+    "Croydon College",
+    "Newham College",
+    "Havering College",
+    "Uxbridge College",
+    "Carshalton College",
+    "Kingston College",
+    "Richmond upon Thames College",
+    "Waltham Forest College",
+    "Harrow College",
+    "Stanmore College",
+    "Woodhouse College",
+    "Christ the King",
+    "St Charles",
+    "St Francis Xavier",
+    "Leyton Sixth Form",
+    "Brooke House",
+)
 
 
 @dataclass(frozen=True)
@@ -107,26 +183,48 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
     candidate = suggestion.candidate
     ref = reference(suggestion.candidate_id)
     decision = dict(
-        id=suggestion.id, version=suggestion.version, placement_id=suggestion.placement_id, stage=suggestion.stage,
-        stage_label=stage_label(suggestion.stage), score=suggestion.score, explanation=suggestion.explanation or {},
-        components=suggestion.components or {}, reason=suggestion.reason, feedback=suggestion.feedback,
-        actions=actions_for(suggestion), scheme_tag=guaranteed.TAG if guaranteed.in_scheme(suggestion) else None,
+        id=suggestion.id,
+        version=suggestion.version,
+        placement_id=suggestion.placement_id,
+        stage=suggestion.stage,
+        stage_label=stage_label(suggestion.stage),
+        score=suggestion.score,
+        explanation=suggestion.explanation or {},
+        components=suggestion.components or {},
+        reason=suggestion.reason,
+        feedback=suggestion.feedback,
+        actions=actions_for(suggestion),
+        scheme_tag=guaranteed.TAG if guaranteed.in_scheme(suggestion) else None,
         needs_requirement=guaranteed.needs_requirement(suggestion),
-        shows_scores=_shows_scores(suggestion, guaranteed.BEFORE_INTERVIEW), reference=ref,
-        skills=list(candidate.skills or []))
+        shows_scores=_shows_scores(suggestion, guaranteed.BEFORE_INTERVIEW),
+        reference=ref,
+        skills=list(candidate.skills or []),
+    )
     if not is_revealed(suggestion):
-        return SuggestionView(**decision, revealed=False, label=f"Candidate {ref}",
-                              skills_text=redact(candidate.skills_text, candidate))
+        return SuggestionView(
+            **decision, revealed=False, label=f"Candidate {ref}", skills_text=redact(candidate.skills_text, candidate)
+        )
     name = " ".join(part for part in (candidate.first_name, candidate.last_name) if part)
     full = name + (f" (known as {candidate.preferred_name})" if candidate.preferred_name else "")
-    return SuggestionView(**decision, revealed=True, label=f"{name} ({ref})", skills_text=candidate.skills_text,
-                          name=full, email=candidate.user.email, phone=candidate.phone,
-                          adjustments=candidate.interview_adjustments)
+    return SuggestionView(
+        **decision,
+        revealed=True,
+        label=f"{name} ({ref})",
+        skills_text=candidate.skills_text,
+        name=full,
+        email=candidate.user.email,
+        phone=candidate.phone,
+        adjustments=candidate.interview_adjustments,
+    )
 
 
 def _shows_scores(suggestion: Suggestion, before_interview: tuple[str, ...]) -> bool:
     """True when the suggestion has interview scores to see, or is at a stage where they are given."""
-    if suggestion.stage in (SuggestionStage.INTERVIEW.value, SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value):
+    if suggestion.stage in (
+        SuggestionStage.INTERVIEW.value,
+        SuggestionStage.OFFERED.value,
+        SuggestionStage.ACCEPTED.value,
+    ):
         return True
     # Scores are given only at interview, so a suggestion never interviewed has none: skip loading its history.
     return suggestion.stage not in before_interview and any(change.scores for change in suggestion.stage_changes)

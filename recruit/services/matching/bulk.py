@@ -9,30 +9,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Suggestion, SuggestionStage, Placement
+from ...models import Placement, Suggestion, SuggestionStage
+from ..errors import ServiceError
 from .blind import reference
 from .review import decide, stage_label
-from ..errors import ServiceError
 
 BULK_ACTIONS = ("shortlist", "reject")
 # Before the interview, a candidate with a guaranteed interview may only be turned down one at a time,
 # recording the essential requirement they do not meet (docs/glossary.md: guaranteed interview scheme).
 BEFORE_INTERVIEW = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value)
-GUARANTEED_MESSAGE = ("They asked for a guaranteed interview, so they are not rejected in bulk before an interview. "
-                      "Open their page to decide on them on their own.")
+GUARANTEED_MESSAGE = (
+    "They asked for a guaranteed interview, so they are not rejected in bulk before an interview. "
+    "Open their page to decide on them on their own."
+)
 
 # Feedback a recruiter starts from and edits before sending; one per reason for not going ahead.
 FEEDBACK_TEMPLATES = {
     "skills": "Thank you for applying. Your application showed real interest in digital work. For this placement we "
-              "needed more experience of the skills it lists; building a small project that uses them would make "
-              "your next application stronger.",
+    "needed more experience of the skills it lists; building a small project that uses them would make "
+    "your next application stronger.",
     "closer_match": "Thank you for applying. We had more candidates than positions, and others matched the "
-                    "placement's skills a little more closely. Your application was a good one: please keep applying.",
+    "placement's skills a little more closely. Your application was a good one: please keep applying.",
     "interview": "Thank you for coming to interview. Other candidates gave fuller examples of the skills the "
-                 "placement needs. Practising answers that describe something you did, how and what happened "
-                 "would help at your next interview.",
+    "placement needs. Practising answers that describe something you did, how and what happened "
+    "would help at your next interview.",
     "no_reply": "We tried to arrange an interview with you but did not hear back, so we cannot go ahead this time. "
-                "You are welcome to apply again.",
+    "You are welcome to apply again.",
     "other": "Thank you for applying. We are not going ahead with your application for this placement this time.",
 }
 
@@ -52,8 +54,14 @@ def parse_selection(values: list[str]) -> list[tuple[int, int]] | None:
     pairs = []
     for value in values:
         suggestion_id, _, version = (value or "").partition(":")
-        if not (suggestion_id.isascii() and suggestion_id.isdigit() and version.isascii() and version.isdigit()
-                and len(suggestion_id) <= 9 and len(version) <= 9):
+        if not (
+            suggestion_id.isascii()
+            and suggestion_id.isdigit()
+            and version.isascii()
+            and version.isdigit()
+            and len(suggestion_id) <= 9
+            and len(version) <= 9
+        ):
             return None
         pairs.append((int(suggestion_id), int(version)))
     return list(dict.fromkeys(pairs))
@@ -62,8 +70,12 @@ def parse_selection(values: list[str]) -> list[tuple[int, int]] | None:
 def selected_suggestions(placement: Placement, pairs: list[tuple[int, int]]) -> list[Suggestion]:
     """The placement's suggestions among the selected ones (others are ignored; the caller checked the borough)."""
     ids = [suggestion_id for suggestion_id, _ in pairs]
-    statement = (select(Suggestion).options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id, Suggestion.id.in_(ids))
-                 .order_by(Suggestion.score.desc(), Suggestion.id))
+    statement = (
+        select(Suggestion)
+        .options(joinedload(Suggestion.candidate))
+        .where(Suggestion.placement_id == placement.id, Suggestion.id.in_(ids))
+        .order_by(Suggestion.score.desc(), Suggestion.id)
+    )
     return list(db.session.scalars(statement))
 
 
@@ -72,8 +84,14 @@ def guaranteed_before_interview(suggestion: Suggestion) -> bool:
     return bool(suggestion.candidate.guaranteed_interview) and suggestion.stage in BEFORE_INTERVIEW
 
 
-def decide_many(placement: Placement, pairs: list[tuple[int, int]], action: str, actor_id: int,
-                reason: str | None = None, feedback: str | None = None) -> list[BulkOutcome]:
+def decide_many(
+    placement: Placement,
+    pairs: list[tuple[int, int]],
+    action: str,
+    actor_id: int,
+    reason: str | None = None,
+    feedback: str | None = None,
+) -> list[BulkOutcome]:
     """Shortlist or reject each selected suggestion of the placement, each checked against the version seen."""
     if action not in BULK_ACTIONS:
         raise ServiceError("Choose whether to shortlist or reject the candidates you selected")
@@ -84,7 +102,9 @@ def decide_many(placement: Placement, pairs: list[tuple[int, int]], action: str,
     for suggestion_id, version in pairs:
         suggestion = found.get(suggestion_id)
         if suggestion is None:
-            outcomes.append(BulkOutcome(suggestion_id, "Unknown", False, "This is not one of this placement's suggestions."))
+            outcomes.append(
+                BulkOutcome(suggestion_id, "Unknown", False, "This is not one of this placement's suggestions.")
+            )
             continue
         ref = reference(suggestion.candidate_id)
         if action == "reject" and guaranteed_before_interview(suggestion):

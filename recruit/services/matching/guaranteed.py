@@ -2,7 +2,7 @@
 (the hard rules matching applied to them) is invited to interview unless the recruiter records which
 requirement they found is not met."""
 
-from ...models import Suggestion, SuggestionStage, Placement
+from ...models import Placement, Suggestion, SuggestionStage
 
 # Stages before an interview: rejecting from these needs a recorded essential requirement not met.
 BEFORE_INTERVIEW = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value)
@@ -15,7 +15,7 @@ def essential_requirements(placement: Placement) -> dict[str, str]:
     start = placement.start_date
     return {
         "eligible": "Can start an apprenticeship (16 or over, left school, allowed to work in the UK, "
-                    "not in full-time education)",
+        "not in full-time education)",
         "travel": f"Can travel to the workplace in {placement.workplace_outward}",
         "hours": f"Can work {placement.hours_per_week} hours a week",
         "start": f"Can start on {start.day} {start:%B %Y}",

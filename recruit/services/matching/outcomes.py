@@ -13,25 +13,42 @@ import matching
 from ... import emails
 from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import Borough, Candidate, CandidateOutcome, Suggestion, MatchRun, User, Placement, utcnow
+from ...models import Borough, Candidate, CandidateOutcome, MatchRun, Placement, Suggestion, User, utcnow
 
 log = logging.getLogger(__name__)
 
-NO_CHOICES = ("You did not choose any placements. Choose the placements you would like, in the order you want "
-              "them, before the next round.")
-OTHERS_LOOKED = ("We also looked at other placements, as you asked. None that fits your answers (how far you can "
-                 "travel, your hours and your start date) had room for you in this round.")
-NOT_ELIGIBLE = ("On the answers you gave, you cannot start an apprenticeship yet. If your circumstances change, "
-                "check your answers again.")
+NO_CHOICES = (
+    "You did not choose any placements. Choose the placements you would like, in the order you want "
+    "them, before the next round."
+)
+OTHERS_LOOKED = (
+    "We also looked at other placements, as you asked. None that fits your answers (how far you can "
+    "travel, your hours and your start date) had room for you in this round."
+)
+NOT_ELIGIBLE = (
+    "On the answers you gave, you cannot start an apprenticeship yet. If your circumstances change, "
+    "check your answers again."
+)
 NO_ROUND = "No placements had places left to offer in this round, so we could not suggest anyone."
-NOT_OTHERS = ("You did not ask us to consider you for other placements. Saying yes to this in your application "
-              "gives you more chances.")
+NOT_OTHERS = (
+    "You did not ask us to consider you for other placements. Saying yes to this in your application "
+    "gives you more chances."
+)
 
 
 def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
     """For each placement the candidate chose above their suggestion (all of them if none), why not, as stored."""
-    return [{"placement_id": int(why.placement_id), "title": titles.get(why.placement_id, ""), "rank": why.choice_rank,
-             "reason": why.reason_code, "text": why.text, "detail": why.detail} for why in result.why_not(candidate_id)]
+    return [
+        {
+            "placement_id": int(why.placement_id),
+            "title": titles.get(why.placement_id, ""),
+            "rank": why.choice_rank,
+            "reason": why.reason_code,
+            "text": why.text,
+            "detail": why.detail,
+        }
+        for why in result.why_not(candidate_id)
+    ]
 
 
 def _general(profile) -> list[dict]:
@@ -91,28 +108,51 @@ def notify_outcomes(run_id: int) -> int:
     if run is None:
         return 0
     claimed = db.session.execute(
-        update(CandidateOutcome).where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
-        .values(notified_at=utcnow()).returning(CandidateOutcome.candidate_id, CandidateOutcome.suggested,
-                                                CandidateOutcome.reasons)).all()
+        update(CandidateOutcome)
+        .where(CandidateOutcome.run_id == run_id, CandidateOutcome.notified_at.is_(None))
+        .values(notified_at=utcnow())
+        .returning(CandidateOutcome.candidate_id, CandidateOutcome.suggested, CandidateOutcome.reasons)
+    ).all()
     suggested = {candidate_id for candidate_id, count, _ in claimed if count}
     reasons = {candidate_id: why for candidate_id, count, why in claimed if not count}
     # The run's rows are read whole and filtered here: a list of 100,000 claimed ids is too long for an IN (…).
     suggestions = db.session.execute(
-        select(Suggestion.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name, Placement.title,
-               Borough.name).select_from(Suggestion)
-        .join(Candidate, Candidate.id == Suggestion.candidate_id).join(User, User.id == Candidate.user_id)
-        .join(Placement, Placement.id == Suggestion.placement_id).join(Borough, Borough.id == Placement.borough_id)
-        .where(Suggestion.run_id == run_id).order_by(Suggestion.id))
-    emailed = emails.email_suggestions_suggested((email, _called(preferred, first), title, borough)
-                                             for candidate_id, email, preferred, first, title, borough in suggestions
-                                             if candidate_id in suggested)
+        select(
+            Suggestion.candidate_id,
+            User.email,
+            Candidate.preferred_name,
+            Candidate.first_name,
+            Placement.title,
+            Borough.name,
+        )
+        .select_from(Suggestion)
+        .join(Candidate, Candidate.id == Suggestion.candidate_id)
+        .join(User, User.id == Candidate.user_id)
+        .join(Placement, Placement.id == Suggestion.placement_id)
+        .join(Borough, Borough.id == Placement.borough_id)
+        .where(Suggestion.run_id == run_id)
+        .order_by(Suggestion.id)
+    )
+    emailed = emails.email_suggestions_suggested(
+        (email, _called(preferred, first), title, borough)
+        for candidate_id, email, preferred, first, title, borough in suggestions
+        if candidate_id in suggested
+    )
     people = db.session.execute(
         select(CandidateOutcome.candidate_id, User.email, Candidate.preferred_name, Candidate.first_name)
-        .join(Candidate, Candidate.id == CandidateOutcome.candidate_id).join(User, User.id == Candidate.user_id)
-        .where(CandidateOutcome.run_id == run_id).order_by(Candidate.id))
-    emailed += emails.email_round_outcomes(run.round, ((email, _called(preferred, first), reasons[candidate_id])
-                                                       for candidate_id, email, preferred, first in people
-                                                       if candidate_id in reasons))
+        .join(Candidate, Candidate.id == CandidateOutcome.candidate_id)
+        .join(User, User.id == Candidate.user_id)
+        .where(CandidateOutcome.run_id == run_id)
+        .order_by(Candidate.id)
+    )
+    emailed += emails.email_round_outcomes(
+        run.round,
+        (
+            (email, _called(preferred, first), reasons[candidate_id])
+            for candidate_id, email, preferred, first in people
+            if candidate_id in reasons
+        ),
+    )
     db.session.commit()
     return emailed
 
@@ -121,22 +161,30 @@ def latest_outcome(candidate_id: int, cycle_id: int | None) -> CandidateOutcome 
     """The candidate's outcome in the latest published run of the cycle they were part of, or None."""
     from .runs import published_run_ids  # runs imports this module
 
-    statement = select(CandidateOutcome).where(CandidateOutcome.candidate_id == candidate_id,
-                                               CandidateOutcome.run_id.in_(published_run_ids(cycle_id)))
+    statement = select(CandidateOutcome).where(
+        CandidateOutcome.candidate_id == candidate_id, CandidateOutcome.run_id.in_(published_run_ids(cycle_id))
+    )
     return db.session.scalar(statement.order_by(CandidateOutcome.run_id.desc()).limit(1))
 
 
 # Hours a week candidates said they can work, in bands (part-time hours can stand in for caring or disability).
-HOURS_BANDS = (("Under 20 hours", 0, 19), ("20 to 29 hours", 20, 29), ("30 to 34 hours", 30, 34),
-               ("35 hours or more", 35, 10**6))
+HOURS_BANDS = (
+    ("Under 20 hours", 0, 19),
+    ("20 to 29 hours", 20, 29),
+    ("30 to 34 hours", 30, 34),
+    ("35 hours or more", 35, 10**6),
+)
 NO_BOROUGH = "Outside London or not given"
 
 
 def _suggested_by(run_id: int, group, *outer_joins) -> dict:
     """{group value: (candidates suggested, candidates)} over the run's candidates."""
     suggested = func.sum(case((CandidateOutcome.suggested > 0, 1), else_=0))
-    statement = (select(group, suggested, func.count()).select_from(CandidateOutcome)
-                 .join(Candidate, Candidate.id == CandidateOutcome.candidate_id))
+    statement = (
+        select(group, suggested, func.count())
+        .select_from(CandidateOutcome)
+        .join(Candidate, Candidate.id == CandidateOutcome.candidate_id)
+    )
     for target, on in outer_joins:
         statement = statement.outerjoin(target, on)
     statement = statement.where(CandidateOutcome.run_id == run_id).group_by(group)
@@ -147,12 +195,21 @@ def selection_rates(run_id: int) -> dict[str, tuple[list[str], matching.Fairness
     """Share of the run's candidates suggested, by home borough and by hours available (never monitoring data).
 
     Returns {title: (group order, report)}; the page shows groups under 10 people as not enough data."""
-    by_borough = {name or NO_BOROUGH: counts for name, counts in _suggested_by(
-        run_id, Borough.name, (Borough, Borough.id == Candidate.home_borough_id)).items()}
-    band = case(*[(Candidate.hours_per_week.between(low, high), label) for label, low, high in HOURS_BANDS],
-                else_="Not given")
+    by_borough = {
+        name or NO_BOROUGH: counts
+        for name, counts in _suggested_by(
+            run_id, Borough.name, (Borough, Borough.id == Candidate.home_borough_id)
+        ).items()
+    }
+    band = case(
+        *[(Candidate.hours_per_week.between(low, high), label) for label, low, high in HOURS_BANDS], else_="Not given"
+    )
     by_hours = _suggested_by(run_id, band)
     borough_order = sorted(by_borough, key=lambda name: (name == NO_BOROUGH, name))
-    hours_order = [label for label, _, _ in HOURS_BANDS if label in by_hours] + [k for k in by_hours if k == "Not given"]
-    return {"home borough": (borough_order, matching.fairness_report(by_borough)),
-            "hours available": (hours_order, matching.fairness_report(by_hours))}
+    hours_order = [label for label, _, _ in HOURS_BANDS if label in by_hours] + [
+        k for k in by_hours if k == "Not given"
+    ]
+    return {
+        "home borough": (borough_order, matching.fairness_report(by_borough)),
+        "hours available": (hours_order, matching.fairness_report(by_hours)),
+    }

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from ... import emails
 from ...extensions import db
-from ...models import Suggestion, SuggestionStage, Placement, PlacementStatus
+from ...models import Placement, PlacementStatus, Suggestion, SuggestionStage
 from .runs import is_published
 from .stages import move_stage
 
@@ -20,7 +20,7 @@ TAKING = (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value)
 STILL_OPEN = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value)
 
 
-class PlacementFull(ValueError):
+class PlacementFullError(ValueError):
     """No position is left for another offer; the message says why in plain words."""
 
 
@@ -28,13 +28,21 @@ def lock_placement(placement_id: int) -> Placement:
     """Lock the placement's row until the caller's transaction ends, and return it fresh."""
     if db.engine.dialect.name == "sqlite":
         db.session.execute(update(Placement).where(Placement.id == placement_id).values(id=Placement.id))
-    return db.session.scalar(select(Placement).where(Placement.id == placement_id)
-                             .with_for_update().execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Placement)
+        .where(Placement.id == placement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def taken(placement_id: int, excluding_suggestion_id: int | None = None) -> int:
     """How many of the placement's positions are taken by outstanding offers and acceptances."""
-    statement = select(func.count()).select_from(Suggestion).where(Suggestion.placement_id == placement_id, Suggestion.stage.in_(TAKING))
+    statement = (
+        select(func.count())
+        .select_from(Suggestion)
+        .where(Suggestion.placement_id == placement_id, Suggestion.stage.in_(TAKING))
+    )
     if excluding_suggestion_id is not None:
         statement = statement.where(Suggestion.id != excluding_suggestion_id)
     return db.session.scalar(statement)
@@ -43,27 +51,35 @@ def taken(placement_id: int, excluding_suggestion_id: int | None = None) -> int:
 def take_position(suggestion: Suggestion) -> Placement:
     """Check, under the placement's row lock, that this suggestion may hold a position (an offer or acceptance).
 
-    Call inside the decision's transaction before moving the stage; raises PlacementFull when every position is
+    Call inside the decision's transaction before moving the stage; raises PlacementFullError when every position is
     already held by another candidate's offer or acceptance."""
     placement = lock_placement(suggestion.placement_id)
     held = taken(suggestion.placement_id, excluding_suggestion_id=suggestion.id)
     if held >= placement.positions:
         places = "position" if placement.positions == 1 else "positions"
-        raise PlacementFull(
+        raise PlacementFullError(
             f"You cannot make this offer: this placement has {placement.positions} {places}, and "
             f"{'it is' if placement.positions == 1 else 'all are'} already taken by offers or acceptances. "
-            "If a candidate turns their offer down, reject that suggestion first, then you can offer again.")
+            "If a candidate turns their offer down, reject that suggestion first, then you can offer again."
+        )
     return placement
 
 
 def close_when_filled(placement: Placement, actor_id: int | None) -> int:
     """When every position is accepted, close the placement's other open suggestions with a kind email."""
-    accepted = db.session.scalar(select(func.count()).select_from(Suggestion).where(
-        Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value))
+    accepted = db.session.scalar(
+        select(func.count())
+        .select_from(Suggestion)
+        .where(Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value)
+    )
     if accepted < placement.positions:
         return 0
     placement.status = PlacementStatus.FILLED.value
-    others = db.session.scalars(select(Suggestion).where(Suggestion.placement_id == placement.id, Suggestion.stage.in_(STILL_OPEN), is_published())).all()
+    others = db.session.scalars(
+        select(Suggestion).where(
+            Suggestion.placement_id == placement.id, Suggestion.stage.in_(STILL_OPEN), is_published()
+        )
+    ).all()
     for other in others:
         move_stage(other, SuggestionStage.CLOSED.value, actor_id, "Every position of the placement was filled")
         from ..interviews import release_booking  # the interviews service builds on this package

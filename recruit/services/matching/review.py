@@ -8,20 +8,24 @@ from sqlalchemy.orm.exc import StaleDataError
 from ... import emails
 from ...audit import record_denial, record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Suggestion, SuggestionStage, Placement, PlacementStatus, utcnow
-from . import guaranteed
-from .blind import SuggestionView, suggestion_view
-from .positions import PlacementFull, close_when_filled, take_position
-from .runs import OPEN_STAGES, is_published
+from ...models import ApplicationStatus, Placement, PlacementStatus, Suggestion, SuggestionStage, utcnow
 from ..errors import ServiceError
 from ..scope import in_borough
+from . import guaranteed
+from .blind import SuggestionView, suggestion_view
+from .positions import PlacementFullError, close_when_filled, take_position
+from .runs import OPEN_STAGES, is_published
 from .stages import move_stage
 
 STAGE_LABELS = {
-    SuggestionStage.SUGGESTED.value: "Suggested", SuggestionStage.SHORTLISTED.value: "Shortlisted",
-    SuggestionStage.INTERVIEW.value: "Invited to interview", SuggestionStage.OFFERED.value: "Offered",
-    SuggestionStage.ACCEPTED.value: "Accepted the offer", SuggestionStage.REJECTED.value: "Rejected",
-    SuggestionStage.WITHDRAWN.value: "Withdrawn by the candidate", SuggestionStage.CLOSED.value: "Closed: placement filled",
+    SuggestionStage.SUGGESTED.value: "Suggested",
+    SuggestionStage.SHORTLISTED.value: "Shortlisted",
+    SuggestionStage.INTERVIEW.value: "Invited to interview",
+    SuggestionStage.OFFERED.value: "Offered",
+    SuggestionStage.ACCEPTED.value: "Accepted the offer",
+    SuggestionStage.REJECTED.value: "Rejected",
+    SuggestionStage.WITHDRAWN.value: "Withdrawn by the candidate",
+    SuggestionStage.CLOSED.value: "Closed: placement filled",
 }
 
 
@@ -35,17 +39,28 @@ def _current_suggestions():
     return select(Suggestion).join(Suggestion.placement).where(is_published())
 
 
-def review_placements(borough_id: int | None, statuses: tuple[str, ...] = (PlacementStatus.LIVE.value,)
-                      ) -> list[tuple[Placement, dict[str, int]]]:
+def review_placements(
+    borough_id: int | None, statuses: tuple[str, ...] = (PlacementStatus.LIVE.value,)
+) -> list[tuple[Placement, dict[str, int]]]:
     """A borough's placements (every borough's for None) in these statuses, each with its current suggestions
     counted by stage."""
-    placements = db.session.scalars(in_borough(
-        select(Placement).options(joinedload(Placement.borough)).where(Placement.status.in_(statuses))
-        .order_by(Placement.closing_date, Placement.id), Placement, borough_id)).all()
+    placements = db.session.scalars(
+        in_borough(
+            select(Placement)
+            .options(joinedload(Placement.borough))
+            .where(Placement.status.in_(statuses))
+            .order_by(Placement.closing_date, Placement.id),
+            Placement,
+            borough_id,
+        )
+    ).all()
     counts: dict[int, dict[str, int]] = {}
     if placements:
-        statement = (select(Suggestion.placement_id, Suggestion.stage, func.count()).where(
-            is_published(), Suggestion.placement_id.in_([v.id for v in placements])).group_by(Suggestion.placement_id, Suggestion.stage))
+        statement = (
+            select(Suggestion.placement_id, Suggestion.stage, func.count())
+            .where(is_published(), Suggestion.placement_id.in_([v.id for v in placements]))
+            .group_by(Suggestion.placement_id, Suggestion.stage)
+        )
         for placement_id, stage, count in db.session.execute(statement):
             counts.setdefault(placement_id, {})[stage] = count
     return [(v, counts.get(v.id, {})) for v in placements]
@@ -53,7 +68,9 @@ def review_placements(borough_id: int | None, statuses: tuple[str, ...] = (Place
 
 def placement_suggestions(placement: Placement) -> list[Suggestion]:
     """A placement's current matches, best score first (the caller has checked the borough)."""
-    statement = _current_suggestions().options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id)
+    statement = (
+        _current_suggestions().options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id)
+    )
     return list(db.session.scalars(statement.order_by(Suggestion.score.desc(), Suggestion.id)))
 
 
@@ -68,29 +85,51 @@ def view_suggestion(suggestion_id: int, borough_id: int | None) -> Suggestion | 
     if suggestion is None:
         record_denial("not_found_in_borough")
         return None
-    record_event("candidate.viewed", suggestion.candidate, suggestion_id=suggestion.id, placement_id=suggestion.placement_id,
-                 placement_borough_id=suggestion.placement.borough_id)
+    record_event(
+        "candidate.viewed",
+        suggestion.candidate,
+        suggestion_id=suggestion.id,
+        placement_id=suggestion.placement_id,
+        placement_borough_id=suggestion.placement.borough_id,
+    )
     db.session.commit()
     return suggestion
 
 
 def suggestion_in_borough(suggestion_id: int, borough_id: int | None) -> Suggestion | None:
     """One published suggestion whose placement is in the borough (any borough for None), else None."""
-    statement = in_borough(select(Suggestion).join(Suggestion.placement)
-                           .where(Suggestion.id == suggestion_id, is_published()), Placement, borough_id)
+    statement = in_borough(
+        select(Suggestion).join(Suggestion.placement).where(Suggestion.id == suggestion_id, is_published()),
+        Placement,
+        borough_id,
+    )
     return db.session.scalar(statement)
 
 
 # Each action: the stages it may start from, the stage it leads to, and the email it sends (if any).
 ACTIONS = {
-    "shortlist": ((SuggestionStage.SUGGESTED.value,), SuggestionStage.SHORTLISTED.value, emails.email_suggestion_shortlisted),
-    "interview": ((SuggestionStage.SHORTLISTED.value,), SuggestionStage.INTERVIEW.value, emails.email_invited_to_interview),
+    "shortlist": (
+        (SuggestionStage.SUGGESTED.value,),
+        SuggestionStage.SHORTLISTED.value,
+        emails.email_suggestion_shortlisted,
+    ),
+    "interview": (
+        (SuggestionStage.SHORTLISTED.value,),
+        SuggestionStage.INTERVIEW.value,
+        emails.email_invited_to_interview,
+    ),
     # An offer is made with its terms (services.offers.make_offer), which emails the letter; the candidate answers it.
-    "offer": ((SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value), SuggestionStage.OFFERED.value, None),
+    "offer": (
+        (SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value),
+        SuggestionStage.OFFERED.value,
+        None,
+    ),
     "reject": (OPEN_STAGES, SuggestionStage.REJECTED.value, emails.email_suggestion_rejected),
 }
-STALE_MESSAGE = ("Someone else changed this suggestion while you were looking at it. "
-                 "Check its stage below and try again if you still need to.")
+STALE_MESSAGE = (
+    "Someone else changed this suggestion while you were looking at it. "
+    "Check its stage below and try again if you still need to."
+)
 
 
 def actions_for(suggestion: Suggestion) -> list[str]:
@@ -98,8 +137,16 @@ def actions_for(suggestion: Suggestion) -> list[str]:
     return [name for name, (sources, _, _) in ACTIONS.items() if suggestion.stage in sources]
 
 
-def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: int, reason: str | None = None,
-           feedback: str | None = None, requirement: str | None = None, extra=None) -> Suggestion:
+def decide(
+    suggestion: Suggestion,
+    action: str,
+    version: int | None,
+    actor_id: int,
+    reason: str | None = None,
+    feedback: str | None = None,
+    requirement: str | None = None,
+    extra=None,
+) -> Suggestion:
     """Move a match to its next stage, audited, emailing the candidate where the action says so.
 
     `version` is the match version the recruiter saw: if the match changed since (or changes while
@@ -132,7 +179,11 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
         raise ServiceError("Enter feedback for the candidate", "feedback")
     try:
         # Positions first: the placement's row lock orders decisions on the same placement one after another.
-        placement = take_position(suggestion) if target in (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value) else None
+        placement = (
+            take_position(suggestion)
+            if target in (SuggestionStage.OFFERED.value, SuggestionStage.ACCEPTED.value)
+            else None
+        )
         # The UPDATE says "… WHERE version = the one loaded", so a change committed by someone else since
         # makes it match no row; that surfaces on the first flush (loading the email's data) or the commit.
         if action == "reject":
@@ -140,8 +191,14 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
         before = suggestion.stage
         change = move_stage(suggestion, target, actor_id, reason)
         suggestion.decided_by_id, suggestion.decided_at = actor_id, utcnow()
-        event = record_event(f"suggestion.{target}", suggestion, actor_id=actor_id, placement_id=suggestion.placement_id, from_stage=before,
-                             **({"unmet_requirement": requirement} if action == "reject" and requirement else {}))
+        event = record_event(
+            f"suggestion.{target}",
+            suggestion,
+            actor_id=actor_id,
+            placement_id=suggestion.placement_id,
+            from_stage=before,
+            **({"unmet_requirement": requirement} if action == "reject" and requirement else {}),
+        )
         event.borough_id = suggestion.placement.borough_id  # a Match has no borough of its own; its placement does
         if target in (SuggestionStage.OFFERED.value, SuggestionStage.REJECTED.value):
             from ..scoring import attach_scores  # the scoring and interviews services build on this package
@@ -158,7 +215,7 @@ def decide(suggestion: Suggestion, action: str, version: int | None, actor_id: i
         if target == SuggestionStage.ACCEPTED.value:
             close_when_filled(placement, actor_id)
         db.session.commit()
-    except PlacementFull as full:
+    except PlacementFullError as full:
         db.session.rollback()
         raise ServiceError(str(full), "positions") from None
     except ServiceError:

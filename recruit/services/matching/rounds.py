@@ -24,13 +24,33 @@ import matching
 from ...audit import record_event
 from ...bulk_insert import insert_rows
 from ...extensions import db
-from ...models import (ApplicationStatus, Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus, StageChange,
-                       Placement, utcnow)
+from ...models import (
+    ApplicationStatus,
+    Candidate,
+    Choice,
+    MatchRun,
+    Placement,
+    RunStatus,
+    StageChange,
+    Suggestion,
+    SuggestionStage,
+    utcnow,
+)
 from ..cycles import current_cycle_id
-from . import outcomes
-from .runs import (ROUND_1_FIRST, _empty_note, _explanation_json, _settings, gather_inputs, in_cycle,
-                   match_weights, pseudonymous_instance, published_run, synonyms)
 from ..errors import ServiceError
+from . import outcomes
+from .runs import (
+    ROUND_1_FIRST,
+    _empty_note,
+    _explanation_json,
+    _settings,
+    gather_inputs,
+    in_cycle,
+    match_weights,
+    pseudonymous_instance,
+    published_run,
+    synonyms,
+)
 
 IN_PROGRESS = "A match run is already in progress. Wait for it to finish, then look at its preview."
 # A run whose worker has said nothing for this long is taken to have died (its task gave up or the machine stopped).
@@ -45,8 +65,11 @@ def _slot(cycle_id: int | None, round_number: int) -> str:
 def _release_abandoned() -> None:
     """Mark a run whose worker stopped reporting long ago as failed, so it no longer blocks new runs."""
     cutoff = utcnow() - ABANDONED_AFTER
-    db.session.execute(update(MatchRun).where(MatchRun.in_progress.is_(True), MatchRun.progress_at < cutoff).values(
-        status=RunStatus.FAILED.value, in_progress=None, error="The worker stopped reporting progress."))
+    db.session.execute(
+        update(MatchRun)
+        .where(MatchRun.in_progress.is_(True), MatchRun.progress_at < cutoff)
+        .values(status=RunStatus.FAILED.value, in_progress=None, error="The worker stopped reporting progress.")
+    )
 
 
 def _check_round(round_number: int, cycle_id: int | None) -> None:
@@ -54,14 +77,23 @@ def _check_round(round_number: int, cycle_id: int | None) -> None:
     published = published_run(cycle_id, round_number)
     if published is not None:
         later = " Run round 2 to match the candidates left without a place." if round_number == 1 else ""
-        raise ServiceError(f"Round {round_number} of this recruitment cycle was published in run {published.id}, "
-                         f"so it cannot be run again: that would undo recruiters' decisions.{later}", "round")
+        raise ServiceError(
+            f"Round {round_number} of this recruitment cycle was published in run {published.id}, "
+            f"so it cannot be run again: that would undo recruiters' decisions.{later}",
+            "round",
+        )
     if round_number == 2 and published_run(cycle_id, 1) is None:
         raise ServiceError(ROUND_1_FIRST, "round")
 
 
-def start_run(round_number: int, seed: int | None = None, actor_id: int | None = None, today: date | None = None,
-              *, enqueue: bool = True) -> MatchRun:
+def start_run(
+    round_number: int,
+    seed: int | None = None,
+    actor_id: int | None = None,
+    today: date | None = None,
+    *,
+    enqueue: bool = True,
+) -> MatchRun:
     """Record a new run as in progress and queue it for a worker; refused while another run is in progress."""
     if round_number not in (1, 2):
         raise ServiceError("Select round 1 or round 2", "round")
@@ -70,10 +102,20 @@ def start_run(round_number: int, seed: int | None = None, actor_id: int | None =
     cycle_id = current_cycle_id(today)
     _release_abandoned()
     _check_round(round_number, cycle_id)
-    run = MatchRun(created_by_id=actor_id, cycle_id=cycle_id, round=round_number, status=RunStatus.RUNNING.value,
-                   in_progress=True, algorithm_version=matching.ALGORITHM_VERSION, weights=match_weights().as_dict(),
-                   seed=secrets.randbelow(2**31) if seed is None else seed, input_hash="",
-                   progress_stage="Waiting for a worker", progress_percent=0, progress_at=utcnow())
+    run = MatchRun(
+        created_by_id=actor_id,
+        cycle_id=cycle_id,
+        round=round_number,
+        status=RunStatus.RUNNING.value,
+        in_progress=True,
+        algorithm_version=matching.ALGORITHM_VERSION,
+        weights=match_weights().as_dict(),
+        seed=secrets.randbelow(2**31) if seed is None else seed,
+        input_hash="",
+        progress_stage="Waiting for a worker",
+        progress_percent=0,
+        progress_at=utcnow(),
+    )
     db.session.add(run)
     try:
         db.session.commit()
@@ -97,13 +139,19 @@ def inputs_mark(today: date) -> str:
     """A fingerprint of everything a run reads: if it changes, a preview may no longer be right."""
     figures = [
         today.isoformat(),
-        *db.session.execute(select(func.count(), func.max(Candidate.updated_at)).where(
-            Candidate.status == ApplicationStatus.SUBMITTED.value)).one(),
+        *db.session.execute(
+            select(func.count(), func.max(Candidate.updated_at)).where(
+                Candidate.status == ApplicationStatus.SUBMITTED.value
+            )
+        ).one(),
         *db.session.execute(select(func.count(), func.max(Placement.updated_at))).one(),
         *db.session.execute(select(func.count(), func.max(Choice.id))).one(),
         db.session.scalar(select(func.max(StageChange.id))),
-        db.session.scalar(select(func.count()).select_from(Suggestion)
-                          .where(Suggestion.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))),
+        db.session.scalar(
+            select(func.count())
+            .select_from(Suggestion)
+            .where(Suggestion.run_id.in_(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)))
+        ),
     ]
     return hashlib.sha256(repr([str(f) for f in figures]).encode()).hexdigest()
 
@@ -141,13 +189,21 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     result, suggestions, lists, titles = None, (), {"candidates": {}}, {}
     if note:
         table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
-        run.input_hash = matching.input_hash(candidates, placements, weights, seed=run.seed, **settings,
-                                             synonyms=dict(sorted(table.items())))
+        run.input_hash = matching.input_hash(
+            candidates, placements, weights, seed=run.seed, **settings, synonyms=dict(sorted(table.items()))
+        )
         instance = {"candidates": {}, "placements": {}, "assignment": {}, "settings": settings}
         assignment = {}
     else:
-        result = matching.run_matching(candidates, placements, weights, seed=run.seed, shortlist_factor=factor,
-                                       max_list_length=list_length, synonyms=synonyms())
+        result = matching.run_matching(
+            candidates,
+            placements,
+            weights,
+            seed=run.seed,
+            shortlist_factor=factor,
+            max_list_length=list_length,
+            synonyms=synonyms(),
+        )
         run.input_hash = result.input_hash
         assignment = dict(result.assignment)
         lists = result.instance()
@@ -155,17 +211,32 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
         titles = {p.id: p.title for p in placements}
         suggestions = result.suggestions
         if not suggestions:
-            note = ("Nobody could be suggested: every possible pairing broke one of the rules "
-                    "(eligibility, distance, hours, start date, qualifications) or had no places left.")
+            note = (
+                "Nobody could be suggested: every possible pairing broke one of the rules "
+                "(eligibility, distance, hours, start date, qualifications) or had no places left."
+            )
     _progress(run, f"Saving {len(suggestions):,} suggestions", 70)
     _supersede_previews(run)
     # Rows are made as they are written (generators), so the database stores them while Python explains the next.
-    insert_rows(Suggestion, ({"candidate_id": int(pair.candidate_id), "placement_id": int(pair.placement_id),
-                         "score": pair.total, "components": dict(pair.components),
-                         "explanation": {**_explanation_json(pair),
-                                         "why_not": outcomes.why_not_json(result, pair.candidate_id, titles)},
-                         "stage": SuggestionStage.SUGGESTED.value, "furthest_level": 1, "run_id": run.id}
-                        for pair in suggestions))
+    insert_rows(
+        Suggestion,
+        (
+            {
+                "candidate_id": int(pair.candidate_id),
+                "placement_id": int(pair.placement_id),
+                "score": pair.total,
+                "components": dict(pair.components),
+                "explanation": {
+                    **_explanation_json(pair),
+                    "why_not": outcomes.why_not_json(result, pair.candidate_id, titles),
+                },
+                "stage": SuggestionStage.SUGGESTED.value,
+                "furthest_level": 1,
+                "run_id": run.id,
+            }
+            for pair in suggestions
+        ),
+    )
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.placement_count, run.suggestion_count = len(candidates), len(placements), len(suggestions)
@@ -180,8 +251,12 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
 
 def _supersede_previews(run: MatchRun) -> None:
     """Older previews of the same round in the same cycle can no longer be published; drop their suggestions."""
-    older = select(MatchRun.id).where(MatchRun.status == RunStatus.PREVIEW.value, MatchRun.round == run.round,
-                                      in_cycle(MatchRun.cycle_id, run.cycle_id), MatchRun.id != run.id)
+    older = select(MatchRun.id).where(
+        MatchRun.status == RunStatus.PREVIEW.value,
+        MatchRun.round == run.round,
+        in_cycle(MatchRun.cycle_id, run.cycle_id),
+        MatchRun.id != run.id,
+    )
     ids = list(db.session.scalars(older))
     if ids:
         db.session.execute(Suggestion.__table__.delete().where(Suggestion.run_id.in_(ids)))
@@ -191,13 +266,23 @@ def _supersede_previews(run: MatchRun) -> None:
 def fail_run(run_id: int, error: str) -> None:
     """Record that a run's task gave up, with its error, so the admin sees it and can start another."""
     db.session.rollback()
-    db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == RunStatus.RUNNING.value).values(
-        status=RunStatus.FAILED.value, in_progress=None, error=error[:2000], progress_stage="Failed", progress_at=utcnow()))
+    db.session.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run_id, MatchRun.status == RunStatus.RUNNING.value)
+        .values(
+            status=RunStatus.FAILED.value,
+            in_progress=None,
+            error=error[:2000],
+            progress_stage="Failed",
+            progress_at=utcnow(),
+        )
+    )
     db.session.commit()
 
 
-def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | None = None,
-              today: date | None = None) -> MatchRun:
+def run_match(
+    round_number: int = 1, seed: int | None = None, actor_id: int | None = None, today: date | None = None
+) -> MatchRun:
     """Start and compute a run in this process (the command line and tests); the result is a preview."""
     run = start_run(round_number, seed, actor_id, today, enqueue=False)
     try:
@@ -209,6 +294,7 @@ def run_match(round_number: int = 1, seed: int | None = None, actor_id: int | No
 
 # --- Publishing -------------------------------------------------------------------------------------
 
+
 def publish_refusal(run: MatchRun, today: date | None = None) -> str | None:
     """Why this run cannot be published now, in plain words, or None when it can."""
     if run.status == RunStatus.RUNNING.value:
@@ -216,8 +302,10 @@ def publish_refusal(run: MatchRun, today: date | None = None) -> str | None:
     if run.status == RunStatus.FAILED.value:
         return f"Run {run.id} failed, so there is nothing to publish. Start a new run of round {run.round}."
     if run.status == RunStatus.SUPERSEDED.value:
-        return (f"Run {run.id} is not the latest preview of round {run.round}: a newer run replaced it. "
-                "Publish the latest preview instead.")
+        return (
+            f"Run {run.id} is not the latest preview of round {run.round}: a newer run replaced it. "
+            "Publish the latest preview instead."
+        )
     if run.status == RunStatus.PUBLISHED.value:
         return f"Run {run.id} has already been published."
     published = published_run(run.cycle_id, run.round)
@@ -226,8 +314,10 @@ def publish_refusal(run: MatchRun, today: date | None = None) -> str | None:
     if run.round == 2 and published_run(run.cycle_id, 1) is None:
         return ROUND_1_FIRST
     if inputs_mark(today or date.today()) != run.inputs_mark:
-        return (f"Applications, placements or recruiters' decisions have changed since run {run.id} was computed, "
-                f"so its suggestions may no longer be right. Start a new run of round {run.round} and publish that.")
+        return (
+            f"Applications, placements or recruiters' decisions have changed since run {run.id} was computed, "
+            f"so its suggestions may no longer be right. Start a new run of round {run.round} and publish that."
+        )
     return None
 
 
@@ -251,23 +341,41 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
         raise ServiceError(refusal)
     now = utcnow()
     changed = db.session.execute(
-        update(MatchRun).where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
-        .values(status=RunStatus.PUBLISHED.value, published_slot=_slot(run.cycle_id, run.round), published_at=now,
-                published_by_id=actor_id).execution_options(synchronize_session=False)).rowcount
+        update(MatchRun)
+        .where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
+        .values(
+            status=RunStatus.PUBLISHED.value,
+            published_slot=_slot(run.cycle_id, run.round),
+            published_at=now,
+            published_by_id=actor_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not changed:  # someone else published it a moment ago
         db.session.rollback()
         return db.session.get(MatchRun, run_id), False
     # The first row of every suggestion's history: it was made, by this publication.
-    db.session.execute(insert(StageChange).from_select(
-        ["suggestion_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
-        select(Suggestion.id, literal(None), literal(SuggestionStage.SUGGESTED.value), literal(actor_id), literal(now, StageChange.at.type),
-               literal(f"Suggested in round {run.round} (run {run.id})")).where(Suggestion.run_id == run.id)))
+    db.session.execute(
+        insert(StageChange).from_select(
+            ["suggestion_id", "from_stage", "to_stage", "actor_id", "at", "reason"],
+            select(
+                Suggestion.id,
+                literal(None),
+                literal(SuggestionStage.SUGGESTED.value),
+                literal(actor_id),
+                literal(now, StageChange.at.type),
+                literal(f"Suggested in round {run.round} (run {run.id})"),
+            ).where(Suggestion.run_id == run.id),
+        )
+    )
     record_event("match_run.published", run, actor_id=actor_id, round=run.round, suggested=run.suggestion_count)
     try:
         db.session.commit()
     except IntegrityError:  # another run of this round was published at the same moment
         db.session.rollback()
-        raise ServiceError(f"Round {run.round} of this recruitment cycle has just been published in another run.") from None
+        raise ServiceError(
+            f"Round {run.round} of this recruitment cycle has just been published in another run."
+        ) from None
     # Emailing 100,000 candidates is long work: a worker does it, each one exactly once (see notify_outcomes).
     outcomes.queue_notification(run.id)
     db.session.refresh(run)
@@ -278,8 +386,10 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
 
 UNMATCHED_REASONS = {
     "not_eligible": "Not eligible: an answer in their application does not meet the eligibility rules",
-    "no_placement_within_rules": ("No placement within the rules: every live placement is too far, needs other hours, "
-                                  "starts too early, is at a level they already have, or has no places left"),
+    "no_placement_within_rules": (
+        "No placement within the rules: every live placement is too far, needs other hours, "
+        "starts too early, is at a level they already have, or has no places left"
+    ),
     "places_taken": "Every placement on their list went to candidates the placement ranked higher",
 }
 
@@ -290,7 +400,8 @@ def preview_summary(run: MatchRun) -> dict:
     unmatched = [(text, run.unmatched.get(key, 0)) for key, text in UNMATCHED_REASONS.items()]
     fairness = None
     if run.status in (RunStatus.PREVIEW.value, RunStatus.PUBLISHED.value) and run.suggestion_count:
-        from ..reports import Filters, fairness as fairness_of, funnel  # scipy loads only for this page
+        from ..reports import Filters, funnel  # scipy loads only for this page
+        from ..reports import fairness as fairness_of
 
         table, _ = funnel(Filters(characteristic="ethnicity", run=run.id))
         fairness = fairness_of(table, "suggested")[0]

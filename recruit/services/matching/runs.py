@@ -39,24 +39,39 @@ import matching
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import (ApplicationStatus, Borough, Candidate, Suggestion, MatchRun, SuggestionStage, Choice, RunStatus,
-                       User, Placement, PlacementStatus)
+from ...models import (
+    ApplicationStatus,
+    Borough,
+    Candidate,
+    Choice,
+    MatchRun,
+    Placement,
+    PlacementStatus,
+    RunStatus,
+    Suggestion,
+    SuggestionStage,
+    User,
+)
 from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
 from ..candidates.skills import statement_terms
 from ..errors import ServiceError
 
 DIGITAL_FIELD = "digital"
-OPEN_STAGES = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value, SuggestionStage.INTERVIEW.value,
-               SuggestionStage.OFFERED.value)
+OPEN_STAGES = (
+    SuggestionStage.SUGGESTED.value,
+    SuggestionStage.SHORTLISTED.value,
+    SuggestionStage.INTERVIEW.value,
+    SuggestionStage.OFFERED.value,
+)
 ACTIVE_STAGES = (*OPEN_STAGES, SuggestionStage.ACCEPTED.value)
 # A placement that reached one of these with a candidate (in any run) is never suggested to them again.
 DECIDED_STAGES = (SuggestionStage.REJECTED.value, SuggestionStage.WITHDRAWN.value, SuggestionStage.CLOSED.value)
 ROUND_1_FIRST = "Round 1 of this cycle has not been published yet. Run round 1 and publish it first."
 
 
-
 # --- Settings -------------------------------------------------------------------------------------
+
 
 def match_weights() -> matching.Weights:
     """The configured weights (MATCH_WEIGHTS), checked by the library: each ≥ 0, summing to 1."""
@@ -78,10 +93,22 @@ def _settings() -> tuple[int, int]:
 
 # --- Profiles ---------------------------------------------------------------------------------------
 
-CANDIDATE_COLUMNS = (Candidate.id, Candidate.eligibility, Candidate.lat, Candidate.lon, Candidate.travel_km,
-                     Candidate.hours_per_week, Candidate.available_from, Candidate.skills, Candidate.skills_text,
-                     Candidate.interests, Candidate.qualifications, Candidate.consider_other_placements,
-                     Candidate.home_borough_id, Candidate.statements)
+CANDIDATE_COLUMNS = (
+    Candidate.id,
+    Candidate.eligibility,
+    Candidate.lat,
+    Candidate.lon,
+    Candidate.travel_km,
+    Candidate.hours_per_week,
+    Candidate.available_from,
+    Candidate.skills,
+    Candidate.skills_text,
+    Candidate.interests,
+    Candidate.qualifications,
+    Candidate.consider_other_placements,
+    Candidate.home_borough_id,
+    Candidate.statements,
+)
 
 # A candidate's columns as a named tuple: reading a field of one is a fraction of the cost of reading it from
 # SQLAlchemy's Row, and a run reads 14 fields of each of 100,000 candidates.
@@ -119,10 +146,21 @@ def placement_profile(placement: Placement, positions: int, filled: int) -> matc
     """What matching may know about one placement; `positions` and `filled` depend on the round."""
     standard = placement.standard
     return matching.PlacementProfile(
-        id=str(placement.id), standard=standard.reference, standard_field=DIGITAL_FIELD, level=standard.level,
-        lat=placement.lat, lon=placement.lon, hours=placement.hours_per_week, starts_on=placement.start_date,
-        is_open=True, positions=positions, filled=filled, skills=tuple(placement.skills or ()), title=placement.title,
-        borough=placement.borough.name, residents_first=bool(placement.resident_priority),
+        id=str(placement.id),
+        standard=standard.reference,
+        standard_field=DIGITAL_FIELD,
+        level=standard.level,
+        lat=placement.lat,
+        lon=placement.lon,
+        hours=placement.hours_per_week,
+        starts_on=placement.start_date,
+        is_open=True,
+        positions=positions,
+        filled=filled,
+        skills=tuple(placement.skills or ()),
+        title=placement.title,
+        borough=placement.borough.name,
+        residents_first=bool(placement.resident_priority),
     )
 
 
@@ -144,13 +182,22 @@ def is_published():
 
 def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
     """The published run of a round in a cycle, or None."""
-    return db.session.scalar(select(MatchRun).where(
-        MatchRun.status == RunStatus.PUBLISHED.value, MatchRun.round == round_number, in_cycle(MatchRun.cycle_id, cycle_id)))
+    return db.session.scalar(
+        select(MatchRun).where(
+            MatchRun.status == RunStatus.PUBLISHED.value,
+            MatchRun.round == round_number,
+            in_cycle(MatchRun.cycle_id, cycle_id),
+        )
+    )
 
 
 def _stage_counts(stages, run_ids=None) -> dict[int, int]:
     """Matches per placement in these stages (only in the runs `run_ids` selects, when given)."""
-    statement = select(Suggestion.placement_id, func.count()).where(Suggestion.stage.in_(stages)).group_by(Suggestion.placement_id)
+    statement = (
+        select(Suggestion.placement_id, func.count())
+        .where(Suggestion.stage.in_(stages))
+        .group_by(Suggestion.placement_id)
+    )
     if run_ids is not None:
         statement = statement.where(Suggestion.run_id.in_(run_ids))
     return dict(db.session.execute(statement).all())
@@ -160,8 +207,10 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
     placements = db.session.scalars(
-        select(Placement).options(joinedload(Placement.standard), joinedload(Placement.borough))
-        .where(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= today).order_by(Placement.id)
+        select(Placement)
+        .options(joinedload(Placement.standard), joinedload(Placement.borough))
+        .where(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date >= today)
+        .order_by(Placement.id)
     ).all()
     # Columns, not ORM objects: loading tens of thousands of whole candidates is most of a run's time.
     candidates_query = select(*CANDIDATE_COLUMNS).where(Candidate.status == ApplicationStatus.SUBMITTED.value)
@@ -172,22 +221,34 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
         if published_run(cycle_id, 1) is None:
             raise ServiceError(ROUND_1_FIRST, "round")
         published = published_run_ids(cycle_id)
-        still_matched = select(Suggestion.candidate_id).where(Suggestion.run_id.in_(published), Suggestion.stage.in_(ACTIVE_STAGES))
+        still_matched = select(Suggestion.candidate_id).where(
+            Suggestion.run_id.in_(published), Suggestion.stage.in_(ACTIVE_STAGES)
+        )
         candidates_query = candidates_query.where(Candidate.id.not_in(still_matched))
         open_now = _stage_counts(OPEN_STAGES, published)
         # Capacity is counted in suggestions here, so the run uses a factor of 1 (see the module docstring).
-        profiles = [placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
-                      for v in placements]
+        profiles = [
+            placement_profile(v, max(0, v.positions - accepted.get(v.id, 0)) * factor, open_now.get(v.id, 0))
+            for v in placements
+        ]
         factor = 1
     chosen = candidates_query.with_only_columns(Candidate.id)
-    choices = _by_candidate(Choice.candidate_id, Choice.placement_id, Choice.candidate_id.in_(chosen),
-                            order_by=Choice.rank)
-    decided = _by_candidate(Suggestion.candidate_id, Suggestion.placement_id, Suggestion.candidate_id.in_(chosen),
-                            Suggestion.stage.in_(DECIDED_STAGES))
+    choices = _by_candidate(
+        Choice.candidate_id, Choice.placement_id, Choice.candidate_id.in_(chosen), order_by=Choice.rank
+    )
+    decided = _by_candidate(
+        Suggestion.candidate_id,
+        Suggestion.placement_id,
+        Suggestion.candidate_id.in_(chosen),
+        Suggestion.stage.in_(DECIDED_STAGES),
+    )
     rows = map(CandidateRow._make, _plain_rows(candidates_query.order_by(Candidate.id)))
     boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
-    return ([candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
-            profiles, factor)
+    return (
+        [candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
+        profiles,
+        factor,
+    )
 
 
 def _plain_rows(statement) -> list:
@@ -218,12 +279,15 @@ def _empty_note(round_number: int, candidates, placements) -> str:
         return "Every live placement already has all the suggestions it can take, so nobody was matched."
     if not any(c.eligible for c in candidates):
         if round_number == 2 and not candidates:
-            return "Every candidate with a sent application already has a suggestion in this round, so nobody was matched."
+            return (
+                "Every candidate with a sent application already has a suggestion in this round, so nobody was matched."
+            )
         return "No eligible candidates have sent an application, so nobody was matched."
     return ""
 
 
 # --- Runs -------------------------------------------------------------------------------------------
+
 
 def _explanation_json(pair) -> dict:
     """The explanation as stored on a Match (JSON), including the candidate-facing sentence."""
@@ -231,8 +295,9 @@ def _explanation_json(pair) -> dict:
     return {
         "sentence": e.sentence,
         "total": e.total,
-        "components": [{"name": c.name, "value": c.value, "weight": c.weight, "contribution": c.contribution}
-                       for c in e.components],
+        "components": [
+            {"name": c.name, "value": c.value, "weight": c.weight, "contribution": c.contribution} for c in e.components
+        ],
         "matching_terms": list(e.matching_terms),
         "missing_terms": list(e.missing_terms),
         "distance_km": e.distance_km,
@@ -241,8 +306,6 @@ def _explanation_json(pair) -> dict:
         "residents_first": e.residents_first,
         "resident": e.resident,
     }
-
-
 
 
 def runs() -> list[MatchRun]:
@@ -279,8 +342,9 @@ def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
         labels[candidate_id] = label
     return {
         "candidates": {labels[c]: instance["candidates"][c] for c in sorted(ids, key=labels.__getitem__)},
-        "placements": {p: {**spec, "ranking": [labels[c] for c in spec["ranking"]]}
-                       for p, spec in instance["placements"].items()},
+        "placements": {
+            p: {**spec, "ranking": [labels[c] for c in spec["ranking"]]} for p, spec in instance["placements"].items()
+        },
         "assignment": {labels[c]: assignment.get(c) for c in sorted(ids, key=labels.__getitem__)},
     }
 
@@ -301,15 +365,24 @@ def export_run(run_id: int) -> dict | None:
         "candidates": {cid: [p(pid) for pid in plist] for cid, plist in stored["candidates"].items()},
         # Extra keys (a residents-first placement's borough and how many residents lead its ranking) are
         # kept: `check` verifies the ranking as given, and a reader can see why residents come first.
-        "placements": {p(pid): {**spec, "ranking": list(spec["ranking"])}
-                       for pid, spec in stored["placements"].items()},
+        "placements": {
+            p(pid): {**spec, "ranking": list(spec["ranking"])} for pid, spec in stored["placements"].items()
+        },
         "assignment": {cid: (p(pid) if pid is not None else None) for cid, pid in stored["assignment"].items()},
         "meta": {
-            "run_id": run.id, "round": run.round, "created_at": run.created_at.isoformat(),
-            "algorithm_version": run.algorithm_version, "weights": run.weights, "seed": run.seed,
-            "input_hash": run.input_hash, "settings": stored.get("settings", {}), "note": run.note,
-            "ids": ("Candidate ids are labels drawn at random for this run only, linked to no one; placement ids "
-                    "are the service's placement numbers."),
+            "run_id": run.id,
+            "round": run.round,
+            "created_at": run.created_at.isoformat(),
+            "algorithm_version": run.algorithm_version,
+            "weights": run.weights,
+            "seed": run.seed,
+            "input_hash": run.input_hash,
+            "settings": stored.get("settings", {}),
+            "note": run.note,
+            "ids": (
+                "Candidate ids are labels drawn at random for this run only, linked to no one; placement ids "
+                "are the service's placement numbers."
+            ),
             "check": "python -m matching check THIS_FILE THIS_FILE",
         },
     }
@@ -317,19 +390,42 @@ def export_run(run_id: int) -> dict | None:
 
 # --- "How matching works" ---------------------------------------------------------------------------
 
+
 def worked_example() -> dict:
     """The library's small fixed example, run by the real code now with the configured weights."""
     candidates, placements, example = matching.worked_example()
-    result = matching.run_matching(candidates, placements, match_weights(), seed=example.seed,
-                                   shortlist_factor=example.shortlist_factor, max_list_length=example.max_list_length)
+    result = matching.run_matching(
+        candidates,
+        placements,
+        match_weights(),
+        seed=example.seed,
+        shortlist_factor=example.shortlist_factor,
+        max_list_length=example.max_list_length,
+    )
     titles = {p.id: p.title for p in placements}
-    not_suggested = [(x.candidate_id, x.placement_id, "Not suggested, because of a rule: " + " ".join(x.reasons))
-                     for x in result.excluded]
+    not_suggested = [
+        (x.candidate_id, x.placement_id, "Not suggested, because of a rule: " + " ".join(x.reasons))
+        for x in result.excluded
+    ]
     for c in candidates:
-        not_suggested += [(c.id, why.placement_id, f"Their choice number {why.choice_rank}. What {c.id} is told: “{why.text}”")
-                          for why in result.why_not(c.id) if why.reason_code not in matching.REASON_TEXT]
+        not_suggested += [
+            (c.id, why.placement_id, f"Their choice number {why.choice_rank}. What {c.id} is told: “{why.text}”")
+            for why in result.why_not(c.id)
+            if why.reason_code not in matching.REASON_TEXT
+        ]
         if result.assignment.get(c.id) is None:
-            not_suggested.append((c.id, None, "Not suggested for any placement in this round. "
-                                              "They would be considered again in the second round."))
-    return {"candidates": candidates, "placements": placements, "result": result, "titles": titles,
-            "not_suggested": not_suggested}
+            not_suggested.append(
+                (
+                    c.id,
+                    None,
+                    "Not suggested for any placement in this round. "
+                    "They would be considered again in the second round.",
+                )
+            )
+    return {
+        "candidates": candidates,
+        "placements": placements,
+        "result": result,
+        "titles": titles,
+        "not_suggested": not_suggested,
+    }

@@ -14,8 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from ...audit import record_event
 from ...extensions import db
-from ...parsing import whole_number
 from ...models import Borough, Placement, PlacementStatus, User
+from ...parsing import whole_number
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
@@ -28,8 +28,6 @@ IMPORT_COLUMNS = FIELD_NAMES
 # a row updates; borough is checked; the rest (status and the figures worked out from the others) are not read.
 EXPORT_ONLY_COLUMNS = ("id", "status", "borough", "level", "hourly_wage", "pays_london_living_wage")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 
 
 @dataclass
@@ -57,19 +55,39 @@ def safe_cell(value) -> str:
 def export_csv(actor: User, borough_id: int | None) -> str:
     """A borough's placements as CSV (every borough's for None), the export recorded against `actor`."""
     rules = wage_rules()
-    statement = in_borough(select(Placement), Placement, borough_id).options(joinedload(Placement.borough), joinedload(Placement.standard))
+    statement = in_borough(select(Placement), Placement, borough_id).options(
+        joinedload(Placement.borough), joinedload(Placement.standard)
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_ONLY_COLUMNS[:3] + IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS[3:])
     count = 0
     for v in db.session.scalars(statement.order_by(Placement.id)):
         count += 1
-        row = [v.id, v.status, v.borough.slug, v.title, v.standard.reference, v.description, ";".join(v.skills or []),
-               v.skills_text, plain_amount(v.wage_amount), v.wage_unit, v.hours_per_week, v.positions,
-               v.start_date.isoformat(), v.closing_date.isoformat(), v.workplace_outward, v.training_provider,
-               "yes" if v.disability_confident else "no", "yes" if v.resident_priority else "no",
-               v.adjustments_contact, v.standard.level, f"{v.hourly_wage:.2f}",
-               "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no"]
+        row = [
+            v.id,
+            v.status,
+            v.borough.slug,
+            v.title,
+            v.standard.reference,
+            v.description,
+            ";".join(v.skills or []),
+            v.skills_text,
+            plain_amount(v.wage_amount),
+            v.wage_unit,
+            v.hours_per_week,
+            v.positions,
+            v.start_date.isoformat(),
+            v.closing_date.isoformat(),
+            v.workplace_outward,
+            v.training_provider,
+            "yes" if v.disability_confident else "no",
+            "yes" if v.resident_priority else "no",
+            v.adjustments_contact,
+            v.standard.level,
+            f"{v.hourly_wage:.2f}",
+            "yes" if pays_london_living_wage(v.hourly_wage, rules) else "no",
+        ]
         writer.writerow([safe_cell(cell) for cell in row])
     record_event("placements.exported", actor, rows=count)
     db.session.commit()
@@ -89,7 +107,9 @@ def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ServiceError("The selected file must be saved as UTF-8. In Excel, choose 'CSV UTF-8' when you save it.") from None
+        raise ServiceError(
+            "The selected file must be saved as UTF-8. In Excel, choose 'CSV UTF-8' when you save it."
+        ) from None
     if "\x00" in text:
         raise ServiceError("The selected file must be a CSV file")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -111,8 +131,10 @@ def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines at the end of a spreadsheet export
             if len(rows) >= MAX_ROWS:
-                raise ServiceError(f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
-                                   f"{MAX_ROWS:,} rows or fewer.")
+                raise ServiceError(
+                    f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
+                    f"{MAX_ROWS:,} rows or fewer."
+                )
             rows.append((reader.line_num, dict(zip(header, cells)), len(cells) > len(header)))
     except csv.Error as error:
         raise ServiceError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
@@ -133,14 +155,22 @@ def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dic
         return None
     number = whole_number(text, 12)
     where = f" in {own.name}" if own else ""
-    placement = db.session.scalar(in_borough(select(Placement).where(Placement.id == number), Placement, own.id if own else None)) if number else None
+    placement = (
+        db.session.scalar(
+            in_borough(select(Placement).where(Placement.id == number), Placement, own.id if own else None)
+        )
+        if number
+        else None
+    )
     if placement is None:  # the same words whether it is another borough's or does not exist
         errors["id"] = f"There is no placement {text[:12]}{where}. Leave the id empty to add a new placement"
     elif placement.id in seen:
         errors["id"] = f"Placement {placement.id} is in the file more than once"
     elif placement.status not in EDITABLE:
-        errors["id"] = (f"Placement {placement.id} is {placement.status}, so an import cannot change it. Remove this row, "
-                        "or duplicate the placement to post it again")
+        errors["id"] = (
+            f"Placement {placement.id} is {placement.status}, so an import cannot change it. Remove this row, "
+            "or duplicate the placement to post it again"
+        )
     if placement is not None:
         seen.add(placement.id)
     return placement
@@ -168,9 +198,13 @@ def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date |
         slug = raw.get("borough", "").strip().lower()
         borough = boroughs.get(slug) if is_admin else own
         if existing is not None and slug and slug != existing.borough.slug:
-            errors["borough"] = f"A placement cannot move borough: placement {existing.id} is in {existing.borough.name}"
+            errors["borough"] = (
+                f"A placement cannot move borough: placement {existing.id} is in {existing.borough.name}"
+            )
         elif is_admin and existing is None and borough is None:
-            errors["borough"] = "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
+            errors["borough"] = (
+                "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
+            )
         elif not is_admin and slug and slug != own.slug:
             errors["borough"] = f"You can only import placements for {own.name}"
         if borough is not None and not borough.taking_part and "borough" not in errors:
@@ -182,8 +216,15 @@ def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date |
         if existing is not None:
             updates.append((existing, values))
         else:
-            new.append(Placement(**values, borough=borough, status=PlacementStatus.DRAFT.value, created_by_id=actor_id,
-                               cycle_id=cycle_id))
+            new.append(
+                Placement(
+                    **values,
+                    borough=borough,
+                    status=PlacementStatus.DRAFT.value,
+                    created_by_id=actor_id,
+                    cycle_id=cycle_id,
+                )
+            )
     if report.errors:
         db.session.rollback()
         return report

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from ...parsing import parse_date
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
@@ -24,13 +25,30 @@ FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", ""})
 
 # The input names, in the order a person meets them; CSV columns use the same names.
 FIELD_NAMES = (
-    "title", "standard", "description", "skills", "skills_text", "wage_amount", "wage_unit", "hours_per_week",
-    "positions", "start_date", "closing_date", "workplace_postcode", "training_provider", "disability_confident",
-    "resident_priority", "adjustments_contact",
+    "title",
+    "standard",
+    "description",
+    "skills",
+    "skills_text",
+    "wage_amount",
+    "wage_unit",
+    "hours_per_week",
+    "positions",
+    "start_date",
+    "closing_date",
+    "workplace_postcode",
+    "training_provider",
+    "disability_confident",
+    "resident_priority",
+    "adjustments_contact",
 )
 LABELS = {
-    "title": "Title", "description": "What you will do", "skills_text": "Other skills", "training_provider":
-    "Training provider", "adjustments_contact": "Interview adjustments contact", "start_date": "Start date",
+    "title": "Title",
+    "description": "What you will do",
+    "skills_text": "Other skills",
+    "training_provider": "Training provider",
+    "adjustments_contact": "Interview adjustments contact",
+    "start_date": "Start date",
     "closing_date": "Closing date",
 }
 REQUIRED_MESSAGES = {
@@ -51,8 +69,11 @@ class WageRules:
 
     @classmethod
     def from_config(cls, config: Mapping) -> WageRules:
-        return cls(Decimal(str(config["APPRENTICE_MINIMUM_WAGE"])), config["APPRENTICE_MINIMUM_WAGE_FROM"],
-                   Decimal(str(config["LONDON_LIVING_WAGE"])))
+        return cls(
+            Decimal(str(config["APPRENTICE_MINIMUM_WAGE"])),
+            config["APPRENTICE_MINIMUM_WAGE_FROM"],
+            Decimal(str(config["LONDON_LIVING_WAGE"])),
+        )
 
 
 def money(value: Decimal) -> str:
@@ -64,8 +85,9 @@ def pays_london_living_wage(hourly_wage, rules: WageRules) -> bool:
     return Decimal(str(hourly_wage)) >= rules.london_living_wage
 
 
-def validate_placement(raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules,
-                     today: date) -> tuple[dict, dict[str, str]]:
+def validate_placement(
+    raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules, today: date
+) -> tuple[dict, dict[str, str]]:
     """Check a placement's answers; return (model values, {field: GOV.UK-style message}).
 
     `raw` holds strings as typed (or a (day, month, year) tuple for a date from the form);
@@ -89,10 +111,13 @@ def validate_placement(raw: Mapping[str, Any], standards: Mapping[str, Any], rul
         values["standard_id"] = standard.id
         _check_skills(raw.get("skills"), standard, values, errors)
 
-    hours = _whole_number(raw.get("hours_per_week"), "hours_per_week", "Hours per week", "37", MIN_HOURS, MAX_HOURS, errors)
+    hours = _whole_number(
+        raw.get("hours_per_week"), "hours_per_week", "Hours per week", "37", MIN_HOURS, MAX_HOURS, errors
+    )
     values["hours_per_week"] = hours
-    values["positions"] = _whole_number(raw.get("positions"), "positions", "Number of positions", "2",
-                                        MIN_POSITIONS, MAX_POSITIONS, errors)
+    values["positions"] = _whole_number(
+        raw.get("positions"), "positions", "Number of positions", "2", MIN_POSITIONS, MAX_POSITIONS, errors
+    )
     _check_wage(raw, hours, rules, values, errors)
     _check_dates(raw, today, values, errors)
     _check_postcode(raw.get("workplace_postcode"), values, errors)
@@ -124,8 +149,10 @@ def _check_skills(value, standard, values, errors) -> None:
     by_lower = {keyword.lower(): keyword for keyword in standard.keywords}
     unknown = [tag for tag in tags if tag.lower() not in by_lower]
     if unknown:
-        errors["skills"] = (f"Skills must be from the list for {standard.title}: '{unknown[0][:40]}' is not. "
-                            "Put other skills in 'Other skills'")
+        errors["skills"] = (
+            f"Skills must be from the list for {standard.title}: '{unknown[0][:40]}' is not. "
+            "Put other skills in 'Other skills'"
+        )
     values["skills"] = [by_lower[tag.lower()] for tag in tags if tag.lower() in by_lower]
 
 
@@ -147,7 +174,9 @@ def _whole_number(value, name, label, example, low, high, errors) -> int | None:
 
 def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
     unit = _text(raw.get("wage_unit")).lower()
-    unit = {"per hour": "hour", "hourly": "hour", "per year": "year", "yearly": "year", "annual": "year"}.get(unit, unit)
+    unit = {"per hour": "hour", "hourly": "hour", "per year": "year", "yearly": "year", "annual": "year"}.get(
+        unit, unit
+    )
     if unit not in ("hour", "year"):
         errors["wage_unit"] = "Select whether the wage is per hour or per year"
     values["wage_unit"] = unit
@@ -178,8 +207,9 @@ def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
         yearly_minimum = rules.minimum_hourly * hours * WEEKS_PER_YEAR
         values["hourly_wage"] = (amount / (hours * WEEKS_PER_YEAR)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if amount < yearly_minimum:
-            errors["wage_amount"] = (f"Wage must be at least {money(yearly_minimum)} a year for {hours} hours a week "
-                                     f"({rate})")
+            errors["wage_amount"] = (
+                f"Wage must be at least {money(yearly_minimum)} a year for {hours} hours a week ({rate})"
+            )
 
 
 def _check_dates(raw, today: date, values, errors) -> None:

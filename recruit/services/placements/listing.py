@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Mapping
 
 import numpy as np
 from flask import current_app
@@ -14,12 +14,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
+from ...models import Borough, Placement, PlacementStatus, Standard
 from ...parsing import whole_number
-from ...models import Borough, Standard, Placement, PlacementStatus
 from ...postcodes import EARTH_RADIUS_KM, ParsedPostcode, PostcodeError, haversine_km, parse_postcode, require_london
 from .fields import FALSE_WORDS, TRUE_WORDS, WageRules, pays_london_living_wage
 
-SORTS = {"closing": "Closing date (soonest first)", "distance": "Distance (nearest first)", "wage": "Wage (highest first)"}
+SORTS = {
+    "closing": "Closing date (soonest first)",
+    "distance": "Distance (nearest first)",
+    "wage": "Wage (highest first)",
+}
 DISTANCES_KM = (1, 2, 5, 10, 20, 50)
 MAX_DISTANCE_KM = 100
 MAX_PAGE = 10_000
@@ -60,8 +64,9 @@ class Results:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
-                       allow_per_page: bool = False) -> tuple[ListingQuery, dict[str, str]]:
+def parse_listing_args(
+    args: Mapping[str, str], *, default_per_page: int = 20, allow_per_page: bool = False
+) -> tuple[ListingQuery, dict[str, str]]:
     """Check the listing's filters (from a query string); return the query and {parameter: message}.
 
     With `allow_per_page` (the API) a distance filter or distance order without a postcode is ignored, as the
@@ -129,7 +134,9 @@ def parse_listing_args(args: Mapping[str, str], *, default_per_page: int = 20,
     query.sort = sort
     query.page = _positive(text("page"), "page", "Page", MAX_PAGE, errors) or 1
     if allow_per_page:
-        query.per_page = _positive(text("per_page"), "per_page", "Results per page", MAX_PER_PAGE, errors) or default_per_page
+        query.per_page = (
+            _positive(text("per_page"), "per_page", "Results per page", MAX_PER_PAGE, errors) or default_per_page
+        )
     elif text("per_page"):
         errors["per_page"] = "Results per page cannot be changed here"
     return query, errors
@@ -157,16 +164,26 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
     if published_after is not None:
         conditions.append(Placement.published_at > published_after)
     if query.borough:
-        conditions.append(Placement.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery())
+        conditions.append(
+            Placement.borough_id == select(Borough.id).where(Borough.slug == query.borough).scalar_subquery()
+        )
     if query.standard:
-        conditions.append(Placement.standard_id == select(Standard.id).where(Standard.reference == query.standard).scalar_subquery())
+        conditions.append(
+            Placement.standard_id == select(Standard.id).where(Standard.reference == query.standard).scalar_subquery()
+        )
     if query.level is not None:
         conditions.append(Placement.standard_id.in_(select(Standard.id).where(Standard.level == query.level)))
     if query.llw:
         conditions.append(Placement.hourly_wage >= WageRules.from_config(current_app.config).london_living_wage)
     if query.q:
-        words = [or_(Placement.title.icontains(word, autoescape=True), Placement.skills_text.icontains(word, autoescape=True),
-                     Placement.description.icontains(word, autoescape=True)) for word in query.q.split()[:10]]
+        words = [
+            or_(
+                Placement.title.icontains(word, autoescape=True),
+                Placement.skills_text.icontains(word, autoescape=True),
+                Placement.description.icontains(word, autoescape=True),
+            )
+            for word in query.q.split()[:10]
+        ]
         conditions.extend(words)
     results = Results(page=query.page, per_page=query.per_page)
     offset = (query.page - 1) * query.per_page
@@ -175,8 +192,11 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
     if query.postcode is None:
         results.total = db.session.scalar(select(func.count(Placement.id)).where(*conditions))
         # Sort and page narrow rows (ids only), then load the few full rows shown.
-        page_ids = list(db.session.scalars(select(Placement.id).where(*conditions).order_by(*order)
-                                           .limit(query.per_page).offset(offset)))
+        page_ids = list(
+            db.session.scalars(
+                select(Placement.id).where(*conditions).order_by(*order).limit(query.per_page).offset(offset)
+            )
+        )
         results.items = [(placement, None) for placement in _load_in_order(page_ids)]
         return results
 
@@ -184,11 +204,16 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
     if query.distance is not None:  # a bounding box in SQL (plain comparisons) before the exact distance
         dlat = query.distance / KM_PER_DEGREE
         dlon = query.distance / (KM_PER_DEGREE * max(math.cos(math.radians(origin.lat)), 0.01))
-        conditions += [Placement.lat.between(origin.lat - dlat, origin.lat + dlat),
-                       Placement.lon.between(origin.lon - dlon, origin.lon + dlon)]
+        conditions += [
+            Placement.lat.between(origin.lat - dlat, origin.lat + dlat),
+            Placement.lon.between(origin.lon - dlon, origin.lon + dlon),
+        ]
     # Core rows, not ORM ones: thousands of (id, lat, lon) need no identity map.
-    rows = db.session.connection().execute(select(Placement.id, Placement.lat, Placement.lon).where(*conditions)
-                                           .order_by(*order)).all()
+    rows = (
+        db.session.connection()
+        .execute(select(Placement.id, Placement.lat, Placement.lon).where(*conditions).order_by(*order))
+        .all()
+    )
     if not rows:
         return results
     # The exact (haversine) distance, for the rows the database left only, in one vectorised step.
@@ -198,7 +223,7 @@ def search_live(query: ListingQuery, today: date | None = None, published_after:
     if query.sort == "distance":
         keep = keep[np.argsort(km[keep], kind="stable")]  # stable: equal distances keep the SQL order
     results.total = int(keep.size)
-    page = keep[offset:offset + query.per_page]
+    page = keep[offset : offset + query.per_page]
     placements = _load_in_order([int(ids[i]) for i in page])
     results.items = [(placement, float(km[i])) for placement, i in zip(placements, page)]
     return results
@@ -208,15 +233,24 @@ def _load_in_order(ids: list[int]) -> list[Placement]:
     """Full rows (with borough and standard) for these ids, in the order given."""
     if not ids:
         return []
-    by_id = {v.id: v for v in db.session.scalars(select(Placement).where(Placement.id.in_(ids))
-                                                 .options(joinedload(Placement.borough), joinedload(Placement.standard)))}
+    by_id = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Placement)
+            .where(Placement.id.in_(ids))
+            .options(joinedload(Placement.borough), joinedload(Placement.standard))
+        )
+    }
     return [by_id[i] for i in ids]
 
 
 def get_live(placement_id: int, today: date | None = None) -> Placement | None:
     """A live, open placement by id, or None (drafts, closed and expired ones are not public)."""
-    return db.session.scalar(select(Placement).where(Placement.id == placement_id, live_filter(today))
-                             .options(joinedload(Placement.borough), joinedload(Placement.standard)))
+    return db.session.scalar(
+        select(Placement)
+        .where(Placement.id == placement_id, live_filter(today))
+        .options(joinedload(Placement.borough), joinedload(Placement.standard))
+    )
 
 
 def filter_choices() -> dict:
@@ -236,19 +270,35 @@ def describe(placement: Placement, distance_km: float | None = None, url: str | 
         "id": placement.id,
         "title": placement.title,
         "url": url,
-        "borough": {"name": placement.borough.name, "slug": placement.borough.slug, "ons_code": placement.borough.ons_code},
-        "standard": {"reference": placement.standard.reference, "title": placement.standard.title,
-                     "level": placement.standard.level, "duration_months": placement.standard.duration_months},
+        "borough": {
+            "name": placement.borough.name,
+            "slug": placement.borough.slug,
+            "ons_code": placement.borough.ons_code,
+        },
+        "standard": {
+            "reference": placement.standard.reference,
+            "title": placement.standard.title,
+            "level": placement.standard.level,
+            "duration_months": placement.standard.duration_months,
+        },
         "description": placement.description,
         "skills": list(placement.skills or []),
         "skills_text": placement.skills_text,
-        "wage": {"amount": float(placement.wage_amount), "unit": placement.wage_unit, "hourly": float(placement.hourly_wage)},
+        "wage": {
+            "amount": float(placement.wage_amount),
+            "unit": placement.wage_unit,
+            "hourly": float(placement.hourly_wage),
+        },
         "pays_london_living_wage": pays_london_living_wage(placement.hourly_wage, rules),
         "hours_per_week": placement.hours_per_week,
         "positions": placement.positions,
         "start_date": placement.start_date.isoformat(),
         "closing_date": placement.closing_date.isoformat(),
-        "workplace": {"outward_postcode": placement.workplace_outward, "latitude": placement.lat, "longitude": placement.lon},
+        "workplace": {
+            "outward_postcode": placement.workplace_outward,
+            "latitude": placement.lat,
+            "longitude": placement.lon,
+        },
         "distance_km": round(distance_km, 2) if distance_km is not None else None,
         "training_provider": placement.training_provider,
         "disability_confident": placement.disability_confident,

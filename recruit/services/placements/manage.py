@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ...audit import record_event
 from ...extensions import db
-from ...models import Borough, Standard, Placement, PlacementStatus, utcnow
+from ...models import Borough, Placement, PlacementStatus, Standard, utcnow
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
@@ -23,8 +23,6 @@ TRANSITIONS = {
     "close": ({PlacementStatus.LIVE.value}, PlacementStatus.CLOSED.value),
     "fill": ({PlacementStatus.LIVE.value, PlacementStatus.CLOSED.value}, PlacementStatus.FILLED.value),
 }
-
-
 
 
 def standards_by_reference() -> dict[str, Standard]:
@@ -58,8 +56,10 @@ def target_borough(slug: str | None, borough_id: int | None) -> Borough:
         if borough is None:
             raise ServiceError("Select the borough", "borough")
     if not borough.taking_part:
-        message = (f"{borough.name} is not taking part in the programme, so it cannot post placements. "
-                   "Ask an admin if this is wrong.")
+        message = (
+            f"{borough.name} is not taking part in the programme, so it cannot post placements. "
+            "Ask an admin if this is wrong."
+        )
         raise ServiceError(message, errors={"borough" if borough_id is None else "": message})
     return borough
 
@@ -67,8 +67,13 @@ def target_borough(slug: str | None, borough_id: int | None) -> Borough:
 def create_placement(raw, actor_id: int, borough_id: int | None, borough_slug: str | None = None) -> Placement:
     """Save a new draft placement for the staff member's borough (`borough_id`; an admin, None, names one)."""
     values = check_values(raw)
-    placement = Placement(**values, borough=target_borough(borough_slug, borough_id), status=PlacementStatus.DRAFT.value,
-                          created_by_id=actor_id, cycle_id=current_cycle_id())
+    placement = Placement(
+        **values,
+        borough=target_borough(borough_slug, borough_id),
+        status=PlacementStatus.DRAFT.value,
+        created_by_id=actor_id,
+        cycle_id=current_cycle_id(),
+    )
     db.session.add(placement)
     db.session.flush()
     record_event("placement.created", placement, status=placement.status)
@@ -106,15 +111,38 @@ def change_status(placement: Placement, action: str, today: date | None = None) 
     return placement
 
 
-COPIED = ("borough_id", "standard_id", "title", "description", "skills", "skills_text", "wage_amount", "wage_unit",
-          "hourly_wage", "hours_per_week", "positions", "start_date", "closing_date", "workplace_outward", "lat", "lon",
-          "training_provider", "disability_confident", "resident_priority", "adjustments_contact")
+COPIED = (
+    "borough_id",
+    "standard_id",
+    "title",
+    "description",
+    "skills",
+    "skills_text",
+    "wage_amount",
+    "wage_unit",
+    "hourly_wage",
+    "hours_per_week",
+    "positions",
+    "start_date",
+    "closing_date",
+    "workplace_outward",
+    "lat",
+    "lon",
+    "training_provider",
+    "disability_confident",
+    "resident_priority",
+    "adjustments_contact",
+)
 
 
 def duplicate_placement(placement: Placement, actor_id: int) -> Placement:
     """Copy a placement into a new draft of the same borough."""
-    copy = Placement(**{name: getattr(placement, name) for name in COPIED}, status=PlacementStatus.DRAFT.value,
-                     created_by_id=actor_id, cycle_id=current_cycle_id())  # the copy is posted in today's cycle
+    copy = Placement(
+        **{name: getattr(placement, name) for name in COPIED},
+        status=PlacementStatus.DRAFT.value,
+        created_by_id=actor_id,
+        cycle_id=current_cycle_id(),
+    )  # the copy is posted in today's cycle
     copy.skills = list(placement.skills or [])
     db.session.add(copy)
     db.session.flush()
@@ -126,16 +154,28 @@ def duplicate_placement(placement: Placement, actor_id: int) -> Placement:
 def close_expired(today: date | None = None) -> int:
     """Close every live placement whose closing date has passed; return how many."""
     today = today or date.today()
-    expired = list(db.session.scalars(select(Placement).where(Placement.status == PlacementStatus.LIVE.value,
-                                                            Placement.closing_date < today)))
+    expired = list(
+        db.session.scalars(
+            select(Placement).where(Placement.status == PlacementStatus.LIVE.value, Placement.closing_date < today)
+        )
+    )
     if not expired:
         return 0
     now = utcnow()
-    db.session.execute(update(Placement).where(Placement.id.in_([v.id for v in expired]))
-                       .values(status=PlacementStatus.CLOSED.value, closed_at=now))
+    db.session.execute(
+        update(Placement)
+        .where(Placement.id.in_([v.id for v in expired]))
+        .values(status=PlacementStatus.CLOSED.value, closed_at=now)
+    )
     for placement in expired:
-        record_event("placement.closed_automatically", placement, actor_id=None, old_status="live", new_status="closed",
-                     closing_date=placement.closing_date.isoformat())
+        record_event(
+            "placement.closed_automatically",
+            placement,
+            actor_id=None,
+            old_status="live",
+            new_status="closed",
+            closing_date=placement.closing_date.isoformat(),
+        )
     db.session.commit()
     return len(expired)
 
@@ -144,9 +184,12 @@ def staff_page(page: int, per_page: int, borough_id: int | None) -> tuple[list[P
     """One page of a borough's placements (every borough's for None), newest first, and the total count."""
     base = in_borough(select(Placement), Placement, borough_id)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = db.session.scalars(base.options(joinedload(Placement.standard), joinedload(Placement.borough))
-                              .order_by(Placement.updated_at.desc(), Placement.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.scalars(
+        base.options(joinedload(Placement.standard), joinedload(Placement.borough))
+        .order_by(Placement.updated_at.desc(), Placement.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     return list(rows), total
 
 
@@ -159,14 +202,23 @@ def status_counts(borough_id: int | None) -> dict[str, int]:
 def form_values(placement: Placement) -> dict:
     """A placement's values as the staff form shows them."""
     return {
-        "title": placement.title, "standard": placement.standard.reference, "description": placement.description,
-        "skills": list(placement.skills or []), "skills_text": placement.skills_text,
+        "title": placement.title,
+        "standard": placement.standard.reference,
+        "description": placement.description,
+        "skills": list(placement.skills or []),
+        "skills_text": placement.skills_text,
         "wage_amount": plain_amount(placement.wage_amount),
-        "wage_unit": placement.wage_unit, "hours_per_week": str(placement.hours_per_week),
-        "positions": str(placement.positions), "start_date": placement.start_date, "closing_date": placement.closing_date,
-        "workplace_postcode": placement.workplace_outward, "training_provider": placement.training_provider,
-        "disability_confident": placement.disability_confident, "resident_priority": placement.resident_priority,
-        "adjustments_contact": placement.adjustments_contact, "borough": placement.borough.slug,
+        "wage_unit": placement.wage_unit,
+        "hours_per_week": str(placement.hours_per_week),
+        "positions": str(placement.positions),
+        "start_date": placement.start_date,
+        "closing_date": placement.closing_date,
+        "workplace_postcode": placement.workplace_outward,
+        "training_provider": placement.training_provider,
+        "disability_confident": placement.disability_confident,
+        "resident_priority": placement.resident_priority,
+        "adjustments_contact": placement.adjustments_contact,
+        "borough": placement.borough.slug,
     }
 
 

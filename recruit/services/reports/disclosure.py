@@ -23,7 +23,7 @@ def suppress(rows: list[list[int]], totals: list[int] | None = None) -> tuple[li
     changed = totals is not None
     while changed:
         changed = False
-        for col, total in enumerate(totals or []):
+        for col, _total in enumerate(totals or []):
             column = [(rows[r][col], r) for r in range(len(rows))]
             if sum(hidden[r][col] for _, r in column) + total_hidden[col] != 1:
                 continue
@@ -113,16 +113,24 @@ class Table:
     answered: Statistic | None = None  # how many answered: all candidates minus those who did not
 
 
-def protected_table(caption: str, columns, labels: list[str], counts: list[list[int]],
-                    not_answered: str | None = None, total_label: str = "All candidates") -> Table:
+def protected_table(
+    caption: str,
+    columns,
+    labels: list[str],
+    counts: list[list[int]],
+    not_answered: str | None = None,
+    total_label: str = "All candidates",
+) -> Table:
     """Suppress a table of counts and work out the shares of its first column from shown counts only.
 
     With `not_answered` (the label of the row of people who did not answer), shares are of those who answered:
     a group's count over (all candidates - not answered), all three of them shown counts."""
     totals = [sum(row[c] for row in counts) for c in range(len(columns))]
     hidden, total_hidden = suppress(counts, totals)
-    rows = [[Cell(n, hidden[r][c], caption, labels[r], columns[c]) for c, n in enumerate(row)]
-            for r, row in enumerate(counts)]
+    rows = [
+        [Cell(n, hidden[r][c], caption, labels[r], columns[c]) for c, n in enumerate(row)]
+        for r, row in enumerate(counts)
+    ]
     total_cells = [Cell(t, total_hidden[c], caption, total_label, columns[c]) for c, t in enumerate(totals)]
     table = Table(caption, tuple(columns), labels, rows, total_cells)
     total = total_cells[0] if total_cells else None
@@ -134,12 +142,17 @@ def protected_table(caption: str, columns, labels: list[str], counts: list[list[
     skipped = rows[labels.index(not_answered)][0]
     base = total.count - skipped.count
     table.answered = Statistic.of(lambda: base, (total, skipped), kind="count")
-    table.shares = [None if label == not_answered else _share(row[0], base, (row[0], total, skipped))
-                    for label, row in zip(labels, rows)]
+    table.shares = [
+        None if label == not_answered else _share(row[0], base, (row[0], total, skipped))
+        for label, row in zip(labels, rows)
+    ]
     table.not_answered_share = _share(skipped, total.count, (skipped, total))
     return table
 
 
 def _share(cell: Cell, base: int, inputs) -> Statistic:
-    return Statistic.of(lambda: cell.count / base if base >= MIN_COUNT else None, inputs,
-                        reason=f"Not shown: fewer than {MIN_COUNT} people to share among")
+    return Statistic.of(
+        lambda: cell.count / base if base >= MIN_COUNT else None,
+        inputs,
+        reason=f"Not shown: fewer than {MIN_COUNT} people to share among",
+    )

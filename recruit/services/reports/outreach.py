@@ -9,19 +9,45 @@ import numpy as np
 from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Borough, Candidate, Suggestion, MatchRun, SuggestionStage, RecruitmentCycle, RunStatus, funnel_level
+from ...models import (
+    Borough,
+    Candidate,
+    MatchRun,
+    RecruitmentCycle,
+    RunStatus,
+    Suggestion,
+    SuggestionStage,
+    funnel_level,
+)
 from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table
-from .population import (NOT_ANSWERED, STAGES, Characteristic, Filters, Population, census_shares, census_source,
-                         characteristics,
-                         gather, group_codes, scoped_suggestions, stage_counts)
+from .population import (
+    NOT_ANSWERED,
+    STAGES,
+    Characteristic,
+    Filters,
+    Population,
+    census_shares,
+    census_source,
+    characteristics,
+    gather,
+    group_codes,
+    scoped_suggestions,
+    stage_counts,
+)
 
 
 def filter_choices() -> dict:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
-    runs = db.session.execute(select(MatchRun.id, MatchRun.round, MatchRun.created_at)
-                              .where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc())).all()
-    cycles = db.session.execute(select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at)
-                                .order_by(RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc())).all()
+    runs = db.session.execute(
+        select(MatchRun.id, MatchRun.round, MatchRun.created_at)
+        .where(MatchRun.status == RunStatus.PUBLISHED.value)
+        .order_by(MatchRun.id.desc())
+    ).all()
+    cycles = db.session.execute(
+        select(RecruitmentCycle.id, RecruitmentCycle.name, RecruitmentCycle.closed_at).order_by(
+            RecruitmentCycle.opens_on.desc(), RecruitmentCycle.id.desc()
+        )
+    ).all()
     return {
         "cycles": [(c.id, f"{c.name} (closed: saved counts)" if c.closed_at else c.name) for c in cycles],
         "closed_cycles": {c.id for c in cycles if c.closed_at},
@@ -61,10 +87,12 @@ def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
     cycle = number("cycle", [cycle_id for cycle_id, _ in choices["cycles"]], "Select a recruitment cycle from the list")
     if cycle in choices["closed_cycles"]:
         # A closed cycle kept London-wide counts per characteristic only: nothing finer can be worked out.
-        narrower = {"cross_with": (cross_with, "Select Do not cross: a closed cycle kept no crossed counts"),
-                    "borough": (borough, "Select All of London: a closed cycle kept London-wide counts only"),
-                    "round": (round_, "Select Any round: a closed cycle kept counts for the whole cycle only"),
-                    "run": (run, "Select Any run: a closed cycle kept counts for the whole cycle only")}
+        narrower = {
+            "cross_with": (cross_with, "Select Do not cross: a closed cycle kept no crossed counts"),
+            "borough": (borough, "Select All of London: a closed cycle kept London-wide counts only"),
+            "round": (round_, "Select Any round: a closed cycle kept counts for the whole cycle only"),
+            "run": (run, "Select Any run: a closed cycle kept counts for the whole cycle only"),
+        }
         for name, (value, message) in narrower.items():
             if value not in ("", None) and name not in errors:
                 errors[name] = message
@@ -87,8 +115,13 @@ def funnel(filters: Filters, population: Population | None = None) -> tuple[Tabl
 def funnel_table(characteristic: Characteristic, counts: list[list[int]], labels: list[str] | None = None) -> Table:
     """The funnel's suppressed table from counts per group (NOT_ANSWERED last) and stage, live or saved."""
     labels = labels or [*characteristic.groups, NOT_ANSWERED]
-    table = protected_table(funnel_caption(characteristic.label), [label for _, label, _ in STAGES], labels, counts,
-                            not_answered=NOT_ANSWERED)
+    table = protected_table(
+        funnel_caption(characteristic.label),
+        [label for _, label, _ in STAGES],
+        labels,
+        counts,
+        not_answered=NOT_ANSWERED,
+    )
     census = census_shares().get(characteristic.census_key or "", {})
     if census:
         table.census = [census.get(label) if label != NOT_ANSWERED else None for label in labels]
@@ -138,8 +171,11 @@ def fairness(table: Table, stage: str = "", characteristic_label: str = "") -> l
         if stage and STAGES[step][0] != stage:
             continue
         pairs = {label: (row[step], row[step - 1]) for label, row in groups}
-        compared = [label for label, (selected, total) in pairs.items()
-                    if not selected.hidden and not total.hidden and total.count >= MIN_COUNT]
+        compared = [
+            label
+            for label, (selected, total) in pairs.items()
+            if not selected.hidden and not total.hidden and total.count >= MIN_COUNT
+        ]
         everyone = [cell for label in compared for cell in pairs[label]]
         report = fairness_report({label: (pairs[label][0].count, pairs[label][1].count) for label in compared})
         stats = {s.group: s for s in report.groups}
@@ -148,26 +184,51 @@ def fairness(table: Table, stage: str = "", characteristic_label: str = "") -> l
             s = stats.get(label)
             own = (selected, total)
             small = "" if s else f"Not enough data: fewer than {MIN_COUNT} people"
-            rows.append(FairnessRow(
-                label, selected, total,
-                Statistic.of(lambda s=s: s and s.rate, own, reason=small),
-                Statistic.of(lambda s=s: s and (s.interval_low, s.interval_high), own, "interval", small),
-                Statistic.of(lambda s=s: s and s.fisher_p_value, everyone if s else own, "p",
-                             small or f"Not shown: no other group with every count shown to compare with")))
-        no_ratio = ("Not shown: it needs at least two groups of 10 or more people whose counts are all shown"
-                    if len(compared) < 2 else "Not shown: no group was selected at all")
+            rows.append(
+                FairnessRow(
+                    label,
+                    selected,
+                    total,
+                    Statistic.of(lambda s=s: s and s.rate, own, reason=small),
+                    Statistic.of(lambda s=s: s and (s.interval_low, s.interval_high), own, "interval", small),
+                    Statistic.of(
+                        lambda s=s: s and s.fisher_p_value,
+                        everyone if s else own,
+                        "p",
+                        small or "Not shown: no other group with every count shown to compare with",
+                    ),
+                )
+            )
+        no_ratio = (
+            "Not shown: it needs at least two groups of 10 or more people whose counts are all shown"
+            if len(compared) < 2
+            else "Not shown: no group was selected at all"
+        )
         from_label, to_label = STAGES[step - 1][1], STAGES[step][1]
         caption = f"Selection from {from_label.lower()} to {to_label.lower()} by {characteristic_label.lower()}"
-        transitions.append(Transition(
-            from_label, to_label, caption, rows,
-            Statistic.of(lambda: report.adverse_impact_ratio, everyone, "ratio", no_ratio),
-            Statistic.of(lambda: report.flagged if report.adverse_impact_ratio is not None else None, everyone, "flag",
-                         no_ratio),
-            report.lowest_group, report.highest_group, compared))
+        transitions.append(
+            Transition(
+                from_label,
+                to_label,
+                caption,
+                rows,
+                Statistic.of(lambda report=report: report.adverse_impact_ratio, everyone, "ratio", no_ratio),
+                Statistic.of(
+                    lambda report=report: report.flagged if report.adverse_impact_ratio is not None else None,
+                    everyone,
+                    "flag",
+                    no_ratio,
+                ),
+                report.lowest_group,
+                report.highest_group,
+                compared,
+            )
+        )
     return transitions
 
 
 # --- Crossing two characteristics ---
+
 
 @dataclass(frozen=True)
 class Crossing:
@@ -199,9 +260,11 @@ def crossing(filters: Filters, population: Population, codes: np.ndarray) -> Cro
 CHANNEL_CAPTION = "Candidates at each stage by how they heard about us"
 CAMPAIGN_CAPTION = "Candidates at each stage by campaign code"
 
+
 def channel_counts(population: Population, order: list[str]) -> dict[str, tuple[list, list[list[int]]]]:
     """Counts per stage by outreach channel ("channel", in `order` first) and by campaign code ("campaign"), each as
     (keys, counts); None (not given) is the last key."""
+
     def by(position, order):
         values = {row[position] for row in population.channels}
         keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
@@ -220,9 +283,12 @@ def channel_tables_from(counts: dict, channel_labels: dict[str, str]) -> tuple[T
     columns = [label for _, label, _ in STAGES]
     channel_keys, channel_rows = counts["channel"]
     campaign_keys, campaign_rows = counts["campaign"]
-    channels = protected_table(CHANNEL_CAPTION, columns, [channel_labels.get(k, k) if k else "Not given" for k in channel_keys],
-                               channel_rows)
-    campaigns = protected_table(CAMPAIGN_CAPTION, columns, [k or "No campaign code" for k in campaign_keys], campaign_rows)
+    channels = protected_table(
+        CHANNEL_CAPTION, columns, [channel_labels.get(k, k) if k else "Not given" for k in channel_keys], channel_rows
+    )
+    campaigns = protected_table(
+        CAMPAIGN_CAPTION, columns, [k or "No campaign code" for k in campaign_keys], campaign_rows
+    )
     return channels, campaigns
 
 
@@ -252,9 +318,12 @@ def scheme_counts(filters: Filters) -> list[list[int]]:
     furthest = scoped_suggestions(select(Suggestion.candidate_id, func.max(level).label("level")), filters)
     furthest = furthest.group_by(Suggestion.candidate_id).subquery()
     rows = db.session.execute(
-        select(Candidate.guaranteed_interview, furthest.c.level, func.count()).select_from(Candidate)
-        .outerjoin(furthest, furthest.c.candidate_id == Candidate.id).where(Candidate.submitted_at.is_not(None))
-        .group_by(Candidate.guaranteed_interview, furthest.c.level)).all()
+        select(Candidate.guaranteed_interview, furthest.c.level, func.count())
+        .select_from(Candidate)
+        .outerjoin(furthest, furthest.c.candidate_id == Candidate.id)
+        .where(Candidate.submitted_at.is_not(None))
+        .group_by(Candidate.guaranteed_interview, furthest.c.level)
+    ).all()
     counts = [[0, 0, 0], [0, 0, 0]]
     for opted, reached, count in rows:
         row = counts[0 if opted else 1]
@@ -280,19 +349,31 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
     """Everything on the analyst's page, as suppressed aggregates only: live, or a closed cycle's saved counts."""
     cycle = db.session.get(RecruitmentCycle, filters.cycle) if filters.cycle is not None else None
     if cycle is not None and cycle.closed_at is not None:
-        return _closed_cycle_report(cycle.id, cycle.closed_at, cycle.name, filters.characteristic, filters.stage,
-                                    tuple(channel_labels.items()))
+        return _closed_cycle_report(
+            cycle.id, cycle.closed_at, cycle.name, filters.characteristic, filters.stage, tuple(channel_labels.items())
+        )
     label = characteristics()[filters.characteristic].label
     population = gather(filters, [filters.characteristic, *([filters.cross_with] if filters.cross_with else [])])
     table, codes = funnel(filters, population)
     cross = crossing(filters, population, codes) if filters.cross_with else None
     channels, campaigns = channel_tables(population, channel_labels)
-    return OutreachReport(label, table, fairness(table, filters.stage, label), cross, channels, campaigns, "",
-                          too_few=table.totals[0].count < MIN_COUNT, scheme=scheme_table(filters))
+    return OutreachReport(
+        label,
+        table,
+        fairness(table, filters.stage, label),
+        cross,
+        channels,
+        campaigns,
+        "",
+        too_few=table.totals[0].count < MIN_COUNT,
+        scheme=scheme_table(filters),
+    )
 
 
 @lru_cache(maxsize=64)
-def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: str, channel_labels: tuple) -> OutreachReport:
+def _closed_cycle_report(
+    cycle_id: int, closed_at, name: str, key: str, stage: str, channel_labels: tuple
+) -> OutreachReport:
     """A closed cycle's report from its saved counts, remembered: the counts never change once saved, and the exact
     tests on counts in the hundreds of thousands take far longer than reading them (the closing time is part of
     the key, so a cycle id used again can never pick up another cycle's report)."""
@@ -305,9 +386,19 @@ def _closed_cycle_report(cycle_id: int, closed_at, name: str, key: str, stage: s
     table = funnel_table(characteristic, counts, labels)
     channels, campaigns = channel_tables_from(
         {breakdown: saved.get(breakdown, ([""], [[0] * len(STAGES)])) for breakdown in ("channel", "campaign")},
-        dict(channel_labels))
-    return OutreachReport(characteristic.label, table, fairness(table, stage, characteristic.label), None, channels,
-                          campaigns, name, too_few=table.totals[0].count < MIN_COUNT, scheme=_saved_scheme(saved))
+        dict(channel_labels),
+    )
+    return OutreachReport(
+        characteristic.label,
+        table,
+        fairness(table, stage, characteristic.label),
+        None,
+        channels,
+        campaigns,
+        name,
+        too_few=table.totals[0].count < MIN_COUNT,
+        scheme=_saved_scheme(saved),
+    )
 
 
 def _saved_scheme(saved) -> Table | None:
@@ -315,5 +406,6 @@ def _saved_scheme(saved) -> Table | None:
     if "scheme" not in saved:
         return None
     columns = [next(n for n, (stage, _, _) in enumerate(STAGES) if stage == s) for s in SCHEME_STAGES]
-    return protected_table(SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS),
-                           [[row[c] for c in columns] for row in saved["scheme"][1]])
+    return protected_table(
+        SCHEME_CAPTION, SCHEME_COLUMNS, list(SCHEME_LABELS), [[row[c] for c in columns] for row in saved["scheme"][1]]
+    )

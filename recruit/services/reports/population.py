@@ -13,7 +13,7 @@ import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 from flask import current_app
@@ -22,8 +22,17 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from ...extensions import db
-from ...models import (Borough, Candidate, Suggestion, MatchRun, MonitoringResponse, Choice,
-                       RecruitmentCycle, RunStatus, Placement)
+from ...models import (
+    Borough,
+    Candidate,
+    Choice,
+    MatchRun,
+    MonitoringResponse,
+    Placement,
+    RecruitmentCycle,
+    RunStatus,
+    Suggestion,
+)
 from ...reference import equality_questions, read_csv
 from ..monitoring import age_band
 
@@ -33,8 +42,14 @@ NOT_ANSWERED = "Not answered or prefer not to say"
 # furthest any of their suggestions reached in its stage history (Match.furthest_level, kept by move_stage), so
 # someone rejected or withdrawn after an interview counts at interview: 0 no suggestion, 1 suggested,
 # 2 shortlisted, 3 interview, 4 offered, 5 accepted.
-STAGES = (("applied", "Applied", 0), ("suggested", "Suggested", 1), ("shortlisted", "Shortlisted or later", 2),
-          ("interview", "Interviewed or later", 3), ("offered", "Offered or accepted", 4), ("accepted", "Accepted", 5))
+STAGES = (
+    ("applied", "Applied", 0),
+    ("suggested", "Suggested", 1),
+    ("shortlisted", "Shortlisted or later", 2),
+    ("interview", "Interviewed or later", 3),
+    ("offered", "Offered or accepted", 4),
+    ("accepted", "Accepted", 5),
+)
 LEVELS = 6
 
 
@@ -64,11 +79,23 @@ def characteristics() -> dict[str, Characteristic]:
     disabled, not_disabled = "Disabled under the Equality Act", "Not disabled"
     disability = {"yes:a_lot": disabled, "yes:a_little": disabled, "yes:not_at_all": not_disabled, "no:": not_disabled}
     found = [
-        Characteristic("ethnicity", "Ethnic group", tuple(dict.fromkeys(ethnic.values())), ethnic, ("ethnicity",),
-                       "ethnicity_group"),
+        Characteristic(
+            "ethnicity",
+            "Ethnic group",
+            tuple(dict.fromkeys(ethnic.values())),
+            ethnic,
+            ("ethnicity",),
+            "ethnicity_group",
+        ),
         _simple("sex", "Sex"),
-        Characteristic("disability", "Disability", (disabled, not_disabled), disability,
-                       ("long_term_condition", "condition_reduces_activity"), "disability"),
+        Characteristic(
+            "disability",
+            "Disability",
+            (disabled, not_disabled),
+            disability,
+            ("long_term_condition", "condition_reduces_activity"),
+            "disability",
+        ),
         _simple("age_band", "Age band"),
         _simple("care_leaver", "Care leaver", {"yes": "Has been in care", "no": "Has not been in care"}),
         _simple("socio_economic", "Socio-economic background"),
@@ -86,7 +113,9 @@ def census_shares() -> dict[str, dict[str, float]]:
 
 def census_source(census_key: str) -> str:
     """Where a characteristic's census figures come from, as the reference data says (e.g. "ONS Census 2021 TS021")."""
-    return next((row["source"] for row in read_csv("london_census_2021.csv") if row["characteristic"] == census_key), "")
+    return next(
+        (row["source"] for row in read_csv("london_census_2021.csv") if row["characteristic"] == census_key), ""
+    )
 
 
 # Worked out at report time from the date of birth (never stored with the answers), for those who answered.
@@ -106,17 +135,22 @@ class Filters:
 
 # --- Gathering: three grouped queries that send id lists, not rows. ---
 
+
 def _in_scope(filters: Filters):
     """Which candidates count as "Applied": sent an application (in the cycle's dates, for a cycle) and, with a
     borough, chose one of its placements or were suggested one there, so every stage has the same base."""
     conditions = [Candidate.submitted_at.is_not(None)]
     if filters.cycle is not None:
         cycle = db.session.get(RecruitmentCycle, filters.cycle)
-        start = datetime.combine(cycle.opens_on, time.min, tzinfo=timezone.utc)
-        end = datetime.combine(cycle.closes_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        start = datetime.combine(cycle.opens_on, time.min, tzinfo=UTC)
+        end = datetime.combine(cycle.closes_on + timedelta(days=1), time.min, tzinfo=UTC)
         conditions += [Candidate.submitted_at >= start, Candidate.submitted_at < end]
     if filters.borough:
-        in_borough = select(Placement.id).join(Borough, Borough.id == Placement.borough_id).where(Borough.slug == filters.borough)
+        in_borough = (
+            select(Placement.id)
+            .join(Borough, Borough.id == Placement.borough_id)
+            .where(Borough.slug == filters.borough)
+        )
         chose = select(Choice.candidate_id).where(Choice.placement_id.in_(in_borough))
         suggested = scoped_suggestions(select(Suggestion.candidate_id), filters)
         conditions.append(or_(Candidate.id.in_(chose), Candidate.id.in_(suggested)))
@@ -125,8 +159,11 @@ def _in_scope(filters: Filters):
 
 def _candidates_query(filters: Filters):
     """Every candidate in scope, as id lists per outreach channel and campaign code."""
-    return (select(Candidate.outreach_channel, Candidate.campaign_code, packed_ids(Candidate.id))
-            .where(_in_scope(filters)).group_by(Candidate.outreach_channel, Candidate.campaign_code))
+    return (
+        select(Candidate.outreach_channel, Candidate.campaign_code, packed_ids(Candidate.id))
+        .where(_in_scope(filters))
+        .group_by(Candidate.outreach_channel, Candidate.campaign_code)
+    )
 
 
 def scoped_runs(filters: Filters) -> list[int]:
@@ -148,23 +185,30 @@ def scoped_suggestions(query, filters: Filters):
     """Restrict a query on Match to the runs in scope and, with a borough, to the borough's placements."""
     query = query.where(Suggestion.run_id.in_(scoped_runs(filters)))
     if filters.borough:
-        query = query.join(Placement, Placement.id == Suggestion.placement_id).join(Borough, Borough.id == Placement.borough_id)
+        query = query.join(Placement, Placement.id == Suggestion.placement_id).join(
+            Borough, Borough.id == Placement.borough_id
+        )
         query = query.where(Borough.slug == filters.borough)
     return query
 
 
 def _stages_query(filters: Filters):
     """Candidate id lists per furthest stage level reached, within the scope chosen."""
-    return scoped_suggestions(select(Suggestion.furthest_level, packed_ids(Suggestion.candidate_id)).group_by(Suggestion.furthest_level),
-                          filters)
+    return scoped_suggestions(
+        select(Suggestion.furthest_level, packed_ids(Suggestion.candidate_id)).group_by(Suggestion.furthest_level),
+        filters,
+    )
 
 
 def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
     """Each candidate's age band on the day they applied, as an index into the age band options (or -1)."""
     options = list(characteristics()["age_band"].codes)
     band_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
-    rows = db.session.execute(select(Candidate.id, Candidate.date_of_birth, Candidate.submitted_at)
-                              .where(_in_scope(filters), Candidate.date_of_birth.is_not(None)))
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.date_of_birth, Candidate.submitted_at).where(
+            _in_scope(filters), Candidate.date_of_birth.is_not(None)
+        )
+    )
     for candidate_id, born, submitted in rows:
         band_of[candidate_id] = options.index(age_band(born, submitted.date()))
     return band_of[ids] if len(ids) else np.zeros(0, dtype=np.int64)
@@ -384,8 +428,10 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
     stored = [key for key in keys if key not in DERIVED]
     answers_query = _answers_query(stored)
     # The answers query is the longest: split in halves by pseudonym, so the database can spread it over two cores.
-    halves = [answers_query.where(MonitoringResponse.pseudonym < "8"),
-              answers_query.where(MonitoringResponse.pseudonym >= "8")]
+    halves = [
+        answers_query.where(MonitoringResponse.pseudonym < "8"),
+        answers_query.where(MonitoringResponse.pseudonym >= "8"),
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:
         candidates = pool.submit(_run_apart, db.engine, _candidates_query(filters))
         stages = pool.submit(_run_apart, db.engine, _stages_query(filters))
