@@ -137,19 +137,6 @@ def email_placement_filled(suggestion) -> None:
     )
 
 
-def email_suggestion_offered(suggestion) -> None:
-    """Tell a candidate they have been offered a placement."""
-    queue_email(
-        suggestion.candidate.user.email,
-        "match_offered",
-        "You have been offered an apprenticeship",
-        name=suggestion.candidate.display_name,
-        title=suggestion.placement.title,
-        borough=suggestion.placement.borough.name,
-        link=_link("candidates.dashboard"),
-    )
-
-
 def email_interview_times_ready(suggestion) -> None:
     """Tell a shortlisted candidate who had no time to choose that interview times are now open."""
     queue_email(

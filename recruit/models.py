@@ -517,7 +517,7 @@ class InterviewBooking(db.Model):
         CheckConstraint(f"status IN ({_enum_values(BookingStatus)})", name="status_known"),
         # One live booking per suggestion, even when two of the candidate's tabs book at once.
         Index(
-            "uq_interview_booking_live_match",
+            "uq_interview_booking_live_suggestion",
             "suggestion_id",
             unique=True,
             postgresql_where=text("status = 'booked'"),

@@ -454,7 +454,7 @@ def upgrade():
     with op.batch_alter_table('interview_booking', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interview_booking_slot_id'), ['slot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_booking_suggestion_id'), ['suggestion_id'], unique=False)
-        batch_op.create_index('uq_interview_booking_live_match', ['suggestion_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+        batch_op.create_index('uq_interview_booking_live_suggestion', ['suggestion_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
 
     op.create_table('interview_score',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -572,7 +572,7 @@ def downgrade():
 
     op.drop_table('interview_score')
     with op.batch_alter_table('interview_booking', schema=None) as batch_op:
-        batch_op.drop_index('uq_interview_booking_live_match', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+        batch_op.drop_index('uq_interview_booking_live_suggestion', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
         batch_op.drop_index(batch_op.f('ix_interview_booking_suggestion_id'))
         batch_op.drop_index(batch_op.f('ix_interview_booking_slot_id'))
 

@@ -147,14 +147,14 @@ def decide(
     requirement: str | None = None,
     extra=None,
 ) -> Suggestion:
-    """Move a match to its next stage, audited, emailing the candidate where the action says so.
+    """Move a suggestion to its next stage, audited, emailing the candidate where the action says so.
 
-    `version` is the match version the recruiter saw: if the match changed since (or changes while
+    `version` is the suggestion's version the recruiter saw: if it changed since (or changes while
     this runs), nothing is overwritten and ServiceError(STALE_MESSAGE) is raised. Repeating a decision that
     is already made (a second click, a second tab) changes nothing and emails nobody again. An offer or
     an acceptance takes one of the placement's positions, checked under the placement's row lock. A guaranteed interview
     scheme candidate is rejected before interview only with `requirement`, the key of the essential
-    requirement the recruiter found not met (it becomes the reason). `extra(match)`, if given, runs in
+    requirement the recruiter found not met (it becomes the reason). `extra(suggestion)`, if given, runs in
     the same transaction just before the commit (an offer's terms and letter)."""
     if action not in ACTIONS:
         raise ServiceError("Choose what to do with this suggestion")
