@@ -1,6 +1,7 @@
 """Flask extensions, created unbound so that create_app() can configure them."""
 
 import json
+from typing import TYPE_CHECKING
 
 import orjson
 from flask_caching import Cache
@@ -57,6 +58,13 @@ def json_loads(text):
 
 
 db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": json_dumps, "json_deserializer": json_loads})
+
+# The models' base class. Flask-SQLAlchemy builds `db.Model` from `Base` at run time, which type checkers cannot
+# follow; they see `Base`, which declares every column the same way.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def render_migration_type(kind, obj, autogen_context):

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from .extensions import Model, db
 
 
 def utcnow() -> datetime:
@@ -120,7 +120,7 @@ def _enum_values(enum_cls) -> str:
     return ", ".join(f"'{member.value}'" for member in enum_cls)
 
 
-class RecruitmentCycle(db.Model):
+class RecruitmentCycle(Model):
     """One recruitment period: its placements, rounds and reports belong to it."""
 
     __tablename__ = "recruitment_cycle"
@@ -138,7 +138,7 @@ class RecruitmentCycle(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CycleProgress(db.Model):
+class CycleProgress(Model):
     """A closed cycle's progress figures (counts only), saved when it closed so they stay as they were."""
 
     __tablename__ = "cycle_progress"
@@ -147,7 +147,7 @@ class CycleProgress(db.Model):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CycleCount(db.Model):
+class CycleCount(Model):
     """A closed cycle's report, saved when it closed: how many people of each group reached each stage.
 
     Aggregates only (never a row about a person), so purging applications and deleting accounts later does not
@@ -167,7 +167,7 @@ class CycleCount(db.Model):
     count: Mapped[int]
 
 
-class Borough(db.Model):
+class Borough(Model):
     __tablename__ = "borough"
     id: Mapped[int] = mapped_column(primary_key=True)
     ons_code: Mapped[str] = mapped_column(String(9), unique=True)
@@ -181,7 +181,7 @@ class Borough(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
 
 
-class BoroughTarget(db.Model):
+class BoroughTarget(Model):
     """A borough's own target of apprenticeships started in one cycle (the London-wide one is on the cycle)."""
 
     __tablename__ = "borough_target"
@@ -195,7 +195,7 @@ class BoroughTarget(db.Model):
     target: Mapped[int]
 
 
-class Standard(db.Model):
+class Standard(Model):
     __tablename__ = "standard"
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(10), unique=True)
@@ -206,7 +206,7 @@ class Standard(db.Model):
     summary: Mapped[str] = mapped_column(String(300), default="")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint(f"role IN ({_enum_values(Role)})", name="role_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,7 +237,7 @@ class User(UserMixin, db.Model):
         return Role(self.role)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that stands in for the second factor; only a keyed hash of it is stored."""
 
     __tablename__ = "recovery_code"
@@ -247,7 +247,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in session the server can end. The cookie holds a random id; only its SHA-256 digest is stored,
     so a copy of the database cannot be used to sign in."""
 
@@ -264,7 +264,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Candidate(db.Model):
+class Candidate(Model):
     __tablename__ = "candidate"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
@@ -319,7 +319,7 @@ class Candidate(db.Model):
         return self.preferred_name or self.first_name or "there"
 
 
-class Placement(db.Model):
+class Placement(Model):
     __tablename__ = "placement"
     __table_args__ = (
         CheckConstraint(f"status IN ({_enum_values(PlacementStatus)})", name="status_known"),
@@ -360,7 +360,7 @@ class Placement(db.Model):
     cycle: Mapped[RecruitmentCycle | None] = relationship()
 
 
-class Choice(db.Model):
+class Choice(Model):
     __tablename__ = "choice"
     __table_args__ = (UniqueConstraint("candidate_id", "placement_id", name="uq_choice_candidate_placement"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -372,7 +372,7 @@ class Choice(db.Model):
     placement: Mapped[Placement] = relationship()
 
 
-class MatchRun(db.Model):
+class MatchRun(Model):
     """One computation of a round. Computed as a preview; an admin publishes it, once per round per cycle."""
 
     __tablename__ = "match_run"
@@ -417,7 +417,7 @@ class MatchRun(db.Model):
     suggestions: Mapped[list[Suggestion]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
 
-class Suggestion(db.Model):
+class Suggestion(Model):
     __tablename__ = "suggestion"
     __table_args__ = (
         UniqueConstraint("run_id", "candidate_id", "placement_id", name="uq_suggestion_run_candidate_placement"),
@@ -450,7 +450,7 @@ class Suggestion(db.Model):
     )
 
 
-class StageChange(db.Model):
+class StageChange(Model):
     """One step in a suggestion's history: from which stage to which, who moved it, when and why.
 
     Written in the same transaction as the change itself, so the history and the current stage agree."""
@@ -483,7 +483,7 @@ interview_slot_interviewer = Table(
 )
 
 
-class InterviewSlot(db.Model):
+class InterviewSlot(Model):
     """A time a placement's recruiters interview at: where (a place or a video link), how many, and who interviews."""
 
     __tablename__ = "interview_slot"
@@ -509,7 +509,7 @@ class InterviewSlot(db.Model):
     bookings: Mapped[list[InterviewBooking]] = relationship(back_populates="slot", order_by="InterviewBooking.id")
 
 
-class InterviewBooking(db.Model):
+class InterviewBooking(Model):
     """A candidate's booking of an interview slot for one suggestion; moved or cancelled, never deleted."""
 
     __tablename__ = "interview_booking"
@@ -539,7 +539,7 @@ class InterviewBooking(db.Model):
     suggestion: Mapped[Suggestion] = relationship()
 
 
-class SlotRequest(db.Model):
+class SlotRequest(Model):
     """A candidate telling the recruiter that none of the interview times suits them, and why."""
 
     __tablename__ = "slot_request"
@@ -551,7 +551,7 @@ class SlotRequest(db.Model):
     suggestion: Mapped[Suggestion] = relationship()
 
 
-class InterviewCriterion(db.Model):
+class InterviewCriterion(Model):
     """One thing a placement's interviewers score every candidate on (3 to 6 per placement)."""
 
     __tablename__ = "interview_criterion"
@@ -570,7 +570,7 @@ decision_score = Table(
 )
 
 
-class InterviewScore(db.Model):
+class InterviewScore(Model):
     """One interviewer's score (1 to 4) of one candidate on one criterion, with the evidence for it."""
 
     __tablename__ = "interview_score"
@@ -597,7 +597,7 @@ class OfferAnswer(str, enum.Enum):
     WITHDRAWN = "withdrawn"  # the candidate accepted another offer or withdrew their application
 
 
-class Offer(db.Model):
+class Offer(Model):
     """An offer of a position: what it says, by when the candidate must answer, their answer, and when they started."""
 
     __tablename__ = "offer"
@@ -619,7 +619,7 @@ class Offer(db.Model):
     suggestion: Mapped[Suggestion] = relationship()
 
 
-class CandidateOutcome(db.Model):
+class CandidateOutcome(Model):
     """What one round meant for one candidate who applied: how many suggestions, or why none (docs/matching.md).
 
     One row per candidate in each run; `reasons` holds, for a candidate with no suggestion, the plain reason
@@ -635,7 +635,7 @@ class CandidateOutcome(db.Model):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SavedSearch(db.Model):
+class SavedSearch(Model):
     """A placement alert: a saved search whose new matching placements are emailed daily to its owner."""
 
     __tablename__ = "saved_search"
@@ -658,7 +658,7 @@ class SavedSearch(db.Model):
     standard: Mapped[Standard | None] = relationship()
 
 
-class MonitoringResponse(db.Model):
+class MonitoringResponse(Model):
     """Equality monitoring answers, kept apart: the HMAC pseudonym and the answers, nothing else (docs/privacy.md).
 
     No serial id, no timestamps and no derived field (the age band is worked out at report time), and the
@@ -671,7 +671,7 @@ class MonitoringResponse(db.Model):
     answers: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     __tablename__ = "outbox_email"
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
@@ -689,7 +689,7 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class TaskFailure(db.Model):
+class TaskFailure(Model):
     """A background task that failed for good after its retries, shown to admins with its error."""
 
     __tablename__ = "task_failure"
@@ -701,7 +701,7 @@ class TaskFailure(db.Model):
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when (UTC). Holds ids only, never personal data."""
 
     __tablename__ = "audit_event"
