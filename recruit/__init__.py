@@ -41,7 +41,7 @@ def register_proxies(app: Flask) -> None:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # how Flask documents adding WSGI middleware
 
 
 def register_extensions(app: Flask) -> None:
@@ -51,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the models must be known before migrations and queries)
     from .access import remember_session_generation, session_is_current
     from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
-    from .forms import whole_number
+    from .parsing import whole_number
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -74,8 +74,8 @@ def register_extensions(app: Flask) -> None:
         from flask import g
 
         record = g.get("user_session")
-        user_id = whole_number(user_id)
-        user = record.user if record is not None and record.user_id == user_id else None
+        wanted = whole_number(user_id)
+        user = record.user if record is not None and record.user_id == wanted else None
         return user if user is not None and session_is_current(user) else None
 
     user_logged_in.connect(remember_session_generation, app)

@@ -9,6 +9,7 @@ from .forms import BaseForm, email_field, password_field, submit_button
 from .passwords import MIN_LENGTH
 from .security import safe_next_url
 from .services import accounts as service
+from .services.errors import ServiceError
 from .services.second_factor import required_for as second_factor_required
 
 bp = Blueprint("accounts", __name__)
@@ -59,7 +60,7 @@ def sign_in():
         tries = ratelimits.take("sign_in", account=form.email.data)
         try:
             user = service.authenticate(form.email.data, form.password.data)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             tries.give_back()
@@ -80,7 +81,7 @@ def register():
         ratelimits.take("register", account=form.email.data)
         try:
             service.register_candidate(form.email.data, form.password.data)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             # The same page whether or not the address already had an account; the address stays out of the URL.
@@ -93,7 +94,7 @@ def confirm_email(token: str):
     """Confirm an email address from the link we sent."""
     try:
         service.confirm_email(token)
-    except service.ServiceError as error:
+    except ServiceError as error:
         return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
     flash(
         "Your email address is confirmed"
@@ -134,13 +135,13 @@ def reset_password(token: str):
     """Choose a new password from a reset link."""
     try:
         user = service.user_from_token(token, "reset")
-    except service.ServiceError as error:
+    except ServiceError as error:
         return render_template("accounts/link_problem.html", message=error.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             service.reset_password(token, form.password.data)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash("Your password has been changed. Sign in with your new password.", "success")

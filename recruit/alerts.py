@@ -7,6 +7,7 @@ from .forms import BaseForm, submit_button
 from .placements import SearchForm
 from .services import alerts as service
 from .services import placements as listing
+from .services.errors import ServiceError
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -56,7 +57,7 @@ def new():
     if form.validate_on_submit():
         try:
             service.create_alert(current_user, request.form)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Alert saved. We will email you once a day when new placements match it.", "success")

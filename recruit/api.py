@@ -1,6 +1,7 @@
 """Open data API: live placements as JSON, for boroughs' own websites, with an OpenAPI 3 description."""
 
 import re
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -27,7 +28,7 @@ MESSAGES = {404: "There is nothing at this address. See /api/v1/openapi.json", 4
 
 
 def _error(status: int, message: str, errors: dict | None = None, headers=None):
-    body = {"error": ERROR_NAMES.get(status, "error"), "message": message}
+    body: dict[str, Any] = {"error": ERROR_NAMES.get(status, "error"), "message": message}
     if errors:
         body["errors"] = errors
     return jsonify(body), status, headers or {}
@@ -36,7 +37,7 @@ def _error(status: int, message: str, errors: dict | None = None, headers=None):
 def json_error(error: HTTPException):
     """Any HTTP error on an API path, as JSON with the error's own headers (Allow on a 405)."""
     headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
-    return _error(error.code or 500, MESSAGES.get(error.code) or error.description or "Error", headers=headers)
+    return _error(error.code or 500, MESSAGES.get(error.code or 500) or error.description or "Error", headers=headers)
 
 
 bp.register_error_handler(HTTPException, json_error)

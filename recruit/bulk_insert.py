@@ -55,7 +55,9 @@ def insert_rows(model, rows: Iterable[dict]) -> int:
     quote = connection.dialect.identifier_preparer
     statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) FROM STDIN"
     count = 0
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection in use has its driver's connection"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in chain([first], rows):
             copy.write_row(
                 [

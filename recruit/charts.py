@@ -177,7 +177,7 @@ class ShareChart:
 SHARE_ROW = 30
 
 
-def _scale(values: list[float]) -> int:
+def _scale(values: list[float | None]) -> int:
     top = max([v for v in values if v is not None] or [10.0])
     return min(100, max(10, int(-(-top // 10) * 10)))
 
@@ -185,7 +185,9 @@ def _scale(values: list[float]) -> int:
 def share_chart(table) -> ShareChart:
     """Each group's share of the table's first stage, exactly as the table shows it, beside its Census share."""
     census = table.census or [None] * len(table.rows)
-    shares = [(100 * share.value if share is not None and share.shown else None) for share in table.shares or []]
+    shares: list[float | None] = [
+        (100 * share.value if share is not None and share.shown else None) for share in table.shares or []
+    ]
     shares += [None] * (len(table.rows) - len(shares))
     scale_max = _scale([*shares, *[c for c in census if c is not None]])
     per_pixel = PLOT_WIDTH / scale_max

@@ -292,13 +292,12 @@ def tasks_worker_command(workers):
     """Run a task-queue worker with the scheduler of periodic tasks, until stopped (Ctrl+C)."""
     import logging
 
-    from flask import current_app
-
+    from .extensions import this_app
     from .tasks import run_worker
 
     # The worker's log is where development emails are written in full: show INFO lines on the terminal.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_worker(current_app._get_current_object(), workers)
+    run_worker(this_app(), workers)
 
 
 @recruiters_cli.command("remind")

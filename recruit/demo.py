@@ -252,76 +252,95 @@ SHOWCASE = (
 )
 
 
+# What a recruiter (and then the candidate) does to show each stage on a demo candidate's dashboard.
+_DEMO_STEPS: dict[str, list[str]] = {
+    "suggested": [],
+    "shortlisted": ["shortlist"],
+    "interview": ["shortlist", "interview"],
+    "offered": ["shortlist", "interview", "offer"],
+    "accepted": ["shortlist", "interview", "offer", "accept"],
+    "rejected": ["reject"],
+    "withdrawn": [],
+}
+_DEMO_REJECTION = {
+    "reason": "Other candidates were a closer match",
+    "feedback": "Your skills are a good start. Adding a small project with SQL would help next time.",
+}
+
+
 def _demo_stages(candidates: list[Candidate]) -> list[tuple[str, str]]:
     """Move a few suggestions along as recruiters would, then number the candidates so candidate1 … candidate9 each
     show one stage. Returns (email, what their dashboard shows) for each."""
     from .services.candidates.application import withdraw
-    from .services.matching.review import decide
 
-    matched = {}
-    for suggestion in db.session.scalars(select(Suggestion).order_by(Suggestion.id)):
-        matched.setdefault(suggestion.candidate_id, suggestion)
+    first = _first_suggestion_of_each()
     chosen: dict[str, Candidate] = {}
-    with_suggestion = [c for c in candidates if c.id in matched]
-    without = [c for c in candidates if c.id not in matched]
-    steps = {
-        "suggested": [],
-        "shortlisted": ["shortlist"],
-        "interview": ["shortlist", "interview"],
-        "offered": ["shortlist", "interview", "offer"],
-        "accepted": ["shortlist", "interview", "offer", "accept"],
-        "rejected": ["reject"],
-        "withdrawn": [],
-    }
-    # Each stage is shown at a placement of its own: an acceptance that fills a placement closes its other
-    # suggestions, which must not be the ones the later stages move along.
-    showcase, placements_used = [], set()
-    for candidate in with_suggestion:
-        if matched[candidate.id].placement_id not in placements_used and len(showcase) < len(steps):
-            showcase.append(candidate)
-            placements_used.add(matched[candidate.id].placement_id)
-    for stage, candidate in zip(steps, showcase):
-        suggestion = matched[candidate.id]
-        recruiter = db.session.scalar(
-            select(User).where(User.role == Role.RECRUITER.value, User.borough_id == suggestion.placement.borough_id)
-        )
-        actor = recruiter.id if recruiter else None
-        for action in steps[stage]:
-            feedback = {
-                "reason": "Other candidates were a closer match",
-                "feedback": "Your skills are a good start. Adding a small project with SQL would help next time.",
-            }
-            if action == "offer":  # an offer is made with its terms and letter; the candidate answers it
-                from .services.offers import OfferTerms, make_offer, today_in_london
-
-                respond_by = today_in_london() + timedelta(days=7)
-                start = max(suggestion.placement.start_date or respond_by, respond_by + timedelta(days=1))
-                make_offer(
-                    suggestion,
-                    suggestion.version,
-                    actor,
-                    OfferTerms(
-                        respond_by=respond_by,
-                        start_date=start,
-                        contact=f"The recruitment team, {suggestion.placement.borough.name}",
-                    ),
-                )
-            elif action == "accept":  # the candidate accepts on their dashboard
-                from .services.offers import accept
-
-                accept(suggestion, candidate.user_id)
-            else:
-                decide(suggestion, action, suggestion.version, actor, **(feedback if action == "reject" else {}))
+    for stage, candidate in zip(_DEMO_STEPS, _one_per_placement([c for c in candidates if c.id in first], first)):
+        _move_along(first[candidate.id], candidate, _DEMO_STEPS[stage])
         if stage == "withdrawn":
             withdraw(candidate)
         chosen[stage] = candidate
+    without = [c for c in candidates if c.id not in first]
     if without:
         chosen["not_matched"] = without[0]
     if len(without) > 1:
         draft = without[-1]
         draft.status, draft.submitted_at, draft.declaration_at = ApplicationStatus.DRAFT.value, None, None
         chosen["draft"] = draft
-    # Number the showcase candidates first, so the README can name them; the rest keep their order.
+    return _number_showcase(chosen, candidates)
+
+
+def _first_suggestion_of_each() -> dict[int, Suggestion]:
+    """Each suggested candidate's first suggestion, by candidate id."""
+    first: dict[int, Suggestion] = {}
+    for suggestion in db.session.scalars(select(Suggestion).order_by(Suggestion.id)):
+        first.setdefault(suggestion.candidate_id, suggestion)
+    return first
+
+
+def _one_per_placement(candidates: list[Candidate], first: dict[int, Suggestion]) -> list[Candidate]:
+    """One candidate for each stage shown, each at a placement of its own: an acceptance that fills a placement
+    closes its other suggestions, which must not be the ones the later stages move along."""
+    showcase: list[Candidate] = []
+    placements_used: set[int] = set()
+    for candidate in candidates:
+        if first[candidate.id].placement_id not in placements_used and len(showcase) < len(_DEMO_STEPS):
+            showcase.append(candidate)
+            placements_used.add(first[candidate.id].placement_id)
+    return showcase
+
+
+def _move_along(suggestion: Suggestion, candidate: Candidate, actions: list[str]) -> None:
+    """Take a suggestion through the actions, as the placement's recruiter (and, to accept, the candidate) would."""
+    from .services.matching.review import decide
+    from .services.offers import OfferTerms, accept, make_offer, today_in_london
+
+    # Boroughs outside the demo's few have no recruiter: the admin, who may act for any borough, acts there.
+    recruiter = db.session.scalars(
+        select(User)
+        .where(
+            (User.role == Role.RECRUITER.value) & (User.borough_id == suggestion.placement.borough_id)
+            | (User.role == Role.ADMIN.value)
+        )
+        .order_by(User.role != Role.RECRUITER.value, User.id)
+    ).first()
+    if recruiter is None:
+        raise RuntimeError("The demo data has no admin")
+    for action in actions:
+        if action == "offer":  # an offer is made with its terms and letter; the candidate answers it
+            respond_by = today_in_london() + timedelta(days=7)
+            start = max(suggestion.placement.start_date or respond_by, respond_by + timedelta(days=1))
+            contact = f"The recruitment team, {suggestion.placement.borough.name}"
+            make_offer(suggestion, suggestion.version, recruiter.id, OfferTerms(respond_by, start, contact))
+        elif action == "accept":  # the candidate accepts on their dashboard
+            accept(suggestion, candidate.user_id)
+        else:
+            feedback = _DEMO_REJECTION if action == "reject" else {}
+            decide(suggestion, action, suggestion.version, recruiter.id, **feedback)
+
+
+def _number_showcase(chosen: dict[str, Candidate], candidates: list[Candidate]) -> list[tuple[str, str]]:
+    """Number the showcase candidates first, so the README can name them; the rest keep their order."""
     ordered = [chosen[key] for key, _ in SHOWCASE if key in chosen]
     ordered += [c for c in sorted(candidates, key=lambda c: c.id) if c not in ordered]
     for index, candidate in enumerate(ordered, start=1):

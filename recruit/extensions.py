@@ -4,6 +4,7 @@ import json
 from typing import TYPE_CHECKING
 
 import orjson
+from flask import Flask, current_app
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -55,6 +56,11 @@ def json_loads(text):
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text)
+
+
+def this_app() -> Flask:
+    """The application itself rather than the `current_app` proxy, to keep or hand on beyond this context."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method: Flask types the proxy as the app
 
 
 db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": json_dumps, "json_deserializer": json_loads})

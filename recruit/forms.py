@@ -1,6 +1,7 @@
 """Form pieces shared by every audience: GOV.UK widgets and validators with GOV.UK-style messages."""
 
 import re
+from datetime import date
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -20,24 +21,27 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from .parsing import parse_date, whole_number
 
 
-class _HintOnlyIfGiven:
+def _hint_only_if_given(params: dict) -> dict:
     """Radios and checkboxes show a hint only when the field has one: the library always passes one, so a field
     without a description showed an empty hint, or the word "None"."""
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        hint = params.get("hint") or {}
-        if not (hint.get("text") or hint.get("html")):
-            params.pop("hint", None)
-        return params
+    hint = params.get("hint") or {}
+    if not (hint.get("text") or hint.get("html")):
+        params.pop("hint", None)
+    return params
 
 
-class GovRadios(_HintOnlyIfGiven, GovRadioInput):
+class GovRadios(GovRadioInput):
     """GOV.UK radios, the field's label as the legend."""
 
+    def map_gov_params(self, field, **kwargs):
+        return _hint_only_if_given(super().map_gov_params(field, **kwargs))
 
-class GovCheckboxes(_HintOnlyIfGiven, GovCheckboxesInput):
+
+class GovCheckboxes(GovCheckboxesInput):
     """GOV.UK checkboxes, the field's label as the legend."""
+
+    def map_gov_params(self, field, **kwargs):
+        return _hint_only_if_given(super().map_gov_params(field, **kwargs))
 
 
 class BaseForm(FlaskForm):
@@ -56,7 +60,7 @@ class BaseForm(FlaskForm):
         for field_name, message in errors.items():
             self.show_error(message, field_name)
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
             # Forms read only form-encoded bodies: a JSON body (whose values may be numbers, lists or objects)
             # is not a form, so it submits nothing and gets the form's own error messages.
@@ -217,7 +221,7 @@ class GovDateField(Field):
         super().__init__(label, description=hint, **kwargs)
         self.subject = subject
         self.required_message = required_message
-        self.problem = None
+        self.problem: str | None = None
 
     def _value(self):
         return self.data.strftime("%d %m %Y") if self.data else ""
@@ -236,3 +240,10 @@ class GovDateField(Field):
             raise StopValidation(self.problem)
         if self.data is None:
             raise StopValidation(self.required_message)
+
+    @property
+    def entered(self) -> date:
+        """The date given, on a form that validated (the field is required, so there is one)."""
+        if self.data is None:
+            raise ValueError(f"{self.name} is read before its form validated")
+        return self.data

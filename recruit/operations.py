@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import (
@@ -32,6 +33,9 @@ from prometheus_client.core import GaugeMetricFamily
 from .config import metrics_multiprocess_dir
 from .models import utcnow
 from .services import health
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 bp = Blueprint("operations", __name__)
 
@@ -64,7 +68,7 @@ def init_operations(app: Flask) -> None:
         REQUEST_LOG.addHandler(handler)
         REQUEST_LOG.setLevel(logging.INFO)
         REQUEST_LOG.propagate = False
-    app.wsgi_app = ObservedRequests(app, app.wsgi_app)
+    app.wsgi_app = ObservedRequests(app, app.wsgi_app)  # type: ignore[method-assign]  # how Flask documents adding WSGI middleware
 
 
 def _note_route(response: Response) -> Response:
@@ -184,7 +188,7 @@ def _redis_ping(url: str) -> None:
         client.close()
 
 
-def task_queue() -> object | None:
+def task_queue() -> Huey | None:
     """The Huey instance, when the app has one (`app.extensions["huey"]`), else None."""
     return current_app.extensions.get("huey")
 

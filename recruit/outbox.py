@@ -7,13 +7,13 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Message, sanitize_address, sanitize_addresses
 from jinja2 import Environment
 from jinja2.defaults import DEFAULT_NAMESPACE
 from sqlalchemy import select
 
 from .bulk_insert import insert_rows
-from .extensions import db
+from .extensions import db, this_app
 from .models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def _email_templates() -> Environment:
 
     An email uses only what it is given, and copying the pages' globals (request, session, CSRF token …) into every
     render was a fifth of the time it took to write a round's 100,000 emails."""
-    app = current_app._get_current_object()
+    app = this_app()
     if "email_templates" not in app.extensions:
         environment = app.jinja_env.overlay()  # its own template cache, so its templates see only its globals
         environment.globals = dict(DEFAULT_NAMESPACE)
@@ -116,7 +116,9 @@ class _Smtp:
                 self.connection.starttls()
             if config.get("MAIL_USERNAME"):
                 self.connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        self.connection.sendmail(message.sender, message.send_to, message.as_bytes())
+        # Envelope addresses as Flask-Mail's own sender writes them (a "Name <address>" pair becomes one address).
+        envelope_to = sanitize_addresses(message.send_to)
+        self.connection.sendmail(sanitize_address(message.sender), envelope_to, message.as_bytes())
 
     def close(self) -> None:
         """Close the connection, or drop it if it has already failed."""

@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, is_resource_modified, parse_accept_header
 
-from .extensions import cache, compress
+from .extensions import cache, compress, this_app
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def init_page_cache(app: Flask) -> None:
     app.after_request(_mark_storable)
     app.url_defaults(_version_static_urls)
     app.after_request(_static_cache_headers)
-    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]  # how Flask documents adding WSGI middleware
 
 
 def compress_unless_shared(response: Response) -> Response:
@@ -122,7 +122,7 @@ def _new_stamp(app: Flask, generation: int) -> int:
 
 def retire_public_pages() -> None:
     """Make every cached page stale now, in every worker (call it after changing public data outside the ORM)."""
-    app = current_app._get_current_object()
+    app = this_app()
     generation = max(time.time_ns(), _safely(lambda: current_generation(app), 0) + 1)
     if _shared_store(app):
         _safely(lambda: _backend(app).set(GENERATION_KEY, generation, timeout=0))
@@ -175,7 +175,7 @@ def _safely(operation, default=None):
 
 def _mark_storable(response: Response) -> Response:
     """Flag a 200 from a shared page, for a visitor with an empty session, that sets no cookie."""
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     if (
         request.environ.get(SHAREABLE)
         and getattr(view, "shared_page", False)
@@ -186,7 +186,8 @@ def _mark_storable(response: Response) -> Response:
         and not session.modified
         and not current_user.is_authenticated
     ):
-        request.environ[STORABLE] = {"endpoint": request.endpoint, "route": request.url_rule.rule}
+        route = request.url_rule.rule if request.url_rule else ""  # a shared page's view always has its rule
+        request.environ[STORABLE] = {"endpoint": request.endpoint, "route": route}
     return response
 
 
@@ -215,7 +216,7 @@ class PageCacheMiddleware:
         if environ["REQUEST_METHOD"] != "GET":  # a HEAD answer has no body to keep
             return self.wsgi_app(environ, start_response)
         environ[SHAREABLE] = True
-        captured = []
+        captured: list = []  # status, headers and exc_info, as the application starts its answer
 
         def capture(status, headers, exc_info=None):
             captured[:] = [status, headers, exc_info]
@@ -318,10 +319,15 @@ def _asset_version(path: Path) -> str | None:
     return _asset_versions[key]
 
 
+def _static_path(filename: str) -> Path:
+    """Where a static file is on disk (the app always has its static folder)."""
+    return Path(current_app.static_folder or "static") / filename
+
+
 def _version_static_urls(endpoint: str, values: dict) -> None:
     """`url_for('static', …)` adds the file's content hash, so a changed file gets a new address."""
     if endpoint == "static" and "filename" in values and "v" not in values:
-        version = _asset_version(Path(current_app.static_folder) / values["filename"])
+        version = _asset_version(_static_path(values["filename"]))
         if version:
             values["v"] = version
 
@@ -330,7 +336,7 @@ def _static_cache_headers(response: Response) -> Response:
     """A versioned asset never changes at its address: browsers and proxies may keep it for a year."""
     if request.endpoint == "static" and response.status_code in (200, 304):
         filename = (request.view_args or {}).get("filename", "")
-        version = _asset_version(Path(current_app.static_folder) / filename) if filename else None
+        version = _asset_version(_static_path(filename)) if filename else None
         if version and request.args.get("v") == version:
             response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
         if response.status_code == 200 and response.mimetype in compress.compress_mimetypes_set:
@@ -351,7 +357,7 @@ class StaticCompressed:
         """The file and its content hash for static files; nothing for other answers, which are never kept."""
         if req.endpoint != "static":
             return ""
-        version = _asset_version(Path(current_app.static_folder) / (req.view_args or {}).get("filename", ""))
+        version = _asset_version(_static_path((req.view_args or {}).get("filename", "")))
         return f"static:{req.path}:{version}" if version else ""
 
     def get(self, key: str) -> bytes | None:

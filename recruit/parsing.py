@@ -7,8 +7,7 @@ from datetime import date
 def whole_number(text: str | int | None, max_digits: int = 9) -> int | None:
     """The whole number written in the digits 0-9, else None. (str.isdigit accepts '²' and '٣', which int() refuses.)
     A form field not posted keeps the number it was given, so a number is read as its digits."""
-    text = str(text) if isinstance(text, int) and not isinstance(text, bool) else (text or "")
-    text = text.strip()
+    text = (str(text) if isinstance(text, int) else text or "").strip()  # str(True) is "True": not digits
     if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
         return None
     return int(text)

@@ -1,5 +1,7 @@
 """The public listing of live placements: search, filter, sort, and one placement's page."""
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
@@ -67,13 +69,14 @@ def pagination(page: int, pages: int, url_for_page) -> dict | None:
     if pages <= 1:
         return None
     shown = {1, pages, page - 1, page, page + 1}
-    items, last = [], 0
+    items: list[dict[str, Any]] = []
+    last = 0
     for number in sorted(n for n in shown if 1 <= n <= pages):
         if number - last > 1:
             items.append({"ellipsis": True})
         items.append({"number": number, "href": url_for_page(number), "current": number == page})
         last = number
-    params = {"items": items, "landmarkLabel": "Results pages"}
+    params: dict[str, Any] = {"items": items, "landmarkLabel": "Results pages"}
     if page > 1:
         params["previous"] = {"href": url_for_page(min(page - 1, pages))}
     if page < pages:
@@ -115,7 +118,7 @@ def search():
         form.show_errors(errors)
     else:
         results = service.search_live(query)
-    args = {
+    args: dict[str, Any] = {
         key: value for key, value in request.args.items() if key in service.QUERY_PARAMETERS and key != "page" and value
     }
 

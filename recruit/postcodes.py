@@ -270,9 +270,9 @@ def parse_postcode(text: str) -> ParsedPostcode:
     compact = _compact(text)
     if not compact:
         raise PostcodeError(ERROR_EMPTY)
-    suggestion = _FULL_RE.fullmatch(compact)
-    if suggestion:
-        outward, inward = suggestion["outward"], suggestion["inward"]
+    full = _FULL_RE.fullmatch(compact)
+    if full:
+        outward, inward = full["outward"], full["inward"]
     elif _OUTWARD_RE.fullmatch(compact):
         outward, inward = compact, None
     else:
@@ -280,7 +280,8 @@ def parse_postcode(text: str) -> ParsedPostcode:
 
     area = outward_areas().get(outward)
     if area is None:
-        postcode_area = re.match(r"[A-Z]+", outward).group(0)
+        letters = re.match(r"[A-Z]+", outward)  # the postcode area: the letters an outward code starts with
+        postcode_area = letters.group(0) if letters else ""
         if postcode_area in UK_POSTCODE_AREAS and postcode_area not in LONDON_ONLY_AREAS:
             raise PostcodeError(ERROR_NOT_LONDON)
         raise PostcodeError(ERROR_INVALID)

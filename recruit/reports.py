@@ -8,8 +8,9 @@ from wtforms.fields.choices import SelectChoice
 
 from .access import borough_scope, report_borough_scope, role_required
 from .candidates.forms import OUTREACH_CHANNELS
-from .forms import BaseForm, whole_number
+from .forms import BaseForm
 from .models import Role
+from .parsing import whole_number
 from .services import reports as service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

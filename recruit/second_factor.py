@@ -12,6 +12,7 @@ from .accounts import bp
 from .forms import BaseForm, submit_button
 from .security import safe_next_url
 from .services import second_factor as service
+from .services.errors import ServiceError
 
 PENDING_SECRET = "pending_totp_secret"
 
@@ -56,7 +57,7 @@ def second_factor():
         tries = ratelimits.take("second_factor", account=current_user.id)
         try:
             service.verify(current_user, form.code.data, sessions.current_record())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, "code")
         else:
             tries.give_back()
@@ -83,7 +84,7 @@ def second_factor_set_up():
         tries = ratelimits.take("second_factor", account=current_user.id)
         try:
             codes = service.confirm_enrolment(current_user, enrolment.secret, form.code.data, sessions.current_record())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, "code")
         else:
             tries.give_back()

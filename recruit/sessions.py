@@ -8,7 +8,7 @@ from flask_login.utils import login_url
 
 from .access import second_factor_pending
 from .extensions import login_manager
-from .forms import whole_number
+from .parsing import whole_number
 from .services import sessions as service
 
 SESSION_ID = "sid"

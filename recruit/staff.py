@@ -21,6 +21,7 @@ from .forms import BaseForm, DayMonthYearField, GovCheckboxes, GovRadios, page_n
 from .models import Placement, Role
 from .placements import pagination
 from .services import placements as service
+from .services.errors import ServiceError
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STAFF = (Role.BOROUGH_STAFF, Role.ADMIN)
@@ -202,7 +203,7 @@ def create():
             placement = service.create_placement(
                 form.raw_answers(), current_user.id, borough_scope(), form.borough.data if "borough" in form else None
             )
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Draft saved. Check it, then publish it when it is ready.", "success")
@@ -232,7 +233,7 @@ def edit(placement_id: int):
     if form.validate_on_submit():
         try:
             service.update_placement(placement, form.raw_answers())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Changes saved", "success")
@@ -264,7 +265,7 @@ def change_status(placement_id: int, action: str):
         abort(400)
     try:
         service.change_status(placement, action)
-    except service.ServiceError as error:
+    except ServiceError as error:
         flash(error.message, "error")
     else:
         flash(
@@ -324,7 +325,7 @@ def import_csv():
     if form.validate_on_submit():
         try:
             report = service.import_csv(form.file.data.read(), current_user.id, borough_scope())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.file.errors = [error.message]
         else:
             if not report.errors:

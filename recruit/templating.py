@@ -53,7 +53,7 @@ def configure_templates(app: Flask) -> None:
     """Wire the loaders, the WTForms widget helpers and the globals every page uses."""
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(app.template_folder),
+            FileSystemLoader(app.template_folder or "templates"),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

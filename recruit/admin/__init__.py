@@ -13,6 +13,7 @@ from ..forms import BaseForm, radios, submit_button
 from ..models import Role, RunStatus
 from ..services import matching as service
 from ..services import tasks as task_service
+from ..services.errors import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -70,7 +71,7 @@ def match_runs():
             run = service.start_run(
                 int(form.round.data), int(form.seed.data) if form.seed.data else None, actor_id=current_user.id
             )
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             return redirect(url_for("admin.match_run", run_id=run.id))
@@ -112,7 +113,7 @@ def publish_match_run(run_id: int):
     if form.validate_on_submit():
         try:
             run, published_now = service.publish_run(run_id, current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message)
         else:
             flash(

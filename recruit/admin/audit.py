@@ -1,6 +1,7 @@
 """Admin: the audit log, filtered, paginated and downloadable as CSV."""
 
 from datetime import date
+from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
@@ -48,7 +49,7 @@ def audit():
     form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, a) for a in actions]
     form.entity_type.choices = [SelectChoice("", "Any record type")] + [SelectChoice(t, t) for t in types]
     form.show_errors(errors)
-    args = {key: value for key in FILTERS if (value := request.args.get(key, "").strip())}
+    args: dict[str, Any] = {key: value for key in FILTERS if (value := request.args.get(key, "").strip())}
     pages = None
     if result:
         pages = pagination(page, max(1, -(-result.total // PER_PAGE)), lambda n: url_for("admin.audit", **args, page=n))
@@ -68,7 +69,8 @@ def audit_csv():
     """The filtered audit log as a CSV file (formula-like cells written as text)."""
     filters, errors = service.parse_audit_filters(request.args)
     if errors:  # the page shows what is wrong with the filters
-        return redirect(url_for("admin.audit", **{key: request.args.get(key, "") for key in FILTERS}))
+        as_given: dict[str, Any] = {key: request.args.get(key, "") for key in FILTERS}
+        return redirect(url_for("admin.audit", **as_given))
     text = service.audit_csv(filters)
     return Response(
         "\ufeff" + text,

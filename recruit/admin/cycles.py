@@ -9,6 +9,7 @@ from ..forms import BaseForm, DayMonthYearField, submit_button, text
 from ..models import Role
 from ..services import cycles as service
 from ..services.admin import list_boroughs
+from ..services.errors import ServiceError
 from . import bp
 
 
@@ -55,7 +56,7 @@ def new_cycle():
     if form.validate_on_submit():
         try:
             cycle = service.create_cycle(form.raw())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{cycle.name} saved. You can now set each borough's target.", "success")
@@ -81,7 +82,7 @@ def edit_cycle(cycle_id: int):
     if form.validate_on_submit():
         try:
             service.update_cycle(cycle, form.raw())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{cycle.name} saved", "success")
@@ -100,7 +101,7 @@ def cycle(cycle_id: int):
         entered = {key: value for key, value in request.form.items() if key not in ("csrf_token", "submit")}
         try:
             service.set_borough_targets(cycle, entered)
-        except service.ServiceError as error:
+        except ServiceError as error:
             errors = error.errors
             targets = entered
         else:
@@ -128,7 +129,7 @@ def close_cycle(cycle_id: int):
         abort(400)
     try:
         service.close_cycle(cycle.id, [key for key, _ in OUTREACH_CHANNELS], current_user.id)
-    except service.ServiceError as error:
+    except ServiceError as error:
         flash(error.message, "error")
     else:
         flash(f"{cycle.name} is closed. Its figures are kept as they stand.", "success")

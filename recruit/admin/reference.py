@@ -7,9 +7,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from ..access import role_required
-from ..forms import BaseForm, strip, submit_button, text, whole_number
+from ..forms import BaseForm, strip, submit_button, text
 from ..models import Role
+from ..parsing import whole_number
 from ..services import admin as service
+from ..services.errors import ServiceError
 from . import bp
 
 MAX_TERMS, MAX_TERM_LENGTH = 40, 60
@@ -167,7 +169,7 @@ def new_standard():
     if form.validate_on_submit():
         try:
             standard = service.add_standard(form.reference.data, form.values())
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"{standard.reference} {standard.title} added", "success")

@@ -40,7 +40,7 @@ def adopt_answers_given_before_signing_in():
         return
     answers, code = session.get(SESSION_ELIGIBILITY), session.get(SESSION_CAMPAIGN)
     answers = answers if isinstance(answers, dict) else None
-    complete = bool(answers) and eligibility_service.next_step(answers)[0] == "eligible"
+    complete = bool(answers and eligibility_service.next_step(answers)[0] == "eligible")
     if complete or code:
         eligibility_service.adopt(current_user.candidate, answers if complete else None, code)
         session.pop(SESSION_CAMPAIGN, None)

@@ -1,7 +1,10 @@
 """The application: a task list of sections, each saved on its own, then check your answers and send."""
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ..forms import options
 from ..services.candidates import application as service
 from ..services.candidates.skills import statements_by_pathway, taxonomy
 from ..services.errors import ServiceError
@@ -16,7 +19,6 @@ from .forms import (
     SupportForm,
     WhenYouCanWorkForm,
     WhereYouLiveForm,
-    options,
     skills_form,
 )
 
@@ -126,7 +128,8 @@ def task_list(candidate):
 @candidate_view(draft_only=True, eligible_only=True)
 def section(candidate, key: str):
     """One section of the application; it is saved as soon as it is valid."""
-    if key not in SECTION_FORMS:
+    this_section = service.section(key)
+    if key not in SECTION_FORMS or this_section is None:
         abort(404)
     form = SECTION_FORMS[key](candidate)
     if form.validate_on_submit():
@@ -137,15 +140,17 @@ def section(candidate, key: str):
         else:
             if key == "where-you-live":
                 return redirect(
-                    url_for("candidates.home_borough", **({"return": "check"} if _returning_to_check() else {}))
+                    url_for(
+                        "candidates.home_borough", **summary.return_query("check" if _returning_to_check() else None)
+                    )
                 )
-            flash(f"{service.section(key).title}: saved", "success")
+            flash(f"{this_section.title}: saved", "success")
             return _after_save()
     return render_template(
         f"candidates/sections/{key.replace('-', '_')}.html",
         form=form,
         candidate=candidate,
-        section=service.section(key),
+        section=this_section,
         back=_back_url(),
     )
 
@@ -194,7 +199,7 @@ def home_borough(candidate):
         form=form,
         suggested=suggested,
         candidate=candidate,
-        back=url_for("candidates.section", key="where-you-live", **request.args),
+        back=url_for("candidates.section", key="where-you-live", **dict[str, Any](request.args)),
     )
 
 

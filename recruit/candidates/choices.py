@@ -1,5 +1,7 @@
 """Placement choices: rank up to 10 live placements across boroughs, with plain forms that need no JavaScript."""
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..forms import options
@@ -14,12 +16,14 @@ from .forms import ChoiceForm, ConsiderOtherForm
 FILTERS = ("q", "borough", "page")
 
 
+def _filters_in_use() -> dict[str, Any]:
+    """The choices page's filters as the candidate set them."""
+    return {k: v for k, v in request.args.items() if k in FILTERS}
+
+
 def _back_to_choices():
     """Back to the choices page (keeping its filter), or to a safe page on this site that sent the form."""
-    return redirect(
-        safe_next_url(request.form.get("next"))
-        or url_for("candidates.choices", **{k: v for k, v in request.args.items() if k in FILTERS})
-    )
+    return redirect(safe_next_url(request.form.get("next")) or url_for("candidates.choices", **_filters_in_use()))
 
 
 @bp.route("/candidates/choices", methods=["GET", "POST"])

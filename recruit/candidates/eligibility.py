@@ -3,7 +3,7 @@
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..forms import whole_number
+from ..parsing import whole_number
 from ..services.candidates import eligibility as service
 from . import SESSION_ELIGIBILITY, SESSION_PLACEMENT, bp
 from .forms import QuestionForm

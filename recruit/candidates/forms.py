@@ -21,7 +21,7 @@ from ..forms import (
     text,
     whole_number_in_range,
 )
-from ..postcodes import PostcodeError, parse_postcode
+from ..postcodes import ParsedPostcode, PostcodeError, parse_postcode
 
 SKILLS_TEXT_MAX = 1000
 ADJUSTMENTS_MAX = 1000
@@ -171,9 +171,10 @@ class WhereYouLiveForm(BaseForm):
         ),
     )
     submit = submit_button("Save and continue")
-    parsed_postcode = None
+    parsed_postcode: ParsedPostcode | None = None  # set by the postcode's validator
 
     def values(self) -> dict:
+        assert self.parsed_postcode is not None, "values() is read only after the form validated"
         area = self.parsed_postcode.area
         return {
             "outward_postcode": self.parsed_postcode.outward,

@@ -9,6 +9,7 @@ from wtforms.validators import Length, ValidationError
 from ..access import own_suggestion_or_404
 from ..forms import BaseForm, options, strip, submit_button
 from ..services import interviews as service
+from ..services.errors import ServiceError
 from . import bp, candidate_view
 from .forms import ConfirmForm
 
@@ -58,7 +59,7 @@ def interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             booking = service.book(suggestion, int(form.slot.data), current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(
@@ -78,7 +79,7 @@ def cancel_interview(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.cancel(suggestion, current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             flash(error.message, "info")
         else:
             flash("Your interview is cancelled. You can choose another time.", "success")
@@ -110,7 +111,7 @@ def no_time_suits(candidate, suggestion_id: int):
     if form.validate_on_submit():
         try:
             service.tell_no_time_suits(suggestion, form.message.data or "", current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_error(error.message, error.field)
         else:
             flash(f"We have told {suggestion.placement.borough.name}. They will add a time or contact you.", "success")

@@ -6,6 +6,7 @@ from ..reference import equality_questions
 from ..services import monitoring as service
 from . import bp, candidate_view
 from .forms import ConfirmForm, QuestionForm
+from .summary import return_query
 
 # The questions keep the national wording word for word (so answers compare with the Census); these plain words
 # explain the terms a candidate may not know, on the question's own page.
@@ -38,7 +39,7 @@ def answer_rows(answers: dict, candidate) -> list[dict]:
             {
                 "question": question["question"],
                 "answer": labels.get(answers.get(question["key"]), "Not answered"),
-                "href": url_for("candidates.monitoring_question", key=question["key"], **{"return": "summary"}),
+                "href": url_for("candidates.monitoring_question", key=question["key"], **return_query("summary")),
             }
         )
     band = next(q for q in equality_questions() if q["key"] == "age_band")

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..access import own_suggestion_or_404
 from ..services import offers as service
+from ..services.errors import ServiceError
 from . import bp, candidate_view
 from .forms import ConfirmForm
 
@@ -50,7 +51,7 @@ def answer_offer(candidate, suggestion_id: int, answer: str):
     if form.validate_on_submit():
         try:
             (service.accept if answer == "accept" else service.decline)(suggestion, current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("candidates.offer", suggestion_id=suggestion.id))
         flash(

@@ -1,5 +1,7 @@
 """The candidate's answers as plain-English rows, for "Check your answers" and "Your data"."""
 
+from typing import Any
+
 from flask import url_for
 
 from ..services.candidates import application as service
@@ -7,6 +9,11 @@ from ..services.candidates.skills import statements
 from .forms import ENGLISH_MATHS, OUTREACH_CHANNELS, QUALIFICATION_LEVELS
 
 LEVELS = dict(QUALIFICATION_LEVELS)
+
+
+def return_query(page: str | None) -> dict[str, Any]:
+    """The query that brings the candidate back to `page` after a change (`return` is a Python keyword)."""
+    return {"return": page} if page else {}
 
 
 def _date(value) -> str:
@@ -63,10 +70,10 @@ def _rows(candidate, key: str) -> list[tuple[str, list[str], str | None]]:
         digital = {
             "yes": "Yes" + (f": {LEVELS.get(str(q.get('digital_level')), '')}" if q.get("digital_level") else ""),
             "no": "No",
-        }.get(q.get("digital"), "Not given")
+        }.get(str(q.get("digital")), "Not given")
         return [
             ("Highest qualification", [LEVELS.get(str(q.get("highest_level")), "Not given")], "highest_level"),
-            ("English and maths", [dict(ENGLISH_MATHS).get(q.get("english_maths"), "Not given")], "english_maths"),
+            ("English and maths", [dict(ENGLISH_MATHS).get(str(q.get("english_maths")), "Not given")], "english_maths"),
             ("Digital qualification", [digital], "digital"),
         ]
     if key == "support":
@@ -106,12 +113,12 @@ def sections(candidate, return_to: str | None = "check") -> list[dict]:
         if section.key == "choices":
             change = url_for("candidates.choices")
         else:
-            change = url_for("candidates.section", key=section.key, **({"return": return_to} if return_to else {}))
+            change = url_for("candidates.section", key=section.key, **return_query(return_to))
         rows = []
         for label, lines, anchor in _rows(candidate, section.key):
             href = None
             if anchor == "borough":
-                href = url_for("candidates.home_borough", **({"return": return_to} if return_to else {}))
+                href = url_for("candidates.home_borough", **return_query(return_to))
             elif anchor is not None:
                 href = f"{change}#{anchor}" if anchor else change
             rows.append({"label": label, "lines": lines, "href": href})

@@ -7,10 +7,12 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..access import borough_scope, get_in_borough_or_404, role_required
-from ..forms import BaseForm, options, radios, strip, submit_button, whole_number
+from ..forms import BaseForm, options, radios, strip, submit_button
 from ..models import Placement, Role
+from ..parsing import whole_number
 from ..services import matching as service
 from ..services import offers as offers_service
+from ..services.errors import ServiceError
 
 bp = Blueprint("recruiters", __name__, url_prefix="/recruiters")
 REVIEWERS = (Role.RECRUITER, Role.ADMIN)
@@ -151,7 +153,7 @@ def bulk(placement_id: int):
         return _bulk_reject_page(placement, reject_form)
     try:  # any other button than the two (a forged one) is refused by the service with a message
         outcomes = service.decide_many(placement, form.pairs(), action or "", current_user.id)
-    except service.ServiceError as error:
+    except ServiceError as error:
         form.show_error(error.message, error.field)
         return _placement_page(placement, form)
     return render_template("recruiters/bulk_done.html", placement=placement, outcomes=outcomes, action="shortlist")
@@ -218,7 +220,7 @@ def decide(suggestion_id: int, action: str):
         abort(400)
     try:
         service.decide(found, action, form.seen_version(), current_user.id)
-    except service.ServiceError as error:
+    except ServiceError as error:
         flash(error.message, "error")
     else:
         flash(f"{service.reference(found.candidate_id)}: {service.stage_label(found.stage)}", "success")
@@ -251,7 +253,7 @@ def reject(suggestion_id: int):
                 feedback=form.feedback.data,
                 requirement=form.requirement.data if guaranteed else None,
             )
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.form_errors.append(error.message)
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:

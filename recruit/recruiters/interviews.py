@@ -13,6 +13,7 @@ from ..access import get_in_borough_or_404, role_required
 from ..forms import BaseForm, GovDateField, number_field, options, submit_button, text, whole_number_in_range
 from ..models import Placement
 from ..services import interviews as interview_service
+from ..services.errors import ServiceError
 from . import REVIEWERS, bp
 
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -106,9 +107,13 @@ class SlotForm(BaseForm):
             raise ValidationError("Select at least one interviewer from the list")
 
     def new_slot(self) -> interview_service.NewSlot:
+        """The slot as entered, on a form that validated (so its start is a time of day)."""
+        start = parse_clock(self.start.data)
+        if start is None:
+            raise ValueError("new_slot() is read before the form validated")
         return interview_service.NewSlot(
-            day=self.day.data,
-            start=parse_clock(self.start.data),
+            day=self.day.entered,
+            start=start,
             minutes=int(self.minutes.data),
             place=self.place.data or "",
             video_link=self.video_link.data or "",
@@ -143,7 +148,7 @@ def new_slot(placement_id: int):
     if form.validate_on_submit():
         try:
             interview_service.create_slot(placement, form.new_slot(), current_user.id)
-        except interview_service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview time published. Shortlisted candidates can book it from their dashboard.", "success")

@@ -7,6 +7,7 @@ from ..access import role_required
 from ..forms import GovDateField, submit_button, text
 from ..services import matching as matching_service
 from ..services import offers as service
+from ..services.errors import ServiceError
 from . import REVIEWERS, DecisionForm, _suggestion_or_404, bp
 
 
@@ -61,9 +62,9 @@ def offer(suggestion_id: int):
                 found,
                 form.seen_version(),
                 current_user.id,
-                service.OfferTerms(form.respond_by.data, form.start_date.data, form.contact.data),
+                service.OfferTerms(form.respond_by.entered, form.start_date.entered, form.contact.data),
             )
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
             form.version.data = str(found.version)  # the version now stored: resubmitting is then a deliberate choice
         else:
@@ -85,8 +86,8 @@ def start(suggestion_id: int):
     form = StartForm(data={"version": found.version})
     if form.validate_on_submit():
         try:
-            service.record_start(found, form.started_on.data, current_user.id)
-        except service.ServiceError as error:
+            service.record_start(found, form.started_on.entered, current_user.id)
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash(f"{matching_service.reference(found.candidate_id)}: start date recorded.", "success")

@@ -10,6 +10,7 @@ from ..forms import BaseForm, options, strip, submit_button, text
 from ..models import Placement
 from ..services import matching as matching_service
 from ..services import scoring as service
+from ..services.errors import ServiceError
 from . import REVIEWERS, _suggestion_or_404, bp
 
 
@@ -75,7 +76,7 @@ def criteria(placement_id: int):
     if form.validate_on_submit():
         try:
             service.update_criteria(placement, form.titles(), current_user.id)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Interview criteria saved", "success")
@@ -96,7 +97,7 @@ def scores(suggestion_id: int):
         answers = {c.id: (form[f"score_{c.id}"].data, form[f"evidence_{c.id}"].data) for c in criteria_list}
         try:
             service.submit_scores(found, current_user.id, answers)
-        except service.ServiceError as error:
+        except ServiceError as error:
             form.show_errors(error.errors)
         else:
             flash("Your scores are saved. You can now see the other interviewers' scores.", "success")
