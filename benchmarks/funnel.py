@@ -11,20 +11,20 @@ the grouped stage query, the pseudonyms in bulk, the answers query and the count
 """
 
 import argparse
-import io
 import json
 import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
-from common import postgres_url_or_exit  # noqa: E402
+from common import copy_lines, postgres_url_or_exit  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
@@ -56,20 +56,13 @@ CHANNELS = [
 ]
 
 
-def _copy(connection, table: str, columns: str, lines) -> None:
-    """COPY text lines into a table in 50,000-line blocks."""
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        block = io.StringIO()
-        for number, line in enumerate(lines, 1):
-            block.write(line)
-            if number % 50_000 == 0:
-                copy.write(block.getvalue())
-                block = io.StringIO()
-        copy.write(block.getvalue())
+NOW = "2026-03-01 12:00:00+00"
+NULL = "\\N"  # COPY's text for NULL
+STAGE_PATH = ["suggested", "shortlisted", "interview", "offered", "accepted"]
 
 
 def fill(app, url: str, n: int) -> None:
-    """Recreate the schema and COPY in n applications with answers and matches."""
+    """Recreate the schema and COPY in n applications with answers and suggestions."""
     rng = random.Random(7)
     with app.app_context():
         db.drop_all()
@@ -80,37 +73,33 @@ def fill(app, url: str, n: int) -> None:
         standards = list(db.session.scalars(select(Standard.id)))
         pseudonyms = reports.pseudonyms(range(1, n + 1))
     options = {q["key"]: [o["value"] for o in q["options"]] for q in equality_questions()}
-    now = "2026-03-01 12:00:00+00"
+    stages_of: dict[int, str] = {}  # each suggestion's stage, filled as its rows are written
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as connection:
-        _copy(
+        copy_lines(
             connection,
             "user_account",
             "id, email, password_hash, role, active, session_generation, created_at",
-            (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t0\t{now}\n" for i in range(1, n + 1)),
+            (f"{i}\tc{i}@bench.example\tx\tcandidate\tt\t0\t{NOW}\n" for i in range(1, n + 1)),
         )
-        _copy(
+        copy_lines(
             connection,
             "candidate",
             "id, user_id, status, submitted_at, outreach_channel, campaign_code, lives_outside_london, "
             "guaranteed_interview, eligibility, skills, statements, interests, qualifications, created_at, updated_at",
-            (
-                f"{i}\t{i}\tsubmitted\t{now}\t{rng.choice(CHANNELS) or chr(92) + 'N'}\t"
-                f"{rng.choice(['SPRING26', 'LIBRARY', chr(92) + 'N', chr(92) + 'N'])}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{now}\t{now}\n"
-                for i in range(1, n + 1)
-            ),
+            _candidate_rows(rng, n),
         )
-        _copy(
+        copy_lines(
             connection,
             "match_run",
             "id, created_at, round, algorithm_version, weights, seed, input_hash, "
             "candidate_count, placement_count, suggestion_count, duration_ms, note, status, progress_stage, progress_percent, "
             "progress_at, inputs_mark, unmatched",
             (
-                f"{r}\t{now}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{now}\t\t{{}}\n"
+                f"{r}\t{NOW}\t{r}\tbench\t{{}}\t1\tx\t0\t0\t0\t0\t\tpublished\tDone\t100\t{NOW}\t\t{{}}\n"
                 for r in (1, 2)
             ),
         )
-        _copy(
+        copy_lines(
             connection,
             "placement",
             "id, borough_id, standard_id, status, title, description, skills, skills_text, "
@@ -119,69 +108,77 @@ def fill(app, url: str, n: int) -> None:
             "adjustments_contact, created_at, updated_at",
             (
                 f"{v}\t{rng.choice(boroughs)}\t{rng.choice(standards)}\tlive\tPlacement {v}\t\t[]\t\t12\thour\t12\t30\t2\t"
-                f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{now}\t{now}\n"
+                f"2026-09-01\t2026-08-01\tE8\t51.5\t-0.05\t\tf\tf\t\t{NOW}\t{NOW}\n"
                 for v in range(1, PLACEMENTS + 1)
             ),
         )
-
-        stages_of = {}
-
-        def suggestions():
-            suggestion_id = 0
-            for i in range(1, n + 1):
-                for placement in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
-                    suggestion_id += 1
-                    stages_of[suggestion_id] = rng.choice(STAGES)
-                    yield (
-                        f"{suggestion_id}\t{1 if placement % 5 else 2}\t{i}\t{placement}\t0.5\t{{}}\t{{}}\t"
-                        f"{stages_of[suggestion_id]}\t{funnel_level(stages_of[suggestion_id])}\t1\n"
-                    )
-
-        _copy(
+        copy_lines(
             connection,
             "suggestion",
             "id, run_id, candidate_id, placement_id, score, components, explanation, stage, furthest_level, version",
-            suggestions(),
+            _suggestion_rows(rng, n, stages_of),
         )
-
-        def history():
-            """The stage history: the suggestion made, then each step to where it is now."""
-            path = ["suggested", "shortlisted", "interview", "offered", "accepted"]
-            change = 0
-            for suggestion_id, stage in stages_of.items():
-                steps = path[: path.index(stage) + 1] if stage in path else ["suggested", stage]
-                before = "\\N"
-                for step in steps:
-                    change += 1
-                    yield f"{change}\t{suggestion_id}\t{before}\t{step}\t{now}\n"
-                    before = step
-
-        _copy(connection, "stage_change", "id, suggestion_id, from_stage, to_stage, at", history())
-
-        def answers():
-            for i in range(1, n + 1):
-                if rng.random() < 0.8:
-                    answer = {
-                        key: rng.choice(options[key]) for key in ("ethnicity", "sex", "care_leaver", "socio_economic")
-                    }
-                    answer["long_term_condition"] = rng.choice(options["long_term_condition"])
-                    if answer["long_term_condition"] == "yes":
-                        answer["condition_reduces_activity"] = rng.choice(options["condition_reduces_activity"])
-                    yield f"{pseudonyms[i - 1]}\t{json.dumps(answer)}\n"
-
-        _copy(connection, "monitoring_response", "pseudonym, answers", answers())
+        copy_lines(connection, "stage_change", "id, suggestion_id, from_stage, to_stage, at", _history_rows(stages_of))
+        copy_lines(connection, "monitoring_response", "pseudonym, answers", _answer_rows(rng, pseudonyms, options))
         connection.commit()
-        for table in ("user_account", "candidate", "match_run", "placement", "suggestion", "stage_change"):
-            connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        connection.commit()
-        connection.autocommit = True
-        connection.execute("VACUUM ANALYZE")
+        _finish(connection)
     with app.app_context():  # the answers were written in id order: rewrite them in pseudonym order, as in service
         from recruit.services.monitoring import recluster_answers
 
         start = time.perf_counter()
         kept = recluster_answers()
         print(f"rewrote {kept:,} answer rows in pseudonym order in {time.perf_counter() - start:.1f} s")
+
+
+def _candidate_rows(rng: random.Random, n: int) -> Iterator[str]:
+    """n submitted applications, each with an outreach channel and a campaign code or none."""
+    for i in range(1, n + 1):
+        channel = rng.choice(CHANNELS) or NULL
+        campaign = rng.choice(["SPRING26", "LIBRARY", NULL, NULL])
+        yield f"{i}\t{i}\tsubmitted\t{NOW}\t{channel}\t{campaign}\tf\tf\t{{}}\t[]\t[]\t[]\t{{}}\t{NOW}\t{NOW}\n"
+
+
+def _suggestion_rows(rng: random.Random, n: int, stages_of: dict[int, str]) -> Iterator[str]:
+    """Up to three suggestions per candidate, over two runs, each at a stage drawn from STAGES (noted in stages_of)."""
+    suggestion_id = 0
+    for i in range(1, n + 1):
+        for placement in rng.sample(range(1, PLACEMENTS + 1), rng.choice((0, 1, 1, 2, 2, 3))):
+            suggestion_id += 1
+            stage = stages_of[suggestion_id] = rng.choice(STAGES)
+            run = 1 if placement % 5 else 2
+            yield f"{suggestion_id}\t{run}\t{i}\t{placement}\t0.5\t{{}}\t{{}}\t{stage}\t{funnel_level(stage)}\t1\n"
+
+
+def _history_rows(stages_of: dict[int, str]) -> Iterator[str]:
+    """The stage history: the suggestion made, then each step to where it is now."""
+    change = 0
+    for suggestion_id, stage in stages_of.items():
+        steps = STAGE_PATH[: STAGE_PATH.index(stage) + 1] if stage in STAGE_PATH else ["suggested", stage]
+        before = NULL
+        for step in steps:
+            change += 1
+            yield f"{change}\t{suggestion_id}\t{before}\t{step}\t{NOW}\n"
+            before = step
+
+
+def _answer_rows(rng: random.Random, pseudonyms: list[str], options: dict[str, list[str]]) -> Iterator[str]:
+    """Equality answers for four in five candidates, under their pseudonyms."""
+    for pseudonym in pseudonyms:
+        if rng.random() < 0.8:
+            answer = {key: rng.choice(options[key]) for key in ("ethnicity", "sex", "care_leaver", "socio_economic")}
+            answer["long_term_condition"] = rng.choice(options["long_term_condition"])
+            if answer["long_term_condition"] == "yes":
+                answer["condition_reduces_activity"] = rng.choice(options["condition_reduces_activity"])
+            yield f"{pseudonym}\t{json.dumps(answer)}\n"
+
+
+def _finish(connection) -> None:
+    """Move the id sequences past the rows written, and give the planner fresh statistics."""
+    for table in ("user_account", "candidate", "match_run", "placement", "suggestion", "stage_change"):
+        connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    connection.commit()
+    connection.autocommit = True
+    connection.execute("VACUUM ANALYZE")
 
 
 def time_funnel(app, characteristic: str, repeats: int) -> None:

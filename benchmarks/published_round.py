@@ -22,7 +22,6 @@ during the work.
 """
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from common import postgres_url_or_exit  # noqa: E402
+from common import copy_lines, postgres_url_or_exit  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from recruit import create_app  # noqa: E402
@@ -76,17 +75,6 @@ PAGES = {"start": "start page /", "search": "placement search /placements/ (rend
 WORKER_NAME = "bench_round_worker"  # the worker's PostgreSQL connections carry it, so their CPU time can be read
 
 
-def _copy(connection, table: str, columns: str, lines) -> None:
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        block = io.StringIO()
-        for number, line in enumerate(lines, 1):
-            block.write(line)
-            if number % 50_000 == 0:
-                copy.write(block.getvalue())
-                block = io.StringIO()
-        copy.write(block.getvalue())
-
-
 def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
     """Recreate the schema and COPY in the placements, candidates with accounts, and ten choices each."""
     from sklearn.neighbors import BallTree
@@ -110,7 +98,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
     c_loc += rng.normal(0, [0.02, 0.03], (n_candidates, 2))
     _, near = BallTree(np.radians(p_loc), metric="haversine").query(np.radians(c_loc), k=40)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        _copy(
+        copy_lines(
             connection,
             "placement",
             "id, borough_id, standard_id, status, title, description, skills, skills_text, "
@@ -124,7 +112,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
                 for v in range(n_placements)
             ),
         )
-        _copy(
+        copy_lines(
             connection,
             "user_account",
             "id, email, password_hash, role, active, created_at, session_generation",
@@ -141,7 +129,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
                     f"{json.dumps([s[1] for s in liked])}\t{{}}\t{'t' if rng.random() < 0.7 else 'f'}\tf\tf\t{now}\t{now}\t[]\n"
                 )
 
-        _copy(
+        copy_lines(
             connection,
             "candidate",
             "id, user_id, status, first_name, submitted_at, eligibility, lat, lon, travel_km, "
@@ -157,7 +145,7 @@ def fill(app, url: str, n_candidates: int, n_placements: int) -> None:
                     number += 1
                     yield f"{number}\t{i + 1}\t{j + 1}\t{rank}\n"
 
-        _copy(connection, "choice", "id, candidate_id, placement_id, rank", choices())
+        copy_lines(connection, "choice", "id, candidate_id, placement_id, rank", choices())
         for table in ("user_account", "candidate", "placement", "choice"):
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()

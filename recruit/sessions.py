@@ -1,7 +1,7 @@
 """The cookie side of server-side sessions: sign a user in with a fresh session id, check it on every request,
 and explain a timeout on the next page."""
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask import session as cookie
 from flask_login import login_user, logout_user
 from flask_login.utils import login_url
@@ -72,39 +72,41 @@ def seconds_left() -> int:
     return max(int((service.expires_at(record) - utcnow()).total_seconds()), 0) if record is not None else 0
 
 
-def init_sessions(app: Flask) -> None:
-    """Check the session on every request (except static files), and give templates the time left."""
-
-    @app.before_request
-    def check_session():
-        # g belongs to the app context, which a test (or a CLI command) may share across requests: start clean.
-        g.pop("user_session", None)
-        g.pop("_login_user", None)
-        if request.endpoint == "static":
-            return
-        user_id = whole_number(cookie.get("_user_id"))
-        if user_id is None and SESSION_ID not in cookie:
-            return
-        result = service.check_session(cookie.get(SESSION_ID), user_id)
-        if result.session is not None:
-            g.user_session = result.session
-            if second_factor_pending(result.session.user, result.session, request.endpoint):
-                return redirect(
-                    url_for(
-                        "accounts.second_factor",
-                        next=request.full_path.rstrip("?") if request.method == "GET" else None,
-                    )
-                )
-            return
+def check_each_request():
+    """Before each request: find the server-side session the cookie names; send a user who still owes their second
+    factor to give it; after a timeout, clear the cookie and say why on the next page."""
+    # g belongs to the app context, which a test (or a CLI command) may share across requests: start clean.
+    g.pop("user_session", None)
+    g.pop("_login_user", None)
+    if request.endpoint == "static":
+        return None
+    user_id = whole_number(cookie.get("_user_id"))
+    if user_id is None and SESSION_ID not in cookie:
+        return None
+    result = service.check_session(cookie.get(SESSION_ID), user_id)
+    if result.session is None:
         cookie.clear()
         if result.reason:
-            g.session_ended = True
-            flash(
-                ENDED_MESSAGES[result.reason].format(
-                    minutes=_idle_minutes(user_id, app), hours=app.config["SESSION_ABSOLUTE_HOURS"]
-                ),
-                "info",
-            )
+            _say_why_it_ended(result.reason, user_id)
+        return None
+    g.user_session = result.session
+    if second_factor_pending(result.session.user, result.session, request.endpoint):
+        back_to = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.second_factor", next=back_to))
+    return None
+
+
+def _say_why_it_ended(reason: str, user_id: int | None) -> None:
+    """The next page tells the user the server signed them out, and why."""
+    g.session_ended = True
+    config = current_app.config
+    message = ENDED_MESSAGES[reason].format(minutes=_idle_minutes(user_id), hours=config["SESSION_ABSOLUTE_HOURS"])
+    flash(message, "info")
+
+
+def init_sessions(app: Flask) -> None:
+    """Check the session on every request (except static files), and give templates the time left."""
+    app.before_request(check_each_request)
 
     @login_manager.unauthorized_handler
     def ask_to_sign_in():
@@ -120,7 +122,7 @@ def init_sessions(app: Flask) -> None:
         return {"session_timeout": {"seconds": seconds_left(), "warn_seconds": app.config["SESSION_WARNING_SECONDS"]}}
 
 
-def _idle_minutes(user_id: int | None, app: Flask) -> int:
+def _idle_minutes(user_id: int | None) -> int:
     from .extensions import db
     from .models import Role, User
 
@@ -130,4 +132,4 @@ def _idle_minutes(user_id: int | None, app: Flask) -> int:
         if user is None or user.role == Role.CANDIDATE.value
         else "SESSION_IDLE_MINUTES_STAFF"
     )
-    return app.config[key]
+    return current_app.config[key]

@@ -45,38 +45,41 @@ def _axe(page, path=None):
     assert_no_axe_violations(page)
 
 
+# What a sighted user types (box ids, whose answers are in SECTION_ANSWERS), ticks (by label) and picks in each section.
+_TYPED = {
+    "about-you": ["first_name", "last_name", "preferred_name", "phone"],
+    "where-you-live": ["postcode", "travel_km"],
+    "when-you-can-work": ["hours_per_week"],
+    "skills": ["skills_text"],
+    "support": ["interview_adjustments"],
+}
+_DATES = {"about-you": "date_of_birth", "when-you-can-work": "available_from"}
+_TICKED = {
+    "skills": ["I like finding patterns in numbers"],
+    "interests": ["Software developer (level 4)"],
+    "qualifications": ["Level 3, like A levels, T levels or a BTEC National", "Yes, both English and maths"],
+    "how-you-heard": ["Social media"],
+}
+_CHOSEN = {
+    "qualifications": ["input[name=digital][value=yes]"],
+    "support": ["input[name=guaranteed_interview][value=yes]"],
+}
+
+
 def _fill_section(page, key):
     """Fill a section with the mouse and keyboard as a sighted user would (used with JavaScript on or off)."""
     answers = SECTION_ANSWERS[key]
-    if key == "about-you":
-        page.fill("#first_name", answers["first_name"])
-        page.fill("#last_name", answers["last_name"])
-        page.fill("#preferred_name", answers["preferred_name"])
-        page.fill("#phone", answers["phone"])
-        for part, value in zip(("day", "month", "year"), answers["date_of_birth"]):
-            page.fill(f"#date_of_birth-{part}", value)
-    elif key == "where-you-live":
-        page.fill("#postcode", answers["postcode"])
-        page.fill("#travel_km", answers["travel_km"])
-    elif key == "when-you-can-work":
-        page.fill("#hours_per_week", answers["hours_per_week"])
-        for part, value in zip(("day", "month", "year"), answers["available_from"]):
-            page.fill(f"#available_from-{part}", value)
-    elif key == "skills":
-        page.get_by_label("I like finding patterns in numbers").check()
-        page.fill("#skills_text", answers["skills_text"])
-    elif key == "interests":
-        page.get_by_label("Software developer (level 4)").check()
-    elif key == "qualifications":
-        page.get_by_label("Level 3, like A levels, T levels or a BTEC National").check()
-        page.get_by_label("Yes, both English and maths").check()
-        page.locator("input[name=digital][value=yes]").check()
-        page.select_option("#digital_level", "2")
-    elif key == "support":
-        page.fill("#interview_adjustments", answers["interview_adjustments"])
-        page.locator("input[name=guaranteed_interview][value=yes]").check()
-    elif key == "how-you-heard":
-        page.get_by_label("Social media").check()
+    for box in _TYPED.get(key, []):
+        page.fill(f"#{box}", answers[box])
+    if key in _DATES:
+        for part, value in zip(("day", "month", "year"), answers[_DATES[key]]):
+            page.fill(f"#{_DATES[key]}-{part}", value)
+    for label in _TICKED.get(key, []):
+        page.get_by_label(label).check()
+    for selector in _CHOSEN.get(key, []):
+        page.locator(selector).check()
+    if key == "qualifications":
+        page.select_option("#digital_level", "2")  # shown once "yes" is picked
     _submit(page, "Save and continue")
 
 

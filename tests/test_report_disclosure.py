@@ -138,14 +138,7 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
     shown = [s for s in statistics if s.shown]
     assert len(shown) >= 10 and len(statistics) > len(shown)  # both kinds are on the page: the test checks something
     for statistic in statistics:
-        if any(cell.hidden for cell in statistic.inputs):
-            assert statistic.value is None  # never even worked out
-        if not statistic.shown:
-            continue
-        for cell in statistic.inputs:
-            assert not cell.hidden
-            assert tables[cell.table].cell(cell.row, cell.column) == f"{cell.count:,}", (statistic, cell)
-        assert statistic.render() in text
+        _assert_worked_out_from_shown_cells(statistic, tables, text)
     # Every percentage and p-value on the page is one of those statistics (or a census figure).
     allowed = {s.render() for s in shown} | {f"{share:.1f}%" for share in report.funnel.census if share is not None}
     for table in tables.values():
@@ -153,7 +146,27 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
             for value in row[1:]:
                 if re.search(r"%|^0\.\d{3}$|^< 0\.001$", value):
                     assert value in allowed, (table.caption, row, value)
-    # A warning names only groups whose counts at that step are all shown; every warning on the page is one of them.
+    warnings = [
+        line[line.index("Possible adverse impact") :] for line in text.splitlines() if "Possible adverse impact" in line
+    ]
+    assert warnings == _expected_warnings(report)
+
+
+def _assert_worked_out_from_shown_cells(statistic, tables, text):
+    """A statistic over a hidden count is never worked out; a shown one uses only counts the tables show."""
+    if any(cell.hidden for cell in statistic.inputs):
+        assert statistic.value is None  # never even worked out
+    if not statistic.shown:
+        return
+    for cell in statistic.inputs:
+        assert not cell.hidden
+        assert tables[cell.table].cell(cell.row, cell.column) == f"{cell.count:,}", (statistic, cell)
+    assert statistic.render() in text
+
+
+def _expected_warnings(report):
+    """The adverse-impact warnings the page should show: each names only groups whose counts at that step are all
+    shown."""
     expected = []
     for step in report.fairness:
         hidden_groups = {row.group for row in step.rows if row.selected.hidden or row.total.hidden}
@@ -163,10 +176,7 @@ def test_every_statistic_shown_is_worked_out_from_counts_the_page_shows(app, cli
                 f"Possible adverse impact: the selection rate of {step.lowest} is below 0.8 of the rate "
                 f"of {step.highest}."
             )
-    warnings = [
-        line[line.index("Possible adverse impact") :] for line in text.splitlines() if "Possible adverse impact" in line
-    ]
-    assert warnings == expected
+    return expected
 
 
 # --- The p-value attack: try each value a hidden count could have and see whether the page changes ---
