@@ -5,21 +5,15 @@ import io
 import os
 import sys
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 
 def sign_in(client, user_id: int) -> None:
-    """Sign a Flask test client in as a user, with a real server-side session whose second factor is done (staff
-    pages refuse anything less), without the deliberately slow password check."""
-    from recruit.extensions import db
-    from recruit.models import User
-    from recruit.services.sessions import start_session
+    """Sign a Flask test client in as a user, as the tests do: a real server-side session whose second factor is done
+    (staff pages refuse anything less), without the deliberately slow password check."""
+    from tests.candidate_journey import sign_in as sign_in_test_client
 
-    with client.application.app_context():
-        token = start_session(db.session.get(User, user_id), second_factor_done=True)
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["sid"] = token
+    sign_in_test_client(client, SimpleNamespace(id=user_id))
 
 
 def postgres_url_or_exit(example: str) -> str:
