@@ -96,36 +96,46 @@ def make_placement(
 ) -> int:
     """Insert a placement directly (staff publishing one is tested in test_staff.py), located at the centre of
     `outward`; returns its id."""
+    with app.app_context():
+        placement = add_placement(borough, standard, outward, status, title, **fields)
+        db.session.commit()
+        return placement.id
+
+
+def add_placement(
+    borough="hackney", standard="ST0116", outward="E8", status=PlacementStatus.LIVE.value, title=None, **fields
+) -> Placement:
+    """make_placement's row, added to the session of the app context already open (flushed, not committed), for
+    fixtures that build many rows in one go."""
     from recruit.postcodes import lookup_outward
 
     area = lookup_outward(outward)
-    with app.app_context():
-        borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
-        standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
-        values = dict(
-            title=title or f"{standard_row.title} apprentice in {borough_row.name}",
-            description="Build services for residents.",
-            skills=["git"],
-            skills_text="",
-            wage_amount=Decimal("10.00"),
-            wage_unit="hour",
-            hourly_wage=Decimal("10.00"),
-            hours_per_week=35,
-            positions=1,
-            start_date=START,
-            closing_date=date.today() + timedelta(days=30),
-            workplace_outward=area.outward,
-            lat=area.lat,
-            lon=area.lon,
-            training_provider="City College",
-            adjustments_contact="jobs@hackney.example",
-            status=status,
-        )
-        values.update(fields)
-        placement = Placement(borough=borough_row, standard=standard_row, **values)
-        db.session.add(placement)
-        db.session.commit()
-        return placement.id
+    borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
+    standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
+    values = dict(
+        title=title or f"{standard_row.title} apprentice in {borough_row.name}",
+        description="Build services for residents.",
+        skills=["git"],
+        skills_text="",
+        wage_amount=Decimal("10.00"),
+        wage_unit="hour",
+        hourly_wage=Decimal("10.00"),
+        hours_per_week=35,
+        positions=1,
+        start_date=START,
+        closing_date=date.today() + timedelta(days=30),
+        workplace_outward=area.outward,
+        lat=area.lat,
+        lon=area.lon,
+        training_provider="City College",
+        adjustments_contact="jobs@hackney.example",
+        status=status,
+    )
+    values.update(fields)
+    placement = Placement(borough=borough_row, standard=standard_row, **values)
+    db.session.add(placement)
+    db.session.flush()
+    return placement
 
 
 def make_eligible(app, candidate_id: int, **fields) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from recruit.extensions import db as _db
 from recruit.models import (
     AuditEvent,
-    Borough,
     Candidate,
     Choice,
     CycleCount,
@@ -18,13 +17,13 @@ from recruit.models import (
     MonitoringResponse,
     Placement,
     RecruitmentCycle,
-    Standard,
     Suggestion,
     User,
     utcnow,
 )
 from recruit.services.candidates.data import delete_account, purge
 from recruit.services.monitoring import pseudonym
+from tests.factories import add_placement
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -43,22 +42,7 @@ def cycle(app):
         )
         _db.session.add(cycle)
         _db.session.flush()
-        hackney = _db.session.scalar(select(Borough.id).where(Borough.slug == "hackney"))
-        placement = Placement(
-            borough_id=hackney,
-            standard_id=_db.session.scalar(select(Standard.id).limit(1)),
-            status="live",
-            title="Data",
-            wage_amount=12,
-            hourly_wage=12,
-            hours_per_week=30,
-            start_date=date(2026, 9, 1),
-            closing_date=date(2026, 8, 1),
-            workplace_outward="E8",
-            lat=51.5,
-            lon=-0.05,
-            cycle_id=cycle.id,
-        )
+        placement = add_placement("hackney", cycle_id=cycle.id)
         run = MatchRun(
             status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1, cycle_id=cycle.id
         )
@@ -190,23 +174,7 @@ def test_a_closed_cycle_refuses_finer_filters_with_a_message(client, login_as, r
 
 def test_a_filter_that_would_isolate_fewer_than_ten_people_shows_no_numbers(app, client, login_as, cycle):
     with app.app_context():  # three people chose a placement in Camden: a borough filter would isolate them
-        camden = _db.session.scalar(select(Borough.id).where(Borough.slug == "camden"))
-        placement = Placement(
-            borough_id=camden,
-            standard_id=_db.session.scalar(select(Standard.id).limit(1)),
-            status="live",
-            title="Small",
-            wage_amount=12,
-            hourly_wage=12,
-            hours_per_week=30,
-            start_date=date(2026, 9, 1),
-            closing_date=date(2026, 8, 1),
-            workplace_outward="NW1",
-            lat=51.53,
-            lon=-0.14,
-        )
-        _db.session.add(placement)
-        _db.session.flush()
+        placement = add_placement("camden", outward="NW1")
         for candidate_id in _db.session.scalars(select(Candidate.id).limit(3)):
             _db.session.add(Choice(candidate_id=candidate_id, placement_id=placement.id, rank=2))
         _db.session.commit()

@@ -22,7 +22,6 @@ from recruit.models import (
     MatchRun,
     MonitoringResponse,
     Placement,
-    Standard,
     Suggestion,
     User,
     utcnow,
@@ -30,6 +29,7 @@ from recruit.models import (
 from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import NOT_ANSWERED, STAGES, Filters, Statistic
+from tests.factories import add_placement
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -42,28 +42,9 @@ def seeded(app):
     """About 260 applicants with mixed answers (groups from a handful to dozens) and stages at two boroughs."""
     rng = random.Random(10)
     with app.app_context():
-        boroughs = {b.slug: b.id for b in _db.session.scalars(select(Borough))}
-        standard = _db.session.scalar(select(Standard.id).limit(1))
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
-        placements = {}
-        for slug in ("camden", "hackney"):
-            placements[slug] = Placement(
-                borough_id=boroughs[slug],
-                standard_id=standard,
-                status="live",
-                title="Data",
-                wage_amount=12,
-                hourly_wage=12,
-                hours_per_week=30,
-                start_date=date(2026, 9, 1),
-                closing_date=date(2026, 8, 1),
-                workplace_outward="E8",
-                lat=51.5,
-                lon=-0.05,
-            )
-            _db.session.add(placements[slug])
-        _db.session.flush()
+        placements = {slug: add_placement(slug) for slug in ("camden", "hackney")}
         ethnicities = (
             ["white_british"] * 8 + ["asian_bangladeshi"] * 5 + ["black_african"] * 4 + ["mixed_white_black_caribbean"]
         )

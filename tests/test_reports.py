@@ -5,16 +5,12 @@ from datetime import date
 import numpy as np
 import pytest
 from page_text import page_tables, visible_text
-from sqlalchemy import select
 
 from recruit.extensions import db as _db
 from recruit.models import (
-    Borough,
     Candidate,
     MatchRun,
     MonitoringResponse,
-    Placement,
-    Standard,
     Suggestion,
     User,
     utcnow,
@@ -23,6 +19,7 @@ from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import Filters, suppress
 from recruit.services.reports.disclosure import HIDDEN_INPUT
+from tests.factories import add_placement
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 
@@ -109,30 +106,10 @@ NAME, EMAIL_DOMAIN = "Zebedee", "secret.example"
 def population(app):
     """74 applicants with known answers and stages (see the comments), plus one draft who never applied."""
     with app.app_context():
-        boroughs = {b.slug: b.id for b in _db.session.scalars(select(Borough))}
-        standard = _db.session.scalar(select(Standard.id).limit(1))
         run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x", round=1)
         _db.session.add(run)
         _db.session.flush()
-        placement_ids = {}
-        for slug in ("hackney", "camden"):
-            placement = Placement(
-                borough_id=boroughs[slug],
-                standard_id=standard,
-                status="live",
-                title="Data apprentice",
-                wage_amount=12,
-                hourly_wage=12,
-                hours_per_week=30,
-                start_date=date(2026, 9, 1),
-                closing_date=date(2026, 8, 1),
-                workplace_outward="E8",
-                lat=51.5,
-                lon=-0.05,
-            )
-            _db.session.add(placement)
-            _db.session.flush()
-            placement_ids[slug] = placement.id
+        placement_ids = {slug: add_placement(slug).id for slug in ("hackney", "camden")}
         stage_of = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered", 5: "accepted"}
         # (how many, answers or None, furthest level, outreach channel, campaign code, placement borough)
         people = [
