@@ -396,24 +396,35 @@ def browser_sign_in(page, live_server):
 def sign_in_browser(page, app, user) -> None:
     """Sign a browser tab in as a person does: email and password, then for staff the code from their
     authenticator app, or, for someone who has none yet, setting one up with the key the page shows."""
-    page.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    _continue(page, "Sign in")
+    give_password(page, user)
     if "/second-factor/set-up" in page.url:
-        import pyotp
-
-        key = page.locator("#totp-key").inner_text().replace(" ", "")
-        page.fill("#code", pyotp.TOTP(key).now())
-        _continue(page, "Continue")
-        with page.expect_navigation():
-            page.get_by_role("link", name="I have saved my recovery codes").click()
+        set_up_second_factor(page)
     elif "/second-factor" in page.url:
         page.fill("#code", current_code(app, user))
         _continue(page, "Continue")
     assert "/sign-in" not in page.url and "/second-factor" not in page.url, (
         f"{user.email} was not signed in: {page.url}"
     )
+
+
+def give_password(page, user) -> None:
+    """The first step of signing in: email and password on the sign-in page."""
+    page.goto("/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", TEST_PASSWORD)
+    _continue(page, "Sign in")
+
+
+def set_up_second_factor(page) -> None:
+    """Set up an authenticator app with the key the page shows, confirm a code from it, and go on past the
+    recovery codes."""
+    import pyotp
+
+    key = page.locator("#totp-key").inner_text().replace(" ", "")
+    page.fill("#code", pyotp.TOTP(key).now())
+    _continue(page, "Continue")
+    with page.expect_navigation():
+        page.get_by_role("link", name="I have saved my recovery codes").click()
 
 
 def _continue(page, button: str) -> None:

@@ -141,7 +141,7 @@ def test_a_seed_that_is_not_a_number_is_told_so_not_its_length(app, client, logi
 
 
 def test_csv_date_errors_give_an_example_written_as_the_file_needs_it(app, client, login_as):
-    from test_staff_csv import csv_bytes, row, upload
+    from tests.placement_csv import csv_bytes, row, upload
 
     login_as("borough_staff", "hackney")
     app.config["WTF_CSRF_ENABLED"] = False

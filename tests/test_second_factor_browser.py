@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_no_axe_violations
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import give_password
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +22,7 @@ def test_set_up_verify_and_recovery_pages(browser, live_server, make_user):
     user = make_user("recruiter", totp_secret=None, totp_enabled_at=None)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})
     page = context.new_page()
-    page.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    give_password(page, user)
     page.wait_for_url("**/second-factor/set-up**")
     expect(page.locator("h1")).to_have_text("Set up your authenticator app")
     assert_no_axe_violations(page)
@@ -49,11 +45,7 @@ def test_set_up_verify_and_recovery_pages(browser, live_server, make_user):
     assert_no_axe_violations(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign out", exact=True).click()
-    page.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    give_password(page, user)
     expect(page.locator("h1")).to_have_text("Enter a code from your authenticator app")
     page.fill("#code", "12")
     with page.expect_navigation():

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -12,59 +12,12 @@ from recruit.models import AuditEvent, Placement
 from recruit.services.placements import FIELD_NAMES, MAX_ROWS
 from tests.factories import make_placement
 from tests.page_checks import visible_text
-
-TODAY = date.today()
-IMPORT_URL = "/staff/placements/import"
+from tests.placement_csv import IMPORT_URL, TODAY, csv_bytes, row, upload
 
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": False}
-
-
-def row(**overrides) -> dict:
-    values = {
-        "title": "Data analyst apprentice",
-        "standard": "ST0118",
-        "description": "Dashboards for the housing team.",
-        "skills": "SQL;Excel",
-        "skills_text": "",
-        "wage_amount": "23000",
-        "wage_unit": "year",
-        "hours_per_week": "35",
-        "positions": "1",
-        "start_date": (TODAY + timedelta(days=100)).isoformat(),
-        "closing_date": (TODAY + timedelta(days=30)).strftime("%d/%m/%Y"),
-        "workplace_postcode": "E8 1DY",
-        "training_provider": "City College",
-        "disability_confident": "yes",
-        "resident_priority": "no",
-        "adjustments_contact": "jobs@hackney.example",
-    }
-    values.update(overrides)
-    return values
-
-
-def csv_bytes(rows, header=FIELD_NAMES, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(header), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def upload(client, data: bytes, filename="placements.csv"):
-    """Post a file as a browser does. The body is built here: the test client's own encoder spools a big file to a
-    temporary file that it never closes (a ResourceWarning, an error under pytest's warnings-as-errors)."""
-    body = (
-        (
-            f'--B\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: text/csv\r\n\r\n"
-        ).encode()
-        + data
-        + b"\r\n--B--\r\n"
-    )
-    return client.post(IMPORT_URL, data=body, content_type="multipart/form-data; boundary=B")
 
 
 def count(app) -> int:
