@@ -50,7 +50,10 @@ def create_alert(user: User, args: Mapping[str, str]) -> SavedSearch:
             {"": "Confirm your email address first. We sent you a link when you created your account."}
         )
     query = parse_alert(args)
-    if db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)) >= MAX_ALERTS:
+    if (
+        db.session.execute(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)).scalar_one()
+        >= MAX_ALERTS
+    ):
         raise ServiceError.by_field(
             {"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."}
         )

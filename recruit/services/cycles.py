@@ -10,6 +10,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
 from ..parsing import parse_date, whole_number
+from . import rows_changed
 from .errors import ServiceError
 from .progress import save_figures
 
@@ -198,12 +199,12 @@ def close_cycle(cycle_id: int, channel_order: list[str], actor_id: int | None = 
     name = cycle.name
     # Claim the closing with one conditional UPDATE: of two people closing at once, the second waits for the
     # first's transaction and then matches no row, so the counts are saved once.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(RecruitmentCycle)
         .where(RecruitmentCycle.id == cycle_id, RecruitmentCycle.closed_at.is_(None))
         .values(closed_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not claimed:
         db.session.rollback()
         raise ServiceError(f"{name} is already closed")

@@ -12,6 +12,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Role, User
 from ...passwords import hash_password
+from .. import rows_changed
 from ..accounts import find_user_by_email, make_token, normalise_email
 from ..errors import ServiceError
 from ..sessions import end_all_sessions
@@ -77,13 +78,13 @@ def _remove_admin(user: User, values: dict, message: str) -> None:
         raise ServiceError(message, "role" if "role" in values else None)
     other = aliased(User)
     another_remains = exists().where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != user.id)
-    result = db.session.execute(
+    changed = rows_changed(
         update(User)
         .where(User.id == user.id, another_remains)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         raise ServiceError(message, "role" if "role" in values else None)
     db.session.expire(user)

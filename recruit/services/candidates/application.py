@@ -11,6 +11,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import ApplicationStatus, Borough, Candidate, Suggestion, SuggestionStage, utcnow
 from ...postcodes import lookup_outward
+from .. import rows_changed
 from ..errors import ServiceError
 from ..matching.runs import is_published
 from ..matching.stages import move_stage
@@ -197,12 +198,12 @@ def submit(candidate: Candidate) -> None:
     now = utcnow()
     # A conditional update: of two requests sending the same application at once (two tabs), only the first
     # changes the row; the second changes nothing and queues no second email or audit event.
-    sent = db.session.execute(
+    sent = rows_changed(
         update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
         .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )
     if not sent:
         db.session.rollback()
         return
