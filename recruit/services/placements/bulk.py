@@ -23,7 +23,7 @@ from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
 from .fields import FIELD_NAMES, Values, WageRules, pays_london_living_wage, validate_placement
-from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
+from .manage import EDITABLE, boroughs_by_slug, own_borough, plain_amount, standards_by_reference, wage_rules
 
 MAX_ROWS = 1_000
 IMPORT_COLUMNS = FIELD_NAMES
@@ -214,10 +214,7 @@ def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date |
     every problem."""
     _, rows = _read_rows(data)
     today = today or date.today()
-    own = None
-    if borough_id is not None:
-        own = db.session.get(Borough, borough_id)
-        assert own is not None  # a staff member's own borough: the id is a foreign key
+    own = own_borough(borough_id) if borough_id is not None else None
     report = ImportReport(rows=len(rows))
     new, updates = _check_rows(rows, own, actor_id, today, report)
     if report.errors:
