@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from ...extensions import db
 from ...models import AuditEvent, User
 from ...parsing import parse_date, whole_number
+from .. import count_rows
 from ..placements.bulk import safe_cell
 
 MAX_CSV_ROWS = 100_000
@@ -124,7 +125,7 @@ def _statement(filters: AuditFilters) -> Select[tuple[AuditEvent, str]]:
 def audit_page(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
     """One page of events matching the filters, newest first, and how many match."""
     statement = _statement(filters)
-    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    total = count_rows(statement.order_by(None))
     # The email is None for an event with no actor (the outer join): wider than the column's type says.
     rows: list[tuple[AuditEvent, str | None]] = list(
         db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).tuples()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Placement, PlacementStatus, Standard, utcnow
+from .. import count_rows
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
@@ -195,7 +196,7 @@ def close_expired(today: date | None = None) -> int:
 def staff_page(page: int, per_page: int, borough_id: int | None) -> tuple[list[Placement], int]:
     """One page of a borough's placements (every borough's for None), newest first, and the total count."""
     base = in_borough(select(Placement), Placement, borough_id)
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    total = count_rows(base)
     rows = db.session.scalars(
         base.options(joinedload(Placement.standard), joinedload(Placement.borough))
         .order_by(Placement.updated_at.desc(), Placement.id.desc())
