@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Borough, Candidate, Role, User, UserSession, utcnow
 from ..passwords import hash_password, password_problem, verify_password
 from . import sessions
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 
 # Verifying against a dummy hash when the email is unknown keeps sign-in time the same, so timing
 # does not reveal who has an account.

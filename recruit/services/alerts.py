@@ -16,7 +16,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, SavedSearch, Standard, User, utcnow
 from ..postcodes import lookup_outward
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 from .placements.listing import ListingQuery, parse_listing_args, search_live
 
 MAX_ALERTS = 20

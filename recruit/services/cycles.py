@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Borough, BoroughTarget, RecruitmentCycle, utcnow
 from ..parsing import parse_date, whole_number
 from . import rows_changed
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 from .progress import save_figures
 
 MAX_TARGET = 10_000
