@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from .. import emails
 from ..audit import record_event
 from ..extensions import db
-from ..models import Borough, Candidate, Role, User, utcnow
+from ..models import Borough, Candidate, Role, User, UserSession, utcnow
 from ..passwords import hash_password, password_problem, verify_password
 from . import sessions
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 
 # Verifying against a dummy hash when the email is unknown keeps sign-in time the same, so timing
 # does not reveal who has an account.
@@ -39,7 +39,7 @@ def _password_fingerprint(user: User) -> str:
 
 def make_token(user: User, purpose: str) -> str:
     """A signed, expiring token for confirming an email or resetting a password."""
-    payload = {"user": user.id}
+    payload: dict[str, int | str] = {"user": user.id}
     if purpose == "reset":
         payload["pw"] = _password_fingerprint(user)
     return _serializer(purpose).dumps(payload)
@@ -158,7 +158,7 @@ def other_live_sessions(user: User) -> int:
     return max(sessions.live_session_count(user) - 1, 0)
 
 
-def keep_session_alive(record) -> None:
+def keep_session_alive(record: UserSession | None) -> None:
     """Restart the idle clock of a session (the timeout warning's 'Stay signed in')."""
     if record is not None:
         sessions.keep_alive(record)

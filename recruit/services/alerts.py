@@ -16,7 +16,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import Borough, SavedSearch, Standard, User, utcnow
 from ..postcodes import lookup_outward
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 from .placements.listing import ListingQuery, parse_listing_args, search_live
 
 MAX_ALERTS = 20
@@ -50,7 +50,10 @@ def create_alert(user: User, args: Mapping[str, str]) -> SavedSearch:
             {"": "Confirm your email address first. We sent you a link when you created your account."}
         )
     query = parse_alert(args)
-    if db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)) >= MAX_ALERTS:
+    if (
+        db.session.execute(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)).scalar_one()
+        >= MAX_ALERTS
+    ):
         raise ServiceError.by_field(
             {"": f"You have {MAX_ALERTS} alerts, the most you can have. Stop one to add another."}
         )

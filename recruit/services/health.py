@@ -20,10 +20,15 @@ def database_answers() -> None:
 
 def outbox_backlog() -> tuple[int, datetime | None, int]:
     """Emails waiting to be sent, when the oldest of them was queued (UTC), and emails given up on."""
-    count, oldest = db.session.execute(
-        select(func.count(OutboxEmail.id), func.min(OutboxEmail.created_at)).where(OutboxEmail.status == "pending")
-    ).one()
-    failed = db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == "failed"))
+    oldest: datetime | None  # min() over no rows is NULL
+    count, oldest = (
+        db.session.execute(
+            select(func.count(OutboxEmail.id), func.min(OutboxEmail.created_at)).where(OutboxEmail.status == "pending")
+        )
+        .tuples()
+        .one()
+    )
+    failed = db.session.execute(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == "failed")).scalar_one()
     db.session.rollback()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)

@@ -9,13 +9,17 @@ copy of the database but not MONITORING_KEY cannot line answers up with candidat
 
 import hashlib
 import hmac
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select, text
 
 from ..extensions import db
-from ..models import MonitoringResponse
+from ..models import Candidate, MonitoringResponse
 from ..reference import equality_questions
+from . import rows_changed
 from .errors import ServiceError
 
 
@@ -25,7 +29,7 @@ def pseudonym(candidate_id: int) -> str:
     return hmac.new(key, f"candidate:{candidate_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def age_band(date_of_birth, on) -> str:
+def age_band(date_of_birth: date, on: date) -> str:
     """The monitoring age band (16_18, 19_24, 25_34, 35_plus) on a given date, derived, never asked."""
     age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
     if age <= 18:
@@ -41,35 +45,39 @@ def age_band(date_of_birth, on) -> str:
 
 DERIVED_KEYS = frozenset({"age_band"})
 
+# A question as read from equality_monitoring.json: key, question, options (value, label, maybe group), and perhaps
+# asked_if (answers it depends on) and derived; its values are of mixed types.
+Question = dict[str, Any]
 
-def asked_questions() -> list[dict]:
+
+def asked_questions() -> list[Question]:
     """The questions we ask (derived ones, like the age band, are never asked)."""
     return [q for q in equality_questions() if q["key"] not in DERIVED_KEYS]
 
 
-def question(key: str) -> dict | None:
+def question(key: str) -> Question | None:
     """An asked question by key, or None."""
     return next((q for q in asked_questions() if q["key"] == key), None)
 
 
-def applies(q: dict, answers: dict) -> bool:
+def applies(q: Question, answers: Mapping[str, str]) -> bool:
     """True if the question should be asked given the answers so far (its asked_if conditions hold)."""
     return all(answers.get(k) == v for k, v in q.get("asked_if", {}).items())
 
 
-def questions_for(answers: dict) -> list[dict]:
+def questions_for(answers: Mapping[str, str]) -> list[Question]:
     """The questions that apply to this candidate, in order."""
     return [q for q in asked_questions() if applies(q, answers)]
 
 
-def next_question(after_key: str | None, answers: dict) -> dict | None:
+def next_question(after_key: str | None, answers: Mapping[str, str]) -> Question | None:
     """The applicable question after `after_key` (or the first), or None at the end."""
     keys = [q["key"] for q in asked_questions()]
     start = keys.index(after_key) + 1 if after_key in keys else 0
     return next((q for q in asked_questions()[start:] if applies(q, answers)), None)
 
 
-def own_age_band(candidate) -> str | None:
+def own_age_band(candidate: Candidate) -> str | None:
     """The candidate's age band on the day they sent their application (never stored: worked out when needed)."""
     if candidate.date_of_birth is None or candidate.submitted_at is None:
         return None
@@ -80,13 +88,13 @@ def _response(candidate_id: int) -> MonitoringResponse | None:
     return db.session.scalar(select(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id)))
 
 
-def own_answers(candidate_id: int) -> dict | None:
+def own_answers(candidate_id: int) -> dict[str, str] | None:
     """The candidate's own answers (for their own eyes only), or None if they have none."""
     response = _response(candidate_id)
     return dict(response.answers) if response else None
 
 
-def save_answer(candidate, key: str, value: str) -> None:
+def save_answer(candidate: Candidate, key: str, value: str) -> None:
     """Save one answer under the candidate's pseudonym (no time, no audit event, no log line: see the module)."""
     if candidate.submitted_at is None:
         raise ServiceError("Send your application before answering these questions")
@@ -109,13 +117,10 @@ def save_answer(candidate, key: str, value: str) -> None:
 
 def delete_answers(candidate_id: int) -> bool:
     """Delete the candidate's answers in the caller's transaction; True if there were any."""
-    result = db.session.execute(
-        delete(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id))
-    )
-    return bool(result.rowcount)
+    return bool(rows_changed(delete(MonitoringResponse).where(MonitoringResponse.pseudonym == pseudonym(candidate_id))))
 
 
-def withdraw_answers(candidate) -> bool:
+def withdraw_answers(candidate: Candidate) -> bool:
     """The candidate withdraws their answers: the row is deleted, not blanked."""
     deleted = delete_answers(candidate.id)
     db.session.commit()

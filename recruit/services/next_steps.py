@@ -3,9 +3,17 @@
 One sentence set per state. A stage added later (for example a booked interview) gets its words by adding an entry
 to SUGGESTION_STEPS; until then it reads the fallback, which is true of every stage."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from ..wording import long_date
+
+if TYPE_CHECKING:  # for annotations only: at run time this module imports nothing of ours but the wording
+    from ..models import Candidate, InterviewBooking, Offer, Suggestion
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,16 @@ SUGGESTION_STEPS = {
 FALLBACK = "We will email you when anything changes. The placement starts on {starts}."
 
 
-def _day(value) -> str:
+def _day(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def state_of(suggestion, booking=None, offer=None, can_book: bool = False) -> str:
+def state_of(
+    suggestion: Suggestion,
+    booking: InterviewBooking | None = None,
+    offer: Offer | None = None,
+    can_book: bool = False,
+) -> str:
     """The key of SUGGESTION_STEPS for a suggestion: its stage, or the hiring state within it."""
     stage = suggestion.stage
     if stage in ("shortlisted", "interview") and booking is not None:
@@ -62,7 +75,12 @@ def state_of(suggestion, booking=None, offer=None, can_book: bool = False) -> st
     return stage
 
 
-def for_suggestion(suggestion, booking=None, offer=None, can_book: bool | None = None) -> str:
+def for_suggestion(
+    suggestion: Suggestion,
+    booking: InterviewBooking | None = None,
+    offer: Offer | None = None,
+    can_book: bool | None = None,
+) -> str:
     """What happens next for one suggestion (its booking, offer and whether it can book are looked up if not given)."""
     if can_book is None:
         from ..services import interviews, offers  # the services import candidates' helpers
@@ -87,7 +105,9 @@ def for_suggestion(suggestion, booking=None, offer=None, can_book: bool | None =
     return SUGGESTION_STEPS.get(state_of(suggestion, booking, offer, can_book), FALLBACK).format(**fields)
 
 
-def for_application(candidate, suggestions, eligible: bool, round_has_run: bool) -> Step:
+def for_application(
+    candidate: Candidate, suggestions: Sequence[Suggestion], eligible: bool, round_has_run: bool
+) -> Step:
     """The application's state and what happens next, before any suggestion (or when there are none)."""
     closing = sorted(p.placement.closing_date for p in candidate.choices)
     if candidate.status == "withdrawn":

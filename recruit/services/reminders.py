@@ -38,7 +38,9 @@ def remind_recruiters(days: int = WAITING_DAYS) -> int:
                 last_change.c.at < cutoff,
             )
             .group_by(Placement.borough_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     if not waiting:
         return 0
@@ -46,6 +48,7 @@ def remind_recruiters(days: int = WAITING_DAYS) -> int:
         select(User).where(User.role == Role.RECRUITER.value, User.active.is_(True), User.borough_id.in_(waiting))
     ).all()
     for recruiter in recruiters:
+        assert recruiter.borough_id is not None  # chosen above by borough_id IN waiting
         emails.email_recruiter_reminder(recruiter, waiting[recruiter.borough_id], days)
     db.session.commit()
     return len(recruiters)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..audit import record_event
 from ..extensions import db
 from ..models import InterviewCriterion, InterviewScore, Placement, StageChange, Suggestion, SuggestionStage
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 
 MIN_CRITERIA, MAX_CRITERIA = 3, 6
 TITLE_MAX = 150

@@ -14,7 +14,7 @@ from ..audit import record_event
 from ..extensions import db
 from ..models import RecoveryCode, Role, User, UserSession, utcnow
 from . import sessions
-from .errors import ServiceError
+from .errors import ServiceError as ServiceError  # re-exported: the views catch service.ServiceError
 
 ISSUER = "London Digital Apprenticeships"
 RECOVERY_CODES = 10

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Role, User, UserSession, utcnow
+from . import rows_changed
 
 # A session is written back at most this often, so a page full of requests costs one UPDATE, not many.
 TOUCH_EVERY = timedelta(seconds=30)
@@ -131,13 +132,12 @@ def end_session(token: str | None, reason: str = "signed_out") -> None:
 def end_all_sessions(user: User, reason: str) -> int:
     """End every live session of `user` at once (the caller commits); returns how many were ended."""
     assert reason in ENDED_REASONS, reason
-    result = db.session.execute(
+    return rows_changed(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
 
 
 def live_session_count(user: User) -> int:

@@ -5,21 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 
 from ...extensions import db
 from ...models import AuditEvent, User
 from ...parsing import parse_date, whole_number
+from .. import count_rows
 from ..placements.bulk import safe_cell
 
 MAX_CSV_ROWS = 100_000
 # How the date filters are written, for their hints and messages alike: day, month and year, as GOV.UK asks for
 # dates (2026-09-01 and 1/9/2026 are understood too).
 DATE_EXAMPLES = {"date_from": "1 9 2026", "date_to": "30 9 2026"}
+FILTER_PARAMETERS = ("who", "action", "entity_type", "entity_id", "date_from", "date_to")
 CSV_COLUMNS = ("id", "when_utc", "who", "action", "record_type", "record_id", "borough_id", "detail")
 
 
@@ -48,38 +51,60 @@ def audit_choices() -> tuple[list[str], list[str]]:
 
 def parse_audit_filters(args: Mapping[str, str]) -> tuple[AuditFilters, dict[str, str]]:
     """Check the log's filters from a query string; return them and {field: message}."""
-    filters, errors = AuditFilters(), {}
-
-    def text(name: str) -> str:
-        value = args.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
-
-    filters.who = text("who")
-    if len(filters.who) > 254:  # no email address is longer
+    errors: dict[str, str] = {}
+    text = {name: _text(args.get(name, "")) for name in FILTER_PARAMETERS}
+    who = text["who"]
+    if len(who) > 254:  # no email address is longer
         errors["who"] = "Enter part of an email address, in 254 characters or fewer"
     actions, types = audit_choices()
-    filters.action = text("action")
-    if filters.action and filters.action not in actions:
-        errors["action"] = "Select an action from the list"
-    filters.entity_type = text("entity_type")
-    if filters.entity_type and filters.entity_type not in types:
-        errors["entity_type"] = "Select a record type from the list"
-    if text("entity_id"):
-        filters.entity_id = whole_number(text("entity_id"))
-        if filters.entity_id is None:
-            errors["entity_id"] = "Record number must be a whole number, like 42"
-    for name, label in (("date_from", "From"), ("date_to", "To")):
-        if text(name):
-            parsed, message = parse_date(text(name), f"{label} date", example=DATE_EXAMPLES[name])
-            if message:
-                errors[name] = message
-            setattr(filters, name, parsed)
+    # Checked in this order, so the error summary lists the problems in the order of the form.
+    filters = AuditFilters(
+        who=who,
+        action=_choice(text["action"], actions, "action", "Select an action from the list", errors),
+        entity_type=_choice(text["entity_type"], types, "entity_type", "Select a record type from the list", errors),
+        entity_id=_record_number(text["entity_id"], errors),
+        date_from=_date_filter(text["date_from"], "date_from", "From", errors),
+        date_to=_date_filter(text["date_to"], "date_to", "To", errors),
+    )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from and "date_to" not in errors:
         errors["date_to"] = "To date must be the same as or after the from date"
     return filters, errors
 
 
-def _statement(filters: AuditFilters):
+def _text(value: object) -> str:
+    """A parameter's text, trimmed; anything but a string counts as empty."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _choice(value: str, allowed: Sequence[str], name: str, message: str, errors: dict[str, str]) -> str:
+    """A value chosen from a list (or empty, for any)."""
+    if value and value not in allowed:
+        errors[name] = message
+    return value
+
+
+def _record_number(value: str, errors: dict[str, str]) -> int | None:
+    """A record's number, or None when not given (or not a number, which is an error)."""
+    if not value:
+        return None
+    number = whole_number(value)
+    if number is None:
+        errors["entity_id"] = "Record number must be a whole number, like 42"
+    return number
+
+
+def _date_filter(value: str, name: str, label: str, errors: dict[str, str]) -> date | None:
+    """A from or to date, or None when not given (or not a date, which is an error)."""
+    if not value:
+        return None
+    parsed, message = parse_date(value, f"{label} date", example=DATE_EXAMPLES[name])
+    if message:
+        errors[name] = message
+    return parsed
+
+
+def _statement(filters: AuditFilters) -> Select[tuple[AuditEvent, str]]:
+    """The events matching the filters, each with its actor's email (None for the system), newest first."""
     statement = select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
     if filters.who:
         statement = statement.where(User.email.icontains(filters.who.lower(), autoescape=True))
@@ -100,12 +125,15 @@ def _statement(filters: AuditFilters):
 def audit_page(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
     """One page of events matching the filters, newest first, and how many match."""
     statement = _statement(filters)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).tuples().all()
+    total = count_rows(statement.order_by(None))
+    # The email is None for an event with no actor (the outer join): wider than the column's type says.
+    rows: list[tuple[AuditEvent, str | None]] = list(
+        db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).tuples()
+    )
     return AuditPage(rows, total)
 
 
-def describe_detail(detail: dict | None) -> str:
+def describe_detail(detail: Mapping[str, Any] | None) -> str:
     """An event's detail as one line: key: value; key: value."""
     return "; ".join(
         f"{key}: {json.dumps(value) if isinstance(value, (list, dict)) else value}"

@@ -3,8 +3,10 @@ and what the retention rule will delete next."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, func, select, union_all
@@ -53,7 +55,7 @@ def standard_by_reference(reference: str) -> Standard | None:
 STANDARD_FIELDS = ("title", "level", "duration_months", "keywords", "summary")
 
 
-def add_standard(reference: str, values: dict) -> Standard:
+def add_standard(reference: str, values: Mapping[str, Any]) -> Standard:
     """Add a standard to the catalogue; its reference must be new."""
     reference = reference.strip().upper()
     if standard_by_reference(reference) is not None:
@@ -66,7 +68,7 @@ def add_standard(reference: str, values: dict) -> Standard:
     return standard
 
 
-def update_standard(standard: Standard, values: dict) -> Standard:
+def update_standard(standard: Standard, values: Mapping[str, Any]) -> Standard:
     """Change a standard's title, level, duration, skills terms or summary."""
     changed = sorted(name for name in STANDARD_FIELDS if getattr(standard, name) != values[name])
     for name in STANDARD_FIELDS:

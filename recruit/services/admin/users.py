@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from ... import emails
@@ -12,6 +13,7 @@ from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Role, User
 from ...passwords import hash_password
+from .. import count_rows, rows_changed
 from ..accounts import find_user_by_email, make_token, normalise_email
 from ..errors import ServiceError
 from ..sessions import end_all_sessions
@@ -27,7 +29,7 @@ STAFF_ROLE_LABELS = {
 def staff_page(page: int, per_page: int) -> tuple[list[User], int]:
     """One page of staff accounts (everyone but candidates), by email, and how many there are."""
     base = select(User).where(User.role != Role.CANDIDATE.value)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = count_rows(base)
     rows = db.session.scalars(
         base.options(joinedload(User.borough)).order_by(User.email).limit(per_page).offset((page - 1) * per_page)
     )
@@ -68,7 +70,7 @@ def _active_admins() -> int:
     return len(db.session.scalars(statement).all())
 
 
-def _remove_admin(user: User, values: dict, message: str) -> None:
+def _remove_admin(user: User, values: dict[str, Any], message: str) -> None:
     """Take an active admin out of the admins (disable or demote) only if another active admin remains.
 
     Checked twice: after locking the admins' rows (which orders concurrent removals on PostgreSQL), and again inside
@@ -77,13 +79,13 @@ def _remove_admin(user: User, values: dict, message: str) -> None:
         raise ServiceError(message, "role" if "role" in values else None)
     other = aliased(User)
     another_remains = exists().where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != user.id)
-    result = db.session.execute(
+    changed = rows_changed(
         update(User)
         .where(User.id == user.id, another_remains)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         raise ServiceError(message, "role" if "role" in values else None)
     db.session.expire(user)

@@ -1,16 +1,27 @@
 """The application: sections saved as the candidate goes, check answers, submit, withdraw."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 
 from ... import emails
 from ...audit import record_event
 from ...extensions import db
-from ...models import ApplicationStatus, Borough, Candidate, Suggestion, SuggestionStage, utcnow
+from ...models import (
+    ApplicationStatus,
+    Borough,
+    Candidate,
+    CandidateOutcome,
+    Standard,
+    Suggestion,
+    SuggestionStage,
+    utcnow,
+)
 from ...postcodes import lookup_outward
+from .. import rows_changed
 from ..errors import ServiceError
 from ..matching.runs import is_published
 from ..matching.stages import move_stage
@@ -101,7 +112,7 @@ def _require_editable(candidate: Candidate) -> None:
         raise ServiceError("You have already sent your application, so you cannot change it here")
 
 
-def save_section(candidate: Candidate, key: str, values: dict) -> None:
+def save_section(candidate: Candidate, key: str, values: Mapping[str, Any]) -> None:
     """Save one section's answers (only that section's fields) and record it."""
     _require_editable(candidate)
     allowed = SECTIONS_BY_KEY[key].fields
@@ -197,12 +208,12 @@ def submit(candidate: Candidate) -> None:
     now = utcnow()
     # A conditional update: of two requests sending the same application at once (two tabs), only the first
     # changes the row; the second changes nothing and queues no second email or audit event.
-    sent = db.session.execute(
+    sent = rows_changed(
         update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.status == ApplicationStatus.DRAFT.value)
         .values(status=ApplicationStatus.SUBMITTED.value, declaration_at=now, submitted_at=now, updated_at=now)
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )
     if not sent:
         db.session.rollback()
         return
@@ -259,7 +270,7 @@ def suggestions_for(candidate: Candidate) -> list[Suggestion]:
     )
 
 
-def outcome_for(candidate: Candidate):
+def outcome_for(candidate: Candidate) -> CandidateOutcome | None:
     """The candidate's outcome in the latest round of the current cycle they took part in (None before any)."""
     # Imported here: the matching services import candidates.eligibility, so a module-level import would loop.
     from ..cycles import current_cycle_id
@@ -268,8 +279,6 @@ def outcome_for(candidate: Candidate):
     return outcomes.latest_outcome(candidate.id, current_cycle_id())
 
 
-def standards() -> list:
+def standards() -> list[Standard]:
     """The apprenticeship standards candidates can be interested in, by level then title."""
-    from ...models import Standard
-
     return list(db.session.scalars(select(Standard).order_by(Standard.level, Standard.title)))

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload
 
 from ...audit import record_event
@@ -13,7 +13,7 @@ from ..errors import ServiceError
 MAX_CHOICES = 10
 
 
-def live_placements_statement(borough_id: int | None = None):
+def live_placements_statement(borough_id: int | None = None) -> Select[tuple[Placement]]:
     """Placements open for applications today, soonest closing first."""
     statement = (
         select(Placement)

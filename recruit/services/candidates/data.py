@@ -2,6 +2,7 @@
 
 import calendar
 from datetime import UTC, date, datetime, time
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 
@@ -36,13 +37,30 @@ KEPT_AFTER_DELETION = (
 )
 
 
-def _iso(value):
+def _iso(value: date | None) -> str | None:
+    """A date or time in ISO 8601, or None."""
     return value.isoformat() if value is not None else None
 
 
-def records(user: User) -> dict:
-    """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
+def _candidate_of(user: User) -> Candidate:
+    """The candidate's application, which every candidate's account has."""
     candidate = user.candidate
+    assert candidate is not None  # the "Your data" views serve only a candidate with an application (candidate_view)
+    return candidate
+
+
+class CandidateRecords(TypedDict):
+    """The rows the "Your data" page lists."""
+
+    suggestions: list[Suggestion]
+    emails: list[OutboxEmail]
+    events: list[AuditEvent]
+    equality_monitoring: dict[str, str] | None
+
+
+def records(user: User) -> CandidateRecords:
+    """The candidate's suggestions, emails, activity and equality answers as rows, for the "Your data" page."""
+    candidate = _candidate_of(user)
     return {
         "suggestions": list(
             db.session.scalars(
@@ -75,9 +93,10 @@ def records(user: User) -> dict:
     }
 
 
-def export(user: User) -> dict:
-    """Everything held about this candidate, including their own equality answers, as plain JSON-ready data."""
-    candidate = user.candidate
+def export(user: User) -> dict[str, Any]:
+    """Everything held about this candidate, including their own equality answers, as plain JSON-ready data
+    (nested, so its values are of mixed types)."""
+    candidate = _candidate_of(user)
     rows = records(user)
     suggestions, outbox, events = rows["suggestions"], rows["emails"], rows["events"]
     return {
@@ -159,7 +178,7 @@ def export(user: User) -> dict:
     }
 
 
-def _hiring(suggestions: list[Suggestion]) -> dict:
+def _hiring(suggestions: list[Suggestion]) -> dict[str, list[dict[str, Any]]]:
     """Interviews booked, times asked for, interview scores and offers about the candidate."""
     from ...models import InterviewBooking, InterviewScore, Offer, SlotRequest
     from ..interviews import when_text, where_text

@@ -1,10 +1,12 @@
 """The eligibility questions asked before anything else, one per page, and what each answer means."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from ...audit import record_event
 from ...extensions import db
+from ...models import Candidate
 
 NATIONAL_CAREERS_SERVICE = "https://nationalcareers.service.gov.uk/"
 FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
@@ -113,7 +115,7 @@ def question(key: str) -> Question | None:
     return QUESTIONS_BY_KEY.get(key)
 
 
-def next_step(answers: dict) -> tuple[str, str | None]:
+def next_step(answers: Mapping[str, str]) -> tuple[str, str | None]:
     """Where the journey goes with these answers: ("question", key), ("ineligible", key) or ("eligible", None)."""
     for q in QUESTIONS:
         answer = answers.get(q.key)
@@ -124,7 +126,7 @@ def next_step(answers: dict) -> tuple[str, str | None]:
     return "eligible", None
 
 
-def step_after(key: str, answers: dict) -> tuple[str, str | None]:
+def step_after(key: str, answers: Mapping[str, str]) -> tuple[str, str | None]:
     """Where to go after answering `key`: its "cannot apply" page, else the next question in order (even one answered
     before, so going through again shows every question), else the result of all the answers."""
     q = QUESTIONS_BY_KEY[key]
@@ -144,21 +146,21 @@ def previous_question(key: str) -> str | None:
     return keys[index - 1] if index > 0 else None
 
 
-def as_record(answers: dict) -> dict:
+def as_record(answers: Mapping[str, str]) -> dict[str, bool | str]:
     """What Candidate.eligibility keeps: one True/False per rule, plus the exception flag and the date checked."""
-    record = {q.stored_as: answers.get(q.key) in q.passes for q in QUESTIONS}
+    record: dict[str, bool | str] = {q.stored_as: answers.get(q.key) in q.passes for q in QUESTIONS}
     record["residence_exception"] = answers.get("residence") == "exception"
     record["checked_on"] = date.today().isoformat()
     return record
 
 
-def is_eligible(candidate) -> bool:
+def is_eligible(candidate: Candidate) -> bool:
     """True when the candidate's stored answers meet every rule."""
     stored = candidate.eligibility or {}
     return all(stored.get(q.stored_as) is True for q in QUESTIONS)
 
 
-def adopt(candidate, answers: dict | None, campaign_code: str | None) -> bool:
+def adopt(candidate: Candidate, answers: Mapping[str, str] | None, campaign_code: str | None) -> bool:
     """Keep the answers given before signing in (and the campaign code) on the candidate; True if anything changed."""
     changed = False
     if answers and next_step(answers)[0] == "eligible" and not is_eligible(candidate):

@@ -5,6 +5,7 @@ Each statement stands for some of the standards' skill terms (the reviewed table
 so a candidate who ticks no technical term can still match a placement's skills fully."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,7 +42,7 @@ def taxonomy() -> list[SkillGroup]:
     """The skill groups, each with its keywords sorted, every keyword once (case-insensitive)."""
     order = [(key, label) for key, label, _ in GROUPS] + [OTHER]
     group_index = {ref: i for i, (_, _, refs) in enumerate(GROUPS) for ref in refs}
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter[int]] = {}  # keyword: how many standards of each group use it
     spelling: dict[str, str] = {}
     for standard in db.session.scalars(select(Standard).order_by(Standard.reference)):
         index = group_index.get(standard.reference, len(GROUPS))
@@ -107,7 +108,7 @@ def _terms_by_statement() -> dict[str, tuple[str, ...]]:
     return {s.id: s.terms for s in statements()}
 
 
-def statement_terms(chosen) -> tuple[str, ...]:
+def statement_terms(chosen: Sequence[str] | None) -> tuple[str, ...]:
     """The skill terms a candidate's chosen statements stand for (ids no longer in the table are ignored)."""
     if not chosen:
         return ()

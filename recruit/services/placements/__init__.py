@@ -1,13 +1,13 @@
 """Placements: one validation for the form and CSV, the staff lifecycle, the public listing and bulk files."""
 
+from ...parsing import parse_date
+from ...wording import long_date
 from ..errors import ServiceError
 from .bulk import MAX_ROWS, ImportReport, export_csv, import_csv, template_csv
 from .fields import (
     FIELD_NAMES,
     USUAL_MIN_HOURS,
     WageRules,
-    long_date,
-    parse_date,
     pays_london_living_wage,
     validate_placement,
 )

@@ -3,10 +3,13 @@ the rows without one as drafts; an import with any bad row changes nothing."""
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,8 +22,8 @@ from ...parsing import whole_number
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
-from .fields import FIELD_NAMES, WageRules, pays_london_living_wage, validate_placement
-from .manage import EDITABLE, boroughs_by_slug, plain_amount, standards_by_reference, wage_rules
+from .fields import FIELD_NAMES, Values, WageRules, pays_london_living_wage, validate_placement
+from .manage import EDITABLE, boroughs_by_slug, own_borough, plain_amount, standards_by_reference, wage_rules
 
 MAX_ROWS = 1_000
 IMPORT_COLUMNS = FIELD_NAMES
@@ -46,7 +49,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
+    """A cell's text for a spreadsheet, never read as a formula."""
     # A cell that starts like a formula would run in a spreadsheet: prefix it so it is shown as text.
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -101,7 +105,30 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
+class CsvRow(NamedTuple):
+    """One placement's row of an import file."""
+
+    line: int  # the spreadsheet's row number
+    cells: dict[str, str]  # by column heading
+    too_many_cells: bool
+
+
+def _read_rows(data: bytes) -> tuple[list[str], list[CsvRow]]:
+    """The column headings and the placements' rows of an import file; ServiceError if it cannot be imported."""
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        _check_header(header)
+        rows = _data_rows(reader, header)
+    except csv.Error as error:
+        raise ServiceError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
+    if not rows:
+        raise ServiceError("The selected file has headings but no placements")
+    return header, rows
+
+
+def _decode(data: bytes) -> str:
+    """An uploaded file's text; ServiceError if it is empty, not UTF-8 or not text."""
     if not data.strip():
         raise ServiceError("The selected file is empty")
     try:
@@ -112,35 +139,38 @@ def _read_rows(data: bytes) -> tuple[list[str], list[dict]]:
         ) from None
     if "\x00" in text:
         raise ServiceError("The selected file must be a CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        missing = [name for name in IMPORT_COLUMNS if name not in header]
-        unknown = [name for name in header if name not in IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS]
-        if missing or unknown or len(set(header)) != len(header):
-            parts = []
-            if missing:
-                parts.append("missing " + ", ".join(missing))
-            if unknown:
-                parts.append("not recognised: " + ", ".join(h[:30] or "(blank)" for h in unknown[:5]))
-            if len(set(header)) != len(header):
-                parts.append("a column appears twice")
-            raise ServiceError("The first row must be the column headings from the template (" + "; ".join(parts) + ")")
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines at the end of a spreadsheet export
-            if len(rows) >= MAX_ROWS:
-                raise ServiceError(
-                    f"The file has more than {MAX_ROWS:,} placements. Split it into files of "
-                    f"{MAX_ROWS:,} rows or fewer."
-                )
-            rows.append((reader.line_num, dict(zip(header, cells)), len(cells) > len(header)))
-    except csv.Error as error:
-        raise ServiceError(f"The file could not be read as CSV ({error}). Save it again as CSV UTF-8.") from None
-    if not rows:
-        raise ServiceError("The selected file has headings but no placements")
-    return header, rows
+    return text
+
+
+def _check_header(header: list[str]) -> None:
+    """ServiceError, saying what is wrong, unless the headings are the template's (plus any an export adds)."""
+    missing = [name for name in IMPORT_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS]
+    repeated = len(set(header)) != len(header)
+    if not (missing or unknown or repeated):
+        return
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if unknown:
+        parts.append("not recognised: " + ", ".join(h[:30] or "(blank)" for h in unknown[:5]))
+    if repeated:
+        parts.append("a column appears twice")
+    raise ServiceError("The first row must be the column headings from the template (" + "; ".join(parts) + ")")
+
+
+def _data_rows(reader: _csv.Reader, header: list[str]) -> list[CsvRow]:
+    """The rows after the headings, skipping blank ones; ServiceError if there are more than MAX_ROWS."""
+    rows: list[CsvRow] = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines at the end of a spreadsheet export
+        if len(rows) >= MAX_ROWS:
+            raise ServiceError(
+                f"The file has more than {MAX_ROWS:,} placements. Split it into files of {MAX_ROWS:,} rows or fewer."
+            )
+        rows.append(CsvRow(reader.line_num, dict(zip(header, cells)), len(cells) > len(header)))
+    return rows
 
 
 def _unformula(value: str) -> str:
@@ -148,7 +178,9 @@ def _unformula(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def _named_placement(raw: dict, own: Borough | None, seen: set[int], errors: dict) -> Placement | None:
+def _named_placement(
+    raw: Mapping[str, str], own: Borough | None, seen: set[int], errors: dict[str, str]
+) -> Placement | None:
     """The placement a row names by id (in the `own` borough; any for admins, None), or None for a new one."""
     text = raw.get("id", "").strip()
     if not text:
@@ -182,33 +214,43 @@ def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date |
     every problem."""
     _, rows = _read_rows(data)
     today = today or date.today()
+    own = own_borough(borough_id) if borough_id is not None else None
+    report = ImportReport(rows=len(rows))
+    new, updates = _check_rows(rows, own, actor_id, today, report)
+    if report.errors:
+        db.session.rollback()
+        return report
+    for placement, values in updates:
+        if _update(placement, values):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.add_all(new)
+    db.session.flush()
+    for placement in new:
+        record_event("placement.imported", placement, status=placement.status)
+    db.session.commit()
+    report.imported = len(new)
+    return report
+
+
+def _check_rows(
+    rows: list[CsvRow], own: Borough | None, actor_id: int, today: date, report: ImportReport
+) -> tuple[list[Placement], list[tuple[Placement, Values]]]:
+    """The new drafts and the updates (placement, values) the rows make; each row's problems go in `report`."""
     standards, rules = standards_by_reference(), WageRules.from_config(current_app.config)
     boroughs = boroughs_by_slug()
-    is_admin = borough_id is None
-    own = db.session.get(Borough, borough_id) if not is_admin else None
-    report = ImportReport(rows=len(rows))
     cycle_id = current_cycle_id(today)
-    new, updates, seen = [], [], set()
+    new: list[Placement] = []
+    updates: list[tuple[Placement, Values]] = []
+    seen: set[int] = set()
     for line, row, too_many_cells in rows:
         raw = {name: _unformula(value) for name, value in row.items() if isinstance(value, str)}
         values, errors = validate_placement(raw, standards, rules, today)
         if too_many_cells:
             errors["row"] = "This row has more cells than there are column headings"
         existing = _named_placement(raw, own, seen, errors)
-        slug = raw.get("borough", "").strip().lower()
-        borough = boroughs.get(slug) if is_admin else own
-        if existing is not None and slug and slug != existing.borough.slug:
-            errors["borough"] = (
-                f"A placement cannot move borough: placement {existing.id} is in {existing.borough.name}"
-            )
-        elif is_admin and existing is None and borough is None:
-            errors["borough"] = (
-                "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
-            )
-        elif not is_admin and slug and slug != own.slug:
-            errors["borough"] = f"You can only import placements for {own.name}"
-        if borough is not None and not borough.taking_part and "borough" not in errors:
-            errors["borough"] = f"{borough.name} is not taking part in the programme, so it cannot post placements"
+        borough = _row_borough(raw.get("borough", "").strip().lower(), existing, own, boroughs, errors)
         for column, message in errors.items():
             report.errors.append(RowError(line, column, message))
         if errors:
@@ -225,22 +267,32 @@ def import_csv(data: bytes, actor_id: int, borough_id: int | None, today: date |
                     cycle_id=cycle_id,
                 )
             )
-    if report.errors:
-        db.session.rollback()
-        return report
-    for placement, values in updates:
-        changed = sorted(name for name, value in values.items() if getattr(placement, name) != value)
-        if not changed:
-            report.unchanged += 1
-            continue
-        for name in changed:
-            setattr(placement, name, values[name])
-        record_event("placement.updated", placement, fields=changed, status=placement.status, source="import")
-        report.updated += 1
-    db.session.add_all(new)
-    db.session.flush()
-    for placement in new:
-        record_event("placement.imported", placement, status=placement.status)
-    db.session.commit()
-    report.imported = len(new)
-    return report
+    return new, updates
+
+
+def _row_borough(
+    slug: str, existing: Placement | None, own: Borough | None, boroughs: Mapping[str, Borough], errors: dict[str, str]
+) -> Borough | None:
+    """The borough a row's placement goes in (the staff member's own; for an admin, the row's), noting in `errors`
+    what is wrong with the row's borough column."""
+    borough = boroughs.get(slug) if own is None else own
+    if existing is not None and slug and slug != existing.borough.slug:
+        errors["borough"] = f"A placement cannot move borough: placement {existing.id} is in {existing.borough.name}"
+    elif own is None and existing is None and borough is None:
+        errors["borough"] = "Enter the borough, like hackney" if not slug else f"'{slug[:30]}' is not a London borough"
+    elif own is not None and slug and slug != own.slug:
+        errors["borough"] = f"You can only import placements for {own.name}"
+    if borough is not None and not borough.taking_part and "borough" not in errors:
+        errors["borough"] = f"{borough.name} is not taking part in the programme, so it cannot post placements"
+    return borough
+
+
+def _update(placement: Placement, values: Values) -> bool:
+    """Apply a row's values to the placement it names, recording which changed; False if none did."""
+    changed = sorted(name for name, value in values.items() if getattr(placement, name) != value)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(placement, name, values[name])
+    record_event("placement.updated", placement, fields=changed, status=placement.status, source="import")
+    return True

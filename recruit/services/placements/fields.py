@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...parsing import parse_date
 from ...postcodes import ERROR_EMPTY, PostcodeError, parse_postcode, require_london
 from ...wording import long_date
+
+if TYPE_CHECKING:
+    from ...models import Standard
 
 WEEKS_PER_YEAR = 52
 MIN_HOURS, MAX_HOURS, USUAL_MIN_HOURS = 16, 40, 30
@@ -51,6 +54,11 @@ LABELS = {
     "start_date": "Start date",
     "closing_date": "Closing date",
 }
+# Column name to value, ready for Placement(**values): the columns' types differ (text, Decimal, date, list, bool).
+Values = dict[str, Any]
+WAGE_UNITS = ("hour", "year")
+WAGE_UNIT_WORDS = {"per hour": "hour", "hourly": "hour", "per year": "year", "yearly": "year", "annual": "year"}
+
 REQUIRED_MESSAGES = {
     "title": "Enter a title",
     "description": "Enter what the apprentice will do",
@@ -68,7 +76,8 @@ class WageRules:
     london_living_wage: Decimal
 
     @classmethod
-    def from_config(cls, config: Mapping) -> WageRules:
+    def from_config(cls, config: Mapping[str, Any]) -> WageRules:
+        """The rules from the app's config."""
         return cls(
             Decimal(str(config["APPRENTICE_MINIMUM_WAGE"])),
             config["APPRENTICE_MINIMUM_WAGE_FROM"],
@@ -77,23 +86,24 @@ class WageRules:
 
 
 def money(value: Decimal) -> str:
+    """An amount in pounds as people write it: £21,000.00."""
     return f"£{value:,.2f}"
 
 
-def pays_london_living_wage(hourly_wage, rules: WageRules) -> bool:
+def pays_london_living_wage(hourly_wage: Decimal | float, rules: WageRules) -> bool:
     """True when the hourly wage meets the configured London Living Wage."""
     return Decimal(str(hourly_wage)) >= rules.london_living_wage
 
 
 def validate_placement(
-    raw: Mapping[str, Any], standards: Mapping[str, Any], rules: WageRules, today: date
-) -> tuple[dict, dict[str, str]]:
+    raw: Mapping[str, Any], standards: Mapping[str, Standard], rules: WageRules, today: date
+) -> tuple[Values, dict[str, str]]:
     """Check a placement's answers; return (model values, {field: GOV.UK-style message}).
 
     `raw` holds strings as typed (or a (day, month, year) tuple for a date from the form);
     `standards` maps a standard's reference to the Standard. Values are only complete when there are no errors.
     """
-    values: dict[str, Any] = {}
+    values: Values = {}
     errors: dict[str, str] = {}
 
     for name in ("title", "description", "skills_text", "training_provider", "adjustments_contact"):
@@ -129,22 +139,23 @@ def validate_placement(
     return values, errors
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _flag(value) -> bool | None:
+def _flag(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
     text = _text(value).lower()
     return True if text in TRUE_WORDS else False if text in FALSE_WORDS else None
 
 
-def _check_skills(value, standard, values, errors) -> None:
+def _check_skills(value: object, standard: Standard, values: Values, errors: dict[str, str]) -> None:
     if isinstance(value, str):
         tags = [tag.strip() for tag in value.split(";")]
     else:
-        tags = [tag.strip() for tag in (value or []) if isinstance(tag, str)]
+        # The tags ticked on the form (None when there are none).
+        tags = [tag.strip() for tag in (value if isinstance(value, Iterable) else []) if isinstance(tag, str)]
     tags = list(dict.fromkeys(tag for tag in tags if tag))
     by_lower = {keyword.lower(): keyword for keyword in standard.keywords}
     unknown = [tag for tag in tags if tag.lower() not in by_lower]
@@ -156,7 +167,9 @@ def _check_skills(value, standard, values, errors) -> None:
     values["skills"] = [by_lower[tag.lower()] for tag in tags if tag.lower() in by_lower]
 
 
-def _whole_number(value, name, label, example, low, high, errors) -> int | None:
+def _whole_number(
+    value: object, name: str, label: str, example: str, low: int, high: int, errors: dict[str, str]
+) -> int | None:
     text = _text(value)
     if not text:
         errors[name] = f"Enter the {label.lower()}"
@@ -172,32 +185,55 @@ def _whole_number(value, name, label, example, low, high, errors) -> int | None:
     return number
 
 
-def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
+def _check_wage(
+    raw: Mapping[str, Any], hours: int | None, rules: WageRules, values: Values, errors: dict[str, str]
+) -> None:
+    """Check the wage amount and unit, its limits and the apprentice minimum; set the hourly wage."""
     unit = _text(raw.get("wage_unit")).lower()
-    unit = {"per hour": "hour", "hourly": "hour", "per year": "year", "yearly": "year", "annual": "year"}.get(
-        unit, unit
-    )
-    if unit not in ("hour", "year"):
+    unit = WAGE_UNIT_WORDS.get(unit, unit)
+    if unit not in WAGE_UNITS:
         errors["wage_unit"] = "Select whether the wage is per hour or per year"
     values["wage_unit"] = unit
-    text = _text(raw.get("wage_amount")).replace("£", "").replace(",", "").strip()
+    amount = _wage_amount(raw.get("wage_amount"), errors)
+    if amount is None:
+        return
+    values["wage_amount"] = amount
+    too_much = _over_maximum(amount, unit)
+    if too_much:
+        errors["wage_amount"] = too_much
+    if unit not in WAGE_UNITS or "wage_amount" in errors:
+        return
+    _check_minimum(amount, unit, hours, rules, values, errors)
+
+
+def _wage_amount(value: object, errors: dict[str, str]) -> Decimal | None:
+    """The amount in pounds as typed (£ and commas allowed), or None with the error recorded."""
+    text = _text(value).replace("£", "").replace(",", "").strip()
     if not text:
         errors["wage_amount"] = "Enter the wage"
-        return
+        return None
     try:
         amount = Decimal(text) if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text) else None
     except InvalidOperation:
         amount = None
     if amount is None:
         errors["wage_amount"] = "Wage must be an amount in pounds, like 9.50 or 21000"
-        return
-    values["wage_amount"] = amount
+    return amount
+
+
+def _over_maximum(amount: Decimal, unit: str) -> str | None:
+    """The message for a wage too high to be real (a typing slip), or None."""
     if unit == "hour" and amount > MAX_HOURLY_WAGE:
-        errors["wage_amount"] = f"Wage must be {money(MAX_HOURLY_WAGE)} an hour or less"
-    elif unit == "year" and amount > MAX_YEARLY_WAGE:
-        errors["wage_amount"] = f"Wage must be {money(MAX_YEARLY_WAGE)} a year or less"
-    if unit not in ("hour", "year") or "wage_amount" in errors:
-        return
+        return f"Wage must be {money(MAX_HOURLY_WAGE)} an hour or less"
+    if unit == "year" and amount > MAX_YEARLY_WAGE:
+        return f"Wage must be {money(MAX_YEARLY_WAGE)} a year or less"
+    return None
+
+
+def _check_minimum(
+    amount: Decimal, unit: str, hours: int | None, rules: WageRules, values: Values, errors: dict[str, str]
+) -> None:
+    """Set the hourly wage and check it against the apprentice minimum (a yearly wage needs the hours)."""
     rate = f"the apprentice minimum wage of {money(rules.minimum_hourly)} an hour from {long_date(rules.minimum_from)}"
     if unit == "hour":
         values["hourly_wage"] = amount
@@ -212,7 +248,7 @@ def _check_wage(raw, hours, rules: WageRules, values, errors) -> None:
             )
 
 
-def _check_dates(raw, today: date, values, errors) -> None:
+def _check_dates(raw: Mapping[str, Any], today: date, values: Values, errors: dict[str, str]) -> None:
     start, problem = parse_date(raw.get("start_date"), "Start date")
     if problem:
         errors["start_date"] = problem
@@ -233,7 +269,7 @@ def _check_dates(raw, today: date, values, errors) -> None:
     values["start_date"], values["closing_date"] = start, closing
 
 
-def _check_postcode(value, values, errors) -> None:
+def _check_postcode(value: object, values: Values, errors: dict[str, str]) -> None:
     try:
         area = require_london(parse_postcode(_text(value)))
     except PostcodeError as error:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -11,10 +14,11 @@ from sqlalchemy.orm import joinedload
 from ...audit import record_event
 from ...extensions import db
 from ...models import Borough, Placement, PlacementStatus, Standard, utcnow
+from .. import count_rows
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from ..scope import in_borough
-from .fields import WageRules, validate_placement
+from .fields import Values, WageRules, validate_placement
 
 EDITABLE = (PlacementStatus.DRAFT.value, PlacementStatus.LIVE.value)
 # The changes a person may make, from each status; "closed" also happens by itself after the closing date.
@@ -36,10 +40,11 @@ def boroughs_by_slug() -> dict[str, Borough]:
 
 
 def wage_rules() -> WageRules:
+    """The wage rates in force, from the app's config."""
     return WageRules.from_config(current_app.config)
 
 
-def check_values(raw, today: date | None = None) -> dict:
+def check_values(raw: Mapping[str, Any], today: date | None = None) -> Values:
     """Validated model values for a placement; ServiceError with every field's message otherwise."""
     values, errors = validate_placement(raw, standards_by_reference(), wage_rules(), today or date.today())
     if errors:
@@ -47,14 +52,20 @@ def check_values(raw, today: date | None = None) -> dict:
     return values
 
 
+def own_borough(borough_id: int) -> Borough:
+    """A staff member's own borough."""
+    borough = db.session.get(Borough, borough_id)
+    assert borough is not None  # the id comes from the staff member's account, where it is a foreign key
+    return borough
+
+
 def target_borough(slug: str | None, borough_id: int | None) -> Borough:
     """The borough a new placement belongs to: staff's own (`borough_id`); an admin (None) must choose one."""
-    if borough_id is not None:
-        borough = db.session.get(Borough, borough_id)
-    else:
-        borough = boroughs_by_slug().get((slug or "").strip().lower())
-        if borough is None:
-            raise ServiceError("Select the borough", "borough")
+    borough = (
+        own_borough(borough_id) if borough_id is not None else boroughs_by_slug().get((slug or "").strip().lower())
+    )
+    if borough is None:
+        raise ServiceError("Select the borough", "borough")
     if not borough.taking_part:
         message = (
             f"{borough.name} is not taking part in the programme, so it cannot post placements. "
@@ -64,7 +75,9 @@ def target_borough(slug: str | None, borough_id: int | None) -> Borough:
     return borough
 
 
-def create_placement(raw, actor_id: int, borough_id: int | None, borough_slug: str | None = None) -> Placement:
+def create_placement(
+    raw: Mapping[str, Any], actor_id: int, borough_id: int | None, borough_slug: str | None = None
+) -> Placement:
     """Save a new draft placement for the staff member's borough (`borough_id`; an admin, None, names one)."""
     values = check_values(raw)
     placement = Placement(
@@ -81,7 +94,7 @@ def create_placement(raw, actor_id: int, borough_id: int | None, borough_slug: s
     return placement
 
 
-def update_placement(placement: Placement, raw) -> Placement:
+def update_placement(placement: Placement, raw: Mapping[str, Any]) -> Placement:
     """Change a draft or live placement's details."""
     if placement.status not in EDITABLE:
         raise ServiceError(f"You cannot change a {placement.status} placement. Duplicate it to post it again.")
@@ -183,7 +196,7 @@ def close_expired(today: date | None = None) -> int:
 def staff_page(page: int, per_page: int, borough_id: int | None) -> tuple[list[Placement], int]:
     """One page of a borough's placements (every borough's for None), newest first, and the total count."""
     base = in_borough(select(Placement), Placement, borough_id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = count_rows(base)
     rows = db.session.scalars(
         base.options(joinedload(Placement.standard), joinedload(Placement.borough))
         .order_by(Placement.updated_at.desc(), Placement.id.desc())
@@ -199,8 +212,8 @@ def status_counts(borough_id: int | None) -> dict[str, int]:
     return {status: count for status, count in db.session.execute(statement)}
 
 
-def form_values(placement: Placement) -> dict:
-    """A placement's values as the staff form shows them."""
+def form_values(placement: Placement) -> dict[str, Any]:
+    """A placement's values as the staff form shows them (text, dates, flags and a list of skills)."""
     return {
         "title": placement.title,
         "standard": placement.standard.reference,
@@ -222,6 +235,6 @@ def form_values(placement: Placement) -> dict:
     }
 
 
-def plain_amount(amount) -> str:
+def plain_amount(amount: Decimal) -> str:
     """An amount as a person would type it: 21000 or 9.50."""
     return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
