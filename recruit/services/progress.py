@@ -322,10 +322,41 @@ def summary_sentences(data: Progress) -> list[str]:
     return sentences
 
 
-def open_data(data: Progress) -> dict[str, Any]:
-    """The public figures as the API gives them (a JSON document): a hidden count of people is null."""
+class OpenArea(TypedDict):
+    """One area's public figures: a count of people the public may not see exactly is None (null)."""
 
-    def area(row: Row) -> dict[str, Any]:
+    name: str
+    slug: str
+    ons_code: str
+    taking_part: bool
+    target: int | None
+    placements: dict[str, int]
+    people: dict[str, int | None]
+
+
+class OpenCycle(TypedDict):
+    """The cycle the public figures are of, with its dates as ISO text."""
+
+    id: int
+    name: str
+    opens_on: str
+    closes_on: str
+    closed: bool
+
+
+class OpenData(TypedDict):
+    """The public progress figures, as the API gives them (JSON)."""
+
+    cycle: OpenCycle
+    suppressed_below: int
+    london: OpenArea
+    boroughs: list[OpenArea]
+
+
+def open_data(data: Progress) -> OpenData:
+    """The public figures as the API gives them: a hidden count of people is null."""
+
+    def area(row: Row) -> OpenArea:
         return {
             "name": row.name,
             "slug": row.slug,

@@ -184,7 +184,7 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
 
     candidate = suggestion.candidate
     ref = reference(suggestion.candidate_id)
-    decision = _Decision(
+    decision = _ViewFields(
         id=suggestion.id,
         version=suggestion.version,
         placement_id=suggestion.placement_id,
@@ -220,7 +220,7 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
     )
 
 
-class _Decision(TypedDict):
+class _ViewFields(TypedDict):
     """What the recruiter sees of a suggestion whether or not the candidate is revealed (SuggestionView's fields)."""
 
     id: int
