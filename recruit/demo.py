@@ -335,8 +335,8 @@ def _move_along(suggestion: Suggestion, candidate: Candidate, actions: list[str]
         elif action == "accept":  # the candidate accepts on their dashboard
             accept(suggestion, candidate.user_id)
         else:
-            feedback = _DEMO_REJECTION if action == "reject" else {}
-            decide(suggestion, action, suggestion.version, recruiter.id, **feedback)
+            given = _DEMO_REJECTION if action == "reject" else {}
+            decide(suggestion, action, suggestion.version, recruiter.id, given.get("reason"), given.get("feedback"))
 
 
 def _number_showcase(chosen: dict[str, Candidate], candidates: list[Candidate]) -> list[tuple[str, str]]:

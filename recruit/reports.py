@@ -50,7 +50,7 @@ class ReportForm(BaseForm):
     round = SelectField("Match round", widget=GovSelect(), validate_choice=False)
     run = SelectField("Match run", widget=GovSelect(), validate_choice=False)
 
-    def set_choices(self, choices: dict) -> None:
+    def set_choices(self, choices: service.FilterChoices) -> None:
         """Fill the drop-downs from the service's lists."""
 
         def options(first, pairs):

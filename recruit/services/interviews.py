@@ -5,14 +5,16 @@ A slot's `booked` count only ever moves in a conditional UPDATE ("… SET booked
 capacity"), which the database applies one at a time per row, so two candidates clicking the last place at
 once cannot both get it (a check constraint backs it up)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
+from typing import Any, ParamSpec, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +25,7 @@ from ..extensions import db
 from ..models import (
     ApplicationStatus,
     BookingStatus,
+    Candidate,
     InterviewBooking,
     InterviewSlot,
     Placement,
@@ -223,7 +226,7 @@ def live_booking(suggestion: Suggestion) -> InterviewBooking | None:
     )
 
 
-def live_bookings(candidate) -> dict[int, InterviewBooking]:
+def live_bookings(candidate: Candidate) -> dict[int, InterviewBooking]:
     """Each of the candidate's suggestions with a booked interview, by suggestion id."""
     statement = (
         select(InterviewBooking)
@@ -255,11 +258,15 @@ def has_times_to_choose(suggestion: Suggestion) -> bool:
     return can_book(suggestion) and bool(bookable_slots(suggestion))
 
 
-def _rolled_back_on_error(function):
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def _rolled_back_on_error(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
     """Give back the row lock and any half-made change when the person has something to fix."""
 
     @wraps(function)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
             return function(*args, **kwargs)
         except ServiceError:
@@ -285,15 +292,19 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
     if current is not None and current.slot.starts_at <= now + BOOKING_CLOSES_BEFORE:
         raise ServiceError("Your interview starts soon, so it can no longer be moved. Contact the borough instead")
     # Take a place only if one is free and the slot has not started: applied by the database one at a time.
-    taken = db.session.execute(
-        update(InterviewSlot)
-        .where(
-            InterviewSlot.id == slot.id,
-            InterviewSlot.booked < InterviewSlot.capacity,
-            InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
-        )
-        .values(booked=InterviewSlot.booked + 1)
-        .execution_options(synchronize_session=False)
+    # An UPDATE's result is a CursorResult (which counts the rows changed); Session.execute is typed as any Result.
+    taken = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(InterviewSlot)
+            .where(
+                InterviewSlot.id == slot.id,
+                InterviewSlot.booked < InterviewSlot.capacity,
+                InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
+            )
+            .values(booked=InterviewSlot.booked + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if taken != 1:
         db.session.rollback()
@@ -422,7 +433,8 @@ def calendar_file(booking: InterviewBooking) -> bytes:
     event.add("description", f"Apprenticeship interview for {suggestion.placement.title}. {where_text(slot)}")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def send_reminders(now: datetime | None = None) -> int:

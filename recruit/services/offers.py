@@ -4,9 +4,11 @@ their dashboard; an unanswered offer expires. Offers still open plus acceptances
 Accepting closes the candidate's other open suggestions (their recruiters are told); declining or letting the
 deadline pass frees the position and tells the recruiter, who can offer it to someone else."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from fpdf import FPDF
 from sqlalchemy import select
@@ -139,11 +141,15 @@ def _answerable(suggestion: Suggestion, now: datetime) -> Offer:
     return offer
 
 
-def _one_answer(function):
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def _one_answer(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
     """Roll back a refused answer; an answer that crossed with another change is refused with a message."""
 
     @wraps(function)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
             return function(*args, **kwargs)
         except ServiceError:
@@ -263,7 +269,8 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
     offer.started_on, offer.start_recorded_at = started_on, utcnow()
     db.session.flush()
     placement = db.session.scalar(select(Placement).where(Placement.id == suggestion.placement_id).with_for_update())
-    started = db.session.scalar(
+    assert placement is not None  # the suggestion's own placement: deleting it would have deleted the suggestion
+    started = db.session.execute(
         select(db.func.count())
         .select_from(Offer)
         .join(Offer.suggestion)
@@ -272,7 +279,7 @@ def record_start(suggestion: Suggestion, started_on: date, actor_id: int) -> Off
             Suggestion.stage == SuggestionStage.ACCEPTED.value,
             Offer.started_on.is_not(None),
         )
-    )
+    ).scalar_one()
     if started >= placement.positions and placement.status != PlacementStatus.FILLED.value:
         placement.status = PlacementStatus.FILLED.value
         record_event("placement.filled", placement, actor_id=actor_id)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
+from typing import Any, Literal, TypedDict, cast
 
 import numpy as np
-from sqlalchemy import case, func, select
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, ScalarSelect, Select, case, func, select
 
 from ..extensions import db
 from ..models import (
@@ -35,7 +37,8 @@ PEOPLE_STAGES = (
     ("accepted", "Accepted an offer"),
     ("started", "Started"),
 )
-PLACEMENT_COUNTS = (
+PlacementCount = Literal["posted", "live", "filled", "positions"]
+PLACEMENT_COUNTS: tuple[tuple[PlacementCount, str], ...] = (
     ("posted", "Placements posted"),
     ("live", "Live now"),
     ("filled", "Filled"),
@@ -47,11 +50,36 @@ _LEVEL_STAGES = {1: "suggested", 2: "shortlisted", 3: "interview", 4: "offered",
 BANDS = ((1.0, "Target reached"), (0.75, "75% to 99%"), (0.5, "50% to 74%"), (0.25, "25% to 49%"), (0.0, "Under 25%"))
 
 
-def _zero() -> dict:
+# The statuses counted as they are, and the figure each one adds to.
+_STATUS_COUNTS: dict[str, Literal["live", "filled"]] = {
+    PlacementStatus.LIVE.value: "live",
+    PlacementStatus.FILLED.value: "filled",
+}
+
+
+class AreaFigures(TypedDict):
+    """One area's raw counts (a borough, or London): placements and positions, and people by stage reached."""
+
+    posted: int
+    live: int
+    filled: int
+    positions: int
+    people: dict[str, int]  # PEOPLE_STAGES key -> how many different people reached it
+
+
+class Figures(TypedDict):
+    """A cycle's raw counts, per borough id (as text: the figures are kept as JSON) and London-wide."""
+
+    boroughs: dict[str, AreaFigures]
+    london: AreaFigures
+
+
+def _zero() -> AreaFigures:
+    """An area's counts before anything is counted."""
     return {"posted": 0, "live": 0, "filled": 0, "positions": 0, "people": {key: 0 for key, _ in PEOPLE_STAGES}}
 
 
-def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
+def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> Figures:
     """Raw counts for a cycle, per borough id and London-wide, from a handful of grouped queries."""
     today = today or date.today()
     boroughs = {b: _zero() for b in db.session.scalars(select(Borough.id))}
@@ -67,8 +95,9 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
             if status != PlacementStatus.DRAFT.value:
                 figures["posted"] += count
                 figures["positions"] += int(positions or 0)
-            if status in (PlacementStatus.LIVE.value, PlacementStatus.FILLED.value):
-                figures[status] += count
+            counted_as = _STATUS_COUNTS.get(status)
+            if counted_as is not None:
+                figures[counted_as] += count
 
     # People: plain integer rows (borough, candidate, level) fetched once and counted in numpy; a database's own
     # COUNT(DISTINCT …) per group is many times slower on SQLite.
@@ -95,14 +124,20 @@ def compute_figures(cycle: RecruitmentCycle, today: date | None = None) -> dict:
     return {"boroughs": {str(k): v for k, v in boroughs.items()}, "london": london}
 
 
-def _array(statement, columns: int) -> np.ndarray:
+def _array(statement: Select[Any], columns: int) -> npt.NDArray[np.int64]:
     """A query's integer rows as one numpy array."""
     rows = db.session.connection().execute(statement).all()
     # Rows flattened value by value: numpy's own conversion of Row objects probes each one slowly.
     return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns).reshape(-1, columns)
 
 
-def _count_people(boroughs: dict, london: dict, stage: str, borough_ids: np.ndarray, candidate_ids: np.ndarray) -> None:
+def _count_people(
+    boroughs: dict[int, AreaFigures],
+    london: AreaFigures,
+    stage: str,
+    borough_ids: npt.NDArray[np.int64],
+    candidate_ids: npt.NDArray[np.int64],
+) -> None:
     """How many different people per borough (a person once per borough) and London-wide (once in all)."""
     if not len(candidate_ids):
         return
@@ -115,16 +150,16 @@ def _count_people(boroughs: dict, london: dict, stage: str, borough_ids: np.ndar
 
 # Figures already computed in this process, by cycle: (what the data looked like, the figures). Counting every
 # suggestion takes a few hundred milliseconds on 30,000 of them; checking nothing changed takes a few.
-_COMPUTED: dict[int, tuple[tuple, dict]] = {}
+_COMPUTED: dict[int, tuple[tuple[object, ...], Figures]] = {}
 
 
-def _data_state(cycle: RecruitmentCycle, today: date) -> tuple:
+def _data_state(cycle: RecruitmentCycle, today: date) -> tuple[object, ...]:
     """A cheap fingerprint of everything the figures are counted from: any insert, update or delete changes it.
 
     Every ORM update of a suggestion raises its version (optimistic locking), so the sum of versions moves with stage
     changes; placements and applications carry updated_at; "started" depends on the date."""
 
-    def one(*columns, where=None):
+    def one(*columns: ColumnElement[Any], where: ColumnElement[bool] | None = None) -> ScalarSelect[Any]:
         query = select(*columns)
         return (query.where(where) if where is not None else query).scalar_subquery()
 
@@ -144,12 +179,12 @@ def _data_state(cycle: RecruitmentCycle, today: date) -> tuple:
     return (today, *row)
 
 
-def figures_for(cycle: RecruitmentCycle, today: date | None = None) -> dict:
+def figures_for(cycle: RecruitmentCycle, today: date | None = None) -> Figures:
     """A closed cycle's saved figures, or an open cycle's as they stand now (recounted only when the data changed)."""
     if cycle.closed_at is not None:
         saved = db.session.get(CycleProgress, cycle.id)
         if saved is not None:
-            return saved.figures
+            return cast(Figures, saved.figures)  # a JSON column: what save_figures stored from compute_figures
     today = today or date.today()
     state = _data_state(cycle, today)
     cached = _COMPUTED.get(cycle.id)
@@ -230,7 +265,7 @@ def progress(cycle: RecruitmentCycle, exact_for: str = "") -> Progress:
         .all()
     )
 
-    def row(slug, name, ons_code, taking_part, target, raw) -> Row:
+    def row(slug: str, name: str, ons_code: str, taking_part: bool, target: int | None, raw: AreaFigures) -> Row:
         exact = exact_for == "all" or (exact_for and exact_for == slug)
         people = {
             key: Count(raw["people"][key], not exact and raw["people"][key] < MIN_COUNT) for key, _ in PEOPLE_STAGES
@@ -287,10 +322,41 @@ def summary_sentences(data: Progress) -> list[str]:
     return sentences
 
 
-def open_data(data: Progress) -> dict:
+class OpenArea(TypedDict):
+    """One area's public figures: a count of people the public may not see exactly is None (null)."""
+
+    name: str
+    slug: str
+    ons_code: str
+    taking_part: bool
+    target: int | None
+    placements: dict[str, int]
+    people: dict[str, int | None]
+
+
+class OpenCycle(TypedDict):
+    """The cycle the public figures are of, with its dates as ISO text."""
+
+    id: int
+    name: str
+    opens_on: str
+    closes_on: str
+    closed: bool
+
+
+class OpenData(TypedDict):
+    """The public progress figures, as the API gives them (JSON)."""
+
+    cycle: OpenCycle
+    suppressed_below: int
+    london: OpenArea
+    boroughs: list[OpenArea]
+
+
+def open_data(data: Progress) -> OpenData:
     """The public figures as the API gives them: a hidden count of people is null."""
 
-    def area(row: Row) -> dict:
+    def area(row: Row) -> OpenArea:
         return {
             "name": row.name,
             "slug": row.slug,

@@ -8,7 +8,9 @@ stored details (docs/name-blind.md lists what is caught and what is not).
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import phonenumbers
 
@@ -146,8 +148,8 @@ class SuggestionView:
     stage: str
     stage_label: str
     score: float
-    explanation: dict
-    components: dict
+    explanation: dict[str, Any]  # as stored on the suggestion (runs.ExplanationJSON, with its "why_not")
+    components: dict[str, float]
     reason: str | None  # the recruiter's own rejection reason and feedback
     feedback: str | None
     actions: list[str]  # what the recruiter can do next
@@ -182,7 +184,7 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
 
     candidate = suggestion.candidate
     ref = reference(suggestion.candidate_id)
-    decision = dict(
+    decision = _ViewFields(
         id=suggestion.id,
         version=suggestion.version,
         placement_id=suggestion.placement_id,
@@ -218,6 +220,27 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
     )
 
 
+class _ViewFields(TypedDict):
+    """What the recruiter sees of a suggestion whether or not the candidate is revealed (SuggestionView's fields)."""
+
+    id: int
+    version: int
+    placement_id: int
+    stage: str
+    stage_label: str
+    score: float
+    explanation: dict[str, Any]
+    components: dict[str, float]
+    reason: str | None
+    feedback: str | None
+    actions: list[str]
+    scheme_tag: str | None
+    needs_requirement: bool
+    shows_scores: bool
+    reference: str
+    skills: list[str]
+
+
 def _shows_scores(suggestion: Suggestion, before_interview: tuple[str, ...]) -> bool:
     """True when the suggestion has interview scores to see, or is at a stage where they are given."""
     if suggestion.stage in (
@@ -250,7 +273,7 @@ def redact(text: str | None, candidate: Candidate | None = None) -> str | None:
     return "".join(out)
 
 
-def _spans(text: str, candidate: Candidate | None):
+def _spans(text: str, candidate: Candidate | None) -> Iterator[tuple[int, int]]:
     for pattern in (EMAIL, HANDLE, FULL_POSTCODE, UK_PHONE):
         for found in pattern.finditer(text):
             yield found.span()
@@ -269,7 +292,7 @@ def _spans(text: str, candidate: Candidate | None):
         yield from _own_detail_spans(text, candidate)
 
 
-def _institution_spans(text: str):
+def _institution_spans(text: str) -> Iterator[tuple[int, int]]:
     for found in INSTITUTION.finditer(text):
         start, end = found.span()
         # drop sentence words caught in front of the name ("At Hackney New School" keeps "At")
@@ -285,7 +308,7 @@ def _institution_spans(text: str):
             yield found.span()
 
 
-def _outward_code_spans(text: str):
+def _outward_code_spans(text: str) -> Iterator[tuple[int, int]]:
     """A London (or nearby) outward code standing alone, like "E8" or "SE15", as written in capitals."""
     codes = outward_areas()
     for found in re.finditer(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?)(?![\w-])", text):
@@ -293,7 +316,7 @@ def _outward_code_spans(text: str):
             yield found.span()
 
 
-def _own_detail_spans(text: str, candidate: Candidate):
+def _own_detail_spans(text: str, candidate: Candidate) -> Iterator[tuple[int, int]]:
     """The candidate's own name parts, email address (and its name part), phone number and outward code."""
     words = set()
     for value in (candidate.first_name, candidate.last_name, candidate.preferred_name):

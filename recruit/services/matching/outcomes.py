@@ -4,15 +4,16 @@ went to candidates who matched more of it). Reasons are computed when the run is
 result; publishing a run has a worker email them (`queue_notification`, which runs `notify_outcomes`)."""
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypedDict, TypeVar
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import SQLColumnExpression, case, func, select, update
 
 import matching
 
 from ... import emails
 from ...bulk_insert import insert_rows
-from ...extensions import db
+from ...extensions import Model, db
 from ...models import Borough, Candidate, CandidateOutcome, MatchRun, Placement, Suggestion, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,33 @@ NOT_OTHERS = (
 )
 
 
-def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict]:
+class WhyNotReason(TypedDict):
+    """Why a candidate did not get a placement they chose, as stored (a suggestion's "why_not", an outcome's reasons)."""
+
+    placement_id: int
+    title: str
+    rank: int
+    reason: str
+    text: str
+    detail: str
+
+
+class GeneralReason(TypedDict):
+    """A reason about the candidate's whole list rather than one placement, as stored."""
+
+    reason: str
+    text: str
+
+
+class OutcomeRow(TypedDict):
+    """One candidate's outcome of a run, as written to CandidateOutcome."""
+
+    candidate_id: int
+    suggested: int
+    reasons: list[WhyNotReason | GeneralReason]
+
+
+def why_not_json(result: matching.MatchResult, candidate_id: str, titles: Mapping[str, str]) -> list[WhyNotReason]:
     """For each placement the candidate chose above their suggestion (all of them if none), why not, as stored."""
     return [
         {
@@ -51,7 +78,7 @@ def why_not_json(result, candidate_id: str, titles: dict[str, str]) -> list[dict
     ]
 
 
-def _general(profile) -> list[dict]:
+def _general(profile: matching.CandidateProfile) -> list[GeneralReason]:
     """Reasons that are about the candidate's whole list rather than one placement."""
     if not profile.eligible and not profile.choices:
         return [{"reason": "not_eligible", "text": NOT_ELIGIBLE}]
@@ -61,7 +88,9 @@ def _general(profile) -> list[dict]:
     return [{"reason": "general", "text": text} for text in texts]
 
 
-def outcome_rows(result, candidates, titles: dict[str, str]) -> Iterator[dict]:
+def outcome_rows(
+    result: matching.MatchResult | None, candidates: Iterable[matching.CandidateProfile], titles: Mapping[str, str]
+) -> Iterator[OutcomeRow]:
     """One row per candidate in the run: how many suggestions, or the reasons for none (made as they are used)."""
     if result is None:  # the run could suggest nobody at all
         for c in candidates:
@@ -72,11 +101,13 @@ def outcome_rows(result, candidates, titles: dict[str, str]) -> Iterator[dict]:
         counts[pair.candidate_id] = counts.get(pair.candidate_id, 0) + 1
     for profile in candidates:
         got = counts.get(profile.id, 0)
-        reasons = [] if got else why_not_json(result, profile.id, titles) + _general(profile)
+        reasons: list[WhyNotReason | GeneralReason] = (
+            [] if got else [*why_not_json(result, profile.id, titles), *_general(profile)]
+        )
         yield {"candidate_id": int(profile.id), "suggested": got, "reasons": reasons}
 
 
-def record_outcomes(run_id: int, rows: Iterable[dict]) -> None:
+def record_outcomes(run_id: int, rows: Iterable[OutcomeRow]) -> None:
     """Store the run's outcome rows (in the caller's transaction)."""
     insert_rows(CandidateOutcome, ({**row, "run_id": run_id} for row in rows))
 
@@ -177,8 +208,16 @@ HOURS_BANDS = (
 NO_BOROUGH = "Outside London or not given"
 
 
-def _suggested_by(run_id: int, group, *outer_joins) -> dict:
-    """{group value: (candidates suggested, candidates)} over the run's candidates."""
+_Group = TypeVar("_Group")
+
+
+def _suggested_by(
+    run_id: int,
+    group: SQLColumnExpression[_Group],
+    *outer_joins: tuple[type[Model], SQLColumnExpression[bool]],
+) -> dict[_Group, tuple[int, int]]:
+    """{group value: (candidates suggested, candidates)} over the run's candidates (a group outer-joined to nothing
+    is None, whatever its column's type says)."""
     suggested = func.sum(case((CandidateOutcome.suggested > 0, 1), else_=0))
     statement = (
         select(group, suggested, func.count())

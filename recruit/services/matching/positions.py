@@ -28,12 +28,14 @@ def lock_placement(placement_id: int) -> Placement:
     """Lock the placement's row until the caller's transaction ends, and return it fresh."""
     if db.engine.dialect.name == "sqlite":
         db.session.execute(update(Placement).where(Placement.id == placement_id).values(id=Placement.id))
-    return db.session.scalar(
+    placement = db.session.scalar(
         select(Placement)
         .where(Placement.id == placement_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    assert placement is not None  # a suggestion's placement: deleting it would have deleted the suggestion
+    return placement
 
 
 def taken(placement_id: int, excluding_suggestion_id: int | None = None) -> int:
@@ -45,7 +47,7 @@ def taken(placement_id: int, excluding_suggestion_id: int | None = None) -> int:
     )
     if excluding_suggestion_id is not None:
         statement = statement.where(Suggestion.id != excluding_suggestion_id)
-    return db.session.scalar(statement)
+    return db.session.execute(statement).scalar_one()
 
 
 def take_position(suggestion: Suggestion) -> Placement:
@@ -67,11 +69,11 @@ def take_position(suggestion: Suggestion) -> Placement:
 
 def close_when_filled(placement: Placement, actor_id: int | None) -> int:
     """When every position is accepted, close the placement's other open suggestions with a kind email."""
-    accepted = db.session.scalar(
+    accepted = db.session.execute(
         select(func.count())
         .select_from(Suggestion)
         .where(Suggestion.placement_id == placement.id, Suggestion.stage == SuggestionStage.ACCEPTED.value)
-    )
+    ).scalar_one()
     if accepted < placement.positions:
         return 0
     placement.status = PlacementStatus.FILLED.value

@@ -11,12 +11,16 @@
   active suggestion, and a placement that turned someone down is never suggested to them again.
 """
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import CursorResult, Table, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 import matching
@@ -51,6 +55,11 @@ from .runs import (
     published_run,
     synonyms,
 )
+
+if TYPE_CHECKING:
+    from matching.result import Instance
+
+    from ..reports import Transition
 
 IN_PROGRESS = "A match run is already in progress. Wait for it to finish, then look at its preview."
 # A run whose worker has said nothing for this long is taken to have died (its task gave up or the machine stopped).
@@ -156,7 +165,11 @@ def inputs_mark(today: date) -> str:
     return hashlib.sha256(repr([str(f) for f in figures]).encode()).hexdigest()
 
 
-def _unmatched(candidates, lists: dict, assignment) -> dict[str, int]:
+def _unmatched(
+    candidates: Iterable[matching.CandidateProfile],
+    lists: Mapping[str, list[str]],
+    assignment: Mapping[str, str | None],
+) -> dict[str, int]:
     """How many considered candidates got no suggestion, by the reason, for the preview page."""
     counts = {"not_eligible": 0, "no_placement_within_rules": 0, "places_taken": 0}
     for candidate in candidates:
@@ -186,7 +199,12 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     settings = {"shortlist_factor": factor, "max_list_length": list_length}
     _progress(run, f"Scoring and assigning {len(candidates):,} candidates and {len(placements):,} placements", 30)
     note = _empty_note(run.round, candidates, placements)
-    result, suggestions, lists, titles = None, (), {"candidates": {}}, {}
+    result: matching.MatchResult | None = None
+    suggestions: Sequence[matching.ScoredPair] = ()
+    lists: Instance = {"candidates": {}, "placements": {}}
+    titles: dict[str, str] = {}
+    instance: dict[str, Any]  # stored as JSON (MatchRun.instance): the pseudonymous lists and the settings
+    assignment: dict[str, str | None]
     if note:
         table = matching.TermTable(synonyms()).synonyms  # hashed as run_matching hashes it
         run.input_hash = matching.input_hash(
@@ -218,25 +236,7 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     _progress(run, f"Saving {len(suggestions):,} suggestions", 70)
     _supersede_previews(run)
     # Rows are made as they are written (generators), so the database stores them while Python explains the next.
-    insert_rows(
-        Suggestion,
-        (
-            {
-                "candidate_id": int(pair.candidate_id),
-                "placement_id": int(pair.placement_id),
-                "score": pair.total,
-                "components": dict(pair.components),
-                "explanation": {
-                    **_explanation_json(pair),
-                    "why_not": outcomes.why_not_json(result, pair.candidate_id, titles),
-                },
-                "stage": SuggestionStage.SUGGESTED.value,
-                "furthest_level": 1,
-                "run_id": run.id,
-            }
-            for pair in suggestions
-        ),
-    )
+    insert_rows(Suggestion, _suggestion_rows(run.id, result, titles))
     outcomes.record_outcomes(run.id, outcomes.outcome_rows(result, candidates, titles))
     run.instance, run.note, run.inputs_mark = instance, note, mark
     run.candidate_count, run.placement_count, run.suggestion_count = len(candidates), len(placements), len(suggestions)
@@ -249,6 +249,28 @@ def compute_run(run_id: int, today: date | None = None) -> MatchRun | None:
     return run
 
 
+def _suggestion_rows(
+    run_id: int, result: matching.MatchResult | None, titles: Mapping[str, str]
+) -> Iterator[dict[str, Any]]:
+    """The run's suggestions as rows of the table, each made when it is asked for (none without a result)."""
+    if result is None:
+        return
+    for pair in result.suggestions:
+        yield {
+            "candidate_id": int(pair.candidate_id),
+            "placement_id": int(pair.placement_id),
+            "score": pair.total,
+            "components": dict(pair.components),
+            "explanation": {
+                **_explanation_json(pair),
+                "why_not": outcomes.why_not_json(result, pair.candidate_id, titles),
+            },
+            "stage": SuggestionStage.SUGGESTED.value,
+            "furthest_level": 1,
+            "run_id": run_id,
+        }
+
+
 def _supersede_previews(run: MatchRun) -> None:
     """Older previews of the same round in the same cycle can no longer be published; drop their suggestions."""
     older = select(MatchRun.id).where(
@@ -259,7 +281,8 @@ def _supersede_previews(run: MatchRun) -> None:
     )
     ids = list(db.session.scalars(older))
     if ids:
-        db.session.execute(Suggestion.__table__.delete().where(Suggestion.run_id.in_(ids)))
+        table = cast(Table, Suggestion.__table__)  # a declarative model's table is a Table (typed as its base)
+        db.session.execute(table.delete().where(Suggestion.run_id.in_(ids)))
         db.session.execute(update(MatchRun).where(MatchRun.id.in_(ids)).values(status=RunStatus.SUPERSEDED.value))
 
 
@@ -286,7 +309,9 @@ def run_match(
     """Start and compute a run in this process (the command line and tests); the result is a preview."""
     run = start_run(round_number, seed, actor_id, today, enqueue=False)
     try:
-        return compute_run(run.id, today)
+        computed = compute_run(run.id, today)
+        assert computed is not None  # started just now, in this process; nothing deletes runs
+        return computed
     except Exception as error:
         fail_run(run.id, f"{type(error).__name__}: {error}")
         raise
@@ -340,20 +365,24 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
             return again, False
         raise ServiceError(refusal)
     now = utcnow()
-    changed = db.session.execute(
-        update(MatchRun)
-        .where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
-        .values(
-            status=RunStatus.PUBLISHED.value,
-            published_slot=_slot(run.cycle_id, run.round),
-            published_at=now,
-            published_by_id=actor_id,
-        )
-        .execution_options(synchronize_session=False)
+    # An UPDATE's result is a CursorResult (which counts the rows changed); Session.execute is typed as any Result.
+    changed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
+            .values(
+                status=RunStatus.PUBLISHED.value,
+                published_slot=_slot(run.cycle_id, run.round),
+                published_at=now,
+                published_by_id=actor_id,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if not changed:  # someone else published it a moment ago
         db.session.rollback()
-        return db.session.get(MatchRun, run_id), False
+        return _published_since(run_id), False
     # The first row of every suggestion's history: it was made, by this publication.
     db.session.execute(
         insert(StageChange).from_select(
@@ -382,6 +411,13 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
     return run, True
 
 
+def _published_since(run_id: int) -> MatchRun:
+    """The run someone else has just published (publishing never deletes a run)."""
+    run = db.session.get(MatchRun, run_id)
+    assert run is not None  # it was there under this request's lock a moment ago, and runs are never deleted
+    return run
+
+
 # --- The preview page ------------------------------------------------------------------------------
 
 UNMATCHED_REASONS = {
@@ -394,11 +430,19 @@ UNMATCHED_REASONS = {
 }
 
 
-def preview_summary(run: MatchRun) -> dict:
+class PreviewSummary(TypedDict):
+    """What the preview page shows before publishing."""
+
+    unmatched: list[tuple[str, int]]  # (reason, how many candidates)
+    unmatched_total: int
+    fairness: Transition | None  # being suggested, by ethnic group (None before the run has suggestions)
+
+
+def preview_summary(run: MatchRun) -> PreviewSummary:
     """What the admin checks before publishing: who is left without a suggestion and why, and the fairness of
     being suggested by group (suppressed like the analysts' report: a rate only where its counts can be shown)."""
-    unmatched = [(text, run.unmatched.get(key, 0)) for key, text in UNMATCHED_REASONS.items()]
-    fairness = None
+    unmatched: list[tuple[str, int]] = [(text, run.unmatched.get(key, 0)) for key, text in UNMATCHED_REASONS.items()]
+    fairness: Transition | None = None
     if run.status in (RunStatus.PREVIEW.value, RunStatus.PUBLISHED.value) and run.suggestion_count:
         from ..reports import Filters, funnel  # scipy loads only for this page
         from ..reports import fairness as fairness_of

@@ -25,15 +25,18 @@ in the cycle's published runs to the capacity each placement has left: (position
 SHORTLIST_FACTOR minus the open suggestions it already has in the cycle.
 """
 
+from __future__ import annotations
+
 import secrets
-from collections import namedtuple
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 import matching
 
@@ -56,6 +59,9 @@ from ...reference import read_csv
 from ..candidates.eligibility import is_eligible
 from ..candidates.skills import statement_terms
 from ..errors import ServiceError
+
+if TYPE_CHECKING:
+    from matching.result import Instance, PlacementSpec
 
 DIGITAL_FIELD = "digital"
 OPEN_STAGES = (
@@ -110,17 +116,43 @@ CANDIDATE_COLUMNS = (
     Candidate.statements,
 )
 
-# A candidate's columns as a named tuple: reading a field of one is a fraction of the cost of reading it from
-# SQLAlchemy's Row, and a run reads 14 fields of each of 100,000 candidates.
-CandidateRow = namedtuple("CandidateRow", [column.key for column in CANDIDATE_COLUMNS])
+
+class CandidateRow(NamedTuple):
+    """A candidate's columns (CANDIDATE_COLUMNS, in order) as a named tuple: reading a field of one is a fraction of
+    the cost of reading it from SQLAlchemy's Row, and a run reads 14 fields of each of 100,000 candidates."""
+
+    id: int
+    eligibility: dict[str, Any]
+    lat: float | None
+    lon: float | None
+    travel_km: int | None
+    hours_per_week: int | None
+    available_from: date | None
+    skills: list[str]
+    skills_text: str | None
+    interests: list[str]
+    qualifications: dict[str, Any]
+    consider_other_placements: bool | None
+    home_borough_id: int | None
+    statements: list[str]
 
 
-def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=None) -> matching.CandidateProfile:
+# Rows are made from the columns by position: the two lists must name the same fields in the same order.
+assert CandidateRow._fields == tuple(column.key for column in CANDIDATE_COLUMNS)
+
+
+def candidate_profile(
+    candidate: Candidate | CandidateRow,
+    today: date,
+    choices: Iterable[int] = (),
+    decided: Iterable[int] = (),
+    boroughs: Mapping[int, str] | None = None,
+) -> matching.CandidateProfile:
     """What matching may know about one candidate (a Candidate or a row of its columns); `choices` are
     the placement ids they ranked, best first; `decided` the placement ids never to suggest again;
     `boroughs` maps borough ids to names."""
     quals = candidate.qualifications or {}
-    qualified = frozenset()
+    qualified: frozenset[tuple[str, int]] = frozenset()
     if quals.get("digital") == "yes" and isinstance(quals.get("digital_level"), int):
         qualified = frozenset({(DIGITAL_FIELD, quals["digital_level"])})
     return matching.CandidateProfile(
@@ -138,8 +170,13 @@ def candidate_profile(candidate, today: date, choices=(), decided=(), boroughs=N
         choices=tuple(str(placement_id) for placement_id in choices),
         consider_others=bool(candidate.consider_other_placements),
         excluded_placements=frozenset(str(placement_id) for placement_id in decided),
-        home_borough=(boroughs or {}).get(candidate.home_borough_id),
+        home_borough=_borough_name(boroughs, candidate.home_borough_id),
     )
+
+
+def _borough_name(boroughs: Mapping[int, str] | None, borough_id: int | None) -> str | None:
+    """The borough's name from the map, or None (no map, no borough, or one not in the map)."""
+    return None if boroughs is None or borough_id is None else boroughs.get(borough_id)
 
 
 def placement_profile(placement: Placement, positions: int, filled: int) -> matching.PlacementProfile:
@@ -164,18 +201,18 @@ def placement_profile(placement: Placement, positions: int, filled: int) -> matc
     )
 
 
-def in_cycle(column, cycle_id: int | None):
+def in_cycle(column: InstrumentedAttribute[int | None], cycle_id: int | None) -> ColumnElement[bool]:
     """A condition: `column` is this cycle (or no cycle, when there is none)."""
     return column.is_(None) if cycle_id is None else column == cycle_id
 
 
-def published_run_ids(cycle_id: int | None = None, *, any_cycle: bool = False):
+def published_run_ids(cycle_id: int | None = None, *, any_cycle: bool = False) -> Select[tuple[int]]:
     """A subquery of the ids of published runs (in the cycle, unless `any_cycle`)."""
     statement = select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED.value)
     return statement if any_cycle else statement.where(in_cycle(MatchRun.cycle_id, cycle_id))
 
 
-def is_published():
+def is_published() -> ColumnElement[bool]:
     """A condition on Match: it belongs to a published run (only those reach recruiters and candidates)."""
     return Suggestion.run_id.in_(published_run_ids(any_cycle=True))
 
@@ -191,7 +228,7 @@ def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
     )
 
 
-def _stage_counts(stages, run_ids=None) -> dict[int, int]:
+def _stage_counts(stages: Iterable[str], run_ids: Select[tuple[int]] | None = None) -> dict[int, int]:
     """Matches per placement in these stages (only in the runs `run_ids` selects, when given)."""
     statement = (
         select(Suggestion.placement_id, func.count())
@@ -200,10 +237,12 @@ def _stage_counts(stages, run_ids=None) -> dict[int, int]:
     )
     if run_ids is not None:
         statement = statement.where(Suggestion.run_id.in_(run_ids))
-    return dict(db.session.execute(statement).all())
+    return dict(db.session.execute(statement).tuples().all())
 
 
-def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
+def gather_inputs(
+    round_number: int, today: date, cycle_id: int | None = None
+) -> tuple[list[matching.CandidateProfile], list[matching.PlacementProfile], int]:
     """The profiles and shortlist factor for a round, from the database (never monitoring data)."""
     factor, _ = _settings()
     placements = db.session.scalars(
@@ -243,7 +282,7 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
         Suggestion.stage.in_(DECIDED_STAGES),
     )
     rows = map(CandidateRow._make, _plain_rows(candidates_query.order_by(Candidate.id)))
-    boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).all())
+    boroughs = dict(db.session.execute(select(Borough.id, Borough.name)).tuples().all())
     return (
         [candidate_profile(row, today, choices.get(row.id, ()), decided.get(row.id, ()), boroughs) for row in rows],
         profiles,
@@ -251,13 +290,21 @@ def gather_inputs(round_number: int, today: date, cycle_id: int | None = None):
     )
 
 
-def _plain_rows(statement) -> list:
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+
+def _plain_rows(statement: Select[_Row]) -> Sequence[_Row]:
     """The statement's rows, read at once through the session's connection without the ORM's per-row work (a run
     reads a row per candidate and one per choice: a million rows at 100,000 candidates)."""
-    return db.session.connection().execute(statement).all()
+    return db.session.connection().execute(statement).tuples().all()
 
 
-def _by_candidate(candidate_id, placement_id, *conditions, order_by=None) -> dict[int, list[int]]:
+def _by_candidate(
+    candidate_id: InstrumentedAttribute[int],
+    placement_id: InstrumentedAttribute[int],
+    *conditions: ColumnElement[bool],
+    order_by: InstrumentedAttribute[int] | None = None,
+) -> dict[int, list[int]]:
     """Each candidate's placement ids from the rows meeting `conditions`, in `order_by` order when given.
 
     PostgreSQL gathers each candidate's ids itself (array_agg), so a million choices arrive as 100,000 rows."""
@@ -265,13 +312,17 @@ def _by_candidate(candidate_id, placement_id, *conditions, order_by=None) -> dic
         ids = func.array_agg(placement_id if order_by is None else aggregate_order_by(placement_id, order_by))
         return dict(_plain_rows(select(candidate_id, ids).where(*conditions).group_by(candidate_id)))
     found: dict[int, list[int]] = {}
-    ordering = () if order_by is None else (candidate_id, order_by)
+    ordering: tuple[InstrumentedAttribute[int], ...] = () if order_by is None else (candidate_id, order_by)
     for candidate, placement in _plain_rows(select(candidate_id, placement_id).where(*conditions).order_by(*ordering)):
         found.setdefault(candidate, []).append(placement)
     return found
 
 
-def _empty_note(round_number: int, candidates, placements) -> str:
+def _empty_note(
+    round_number: int,
+    candidates: Sequence[matching.CandidateProfile],
+    placements: Sequence[matching.PlacementProfile],
+) -> str:
     """Why a run can suggest nobody, or "" when it can try."""
     if not placements:
         return "No live placements are open for applications today, so nobody was matched."
@@ -289,9 +340,34 @@ def _empty_note(round_number: int, candidates, placements) -> str:
 # --- Runs -------------------------------------------------------------------------------------------
 
 
-def _explanation_json(pair) -> dict:
+class ComponentJSON(TypedDict):
+    """One component of a pair's score, as stored."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+
+
+class ExplanationJSON(TypedDict):
+    """A suggestion's explanation as stored on it (JSON); the stored document also has "why_not" (outcomes)."""
+
+    sentence: str
+    total: float
+    components: list[ComponentJSON]
+    matching_terms: list[str]
+    missing_terms: list[str]
+    distance_km: float | None
+    travel_km: float
+    choice_rank: int | None
+    residents_first: str | None
+    resident: bool
+
+
+def _explanation_json(pair: matching.ScoredPair) -> ExplanationJSON:
     """The explanation as stored on a Match (JSON), including the candidate-facing sentence."""
     e = pair.explanation
+    assert e is not None  # the result's suggested pairs always carry their explanation
     return {
         "sentence": e.sentence,
         "total": e.total,
@@ -313,10 +389,10 @@ def runs() -> list[MatchRun]:
     return list(db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc())))
 
 
-def run_creators(match_runs) -> dict[int, str]:
+def run_creators(match_runs: Iterable[MatchRun]) -> dict[int, str]:
     """The email address of whoever started each run (runs from the command line have none)."""
     ids = {run.created_by_id for run in match_runs if run.created_by_id is not None}
-    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples().all()) if ids else {}
 
 
 def get_run(run_id: int) -> MatchRun | None:
@@ -324,7 +400,24 @@ def get_run(run_id: int) -> MatchRun | None:
     return db.session.get(MatchRun, run_id)
 
 
-def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
+class PseudonymousInstance(TypedDict):
+    """A run's lists and assignment in the library's JSON schema, candidates under labels drawn for the run."""
+
+    candidates: dict[str, list[str]]
+    placements: dict[str, PlacementSpec]
+    assignment: dict[str, str | None]
+
+
+class RunExport(TypedDict):
+    """A run as exported for audit (JSON): the library's schema, with placement ids prefixed, and what it ran with."""
+
+    candidates: dict[str, list[str]]
+    placements: dict[str, dict[str, Any]]
+    assignment: dict[str, str | None]
+    meta: dict[str, Any]
+
+
+def pseudonymous_instance(instance: Instance, assignment: Mapping[str, str | None]) -> PseudonymousInstance:
     """The run's lists and assignment with each candidate id replaced by a label drawn at random for this run.
 
     The link from label to person is kept nowhere (each person's suggestions are Match rows, deleted with them),
@@ -349,7 +442,7 @@ def pseudonymous_instance(instance: dict, assignment: dict) -> dict:
     }
 
 
-def export_run(run_id: int) -> dict | None:
+def export_run(run_id: int) -> RunExport | None:
     """The run's instance and assignment in the library's JSON schema, with pseudonymous ids; None if unknown."""
     run = get_run(run_id)
     if run is None:
@@ -391,7 +484,17 @@ def export_run(run_id: int) -> dict | None:
 # --- "How matching works" ---------------------------------------------------------------------------
 
 
-def worked_example() -> dict:
+class WorkedExample(TypedDict):
+    """The worked example as the "How matching works" page shows it."""
+
+    candidates: list[matching.CandidateProfile]
+    placements: list[matching.PlacementProfile]
+    result: matching.MatchResult
+    titles: dict[str, str]
+    not_suggested: list[tuple[str, str | None, str]]  # (candidate, placement or None, why not)
+
+
+def worked_example() -> WorkedExample:
     """The library's small fixed example, run by the real code now with the configured weights."""
     candidates, placements, example = matching.worked_example()
     result = matching.run_matching(
@@ -403,7 +506,7 @@ def worked_example() -> dict:
         max_list_length=example.max_list_length,
     )
     titles = {p.id: p.title for p in placements}
-    not_suggested = [
+    not_suggested: list[tuple[str, str | None, str]] = [
         (x.candidate_id, x.placement_id, "Not suggested, because of a rule: " + " ".join(x.reasons))
         for x in result.excluded
     ]

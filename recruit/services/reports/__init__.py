@@ -8,6 +8,7 @@ from .disclosure import MIN_COUNT, Cell, Statistic, Table, protected_table, supp
 from .outreach import (
     Crossing,
     FairnessRow,
+    FilterChoices,
     OutreachReport,
     Transition,
     channel_tables,
@@ -41,6 +42,7 @@ __all__ = [
     "Characteristic",
     "Crossing",
     "FairnessRow",
+    "FilterChoices",
     "Filters",
     "OutreachReport",
     "Population",

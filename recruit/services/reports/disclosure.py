@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class Cell:
 
 
 HIDDEN_INPUT = "Not shown: it would reveal a hidden count"
-_FORMATS = {
+_FORMATS: dict[str, Callable[[Any], str]] = {
     "percent": lambda v: f"{100 * v:.1f}%",
     "interval": lambda v: f"{100 * v[0]:.1f}% to {100 * v[1]:.1f}%",
     "p": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
@@ -76,8 +76,12 @@ class Statistic:
     reason: str = ""
 
     @classmethod
-    def of(cls, compute: Callable[[], Any], inputs, kind: str = "percent", reason: str = "") -> Statistic:
-        """Compute the value only if every input is shown; `compute` may return None with `reason` saying why."""
+    def of(
+        cls, compute: Callable[..., Any], inputs: Iterable[Cell], kind: str = "percent", reason: str = ""
+    ) -> Statistic:
+        """Compute the value only if every input is shown; `compute` may return None with `reason` saying why.
+
+        `compute` is called with no arguments (typed loosely so a lambda may bind loop values as defaults)."""
         inputs = tuple(inputs)
         if any(cell.hidden for cell in inputs):
             return cls(None, inputs, kind, HIDDEN_INPUT)
@@ -115,7 +119,7 @@ class Table:
 
 def protected_table(
     caption: str,
-    columns,
+    columns: Sequence[str],
     labels: list[str],
     counts: list[list[int]],
     not_answered: str | None = None,
@@ -150,7 +154,7 @@ def protected_table(
     return table
 
 
-def _share(cell: Cell, base: int, inputs) -> Statistic:
+def _share(cell: Cell, base: int, inputs: Iterable[Cell]) -> Statistic:
     return Statistic.of(
         lambda: cell.count / base if base >= MIN_COUNT else None,
         inputs,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
+from typing import Literal, TypedDict
 
 import numpy as np
 from sqlalchemy import case, func, select
@@ -36,7 +39,19 @@ from .population import (
 )
 
 
-def filter_choices() -> dict:
+class FilterChoices(TypedDict):
+    """The values the report's filter form offers, as (value, label) pairs where the form shows labels."""
+
+    cycles: list[tuple[int, str]]
+    closed_cycles: set[int]
+    characteristics: list[tuple[str, str]]
+    stages: list[tuple[str, str]]
+    boroughs: Sequence[tuple[str, str]]
+    rounds: list[int]
+    runs: list[tuple[int, str]]
+
+
+def filter_choices() -> FilterChoices:
     """The values the filter form offers: characteristics, stages, boroughs and match runs."""
     runs = db.session.execute(
         select(MatchRun.id, MatchRun.round, MatchRun.created_at)
@@ -59,18 +74,18 @@ def filter_choices() -> dict:
     }
 
 
-def parse_filters(args, choices: dict) -> tuple[Filters, dict[str, str]]:
+def parse_filters(args: Mapping[str, str], choices: FilterChoices) -> tuple[Filters, dict[str, str]]:
     """Read the GET form; unknown values get GOV.UK-style messages instead of an error page."""
     errors: dict[str, str] = {}
 
-    def pick(name, allowed, message, default=""):
+    def pick(name: str, allowed: Collection[str], message: str, default: str = "") -> str:
         value = (args.get(name) or "").strip() or default
         if value and value not in allowed:
             errors[name] = message
             return default
         return value
 
-    def number(name, allowed, message):
+    def number(name: str, allowed: Iterable[int], message: str) -> int | None:
         value = pick(name, {str(a) for a in allowed}, message)
         return int(value) if value else None
 
@@ -125,6 +140,7 @@ def funnel_table(characteristic: Characteristic, counts: list[list[int]], labels
     census = census_shares().get(characteristic.census_key or "", {})
     if census:
         table.census = [census.get(label) if label != NOT_ANSWERED else None for label in labels]
+        assert characteristic.census_key is not None  # no census figures are filed under no key
         table.census_source = census_source(characteristic.census_key)
     return table
 
@@ -261,13 +277,15 @@ CHANNEL_CAPTION = "Candidates at each stage by how they heard about us"
 CAMPAIGN_CAPTION = "Candidates at each stage by campaign code"
 
 
-def channel_counts(population: Population, order: list[str]) -> dict[str, tuple[list, list[list[int]]]]:
+def channel_counts(population: Population, order: list[str]) -> dict[str, tuple[list[str | None], list[list[int]]]]:
     """Counts per stage by outreach channel ("channel", in `order` first) and by campaign code ("campaign"), each as
     (keys, counts); None (not given) is the last key."""
 
-    def by(position, order):
+    def by(position: Literal[0, 1], order: list[str]) -> tuple[list[str | None], list[list[int]]]:
         values = {row[position] for row in population.channels}
-        keys = list(dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)]))
+        keys: list[str | None] = list(
+            dict.fromkeys([*order, *sorted(v for v in values if v is not None and v not in order)])
+        )
         keys.append(None)
         index = {key: number for number, key in enumerate(keys)}
         codes = np.full(len(population.levels), len(keys) - 1, dtype=np.int64)
@@ -278,7 +296,9 @@ def channel_counts(population: Population, order: list[str]) -> dict[str, tuple[
     return {"channel": by(0, order), "campaign": by(1, [])}
 
 
-def channel_tables_from(counts: dict, channel_labels: dict[str, str]) -> tuple[Table, Table]:
+def channel_tables_from(
+    counts: Mapping[str, tuple[Sequence[str | None], list[list[int]]]], channel_labels: dict[str, str]
+) -> tuple[Table, Table]:
     """The two suppressed outreach tables from channel_counts (live or saved)."""
     columns = [label for _, label, _ in STAGES]
     channel_keys, channel_rows = counts["channel"]
@@ -315,8 +335,8 @@ def scheme_counts(filters: Filters) -> list[list[int]]:
     invited to interview (at any time: a later rejection does not undo the invitation), suppressed like every other
     table."""
     level = case((Suggestion.furthest_level >= funnel_level(SuggestionStage.INTERVIEW.value), 2), else_=1)
-    furthest = scoped_suggestions(select(Suggestion.candidate_id, func.max(level).label("level")), filters)
-    furthest = furthest.group_by(Suggestion.candidate_id).subquery()
+    grouped = scoped_suggestions(select(Suggestion.candidate_id, func.max(level).label("level")), filters)
+    furthest = grouped.group_by(Suggestion.candidate_id).subquery()
     rows = db.session.execute(
         select(Candidate.guaranteed_interview, furthest.c.level, func.count())
         .select_from(Candidate)
@@ -372,7 +392,7 @@ def outreach_report(filters: Filters, channel_labels: dict[str, str]) -> Outreac
 
 @lru_cache(maxsize=64)
 def _closed_cycle_report(
-    cycle_id: int, closed_at, name: str, key: str, stage: str, channel_labels: tuple
+    cycle_id: int, closed_at: datetime, name: str, key: str, stage: str, channel_labels: tuple[tuple[str, str], ...]
 ) -> OutreachReport:
     """A closed cycle's report from its saved counts, remembered: the counts never change once saved, and the exact
     tests on counts in the hundreds of thousands take far longer than reading them (the closing time is part of
@@ -401,7 +421,7 @@ def _closed_cycle_report(
     )
 
 
-def _saved_scheme(saved) -> Table | None:
+def _saved_scheme(saved: Mapping[str, tuple[list[str], list[list[int]]]]) -> Table | None:
     """The scheme table from a closed cycle's saved counts (None if the cycle was closed before they were saved)."""
     if "scheme" not in saved:
         return None

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 from flask import current_app
-from sqlalchemy import String, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, String, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from ...extensions import db
@@ -52,32 +56,40 @@ STAGES = (
 )
 LEVELS = 6
 
+_Columns = TypeVar("_Columns", bound=tuple[Any, ...])
+
 
 @dataclass(frozen=True)
 class Characteristic:
     key: str
     label: str
     groups: tuple[str, ...]  # group labels in display order (NOT_ANSWERED is added last)
-    codes: dict  # stored answer (or "a:b" pair for disability) -> group label
+    codes: dict[str | None, str]  # stored answer (or "a:b" pair for disability) -> group label (None: unanswered)
     answer_keys: tuple[str, ...]
     census_key: str | None = None
 
 
-def _options(key: str) -> list[dict]:
-    return next(q for q in equality_questions() if q["key"] == key)["options"]
+def _options(key: str) -> list[dict[str, str]]:
+    options: list[dict[str, str]] = next(q for q in equality_questions() if q["key"] == key)["options"]
+    return options
 
 
-def _simple(key: str, label: str, rename: dict | None = None) -> Characteristic:
+def _simple(key: str, label: str, rename: dict[str, str] | None = None) -> Characteristic:
     options = [o for o in _options(key) if o["value"] != "prefer_not_to_say"]
-    labels = {o["value"]: (rename or {}).get(o["value"], o["label"]) for o in options}
+    labels: dict[str | None, str] = {o["value"]: (rename or {}).get(o["value"], o["label"]) for o in options}
     return Characteristic(key, label, tuple(labels.values()), labels, (key,), {"sex": "sex"}.get(key))
 
 
 def characteristics() -> dict[str, Characteristic]:
     """The characteristics a report can be broken down by, built from the shared equality questions."""
-    ethnic = {o["value"]: o["group"] for o in _options("ethnicity") if o.get("group")}
+    ethnic: dict[str | None, str] = {o["value"]: o["group"] for o in _options("ethnicity") if o.get("group")}
     disabled, not_disabled = "Disabled under the Equality Act", "Not disabled"
-    disability = {"yes:a_lot": disabled, "yes:a_little": disabled, "yes:not_at_all": not_disabled, "no:": not_disabled}
+    disability: dict[str | None, str] = {
+        "yes:a_lot": disabled,
+        "yes:a_little": disabled,
+        "yes:not_at_all": not_disabled,
+        "no:": not_disabled,
+    }
     found = [
         Characteristic(
             "ethnicity",
@@ -136,12 +148,13 @@ class Filters:
 # --- Gathering: three grouped queries that send id lists, not rows. ---
 
 
-def _in_scope(filters: Filters):
+def _in_scope(filters: Filters) -> ColumnElement[bool]:
     """Which candidates count as "Applied": sent an application (in the cycle's dates, for a cycle) and, with a
     borough, chose one of its placements or were suggested one there, so every stage has the same base."""
-    conditions = [Candidate.submitted_at.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [Candidate.submitted_at.is_not(None)]
     if filters.cycle is not None:
         cycle = db.session.get(RecruitmentCycle, filters.cycle)
+        assert cycle is not None  # filters name an existing cycle (parse_filters checks it; closing passes its own)
         start = datetime.combine(cycle.opens_on, time.min, tzinfo=UTC)
         end = datetime.combine(cycle.closes_on + timedelta(days=1), time.min, tzinfo=UTC)
         conditions += [Candidate.submitted_at >= start, Candidate.submitted_at < end]
@@ -157,7 +170,7 @@ def _in_scope(filters: Filters):
     return and_(*conditions)
 
 
-def _candidates_query(filters: Filters):
+def _candidates_query(filters: Filters) -> Select[tuple[str | None, str | None, str]]:
     """Every candidate in scope, as id lists per outreach channel and campaign code."""
     return (
         select(Candidate.outreach_channel, Candidate.campaign_code, packed_ids(Candidate.id))
@@ -181,7 +194,7 @@ def scoped_runs(filters: Filters) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def scoped_suggestions(query, filters: Filters):
+def scoped_suggestions(query: Select[_Columns], filters: Filters) -> Select[_Columns]:
     """Restrict a query on Match to the runs in scope and, with a borough, to the borough's placements."""
     query = query.where(Suggestion.run_id.in_(scoped_runs(filters)))
     if filters.borough:
@@ -192,7 +205,7 @@ def scoped_suggestions(query, filters: Filters):
     return query
 
 
-def _stages_query(filters: Filters):
+def _stages_query(filters: Filters) -> Select[tuple[int, str]]:
     """Candidate id lists per furthest stage level reached, within the scope chosen."""
     return scoped_suggestions(
         select(Suggestion.furthest_level, packed_ids(Suggestion.candidate_id)).group_by(Suggestion.furthest_level),
@@ -200,7 +213,7 @@ def _stages_query(filters: Filters):
     )
 
 
-def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
+def _age_bands(filters: Filters, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Each candidate's age band on the day they applied, as an index into the age band options (or -1)."""
     options = list(characteristics()["age_band"].codes)
     band_of = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
@@ -214,31 +227,34 @@ def _age_bands(filters: Filters, ids: np.ndarray) -> np.ndarray:
     return band_of[ids] if len(ids) else np.zeros(0, dtype=np.int64)
 
 
-def _answer_expression(characteristic: Characteristic):
-    values = [MonitoringResponse.answers[key].as_string() for key in characteristic.answer_keys]
+def _answer_expression(characteristic: Characteristic) -> ColumnElement[str]:
+    values: list[ColumnElement[str]] = [
+        MonitoringResponse.answers[key].as_string() for key in characteristic.answer_keys
+    ]
     if len(values) == 1:
         return values[0]
     return func.coalesce(values[0], "") + ":" + func.coalesce(values[1], "")
 
 
-class packed_ids(GenericFunction):  # noqa: N801 (named as SQL functions are)
-    """Whole-number ids of a group in one value: comma-joined text, or on PostgreSQL their 4-byte binary forms."""
+class packed_ids(GenericFunction[str]):  # noqa: N801 (named as SQL functions are)
+    """Whole-number ids of a group in one value: comma-joined text, or on PostgreSQL their 4-byte binary forms
+    (typed as text, its SQL type; the driver hands back bytes there)."""
 
     inherit_cache = True
     type = String()
 
 
 @compiles(packed_ids)
-def _packed_ids_as_text(element, compiler, **kw):
+def _packed_ids_as_text(element: packed_ids, compiler: SQLCompiler, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
 @compiles(packed_ids, "postgresql")
-def _packed_ids_as_binary(element, compiler, **kw):
+def _packed_ids_as_binary(element: packed_ids, compiler: SQLCompiler, **kw: Any) -> str:
     return f"string_agg(int4send({compiler.process(element.clauses, **kw)}), ''::bytea)"
 
 
-class packed_join_keys(GenericFunction):  # noqa: N801
+class packed_join_keys(GenericFunction[str]):  # noqa: N801
     """The first 128 bits of each pseudonym of a group (enough to join on): comma-joined hex, or on PostgreSQL the
     raw 16 bytes each."""
 
@@ -247,32 +263,32 @@ class packed_join_keys(GenericFunction):  # noqa: N801
 
 
 @compiles(packed_join_keys)
-def _packed_keys_as_text(element, compiler, **kw):
+def _packed_keys_as_text(element: packed_join_keys, compiler: SQLCompiler, **kw: Any) -> str:
     return f"group_concat(substr({compiler.process(element.clauses, **kw)}, 1, 32), ',')"
 
 
 @compiles(packed_join_keys, "postgresql")
-def _packed_keys_as_binary(element, compiler, **kw):
+def _packed_keys_as_binary(element: packed_join_keys, compiler: SQLCompiler, **kw: Any) -> str:
     return f"string_agg(decode(substr({compiler.process(element.clauses, **kw)}, 1, 32), 'hex'), ''::bytea)"
 
 
 _JOIN_PREFIX = packed_join_keys(MonitoringResponse.pseudonym)
 
 
-def _answers_query(keys: list[str]):
+def _answers_query(keys: list[str]) -> Select[tuple[Any, ...]]:
     """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen stored characteristics."""
     if not keys:  # only derived characteristics: who answered at all is still needed
         return select(_JOIN_PREFIX)
     return _grouped_answers_query(keys)
 
 
-def _grouped_answers_query(keys: list[str]):
+def _grouped_answers_query(keys: list[str]) -> Select[tuple[Any, ...]]:
     """Comma-joined pseudonyms per answer (or pair of answers, when crossing) for the chosen characteristics."""
     expressions = [_answer_expression(characteristics()[key]).label(f"answer{n}") for n, key in enumerate(keys)]
     return select(*expressions, _JOIN_PREFIX).group_by(*expressions)
 
 
-def _digests(candidate_ids) -> list[bytes]:
+def _digests(candidate_ids: Iterable[bytes]) -> list[bytes]:
     """services.monitoring.pseudonym's HMAC for many ids at once, as raw digests: the key's pads are hashed once."""
     key = current_app.config["MONITORING_KEY"].encode()
     if len(key) > 64:
@@ -281,7 +297,7 @@ def _digests(candidate_ids) -> list[bytes]:
     inner_prefix = hashlib.sha256(bytes(b ^ 0x36 for b in key))
     inner_prefix.update(b"candidate:")
     inner_copy, outer_copy = inner_prefix.copy, hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
-    out = []
+    out: list[bytes] = []
     append = out.append
     for candidate_id in candidate_ids:  # the tight loop (ids as ASCII bytes): about a microsecond each
         inner = inner_copy()
@@ -292,7 +308,7 @@ def _digests(candidate_ids) -> list[bytes]:
     return out
 
 
-def pseudonyms(candidate_ids) -> list[str]:
+def pseudonyms(candidate_ids: Iterable[int]) -> list[str]:
     """services.monitoring.pseudonym for many ids at once."""
     return [digest.hex() for digest in _digests(b"%d" % int(candidate_id) for candidate_id in candidate_ids)]
 
@@ -302,20 +318,20 @@ for _number, _char in enumerate(b"0123456789abcdef"):
     _HEX_VALUE[_char] = _HEX_VALUE[ord(chr(_char).upper())] = _number
 
 
-def _keys_from_bytes(raw: np.ndarray) -> np.ndarray:
+def _keys_from_bytes(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """Rows of 16 bytes as two uint64 columns read big-endian, so keys sort in the pseudonyms' own order (the answer
     table is kept in that order, which makes the lookups below walk memory forwards)."""
     return np.ascontiguousarray(raw).view(">u8").astype(np.uint64)
 
 
-def _keys_from_digests(digests: list[bytes]) -> np.ndarray:
+def _keys_from_digests(digests: list[bytes]) -> npt.NDArray[np.uint64]:
     """The first 128 bits of each digest as two uint64 columns: enough to join on, and joined in numpy."""
     if not digests:
         return np.zeros((0, 2), dtype=np.uint64)
     return _keys_from_bytes(np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)[:, :16])
 
 
-def _keys_from_packed(packed: str | bytes | None) -> np.ndarray:
+def _keys_from_packed(packed: str | bytes | None) -> npt.NDArray[np.uint64]:
     """The same keys from packed_join_keys: raw bytes, or comma-joined prefixes (32 hex digits each) read without
     splitting."""
     if isinstance(packed, (bytes, memoryview)):
@@ -326,20 +342,21 @@ def _keys_from_packed(packed: str | bytes | None) -> np.ndarray:
     if not joined:
         return np.zeros((0, 2), dtype=np.uint64)
     digits = _HEX_VALUE[np.frombuffer((joined + ",").encode("ascii"), dtype=np.uint8).reshape(-1, 33)[:, :32]]
-    return _keys_from_bytes((digits[:, 0::2] << 4) | digits[:, 1::2])
+    # uint8 shifted by a Python int stays uint8 at run time; numpy's stubs widen it to a signed integer.
+    return _keys_from_bytes(cast(npt.NDArray[np.uint8], (digits[:, 0::2] << 4) | digits[:, 1::2]))
 
 
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
 
 
-def _ids_from_packed(packed: str | bytes | None) -> np.ndarray:
+def _ids_from_packed(packed: str | bytes | None) -> npt.NDArray[np.int64]:
     """The ids of a packed_ids value as int64."""
     if isinstance(packed, (bytes, memoryview)):
         return np.frombuffer(packed, dtype=">i4").astype(np.int64)
     return _parse_ids(packed.encode("ascii") if packed else b"")
 
 
-def _parse_ids(joined: bytes) -> np.ndarray:
+def _parse_ids(joined: bytes) -> npt.NDArray[np.int64]:
     """Comma-separated whole numbers as int64, parsed in numpy: each digit times its power of ten, summed per number."""
     if not joined:
         return np.zeros(0, dtype=np.int64)
@@ -358,15 +375,16 @@ class _JoinKeys:
     reveals nothing new; it spares hashing every candidate again for each report (about a microsecond each), and
     sorting them all again to look answers up (the sorted index is rebuilt only after new ids are hashed)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self._start_again(b"")
 
     def _start_again(self, secret: bytes) -> None:
         self.secret, self.keys, self.known = secret, np.zeros((0, 2), dtype=np.uint64), np.zeros(0, dtype=bool)
-        self.by_key: tuple[np.ndarray, np.ndarray] | None = None  # (ids in key order, their first key column)
+        self.by_key: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]] | None = None  # (ids in key order, their
+        # first key column)
 
-    def of(self, ids: np.ndarray) -> np.ndarray:
+    def of(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """The join keys of these candidate ids, hashing only those not seen before."""
         secret = hashlib.sha256(current_app.config["MONITORING_KEY"].encode()).digest()
         with self.lock:
@@ -382,9 +400,10 @@ class _JoinKeys:
                 self.keys[missing] = _keys_from_digests(_digests(b"%d" % i for i in missing.tolist()))
                 self.known[missing] = True
                 self.by_key = None
-            return self.keys[ids]
+            keys: npt.NDArray[np.uint64] = self.keys[ids]
+            return keys
 
-    def owners(self, keys: np.ndarray) -> np.ndarray:
+    def owners(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         """For each key, the id of the candidate it belongs to among those hashed so far, or -1."""
         with self.lock:
             if self.by_key is None:
@@ -406,15 +425,17 @@ _join_keys = _JoinKeys()
 class Population:
     """Every candidate by position (never shown): furthest stage level and which answer row (if any) is theirs."""
 
-    levels: np.ndarray
-    channels: list[tuple]  # (channel, campaign code, slice of positions)
-    answers: list[tuple]  # (answer, [second answer]) per answer row, for the stored characteristics in `keys`
-    answer_row: np.ndarray  # per candidate: index into answers, or -1 for none
+    levels: npt.NDArray[np.int64]
+    channels: list[tuple[str | None, str | None, slice]]  # (channel, campaign code, slice of positions)
+    # (answer, [second answer]) per answer row, for the stored characteristics in `keys`
+    answers: list[tuple[str | None, ...]]
+    answer_row: npt.NDArray[np.int64]  # per candidate: index into answers, or -1 for none
     keys: tuple[str, ...] = ()  # the stored characteristics whose answers are in `answers`, in order
-    derived: dict = field(default_factory=dict)  # derived characteristic -> per candidate index into its options
+    # derived characteristic -> per candidate index into its options
+    derived: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
 
 
-def _run_apart(engine, statement):
+def _run_apart(engine: Engine, statement: Select[_Columns]) -> Sequence[Row[_Columns]]:
     """Run a read-only query on a connection of its own, so the database works while Python hashes."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":  # compiling these scans to machine code costs more than it saves
@@ -444,7 +465,7 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
         ids = np.concatenate(id_arrays) if id_arrays else np.zeros(0, dtype=np.int64)
         _join_keys.of(ids)  # any hashing overlaps the other queries
         size = int(ids.max()) + 1 if len(ids) else 1
-        answer_rows: list = []
+        answer_rows: list[tuple[str | None, ...]] = []
         answer_of = np.full(size, -1, dtype=np.int64)
         for half in as_completed(answer_halves):  # look each half up while the database still works on the rest
             for row in half.result():
@@ -460,22 +481,23 @@ def gather(filters: Filters, keys: list[str] | None = None) -> Population:
     return Population(furthest[ids], channels, answer_rows, answer_of[ids], tuple(stored), derived)
 
 
-def group_codes(characteristic: Characteristic, population: Population) -> np.ndarray:
+def group_codes(characteristic: Characteristic, population: Population) -> npt.NDArray[np.int64]:
     """Each candidate's group number by position (the last number is 'not answered')."""
-    groups = {label: number for number, label in enumerate(characteristic.groups)}
+    groups: dict[str | None, int] = {label: number for number, label in enumerate(characteristic.groups)}
     not_answered = len(characteristic.groups)
     if characteristic.key in population.derived:  # known only for those who answered the equality questions
         values = list(characteristic.codes)
         lookup = np.array([groups[characteristic.codes[v]] for v in values] + [not_answered], dtype=np.int64)
-        codes = lookup[population.derived[characteristic.key]]
+        codes: npt.NDArray[np.int64] = lookup[population.derived[characteristic.key]]
         codes[population.answer_row < 0] = not_answered
         return codes
     position = population.keys.index(characteristic.key)
     row_codes = [groups.get(characteristic.codes.get(row[position]), not_answered) for row in population.answers]
-    return np.array([*row_codes, not_answered], dtype=np.int64)[population.answer_row]  # -1 picks the last
+    by_row: npt.NDArray[np.int64] = np.array([*row_codes, not_answered], dtype=np.int64)[population.answer_row]
+    return by_row  # -1 picks the last
 
 
-def stage_counts(codes: np.ndarray, levels: np.ndarray, groups: int) -> list[list[int]]:
+def stage_counts(codes: npt.NDArray[np.int64], levels: npt.NDArray[np.int64], groups: int) -> list[list[int]]:
     """counts[group][stage]: how many of each group reached each funnel stage (cumulative over levels)."""
     by_level = np.bincount(codes * LEVELS + levels, minlength=groups * LEVELS)
     by_level = by_level.reshape(groups, LEVELS)

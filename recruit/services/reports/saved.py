@@ -6,6 +6,9 @@ so last year's report stays as it was. They are shown under the same disclosure 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypedDict
+
 from sqlalchemy import delete, insert, select
 
 from ...extensions import db
@@ -16,11 +19,22 @@ from .population import NOT_ANSWERED, STAGES, Filters, characteristics, gather, 
 CHANNEL_BREAKDOWNS = ("channel", "campaign")
 
 
+class CountRow(TypedDict):
+    """One saved count (a CycleCount row): how many of a group reached a stage."""
+
+    cycle_id: int
+    breakdown: str
+    position: int
+    group_label: str
+    stage: str
+    count: int
+
+
 def save_cycle_counts(cycle_id: int, channel_order: list[str]) -> int:
     """Count the cycle's funnel by every characteristic and outreach channel and save it (caller commits)."""
     keys = list(characteristics())
     population = gather(Filters(cycle=cycle_id), keys)
-    rows = []
+    rows: list[CountRow] = []
     for key, characteristic in characteristics().items():
         counts = stage_counts(
             group_codes(characteristic, population), population.levels, len(characteristic.groups) + 1
@@ -45,7 +59,7 @@ def save_cycle_counts(cycle_id: int, channel_order: list[str]) -> int:
     return len(rows)
 
 
-def _rows(cycle_id: int, breakdown: str, labels: list[str], counts: list[list[int]]) -> list[dict]:
+def _rows(cycle_id: int, breakdown: str, labels: list[str], counts: list[list[int]]) -> list[CountRow]:
     return [
         {
             "cycle_id": cycle_id,
@@ -60,7 +74,7 @@ def _rows(cycle_id: int, breakdown: str, labels: list[str], counts: list[list[in
     ]
 
 
-def saved_counts(cycle_id: int, breakdowns) -> dict[str, tuple[list[str], list[list[int]]]]:
+def saved_counts(cycle_id: int, breakdowns: Iterable[str]) -> dict[str, tuple[list[str], list[list[int]]]]:
     """{breakdown: (group labels in order, counts[group][stage])} as saved when the cycle closed."""
     column = {stage: number for number, (stage, _, _) in enumerate(STAGES)}
     found: dict[str, dict[int, tuple[str, list[int]]]] = {}
