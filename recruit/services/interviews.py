@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,6 +36,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import rows_changed
 from .errors import ServiceError
 from .matching.stages import move_stage
 
@@ -292,20 +293,16 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
     if current is not None and current.slot.starts_at <= now + BOOKING_CLOSES_BEFORE:
         raise ServiceError("Your interview starts soon, so it can no longer be moved. Contact the borough instead")
     # Take a place only if one is free and the slot has not started: applied by the database one at a time.
-    # An UPDATE's result is a CursorResult (which counts the rows changed); Session.execute is typed as any Result.
-    taken = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(InterviewSlot)
-            .where(
-                InterviewSlot.id == slot.id,
-                InterviewSlot.booked < InterviewSlot.capacity,
-                InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
-            )
-            .values(booked=InterviewSlot.booked + 1)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    taken = rows_changed(
+        update(InterviewSlot)
+        .where(
+            InterviewSlot.id == slot.id,
+            InterviewSlot.booked < InterviewSlot.capacity,
+            InterviewSlot.starts_at > now + BOOKING_CLOSES_BEFORE,
+        )
+        .values(booked=InterviewSlot.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
     if taken != 1:
         db.session.rollback()
         raise ServiceError("That interview time is now full or too soon to book. Select another time", "slot")

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
 from ...audit import record_event
 from ...extensions import db
@@ -154,7 +155,14 @@ def as_record(answers: Mapping[str, str]) -> dict[str, bool | str]:
     return record
 
 
-def is_eligible(candidate: Candidate) -> bool:
+class HasEligibility(Protocol):
+    """A candidate, or a row of a candidate's columns (a match run reads rows)."""
+
+    @property
+    def eligibility(self) -> Mapping[str, Any] | None: ...
+
+
+def is_eligible(candidate: HasEligibility) -> bool:
     """True when the candidate's stored answers meet every rule."""
     stored = candidate.eligibility or {}
     return all(stored.get(q.stored_as) is True for q in QUESTIONS)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from sqlalchemy import CursorResult, Table, func, insert, literal, select, update
+from sqlalchemy import Table, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 import matching
@@ -40,6 +40,7 @@ from ...models import (
     SuggestionStage,
     utcnow,
 )
+from .. import rows_changed
 from ..cycles import current_cycle_id
 from ..errors import ServiceError
 from . import outcomes
@@ -365,21 +366,17 @@ def publish_run(run_id: int, actor_id: int | None, today: date | None = None) ->
             return again, False
         raise ServiceError(refusal)
     now = utcnow()
-    # An UPDATE's result is a CursorResult (which counts the rows changed); Session.execute is typed as any Result.
-    changed = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(MatchRun)
-            .where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
-            .values(
-                status=RunStatus.PUBLISHED.value,
-                published_slot=_slot(run.cycle_id, run.round),
-                published_at=now,
-                published_by_id=actor_id,
-            )
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    changed = rows_changed(
+        update(MatchRun)
+        .where(MatchRun.id == run.id, MatchRun.status == RunStatus.PREVIEW.value)
+        .values(
+            status=RunStatus.PUBLISHED.value,
+            published_slot=_slot(run.cycle_id, run.round),
+            published_at=now,
+            published_by_id=actor_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if not changed:  # someone else published it a moment ago
         db.session.rollback()
         return _published_since(run_id), False
