@@ -267,7 +267,7 @@ def _move_audited(suggestion: Suggestion, decision: _Decision) -> StageChange:
         from_stage=before,
         **({"unmet_requirement": unmet} if unmet else {}),
     )
-    event.borough_id = suggestion.placement.borough_id  # a Match has no borough of its own; its placement does
+    event.borough_id = suggestion.placement.borough_id  # a suggestion has no borough of its own; its placement does
     return change
 
 

@@ -365,7 +365,7 @@ class ExplanationJSON(TypedDict):
 
 
 def _explanation_json(pair: matching.ScoredPair) -> ExplanationJSON:
-    """The explanation as stored on a Match (JSON), including the candidate-facing sentence."""
+    """The explanation as stored on a suggestion (JSON), including the candidate-facing sentence."""
     e = pair.explanation
     assert e is not None  # the result's suggested pairs always carry their explanation
     return {
@@ -420,7 +420,7 @@ class RunExport(TypedDict):
 def pseudonymous_instance(instance: Instance, assignment: Mapping[str, str | None]) -> PseudonymousInstance:
     """The run's lists and assignment with each candidate id replaced by a label drawn at random for this run.
 
-    The link from label to person is kept nowhere (each person's suggestions are Match rows, deleted with them),
+    The link from label to person is kept nowhere (each person's suggestions are rows of their own, deleted with them),
     so once someone deletes their account or is purged, the stored run and every export of it hold nothing
     that leads back to them, while `python -m matching check` still verifies the run. Candidates are stored in
     label order, so not even their order hints at who applied first."""
