@@ -55,11 +55,15 @@ lock: $(BIN)/activate
 	$(BIN)/pip-compile --quiet --upgrade --extra test --strip-extras --allow-unsafe --no-emit-index-url \
 	  --no-emit-find-links -o requirements.lock pyproject.toml
 
-# Regenerate the initial migration from the models (allowed until the first production release).
+# The next numbered revision, from what changed in the models since the last one:
+#   make migration MESSAGE="what changed"
+# Review it before committing: a rename comes out as a drop and a create (see 0002 for one that keeps the rows).
 migration: install
-	rm -f instance/migration-check.db migrations/versions/0001_initial_schema.py
-	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-check.db $(BIN)/flask db migrate --rev-id 0001 -m "initial schema"
-	sed -i 's/^Create Date.*/Create Date: (regenerated from the models by `make migration`)/' migrations/versions/0001_initial_schema.py
+	@test -n "$(MESSAGE)" || { echo 'Say what changed: make migration MESSAGE="..."'; exit 1; }
+	rm -f instance/migration-check.db
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-check.db $(BIN)/flask db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-check.db $(BIN)/flask db migrate \
+		--rev-id $$(printf '%04d' $$(($$(sed 's/^0*//' migrations/.current-alembic-head) + 1))) -m "$(MESSAGE)"
 	rm -f instance/migration-check.db
 	$(BIN)/flask db heads | cut -d' ' -f1 > migrations/.current-alembic-head
 

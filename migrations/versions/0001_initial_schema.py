@@ -2,7 +2,8 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: (regenerated from the models by `make migration`)
+Create Date: 2026-12-02 (the schema as released before 0002's renames; kept as it was, so databases made
+by it upgrade in place)
 
 """
 from alembic import op
@@ -231,8 +232,8 @@ def upgrade():
     sa.Column('seed', sa.Integer(), nullable=False),
     sa.Column('input_hash', sa.String(length=64), nullable=False),
     sa.Column('candidate_count', sa.Integer(), nullable=False),
-    sa.Column('placement_count', sa.Integer(), nullable=False),
-    sa.Column('suggestion_count', sa.Integer(), nullable=False),
+    sa.Column('vacancy_count', sa.Integer(), nullable=False),
+    sa.Column('match_count', sa.Integer(), nullable=False),
     sa.Column('duration_ms', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('instance', sa.JSON(), nullable=True),
@@ -249,51 +250,6 @@ def upgrade():
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_run_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_match_run_status'), ['status'], unique=False)
-
-    op.create_table('placement',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('borough_id', sa.Integer(), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=True),
-    sa.Column('standard_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('title', sa.String(length=120), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('skills', sa.JSON(), nullable=False),
-    sa.Column('skills_text', sa.Text(), nullable=False),
-    sa.Column('wage_amount', sa.Numeric(precision=10, scale=2), nullable=False),
-    sa.Column('wage_unit', sa.String(length=4), nullable=False),
-    sa.Column('hourly_wage', sa.Numeric(precision=10, scale=2), nullable=False),
-    sa.Column('hours_per_week', sa.Integer(), nullable=False),
-    sa.Column('positions', sa.Integer(), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('closing_date', sa.Date(), nullable=False),
-    sa.Column('workplace_outward', sa.String(length=4), nullable=False),
-    sa.Column('lat', sa.Float(), nullable=False),
-    sa.Column('lon', sa.Float(), nullable=False),
-    sa.Column('training_provider', sa.String(length=200), nullable=False),
-    sa.Column('disability_confident', sa.Boolean(), nullable=False),
-    sa.Column('resident_priority', sa.Boolean(), nullable=False),
-    sa.Column('adjustments_contact', sa.String(length=254), nullable=False),
-    sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('draft', 'live', 'closed', 'filled')", name=op.f('ck_placement_status_known')),
-    sa.CheckConstraint("wage_unit IN ('hour', 'year')", name=op.f('ck_placement_wage_unit_known')),
-    sa.CheckConstraint('positions >= 1', name=op.f('ck_placement_positions_positive')),
-    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_placement_borough_id_borough')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_placement_created_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_placement_cycle_id_recruitment_cycle')),
-    sa.ForeignKeyConstraint(['standard_id'], ['standard.id'], name=op.f('fk_placement_standard_id_standard')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement'))
-    )
-    with op.batch_alter_table('placement', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_placement_borough_id'), ['borough_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_closing_date'), ['closing_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_cycle_id'), ['cycle_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_standard_id'), ['standard_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_status'), ['status'], unique=False)
 
     op.create_table('recovery_code',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -343,6 +299,51 @@ def upgrade():
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('vacancy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('borough_id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=True),
+    sa.Column('standard_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('skills', sa.JSON(), nullable=False),
+    sa.Column('skills_text', sa.Text(), nullable=False),
+    sa.Column('wage_amount', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('wage_unit', sa.String(length=4), nullable=False),
+    sa.Column('hourly_wage', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('hours_per_week', sa.Integer(), nullable=False),
+    sa.Column('positions', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('closing_date', sa.Date(), nullable=False),
+    sa.Column('workplace_outward', sa.String(length=4), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=False),
+    sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('training_provider', sa.String(length=200), nullable=False),
+    sa.Column('disability_confident', sa.Boolean(), nullable=False),
+    sa.Column('resident_priority', sa.Boolean(), nullable=False),
+    sa.Column('adjustments_contact', sa.String(length=254), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('draft', 'live', 'closed', 'filled')", name=op.f('ck_vacancy_status_known')),
+    sa.CheckConstraint("wage_unit IN ('hour', 'year')", name=op.f('ck_vacancy_wage_unit_known')),
+    sa.CheckConstraint('positions >= 1', name=op.f('ck_vacancy_positions_positive')),
+    sa.ForeignKeyConstraint(['borough_id'], ['borough.id'], name=op.f('fk_vacancy_borough_id_borough')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_vacancy_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cycle_id'], ['recruitment_cycle.id'], name=op.f('fk_vacancy_cycle_id_recruitment_cycle')),
+    sa.ForeignKeyConstraint(['standard_id'], ['standard.id'], name=op.f('fk_vacancy_standard_id_standard')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancy'))
+    )
+    with op.batch_alter_table('vacancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vacancy_borough_id'), ['borough_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_closing_date'), ['closing_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_standard_id'), ['standard_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_status'), ['status'], unique=False)
+
     op.create_table('candidate_outcome',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -359,35 +360,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidate_outcome_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidate_outcome_run_id'), ['run_id'], unique=False)
 
-    op.create_table('choice',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('placement_id', sa.Integer(), nullable=False),
-    sa.Column('rank', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_choice_candidate_id_candidate'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_choice_placement_id_placement'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_choice')),
-    sa.UniqueConstraint('candidate_id', 'placement_id', name='uq_choice_candidate_placement')
-    )
-    with op.batch_alter_table('choice', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_choice_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_choice_placement_id'), ['placement_id'], unique=False)
-
     op.create_table('interview_criterion',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=150), nullable=False),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_interview_criterion_placement_id_placement'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_interview_criterion_vacancy_id_vacancy'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_criterion')),
-    sa.UniqueConstraint('placement_id', 'position', name='uq_interview_criterion_placement_position')
+    sa.UniqueConstraint('vacancy_id', 'position', name='uq_interview_criterion_vacancy_position')
     )
     with op.batch_alter_table('interview_criterion', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interview_criterion_placement_id'), ['placement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_criterion_vacancy_id'), ['vacancy_id'], unique=False)
 
     op.create_table('interview_slot',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('place', sa.String(length=200), nullable=False),
@@ -400,46 +387,59 @@ def upgrade():
     sa.CheckConstraint('capacity >= 1 AND capacity <= 10', name=op.f('ck_interview_slot_capacity_in_range')),
     sa.CheckConstraint('minutes >= 10 AND minutes <= 240', name=op.f('ck_interview_slot_minutes_in_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_interview_slot_created_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_interview_slot_placement_id_placement'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_interview_slot_vacancy_id_vacancy'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_slot'))
     )
     with op.batch_alter_table('interview_slot', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interview_slot_placement_id'), ['placement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_slot_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_slot_vacancy_id'), ['vacancy_id'], unique=False)
 
-    op.create_table('suggestion',
+    op.create_table('match',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('components', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
     sa.Column('stage', sa.String(length=12), nullable=False),
-    sa.Column('furthest_level', sa.Integer(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('feedback', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_suggestion_stage_known')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_suggestion_candidate_id_candidate'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_suggestion_decided_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_suggestion_placement_id_placement'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_suggestion_run_id_match_run'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion')),
-    sa.UniqueConstraint('run_id', 'candidate_id', 'placement_id', name='uq_suggestion_run_candidate_placement')
+    sa.CheckConstraint("stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_match_stage_known')),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_match_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_match_decided_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_run_id_match_run'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_match_vacancy_id_vacancy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match')),
+    sa.UniqueConstraint('run_id', 'candidate_id', 'vacancy_id', name='uq_match_run_candidate_vacancy')
     )
-    with op.batch_alter_table('suggestion', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_suggestion_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_suggestion_placement_id'), ['placement_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_suggestion_run_id'), ['run_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_suggestion_stage'), ['stage'], unique=False)
+    with op.batch_alter_table('match', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_run_id'), ['run_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_stage'), ['stage'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_preference_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_preference_vacancy_id_vacancy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_preference')),
+    sa.UniqueConstraint('candidate_id', 'vacancy_id', name='uq_preference_candidate_vacancy')
+    )
+    with op.batch_alter_table('preference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_preference_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_preference_vacancy_id'), ['vacancy_id'], unique=False)
 
     op.create_table('interview_booking',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slot_id', sa.Integer(), nullable=False),
-    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
@@ -447,18 +447,18 @@ def upgrade():
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('booked', 'cancelled')", name=op.f('ck_interview_booking_status_known')),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_interview_booking_match_id_match'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['slot_id'], ['interview_slot.id'], name=op.f('fk_interview_booking_slot_id_interview_slot'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_interview_booking_suggestion_id_suggestion'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_booking'))
     )
     with op.batch_alter_table('interview_booking', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_booking_match_id'), ['match_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_booking_slot_id'), ['slot_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interview_booking_suggestion_id'), ['suggestion_id'], unique=False)
-        batch_op.create_index('uq_interview_booking_live_suggestion', ['suggestion_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
+        batch_op.create_index('uq_interview_booking_live_match', ['match_id'], unique=True, postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
 
     op.create_table('interview_score',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
     sa.Column('criterion_id', sa.Integer(), nullable=False),
     sa.Column('interviewer_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Integer(), nullable=False),
@@ -467,14 +467,14 @@ def upgrade():
     sa.CheckConstraint('score >= 1 AND score <= 4', name=op.f('ck_interview_score_score_in_range')),
     sa.ForeignKeyConstraint(['criterion_id'], ['interview_criterion.id'], name=op.f('fk_interview_score_criterion_id_interview_criterion'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['interviewer_id'], ['user_account.id'], name=op.f('fk_interview_score_interviewer_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_interview_score_suggestion_id_suggestion'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_interview_score_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_score')),
-    sa.UniqueConstraint('suggestion_id', 'criterion_id', 'interviewer_id', name='uq_interview_score_once')
+    sa.UniqueConstraint('match_id', 'criterion_id', 'interviewer_id', name='uq_interview_score_once')
     )
     with op.batch_alter_table('interview_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interview_score_criterion_id'), ['criterion_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_score_interviewer_id'), ['interviewer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interview_score_suggestion_id'), ['suggestion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_score_match_id'), ['match_id'], unique=False)
 
     op.create_table('interview_slot_interviewer',
     sa.Column('slot_id', sa.Integer(), nullable=False),
@@ -488,7 +488,7 @@ def upgrade():
 
     op.create_table('offer',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
     sa.Column('made_by_id', sa.Integer(), nullable=True),
     sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('respond_by', sa.Date(), nullable=False),
@@ -500,24 +500,24 @@ def upgrade():
     sa.Column('start_recorded_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("answer IS NULL OR answer IN ('accepted', 'declined', 'expired', 'withdrawn')", name=op.f('ck_offer_answer_known')),
     sa.ForeignKeyConstraint(['made_by_id'], ['user_account.id'], name=op.f('fk_offer_made_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_offer_suggestion_id_suggestion'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_offer_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offer')),
-    sa.UniqueConstraint('suggestion_id', name=op.f('uq_offer_suggestion_id'))
+    sa.UniqueConstraint('match_id', name=op.f('uq_offer_match_id'))
     )
     op.create_table('slot_request',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_slot_request_suggestion_id_suggestion'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_slot_request_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_slot_request'))
     )
     with op.batch_alter_table('slot_request', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_slot_request_suggestion_id'), ['suggestion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slot_request_match_id'), ['match_id'], unique=False)
 
     op.create_table('stage_change',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=False),
     sa.Column('from_stage', sa.String(length=12), nullable=True),
     sa.Column('to_stage', sa.String(length=12), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
@@ -525,11 +525,11 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=True),
     sa.CheckConstraint("to_stage IN ('suggested', 'shortlisted', 'interview', 'offered', 'accepted', 'rejected', 'withdrawn', 'closed')", name=op.f('ck_stage_change_to_stage_known')),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_stage_change_actor_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_stage_change_suggestion_id_suggestion'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['match_id'], ['match.id'], name=op.f('fk_stage_change_match_id_match'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_change'))
     )
     with op.batch_alter_table('stage_change', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stage_change_suggestion_id'), ['suggestion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stage_change_match_id'), ['match_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_change_to_stage'), ['to_stage'], unique=False)
 
     op.create_table('decision_score',
@@ -553,11 +553,11 @@ def downgrade():
     op.drop_table('decision_score')
     with op.batch_alter_table('stage_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stage_change_to_stage'))
-        batch_op.drop_index(batch_op.f('ix_stage_change_suggestion_id'))
+        batch_op.drop_index(batch_op.f('ix_stage_change_match_id'))
 
     op.drop_table('stage_change')
     with op.batch_alter_table('slot_request', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_slot_request_suggestion_id'))
+        batch_op.drop_index(batch_op.f('ix_slot_request_match_id'))
 
     op.drop_table('slot_request')
     op.drop_table('offer')
@@ -566,43 +566,51 @@ def downgrade():
 
     op.drop_table('interview_slot_interviewer')
     with op.batch_alter_table('interview_score', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interview_score_suggestion_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_score_match_id'))
         batch_op.drop_index(batch_op.f('ix_interview_score_interviewer_id'))
         batch_op.drop_index(batch_op.f('ix_interview_score_criterion_id'))
 
     op.drop_table('interview_score')
     with op.batch_alter_table('interview_booking', schema=None) as batch_op:
-        batch_op.drop_index('uq_interview_booking_live_suggestion', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
-        batch_op.drop_index(batch_op.f('ix_interview_booking_suggestion_id'))
+        batch_op.drop_index('uq_interview_booking_live_match', postgresql_where=sa.text("status = 'booked'"), sqlite_where=sa.text("status = 'booked'"))
         batch_op.drop_index(batch_op.f('ix_interview_booking_slot_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_booking_match_id'))
 
     op.drop_table('interview_booking')
-    with op.batch_alter_table('suggestion', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_suggestion_stage'))
-        batch_op.drop_index(batch_op.f('ix_suggestion_run_id'))
-        batch_op.drop_index(batch_op.f('ix_suggestion_placement_id'))
-        batch_op.drop_index(batch_op.f('ix_suggestion_candidate_id'))
+    with op.batch_alter_table('preference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_preference_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_preference_candidate_id'))
 
-    op.drop_table('suggestion')
+    op.drop_table('preference')
+    with op.batch_alter_table('match', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_match_stage'))
+        batch_op.drop_index(batch_op.f('ix_match_run_id'))
+        batch_op.drop_index(batch_op.f('ix_match_candidate_id'))
+
+    op.drop_table('match')
     with op.batch_alter_table('interview_slot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_slot_vacancy_id'))
         batch_op.drop_index(batch_op.f('ix_interview_slot_starts_at'))
-        batch_op.drop_index(batch_op.f('ix_interview_slot_placement_id'))
 
     op.drop_table('interview_slot')
     with op.batch_alter_table('interview_criterion', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interview_criterion_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_interview_criterion_vacancy_id'))
 
     op.drop_table('interview_criterion')
-    with op.batch_alter_table('choice', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_choice_placement_id'))
-        batch_op.drop_index(batch_op.f('ix_choice_candidate_id'))
-
-    op.drop_table('choice')
     with op.batch_alter_table('candidate_outcome', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_candidate_outcome_run_id'))
         batch_op.drop_index(batch_op.f('ix_candidate_outcome_candidate_id'))
 
     op.drop_table('candidate_outcome')
+    with op.batch_alter_table('vacancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vacancy_status'))
+        batch_op.drop_index(batch_op.f('ix_vacancy_standard_id'))
+        batch_op.drop_index(batch_op.f('ix_vacancy_cycle_id'))
+        batch_op.drop_index(batch_op.f('ix_vacancy_closing_date'))
+        batch_op.drop_index(batch_op.f('ix_vacancy_borough_id'))
+
+    op.drop_table('vacancy')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
@@ -615,14 +623,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
 
     op.drop_table('recovery_code')
-    with op.batch_alter_table('placement', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_placement_status'))
-        batch_op.drop_index(batch_op.f('ix_placement_standard_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_cycle_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_closing_date'))
-        batch_op.drop_index(batch_op.f('ix_placement_borough_id'))
-
-    op.drop_table('placement')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_run_status'))
         batch_op.drop_index(batch_op.f('ix_match_run_cycle_id'))

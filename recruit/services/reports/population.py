@@ -43,7 +43,7 @@ from ..monitoring import age_band
 NOT_ANSWERED = "Not answered or prefer not to say"
 
 # Funnel stages as the lowest "furthest stage level" a candidate needs to count there. A candidate's level is the
-# furthest any of their suggestions reached in its stage history (Match.furthest_level, kept by move_stage), so
+# furthest any of their suggestions reached in its stage history (Suggestion.furthest_level, kept by move_stage), so
 # someone rejected or withdrawn after an interview counts at interview: 0 no suggestion, 1 suggested,
 # 2 shortlisted, 3 interview, 4 offered, 5 accepted.
 STAGES = (
