@@ -11,7 +11,6 @@ from .bulk import (
     FEEDBACK_TEMPLATES,
     BulkOutcome,
     decide_many,
-    guaranteed_before_interview,
     parse_selection,
     selected_suggestions,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "FEEDBACK_TEMPLATES",
     "BulkOutcome",
     "decide_many",
-    "guaranteed_before_interview",
     "parse_selection",
     "selected_suggestions",
     "REMOVED",

@@ -9,15 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Placement, Suggestion, SuggestionStage
+from ...models import Placement, Suggestion
 from ..errors import ServiceError
+from . import guaranteed
 from .blind import reference
 from .review import decide, stage_label
 
 BULK_ACTIONS = ("shortlist", "reject")
 # Before the interview, a candidate with a guaranteed interview may only be turned down one at a time,
 # recording the essential requirement they do not meet (docs/glossary.md: guaranteed interview scheme).
-BEFORE_INTERVIEW = (SuggestionStage.SUGGESTED.value, SuggestionStage.SHORTLISTED.value)
 GUARANTEED_MESSAGE = (
     "They asked for a guaranteed interview, so they are not rejected in bulk before an interview. "
     "Open their page to decide on them on their own."
@@ -79,11 +79,6 @@ def selected_suggestions(placement: Placement, pairs: list[tuple[int, int]]) -> 
     return list(db.session.scalars(statement))
 
 
-def guaranteed_before_interview(suggestion: Suggestion) -> bool:
-    """True for a candidate with a guaranteed interview who has not yet been interviewed."""
-    return bool(suggestion.candidate.guaranteed_interview) and suggestion.stage in BEFORE_INTERVIEW
-
-
 def decide_many(
     placement: Placement,
     pairs: list[tuple[int, int]],
@@ -107,7 +102,7 @@ def decide_many(
             )
             continue
         ref = reference(suggestion.candidate_id)
-        if action == "reject" and guaranteed_before_interview(suggestion):
+        if action == "reject" and guaranteed.needs_requirement(suggestion):
             outcomes.append(BulkOutcome(suggestion_id, ref, False, GUARANTEED_MESSAGE))
             continue
         try:
