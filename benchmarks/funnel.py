@@ -5,7 +5,7 @@ report from its saved counts <= 50 ms.
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_funnel .venv/bin/python benchmarks/funnel.py [--n 1000000]
 
 The database is emptied and refilled with COPY (use a database of its own, never a shared one): N submitted candidates
-(each with a user account), about 80 % with equality answers under their pseudonym, and about 1.5 matches each over
+(each with a user account), about 80 % with equality answers under their pseudonym, and about 1.5 suggestions each over
 2,000 placements in two runs, at stages from suggested to accepted. Then the funnel for one characteristic is timed:
 the grouped stage query, the pseudonyms in bulk, the answers query and the counting, each shown apart.
 """

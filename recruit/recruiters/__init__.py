@@ -1,4 +1,4 @@
-"""Recruiters: review suggested matches for their borough's placements, name-blind until shortlisting."""
+"""Recruiters: review the suggestions for their borough's placements, name-blind until shortlisting."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -29,7 +29,7 @@ BUTTONS = {"shortlist": "Shortlist", "interview": "Invite to interview"}
 
 
 class DecisionForm(BaseForm):
-    """A CSRF token and the version of the match the recruiter saw, for the stage buttons."""
+    """A CSRF token and the version of the suggestion the recruiter saw, for the stage buttons."""
 
     version = HiddenField()
 

@@ -77,7 +77,7 @@ def review_placements(
 
 
 def placement_suggestions(placement: Placement) -> list[Suggestion]:
-    """A placement's current matches, best score first (the caller has checked the borough)."""
+    """A placement's current suggestions, best score first (the caller has checked the borough)."""
     statement = (
         _current_suggestions().options(joinedload(Suggestion.candidate)).where(Suggestion.placement_id == placement.id)
     )
@@ -145,7 +145,7 @@ STALE_MESSAGE = (
 
 
 def actions_for(suggestion: Suggestion) -> list[str]:
-    """The actions a recruiter can take on a match in its current stage."""
+    """The actions a recruiter can take on a suggestion in its current stage."""
     return [name for name, (sources, _, _) in ACTIONS.items() if suggestion.stage in sources]
 
 

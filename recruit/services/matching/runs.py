@@ -11,7 +11,7 @@ What the service tells the library (and nothing else: never contact details, nev
   candidate who has a digital qualification is "already qualified" up to its level (the form's
   "level 4 or 5" counts as 4, so it never wrongly excludes a level 5 placement). Their highest
   general qualification is not a digital one and excludes nothing.
-- placements: live placements whose closing date is today or later; filled = accepted matches; skills =
+- placements: live placements whose closing date is today or later; filled = accepted suggestions; skills =
   the terms the placement page lists; borough and "residents of this borough first".
 - synonyms: the reviewed table in recruit/data/skill_synonyms.csv (other spelling → preferred term).
 
@@ -229,7 +229,7 @@ def published_run(cycle_id: int | None, round_number: int) -> MatchRun | None:
 
 
 def _stage_counts(stages: Iterable[str], run_ids: Select[tuple[int]] | None = None) -> dict[int, int]:
-    """Matches per placement in these stages (only in the runs `run_ids` selects, when given)."""
+    """Suggestions per placement in these stages (only in the runs `run_ids` selects, when given)."""
     statement = (
         select(Suggestion.placement_id, func.count())
         .where(Suggestion.stage.in_(stages))
