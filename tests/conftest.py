@@ -442,3 +442,24 @@ def current_code(app, user) -> str:
         row.totp_last_step = None
         _db.session.commit()
         return pyotp.TOTP(row.totp_secret).now()
+
+
+@pytest.fixture
+def suggested(app, make_user):
+    """A published round: one Hackney placement with one suggested candidate, one Camden placement with another."""
+    from tests.factories import make_candidate, make_placement
+    from tests.matching_data import run
+
+    hackney = make_placement(app, title="Junior developer apprentice (Housing repairs)")
+    camden = make_placement(app, borough="camden", title="Data apprentice (Libraries)")
+    person = make_candidate(app, make_user, [hackney])
+    other = make_candidate(app, make_user, [camden])
+    by_placement = {suggestion.placement_id: suggestion for suggestion in run(app).suggestions}
+    return {
+        "hackney": hackney,
+        "camden": camden,
+        "person": person,
+        "other": other,
+        "suggestion": by_placement[hackney],
+        "camden_suggestion": by_placement[camden],
+    }

@@ -7,9 +7,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from recruit.models import AuditEvent, OutboxEmail, User
+from recruit.models import AuditEvent, User
 from recruit.outbox import send_due_emails
 from tests.conftest import TEST_PASSWORD, current_code
+from tests.emails import last_email, link_in
 from tests.pages import visible_text
 
 STRONG = "tangerine-bicycle-harbour"
@@ -18,21 +19,6 @@ STRONG = "tangerine-bicycle-harbour"
 def _csrf(client, path):
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def _last_email(app, template):
-    with app.app_context():
-        return (
-            app.extensions["sqlalchemy"]
-            .session.scalars(
-                select(OutboxEmail).where(OutboxEmail.template == template).order_by(OutboxEmail.id.desc())
-            )
-            .first()
-        )
-
-
-def _link_in(email):
-    return re.search(r"http://localhost(/\S+)", email.text_body).group(1)
 
 
 @pytest.fixture
@@ -44,10 +30,10 @@ def test_register_queues_confirmation_and_link_confirms_the_address(app, client)
     response = client.post("/register", data={"email": "Amara@Example.com ", "password": STRONG})
     assert response.status_code == 200 and "Check your email" in visible_text(response.get_data(as_text=True))
     assert client.get("/candidates/").status_code == 302  # not signed in until the address is confirmed
-    email = _last_email(app, "confirm_email")
+    email = last_email(app, "confirm_email")
     assert email.recipient == "amara@example.com" and email.status == "pending"
     assert "Confirm your email address" in email.html_body
-    response = client.get(_link_in(email), follow_redirects=True)
+    response = client.get(link_in(email), follow_redirects=True)
     assert "Your email address is confirmed. Sign in to continue." in visible_text(response.get_data(as_text=True))
     with app.app_context():
         user = app.extensions["sqlalchemy"].session.scalar(select(User).where(User.email == "amara@example.com"))
@@ -89,7 +75,7 @@ def test_registering_an_existing_email_does_not_reveal_it_but_emails_the_owner(a
         pages[address] = visible_text(response.get_data(as_text=True)).replace(address.upper(), "ADDRESS")
     assert pages["taken@example.com"] == pages["fresh@example.com"]
     assert "Check your email" in pages["taken@example.com"]
-    assert _last_email(app, "account_exists").recipient == user.email
+    assert last_email(app, "account_exists").recipient == user.email
     with app.app_context():
         assert len(app.extensions["sqlalchemy"].session.scalars(select(User)).all()) == 2
 
@@ -216,7 +202,7 @@ def test_next_parameter_refuses_open_redirects(client, make_user):
 def test_password_reset_link_works_once(app, client, make_user):
     user = make_user("candidate")
     client.post("/forgot-password", data={"email": user.email})
-    link = _link_in(_last_email(app, "reset_password"))
+    link = link_in(last_email(app, "reset_password"))
     response = client.post(link, data={"password": STRONG})
     assert response.status_code == 302
     assert client.post("/sign-in", data={"email": user.email, "password": STRONG}).status_code == 302
@@ -227,7 +213,7 @@ def test_password_reset_link_works_once(app, client, make_user):
 def test_reset_for_unknown_email_says_the_same_and_sends_nothing(app, client):
     html = client.post("/forgot-password", data={"email": "ghost@example.com"}).get_data(as_text=True)
     assert "If" in html and "ghost@example.com" in html and "has an account" in html
-    assert _last_email(app, "reset_password") is None
+    assert last_email(app, "reset_password") is None
 
 
 def test_tampered_token_is_refused(client):

@@ -217,7 +217,7 @@ def test_borough_form_errors(app, client, admin, data, message):
 def test_a_borough_not_taking_part_cannot_post_placements(app, client, admin, login_as):
     client.post("/admin/boroughs/camden", data={"contact_email": ""})  # the box unticked: not taking part
     staff_client = app.test_client()
-    from tests.test_staff import CREATE_URL, form_data
+    from tests.placement_form import CREATE_URL, form_data
 
     sign_in(staff_client, login_as("borough_staff", "camden"))
     html = staff_client.post(CREATE_URL, data=form_data()).get_data(as_text=True)

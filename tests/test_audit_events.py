@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from recruit.models import AuditEvent
 from tests.conftest import TEST_PASSWORD
-from tests.test_recruiters import suggested  # noqa: F401  (fixture: a published suggestion in Hackney)
 
 CLIENT = {"REMOTE_ADDR": "198.51.100.23"}
 
@@ -54,7 +53,7 @@ def test_access_denials_on_staff_urls_are_recorded(app, db, client, login_as):
     assert {e.client_address for e in denials} == {"198.51.100.23"}
 
 
-def test_a_recruiter_viewing_a_candidate_is_recorded(app, db, client, login_as, suggested):  # noqa: F811
+def test_a_recruiter_viewing_a_candidate_is_recorded(app, db, client, login_as, suggested):
     user = login_as("recruiter", "hackney")
     assert client.get(f"/recruiters/suggestions/{suggested['suggestion'].id}").status_code == 200
     (event,) = _events(db, "candidate.viewed")
@@ -73,12 +72,12 @@ def test_exports_are_recorded(app, db, client, login_as):
 
 
 def test_no_password_token_or_link_ever_reaches_the_audit_trail(app, db, make_user, runner):
-    from tests.test_accounts import _last_email, _link_in
+    from tests.emails import last_email, link_in
 
     client = app.test_client()
     client.post("/register", data={"email": "ada@example.com", "password": "tangerine-bicycle-harbour"})
     client.post("/forgot-password", data={"email": "ada@example.com"})
-    link = _link_in(_last_email(app, "reset_password"))
+    link = link_in(last_email(app, "reset_password"))
     client.post(link, data={"password": "marmalade-lantern-quarry"})
     client.post("/sign-in", data={"email": "ada@example.com", "password": "wrong-password-typed"})
     runner.invoke(

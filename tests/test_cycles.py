@@ -95,7 +95,7 @@ def test_admin_creates_a_cycle_and_new_placements_belong_to_it(app, client, admi
     )
     assert response.status_code == 302
     assert cycles(app) == [("2026 to 2027", TODAY, TODAY + timedelta(days=365), 100)]
-    from tests.test_staff import CREATE_URL, form_data
+    from tests.placement_form import CREATE_URL, form_data
 
     client.post(CREATE_URL, data={**form_data(), "borough": "hackney"})
     with app.app_context():
@@ -112,7 +112,7 @@ def test_admin_creates_a_cycle_and_new_placements_belong_to_it(app, client, admi
 def test_imported_placements_belong_to_the_current_cycle(app, client, login_as):
     cycle_id = make_cycle(app, **CURRENT)
     login_as("borough_staff", "hackney")
-    from tests.test_staff_csv import csv_bytes, row, upload
+    from tests.placement_csv import csv_bytes, row, upload
 
     response = upload(client, csv_bytes([row()]))
     assert response.status_code == 302

@@ -130,3 +130,29 @@ def test_the_view_check_finds_routes_and_session_use():
     tree = ast.parse("@bp.route('/x')\ndef x():\n    return db.session.get(A, 1)\n")
     assert _is_view_module(tree) and _session_uses(tree) == [3]
     assert len(VIEW_MODULES) >= 15  # every blueprint module is looked at
+
+
+def _test_modules_imported(path: Path) -> list[str]:
+    """Each test module (test_*.py) that a file imports from, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        found += [f"line {node.lineno} imports {m}" for m in modules if m.rsplit(".", 1)[-1].startswith("test_")]
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]), ids=lambda p: p.name
+)
+def test_shared_test_helpers_live_in_helper_modules_not_in_tests(path):
+    # A helper imported from a test module drags that module's fixtures and tests along, and hides which helpers
+    # are shared: shared ones live in tests/factories.py, tests/placement_form.py, tests/emails.py and the like.
+    assert _test_modules_imported(path) == []
+
+
+def test_the_test_import_check_finds_what_it_looks_for(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import tests.test_staff\nfrom tests.test_accounts import x\nfrom tests.factories import y\n")
+    assert _test_modules_imported(sample) == ["line 1 imports tests.test_staff", "line 2 imports tests.test_accounts"]

@@ -21,7 +21,7 @@ from recruit.models import Placement
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
 from tests.factories import make_placement
-from tests.test_staff import CREATE_URL, form_data, placements
+from tests.placement_form import CREATE_URL, form_data, placements
 
 pytestmark = pytest.mark.fresh_database  # several apps (as several server processes) must see each other's commits
 

@@ -4,30 +4,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, run, set_stage, sign_in_other
+from matching_data import Poster, set_stage, sign_in_other
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, OutboxEmail, Suggestion
-from tests.factories import make_candidate, make_placement
-
-
-@pytest.fixture
-def suggested(app, make_user):
-    """One Hackney placement with one suggested candidate, and one Camden placement with another."""
-    hackney = make_placement(app, title="Junior developer apprentice (Housing repairs)")
-    camden = make_placement(app, borough="camden", title="Data apprentice (Libraries)")
-    person = make_candidate(app, make_user, [hackney])
-    other = make_candidate(app, make_user, [camden])
-    result = run(app)
-    by_placement = {m.placement_id: m for m in result.suggestions}
-    return {
-        "hackney": hackney,
-        "camden": camden,
-        "person": person,
-        "other": other,
-        "suggestion": by_placement[hackney],
-        "camden_match": by_placement[camden],
-    }
 
 
 def _page(client, path) -> str:
@@ -100,7 +80,7 @@ def test_the_recruiter_url_list_covers_every_recruiter_route(app, suggested):
 
 def test_every_recruiter_and_admin_url_is_closed_to_other_boroughs_and_roles(app, client, login_as, suggested):
     login_as("recruiter", "camden")
-    post = Poster(client, f"/recruiters/suggestions/{suggested['camden_match'].id}/reject")
+    post = Poster(client, f"/recruiters/suggestions/{suggested['camden_suggestion'].id}/reject")
     for method, path in _urls(suggested):
         response = (
             client.get(path)
@@ -139,7 +119,7 @@ def test_admin_sees_every_borough(client, login_as, suggested):
     login_as("admin", None)
     page = _page(client, "/recruiters/")
     assert "Junior developer apprentice (Housing repairs)" in page and "Data apprentice (Libraries)" in page
-    assert _page(client, f"/recruiters/suggestions/{suggested['camden_match'].id}")
+    assert _page(client, f"/recruiters/suggestions/{suggested['camden_suggestion'].id}")
 
 
 def test_unknown_or_malformed_ids_are_404(client, login_as, suggested):

@@ -62,9 +62,9 @@ def test_a_reset_password_ends_an_attackers_session_on_a_pre_registered_account(
     # The victim resets the password from the email only they receive.
     victim = app.test_client()
     victim.post("/forgot-password", data={"email": "victim@example.com"})
-    from tests.test_accounts import _last_email, _link_in
+    from tests.emails import last_email, link_in
 
-    assert victim.post(_link_in(_last_email(app, "reset_password")), data={"password": NEW_PASSWORD}).status_code == 302
+    assert victim.post(link_in(last_email(app, "reset_password")), data={"password": NEW_PASSWORD}).status_code == 302
     for client in (attacker, copy):
         response = client.get("/candidates/")
         assert response.status_code == 302 and "/sign-in" in response.location

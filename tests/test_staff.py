@@ -9,48 +9,12 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Placement
 from tests.factories import make_placement
-
-TODAY = date.today()
-START = TODAY + timedelta(days=120)
-CLOSING = TODAY + timedelta(days=30)
-CREATE_URL = "/staff/placements/new/details?standard=ST0116"
+from tests.placement_form import CREATE_URL, START, TODAY, date_boxes, form_data, placements
 
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": False}
-
-
-def date_boxes(value: date) -> list[str]:
-    return [str(value.day), str(value.month), str(value.year)]
-
-
-def form_data(**overrides) -> dict:
-    """A complete, valid staff form for a Software developer placement."""
-    data = {
-        "standard": "ST0116",
-        "title": "Software developer apprentice (Housing)",
-        "description": "Build and improve the housing repairs service.",
-        "skills": ["git", "SQL"],
-        "skills_text": "Curiosity",
-        "wage_amount": "9.50",
-        "wage_unit": "hour",
-        "hours_per_week": "37",
-        "positions": "2",
-        "start_date": date_boxes(START),
-        "closing_date": date_boxes(CLOSING),
-        "workplace_postcode": "E8 1DY",
-        "training_provider": "City College London",
-        "disability_confident": "y",
-        "adjustments_contact": "apprenticeships@hackney.example",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def placements(app):
-    with app.app_context():
-        return list(_db.session.scalars(_db.select(Placement).order_by(Placement.id)))
 
 
 def llw_answer(html: str) -> str:
