@@ -1,4 +1,4 @@
-"""Helpers for the match run, admin and recruiter tests: runs, stages, threads and page text."""
+"""Helpers for the match run, admin and recruiter tests: runs, stages and threads."""
 
 import re
 from types import SimpleNamespace
@@ -75,30 +75,6 @@ def set_stage(app, suggestion_id: int, stage: str) -> None:
 def run_count(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(MatchRun))
-
-
-def visible_text(html: str) -> str:
-    """The text a person sees on a page (no tags, scripts or styles), with whitespace collapsed."""
-    from html.parser import HTMLParser
-
-    class _Text(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.parts, self.hidden = [], 0
-
-        def handle_starttag(self, tag, attrs):
-            self.hidden += tag in ("script", "style", "title")
-
-        def handle_endtag(self, tag):
-            self.hidden -= tag in ("script", "style", "title") and self.hidden > 0
-
-        def handle_data(self, data):
-            if not self.hidden:
-                self.parts.append(data)
-
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
 
 
 def in_threads(app, *jobs):

@@ -1,6 +1,6 @@
-"""The checks every page must pass, on what a person reads: the visible text of rendered HTML.
+"""What a person reads on a page, and the checks every page must pass on it (the tests' one visible-text parser).
 
-Parsed with the standard library's HTML parser. Text inside script, style, template and anything marked
+Parsed with the standard library's HTML parser. Text inside script, style, template, a closed dialog and anything marked
 `hidden` is skipped; text a screen reader announces (GOV.UK's visually hidden spans, button values) counts,
 because someone reads it."""
 
@@ -62,7 +62,8 @@ class _Page(HTMLParser):
         attrs = dict(attrs)
         if attrs.get("id"):
             self.ids.append(attrs["id"])
-        hidden = tag in SKIPPED or "hidden" in attrs or attrs.get("type") == "hidden"
+        closed_dialog = tag == "dialog" and "open" not in attrs  # shown only when a script opens it
+        hidden = tag in SKIPPED or "hidden" in attrs or attrs.get("type") == "hidden" or closed_dialog
         if tag in VOID:
             if tag == "input" and attrs.get("type") in ("submit", "button") and not (hidden or self._hidden()):
                 self._text(attrs.get("value") or "")
@@ -108,7 +109,7 @@ class _Page(HTMLParser):
 
     def handle_data(self, data):
         if not self._hidden():
-            self._text(data)
+            self._text(re.sub(r"\s+", " ", data))  # a line break in the source is a space on the page
 
     def _text(self, data):
         self.parts.append(data)
@@ -133,6 +134,11 @@ def _lines(parts: list[str]) -> str:
 def visible_text(html: str) -> str:
     """The page's visible text, one block a line, spaces collapsed."""
     return _lines(parse(html).parts)
+
+
+def visible_words(html: str) -> str:
+    """The page's visible text on one line, for finding a phrase wherever the blocks break."""
+    return " ".join(visible_text(html).split())
 
 
 ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)|\b\d{1,2}/\d{1,2}/\d{4}\b")

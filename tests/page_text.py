@@ -1,4 +1,5 @@
-"""What a person sees on a page: its visible text and its tables, parsed from the HTML (standard library only)."""
+"""A page's tables and its error summary as a person reads them, parsed from the HTML (standard library only); the
+page's running text is tests/page_checks.visible_text."""
 
 from __future__ import annotations
 
@@ -8,31 +9,6 @@ from html.parser import HTMLParser
 
 _HIDDEN = {"script", "style", "template", "head", "title"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_BLOCK = {
-    "p",
-    "div",
-    "li",
-    "tr",
-    "td",
-    "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "caption",
-    "br",
-    "table",
-    "ul",
-    "ol",
-    "dt",
-    "dd",
-    "section",
-    "summary",
-    "details",
-    "label",
-    "legend",
-    "option",
-}
 
 
 @dataclass
@@ -57,7 +33,6 @@ class PageTable:
 class _Parser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
         self.hidden_tag: str | None = None  # the element whose content is hidden, and how deep we are in it
         self.hidden_depth = 0
         self.tables: list[PageTable] = []
@@ -73,8 +48,6 @@ class _Parser(HTMLParser):
         if (tag in _HIDDEN or "hidden" in attributes) and tag not in _VOID:
             self.hidden_tag, self.hidden_depth = tag, 1
             return
-        if tag in _BLOCK:
-            self.text.append("\n")
         if tag == "table":
             self.open_tables.append(PageTable(""))
         elif tag == "caption" and self.open_tables:
@@ -100,13 +73,10 @@ class _Parser(HTMLParser):
             table = self.open_tables.pop()
             table.caption = _squash(table.caption)
             self.tables.append(table)
-        if tag in _BLOCK:
-            self.text.append("\n")
 
     def handle_data(self, data):
         if self.hidden_tag is not None:
             return
-        self.text.append(re.sub(r"\s+", " ", data))  # line breaks in the source are spaces on the page
         if self.in_caption and self.open_tables:
             self.open_tables[-1].caption += data
         elif self.cell is not None:
@@ -122,12 +92,6 @@ def _parse(html: str) -> _Parser:
     parser.feed(html)
     parser.close()
     return parser
-
-
-def visible_text(html: str) -> str:
-    """The page's text as a person reads it: one line per block, spaces squashed, scripts and hidden parts left out."""
-    lines = (_squash(line) for line in "".join(_parse(html).text).split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def page_tables(html: str) -> list[PageTable]:

@@ -11,7 +11,7 @@ from recruit.models import AuditEvent, User
 from recruit.outbox import send_due_emails
 from tests.conftest import TEST_PASSWORD, current_code
 from tests.emails import last_email, link_in
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 STRONG = "tangerine-bicycle-harbour"
 
@@ -28,13 +28,13 @@ def app_config():
 
 def test_register_queues_confirmation_and_link_confirms_the_address(app, client):
     response = client.post("/register", data={"email": "Amara@Example.com ", "password": STRONG})
-    assert response.status_code == 200 and "Check your email" in visible_text(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Check your email" in visible_words(response.get_data(as_text=True))
     assert client.get("/candidates/").status_code == 302  # not signed in until the address is confirmed
     email = last_email(app, "confirm_email")
     assert email.recipient == "amara@example.com" and email.status == "pending"
     assert "Confirm your email address" in email.html_body
     response = client.get(link_in(email), follow_redirects=True)
-    assert "Your email address is confirmed. Sign in to continue." in visible_text(response.get_data(as_text=True))
+    assert "Your email address is confirmed. Sign in to continue." in visible_words(response.get_data(as_text=True))
     with app.app_context():
         user = app.extensions["sqlalchemy"].session.scalar(select(User).where(User.email == "amara@example.com"))
         assert user.email_confirmed_at is not None and user.role == "candidate" and user.candidate is not None
@@ -72,7 +72,7 @@ def test_registering_an_existing_email_does_not_reveal_it_but_emails_the_owner(a
     for address in ("taken@example.com", "fresh@example.com"):
         response = app.test_client().post("/register", data={"email": address.upper(), "password": STRONG})
         assert response.status_code == 200 and "Location" not in response.headers
-        pages[address] = visible_text(response.get_data(as_text=True)).replace(address.upper(), "ADDRESS")
+        pages[address] = visible_words(response.get_data(as_text=True)).replace(address.upper(), "ADDRESS")
     assert pages["taken@example.com"] == pages["fresh@example.com"]
     assert "Check your email" in pages["taken@example.com"]
     assert last_email(app, "account_exists").recipient == user.email

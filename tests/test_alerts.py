@@ -7,7 +7,8 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import OutboxEmail, Placement, SavedSearch, utcnow
 from tests.factories import make_placement
-from tests.page_text import error_summary, visible_text
+from tests.page_checks import visible_text
+from tests.page_text import error_summary
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from recruit.models import MonitoringResponse
 from recruit.services.monitoring import own_answers, pseudonym
 from tests.conftest import TEST_PASSWORD, _test_config
 from tests.factories import make_placement
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 
 def _libpq(url: str) -> str:
@@ -70,7 +70,7 @@ def test_a_restored_dump_gives_a_working_service_and_needs_the_same_monitoring_k
     restored = create_app({**_test_config(restored_url, _schema), "WTF_CSRF_ENABLED": False})
     client = restored.test_client()
     assert client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}).location == "/candidates/"
-    assert "Placement that survives a restore" in visible_text(client.get("/placements/").get_data(as_text=True))
+    assert "Placement that survives a restore" in visible_words(client.get("/placements/").get_data(as_text=True))
     with restored.app_context():
         assert own_answers(user.candidate_id) == {"sex": "prefer_not_to_say"}
         restored.config["MONITORING_KEY"] = "a-different-key-after-losing-the-old-one"

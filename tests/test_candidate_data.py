@@ -407,7 +407,7 @@ def test_purging_an_application_leaves_nothing_that_leads_back_anywhere(app, tra
 
 
 def test_deletion_page_and_privacy_notice_say_exactly_what_is_kept(client, applied):
-    from page_text import visible_text
+    from page_checks import visible_text
 
     from recruit.services.candidates.data import KEPT_AFTER_DELETION
 

@@ -7,7 +7,7 @@ import pytest
 from recruit.charts import ABBREVIATIONS, LONDON_TILES, rate_chart, share_chart
 from recruit.services.reports.disclosure import protected_table
 from recruit.services.reports.outreach import FairnessRow, Transition
-from tests.page_text import visible_text
+from tests.page_checks import visible_text
 
 
 def test_hidden_shares_are_never_drawn_and_visible_ones_are_to_scale():

@@ -20,7 +20,8 @@ from recruit.models import (
     utcnow,
 )
 from tests.factories import make_cycle, make_placement
-from tests.page_text import error_summary, visible_text
+from tests.page_checks import visible_text
+from tests.page_text import error_summary
 
 TODAY = date.today()
 

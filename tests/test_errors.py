@@ -7,7 +7,7 @@ import pytest
 
 from recruit import create_app
 from tests.conftest import _test_config, sign_in
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 BROKEN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/no_such_database?connect_timeout=1"
 
@@ -27,7 +27,7 @@ def broken_app(database_url, _schema):
 
 
 def _assert_styled_500_with_logged_reference(response, caplog):
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     reference = response.headers["X-Request-Id"]
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in text and "Your saved answers have not been lost." in text
@@ -49,7 +49,7 @@ def test_a_signed_in_user_gets_the_styled_error_page_during_a_database_outage(ap
     with caplog.at_level(logging.ERROR):
         response = during_outage.get("/recruiters/")
     _assert_styled_500_with_logged_reference(response, caplog)
-    assert "Sign in" in visible_text(response.get_data(as_text=True))  # shown as to a visitor: no user was loaded
+    assert "Sign in" in visible_words(response.get_data(as_text=True))  # shown as to a visitor: no user was loaded
 
 
 def test_a_visitor_gets_the_styled_error_page_during_a_database_outage(broken_app, caplog):
@@ -71,7 +71,7 @@ def test_when_even_the_error_page_fails_a_plain_page_still_gives_the_reference(a
 
     monkeypatch.setattr("recruit.errors.render_template", failing_render)
     response = app.test_client().get("/boom-for-test")
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert response.status_code == 500 and "Sorry, there is a problem with the service" in text
     assert f"Reference: {response.headers['X-Request-Id']}" in text and "secret internal detail" not in text
 
@@ -80,7 +80,7 @@ def test_other_methods_are_refused_with_an_allow_header(client):
     for method in ("TRACE", "DELETE", "PUT"):
         response = client.open("/", method=method)
         assert response.status_code == 405 and "GET" in response.headers["Allow"], method
-        assert "Sorry, there is a problem with your request" in visible_text(response.get_data(as_text=True))
+        assert "Sorry, there is a problem with your request" in visible_words(response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("path", ["/api/v1/placements", "/api/v1/placements/1", "/api/v1/openapi.json"])

@@ -3,7 +3,7 @@ interview unless they record which of the placement's essential requirements is 
 
 import pytest
 from matching_data import Poster, run, set_stage
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, Suggestion
@@ -23,7 +23,7 @@ def scheme(app, make_user):
 def _text(client, path) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
-    return visible_text(response.get_data(as_text=True))
+    return visible_words(response.get_data(as_text=True))
 
 
 def _stage_and_reason(app, suggestion_id):
@@ -63,7 +63,7 @@ def test_rejecting_before_interview_is_refused_without_an_unmet_essential_requir
     post = Poster(client, path)
     for data in ({"reason": "skills"}, {"requirement": "likes_cats"}, {}):
         response = post(path, {"version": "1", "feedback": "Thank you for applying", **data})
-        text = visible_text(response.get_data(as_text=True))
+        text = visible_words(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "There is a problem Select the essential requirement they do not meet" in text
         assert _stage_and_reason(app, suggestion_id) == ("suggested", None)
@@ -116,7 +116,7 @@ def test_candidates_who_did_not_opt_in_are_rejected_as_before(app, client, login
 def _scheme_rows(client) -> str:
     response = client.get("/reports/")
     assert response.status_code == 200
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     return text.split("Candidates by guaranteed interview scheme and how far they got", 1)[1][:400].strip()
 
 

@@ -6,7 +6,7 @@ import pytest
 from at_once import at_once
 from icalendar import Calendar
 from matching_data import Poster, run
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, OutboxEmail, SlotRequest, Suggestion
@@ -130,7 +130,7 @@ def test_recruiter_publishes_a_slot_and_waiting_candidates_are_told(app, client,
     # a second time does not email them again: they already have times to choose from
     assert post(path, _form(hiring, start="4pm")).status_code == 302
     assert len(_emails(app, "interview_times_ready")) == 3
-    text = visible_text(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
+    text = visible_words(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
     assert "2:30pm to 3:15pm" in text and "4pm to 4:45pm" in text and "Booked 0 of 2" in text
 
 
@@ -156,7 +156,7 @@ def test_bad_slots_are_refused_with_a_message_and_nothing_is_created(app, client
     sign_in(client, hiring["interviewer"])
     path = f"/recruiters/placements/{hiring['placement']}/interviews/new"
     response = Poster(client, path)(path, _form(hiring, **changes))
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert response.status_code == 200 and "There is a problem" in text and message in text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewSlot)) == 1
@@ -167,7 +167,7 @@ def test_an_interviewer_from_another_borough_cannot_be_chosen(app, client, make_
     sign_in(client, hiring["interviewer"])
     path = f"/recruiters/placements/{hiring['placement']}/interviews/new"
     response = Poster(client, path)(path, _form(hiring, interviewers=[str(camden.id)]))
-    assert "Select at least one interviewer from the list" in visible_text(response.get_data(as_text=True))
+    assert "Select at least one interviewer from the list" in visible_words(response.get_data(as_text=True))
 
 
 def _ics(attachment) -> Calendar:
@@ -179,11 +179,11 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
     person, suggestion_id = hiring["people"][0], hiring["suggestion_ids"][0]
     candidate = _as_candidate(app, person)
     path = f"/candidates/suggestions/{suggestion_id}/interview"
-    page = visible_text(candidate.get(path).get_data(as_text=True))
+    page = visible_words(candidate.get(path).get_data(as_text=True))
     assert "Choose an interview time" in page and "10am to 10:45am" in page and "11am to 11:45am" in page
     post = Poster(candidate, path)
     response = post(path, {"slot": str(first)}, follow_redirects=True)
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "Your interview is booked for" in text and "Hackney Town Hall, Mare Street" in text
     with app.app_context():
         assert db.session.get(Suggestion, suggestion_id).stage == "interview"
@@ -198,18 +198,18 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
     assert [r for r, *_ in interviewer_mail] == [hiring["interviewer"].email]
     assert str(_ics(interviewer_mail[0][3][0]).walk("VEVENT")[0]["UID"]) == str(event["UID"])
     # the dashboard shows it, and the calendar file can be downloaded
-    dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
+    dashboard = visible_words(candidate.get("/candidates/").get_data(as_text=True))
     assert "Your interview" in dashboard and "10am to 10:45am" in dashboard
     download = candidate.get(f"/candidates/suggestions/{suggestion_id}/interview.ics")
     assert download.mimetype == "text/calendar" and b"BEGIN:VEVENT" in download.data
     # interviewers see who is coming, with the adjustments they asked for
     sign_in(client, hiring["interviewer"])
-    staff = visible_text(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
+    staff = visible_words(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
     assert f"{person.first_name} {person.last_name}" in staff and "Step-free access, please" in staff
 
     # move: same event, next sequence, the old place given back
     response = post(path, {"slot": str(second)}, follow_redirects=True)
-    assert "11am to 11:45am" in visible_text(response.get_data(as_text=True))
+    assert "11am to 11:45am" in visible_words(response.get_data(as_text=True))
     moved = _emails(app, "interview_booked")[-1]
     assert moved[1] == "Your interview time has changed"
     moved_event = _ics(moved[3][0]).walk("VEVENT")[0]
@@ -218,11 +218,11 @@ def test_candidate_books_moves_and_cancels_with_calendar_files_to_both_sides(app
         assert (db.session.get(InterviewSlot, first).booked, db.session.get(InterviewSlot, second).booked) == (0, 1)
     # booking the time they already have is refused
     response = post(path, {"slot": str(second)})
-    assert "There is a problem" in visible_text(response.get_data(as_text=True))
+    assert "There is a problem" in visible_words(response.get_data(as_text=True))
 
     # cancel: a cancellation to both sides, the place freed, still shortlisted for interview
     response = post(f"/candidates/suggestions/{suggestion_id}/interview/cancel", {}, follow_redirects=True)
-    assert "Your interview is cancelled" in visible_text(response.get_data(as_text=True))
+    assert "Your interview is cancelled" in visible_words(response.get_data(as_text=True))
     cancelled = _emails(app, "interview_cancelled")
     assert sorted(r for r, *_ in cancelled) == sorted([person.email, hiring["interviewer"].email])
     cancel_calendar = _ics(cancelled[0][3][0])
@@ -239,9 +239,9 @@ def test_a_full_slot_cannot_be_booked_and_is_not_offered(app, hiring):
     post_second = Poster(second, paths[1])  # the second candidate opened the page while the time was free
     assert Poster(first, paths[0])(paths[0], {"slot": str(slot)}).status_code == 302
     response = post_second(paths[1], {"slot": str(slot)})
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "That interview time is now full or too soon to book" in text
-    assert "There are no interview times free at the moment" in visible_text(
+    assert "There are no interview times free at the moment" in visible_words(
         second.get(paths[1]).get_data(as_text=True)
     )
     with app.app_context():
@@ -300,14 +300,14 @@ def test_no_time_suits_tells_the_recruiters(app, client, hiring):
     path = f"/candidates/suggestions/{suggestion_id}/interview/no-time-suits"
     post = Poster(candidate, path)
     response = post(path, {"message": "x" * 501})
-    assert "Your message must be 500 characters or fewer" in visible_text(response.get_data(as_text=True))
+    assert "Your message must be 500 characters or fewer" in visible_words(response.get_data(as_text=True))
     response = post(path, {"message": "Any weekday after 3pm, I am at college until then"}, follow_redirects=True)
-    assert "We have told Hackney" in visible_text(response.get_data(as_text=True))
+    assert "We have told Hackney" in visible_words(response.get_data(as_text=True))
     told = _emails(app, "no_time_suits")
     assert [r for r, *_ in told] == [hiring["interviewer"].email]
     assert "Any weekday after 3pm" in told[0][2]
     sign_in(client, hiring["interviewer"])
-    staff = visible_text(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
+    staff = visible_words(client.get(f"/recruiters/placements/{hiring['placement']}/interviews").get_data(as_text=True))
     assert "Candidates who say no time suits them" in staff and "Any weekday after 3pm" in staff
 
 
@@ -381,7 +381,7 @@ def test_booking_a_forged_or_another_placements_slot_is_refused(app, hiring):
     post = Poster(candidate, path)
     for value in (str(foreign), "abc", "", "99999999"):
         response = post(path, {"slot": value})
-        text = visible_text(response.get_data(as_text=True))
+        text = visible_words(response.get_data(as_text=True))
         assert response.status_code == 200 and "There is a problem" in text, value
         assert "Select an interview time" in text
     with app.app_context():

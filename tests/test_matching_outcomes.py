@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from matching_data import run, sign_in_other
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import CandidateOutcome, OutboxEmail, Placement
@@ -22,7 +22,7 @@ def app_config():
 
 def _dashboard(client, person) -> str:
     sign_in_other(client, type("U", (), {"id": person.user_id}))
-    return visible_text(client.get("/candidates/").get_data(as_text=True))
+    return visible_words(client.get("/candidates/").get_data(as_text=True))
 
 
 def _emails(app, person, templates=("round_outcome",)):

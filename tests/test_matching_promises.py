@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from matching_data import run, sign_in_other
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Borough
@@ -31,7 +31,7 @@ def _listed_skills(html: str) -> list[str]:
     """The items of the list under the placement page's "Skills wanted" heading, as read."""
     section = html.split(">Skills wanted</h2>", 1)[1]
     listing = section.split("</ul>", 1)[0] if section.lstrip().startswith("<ul") else ""
-    return [visible_text(item) for item in re.findall(r"<li>(.*?)</li>", listing, flags=re.S)]
+    return [visible_words(item) for item in re.findall(r"<li>(.*?)</li>", listing, flags=re.S)]
 
 
 def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app, client, make_user):
@@ -48,12 +48,12 @@ def test_the_explanation_counts_exactly_the_skills_the_placement_page_lists(app,
     listed = _listed_skills(client.get(f"/placements/{placement}").get_data(as_text=True))
     assert listed == SKILLS
     sign_in_other(client, type("U", (), {"id": candidate.user_id}))
-    page = visible_text(client.get("/candidates/").get_data(as_text=True))
+    page = visible_words(client.get("/candidates/").get_data(as_text=True))
     found = re.search(r"(\d+) of its (\d+) skills match yours", page)
     assert found and (int(found.group(1)), int(found.group(2))) == (3, len(listed))
     # Recruiters see the same whole terms, never fragments such as "object" or "oriented".
     sign_in_other(client, make_user("recruiter", "hackney"))
-    page = visible_text(client.get(f"/recruiters/suggestions/{result.suggestions[0].id}").get_data(as_text=True))
+    page = visible_words(client.get(f"/recruiters/suggestions/{result.suggestions[0].id}").get_data(as_text=True))
     assert (
         "Placement skills they have secure coding, SQL, git Placement skills they did not mention object-oriented, agile"
         in page
@@ -73,7 +73,7 @@ def test_a_residents_first_placement_puts_its_residents_first_and_says_so(app, c
     (suggestion,) = result.suggestions
     assert "this placement considers Hackney residents first and you live there" in suggestion.explanation["sentence"]
 
-    page = visible_text(client.get(f"/placements/{placement}").get_data(as_text=True))
+    page = visible_words(client.get(f"/placements/{placement}").get_data(as_text=True))
     assert (
         "Priority for residents of Hackney Yes: candidates who live in Hackney are considered first, then "
         "everyone else, each in order of score"

@@ -3,7 +3,7 @@ and the run page shows selection rates by home borough and by hours available.""
 
 import pytest
 from matching_data import run
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Borough
@@ -11,7 +11,7 @@ from tests.factories import make_candidate, make_placement
 
 
 def test_how_matching_works_names_every_proxy_and_what_we_do(client):
-    page = visible_text(client.get("/how-matching-works").get_data(as_text=True))
+    page = visible_words(client.get("/how-matching-works").get_data(as_text=True))
     section = page.split("Information that can stand in for who you are", 1)[1]
     for proxy in (
         "Where you live",
@@ -37,7 +37,7 @@ def test_the_run_page_shows_selection_rates_by_home_borough_and_hours(app, clien
     make_candidate(app, make_user, [placement], home_borough_id=None, hours_per_week=16)
     result = run(app, seed=3)
     login_as("admin", None)
-    page = visible_text(client.get(f"/admin/match-runs/{result.id}").get_data(as_text=True))
+    page = visible_words(client.get(f"/admin/match-runs/{result.id}").get_data(as_text=True))
     assert (
         "Candidates suggested by home borough Home borough Candidates Suggested Share suggested 95% range "
         "Camden 11 0 0% 0% to 26% Hackney 12 12 100% 76% to 100% "

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 from matching_data import run, set_stage, sign_in_other
+from page_checks import visible_words
 from sqlalchemy import event
-from visible import visible_text
 
 import matching
 from recruit.extensions import db
@@ -90,7 +90,7 @@ def test_a_candidate_is_told_why_they_did_not_get_a_placement_they_ranked_higher
     why_not = next(m for m in result.suggestions if m.candidate_id == other.id).explanation["why_not"]
     assert [(w["placement_id"], w["rank"], w["title"]) for w in why_not] == [(wanted, 1, "Popular developer placement")]
     sign_in_other(client, SimpleNamespace(id=other.user_id))
-    page = visible_text(client.get("/candidates/").get_data(as_text=True))
+    page = visible_words(client.get("/candidates/").get_data(as_text=True))
     assert why_not[0]["text"].startswith("Its places went to candidates who matched more of what it asks for")
     assert f"Placements you ranked higher Your choice 1, Popular developer placement: {why_not[0]['text']}" in page
     assert "<" not in page and "&lt;" not in page  # no markup shown as text
@@ -297,7 +297,7 @@ def test_export_of_an_unknown_run_is_a_clear_error(runner):
 
 def test_how_matching_works_shows_current_weights_rules_and_a_live_worked_example(app, client):
     app.config["MATCH_WEIGHTS"] = {"skills": 0.6, "interest": 0.1, "travel": 0.3}
-    page = visible_text(client.get("/how-matching-works").get_data(as_text=True))
+    page = visible_words(client.get("/how-matching-works").get_data(as_text=True))
     assert "Skills How many of the skills the placement lists you have" in page and " 60% " in page
     assert "Interests Whether the placement is in an apprenticeship you said interests you. 10%" in page
     # "Interests": the glossary's name for the part (recruit/templating.py COMPONENT_LABELS)

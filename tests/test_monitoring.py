@@ -7,7 +7,7 @@ from datetime import UTC, date
 
 import pytest
 from candidate_journey import Poster
-from page_text import visible_text
+from page_checks import visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate, MonitoringResponse

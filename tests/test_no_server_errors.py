@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from recruit.models import Placement
 from tests.factories import make_eligible, make_placement
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 ROLES = [None, "candidate", "borough_staff", "recruiter", "analyst", "admin"]
 JSON_BODIES = [
@@ -86,7 +86,7 @@ def test_wrong_typed_json_and_odd_form_values_never_cause_a_server_error(app, lo
 
 def test_json_sign_in_gets_the_forms_own_error_messages(client):
     response = client.post("/sign-in", json={"email": 1, "password": 2})
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert response.status_code == 200 and "There is a problem" in text and "Enter your email address" in text
 
 

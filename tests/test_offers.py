@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 from at_once import at_once
 from matching_data import Poster, run, set_stage
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Offer, OutboxEmail, Placement, Suggestion
@@ -86,7 +86,7 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
     path = f"/recruiters/suggestions/{suggestion_id}/offer"
     page = client.get(path).get_data(as_text=True)
     default = offers.add_working_days(date.today(), 5)
-    assert f'value="{default:%d}"' in page and "£" in visible_text(page)
+    assert f'value="{default:%d}"' in page and "£" in visible_words(page)
     post = Poster(client, path)
     for respond_by, start, message in (
         (
@@ -108,7 +108,7 @@ def test_recruiter_makes_an_offer_with_defaults_and_bad_input_is_refused(app, cl
         response = post(
             path, {"version": "2", "respond_by": _boxes(respond_by), "start_date": _boxes(start), "contact": "Sam"}
         )
-        text = visible_text(response.get_data(as_text=True))
+        text = visible_words(response.get_data(as_text=True))
         assert "There is a problem" in text and message in text
         assert _stage(app, suggestion_id) == "interview"
     response = post(
@@ -159,9 +159,9 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     other_suggestion = hiring["pairs"][(person.id, hiring["second"])]
     _offer(app, hiring, 0)
     candidate = _candidate(app, person)
-    dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
+    dashboard = visible_words(candidate.get("/candidates/").get_data(as_text=True))
     assert "Read and answer your offer" in dashboard and "Accept or decline the offer by 11:59pm on" in dashboard
-    letter = visible_text(candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True))
+    letter = visible_words(candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True))
     for expected in (
         "Offer of an apprenticeship",
         "Junior developer apprentice (Housing repairs)",
@@ -175,10 +175,10 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
     pdf = candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer-letter.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     path = f"/candidates/suggestions/{offer_suggestion}/offer/accept"
-    confirm = visible_text(candidate.get(path).get_data(as_text=True))
+    confirm = visible_words(candidate.get(path).get_data(as_text=True))
     assert "If you accept, your other suggestions close." in confirm
     response = Poster(candidate, path)(path, {}, follow_redirects=True)
-    assert "You have accepted the Junior developer apprentice (Housing repairs) apprenticeship" in visible_text(
+    assert "You have accepted the Junior developer apprentice (Housing repairs) apprenticeship" in visible_words(
         response.get_data(as_text=True)
     )
     assert (_stage(app, offer_suggestion), _stage(app, other_suggestion)) == ("accepted", "withdrawn")
@@ -188,7 +188,7 @@ def test_candidate_reads_and_accepts_closing_their_other_suggestions(app, hiring
         ]
     assert ("offer_accepted", person.email) in templates and ("offer_accepted", hiring["recruiter"].email) in templates
     assert ("candidate_went_elsewhere", hiring["recruiter"].email) in templates
-    dashboard = visible_text(candidate.get("/candidates/").get_data(as_text=True))
+    dashboard = visible_words(candidate.get("/candidates/").get_data(as_text=True))
     assert "Closed: the candidate accepted another placement" in dashboard and "Accepted the offer" in dashboard
 
 
@@ -213,7 +213,7 @@ def test_declining_frees_the_position_and_the_recruiter_can_offer_again(app, hir
     path = f"/candidates/suggestions/{offer_suggestion}/offer/decline"
     post = Poster(candidate, path)
     response = post(path, {}, follow_redirects=True)
-    assert "You have declined" in visible_text(response.get_data(as_text=True))
+    assert "You have declined" in visible_words(response.get_data(as_text=True))
     assert _stage(app, offer_suggestion) == "withdrawn"
     with app.app_context():
         told = db.session.scalar(
@@ -225,7 +225,7 @@ def test_declining_frees_the_position_and_the_recruiter_can_offer_again(app, hir
     _offer(app, hiring, 1)  # the next candidate
     # answering again is refused with a message, nothing changes
     response = post(f"/candidates/suggestions/{offer_suggestion}/offer/accept", {}, follow_redirects=True)
-    assert "This offer is no longer open" in visible_text(response.get_data(as_text=True))
+    assert "This offer is no longer open" in visible_words(response.get_data(as_text=True))
     assert _stage(app, offer_suggestion) == "withdrawn"
 
 
@@ -237,14 +237,14 @@ def test_an_offer_past_its_deadline_cannot_be_accepted_and_expires(app, runner, 
         db.session.get(Offer, offer_id).respond_by = date.today() - timedelta(days=1)
         db.session.commit()
     candidate = _candidate(app, person)
-    assert "Accept the offer" not in visible_text(
+    assert "Accept the offer" not in visible_words(
         candidate.get(f"/candidates/suggestions/{offer_suggestion}/offer").get_data(as_text=True)
     )
     path = f"/candidates/suggestions/{offer_suggestion}/offer/accept"
     response = Poster(candidate, f"/candidates/suggestions/{offer_suggestion}/offer/decline")(
         path, {}, follow_redirects=True
     )
-    assert "The date to answer this offer has passed" in visible_text(response.get_data(as_text=True))
+    assert "The date to answer this offer has passed" in visible_words(response.get_data(as_text=True))
     assert _stage(app, offer_suggestion) == "offered"
     result = runner.invoke(args=["offers", "expire"])
     assert result.exit_code == 0 and "Offers closed: 1." in result.output
@@ -269,11 +269,11 @@ def test_start_recorded_fills_the_placement_and_shows_on_the_timeline(app, clien
     path = f"/recruiters/suggestions/{offer_suggestion}/start"
     post = Poster(client, path)
     response = post(path, {"started_on": _boxes(date.today() + timedelta(days=3))})
-    assert "The start date must be today or in the past" in visible_text(response.get_data(as_text=True))
+    assert "The start date must be today or in the past" in visible_words(response.get_data(as_text=True))
     assert post(path, {"started_on": _boxes(date.today())}).status_code == 302
     with app.app_context():
         assert db.session.get(Placement, hiring["first"]).status == "filled"
-    dashboard = visible_text(_candidate(app, person).get("/candidates/").get_data(as_text=True))
+    dashboard = visible_words(_candidate(app, person).get("/candidates/").get_data(as_text=True))
     assert "Started the apprenticeship" in dashboard and "Nothing: you have started. Good luck." in dashboard
     assert "Accepted the offer" in dashboard and "Offered the apprenticeship" in dashboard
 
@@ -342,4 +342,4 @@ def test_every_email_to_the_candidate_says_what_happens_next(app, client, hiring
         ]
         for email in mine:
             assert "What happens next:" in email.text_body, email.template
-            assert "What happens next:" in visible_text(email.html_body), email.template
+            assert "What happens next:" in visible_words(email.html_body), email.template

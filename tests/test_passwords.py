@@ -7,7 +7,7 @@ import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from recruit.passwords import MAX_LENGTH, WEAK_MESSAGE, password_problem
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 COMMON = FREQUENCY_LISTS["passwords"]
 
@@ -67,9 +67,9 @@ def test_very_long_passwords_are_judged_quickly_and_limited():
 
 
 def test_the_hint_suggests_three_random_words_and_the_error_says_why(client):
-    page = visible_text(client.get("/register").get_data(as_text=True))
+    page = visible_words(client.get("/register").get_data(as_text=True))
     assert "Three random words together, with spaces or dashes between them, make a strong password" in page
     client.application.config["WTF_CSRF_ENABLED"] = False
     response = client.post("/register", data={"email": "sam@example.com", "password": "Summer2024!!"})
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert "There is a problem" in page and WEAK_MESSAGE in page

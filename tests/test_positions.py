@@ -4,7 +4,8 @@ repeated decisions change nothing; the stage history always agrees with the curr
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, in_threads, run, sign_in_other, visible_text
+from matching_data import Poster, in_threads, run, sign_in_other
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Candidate, MatchRun, OutboxEmail, Placement, StageChange, Suggestion
@@ -73,7 +74,7 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
     post = Poster(client, f"/recruiters/suggestions/{first}/reject")
     assert post(f"/recruiters/suggestions/{first}/offer", _offer_form(2)).status_code == 302
     response = post(f"/recruiters/suggestions/{second}/offer", _offer_form(2), follow_redirects=True)
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert (
         "You cannot make this offer: this placement has 1 position, and it is already taken by offers or "
         "acceptances. If a candidate turns their offer down, reject that suggestion first, then you can offer "
@@ -104,10 +105,10 @@ def test_an_offer_beyond_the_positions_is_refused_and_filling_closes_the_rest_ki
 
     viewer = app.test_client()
     sign_in_other(viewer, type("U", (), {"id": people[2].user_id}))
-    assert "Network apprentice Borough Hackney Stage Placement filled" in visible_text(
+    assert "Network apprentice Borough Hackney Stage Placement filled" in visible_words(
         viewer.get("/candidates/").get_data(as_text=True)
     )
-    page = visible_text(client.get(f"/recruiters/suggestions/{second}").get_data(as_text=True))
+    page = visible_words(client.get(f"/recruiters/suggestions/{second}").get_data(as_text=True))
     assert "Closed: placement filled" in page and "Make an offer" not in page
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from recruit.extensions import db as _db
 from recruit.models import OutboxEmail
 from tests.conftest import TEST_PASSWORD
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
@@ -44,7 +44,7 @@ def test_sign_in_is_limited_per_account_whatever_the_client_address(app, client,
         )
     response = _post(client, "/sign-in", {"email": user.email, "password": TEST_PASSWORD}, "198.51.100.99")
     assert response.status_code == 429
-    assert "Wait 5 minutes, then try again." in visible_text(response.get_data(as_text=True))
+    assert "Wait 5 minutes, then try again." in visible_words(response.get_data(as_text=True))
     # Another account is not locked by it.
     other = make_user("candidate")
     assert (

@@ -2,7 +2,7 @@
 
 import pytest
 from matching_data import Poster, run
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.services.matching.blind import redact
 from tests.factories import make_candidate, make_placement
@@ -65,7 +65,7 @@ def test_every_kind_of_identifying_detail_is_removed_on_every_page_before_shortl
         f"/recruiters/suggestions/{suggestion_id}",
         f"/recruiters/suggestions/{suggestion_id}/reject",
     ):
-        text = visible_text(client.get(path).get_data(as_text=True))
+        text = visible_words(client.get(path).get_data(as_text=True))
         for secret in SECRETS:
             assert secret.lower() not in text.lower(), (path, secret)
         if "/reject" not in path:  # the reject page shows only the reference
@@ -80,15 +80,15 @@ def test_original_words_are_shown_once_shortlisted(client, login_as, kwame):
     suggestion_id = kwame["suggestion"].id
     post = Poster(client, f"/recruiters/suggestions/{suggestion_id}")
     assert post(f"/recruiters/suggestions/{suggestion_id}/shortlist", {"version": "1"}).status_code == 302
-    text = visible_text(client.get(f"/recruiters/suggestions/{suggestion_id}").get_data(as_text=True))
+    text = visible_words(client.get(f"/recruiters/suggestions/{suggestion_id}").get_data(as_text=True))
     assert "[removed]" not in text
     assert FREE_TEXT in text and "Kwame Mensah (known as Kwams)" in text
 
 
 def test_the_pages_that_promise_it_say_what_recruiters_see_when(client):
-    how = visible_text(client.get("/how-matching-works").get_data(as_text=True))
+    how = visible_words(client.get("/how-matching-works").get_data(as_text=True))
     assert "shows to them as “[removed]”" in how and "Once they shortlist you, they see your name" in how
-    privacy = visible_text(client.get("/privacy").get_data(as_text=True))
+    privacy = visible_words(client.get("/privacy").get_data(as_text=True))
     assert "the recruiter sees “[removed]” in their place" in privacy
     assert "Once a recruiter shortlists you, they see your name, email address, phone number" in privacy
 

@@ -2,7 +2,7 @@
 
 import pytest
 from matching_data import Poster, run, set_stage
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import OutboxEmail, Suggestion
@@ -31,7 +31,7 @@ def _selection(suggestions):
 def test_placement_page_has_a_checkbox_per_suggestion_that_works_without_javascript(client, login_as, four):
     login_as("recruiter", "hackney")
     page = client.get(f"/recruiters/placements/{four['placement']}").get_data(as_text=True)
-    text = visible_text(page)
+    text = visible_words(page)
     for person in four["people"]:
         assert f"Select Candidate C-{person.id:04d}" in text
     assert "Shortlist selected candidates" in text and "Reject selected candidates" in text
@@ -44,7 +44,7 @@ def test_bulk_shortlist_changes_each_item_at_its_own_version_and_says_which_did_
     selection = _selection(four["suggestions"][:3])
     set_stage(app, four["suggestions"][1].id, "rejected")  # someone else decided on the second while we looked
     response = post(f"/recruiters/placements/{four['placement']}/bulk", {"selected": selection, "action": "shortlist"})
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert response.status_code == 200 and "Shortlisted 2 of 3 candidates" in text
     first, second, third = (f"C-{p.id:04d}" for p in four["people"][:3])
     changed, unchanged = text.split("Not changed")
@@ -71,7 +71,7 @@ def test_nothing_selected_or_forged_selection_is_an_error_message_and_nothing_ch
         {"selected": ["1:²"], "action": "reject"},
     ):
         response = post(f"/recruiters/placements/{four['placement']}/bulk", data)
-        text = visible_text(response.get_data(as_text=True))
+        text = visible_words(response.get_data(as_text=True))
         assert response.status_code == 200 and "There is a problem" in text, data
         assert "Select at least one candidate" in text or "Select candidates from the list" in text
     # another placement's suggestion smuggled into the list is not changed
@@ -79,7 +79,7 @@ def test_nothing_selected_or_forged_selection_is_an_error_message_and_nothing_ch
     response = post(
         f"/recruiters/placements/{other}/bulk", {"selected": _selection(four["suggestions"][:1]), "action": "shortlist"}
     )
-    assert "This is not one of this placement's suggestions" in visible_text(response.get_data(as_text=True))
+    assert "This is not one of this placement's suggestions" in visible_words(response.get_data(as_text=True))
     assert _stages(app, four["suggestions"]) == ["suggested"] * 4
 
 
@@ -88,7 +88,7 @@ def test_bulk_reject_with_one_reason_and_template_feedback_excluding_guaranteed_
     post = Poster(client, f"/recruiters/placements/{four['placement']}")
     selection = _selection([four["suggestions"][0], four["suggestions"][3]])
     response = post(f"/recruiters/placements/{four['placement']}/bulk", {"selected": selection, "action": "reject"})
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     guaranteed = f"C-{four['people'][3].id:04d}"
     assert "Reject 2 candidates" in text
     assert f"{guaranteed}: not included. They asked for a guaranteed interview" in text
@@ -98,14 +98,14 @@ def test_bulk_reject_with_one_reason_and_template_feedback_excluding_guaranteed_
         f"/recruiters/placements/{four['placement']}/bulk-reject",
         {"selected": selection, "feedback_template": "skills", "action": "template", "reason": "skills"},
     )
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "building a small project that uses them" in text and "There is a problem" not in text
     # missing reason: an error, nothing changed, the selection kept
     response = post(
         f"/recruiters/placements/{four['placement']}/bulk-reject",
         {"selected": selection, "feedback": "Thanks", "action": "reject"},
     )
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert (
         "There is a problem" in text
         and "Select the reason for not going ahead" in text
@@ -117,7 +117,7 @@ def test_bulk_reject_with_one_reason_and_template_feedback_excluding_guaranteed_
         f"/recruiters/placements/{four['placement']}/bulk-reject",
         {"selected": selection, "reason": "closer_match", "feedback": feedback, "action": "reject"},
     )
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "Rejected 1 of 2 candidates" in text
     assert f"{guaranteed}: They asked for a guaranteed interview" in text.split("Not changed")[1]
     assert _stages(app, four["suggestions"]) == ["rejected", "suggested", "suggested", "suggested"]
@@ -141,4 +141,4 @@ def test_guaranteed_interview_candidates_can_be_rejected_in_bulk_after_their_int
             "action": "reject",
         },
     )
-    assert "Rejected 1 of 1 candidate" in visible_text(response.get_data(as_text=True))
+    assert "Rejected 1 of 1 candidate" in visible_words(response.get_data(as_text=True))

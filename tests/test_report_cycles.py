@@ -4,7 +4,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from page_text import page_tables, visible_text
+from page_checks import visible_text
+from page_text import page_tables
 from sqlalchemy import select, update
 
 from recruit.extensions import db as _db

@@ -11,7 +11,8 @@ import re
 from datetime import date
 
 import pytest
-from page_text import page_tables, visible_text
+from page_checks import visible_text
+from page_text import page_tables
 from sqlalchemy import select
 
 from recruit.extensions import db as _db

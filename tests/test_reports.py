@@ -4,7 +4,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-from page_text import page_tables, visible_text
+from page_checks import visible_text
+from page_text import page_tables
 
 from recruit.extensions import db as _db
 from recruit.models import (

@@ -4,7 +4,8 @@ publishing twice changes nothing."""
 import re
 
 import pytest
-from matching_data import Poster, in_threads, run, sign_in_other, visible_text
+from matching_data import Poster, in_threads, run, sign_in_other
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure
@@ -19,7 +20,7 @@ def admin(client, login_as):
 def _text(client, path) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
-    return visible_text(response.get_data(as_text=True))
+    return visible_words(response.get_data(as_text=True))
 
 
 def _emails(app, template=None) -> list:
@@ -70,7 +71,7 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
     assert (
         f"Run {preview.id} is published: recruiters can see its 1 suggestion(s), and we are emailing each "
         "candidate suggested."
-    ) in visible_text(response.get_data(as_text=True))
+    ) in visible_words(response.get_data(as_text=True))
 
     assert _reference(person.id) in _text(recruiter, f"/recruiters/placements/{placement}")
     assert recruiter.get(f"/recruiters/suggestions/{suggestion_id}").status_code == 200
@@ -81,7 +82,7 @@ def test_a_preview_reaches_nobody_until_the_admin_publishes_it(app, client, admi
 
     # The same request again (a second click) changes nothing and emails nobody twice.
     again = post(f"/admin/match-runs/{preview.id}/publish", follow_redirects=True)
-    assert f"Run {preview.id} was already published." in visible_text(again.get_data(as_text=True))
+    assert f"Run {preview.id} was already published." in visible_words(again.get_data(as_text=True))
     assert len(_emails(app, "suggestion_suggested")) == 1
     with app.app_context():
         assert (
@@ -104,7 +105,7 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
     with app.app_context():
         older = db.session.scalar(db.select(MatchRun.id).where(MatchRun.status == "superseded"))
     refused = Poster(client, "/admin/match-runs")(f"/admin/match-runs/{older}/publish")
-    assert "is not the latest preview of round 1" in visible_text(refused.get_data(as_text=True))
+    assert "is not the latest preview of round 1" in visible_words(refused.get_data(as_text=True))
     from recruit.services.matching import decide, publish_run
 
     with app.app_context():
@@ -127,7 +128,7 @@ def test_a_published_round_is_never_run_again_and_later_rounds_never_undo_a_deci
 
     # Running round 1 again is refused, in plain words, with nothing written.
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1"})
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert "There is a problem" in page
     assert (
         f"Round 1 of this recruitment cycle was published in run {latest.id}, so it cannot be run again: that "
@@ -172,7 +173,7 @@ def test_publishing_a_preview_whose_inputs_changed_is_refused(app, client, admin
     make_candidate(app, make_user, [placement])  # an application arrives after the preview
     assert "have changed since run" in _text(client, f"/admin/match-runs/{preview.id}")
     response = Poster(client, "/admin/match-runs")(f"/admin/match-runs/{preview.id}/publish")
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert response.status_code == 200 and "There is a problem" in page
     assert (
         f"Applications, placements or recruiters' decisions have changed since run {preview.id} was computed, so "
@@ -211,7 +212,7 @@ def test_a_run_in_progress_refuses_another_on_the_page(app, client, admin):
     with app.app_context():
         start_run(1, 1, enqueue=False)
     response = Poster(client, "/admin/match-runs")("/admin/match-runs", {"round": "1"})
-    assert "A match run is already in progress. Wait for it to finish, then look at its preview." in visible_text(
+    assert "A match run is already in progress. Wait for it to finish, then look at its preview." in visible_words(
         response.get_data(as_text=True)
     )
 
@@ -238,7 +239,7 @@ def test_the_progress_page_shows_the_stage_and_refreshes_itself_then_the_failure
     with app.app_context():
         started = start_run(1, 1, enqueue=False).id
     response = client.get(f"/admin/match-runs/{started}")
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert response.headers["Refresh"] == "2"
     assert "In progress" in page and "Waiting for a worker" in page and "Progress: 0%" in page
     assert "This page refreshes every 2 seconds until the preview is ready." in page
@@ -246,7 +247,7 @@ def test_the_progress_page_shows_the_stage_and_refreshes_itself_then_the_failure
         record_failure("match_run_task", str(started), "MemoryError: out of memory", 5)
         fail_run(started, "MemoryError: out of memory")
     response = client.get(f"/admin/match-runs/{started}")
-    page = visible_text(response.get_data(as_text=True))
+    page = visible_words(response.get_data(as_text=True))
     assert "Refresh" not in response.headers
     assert "This run failed" in page and "MemoryError: out of memory" in page
     tasks = _text(client, "/admin/tasks")

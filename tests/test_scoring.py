@@ -4,7 +4,7 @@ import re
 
 import pytest
 from matching_data import Poster, run, set_stage
-from visible import visible_text
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import InterviewCriterion, InterviewScore, Suggestion
@@ -47,16 +47,16 @@ def test_criteria_start_from_the_standards_template_and_can_be_edited(app, clien
     sign_in(client, panel["first"])
     path = f"/recruiters/placements/{panel['placement']}/criteria"
     page = client.get(path).get_data(as_text=True)
-    assert "started from the criteria for the Software developer standard" in visible_text(page)
+    assert "started from the criteria for the Software developer standard" in visible_words(page)
     boxes = re.findall(r'<input[^>]*name="criterion_\d"[^>]*value="([^"]*)"', page)
     assert boxes[3] == "Interest in how software is built, tested and improved"  # ST0116's family
     assert boxes[4:] == ["", ""]  # room for two more
     post = Poster(client, path)
     response = post(path, {"criterion_1": "Motivation", "criterion_2": "Teamwork"})
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "There is a problem" in text and "Enter from 3 to 6 criteria" in text
     response = post(path, {"criterion_1": "Motivation", "criterion_2": "Teamwork", "criterion_3": "x" * 151})
-    assert "Each criterion must be 150 characters or fewer" in visible_text(response.get_data(as_text=True))
+    assert "Each criterion must be 150 characters or fewer" in visible_words(response.get_data(as_text=True))
     assert len(_criteria(app, panel["placement"])) == 4  # unchanged
     assert (
         post(
@@ -76,7 +76,7 @@ def test_scores_are_blind_until_you_submit_then_every_score_spread_and_mean(app,
 
     second = app.test_client()
     sign_in(second, panel["second"])
-    page = visible_text(second.get(suggestion_path).get_data(as_text=True))
+    page = visible_words(second.get(suggestion_path).get_data(as_text=True))
     assert "1 interviewer has submitted scores" in page
     assert "First interviewer's secret evidence" not in page and panel["first"].email not in page
     post_second = Poster(second, suggestion_path)
@@ -85,24 +85,24 @@ def test_scores_are_blind_until_you_submit_then_every_score_spread_and_mean(app,
     bad[f"evidence_{criteria[1][0]}"] = ""
     bad[f"evidence_{criteria[2][0]}"] = "x" * 501
     response = post_second(suggestion_path, bad)
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert "There is a problem" in text and "Select a score from 1 to 4" in text
     assert "Enter the evidence for your score" in text and "Evidence must be 500 characters or fewer" in text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(InterviewScore)) == len(criteria)
     assert post_second(suggestion_path, _sheet(criteria, "2", "Second view")).status_code == 302
-    text = visible_text(second.get(suggestion_path).get_data(as_text=True))
+    text = visible_words(second.get(suggestion_path).get_data(as_text=True))
     assert "First interviewer's secret evidence" in text and "Second view" in text
     assert "Mean of every score: 3.0 out of 4" in text and "Spread 2" in text and "the panel disagreed" in text
     # a second submission by the same person is refused
     response = post_second(suggestion_path, _sheet(criteria, "1"))
-    assert "You have already submitted your scores" in visible_text(response.get_data(as_text=True))
+    assert "You have already submitted your scores" in visible_words(response.get_data(as_text=True))
     # criteria cannot change once scored
     response = post_second(
         f"/recruiters/placements/{panel['placement']}/criteria",
         {"criterion_1": "a", "criterion_2": "b", "criterion_3": "c"},
     )
-    assert "cannot change" in visible_text(response.get_data(as_text=True))
+    assert "cannot change" in visible_words(response.get_data(as_text=True))
 
 
 def test_the_decision_records_the_scores_it_rests_on(app, client, panel):
@@ -118,7 +118,7 @@ def test_the_decision_records_the_scores_it_rests_on(app, client, panel):
         assert change.to_stage == "offered" and sorted(s.criterion_id for s in change.scores) == sorted(
             c for c, _ in criteria
         )
-    text = visible_text(client.get(suggestion_path).get_data(as_text=True))
+    text = visible_words(client.get(suggestion_path).get_data(as_text=True))
     assert "Offered on" in text and f"resting on {len(criteria)} scores from 1 interviewer" in text
 
 
@@ -126,5 +126,5 @@ def test_scoring_is_refused_outside_the_interview_stage(app, client, panel):
     set_stage(app, panel["suggestion_id"], "shortlisted")
     sign_in(client, panel["first"])
     suggestion_path = f"/recruiters/suggestions/{panel['suggestion_id']}/scores"
-    text = visible_text(client.get(suggestion_path).get_data(as_text=True))
+    text = visible_words(client.get(suggestion_path).get_data(as_text=True))
     assert "Scores are given while the candidate is at the interview stage" in text

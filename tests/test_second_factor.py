@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from recruit.models import AuditEvent, RecoveryCode, UserSession, utcnow
 from recruit.services.second_factor import DEMO_SECRET
 from tests.conftest import TEST_PASSWORD, current_code, sign_in
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 STAFF_LANDINGS = {"borough_staff": "/staff/", "recruiter": "/recruiters/", "analyst": "/reports/", "admin": "/admin/"}
 
@@ -37,15 +37,15 @@ def test_every_staff_role_sets_up_a_second_factor_at_first_sign_in(app, db, clie
     _password_step(client, user)
     assert client.get(STAFF_LANDINGS[role]).location.startswith("/second-factor")
     page = client.get("/second-factor/set-up").get_data(as_text=True)
-    text = visible_text(page)
+    text = visible_words(page)
     assert "Set up your authenticator app" in text and "<svg" in page and "http" not in page.split("<svg", 1)[1][:200]
     key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
     wrong = client.post("/second-factor/set-up", data={"code": "000000"})
-    assert "Enter the 6-digit code your app shows now" in visible_text(wrong.get_data(as_text=True))
+    assert "Enter the 6-digit code your app shows now" in visible_words(wrong.get_data(as_text=True))
     done = client.post("/second-factor/set-up", data={"code": pyotp.TOTP(key).now()})
     codes = re.findall(r"<code>([A-Z0-9-]+)</code>", done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert "We will not show them again" in visible_text(done.get_data(as_text=True))
+    assert "We will not show them again" in visible_words(done.get_data(as_text=True))
     assert client.get(STAFF_LANDINGS[role]).status_code == 200
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not {c.replace("-", "") for c in codes} & set(stored)
@@ -73,7 +73,7 @@ def test_a_code_cannot_be_used_twice(app, make_user):
     assert first.post("/second-factor", data={"code": code}).location == "/recruiters/"
     _password_step(second, user)
     replay = second.post("/second-factor", data={"code": code})
-    assert replay.status_code == 200 and "Enter the 6-digit code your app shows now" in visible_text(
+    assert replay.status_code == 200 and "Enter the 6-digit code your app shows now" in visible_words(
         replay.get_data(as_text=True)
     )
 
@@ -92,7 +92,7 @@ def test_a_recovery_code_works_once(app, db, client, make_user):
         _password_step(other, user)
         response = other.post("/second-factor", data={"code": attempt})
         assert (response.location if response.status_code == 302 else None) == expected
-    assert "You have 9 left" in visible_text(other.get("/second-factor").get_data(as_text=True))
+    assert "You have 9 left" in visible_words(other.get("/second-factor").get_data(as_text=True))
 
 
 def test_codes_are_rate_limited(app, client, make_user):
@@ -116,7 +116,7 @@ def test_sensitive_actions_ask_for_a_code_again_after_fifteen_minutes(app, db, c
     db.session.commit()
     response = client.get("/staff/placements.csv")
     assert response.location.startswith("/second-factor") and "again=1" in response.location
-    text = visible_text(client.get(response.location).get_data(as_text=True))
+    text = visible_words(client.get(response.location).get_data(as_text=True))
     assert "This action needs a recent code, to make sure it is you." in text
     back = client.post(response.location, data={"code": current_code(app, user)})
     assert back.location == "/staff/placements.csv" and client.get(back.location).status_code == 200
@@ -163,12 +163,12 @@ def test_the_demo_secret_works_in_development_and_is_refused_in_production(app, 
 def test_a_candidate_may_choose_a_second_factor_and_is_then_asked_for_it(app, client, make_user):
     user = make_user("candidate")
     _password_step(client, user)
-    dashboard = visible_text(client.get("/candidates/").get_data(as_text=True))
+    dashboard = visible_words(client.get("/candidates/").get_data(as_text=True))
     assert "Make your account safer with an authenticator app (optional)" in dashboard
     page = client.get("/second-factor/set-up").get_data(as_text=True)
     key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
     client.post("/second-factor/set-up", data={"code": pyotp.TOTP(key).now()})
-    assert "authenticator app (optional)" not in visible_text(client.get("/candidates/").get_data(as_text=True))
+    assert "authenticator app (optional)" not in visible_words(client.get("/candidates/").get_data(as_text=True))
     later = app.test_client()
     assert _password_step(later, user).location.startswith("/second-factor")
     assert later.get("/candidates/").location.startswith("/second-factor")

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from recruit.models import AuditEvent, User, UserSession, utcnow
 from tests.conftest import TEST_PASSWORD, current_code
-from tests.pages import visible_text
+from tests.page_checks import visible_words
 
 NEW_PASSWORD = "tangerine-bicycle-harbour"
 
@@ -75,10 +75,10 @@ def test_a_reset_password_ends_an_attackers_session_on_a_pre_registered_account(
 def test_sign_out_of_every_device_ends_every_session(app, make_user):
     user = make_user("candidate")
     phone, laptop = _sign_in_by_form(app, user), _sign_in_by_form(app, user)
-    page = visible_text(laptop.get("/sign-out").get_data(as_text=True))
+    page = visible_words(laptop.get("/sign-out").get_data(as_text=True))
     assert "Your account is also signed in on 1 other device or browser." in page
     response = laptop.post("/sign-out/every-device", follow_redirects=True)
-    assert "You have signed out on every device" in visible_text(response.get_data(as_text=True))
+    assert "You have signed out on every device" in visible_words(response.get_data(as_text=True))
     for client in (phone, laptop):
         assert client.get("/candidates/").status_code == 302
 
@@ -121,7 +121,7 @@ def test_idle_sessions_end_after_the_roles_limit_and_the_next_page_explains(
     assert client.get(landing).status_code == 200  # just inside the limit: still signed in, and the clock restarts
     _age_session(db, last_seen_at=utcnow() - timedelta(minutes=idle_minutes, seconds=1))
     response = client.get(landing, follow_redirects=True)
-    text = visible_text(response.get_data(as_text=True))
+    text = visible_words(response.get_data(as_text=True))
     assert f"You have been signed out because you did not do anything for {idle_minutes} minutes." in text
     assert "Anything you saved has not been lost." in text and "Sign in" in text
     assert db.session.scalar(select(UserSession.ended_reason)) == "idle"
@@ -130,7 +130,7 @@ def test_idle_sessions_end_after_the_roles_limit_and_the_next_page_explains(
 def test_sessions_end_twelve_hours_after_sign_in_however_busy(app, db, make_user):
     client = _sign_in_by_form(app, make_user("candidate"))
     _age_session(db, created_at=utcnow() - timedelta(hours=12, seconds=1), last_seen_at=utcnow())
-    text = visible_text(client.get("/candidates/", follow_redirects=True).get_data(as_text=True))
+    text = visible_words(client.get("/candidates/", follow_redirects=True).get_data(as_text=True))
     assert "You have been signed out because you were signed in for 12 hours." in text
 
 
@@ -157,7 +157,7 @@ def test_pages_carry_the_time_left_for_the_timeout_warning(app, make_user):
     client = _sign_in_by_form(app, make_user("recruiter"))
     html = client.get("/recruiters/").get_data(as_text=True)
     assert 30 * 60 - 60 < int(re.search(r'data-expires-in="(\d+)"', html).group(1)) <= 30 * 60
-    assert "You’re about to be signed out" not in visible_text(html)  # hidden until JavaScript opens it
+    assert "You’re about to be signed out" not in visible_words(html)  # hidden until JavaScript opens it
     assert "data-expires-in" not in app.test_client().get("/").get_data(as_text=True)
 
 

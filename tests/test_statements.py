@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from candidate_journey import Poster
 from matching_data import run
-from visible import visible_text
+from page_checks import visible_words
 
 from matching import check_statements
 from recruit.extensions import db
@@ -43,7 +43,7 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
 
     user = login_as()
     make_eligible(app, user.candidate_id)
-    page = visible_text(client.get("/candidates/application/skills").get_data(as_text=True))
+    page = visible_words(client.get("/candidates/application/skills").get_data(as_text=True))
     for _, label in PATHWAYS:
         assert label in page
     assert "I have sorted out a computer or phone problem for someone" in page
@@ -52,7 +52,7 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
     assert "You never need these for a good match" in page
     post = Poster(client)
     response = post("/candidates/application/skills", {"statements_support": ["not-a-statement"]})
-    assert "Select things from the list" in visible_text(response.get_data(as_text=True))
+    assert "Select things from the list" in visible_words(response.get_data(as_text=True))
     post(
         "/candidates/application/skills",
         {"statements_support": ["fixed-a-device"], "statements_data": ["number-patterns"]},
@@ -60,7 +60,7 @@ def test_the_skills_page_asks_statements_per_pathway_and_keeps_technical_terms_o
     with app.app_context():
         row = db.session.get(Candidate, user.candidate_id)
         assert (row.statements, row.skills, row.skills_text) == (["number-patterns", "fixed-a-device"], [], None)
-    summary = visible_text(client.get("/candidates/application/check").get_data(as_text=True))
+    summary = visible_words(client.get("/candidates/application/check").get_data(as_text=True))
     assert "Things you have done or enjoy I like finding patterns in numbers I have sorted out a computer" in summary
 
 

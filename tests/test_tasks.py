@@ -8,7 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from matching_data import Poster, run, visible_text
+from matching_data import Poster, run
+from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure, utcnow
@@ -78,7 +79,7 @@ def test_a_worker_computes_the_run_and_writes_every_email_in_full_to_its_log(
     assert response.status_code == 302
     run_id = int(response.location.rsplit("/", 1)[1])
     _wait_for(lambda: _status(app, run_id) == "preview")
-    page = visible_text(client.get(f"/admin/match-runs/{run_id}").get_data(as_text=True))
+    page = visible_words(client.get(f"/admin/match-runs/{run_id}").get_data(as_text=True))
     assert "Preview" in page and "Suggestions made 1" in page
 
     response = Poster(client, "/admin/match-runs")(f"/admin/match-runs/{run_id}/publish")
@@ -120,9 +121,9 @@ def test_a_failing_task_is_retried_then_shown_to_admins_with_its_error(app, clie
         failure = db.session.scalar(db.select(TaskFailure))
         assert (failure.task, failure.arguments) == ("match_run_task", repr(run_id))
     login_as("admin", None)
-    page = visible_text(client.get("/admin/tasks").get_data(as_text=True))
+    page = visible_words(client.get("/admin/tasks").get_data(as_text=True))
     assert "match_run_task" in page and "RuntimeError: the database went away" in page
-    page = visible_text(client.get(f"/admin/match-runs/{run_id}").get_data(as_text=True))
+    page = visible_words(client.get(f"/admin/match-runs/{run_id}").get_data(as_text=True))
     assert "This run failed" in page and "RuntimeError: the database went away" in page
     from recruit.services.matching import run_match  # and the next run is not blocked by it
 
