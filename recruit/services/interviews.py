@@ -5,11 +5,8 @@ A slot's `booked` count only ever moves in a conditional UPDATE ("… SET booked
 capacity"), which the database applies one at a time per row, so two candidates clicking the last place at
 once cannot both get it (a check constraint backs it up)."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import wraps
-from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import rows_changed
+from . import rolled_back_on_error, rows_changed
 from .errors import ServiceError
 from .matching.stages import move_stage
 
@@ -259,25 +256,7 @@ def has_times_to_choose(suggestion: Suggestion) -> bool:
     return can_book(suggestion) and bool(bookable_slots(suggestion))
 
 
-_Params = ParamSpec("_Params")
-_Result = TypeVar("_Result")
-
-
-def _rolled_back_on_error(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
-    """Give back the row lock and any half-made change when the person has something to fix."""
-
-    @wraps(function)
-    def wrapped(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
-        try:
-            return function(*args, **kwargs)
-        except ServiceError:
-            db.session.rollback()
-            raise
-
-    return wrapped
-
-
-@_rolled_back_on_error
+@rolled_back_on_error
 def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | None = None) -> InterviewBooking:
     """Book (or move to) a slot for the candidate's suggestion; both sides are emailed a calendar file."""
     now = now or utcnow()
@@ -344,7 +323,7 @@ def book(suggestion: Suggestion, slot_id: int, actor_id: int, now: datetime | No
     return booking
 
 
-@_rolled_back_on_error
+@rolled_back_on_error
 def cancel(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -> InterviewBooking:
     """Cancel the suggestion's booking, freeing the place; both sides are emailed a cancellation."""
     now = now or utcnow()
@@ -362,7 +341,7 @@ def cancel(suggestion: Suggestion, actor_id: int, now: datetime | None = None) -
     return booking
 
 
-@_rolled_back_on_error
+@rolled_back_on_error
 def tell_no_time_suits(suggestion: Suggestion, message: str, actor_id: int) -> SlotRequest:
     """Record that none of the times suits the candidate, and tell the placement's recruiters."""
     if not can_book(suggestion):

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
-from typing import ParamSpec, TypeVar
 
 from fpdf import FPDF
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..wording import level_text, wage_text
+from . import Params, Result, rolled_back_on_error
 from .errors import ServiceError
 from .interviews import LONDON, local, release_booking
 from .matching.positions import PlacementFullError, close_when_filled, take_position
@@ -141,28 +141,20 @@ def _answerable(suggestion: Suggestion, now: datetime) -> Offer:
     return offer
 
 
-_Params = ParamSpec("_Params")
-_Result = TypeVar("_Result")
-
-
-def _one_answer(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+def _one_answer(function: Callable[Params, Result]) -> Callable[Params, Result]:
     """Roll back a refused answer; an answer that crossed with another change is refused with a message."""
 
+    @rolled_back_on_error
     @wraps(function)
-    def wrapped(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+    def worded(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
             return function(*args, **kwargs)
-        except ServiceError:
-            db.session.rollback()
-            raise
         except PlacementFullError as full:
-            db.session.rollback()
             raise ServiceError(str(full)) from None
         except StaleDataError:  # another answer or decision changed one of these suggestions first
-            db.session.rollback()
             raise ServiceError(CROSSED) from None
 
-    return wrapped
+    return worded
 
 
 @_one_answer
