@@ -202,9 +202,23 @@ def make_cycle(app, name=None, opens=None, closes=None, target=100) -> int:
 def make_published_suggestion(app, candidate_id: int, stage: str, feedback=None, borough="newham") -> int:
     """A new placement suggested to the candidate at `stage` in a published run of the current cycle (candidates see
     only published runs' suggestions); returns the placement's id."""
+    placement_id = make_placement(app, title="Data apprentice", borough=borough)
+    add_suggestion(app, candidate_id, placement_id, stage, sentence="You know Excel.", feedback=feedback)
+    return placement_id
+
+
+def add_suggestion(
+    app,
+    candidate_id: int,
+    placement_id: int,
+    stage="suggested",
+    sentence="You chose it and you know SQL.",
+    feedback=None,
+) -> int:
+    """The placement suggested to the candidate at `stage`, in a run of its own published in the current cycle;
+    returns the suggestion's id."""
     from recruit.services.cycles import current_cycle_id
 
-    placement_id = make_placement(app, title="Data apprentice", borough=borough)
     with app.app_context():
         run = MatchRun(
             round=1,
@@ -218,17 +232,16 @@ def make_published_suggestion(app, candidate_id: int, stage: str, feedback=None,
         )
         db.session.add(run)
         db.session.flush()
-        db.session.add(
-            Suggestion(
-                run_id=run.id,
-                candidate_id=candidate_id,
-                placement_id=placement_id,
-                score=0.8,
-                components={},
-                explanation={"sentence": "You know Excel."},
-                stage=stage,
-                feedback=feedback,
-            )
+        suggestion = Suggestion(
+            run_id=run.id,
+            candidate_id=candidate_id,
+            placement_id=placement_id,
+            score=0.8,
+            components={},
+            explanation={"sentence": sentence},
+            stage=stage,
+            feedback=feedback,
         )
+        db.session.add(suggestion)
         db.session.commit()
-    return placement_id
+        return suggestion.id

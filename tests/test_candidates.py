@@ -15,8 +15,8 @@ from candidate_journey import (
 )
 
 from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Choice, MatchRun, OutboxEmail, PlacementStatus, Suggestion, User
-from tests.factories import make_eligible, make_placement
+from recruit.models import AuditEvent, Candidate, Choice, OutboxEmail, PlacementStatus, Suggestion, User
+from tests.factories import add_suggestion, make_eligible, make_placement
 
 
 def _html(response) -> str:
@@ -484,7 +484,7 @@ def test_choices_are_locked_once_matching_has_suggested_anything(app, client, ca
     placement = make_placement(app)
     post("/candidates/choices/add", {"placement_id": str(placement)})
     post("/candidates/choices", {"consider_other": "yes"})
-    _add_suggestion(app, candidate.candidate_id, placement)
+    add_suggestion(app, candidate.candidate_id, placement)
     other = make_placement(app)
     post("/candidates/choices/add", {"placement_id": str(other)})
     post("/candidates/choices/remove", {"placement_id": str(placement)})
@@ -493,28 +493,6 @@ def test_choices_are_locked_once_matching_has_suggested_anything(app, client, ca
     assert _candidate(app, candidate.candidate_id).consider_other_placements is True
     page = _html(client.get("/candidates/choices"))
     assert "cannot change them now" in page and "Add to my choices" not in page
-
-
-def _add_suggestion(
-    app, candidate_id, placement_id, stage="suggested", sentence="You chose it first and you know SQL.", feedback=None
-):
-    with app.app_context():
-        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="x" * 64)
-        db.session.add(run)
-        db.session.flush()
-        db.session.add(
-            Suggestion(
-                run_id=run.id,
-                candidate_id=candidate_id,
-                placement_id=placement_id,
-                score=0.8,
-                components={},
-                explanation={"sentence": sentence},
-                stage=stage,
-                feedback=feedback,
-            )
-        )
-        db.session.commit()
 
 
 # --- 4. Check your answers and submit ---
@@ -607,10 +585,10 @@ def test_dashboard_shows_status_suggestions_with_reasons_and_feedback(app, clien
     assert "You sent your application on" in page and "What happens next" in page
     first = make_placement(app, title="Data apprentice", borough="newham")
     second = make_placement(app, title="IT support apprentice")
-    _add_suggestion(
+    add_suggestion(
         app, candidate.candidate_id, first, stage="shortlisted", sentence="Close to home and you know Excel."
     )
-    _add_suggestion(
+    add_suggestion(
         app, candidate.candidate_id, second, stage="rejected", feedback="Try building a small project to show us."
     )
     page = _html(client.get("/candidates/"))
@@ -623,7 +601,7 @@ def test_withdrawing_asks_first_then_withdraws_and_records_it(app, client, candi
     complete_sections(post)
     post("/candidates/application/check", {"declaration": "agreed"})
     placement = make_placement(app)
-    _add_suggestion(app, candidate.candidate_id, placement, stage="shortlisted")
+    add_suggestion(app, candidate.candidate_id, placement, stage="shortlisted")
     page = _html(client.get("/candidates/withdraw"))
     assert "Are you sure you want to withdraw your application?" in page
     assert _candidate(app, candidate.candidate_id).status == "submitted"

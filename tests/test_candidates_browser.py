@@ -10,9 +10,9 @@ from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
 from playwright.sync_api import expect
 
 from recruit.extensions import db
-from recruit.models import MatchRun, OutboxEmail, Suggestion
+from recruit.models import OutboxEmail
 from tests.conftest import sign_in_browser
-from tests.factories import START, make_eligible, make_placement
+from tests.factories import START, add_suggestion, make_eligible, make_placement
 
 pytestmark = pytest.mark.browser
 
@@ -85,26 +85,6 @@ def _fill_section(page, key):
 
 def _sign_in(page, email):
     sign_in_browser(page, None, SimpleNamespace(email=email))  # candidates have no second factor
-
-
-def _add_suggestion(app, candidate_id, placement_id, stage, feedback=None):
-    with app.app_context():
-        run = MatchRun(status="published", algorithm_version="test", weights={}, seed=1, input_hash="z" * 64)
-        db.session.add(run)
-        db.session.flush()
-        db.session.add(
-            Suggestion(
-                run_id=run.id,
-                candidate_id=candidate_id,
-                placement_id=placement_id,
-                score=0.8,
-                components={},
-                explanation={"sentence": "You chose it and it is close to home."},
-                stage=stage,
-                feedback=feedback,
-            )
-        )
-        db.session.commit()
 
 
 def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_user):
@@ -183,8 +163,8 @@ def test_every_page_of_the_journey_passes_axe_including_errors(app, page, make_u
     _axe(page, "/candidates/equality-questions/withdraw")
 
     # Dashboard with suggestions, withdraw, your data, delete.
-    _add_suggestion(app, user.candidate_id, placements[0], "shortlisted")
-    _add_suggestion(app, user.candidate_id, placements[1], "rejected", feedback="Show us a project you made.")
+    add_suggestion(app, user.candidate_id, placements[0], "shortlisted")
+    add_suggestion(app, user.candidate_id, placements[1], "rejected", feedback="Show us a project you made.")
     _axe(page, "/candidates/")
     assert "Not successful" in page.content()
     _axe(page, "/candidates/choices")  # locked
