@@ -4,11 +4,10 @@ every form of the service (tests/test_bad_input.py): made through the real servi
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from matching_data import run
-
 from recruit.extensions import db
 from recruit.models import Placement, RecruitmentCycle, Suggestion
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run
 
 STAGES = ("shortlisted", "interview", "offered", "accepted", "suggested", "also_suggested")
 

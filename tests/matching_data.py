@@ -3,11 +3,10 @@
 import re
 from types import SimpleNamespace
 
-from candidate_journey import sign_in  # noqa: F401  (re-exported for the tests)
-
 from recruit.extensions import db
 from recruit.models import MatchRun, Suggestion
 from recruit.services.matching.stages import move_stage
+from tests.candidate_journey import sign_in  # noqa: F401  (re-exported for the tests)
 
 
 def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:

@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from matching_data import Poster, run, run_count
 
 from recruit.extensions import db
 from recruit.models import MatchRun
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run, run_count
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from candidate_journey import SECTION_ANSWERS, complete_sections, sign_in
-from hiring_world import hiring_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from page_checks import visible_text
 
+from tests.candidate_journey import SECTION_ANSWERS, complete_sections, sign_in
 from tests.factories import make_eligible
+from tests.hiring_world import hiring_world
+from tests.page_checks import visible_text
 
 BAD = {
     "empty": "",

@@ -5,7 +5,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from candidate_journey import send_application
 
 from recruit.extensions import db
 from recruit.models import (
@@ -22,6 +21,7 @@ from recruit.models import (
 )
 from recruit.services.candidates.data import months_before
 from recruit.services.monitoring import pseudonym
+from tests.candidate_journey import send_application
 from tests.factories import make_eligible, make_placement
 
 NAME, SURNAME, PHONE = "Zephyrine", "Quillfeather", "07700 900 982"
@@ -300,12 +300,11 @@ def traced(app, client, make_user):
     a recruiter's decision, their own withdrawal from the suggestion (in the stage history) and emails."""
     from types import SimpleNamespace
 
-    from candidate_journey import sign_in
-    from matching_data import run
-
     from recruit.services.matching import decide
     from recruit.services.matching.stages import move_stage
+    from tests.candidate_journey import sign_in
     from tests.factories import make_candidate
+    from tests.matching_data import run
 
     with app.app_context():
         user = User(
@@ -407,9 +406,8 @@ def test_purging_an_application_leaves_nothing_that_leads_back_anywhere(app, tra
 
 
 def test_deletion_page_and_privacy_notice_say_exactly_what_is_kept(client, applied):
-    from page_checks import visible_text
-
     from recruit.services.candidates.data import KEPT_AFTER_DELETION
+    from tests.page_checks import visible_text
 
     confirm = visible_text(client.get("/candidates/delete-account").get_data(as_text=True))
     privacy = visible_text(client.get("/privacy").get_data(as_text=True))

@@ -4,7 +4,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from candidate_journey import (
+
+from recruit.extensions import db
+from recruit.models import AuditEvent, Candidate, Choice, OutboxEmail, PlacementStatus, Suggestion, User
+from tests.candidate_journey import (
     ELIGIBLE_ANSWERS,
     SECTION_ANSWERS,
     TEST_PASSWORD,
@@ -13,9 +16,6 @@ from candidate_journey import (
     csrf_token,
     sign_in,
 )
-
-from recruit.extensions import db
-from recruit.models import AuditEvent, Candidate, Choice, OutboxEmail, PlacementStatus, Suggestion, User
 from tests.factories import add_suggestion, make_eligible, make_placement
 
 

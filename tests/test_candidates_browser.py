@@ -5,12 +5,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from a11y import assert_no_axe_violations
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
 from playwright.sync_api import expect
 
 from recruit.extensions import db
 from recruit.models import OutboxEmail
+from tests.a11y import assert_no_axe_violations
+from tests.candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, TEST_PASSWORD
 from tests.conftest import sign_in_browser
 from tests.factories import START, add_suggestion, make_eligible, make_placement
 

@@ -1,10 +1,10 @@
 """No 500 on any input: random data posted to every form of the candidate journey (CSRF off for this module only)."""
 
 import pytest
-from candidate_journey import SECTION_ANSWERS, sign_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.candidate_journey import SECTION_ANSWERS, sign_in
 from tests.factories import make_eligible, make_placement
 
 

@@ -4,12 +4,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections
-from page_checks import parse, problems, visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate
+from tests.candidate_journey import ELIGIBLE_ANSWERS, SECTION_ANSWERS, Poster, complete_sections
 from tests.factories import make_eligible, make_placement
+from tests.page_checks import parse, problems, visible_text
 
 
 def text(response) -> str:
@@ -130,7 +130,7 @@ def test_a_negative_number_is_told_the_range_not_that_it_is_not_a_number(
 
 
 def test_a_seed_that_is_not_a_number_is_told_so_not_its_length(app, client, login_as):
-    from matching_data import Poster as AdminPoster
+    from tests.matching_data import Poster as AdminPoster
 
     login_as("admin", None)
     response = AdminPoster(client, "/admin/match-runs")(
@@ -196,7 +196,7 @@ def test_only_people_without_an_account_are_told_they_do_not_need_one(client, lo
 
 
 def test_apply_on_a_placement_keeps_it_through_eligibility_and_registering(app, client):
-    from candidate_journey import TEST_PASSWORD
+    from tests.candidate_journey import TEST_PASSWORD
 
     placement_id = make_placement(app, title="Cloud support apprentice")
     detail = client.get(f"/placements/{placement_id}").get_data(as_text=True)

@@ -4,7 +4,7 @@ test_visible_text.py."""
 import re
 from pathlib import Path
 
-from page_checks import wrong_words
+from tests.page_checks import wrong_words
 
 EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
 

@@ -2,13 +2,13 @@
 interview unless they record which of the placement's essential requirements is not met."""
 
 import pytest
-from matching_data import Poster, run, set_stage
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, Suggestion
 from recruit.services import matching as service
 from tests.factories import START, make_candidate, make_placement
+from tests.matching_data import Poster, run, set_stage
+from tests.page_checks import visible_words
 
 
 @pytest.fixture

@@ -4,16 +4,16 @@ and no-JavaScript journeys: bulk decisions, interview times, booking, scoring, o
 from datetime import date, time, timedelta
 
 import pytest
-from a11y import assert_no_axe_violations
-from matching_data import run
 from playwright.sync_api import expect
 
 from recruit.extensions import db
 from recruit.models import Placement, Suggestion
 from recruit.services import interviews, offers
 from recruit.services.matching import decide
+from tests.a11y import assert_no_axe_violations
 from tests.conftest import sign_in_browser
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run
 
 pytestmark = pytest.mark.browser
 

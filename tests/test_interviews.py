@@ -3,17 +3,17 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from at_once import at_once
 from icalendar import Calendar
-from matching_data import Poster, run
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, OutboxEmail, SlotRequest, Suggestion
 from recruit.services import interviews
 from recruit.services.matching import decide
+from tests.at_once import at_once
 from tests.conftest import sign_in
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run
+from tests.page_checks import visible_words
 
 LONDON = interviews.LONDON
 

@@ -132,14 +132,19 @@ def test_the_view_check_finds_routes_and_session_use():
     assert len(VIEW_MODULES) >= 15  # every blueprint module is looked at
 
 
-def _test_modules_imported(path: Path) -> list[str]:
-    """Each test module (test_*.py) that a file imports from, with its line."""
+TEST_HELPERS = {p.stem for p in (ROOT / "tests").rglob("*.py") if not p.stem.startswith(("test_", "conftest"))}
+
+
+def _test_import_problems(path: Path) -> list[str]:
+    """Each test module (test_*.py) a file imports from, and each test helper imported by its bare name (which would
+    load the same file a second time as another module, with its own copy of every global)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, ast.ImportFrom) and not node.level:
             modules = [node.module or ""]
         found += [f"line {node.lineno} imports {m}" for m in modules if m.rsplit(".", 1)[-1].startswith("test_")]
+        found += [f"line {node.lineno} imports {m} without tests." for m in modules if m in TEST_HELPERS]
     return found
 
 
@@ -149,10 +154,16 @@ def _test_modules_imported(path: Path) -> list[str]:
 def test_shared_test_helpers_live_in_helper_modules_not_in_tests(path):
     # A helper imported from a test module drags that module's fixtures and tests along, and hides which helpers
     # are shared: shared ones live in tests/factories.py, tests/placement_form.py, tests/emails.py and the like.
-    assert _test_modules_imported(path) == []
+    assert _test_import_problems(path) == []
 
 
 def test_the_test_import_check_finds_what_it_looks_for(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import tests.test_staff\nfrom tests.test_accounts import x\nfrom tests.factories import y\n")
-    assert _test_modules_imported(sample) == ["line 1 imports tests.test_staff", "line 2 imports tests.test_accounts"]
+    sample.write_text(
+        "import tests.test_staff\nfrom tests.test_accounts import x\nfrom tests.factories import y\nfrom factories import z\n"
+    )
+    assert _test_import_problems(sample) == [
+        "line 1 imports tests.test_staff",
+        "line 2 imports tests.test_accounts",
+        "line 4 imports factories without tests.",
+    ]

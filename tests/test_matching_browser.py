@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from a11y import assert_no_axe_violations
-from matching_data import run
 from playwright.sync_api import expect
 
+from tests.a11y import assert_no_axe_violations
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run
 
 pytestmark = pytest.mark.browser
 

@@ -4,13 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from matching_data import run, sign_in_other
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import CandidateOutcome, OutboxEmail, Placement
 from recruit.services.matching import outcomes
 from tests.factories import START, make_candidate, make_placement
+from tests.matching_data import run, sign_in_other
+from tests.page_checks import visible_words
 
 SKILLS = ["Python", "SQL", "git", "unit testing", "debugging"]
 

@@ -7,12 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from matching_data import run, sign_in_other
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Borough
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run, sign_in_other
+from tests.page_checks import visible_words
 
 SKILLS = ["secure coding", "object-oriented", "SQL", "git", "agile"]
 

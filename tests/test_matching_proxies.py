@@ -2,12 +2,12 @@
 and the run page shows selection rates by home borough and by hours available."""
 
 import pytest
-from matching_data import run
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Borough
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run
+from tests.page_checks import visible_words
 
 
 def test_how_matching_works_names_every_proxy_and_what_we_do(client):

@@ -8,8 +8,6 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from matching_data import run, set_stage, sign_in_other
-from page_checks import visible_words
 from sqlalchemy import event
 
 import matching
@@ -17,6 +15,8 @@ from recruit.extensions import db
 from recruit.models import ApplicationStatus, AuditEvent, Candidate, MatchRun, MonitoringResponse, PlacementStatus
 from recruit.services.monitoring import pseudonym
 from tests.factories import make_candidate, make_cycle, make_placement
+from tests.matching_data import run, set_stage, sign_in_other
+from tests.page_checks import visible_words
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import re
 from datetime import UTC, date
 
 import pytest
-from candidate_journey import Poster
-from page_checks import visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate, MonitoringResponse
 from recruit.services.monitoring import age_band, pseudonym
+from tests.candidate_journey import Poster
 from tests.factories import make_eligible
+from tests.page_checks import visible_text
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
-from candidate_journey import sign_in
-from page_checks import problems, visible_text
 
 from recruit.extensions import db
 from recruit.models import Candidate, Choice, Suggestion, SuggestionStage, utcnow
 from recruit.services.next_steps import SUGGESTION_STEPS
+from tests.candidate_journey import sign_in
 from tests.factories import START, make_eligible, make_placement, make_published_suggestion
+from tests.page_checks import problems, visible_text
 
 STARTS = f"{START.day} {START:%B %Y}"
 

@@ -3,17 +3,17 @@
 from datetime import date, time, timedelta
 
 import pytest
-from at_once import at_once
-from matching_data import Poster, run, set_stage
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Offer, OutboxEmail, Placement, Suggestion
 from recruit.services import interviews as interview_service
 from recruit.services import offers
 from recruit.services.matching import ServiceError, decide
+from tests.at_once import at_once
 from tests.conftest import sign_in
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run, set_stage
+from tests.page_checks import visible_words
 
 
 def _boxes(day: date) -> list[str]:

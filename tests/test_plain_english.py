@@ -8,8 +8,6 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import textstat
-from candidate_journey import ELIGIBLE_ANSWERS, Poster
-from page_checks import visible_text
 
 from recruit.errors import render_error
 from recruit.extensions import db
@@ -17,7 +15,9 @@ from recruit.models import Placement, Suggestion, User, utcnow
 from recruit.services import interviews, monitoring, offers
 from recruit.services.accounts import make_token
 from recruit.services.matching import decide
+from tests.candidate_journey import ELIGIBLE_ANSWERS, Poster
 from tests.factories import make_eligible, make_placement, make_published_suggestion
+from tests.page_checks import visible_text
 
 
 class _Pronunciations(dict):

@@ -4,12 +4,12 @@ repeated decisions change nothing; the stage history always agrees with the curr
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, in_threads, run, sign_in_other
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import Candidate, MatchRun, OutboxEmail, Placement, StageChange, Suggestion
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, in_threads, run, sign_in_other
+from tests.page_checks import visible_words
 
 
 def _count(app, model, *where) -> int:

@@ -4,10 +4,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from matching_data import Poster, set_stage, sign_in_other
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, OutboxEmail, Suggestion
+from tests.matching_data import Poster, set_stage, sign_in_other
 
 
 def _page(client, path) -> str:

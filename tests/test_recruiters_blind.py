@@ -1,11 +1,11 @@
 """Name-blind means blind: before shortlisting, a recruiter never sees identifying details in a candidate's own words."""
 
 import pytest
-from matching_data import Poster, run
-from page_checks import visible_words
 
 from recruit.services.matching.blind import redact
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run
+from tests.page_checks import visible_words
 
 FREE_TEXT = (
     "I am Kwame Mensah (Kwams to friends). I went to Hackney New School, then Newham Sixth Form College "

@@ -1,12 +1,12 @@
 """Bulk decisions: shortlist or reject several suggestions in one step, each checked against the version seen."""
 
 import pytest
-from matching_data import Poster, run, set_stage
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import OutboxEmail, Suggestion
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run, set_stage
+from tests.page_checks import visible_words
 
 
 @pytest.fixture

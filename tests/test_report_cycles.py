@@ -4,8 +4,6 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from page_checks import visible_text
-from page_text import page_tables
 from sqlalchemy import select, update
 
 from recruit.extensions import db as _db
@@ -25,6 +23,8 @@ from recruit.models import (
 from recruit.services.candidates.data import delete_account, purge
 from recruit.services.monitoring import pseudonym
 from tests.factories import add_placement
+from tests.page_checks import visible_text
+from tests.page_text import page_tables
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 

@@ -11,8 +11,6 @@ import re
 from datetime import date
 
 import pytest
-from page_checks import visible_text
-from page_text import page_tables
 from sqlalchemy import select
 
 from recruit.extensions import db as _db
@@ -31,6 +29,8 @@ from recruit.services import reports
 from recruit.services.monitoring import pseudonym
 from recruit.services.reports import NOT_ANSWERED, STAGES, Filters, Statistic
 from tests.factories import add_placement
+from tests.page_checks import visible_text
+from tests.page_text import page_tables
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 

@@ -4,8 +4,6 @@ from datetime import date
 
 import numpy as np
 import pytest
-from page_checks import visible_text
-from page_text import page_tables
 
 from recruit.extensions import db as _db
 from recruit.models import (
@@ -21,6 +19,8 @@ from recruit.services.monitoring import pseudonym
 from recruit.services.reports import Filters, suppress
 from recruit.services.reports.disclosure import HIDDEN_INPUT
 from tests.factories import add_placement
+from tests.page_checks import visible_text
+from tests.page_text import page_tables
 
 pytestmark = pytest.mark.fresh_database  # reports query on connections of their own: they must see each test's commits
 

@@ -4,12 +4,12 @@ publishing twice changes nothing."""
 import re
 
 import pytest
-from matching_data import Poster, in_threads, run, sign_in_other
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, in_threads, run, sign_in_other
+from tests.page_checks import visible_words
 
 
 @pytest.fixture

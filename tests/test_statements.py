@@ -4,15 +4,15 @@ import csv
 from pathlib import Path
 
 import pytest
-from candidate_journey import Poster
-from matching_data import run
-from page_checks import visible_words
 
 from matching import check_statements
 from recruit.extensions import db
 from recruit.models import Candidate
 from recruit.services.candidates.skills import PATHWAYS, statement_terms, statements
+from tests.candidate_journey import Poster
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import run
+from tests.page_checks import visible_words
 
 DATA = Path(__file__).resolve().parents[1] / "recruit" / "data"
 
@@ -106,8 +106,7 @@ def test_no_technical_terms_but_matching_statements_and_interests_is_still_sugge
 
 @pytest.mark.browser
 def test_the_skills_page_fits_a_phone_without_endless_scrolling(browser, live_server, app, make_user):
-    from a11y import assert_no_axe_violations
-
+    from tests.a11y import assert_no_axe_violations
     from tests.conftest import TEST_PASSWORD
     from tests.factories import make_eligible
 

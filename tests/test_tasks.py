@@ -8,12 +8,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from matching_data import Poster, run
-from page_checks import visible_words
 
 from recruit.extensions import db
 from recruit.models import MatchRun, OutboxEmail, StageChange, Suggestion, TaskFailure, utcnow
 from tests.factories import make_candidate, make_placement
+from tests.matching_data import Poster, run
+from tests.page_checks import visible_words
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from page_checks import problems, visible_text, wrong_words
 from sqlalchemy import select
 
 from recruit.demo import SHOWCASE
 from recruit.extensions import db
 from recruit.models import MatchRun, User
+from tests.page_checks import problems, visible_text, wrong_words
 
 NOT_PAGES = ("/api/", "/assets/", ".csv", ".json", "/download", "/sign-out", "/confirm-email", "/reset-password")
 PER_ENDPOINT = 3  # record pages of one kind: a few are enough to see every shape of value
@@ -84,7 +84,7 @@ def crawl(app, client) -> tuple[dict[str, list[str]], set[str]]:
 
 
 def _sign_in(client, app, email: str) -> None:
-    from candidate_journey import sign_in
+    from tests.candidate_journey import sign_in
 
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == email))

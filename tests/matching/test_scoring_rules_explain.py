@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_lists import build_lists
 
 import matching
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.check import assignment_violations
 from matching.scoring import travel_component
+from tests.matching.reference_lists import build_lists
 
 DAY = datetime.date(2025, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)

@@ -4,10 +4,10 @@ import dataclasses
 import datetime
 
 import pytest
-from reference_lists import build_lists
 
 from matching import CandidateProfile, PlacementProfile, Weights, run_matching
 from matching.terms import TermTable, statement_terms
+from tests.matching.reference_lists import build_lists
 
 DAY = datetime.date(2026, 9, 1)
 WEIGHTS = Weights(skills=0.5, interest=0.3, travel=0.2)
