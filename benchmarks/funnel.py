@@ -21,12 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
-from common import copy_lines, postgres_url_or_exit  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select, update  # noqa: E402
 
+from benchmarks.common import copy_lines, postgres_url_or_exit  # noqa: E402
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.models import Borough, Standard, funnel_level  # noqa: E402
@@ -225,7 +224,7 @@ def time_closed_cycle(app, characteristic: str, repeats: int) -> None:
             cycle = RecruitmentCycle(name="Benchmark cycle", opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31))
             db.session.add(cycle)
             db.session.flush()
-            db.session.execute(MatchRun.__table__.update().values(cycle_id=cycle.id))
+            db.session.execute(update(MatchRun).values(cycle_id=cycle.id))
             db.session.commit()
         if cycle.closed_at is None:
             start = time.perf_counter()

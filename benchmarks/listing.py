@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import delete, insert, select  # noqa: E402
 
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
@@ -44,7 +44,7 @@ SCENARIOS = [
 def fill(count: int) -> int:
     """Replace every placement with `count` live ones spread over London; return one id."""
     rng = random.Random(4)
-    db.session.execute(Placement.__table__.delete())
+    db.session.execute(delete(Placement))
     boroughs = {b.ons_code: b.id for b in db.session.scalars(select(Borough))}
     standards = list(db.session.scalars(select(Standard)))
     areas = [a for a in outward_areas().values() if a.in_london and a.borough_ons in boroughs]
@@ -84,7 +84,7 @@ def fill(count: int) -> int:
     for start in range(0, len(rows), 1000):
         db.session.execute(insert(Placement), rows[start : start + 1000])
     db.session.commit()
-    return db.session.scalar(select(Placement.id).limit(1))
+    return db.session.execute(select(Placement.id).limit(1)).scalar_one()
 
 
 def measure(client, path: str) -> tuple[float, float, int]:

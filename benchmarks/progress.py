@@ -20,11 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import sign_in  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import delete, insert, select  # noqa: E402
 
+from benchmarks.common import sign_in  # noqa: E402
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.models import (
@@ -48,12 +47,12 @@ REQUESTS = int(os.environ.get("REQUESTS", 30))
 STAGES = ["suggested"] * 6 + ["shortlisted"] * 2 + ["interview", "offered", "accepted", "rejected"]
 
 
-def fill() -> None:
+def fill() -> int:
     """Replace everything with one cycle, its placements, candidates with three choices each and their suggestions."""
     rng = random.Random(14)
     for model in (Suggestion, MatchRun, Choice, Candidate, BoroughTarget, Placement, RecruitmentCycle):
-        db.session.execute(model.__table__.delete())
-    db.session.execute(User.__table__.delete())
+        db.session.execute(delete(model))
+    db.session.execute(delete(User))
     today, now = date.today(), utcnow()
     cycle = RecruitmentCycle(
         name="Benchmark", opens_on=today - timedelta(days=100), closes_on=today + timedelta(days=200), target=1000
@@ -63,7 +62,7 @@ def fill() -> None:
     boroughs = list(db.session.scalars(select(Borough.id)))
     db.session.execute(insert(BoroughTarget), [dict(cycle_id=cycle.id, borough_id=b, target=30) for b in boroughs])
     standard = db.session.scalar(select(Standard.id))
-    rows = [
+    rows: list[dict[str, object]] = [
         dict(
             borough_id=rng.choice(boroughs),
             cycle_id=cycle.id,

@@ -34,13 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from common import copy_lines, postgres_url_or_exit  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
+from benchmarks.common import copy_lines, postgres_url_or_exit  # noqa: E402
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.models import Borough, CandidateOutcome, MatchRun, OutboxEmail, StageChange, Standard  # noqa: E402
@@ -287,13 +286,13 @@ def main() -> None:
             db.session.rollback()
             began = time.time()
             run_id = start_run(1, 1).id  # what the admin page does: the worker picks it up
-        _wait(app, lambda: db.session.get(MatchRun, run_id).status != "running")
+        _wait(app, lambda: db.session.get_one(MatchRun, run_id).status != "running")
         computed = time.time()
         with app.app_context():
-            run = db.session.get(MatchRun, run_id)
+            run = db.session.get_one(MatchRun, run_id)
             if run.status != "preview":
                 sys.exit(f"the run ended as {run.status}: {run.error}")
-            backend = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            backend = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             clock, backend_before = time.process_time(), _cpu_seconds(backend)
             run, _ = publish_run(run_id, None)  # what the publish page does: the worker then writes the emails
             publish_cpu, publish_backend_cpu = time.process_time() - clock, _cpu_seconds(backend) - backend_before

@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import sign_in  # noqa: E402
-from listing import bench_app  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.common import sign_in  # noqa: E402
+from benchmarks.listing import bench_app  # noqa: E402
 from recruit.demo import DEMO_BOROUGHS, DEMO_DOMAIN, seed_demo  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.models import Borough, Candidate, MatchRun, Placement, RunStatus, Suggestion, User  # noqa: E402
@@ -58,9 +57,9 @@ def main() -> None:
     app = bench_app("signed-in-bench", fresh=True)
     with app.app_context():
         seed_demo()  # the demo publishes round 1 of matching
-        run = db.session.scalar(
+        run = db.session.scalars(
             select(MatchRun).where(MatchRun.status == RunStatus.PUBLISHED.value).order_by(MatchRun.id.desc()).limit(1)
-        )
+        ).one()
         matched = db.session.execute(
             select(Candidate.user_id)
             .join(Suggestion, Suggestion.candidate_id == Candidate.id)
@@ -70,9 +69,9 @@ def main() -> None:
             .limit(1)
         ).scalar_one()
         # The demo's candidates have all sent their applications: one without suggestions goes back to writing it.
-        writer = db.session.scalar(
+        writer = db.session.scalars(
             select(Candidate).where(Candidate.id.not_in(select(Suggestion.candidate_id))).limit(1)
-        )
+        ).one()
         writer.status, writer.submitted_at = "draft", None
         db.session.commit()
         drafts = [writer.user_id]
@@ -85,7 +84,9 @@ def main() -> None:
             .order_by(func.count(Suggestion.id).desc())
             .limit(1)
         ).one()
-        recruiter = db.session.scalar(select(User.id).where(User.email == f"recruiter.{slug}@{DEMO_DOMAIN}"))
+        recruiter = db.session.execute(
+            select(User.id).where(User.email == f"recruiter.{slug}@{DEMO_DOMAIN}")
+        ).scalar_one()
         suggestions = db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.placement_id == placement))
         print(
             f"demo data + published round {run.round} ({run.suggestion_count} suggestions, {run.candidate_count} candidates, "

@@ -24,13 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from listing import fill  # noqa: E402
-
+from benchmarks.listing import fill  # noqa: E402
 from recruit import create_app  # noqa: E402
 from recruit.extensions import db  # noqa: E402
 from recruit.reference import seed_reference  # noqa: E402
+from tests.page_checks import first_match  # noqa: E402
 
 PLACEMENTS = int(os.environ.get("PLACEMENTS", 5000))
 DURATION = int(os.environ.get("DURATION", 5))
@@ -118,8 +117,8 @@ def wrk(url: str, connections: int, script: Path | None = None) -> tuple[float, 
         text=True,
         check=True,
     ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+    rate = float(first_match(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = first_match(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))

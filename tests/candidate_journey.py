@@ -4,6 +4,7 @@ import re
 
 from recruit.extensions import db
 from tests.factories import START, make_eligible, make_placement
+from tests.page_checks import first_match
 
 ELIGIBLE_ANSWERS = {
     "age": "yes",
@@ -14,7 +15,7 @@ ELIGIBLE_ANSWERS = {
     "apprenticeship": "no",
 }
 
-SECTION_ANSWERS = {
+SECTION_ANSWERS: dict[str, dict[str, object]] = {
     "about-you": {
         "first_name": "Zephyrine",
         "last_name": "Quillfeather",
@@ -46,7 +47,7 @@ def sign_in(client, user, *, second_factor_done: bool = True) -> None:
     from recruit.services.sessions import start_session
 
     with client.application.app_context():
-        token = start_session(db.session.get(User, user.id), second_factor_done=second_factor_done)
+        token = start_session(db.session.get_one(User, user.id), second_factor_done=second_factor_done)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
@@ -56,7 +57,7 @@ def sign_in(client, user, *, second_factor_done: bool = True) -> None:
 def csrf_token(client, path="/apply/eligibility/age") -> str:
     """A CSRF token for this client's session (any page with a form gives one)."""
     html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return first_match(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 class Poster:

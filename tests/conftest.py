@@ -87,7 +87,7 @@ def _drop_alembic_version():
 
 
 def _test_config(database_url: str, instance) -> dict:
-    engine_options = {"pool_pre_ping": False}
+    engine_options: dict[str, object] = {"pool_pre_ping": False}
     if database_url.startswith("postgresql"):
         # Tests need no durability; not waiting for each commit's WAL flush makes them much faster.
         engine_options["connect_args"] = {"options": "-c synchronous_commit=off"}
@@ -278,7 +278,7 @@ def make_user(app, password_hash):
     return user_maker(app, password_hash)
 
 
-from tests.candidate_journey import sign_in  # noqa: E402,F401  (one way to sign a test client in, re-exported)
+from tests.candidate_journey import sign_in  # noqa: E402  (one way to sign a test client in)
 
 
 @pytest.fixture
@@ -438,9 +438,10 @@ def current_code(app, user) -> str:
     import pyotp
 
     with app.app_context():
-        row = _db.session.get(User, user.id)
+        row = _db.session.get_one(User, user.id)
         row.totp_last_step = None
         _db.session.commit()
+        assert row.totp_secret, f"{user.email} has no second factor set up"
         return pyotp.TOTP(row.totp_secret).now()
 
 

@@ -110,6 +110,7 @@ def add_placement(
     from recruit.postcodes import lookup_outward
 
     area = lookup_outward(outward)
+    assert area is not None, f"{outward} is not a London outward code"
     borough_row = db.session.scalar(db.select(Borough).where(Borough.slug == borough))
     standard_row = db.session.scalar(db.select(Standard).where(Standard.reference == standard))
     values = dict(
@@ -141,7 +142,7 @@ def add_placement(
 def make_eligible(app, candidate_id: int, **fields) -> None:
     """Give a candidate eligible answers (and any other fields) directly."""
     with app.app_context():
-        candidate = db.session.get(Candidate, candidate_id)
+        candidate = db.session.get_one(Candidate, candidate_id)
         candidate.eligibility = dict(ELIGIBILITY_RECORD)
         for name, value in fields.items():
             setattr(candidate, name, value)

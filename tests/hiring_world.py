@@ -25,7 +25,7 @@ def hiring_world(app, make_user) -> SimpleNamespace:
     suggestions = {m.candidate_id: m.id for m in match_run.suggestions}
     suggestion_ids = dict(zip(STAGES, (suggestions[person.id] for person in people)))
     with app.test_request_context():
-        placement = db.session.get(Placement, placement_id)
+        placement = db.session.get_one(Placement, placement_id)
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
         slot = interviews.create_slot(
             placement,
@@ -41,7 +41,7 @@ def hiring_world(app, make_user) -> SimpleNamespace:
             recruiter.id,
         )
         for stage in ("shortlisted", "interview", "offered", "accepted"):
-            suggestion = db.session.get(Suggestion, suggestion_ids[stage])
+            suggestion = db.session.get_one(Suggestion, suggestion_ids[stage])
             decide(suggestion, "shortlist", suggestion.version, recruiter.id)
             if stage != "shortlisted":
                 interviews.book(suggestion, slot.id, suggestion.candidate.user_id)

@@ -1,12 +1,12 @@
 """Helpers for the match run, admin and recruiter tests: runs, stages and threads."""
 
-import re
 from types import SimpleNamespace
 
 from recruit.extensions import db
 from recruit.models import MatchRun, Suggestion
 from recruit.services.matching.stages import move_stage
 from tests.candidate_journey import sign_in  # noqa: F401  (re-exported for the tests)
+from tests.page_checks import first_match
 
 
 def run(app, round_number=1, seed=1, publish=True, **kwargs) -> SimpleNamespace:
@@ -53,7 +53,7 @@ class Poster:
     def __init__(self, client, token_page: str):
         html = client.get(token_page).get_data(as_text=True)
         self.client = client
-        self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        self.token = first_match(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
     def __call__(self, path: str, data: dict | None = None, **kwargs):
         return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
@@ -67,7 +67,7 @@ def sign_in_other(client, user) -> None:
 def set_stage(app, suggestion_id: int, stage: str) -> None:
     """Move a match to a stage as a recruiter's decision would, history included (no checks of the path)."""
     with app.app_context():
-        move_stage(db.session.get(Suggestion, suggestion_id), stage, actor_id=None)
+        move_stage(db.session.get_one(Suggestion, suggestion_id), stage, actor_id=None)
         db.session.commit()
 
 

@@ -47,7 +47,7 @@ MUST_HAVE_TEXT = {"label", "legend", "dt", "dd", "a", "button", "caption", "h1",
 
 
 class _Page(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool, list[str], dict]] = []  # (tag, hidden, own text parts, attrs)
         self.parts: list[str] = []
@@ -134,6 +134,13 @@ def _lines(parts: list[str]) -> str:
 def visible_text(html: str) -> str:
     """The page's visible text, one block a line, spaces collapsed."""
     return _lines(parse(html).parts)
+
+
+def first_match(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """The first match of a pattern the page must contain (failing with the pattern when it does not)."""
+    found = re.search(pattern, text, flags)
+    assert found, f"the page has nothing matching {pattern!r}"
+    return found
 
 
 def visible_words(html: str) -> str:

@@ -6,7 +6,8 @@ import pytest
 
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Borough, OutboxEmail, Standard, User
-from tests.conftest import current_code, sign_in
+from tests.candidate_journey import sign_in
+from tests.conftest import current_code
 from tests.factories import make_placement
 from tests.page_checks import visible_text
 from tests.page_text import error_summary

@@ -137,7 +137,7 @@ def test_only_a_confirmed_email_can_have_alerts(app, client, login_as):
 
 
 def test_someone_elses_alert_cannot_be_stopped(app, client, login_as, make_user):
-    from tests.conftest import sign_in
+    from tests.candidate_journey import sign_in
 
     login_as("candidate")
     client.post("/alerts/new", data={"level": "3"})

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.candidate_journey import SECTION_ANSWERS, complete_sections, sign_in
 from tests.factories import make_eligible
 from tests.hiring_world import hiring_world
-from tests.page_checks import visible_text
+from tests.page_checks import first_match, visible_text
 
 BAD = {
     "empty": "",
@@ -159,7 +159,7 @@ def _fixed(answers: dict) -> Callable:
 def _version(world, client, path) -> str:
     """The version of the suggestion the page shows, as its form posts it."""
     html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return first_match(r'name="version" type="hidden" value="(\d+)"', html).group(1)
 
 
 def _with_version(answers: dict) -> Callable:
@@ -172,12 +172,18 @@ def _score_sheet(world, client, path) -> dict:
     return {name: value for i in ids for name, value in ((f"score_{i}", "3"), (f"evidence_{i}", "Explained a bug fix"))}
 
 
-def _complete_application(world, client, path) -> dict:
-    def post(to, data=None, **kwargs):
-        return client.post(to, data=data, **kwargs)
+class _Post:
+    """Posts with the client, as complete_sections expects of a Poster (CSRF is off in this module)."""
 
-    post.client = client  # as complete_sections expects of a Poster (CSRF is off in this module)
-    complete_sections(post, world.placement)
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, to, data=None, **kwargs):
+        return self.client.post(to, data=data, **kwargs)
+
+
+def _complete_application(world, client, path) -> dict:
+    complete_sections(_Post(client), world.placement)
     return {"declaration": "agreed"}
 
 
@@ -610,7 +616,7 @@ def world(app, make_user):
     return made
 
 
-def _cases(form: Form, answers: dict) -> list[tuple[str, str]]:
+def _cases(form: Form, answers: dict) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """Each (box, kind): the bad answers to refuse first, then the ones that are real answers (which may change
     what the form does next, like a slot that now overlaps)."""
     boxes = {

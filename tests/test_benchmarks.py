@@ -15,8 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import IN_CI
 from sqlalchemy import create_engine, text
+
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")

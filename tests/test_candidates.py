@@ -45,7 +45,7 @@ def post(client):
 
 def _candidate(app, candidate_id) -> Candidate:
     with app.app_context():
-        row = db.session.get(Candidate, candidate_id)
+        row = db.session.get_one(Candidate, candidate_id)
         _ = row.home_borough  # load what the tests read, before leaving the session
         db.session.expunge(row)
         return row

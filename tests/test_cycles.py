@@ -268,7 +268,7 @@ def test_progress_counts_placements_and_people_and_hides_small_counts_of_people(
     assert "Barnet" in rows  # taking part, with nothing yet
 
     admin_client = app.test_client()
-    from tests.conftest import sign_in
+    from tests.candidate_journey import sign_in
 
     sign_in(admin_client, login_as("admin", None))
     exact = _progress_rows(admin_client.get("/reports/progress").get_data(as_text=True))
@@ -361,7 +361,7 @@ def test_borough_page_counts_by_stage_for_own_borough_without_names(app, client,
     people_at(app, mine, ["suggested", "suggested", "shortlisted", "rejected"])
     for role in ("borough_staff", "recruiter"):
         own = app.test_client()
-        from tests.conftest import sign_in
+        from tests.candidate_journey import sign_in
 
         sign_in(own, login_as(role, "hackney"))
         html = own.get("/reports/borough").get_data(as_text=True)

@@ -6,7 +6,8 @@ import logging
 import pytest
 
 from recruit import create_app
-from tests.conftest import _test_config, sign_in
+from tests.candidate_journey import sign_in
+from tests.conftest import _test_config
 from tests.page_checks import visible_words
 
 BROKEN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/no_such_database?connect_timeout=1"

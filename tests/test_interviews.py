@@ -10,7 +10,7 @@ from recruit.models import BookingStatus, InterviewBooking, InterviewSlot, Outbo
 from recruit.services import interviews
 from recruit.services.matching import decide
 from tests.at_once import at_once
-from tests.conftest import sign_in
+from tests.candidate_journey import sign_in
 from tests.factories import make_candidate, make_placement
 from tests.matching_data import Poster, run
 from tests.page_checks import visible_words
@@ -71,7 +71,7 @@ def _slot(app, hiring, **kwargs) -> int:
         from recruit.models import Placement
 
         return interviews.create_slot(
-            db.session.get(Placement, hiring["placement"]),
+            db.session.get_one(Placement, hiring["placement"]),
             _new_slot([hiring["interviewer"].id], **kwargs),
             hiring["interviewer"].id,
         ).id

@@ -49,7 +49,7 @@ def _problems(path: Path, root: Path = ROOT) -> list[str]:
             names = _imported(node, path, root)
         for name in names:
             if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_MODULES) or name.endswith(".abort"):
-                problems.append(f"line {node.lineno} imports {name}")
+                problems.append(f"line {getattr(node, 'lineno', 0)} imports {name}")
         if isinstance(node, ast.Call):
             function = node.func
             called = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
@@ -143,8 +143,9 @@ def _test_import_problems(path: Path) -> list[str]:
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
         if isinstance(node, ast.ImportFrom) and not node.level:
             modules = [node.module or ""]
-        found += [f"line {node.lineno} imports {m}" for m in modules if m.rsplit(".", 1)[-1].startswith("test_")]
-        found += [f"line {node.lineno} imports {m} without tests." for m in modules if m in TEST_HELPERS]
+        line = getattr(node, "lineno", 0)
+        found += [f"line {line} imports {m}" for m in modules if m.rsplit(".", 1)[-1].startswith("test_")]
+        found += [f"line {line} imports {m} without tests." for m in modules if m in TEST_HELPERS]
     return found
 
 

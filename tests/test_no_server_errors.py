@@ -1,6 +1,8 @@
 """No 500 from any input: wrong-typed JSON, nested objects, huge numbers and control characters, sent to every
 URL that takes a POST, as every role, answer 4xx or a page with the form's own error messages."""
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -56,7 +58,7 @@ def _post_urls(app, placement_id: int) -> list[str]:
                 "candidates.delete_account",
             ):
                 # any other record's id (alert_id, run_id, …) is a number, like suggestion_id
-                args = {name: values.get(name, 1) for name in rule.arguments}
+                args: dict[str, Any] = {name: values.get(name, 1) for name in rule.arguments}
                 for name, converter in rule._converters.items():
                     if hasattr(converter, "items"):  # <any(a, b):name> takes one of its words
                         args[name] = sorted(converter.items)[0]

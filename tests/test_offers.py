@@ -10,7 +10,7 @@ from recruit.services import interviews as interview_service
 from recruit.services import offers
 from recruit.services.matching import ServiceError, decide
 from tests.at_once import at_once
-from tests.conftest import sign_in
+from tests.candidate_journey import sign_in
 from tests.factories import make_candidate, make_placement
 from tests.matching_data import Poster, run, set_stage
 from tests.page_checks import visible_words

@@ -7,7 +7,6 @@ import random
 import re
 import uuid
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import brotli
 import pytest
@@ -21,6 +20,7 @@ from recruit.models import Placement
 from recruit.page_cache import page_cache_entries
 from tests.conftest import _test_config
 from tests.factories import make_placement
+from tests.page_checks import first_match, visible_words
 from tests.placement_form import CREATE_URL, form_data, placements
 
 pytestmark = pytest.mark.fresh_database  # several apps (as several server processes) must see each other's commits
@@ -29,31 +29,13 @@ pytestmark = pytest.mark.fresh_database  # several apps (as several server proce
 TODAY = date.today()
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts, self._skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("script", "style")
-
-    def handle_endtag(self, tag):
-        self._skip -= tag in ("script", "style") and self._skip > 0
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
 def visible_text(response) -> str:
-    """What a person reads on the page: text outside scripts and styles, spaces collapsed."""
-    parser = _Text()
-    parser.feed(response.get_data(as_text=True))
-    return " ".join(" ".join(parser.parts).split())
+    """What a person reads on the page, on one line."""
+    return visible_words(response.get_data(as_text=True))
 
 
 def nav_links(response) -> list[str]:
-    nav = re.search(r'<nav[^>]*aria-label="Menu".*?</nav>', response.get_data(as_text=True), re.S).group(0)
+    nav = first_match(r'<nav[^>]*aria-label="Menu".*?</nav>', response.get_data(as_text=True), re.S).group(0)
     return [" ".join(t.split()) for t in re.findall(r"<a[^>]*>(.*?)</a>", nav, re.S)]
 
 

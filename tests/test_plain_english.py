@@ -152,7 +152,7 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
         day = datetime.now(interviews.LONDON).date() + timedelta(days=3)
         slot_ids = [
             interviews.create_slot(
-                db.session.get(Placement, placement_id),
+                db.session.get_one(Placement, placement_id),
                 interviews.NewSlot(
                     day=day,
                     start=time(hour, 0),
@@ -169,11 +169,11 @@ def _hiring_pages(app, client, user, make_user) -> dict[str, str]:
     pages[f"{named}/interview"] = _get(client, f"{base}/interview")
     pages[f"{named}/interview/no-time-suits"] = _get(client, f"{base}/interview/no-time-suits")
     with app.test_request_context():
-        interviews.book(db.session.get(Suggestion, suggestion_id), slot_ids[0], user.id)
+        interviews.book(db.session.get_one(Suggestion, suggestion_id), slot_ids[0], user.id)
     pages[f"{named}/interview (booked)"] = _get(client, f"{base}/interview")
     pages[f"{named}/interview/cancel"] = _get(client, f"{base}/interview/cancel")
     with app.test_request_context():
-        suggestion = db.session.get(Suggestion, suggestion_id)
+        suggestion = db.session.get_one(Suggestion, suggestion_id)
         offers.make_offer(
             suggestion, suggestion.version, recruiter.id, offers.default_terms(suggestion, "Sam Patel, 020 7946 0000")
         )
@@ -193,7 +193,7 @@ def _error_pages(app, client) -> dict[str, str]:
         "/confirm-email (broken link)": _get(client, "/confirm-email/not-a-real-link", 400),
     }
     with app.app_context():
-        token = make_token(db.session.scalars(db.select(User)).first(), "reset")
+        token = make_token(db.session.scalars(db.select(User).limit(1)).one(), "reset")
     app.config["TOKEN_MAX_AGE_SECONDS"] = -1  # every link has expired
     pages["/reset-password (expired link)"] = _get(client, f"/reset-password/{token}", 400)
     with app.test_request_context():

@@ -296,4 +296,4 @@ def test_the_history_agrees_with_the_current_stage_after_every_kind_of_change(ap
 
 def _placement_of(app, suggestion_id) -> int:
     with app.app_context():
-        return db.session.get(Suggestion, suggestion_id).placement_id
+        return db.session.get_one(Suggestion, suggestion_id).placement_id

@@ -23,7 +23,7 @@ def _post(client, suggested) -> Poster:
 
 def _stage(app, suggestion_id) -> str:
     with app.app_context():
-        return db.session.get(Suggestion, suggestion_id).stage
+        return db.session.get_one(Suggestion, suggestion_id).stage
 
 
 # Every recruiter and admin URL, with the method and which borough's record it names (the one list).

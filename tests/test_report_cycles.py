@@ -86,7 +86,7 @@ def cycle(app):
         return cycle.id
 
 
-def _tables(client, query: str) -> dict:
+def _tables(client, query: str) -> tuple[dict[str, list[list[str]]], str]:
     response = client.get(f"/reports/{query}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)

@@ -7,7 +7,7 @@ import pytest
 from recruit.extensions import db
 from recruit.models import InterviewCriterion, InterviewScore, Suggestion
 from recruit.services.matching import decide
-from tests.conftest import sign_in
+from tests.candidate_journey import sign_in
 from tests.factories import make_candidate, make_placement
 from tests.matching_data import Poster, run, set_stage
 from tests.page_checks import visible_words

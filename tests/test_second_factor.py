@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from recruit.models import AuditEvent, RecoveryCode, UserSession, utcnow
 from recruit.services.second_factor import DEMO_SECRET
-from tests.conftest import TEST_PASSWORD, current_code, sign_in
+from tests.candidate_journey import sign_in
+from tests.conftest import TEST_PASSWORD, current_code
 from tests.page_checks import visible_words
 
 STAFF_LANDINGS = {"borough_staff": "/staff/", "recruiter": "/recruiters/", "analyst": "/reports/", "admin": "/admin/"}

@@ -9,6 +9,7 @@ import pytest
 from recruit.extensions import db as _db
 from recruit.models import AuditEvent, Placement
 from tests.factories import make_placement
+from tests.page_checks import first_match
 from tests.placement_form import CREATE_URL, START, TODAY, date_boxes, form_data, placements
 
 
@@ -19,9 +20,7 @@ def app_config():
 
 def llw_answer(html: str) -> str:
     """The answer in the 'Pays the London Living Wage' row of a placement's summary."""
-    import re
-
-    return re.search(r"Pays the London Living Wage\s*</dt>\s*<dd[^>]*>\s*(\w+)", html).group(1)
+    return first_match(r"Pays the London Living Wage\s*</dt>\s*<dd[^>]*>\s*(\w+)", html).group(1)
 
 
 def audit_actions(app):

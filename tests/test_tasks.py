@@ -64,7 +64,7 @@ def worker(request, app, tmp_path):
 def _status(app, run_id) -> str:
     with app.app_context():
         db.session.expire_all()
-        return db.session.get(MatchRun, run_id).status
+        return db.session.get_one(MatchRun, run_id).status
 
 
 @pytest.mark.fresh_database  # the worker's threads must see the test's commits

@@ -57,7 +57,9 @@ def _links(html: str) -> list[str]:
 def crawl(app, client) -> tuple[dict[str, list[str]], set[str]]:
     """Visit every page reachable from the parameterless ones; ({path: problems} for pages with any, endpoints seen)."""
     adapter = app.url_map.bind("localhost")
-    seen, per_endpoint, found = set(), {}, {}
+    seen: set[str] = set()
+    per_endpoint: dict[str, int] = {}
+    found: dict[str, list[str]] = {}
     queue = _start_paths(app)
     while queue:
         path = queue.pop(0)

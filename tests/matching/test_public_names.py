@@ -17,7 +17,7 @@ def _type_checking_imports() -> dict[str, str]:
         if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
             for statement in node.body:
                 assert isinstance(statement, ast.ImportFrom) and statement.level == 1
-                found.update({alias.name: statement.module for alias in statement.names})
+                found.update({alias.name: statement.module or "" for alias in statement.names})
     return found
 
 
