@@ -18,6 +18,7 @@ from tests.candidate_journey import SECTION_ANSWERS, complete_sections, sign_in
 from tests.factories import make_eligible
 from tests.hiring_world import hiring_world
 from tests.page_checks import first_match, visible_text
+from tests.placement_form import date_boxes, form_data
 
 BAD = {
     "empty": "",
@@ -129,10 +130,6 @@ WORDS = {"emoji", "right to left", "negative", "not a date"}  # what a person ma
 LIBRARY_MESSAGES = ("Not a valid choice", "This field is required", "Invalid value", "Field must be", "Not a valid")
 
 
-def _boxes(day: date) -> list[str]:
-    return [str(day.day), str(day.month), str(day.year)]
-
-
 @dataclass(frozen=True)
 class Form:
     """A form: who fills it in, where, a complete set of real answers, and its boxes.
@@ -197,22 +194,12 @@ def _after_postcode(world, client, path) -> dict:
     return {"home": "other", "other_borough": "camden"}
 
 
-PLACEMENT = {
-    "standard": "ST0116",
-    "title": "Software developer apprentice (Housing)",
-    "description": "Build and improve the housing repairs service.",
-    "skills": ["git", "SQL"],
-    "skills_text": "Curiosity",
-    "wage_amount": "9.50",
-    "wage_unit": "hour",
-    "hours_per_week": "37",
-    "positions": "2",
-    "start_date": _boxes(TODAY + timedelta(days=90)),
-    "closing_date": _boxes(TODAY + timedelta(days=30)),
-    "workplace_postcode": "E8 1DY",
-    "training_provider": "City College London",
-    "adjustments_contact": "jobs@hackney.example",
-}
+# The staff placement form's answers, starting sooner and without the Disability Confident box.
+PLACEMENT = form_data(
+    start_date=date_boxes(TODAY + timedelta(days=90)),
+    disability_confident=None,
+    adjustments_contact="jobs@hackney.example",
+)
 PLACEMENT_BOXES = {
     "title": "text",
     "description": "text",
@@ -383,7 +370,7 @@ FORMS = {
         "recruiter",
         lambda w: f"/recruiters/placements/{w.placement}/interviews/new",
         lambda w, c, p: {
-            "day": _boxes(TODAY + timedelta(days=5)),
+            "day": date_boxes(TODAY + timedelta(days=5)),
             "start": "2:30pm",
             "minutes": "45",
             "place": "Hackney Town Hall",
@@ -421,8 +408,8 @@ FORMS = {
         lambda w: f"/recruiters/suggestions/{w.suggestion['interview']}/offer",
         _with_version(
             {
-                "respond_by": _boxes(TODAY + timedelta(days=5)),
-                "start_date": _boxes(TODAY + timedelta(days=40)),
+                "respond_by": date_boxes(TODAY + timedelta(days=5)),
+                "start_date": date_boxes(TODAY + timedelta(days=40)),
                 "contact": "Sam Patel",
             }
         ),
@@ -432,7 +419,7 @@ FORMS = {
     "start date": Form(
         "recruiter",
         lambda w: f"/recruiters/suggestions/{w.suggestion['accepted']}/start",
-        _with_version({"started_on": _boxes(TODAY)}),
+        _with_version({"started_on": date_boxes(TODAY)}),
         {"started_on": "date"},
     ),
     "reject": Form(
