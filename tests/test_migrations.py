@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade, stamp, upgrade
 from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -59,7 +59,7 @@ def empty_database_url(database_url, tmp_path):
 
 
 def test_upgrade_on_an_empty_database_gives_exactly_the_models_schema(empty_database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "a", "MONITORING_KEY": "b"})
+    app = _app_on(empty_database_url)
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
         with db.engine.connect() as connection:
@@ -77,13 +77,16 @@ def test_database_url_from_environment_is_used(monkeypatch, tmp_path):
     assert os.environ["DATABASE_URL"].startswith("sqlite")
 
 
-def _upgrade(url: str, revision: str = "head", *, stamp_only: bool = False):
-    """Run `flask db upgrade` (or stamp) against url in an app of its own."""
-    from flask_migrate import stamp
+def _app_on(url: str):
+    """An app of its own on the database at url."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "a", "MONITORING_KEY": "b"})
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "a", "MONITORING_KEY": "b"})
+
+def _migrate(url: str, revision: str = "head", step=upgrade) -> None:
+    """Run a Flask-Migrate step (upgrade by default; downgrade or stamp) to revision, in an app of its own."""
+    app = _app_on(url)
     with app.app_context():
-        (stamp if stamp_only else upgrade)(directory=str(MIGRATIONS), revision=revision)
+        step(directory=str(MIGRATIONS), revision=revision)
         db.engine.dispose()
 
 
@@ -117,7 +120,7 @@ def _schema_names(url: str) -> dict:
 
 
 def test_upgrade_gives_every_name_the_models_give(empty_database_url, database_url, _schema):
-    _upgrade(empty_database_url)
+    _migrate(empty_database_url)
     assert _schema_names(empty_database_url) == _schema_names(database_url)  # _schema made it by create_all
 
 
@@ -135,7 +138,7 @@ def _insert(connection, table_name: str, **given) -> int:
 
 def _released_schema_with_a_hiring_record(url: str) -> dict[str, int]:
     """A database as revision 0001 made it (vacancy, match, preference), holding one candidate's hiring record."""
-    _upgrade(url, "0001")
+    _migrate(url, "0001")
     engine = create_engine(url)
     with engine.begin() as connection:
         staff = _insert(connection, "user_account", email="staff@example.org", role="recruiter")
@@ -169,9 +172,9 @@ def _released_schema_with_a_hiring_record(url: str) -> dict[str, int]:
 
 def test_upgrading_a_released_database_keeps_every_row_under_the_new_names(empty_database_url):
     ids = _released_schema_with_a_hiring_record(empty_database_url)
-    _upgrade(empty_database_url)
+    _migrate(empty_database_url)
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "a", "MONITORING_KEY": "b"})
+    app = _app_on(empty_database_url)
     with app.app_context():
         from recruit.models import Choice, InterviewBooking, StageChange, Suggestion
 
@@ -211,21 +214,18 @@ def test_a_database_made_after_the_rename_upgrades_without_change(empty_database
     engine = create_engine(empty_database_url)
     db.metadata.create_all(engine)
     engine.dispose()
-    _upgrade(empty_database_url, "0001", stamp_only=True)
-    _upgrade(empty_database_url)
+    _migrate(empty_database_url, "0001", stamp)
+    _migrate(empty_database_url)
     assert _schema_names(empty_database_url) == _schema_names(database_url)
 
 
 def test_downgrade_gives_back_the_released_names_and_upgrade_returns(empty_database_url, database_url, _schema):
     ids = _released_schema_with_a_hiring_record(empty_database_url)
     released = _schema_names(empty_database_url)
-    _upgrade(empty_database_url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "a", "MONITORING_KEY": "b"})
-    with app.app_context():
-        downgrade(directory=str(MIGRATIONS), revision="0001")
-        db.engine.dispose()
+    _migrate(empty_database_url)
+    _migrate(empty_database_url, "0001", downgrade)
     assert _schema_names(empty_database_url) == released
-    _upgrade(empty_database_url)
+    _migrate(empty_database_url)
     assert _schema_names(empty_database_url) == _schema_names(database_url)
     engine = create_engine(empty_database_url)
     with engine.connect() as connection:
